@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the system packages downhill's tests need on a fresh Debian bookworm machine:
+# Mesa >= 24 lavapipe (a software Vulkan driver Dawn can use) from bookworm-backports,
+# and Debian's Chromium for the browser tests. Idempotent; needs root.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+need=0
+mesa_ver=$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true)
+case "$mesa_ver" in 2[4-9]*|[3-9]*) ;; *) need=1 ;; esac
+command -v chromium >/dev/null || need=1
+[ "$need" = 1 ] || { echo "system deps: mesa-vulkan-drivers $mesa_ver, chromium present"; exit 0; }
+src=/etc/apt/sources.list.d/bookworm-backports.sources
+if [ ! -f "$src" ]; then
+  $sudo_cmd tee "$src" >/dev/null <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+fi
+$sudo_cmd apt-get update -qq
+$sudo_cmd apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1 >/dev/null
+$sudo_cmd apt-get install -y -qq chromium >/dev/null
+echo "system deps: mesa-vulkan-drivers $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers), $(chromium --version 2>/dev/null)"
