@@ -1,0 +1,137 @@
+// Fused linear-model pass: rows [start, start+count) of one chunk (through a keyed Feistel permutation when
+// SHUFFLE) are read once; ŷ = x·w + b, the loss, metric sums and (GRAD) Σ dL/dŷ·x are reduced in the workgroup.
+// x: rows × DP4 vec4 (features zero-padded to 4); LANES invocations share a row; one partial row per workgroup.
+struct Params {
+  start: u32,        // first row of this piece, in the chunk's permuted order
+  count: u32,        // rows in this piece
+  rows: u32,         // rows in the chunk (the permutation's domain)
+  span: u32,         // rows per workgroup, a multiple of WG / LANES
+  key: u32,          // permutation key (SHUFFLE)
+  half_bits: u32,    // Feistel half width: 4^half_bits ≥ rows
+  partial_base: u32, // first partial row this dispatch writes
+  y_shift: f32,      // subtracted from y in the metric sums (keeps R² accurate in f32)
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> y: array<f32>;
+@group(0) @binding(3) var<storage, read> model: array<vec4<f32>>; // DP4 weight vec4s, then (bias, 0, 0, 0)
+@group(0) @binding(4) var<storage, read_write> partials: array<vec4<f32>>; // PSTRIDE4 vec4s per workgroup
+
+override WG: u32 = 256;
+override LANES: u32 = 4;   // invocations per row, a power of two dividing WG
+override VPL: u32 = 4;     // vec4s per lane: LANES·VPL ≥ DP4, VPL ≤ MAX_VPL
+override DP4: u32 = 16;    // padded features / 4
+override GRAD: bool = true;
+override SHUFFLE: bool = false;
+const MAX_VPL: u32 = 16u;
+const PSTRIDE4_EXTRA: u32 = 2u; // (Σg, Σloss, Σ|e|, Σy') and (Σy'², 0, 0, 0) after the gradient
+
+var<workgroup> dots: array<f32, 2u * WG>;
+var<workgroup> tree: array<vec4<f32>, WG>;
+
+fn mix32(v: u32) -> u32 {
+  var h = v;
+  h ^= h >> 16u; h *= 0x7feb352du; h ^= h >> 15u; h *= 0x846ca68bu; h ^= h >> 16u;
+  return h;
+}
+
+fn permute(i: u32) -> u32 {
+  let hb = params.half_bits;
+  let mask = (1u << hb) - 1u;
+  var v = i;
+  loop {
+    var l = v >> hb;
+    var r = v & mask;
+    for (var rd = 0u; rd < 4u; rd++) {
+      let t = r;
+      r = l ^ (mix32(r ^ (params.key + rd * 0x9e3779b9u)) & mask);
+      l = t;
+    }
+    v = (l << hb) | r;
+    if (v < params.rows) { break; }
+  }
+  return v;
+}
+
+// Sums `v` over the WG / LANES row slots of this lane into slot 0 (all invocations must call it).
+fn reduce_slots(v: vec4<f32>, lid: u32) -> vec4<f32> {
+  tree[lid] = v;
+  workgroupBarrier();
+  for (var s = WG / 2u; s >= LANES; s >>= 1u) {
+    if (lid < s) { tree[lid] += tree[lid + s]; }
+    workgroupBarrier();
+  }
+  let out = tree[lid];
+  workgroupBarrier();
+  return out;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  let lane = lid % LANES;
+  let slot = lid / LANES;
+  let slots = WG / LANES;
+  let begin = wid.x * params.span;
+  let end = min(begin + params.span, params.count);
+  let bias = model[DP4].x;
+  var acc: array<vec4<f32>, MAX_VPL>;
+  var sums = vec4<f32>(0.0);  // Σg, Σloss, Σ|e|, Σy'
+  var syy = 0.0;
+  var buf = 0u;
+  for (var it = 0u; it < params.span / slots; it++) {
+    let i = begin + it * slots + slot;
+    let live = i < end;
+    var row = params.start + i;
+    if (SHUFFLE && live) { row = permute(row); }
+    var xv: array<vec4<f32>, MAX_VPL>;
+    var part = 0.0;
+    if (live) {
+      for (var j = 0u; j < VPL; j++) {
+        let k = lane + j * LANES;
+        if (k < DP4) {
+          xv[j] = x[row * DP4 + k];
+          part += dot(xv[j], model[k]);
+        }
+      }
+    }
+    dots[buf * WG + lid] = part;
+    workgroupBarrier();
+    var pred = bias;
+    for (var l = 0u; l < LANES; l++) { pred += dots[buf * WG + slot * LANES + l]; }
+    buf ^= 1u;
+    if (live) {
+      let t = y[row];
+      let e = pred - t;
+      let g = 2.0 * e;  // dL/dŷ of the squared error
+      let loss = e * e;
+      if (GRAD) {
+        for (var j = 0u; j < VPL; j++) { acc[j] += g * xv[j]; }
+      }
+      if (lane == 0u) {
+        let ys = t - params.y_shift;
+        sums += vec4<f32>(select(0.0, g, GRAD), loss, abs(e), ys);
+        syy += ys * ys;
+      }
+    }
+  }
+  let out = (params.partial_base + wid.x) * (DP4 + PSTRIDE4_EXTRA);
+  if (GRAD) {
+    for (var j = 0u; j < VPL; j++) {
+      let total = reduce_slots(acc[j], lid);
+      let k = lane + j * LANES;
+      if (slot == 0u && k < DP4) { partials[out + k] = total; }
+    }
+  } else if (slot == 0u) {
+    for (var j = 0u; j < VPL; j++) {
+      let k = lane + j * LANES;
+      if (k < DP4) { partials[out + k] = vec4<f32>(0.0); }
+    }
+  }
+  let s0 = reduce_slots(sums, lid);
+  let s1 = reduce_slots(vec4<f32>(syy, 0.0, 0.0, 0.0), lid);
+  if (lid == 0u) {
+    partials[out + DP4] = s0;
+    partials[out + DP4 + 1u] = s1;
+  }
+}
