@@ -38,6 +38,11 @@ export class Rng {
     return (this.u32() * 2 ** 21 + (this.u32() >>> 11)) / 2 ** 53;
   }
 
+  /** Uniform in [0, 1) with 24 random bits (one draw; enough for float32 data). */
+  float24(): number {
+    return (this.u32() >>> 8) / 16777216;
+  }
+
   /** Uniform in [lo, hi). */
   uniform(lo: number, hi: number): number {
     return lo + (hi - lo) * this.float();
@@ -66,7 +71,7 @@ export class Rng {
   /** A Float32Array of uniform(lo, hi) draws. */
   uniformArray(n: number, lo = -1, hi = 1): Float32Array {
     const a = new Float32Array(n);
-    for (let i = 0; i < n; i++) a[i] = this.uniform(lo, hi);
+    for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * this.float24();
     return a;
   }
 }

@@ -1,0 +1,113 @@
+// A plain CSV reader for numeric regression data: a header row, comma/semicolon/tab delimiters, quoted
+// fields, CRLF and a BOM. Errors name the file, the line and the column and say what was expected.
+import type { Dataset } from '../core/dataset';
+
+/** A bad-input error pointing at a place in a file. */
+export class DataError extends Error {
+  constructor(readonly file: string, readonly line: number | null, readonly column: string | null, detail: string) {
+    super(`${file}${line !== null ? `:${line}` : ''}${column !== null ? ` (column ${column})` : ''}: ${detail}`);
+    this.name = 'DataError';
+  }
+}
+
+/** Options for reading a CSV. */
+export interface CsvOptions {
+  /** Name of the file, for error messages. */
+  file: string;
+  /** Target column: a header name, or a 0-based index when no header matches. */
+  target: string;
+  /** Feature columns (default: every column but the target). */
+  features?: string[];
+}
+
+function detectDelimiter(header: string): string {
+  const counts = [',', ';', '\t'].map((c) => [c, header.split(c).length] as const);
+  counts.sort((a, b) => b[1] - a[1]);
+  return counts[0][1] > 1 ? counts[0][0] : ',';
+}
+
+/** Splits one line into fields (RFC 4180 quoting within the line). */
+function splitLine(line: string, delim: string, file: string, lineNo: number): string[] {
+  if (!line.includes('"')) return line.split(delim);
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let v = '';
+      i++;
+      for (;;) {
+        if (i >= line.length) throw new DataError(file, lineNo, null, 'a quoted field is not closed (quoted newlines are not supported)');
+        if (line[i] === '"') {
+          if (line[i + 1] === '"') { v += '"'; i += 2; continue; }
+          i++;
+          break;
+        }
+        v += line[i++];
+      }
+      if (i < line.length && line[i] !== delim) throw new DataError(file, lineNo, null, `expected a delimiter after a quoted field at character ${i + 1}`);
+      out.push(v);
+      i++;
+    } else {
+      let j = line.indexOf(delim, i);
+      if (j < 0) j = line.length;
+      out.push(line.slice(i, j));
+      i = j + 1;
+    }
+  }
+  return out;
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Parses CSV text into a single-chunk dataset. */
+export function parseCsv(text: string, o: CsvOptions): Dataset {
+  const { file } = o;
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const lines = text.split(/\r?\n/);
+  while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
+  if (lines.length === 0) throw new DataError(file, null, null, 'the file is empty; expected a header row and data rows');
+  const delim = detectDelimiter(lines[0]);
+  const header = splitLine(lines[0], delim, file, 1).map((h) => h.trim());
+  const colOf = (name: string, what: string): number => {
+    let idx = header.indexOf(name);
+    if (idx < 0 && /^\d+$/.test(name) && Number(name) < header.length) idx = Number(name);
+    if (idx < 0) throw new DataError(file, 1, name, `${what} column "${name}" is not in the header; columns are: ${header.join(', ')}`);
+    return idx;
+  };
+  const t = colOf(o.target, 'target');
+  const feats = (o.features ?? header.filter((_, i) => i !== t)).map((f) => colOf(f, 'feature'));
+  if (feats.includes(t)) throw new DataError(file, 1, header[t], 'the target column cannot also be a feature');
+  if (feats.length === 0) throw new DataError(file, 1, null, 'no feature columns: expected at least one column besides the target');
+  const d = feats.length;
+  const rowsMax = lines.length - 1;
+  if (rowsMax === 0) throw new DataError(file, null, null, 'the file has a header but no data rows');
+  const x = new Float32Array(rowsMax * d);
+  const y = new Float32Array(rowsMax);
+  let rows = 0;
+  const cell = (fields: string[], idx: number, lineNo: number): number => {
+    const s = fields[idx].trim();
+    if (!NUMBER.test(s)) {
+      throw new DataError(file, lineNo, `${idx + 1} "${header[idx]}"`, s === '' ? 'missing value; expected a number' : `expected a number, got "${s}"`);
+    }
+    const v = Number(s);
+    if (!(Math.abs(v) <= 3.4028234663852886e38)) {
+      throw new DataError(file, lineNo, `${idx + 1} "${header[idx]}"`, `the number ${s} is outside the float32 range`);
+    }
+    return v;
+  };
+  for (let l = 1; l < lines.length; l++) {
+    const lineNo = l + 1;
+    if (lines[l].trim() === '') continue;
+    const fields = splitLine(lines[l], delim, file, lineNo);
+    if (fields.length !== header.length) {
+      throw new DataError(file, lineNo, null, `expected ${header.length} fields like the header, found ${fields.length}`);
+    }
+    for (let j = 0; j < d; j++) x[rows * d + j] = cell(fields, feats[j], lineNo);
+    y[rows] = cell(fields, t, lineNo);
+    rows++;
+  }
+  return {
+    features: feats.map((i) => header[i]), target: header[t], rows,
+    chunks: [{ rows, x: x.slice(0, rows * d), y: y.slice(0, rows) }],
+  };
+}
