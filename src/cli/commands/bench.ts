@@ -1,0 +1,72 @@
+// `downhill bench`: CPU and GPU on the same synthetic data, per-epoch time, rows/s and GB/s of X read.
+import type { BackendKind } from '../../backend';
+import { linearDataset } from '../../data/synthetic';
+import { createBackend, parseBackend } from '../../train/backends';
+import { benchmark, type BenchResult } from '../../train/bench';
+import { uploadDataset } from '../../train/train';
+import { num, parse } from '../args';
+import { table } from '../output';
+import { si } from '../progress';
+
+export const BENCH_USAGE = `downhill bench [options]
+  --rows N               synthetic rows (default 1000000)
+  --features D           features (default 64)
+  --batch list           batch sizes, comma-separated, "full" for full batch (default full,65536,4096)
+  --backend list         webgpu, cpu or both (default webgpu,cpu)
+  --runs R               timed runs; the median is reported (default 5)
+  --json                 print the results as JSON`;
+
+/** Runs the bench command; returns the exit code. */
+export async function benchCommand(argv: string[]): Promise<number> {
+  const { values: v } = parse(argv, {
+    rows: { type: 'string' }, features: { type: 'string' }, batch: { type: 'string' }, backend: { type: 'string' },
+    runs: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
+  });
+  const rows = num('rows', v.rows, 1_000_000, { integer: true, min: 1 });
+  const d = num('features', v.features, 64, { integer: true, min: 1 });
+  const runs = num('runs', v.runs, 5, { integer: true, min: 1 });
+  const batches = (v.batch ?? 'full,65536,4096').split(',').map((b) => num('batch', b, 0, { integer: true, min: 1, allowFull: true }));
+  const kinds = (v.backend ?? 'webgpu,cpu').split(',').map((b) => parseBackend(b.trim()));
+  const ds = linearDataset({ rows, features: d, seed: num('seed', v.seed, 0, { integer: true, min: 0 }) });
+  const results: BenchResult[] = [];
+  for (const kind of kinds as BackendKind[]) {
+    const backend = await createBackend(kind);
+    try {
+      const data = await uploadDataset(backend, ds);
+      try {
+        for (const batch of batches) {
+          const r = await benchmark(backend, data, { batch, runs });
+          results.push(r);
+          if (!v.json) process.stderr.write(`${kind} batch ${Number.isFinite(batch) ? batch : 'full'}: ${(r.secondsPerEpoch * 1e3).toPrecision(4)} ms/epoch\n`);
+        }
+      } finally {
+        data.dispose();
+      }
+    } finally {
+      backend.dispose();
+    }
+  }
+  if (v.json) {
+    process.stdout.write(JSON.stringify({ rows, features: d, runs, results }) + '\n');
+    return 0;
+  }
+  const head = ['backend', 'batch', 'steps/epoch', 'ms/epoch', 'µs/step', 'rows/s', 'GB/s of X'];
+  const body = results.map((r) => [
+    r.backend, r.batch === rows ? `full (${r.batch})` : r.batch, r.stepsPerEpoch, (r.secondsPerEpoch * 1e3).toPrecision(4),
+    ((r.secondsPerEpoch / r.stepsPerEpoch) * 1e6).toPrecision(4), si(r.rowsPerSecond), (r.xBytesPerSecond / 1e9).toPrecision(4),
+  ]);
+  console.log(`${rows} rows × ${d} features, f32, data resident; median of ${runs} runs after a warm-up`);
+  for (const kind of kinds) {
+    const r = results.find((x) => x.backend === kind);
+    if (r) console.log(`${kind}: ${r.device}`);
+  }
+  console.log(table([head, ...body]));
+  if (kinds.includes('webgpu') && kinds.includes('cpu')) {
+    for (const batch of batches) {
+      const g = results.find((r) => r.backend === 'webgpu' && r.batch === Math.min(batch, rows));
+      const c = results.find((r) => r.backend === 'cpu' && r.batch === Math.min(batch, rows));
+      if (g && c) console.log(`batch ${g.batch}: GPU ${(c.secondsPerEpoch / g.secondsPerEpoch).toFixed(1)}× the CPU reference`);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,46 @@
+// The downhill command line: dispatches to the commands and turns errors into messages and exit codes.
+import { UsageError } from './args';
+import { BENCH_USAGE, benchCommand } from './commands/bench';
+import { DEMO_USAGE, demoCommand } from './commands/demo';
+import { infoCommand } from './commands/info';
+import { TRAIN_USAGE, trainCommand } from './commands/train';
+
+const USAGE = `downhill — gradient descent on the GPU through WebGPU
+
+${TRAIN_USAGE}
+
+${BENCH_USAGE}
+
+${DEMO_USAGE}
+
+downhill info [--json]   the WebGPU adapter, its limits and features`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  train: trainCommand, bench: benchCommand, info: infoCommand, demo: demoCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    console.log(USAGE);
+    return cmd ? 0 : 2;
+  }
+  const run = COMMANDS[cmd];
+  if (!run) throw new UsageError(`unknown command "${cmd}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
+  return run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const err = e as Error;
+    process.stderr.write(`downhill: ${err.message}\n`);
+    if (err instanceof UsageError) process.stderr.write(`run "downhill help" for usage\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  },
+).finally(() => {
+  // Dawn can keep the event loop alive for a moment after the device is destroyed.
+  setTimeout(() => process.exit(), 1000).unref();
+});

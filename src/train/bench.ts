@@ -1,0 +1,66 @@
+// Per-epoch timing of a backend on resident data: warm-up, then the median of several timed runs, each
+// enqueueing whole epochs and waiting once (so readbacks are not counted, as in training without progress).
+import type { Backend, ResidentData } from '../backend';
+import { epochSteps, type Step } from '../core/schedule';
+
+/** What a benchmark measured for one batch size. */
+export interface BenchResult {
+  backend: string;
+  device: string;
+  rows: number;
+  d: number;
+  batch: number;
+  stepsPerEpoch: number;
+  /** Median seconds per epoch over the timed runs. */
+  secondsPerEpoch: number;
+  runs: number[];
+  rowsPerSecond: number;
+  /** Bytes of X read per second (rows × D × 4 per epoch). */
+  xBytesPerSecond: number;
+}
+
+/** Options for `benchmark`. */
+export interface BenchOptions {
+  batch: number;
+  runs?: number;
+  /** Epochs per timed run (more amortizes the final wait; default: enough for ~0.2 s, at most 50). */
+  epochsPerRun?: number;
+  lr?: number;
+  seed?: number;
+}
+
+function median(a: number[]): number {
+  const s = [...a].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Times SGD epochs (full-batch when batch ≥ rows) on resident data. */
+export async function benchmark(backend: Backend, data: ResidentData, o: BenchOptions): Promise<BenchResult> {
+  const batch = Math.min(o.batch, data.rows);
+  const session = await backend.createSession(data, { d: data.d, fitBias: true, loss: 'mse' });
+  const steps: Step[] = [...epochSteps({ chunkRows: data.chunkRows, batch, lr: o.lr ?? 1e-3, seed: o.seed ?? 0, epoch: 0, shuffle: true })];
+  const perEpoch = steps.length;
+  try {
+    const timeEpochs = async (n: number): Promise<number> => {
+      const t0 = performance.now();
+      for (let e = 0; e < n; e++) {
+        for (let i = 0; i < steps.length; i += 65536) session.runSteps(steps.slice(i, i + 65536));
+      }
+      await session.sync();
+      return (performance.now() - t0) / 1000 / n;
+    };
+    const probe = await timeEpochs(1); // warm-up: pipelines, first touches
+    const epochsPerRun = o.epochsPerRun ?? Math.max(1, Math.min(50, Math.ceil(0.2 / Math.max(probe, 1e-6))));
+    const runs: number[] = [];
+    for (let r = 0; r < (o.runs ?? 5); r++) runs.push(await timeEpochs(epochsPerRun));
+    const secondsPerEpoch = median(runs);
+    return {
+      backend: backend.kind, device: backend.device, rows: data.rows, d: data.d, batch, stepsPerEpoch: perEpoch,
+      secondsPerEpoch, runs, rowsPerSecond: data.rows / secondsPerEpoch,
+      xBytesPerSecond: (data.rows * data.d * 4) / secondsPerEpoch,
+    };
+  } finally {
+    session.dispose();
+  }
+}
