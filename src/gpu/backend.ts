@@ -192,6 +192,11 @@ export class WebGpuBackend implements Backend {
     return opts.ctx ? new WebGpuBackend(opts.ctx, false) : new WebGpuBackend(await acquireGpu(opts), true);
   }
 
+  /** A backend on an existing context, which the caller keeps and destroys. */
+  static createSync(ctx: GpuContext): WebGpuBackend {
+    return new WebGpuBackend(ctx, false);
+  }
+
   get device(): string {
     return this.ctx.description;
   }
