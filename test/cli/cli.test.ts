@@ -1,0 +1,129 @@
+// The built CLI (dist/cli.js, made by `npm run build`, which `npm test` runs first) as a user runs it:
+// real files, a real adapter, exit codes and messages.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { leastSquares } from '../../src/core/lstsq';
+import { parseModelFile } from '../../src/core/model_file';
+import { Rng } from '../../src/core/rng';
+
+const cli = join(__dirname, '../../dist/cli.js');
+const dir = mkdtempSync(join(tmpdir(), 'downhill-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(...args: string[]) {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" (npm test does it first)`);
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+// y = 3·a − 2·b + 1 + small noise, 400 rows.
+const rng = new Rng(21);
+const rows: number[][] = [];
+for (let i = 0; i < 400; i++) {
+  const a = rng.uniform(-1, 1);
+  const b = rng.uniform(-1, 1);
+  rows.push([a, b, 3 * a - 2 * b + 1 + 0.01 * rng.normal()]);
+}
+const good = file('good.csv', `a,b,y\n${rows.map((r) => r.map((v) => v.toFixed(6)).join(',')).join('\n')}\n`);
+
+describe('downhill train', () => {
+  for (const backend of ['webgpu', 'cpu']) {
+    it(`--json prints one object with the fitted model (${backend})`, () => {
+      const r = run('train', good, '--target', 'y', '--epochs', '300', '--batch', 'full', '--lr', '0.5', '--backend', backend, '--json');
+      expect(r.code, r.stderr).toBe(0);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      const out = JSON.parse(lines[0]);
+      for (const k of ['backend', 'adapter', 'rows', 'features', 'weights', 'bias', 'loss', 'epochs', 'secondsPerEpoch']) expect(out).toHaveProperty(k);
+      expect(out.backend).toBe(backend);
+      expect(out.rows).toBe(400);
+      expect(out.features).toEqual(['a', 'b']);
+      const x = Float64Array.from(rows.flatMap((r) => [Number(r[0].toFixed(6)), Number(r[1].toFixed(6))]));
+      const ls = leastSquares(x, rows.map((r) => Number(r[2].toFixed(6))), 400, 2);
+      expect(Math.abs(out.weights[0] - ls.weights[0])).toBeLessThan(1e-3);
+      expect(Math.abs(out.weights[1] - ls.weights[1])).toBeLessThan(1e-3);
+      expect(Math.abs(out.bias - ls.bias)).toBeLessThan(1e-3);
+      expect(out.loss).toBeLessThan(2e-4);
+    });
+  }
+
+  it('--save writes a model file atomically that parses back', () => {
+    const save = join(dir, 'model.json');
+    const r = run('train', good, '--target', 'y', '--epochs', '5', '--save', save, '--backend', 'cpu');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('(bias)');
+    const m = parseModelFile(readFileSync(save, 'utf8'), save);
+    expect(m.features).toEqual(['a', 'b']);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('--no-bias fits no intercept', () => {
+    const r = run('train', good, '--target', 'y', '--epochs', '3', '--no-bias', '--json', '--backend', 'cpu');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).bias).toBe(0);
+  });
+
+  const bad: [string, string, string, RegExp][] = [
+    ['non-numeric cell', 'a,b,y\n1,2,3\n4,oops,6\n', 'y', /bad1\.csv:3 \(column 2 "b"\): expected a number, got "oops"/],
+    ['ragged row', 'a,b,y\n1,2,3\n4,5\n', 'y', /bad2\.csv:3: expected 3 fields like the header, found 2/],
+    ['empty file', '', 'y', /bad3\.csv: the file is empty/],
+    ['missing target column', 'a,b,c\n1,2,3\n', 'y', /bad4\.csv:1 \(column y\): target column "y" is not in the header; columns are: a, b, c/],
+    ['missing value', 'a,b,y\n1,,3\n', 'y', /bad5\.csv:2 \(column 2 "b"\): missing value/],
+  ];
+  bad.forEach(([what, text, target, message], i) => {
+    it(`bad CSV (${what}): a clear error and exit code 1`, () => {
+      const p = file(`bad${i + 1}.csv`, text);
+      const before = readFileSync(p, 'utf8');
+      const r = run('train', p, '--target', target, '--backend', 'cpu');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+      expect(readFileSync(p, 'utf8')).toBe(before);
+    });
+  });
+
+  it('a missing file and bad options are reported with their names', () => {
+    const missing = run('train', join(dir, 'nope.csv'), '--target', 'y');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/nope\.csv: cannot read \(no such file\)/);
+    const lr = run('train', good, '--target', 'y', '--lr=-1');
+    expect(lr.code).toBe(2);
+    expect(lr.stderr).toMatch(/--lr expects a number > 0, got "-1"/);
+    const be = run('train', good, '--target', 'y', '--backend', 'tpu');
+    expect(be.stderr).toMatch(/--backend must be one of webgpu, cpu; got "tpu"/);
+    const unknown = run('train', good, '--target', 'y', '--frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(run('nonsense').code).toBe(2);
+  });
+});
+
+describe('downhill info and bench', () => {
+  it('info --json names the adapter and its limits', () => {
+    const r = run('info', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(typeof out.adapter).toBe('string');
+    expect(out.limits.maxStorageBufferBindingSize).toBeGreaterThanOrEqual(128 * 2 ** 20);
+  });
+
+  it('bench --json times both backends on the same data', () => {
+    const r = run('bench', '--rows', '5000', '--features', '8', '--batch', 'full,1000', '--runs', '3', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.results.map((x: { backend: string; batch: number }) => `${x.backend}:${x.batch}`)).toEqual(['webgpu:5000', 'webgpu:1000', 'cpu:5000', 'cpu:1000']);
+    for (const x of out.results) {
+      expect(x.secondsPerEpoch).toBeGreaterThan(0);
+      expect(x.runs).toHaveLength(3);
+      expect(x.xBytesPerSecond).toBeCloseTo((5000 * 8 * 4) / x.secondsPerEpoch, 0);
+    }
+  });
+});
