@@ -27,7 +27,7 @@ export interface AcquireOptions {
 
 const NODE_HINT =
   'On Linux without a GPU install Mesa ≥ 24 lavapipe (Debian bookworm: mesa-vulkan-drivers from ' +
-  'bookworm-backports; see .ci/system-deps.sh); in Chrome use a secure context with WebGPU enabled.';
+  'bookworm-backports; see scripts/system-deps.sh); in Chrome use a secure context with WebGPU enabled.';
 
 // Held for the life of each device: dawn.node aborts if the object from create() is collected.
 const keepAlive = new Set<unknown>();
