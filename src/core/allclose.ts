@@ -30,7 +30,9 @@ export function allclose(
     const g = got[i];
     const w = want[i];
     const err = Math.abs(g - w);
-    if (!(err <= atol + rtol * Math.abs(w))) {
+    // An infinite reference only matches itself (∞ − ∞ is NaN, and |1 − ∞| ≤ ∞ would pass).
+    const close = Number.isFinite(w) ? err <= atol + rtol * Math.abs(w) : g === w;
+    if (!close) {
       bad++;
       if (mismatches.length < 8) mismatches.push({ index: i, got: g, want: w });
     }
