@@ -23,10 +23,14 @@ export function duration(s: number): string {
 /** Draws progress over `epochs` epochs to a TTY stream. */
 export class ProgressBar {
   private readonly start = performance.now();
+  private lastDraw = 0;
 
   constructor(private readonly epochs: number, private readonly out: NodeJS.WriteStream = process.stderr) {}
 
   update(p: Progress): void {
+    const t = performance.now();
+    if (t - this.lastDraw < 100 && p.rowsDone < p.rowsTotal) return; // at most 10 redraws a second
+    this.lastDraw = t;
     const frac = (p.epoch + p.rowsDone / p.rowsTotal) / this.epochs;
     const elapsed = (performance.now() - this.start) / 1000;
     const rate = (p.epoch * p.rowsTotal + p.rowsDone) / Math.max(elapsed, 1e-9);

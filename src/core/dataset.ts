@@ -5,6 +5,8 @@ export interface HostChunk {
   rows: number;
   x: Float32Array;
   y: Float32Array;
+  /** Index of this chunk's first row in its source (for row-keyed holdout); 0 when unknown. */
+  firstRow?: number;
 }
 
 /** A dataset held as chunks, with feature names. */

@@ -89,11 +89,13 @@ describe('allclose', () => {
     expect(allclose([-Infinity], [0]).ok).toBe(false);
   });
 
-  // Known bug (src/core/allclose.ts:33): for want = ±∞ the bound atol + rtol·∞ is ∞, and a finite or
-  // opposite-signed got has err = ∞ ≤ ∞, so it passes — while got = want = ∞ gives err = NaN and fails.
-  it('fails a finite or opposite-signed got against an infinite want', () => {
+  // For want = ±∞ the bound atol + rtol·∞ is ∞, so a plain |got − want| ≤ bound would let any finite or
+  // opposite-signed got pass (err = ∞ ≤ ∞): an infinite reference must be matched exactly.
+  it('matches an infinite want only with the same infinity', () => {
     expect(allclose([1], [-Infinity]).ok).toBe(false);
     expect(allclose([-Infinity], [Infinity]).ok).toBe(false);
+    expect(allclose([1e308], [Infinity], 0, 1).ok).toBe(false);
+    expect(allclose([Infinity, -Infinity], [Infinity, -Infinity]).ok).toBe(true);
   });
 
   it('fails on a length mismatch with a message giving both lengths', () => {

@@ -1,0 +1,74 @@
+// The one data-source interface: an async stream of row chunks (float32 features + targets) with feature
+// names and the row count when known. Every source (memory, synthetic, CSV, NPY, binary cache, a browser
+// File) implements it; the training loop reads it one pass per epoch or once into GPU memory.
+import type { Dataset, HostChunk } from '../core/dataset';
+
+/** Options for one pass over a source. */
+export interface ReadOptions {
+  /** Largest chunk to yield, in rows (sources may yield smaller ones). */
+  maxRows?: number;
+  signal?: AbortSignal;
+}
+
+/** A re-readable stream of rows. */
+export interface DataSource {
+  /** What it reads, for messages: a path, a file name, "synthetic 1M × 16". */
+  readonly description: string;
+  readonly features: readonly string[];
+  readonly target: string;
+  /** Rows, when known before a pass (memory, NPY, cache); null until a CSV pass has finished. */
+  readonly rows: number | null;
+  /** One pass over every row in order; chunks carry `firstRow`. Each call starts a new, independent pass. */
+  read(opts?: ReadOptions): AsyncIterable<HostChunk>;
+  /** Random access to rows [start, start + count) where the format allows it (memory, NPY, cache). */
+  readRows?(start: number, count: number): Promise<HostChunk>;
+  /** Rows skipped as bad during the last pass (only with skip-bad-rows). */
+  readonly skipped?: number;
+  close?(): Promise<void>;
+}
+
+/** Wraps an in-memory dataset as a source (chunks are views, never copies). */
+export function memorySource(ds: Dataset, description = 'memory'): DataSource {
+  const d = ds.features.length;
+  const starts: number[] = [];
+  let at = 0;
+  for (const c of ds.chunks) {
+    starts.push(at);
+    at += c.rows;
+  }
+  const slice = (start: number, count: number): HostChunk => {
+    const x = new Float32Array(count * d);
+    const y = new Float32Array(count);
+    let filled = 0;
+    ds.chunks.forEach((c, i) => {
+      const lo = Math.max(start, starts[i]);
+      const hi = Math.min(start + count, starts[i] + c.rows);
+      if (lo >= hi) return;
+      x.set(c.x.subarray((lo - starts[i]) * d, (hi - starts[i]) * d), filled * d);
+      y.set(c.y.subarray(lo - starts[i], hi - starts[i]), filled);
+      filled += hi - lo;
+    });
+    return { rows: count, x, y, firstRow: start };
+  };
+  return {
+    description,
+    features: ds.features,
+    target: ds.target,
+    rows: ds.rows,
+    async *read(opts: ReadOptions = {}) {
+      const max = opts.maxRows ?? Infinity;
+      for (let i = 0; i < ds.chunks.length; i++) {
+        const c = ds.chunks[i];
+        for (let s = 0; s < c.rows; s += max) {
+          opts.signal?.throwIfAborted();
+          const n = Math.min(max, c.rows - s);
+          yield { rows: n, x: c.x.subarray(s * d, (s + n) * d), y: c.y.subarray(s, s + n), firstRow: starts[i] + s };
+        }
+      }
+    },
+    async readRows(start: number, count: number) {
+      if (start < 0 || count < 0 || start + count > ds.rows) throw new RangeError(`rows [${start}, ${start + count}) outside 0..${ds.rows}`);
+      return slice(start, count);
+    },
+  };
+}
