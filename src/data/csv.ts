@@ -90,7 +90,7 @@ export function parseCsv(text: string, o: CsvOptions): Dataset {
       throw new DataError(file, lineNo, `${idx + 1} "${header[idx]}"`, s === '' ? 'missing value; expected a number' : `expected a number, got "${s}"`);
     }
     const v = Number(s);
-    if (!(Math.abs(v) <= 3.4028234663852886e38)) {
+    if (!Number.isFinite(Math.fround(v))) {
       throw new DataError(file, lineNo, `${idx + 1} "${header[idx]}"`, `the number ${s} is outside the float32 range`);
     }
     return v;
