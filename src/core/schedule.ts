@@ -1,10 +1,12 @@
 // The epoch plan: which rows each step reads. Both backends follow the same plan, so a seed fixes the
-// order everywhere. Data lives in chunks; an epoch visits the chunks in a seeded order and each chunk's
-// rows through a keyed permutation (core/permute.ts); a batch may span two or more chunks ("pieces").
+// order everywhere. Data arrives in chunks; an epoch visits the chunks in a seeded order (when the source
+// allows random access) and each chunk's rows through a keyed permutation (core/permute.ts). A batch may
+// span two or more chunks; each run of its rows inside one chunk is a "piece".
 import { deriveKey, permutation } from './rng';
 
 /** A contiguous run of a step's rows inside one chunk, in that chunk's permuted order. */
 export interface Piece {
+  /** Which chunk (for a streamed epoch: which slot the chunk was loaded into). */
   chunk: number;
   start: number;
   count: number;
@@ -16,7 +18,7 @@ export interface Piece {
 
 /** One optimizer step. */
 export interface Step {
-  /** Index of the step within its epoch (where its loss is recorded). */
+  /** Index of the step within its loss-recording window. */
   index: number;
   rows: number;
   lr: number;
@@ -38,34 +40,58 @@ export function stepsPerEpoch(rows: number, batch: number): number {
   return Math.ceil(rows / batch);
 }
 
-/** The chunk visiting order of one epoch. */
-export function chunkOrder(o: EpochOptions): number[] {
-  const n = o.chunkRows.length;
-  return o.shuffle ? permutation(n, deriveKey(o.seed, o.epoch, 0xc0de)) : Array.from({ length: n }, (_, i) => i);
+/** The chunk visiting order of one epoch (seeded when shuffling). */
+export function chunkOrder(chunks: number, seed: number, epoch: number, shuffle: boolean): number[] {
+  return shuffle ? permutation(chunks, deriveKey(seed, epoch, 0xc0de)) : Array.from({ length: chunks }, (_, i) => i);
 }
 
-/** Yields the steps of one epoch in order. */
-export function* epochSteps(o: EpochOptions): Generator<Step> {
-  if (!(o.batch >= 1)) throw new Error(`batch size must be ≥ 1, got ${o.batch}`);
-  const order = chunkOrder(o);
-  let index = 0;
-  let pieces: Piece[] = [];
-  let filled = 0;
-  for (const chunk of order) {
-    const n = o.chunkRows[chunk];
-    const key = o.shuffle ? deriveKey(o.seed, o.epoch, chunk) : 0;
-    let at = 0;
-    while (at < n) {
-      const take = Math.min(n - at, o.batch - filled);
-      pieces.push({ chunk, start: at, count: take, shuffle: o.shuffle, key });
-      at += take;
-      filled += take;
-      if (filled === o.batch) {
-        yield { index: index++, rows: filled, lr: o.lr, pieces };
-        pieces = [];
-        filled = 0;
-      }
-    }
+/** The permutation key of chunk `id` (its index in the source) in one epoch. */
+export function chunkKey(seed: number, epoch: number, id: number): number {
+  return deriveKey(seed, epoch, id);
+}
+
+/** Cuts a stream of chunks into batches: feed chunks in visiting order, collect finished steps. */
+export class BatchPlanner {
+  private pieces: Piece[] = [];
+  private filled = 0;
+  private index = 0;
+
+  constructor(private readonly batch: number, private readonly lr: number, private readonly shuffle: boolean) {
+    if (!(batch >= 1)) throw new Error(`batch size must be ≥ 1, got ${batch}`);
   }
-  if (filled > 0) yield { index, rows: filled, lr: o.lr, pieces };
+
+  /** Adds a chunk of `rows` rows held as `chunk`; returns the steps it completes. */
+  add(chunk: number, rows: number, key: number): Step[] {
+    const done: Step[] = [];
+    let at = 0;
+    while (at < rows) {
+      const take = Math.min(rows - at, this.batch - this.filled);
+      this.pieces.push({ chunk, start: at, count: take, shuffle: this.shuffle, key: this.shuffle ? key : 0 });
+      at += take;
+      this.filled += take;
+      if (this.filled === this.batch) done.push(this.take());
+    }
+    return done;
+  }
+
+  /** The last, short batch, if any rows are left. */
+  finish(): Step[] {
+    return this.filled > 0 ? [this.take()] : [];
+  }
+
+  private take(): Step {
+    const step = { index: this.index++, rows: this.filled, lr: this.lr, pieces: this.pieces };
+    this.pieces = [];
+    this.filled = 0;
+    return step;
+  }
+}
+
+/** Yields the steps of one epoch over chunks that are all held at once. */
+export function* epochSteps(o: EpochOptions): Generator<Step> {
+  const planner = new BatchPlanner(o.batch, o.lr, o.shuffle);
+  for (const chunk of chunkOrder(o.chunkRows.length, o.seed, o.epoch, o.shuffle)) {
+    yield* planner.add(chunk, o.chunkRows[chunk], chunkKey(o.seed, o.epoch, chunk));
+  }
+  yield* planner.finish();
 }

@@ -2,7 +2,9 @@
 // full batches but the last, pieces across chunk boundaries, and a seeded, reproducible chunk order.
 import { describe, expect, it } from 'vitest';
 import { permuteIndex } from '../../src/core/permute';
-import { chunkOrder, epochSteps, stepsPerEpoch, type EpochOptions, type Step } from '../../src/core/schedule';
+import { chunkOrder as orderOf, epochSteps, stepsPerEpoch, type EpochOptions, type Step } from '../../src/core/schedule';
+
+const chunkOrder = (o: EpochOptions) => orderOf(o.chunkRows.length, o.seed, o.epoch, o.shuffle);
 
 function opts(over: Partial<EpochOptions>): EpochOptions {
   return { chunkRows: [10], batch: 4, lr: 0.1, seed: 1, epoch: 0, shuffle: false, ...over };
