@@ -1,6 +1,7 @@
 // Fused linear-model pass: rows [start, start+count) of one chunk (through a keyed Feistel permutation when
-// SHUFFLE) are read once; ŷ = x·w + b, the loss, metric sums and (GRAD) Σ dL/dŷ·x are reduced in the workgroup.
-// x: rows × DP4 vec4 (features zero-padded to 4); LANES invocations share a row; one partial row per workgroup.
+// SHUFFLE) are read once; ŷ = x'·w + b with x' = x or (x − mean)·inv_std (STANDARDIZE), the loss, metric sums
+// and (GRAD) Σ dL/dŷ·x' are reduced in the workgroup. x: rows × DP4 vec4 (zero-padded); LANES invocations
+// share a row; one partial row per workgroup.
 struct Params {
   start: u32,        // first row of this piece, in the chunk's permuted order
   count: u32,        // rows in this piece
@@ -17,6 +18,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> y: array<f32>;
 @group(0) @binding(3) var<storage, read> model: array<vec4<f32>>; // DP4 weight vec4s, then (bias, 0, 0, 0)
 @group(0) @binding(4) var<storage, read_write> partials: array<vec4<f32>>; // PSTRIDE4 vec4s per workgroup
+@group(0) @binding(5) var<storage, read> norm: array<vec4<f32>>;         // DP4 means, then DP4 inverse std devs
 
 override WG: u32 = 256;
 override LANES: u32 = 4;   // invocations per row, a power of two dividing WG
@@ -24,6 +26,7 @@ override VPL: u32 = 4;     // vec4s per lane: LANES·VPL ≥ DP4, VPL ≤ MAX_VP
 override DP4: u32 = 16;    // padded features / 4
 override GRAD: bool = true;
 override SHUFFLE: bool = false;
+override STANDARDIZE: bool = false;
 const MAX_VPL: u32 = 16u;
 const PSTRIDE4_EXTRA: u32 = 2u; // (Σg, Σloss, Σ|e|, Σy') and (Σy'², 0, 0, 0) after the gradient
 
@@ -90,8 +93,10 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
       for (var j = 0u; j < VPL; j++) {
         let k = lane + j * LANES;
         if (k < DP4) {
-          xv[j] = x[row * DP4 + k];
-          part += dot(xv[j], model[k]);
+          var v = x[row * DP4 + k];
+          if (STANDARDIZE) { v = (v - norm[k]) * norm[DP4 + k]; }
+          xv[j] = v;
+          part += dot(v, model[k]);
         }
       }
     }

@@ -6,28 +6,33 @@ import type { Step } from './core/schedule';
 
 export type BackendKind = 'cpu' | 'webgpu';
 
-/** Data made resident on a backend, in chunks of `chunkRows` rows (all full but the last). */
-export interface ResidentData {
+/**
+ * Rows held by a backend in numbered slots of up to `slotRows` rows. Resident data fills one slot per
+ * chunk once; streamed data reloads a few slots in turn. Steps name slots in `Piece.chunk`.
+ */
+export interface ChunkStore {
   readonly d: number;
-  readonly rows: number;
-  readonly chunkRows: readonly number[];
-  /** Mean of y (used to keep R² accurate). */
-  readonly yMean: number;
+  readonly slotRows: number;
+  /** Rows now loaded in each slot. */
+  readonly rowsIn: readonly number[];
+  /** Copies a chunk into a slot; resolves when the caller may drop the chunk. Work enqueued before sees the old rows. */
+  load(slot: number, chunk: HostChunk): Promise<void>;
   dispose(): void;
 }
 
-/** A model being trained on resident data. */
+/** A model being trained on a store's rows. */
 export interface TrainSession {
   /** Runs (CPU) or enqueues (GPU) SGD steps; each records its batch loss at its step index. */
   runSteps(steps: readonly Step[]): void;
   /** The mean gradient and loss of one step's rows at the current parameters (no update). */
   gradient(step: Step): Promise<Gradient>;
-  /** The batch losses recorded by steps with indices 0..count-1 since the last read. */
+  /** The batch losses recorded by steps with indices 0..count-1. */
   readLosses(count: number): Promise<Float64Array>;
+  /** Current parameters (in standardized units when the spec standardizes). */
   readModel(): Promise<ModelParams>;
   writeModel(p: ModelParams): void;
-  /** Loss and metric sums over all resident rows at the current parameters. */
-  evaluate(): Promise<MetricSums>;
+  /** Loss and metric sums over every loaded row of `store` (default: the session's own), y shifted by `yShift`. */
+  evaluate(store?: ChunkStore, yShift?: number): Promise<MetricSums>;
   /** Resolves when all enqueued work has finished. */
   sync(): Promise<void>;
   dispose(): void;
@@ -38,11 +43,11 @@ export interface Backend {
   readonly kind: BackendKind;
   /** What runs the math: the adapter's description, or the CPU. */
   readonly device: string;
-  /** The largest chunk, in rows, this backend holds for d features. */
+  /** The largest slot, in rows, this backend holds for d features. */
   maxChunkRows(d: number): number;
-  /** Makes rows resident, re-blocked into chunks of `chunkRows` rows. */
-  upload(chunks: Iterable<HostChunk>, d: number, rows: number, chunkRows: number): Promise<ResidentData>;
-  /** Starts training a model on resident data, from `init` or zeros. */
-  createSession(data: ResidentData, spec: ModelSpec, init?: ModelParams): Promise<TrainSession>;
+  /** A store with slots of `slotRows` rows; `exact` sizes each slot to its first chunk (resident data). */
+  createStore(d: number, slotRows: number, exact?: boolean): ChunkStore;
+  /** Starts training a model on a store's rows, from `init` or zeros. */
+  createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams): Promise<TrainSession>;
   dispose(): void;
 }

@@ -8,11 +8,18 @@ export const LOSSES = {
 
 export type LossKind = keyof typeof LOSSES;
 
-/** What is trained: D weights, optionally a bias, under a loss. */
+/** Per-feature centering and scaling applied to x inside the kernels: x' = (x − mean)·invStd. */
+export interface Standardization {
+  mean: Float64Array;
+  invStd: Float64Array;
+}
+
+/** What is trained: D weights, optionally a bias, under a loss, optionally on standardized features. */
 export interface ModelSpec {
   d: number;
   fitBias: boolean;
   loss: LossKind;
+  standardize?: Standardization;
 }
 
 /** Trained parameters, in f64 on the host. */
@@ -33,6 +40,14 @@ export interface Gradient {
 /** Zero parameters for a spec. */
 export function zeroParams(d: number): ModelParams {
   return { weights: new Float64Array(d), bias: 0 };
+}
+
+/** Parameters in original units from parameters trained on standardized features. */
+export function unstandardize(p: ModelParams, s: Standardization): ModelParams {
+  const weights = p.weights.map((w, j) => w * s.invStd[j]);
+  let bias = p.bias;
+  for (let j = 0; j < weights.length; j++) bias -= weights[j] * s.mean[j];
+  return { weights, bias };
 }
 
 /** ŷ = x·w + b for one row of x starting at `offset`. */

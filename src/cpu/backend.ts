@@ -1,7 +1,7 @@
 // The CPU backend: a plain f64-accumulating reference, the oracle for every GPU test and the CPU side
-// of CPU-vs-GPU comparisons. Data stays as float32 (as on the GPU); all arithmetic is f64.
-import type { Backend, ResidentData, TrainSession } from '../backend';
-import { rechunk, type HostChunk } from '../core/dataset';
+// of CPU-vs-GPU comparisons. Rows stay float32 (as on the GPU); all arithmetic is f64.
+import type { Backend, ChunkStore, TrainSession } from '../backend';
+import type { HostChunk } from '../core/dataset';
 import type { MetricSums } from '../core/metrics';
 import type { Gradient, ModelParams, ModelSpec } from '../core/model';
 import { zeroParams } from '../core/model';
@@ -9,13 +9,20 @@ import type { Step } from '../core/schedule';
 import { emptyGradSums, linearGradCpu } from './linear_grad';
 import { linearUpdateCpu, meanGradient } from './linear_update';
 
-class CpuData implements ResidentData {
-  constructor(
-    readonly d: number, readonly rows: number, readonly chunks: HostChunk[], readonly yMean: number,
-  ) {}
+class CpuStore implements ChunkStore {
+  readonly chunks: HostChunk[] = [];
 
-  get chunkRows(): number[] {
-    return this.chunks.map((c) => c.rows);
+  constructor(readonly d: number, readonly slotRows: number) {}
+
+  get rowsIn(): number[] {
+    return this.chunks.map((c) => c?.rows ?? 0);
+  }
+
+  async load(slot: number, chunk: HostChunk): Promise<void> {
+    if (chunk.rows > this.slotRows) throw new Error(`a chunk of ${chunk.rows} rows does not fit a slot of ${this.slotRows}`);
+    if (chunk.x.length < chunk.rows * this.d) throw new Error(`chunk x has ${chunk.x.length} values, expected ${chunk.rows * this.d}`);
+    // Sources hand over fresh (or immutable) arrays, so the reference is kept without a copy.
+    this.chunks[slot] = chunk;
   }
 
   dispose(): void {
@@ -27,7 +34,7 @@ class CpuSession implements TrainSession {
   private losses: number[] = [];
   private params: ModelParams;
 
-  constructor(private readonly data: CpuData, private readonly spec: ModelSpec, init?: ModelParams) {
+  constructor(private readonly store: CpuStore, private readonly spec: ModelSpec, init?: ModelParams) {
     this.params = init ? { weights: Float64Array.from(init.weights), bias: init.bias } : zeroParams(spec.d);
     if (!spec.fitBias) this.params.bias = 0;
   }
@@ -35,8 +42,8 @@ class CpuSession implements TrainSession {
   private sums(step: Step) {
     const out = emptyGradSums(this.spec.d);
     for (const piece of step.pieces) {
-      const c = this.data.chunks[piece.chunk];
-      linearGradCpu(c.x, c.y, this.spec.d, c.rows, this.params, piece, this.spec.loss, 0, true, out);
+      const c = this.store.chunks[piece.chunk];
+      linearGradCpu(c.x, c.y, this.spec.d, c.rows, this.params, piece, this.spec.loss, 0, true, out, this.spec.standardize);
     }
     return out;
   }
@@ -53,9 +60,7 @@ class CpuSession implements TrainSession {
   }
 
   async readLosses(count: number): Promise<Float64Array> {
-    const out = Float64Array.from({ length: count }, (_, i) => this.losses[i] ?? NaN);
-    this.losses = [];
-    return out;
+    return Float64Array.from({ length: count }, (_, i) => this.losses[i] ?? NaN);
   }
 
   async readModel(): Promise<ModelParams> {
@@ -66,11 +71,13 @@ class CpuSession implements TrainSession {
     this.params = { weights: Float64Array.from(p.weights), bias: this.spec.fitBias ? p.bias : 0 };
   }
 
-  async evaluate(): Promise<MetricSums> {
+  async evaluate(store: ChunkStore = this.store, yShift = 0): Promise<MetricSums> {
+    if (!(store instanceof CpuStore)) throw new Error('CpuBackend: evaluate() was given another backend\'s store');
     const out = emptyGradSums(this.spec.d);
-    for (const c of this.data.chunks) {
+    for (const c of store.chunks) {
+      if (!c) continue;
       const range = { start: 0, count: c.rows, key: 0, shuffle: false };
-      linearGradCpu(c.x, c.y, this.spec.d, c.rows, this.params, range, this.spec.loss, this.data.yMean, false, out);
+      linearGradCpu(c.x, c.y, this.spec.d, c.rows, this.params, range, this.spec.loss, yShift, false, out, this.spec.standardize);
     }
     return { rows: out.rows, sse: out.loss, sae: out.sae, sy: out.sy, syy: out.syy };
   }
@@ -89,21 +96,13 @@ export class CpuBackend implements Backend {
     return Math.max(1, Math.floor(2 ** 28 / Math.max(1, d)));
   }
 
-  async upload(chunks: Iterable<HostChunk>, d: number, rows: number, chunkRows: number): Promise<ResidentData> {
-    const held: HostChunk[] = [];
-    let ySum = 0;
-    for (const c of rechunk(chunks, d, chunkRows)) {
-      held.push(c);
-      for (let i = 0; i < c.rows; i++) ySum += c.y[i];
-    }
-    const total = held.reduce((s, c) => s + c.rows, 0);
-    if (total !== rows) throw new Error(`upload: expected ${rows} rows, got ${total}`);
-    return new CpuData(d, rows, held, rows > 0 ? ySum / rows : 0);
+  createStore(d: number, slotRows: number): ChunkStore {
+    return new CpuStore(d, slotRows);
   }
 
-  async createSession(data: ResidentData, spec: ModelSpec, init?: ModelParams): Promise<TrainSession> {
-    if (!(data instanceof CpuData)) throw new Error('CpuBackend: data was uploaded to another backend');
-    return new CpuSession(data, spec, init);
+  async createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams): Promise<TrainSession> {
+    if (!(store instanceof CpuStore)) throw new Error('CpuBackend: the store belongs to another backend');
+    return new CpuSession(store, spec, init);
   }
 
   dispose(): void {}

@@ -1,6 +1,7 @@
 // CPU twin of shaders/linear_grad.wgsl, in f64: for rows [start, start+count) of one chunk (through the
-// keyed permutation when shuffling), sums dL/dŷ·x, dL/dŷ, the loss and the metric sums.
-import { LOSSES, type LossKind, type ModelParams } from '../core/model';
+// keyed permutation when shuffling), sums dL/dŷ·x, dL/dŷ, the loss and the metric sums; with `norm`,
+// x is standardized on the fly, x' = (x − mean)·invStd, exactly as the shader does.
+import { LOSSES, type LossKind, type ModelParams, type Standardization } from '../core/model';
 import { feistelHalfBits, permuteIndex } from '../core/permute';
 
 /** The sums one pass produces (what the GPU partial rows add up to). */
@@ -30,20 +31,22 @@ export function emptyGradSums(d: number): GradSums {
 /** Adds one pass over a chunk (x: rows × d row-major) into `out`. */
 export function linearGradCpu(
   x: Float32Array, y: Float32Array, d: number, chunkRows: number, p: ModelParams,
-  range: GradRange, loss: LossKind, yShift: number, withGrad: boolean, out: GradSums,
+  range: GradRange, loss: LossKind, yShift: number, withGrad: boolean, out: GradSums, norm?: Standardization,
 ): GradSums {
   const L = LOSSES[loss];
   const half = feistelHalfBits(chunkRows);
   const w = p.weights;
+  const xs = new Float64Array(d);
   for (let i = range.start; i < range.start + range.count; i++) {
     const row = range.shuffle ? permuteIndex(i, chunkRows, range.key, half) : i;
     const off = row * d;
+    for (let j = 0; j < d; j++) xs[j] = norm ? (x[off + j] - norm.mean[j]) * norm.invStd[j] : x[off + j];
     let pred = p.bias;
-    for (let j = 0; j < d; j++) pred += x[off + j] * w[j];
+    for (let j = 0; j < d; j++) pred += xs[j] * w[j];
     const t = y[row];
     const g = L.dpred(pred, t);
     if (withGrad) {
-      for (let j = 0; j < d; j++) out.grad[j] += g * x[off + j];
+      for (let j = 0; j < d; j++) out.grad[j] += g * xs[j];
       out.gradBias += g;
     }
     out.loss += L.value(pred, t);

@@ -1,47 +1,22 @@
-// The WebGPU backend: resident data in chunk buffers, SGD steps encoded many per submit (linear_grad then
-// linear_update per step, parameters from a uniform ring), losses recorded on the GPU and read once per window.
-import type { Backend, ResidentData, TrainSession } from '../backend';
-import { rechunk, type HostChunk } from '../core/dataset';
+// The WebGPU backend: rows in a chunk store, SGD steps encoded many per submit (linear_grad per piece, then
+// linear_update), parameters from a uniform ring, batch losses recorded on the GPU and read once per window.
+import type { Backend, ChunkStore, TrainSession } from '../backend';
 import type { MetricSums } from '../core/metrics';
 import type { Gradient, ModelParams, ModelSpec } from '../core/model';
 import { zeroParams } from '../core/model';
 import type { Step } from '../core/schedule';
 import { createFilled, readBuffer } from './buffers';
 import { acquireGpu, type AcquireOptions, type GpuContext } from './device';
-import {
-  gradBindGroup, gradLayout, gradPipelines, planGroups, writeGradParams, type GradPipelines,
-} from './linear_grad';
+import { gradBindGroup, gradLayout, gradPipelines, packNorm, planGroups, writeGradParams, type GradPipelines } from './linear_grad';
 import { updateBindGroup, updatePipelines, writeUpdateParams, type UpdatePipelines } from './linear_update';
+import { GpuStore, StagingRing, type UploadMode } from './store';
 
 const SLOT = 256; // bytes per params record in the ring (≥ minUniformBufferOffsetAlignment everywhere)
 const RING_SLOTS = 4096;
 const SUBMIT_SLOTS = 512;
+const MAX_GROUPS = 1024;
+const MAX_PIECES = 64; // pieces one step (or one evaluation round) may have
 const { STORAGE, COPY_SRC, COPY_DST, UNIFORM } = { STORAGE: 0x80, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40 };
-
-interface GpuChunk {
-  rows: number;
-  x: GPUBuffer;
-  y: GPUBuffer;
-}
-
-class GpuData implements ResidentData {
-  constructor(
-    readonly d: number, readonly rows: number, readonly chunks: GpuChunk[], readonly yMean: number,
-    readonly ctx: GpuContext,
-  ) {}
-
-  get chunkRows(): number[] {
-    return this.chunks.map((c) => c.rows);
-  }
-
-  dispose(): void {
-    for (const c of this.chunks) {
-      c.x.destroy();
-      c.y.destroy();
-    }
-    this.chunks.length = 0;
-  }
-}
 
 /** Packs params as f32 with the features padded to a multiple of 4, bias after the weights. */
 function packModel(p: ModelParams, dp4: number): Float32Array<ArrayBuffer> {
@@ -51,53 +26,58 @@ function packModel(p: ModelParams, dp4: number): Float32Array<ArrayBuffer> {
   return out;
 }
 
+type Mode = 'apply' | 'sum' | 'eval';
+
 class GpuSession implements TrainSession {
   private readonly device: GPUDevice;
-  private readonly grad: GradPipelines;
-  private readonly update: UpdatePipelines;
   private readonly model: GPUBuffer;
   private readonly partials: GPUBuffer;
   private readonly sums: GPUBuffer;
   private readonly history: GPUBuffer;
   private readonly ring: GPUBuffer;
-  private readonly chunkGroups: GPUBindGroup[];
+  private readonly norm: GPUBuffer;
   private readonly updateGroup: GPUBindGroup;
-  private readonly maxGroups: number;
+  private readonly groups = new WeakMap<GPUBuffer, GPUBindGroup>();
   private readonly staging = new DataView(new ArrayBuffer(RING_SLOTS * SLOT));
   private cursor = 0;
 
   constructor(
-    private readonly data: GpuData, private readonly spec: ModelSpec, init: ModelParams,
-    readonly historyCapacity: number, pipelines: { grad: GradPipelines; update: UpdatePipelines },
+    private readonly store: GpuStore, private readonly spec: ModelSpec, init: ModelParams,
+    readonly historyCapacity: number, private readonly grad: GradPipelines, private readonly update: UpdatePipelines,
   ) {
-    const device = (this.device = data.ctx.device);
-    this.grad = pipelines.grad;
-    this.update = pipelines.update;
-    const { dp4, pstride4 } = this.grad.layout;
-    this.maxGroups = 1024;
-    const partialRows = (data.chunks.length + 1) * this.maxGroups;
-    this.model = createFilled(device, 'model', (dp4 + 1) * 16, STORAGE | COPY_SRC | COPY_DST,
-      (b) => new Float32Array(b).set(packModel(init, dp4)));
-    this.partials = device.createBuffer({ label: 'linear_grad.partials', size: partialRows * pstride4 * 16, usage: STORAGE });
+    const device = (this.device = store.ctx.device);
+    const { dp4, pstride4 } = grad.layout;
+    this.model = createFilled(device, 'model', (dp4 + 1) * 16, STORAGE | COPY_SRC | COPY_DST, (b) => new Float32Array(b).set(packModel(init, dp4)));
+    this.partials = device.createBuffer({ label: 'linear_grad.partials', size: MAX_PIECES * MAX_GROUPS * pstride4 * 16, usage: STORAGE });
     this.sums = device.createBuffer({ label: 'linear_update.sums', size: pstride4 * 16, usage: STORAGE | COPY_SRC });
     this.history = device.createBuffer({ label: 'linear_update.history', size: Math.max(16, historyCapacity * 4), usage: STORAGE | COPY_SRC });
     this.ring = device.createBuffer({ label: 'params', size: RING_SLOTS * SLOT, usage: UNIFORM | COPY_DST });
-    this.chunkGroups = data.chunks.map((c) =>
-      gradBindGroup(device, this.grad, { params: this.ring, x: c.x, y: c.y, model: this.model, partials: this.partials }));
-    this.updateGroup = updateBindGroup(device, this.update,
+    this.norm = createFilled(device, 'norm', dp4 * 32, STORAGE, (b) => new Float32Array(b).set(packNorm(grad.layout, spec.standardize)));
+    this.updateGroup = updateBindGroup(device, update,
       { params: this.ring, partials: this.partials, model: this.model, sums: this.sums, history: this.history });
   }
 
-  /** Encodes one step's gradient pieces, then its update (apply), its sums only (sum) or evaluation sums (eval). */
-  private encodeStep(pass: GPUComputePassEncoder, step: Step, slot: number, mode: 'apply' | 'sum' | 'eval'): number {
+  /** The bind group of a store slot (rebuilt only if the slot's buffers changed). */
+  private slotGroup(store: GpuStore, slot: number): GPUBindGroup {
+    const s = store.slots[slot];
+    if (!s) throw new Error(`slot ${slot} has no rows loaded`);
+    let g = this.groups.get(s.x);
+    if (!g) {
+      g = gradBindGroup(this.device, this.grad, { params: this.ring, x: s.x, y: s.y, model: this.model, partials: this.partials, norm: this.norm });
+      this.groups.set(s.x, g);
+    }
+    return g;
+  }
+
+  /** Encodes one step's pieces, then its update (apply), its sums only (sum) or evaluation sums (eval). */
+  private encodeStep(pass: GPUComputePassEncoder, step: Step, slot: number, mode: Mode, store: GpuStore, yShift: number): number {
     let partialBase = 0;
-    const yShift = mode === 'eval' ? this.data.yMean : 0;
     for (const piece of step.pieces) {
-      const rows = this.data.chunks[piece.chunk].rows;
-      const { span, groups } = planGroups(piece.count, this.grad.layout.slots, this.maxGroups);
+      const rows = store.rowsIn[piece.chunk];
+      const { span, groups } = planGroups(piece.count, this.grad.layout.slots, MAX_GROUPS);
       writeGradParams(this.staging, slot * SLOT, { ...piece, rows, span, partialBase, yShift });
       pass.setPipeline(mode === 'eval' ? this.grad.evaluate : piece.shuffle ? this.grad.trainShuffled : this.grad.train);
-      pass.setBindGroup(0, this.chunkGroups[piece.chunk], [slot * SLOT]);
+      pass.setBindGroup(0, this.slotGroup(store, piece.chunk), [slot * SLOT]);
       pass.dispatchWorkgroups(groups);
       partialBase += groups;
       slot++;
@@ -110,8 +90,8 @@ class GpuSession implements TrainSession {
     return slot + 1;
   }
 
-  /** Encodes steps, SUBMIT_SLOTS params records per submit so the GPU starts while the host encodes the rest. */
-  private submitSteps(steps: readonly Step[], mode: 'apply' | 'sum' | 'eval'): void {
+  /** Encodes steps, at most SUBMIT_SLOTS params records per submit so the GPU starts while the host encodes. */
+  private submitSteps(steps: readonly Step[], mode: Mode, store = this.store, yShift = 0): void {
     let i = 0;
     while (i < steps.length) {
       if (this.cursor + SUBMIT_SLOTS > RING_SLOTS) this.cursor = 0;
@@ -120,13 +100,12 @@ class GpuSession implements TrainSession {
       const enc = this.device.createCommandEncoder({ label: 'steps' });
       const pass = enc.beginComputePass({ label: 'steps' });
       while (i < steps.length && slot + steps[i].pieces.length + 1 <= first + SUBMIT_SLOTS) {
-        if (mode === 'apply' && steps[i].index >= this.historyCapacity) {
-          throw new Error(`step index ${steps[i].index} is past the loss history (${this.historyCapacity})`);
-        }
-        slot = this.encodeStep(pass, steps[i], slot, mode);
+        const s = steps[i];
+        if (s.pieces.length > MAX_PIECES) throw new Error(`a step spans ${s.pieces.length} chunks; at most ${MAX_PIECES} are supported`);
+        if (mode === 'apply' && s.index >= this.historyCapacity) throw new Error(`step index ${s.index} is past the loss history (${this.historyCapacity})`);
+        slot = this.encodeStep(pass, s, slot, mode, store, yShift);
         i++;
       }
-      if (slot === first) throw new Error(`a step has more pieces than one submit holds (${SUBMIT_SLOTS - 1})`);
       pass.end();
       this.device.queue.writeBuffer(this.ring, first * SLOT, this.staging.buffer, first * SLOT, (slot - first) * SLOT);
       this.device.queue.submit([enc.finish()]);
@@ -138,13 +117,16 @@ class GpuSession implements TrainSession {
     this.submitSteps(steps, 'apply');
   }
 
+  private async readSums(): Promise<Float32Array> {
+    return new Float32Array(await readBuffer(this.device, this.sums, 0, this.grad.layout.pstride4 * 16));
+  }
+
   async gradient(step: Step): Promise<Gradient> {
     this.submitSteps([step], 'sum');
-    const s = new Float32Array(await readBuffer(this.device, this.sums, 0, this.grad.layout.pstride4 * 16));
+    const s = await this.readSums();
     const dp = this.grad.layout.dp4 * 4;
     const scale = 1 / step.rows;
-    const weights = Float64Array.from(s.subarray(0, this.spec.d), (v) => v * scale);
-    return { weights, bias: s[dp] * scale, loss: s[dp + 1] * scale, rows: step.rows };
+    return { weights: Float64Array.from(s.subarray(0, this.spec.d), (v) => v * scale), bias: s[dp] * scale, loss: s[dp + 1] * scale, rows: step.rows };
   }
 
   async readLosses(count: number): Promise<Float64Array> {
@@ -158,43 +140,64 @@ class GpuSession implements TrainSession {
   }
 
   writeModel(p: ModelParams): void {
-    const packed = packModel({ weights: p.weights, bias: this.spec.fitBias ? p.bias : 0 }, this.grad.layout.dp4);
-    this.device.queue.writeBuffer(this.model, 0, packed);
+    this.device.queue.writeBuffer(this.model, 0, packModel({ weights: p.weights, bias: this.spec.fitBias ? p.bias : 0 }, this.grad.layout.dp4));
   }
 
-  async evaluate(): Promise<MetricSums> {
-    const pieces = this.data.chunks.map((c, chunk) => ({ chunk, start: 0, count: c.rows, shuffle: false, key: 0 }));
-    this.submitSteps([{ index: 0, rows: this.data.rows, lr: 0, pieces }], 'eval');
+  async evaluate(store: ChunkStore = this.store, yShift = 0): Promise<MetricSums> {
+    if (!(store instanceof GpuStore) || store.ctx !== this.store.ctx) throw new Error('WebGpuBackend: evaluate() was given another backend\'s store');
+    const pieces = store.rowsIn.flatMap((count, chunk) => (count > 0 ? [{ chunk, start: 0, count, shuffle: false, key: 0 }] : []));
+    const out: MetricSums = { rows: 0, sse: 0, sae: 0, sy: 0, syy: 0 };
     const dp = this.grad.layout.dp4 * 4;
-    const s = new Float32Array(await readBuffer(this.device, this.sums, dp * 4, 8 * 4));
-    return { rows: this.data.rows, sse: s[1], sae: s[2], sy: s[3], syy: s[4] };
+    for (let i = 0; i < pieces.length; i += MAX_PIECES) {
+      const group = pieces.slice(i, i + MAX_PIECES);
+      const rows = group.reduce((a, p) => a + p.count, 0);
+      this.submitSteps([{ index: 0, rows, lr: 0, pieces: group }], 'eval', store, yShift);
+      const s = await this.readSums();
+      out.rows += rows;
+      out.sse += s[dp + 1];
+      out.sae += s[dp + 2];
+      out.sy += s[dp + 3];
+      out.syy += s[dp + 4];
+    }
+    return out;
   }
 
   async sync(): Promise<void> {
     await this.device.queue.onSubmittedWorkDone();
-    this.data.ctx.check();
+    this.store.ctx.check();
   }
 
   dispose(): void {
-    for (const b of [this.model, this.partials, this.sums, this.history, this.ring]) b.destroy();
+    for (const b of [this.model, this.partials, this.sums, this.history, this.ring, this.norm]) b.destroy();
   }
+}
+
+/** Options for the WebGPU backend. */
+export interface WebGpuOptions extends AcquireOptions {
+  /** Use an existing context (the caller keeps and destroys it). */
+  ctx?: GpuContext;
+  /** How rows are uploaded (default: mapped staging buffers). */
+  upload?: UploadMode;
 }
 
 /** The WebGPU backend (browser or Node/Dawn). */
 export class WebGpuBackend implements Backend {
   readonly kind = 'webgpu' as const;
-  private readonly pipelines = new Map<number, { grad: GradPipelines; update: UpdatePipelines }>();
+  private readonly pipelines = new Map<string, { grad: GradPipelines; update: UpdatePipelines }>();
+  readonly staging: StagingRing;
 
-  private constructor(readonly ctx: GpuContext, private readonly ownsContext: boolean) {}
+  private constructor(readonly ctx: GpuContext, private readonly ownsContext: boolean, private readonly upload: UploadMode = 'staging') {
+    this.staging = new StagingRing(ctx.device);
+  }
 
   /** Acquires a device (or uses `ctx`) and returns a backend on it. */
-  static async create(opts: AcquireOptions & { ctx?: GpuContext } = {}): Promise<WebGpuBackend> {
-    return opts.ctx ? new WebGpuBackend(opts.ctx, false) : new WebGpuBackend(await acquireGpu(opts), true);
+  static async create(opts: WebGpuOptions = {}): Promise<WebGpuBackend> {
+    return opts.ctx ? new WebGpuBackend(opts.ctx, false, opts.upload) : new WebGpuBackend(await acquireGpu(opts), true, opts.upload);
   }
 
   /** A backend on an existing context, which the caller keeps and destroys. */
-  static createSync(ctx: GpuContext): WebGpuBackend {
-    return new WebGpuBackend(ctx, false);
+  static createSync(ctx: GpuContext, upload?: UploadMode): WebGpuBackend {
+    return new WebGpuBackend(ctx, false, upload);
   }
 
   get device(): string {
@@ -207,40 +210,24 @@ export class WebGpuBackend implements Backend {
     return Math.max(1, Math.floor(limit / rowBytes));
   }
 
-  async upload(chunks: Iterable<HostChunk>, d: number, rows: number, chunkRows: number): Promise<ResidentData> {
-    const { dp4 } = gradLayout(d);
-    const device = this.ctx.device;
-    const held: GpuChunk[] = [];
-    let ySum = 0;
-    for (const c of rechunk(chunks, d, Math.min(chunkRows, this.maxChunkRows(d)))) {
-      const x = createFilled(device, 'x', c.rows * dp4 * 16, STORAGE, (b) => {
-        const dst = new Float32Array(b);
-        if (dp4 * 4 === d) dst.set(c.x);
-        else for (let r = 0; r < c.rows; r++) dst.set(c.x.subarray(r * d, (r + 1) * d), r * dp4 * 4);
-      });
-      const y = createFilled(device, 'y', c.rows * 4, STORAGE, (b) => new Float32Array(b).set(c.y));
-      for (let i = 0; i < c.rows; i++) ySum += c.y[i];
-      held.push({ rows: c.rows, x, y });
-    }
-    const total = held.reduce((s, c) => s + c.rows, 0);
-    if (total !== rows) throw new Error(`upload: expected ${rows} rows, got ${total}`);
-    this.ctx.check();
-    return new GpuData(d, rows, held, rows > 0 ? ySum / rows : 0, this.ctx);
+  createStore(d: number, slotRows: number, exact = false): ChunkStore {
+    return new GpuStore(this.ctx, d, Math.min(slotRows, this.maxChunkRows(d)), exact, this.staging, this.upload);
   }
 
-  async createSession(data: ResidentData, spec: ModelSpec, init?: ModelParams): Promise<TrainSession> {
-    if (!(data instanceof GpuData) || data.ctx !== this.ctx) throw new Error('WebGpuBackend: data was uploaded to another backend');
-    let p = this.pipelines.get(spec.d);
+  async createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams): Promise<TrainSession> {
+    if (!(store instanceof GpuStore) || store.ctx !== this.ctx) throw new Error('WebGpuBackend: the store belongs to another backend');
+    const key = `${spec.d}/${spec.standardize ? 1 : 0}`;
+    let p = this.pipelines.get(key);
     if (!p) {
-      const grad = gradPipelines(this.ctx.device, spec.d);
+      const grad = gradPipelines(this.ctx.device, spec.d, !!spec.standardize);
       p = { grad, update: updatePipelines(this.ctx.device, grad.layout) };
-      this.pipelines.set(spec.d, p);
+      this.pipelines.set(key, p);
     }
-    const historyCapacity = 65536;
-    return new GpuSession(data, spec, init ?? zeroParams(spec.d), historyCapacity, p);
+    return new GpuSession(store, spec, init ?? zeroParams(spec.d), 65536, p.grad, p.update);
   }
 
   dispose(): void {
+    void this.staging.dispose();
     if (this.ownsContext) this.ctx.destroy();
   }
 }

@@ -40,6 +40,18 @@ export function planGroups(count: number, slots: number, maxGroups: number): { s
 /** Bytes of one Params record. */
 export const GRAD_PARAMS_BYTES = 32;
 
+/** Packs a standardization as the shader's `norm` array (padding columns: mean 0, inverse std 0). */
+export function packNorm(layout: GradLayout, s?: { mean: ArrayLike<number>; invStd: ArrayLike<number> }): Float32Array<ArrayBuffer> {
+  const out = new Float32Array(layout.dp4 * 8);
+  if (s) {
+    for (let j = 0; j < layout.d; j++) {
+      out[j] = s.mean[j];
+      out[layout.dp4 * 4 + j] = s.invStd[j];
+    }
+  }
+  return out;
+}
+
 /** Writes a Params record at byte `offset`. */
 export function writeGradParams(
   view: DataView, offset: number,
@@ -62,6 +74,7 @@ export function gradBindGroupLayout(device: GPUDevice): GPUBindGroupLayout {
       storage(2, 'read-only-storage'),
       storage(3, 'read-only-storage'),
       storage(4, 'storage'),
+      storage(5, 'read-only-storage'),
     ],
   });
 }
@@ -75,12 +88,12 @@ export interface GradPipelines {
   evaluate: GPUComputePipeline;
 }
 
-/** Builds the linear_grad pipelines for d features. */
-export function gradPipelines(device: GPUDevice, d: number, wg = 256): GradPipelines {
+/** Builds the linear_grad pipelines for d features (standardizing x on the fly when `standardize`). */
+export function gradPipelines(device: GPUDevice, d: number, standardize = false, wg = 256): GradPipelines {
   const layout = gradLayout(d, wg);
   const bindGroupLayout = gradBindGroupLayout(device);
   const pl = device.createPipelineLayout({ label: 'linear_grad', bindGroupLayouts: [bindGroupLayout] });
-  const base = { WG: layout.wg, LANES: layout.lanes, VPL: layout.vpl, DP4: layout.dp4 };
+  const base = { WG: layout.wg, LANES: layout.lanes, VPL: layout.vpl, DP4: layout.dp4, STANDARDIZE: standardize ? 1 : 0 };
   return {
     layout,
     bindGroupLayout,
@@ -90,10 +103,10 @@ export function gradPipelines(device: GPUDevice, d: number, wg = 256): GradPipel
   };
 }
 
-/** Binds one chunk (x, y), the model and the partials; the params ring is bound with a dynamic offset. */
+/** Binds one chunk (x, y), the model, the partials and the standardization; params come from the ring. */
 export function gradBindGroup(
   device: GPUDevice, p: GradPipelines,
-  b: { params: GPUBuffer; x: GPUBuffer; y: GPUBuffer; model: GPUBuffer; partials: GPUBuffer },
+  b: { params: GPUBuffer; x: GPUBuffer; y: GPUBuffer; model: GPUBuffer; partials: GPUBuffer; norm: GPUBuffer },
 ): GPUBindGroup {
   return device.createBindGroup({
     label: 'linear_grad',
@@ -104,6 +117,7 @@ export function gradBindGroup(
       { binding: 2, resource: { buffer: b.y } },
       { binding: 3, resource: { buffer: b.model } },
       { binding: 4, resource: { buffer: b.partials } },
+      { binding: 5, resource: { buffer: b.norm } },
     ],
   });
 }

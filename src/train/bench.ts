@@ -1,7 +1,8 @@
 // Per-epoch timing of a backend on resident data: warm-up, then the median of several timed runs, each
 // enqueueing whole epochs and waiting once (so readbacks are not counted, as in training without progress).
-import type { Backend, ResidentData } from '../backend';
+import type { Backend } from '../backend';
 import { epochSteps, type Step } from '../core/schedule';
+import type { ResidentData } from './train';
 
 /** What a benchmark measured for one batch size. */
 export interface BenchResult {
@@ -38,14 +39,14 @@ function median(a: number[]): number {
 /** Times SGD epochs (full-batch when batch ≥ rows) on resident data. */
 export async function benchmark(backend: Backend, data: ResidentData, o: BenchOptions): Promise<BenchResult> {
   const batch = Math.min(o.batch, data.rows);
-  const session = await backend.createSession(data, { d: data.d, fitBias: true, loss: 'mse' });
-  const steps: Step[] = [...epochSteps({ chunkRows: data.chunkRows, batch, lr: o.lr ?? 1e-3, seed: o.seed ?? 0, epoch: 0, shuffle: true })];
+  const session = await backend.createSession(data.store, { d: data.d, fitBias: true, loss: 'mse' });
+  const steps: Step[] = [...epochSteps({ chunkRows: data.store.rowsIn, batch, lr: o.lr ?? 1e-3, seed: o.seed ?? 0, epoch: 0, shuffle: true })];
   const perEpoch = steps.length;
   try {
     const timeEpochs = async (n: number): Promise<number> => {
       const t0 = performance.now();
       for (let e = 0; e < n; e++) {
-        for (let i = 0; i < steps.length; i += 65536) session.runSteps(steps.slice(i, i + 65536));
+        for (let i = 0; i < steps.length; i += 65536) session.runSteps(steps.slice(i, i + 65536).map((s, k) => ({ ...s, index: k })));
       }
       await session.sync();
       return (performance.now() - t0) / 1000 / n;

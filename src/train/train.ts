@@ -1,11 +1,16 @@
-// The host loop: epochs × mini-batches on any Backend. Steps are enqueued in windows; the batch losses
-// the GPU records are read back once per window (one epoch, or every `lossEvery` steps if asked), never
-// inside the step loop. Host-update mode reads each step's gradient and applies w ← w − α·g in TypeScript.
-import type { Backend, ResidentData, TrainSession } from '../backend';
+// The host loop: epochs × mini-batches on any Backend, over any DataSource. Data that fits the memory
+// budget is read once into GPU (or CPU) memory; larger data is streamed, chunk by chunk, every epoch.
+// Batch losses are recorded by the backend and read back once per window (an epoch, or every
+// `lossEvery` steps), never inside the step loop; host-update mode applies w ← w − α·g in TypeScript.
+import type { Backend, ChunkStore, TrainSession } from '../backend';
 import type { Dataset } from '../core/dataset';
+import { holdout } from '../core/holdout';
 import { metricsFromSums, type Metrics } from '../core/metrics';
-import { sgdUpdate, type LossKind, type ModelParams } from '../core/model';
-import { epochSteps, stepsPerEpoch, type Step } from '../core/schedule';
+import { unstandardize, type LossKind, type ModelParams, type Standardization } from '../core/model';
+import { ColumnStats } from '../core/stats';
+import { memorySource, type DataSource } from '../data/source';
+import { loadResident, ValidationSet, type RowStats } from './load';
+import { prepareStream, residentEpoch, streamedEpoch, streamedMetrics, type EpochContext, type Stream } from './epochs';
 
 /** Training options; every field has a default but `epochs`, `batch` and `lr`. */
 export interface TrainOptions {
@@ -22,11 +27,22 @@ export interface TrainOptions {
   hostUpdate?: boolean;
   /** Also read the batch losses back every k steps (progress); otherwise once per epoch. */
   lossEvery?: number;
-  /** Rows per resident chunk (default: the backend's largest). */
+  /** Rows per chunk (default: the backend's largest for resident data, a budget share when streaming). */
   chunkRows?: number;
+  /** Bytes of rows the backend may hold (default 1 GiB); larger data is streamed every epoch. */
+  memoryBudget?: number;
+  /** Fraction of rows held out by a seeded hash of the row index (default 0). */
+  validation?: number;
+  /** Train on standardized features; weights are reported in original units. */
+  standardize?: boolean;
+  /** Starting parameters, in original units. */
   init?: ModelParams;
-  /** Evaluate metrics over all rows after every epoch (one extra pass each). */
+  /** Evaluate metrics over all training rows after every epoch (resident data only). */
   evaluateEachEpoch?: boolean;
+  /** Stops after the current window; the result holds the model trained so far. */
+  signal?: AbortSignal;
+  /** Awaited at every loss-recording window: a pending promise pauses training. */
+  pause?: () => Promise<void>;
   onEpoch?: (e: EpochReport) => void;
   onProgress?: (p: Progress) => void;
 }
@@ -38,14 +54,17 @@ export interface EpochReport {
   loss: number;
   seconds: number;
   steps: number;
-  /** Metrics over all rows after the epoch, when `evaluateEachEpoch`. */
+  /** Metrics over all training rows after the epoch, when `evaluateEachEpoch`. */
   metrics?: Metrics;
+  /** Metrics over the held-out rows after the epoch, when `validation` > 0. */
+  validation?: Metrics;
 }
 
 /** Progress inside an epoch. */
 export interface Progress {
   epoch: number;
   rowsDone: number;
+  /** Training rows per epoch (NaN while the first pass over a CSV has not finished). */
   rowsTotal: number;
   loss: number;
   elapsed: number;
@@ -53,130 +72,163 @@ export interface Progress {
 
 /** The outcome of a training run. */
 export interface TrainResult {
+  /** Parameters in original units. */
   params: ModelParams;
+  standardization?: Standardization;
   epochs: EpochReport[];
-  /** Metrics over all rows at the final parameters. */
+  /** Metrics over all training rows at the final parameters. */
   final: Metrics;
+  validation?: Metrics;
   secondsPerEpoch: number;
   uploadSeconds: number;
   backend: string;
   device: string;
   rows: number;
+  validationRows: number;
   d: number;
+  features: string[];
+  target: string;
+  streamed: boolean;
   chunkRows: number[];
+  /** Rows skipped as bad by the source. */
+  skipped: number;
 }
-
-// Steps handed to the backend at a time: large enough to amortize a submit, small enough that the GPU
-// starts while the host is still encoding the rest of the window.
-const ENQUEUE_STEPS = 256;
 
 const now = (): number => performance.now() / 1000;
+const DEFAULT_BUDGET = 2 ** 30;
 
-function mean(a: Float64Array): number {
-  let s = 0;
-  for (const v of a) s += v;
-  return a.length ? s / a.length : NaN;
+/** Bytes a row takes on a backend: features padded to 4 floats, plus the target. */
+export function rowBytes(d: number): number {
+  return Math.ceil(d / 4) * 16 + 4;
 }
 
-/** Uploads a dataset to a backend in chunks of `chunkRows` (default: the backend's largest). */
-export async function uploadDataset(backend: Backend, ds: Dataset, chunkRows?: number): Promise<ResidentData> {
-  const d = ds.features.length;
-  const cap = Math.min(chunkRows ?? Infinity, backend.maxChunkRows(d), Math.max(1, ds.rows));
-  return backend.upload(ds.chunks, d, ds.rows, cap);
-}
-
-async function runEpoch(
-  session: TrainSession, steps: Iterable<Step>, o: TrainOptions, fitBias: boolean, epoch: number, rowsTotal: number,
-  t0: number, window: number,
-): Promise<{ losses: number[]; count: number }> {
-  const losses: number[] = [];
-  let batch: Step[] = [];
-  let enqueued = 0;
-  let rowsDone = 0;
-  const flush = async () => {
-    if (!batch.length) return;
-    const read = await session.readLosses(batch.length);
-    for (const v of read) losses.push(v);
-    rowsDone += batch.reduce((s, st) => s + st.rows, 0);
-    o.onProgress?.({ epoch, rowsDone, rowsTotal, loss: read[read.length - 1], elapsed: now() - t0 });
-    batch = [];
-    enqueued = 0;
-  };
-  for (const step of steps) {
-    if (o.hostUpdate) {
-      const g = await session.gradient(step);
-      const p = await session.readModel();
-      sgdUpdate(p, g, step.lr, fitBias);
-      session.writeModel(p);
-      losses.push(g.loss);
-      rowsDone += step.rows;
-      if (o.lossEvery && losses.length % o.lossEvery === 0) {
-        o.onProgress?.({ epoch, rowsDone, rowsTotal, loss: g.loss, elapsed: now() - t0 });
-      }
-      continue;
-    }
-    batch.push({ ...step, index: batch.length });
-    if (batch.length - enqueued >= ENQUEUE_STEPS) {
-      session.runSteps(batch.slice(enqueued));
-      enqueued = batch.length;
-    }
-    if (batch.length >= window) {
-      session.runSteps(batch.slice(enqueued));
-      await flush();
-    }
-  }
-  session.runSteps(batch.slice(enqueued));
-  await flush();
-  return { losses, count: losses.length };
-}
-
-/** Trains a linear model on resident data; returns the parameters, per-epoch losses and timings. */
-export async function trainResident(backend: Backend, data: ResidentData, o: TrainOptions, uploadSeconds = 0): Promise<TrainResult> {
+function checkOptions(o: TrainOptions): void {
   if (!(o.epochs >= 0 && Number.isInteger(o.epochs))) throw new Error(`--epochs must be a non-negative integer, got ${o.epochs}`);
   if (!(o.lr > 0 && Number.isFinite(o.lr))) throw new Error(`--lr must be a positive number, got ${o.lr}`);
   if (!(o.batch >= 1)) throw new Error(`--batch must be ≥ 1, got ${o.batch}`);
-  if (data.rows === 0) throw new Error('no rows to train on');
-  const fitBias = o.fitBias ?? true;
-  const batch = Math.min(o.batch, data.rows);
-  const session = await backend.createSession(data, { d: data.d, fitBias, loss: o.loss ?? 'mse' }, o.init);
+}
+
+function standardization(s: ColumnStats): Standardization {
+  const invStd = Float64Array.from({ length: s.columns }, (_, j) => (s.std(j) > 0 ? 1 / s.std(j) : 1));
+  return { mean: Float64Array.from(s.mean), invStd };
+}
+
+/** Maps original-unit parameters into the standardized space the backend trains in. */
+function toTrained(p: ModelParams, s?: Standardization): ModelParams {
+  if (!s) return p;
+  let bias = p.bias;
+  p.weights.forEach((w, j) => (bias += w * s.mean[j]));
+  return { weights: p.weights.map((w, j) => w / s.invStd[j]), bias };
+}
+
+/** Data read once into a backend's memory, to train on repeatedly (benchmarks, the web page). */
+export interface ResidentData {
+  readonly store: ChunkStore;
+  readonly d: number;
+  readonly rows: number;
+  readonly source: DataSource;
+  readonly stats: RowStats;
+  dispose(): void;
+}
+
+/** Reads a source (or dataset) into a backend's memory in chunks of `chunkRows` (default: the largest). */
+export async function uploadDataset(backend: Backend, input: DataSource | Dataset, chunkRows?: number): Promise<ResidentData> {
+  const source = 'read' in input ? input : memorySource(input);
+  const d = source.features.length;
+  const stats: RowStats = { x: new ColumnStats(d), y: new ColumnStats(1) };
+  const slotRows = Math.min(chunkRows ?? Infinity, backend.maxChunkRows(d));
+  const store = (await loadResident(backend, source, d, slotRows, Infinity, null, null, stats))!;
+  return { store, d, rows: stats.y.n, source, stats, dispose: () => store.dispose() };
+}
+
+/** Trains on resident data (no holdout; the data stays loaded for the next call). */
+export async function trainResident(backend: Backend, data: ResidentData, o: TrainOptions): Promise<TrainResult> {
+  checkOptions(o);
+  if (o.validation) throw new Error('trainResident: a validation split needs train() (the split happens while reading)');
+  const stats: RowStats = { x: o.standardize ? data.stats.x : null, y: data.stats.y };
+  return trainOn(backend, o, data.source, data.store, stats, null, null, 0);
+}
+
+/** Trains a linear model on a source (or an in-memory dataset). */
+export async function train(backend: Backend, input: DataSource | Dataset, o: TrainOptions): Promise<TrainResult> {
+  checkOptions(o);
+  const source = 'read' in input ? input : memorySource(input);
+  const d = source.features.length;
+  const budgetRows = Math.max(1, Math.floor((o.memoryBudget ?? DEFAULT_BUDGET) / rowBytes(d)));
+  const hold = o.validation ? holdout(o.validation, o.seed ?? 0) : null;
+  const newStats = (): RowStats => ({ x: o.standardize ? new ColumnStats(d) : null, y: new ColumnStats(1) });
+  const newValidation = () => (hold ? new ValidationSet(backend, d, backend.maxChunkRows(d), Math.floor(budgetRows / 2)) : null);
+  const t0 = now();
+  let stats = newStats();
+  let validation = newValidation();
+  let store: ChunkStore | null = null;
+  if (source.rows === null || source.rows <= budgetRows) {
+    const slotRows = Math.min(o.chunkRows ?? Infinity, backend.maxChunkRows(d));
+    store = await loadResident(backend, source, d, slotRows, budgetRows, hold, validation, stats, o.signal);
+  }
+  let stream: Stream | null = null;
   try {
-    const perEpoch = stepsPerEpoch(data.rows, batch);
-    const window = Math.min(o.lossEvery ?? perEpoch, perEpoch, 65536);
-    const epochs: EpochReport[] = [];
-    let trainSeconds = 0;
-    for (let epoch = 0; epoch < o.epochs; epoch++) {
-      const t0 = now();
-      const steps = epochSteps({
-        chunkRows: data.chunkRows, batch, lr: o.lr, seed: o.seed ?? 0, epoch, shuffle: o.shuffle ?? true,
-      });
-      const { losses } = await runEpoch(session, steps, o, fitBias, epoch, data.rows, t0, window);
-      await session.sync();
-      const seconds = now() - t0;
-      trainSeconds += seconds;
-      const report: EpochReport = { epoch, loss: mean(Float64Array.from(losses)), seconds, steps: losses.length };
-      if (o.evaluateEachEpoch) report.metrics = metricsFromSums(await session.evaluate());
-      epochs.push(report);
-      o.onEpoch?.(report);
+    if (!store) {
+      validation?.store.dispose();
+      stats = newStats();
+      validation = newValidation();
+      stream = await prepareStream(backend, source, d, o, budgetRows, hold, validation, stats);
+      store = stream.store;
     }
-    const final = metricsFromSums(await session.evaluate());
-    return {
-      params: await session.readModel(), epochs, final,
-      secondsPerEpoch: o.epochs ? trainSeconds / o.epochs : 0, uploadSeconds,
-      backend: backend.kind, device: backend.device, rows: data.rows, d: data.d, chunkRows: [...data.chunkRows],
-    };
+    return await trainOn(backend, o, source, store, stats, validation, stream, now() - t0);
+  } finally {
+    store?.dispose();
+    validation?.store.dispose();
+    stream?.evalStore.dispose();
+  }
+}
+
+async function trainOn(
+  backend: Backend, o: TrainOptions, source: DataSource, store: ChunkStore, stats: RowStats,
+  validation: ValidationSet | null, stream: Stream | null, uploadSeconds: number,
+): Promise<TrainResult> {
+  const d = source.features.length;
+  const norm = stats.x ? standardization(stats.x) : undefined;
+  const fitBias = o.fitBias ?? true;
+  const hold = o.validation ? holdout(o.validation, o.seed ?? 0) : null;
+  const session = await backend.createSession(store, { d, fitBias, loss: o.loss ?? 'mse', standardize: norm }, o.init && toTrained(o.init, norm));
+  try {
+    return await run({ backend, session, store, source, d, o, fitBias, hold, stats, validation, stream }, norm, uploadSeconds);
   } finally {
     session.dispose();
   }
 }
 
-/** Uploads a dataset and trains on it (the data is released afterwards). */
-export async function train(backend: Backend, ds: Dataset, o: TrainOptions): Promise<TrainResult> {
-  const t0 = now();
-  const data = await uploadDataset(backend, ds, o.chunkRows);
-  const uploadSeconds = now() - t0;
-  try {
-    return await trainResident(backend, data, o, uploadSeconds);
-  } finally {
-    data.dispose();
+async function run(ctx: EpochContext, norm: Standardization | undefined, uploadSeconds: number): Promise<TrainResult> {
+  const { o, session, store, validation, stream } = ctx;
+  const epochs: EpochReport[] = [];
+  let trainSeconds = 0;
+  for (let epoch = 0; epoch < o.epochs && !o.signal?.aborted; epoch++) {
+    const t0 = now();
+    const losses = stream ? await streamedEpoch(ctx, epoch, t0) : await residentEpoch(ctx, epoch, t0);
+    await session.sync();
+    const seconds = now() - t0;
+    trainSeconds += seconds;
+    const report: EpochReport = { epoch, loss: losses.reduce((a, b) => a + b, 0) / losses.length, seconds, steps: losses.length };
+    if (o.evaluateEachEpoch && !stream) report.metrics = await evaluate(session, store, ctx.stats.y.mean[0]);
+    if (validation && validation.rows > 0) report.validation = await evaluate(session, validation.store, validation.y.mean[0]);
+    epochs.push(report);
+    o.onEpoch?.(report);
   }
+  const final = stream ? await streamedMetrics(ctx) : await evaluate(session, store, ctx.stats.y.mean[0]);
+  const trained = await session.readModel();
+  return {
+    params: norm ? unstandardize(trained, norm) : trained,
+    standardization: norm,
+    epochs, final,
+    validation: validation && validation.rows > 0 ? await evaluate(session, validation.store, validation.y.mean[0]) : undefined,
+    secondsPerEpoch: epochs.length ? trainSeconds / epochs.length : 0, uploadSeconds,
+    backend: ctx.backend.kind, device: ctx.backend.device, rows: ctx.stats.y.n, validationRows: validation?.rows ?? 0,
+    d: ctx.d, features: [...ctx.source.features], target: ctx.source.target, streamed: !!stream,
+    chunkRows: stream ? [stream.slotRows] : [...store.rowsIn], skipped: ctx.source.skipped ?? 0,
+  };
+}
+
+async function evaluate(session: TrainSession, store: ChunkStore, yShift: number): Promise<Metrics> {
+  return metricsFromSums(await session.evaluate(store, yShift));
 }

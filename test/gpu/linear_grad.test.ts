@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { allclose } from '../../src/core/allclose';
 import { Rng } from '../../src/core/rng';
 import { emptyGradSums, linearGradCpu } from '../../src/cpu/linear_grad';
-import { gradBindGroup, gradPipelines, planGroups, writeGradParams } from '../../src/gpu/linear_grad';
+import { gradBindGroup, gradPipelines, packNorm, planGroups, writeGradParams } from '../../src/gpu/linear_grad';
 import { poisoned, readF32, storage, useGpu } from '../helpers/gpu';
 
 const gpu = useGpu();
 
-interface Case { d: number; rows: number; start: number; count: number; shuffle: boolean; mode: 'train' | 'evaluate' }
+interface Case { d: number; rows: number; start: number; count: number; shuffle: boolean; mode: 'train' | 'evaluate'; standardize?: boolean }
 
 async function runCase(c: Case, seed: number) {
   const { device, scoped } = gpu();
@@ -20,7 +20,10 @@ async function runCase(c: Case, seed: number) {
   const bias = rng.uniform(-1, 1);
   const key = rng.u32();
   const yShift = 0.25;
-  const p = await scoped("linear_grad pipelines", () => gradPipelines(device, c.d));
+  const norm = c.standardize
+    ? { mean: Float64Array.from(rng.uniformArray(c.d, -0.5, 0.5)), invStd: Float64Array.from(rng.uniformArray(c.d, 0.5, 3)) }
+    : undefined;
+  const p = await scoped('linear_grad pipelines', () => gradPipelines(device, c.d, c.standardize === true));
   const { dp4, pstride4, slots } = p.layout;
   const xp = new Float32Array(c.rows * dp4 * 4);
   for (let r = 0; r < c.rows; r++) xp.set(x.subarray(r * c.d, (r + 1) * c.d), r * dp4 * 4);
@@ -39,6 +42,7 @@ async function runCase(c: Case, seed: number) {
   const got = await scoped('linear_grad', async () => {
     const bg = gradBindGroup(device, p, {
       params, x: storage(device, 'x', xp), y: storage(device, 'y', y), model: storage(device, 'model', mp), partials,
+      norm: storage(device, 'norm', packNorm(p.layout, norm)),
     });
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
@@ -61,7 +65,7 @@ async function runCase(c: Case, seed: number) {
     }
   }
   const want = linearGradCpu(x, y, c.d, c.rows, { weights: w, bias }, { start: c.start, count: c.count, key, shuffle: c.shuffle },
-    'mse', yShift, c.mode === 'train', emptyGradSums(c.d));
+    'mse', yShift, c.mode === 'train', emptyGradSums(c.d), norm);
   const dp = dp4 * 4;
   const gotAll = [...summed.subarray(0, c.d), ...summed.subarray(dp, dp + 5)];
   const wantAll = [...want.grad, want.gradBias, want.loss, want.sae, want.sy, want.syy];
@@ -90,6 +94,12 @@ describe('linear_grad parity with the CPU twin', () => {
   });
   it('evaluation mode writes no gradient and the metric sums (D=7)', async () => {
     await runCase({ d: 7, rows: 777, start: 0, count: 777, shuffle: false, mode: 'evaluate' }, 13);
+  });
+  it('standardizing x on the fly (D=6, 999 rows, shuffled)', async () => {
+    await runCase({ d: 6, rows: 999, start: 0, count: 999, shuffle: true, mode: 'train', standardize: true }, 15);
+  });
+  it('standardizing x on the fly, evaluation (D=65, 300 rows)', async () => {
+    await runCase({ d: 65, rows: 300, start: 0, count: 300, shuffle: false, mode: 'evaluate', standardize: true }, 16);
   });
   it('a large case: D=64, 200000 rows', async () => {
     await runCase({ d: 64, rows: 200_000, start: 0, count: 200_000, shuffle: true, mode: 'train' }, 14);

@@ -1,0 +1,133 @@
+// Rows on the GPU: a store of slot buffers (x padded to vec4 rows, y) filled through a ring of mapped
+// staging buffers (mapAsync → fill → unmap → copyBufferToBuffer), or through queue.writeBuffer. Reloading a
+// slot is safe while earlier steps are queued: the copies run in queue order, after the work that reads it.
+import type { ChunkStore } from '../backend';
+import type { HostChunk } from '../core/dataset';
+import type { GpuContext } from './device';
+import { gradLayout } from './linear_grad';
+
+/** How rows reach the GPU. */
+export type UploadMode = 'staging' | 'writeBuffer';
+
+const STAGING_BYTES = 64 * 2 ** 20;
+const STAGING_COUNT = 4;
+const { STORAGE, COPY_DST, COPY_SRC, MAP_WRITE } = { STORAGE: 0x80, COPY_DST: 0x8, COPY_SRC: 0x4, MAP_WRITE: 0x2 };
+
+/** A ring of MAP_WRITE buffers; each is re-mapped right after its copy is submitted. */
+export class StagingRing {
+  private readonly ring: { buffer: GPUBuffer; ready: Promise<void> }[] = [];
+  private next = 0;
+  /** Bytes uploaded so far. */
+  bytes = 0;
+
+  constructor(private readonly device: GPUDevice, readonly size = STAGING_BYTES, readonly count = STAGING_COUNT) {}
+
+  /** Copies `bytes` bytes produced by `fill(target, byteOffset)` into dst at dstOffset, in pieces of ≤ size. */
+  async write(dst: GPUBuffer, dstOffset: number, bytes: number, fill: (target: ArrayBuffer, from: number) => void): Promise<void> {
+    for (let done = 0; done < bytes; done += this.size) {
+      const n = Math.min(this.size, bytes - done);
+      if (this.ring.length < this.count && this.next === this.ring.length) {
+        const buffer = this.device.createBuffer({ label: 'staging', size: this.size, usage: MAP_WRITE | COPY_SRC, mappedAtCreation: true });
+        this.ring.push({ buffer, ready: Promise.resolve() });
+      }
+      const slot = this.ring[this.next];
+      this.next = (this.next + 1) % this.count;
+      await slot.ready;
+      fill(slot.buffer.getMappedRange(0, n), done);
+      slot.buffer.unmap();
+      const enc = this.device.createCommandEncoder({ label: 'staging' });
+      enc.copyBufferToBuffer(slot.buffer, 0, dst, dstOffset + done, n);
+      this.device.queue.submit([enc.finish()]);
+      slot.ready = slot.buffer.mapAsync(GPUMapMode.WRITE);
+      this.bytes += n;
+    }
+  }
+
+  /** Waits for outstanding copies and frees the ring. */
+  async dispose(): Promise<void> {
+    await Promise.allSettled(this.ring.map((s) => s.ready));
+    for (const s of this.ring) s.buffer.destroy();
+    this.ring.length = 0;
+  }
+}
+
+/** One slot's buffers. */
+export interface GpuSlot {
+  x: GPUBuffer;
+  y: GPUBuffer;
+  capacity: number;
+}
+
+/** Fills `target` with rows of `chunk`, x padded from d to dp4·4 floats, starting at padded byte `from`. */
+function fillPadded(chunk: HostChunk, d: number, dp: number, target: ArrayBuffer, from: number): void {
+  const dst = new Float32Array(target);
+  const firstFloat = from / 4;
+  if (dp === d) {
+    dst.set(chunk.x.subarray(firstFloat, firstFloat + dst.length));
+    return;
+  }
+  dst.fill(0);
+  const r0 = Math.floor(firstFloat / dp);
+  const r1 = Math.min(chunk.rows, Math.ceil((firstFloat + dst.length) / dp));
+  for (let r = r0; r < r1; r++) {
+    const at = r * dp - firstFloat;
+    const row = chunk.x.subarray(r * d, (r + 1) * d);
+    if (at >= 0 && at + d <= dst.length) dst.set(row, at);
+    else for (let j = 0; j < d; j++) if (at + j >= 0 && at + j < dst.length) dst[at + j] = row[j];
+  }
+}
+
+/** The WebGPU chunk store. */
+export class GpuStore implements ChunkStore {
+  readonly slots: GpuSlot[] = [];
+  readonly rowsIn: number[] = [];
+  private readonly dp: number;
+
+  constructor(
+    readonly ctx: GpuContext, readonly d: number, readonly slotRows: number, private readonly exact: boolean,
+    private readonly staging: StagingRing, private readonly mode: UploadMode = 'staging',
+  ) {
+    this.dp = gradLayout(d).dp4 * 4;
+  }
+
+  private ensure(slot: number, rows: number): GpuSlot {
+    const have = this.slots[slot];
+    if (have && have.capacity >= rows) return have;
+    if (have) throw new Error(`slot ${slot} holds ${have.capacity} rows; a chunk of ${rows} does not fit`);
+    const capacity = this.exact ? rows : this.slotRows;
+    const device = this.ctx.device;
+    const x = device.createBuffer({ label: 'x', size: Math.max(16, capacity * this.dp * 4), usage: STORAGE | COPY_DST });
+    const y = device.createBuffer({ label: 'y', size: Math.max(16, Math.ceil(capacity / 4) * 16), usage: STORAGE | COPY_DST });
+    return (this.slots[slot] = { x, y, capacity });
+  }
+
+  async load(slot: number, chunk: HostChunk): Promise<void> {
+    if (chunk.rows > this.slotRows) throw new Error(`a chunk of ${chunk.rows} rows does not fit a slot of ${this.slotRows}`);
+    const s = this.ensure(slot, chunk.rows);
+    const { d, dp } = this;
+    if (this.mode === 'writeBuffer') {
+      let x = chunk.x.subarray(0, chunk.rows * d);
+      if (dp !== d) {
+        const padded = new Float32Array(chunk.rows * dp);
+        fillPadded(chunk, d, dp, padded.buffer, 0);
+        x = padded;
+      }
+      this.ctx.device.queue.writeBuffer(s.x, 0, x as Float32Array<ArrayBuffer>);
+      this.ctx.device.queue.writeBuffer(s.y, 0, chunk.y.subarray(0, chunk.rows) as Float32Array<ArrayBuffer>);
+    } else {
+      await this.staging.write(s.x, 0, chunk.rows * dp * 4, (t, from) => fillPadded(chunk, d, dp, t, from));
+      await this.staging.write(s.y, 0, chunk.rows * 4, (t, from) => new Float32Array(t).set(chunk.y.subarray(from / 4, from / 4 + t.byteLength / 4)));
+    }
+    this.rowsIn[slot] = chunk.rows;
+    this.ctx.check();
+  }
+
+  dispose(): void {
+    for (const s of this.slots) {
+      s?.x.destroy();
+      s?.y.destroy();
+    }
+    this.slots.length = 0;
+    this.rowsIn.length = 0;
+  }
+}

@@ -1,0 +1,124 @@
+// One epoch over resident data, or over data streamed from its source through a ring of slots; and the
+// final metrics pass over streamed data.
+import type { Backend, ChunkStore, TrainSession } from '../backend';
+import { splitChunk, type Holdout } from '../core/holdout';
+import { addSums, emptySums, metricsFromSums, type Metrics } from '../core/metrics';
+import { BatchPlanner, chunkKey, epochSteps } from '../core/schedule';
+import type { DataSource } from '../data/source';
+import { epochChunks, readAhead } from './chunks';
+import { addStats, trainRows, type RowStats, type ValidationSet } from './load';
+import { StepSink } from './sink';
+import { rowBytes, type TrainOptions } from './train';
+
+/** A streamed run's ring of slots. */
+export interface Stream {
+  store: ChunkStore;
+  /** A one-slot store for the final metrics pass. */
+  evalStore: ChunkStore;
+  slotRows: number;
+  slots: number;
+}
+
+/** Everything an epoch needs. */
+export interface EpochContext {
+  backend: Backend;
+  session: TrainSession;
+  store: ChunkStore;
+  source: DataSource;
+  d: number;
+  o: TrainOptions;
+  fitBias: boolean;
+  hold: Holdout | null;
+  stats: RowStats;
+  validation: ValidationSet | null;
+  stream: Stream | null;
+}
+
+const now = (): number => performance.now() / 1000;
+const RING = 3;
+
+function sinkFor(ctx: EpochContext, epoch: number, t0: number, stepsHint: number): StepSink {
+  const { o } = ctx;
+  const window = Math.max(1, Math.min(o.lossEvery ?? stepsHint, stepsHint, 65536));
+  const total = ctx.stats.y.n > 0 && !(ctx.stream && epoch === 0 && ctx.source.rows === null) ? ctx.stats.y.n : NaN;
+  return new StepSink(ctx.session, window, !!o.hostUpdate, ctx.fitBias,
+    o.onProgress && ((rowsDone, loss) => o.onProgress!({ epoch, rowsDone, rowsTotal: total, loss, elapsed: now() - t0 })), o.pause);
+}
+
+/** One epoch over resident data; returns the batch losses. */
+export async function residentEpoch(ctx: EpochContext, epoch: number, t0: number): Promise<number[]> {
+  const { o, store } = ctx;
+  const rows = ctx.stats.y.n;
+  const batch = Math.min(o.batch, rows);
+  const sink = sinkFor(ctx, epoch, t0, Math.ceil(rows / batch));
+  const steps = epochSteps({ chunkRows: store.rowsIn, batch, lr: o.lr, seed: o.seed ?? 0, epoch, shuffle: o.shuffle ?? true });
+  for (const step of steps) {
+    await sink.push(step);
+    if (o.signal?.aborted) break;
+  }
+  await sink.flush();
+  return sink.losses;
+}
+
+/** Sizes the ring for streaming and, when standardizing, computes the statistics in a first pass. */
+export async function prepareStream(
+  backend: Backend, source: DataSource, d: number, o: TrainOptions, budgetRows: number,
+  hold: Holdout | null, validation: ValidationSet | null, stats: RowStats,
+): Promise<Stream> {
+  const batch = o.batch;
+  let slotRows = Math.min(o.chunkRows ?? Infinity, backend.maxChunkRows(d), Math.floor(budgetRows / (2 * (RING + 1))));
+  // A batch's pieces must stay loaded until the batch is complete: the ring holds every slot a batch spans.
+  const slots = Math.max(RING, Math.ceil(Math.min(batch, source.rows ?? batch) / Math.max(1, slotRows)) + 2);
+  if (slots * slotRows > budgetRows) {
+    throw new Error(`a batch of ${batch} rows does not fit the memory budget when streaming (${budgetRows} rows); ` +
+      `use a smaller --batch or a larger --memory-budget (full-batch gradient descent needs the data resident)`);
+  }
+  slotRows = Math.max(1, slotRows);
+  if (stats.x) {
+    for await (const c of trainRows(source.read({ maxRows: slotRows }), d, hold, null)) addStats(stats, c);
+  }
+  return { store: backend.createStore(d, slotRows), evalStore: backend.createStore(d, slotRows), slotRows, slots };
+}
+
+/** One epoch streamed from the source through the ring of slots; returns the batch losses. */
+export async function streamedEpoch(ctx: EpochContext, epoch: number, t0: number): Promise<number[]> {
+  const { o, d, stream, hold } = ctx;
+  const { store, slotRows, slots } = stream!;
+  const seed = o.seed ?? 0;
+  const shuffle = o.shuffle ?? true;
+  const known = ctx.source.rows ?? (ctx.stats.y.n || 1 << 20);
+  const batch = Math.min(o.batch, known);
+  const sink = sinkFor(ctx, epoch, t0, Math.ceil(known / batch));
+  const planner = new BatchPlanner(batch, o.lr, shuffle);
+  const countRows = ctx.stats.y.n === 0 || (epoch === 0 && !ctx.stats.x);
+  let slot = 0;
+  for await (const { id, chunk } of readAhead(epochChunks(ctx.source, d, slotRows, seed, epoch, shuffle))) {
+    let train = chunk;
+    if (hold) {
+      const parts = splitChunk(chunk, d, hold);
+      train = parts.train;
+      if (epoch === 0 && ctx.validation) await ctx.validation.add(parts.held);
+    }
+    if (countRows) addStats(ctx.stats, train);
+    if (train.rows === 0) continue;
+    sink.enqueue(); // steps still queued on the host may read the slot about to be reloaded
+    await store.load(slot, train);
+    for (const step of planner.add(slot, train.rows, chunkKey(seed, epoch, id))) await sink.push(step);
+    slot = (slot + 1) % slots;
+    if (o.signal?.aborted) break;
+  }
+  for (const step of planner.finish()) await sink.push(step);
+  await sink.flush();
+  return sink.losses;
+}
+
+/** Metrics over every training row of streamed data, one chunk at a time. */
+export async function streamedMetrics(ctx: EpochContext): Promise<Metrics> {
+  const { evalStore, slotRows } = ctx.stream!;
+  const sums = emptySums();
+  for await (const c of trainRows(ctx.source.read({ maxRows: slotRows }), ctx.d, ctx.hold, null)) {
+    await evalStore.load(0, c);
+    addSums(sums, await ctx.session.evaluate(evalStore, ctx.stats.y.mean[0]));
+  }
+  return metricsFromSums(sums);
+}
