@@ -37,6 +37,8 @@ export interface TrainOptions {
   standardize?: boolean;
   /** Starting parameters, in original units. */
   init?: ModelParams;
+  /** Skip the final metrics pass (for streamed data it reads the source once more); `final` is then NaN. */
+  skipFinalMetrics?: boolean;
   /** Evaluate metrics over all training rows after every epoch (resident data only). */
   evaluateEachEpoch?: boolean;
   /** Stops after the current window; the result holds the model trained so far. */
@@ -215,7 +217,9 @@ async function run(ctx: EpochContext, norm: Standardization | undefined, uploadS
     epochs.push(report);
     o.onEpoch?.(report);
   }
-  const final = stream ? await streamedMetrics(ctx) : await evaluate(session, store, ctx.stats.y.mean[0]);
+  const final = o.skipFinalMetrics
+    ? { rows: ctx.stats.y.n, mse: NaN, mae: NaN, r2: NaN }
+    : stream ? await streamedMetrics(ctx) : await evaluate(session, store, ctx.stats.y.mean[0]);
   const trained = await session.readModel();
   return {
     params: norm ? unstandardize(trained, norm) : trained,
