@@ -1,8 +1,7 @@
 // Backend construction by name, for the CLI and the web page.
 import type { Backend, BackendKind } from '../backend';
 import { CpuBackend } from '../cpu/backend';
-import { WebGpuBackend } from '../gpu/backend';
-import type { AcquireOptions } from '../gpu/device';
+import { WebGpuBackend, type WebGpuOptions } from '../gpu/backend';
 
 /** The backend names users can pass. */
 export const BACKENDS: readonly BackendKind[] = ['webgpu', 'cpu'];
@@ -14,6 +13,6 @@ export function parseBackend(name: string, option = '--backend'): BackendKind {
 }
 
 /** Creates a backend; WebGPU acquires a device (and fails clearly when there is no adapter). */
-export async function createBackend(kind: BackendKind, gpu: AcquireOptions = {}): Promise<Backend> {
+export async function createBackend(kind: BackendKind, gpu: WebGpuOptions = {}): Promise<Backend> {
   return kind === 'cpu' ? new CpuBackend() : WebGpuBackend.create(gpu);
 }

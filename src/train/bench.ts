@@ -65,3 +65,36 @@ export async function benchmark(backend: Backend, data: ResidentData, o: BenchOp
     session.dispose();
   }
 }
+
+/** Host→device upload throughput of a backend's chunk store. */
+export interface UploadBenchResult {
+  bytes: number;
+  seconds: number;
+  bytesPerSecond: number;
+}
+
+/** Uploads `total` bytes of rows (d features) in chunks of `chunkRows` through a 3-slot store, median of `runs`. */
+export async function uploadBenchmark(backend: Backend, d: number, chunkRows: number, total: number, runs = 3): Promise<UploadBenchResult> {
+  const x = new Float32Array(chunkRows * d).map((_, i) => (i % 97) / 97);
+  const chunk = { rows: chunkRows, x, y: new Float32Array(chunkRows).fill(1) };
+  const bytesPerChunk = chunkRows * (Math.ceil(d / 4) * 16 + 4);
+  const chunks = Math.max(1, Math.round(total / bytesPerChunk));
+  const store = backend.createStore(d, chunkRows);
+  const session = await backend.createSession(store, { d, fitBias: true, loss: 'mse' });
+  try {
+    for (let s = 0; s < 3; s++) await store.load(s, chunk); // allocate the slots and the staging ring
+    await session.sync();
+    const times: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const t0 = performance.now();
+      for (let i = 0; i < chunks; i++) await store.load(i % 3, chunk);
+      await session.sync();
+      times.push((performance.now() - t0) / 1000);
+    }
+    const seconds = median(times);
+    return { bytes: chunks * bytesPerChunk, seconds, bytesPerSecond: (chunks * bytesPerChunk) / seconds };
+  } finally {
+    session.dispose();
+    store.dispose();
+  }
+}

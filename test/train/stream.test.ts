@@ -55,6 +55,15 @@ describe('streamed training equals in-memory training with the same order', () =
     expect(c.ok, c.message).toBe(true);
   });
 
+  it('both upload paths (mapped staging ring, queue.writeBuffer) train identically when streaming (webgpu)', async () => {
+    const o: TrainOptions = { epochs: 2, batch: 500, lr: 0.05, seed: 4, chunkRows: 700, memoryBudget: streamBudget(700) };
+    const viaStaging = await train(WebGpuBackend.createSync(gpu(), 'staging'), data, o);
+    const viaWrite = await train(WebGpuBackend.createSync(gpu(), 'writeBuffer'), data, o);
+    expect(viaStaging.streamed).toBe(true);
+    const c = close(viaStaging.params, viaWrite.params, 0, 0);
+    expect(c.ok, c.message).toBe(true);
+  });
+
   it('refuses a batch that cannot stay loaded while streaming, with the options to change', async () => {
     await expect(train(backend('cpu'), data, { epochs: 1, batch: Infinity, lr: 0.1, memoryBudget: streamBudget(1000) }))
       .rejects.toThrow(/does not fit the memory budget when streaming.*--batch.*--memory-budget/);

@@ -2,7 +2,7 @@
 import type { BackendKind } from '../../backend';
 import { linearDataset } from '../../data/synthetic';
 import { createBackend, parseBackend } from '../../train/backends';
-import { benchmark, type BenchResult } from '../../train/bench';
+import { benchmark, uploadBenchmark, type BenchResult, type UploadBenchResult } from '../../train/bench';
 import { uploadDataset } from '../../train/train';
 import { num, parse } from '../args';
 import { table } from '../output';
@@ -14,6 +14,8 @@ export const BENCH_USAGE = `downhill bench [options]
   --batch list           batch sizes, comma-separated, "full" for full batch (default full,65536,4096)
   --backend list         webgpu, cpu or both (default webgpu,cpu)
   --runs R               timed runs; the median is reported (default 5)
+  --upload               instead: host→GPU upload GB/s, mapped staging ring vs queue.writeBuffer
+  --upload-mb M          bytes to upload per run with --upload (default 1024 MB, in 64 MiB chunks)
   --json                 print the results as JSON`;
 
 /** Runs the bench command; returns the exit code. */
@@ -21,7 +23,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, {
     rows: { type: 'string' }, features: { type: 'string' }, batch: { type: 'string' }, backend: { type: 'string' },
     runs: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
+    upload: { type: 'boolean' }, 'upload-mb': { type: 'string' },
   });
+  if (v.upload) return uploadCommand(num('features', v.features, 64, { integer: true, min: 1 }), num('upload-mb', v['upload-mb'], 1024, { positive: true }), num('runs', v.runs, 3, { integer: true, min: 1 }), !!v.json);
   const rows = num('rows', v.rows, 1_000_000, { integer: true, min: 1 });
   const d = num('features', v.features, 64, { integer: true, min: 1 });
   const runs = num('runs', v.runs, 5, { integer: true, min: 1 });
@@ -68,5 +72,26 @@ export async function benchCommand(argv: string[]): Promise<number> {
       if (g && c) console.log(`batch ${g.batch}: GPU ${(c.secondsPerEpoch / g.secondsPerEpoch).toFixed(1)}× the CPU reference`);
     }
   }
+  return 0;
+}
+
+/** Measures upload throughput with both upload paths on the same data. */
+async function uploadCommand(d: number, mb: number, runs: number, json: boolean): Promise<number> {
+  const chunkRows = Math.floor((64 * 2 ** 20) / (Math.ceil(d / 4) * 16 + 4));
+  const results: (UploadBenchResult & { mode: string; device: string })[] = [];
+  for (const mode of ['staging', 'writeBuffer'] as const) {
+    const backend = await createBackend('webgpu', { upload: mode });
+    try {
+      results.push({ mode, device: backend.device, ...(await uploadBenchmark(backend, d, chunkRows, mb * 1e6, runs)) });
+    } finally {
+      backend.dispose();
+    }
+  }
+  if (json) {
+    process.stdout.write(JSON.stringify({ features: d, chunkRows, results }) + '\n');
+    return 0;
+  }
+  console.log(`upload of ${mb} MB per run in 64 MiB chunks (${d} features), median of ${runs}; ${results[0].device}`);
+  console.log(table([['path', 'GB/s', 'seconds'], ...results.map((r) => [r.mode, (r.bytesPerSecond / 1e9).toPrecision(4), r.seconds.toPrecision(4)])]));
   return 0;
 }
