@@ -14,7 +14,6 @@ import { GpuStore, StagingRing, type UploadMode } from './store';
 const SLOT = 256; // bytes per params record in the ring (≥ minUniformBufferOffsetAlignment everywhere)
 const RING_SLOTS = 4096;
 const SUBMIT_SLOTS = 512;
-const MAX_GROUPS = 1024;
 const MAX_PIECES = 64; // pieces one step (or one evaluation round) may have
 const { STORAGE, COPY_SRC, COPY_DST, UNIFORM } = { STORAGE: 0x80, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40 };
 
@@ -44,11 +43,12 @@ class GpuSession implements TrainSession {
   constructor(
     private readonly store: GpuStore, private readonly spec: ModelSpec, init: ModelParams,
     readonly historyCapacity: number, private readonly grad: GradPipelines, private readonly update: UpdatePipelines,
+    private readonly maxGroups: number,
   ) {
     const device = (this.device = store.ctx.device);
     const { dp4, pstride4 } = grad.layout;
     this.model = createFilled(device, 'model', (dp4 + 1) * 16, STORAGE | COPY_SRC | COPY_DST, (b) => new Float32Array(b).set(packModel(init, dp4)));
-    this.partials = device.createBuffer({ label: 'linear_grad.partials', size: MAX_PIECES * MAX_GROUPS * pstride4 * 16, usage: STORAGE });
+    this.partials = device.createBuffer({ label: 'linear_grad.partials', size: MAX_PIECES * maxGroups * pstride4 * 16, usage: STORAGE });
     this.sums = device.createBuffer({ label: 'linear_update.sums', size: pstride4 * 16, usage: STORAGE | COPY_SRC });
     this.history = device.createBuffer({ label: 'linear_update.history', size: Math.max(16, historyCapacity * 4), usage: STORAGE | COPY_SRC });
     this.ring = device.createBuffer({ label: 'params', size: RING_SLOTS * SLOT, usage: UNIFORM | COPY_DST });
@@ -74,7 +74,7 @@ class GpuSession implements TrainSession {
     let partialBase = 0;
     for (const piece of step.pieces) {
       const rows = store.rowsIn[piece.chunk];
-      const { span, groups } = planGroups(piece.count, this.grad.layout.slots, MAX_GROUPS);
+      const { span, groups } = planGroups(piece.count, this.grad.layout.slots, this.maxGroups);
       writeGradParams(this.staging, slot * SLOT, { ...piece, rows, span, partialBase, yShift });
       pass.setPipeline(mode === 'eval' ? this.grad.evaluate : piece.shuffle ? this.grad.trainShuffled : this.grad.train);
       pass.setBindGroup(0, this.slotGroup(store, piece.chunk), [slot * SLOT]);
@@ -173,13 +173,13 @@ class GpuSession implements TrainSession {
 }
 
 /**
- * The faster upload path for an adapter, as measured with `downhill bench --upload`: on a discrete GPU
- * (H100 through Dawn: ~6.6 GB/s vs ~1.1 GB/s) the mapped staging ring; on software adapters, whose
- * "device memory" is host memory (lavapipe here: 13.5 vs 5.8 GB/s), queue.writeBuffer.
+ * Whether the adapter is a CPU implementation (lavapipe, SwiftShader). Defaults differ there: its "device
+ * memory" is host memory, so queue.writeBuffer beats the staging ring (lavapipe: 13.5 vs 5.8 GB/s with
+ * `downhill bench --upload`; on the H100 through Dawn the ring measured ~6.6 GB/s against ~1.1 GB/s), and it
+ * runs a handful of workgroups at a time, so fewer, longer workgroups avoid needless reductions.
  */
-function defaultUpload(ctx: GpuContext): UploadMode {
-  const software = /software|cpu|swiftshader|llvmpipe/i.test(`${ctx.info.architecture ?? ''} ${ctx.description}`);
-  return software ? 'writeBuffer' : 'staging';
+function isSoftware(ctx: GpuContext): boolean {
+  return /software|cpu|swiftshader|llvmpipe/i.test(`${ctx.info.architecture ?? ''} ${ctx.description}`);
 }
 
 /** Options for the WebGPU backend. */
@@ -188,6 +188,8 @@ export interface WebGpuOptions extends AcquireOptions {
   ctx?: GpuContext;
   /** How rows are uploaded (default: the faster path for the adapter kind). */
   upload?: UploadMode;
+  /** Most workgroups per piece of rows (default 1024; 32 on software adapters). */
+  maxGroups?: number;
 }
 
 /** The WebGPU backend (browser or Node/Dawn). */
@@ -197,20 +199,24 @@ export class WebGpuBackend implements Backend {
   readonly staging: StagingRing;
 
   private readonly upload: UploadMode;
+  /** Most workgroups one piece of rows is split over (each then reduces once into a partial row). */
+  readonly maxGroups: number;
 
-  private constructor(readonly ctx: GpuContext, private readonly ownsContext: boolean, upload?: UploadMode) {
+  private constructor(readonly ctx: GpuContext, private readonly ownsContext: boolean, o: WebGpuOptions = {}) {
     this.staging = new StagingRing(ctx.device);
-    this.upload = upload ?? defaultUpload(ctx);
+    const software = isSoftware(ctx);
+    this.upload = o.upload ?? (software ? 'writeBuffer' : 'staging');
+    this.maxGroups = o.maxGroups ?? (software ? 32 : 1024);
   }
 
   /** Acquires a device (or uses `ctx`) and returns a backend on it. */
   static async create(opts: WebGpuOptions = {}): Promise<WebGpuBackend> {
-    return opts.ctx ? new WebGpuBackend(opts.ctx, false, opts.upload) : new WebGpuBackend(await acquireGpu(opts), true, opts.upload);
+    return opts.ctx ? new WebGpuBackend(opts.ctx, false, opts) : new WebGpuBackend(await acquireGpu(opts), true, opts);
   }
 
   /** A backend on an existing context, which the caller keeps and destroys. */
-  static createSync(ctx: GpuContext, upload?: UploadMode): WebGpuBackend {
-    return new WebGpuBackend(ctx, false, upload);
+  static createSync(ctx: GpuContext, opts: WebGpuOptions = {}): WebGpuBackend {
+    return new WebGpuBackend(ctx, false, opts);
   }
 
   get device(): string {
@@ -236,7 +242,7 @@ export class WebGpuBackend implements Backend {
       p = { grad, update: updatePipelines(this.ctx.device, grad.layout) };
       this.pipelines.set(key, p);
     }
-    return new GpuSession(store, spec, init ?? zeroParams(spec.d), 65536, p.grad, p.update);
+    return new GpuSession(store, spec, init ?? zeroParams(spec.d), 65536, p.grad, p.update, this.maxGroups);
   }
 
   dispose(): void {

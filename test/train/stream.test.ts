@@ -57,8 +57,8 @@ describe('streamed training equals in-memory training with the same order', () =
 
   it('both upload paths (mapped staging ring, queue.writeBuffer) train identically when streaming (webgpu)', async () => {
     const o: TrainOptions = { epochs: 2, batch: 500, lr: 0.05, seed: 4, chunkRows: 700, memoryBudget: streamBudget(700) };
-    const viaStaging = await train(WebGpuBackend.createSync(gpu(), 'staging'), data, o);
-    const viaWrite = await train(WebGpuBackend.createSync(gpu(), 'writeBuffer'), data, o);
+    const viaStaging = await train(WebGpuBackend.createSync(gpu(), { upload: 'staging' }), data, o);
+    const viaWrite = await train(WebGpuBackend.createSync(gpu(), { upload: 'writeBuffer' }), data, o);
     expect(viaStaging.streamed).toBe(true);
     const c = close(viaStaging.params, viaWrite.params, 0, 0);
     expect(c.ok, c.message).toBe(true);
