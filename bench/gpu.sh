@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# One device call's worth of GPU benchmarks (see ../shared/gpu/README.md): run here first
+#   npm run build && bash ../shared/gpu/bundle.sh
+# then on the device tool: carry [".gpu", "dist"], command `bash bench/gpu.sh`. Prints a final table; logs go to $OUT.
+set -uo pipefail
+source .gpu/setup.sh
+out=${OUT:-/tmp}
+node dist/cli.js info | tee "$out/info.txt"
+node dist/cli.js bench --rows 4194304 --features 64 --batch full,65536,4096 --backend webgpu --runs 7 --json | tee "$out/bench.json"
+node dist/cli.js bench --upload --upload-mb 4096 --json | tee "$out/upload.json"
+PYTHONUNBUFFERED=1 python3 bench/torch_ref.py --rows 4194304 --features 64 | tee "$out/torch.json"
+node dist/cli.js bench --rows 4194304 --features 64 --batch full,65536,4096 --backend webgpu --runs 7
