@@ -31,8 +31,14 @@ export class ProgressBar {
     const t = performance.now();
     if (t - this.lastDraw < 100 && p.rowsDone < p.rowsTotal) return; // at most 10 redraws a second
     this.lastDraw = t;
-    const frac = (p.epoch + p.rowsDone / p.rowsTotal) / this.epochs;
     const elapsed = (performance.now() - this.start) / 1000;
+    if (!Number.isFinite(p.rowsTotal)) {
+      // First pass over a file of unknown length: no fraction to show yet.
+      const line = `epoch ${p.epoch + 1}/${this.epochs}  ${si(p.rowsDone)} rows  ${si(p.rowsDone / Math.max(elapsed, 1e-9))} rows/s  loss ${p.loss.toPrecision(4)}`;
+      this.out.write(`\r${line.slice(0, (this.out.columns || 120) - 1)}\x1b[K`);
+      return;
+    }
+    const frac = (p.epoch + p.rowsDone / p.rowsTotal) / this.epochs;
     const rate = (p.epoch * p.rowsTotal + p.rowsDone) / Math.max(elapsed, 1e-9);
     const width = 24;
     const fill = Math.round(frac * width);
