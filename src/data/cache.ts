@@ -1,0 +1,184 @@
+// The ".dh" binary cache on disk (format in cache_format.ts): a streaming, atomic writer that gathers
+// per-column statistics as rows go by, and a reader that is a DataSource with random access. Node only.
+import { open, type FileHandle } from 'node:fs/promises';
+import type { HostChunk } from '../core/dataset';
+import { blockedPass, BLOCK_BYTES, checkRange } from './blocks';
+import { cacheHeaderBytes, cacheHeaderSize, CACHE_PREFIX_BYTES, decodeCacheHeader, encodeCacheHeader, type CacheHeader } from './cache_format';
+import { AtomicFile, fileSize, readExact } from './node_files';
+import type { DataSource, ReadOptions } from './source';
+import { accumulateChunk, emptyStats, type ColumnStats } from './stats';
+
+/** What a finished cache holds, apart from the rows. */
+export type CacheInfo = Omit<CacheHeader, 'dataOffset'>;
+
+/** Copies rows [r, r + n) of a chunk into `out` at `at` as rows of d features followed by y. */
+function interleave(c: HostChunk, r: number, n: number, d: number, out: Float32Array, at: number): void {
+  for (let k = r * d, end = r + n; r < end; r++) {
+    for (let j = 0; j < d; j++) out[at++] = c.x[k++];
+    out[at++] = c.y[r];
+  }
+}
+
+/** Writes a cache row chunk by row chunk into a temp file that close() renames into place. */
+export class CacheWriter {
+  private rows = 0;
+  private readonly stats: ColumnStats[];
+  private readonly buf: Float32Array;
+  private filled = 0;
+
+  private constructor(private readonly out: AtomicFile, readonly features: string[], readonly target: string) {
+    this.stats = Array.from({ length: features.length + 1 }, emptyStats);
+    this.buf = new Float32Array(Math.max(1, Math.floor(BLOCK_BYTES / (4 * (features.length + 1)))) * (features.length + 1));
+  }
+
+  /** Starts a cache for rows with these feature names and target name. */
+  static async create(path: string, features: readonly string[], target: string): Promise<CacheWriter> {
+    if (features.length === 0) throw new Error(`${path}: a cache needs at least one feature`);
+    const out = await AtomicFile.create(path);
+    try {
+      await out.write(new Uint8Array(cacheHeaderBytes(features, target)));
+    } catch (e) {
+      await out.abort();
+      throw e;
+    }
+    return new CacheWriter(out, [...features], target);
+  }
+
+  /** Appends a chunk's rows (interleaving x and y) and folds them into the statistics. */
+  async write(c: HostChunk): Promise<void> {
+    const d = this.features.length;
+    const w = d + 1;
+    try {
+      if (c.x.length !== c.rows * d || c.y.length !== c.rows) throw new Error(`${this.out.path}: chunk of ${c.rows} rows has ${c.x.length} x values for ${d} features and ${c.y.length} y values`);
+      accumulateChunk(this.stats, c.x, c.y, c.rows, d);
+      for (let r = 0; r < c.rows; ) {
+        if (this.filled === this.buf.length) await this.flush();
+        const n = Math.min(c.rows - r, (this.buf.length - this.filled) / w);
+        interleave(c, r, n, d, this.buf, this.filled);
+        this.filled += n * w;
+        r += n;
+      }
+      this.rows += c.rows;
+    } catch (e) {
+      await this.out.abort();
+      throw e;
+    }
+  }
+
+  private async flush(): Promise<void> {
+    const b = this.buf.subarray(0, this.filled);
+    await this.out.write(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+    this.filled = 0;
+  }
+
+  /** Writes the remaining rows and the header (with counts and statistics) and renames the file into place. */
+  async close(): Promise<CacheInfo> {
+    const d = this.features.length;
+    const info: CacheInfo = { rows: this.rows, features: this.features, target: this.target, featureStats: this.stats.slice(0, d), targetStats: this.stats[d] };
+    try {
+      await this.flush();
+      await this.out.write(encodeCacheHeader(info), 0);
+    } catch (e) {
+      await this.out.abort();
+      throw e;
+    }
+    await this.out.commit();
+    return info;
+  }
+
+  /** Discards the temp file; the destination is untouched. */
+  abort(): Promise<void> {
+    return this.out.abort();
+  }
+}
+
+/** Streams every row of a source into a cache at `path`, atomically; returns what was written. */
+export async function writeCache(path: string, src: DataSource, opts: ReadOptions = {}): Promise<CacheInfo> {
+  const w = await CacheWriter.create(path, src.features, src.target);
+  try {
+    for await (const c of src.read(opts)) await w.write(c);
+  } catch (e) {
+    await w.abort();
+    throw e;
+  }
+  return w.close();
+}
+
+/** A cache file as a data source: rows and statistics known up front, sequential passes, random access. */
+export class CacheSource implements DataSource {
+  readonly description: string;
+  readonly features: readonly string[];
+  readonly target: string;
+  readonly rows: number;
+  /** Statistics of each feature (in order) and of the target, as stored. */
+  readonly stats: { features: readonly ColumnStats[]; target: ColumnStats };
+  private handle: FileHandle | null = null;
+
+  private constructor(readonly file: string, private readonly h: CacheHeader) {
+    this.description = file;
+    this.features = h.features;
+    this.target = h.target;
+    this.rows = h.rows;
+    this.stats = { features: h.featureStats, target: h.targetStats };
+  }
+
+  /** Opens a cache file and checks its header against its size. */
+  static async open(file: string): Promise<CacheSource> {
+    const size = await fileSize(file);
+    const fh = await open(file, 'r');
+    try {
+      const prefix = new Uint8Array(Math.min(size, CACHE_PREFIX_BYTES));
+      await readExact(fh, file, prefix, prefix.length, 0);
+      const headerSize = cacheHeaderSize(file, prefix);
+      const bytes = new Uint8Array(Math.min(size, headerSize));
+      await readExact(fh, file, bytes, bytes.length, 0);
+      return new CacheSource(file, decodeCacheHeader(file, bytes, size));
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private async rowsFrom(fh: FileHandle, start: number, count: number): Promise<HostChunk> {
+    const d = this.features.length;
+    const w = d + 1;
+    const bytes = new Uint8Array(count * w * 4);
+    await readExact(fh, this.file, bytes, bytes.length, this.h.dataOffset + start * w * 4);
+    const m = new Float32Array(bytes.buffer, 0, count * w);
+    const x = new Float32Array(count * d);
+    const y = new Float32Array(count);
+    for (let r = 0, i = 0, o = 0; r < count; r++) {
+      for (let j = 0; j < d; j++) x[o++] = m[i++];
+      y[r] = m[i++];
+    }
+    return { rows: count, x, y, firstRow: start };
+  }
+
+  /** One pass over every row in order, reading ≥ 8 MiB at a time. */
+  async *read(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {
+    const fh = await open(this.file, 'r');
+    try {
+      yield* blockedPass(this.rows, this.features.length, 4 * (this.features.length + 1), opts, (s, c) => this.rowsFrom(fh, s, c));
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** Rows [start, start + count) by one positioned read (the file stays open until close()). */
+  async readRows(start: number, count: number): Promise<HostChunk> {
+    checkRange(start, count, this.rows);
+    this.handle ??= await open(this.file, 'r');
+    return this.rowsFrom(this.handle, start, count);
+  }
+
+  /** Closes the file opened by readRows. */
+  async close(): Promise<void> {
+    const h = this.handle;
+    this.handle = null;
+    await h?.close();
+  }
+}
+
+/** Opens a ".dh" cache as a data source. */
+export function cacheSource(file: string): Promise<CacheSource> {
+  return CacheSource.open(file);
+}

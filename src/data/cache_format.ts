@@ -1,0 +1,107 @@
+// The ".dh" binary cache format, version 1 (all numbers little-endian):
+//
+//   offset  bytes        field
+//   0       8            magic "DOWNHILL"
+//   8       4            u32 format version (1)
+//   12      4            u32 H: byte offset of the data (a multiple of 64)
+//   16      8            u64 N: rows
+//   24      4            u32 D: features
+//   28      4            u32 layout (1: row-major float32, each row = D features then the target y)
+//   32      4            u32 L: bytes of the names JSON
+//   36      4            reserved, 0
+//   40      40·(D + 1)   statistics per column, features then y: f64 count, mean, M2, min, max
+//   …       L            UTF-8 JSON {"features": [...], "target": "..."}
+//   …                    zero padding up to H
+//   H       N·(D + 1)·4  the rows
+//
+// Statistics are those of the stored float32 values (variance = M2 / count). Pure functions, no I/O.
+import { DataError } from './csv';
+import type { ColumnStats } from './stats';
+
+/** Magic bytes at offset 0. */
+export const CACHE_MAGIC = 'DOWNHILL';
+/** The format version this code reads and writes. */
+export const CACHE_VERSION = 1;
+/** Layout code 1: row-major float32, each row the D features then y. */
+export const LAYOUT_ROW_MAJOR_F32 = 1;
+
+/** Bytes before the statistics. */
+export const CACHE_FIXED_BYTES = 40;
+
+/** Everything a cache header holds. */
+export interface CacheHeader {
+  rows: number;
+  features: string[];
+  target: string;
+  /** Per-feature statistics, in feature order. */
+  featureStats: ColumnStats[];
+  targetStats: ColumnStats;
+  /** Byte offset of the first row. */
+  dataOffset: number;
+}
+
+/** Bytes of the header for these names (the data offset), known before any row is written. */
+export function cacheHeaderBytes(features: readonly string[], target: string): number {
+  const names = new TextEncoder().encode(JSON.stringify({ features, target }));
+  return Math.ceil((CACHE_FIXED_BYTES + 40 * (features.length + 1) + names.length) / 64) * 64;
+}
+
+/** Encodes a header; its length is cacheHeaderBytes(features, target). */
+export function encodeCacheHeader(h: Omit<CacheHeader, 'dataOffset'>): Uint8Array {
+  const d = h.features.length;
+  const names = new TextEncoder().encode(JSON.stringify({ features: h.features, target: h.target }));
+  const size = cacheHeaderBytes(h.features, h.target);
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < 8; i++) out[i] = CACHE_MAGIC.charCodeAt(i);
+  dv.setUint32(8, CACHE_VERSION, true);
+  dv.setUint32(12, size, true);
+  dv.setBigUint64(16, BigInt(h.rows), true);
+  dv.setUint32(24, d, true);
+  dv.setUint32(28, LAYOUT_ROW_MAJOR_F32, true);
+  dv.setUint32(32, names.length, true);
+  [...h.featureStats, h.targetStats].forEach((s, j) => {
+    const at = CACHE_FIXED_BYTES + 40 * j;
+    [s.count, s.mean, s.m2, s.min, s.max].forEach((v, k) => dv.setFloat64(at + 8 * k, v, true));
+  });
+  out.set(names, CACHE_FIXED_BYTES + 40 * (d + 1));
+  return out;
+}
+
+/** Bytes to read to learn the header size. */
+export const CACHE_PREFIX_BYTES = 16;
+
+/** The header size from the first 16 bytes; throws on a bad magic or version. */
+export function cacheHeaderSize(file: string, prefix: Uint8Array): number {
+  const magic = String.fromCharCode(...prefix.subarray(0, 8));
+  if (prefix.length < CACHE_PREFIX_BYTES || magic !== CACHE_MAGIC) throw new DataError(file, null, null, `not a downhill cache (bad magic bytes; expected "${CACHE_MAGIC}")`);
+  const dv = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
+  const version = dv.getUint32(8, true);
+  if (version !== CACHE_VERSION) throw new DataError(file, null, null, `unsupported cache format version ${version}; expected ${CACHE_VERSION} (convert the data again)`);
+  return dv.getUint32(12, true);
+}
+
+/** Decodes a whole header (bytes 0..H) and checks it against the file size. */
+export function decodeCacheHeader(file: string, bytes: Uint8Array, fileSize: number): CacheHeader {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dataOffset = cacheHeaderSize(file, bytes);
+  const rows = Number(dv.getBigUint64(16, true));
+  const d = dv.getUint32(24, true);
+  const layout = dv.getUint32(28, true);
+  const namesLen = dv.getUint32(32, true);
+  if (layout !== LAYOUT_ROW_MAJOR_F32) throw new DataError(file, null, null, `unknown data layout ${layout}; expected ${LAYOUT_ROW_MAJOR_F32} (row-major float32)`);
+  const namesAt = CACHE_FIXED_BYTES + 40 * (d + 1);
+  if (namesAt + namesLen > dataOffset || dataOffset > bytes.length) throw new DataError(file, null, null, 'corrupt cache header (sizes do not fit)');
+  const names = JSON.parse(new TextDecoder().decode(bytes.subarray(namesAt, namesAt + namesLen))) as { features: string[]; target: string };
+  if (names.features?.length !== d) throw new DataError(file, null, null, `corrupt cache header (${names.features?.length} names for ${d} features)`);
+  const stats = Array.from({ length: d + 1 }, (_, j): ColumnStats => {
+    const at = CACHE_FIXED_BYTES + 40 * j;
+    const [count, mean, m2, min, max] = [0, 1, 2, 3, 4].map((k) => dv.getFloat64(at + 8 * k, true));
+    return { count, mean, m2, min, max };
+  });
+  const expected = dataOffset + rows * (d + 1) * 4;
+  if (fileSize !== expected) {
+    throw new DataError(file, null, null, `${fileSize < expected ? 'truncated' : 'trailing bytes'}: expected ${expected} bytes for ${rows} rows × ${d + 1} columns, file has ${fileSize}`);
+  }
+  return { rows, features: names.features, target: names.target, featureStats: stats.slice(0, d), targetStats: stats[d], dataOffset };
+}

@@ -1,0 +1,138 @@
+// The rules of the streaming CSV reader that are not on the hot path: the header (delimiter detection,
+// column selection) and the exact, string-based reading of one line that the fast byte parser falls back to
+// for anything unusual. These rules match src/data/csv.ts (parseCsv) so both readers agree on every input,
+// values and error messages alike. No Node imports: this runs in the browser too.
+import { DataError } from './csv';
+
+/** Options shared by every streaming CSV source. */
+export interface CsvStreamOptions {
+  /** Target column: a header name, or a 0-based index when no header name matches. */
+  target: string;
+  /** Feature columns in the order wanted (default: every column but the target). */
+  features?: string[];
+  /** Field delimiter, one of DELIMITERS; detected from the header among , ; and tab when absent. */
+  delimiter?: string;
+  /** Skip rows with bad cells or the wrong number of fields (counted in `skipped`) instead of failing. */
+  skipBadRows?: boolean;
+}
+
+/** How to read data lines: which byte separates fields and where each column goes. */
+export interface CsvPlan {
+  file: string;
+  delim: number;
+  header: string[];
+  /** The header line as read, to check that later passes read the same file. */
+  headerLine: string;
+  /** roles[column] = TARGET, SKIP or the feature slot (0..d−1). */
+  roles: Int32Array;
+  features: string[];
+  target: string;
+  featureCols: number[];
+  targetCol: number;
+  skipBadRows: boolean;
+}
+
+/** Delimiters a caller may give (none can occur inside a number, so the fast path cannot mistake one). */
+export const DELIMITERS = [',', ';', '\t', '|', ':'];
+
+/** Column roles in a plan: the target, a column nobody reads, or (≥ 0) a feature slot. */
+export const TARGET = -1;
+/** See TARGET. */
+export const SKIP = -2;
+
+/** True when a string is empty after JavaScript's trim (the rule for blank lines and missing values). */
+export const isBlank = (s: string): boolean => s.trim() === '';
+
+function detectDelimiter(header: string): string {
+  const counts = [',', ';', '\t'].map((c) => [c, header.split(c).length] as const);
+  counts.sort((a, b) => b[1] - a[1]);
+  return counts[0][1] > 1 ? counts[0][0] : ',';
+}
+
+/** Splits one line into fields with RFC 4180 quoting inside the line; quote errors are DataErrors. */
+export function splitFields(line: string, delim: string, file: string, lineNo: number): string[] {
+  if (!line.includes('"')) return line.split(delim);
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] !== '"') {
+      let j = line.indexOf(delim, i);
+      if (j < 0) j = line.length;
+      out.push(line.slice(i, j));
+      i = j + 1;
+      continue;
+    }
+    let v = '';
+    for (i++; ; ) {
+      if (i >= line.length) throw new DataError(file, lineNo, null, 'a quoted field is not closed (quoted newlines are not supported)');
+      if (line[i] === '"') {
+        if (line[i + 1] !== '"') break;
+        v += '"';
+        i += 2;
+      } else v += line[i++];
+    }
+    i++;
+    if (i < line.length && line[i] !== delim) throw new DataError(file, lineNo, null, `expected a delimiter after a quoted field at character ${i + 1}`);
+    out.push(v);
+    i++;
+  }
+  return out;
+}
+
+/** Builds the reading plan from the header line (without its line ending); bad selections are DataErrors. */
+export function makePlan(file: string, headerLine: string, o: CsvStreamOptions): CsvPlan {
+  const delimiter = o.delimiter ?? detectDelimiter(headerLine);
+  if (!DELIMITERS.includes(delimiter)) {
+    throw new DataError(file, null, null, `the delimiter must be one of , ; | : or a tab, got ${JSON.stringify(delimiter)}`);
+  }
+  const header = splitFields(headerLine, delimiter, file, 1).map((h) => h.trim());
+  const colOf = (name: string, what: string): number => {
+    let idx = header.indexOf(name);
+    if (idx < 0 && /^\d+$/.test(name) && Number(name) < header.length) idx = Number(name);
+    if (idx < 0) throw new DataError(file, 1, name, `${what} column "${name}" is not in the header; columns are: ${header.join(', ')}`);
+    return idx;
+  };
+  const targetCol = colOf(o.target, 'target');
+  const featureCols = (o.features ?? header.filter((_, i) => i !== targetCol)).map((f) => colOf(f, 'feature'));
+  if (featureCols.includes(targetCol)) throw new DataError(file, 1, header[targetCol], 'the target column cannot also be a feature');
+  if (featureCols.length === 0) throw new DataError(file, 1, null, 'no feature columns: expected at least one column besides the target');
+  const roles = new Int32Array(header.length).fill(SKIP);
+  roles[targetCol] = TARGET;
+  featureCols.forEach((c, k) => {
+    if (roles[c] !== SKIP) throw new DataError(file, 1, header[c], `feature column "${header[c]}" is listed twice`);
+    roles[c] = k;
+  });
+  return {
+    file, delim: delimiter.charCodeAt(0), header, headerLine, roles, features: featureCols.map((i) => header[i]),
+    target: header[targetCol], featureCols, targetCol, skipBadRows: o.skipBadRows === true,
+  };
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function cell(p: CsvPlan, fields: string[], idx: number, lineNo: number): number {
+  const s = fields[idx].trim();
+  const where = `${idx + 1} "${p.header[idx]}"`;
+  if (!NUMBER.test(s)) throw new DataError(p.file, lineNo, where, s === '' ? 'missing value; expected a number' : `expected a number, got "${s}"`);
+  const v = Number(s);
+  if (!Number.isFinite(Math.fround(v))) throw new DataError(p.file, lineNo, where, `the number ${s} is outside the float32 range`);
+  return v;
+}
+
+/**
+ * Reads one data line exactly as parseCsv would: returns false for a blank line, writes the features to
+ * x[xOff..] and returns the target otherwise, and throws a DataError naming the line and column when bad.
+ */
+export function readLineSlow(p: CsvPlan, line: string, lineNo: number, x: Float32Array, xOff: number): number | false {
+  if (isBlank(line)) return false;
+  const fields = splitFields(line, String.fromCharCode(p.delim), p.file, lineNo);
+  if (fields.length !== p.header.length) {
+    throw new DataError(p.file, lineNo, null, `expected ${p.header.length} fields like the header, found ${fields.length}`);
+  }
+  const d = p.featureCols.length;
+  const values = new Float64Array(d);
+  for (let j = 0; j < d; j++) values[j] = cell(p, fields, p.featureCols[j], lineNo);
+  const y = cell(p, fields, p.targetCol, lineNo);
+  x.set(values, xOff);
+  return y;
+}

@@ -1,0 +1,213 @@
+// .npy files as data sources — X (N, D) and y (N,) or (N, 1) in two files, or one matrix (N, D + 1) with a
+// target column — read with positioned reads (float64 is converted to float32), and a streaming .npy writer
+// that appends rows and writes the final shape into the header when it closes. Node only (node:fs).
+import { open, type FileHandle } from 'node:fs/promises';
+import type { HostChunk } from '../core/dataset';
+import { blockedPass, checkRange } from './blocks';
+import { DataError } from './csv';
+import { AtomicFile, fileSize, readExact } from './node_files';
+import { decodeNpyDict, encodeNpyHeader, itemSize, npyHeaderEnd, NPY_PREFIX_BYTES, parseNpyDict, type NpyHeader } from './npy_format';
+import type { DataSource, ReadOptions } from './source';
+
+/** An .npy file whose header has been read and checked against its size. */
+export interface NpyFile extends NpyHeader {
+  file: string;
+}
+
+const shapeText = (shape: readonly number[]) => (shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`);
+
+/** Reads and checks the header of an .npy file: magic, version, dtype, C order, and the data size. */
+export async function readNpyHeader(file: string): Promise<NpyFile> {
+  const size = await fileSize(file);
+  const fh = await open(file, 'r');
+  try {
+    const prefix = new Uint8Array(Math.min(size, NPY_PREFIX_BYTES));
+    await readExact(fh, file, prefix, prefix.length, 0);
+    const { start, end, version } = npyHeaderEnd(file, prefix);
+    if (end > size) throw new DataError(file, null, null, `truncated: the header needs ${end} bytes, file has ${size}`);
+    const dict = new Uint8Array(end - start);
+    await readExact(fh, file, dict, dict.length, start);
+    const h = parseNpyDict(file, decodeNpyDict(dict, version), version, end);
+    const expected = h.shape.reduce((a, b) => a * b, 1) * itemSize(h.dtype);
+    const has = size - end;
+    if (has !== expected) {
+      const what = has < expected ? 'truncated' : 'trailing bytes';
+      throw new DataError(file, null, null, `${what}: expected ${expected} bytes of data for shape ${shapeText(h.shape)} of '${h.dtype}', file has ${has}`);
+    }
+    return { ...h, file };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads rows [start, start + count) of a 1-D or 2-D array as float32 (count × columns values). */
+async function readNpyRows(fh: FileHandle, a: NpyFile, start: number, count: number): Promise<Float32Array> {
+  const cols = a.shape[1] ?? 1;
+  const n = count * cols;
+  const size = itemSize(a.dtype);
+  const bytes = new Uint8Array(n * size);
+  await readExact(fh, a.file, bytes, bytes.length, a.dataOffset + start * cols * size);
+  if (a.dtype === '<f4') return new Float32Array(bytes.buffer, 0, n);
+  const out = new Float32Array(n);
+  out.set(new Float64Array(bytes.buffer, 0, n));
+  return out;
+}
+
+/** Where the features and the target come from. */
+export interface NpySourceOptions {
+  /** X of shape (N, D); or, without `y`, the whole matrix (N, D + 1) holding the target at `targetColumn`. */
+  x: string;
+  /** y of shape (N,) or (N, 1). */
+  y?: string;
+  /** 0-based column of the target in the one-matrix form (negative counts from the end: −1 is the last). */
+  targetColumn?: number;
+  /** Feature names (default x1..xD) and target name (default "y"). */
+  features?: string[];
+  target?: string;
+}
+
+/** An .npy dataset: rows known up front, sequential passes and random access by row. */
+export class NpySource implements DataSource {
+  readonly features: readonly string[];
+  readonly rows: number;
+  private handles: FileHandle[] | null = null;
+
+  private constructor(
+    readonly description: string, readonly target: string, private readonly arrays: NpyFile[],
+    private readonly targetColumn: number | null, features: string[],
+  ) {
+    this.rows = arrays[0].shape[0];
+    this.features = features;
+  }
+
+  /** Opens the files named in `o` and checks their shapes against each other. */
+  static async open(o: NpySourceOptions): Promise<NpySource> {
+    const x = await readNpyHeader(o.x);
+    if (x.shape.length !== 2 || x.shape[1] < 1) throw new DataError(o.x, null, null, `expected a 2-D array (N, D), got shape ${shapeText(x.shape)}`);
+    const [n, cols] = x.shape;
+    let arrays = [x];
+    let t: number | null = null;
+    if (o.y !== undefined) {
+      const y = await readNpyHeader(o.y);
+      const ok = y.shape[0] === n && (y.shape.length === 1 || (y.shape.length === 2 && y.shape[1] === 1));
+      if (!ok) throw new DataError(o.y, null, null, `expected y of shape (${n},) or (${n}, 1) to match X ${shapeText(x.shape)}, got ${shapeText(y.shape)}`);
+      arrays = [x, y];
+    } else {
+      const tc = o.targetColumn ?? -1;
+      t = tc < 0 ? cols + tc : tc;
+      if (!Number.isInteger(t) || t < 0 || t >= cols || cols < 2) {
+        throw new DataError(o.x, null, String(tc), `the target column must be an index into ${cols} columns, leaving at least one feature`);
+      }
+    }
+    const d = t === null ? cols : cols - 1;
+    const features = o.features ?? Array.from({ length: d }, (_, j) => `x${j + 1}`);
+    if (features.length !== d) throw new DataError(o.x, null, null, `${features.length} feature names given for ${d} features`);
+    const desc = o.y !== undefined ? `${o.x} + ${o.y}` : o.x;
+    return new NpySource(desc, o.target ?? 'y', arrays, t, features);
+  }
+
+  private async rowsFrom(fhs: FileHandle[], start: number, count: number): Promise<HostChunk> {
+    const d = this.features.length;
+    if (this.targetColumn === null) {
+      const [x, y] = await Promise.all([readNpyRows(fhs[0], this.arrays[0], start, count), readNpyRows(fhs[1], this.arrays[1], start, count)]);
+      return { rows: count, x, y, firstRow: start };
+    }
+    const m = await readNpyRows(fhs[0], this.arrays[0], start, count);
+    const t = this.targetColumn;
+    const x = new Float32Array(count * d);
+    const y = new Float32Array(count);
+    for (let r = 0, i = 0, o = 0; r < count; r++) {
+      for (let j = 0; j <= d; j++, i++) {
+        if (j === t) y[r] = m[i];
+        else x[o++] = m[i];
+      }
+    }
+    return { rows: count, x, y, firstRow: start };
+  }
+
+  private openAll(): Promise<FileHandle[]> {
+    return Promise.all(this.arrays.map((a) => open(a.file, 'r')));
+  }
+
+  /** One pass over every row in order, reading ≥ 8 MiB at a time. */
+  async *read(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {
+    const fhs = await this.openAll();
+    try {
+      const rowBytes = this.arrays.reduce((s, a) => s + (a.shape[1] ?? 1) * itemSize(a.dtype), 0);
+      yield* blockedPass(this.rows, this.features.length, rowBytes, opts, (s, c) => this.rowsFrom(fhs, s, c));
+    } finally {
+      await Promise.all(fhs.map((f) => f.close()));
+    }
+  }
+
+  /** Rows [start, start + count) by positioned reads (the files stay open until close()). */
+  async readRows(start: number, count: number): Promise<HostChunk> {
+    checkRange(start, count, this.rows);
+    this.handles ??= await this.openAll();
+    return this.rowsFrom(this.handles, start, count);
+  }
+
+  /** Closes the files opened by readRows. */
+  async close(): Promise<void> {
+    const h = this.handles;
+    this.handles = null;
+    if (h) await Promise.all(h.map((f) => f.close()));
+  }
+}
+
+/** The y file written next to X (data.npy → data.y.npy), where `gen` puts it and `convert` looks. */
+export function npyTargetPath(x: string): string {
+  return x.replace(/\.npy$/i, '') + '.y.npy';
+}
+
+/** Opens an .npy dataset (see NpySourceOptions). */
+export function npySource(o: NpySourceOptions): Promise<NpySource> {
+  return NpySource.open(o);
+}
+
+/** Writes a float32 .npy file row block by row block, atomically; the header gets the final shape on close. */
+export class NpyWriter {
+  private rows = 0;
+  private static readonly HEADER_BYTES = 128;
+
+  private constructor(private readonly out: AtomicFile, private readonly cols: number | null) {}
+
+  /** Starts a file of rows with `cols` columns (shape (N, cols)), or a 1-D array (N,) when cols is null. */
+  static async create(path: string, cols: number | null): Promise<NpyWriter> {
+    const out = await AtomicFile.create(path);
+    await out.write(new Uint8Array(NpyWriter.HEADER_BYTES).fill(0x20));
+    return new NpyWriter(out, cols);
+  }
+
+  /** Appends whole rows (values.length must be a multiple of the column count). */
+  async append(values: Float32Array): Promise<void> {
+    const cols = this.cols ?? 1;
+    if (values.length % cols !== 0) throw new Error(`${this.out.path}: ${values.length} values is not a whole number of ${cols}-column rows`);
+    try {
+      await this.out.write(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    } catch (e) {
+      await this.out.abort();
+      throw e;
+    }
+    this.rows += values.length / cols;
+  }
+
+  /** Writes the header with the final shape and renames the file into place. */
+  async close(): Promise<void> {
+    const shape = this.cols === null ? [this.rows] : [this.rows, this.cols];
+    try {
+      const header = encodeNpyHeader('<f4', shape, NpyWriter.HEADER_BYTES);
+      if (header.length !== NpyWriter.HEADER_BYTES) throw new Error(`${this.out.path}: the header for shape (${shape}) does not fit`);
+      await this.out.write(header, 0);
+    } catch (e) {
+      await this.out.abort();
+      throw e;
+    }
+    await this.out.commit();
+  }
+
+  /** Discards the file. */
+  abort(): Promise<void> {
+    return this.out.abort();
+  }
+}

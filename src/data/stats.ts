@@ -1,0 +1,74 @@
+// Per-column summary statistics (count, mean, M2, min, max) that merge exactly across chunks: each chunk is
+// summarized in two passes in f64 and chunks are combined with Chan et al.'s parallel update, so a column
+// with a large mean and a small spread keeps its variance (no Σx² − n·mean² cancellation).
+
+/** Running statistics of one column; M2 is the sum of squared deviations from the mean. */
+export interface ColumnStats {
+  count: number;
+  mean: number;
+  m2: number;
+  min: number;
+  max: number;
+}
+
+/** Statistics of no values (the identity of `mergeStats`). */
+export function emptyStats(): ColumnStats {
+  return { count: 0, mean: 0, m2: 0, min: Infinity, max: -Infinity };
+}
+
+/** Population variance M2 / count (0 for fewer than one value). */
+export function variance(s: ColumnStats): number {
+  return s.count > 0 ? s.m2 / s.count : 0;
+}
+
+/** Sample variance M2 / (count − 1) (0 for fewer than two values). */
+export function sampleVariance(s: ColumnStats): number {
+  return s.count > 1 ? s.m2 / (s.count - 1) : 0;
+}
+
+/** Chan's parallel merge: the statistics of the union of two disjoint sets of values. */
+export function mergeStats(a: ColumnStats, b: ColumnStats): ColumnStats {
+  if (b.count === 0) return { ...a };
+  if (a.count === 0) return { ...b };
+  const n = a.count + b.count;
+  const delta = b.mean - a.mean;
+  return {
+    count: n,
+    mean: a.mean + delta * (b.count / n),
+    m2: a.m2 + b.m2 + delta * delta * ((a.count * b.count) / n),
+    min: Math.min(a.min, b.min),
+    max: Math.max(a.max, b.max),
+  };
+}
+
+/** Statistics of values[offset + k·stride] for k < count, computed in two passes in f64. */
+export function statsOf(values: ArrayLike<number>, count: number, stride = 1, offset = 0): ColumnStats {
+  if (count === 0) return emptyStats();
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let k = 0, i = offset; k < count; k++, i += stride) {
+    const v = values[i];
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const mean = sum / count;
+  let m2 = 0;
+  let comp = 0;
+  for (let k = 0, i = offset; k < count; k++, i += stride) {
+    const dv = values[i] - mean;
+    m2 += dv * dv;
+    comp += dv;
+  }
+  // The compensation term removes the error left by rounding the mean (the "corrected two-pass" formula).
+  m2 -= (comp * comp) / count;
+  return { count, mean: mean + comp / count, m2: Math.max(0, m2), min, max };
+}
+
+/** Folds a chunk of rows (x row-major rows × d, y) into per-column statistics: d features, then y. */
+export function accumulateChunk(acc: ColumnStats[], x: Float32Array, y: Float32Array, rows: number, d: number): void {
+  if (acc.length !== d + 1) throw new Error(`expected ${d + 1} column statistics, got ${acc.length}`);
+  for (let j = 0; j < d; j++) acc[j] = mergeStats(acc[j], statsOf(x, rows, d, j));
+  acc[d] = mergeStats(acc[d], statsOf(y, rows));
+}

@@ -1,0 +1,117 @@
+// The one adapter between the page and user files: the column preview for choosing the target (from the
+// first 64 KiB), and opening a file as a streaming DataSource. CSV streams through src/data's Blob reader;
+// a 2-D NPY array is read in row blocks with Blob.slice, so neither is ever held whole.
+import type { HostChunk } from '../core/dataset';
+import { csvSourceFromBlob } from '../data/blob_source';
+import { decodeNpyDict, itemSize, npyHeaderEnd, parseNpyDict, type NpyHeader } from '../data/npy_format';
+import type { DataSource, ReadOptions } from '../data/source';
+
+const PREVIEW_BYTES = 65_536;
+const NPY_BLOCK_ROWS = 65_536;
+
+/** A file the page can read: a browser File, or any Blob with a name. */
+export type NamedBlob = Blob & { readonly name: string };
+
+/** What the page shows to choose a target column. */
+export interface FilePreview {
+  format: 'csv' | 'npy';
+  columns: string[];
+  /** Rows, when the format states them (NPY). */
+  rows: number | null;
+}
+
+/** The file format, by name. */
+export function formatOf(name: string): 'csv' | 'npy' {
+  return /\.npy$/i.test(name) ? 'npy' : 'csv';
+}
+
+/** Splits a CSV header line into trimmed, unquoted names (comma, semicolon or tab, as the reader detects). */
+export function csvHeader(text: string): string[] {
+  const line = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  const [delim, count] = [',', ';', '\t'].map((c) => [c, line.split(c).length] as const).sort((a, b) => b[1] - a[1])[0];
+  return line.split(count > 1 ? delim : ',').map((c) => c.trim().replace(/^"(.*)"$/, '$1').replace(/""/g, '"'));
+}
+
+/** Reads and checks a 2-D NPY header from the start of a file. */
+export async function npyHeader(file: NamedBlob): Promise<NpyHeader> {
+  const prefix = new Uint8Array(await file.slice(0, 12).arrayBuffer());
+  const { start, end, version } = npyHeaderEnd(file.name, prefix);
+  const dict = decodeNpyDict(new Uint8Array(await file.slice(start, end).arrayBuffer()), version);
+  const h = parseNpyDict(file.name, dict, version, end);
+  if (h.shape.length !== 2 || h.shape[1] < 2) {
+    throw new Error(`${file.name}: expected a 2-D array with a target and at least one feature column, got shape (${h.shape.join(', ')})`);
+  }
+  if (end + h.shape[0] * h.shape[1] * itemSize(h.dtype) > file.size) {
+    throw new Error(`${file.name}: the file is shorter than its shape (${h.shape.join(' × ')}) says`);
+  }
+  return h;
+}
+
+/** NPY columns are named by index. */
+const npyColumn = (i: number) => `column ${i}`;
+
+/** Lists a file's columns from its first 64 KiB (the NPY header, or the CSV header row). */
+export async function previewFile(file: NamedBlob): Promise<FilePreview> {
+  if (formatOf(file.name) === 'npy') {
+    const h = await npyHeader(file);
+    return { format: 'npy', columns: Array.from({ length: h.shape[1] }, (_, i) => npyColumn(i)), rows: h.shape[0] };
+  }
+  const columns = csvHeader(await file.slice(0, PREVIEW_BYTES).text());
+  if (columns.length < 2) throw new Error(`${file.name}: the header row has one column; expected a target and at least one feature`);
+  return { format: 'csv', columns, rows: null };
+}
+
+/** A C-order 2-D NPY array in a Blob as a source: one column is the target, the others are features. */
+class NpyBlobSource implements DataSource {
+  readonly features: string[];
+  readonly target: string;
+  readonly rows: number;
+
+  constructor(private readonly file: NamedBlob, private readonly h: NpyHeader, private readonly targetCol: number) {
+    const cols = h.shape[1];
+    this.rows = h.shape[0];
+    this.target = npyColumn(targetCol);
+    this.features = Array.from({ length: cols }, (_, i) => npyColumn(i)).filter((_, i) => i !== targetCol);
+  }
+
+  get description(): string {
+    return this.file.name;
+  }
+
+  async *read(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {
+    const cols = this.h.shape[1];
+    const size = itemSize(this.h.dtype);
+    const block = Math.max(1, Math.min(opts.maxRows ?? NPY_BLOCK_ROWS, NPY_BLOCK_ROWS));
+    for (let start = 0; start < this.rows; start += block) {
+      opts.signal?.throwIfAborted();
+      const n = Math.min(block, this.rows - start);
+      const at = this.h.dataOffset + start * cols * size;
+      const buf = await this.file.slice(at, at + n * cols * size).arrayBuffer();
+      yield { ...this.split(size === 4 ? new Float32Array(buf) : new Float64Array(buf), n), firstRow: start };
+    }
+  }
+
+  private split(v: Float32Array | Float64Array, n: number): HostChunk {
+    const cols = this.h.shape[1];
+    const d = cols - 1;
+    const x = new Float32Array(n * d);
+    const y = new Float32Array(n);
+    for (let r = 0; r < n; r++) {
+      let j = 0;
+      for (let c = 0; c < cols; c++) {
+        if (c === this.targetCol) y[r] = v[r * cols + c];
+        else x[r * d + j++] = v[r * cols + c];
+      }
+    }
+    return { rows: n, x, y };
+  }
+}
+
+/** Opens a CSV or NPY file as a streaming source with `target` as the target column (a column name from the preview). */
+export async function loadFile(file: NamedBlob, target: string): Promise<DataSource> {
+  if (formatOf(file.name) === 'csv') return csvSourceFromBlob(file, { target }, file.name);
+  const h = await npyHeader(file);
+  const col = Number(/^column (\d+)$/.exec(target)?.[1] ?? target);
+  if (!(Number.isInteger(col) && col >= 0 && col < h.shape[1])) throw new Error(`${file.name}: no column "${target}"; columns are 0..${h.shape[1] - 1}`);
+  return new NpyBlobSource(file, h, col);
+}

@@ -1,0 +1,148 @@
+// The page's training loop, on the page (WebGPU) and in the CPU worker alike; no DOM. Resident data trains
+// one engine call per epoch, each continuing from the last parameters, so the page sees the model after
+// every epoch (the fitted line moves, the table fills). Data too large to hold streams through one call.
+// Pause and Stop reach the engine through its `pause` hook and abort signal, so they act within an epoch.
+import type { Backend } from '../backend';
+import type { Metrics } from '../core/metrics';
+import type { ModelParams } from '../core/model';
+import type { DataSource } from '../data/source';
+import { train, trainResident, type ResidentData, type TrainOptions, type TrainResult } from '../train/train';
+import { epochSeed } from './state';
+
+/** What the loop is told to do. */
+export interface LoopOptions {
+  epochs: number;
+  batch: number;
+  lr: number;
+  seed: number;
+  fitBias: boolean;
+  standardize: boolean;
+  /** Loss points wanted per epoch on the live chart (default 50). */
+  pointsPerEpoch?: number;
+  /** Epochs of fewer steps than this report their loss once (default 20): readbacks cost more than tiny epochs. */
+  smallEpoch?: number;
+}
+
+/** One finished (or, when stopped, partial) epoch. */
+export interface EpochPoint {
+  epoch: number;
+  /** Mean batch loss of the epoch. */
+  loss: number;
+  seconds: number;
+  /** Metrics over all rows after the epoch (resident data). */
+  metrics: Metrics | null;
+  /** The model after the epoch (resident data). */
+  params: ModelParams | null;
+}
+
+/** A sampled batch loss (steps count from the start of the run). */
+export interface StepPoint {
+  step: number;
+  loss: number;
+}
+
+/** What a run ended with. */
+export interface LoopResult {
+  params: ModelParams;
+  epochsDone: number;
+  stopped: boolean;
+  secondsPerEpoch: number;
+  metrics: Metrics | null;
+}
+
+const YIELD_MS = 50;
+
+/** Pause, Resume and Stop for a run. */
+export class RunControl {
+  private paused = false;
+  private wake: (() => void) | null = null;
+  private lastYield = 0;
+  private readonly abort = new AbortController();
+
+  constructor(private readonly onPause: () => void = () => {}) {}
+
+  /** The engine's abort signal: Stop ends the run after the current loss window, keeping the model. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  get stopped(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  pause(): void {
+    if (!this.stopped) this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake?.();
+  }
+
+  stop(): void {
+    this.abort.abort();
+    this.resume();
+  }
+
+  /** The engine's pause hook: holds while paused, and now and then yields so messages and paints get in. */
+  readonly hook = async (): Promise<void> => {
+    if (this.paused) this.onPause();
+    while (this.paused) await new Promise<void>((r) => (this.wake = r));
+    if (performance.now() - this.lastYield > YIELD_MS) {
+      await new Promise((r) => setTimeout(r, 0));
+      this.lastYield = performance.now();
+    }
+  };
+}
+
+/** Events the loop reports. */
+export interface LoopEvents {
+  onStep?: (p: StepPoint) => void;
+  onEpoch?: (e: EpochPoint) => void;
+  onPause?: () => void;
+}
+
+function engineOptions(o: LoopOptions, c: RunControl, rows: number | null, ev: LoopEvents, stepBase: () => number): TrainOptions {
+  const batch = rows === null ? o.batch : Math.min(o.batch, rows);
+  const perEpoch = rows === null ? 1000 : Math.ceil(rows / batch);
+  return {
+    epochs: o.epochs, batch, lr: o.lr, seed: o.seed, fitBias: o.fitBias, standardize: o.standardize,
+    lossEvery: perEpoch < (o.smallEpoch ?? 20) ? perEpoch : Math.max(1, Math.ceil(perEpoch / (o.pointsPerEpoch ?? 50))),
+    signal: c.signal, pause: c.hook,
+    onProgress: (p) => ev.onStep?.({ step: stepBase() + p.epoch * perEpoch + Math.ceil(p.rowsDone / batch), loss: p.loss }),
+  };
+}
+
+/** Trains on resident data, one engine call per epoch, until done or stopped. */
+export async function runResident(backend: Backend, data: ResidentData, o: LoopOptions, c: RunControl, ev: LoopEvents = {}): Promise<LoopResult> {
+  let last: TrainResult | null = null;
+  let epoch = 0;
+  let seconds = 0;
+  for (; epoch < o.epochs && !c.stopped; epoch++) {
+    const base = engineOptions(o, c, data.rows, ev, () => epoch * Math.ceil(data.rows / Math.min(o.batch, data.rows)));
+    await c.hook();
+    if (c.stopped) break;
+    const r = await trainResident(backend, data, { ...base, epochs: 1, seed: epochSeed(o.seed, epoch), init: last?.params });
+    if (r.epochs.length === 0) break;
+    last = r;
+    seconds += r.epochs[0].seconds;
+    ev.onEpoch?.({ epoch: epoch + 1, loss: r.epochs[0].loss, seconds: r.epochs[0].seconds, metrics: r.final, params: r.params });
+  }
+  return {
+    params: last?.params ?? { weights: new Float64Array(data.d), bias: 0 },
+    epochsDone: epoch, stopped: c.stopped, secondsPerEpoch: epoch ? seconds / epoch : 0, metrics: last?.final ?? null,
+  };
+}
+
+/** Trains on a source streamed every epoch, in one engine call; the model is known when it ends. */
+export async function runStreamed(backend: Backend, source: DataSource, o: LoopOptions, c: RunControl, ev: LoopEvents = {}): Promise<LoopResult> {
+  const opts = engineOptions(o, c, source.rows, ev, () => 0);
+  const r = await train(backend, source, {
+    ...opts,
+    onEpoch: (e) => ev.onEpoch?.({ epoch: e.epoch + 1, loss: e.loss, seconds: e.seconds, metrics: null, params: null }),
+  });
+  return {
+    params: r.params, epochsDone: r.epochs.length, stopped: c.stopped,
+    secondsPerEpoch: r.secondsPerEpoch, metrics: r.final,
+  };
+}

@@ -1,0 +1,96 @@
+// A uPlot chart that fills its element, follows its size and redraws at most once per animation frame,
+// so a stream of training points never stalls the page. It records how many points it drew (data-points)
+// for the end-to-end test. Colors for every chart on the page live here.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+/** Series colors shared by charts, tables and legends. */
+export const COLORS = {
+  webgpu: '#2563eb',
+  cpu: '#ea580c',
+  truth: '#16a34a',
+  exact: '#7c3aed',
+  cloud: 'rgba(71, 85, 105, 0.45)',
+} as const;
+
+/** Display names of the backends. */
+export const BACKEND_LABEL = { webgpu: 'WebGPU', cpu: 'CPU' } as const;
+
+/** A chart that rebuilds its uPlot from `options` (after a size or option change) and batches data updates. */
+export class Plot {
+  private chart: uPlot | null = null;
+  private data: uPlot.AlignedData | (() => uPlot.AlignedData) = [[]];
+  private frame = 0;
+  private readonly observer: ResizeObserver;
+
+  constructor(readonly el: HTMLElement, private options: (width: number, height: number) => uPlot.Options) {
+    this.observer = new ResizeObserver(() => this.resize());
+    this.observer.observe(el);
+  }
+
+  private size(): { width: number; height: number } {
+    return { width: Math.max(200, this.el.clientWidth), height: Math.max(160, this.el.clientHeight - 40) };
+  }
+
+  private resize(): void {
+    const { width, height } = this.size();
+    if (this.chart && (this.chart.width !== width || this.chart.height !== height)) this.chart.setSize({ width, height });
+  }
+
+  /** Replaces the options (e.g. a log scale) and rebuilds the chart. */
+  setOptions(options: (width: number, height: number) => uPlot.Options): void {
+    this.options = options;
+    this.chart?.destroy();
+    this.chart = null;
+    this.schedule();
+  }
+
+  /** Sets the data, or a function computing it; it is computed and drawn on the next animation frame. */
+  setData(data: uPlot.AlignedData | (() => uPlot.AlignedData)): void {
+    this.data = data;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  private draw(): void {
+    const data = typeof this.data === 'function' ? (this.data = this.data()) : this.data;
+    if (!this.chart) {
+      const { width, height } = this.size();
+      this.chart = new uPlot(this.options(width, height), data, this.el);
+    } else {
+      this.chart.setData(data);
+    }
+    let points = 0;
+    for (let s = 1; s < data.length; s++) for (const v of data[s]) if (v !== null && v !== undefined) points++;
+    this.el.dataset.points = String(points);
+  }
+
+  destroy(): void {
+    cancelAnimationFrame(this.frame);
+    this.observer.disconnect();
+    this.chart?.destroy();
+  }
+}
+
+/** A line series. */
+export function lineSeries(label: string, stroke: string, extra: Partial<uPlot.Series> = {}): uPlot.Series {
+  return { label, stroke, width: 2, spanGaps: true, points: { show: false }, ...extra };
+}
+
+/** Axis styling shared by the page's charts. */
+export function axis(label: string, extra: Partial<uPlot.Axis> = {}): uPlot.Axis {
+  return { label, stroke: '#334155', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1', width: 1 }, labelSize: 20, ...extra };
+}
+
+/** Joins (x, y) tables that have different x values into one aligned table. */
+export function joinSeries(tables: { x: number[]; y: number[] }[]): uPlot.AlignedData {
+  if (tables.length === 0) return [[]];
+  return uPlot.join(tables.map((t) => [t.x, t.y] as uPlot.AlignedData));
+}

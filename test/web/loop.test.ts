@@ -1,0 +1,89 @@
+// The page's training loop on the CPU backend (no browser): one engine call per epoch continues exactly
+// where the last stopped, Pause holds it, Stop keeps the model so far, and the streamed path trains too.
+import { describe, expect, it } from 'vitest';
+import { leastSquares } from '../../src/core/lstsq';
+import { CpuBackend } from '../../src/cpu/backend';
+import { memorySource } from '../../src/data/source';
+import { linearDataset, lineDataset } from '../../src/data/synthetic';
+import { trainResident, uploadDataset } from '../../src/train/train';
+import { RunControl, runResident, runStreamed, type EpochPoint, type LoopOptions, type StepPoint } from '../../src/web/loop';
+
+const cpu = new CpuBackend();
+const ds = linearDataset({ rows: 2000, features: 3, noise: 0.05, seed: 4 });
+const opts = (o: Partial<LoopOptions> = {}): LoopOptions => ({ epochs: 5, batch: 100, lr: 0.1, seed: 1, fitBias: true, standardize: false, ...o });
+const all = (p: { weights: Float64Array; bias: number }) => [...p.weights, p.bias];
+
+describe('runResident', () => {
+  it('reports every epoch with its model, and sampled step losses in order', async () => {
+    const data = await uploadDataset(cpu, ds);
+    const epochs: EpochPoint[] = [];
+    const steps: StepPoint[] = [];
+    const r = await runResident(cpu, data, opts(), new RunControl(), { onEpoch: (e) => epochs.push(e), onStep: (s) => steps.push(s) });
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5]);
+    expect(all(epochs[4].params!)).toEqual(all(r.params));
+    expect(r).toMatchObject({ epochsDone: 5, stopped: false });
+    expect(r.metrics!.r2).toBeGreaterThan(0.99);
+    // 20 steps per epoch: a point every step (under 50 per epoch), numbered across epochs.
+    expect(steps.map((s) => s.step)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(steps[99].loss).toBeLessThan(steps[0].loss);
+  });
+
+  it('continues exactly from the last parameters (full batch: the same as one call)', async () => {
+    const data = await uploadDataset(cpu, ds);
+    const looped = await runResident(cpu, data, opts({ epochs: 30, batch: Infinity, lr: 0.5 }), new RunControl());
+    const once = await trainResident(cpu, data, { epochs: 30, batch: Infinity, lr: 0.5, seed: 1 });
+    const a = all(looped.params);
+    all(once.params).forEach((v, i) => expect(a[i]).toBeCloseTo(v, 12));
+  });
+
+  it('Stop keeps the model of the epochs done', async () => {
+    const data = await uploadDataset(cpu, ds);
+    const c = new RunControl();
+    const seen: EpochPoint[] = [];
+    const r = await runResident(cpu, data, opts({ epochs: 50 }), c, { onEpoch: (e) => (seen.push(e), e.epoch === 3 && c.stop()) });
+    expect(r.stopped).toBe(true);
+    expect(r.epochsDone).toBe(3);
+    expect(all(r.params)).toEqual(all(seen[2].params!));
+  });
+
+  it('Pause holds the loop until Resume, and Stop while paused ends it', async () => {
+    const data = await uploadDataset(cpu, ds);
+    let paused = 0;
+    const c = new RunControl(() => paused++);
+    const seen: number[] = [];
+    const run = runResident(cpu, data, opts({ epochs: 10 }), c, { onEpoch: (e) => (seen.push(e.epoch), e.epoch === 2 && c.pause()) });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(paused).toBe(1);
+    expect(seen).toEqual([1, 2]);
+    c.resume();
+    await new Promise((r) => setTimeout(r, 0));
+    c.pause();
+    await new Promise((r) => setTimeout(r, 100));
+    c.stop();
+    const r = await run;
+    expect(r.stopped).toBe(true);
+    expect(r.epochsDone).toBeGreaterThanOrEqual(2);
+    expect(r.epochsDone).toBeLessThan(10);
+  });
+
+  it('with standardize, fits the seeds’ line quickly and reports original units', async () => {
+    const line = lineDataset(400, 4, 3, 0.5, 2);
+    const data = await uploadDataset(cpu, line);
+    const r = await runResident(cpu, data, opts({ epochs: 40, batch: 40, lr: 0.05, standardize: true }), new RunControl());
+    const c = line.chunks[0];
+    const exact = leastSquares(c.x, c.y, line.rows, 1);
+    expect(r.params.weights[0]).toBeCloseTo(exact.weights[0], 1);
+    expect(r.params.bias).toBeCloseTo(exact.bias, 1);
+  });
+});
+
+describe('runStreamed', () => {
+  it('trains from a source in one call and reports epochs without models', async () => {
+    const epochs: EpochPoint[] = [];
+    const r = await runStreamed(cpu, memorySource(ds), opts({ epochs: 4 }), new RunControl(), { onEpoch: (e) => epochs.push(e) });
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+    expect(epochs.every((e) => e.params === null)).toBe(true);
+    const exact = leastSquares(ds.chunks[0].x, ds.chunks[0].y, ds.rows, 3);
+    all(r.params).forEach((v, i) => expect(Math.abs(v - all(exact)[i])).toBeLessThan(0.02));
+  });
+});
