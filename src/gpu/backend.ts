@@ -7,7 +7,9 @@ import { zeroParams } from '../core/model';
 import type { Step } from '../core/schedule';
 import { createFilled, readBuffer } from './buffers';
 import { acquireGpu, type AcquireOptions, type GpuContext } from './device';
-import { gradBindGroup, gradLayout, gradPipelines, packNorm, planGroups, writeGradParams, type GradPipelines } from './linear_grad';
+import {
+  gradBindGroup, gradLayout, gradPipelines, packNorm, planGroups, writeGradParams, type FuseParams, type GradPipelines,
+} from './linear_grad';
 import { updateBindGroup, updatePipelines, writeUpdateParams, type UpdatePipelines } from './linear_update';
 import { GpuStore, StagingRing, type UploadMode } from './store';
 
@@ -15,6 +17,8 @@ const SLOT = 256; // bytes per params record in the ring (≥ minUniformBufferOf
 const RING_SLOTS = 4096;
 const SUBMIT_SLOTS = 512;
 const MAX_PIECES = 64; // pieces one step (or one evaluation round) may have
+// Steps whose pieces together use at most this many workgroups run as one FUSED dispatch each.
+const FUSE_GROUPS = 128;
 const { STORAGE, COPY_SRC, COPY_DST, UNIFORM } = { STORAGE: 0x80, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40 };
 
 /** Packs params as f32 with the features padded to a multiple of 4, bias after the weights. */
@@ -25,7 +29,14 @@ function packModel(p: ModelParams, dp4: number): Float32Array<ArrayBuffer> {
   return out;
 }
 
-type Mode = 'apply' | 'sum' | 'eval';
+type Mode = 'apply' | 'sum' | 'eval' | 'fused';
+
+/** What the next FUSED dispatch must apply first: the previous step's partial rows. */
+interface Pending {
+  half: number;
+  groups: number;
+  step: Step;
+}
 
 class GpuSession implements TrainSession {
   private readonly device: GPUDevice;
@@ -39,16 +50,22 @@ class GpuSession implements TrainSession {
   private readonly groups = new WeakMap<GPUBuffer, GPUBindGroup>();
   private readonly staging = new DataView(new ArrayBuffer(RING_SLOTS * SLOT));
   private cursor = 0;
+  private pending: Pending | null = null;
+  /** vec4s per model half (the fused path keeps w_t and w_t+1 side by side); partial rows per half. */
+  private readonly modelHalf: number;
+  private readonly partialHalf: number;
 
   constructor(
     private readonly store: GpuStore, private readonly spec: ModelSpec, init: ModelParams,
     readonly historyCapacity: number, private readonly grad: GradPipelines, private readonly update: UpdatePipelines,
-    private readonly maxGroups: number,
+    private readonly maxGroups: number, private readonly fuse: boolean,
   ) {
     const device = (this.device = store.ctx.device);
     const { dp4, pstride4 } = grad.layout;
-    this.model = createFilled(device, 'model', (dp4 + 1) * 16, STORAGE | COPY_SRC | COPY_DST, (b) => new Float32Array(b).set(packModel(init, dp4)));
-    this.partials = device.createBuffer({ label: 'linear_grad.partials', size: MAX_PIECES * maxGroups * pstride4 * 16, usage: STORAGE });
+    this.modelHalf = dp4 + 1;
+    this.partialHalf = 2 * maxGroups;
+    this.model = createFilled(device, 'model', 2 * (dp4 + 1) * 16, STORAGE | COPY_SRC | COPY_DST, (b) => new Float32Array(b).set(packModel(init, dp4)));
+    this.partials = device.createBuffer({ label: 'linear_grad.partials', size: 2 * this.partialHalf * pstride4 * 16, usage: STORAGE });
     this.sums = device.createBuffer({ label: 'linear_update.sums', size: pstride4 * 16, usage: STORAGE | COPY_SRC });
     this.history = device.createBuffer({ label: 'linear_update.history', size: Math.max(16, historyCapacity * 4), usage: STORAGE | COPY_SRC });
     this.ring = device.createBuffer({ label: 'params', size: RING_SLOTS * SLOT, usage: UNIFORM | COPY_DST });
@@ -63,31 +80,88 @@ class GpuSession implements TrainSession {
     if (!s) throw new Error(`slot ${slot} has no rows loaded`);
     let g = this.groups.get(s.x);
     if (!g) {
-      g = gradBindGroup(this.device, this.grad, { params: this.ring, x: s.x, y: s.y, model: this.model, partials: this.partials, norm: this.norm });
+      g = gradBindGroup(this.device, this.grad, { params: this.ring, x: s.x, y: s.y, model: this.model, partials: this.partials, norm: this.norm, history: this.history });
       this.groups.set(s.x, g);
     }
     return g;
   }
 
+  /** Workgroups for each piece of a step: the pieces share a budget of `limit` (each at most maxGroups). */
+  private plan(step: Step, limit: number): { span: number; groups: number }[] {
+    const each = Math.max(1, Math.min(this.maxGroups, Math.floor(limit / step.pieces.length)));
+    return step.pieces.map((p) => planGroups(p.count, this.grad.layout.slots, each));
+  }
+
   /** Encodes one step's pieces, then its update (apply), its sums only (sum) or evaluation sums (eval). */
   private encodeStep(pass: GPUComputePassEncoder, step: Step, slot: number, mode: Mode, store: GpuStore, yShift: number): number {
     let partialBase = 0;
-    for (const piece of step.pieces) {
-      const rows = store.rowsIn[piece.chunk];
-      const { span, groups } = planGroups(piece.count, this.grad.layout.slots, this.maxGroups);
-      writeGradParams(this.staging, slot * SLOT, { ...piece, rows, span, partialBase, yShift });
+    const plans = this.plan(step, this.partialHalf * 2);
+    step.pieces.forEach((piece, k) => {
+      const { span, groups } = plans[k];
+      writeGradParams(this.staging, slot * SLOT, { ...piece, rows: store.rowsIn[piece.chunk], span, partialBase, yShift });
       pass.setPipeline(mode === 'eval' ? this.grad.evaluate : piece.shuffle ? this.grad.trainShuffled : this.grad.train);
       pass.setBindGroup(0, this.slotGroup(store, piece.chunk), [slot * SLOT]);
       pass.dispatchWorkgroups(groups);
       partialBase += groups;
       slot++;
-    }
+    });
     writeUpdateParams(this.staging, slot * SLOT,
       { first: 0, count: partialBase, step: step.index, fitBias: this.spec.fitBias, lr: step.lr, scale: 1 / step.rows });
     pass.setPipeline(mode === 'apply' ? this.update.apply : this.update.sumOnly);
     pass.setBindGroup(0, this.updateGroup, [slot * SLOT]);
     pass.dispatchWorkgroups(this.update.groups);
     return slot + 1;
+  }
+
+  /** The FUSED parameters that apply the pending step (if any) and store the result in half `out`. */
+  private fuseParams(modelIn: number, out: number | null): FuseParams {
+    const p = this.pending;
+    return {
+      modelIn: modelIn * this.modelHalf, modelOut: (out ?? 0) * this.modelHalf, apply: !!p, store: !!p && out !== null,
+      fitBias: this.spec.fitBias, prevBase: (p?.half ?? 0) * this.partialHalf, prevCount: p?.groups ?? 0,
+      prevStep: p?.step.index ?? 0, prevScale: p ? p.step.lr / p.step.rows : 0, prevLossScale: p ? 1 / p.step.rows : 0,
+    };
+  }
+
+  /**
+   * Encodes a step as FUSED dispatches: the first piece applies the pending step (w_t = w_t−1 − α·g_t−1, stored in
+   * half t % 2), later pieces read w_t; the step's own partial rows go to half t % 2 and become pending.
+   */
+  private encodeFused(pass: GPUComputePassEncoder, step: Step, slot: number, t: number): number {
+    const half = t % 2;
+    let partialBase = half * this.partialHalf;
+    const plans = this.plan(step, Math.min(FUSE_GROUPS, this.partialHalf));
+    step.pieces.forEach((piece, k) => {
+      const { span, groups } = plans[k];
+      const f = k === 0 ? this.fuseParams(this.pending ? 1 - half : 0, half) : { ...this.fuseParams(this.pending ? half : 0, null), apply: false };
+      writeGradParams(this.staging, slot * SLOT, { ...piece, rows: this.store.rowsIn[piece.chunk], span, partialBase, yShift: 0 }, f);
+      pass.setPipeline(this.grad.fused(piece.shuffle)!);
+      pass.setBindGroup(0, this.slotGroup(this.store, piece.chunk), [slot * SLOT]);
+      pass.dispatchWorkgroups(groups);
+      partialBase += groups;
+      slot++;
+    });
+    this.pending = { half, groups: partialBase - half * this.partialHalf, step };
+    return slot;
+  }
+
+  /** Applies the pending FUSED step into half 0 (one workgroup, no rows), so w is where every other path reads it. */
+  private encodeFlush(pass: GPUComputePassEncoder, slot: number, t: number): number {
+    const chunk = this.store.rowsIn.findIndex((r) => r > 0);
+    const span = this.grad.layout.slots;
+    writeGradParams(this.staging, slot * SLOT, { start: 0, count: 0, rows: 1, span, key: 0, partialBase: (t % 2) * this.partialHalf, yShift: 0 },
+      this.fuseParams((t - 1) % 2, 0));
+    pass.setPipeline(this.grad.fused(false)!);
+    pass.setBindGroup(0, this.slotGroup(this.store, chunk), [slot * SLOT]);
+    pass.dispatchWorkgroups(1);
+    this.pending = null;
+    return slot + 1;
+  }
+
+  /** Whether steps can run FUSED: small enough that the prologue's read of the last step's partials is cheap. */
+  private canFuse(steps: readonly Step[]): boolean {
+    if (!this.fuse || !this.grad.fused(false) || !this.grad.fused(true)) return false;
+    return steps.every((s) => this.plan(s, this.partialHalf * 2).reduce((a, p) => a + p.groups, 0) <= FUSE_GROUPS);
   }
 
   /** Encodes steps, at most SUBMIT_SLOTS params records per submit so the GPU starts while the host encodes. */
@@ -99,13 +173,14 @@ class GpuSession implements TrainSession {
       let slot = first;
       const enc = this.device.createCommandEncoder({ label: 'steps' });
       const pass = enc.beginComputePass({ label: 'steps' });
-      while (i < steps.length && slot + steps[i].pieces.length + 1 <= first + SUBMIT_SLOTS) {
+      while (i < steps.length && slot + steps[i].pieces.length + 2 <= first + SUBMIT_SLOTS) {
         const s = steps[i];
         if (s.pieces.length > MAX_PIECES) throw new Error(`a step spans ${s.pieces.length} chunks; at most ${MAX_PIECES} are supported`);
-        if (mode === 'apply' && s.index >= this.historyCapacity) throw new Error(`step index ${s.index} is past the loss history (${this.historyCapacity})`);
-        slot = this.encodeStep(pass, s, slot, mode, store, yShift);
+        if (mode !== 'sum' && mode !== 'eval' && s.index >= this.historyCapacity) throw new Error(`step index ${s.index} is past the loss history (${this.historyCapacity})`);
+        slot = mode === 'fused' ? this.encodeFused(pass, s, slot, i) : this.encodeStep(pass, s, slot, mode, store, yShift);
         i++;
       }
+      if (mode === 'fused' && i === steps.length) slot = this.encodeFlush(pass, slot, i);
       pass.end();
       this.device.queue.writeBuffer(this.ring, first * SLOT, this.staging.buffer, first * SLOT, (slot - first) * SLOT);
       this.device.queue.submit([enc.finish()]);
@@ -114,7 +189,7 @@ class GpuSession implements TrainSession {
   }
 
   runSteps(steps: readonly Step[]): void {
-    this.submitSteps(steps, 'apply');
+    this.submitSteps(steps, this.canFuse(steps) ? 'fused' : 'apply');
   }
 
   private async readSums(): Promise<Float32Array> {
@@ -190,6 +265,8 @@ export interface WebGpuOptions extends AcquireOptions {
   upload?: UploadMode;
   /** Most workgroups per piece of rows (default 1024; 32 on software adapters). */
   maxGroups?: number;
+  /** Run small steps as one dispatch each, the update folded into the next step (default true). */
+  fuse?: boolean;
 }
 
 /** The WebGPU backend (browser or Node/Dawn). */
@@ -201,12 +278,14 @@ export class WebGpuBackend implements Backend {
   private readonly upload: UploadMode;
   /** Most workgroups one piece of rows is split over (each then reduces once into a partial row). */
   readonly maxGroups: number;
+  private readonly fuse: boolean;
 
   private constructor(readonly ctx: GpuContext, private readonly ownsContext: boolean, o: WebGpuOptions = {}) {
     this.staging = new StagingRing(ctx.device);
     const software = isSoftware(ctx);
     this.upload = o.upload ?? (software ? 'writeBuffer' : 'staging');
     this.maxGroups = o.maxGroups ?? (software ? 32 : 1024);
+    this.fuse = o.fuse ?? true;
   }
 
   /** Acquires a device (or uses `ctx`) and returns a backend on it. */
@@ -242,7 +321,7 @@ export class WebGpuBackend implements Backend {
       p = { grad, update: updatePipelines(this.ctx.device, grad.layout) };
       this.pipelines.set(key, p);
     }
-    return new GpuSession(store, spec, init ?? zeroParams(spec.d), 65536, p.grad, p.update, this.maxGroups);
+    return new GpuSession(store, spec, init ?? zeroParams(spec.d), 65536, p.grad, p.update, this.maxGroups, this.fuse);
   }
 
   dispose(): void {

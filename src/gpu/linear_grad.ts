@@ -38,7 +38,21 @@ export function planGroups(count: number, slots: number, maxGroups: number): { s
 }
 
 /** Bytes of one Params record. */
-export const GRAD_PARAMS_BYTES = 32;
+export const GRAD_PARAMS_BYTES = 64;
+
+/** The FUSED part of a Params record: apply the previous step first (see shaders/linear_grad.wgsl). */
+export interface FuseParams {
+  modelIn: number;
+  modelOut: number;
+  apply: boolean;
+  store: boolean;
+  fitBias: boolean;
+  prevBase: number;
+  prevCount: number;
+  prevStep: number;
+  prevScale: number;
+  prevLossScale: number;
+}
 
 /** Packs a standardization as the shader's `norm` array (padding columns: mean 0, inverse std 0). */
 export function packNorm(layout: GradLayout, s?: { mean: ArrayLike<number>; invStd: ArrayLike<number> }): Float32Array<ArrayBuffer> {
@@ -56,10 +70,16 @@ export function packNorm(layout: GradLayout, s?: { mean: ArrayLike<number>; invS
 export function writeGradParams(
   view: DataView, offset: number,
   p: { start: number; count: number; rows: number; span: number; key: number; partialBase: number; yShift: number },
+  f?: FuseParams,
 ): void {
-  const u = [p.start, p.count, p.rows, p.span, p.key >>> 0, feistelHalfBits(p.rows), p.partialBase];
+  const u = [p.start, p.count, p.rows, p.span, p.key >>> 0, feistelHalfBits(Math.max(1, p.rows)), p.partialBase];
   u.forEach((v, i) => view.setUint32(offset + 4 * i, v, true));
   view.setFloat32(offset + 28, p.yShift, true);
+  const bits = f ? (f.apply ? 1 : 0) | (f.store ? 2 : 0) | (f.fitBias ? 4 : 0) : 0;
+  [f?.modelIn ?? 0, f?.modelOut ?? 0, bits, f?.prevBase ?? 0, f?.prevCount ?? 0, f?.prevStep ?? 0]
+    .forEach((v, i) => view.setUint32(offset + 32 + 4 * i, v, true));
+  view.setFloat32(offset + 56, f?.prevScale ?? 0, true);
+  view.setFloat32(offset + 60, f?.prevLossScale ?? 0, true);
 }
 
 /** The bind group layout shared by every linear_grad pipeline. */
@@ -72,9 +92,10 @@ export function gradBindGroupLayout(device: GPUDevice): GPUBindGroupLayout {
       { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: GRAD_PARAMS_BYTES } },
       storage(1, 'read-only-storage'),
       storage(2, 'read-only-storage'),
-      storage(3, 'read-only-storage'),
+      storage(3, 'storage'),
       storage(4, 'storage'),
       storage(5, 'read-only-storage'),
+      storage(6, 'storage'),
     ],
   });
 }
@@ -86,10 +107,18 @@ export interface GradPipelines {
   train: GPUComputePipeline;
   trainShuffled: GPUComputePipeline;
   evaluate: GPUComputePipeline;
+  /** One-dispatch steps (made on first use; null where the staged weights do not fit workgroup memory). */
+  fused(shuffle: boolean): GPUComputePipeline | null;
+}
+
+/** Workgroup memory the FUSED variant needs: the dot buffers, the tree and the staged weights. */
+export function fusedWorkgroupBytes(layout: GradLayout): number {
+  return 2 * layout.wg * 4 + layout.wg * 16 + (layout.dp4 + 1) * 16;
 }
 
 /** Builds the linear_grad pipelines for d features (standardizing x on the fly when `standardize`). */
 export function gradPipelines(device: GPUDevice, d: number, standardize = false, wg = 256): GradPipelines {
+  const fusedCache: (GPUComputePipeline | null)[] = [];
   const layout = gradLayout(d, wg);
   const bindGroupLayout = gradBindGroupLayout(device);
   const pl = device.createPipelineLayout({ label: 'linear_grad', bindGroupLayouts: [bindGroupLayout] });
@@ -100,13 +129,23 @@ export function gradPipelines(device: GPUDevice, d: number, standardize = false,
     train: computePipeline(device, 'linear_grad', pl, { ...base, GRAD: 1, SHUFFLE: 0 }),
     trainShuffled: computePipeline(device, 'linear_grad', pl, { ...base, GRAD: 1, SHUFFLE: 1 }),
     evaluate: computePipeline(device, 'linear_grad', pl, { ...base, GRAD: 0, SHUFFLE: 0 }),
+    fused(shuffle: boolean) {
+      const i = shuffle ? 1 : 0;
+      if (fusedCache[i] === undefined) {
+        const fits = fusedWorkgroupBytes(layout) <= device.limits.maxComputeWorkgroupStorageSize;
+        fusedCache[i] = fits
+          ? computePipeline(device, 'linear_grad', pl, { ...base, GRAD: 1, SHUFFLE: i, FUSED: 1, WM: layout.dp4 + 1 })
+          : null;
+      }
+      return fusedCache[i];
+    },
   };
 }
 
 /** Binds one chunk (x, y), the model, the partials and the standardization; params come from the ring. */
 export function gradBindGroup(
   device: GPUDevice, p: GradPipelines,
-  b: { params: GPUBuffer; x: GPUBuffer; y: GPUBuffer; model: GPUBuffer; partials: GPUBuffer; norm: GPUBuffer },
+  b: { params: GPUBuffer; x: GPUBuffer; y: GPUBuffer; model: GPUBuffer; partials: GPUBuffer; norm: GPUBuffer; history: GPUBuffer },
 ): GPUBindGroup {
   return device.createBindGroup({
     label: 'linear_grad',
@@ -118,6 +157,7 @@ export function gradBindGroup(
       { binding: 3, resource: { buffer: b.model } },
       { binding: 4, resource: { buffer: b.partials } },
       { binding: 5, resource: { buffer: b.norm } },
+      { binding: 6, resource: { buffer: b.history } },
     ],
   });
 }

@@ -36,13 +36,14 @@ async function runCase(c: Case, seed: number) {
   const partialBytes = (base + groups + 1) * pstride4 * 16;
   const partials = poisoned(device, 'partials', partialBytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
   const params = device.createBuffer({ size: 256, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-  const view = new DataView(new ArrayBuffer(32));
+  const view = new DataView(new ArrayBuffer(64));
   writeGradParams(view, 0, { start: c.start, count: c.count, rows: c.rows, span, key, partialBase: base, yShift });
   device.queue.writeBuffer(params, 0, view.buffer);
   const got = await scoped('linear_grad', async () => {
     const bg = gradBindGroup(device, p, {
       params, x: storage(device, 'x', xp), y: storage(device, 'y', y), model: storage(device, 'model', mp), partials,
       norm: storage(device, 'norm', packNorm(p.layout, norm)),
+      history: storage(device, 'history', new Float32Array(4)),
     });
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();

@@ -14,6 +14,7 @@ export const BENCH_USAGE = `downhill bench [options]
   --batch list           batch sizes, comma-separated, "full" for full batch (default full,65536,4096)
   --backend list         webgpu, cpu or both (default webgpu,cpu)
   --runs R               timed runs; the median is reported (default 5)
+  --no-fuse              two dispatches per SGD step (gradient, update) instead of one fused dispatch
   --upload               instead: host→GPU upload GB/s, mapped staging ring vs queue.writeBuffer
   --upload-mb M          bytes to upload per run with --upload (default 1024 MB, in 64 MiB chunks)
   --json                 print the results as JSON`;
@@ -23,7 +24,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, {
     rows: { type: 'string' }, features: { type: 'string' }, batch: { type: 'string' }, backend: { type: 'string' },
     runs: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
-    upload: { type: 'boolean' }, 'upload-mb': { type: 'string' },
+    upload: { type: 'boolean' }, 'upload-mb': { type: 'string' }, fuse: { type: 'boolean' },
   });
   if (v.upload) return uploadCommand(num('features', v.features, 64, { integer: true, min: 1 }), num('upload-mb', v['upload-mb'], 1024, { positive: true }), num('runs', v.runs, 3, { integer: true, min: 1 }), !!v.json);
   const rows = num('rows', v.rows, 1_000_000, { integer: true, min: 1 });
@@ -34,7 +35,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const ds = linearDataset({ rows, features: d, seed: num('seed', v.seed, 0, { integer: true, min: 0 }) });
   const results: BenchResult[] = [];
   for (const kind of kinds as BackendKind[]) {
-    const backend = await createBackend(kind);
+    const backend = await createBackend(kind, { fuse: v.fuse !== false });
     try {
       const data = await uploadDataset(backend, ds);
       try {
