@@ -34,3 +34,14 @@ export function num(
   }
   return v;
 }
+
+/** Reads a byte size such as 512M, 4G or 1500000 (K, M, G, T are powers of 1024). */
+export function bytes(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const s = String(value).trim();
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(s);
+  if (!m) throw new UsageError(`--${name} expects a size such as 512M or 4G, got "${s}"`);
+  const v = Number(m[1]) * 1024 ** ' kmgt'.indexOf((m[2] || ' ').toLowerCase());
+  if (!(v >= 1)) throw new UsageError(`--${name} expects a size such as 512M or 4G, got "${s}"`);
+  return Math.floor(v);
+}

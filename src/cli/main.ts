@@ -1,6 +1,8 @@
 // The downhill command line: dispatches to the commands and turns errors into messages and exit codes.
 import { UsageError } from './args';
 import { BENCH_USAGE, benchCommand } from './commands/bench';
+import { CONVERT_USAGE, convertCommand } from './commands/convert';
+import { GEN_USAGE, genCommand } from './commands/gen';
 import { DEMO_USAGE, demoCommand } from './commands/demo';
 import { infoCommand } from './commands/info';
 import { TRAIN_USAGE, trainCommand } from './commands/train';
@@ -11,12 +13,16 @@ ${TRAIN_USAGE}
 
 ${BENCH_USAGE}
 
+${CONVERT_USAGE}
+
+${GEN_USAGE}
+
 ${DEMO_USAGE}
 
 downhill info [--json]   the WebGPU adapter, its limits and features`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  train: trainCommand, bench: benchCommand, info: infoCommand, demo: demoCommand,
+  train: trainCommand, bench: benchCommand, info: infoCommand, demo: demoCommand, convert: convertCommand, gen: genCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -49,8 +49,9 @@ export class ProgressBar {
   }
 
   /** Prints a finished epoch's line above the bar. */
-  epochDone(epoch: number, loss: number, seconds: number): void {
-    this.out.write(`\r\x1b[Kepoch ${epoch + 1}/${this.epochs}  loss ${loss.toPrecision(6)}  ${duration(seconds)}\n`);
+  epochDone(epoch: number, loss: number, seconds: number, validation?: number): void {
+    const val = validation === undefined ? '' : `  validation ${validation.toPrecision(6)}`;
+    this.out.write(`\r\x1b[Kepoch ${epoch + 1}/${this.epochs}  loss ${loss.toPrecision(6)}${val}  ${duration(seconds)}\n`);
   }
 
   done(): void {

@@ -36,6 +36,19 @@ export class ColumnStats {
     this.mergeMoments(rows, mean, m2);
   }
 
+  /** An accumulator holding known moments, one entry per column. */
+  static of(cols: readonly { count: number; mean: number; m2: number; min: number; max: number }[]): ColumnStats {
+    const s = new ColumnStats(cols.length);
+    cols.forEach((c, j) => {
+      s.mean[j] = c.mean;
+      s.m2[j] = c.m2;
+      s.min[j] = c.min;
+      s.max[j] = c.max;
+    });
+    s.n = cols[0]?.count ?? 0;
+    return s;
+  }
+
   /** Merges another accumulator into this one. */
   merge(o: ColumnStats): void {
     for (let j = 0; j < this.columns; j++) {

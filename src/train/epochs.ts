@@ -4,6 +4,7 @@ import type { Backend, ChunkStore, TrainSession } from '../backend';
 import { splitChunk, type Holdout } from '../core/holdout';
 import { addSums, emptySums, metricsFromSums, type Metrics } from '../core/metrics';
 import { BatchPlanner, chunkKey, epochSteps } from '../core/schedule';
+import { ColumnStats } from '../core/stats';
 import type { DataSource } from '../data/source';
 import { epochChunks, readAhead } from './chunks';
 import { addStats, trainRows, type RowStats, type ValidationSet } from './load';
@@ -33,6 +34,8 @@ export interface EpochContext {
   validation: ValidationSet | null;
   stream: Stream | null;
 }
+
+type ColumnMoments = { count: number; mean: number; m2: number; min: number; max: number };
 
 const now = (): number => performance.now() / 1000;
 const RING = 3;
@@ -74,7 +77,12 @@ export async function prepareStream(
       `use a smaller --batch or a larger --memory-budget (full-batch gradient descent needs the data resident)`);
   }
   slotRows = Math.max(1, slotRows);
-  if (stats.x) {
+  const cached = (source as { stats?: { features: readonly ColumnMoments[]; target: ColumnMoments } }).stats;
+  if (stats.x && cached && !hold) {
+    // A .dh cache carries its statistics: no first pass needed.
+    stats.x = ColumnStats.of(cached.features);
+    stats.y = ColumnStats.of([cached.target]);
+  } else if (stats.x) {
     for await (const c of trainRows(source.read({ maxRows: slotRows }), d, hold, null)) addStats(stats, c);
   }
   return { store: backend.createStore(d, slotRows), evalStore: backend.createStore(d, slotRows), slotRows, slots };

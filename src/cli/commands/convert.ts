@@ -1,12 +1,9 @@
 // `downhill convert data.csv|data.npy -o data.dh …`: streams a CSV or NPY dataset into the binary cache
 // (src/data/cache.ts) in constant memory, atomically, never touching the input.
-import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { writeCache } from '../../data/cache';
-import { csvSource } from '../../data/node_files';
-import { npySource, npyTargetPath } from '../../data/npy';
-import type { DataSource } from '../../data/source';
 import { parse, UsageError } from '../args';
+import { openInput } from '../sources';
 
 /** Usage text of `downhill convert`. */
 export const CONVERT_USAGE = `downhill convert <data.csv|data.npy> -o <data.dh> [options]
@@ -16,17 +13,6 @@ export const CONVERT_USAGE = `downhill convert <data.csv|data.npy> -o <data.dh> 
   --skip-bad-rows        CSV: skip rows with bad or missing cells (counted) instead of stopping
   --delimiter C          CSV: field delimiter (default: detected among , ; and tab)
   --y y.npy              NPY: the targets as a separate (N,) array (default <stem>.y.npy when it exists)`;
-
-const CSV_EXTS = new Set(['.csv', '.tsv', '.txt']);
-
-async function npyInput(file: string, v: { target?: string; y?: string; features?: string[] }): Promise<DataSource> {
-  const features = v.features;
-  if (v.y !== undefined) return npySource({ x: file, y: v.y, features });
-  if (v.target !== undefined && /^-?\d+$/.test(v.target)) return npySource({ x: file, targetColumn: Number(v.target), features });
-  const y = npyTargetPath(file);
-  if (existsSync(y)) return npySource({ x: file, y, features, target: v.target });
-  throw new UsageError(`${file}: give --target <column index> for one matrix, or --y y.npy (no ${y} found)`);
-}
 
 /** Runs the convert command; returns the exit code. */
 export async function convertCommand(argv: string[]): Promise<number> {
@@ -40,17 +26,7 @@ export async function convertCommand(argv: string[]): Promise<number> {
   if (extname(v.output).toLowerCase() !== '.dh') throw new UsageError(`the output must be a .dh cache, got "${v.output}"`);
   if (resolve(v.output) === resolve(input)) throw new UsageError('the output must not be the input file');
   const features = v.features?.split(',').map((s) => s.trim()).filter(Boolean);
-  const ext = extname(input).toLowerCase();
-  let src: DataSource;
-  if (CSV_EXTS.has(ext)) {
-    if (!v.target) throw new UsageError('convert needs --target <column> for a CSV');
-    const delimiter = v.delimiter === '\\t' || v.delimiter === 'tab' ? '\t' : v.delimiter;
-    src = await csvSource(input, { target: v.target, features, skipBadRows: v['skip-bad-rows'] === true, delimiter });
-  } else if (ext === '.npy') {
-    src = await npyInput(input, { target: v.target, y: v.y, features });
-  } else {
-    throw new UsageError(`cannot convert "${input}": expected a .csv, .tsv, .txt or .npy file`);
-  }
+  const src = await openInput(input, { target: v.target, features, skipBadRows: v['skip-bad-rows'] === true, delimiter: v.delimiter, y: v.y }, false);
   try {
     const info = await writeCache(v.output, src);
     const skipped = src.skipped ? ` (${src.skipped} bad rows skipped)` : '';

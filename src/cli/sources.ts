@@ -1,0 +1,50 @@
+// Opening a dataset file by its extension: CSV (streamed), NPY (X with y beside it, or one matrix) or a
+// .dh binary cache. Shared by train and convert.
+import { existsSync } from 'node:fs';
+import { extname } from 'node:path';
+import { cacheSource } from '../data/cache';
+import { csvSource } from '../data/node_files';
+import { npySource, npyTargetPath } from '../data/npy';
+import type { DataSource } from '../data/source';
+import { UsageError } from './args';
+
+/** What the user said about the input. */
+export interface InputOptions {
+  target?: string;
+  features?: string[];
+  skipBadRows?: boolean;
+  delimiter?: string;
+  y?: string;
+}
+
+const CSV_EXTS = new Set(['.csv', '.tsv', '.txt']);
+
+async function npyInput(file: string, v: InputOptions): Promise<DataSource> {
+  const features = v.features;
+  if (v.y !== undefined) return npySource({ x: file, y: v.y, features });
+  if (v.target !== undefined && /^-?\d+$/.test(v.target)) return npySource({ x: file, targetColumn: Number(v.target), features });
+  const y = npyTargetPath(file);
+  if (existsSync(y)) return npySource({ x: file, y, features, target: v.target });
+  throw new UsageError(`${file}: give --target <column index> for one matrix, or --y y.npy (no ${y} found)`);
+}
+
+/** Opens `file` as a DataSource; `.dh` caches only where `allowCache`. */
+export async function openInput(file: string, v: InputOptions, allowCache = true): Promise<DataSource> {
+  const ext = extname(file).toLowerCase();
+  if (CSV_EXTS.has(ext)) {
+    if (!v.target) throw new UsageError(`${file}: a CSV needs --target <column>`);
+    const delimiter = v.delimiter === '\\t' || v.delimiter === 'tab' ? '\t' : v.delimiter;
+    return csvSource(file, { target: v.target, features: v.features, skipBadRows: v.skipBadRows === true, delimiter });
+  }
+  if (ext === '.npy') return npyInput(file, v);
+  if (ext === '.dh' && allowCache) {
+    const src = await cacheSource(file);
+    if (v.target !== undefined && v.target !== src.target) {
+      throw new UsageError(`${file}: the cache's target is "${src.target}", not "${v.target}" (convert again to change it)`);
+    }
+    if (v.features) throw new UsageError(`${file}: --features cannot select columns of a .dh cache (choose them when converting)`);
+    return src;
+  }
+  const kinds = allowCache ? '.csv, .tsv, .txt, .npy or .dh' : '.csv, .tsv, .txt or .npy';
+  throw new UsageError(`cannot read "${file}": expected a ${kinds} file`);
+}
