@@ -317,7 +317,7 @@ export class WebGpuBackend implements Backend {
     const key = `${spec.d}/${spec.standardize ? 1 : 0}`;
     let p = this.pipelines.get(key);
     if (!p) {
-      const grad = gradPipelines(this.ctx.device, spec.d, !!spec.standardize);
+      const grad = await gradPipelines(this.ctx.device, spec.d, !!spec.standardize);
       p = { grad, update: updatePipelines(this.ctx.device, grad.layout) };
       this.pipelines.set(key, p);
     }

@@ -1,7 +1,7 @@
 // Host wrapper of shaders/linear_grad.wgsl: the layout of a D-feature pass, its pipelines, and how one
 // piece of rows is split over workgroups. CPU twin: src/cpu/linear_grad.ts.
 import { feistelHalfBits } from '../core/permute';
-import { computePipeline } from './shaders';
+import { computePipelineAsync } from './shaders';
 
 /** Largest vec4 count per lane the shader holds in registers (its MAX_VPL). */
 export const MAX_VPL = 16;
@@ -107,7 +107,7 @@ export interface GradPipelines {
   train: GPUComputePipeline;
   trainShuffled: GPUComputePipeline;
   evaluate: GPUComputePipeline;
-  /** One-dispatch steps (made on first use; null where the staged weights do not fit workgroup memory). */
+  /** One-dispatch steps (null where the staged weights do not fit workgroup memory). */
   fused(shuffle: boolean): GPUComputePipeline | null;
 }
 
@@ -116,30 +116,19 @@ export function fusedWorkgroupBytes(layout: GradLayout): number {
   return 2 * layout.wg * 4 + layout.wg * 16 + (layout.dp4 + 1) * 16;
 }
 
-/** Builds the linear_grad pipelines for d features (standardizing x on the fly when `standardize`). */
-export function gradPipelines(device: GPUDevice, d: number, standardize = false, wg = 256): GradPipelines {
-  const fusedCache: (GPUComputePipeline | null)[] = [];
+/** Builds the linear_grad pipelines for d features (standardizing x on the fly when `standardize`), all at once. */
+export async function gradPipelines(device: GPUDevice, d: number, standardize = false, wg = 256): Promise<GradPipelines> {
   const layout = gradLayout(d, wg);
   const bindGroupLayout = gradBindGroupLayout(device);
   const pl = device.createPipelineLayout({ label: 'linear_grad', bindGroupLayouts: [bindGroupLayout] });
   const base = { WG: layout.wg, LANES: layout.lanes, VPL: layout.vpl, DP4: layout.dp4, STANDARDIZE: standardize ? 1 : 0 };
-  return {
-    layout,
-    bindGroupLayout,
-    train: computePipeline(device, 'linear_grad', pl, { ...base, GRAD: 1, SHUFFLE: 0 }),
-    trainShuffled: computePipeline(device, 'linear_grad', pl, { ...base, GRAD: 1, SHUFFLE: 1 }),
-    evaluate: computePipeline(device, 'linear_grad', pl, { ...base, GRAD: 0, SHUFFLE: 0 }),
-    fused(shuffle: boolean) {
-      const i = shuffle ? 1 : 0;
-      if (fusedCache[i] === undefined) {
-        const fits = fusedWorkgroupBytes(layout) <= device.limits.maxComputeWorkgroupStorageSize;
-        fusedCache[i] = fits
-          ? computePipeline(device, 'linear_grad', pl, { ...base, GRAD: 1, SHUFFLE: i, FUSED: 1, WM: layout.dp4 + 1 })
-          : null;
-      }
-      return fusedCache[i];
-    },
-  };
+  const make = (c: Record<string, number>) => computePipelineAsync(device, 'linear_grad', pl, { ...base, ...c });
+  const fits = fusedWorkgroupBytes(layout) <= device.limits.maxComputeWorkgroupStorageSize;
+  const fused = (shuffle: number) => (fits ? make({ GRAD: 1, SHUFFLE: shuffle, FUSED: 1, WM: layout.dp4 + 1 }) : Promise.resolve(null));
+  const [train, trainShuffled, evaluate, fusedPlain, fusedShuffled] = await Promise.all([
+    make({ GRAD: 1, SHUFFLE: 0 }), make({ GRAD: 1, SHUFFLE: 1 }), make({ GRAD: 0, SHUFFLE: 0 }), fused(0), fused(1),
+  ]);
+  return { layout, bindGroupLayout, train, trainShuffled, evaluate, fused: (shuffle) => (shuffle ? fusedShuffled : fusedPlain) };
 }
 
 /** Binds one chunk (x, y), the model, the partials and the standardization; params come from the ring. */

@@ -31,3 +31,14 @@ export function computePipeline(
     compute: { module: shaderModule(device, stem), entryPoint: 'main', constants },
   });
 }
+
+/** Like computePipeline, compiled off the calling thread (several can compile at once). */
+export function computePipelineAsync(
+  device: GPUDevice, stem: ShaderStem, layout: GPUPipelineLayout, constants: Record<string, number>,
+): Promise<GPUComputePipeline> {
+  return device.createComputePipelineAsync({
+    label: stem,
+    layout,
+    compute: { module: shaderModule(device, stem), entryPoint: 'main', constants },
+  });
+}

@@ -2,6 +2,8 @@
 import type { BackendKind } from '../../backend';
 import { linearDataset } from '../../data/synthetic';
 import { createBackend, parseBackend } from '../../train/backends';
+import { streamBenchmark } from '../../train/stream_bench';
+import { openInput } from '../sources';
 import { benchmark, uploadBenchmark, type BenchResult, type UploadBenchResult } from '../../train/bench';
 import { uploadDataset } from '../../train/train';
 import { num, parse } from '../args';
@@ -15,6 +17,8 @@ export const BENCH_USAGE = `downhill bench [options]
   --backend list         webgpu, cpu or both (default webgpu,cpu)
   --runs R               timed runs; the median is reported (default 5)
   --no-fuse              two dispatches per SGD step (gradient, update) instead of one fused dispatch
+  --stream FILE          instead: where a streamed epoch over FILE (.dh, .npy or .csv; --target for CSV) spends
+                         its time: read, upload and compute alone, then pipelined (--chunk-rows, default 1M)
   --upload               instead: host→GPU upload GB/s, mapped staging ring vs queue.writeBuffer
   --upload-mb M          bytes to upload per run with --upload (default 1024 MB, in 64 MiB chunks)
   --json                 print the results as JSON`;
@@ -25,7 +29,12 @@ export async function benchCommand(argv: string[]): Promise<number> {
     rows: { type: 'string' }, features: { type: 'string' }, batch: { type: 'string' }, backend: { type: 'string' },
     runs: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
     upload: { type: 'boolean' }, 'upload-mb': { type: 'string' }, fuse: { type: 'boolean' },
+    stream: { type: 'string' }, target: { type: 'string' }, 'chunk-rows': { type: 'string' },
   });
+  if (v.stream) {
+    const chunkRows = num('chunk-rows', v['chunk-rows'], 1 << 20, { integer: true, min: 1 });
+    return streamCommand(v.stream, v.target, chunkRows, num('batch', v.batch, 4096, { integer: true, min: 1 }), !!v.json);
+  }
   if (v.upload) return uploadCommand(num('features', v.features, 64, { integer: true, min: 1 }), num('upload-mb', v['upload-mb'], 1024, { positive: true }), num('runs', v.runs, 3, { integer: true, min: 1 }), !!v.json);
   const rows = num('rows', v.rows, 1_000_000, { integer: true, min: 1 });
   const d = num('features', v.features, 64, { integer: true, min: 1 });
@@ -95,4 +104,29 @@ async function uploadCommand(d: number, mb: number, runs: number, json: boolean)
   console.log(`upload of ${mb} MB per run in 64 MiB chunks (${d} features), median of ${runs}; ${results[0].device}`);
   console.log(table([['path', 'GB/s', 'seconds'], ...results.map((r) => [r.mode, (r.bytesPerSecond / 1e9).toPrecision(4), r.seconds.toPrecision(4)])]));
   return 0;
+}
+
+/** Times the stages of a streamed epoch over a file. */
+async function streamCommand(file: string, target: string | undefined, slotRows: number, batch: number, json: boolean): Promise<number> {
+  const source = await openInput(file, { target });
+  const backend = await createBackend('webgpu');
+  try {
+    const r = await streamBenchmark(backend, source, { batch, slotRows });
+    if (json) {
+      process.stdout.write(JSON.stringify({ file, device: backend.device, batch, ...r }) + '\n');
+      return 0;
+    }
+    const gbps = (s: number) => (r.bytes / s / 1e9).toPrecision(3);
+    console.log(`${file}: ${r.rows} rows, ${(r.bytes / 1e9).toPrecision(3)} GB of rows, chunks of ${r.slotRows}, batch ${batch}; ${backend.device}`);
+    console.log(table([['stage', 'seconds', 'GB/s'],
+      ['read (source → float32 rows)', r.readSeconds.toPrecision(3), gbps(r.readSeconds)],
+      ['upload (host → GPU)', r.uploadSeconds.toPrecision(3), gbps(r.uploadSeconds)],
+      ['compute (SGD steps)', r.computeSeconds.toPrecision(3), gbps(r.computeSeconds)],
+      ['epoch (pipelined)', r.epochSeconds.toPrecision(3), gbps(r.epochSeconds)]]));
+    console.log(`overlap efficiency: epoch ÷ slowest stage = ${r.overlap.toFixed(2)} (1.00 is perfect overlap)`);
+    return 0;
+  } finally {
+    backend.dispose();
+    await source.close?.();
+  }
 }
