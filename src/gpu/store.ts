@@ -11,6 +11,7 @@ export type UploadMode = 'staging' | 'writeBuffer';
 
 const STAGING_BYTES = 64 * 2 ** 20;
 const STAGING_COUNT = 4;
+const MAX_INFLIGHT = 2;
 const { STORAGE, COPY_DST, COPY_SRC, MAP_WRITE } = { STORAGE: 0x80, COPY_DST: 0x8, COPY_SRC: 0x4, MAP_WRITE: 0x2 };
 
 /** A ring of MAP_WRITE buffers; each is re-mapped right after its copy is submitted. */
@@ -82,6 +83,8 @@ export class GpuStore implements ChunkStore {
   readonly slots: GpuSlot[] = [];
   readonly rowsIn: number[] = [];
   private readonly dp: number;
+  /** Completion of the work queued up to each recent load: the host waits on the oldest before running ahead. */
+  private readonly inflight: Promise<void>[] = [];
 
   constructor(
     readonly ctx: GpuContext, readonly d: number, readonly slotRows: number, private readonly exact: boolean,
@@ -105,6 +108,9 @@ export class GpuStore implements ChunkStore {
     if (chunk.rows > this.slotRows) throw new Error(`a chunk of ${chunk.rows} rows does not fit a slot of ${this.slotRows}`);
     const s = this.ensure(slot, chunk.rows);
     const { d, dp } = this;
+    // Backpressure: writeBuffer returns at once, so without this the host would queue (and Dawn stage) every
+    // chunk of a stream long before the GPU reaches it. Keep at most MAX_INFLIGHT loads ahead of the GPU.
+    while (this.inflight.length >= MAX_INFLIGHT) await this.inflight.shift();
     if (this.mode === 'writeBuffer') {
       let x = chunk.x.subarray(0, chunk.rows * d);
       if (dp !== d) {
@@ -119,6 +125,7 @@ export class GpuStore implements ChunkStore {
       await this.staging.write(s.y, 0, chunk.rows * 4, (t, from) => new Float32Array(t).set(chunk.y.subarray(from / 4, from / 4 + t.byteLength / 4)));
     }
     this.rowsIn[slot] = chunk.rows;
+    this.inflight.push(this.ctx.device.queue.onSubmittedWorkDone());
     this.ctx.check();
   }
 
