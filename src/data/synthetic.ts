@@ -24,24 +24,29 @@ export interface SyntheticDataset extends Dataset {
   noise: number;
 }
 
-/** Generates X ~ uniform(−s, s), y = X·w* + b* + N(0, noise²), in chunks, from a seed. */
-export function linearDataset(o: SyntheticOptions): SyntheticDataset {
+/** The true coefficients for a seed and feature count: uniform(−2, 2) rounded to 3 decimals, bias 0.5. */
+export function syntheticTruth(features: number, seed = 0): ModelParams {
+  const coefRng = new Rng(seed ^ 0x7777);
+  return { weights: Float64Array.from({ length: features }, () => Math.round(coefRng.uniform(-2, 2) * 1000) / 1000), bias: 0.5 };
+}
+
+/** Checks the options and fills in the defaults. */
+export function resolveSynthetic(o: SyntheticOptions): Required<Omit<SyntheticOptions, 'chunkRows'>> {
   const d = o.features;
   if (!(Number.isInteger(o.rows) && o.rows >= 1)) throw new Error(`rows must be a positive integer, got ${o.rows}`);
   if (!(Number.isInteger(d) && d >= 1)) throw new Error(`features must be a positive integer, got ${d}`);
-  const seed = o.seed ?? 0;
-  const noise = o.noise ?? 0.1;
-  const coefRng = new Rng(seed ^ 0x7777);
-  const truth = o.truth ?? {
-    weights: Float64Array.from({ length: d }, () => Math.round(coefRng.uniform(-2, 2) * 1000) / 1000),
-    bias: 0.5,
-  };
   const scales = o.scales ?? new Array<number>(d).fill(1);
+  if (scales.length !== d || !scales.every(Number.isFinite)) throw new Error(`scales must be ${d} finite numbers, got ${scales.join(', ')}`);
+  const seed = o.seed ?? 0;
+  return { rows: o.rows, features: d, noise: o.noise ?? 0.1, seed, scales, truth: o.truth ?? syntheticTruth(d, seed) };
+}
+
+/** Yields X ~ uniform(−s, s), y = X·w* + b* + N(0, noise²) in chunks of `perChunk` rows, from one seeded stream. */
+export function* linearChunks(o: SyntheticOptions, perChunk = 1 << 20): Generator<HostChunk> {
+  const { rows: total, features: d, noise, seed, scales, truth } = resolveSynthetic(o);
   const rng = new Rng(seed);
-  const per = o.chunkRows ?? 1 << 20;
-  const chunks: HostChunk[] = [];
-  for (let start = 0; start < o.rows; start += per) {
-    const rows = Math.min(per, o.rows - start);
+  for (let start = 0; start < total; start += perChunk) {
+    const rows = Math.min(perChunk, total - start);
     const x = new Float32Array(rows * d);
     const y = new Float32Array(rows);
     for (let r = 0; r < rows; r++) {
@@ -53,10 +58,16 @@ export function linearDataset(o: SyntheticOptions): SyntheticDataset {
       }
       y[r] = noise > 0 ? t + noise * rng.normal() : t;
     }
-    chunks.push({ rows, x, y });
+    yield { rows, x, y, firstRow: start };
   }
-  const features = Array.from({ length: d }, (_, j) => `x${j + 1}`);
-  return { features, target: 'y', rows: o.rows, chunks, truth, noise };
+}
+
+/** Generates the whole dataset in memory, in chunks of `chunkRows` (default 1M). */
+export function linearDataset(o: SyntheticOptions): SyntheticDataset {
+  const r = resolveSynthetic(o);
+  const chunks = [...linearChunks(r, o.chunkRows ?? 1 << 20)];
+  const features = Array.from({ length: r.features }, (_, j) => `x${j + 1}`);
+  return { features, target: 'y', rows: r.rows, chunks, truth: r.truth, noise: r.noise };
 }
 
 /** The seeds' single-variable example: y = θ0 + θ1·x + noise with x ~ uniform(0, 10). */
