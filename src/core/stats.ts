@@ -1,82 +1,110 @@
-// Per-column count, mean, variance, min and max, merged chunk by chunk with Chan et al.'s parallel update
-// (each chunk's mean and M2 come from a two-pass sum in f64), so streamed statistics stay accurate.
+// Per-column summary statistics (count, mean, M2, min, max) that merge exactly across chunks: each chunk is
+// summarized in two passes in f64 and chunks are combined with Chan et al.'s parallel update, so a column
+// with a large mean and a small spread keeps its variance (no Σx² − n·mean² cancellation).
 
-/** Running statistics of the columns of row-major data. */
-export class ColumnStats {
-  n = 0;
-  readonly mean: Float64Array;
-  readonly m2: Float64Array;
-  readonly min: Float64Array;
-  readonly max: Float64Array;
+/** Running statistics of one column; M2 is the sum of squared deviations from the mean. */
+export interface ColumnStats {
+  count: number;
+  mean: number;
+  m2: number;
+  min: number;
+  max: number;
+}
+
+/** Statistics of no values (the identity of `mergeStats`). */
+export function emptyStats(): ColumnStats {
+  return { count: 0, mean: 0, m2: 0, min: Infinity, max: -Infinity };
+}
+
+/** Population variance M2 / count (0 for fewer than one value). */
+export function variance(s: ColumnStats): number {
+  return s.count > 0 ? s.m2 / s.count : 0;
+}
+
+/** Sample variance M2 / (count − 1) (0 for fewer than two values). */
+export function sampleVariance(s: ColumnStats): number {
+  return s.count > 1 ? s.m2 / (s.count - 1) : 0;
+}
+
+/** Chan's parallel merge: the statistics of the union of two disjoint sets of values. */
+export function mergeStats(a: ColumnStats, b: ColumnStats): ColumnStats {
+  if (b.count === 0) return { ...a };
+  if (a.count === 0) return { ...b };
+  const n = a.count + b.count;
+  const delta = b.mean - a.mean;
+  return {
+    count: n,
+    mean: a.mean + delta * (b.count / n),
+    m2: a.m2 + b.m2 + delta * delta * ((a.count * b.count) / n),
+    min: Math.min(a.min, b.min),
+    max: Math.max(a.max, b.max),
+  };
+}
+
+/** Statistics of values[offset + k·stride] for k < count, computed in two passes in f64. */
+export function statsOf(values: ArrayLike<number>, count: number, stride = 1, offset = 0): ColumnStats {
+  if (count === 0) return emptyStats();
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let k = 0, i = offset; k < count; k++, i += stride) {
+    const v = values[i];
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const mean = sum / count;
+  let m2 = 0;
+  let comp = 0;
+  for (let k = 0, i = offset; k < count; k++, i += stride) {
+    const dv = values[i] - mean;
+    m2 += dv * dv;
+    comp += dv;
+  }
+  // The compensation term removes the error left by rounding the mean (the "corrected two-pass" formula).
+  m2 -= (comp * comp) / count;
+  return { count, mean: mean + comp / count, m2: Math.max(0, m2), min, max };
+}
+
+/** Folds a chunk of rows (x row-major rows × d, y) into per-column statistics: d features, then y. */
+export function accumulateChunk(acc: ColumnStats[], x: Float32Array, y: Float32Array, rows: number, d: number): void {
+  if (acc.length !== d + 1) throw new Error(`expected ${d + 1} column statistics, got ${acc.length}`);
+  for (let j = 0; j < d; j++) acc[j] = mergeStats(acc[j], statsOf(x, rows, d, j));
+  acc[d] = mergeStats(acc[d], statsOf(y, rows));
+}
+
+/** Statistics of the columns of row-major data (rows × columns), one ColumnStats per column. */
+export class ColumnSet {
+  cols: ColumnStats[];
 
   constructor(readonly columns: number) {
-    this.mean = new Float64Array(columns);
-    this.m2 = new Float64Array(columns);
-    this.min = new Float64Array(columns).fill(Infinity);
-    this.max = new Float64Array(columns).fill(-Infinity);
+    this.cols = Array.from({ length: columns }, emptyStats);
   }
 
-  /** Adds `rows` rows of row-major values (rows × columns), or of a single column when columns = 1. */
-  add(values: ArrayLike<number>, rows: number): void {
-    if (rows === 0) return;
-    const c = this.columns;
-    const mean = new Float64Array(c);
-    for (let r = 0; r < rows; r++) for (let j = 0; j < c; j++) mean[j] += values[r * c + j];
-    for (let j = 0; j < c; j++) mean[j] /= rows;
-    const m2 = new Float64Array(c);
-    for (let r = 0; r < rows; r++) {
-      for (let j = 0; j < c; j++) {
-        const v = values[r * c + j];
-        const e = v - mean[j];
-        m2[j] += e * e;
-        if (v < this.min[j]) this.min[j] = v;
-        if (v > this.max[j]) this.max[j] = v;
-      }
-    }
-    this.mergeMoments(rows, mean, m2);
-  }
-
-  /** An accumulator holding known moments, one entry per column. */
-  static of(cols: readonly { count: number; mean: number; m2: number; min: number; max: number }[]): ColumnStats {
-    const s = new ColumnStats(cols.length);
-    cols.forEach((c, j) => {
-      s.mean[j] = c.mean;
-      s.m2[j] = c.m2;
-      s.min[j] = c.min;
-      s.max[j] = c.max;
-    });
-    s.n = cols[0]?.count ?? 0;
+  /** A set holding known statistics. */
+  static of(cols: readonly ColumnStats[]): ColumnSet {
+    const s = new ColumnSet(cols.length);
+    s.cols = cols.map((c) => ({ ...c }));
     return s;
   }
 
-  /** Merges another accumulator into this one. */
-  merge(o: ColumnStats): void {
-    for (let j = 0; j < this.columns; j++) {
-      this.min[j] = Math.min(this.min[j], o.min[j]);
-      this.max[j] = Math.max(this.max[j], o.max[j]);
-    }
-    this.mergeMoments(o.n, o.mean, o.m2);
+  /** Folds in `rows` rows of row-major values. */
+  add(values: ArrayLike<number>, rows: number): void {
+    if (rows === 0) return;
+    for (let j = 0; j < this.columns; j++) this.cols[j] = mergeStats(this.cols[j], statsOf(values, rows, this.columns, j));
   }
 
-  private mergeMoments(nb: number, meanB: Float64Array, m2B: Float64Array): void {
-    if (nb === 0) return;
-    const na = this.n;
-    const n = na + nb;
-    for (let j = 0; j < this.columns; j++) {
-      const delta = meanB[j] - this.mean[j];
-      this.mean[j] += (delta * nb) / n;
-      this.m2[j] += m2B[j] + (delta * delta * na * nb) / n;
-    }
-    this.n = n;
+  /** Values seen per column. */
+  get n(): number {
+    return this.cols[0]?.count ?? 0;
   }
 
-  /** Population variance of column j. */
-  variance(j: number): number {
-    return this.n > 0 ? this.m2[j] / this.n : NaN;
+  mean(j: number): number {
+    return this.cols[j].mean;
   }
 
   /** Population standard deviation of column j. */
   std(j: number): number {
-    return Math.sqrt(this.variance(j));
+    return Math.sqrt(variance(this.cols[j]));
   }
 }

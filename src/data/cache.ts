@@ -6,7 +6,7 @@ import { blockedPass, BLOCK_BYTES, checkRange } from './blocks';
 import { cacheHeaderBytes, cacheHeaderSize, CACHE_PREFIX_BYTES, decodeCacheHeader, encodeCacheHeader, type CacheHeader } from './cache_format';
 import { AtomicFile, fileSize, readExact } from './node_files';
 import type { DataSource, ReadOptions } from './source';
-import { accumulateChunk, emptyStats, type ColumnStats } from './stats';
+import { accumulateChunk, emptyStats, type ColumnStats } from '../core/stats';
 
 /** What a finished cache holds, apart from the rows. */
 export type CacheInfo = Omit<CacheHeader, 'dataOffset'>;

@@ -16,7 +16,7 @@
 //
 // Statistics are those of the stored float32 values (variance = M2 / count). Pure functions, no I/O.
 import { DataError } from './csv';
-import type { ColumnStats } from './stats';
+import type { ColumnStats } from '../core/stats';
 
 /** Magic bytes at offset 0. */
 export const CACHE_MAGIC = 'DOWNHILL';

@@ -4,7 +4,7 @@ import type { Backend, ChunkStore, TrainSession } from '../backend';
 import { splitChunk, type Holdout } from '../core/holdout';
 import { addSums, emptySums, metricsFromSums, type Metrics } from '../core/metrics';
 import { BatchPlanner, chunkKey, epochSteps } from '../core/schedule';
-import { ColumnStats } from '../core/stats';
+import { ColumnSet, type ColumnStats } from '../core/stats';
 import type { DataSource } from '../data/source';
 import { epochChunks, readAhead } from './chunks';
 import { addStats, trainRows, type RowStats, type ValidationSet } from './load';
@@ -34,8 +34,6 @@ export interface EpochContext {
   validation: ValidationSet | null;
   stream: Stream | null;
 }
-
-type ColumnMoments = { count: number; mean: number; m2: number; min: number; max: number };
 
 const now = (): number => performance.now() / 1000;
 const RING = 3;
@@ -77,11 +75,11 @@ export async function prepareStream(
       `use a smaller --batch or a larger --memory-budget (full-batch gradient descent needs the data resident)`);
   }
   slotRows = Math.max(1, slotRows);
-  const cached = (source as { stats?: { features: readonly ColumnMoments[]; target: ColumnMoments } }).stats;
+  const cached = (source as { stats?: { features: readonly ColumnStats[]; target: ColumnStats } }).stats;
   if (stats.x && cached && !hold) {
     // A .dh cache carries its statistics: no first pass needed.
-    stats.x = ColumnStats.of(cached.features);
-    stats.y = ColumnStats.of([cached.target]);
+    stats.x = ColumnSet.of(cached.features);
+    stats.y = ColumnSet.of([cached.target]);
   } else if (stats.x) {
     for await (const c of trainRows(source.read({ maxRows: slotRows }), d, hold, null)) addStats(stats, c);
   }
@@ -126,7 +124,7 @@ export async function streamedMetrics(ctx: EpochContext): Promise<Metrics> {
   const sums = emptySums();
   for await (const c of trainRows(ctx.source.read({ maxRows: slotRows }), ctx.d, ctx.hold, null)) {
     await evalStore.load(0, c);
-    addSums(sums, await ctx.session.evaluate(evalStore, ctx.stats.y.mean[0]));
+    addSums(sums, await ctx.session.evaluate(evalStore, ctx.stats.y.mean(0)));
   }
   return metricsFromSums(sums);
 }

@@ -3,14 +3,14 @@
 import type { Backend, ChunkStore } from '../backend';
 import type { HostChunk } from '../core/dataset';
 import { splitChunk, type Holdout } from '../core/holdout';
-import { ColumnStats } from '../core/stats';
+import { ColumnSet } from '../core/stats';
 import type { DataSource } from '../data/source';
 import { rechunkAsync } from './chunks';
 
 /** Statistics of the training rows: features (when asked for) and the target. */
 export interface RowStats {
-  x: ColumnStats | null;
-  y: ColumnStats;
+  x: ColumnSet | null;
+  y: ColumnSet;
 }
 
 /** A validation store filled chunk by chunk. */
@@ -18,7 +18,7 @@ export class ValidationSet {
   readonly store: ChunkStore;
   rows = 0;
   private slot = 0;
-  readonly y = new ColumnStats(1);
+  readonly y = new ColumnSet(1);
 
   constructor(backend: Backend, d: number, slotRows: number, private readonly budgetRows: number) {
     this.store = backend.createStore(d, slotRows, true);

@@ -7,7 +7,7 @@ import type { Dataset } from '../core/dataset';
 import { holdout } from '../core/holdout';
 import { metricsFromSums, type Metrics } from '../core/metrics';
 import { unstandardize, type LossKind, type ModelParams, type Standardization } from '../core/model';
-import { ColumnStats } from '../core/stats';
+import { ColumnSet } from '../core/stats';
 import { memorySource, type DataSource } from '../data/source';
 import { loadResident, ValidationSet, type RowStats } from './load';
 import { prepareStream, residentEpoch, streamedEpoch, streamedMetrics, type EpochContext, type Stream } from './epochs';
@@ -110,9 +110,9 @@ function checkOptions(o: TrainOptions): void {
   if (!(o.batch >= 1)) throw new Error(`--batch must be ≥ 1, got ${o.batch}`);
 }
 
-function standardization(s: ColumnStats): Standardization {
+function standardization(s: ColumnSet): Standardization {
   const invStd = Float64Array.from({ length: s.columns }, (_, j) => (s.std(j) > 0 ? 1 / s.std(j) : 1));
-  return { mean: Float64Array.from(s.mean), invStd };
+  return { mean: Float64Array.from({ length: s.columns }, (_, j) => s.mean(j)), invStd };
 }
 
 /** Maps original-unit parameters into the standardized space the backend trains in. */
@@ -137,7 +137,7 @@ export interface ResidentData {
 export async function uploadDataset(backend: Backend, input: DataSource | Dataset, chunkRows?: number): Promise<ResidentData> {
   const source = 'read' in input ? input : memorySource(input);
   const d = source.features.length;
-  const stats: RowStats = { x: new ColumnStats(d), y: new ColumnStats(1) };
+  const stats: RowStats = { x: new ColumnSet(d), y: new ColumnSet(1) };
   const slotRows = Math.min(chunkRows ?? Infinity, backend.maxChunkRows(d));
   const store = (await loadResident(backend, source, d, slotRows, Infinity, null, null, stats))!;
   return { store, d, rows: stats.y.n, source, stats, dispose: () => store.dispose() };
@@ -158,7 +158,7 @@ export async function train(backend: Backend, input: DataSource | Dataset, o: Tr
   const d = source.features.length;
   const budgetRows = Math.max(1, Math.floor((o.memoryBudget ?? DEFAULT_BUDGET) / rowBytes(d)));
   const hold = o.validation ? holdout(o.validation, o.seed ?? 0) : null;
-  const newStats = (): RowStats => ({ x: o.standardize ? new ColumnStats(d) : null, y: new ColumnStats(1) });
+  const newStats = (): RowStats => ({ x: o.standardize ? new ColumnSet(d) : null, y: new ColumnSet(1) });
   const newValidation = () => (hold ? new ValidationSet(backend, d, backend.maxChunkRows(d), Math.floor(budgetRows / 2)) : null);
   const t0 = now();
   let stats = newStats();
@@ -212,20 +212,20 @@ async function run(ctx: EpochContext, norm: Standardization | undefined, uploadS
     const seconds = now() - t0;
     trainSeconds += seconds;
     const report: EpochReport = { epoch, loss: losses.reduce((a, b) => a + b, 0) / losses.length, seconds, steps: losses.length };
-    if (o.evaluateEachEpoch && !stream) report.metrics = await evaluate(session, store, ctx.stats.y.mean[0]);
-    if (validation && validation.rows > 0) report.validation = await evaluate(session, validation.store, validation.y.mean[0]);
+    if (o.evaluateEachEpoch && !stream) report.metrics = await evaluate(session, store, ctx.stats.y.mean(0));
+    if (validation && validation.rows > 0) report.validation = await evaluate(session, validation.store, validation.y.mean(0));
     epochs.push(report);
     o.onEpoch?.(report);
   }
   const final = o.skipFinalMetrics
     ? { rows: ctx.stats.y.n, mse: NaN, mae: NaN, r2: NaN }
-    : stream ? await streamedMetrics(ctx) : await evaluate(session, store, ctx.stats.y.mean[0]);
+    : stream ? await streamedMetrics(ctx) : await evaluate(session, store, ctx.stats.y.mean(0));
   const trained = await session.readModel();
   return {
     params: norm ? unstandardize(trained, norm) : trained,
     standardization: norm,
     epochs, final,
-    validation: validation && validation.rows > 0 ? await evaluate(session, validation.store, validation.y.mean[0]) : undefined,
+    validation: validation && validation.rows > 0 ? await evaluate(session, validation.store, validation.y.mean(0)) : undefined,
     secondsPerEpoch: epochs.length ? trainSeconds / epochs.length : 0, uploadSeconds,
     backend: ctx.backend.kind, device: ctx.backend.device, rows: ctx.stats.y.n, validationRows: validation?.rows ?? 0,
     d: ctx.d, features: [...ctx.source.features], target: ctx.source.target, streamed: !!stream,

@@ -10,7 +10,7 @@ import { blockedPass, blockRows, BLOCK_BYTES } from '../../src/data/blocks';
 import { cacheSource, CacheWriter, writeCache } from '../../src/data/cache';
 import { DataError } from '../../src/data/csv';
 import { memorySource, type DataSource } from '../../src/data/source';
-import { statsOf } from '../../src/data/stats';
+import { statsOf } from '../../src/core/stats';
 import { linearDataset } from '../../src/data/synthetic';
 import { firstDiff, flatten, gather, rejection, tempDir } from './helpers';
 

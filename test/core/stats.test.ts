@@ -1,9 +1,9 @@
-// Tests for per-column statistics (src/data/stats.ts): chunked accumulation with Chan's merge agrees with a
+// Tests for per-column statistics (src/core/stats.ts): chunked accumulation with Chan's merge agrees with a
 // two-pass f64 computation over all values, also for columns whose scales differ by 10⁶ and a column with a
 // large mean and a small spread, where the one-pass Σx² formula visibly fails.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
-import { accumulateChunk, emptyStats, mergeStats, sampleVariance, statsOf, variance, type ColumnStats } from '../../src/data/stats';
+import { accumulateChunk, emptyStats, mergeStats, sampleVariance, statsOf, variance, type ColumnStats } from '../../src/core/stats';
 
 /** The textbook two-pass statistics of plain numbers. */
 function twoPass(v: number[]): ColumnStats {
@@ -83,5 +83,23 @@ describe('accumulateChunk', () => {
 
   it('rejects a statistics array of the wrong width', () => {
     expect(() => accumulateChunk([emptyStats()], new Float32Array(2), new Float32Array(1), 1, 2)).toThrow(/expected 3 column statistics/);
+  });
+});
+
+describe('ColumnSet', () => {
+  it('folds row-major chunks into per-column statistics equal to each column computed at once', async () => {
+    const { ColumnSet, statsOf } = await import('../../src/core/stats');
+    const rows = 1000;
+    const x = Float64Array.from({ length: rows * 3 }, (_, i) => ((i * 7919) % 1009) * [1e-3, 1, 1e6][i % 3] + [0, 5, -1e9][i % 3]);
+    const set = new ColumnSet(3);
+    set.add(x.subarray(0, 300 * 3), 300);
+    set.add(x.subarray(300 * 3), 700);
+    expect(set.n).toBe(rows);
+    for (let j = 0; j < 3; j++) {
+      const want = statsOf(x, rows, 3, j);
+      expect(Math.abs(set.mean(j) - want.mean)).toBeLessThanOrEqual(1e-12 * Math.abs(want.mean) + 1e-15);
+      expect(Math.abs(set.std(j) ** 2 * rows - want.m2)).toBeLessThanOrEqual(1e-9 * want.m2);
+    }
+    expect(ColumnSet.of(set.cols).std(2)).toBe(set.std(2));
   });
 });
