@@ -5,6 +5,7 @@ import { CONVERT_USAGE, convertCommand } from './commands/convert';
 import { GEN_USAGE, genCommand } from './commands/gen';
 import { DEMO_USAGE, demoCommand } from './commands/demo';
 import { infoCommand } from './commands/info';
+import { PREDICT_USAGE, predictCommand } from './commands/predict';
 import { TRAIN_USAGE, trainCommand } from './commands/train';
 
 const USAGE = `downhill — gradient descent on the GPU through WebGPU
@@ -12,6 +13,8 @@ const USAGE = `downhill — gradient descent on the GPU through WebGPU
 ${TRAIN_USAGE}
 
 ${BENCH_USAGE}
+
+${PREDICT_USAGE}
 
 ${CONVERT_USAGE}
 
@@ -22,7 +25,7 @@ ${DEMO_USAGE}
 downhill info [--json]   the WebGPU adapter, its limits and features`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  train: trainCommand, bench: benchCommand, info: infoCommand, demo: demoCommand, convert: convertCommand, gen: genCommand,
+  train: trainCommand, bench: benchCommand, info: infoCommand, demo: demoCommand, convert: convertCommand, gen: genCommand, predict: predictCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

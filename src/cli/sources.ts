@@ -15,6 +15,8 @@ export interface InputOptions {
   skipBadRows?: boolean;
   delimiter?: string;
   y?: string;
+  /** CSV: accept a file without the target column (predictions). */
+  targetOptional?: boolean;
 }
 
 const CSV_EXTS = new Set(['.csv', '.tsv', '.txt']);
@@ -34,7 +36,7 @@ export async function openInput(file: string, v: InputOptions, allowCache = true
   if (CSV_EXTS.has(ext)) {
     if (!v.target) throw new UsageError(`${file}: a CSV needs --target <column>`);
     const delimiter = v.delimiter === '\\t' || v.delimiter === 'tab' ? '\t' : v.delimiter;
-    return csvSource(file, { target: v.target, features: v.features, skipBadRows: v.skipBadRows === true, delimiter });
+    return csvSource(file, { target: v.target, features: v.features, skipBadRows: v.skipBadRows === true, delimiter, targetOptional: v.targetOptional });
   }
   if (ext === '.npy') return npyInput(file, v);
   if (ext === '.dh' && allowCache) {

@@ -14,6 +14,8 @@ export interface CsvStreamOptions {
   delimiter?: string;
   /** Skip rows with bad cells or the wrong number of fields (counted in `skipped`) instead of failing. */
   skipBadRows?: boolean;
+  /** Accept a file without the target column (for predictions; y is then NaN and `features` are required). */
+  targetOptional?: boolean;
 }
 
 /** How to read data lines: which byte separates fields and where each column goes. */
@@ -92,19 +94,20 @@ export function makePlan(file: string, headerLine: string, o: CsvStreamOptions):
     if (idx < 0) throw new DataError(file, 1, name, `${what} column "${name}" is not in the header; columns are: ${header.join(', ')}`);
     return idx;
   };
-  const targetCol = colOf(o.target, 'target');
+  const absent = o.targetOptional === true && o.features !== undefined && !header.includes(o.target);
+  const targetCol = absent ? -1 : colOf(o.target, 'target');
   const featureCols = (o.features ?? header.filter((_, i) => i !== targetCol)).map((f) => colOf(f, 'feature'));
   if (featureCols.includes(targetCol)) throw new DataError(file, 1, header[targetCol], 'the target column cannot also be a feature');
   if (featureCols.length === 0) throw new DataError(file, 1, null, 'no feature columns: expected at least one column besides the target');
   const roles = new Int32Array(header.length).fill(SKIP);
-  roles[targetCol] = TARGET;
+  if (targetCol >= 0) roles[targetCol] = TARGET;
   featureCols.forEach((c, k) => {
     if (roles[c] !== SKIP) throw new DataError(file, 1, header[c], `feature column "${header[c]}" is listed twice`);
     roles[c] = k;
   });
   return {
     file, delim: delimiter.charCodeAt(0), header, headerLine, roles, features: featureCols.map((i) => header[i]),
-    target: header[targetCol], featureCols, targetCol, skipBadRows: o.skipBadRows === true,
+    target: targetCol >= 0 ? header[targetCol] : o.target, featureCols, targetCol, skipBadRows: o.skipBadRows === true,
   };
 }
 
@@ -132,7 +135,7 @@ export function readLineSlow(p: CsvPlan, line: string, lineNo: number, x: Float3
   const d = p.featureCols.length;
   const values = new Float64Array(d);
   for (let j = 0; j < d; j++) values[j] = cell(p, fields, p.featureCols[j], lineNo);
-  const y = cell(p, fields, p.targetCol, lineNo);
+  const y = p.targetCol >= 0 ? cell(p, fields, p.targetCol, lineNo) : NaN;
   x.set(values, xOff);
   return y;
 }

@@ -106,6 +106,30 @@ describe('downhill train', () => {
   });
 });
 
+describe('downhill predict', () => {
+  it('applies a saved model to labeled and unlabeled files, atomically, with metrics when y is there', () => {
+    const model = join(dir, 'predict-model.json');
+    expect(run('train', good, '--target', 'y', '--epochs', '200', '--batch', 'full', '--lr', '0.5', '--standardize', '--save', model, '--backend', 'cpu').code).toBe(0);
+    const m = parseModelFile(readFileSync(model, 'utf8'), model);
+    const labeled = run('predict', model, good, '--json');
+    expect(labeled.code, labeled.stderr).toBe(0);
+    const j = JSON.parse(labeled.stdout);
+    expect(j.rows).toBe(400);
+    expect(j.r2).toBeGreaterThan(0.999);
+    const unlabeled = file('unlabeled.csv', `b,a\n0.5,1\n-1,0.25\n`);
+    const out = join(dir, 'pred.csv');
+    const r = run('predict', model, unlabeled, '-o', out);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('y_predicted');
+    const want = [m.bias + m.weights[0] * 1 + m.weights[1] * 0.5, m.bias + m.weights[0] * 0.25 - m.weights[1]];
+    lines.slice(1).forEach((l, i) => expect(Math.abs(Number(l) - want[i])).toBeLessThan(1e-5 * Math.abs(want[i]) + 1e-6));
+    const missing = run('predict', model, file('nofeat.csv', 'a,c\n1,2\n'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/feature column "b" is not in the header/);
+  });
+});
+
 describe('downhill info and bench', () => {
   it('info --json names the adapter and its limits', () => {
     const r = run('info', '--json');
