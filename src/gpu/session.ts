@@ -11,6 +11,7 @@ import {
 } from './linear_grad';
 import { updateBindGroup, writeUpdateParams, type UpdatePipelines } from './linear_update';
 import { GpuStore } from './store';
+
 const SLOT = 256; // bytes per params record in the ring (≥ minUniformBufferOffsetAlignment everywhere)
 const RING_SLOTS = 4096;
 const SUBMIT_SLOTS = 512;
