@@ -60,6 +60,8 @@ export interface EpochReport {
   metrics?: Metrics;
   /** Metrics over the held-out rows after the epoch, when `validation` > 0. */
   validation?: Metrics;
+  /** Parameters after the epoch in original units (read back only when there is an `onEpoch` listener). */
+  params?: ModelParams;
 }
 
 /** Progress inside an epoch. */
@@ -215,7 +217,11 @@ async function run(ctx: EpochContext, norm: Standardization | undefined, uploadS
     if (o.evaluateEachEpoch && !stream) report.metrics = await evaluate(session, store, ctx.stats.y.mean(0));
     if (validation && validation.rows > 0) report.validation = await evaluate(session, validation.store, validation.y.mean(0));
     epochs.push(report);
-    o.onEpoch?.(report);
+    if (o.onEpoch) {
+      const p = await session.readModel();
+      report.params = norm ? unstandardize(p, norm) : p;
+      o.onEpoch(report);
+    }
   }
   const final = o.skipFinalMetrics
     ? { rows: ctx.stats.y.n, mse: NaN, mae: NaN, r2: NaN }

@@ -1,13 +1,12 @@
-// The page's training loop, on the page (WebGPU) and in the CPU worker alike; no DOM. Resident data trains
-// one engine call per epoch, each continuing from the last parameters, so the page sees the model after
-// every epoch (the fitted line moves, the table fills). Data too large to hold streams through one call.
+// The page's training loop, on the page (WebGPU) and in the CPU worker alike; no DOM. Resident data trains in
+// one engine call that reports the model and metrics after every epoch (the fitted line moves, the table
+// fills), with the CLI's seeded order. Data too large to hold streams through one call.
 // Pause and Stop reach the engine through its `pause` hook and abort signal, so they act within an epoch.
 import type { Backend } from '../backend';
 import type { Metrics } from '../core/metrics';
 import type { ModelParams } from '../core/model';
 import type { DataSource } from '../data/source';
-import { train, trainResident, type ResidentData, type TrainOptions, type TrainResult } from '../train/train';
-import { epochSeed } from './state';
+import { train, trainResident, type ResidentData, type TrainOptions } from '../train/train';
 
 /** What the loop is told to do. */
 export interface LoopOptions {
@@ -113,25 +112,14 @@ function engineOptions(o: LoopOptions, c: RunControl, rows: number | null, ev: L
   };
 }
 
-/** Trains on resident data, one engine call per epoch, until done or stopped. */
+/** Trains on resident data in one engine call, reporting each epoch's metrics and parameters, until done or stopped. */
 export async function runResident(backend: Backend, data: ResidentData, o: LoopOptions, c: RunControl, ev: LoopEvents = {}): Promise<LoopResult> {
-  let last: TrainResult | null = null;
-  let epoch = 0;
-  let seconds = 0;
-  for (; epoch < o.epochs && !c.stopped; epoch++) {
-    const base = engineOptions(o, c, data.rows, ev, () => epoch * Math.ceil(data.rows / Math.min(o.batch, data.rows)));
-    await c.hook();
-    if (c.stopped) break;
-    const r = await trainResident(backend, data, { ...base, epochs: 1, seed: epochSeed(o.seed, epoch), init: last?.params });
-    if (r.epochs.length === 0) break;
-    last = r;
-    seconds += r.epochs[0].seconds;
-    ev.onEpoch?.({ epoch: epoch + 1, loss: r.epochs[0].loss, seconds: r.epochs[0].seconds, metrics: r.final, params: r.params });
-  }
-  return {
-    params: last?.params ?? { weights: new Float64Array(data.d), bias: 0 },
-    epochsDone: epoch, stopped: c.stopped, secondsPerEpoch: epoch ? seconds / epoch : 0, metrics: last?.final ?? null,
-  };
+  const r = await trainResident(backend, data, {
+    ...engineOptions(o, c, data.rows, ev, () => 0),
+    evaluateEachEpoch: true,
+    onEpoch: (e) => ev.onEpoch?.({ epoch: e.epoch + 1, loss: e.loss, seconds: e.seconds, metrics: e.metrics!, params: e.params! }),
+  });
+  return { params: r.params, epochsDone: r.epochs.length, stopped: c.stopped, secondsPerEpoch: r.secondsPerEpoch, metrics: r.final };
 }
 
 /** Trains on a source streamed every epoch, in one engine call; the model is known when it ends. */

@@ -145,11 +145,6 @@ export function canSolveExactly(rows: number, d: number, fitBias: boolean): bool
   return rows * p * p <= EXACT_BUDGET;
 }
 
-/** A seed for one epoch of the per-epoch loop (each call of the engine shuffles as its epoch 0). */
-export function epochSeed(seed: number, epoch: number): number {
-  return (seed + Math.imul(epoch, 0x9e3779b1)) >>> 0;
-}
-
 /** One point of the CPU-vs-GPU comparison. */
 export interface ComparePoint {
   x: number;

@@ -114,3 +114,15 @@ describe("the seeds' worked example: J(w) = w² from w = 20 with α = 0.1", () =
     });
   }
 });
+
+describe('epoch reports', () => {
+  it('carry the parameters after each epoch (original units) when someone listens, ending at the result', async () => {
+    const seen: ModelParams[] = [];
+    const r = await train(cpu, small, { epochs: 3, batch: 100, lr: 0.05, seed: 2, standardize: true, onEpoch: (e) => seen.push(e.params!) });
+    expect(seen).toHaveLength(3);
+    expect([...seen[2].weights, seen[2].bias]).toEqual([...r.params.weights, r.params.bias]);
+    expect(seen[0].weights[0]).not.toBe(seen[2].weights[0]);
+    const quiet = await train(cpu, small, { epochs: 1, batch: 100, lr: 0.05 });
+    expect(quiet.epochs[0].params).toBeUndefined();
+  });
+});

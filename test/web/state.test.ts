@@ -2,7 +2,7 @@
 // size lists, number formats, per-epoch seeds and where the GPU starts to win.
 import { describe, expect, it } from 'vitest';
 import {
-  canSolveExactly, controlsFor, epochSeed, fmtCoef, fmtCount, fmtSeconds, gpuWinsFrom, LOSS_OPTIONS, niceRows,
+  canSolveExactly, controlsFor, fmtCoef, fmtCount, fmtSeconds, gpuWinsFrom, LOSS_OPTIONS, niceRows,
   parseRows, parseSizeList, parseTrainForm, rowsToSlider, sliderToRows, SLIDER_STEPS, STANDARDIZE_SUPPORTED,
   type RunState, type TrainForm,
 } from '../../src/web/state';
@@ -71,12 +71,6 @@ describe('sizes, formats and seeds', () => {
     expect([fmtCount(200), fmtCount(2000), fmtCount(1_234_567), fmtCount(3e9)]).toEqual(['200', '2k', '1.23M', '3G']);
     expect([fmtSeconds(5e-4), fmtSeconds(0.0123), fmtSeconds(1.5), fmtSeconds(NaN)]).toEqual(['500 µs', '12.3 ms', '1.50 s', '—']);
     expect([fmtCoef(3), fmtCoef(-0.19801), fmtCoef(1e-5), fmtCoef(undefined)]).toEqual(['3.0000', '-0.1980', '1.000e-5', '—']);
-  });
-  it('gives each epoch of the page loop its own seed, fixed by the run seed', () => {
-    const seeds = Array.from({ length: 100 }, (_, e) => epochSeed(7, e));
-    expect(new Set(seeds).size).toBe(100);
-    expect(epochSeed(7, 3)).toBe(seeds[3]);
-    expect(epochSeed(8, 3)).not.toBe(seeds[3]);
   });
   it('solves exactly only within the budget', () => {
     expect(canSolveExactly(1_000_000, 16, true)).toBe(true);
