@@ -1,9 +1,9 @@
-// Opening a dataset file by its extension: CSV (streamed), NPY (X with y beside it, or one matrix) or a
-// .dh binary cache. Shared by train and convert.
+// Opening a dataset file by its extension: CSV (streamed), NPY (X with y beside it, or one matrix), Parquet or
+// a .dh binary cache. Shared by train and convert.
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { cacheSource } from '../data/cache';
-import { csvSource } from '../data/node_files';
+import { csvSource, parquetFileSource } from '../data/node_files';
 import { npySource, npyTargetPath } from '../data/npy';
 import type { DataSource } from '../data/source';
 import { UsageError } from './args';
@@ -39,6 +39,10 @@ export async function openInput(file: string, v: InputOptions, allowCache = true
     return csvSource(file, { target: v.target, features: v.features, skipBadRows: v.skipBadRows === true, delimiter, targetOptional: v.targetOptional });
   }
   if (ext === '.npy') return npyInput(file, v);
+  if (ext === '.parquet') {
+    if (!v.target) throw new UsageError(`${file}: a Parquet file needs --target <column>`);
+    return parquetFileSource(file, { target: v.target, features: v.features });
+  }
   if (ext === '.dh' && allowCache) {
     const src = await cacheSource(file);
     if (v.target !== undefined && v.target !== src.target) {
@@ -47,6 +51,6 @@ export async function openInput(file: string, v: InputOptions, allowCache = true
     if (v.features) throw new UsageError(`${file}: --features cannot select columns of a .dh cache (choose them when converting)`);
     return src;
   }
-  const kinds = allowCache ? '.csv, .tsv, .txt, .npy or .dh' : '.csv, .tsv, .txt or .npy';
+  const kinds = allowCache ? '.csv, .tsv, .txt, .npy, .parquet or .dh' : '.csv, .tsv, .txt, .npy or .parquet';
   throw new UsageError(`cannot read "${file}": expected a ${kinds} file`);
 }

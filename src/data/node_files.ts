@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { BLOCK_BYTES } from './blocks';
 import { DataError } from './csv';
 import { csvSourceFromStream, type CsvSource, type CsvStreamOptions } from './csv_stream';
+import { ParquetSource, type ParquetOptions } from './parquet';
 
 /** Throws a DataError naming the file unless it exists and is a regular file; returns its size in bytes. */
 export async function fileSize(file: string): Promise<number> {
@@ -83,4 +84,23 @@ export class AtomicFile {
     await this.fh.close().catch(() => undefined);
     await rm(this.tmp, { force: true });
   }
+}
+
+/** Opens a Parquet file as a source (positioned reads through a file handle kept until the process ends). */
+export async function parquetFileSource(file: string, opts: ParquetOptions): Promise<ParquetSource & { close(): Promise<void> }> {
+  const size = await fileSize(file);
+  const fh = await open(file, 'r');
+  const buffer = {
+    byteLength: size,
+    async slice(start: number, end = size): Promise<ArrayBuffer> {
+      const out = new Uint8Array(end - start);
+      await readExact(fh, file, out, end - start, start);
+      return out.buffer;
+    },
+  };
+  const src = await ParquetSource.open(file, buffer, opts).catch(async (e) => {
+    await fh.close();
+    throw e;
+  });
+  return Object.assign(src, { close: () => fh.close() });
 }

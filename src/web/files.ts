@@ -2,7 +2,9 @@
 // first 64 KiB), and opening a file as a streaming DataSource. CSV streams through src/data's Blob reader;
 // a 2-D NPY array is read in row blocks with Blob.slice, so neither is ever held whole.
 import type { HostChunk } from '../core/dataset';
+import { parquetMetadataAsync, parquetSchema } from 'hyparquet';
 import { csvSourceFromBlob } from '../data/blob_source';
+import { blobAsyncBuffer, ParquetSource } from '../data/parquet';
 import { decodeNpyDict, itemSize, npyHeaderEnd, parseNpyDict, type NpyHeader } from '../data/npy_format';
 import type { DataSource, ReadOptions } from '../data/source';
 
@@ -14,15 +16,15 @@ export type NamedBlob = Blob & { readonly name: string };
 
 /** What the page shows to choose a target column. */
 export interface FilePreview {
-  format: 'csv' | 'npy';
+  format: 'csv' | 'npy' | 'parquet';
   columns: string[];
   /** Rows, when the format states them (NPY). */
   rows: number | null;
 }
 
 /** The file format, by name. */
-export function formatOf(name: string): 'csv' | 'npy' {
-  return /\.npy$/i.test(name) ? 'npy' : 'csv';
+export function formatOf(name: string): 'csv' | 'npy' | 'parquet' {
+  return /\.npy$/i.test(name) ? 'npy' : /\.parquet$/i.test(name) ? 'parquet' : 'csv';
 }
 
 /** Splits a CSV header line into trimmed, unquoted names (comma, semicolon or tab, as the reader detects). */
@@ -52,6 +54,11 @@ const npyColumn = (i: number) => `column ${i}`;
 
 /** Lists a file's columns from its first 64 KiB (the NPY header, or the CSV header row). */
 export async function previewFile(file: NamedBlob): Promise<FilePreview> {
+  if (formatOf(file.name) === 'parquet') {
+    const meta = await parquetMetadataAsync(blobAsyncBuffer(file));
+    const columns = parquetSchema(meta).children.map((c) => c.element.name);
+    return { format: 'parquet', columns, rows: Number(meta.num_rows) };
+  }
   if (formatOf(file.name) === 'npy') {
     const h = await npyHeader(file);
     return { format: 'npy', columns: Array.from({ length: h.shape[1] }, (_, i) => npyColumn(i)), rows: h.shape[0] };
@@ -107,9 +114,10 @@ class NpyBlobSource implements DataSource {
   }
 }
 
-/** Opens a CSV or NPY file as a streaming source with `target` as the target column (a column name from the preview). */
+/** Opens a CSV, NPY or Parquet file as a streaming source with `target` as the target column (a column name from the preview). */
 export async function loadFile(file: NamedBlob, target: string): Promise<DataSource> {
   if (formatOf(file.name) === 'csv') return csvSourceFromBlob(file, { target }, file.name);
+  if (formatOf(file.name) === 'parquet') return ParquetSource.open(file.name, blobAsyncBuffer(file), { target });
   const h = await npyHeader(file);
   const col = Number(/^column (\d+)$/.exec(target)?.[1] ?? target);
   if (!(Number.isInteger(col) && col >= 0 && col < h.shape[1])) throw new Error(`${file.name}: no column "${target}"; columns are 0..${h.shape[1] - 1}`);

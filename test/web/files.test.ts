@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { HostChunk } from '../../src/core/dataset';
 import { encodeNpyHeader } from '../../src/data/npy_format';
 import type { DataSource } from '../../src/data/source';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { csvHeader, formatOf, loadFile, previewFile } from '../../src/web/files';
 
 async function readAll(s: DataSource, maxRows?: number): Promise<HostChunk[]> {
@@ -31,6 +32,11 @@ describe('csvHeader and previewFile', () => {
     expect(await previewFile(new File(['a,price,b\n1,2,3\n'], 'p.csv'))).toEqual({ format: 'csv', columns: ['a', 'price', 'b'], rows: null });
     expect(await previewFile(npyFile('m.npy', [[1, 2], [3, 4], [5, 6]]))).toEqual({ format: 'npy', columns: ['column 0', 'column 1'], rows: 3 });
     await expect(previewFile(new File(['justone\n1\n'], 'one.csv'))).rejects.toThrow(/one column/);
+    const pq = new File([new Uint8Array(parquetWriteBuffer({ columnData: [
+      { name: 'a', data: [1, 2, 3], type: 'DOUBLE' }, { name: 'price', data: [2, 4, 6], type: 'DOUBLE' }] }))], 'p.parquet');
+    expect(await previewFile(pq)).toEqual({ format: 'parquet', columns: ['a', 'price'], rows: 3 });
+    const rows = await (await loadFile(pq, 'price')).readRows!(1, 2);
+    expect([...rows.x, ...rows.y]).toEqual([2, 3, 4, 6]);
     expect(formatOf('A.NPY')).toBe('npy');
     expect(formatOf('data.tsv')).toBe('csv');
   });

@@ -6,7 +6,7 @@ import { parse, UsageError } from '../args';
 import { openInput } from '../sources';
 
 /** Usage text of `downhill convert`. */
-export const CONVERT_USAGE = `downhill convert <data.csv|data.npy> -o <data.dh> [options]
+export const CONVERT_USAGE = `downhill convert <data.csv|data.npy|data.parquet> -o <data.dh> [options]
   -o, --output out.dh    the cache to write (atomically; the input is only read)
   --target <name|index>  CSV: the column to predict (required); NPY: the target's column index in one matrix
   --features a,b,c       CSV: feature columns (default: all but the target); NPY: names for the features

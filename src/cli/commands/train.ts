@@ -10,7 +10,7 @@ import { fmt, table } from '../output';
 import { duration, ProgressBar } from '../progress';
 import { openInput } from '../sources';
 
-export const TRAIN_USAGE = `downhill train <data.csv|data.npy|data.dh> --target <column> [options]
+export const TRAIN_USAGE = `downhill train <data.csv|data.npy|data.parquet|data.dh> --target <column> [options]
   --target <name|index>  column to predict (required for CSV)
   --features a,b,c       feature columns (default: all but the target)
   --epochs N             passes over the data (default 10)
