@@ -24,8 +24,9 @@ export async function predictCommand(argv: string[]): Promise<number> {
   if (!modelPath || !dataPath) throw new UsageError('predict needs a model file and a data file');
   const model = parseModelFile(readText(modelPath), modelPath);
   const csv = /\.(csv|tsv|txt)$/i.test(dataPath);
-  const source = await openInput(dataPath, csv
-    ? { target: model.target, features: model.features, skipBadRows: v['skip-bad-rows'], targetOptional: true } : {});
+  const named = csv || /\.parquet$/i.test(dataPath); // formats whose columns have names
+  const source = await openInput(dataPath, named
+    ? { target: model.target, features: model.features, skipBadRows: v['skip-bad-rows'], targetOptional: csv } : {});
   if (source.features.length !== model.features.length) {
     throw new UsageError(`${dataPath} has ${source.features.length} features; ${modelPath} expects ${model.features.length} (${model.features.join(', ')})`);
   }
