@@ -21,10 +21,14 @@ export class StagingRing {
   /** Bytes uploaded so far. */
   bytes = 0;
 
-  constructor(private readonly device: GPUDevice, readonly size = STAGING_BYTES, readonly count = STAGING_COUNT) {}
+  /** Bytes per staging buffer: fixed by the first write (so small chunks do not pin 4 × 64 MiB), at most 64 MiB. */
+  private size = 0;
+
+  constructor(private readonly device: GPUDevice, readonly maxSize = STAGING_BYTES, readonly count = STAGING_COUNT) {}
 
   /** Copies `bytes` bytes produced by `fill(target, byteOffset)` into dst at dstOffset, in pieces of ≤ size. */
   async write(dst: GPUBuffer, dstOffset: number, bytes: number, fill: (target: ArrayBuffer, from: number) => void): Promise<void> {
+    this.size ||= Math.min(this.maxSize, Math.max(1 << 20, Math.ceil(bytes / 16) * 16));
     for (let done = 0; done < bytes; done += this.size) {
       const n = Math.min(this.size, bytes - done);
       if (this.ring.length < this.count && this.next === this.ring.length) {
