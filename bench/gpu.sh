@@ -6,8 +6,8 @@ set -uo pipefail
 source .gpu/setup.sh
 out=${OUT:-/tmp}
 node dist/cli.js info | tee "$out/info.txt"
-node dist/cli.js bench --rows 4194304 --features 64 --batch full,65536,4096 --backend webgpu --runs 7 --json | tee "$out/bench.json"
+node dist/cli.js bench --rows 4194304 --features 64 --batch full,65536,4096 --backend webgpu --runs 7 --gpu-time --json | tee "$out/bench.json"
 node dist/cli.js bench --upload --upload-mb 4096 --json | tee "$out/upload.json"
 PYTHONUNBUFFERED=1 python3 bench/torch_ref.py --rows 4194304 --features 64 | tee "$out/torch.json"
-node dist/cli.js bench --rows 4194304 --features 64 --batch 65536,4096 --backend webgpu --runs 7 --no-fuse
-node dist/cli.js bench --rows 4194304 --features 64 --batch full,65536,4096 --backend webgpu --runs 7
+node dist/cli.js bench --rows 4194304 --features 64 --batch 65536,4096 --backend webgpu --runs 7 --gpu-time --no-fuse
+node dist/cli.js bench --rows 4194304 --features 64 --batch full,65536,4096 --backend webgpu --runs 7 --gpu-time

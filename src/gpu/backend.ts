@@ -6,6 +6,7 @@ import { zeroParams } from '../core/model';
 import { acquireGpu, type AcquireOptions, type GpuContext } from './device';
 import { gradLayout, gradPipelines, type GradPipelines } from './linear_grad';
 import { updatePipelines, type UpdatePipelines } from './linear_update';
+import { PassProfiler } from './profiler';
 import { GpuSession } from './session';
 import { GpuStore, StagingRing, type UploadMode } from './store';
 
@@ -29,6 +30,8 @@ export interface WebGpuOptions extends AcquireOptions {
   maxGroups?: number;
   /** Run small steps as one dispatch each, the update folded into the next step (default true). */
   fuse?: boolean;
+  /** Time every pass with timestamp queries (sessions then answer gpuSeconds()); needs `timestamp-query`. */
+  profile?: boolean;
 }
 
 /** The WebGPU backend (browser or Node/Dawn). */
@@ -41,6 +44,8 @@ export class WebGpuBackend implements Backend {
   /** Most workgroups one piece of rows is split over (each then reduces once into a partial row). */
   readonly maxGroups: number;
   private readonly fuse: boolean;
+  /** Whether sessions time their passes on the GPU. */
+  readonly profile: boolean;
 
   private constructor(readonly ctx: GpuContext, private readonly ownsContext: boolean, o: WebGpuOptions = {}) {
     this.staging = new StagingRing(ctx.device);
@@ -48,6 +53,7 @@ export class WebGpuBackend implements Backend {
     this.upload = o.upload ?? (software ? 'writeBuffer' : 'staging');
     this.maxGroups = o.maxGroups ?? (software ? 32 : 1024);
     this.fuse = o.fuse ?? true;
+    this.profile = o.profile === true && ctx.hasTimestamps;
   }
 
   /** Acquires a device (or uses `ctx`) and returns a backend on it. */
@@ -83,7 +89,8 @@ export class WebGpuBackend implements Backend {
       p = { grad, update: updatePipelines(this.ctx.device, grad.layout) };
       this.pipelines.set(key, p);
     }
-    return new GpuSession(store, spec, init ?? zeroParams(spec.d), 65536, p.grad, p.update, this.maxGroups, this.fuse);
+    return new GpuSession(store, spec, init ?? zeroParams(spec.d), 65536, p.grad, p.update, this.maxGroups, this.fuse,
+      this.profile ? new PassProfiler(this.ctx.device) : null);
   }
 
   dispose(): void {

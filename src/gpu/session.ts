@@ -10,6 +10,7 @@ import {
   gradBindGroup, packNorm, planGroups, writeGradParams, type FuseParams, type GradPipelines,
 } from './linear_grad';
 import { updateBindGroup, writeUpdateParams, type UpdatePipelines } from './linear_update';
+import { PassProfiler } from './profiler';
 import { GpuStore } from './store';
 
 const SLOT = 256; // bytes per params record in the ring (≥ minUniformBufferOffsetAlignment everywhere)
@@ -58,7 +59,7 @@ export class GpuSession implements TrainSession {
   constructor(
     private readonly store: GpuStore, private readonly spec: ModelSpec, init: ModelParams,
     readonly historyCapacity: number, private readonly grad: GradPipelines, private readonly update: UpdatePipelines,
-    private readonly maxGroups: number, private readonly fuse: boolean,
+    private readonly maxGroups: number, private readonly fuse: boolean, private readonly profiler: PassProfiler | null = null,
   ) {
     const device = (this.device = store.ctx.device);
     const { dp4, pstride4 } = grad.layout;
@@ -172,7 +173,7 @@ export class GpuSession implements TrainSession {
       const first = this.cursor;
       let slot = first;
       const enc = this.device.createCommandEncoder({ label: 'steps' });
-      const pass = enc.beginComputePass({ label: 'steps' });
+      const pass = enc.beginComputePass({ label: 'steps', timestampWrites: this.profiler?.next() });
       while (i < steps.length && slot + steps[i].pieces.length + 2 <= first + SUBMIT_SLOTS) {
         const s = steps[i];
         if (s.pieces.length > MAX_PIECES) throw new Error(`a step spans ${s.pieces.length} chunks; at most ${MAX_PIECES} are supported`);
@@ -185,6 +186,7 @@ export class GpuSession implements TrainSession {
       this.device.queue.writeBuffer(this.ring, first * SLOT, this.staging.buffer, first * SLOT, (slot - first) * SLOT);
       this.device.queue.submit([enc.finish()]);
       this.cursor = slot;
+      if (this.profiler?.full) throw new Error('the GPU profiler is full: call gpuSeconds() more often (every ≤ 2048 submits)');
     }
   }
 
@@ -237,6 +239,11 @@ export class GpuSession implements TrainSession {
     return out;
   }
 
+  /** GPU time of the work submitted since the last call (profiling sessions only; null otherwise). */
+  async gpuSeconds(): Promise<number | null> {
+    return this.profiler ? this.profiler.take() : null;
+  }
+
   async sync(): Promise<void> {
     await this.device.queue.onSubmittedWorkDone();
     this.store.ctx.check();
@@ -244,5 +251,6 @@ export class GpuSession implements TrainSession {
 
   dispose(): void {
     for (const b of [this.model, this.partials, this.sums, this.history, this.ring, this.norm]) b.destroy();
+    this.profiler?.destroy();
   }
 }

@@ -16,6 +16,7 @@ export const BENCH_USAGE = `downhill bench [options]
   --batch list           batch sizes, comma-separated, "full" for full batch (default full,65536,4096)
   --backend list         webgpu, cpu or both (default webgpu,cpu)
   --runs R               timed runs; the median is reported (default 5)
+  --gpu-time             also time the passes on the GPU (timestamp queries, unquantized in Node)
   --no-fuse              two dispatches per SGD step (gradient, update) instead of one fused dispatch
   --stream FILE          instead: where a streamed epoch over FILE (.dh, .npy or .csv; --target for CSV) spends
                          its time: read, upload and compute alone, then pipelined (--chunk-rows, default 1M)
@@ -28,7 +29,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, {
     rows: { type: 'string' }, features: { type: 'string' }, batch: { type: 'string' }, backend: { type: 'string' },
     runs: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
-    upload: { type: 'boolean' }, 'upload-mb': { type: 'string' }, fuse: { type: 'boolean' },
+    upload: { type: 'boolean' }, 'upload-mb': { type: 'string' }, fuse: { type: 'boolean' }, 'gpu-time': { type: 'boolean' },
     stream: { type: 'string' }, target: { type: 'string' }, 'chunk-rows': { type: 'string' },
   });
   if (v.stream) {
@@ -44,7 +45,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const ds = linearDataset({ rows, features: d, seed: num('seed', v.seed, 0, { integer: true, min: 0 }) });
   const results: BenchResult[] = [];
   for (const kind of kinds as BackendKind[]) {
-    const backend = await createBackend(kind, { fuse: v.fuse !== false });
+    const profile = v['gpu-time'] === true;
+    const dawnFlags = profile ? ['disable-dawn-features=timestamp_quantization'] : [];
+    const backend = await createBackend(kind, { fuse: v.fuse !== false, profile, dawnFlags });
     try {
       const data = await uploadDataset(backend, ds);
       try {
@@ -64,10 +67,12 @@ export async function benchCommand(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify({ rows, features: d, runs, results }) + '\n');
     return 0;
   }
-  const head = ['backend', 'batch', 'steps/epoch', 'ms/epoch', 'µs/step', 'rows/s', 'GB/s of X'];
+  const gpuCol = results.some((r) => r.gpuSecondsPerEpoch !== undefined);
+  const head = ['backend', 'batch', 'steps/epoch', 'ms/epoch', 'µs/step', 'rows/s', 'GB/s of X', ...(gpuCol ? ['GPU ms/epoch'] : [])];
   const body = results.map((r) => [
     r.backend, r.batch === rows ? `full (${r.batch})` : r.batch, r.stepsPerEpoch, (r.secondsPerEpoch * 1e3).toPrecision(4),
     ((r.secondsPerEpoch / r.stepsPerEpoch) * 1e6).toPrecision(4), si(r.rowsPerSecond), (r.xBytesPerSecond / 1e9).toPrecision(4),
+    ...(gpuCol ? [r.gpuSecondsPerEpoch !== undefined ? (r.gpuSecondsPerEpoch * 1e3).toPrecision(4) : '—'] : []),
   ]);
   console.log(`${rows} rows × ${d} features, f32, data resident; median of ${runs} runs after a warm-up`);
   for (const kind of kinds) {
