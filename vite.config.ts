@@ -9,7 +9,8 @@ export default defineConfig({
       output: { entryFileNames: 'cli.js', banner: '#!/usr/bin/env node' },
     },
   },
-  ssr: { external: ['webgpu'] },
+  // One self-contained bundle but for Dawn's native package, so dist/ runs where only node and webgpu exist.
+  ssr: { noExternal: true, external: ['webgpu'] },
   test: {
     include: ['test/**/*.test.ts'],
     // dawn.node is not safe on worker threads (dawn-gpu/node-webgpu#13): use child processes.
