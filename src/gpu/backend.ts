@@ -30,6 +30,8 @@ export interface WebGpuOptions extends AcquireOptions {
   maxGroups?: number;
   /** Run small steps as one dispatch each, the update folded into the next step (default true). */
   fuse?: boolean;
+  /** Steps needing at most this many workgroups run fused (default 128). */
+  fuseGroups?: number;
   /** Time every pass with timestamp queries (sessions then answer gpuSeconds()); needs `timestamp-query`. */
   profile?: boolean;
 }
@@ -43,7 +45,7 @@ export class WebGpuBackend implements Backend {
   private readonly upload: UploadMode;
   /** Most workgroups one piece of rows is split over (each then reduces once into a partial row). */
   readonly maxGroups: number;
-  private readonly fuse: boolean;
+  private readonly fuseGroups: number;
   /** Whether sessions time their passes on the GPU. */
   readonly profile: boolean;
 
@@ -52,7 +54,7 @@ export class WebGpuBackend implements Backend {
     const software = isSoftware(ctx);
     this.upload = o.upload ?? (software ? 'writeBuffer' : 'staging');
     this.maxGroups = o.maxGroups ?? (software ? 32 : 1024);
-    this.fuse = o.fuse ?? true;
+    this.fuseGroups = o.fuse === false ? 0 : o.fuseGroups ?? 128;
     this.profile = o.profile === true && ctx.hasTimestamps;
   }
 
@@ -89,7 +91,7 @@ export class WebGpuBackend implements Backend {
       p = { grad, update: updatePipelines(this.ctx.device, grad.layout) };
       this.pipelines.set(key, p);
     }
-    return new GpuSession(store, spec, init ?? zeroParams(spec.d), 65536, p.grad, p.update, this.maxGroups, this.fuse,
+    return new GpuSession(store, spec, init ?? zeroParams(spec.d), 65536, p.grad, p.update, this.maxGroups, this.fuseGroups,
       this.profile ? new PassProfiler(this.ctx.device) : null);
   }
 

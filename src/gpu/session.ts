@@ -17,8 +17,6 @@ const SLOT = 256; // bytes per params record in the ring (≥ minUniformBufferOf
 const RING_SLOTS = 4096;
 const SUBMIT_SLOTS = 512;
 const MAX_PIECES = 64; // pieces one step (or one evaluation round) may have
-// Steps whose pieces together use at most this many workgroups run as one FUSED dispatch each.
-const FUSE_GROUPS = 128;
 const { STORAGE, COPY_SRC, COPY_DST, UNIFORM } = { STORAGE: 0x80, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40 };
 
 /** Packs params as f32 with the features padded to a multiple of 4, bias after the weights. */
@@ -59,7 +57,7 @@ export class GpuSession implements TrainSession {
   constructor(
     private readonly store: GpuStore, private readonly spec: ModelSpec, init: ModelParams,
     readonly historyCapacity: number, private readonly grad: GradPipelines, private readonly update: UpdatePipelines,
-    private readonly maxGroups: number, private readonly fuse: boolean, private readonly profiler: PassProfiler | null = null,
+    private readonly maxGroups: number, private readonly fuseGroups: number, private readonly profiler: PassProfiler | null = null,
   ) {
     const device = (this.device = store.ctx.device);
     const { dp4, pstride4 } = grad.layout;
@@ -131,7 +129,7 @@ export class GpuSession implements TrainSession {
   private encodeFused(pass: GPUComputePassEncoder, step: Step, slot: number, t: number): number {
     const half = t % 2;
     let partialBase = half * this.partialHalf;
-    const plans = this.plan(step, Math.min(FUSE_GROUPS, this.partialHalf));
+    const plans = this.plan(step, Math.min(this.fuseGroups, this.partialHalf));
     step.pieces.forEach((piece, k) => {
       const { span, groups } = plans[k];
       const f = k === 0 ? this.fuseParams(this.pending ? 1 - half : 0, half) : { ...this.fuseParams(this.pending ? half : 0, null), apply: false };
@@ -159,10 +157,10 @@ export class GpuSession implements TrainSession {
     return slot + 1;
   }
 
-  /** Whether steps can run FUSED: small enough that the prologue's read of the last step's partials is cheap. */
+  /** Whether steps can run FUSED: each needs ≤ fuseGroups workgroups, so the prologue's read of the last step's partials is cheap. */
   private canFuse(steps: readonly Step[]): boolean {
-    if (!this.fuse || !this.grad.fused(false) || !this.grad.fused(true)) return false;
-    return steps.every((s) => this.plan(s, this.partialHalf * 2).reduce((a, p) => a + p.groups, 0) <= FUSE_GROUPS);
+    if (this.fuseGroups <= 0 || !this.grad.fused(false) || !this.grad.fused(true)) return false;
+    return steps.every((s) => this.plan(s, this.partialHalf * 2).reduce((a, p) => a + p.groups, 0) <= this.fuseGroups);
   }
 
   /** Encodes steps, at most SUBMIT_SLOTS params records per submit so the GPU starts while the host encodes. */

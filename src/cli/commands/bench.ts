@@ -18,6 +18,8 @@ export const BENCH_USAGE = `downhill bench [options]
   --runs R               timed runs; the median is reported (default 5)
   --gpu-time             also time the passes on the GPU (timestamp queries, unquantized in Node)
   --no-fuse              two dispatches per SGD step (gradient, update) instead of one fused dispatch
+  --max-groups G         most workgroups per piece of rows (tuning; default 1024, 32 on software adapters)
+  --fuse-groups G        steps needing ≤ G workgroups run fused (tuning; default 128)
   --stream FILE          instead: where a streamed epoch over FILE (.dh, .npy or .csv; --target for CSV) spends
                          its time: read, upload and compute alone, then pipelined (--chunk-rows, default 1M)
   --upload               instead: host→GPU upload GB/s, mapped staging ring vs queue.writeBuffer
@@ -30,6 +32,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     rows: { type: 'string' }, features: { type: 'string' }, batch: { type: 'string' }, backend: { type: 'string' },
     runs: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
     upload: { type: 'boolean' }, 'upload-mb': { type: 'string' }, fuse: { type: 'boolean' }, 'gpu-time': { type: 'boolean' },
+    'max-groups': { type: 'string' }, 'fuse-groups': { type: 'string' },
     stream: { type: 'string' }, target: { type: 'string' }, 'chunk-rows': { type: 'string' },
   });
   if (v.stream) {
@@ -47,7 +50,11 @@ export async function benchCommand(argv: string[]): Promise<number> {
   for (const kind of kinds as BackendKind[]) {
     const profile = v['gpu-time'] === true;
     const dawnFlags = profile ? ['disable-dawn-features=timestamp_quantization'] : [];
-    const backend = await createBackend(kind, { fuse: v.fuse !== false, profile, dawnFlags });
+    const tuning = {
+      maxGroups: v['max-groups'] === undefined ? undefined : num('max-groups', v['max-groups'], 0, { integer: true, min: 1 }),
+      fuseGroups: v['fuse-groups'] === undefined ? undefined : num('fuse-groups', v['fuse-groups'], 0, { integer: true, min: 0 }),
+    };
+    const backend = await createBackend(kind, { fuse: v.fuse !== false, profile, dawnFlags, ...tuning });
     try {
       const data = await uploadDataset(backend, ds);
       try {
