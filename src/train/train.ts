@@ -214,6 +214,10 @@ async function run(ctx: EpochContext, norm: Standardization | undefined, uploadS
     const seconds = now() - t0;
     trainSeconds += seconds;
     const report: EpochReport = { epoch, loss: losses.reduce((a, b) => a + b, 0) / losses.length, seconds, steps: losses.length };
+    if (losses.length && !Number.isFinite(report.loss)) {
+      throw new Error(`training diverged in epoch ${epoch + 1} (mean batch loss ${report.loss}): lower the learning rate ` +
+        `(--lr ${o.lr})${norm ? '' : ' or standardize the features (--standardize)'}`);
+    }
     if (o.evaluateEachEpoch && !stream) report.metrics = await evaluate(session, store, ctx.stats.y.mean(0));
     if (validation && validation.rows > 0) report.validation = await evaluate(session, validation.store, validation.y.mean(0));
     epochs.push(report);

@@ -126,3 +126,12 @@ describe('epoch reports', () => {
     expect(quiet.epochs[0].params).toBeUndefined();
   });
 });
+
+describe('divergence', () => {
+  for (const name of ['cpu', 'webgpu'] as const) {
+    it(`stops with a clear message when the loss overflows (${name})`, async () => {
+      const b = name === 'cpu' ? cpu : WebGpuBackend.createSync(gpu());
+      await expect(train(b, small, { epochs: 400, batch: Infinity, lr: 50 })).rejects.toThrow(/training diverged in epoch \d+ .*lower the learning rate \(--lr 50\) or standardize/);
+    });
+  }
+});
