@@ -70,17 +70,23 @@ export function linearDataset(o: SyntheticOptions): SyntheticDataset {
   return { features, target: 'y', rows: r.rows, chunks, truth: r.truth, noise: r.noise };
 }
 
+/** Options of the seeds' single-variable example: x ~ uniform(−5, 5) before `shiftLine` moves it to (0, 10). */
+export function lineOptions(rows: number, theta0: number, theta1: number, noise: number, seed: number): SyntheticOptions {
+  return { rows, features: 1, noise, seed, scales: [5], truth: { weights: Float64Array.of(theta1), bias: theta0 } };
+}
+
+/** Shifts a line chunk's x from (−5, 5) to (0, 10), keeping y = θ0 + θ1·x + noise, in place. */
+export function shiftLine(c: HostChunk, theta1: number): HostChunk {
+  for (let i = 0; i < c.rows; i++) {
+    c.x[i] += 5;
+    c.y[i] += 5 * theta1;
+  }
+  return c;
+}
+
 /** The seeds' single-variable example: y = θ0 + θ1·x + noise with x ~ uniform(0, 10). */
 export function lineDataset(rows = 200, theta0 = 4, theta1 = 3, noise = 1, seed = 0): SyntheticDataset {
-  const ds = linearDataset({
-    rows, features: 1, noise, seed, scales: [5], truth: { weights: Float64Array.of(theta1), bias: theta0 },
-  });
-  // Shift x from (−5, 5) to (0, 10) and keep y consistent with the same θ.
-  for (const c of ds.chunks) {
-    for (let i = 0; i < c.rows; i++) {
-      c.x[i] += 5;
-      c.y[i] += 5 * theta1;
-    }
-  }
+  const ds = linearDataset(lineOptions(rows, theta0, theta1, noise, seed));
+  ds.chunks.forEach((c) => shiftLine(c, theta1));
   return { ...ds, features: ['x'] };
 }

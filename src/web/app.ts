@@ -163,7 +163,7 @@ export class TrainApp {
     await nextFrame();
     try {
       const spec = this.form.dataSpec();
-      const d = this.data?.key === specKey(spec) ? this.data : spec.kind === 'file' ? await openData(spec) : buildSynthetic(spec);
+      const d = this.data?.key === specKey(spec) ? this.data : spec.kind === 'file' ? await openData(spec) : await buildSynthetic(spec);
       this.showData(d);
       void this.startScan(d);
       const stream = mustStream(d);

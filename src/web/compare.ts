@@ -84,7 +84,7 @@ export class CompareApp {
       for (const r of rows) {
         const n = p.vary === 'rows' ? r.x : p.rows;
         const batch = p.vary === 'rows' ? p.batch : r.x;
-        const data = buildSynthetic({ kind: 'linear', rows: n, features: p.features, noise: 0.1, seed: 1 });
+        const data = await buildSynthetic({ kind: 'linear', rows: n, features: p.features, noise: 0.1, seed: 1 });
         this.status('running', `Timing ${fmtCount(n)} rows × ${p.features} features, batch ${fmtCount(Math.min(batch, n))}: WebGPU…`);
         r.gpu = await this.gpu.bench(data, batch, RUNS);
         this.show(label, rows);

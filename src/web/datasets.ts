@@ -6,7 +6,7 @@ import { NormalEquations } from '../core/lstsq';
 import type { ModelParams } from '../core/model';
 import { Rng } from '../core/rng';
 import { memorySource, type DataSource } from '../data/source';
-import { linearDataset, lineDataset } from '../data/synthetic';
+import { linearChunks, lineOptions, resolveSynthetic, shiftLine } from '../data/synthetic';
 import { rowBytes } from '../train/train';
 import { loadFile, type NamedBlob } from './files';
 import { EXACT_BUDGET, fmtCount } from './state';
@@ -43,16 +43,24 @@ export function specKey(spec: DataSpec): string {
   }
 }
 
-/** Builds synthetic data (synchronously) for a line or linear spec. */
-export function buildSynthetic(spec: Exclude<DataSpec, { kind: 'file' }>): LoadedData {
-  const key = specKey(spec);
-  const ds = spec.kind === 'line'
-    ? lineDataset(spec.rows, LINE_THETA.theta0, LINE_THETA.theta1, spec.noise, spec.seed)
-    : linearDataset({ rows: spec.rows, features: spec.features, noise: spec.noise, seed: spec.seed });
+/** Builds synthetic data for a line or linear spec, yielding to the page between chunks (no long freeze). */
+export async function buildSynthetic(spec: Exclude<DataSpec, { kind: 'file' }>): Promise<LoadedData> {
+  const { theta0, theta1 } = LINE_THETA;
+  const o = spec.kind === 'line'
+    ? lineOptions(spec.rows, theta0, theta1, spec.noise, spec.seed)
+    : { rows: spec.rows, features: spec.features, noise: spec.noise, seed: spec.seed };
+  const chunks: HostChunk[] = [];
+  for (const c of linearChunks(o, SLICE_ROWS)) {
+    chunks.push(spec.kind === 'line' ? shiftLine(c, theta1) : c);
+    await pause();
+  }
+  const { truth } = resolveSynthetic(o);
+  const features = spec.kind === 'line' ? ['x'] : Array.from({ length: spec.features }, (_, j) => `x${j + 1}`);
+  const ds: Dataset = { features, target: 'y', rows: spec.rows, chunks };
   const description = spec.kind === 'line'
-    ? `Line y = ${LINE_THETA.theta0} + ${LINE_THETA.theta1}·x + noise: ${fmtCount(ds.rows)} rows`
+    ? `Line y = ${theta0} + ${theta1}·x + noise: ${fmtCount(ds.rows)} rows`
     : `Linear: ${fmtCount(ds.rows)} rows × ${spec.features} features, noise σ = ${spec.noise}`;
-  return { key, spec, source: memorySource(ds, description), dataset: ds, truth: ds.truth, description };
+  return { key: specKey(spec), spec, source: memorySource(ds, description), dataset: ds, truth, description };
 }
 
 /** Opens the data a spec describes. */

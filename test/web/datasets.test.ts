@@ -2,6 +2,7 @@
 // counts rows, solves least squares (matching core/lstsq) and samples rows to plot.
 import { describe, expect, it } from 'vitest';
 import { leastSquares } from '../../src/core/lstsq';
+import { lineDataset } from '../../src/data/synthetic';
 import { buildSynthetic, fitsInMemory, openData, scanData, specKey } from '../../src/web/datasets';
 
 describe('specs and synthetic data', () => {
@@ -12,11 +13,14 @@ describe('specs and synthetic data', () => {
     const f = new File(['a,b\n1,2\n'], 'x.csv');
     expect(specKey({ kind: 'file', file: f, target: 'a' })).not.toBe(specKey({ kind: 'file', file: f, target: 'b' }));
   });
-  it('builds the seeds’ line and the linear problem with their true coefficients', () => {
-    const line = buildSynthetic({ kind: 'line', rows: 300, noise: 1, seed: 1 });
+  it('builds the seeds’ line and the linear problem with their true coefficients, as the CLI does', async () => {
+    const line = await buildSynthetic({ kind: 'line', rows: 300, noise: 1, seed: 1 });
+    const same = lineDataset(300, 4, 3, 1, 1);
+    expect([...line.dataset!.chunks[0].x]).toEqual([...same.chunks[0].x]);
+    expect([...line.dataset!.chunks[0].y]).toEqual([...same.chunks[0].y]);
     expect(line.truth).toEqual({ weights: Float64Array.of(3), bias: 4 });
     expect(line.source.rows).toBe(300);
-    const lin = buildSynthetic({ kind: 'linear', rows: 500, features: 6, noise: 0.1, seed: 2 });
+    const lin = await buildSynthetic({ kind: 'linear', rows: 500, features: 6, noise: 0.1, seed: 2 });
     expect(lin.truth!.weights).toHaveLength(6);
     expect([...lin.source.features]).toEqual(['x1', 'x2', 'x3', 'x4', 'x5', 'x6']);
   });
