@@ -32,7 +32,7 @@ describe('specs and synthetic data', () => {
 
 describe('scanData', () => {
   it('solves least squares exactly and samples sorted rows', async () => {
-    const d = buildSynthetic({ kind: 'linear', rows: 50_000, features: 5, noise: 0.1, seed: 3 });
+    const d = await buildSynthetic({ kind: 'linear', rows: 50_000, features: 5, noise: 0.1, seed: 3 });
     const scan = await scanData(d, true);
     const c = d.dataset!.chunks[0];
     const ref = leastSquares(c.x, c.y, d.dataset!.rows, 5, true);
@@ -46,7 +46,7 @@ describe('scanData', () => {
     expect(ys).toEqual([...ys].sort((a, b) => a - b));
   });
   it('sorts a one-feature sample by x and fits without a bias when asked', async () => {
-    const d = buildSynthetic({ kind: 'line', rows: 200, noise: 1, seed: 1 });
+    const d = await buildSynthetic({ kind: 'line', rows: 200, noise: 1, seed: 1 });
     const scan = await scanData(d, false);
     expect(scan.sample.rows).toBe(200);
     const xs = [...scan.sample.x];
