@@ -1,7 +1,7 @@
 // The page's data without a browser: spec keys, synthetic data with its truth, and the scan pass that
 // counts rows, solves least squares (matching core/lstsq) and samples rows to plot.
 import { describe, expect, it } from 'vitest';
-import { leastSquares } from '../../src/core/lstsq';
+import { NormalEquations } from '../../src/core/lstsq';
 import { lineDataset } from '../../src/data/synthetic';
 import { buildSynthetic, fitsInMemory, openData, scanData, specKey } from '../../src/web/datasets';
 
@@ -34,8 +34,9 @@ describe('scanData', () => {
   it('solves least squares exactly and samples sorted rows', async () => {
     const d = await buildSynthetic({ kind: 'linear', rows: 50_000, features: 5, noise: 0.1, seed: 3 });
     const scan = await scanData(d, true);
-    const c = d.dataset!.chunks[0];
-    const ref = leastSquares(c.x, c.y, d.dataset!.rows, 5, true);
+    const ne = new NormalEquations(5, true);
+    for (const c of d.dataset!.chunks) ne.add(c.x, c.y, c.rows);
+    const ref = ne.solve();
     expect(scan.rows).toBe(50_000);
     const exact = scan.exact;
     if (typeof exact !== 'object') throw new Error(`no exact answer: ${exact}`);
