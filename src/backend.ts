@@ -4,7 +4,7 @@ import type { MetricSums } from './core/metrics';
 import type { Gradient, ModelParams, ModelSpec } from './core/model';
 import type { Step } from './core/schedule';
 
-export type BackendKind = 'cpu' | 'webgpu';
+export type BackendKind = 'cpu' | 'cpu-mt' | 'webgpu';
 
 /**
  * Rows held by a backend in numbered slots of up to `slotRows` rows. Resident data fills one slot per

@@ -99,7 +99,7 @@ describe('downhill train', () => {
     expect(lr.code).toBe(2);
     expect(lr.stderr).toMatch(/--lr expects a number > 0, got "-1"/);
     const be = run('train', good, '--target', 'y', '--backend', 'tpu');
-    expect(be.stderr).toMatch(/--backend must be one of webgpu, cpu; got "tpu"/);
+    expect(be.stderr).toMatch(/--backend must be one of webgpu, cpu, cpu-mt; got "tpu"/);
     const unknown = run('train', good, '--target', 'y', '--frobnicate');
     expect(unknown.code).toBe(2);
     expect(run('nonsense').code).toBe(2);
@@ -143,7 +143,8 @@ describe('downhill info and bench', () => {
     const r = run('bench', '--rows', '5000', '--features', '8', '--batch', 'full,1000', '--runs', '3', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.results.map((x: { backend: string; batch: number }) => `${x.backend}:${x.batch}`)).toEqual(['webgpu:5000', 'webgpu:1000', 'cpu:5000', 'cpu:1000']);
+    expect(out.results.map((x: { backend: string; batch: number }) => `${x.backend}:${x.batch}`))
+      .toEqual(['webgpu:5000', 'webgpu:1000', 'cpu-mt:5000', 'cpu-mt:1000', 'cpu:5000', 'cpu:1000']);
     for (const x of out.results) {
       expect(x.secondsPerEpoch).toBeGreaterThan(0);
       expect(x.runs).toHaveLength(3);

@@ -14,7 +14,7 @@ export const BENCH_USAGE = `downhill bench [options]
   --rows N               synthetic rows (default 1000000)
   --features D           features (default 64)
   --batch list           batch sizes, comma-separated, "full" for full batch (default full,65536,4096)
-  --backend list         webgpu, cpu or both (default webgpu,cpu)
+  --backend list         of webgpu, cpu-mt (every core), cpu (the f64 reference) (default all three)
   --runs R               timed runs; the median is reported (default 5)
   --gpu-time             also time the passes on the GPU (timestamp queries, unquantized in Node)
   --no-fuse              two dispatches per SGD step (gradient, update) instead of one fused dispatch
@@ -44,7 +44,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const d = num('features', v.features, 64, { integer: true, min: 1 });
   const runs = num('runs', v.runs, 5, { integer: true, min: 1 });
   const batches = (v.batch ?? 'full,65536,4096').split(',').map((b) => num('batch', b, 0, { integer: true, min: 1, allowFull: true }));
-  const kinds = (v.backend ?? 'webgpu,cpu').split(',').map((b) => parseBackend(b.trim()));
+  const kinds = (v.backend ?? 'webgpu,cpu-mt,cpu').split(',').map((b) => parseBackend(b.trim()));
   const ds = linearDataset({ rows, features: d, seed: num('seed', v.seed, 0, { integer: true, min: 0 }) });
   const results: BenchResult[] = [];
   for (const kind of kinds as BackendKind[]) {
@@ -87,12 +87,11 @@ export async function benchCommand(argv: string[]): Promise<number> {
     if (r) console.log(`${kind}: ${r.device}`);
   }
   console.log(table([head, ...body]));
-  if (kinds.includes('webgpu') && kinds.includes('cpu')) {
-    for (const batch of batches) {
-      const g = results.find((r) => r.backend === 'webgpu' && r.batch === Math.min(batch, rows));
-      const c = results.find((r) => r.backend === 'cpu' && r.batch === Math.min(batch, rows));
-      if (g && c) console.log(`batch ${g.batch}: GPU ${(c.secondsPerEpoch / g.secondsPerEpoch).toFixed(1)}× the CPU reference`);
-    }
+  for (const batch of batches) {
+    const at = (kind: string) => results.find((r) => r.backend === kind && r.batch === Math.min(batch, rows));
+    const g = at('webgpu');
+    const vs = (['cpu-mt', 'cpu'] as const).flatMap((k) => (g && at(k) ? [`${(at(k)!.secondsPerEpoch / g.secondsPerEpoch).toFixed(1)}× ${k}`] : []));
+    if (vs.length) console.log(`batch ${g!.batch}: WebGPU runs at ${vs.join(', ')}`);
   }
   return 0;
 }

@@ -24,7 +24,7 @@ export const TRAIN_USAGE = `downhill train <data.csv|data.npy|data.parquet|data.
                          larger data is streamed from the file every epoch
   --skip-bad-rows        CSV: skip rows with bad or missing cells (counted) instead of stopping
   --y y.npy              NPY: the targets (default <stem>.y.npy)
-  --backend webgpu|cpu   where the math runs (default webgpu)
+  --backend B            webgpu, cpu-mt (every CPU core) or cpu (the f64 reference) (default webgpu)
   --no-bias              fit no intercept
   --host-update          read the gradient back each step and update in TypeScript
   --json                 print exactly one JSON object on stdout
