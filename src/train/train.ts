@@ -235,7 +235,8 @@ async function run(ctx: EpochContext, norm: Standardization | undefined, uploadS
     params: norm ? unstandardize(trained, norm) : trained,
     standardization: norm,
     epochs, final,
-    validation: validation && validation.rows > 0 ? await evaluate(session, validation.store, validation.y.mean(0)) : undefined,
+    // The last epoch already measured the held-out rows at the final parameters.
+    validation: epochs.at(-1)?.validation ?? (validation && validation.rows > 0 ? await evaluate(session, validation.store, validation.y.mean(0)) : undefined),
     secondsPerEpoch: epochs.length ? trainSeconds / epochs.length : 0, uploadSeconds,
     backend: ctx.backend.kind, device: ctx.backend.device, rows: ctx.stats.y.n, validationRows: validation?.rows ?? 0,
     d: ctx.d, features: [...ctx.source.features], target: ctx.source.target, streamed: !!stream,
