@@ -3,11 +3,10 @@
 import type { Backend, ChunkStore, TrainSession } from '../backend';
 import type { HostChunk } from '../core/dataset';
 import type { MetricSums } from '../core/metrics';
-import type { Gradient, ModelParams, ModelSpec } from '../core/model';
-import { zeroParams } from '../core/model';
+import type { ModelParams, ModelSpec } from '../core/model';
 import type { Step } from '../core/schedule';
 import { emptyGradSums, linearGradCpu } from './linear_grad';
-import { linearUpdateCpu, meanGradient } from './linear_update';
+import { CpuSessionBase } from './session';
 
 class CpuStore implements ChunkStore {
   readonly chunks: HostChunk[] = [];
@@ -30,45 +29,18 @@ class CpuStore implements ChunkStore {
   }
 }
 
-class CpuSession implements TrainSession {
-  private losses: number[] = [];
-  private params: ModelParams;
-
-  constructor(private readonly store: CpuStore, private readonly spec: ModelSpec, init?: ModelParams) {
-    this.params = init ? { weights: Float64Array.from(init.weights), bias: init.bias } : zeroParams(spec.d);
-    if (!spec.fitBias) this.params.bias = 0;
+class CpuSession extends CpuSessionBase {
+  constructor(private readonly store: CpuStore, spec: ModelSpec, init?: ModelParams) {
+    super(spec, init);
   }
 
-  private sums(step: Step) {
+  protected stepSums(step: Step) {
     const out = emptyGradSums(this.spec.d);
     for (const piece of step.pieces) {
       const c = this.store.chunks[piece.chunk];
       linearGradCpu(c.x, c.y, this.spec.d, c.rows, this.params, piece, this.spec.loss, 0, true, out, this.spec.standardize);
     }
     return out;
-  }
-
-  runSteps(steps: readonly Step[]): void {
-    for (const step of steps) {
-      const g = linearUpdateCpu(this.params, this.sums(step), step.lr, this.spec.fitBias);
-      this.losses[step.index] = g.loss;
-    }
-  }
-
-  async gradient(step: Step): Promise<Gradient> {
-    return meanGradient(this.sums(step));
-  }
-
-  async readLosses(count: number): Promise<Float64Array> {
-    return Float64Array.from({ length: count }, (_, i) => this.losses[i] ?? NaN);
-  }
-
-  async readModel(): Promise<ModelParams> {
-    return { weights: Float64Array.from(this.params.weights), bias: this.params.bias };
-  }
-
-  writeModel(p: ModelParams): void {
-    this.params = { weights: Float64Array.from(p.weights), bias: this.spec.fitBias ? p.bias : 0 };
   }
 
   async evaluate(store: ChunkStore = this.store, yShift = 0): Promise<MetricSums> {
@@ -81,10 +53,6 @@ class CpuSession implements TrainSession {
     }
     return { rows: out.rows, sse: out.loss, sae: out.sae, sy: out.sy, syy: out.syy };
   }
-
-  async sync(): Promise<void> {}
-
-  dispose(): void {}
 }
 
 /** The f64 CPU reference backend. */

@@ -6,11 +6,11 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Backend, ChunkStore, TrainSession } from '../backend';
 import type { HostChunk } from '../core/dataset';
 import type { MetricSums } from '../core/metrics';
-import { zeroParams, type Gradient, type ModelParams, type ModelSpec } from '../core/model';
+import type { ModelParams, ModelSpec } from '../core/model';
 import type { Step } from '../core/schedule';
 import threadSource from './threads/linear_grad_thread.js?raw';
 import { emptyGradSums, type GradSums } from './linear_grad';
-import { linearUpdateCpu, meanGradient } from './linear_update';
+import { CpuSessionBase } from './session';
 
 const MAX_PIECES = 256;
 
@@ -96,12 +96,9 @@ class ThreadPool {
 }
 
 /** A model trained with the thread pool; small steps run on the calling thread (threads cost ~tens of µs). */
-class ParallelSession implements TrainSession {
-  private losses: number[] = [];
-  private params: ModelParams;
-
-  constructor(private readonly store: SharedStore, private readonly pool: ThreadPool, private readonly spec: ModelSpec, init?: ModelParams) {
-    this.params = init ? { weights: Float64Array.from(init.weights), bias: spec.fitBias ? init.bias : 0 } : zeroParams(spec.d);
+class ParallelSession extends CpuSessionBase {
+  constructor(private readonly store: SharedStore, private readonly pool: ThreadPool, spec: ModelSpec, init?: ModelParams) {
+    super(spec, init);
   }
 
   /** Sums over pieces of rows of `store` at the current parameters, split over the threads. */
@@ -133,27 +130,8 @@ class ParallelSession implements TrainSession {
     return out;
   }
 
-  runSteps(steps: readonly Step[]): void {
-    for (const step of steps) {
-      const g = linearUpdateCpu(this.params, this.sums(this.store, step.pieces, true, 0), step.lr, this.spec.fitBias);
-      this.losses[step.index] = g.loss;
-    }
-  }
-
-  async gradient(step: Step): Promise<Gradient> {
-    return meanGradient(this.sums(this.store, step.pieces, true, 0));
-  }
-
-  async readLosses(count: number): Promise<Float64Array> {
-    return Float64Array.from({ length: count }, (_, i) => this.losses[i] ?? NaN);
-  }
-
-  async readModel(): Promise<ModelParams> {
-    return { weights: Float64Array.from(this.params.weights), bias: this.params.bias };
-  }
-
-  writeModel(p: ModelParams): void {
-    this.params = { weights: Float64Array.from(p.weights), bias: this.spec.fitBias ? p.bias : 0 };
+  protected stepSums(step: Step): GradSums {
+    return this.sums(this.store, step.pieces, true, 0);
   }
 
   async evaluate(store: ChunkStore = this.store, yShift = 0): Promise<MetricSums> {
@@ -170,10 +148,6 @@ class ParallelSession implements TrainSession {
     }
     return out;
   }
-
-  async sync(): Promise<void> {}
-
-  dispose(): void {}
 }
 
 /** The CPU backend on every core (Node only): f64 sums, rows split across worker threads. */
