@@ -1,7 +1,9 @@
 // Vite builds the CLI into one Node bundle (dist/cli.js) and serves the web page; Vitest runs the tests.
 import { defineConfig } from 'vitest/config';
+import { threadSource } from './vite.plugins.ts';
 
 export default defineConfig({
+  plugins: [threadSource()],
   build: {
     target: 'node20',
     emptyOutDir: true,

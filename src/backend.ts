@@ -1,6 +1,6 @@
 // The one interface both backends (src/cpu, src/gpu) implement; the host loop (src/train) drives it.
 import type { HostChunk } from './core/dataset';
-import type { MetricSums } from './core/metrics';
+import type { EvalSums } from './core/metrics';
 import type { Gradient, ModelParams, ModelSpec } from './core/model';
 import type { Step } from './core/schedule';
 
@@ -22,17 +22,17 @@ export interface ChunkStore {
 
 /** A model being trained on a store's rows. */
 export interface TrainSession {
-  /** Runs (CPU) or enqueues (GPU) SGD steps; each records its batch loss at its step index. */
+  /** Runs (CPU) or enqueues (GPU) SGD steps (with the spec's penalty); each records its batch loss at its step index. */
   runSteps(steps: readonly Step[]): void;
   /** The mean gradient and loss of one step's rows at the current parameters (no update). */
   gradient(step: Step): Promise<Gradient>;
   /** The batch losses recorded by steps with indices 0..count-1. */
   readLosses(count: number): Promise<Float64Array>;
-  /** Current parameters (in standardized units when the spec standardizes). */
+  /** Current parameters, K × D and K biases (in standardized units when the spec standardizes). */
   readModel(): Promise<ModelParams>;
   writeModel(p: ModelParams): void;
   /** Loss and metric sums over every loaded row of `store` (default: the session's own), y shifted by `yShift`. */
-  evaluate(store?: ChunkStore, yShift?: number): Promise<MetricSums>;
+  evaluate(store?: ChunkStore, yShift?: number): Promise<EvalSums>;
   /** Resolves when all enqueued work has finished. */
   sync(): Promise<void>;
   dispose(): void;

@@ -1,4 +1,5 @@
 // The downhill command line: dispatches to the commands and turns errors into messages and exit codes.
+import { OptionError } from '../core/options';
 import { UsageError } from './args';
 import { BENCH_USAGE, benchCommand } from './commands/bench';
 import { CONVERT_USAGE, convertCommand } from './commands/convert';
@@ -46,8 +47,9 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const err = e as Error;
     process.stderr.write(`downhill: ${err.message}\n`);
-    if (err instanceof UsageError) process.stderr.write(`run "downhill help" for usage\n`);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
+    const usage = err instanceof UsageError || err instanceof OptionError;
+    if (usage) process.stderr.write(`run "downhill help" for usage\n`);
+    process.exitCode = usage ? 2 : 1;
   },
 ).finally(() => {
   // Dawn can keep the event loop alive for a moment after the device is destroyed.

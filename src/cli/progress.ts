@@ -1,4 +1,5 @@
 // A one-line terminal progress bar on stderr: epoch, bar, rows/s, loss, ETA. Only used on a TTY.
+import { metricEntries, type Metrics } from '../core/metrics';
 import type { Progress } from '../train/train';
 
 /** Formats a count with k/M/G suffixes. */
@@ -49,8 +50,9 @@ export class ProgressBar {
   }
 
   /** Prints a finished epoch's line above the bar. */
-  epochDone(epoch: number, loss: number, seconds: number, validation?: number): void {
-    const val = validation === undefined ? '' : `  validation ${validation.toPrecision(6)}`;
+  epochDone(epoch: number, loss: number, seconds: number, validation?: Metrics): void {
+    const head = validation && metricEntries(validation)[0];
+    const val = head ? `  validation ${head[0]} ${head[1].toPrecision(6)}` : '';
     this.out.write(`\r\x1b[Kepoch ${epoch + 1}/${this.epochs}  loss ${loss.toPrecision(6)}${val}  ${duration(seconds)}\n`);
   }
 

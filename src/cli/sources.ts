@@ -17,6 +17,8 @@ export interface InputOptions {
   y?: string;
   /** CSV: accept a file without the target column (predictions). */
   targetOptional?: boolean;
+  /** Read the target as class labels (text or numbers as written; see DataSource.targetLabels). */
+  labels?: boolean;
 }
 
 const CSV_EXTS = new Set(['.csv', '.tsv', '.txt']);

@@ -1,5 +1,6 @@
 // Exact least squares in f64: accumulate the normal equations row by row (so any data size streams
 // through) and solve them by Cholesky. The oracle that trained weights are checked against.
+import type { ModelParams } from './model';
 
 /** Accumulates AᵀA and Aᵀy for A = [X | 1] (the 1 only when fitting a bias). */
 export class NormalEquations {
@@ -34,7 +35,7 @@ export class NormalEquations {
   }
 
   /** Solves for the weights (and bias); throws if the system is singular. */
-  solve(): { weights: Float64Array; bias: number } {
+  solve(): ModelParams {
     const { p, d } = this;
     const l = new Float64Array(p * p);
     for (let i = 0; i < p; i++) {
@@ -63,14 +64,14 @@ export class NormalEquations {
       for (let k = i + 1; k < p; k++) s -= l[k * p + i] * beta[k];
       beta[i] = s / l[i * p + i];
     }
-    return { weights: beta.slice(0, d), bias: this.bias ? beta[d] : 0 };
+    return { weights: beta.slice(0, d), bias: Float64Array.of(this.bias ? beta[d] : 0) };
   }
 }
 
 /** Least-squares fit of y ≈ X·w + b for row-major X (rows × d). */
 export function leastSquares(
   x: ArrayLike<number>, y: ArrayLike<number>, rows: number, d: number, bias = true,
-): { weights: Float64Array; bias: number } {
+): ModelParams {
   const ne = new NormalEquations(d, bias);
   ne.add(x, y, rows);
   return ne.solve();

@@ -1,65 +1,122 @@
-// Linear models and their losses in f64: the math every backend implements.
+// Linear models in f64: K outputs z_c = x·W_c + b_c (K = 1 but for multiclass), the loss and penalty they are
+// trained under, and the update rule every backend implements.
+import { LOSSES, lossHp, type LossHp, type LossKind, type LossParams } from './losses';
+import { PENALTIES, penaltyHp, type PenaltyHp, type PenaltyKind, type PenaltyParams } from './penalties';
 
-/** Loss kinds; `code` is the value of the shaders' LOSS override. */
-export const LOSSES = {
-  /** Squared error (ŷ − y)²; its mean is the MSE and dL/dŷ = 2(ŷ − y). */
-  mse: { code: 0, value: (p: number, y: number) => (p - y) * (p - y), dpred: (p: number, y: number) => 2 * (p - y) },
-} as const;
-
-export type LossKind = keyof typeof LOSSES;
-
-/** Per-feature centering and scaling applied to x inside the kernels: x' = (x − mean)·invStd. */
+/** Per-feature scaling applied to x inside the kernels: x' = (x − mean)·invStd (mean 0 when scaling only). */
 export interface Standardization {
   mean: Float64Array;
   invStd: Float64Array;
 }
 
-/** What is trained: D weights, optionally a bias, under a loss, optionally on standardized features. */
+/** What is trained: K × D weights, optionally K biases, under a loss and a penalty, maybe on standardized features. */
 export interface ModelSpec {
   d: number;
+  /** K: 1, or the number of classes for a multiclass loss. */
+  outputs: number;
   fitBias: boolean;
   loss: LossKind;
+  /** The loss's hyperparameter slots (LossUnit.hp). */
+  lossHp: LossHp;
+  penalty: PenaltyKind;
+  /** The penalty's strength slots (PenaltyUnit.hp). */
+  penaltyHp: PenaltyHp;
   standardize?: Standardization;
 }
 
-/** Trained parameters, in f64 on the host. */
-export interface ModelParams {
-  weights: Float64Array;
-  bias: number;
+/** A spec from the fields that matter, the rest at their defaults (one output, squared loss, no penalty). */
+export function modelSpec(o: {
+  d: number; outputs?: number; fitBias?: boolean; loss?: LossKind; lossParams?: Partial<LossParams>;
+  penalty?: PenaltyKind; penaltyParams?: Partial<PenaltyParams>; standardize?: Standardization;
+}): ModelSpec {
+  const loss = o.loss ?? 'squared';
+  const penalty = o.penalty ?? 'none';
+  const outputs = o.outputs ?? 1;
+  if (LOSSES[loss].task === 'multiclass' ? !(outputs >= 2) : outputs !== 1) {
+    throw new Error(`the ${loss} loss cannot train ${outputs} output(s)`);
+  }
+  return {
+    d: o.d, outputs, fitBias: o.fitBias ?? true, loss, lossHp: lossHp(loss, o.lossParams),
+    penalty, penaltyHp: penaltyHp(penalty, o.penaltyParams), standardize: o.standardize,
+  };
 }
 
-/** Mean-over-rows gradient of the loss for one step. */
+/** Trained parameters in f64: weights K × D, output-major (weights[c·D + j]), and K biases. */
+export interface ModelParams {
+  weights: Float64Array;
+  bias: Float64Array;
+}
+
+/** The mean loss gradient of one step (penalty not included). */
 export interface Gradient {
   weights: Float64Array;
-  bias: number;
+  bias: Float64Array;
   /** Mean loss over the step's rows before the update. */
   loss: number;
   rows: number;
 }
 
-/** Zero parameters for a spec. */
-export function zeroParams(d: number): ModelParams {
-  return { weights: new Float64Array(d), bias: 0 };
+/** Zero parameters for d features and k outputs. */
+export function zeroParams(d: number, k = 1): ModelParams {
+  return { weights: new Float64Array(k * d), bias: new Float64Array(k) };
+}
+
+/** A deep copy. */
+export function cloneParams(p: ModelParams): ModelParams {
+  return { weights: Float64Array.from(p.weights), bias: Float64Array.from(p.bias) };
 }
 
 /** Parameters in original units from parameters trained on standardized features. */
 export function unstandardize(p: ModelParams, s: Standardization): ModelParams {
-  const weights = p.weights.map((w, j) => w * s.invStd[j]);
-  let bias = p.bias;
-  for (let j = 0; j < weights.length; j++) bias -= weights[j] * s.mean[j];
+  const d = s.mean.length;
+  const weights = p.weights.map((w, i) => w * s.invStd[i % d]);
+  const bias = Float64Array.from(p.bias, (b, c) => {
+    for (let j = 0; j < d; j++) b -= weights[c * d + j] * s.mean[j];
+    return b;
+  });
   return { weights, bias };
 }
 
-/** ŷ = x·w + b for one row of x starting at `offset`. */
+/** Parameters in the standardized space from parameters in original units (the inverse of unstandardize). */
+export function standardizeParams(p: ModelParams, s?: Standardization): ModelParams {
+  if (!s) return p;
+  const d = s.mean.length;
+  const bias = Float64Array.from(p.bias, (b, c) => {
+    for (let j = 0; j < d; j++) b += p.weights[c * d + j] * s.mean[j];
+    return b;
+  });
+  return { weights: p.weights.map((w, i) => w / s.invStd[i % d]), bias };
+}
+
+/** z_c = x·W_c + b_c for one row of x starting at `offset`, into `out` (length K). */
+export function outputsRow(x: ArrayLike<number>, offset: number, p: ModelParams, out: Float64Array): Float64Array {
+  const d = p.weights.length / p.bias.length;
+  for (let c = 0; c < p.bias.length; c++) {
+    let s = p.bias[c];
+    for (let j = 0; j < d; j++) s += x[offset + j] * p.weights[c * d + j];
+    out[c] = s;
+  }
+  return out;
+}
+
+/** z = x·w + b of the first output for one row of x starting at `offset`. */
 export function predictRow(x: ArrayLike<number>, offset: number, p: ModelParams): number {
-  let s = p.bias;
-  const w = p.weights;
-  for (let j = 0; j < w.length; j++) s += x[offset + j] * w[j];
+  const d = p.weights.length / p.bias.length;
+  let s = p.bias[0];
+  for (let j = 0; j < d; j++) s += x[offset + j] * p.weights[j];
   return s;
 }
 
-/** The plain SGD rule w ← w − α·g (and b ← b − α·g_b when fitting a bias), in place. */
-export function sgdUpdate(p: ModelParams, g: Gradient, lr: number, fitBias: boolean): void {
-  for (let j = 0; j < p.weights.length; j++) p.weights[j] -= lr * g.weights[j];
-  if (fitBias) p.bias -= lr * g.bias;
+/**
+ * One SGD step in place: each weight w ← prox(w − α·(g + ∂R/∂w)), each bias b ← b − α·g_b when fitting biases.
+ * The rule shaders/parts/sgd_step.wgsl applies per vec4 of weights.
+ */
+export function sgdStep(p: ModelParams, g: Gradient, lr: number, spec: Pick<ModelSpec, 'fitBias' | 'penalty' | 'penaltyHp'>): void {
+  const pen = PENALTIES[spec.penalty];
+  const hp = spec.penaltyHp;
+  for (let i = 0; i < p.weights.length; i++) {
+    const w = p.weights[i];
+    p.weights[i] = pen.prox(w - lr * (g.weights[i] + pen.grad(w, hp)), lr, hp);
+  }
+  if (spec.fitBias) for (let c = 0; c < p.bias.length; c++) p.bias[c] -= lr * g.bias[c];
 }

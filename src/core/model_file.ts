@@ -1,30 +1,89 @@
-// The model file format (JSON) that the CLI saves, the web page exports and `predict` will read.
+// The model file format (JSON) that the CLI saves, the web page exports and `predict` reads. Version 2 records the
+// loss, the penalty, the classes and K × D weights; version-1 files (squared loss, one output) still load.
+import { lossHp, lossKind, lossUnit, type LossHp, type LossKind, type LossParams, type Task } from './losses';
 import type { Metrics } from './metrics';
-import type { LossKind, ModelParams } from './model';
+import type { ModelParams, Standardization } from './model';
+import { PENALTIES, type PenaltyKind } from './penalties';
+import { specRecord, type TrainSpec } from './spec';
 
-/** A saved linear model. */
+/** A saved linear model (version 2). */
 export interface ModelFile {
   format: 'downhill.linear';
-  version: 1;
+  version: 2;
+  task: Task;
+  loss: LossKind;
+  /** The loss's hyperparameters by spec key (e.g. huberDelta). */
+  lossParams: Record<string, number>;
+  penalty: PenaltyKind;
+  /** The penalty's settings (alpha, l1Ratio) where it has any. */
+  penaltyParams: Record<string, number>;
   features: string[];
   target: string;
-  weights: number[];
-  bias: number;
+  /** Class labels in index order (classification), or null. */
+  classes: string[] | null;
+  /** K rows of D weights in original units (K = 1 but for multiclass). */
+  weights: number[][];
+  /** K biases. */
+  bias: number[];
   fitBias: boolean;
-  loss: LossKind;
+  /** The scaling applied while training, in original units (weights above already undo it). */
+  standardization?: { mean: number[]; std: number[] };
   metrics?: Metrics;
   training?: Record<string, unknown>;
 }
 
-/** Builds the file object for trained parameters. */
-export function toModelFile(
-  p: ModelParams, features: string[], target: string, fitBias: boolean, extra: Pick<ModelFile, 'metrics' | 'training'> = {},
-): ModelFile {
-  return { format: 'downhill.linear', version: 1, features, target, weights: [...p.weights], bias: p.bias, fitBias, loss: 'mse', ...extra };
+/** A model file as loaded: either version, in the shape `predict` uses. */
+export interface LoadedModel {
+  version: 1 | 2;
+  task: Task;
+  loss: LossKind;
+  /** The loss's hyperparameter slots (its value needs them; predictions do not). */
+  lossHp: LossHp;
+  features: string[];
+  target: string;
+  classes: string[] | null;
+  params: ModelParams;
+  fitBias: boolean;
 }
 
-/** Parses and validates a model file's text; errors name the file and the field. */
-export function parseModelFile(text: string, file: string): ModelFile {
+/** What a trained model carries besides its parameters. */
+export interface ModelInfo {
+  spec: TrainSpec;
+  features: string[];
+  target: string;
+  classes: string[] | null;
+  standardization?: Standardization;
+  metrics?: Metrics;
+  training?: Record<string, unknown>;
+}
+
+/** Builds the file object (version 2) for trained parameters in original units. */
+export function toModelFile(p: ModelParams, info: ModelInfo): ModelFile {
+  const { spec } = info;
+  const unit = lossUnit(spec.loss);
+  const d = info.features.length;
+  const k = p.bias.length;
+  const rec = specRecord(spec);
+  const pick = (keys: readonly string[]) => Object.fromEntries(keys.filter((key) => key in rec).map((key) => [key, rec[key] as number]));
+  return {
+    format: 'downhill.linear', version: 2, task: unit.task, loss: spec.loss,
+    lossParams: pick(unit.options.map((o) => o.key)),
+    penalty: spec.penalty,
+    penaltyParams: spec.penalty === 'none' ? {} : pick(['alpha', ...PENALTIES[spec.penalty].options.map((o) => o.key)]),
+    features: info.features, target: info.target, classes: info.classes,
+    weights: Array.from({ length: k }, (_, c) => [...p.weights.subarray(c * d, (c + 1) * d)]),
+    bias: [...p.bias], fitBias: spec.fitBias,
+    ...(info.standardization ? { standardization: { mean: [...info.standardization.mean], std: [...info.standardization.invStd].map((s) => 1 / s) } } : {}),
+    ...(info.metrics ? { metrics: info.metrics } : {}),
+    training: { ...rec, ...(info.training ?? {}) },
+  };
+}
+
+const finiteList = (v: unknown, n?: number): v is number[] =>
+  Array.isArray(v) && v.every((w) => typeof w === 'number' && Number.isFinite(w)) && (n === undefined || v.length === n);
+
+/** Parses and validates a model file's text (version 1 or 2); errors name the file and the field. */
+export function parseModelFile(text: string, file: string): LoadedModel {
   let o: Record<string, unknown>;
   try {
     o = JSON.parse(text) as Record<string, unknown>;
@@ -34,13 +93,49 @@ export function parseModelFile(text: string, file: string): ModelFile {
   const fail = (field: string, want: string): never => {
     throw new Error(`${file}: field "${field}" ${want}`);
   };
-  if (o.format !== 'downhill.linear') fail('format', 'must be "downhill.linear"');
-  if (o.version !== 1) fail('version', 'must be 1');
+  if (typeof o !== 'object' || o === null || o.format !== 'downhill.linear') fail('format', 'must be "downhill.linear"');
+  if (o.version !== 1 && o.version !== 2) fail('version', 'must be 1 or 2');
   const features = o.features;
   if (!Array.isArray(features) || !features.every((f) => typeof f === 'string')) fail('features', 'must be a list of names');
-  const weights = o.weights;
-  if (!Array.isArray(weights) || !weights.every((w) => typeof w === 'number' && Number.isFinite(w))) fail('weights', 'must be a list of finite numbers');
-  if ((weights as number[]).length !== (features as string[]).length) fail('weights', `must have one entry per feature (${(features as string[]).length})`);
-  if (typeof o.bias !== 'number' || !Number.isFinite(o.bias)) fail('bias', 'must be a finite number');
-  return o as unknown as ModelFile;
+  const d = (features as string[]).length;
+  if (typeof o.target !== 'string') fail('target', 'must be a column name');
+  let loss: LossKind = 'squared';
+  try {
+    loss = lossKind(String(o.loss ?? 'squared'));
+  } catch (e) {
+    fail('loss', `names ${(e as Error).message}`);
+  }
+  const task = lossUnit(loss).task;
+  let params: ModelParams;
+  if (o.version === 1) {
+    if (!finiteList(o.weights, d)) fail('weights', `must be ${d} finite numbers (one per feature)`);
+    if (typeof o.bias !== 'number' || !Number.isFinite(o.bias)) fail('bias', 'must be a finite number');
+    params = { weights: Float64Array.from(o.weights as number[]), bias: Float64Array.of(o.bias as number) };
+  } else {
+    const rows = o.weights;
+    if (!Array.isArray(rows) || rows.length < 1 || !rows.every((r) => finiteList(r, d))) fail('weights', `must be a list of rows of ${d} finite numbers`);
+    const k = (rows as number[][]).length;
+    if (!finiteList(o.bias, k)) fail('bias', `must be ${k} finite numbers (one per row of weights)`);
+    params = { weights: Float64Array.from((rows as number[][]).flat()), bias: Float64Array.from(o.bias as number[]) };
+  }
+  const k = params.bias.length;
+  const classes = o.classes ?? null;
+  if (task === 'regression') {
+    if (k !== 1) fail('weights', `must have one row for the ${loss} loss`);
+  } else {
+    if (!Array.isArray(classes) || !classes.every((c) => typeof c === 'string') || new Set(classes).size !== classes.length) {
+      fail('classes', 'must list distinct class labels');
+    }
+    const want = task === 'binary' ? 1 : (classes as string[]).length;
+    if (task === 'binary' && (classes as string[]).length !== 2) fail('classes', `must hold two labels for the ${loss} loss`);
+    if (k !== want) fail('weights', `must have ${want} row(s) for ${(classes as string[]).length} classes and the ${loss} loss`);
+  }
+  const lp = o.lossParams;
+  if (lp !== undefined && (typeof lp !== 'object' || lp === null || !Object.values(lp).every((x) => typeof x === 'number' && Number.isFinite(x)))) {
+    fail('lossParams', 'must map hyperparameter names to finite numbers');
+  }
+  return {
+    version: o.version as 1 | 2, task, loss, lossHp: lossHp(loss, (lp ?? {}) as Partial<LossParams>), features: features as string[], target: o.target as string,
+    classes: task === 'regression' ? null : (classes as string[]), params, fitBias: o.fitBias !== false,
+  };
 }

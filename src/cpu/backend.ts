@@ -2,10 +2,10 @@
 // of CPU-vs-GPU comparisons. Rows stay float32 (as on the GPU); all arithmetic is f64.
 import type { Backend, ChunkStore, TrainSession } from '../backend';
 import type { HostChunk } from '../core/dataset';
-import type { MetricSums } from '../core/metrics';
+import type { EvalSums } from '../core/metrics';
 import type { ModelParams, ModelSpec } from '../core/model';
 import type { Step } from '../core/schedule';
-import { emptyGradSums, linearGradCpu } from './linear_grad';
+import { gradRows } from './grad_rows';
 import { CpuSessionBase } from './session';
 
 class CpuStore implements ChunkStore {
@@ -35,23 +35,22 @@ class CpuSession extends CpuSessionBase {
   }
 
   protected stepSums(step: Step) {
-    const out = emptyGradSums(this.spec.d);
+    const out = this.emptySums();
     for (const piece of step.pieces) {
       const c = this.store.chunks[piece.chunk];
-      linearGradCpu(c.x, c.y, this.spec.d, c.rows, this.params, piece, this.spec.loss, 0, true, out, this.spec.standardize);
+      gradRows(c.x, c.y, c.rows, this.params, piece, this.spec, 0, true, out);
     }
     return out;
   }
 
-  async evaluate(store: ChunkStore = this.store, yShift = 0): Promise<MetricSums> {
+  async evaluate(store: ChunkStore = this.store, yShift = 0): Promise<EvalSums> {
     if (!(store instanceof CpuStore)) throw new Error('CpuBackend: evaluate() was given another backend\'s store');
-    const out = emptyGradSums(this.spec.d);
+    const out = this.emptySums();
     for (const c of store.chunks) {
       if (!c) continue;
-      const range = { start: 0, count: c.rows, key: 0, shuffle: false };
-      linearGradCpu(c.x, c.y, this.spec.d, c.rows, this.params, range, this.spec.loss, yShift, false, out, this.spec.standardize);
+      gradRows(c.x, c.y, c.rows, this.params, { start: 0, count: c.rows, key: 0, shuffle: false }, this.spec, yShift, false, out);
     }
-    return { rows: out.rows, sse: out.loss, sae: out.sae, sy: out.sy, syy: out.syy };
+    return { rows: out.rows, loss: out.loss, m: out.m, confusion: out.confusion };
   }
 }
 

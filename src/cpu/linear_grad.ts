@@ -1,39 +1,18 @@
-// CPU twin of shaders/linear_grad.wgsl, in f64: for rows [start, start+count) of one chunk (through the
-// keyed permutation when shuffling), sums dL/dŷ·x, dL/dŷ, the loss and the metric sums; with `norm`,
-// x is standardized on the fly, x' = (x − mean)·invStd, exactly as the shader does.
-import { LOSSES, type LossKind, type ModelParams, type Standardization } from '../core/model';
+// CPU twin of shaders/linear_grad.wgsl, in f64: one output z = x'·w + b per row under a scalar loss, with
+// x' = x or (x − mean)·invStd exactly as the shader standardizes.
+import { addRowMetrics } from '../core/metrics';
+import { LOSSES, type ScalarLoss } from '../core/losses';
+import type { ModelParams, ModelSpec } from '../core/model';
 import { feistelHalfBits, permuteIndex } from '../core/permute';
+import type { GradRange, GradSums } from './grad_rows';
 
-/** The sums one pass produces (what the GPU partial rows add up to). */
-export interface GradSums {
-  grad: Float64Array;
-  gradBias: number;
-  loss: number;
-  sae: number;
-  sy: number;
-  syy: number;
-  rows: number;
-}
-
-/** Where a pass reads: a run of a chunk's rows in permuted order. */
-export interface GradRange {
-  start: number;
-  count: number;
-  key: number;
-  shuffle: boolean;
-}
-
-/** Zeroed sums for d features. */
-export function emptyGradSums(d: number): GradSums {
-  return { grad: new Float64Array(d), gradBias: 0, loss: 0, sae: 0, sy: 0, syy: 0, rows: 0 };
-}
-
-/** Adds one pass over a chunk (x: rows × d row-major) into `out`. */
+/** Adds one pass of a one-output model over a chunk's rows into `out`. */
 export function linearGradCpu(
-  x: Float32Array, y: Float32Array, d: number, chunkRows: number, p: ModelParams,
-  range: GradRange, loss: LossKind, yShift: number, withGrad: boolean, out: GradSums, norm?: Standardization,
+  x: Float32Array, y: Float32Array, chunkRows: number, p: ModelParams, range: GradRange, spec: ModelSpec,
+  yShift: number, withGrad: boolean, out: GradSums,
 ): GradSums {
-  const L = LOSSES[loss];
+  const unit = LOSSES[spec.loss] as ScalarLoss;
+  const { d, lossHp: hp, standardize: norm } = spec;
   const half = feistelHalfBits(chunkRows);
   const w = p.weights;
   const xs = new Float64Array(d);
@@ -41,18 +20,16 @@ export function linearGradCpu(
     const row = range.shuffle ? permuteIndex(i, chunkRows, range.key, half) : i;
     const off = row * d;
     for (let j = 0; j < d; j++) xs[j] = norm ? (x[off + j] - norm.mean[j]) * norm.invStd[j] : x[off + j];
-    let pred = p.bias;
-    for (let j = 0; j < d; j++) pred += xs[j] * w[j];
+    let z = p.bias[0];
+    for (let j = 0; j < d; j++) z += xs[j] * w[j];
     const t = y[row];
-    const g = L.dpred(pred, t);
     if (withGrad) {
+      const g = unit.dz(z, t, hp);
       for (let j = 0; j < d; j++) out.grad[j] += g * xs[j];
-      out.gradBias += g;
+      out.gradBias[0] += g;
     }
-    out.loss += L.value(pred, t);
-    out.sae += Math.abs(pred - t);
-    out.sy += t - yShift;
-    out.syy += (t - yShift) * (t - yShift);
+    out.loss += unit.value(z, t, hp);
+    addRowMetrics(unit, z, t, yShift, hp, out.m, out.confusion);
   }
   out.rows += range.count;
   return out;

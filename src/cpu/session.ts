@@ -1,10 +1,10 @@
 // What both CPU sessions share: parameters in f64 on the host, the SGD step from a step's sums, and the batch
 // losses by step index. Subclasses say how a step's rows are summed (one thread, or a pool of threads).
 import type { ChunkStore, TrainSession } from '../backend';
-import type { MetricSums } from '../core/metrics';
-import { zeroParams, type Gradient, type ModelParams, type ModelSpec } from '../core/model';
+import { confusionClasses, type EvalSums } from '../core/metrics';
+import { cloneParams, zeroParams, type Gradient, type ModelParams, type ModelSpec } from '../core/model';
 import type { Step } from '../core/schedule';
-import type { GradSums } from './linear_grad';
+import { emptyGradSums, type GradSums } from './grad_rows';
 import { linearUpdateCpu, meanGradient } from './linear_update';
 
 /** A CPU training session; `stepSums` computes a step's sums at the current parameters. */
@@ -13,15 +13,21 @@ export abstract class CpuSessionBase implements TrainSession {
   protected params: ModelParams;
 
   constructor(protected readonly spec: ModelSpec, init?: ModelParams) {
-    this.params = init ? { weights: Float64Array.from(init.weights), bias: spec.fitBias ? init.bias : 0 } : zeroParams(spec.d);
+    this.params = zeroParams(spec.d, spec.outputs);
+    if (init) this.writeModel(init);
   }
 
   protected abstract stepSums(step: Step): GradSums;
-  abstract evaluate(store?: ChunkStore, yShift?: number): Promise<MetricSums>;
+  abstract evaluate(store?: ChunkStore, yShift?: number): Promise<EvalSums>;
+
+  /** Zeroed sums for this session's model (with a confusion matrix when it classifies). */
+  protected emptySums(): GradSums {
+    return emptyGradSums(this.spec.d, this.spec.outputs, confusionClasses(this.spec.loss, this.spec.outputs));
+  }
 
   runSteps(steps: readonly Step[]): void {
     for (const step of steps) {
-      const g = linearUpdateCpu(this.params, this.stepSums(step), step.lr, this.spec.fitBias);
+      const g = linearUpdateCpu(this.params, this.stepSums(step), step.lr, this.spec);
       this.losses[step.index] = g.loss;
     }
   }
@@ -35,11 +41,16 @@ export abstract class CpuSessionBase implements TrainSession {
   }
 
   async readModel(): Promise<ModelParams> {
-    return { weights: Float64Array.from(this.params.weights), bias: this.params.bias };
+    return cloneParams(this.params);
   }
 
   writeModel(p: ModelParams): void {
-    this.params = { weights: Float64Array.from(p.weights), bias: this.spec.fitBias ? p.bias : 0 };
+    const { d, outputs } = this.spec;
+    if (p.weights.length !== d * outputs || p.bias.length !== outputs) {
+      throw new Error(`parameters of ${p.bias.length} output(s) × ${p.weights.length / Math.max(1, p.bias.length)} features do not fit a model of ${outputs} × ${d}`);
+    }
+    this.params = cloneParams(p);
+    if (!this.spec.fitBias) this.params.bias.fill(0);
   }
 
   async sync(): Promise<void> {}

@@ -22,6 +22,12 @@ export interface DataSource {
   read(opts?: ReadOptions): AsyncIterable<HostChunk>;
   /** Random access to rows [start, start + count) where the format allows it (memory, NPY, cache). */
   readRows?(start: number, count: number): Promise<HostChunk>;
+  /**
+   * Set by sources that read the target as class labels (text or numbers as written): y then holds indices into
+   * this list of canonical label texts (core/labels.ts), in order of first appearance; it grows as passes find
+   * new labels. Absent: y holds numbers.
+   */
+  readonly targetLabels?: readonly string[];
   /** Rows skipped as bad during the last pass (only with skip-bad-rows). */
   readonly skipped?: number;
   close?(): Promise<void>;

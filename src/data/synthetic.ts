@@ -27,7 +27,7 @@ export interface SyntheticDataset extends Dataset {
 /** The true coefficients for a seed and feature count: uniform(−2, 2) rounded to 3 decimals, bias 0.5. */
 export function syntheticTruth(features: number, seed = 0): ModelParams {
   const coefRng = new Rng(seed ^ 0x7777);
-  return { weights: Float64Array.from({ length: features }, () => Math.round(coefRng.uniform(-2, 2) * 1000) / 1000), bias: 0.5 };
+  return { weights: Float64Array.from({ length: features }, () => Math.round(coefRng.uniform(-2, 2) * 1000) / 1000), bias: Float64Array.of(0.5) };
 }
 
 /** Checks the options and fills in the defaults. */
@@ -50,7 +50,7 @@ export function* linearChunks(o: SyntheticOptions, perChunk = 1 << 20): Generato
     const x = new Float32Array(rows * d);
     const y = new Float32Array(rows);
     for (let r = 0; r < rows; r++) {
-      let t = truth.bias;
+      let t = truth.bias[0];
       for (let j = 0; j < d; j++) {
         const v = Math.fround(scales[j] * (2 * rng.float24() - 1));
         x[r * d + j] = v;
@@ -72,7 +72,7 @@ export function linearDataset(o: SyntheticOptions): SyntheticDataset {
 
 /** Options of the seeds' single-variable example: x ~ uniform(−5, 5) before `shiftLine` moves it to (0, 10). */
 export function lineOptions(rows: number, theta0: number, theta1: number, noise: number, seed: number): SyntheticOptions {
-  return { rows, features: 1, noise, seed, scales: [5], truth: { weights: Float64Array.of(theta1), bias: theta0 } };
+  return { rows, features: 1, noise, seed, scales: [5], truth: { weights: Float64Array.of(theta1), bias: Float64Array.of(theta0) } };
 }
 
 /** Shifts a line chunk's x from (−5, 5) to (0, 10), keeping y = θ0 + θ1·x + noise, in place. */

@@ -4,10 +4,12 @@ import type { Backend, ChunkStore, TrainSession } from '../backend';
 import type { ModelParams, ModelSpec } from '../core/model';
 import { zeroParams } from '../core/model';
 import { acquireGpu, type AcquireOptions, type GpuContext } from './device';
-import { gradLayout, gradPipelines, type GradPipelines } from './linear_grad';
+import { LOSSES } from '../core/losses';
+import { gradLayout, linearGradPipelines, type GradPipelines } from './linear_grad';
 import { updatePipelines, type UpdatePipelines } from './linear_update';
 import { PassProfiler } from './profiler';
 import { GpuSession } from './session';
+import { softmaxGradPipelines } from './softmax_grad';
 import { GpuStore, StagingRing, type UploadMode } from './store';
 
 /**
@@ -84,14 +86,17 @@ export class WebGpuBackend implements Backend {
 
   async createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams): Promise<TrainSession> {
     if (!(store instanceof GpuStore) || store.ctx !== this.ctx) throw new Error('WebGpuBackend: the store belongs to another backend');
-    const key = `${spec.d}/${spec.standardize ? 1 : 0}`;
+    if (store.d !== spec.d) throw new Error(`the store holds ${store.d} features; the model has ${spec.d}`);
+    // Hyperparameter values travel in a uniform; the code differs by loss, penalty, shape and standardization.
+    const key = `${spec.d}/${spec.outputs}/${spec.loss}/${spec.penalty}/${spec.standardize ? 1 : 0}`;
     let p = this.pipelines.get(key);
     if (!p) {
-      const grad = await gradPipelines(this.ctx.device, spec.d, !!spec.standardize);
-      p = { grad, update: updatePipelines(this.ctx.device, grad.layout) };
+      const multi = LOSSES[spec.loss].task === 'multiclass';
+      const grad = await (multi ? softmaxGradPipelines : linearGradPipelines)(this.ctx.device, spec);
+      p = { grad, update: updatePipelines(this.ctx.device, grad.layout, spec.penalty) };
       this.pipelines.set(key, p);
     }
-    return new GpuSession(store, spec, init ?? zeroParams(spec.d), 65536, p.grad, p.update, this.maxGroups, this.fuseGroups,
+    return new GpuSession(store, spec, init ?? zeroParams(spec.d, spec.outputs), 65536, p.grad, p.update, this.maxGroups, this.fuseGroups,
       this.profile ? new PassProfiler(this.ctx.device) : null);
   }
 

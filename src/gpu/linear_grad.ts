@@ -1,23 +1,35 @@
-// Host wrapper of shaders/linear_grad.wgsl: the layout of a D-feature pass, its pipelines, and how one
-// piece of rows is split over workgroups. CPU twin: src/cpu/linear_grad.ts.
-import { feistelHalfBits } from '../core/permute';
-import { computePipelineAsync } from './shaders';
+// Host wrapper of shaders/linear_grad.wgsl (one output): how a D-feature row maps onto a workgroup, its
+// pipelines for a loss and penalty, and what it shares with softmax_grad (the same bindings and Params, the
+// model and partial-row layout). CPU twin: src/cpu/linear_grad.ts.
+import type { ModelParams, ModelSpec } from '../core/model';
+import { LOSSES } from '../core/losses';
+import { computePipelineAsync, type GradKernel } from './shaders';
+import { uniformLayout } from './uniforms';
 
 /** Largest vec4 count per lane the shader holds in registers (its MAX_VPL). */
 export const MAX_VPL = 16;
 
-/** How a D-feature row maps onto a workgroup. */
+/** How a gradient pass lays out a model of K outputs over D features. */
 export interface GradLayout {
+  kernel: GradKernel;
   d: number;
   /** Padded features / 4. */
   dp4: number;
-  lanes: number;
-  vpl: number;
-  wg: number;
-  /** Rows a workgroup handles at once. */
-  slots: number;
-  /** vec4s per partial row: the gradient, then two of sums. */
+  /** Outputs K. */
+  k: number;
+  /** Parameter vec4 columns: K × (DP4 weight vec4s, then (bias, 0, 0, 0)). */
+  cols: number;
+  /** vec4s per partial row: the parameter columns, then two of sums. */
   pstride4: number;
+  wg: number;
+  /** A workgroup's span of rows is a multiple of this. */
+  slots: number;
+  /** Workgroups along y per piece (softmax_grad's column blocks; 1 for linear_grad). */
+  blocks: number;
+  /** linear_grad: invocations per row (softmax_grad: 1). */
+  lanes: number;
+  /** linear_grad: vec4s per invocation; softmax_grad: gradient columns per invocation. */
+  vpl: number;
 }
 
 /** Chooses lanes per row (about 4 vec4s per lane) for d features. */
@@ -28,7 +40,7 @@ export function gradLayout(d: number, wg = 256): GradLayout {
   while (lanes < wg && lanes * 4 < dp4) lanes *= 2;
   const vpl = Math.ceil(dp4 / lanes);
   if (vpl > MAX_VPL) throw new Error(`${d} features exceed the most this kernel supports (${4 * MAX_VPL * wg})`);
-  return { d, dp4, lanes, vpl, wg, slots: wg / lanes, pstride4: dp4 + 2 };
+  return { kernel: 'linear_grad', d, dp4, k: 1, cols: dp4 + 1, pstride4: dp4 + 3, wg, slots: wg / lanes, blocks: 1, lanes, vpl };
 }
 
 /** Splits `count` rows over at most `maxGroups` workgroups; span is a multiple of the row slots. */
@@ -37,25 +49,41 @@ export function planGroups(count: number, slots: number, maxGroups: number): { s
   return { span, groups: Math.max(1, Math.ceil(count / span)) };
 }
 
-/** Bytes of one Params record. */
-export const GRAD_PARAMS_BYTES = 64;
+/** The Params record of both gradient kernels (shaders/linear_grad.wgsl, softmax_grad.wgsl). */
+export const GRAD_PARAMS = uniformLayout([
+  ['start', 'u32'], ['count', 'u32'], ['rows', 'u32'], ['span', 'u32'], ['key', 'u32'], ['half_bits', 'u32'],
+  ['partial_base', 'u32'], ['y_shift', 'f32'], ['model_in', 'u32'], ['model_out', 'u32'], ['fuse', 'u32'],
+  ['prev_base', 'u32'], ['prev_count', 'u32'], ['prev_step', 'u32'], ['prev_lr', 'f32'], ['prev_inv_rows', 'f32'],
+]);
 
-/** The FUSED part of a Params record: apply the previous step first (see shaders/linear_grad.wgsl). */
-export interface FuseParams {
-  modelIn: number;
-  modelOut: number;
-  apply: boolean;
-  store: boolean;
-  fitBias: boolean;
-  prevBase: number;
-  prevCount: number;
-  prevStep: number;
-  prevScale: number;
-  prevLossScale: number;
+/** Bits of the FUSED `fuse` field: apply the previous step, store the weights, update the bias. */
+export const FUSE = { apply: 1, store: 2, bias: 4 } as const;
+
+/** Packs parameters as the kernels' model: per output, DP4 weight vec4s (zero-padded), then (bias, 0, 0, 0). */
+export function packModel(p: ModelParams, layout: GradLayout): Float32Array<ArrayBuffer> {
+  const { d, dp4, k } = layout;
+  const out = new Float32Array(layout.cols * 4);
+  for (let c = 0; c < k; c++) {
+    out.set(p.weights.subarray(c * d, (c + 1) * d), c * (dp4 + 1) * 4);
+    out[(c * (dp4 + 1) + dp4) * 4] = p.bias[c];
+  }
+  return out;
 }
 
-/** Packs a standardization as the shader's `norm` array (padding columns: mean 0, inverse std 0). */
-export function packNorm(layout: GradLayout, s?: { mean: ArrayLike<number>; invStd: ArrayLike<number> }): Float32Array<ArrayBuffer> {
+/** Unpacks the kernels' model into f64 parameters (the inverse of packModel). */
+export function unpackModel(f: Float32Array, layout: GradLayout): ModelParams {
+  const { d, dp4, k } = layout;
+  const weights = new Float64Array(k * d);
+  const bias = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    for (let j = 0; j < d; j++) weights[c * d + j] = f[c * (dp4 + 1) * 4 + j];
+    bias[c] = f[(c * (dp4 + 1) + dp4) * 4];
+  }
+  return { weights, bias };
+}
+
+/** Packs a standardization as the shaders' `norm` array (padding columns: mean 0, inverse std 0). */
+export function packNorm(layout: Pick<GradLayout, 'd' | 'dp4'>, s?: { mean: ArrayLike<number>; invStd: ArrayLike<number> }): Float32Array<ArrayBuffer> {
   const out = new Float32Array(layout.dp4 * 8);
   if (s) {
     for (let j = 0; j < layout.d; j++) {
@@ -66,48 +94,41 @@ export function packNorm(layout: GradLayout, s?: { mean: ArrayLike<number>; invS
   return out;
 }
 
-/** Writes a Params record at byte `offset`. */
-export function writeGradParams(
-  view: DataView, offset: number,
-  p: { start: number; count: number; rows: number; span: number; key: number; partialBase: number; yShift: number },
-  f?: FuseParams,
-): void {
-  const u = [p.start, p.count, p.rows, p.span, p.key >>> 0, feistelHalfBits(Math.max(1, p.rows)), p.partialBase];
-  u.forEach((v, i) => view.setUint32(offset + 4 * i, v, true));
-  view.setFloat32(offset + 28, p.yShift, true);
-  const bits = f ? (f.apply ? 1 : 0) | (f.store ? 2 : 0) | (f.fitBias ? 4 : 0) : 0;
-  [f?.modelIn ?? 0, f?.modelOut ?? 0, bits, f?.prevBase ?? 0, f?.prevCount ?? 0, f?.prevStep ?? 0]
-    .forEach((v, i) => view.setUint32(offset + 32 + 4 * i, v, true));
-  view.setFloat32(offset + 56, f?.prevScale ?? 0, true);
-  view.setFloat32(offset + 60, f?.prevLossScale ?? 0, true);
-}
-
-/** The bind group layout shared by every linear_grad pipeline. */
+/** The bind group layout shared by every gradient pipeline. */
 export function gradBindGroupLayout(device: GPUDevice): GPUBindGroupLayout {
-  const storage = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry =>
-    ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
+  const entry = (binding: number, type: GPUBufferBindingType, dynamic = false): GPUBindGroupLayoutEntry =>
+    ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type, hasDynamicOffset: dynamic, ...(dynamic ? { minBindingSize: GRAD_PARAMS.bytes } : {}) } });
   return device.createBindGroupLayout({
-    label: 'linear_grad',
+    label: 'grad',
     entries: [
-      { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: GRAD_PARAMS_BYTES } },
-      storage(1, 'read-only-storage'),
-      storage(2, 'read-only-storage'),
-      storage(3, 'storage'),
-      storage(4, 'storage'),
-      storage(5, 'read-only-storage'),
-      storage(6, 'storage'),
+      entry(0, 'uniform', true), entry(1, 'read-only-storage'), entry(2, 'read-only-storage'), entry(3, 'storage'),
+      entry(4, 'storage'), entry(5, 'read-only-storage'), entry(6, 'storage'), entry(7, 'uniform'), entry(8, 'storage'),
     ],
   });
 }
 
-/** The pipelines of one layout: training passes (with and without shuffling) and evaluation. */
+/** The buffers a gradient pass binds. */
+export interface GradBuffers {
+  params: GPUBuffer;
+  x: GPUBuffer;
+  y: GPUBuffer;
+  model: GPUBuffer;
+  partials: GPUBuffer;
+  norm: GPUBuffer;
+  history: GPUBuffer;
+  hp: GPUBuffer;
+  confusion: GPUBuffer;
+}
+
+/** The pipelines of one model: training passes (with and without shuffling) and evaluation. */
 export interface GradPipelines {
   layout: GradLayout;
   bindGroupLayout: GPUBindGroupLayout;
   train: GPUComputePipeline;
   trainShuffled: GPUComputePipeline;
+  /** Loss and metric sums (and class counts when classifying), no gradient. */
   evaluate: GPUComputePipeline;
-  /** One-dispatch steps (null where the staged weights do not fit workgroup memory). */
+  /** One-dispatch steps (null where the staged weights do not fit workgroup memory, or for K outputs). */
   fused(shuffle: boolean): GPUComputePipeline | null;
 }
 
@@ -116,37 +137,29 @@ export function fusedWorkgroupBytes(layout: GradLayout): number {
   return 2 * layout.wg * 4 + layout.wg * 16 + (layout.dp4 + 1) * 16;
 }
 
-/** Builds the linear_grad pipelines for d features (standardizing x on the fly when `standardize`), all at once. */
-export async function gradPipelines(device: GPUDevice, d: number, standardize = false, wg = 256): Promise<GradPipelines> {
-  const layout = gradLayout(d, wg);
+/** Builds the linear_grad pipelines of a one-output model, all at once. */
+export async function linearGradPipelines(device: GPUDevice, spec: ModelSpec, wg = 256): Promise<GradPipelines> {
+  const layout = gradLayout(spec.d, wg);
   const bindGroupLayout = gradBindGroupLayout(device);
   const pl = device.createPipelineLayout({ label: 'linear_grad', bindGroupLayouts: [bindGroupLayout] });
-  const base = { WG: layout.wg, LANES: layout.lanes, VPL: layout.vpl, DP4: layout.dp4, STANDARDIZE: standardize ? 1 : 0 };
-  const make = (c: Record<string, number>) => computePipelineAsync(device, 'linear_grad', pl, { ...base, ...c });
+  const units = { loss: spec.loss, penalty: spec.penalty };
+  const base = { WG: layout.wg, LANES: layout.lanes, VPL: layout.vpl, DP4: layout.dp4, PSTRIDE4: layout.pstride4, STANDARDIZE: spec.standardize ? 1 : 0 };
+  const make = (c: Record<string, number>) => computePipelineAsync(device, 'linear_grad', units, pl, { ...base, ...c });
   const fits = fusedWorkgroupBytes(layout) <= device.limits.maxComputeWorkgroupStorageSize;
   const fused = (shuffle: number) => (fits ? make({ GRAD: 1, SHUFFLE: shuffle, FUSED: 1, WM: layout.dp4 + 1 }) : Promise.resolve(null));
+  const classify = LOSSES[spec.loss].task === 'binary';
   const [train, trainShuffled, evaluate, fusedPlain, fusedShuffled] = await Promise.all([
-    make({ GRAD: 1, SHUFFLE: 0 }), make({ GRAD: 1, SHUFFLE: 1 }), make({ GRAD: 0, SHUFFLE: 0 }), fused(0), fused(1),
+    make({ GRAD: 1, SHUFFLE: 0 }), make({ GRAD: 1, SHUFFLE: 1 }), make({ GRAD: 0, SHUFFLE: 0, CONFUSION: classify ? 1 : 0 }), fused(0), fused(1),
   ]);
   return { layout, bindGroupLayout, train, trainShuffled, evaluate, fused: (shuffle) => (shuffle ? fusedShuffled : fusedPlain) };
 }
 
-/** Binds one chunk (x, y), the model, the partials and the standardization; params come from the ring. */
-export function gradBindGroup(
-  device: GPUDevice, p: GradPipelines,
-  b: { params: GPUBuffer; x: GPUBuffer; y: GPUBuffer; model: GPUBuffer; partials: GPUBuffer; norm: GPUBuffer; history: GPUBuffer },
-): GPUBindGroup {
+/** Binds one chunk (x, y), the model, the partials, the standardization and the hyperparameters. */
+export function gradBindGroup(device: GPUDevice, p: GradPipelines, b: GradBuffers): GPUBindGroup {
+  const order = [b.params, b.x, b.y, b.model, b.partials, b.norm, b.history, b.hp, b.confusion];
   return device.createBindGroup({
-    label: 'linear_grad',
+    label: p.layout.kernel,
     layout: p.bindGroupLayout,
-    entries: [
-      { binding: 0, resource: { buffer: b.params, size: GRAD_PARAMS_BYTES } },
-      { binding: 1, resource: { buffer: b.x } },
-      { binding: 2, resource: { buffer: b.y } },
-      { binding: 3, resource: { buffer: b.model } },
-      { binding: 4, resource: { buffer: b.partials } },
-      { binding: 5, resource: { buffer: b.norm } },
-      { binding: 6, resource: { buffer: b.history } },
-    ],
+    entries: order.map((buffer, binding) => ({ binding, resource: binding === 0 ? { buffer, size: GRAD_PARAMS.bytes } : { buffer } })),
   });
 }

@@ -1,31 +1,27 @@
-// A training session on the GPU: the model, partial sums, loss history and the uniform ring of step
-// parameters; SGD steps encoded many per submit (FUSED one dispatch per step, or linear_grad per piece then
-// linear_update), batch losses recorded on the GPU and read back once per window.
+// A training session on the GPU: the model, partial sums, loss history, hyperparameters, class counts and the
+// uniform ring of step parameters; SGD steps encoded many per submit (FUSED one dispatch per step, or a gradient
+// pass per piece then linear_update), batch losses recorded on the GPU and read back once per window.
 import type { ChunkStore, TrainSession } from '../backend';
-import type { MetricSums } from '../core/metrics';
+import { confusionClasses, type EvalSums } from '../core/metrics';
 import type { Gradient, ModelParams, ModelSpec } from '../core/model';
+import { feistelHalfBits } from '../core/permute';
 import type { Step } from '../core/schedule';
 import { createFilled, readBuffer } from './buffers';
 import {
-  gradBindGroup, packNorm, planGroups, writeGradParams, type FuseParams, type GradPipelines,
+  FUSE, GRAD_PARAMS, gradBindGroup, packModel, packNorm, planGroups, unpackModel, type GradPipelines,
 } from './linear_grad';
-import { updateBindGroup, writeUpdateParams, type UpdatePipelines } from './linear_update';
+import { UPDATE_PARAMS, updateBindGroup, type UpdatePipelines } from './linear_update';
 import { PassProfiler } from './profiler';
 import { GpuStore } from './store';
+import { packHyper } from './uniforms';
 
 const SLOT = 256; // bytes per params record in the ring (≥ minUniformBufferOffsetAlignment everywhere)
 const RING_SLOTS = 4096;
 const SUBMIT_SLOTS = 512;
 const MAX_PIECES = 64; // pieces one step (or one evaluation round) may have
+/** Bytes of partial rows a session keeps (two halves): bounds the workgroups per piece for wide K-output models. */
+const PARTIAL_BYTES = 2 ** 26;
 const { STORAGE, COPY_SRC, COPY_DST, UNIFORM } = { STORAGE: 0x80, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40 };
-
-/** Packs params as f32 with the features padded to a multiple of 4, bias after the weights. */
-function packModel(p: ModelParams, dp4: number): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(dp4 * 4 + 4);
-  out.set(p.weights);
-  out[dp4 * 4] = p.bias;
-  return out;
-}
 
 type Mode = 'apply' | 'sum' | 'eval' | 'fused';
 
@@ -45,6 +41,9 @@ export class GpuSession implements TrainSession {
   private readonly history: GPUBuffer;
   private readonly ring: GPUBuffer;
   private readonly norm: GPUBuffer;
+  private readonly hp: GPUBuffer;
+  private readonly confusion: GPUBuffer;
+  private readonly classes: number;
   private readonly updateGroup: GPUBindGroup;
   private readonly groups = new WeakMap<GPUBuffer, GPUBindGroup>();
   private readonly staging = new DataView(new ArrayBuffer(RING_SLOTS * SLOT));
@@ -55,24 +54,29 @@ export class GpuSession implements TrainSession {
   /** vec4s per model half (the fused path keeps w_t and w_t+1 side by side); partial rows per half. */
   private readonly modelHalf: number;
   private readonly partialHalf: number;
+  private readonly maxGroups: number;
 
   constructor(
     private readonly store: GpuStore, private readonly spec: ModelSpec, init: ModelParams,
     readonly historyCapacity: number, private readonly grad: GradPipelines, private readonly update: UpdatePipelines,
-    private readonly maxGroups: number, private readonly fuseGroups: number, private readonly profiler: PassProfiler | null = null,
+    maxGroups: number, private readonly fuseGroups: number, private readonly profiler: PassProfiler | null = null,
   ) {
     const device = (this.device = store.ctx.device);
-    const { dp4, pstride4 } = grad.layout;
-    this.modelHalf = dp4 + 1;
-    this.partialHalf = 2 * maxGroups;
-    this.model = createFilled(device, 'model', 2 * (dp4 + 1) * 16, STORAGE | COPY_SRC | COPY_DST, (b) => new Float32Array(b).set(packModel(init, dp4)));
-    this.partials = device.createBuffer({ label: 'linear_grad.partials', size: 2 * this.partialHalf * pstride4 * 16, usage: STORAGE });
+    const { cols, pstride4 } = grad.layout;
+    this.maxGroups = Math.max(1, Math.min(maxGroups, Math.floor(PARTIAL_BYTES / (4 * pstride4 * 16))));
+    this.modelHalf = cols;
+    this.partialHalf = 2 * this.maxGroups;
+    this.classes = confusionClasses(spec.loss, spec.outputs);
+    this.model = createFilled(device, 'model', 2 * cols * 16, STORAGE | COPY_SRC | COPY_DST, (b) => new Float32Array(b).set(packModel(init, grad.layout)));
+    this.partials = device.createBuffer({ label: `${grad.layout.kernel}.partials`, size: 2 * this.partialHalf * pstride4 * 16, usage: STORAGE });
     this.sums = device.createBuffer({ label: 'linear_update.sums', size: pstride4 * 16, usage: STORAGE | COPY_SRC });
     this.history = device.createBuffer({ label: 'linear_update.history', size: Math.max(16, historyCapacity * 4), usage: STORAGE | COPY_SRC });
     this.ring = device.createBuffer({ label: 'params', size: RING_SLOTS * SLOT, usage: UNIFORM | COPY_DST });
-    this.norm = createFilled(device, 'norm', dp4 * 32, STORAGE, (b) => new Float32Array(b).set(packNorm(grad.layout, spec.standardize)));
+    this.norm = createFilled(device, 'norm', grad.layout.dp4 * 32, STORAGE, (b) => new Float32Array(b).set(packNorm(grad.layout, spec.standardize)));
+    this.hp = createFilled(device, 'hp', 32, UNIFORM, (b) => new Float32Array(b).set(packHyper(spec.lossHp, spec.penaltyHp)));
+    this.confusion = device.createBuffer({ label: 'confusion', size: Math.max(16, this.classes * this.classes * 4), usage: STORAGE | COPY_SRC | COPY_DST });
     this.updateGroup = updateBindGroup(device, update,
-      { params: this.ring, partials: this.partials, model: this.model, sums: this.sums, history: this.history });
+      { params: this.ring, partials: this.partials, model: this.model, sums: this.sums, history: this.history, hp: this.hp });
   }
 
   /** The bind group of a store slot (rebuilt only if the slot's buffers changed). */
@@ -81,7 +85,10 @@ export class GpuSession implements TrainSession {
     if (!s) throw new Error(`slot ${slot} has no rows loaded`);
     let g = this.groups.get(s.x);
     if (!g) {
-      g = gradBindGroup(this.device, this.grad, { params: this.ring, x: s.x, y: s.y, model: this.model, partials: this.partials, norm: this.norm, history: this.history });
+      g = gradBindGroup(this.device, this.grad, {
+        params: this.ring, x: s.x, y: s.y, model: this.model, partials: this.partials, norm: this.norm,
+        history: this.history, hp: this.hp, confusion: this.confusion,
+      });
       this.groups.set(s.x, g);
     }
     return g;
@@ -107,28 +114,35 @@ export class GpuSession implements TrainSession {
     const plans = this.plan(step, this.partialHalf * 2);
     step.pieces.forEach((piece, k) => {
       const { span, groups } = plans[k];
-      writeGradParams(this.staging, slot * SLOT, { ...piece, rows: store.rowsIn[piece.chunk], span, partialBase, yShift });
+      GRAD_PARAMS.write(this.staging, slot * SLOT, { ...this.pieceParams(piece, store), span, partial_base: partialBase, y_shift: yShift });
       this.use(pass, mode === 'eval' ? this.grad.evaluate : piece.shuffle ? this.grad.trainShuffled : this.grad.train);
       pass.setBindGroup(0, this.slotGroup(store, piece.chunk), [slot * SLOT]);
-      pass.dispatchWorkgroups(groups);
+      pass.dispatchWorkgroups(groups, this.grad.layout.blocks);
       partialBase += groups;
       slot++;
     });
-    writeUpdateParams(this.staging, slot * SLOT,
-      { first: 0, count: partialBase, step: step.index, fitBias: this.spec.fitBias, lr: step.lr, scale: 1 / step.rows });
+    UPDATE_PARAMS.write(this.staging, slot * SLOT,
+      { first: 0, count: partialBase, step: step.index, fit_bias: this.spec.fitBias ? 1 : 0, lr: step.lr, scale: 1 / step.rows });
     this.use(pass, mode === 'apply' ? this.update.apply : this.update.sumOnly);
     pass.setBindGroup(0, this.updateGroup, [slot * SLOT]);
     pass.dispatchWorkgroups(this.update.groups);
     return slot + 1;
   }
 
-  /** The FUSED parameters that apply the pending step (if any) and store the result in half `out`. */
-  private fuseParams(modelIn: number, out: number | null): FuseParams {
-    const p = this.pending;
+  /** The Params fields that say which rows of which chunk a piece reads. */
+  private pieceParams(piece: Step['pieces'][number], store: GpuStore) {
+    const rows = store.rowsIn[piece.chunk];
+    return { start: piece.start, count: piece.count, rows, key: piece.key, half_bits: feistelHalfBits(Math.max(1, rows)) };
+  }
+
+  /** The FUSED fields that apply the pending step (if any) and store the result in half `out`. */
+  private fuseParams(modelIn: number, out: number | null, apply: boolean) {
+    const p = apply ? this.pending : null;
+    const bits = (p ? FUSE.apply : 0) | (p && out !== null ? FUSE.store : 0) | (this.spec.fitBias ? FUSE.bias : 0);
     return {
-      modelIn: modelIn * this.modelHalf, modelOut: (out ?? 0) * this.modelHalf, apply: !!p, store: !!p && out !== null,
-      fitBias: this.spec.fitBias, prevBase: (p?.half ?? 0) * this.partialHalf, prevCount: p?.groups ?? 0,
-      prevStep: p?.step.index ?? 0, prevScale: p ? p.step.lr / p.step.rows : 0, prevLossScale: p ? 1 / p.step.rows : 0,
+      model_in: modelIn * this.modelHalf, model_out: (out ?? 0) * this.modelHalf, fuse: bits,
+      prev_base: (p?.half ?? 0) * this.partialHalf, prev_count: p?.groups ?? 0, prev_step: p?.step.index ?? 0,
+      prev_lr: p?.step.lr ?? 0, prev_inv_rows: p ? 1 / p.step.rows : 0,
     };
   }
 
@@ -142,8 +156,8 @@ export class GpuSession implements TrainSession {
     const plans = this.plan(step, Math.min(this.fuseGroups, this.partialHalf));
     step.pieces.forEach((piece, k) => {
       const { span, groups } = plans[k];
-      const f = k === 0 ? this.fuseParams(this.pending ? 1 - half : 0, half) : { ...this.fuseParams(this.pending ? half : 0, null), apply: false };
-      writeGradParams(this.staging, slot * SLOT, { ...piece, rows: this.store.rowsIn[piece.chunk], span, partialBase, yShift: 0 }, f);
+      const f = k === 0 ? this.fuseParams(this.pending ? 1 - half : 0, half, true) : this.fuseParams(this.pending ? half : 0, null, false);
+      GRAD_PARAMS.write(this.staging, slot * SLOT, { ...this.pieceParams(piece, this.store), span, partial_base: partialBase, ...f });
       this.use(pass, this.grad.fused(piece.shuffle)!);
       pass.setBindGroup(0, this.slotGroup(this.store, piece.chunk), [slot * SLOT]);
       pass.dispatchWorkgroups(groups);
@@ -157,9 +171,10 @@ export class GpuSession implements TrainSession {
   /** Applies the pending FUSED step into half 0 (one workgroup, no rows), so w is where every other path reads it. */
   private encodeFlush(pass: GPUComputePassEncoder, slot: number, t: number): number {
     const chunk = this.store.rowsIn.findIndex((r) => r > 0);
-    const span = this.grad.layout.slots;
-    writeGradParams(this.staging, slot * SLOT, { start: 0, count: 0, rows: 1, span, key: 0, partialBase: (t % 2) * this.partialHalf, yShift: 0 },
-      this.fuseParams((t - 1) % 2, 0));
+    GRAD_PARAMS.write(this.staging, slot * SLOT, {
+      start: 0, count: 0, rows: 1, span: this.grad.layout.slots, half_bits: 1, partial_base: (t % 2) * this.partialHalf,
+      ...this.fuseParams((t - 1) % 2, 0, true),
+    });
     this.use(pass, this.grad.fused(false)!);
     pass.setBindGroup(0, this.slotGroup(this.store, chunk), [slot * SLOT]);
     pass.dispatchWorkgroups(1);
@@ -209,9 +224,9 @@ export class GpuSession implements TrainSession {
   async gradient(step: Step): Promise<Gradient> {
     this.submitSteps([step], 'sum');
     const s = await this.readSums();
-    const dp = this.grad.layout.dp4 * 4;
     const scale = 1 / step.rows;
-    return { weights: Float64Array.from(s.subarray(0, this.spec.d), (v) => v * scale), bias: s[dp] * scale, loss: s[dp + 1] * scale, rows: step.rows };
+    const g = unpackModel(s, this.grad.layout);
+    return { weights: g.weights.map((v) => v * scale), bias: g.bias.map((v) => v * scale), loss: s[this.grad.layout.cols * 4] * scale, rows: step.rows };
   }
 
   async readLosses(count: number): Promise<Float64Array> {
@@ -220,30 +235,35 @@ export class GpuSession implements TrainSession {
   }
 
   async readModel(): Promise<ModelParams> {
-    const f = new Float32Array(await readBuffer(this.device, this.model, 0, (this.grad.layout.dp4 + 1) * 16));
-    return { weights: Float64Array.from(f.subarray(0, this.spec.d)), bias: this.spec.fitBias ? f[this.grad.layout.dp4 * 4] : 0 };
+    const p = unpackModel(new Float32Array(await readBuffer(this.device, this.model, 0, this.modelHalf * 16)), this.grad.layout);
+    if (!this.spec.fitBias) p.bias.fill(0);
+    return p;
   }
 
   writeModel(p: ModelParams): void {
-    this.device.queue.writeBuffer(this.model, 0, packModel({ weights: p.weights, bias: this.spec.fitBias ? p.bias : 0 }, this.grad.layout.dp4));
+    const { d, outputs } = this.spec;
+    if (p.weights.length !== d * outputs || p.bias.length !== outputs) throw new Error(`parameters do not fit a model of ${outputs} × ${d}`);
+    const bias = this.spec.fitBias ? p.bias : new Float64Array(outputs);
+    this.device.queue.writeBuffer(this.model, 0, packModel({ weights: p.weights, bias }, this.grad.layout));
   }
 
-  async evaluate(store: ChunkStore = this.store, yShift = 0): Promise<MetricSums> {
+  async evaluate(store: ChunkStore = this.store, yShift = 0): Promise<EvalSums> {
     if (!(store instanceof GpuStore) || store.ctx !== this.store.ctx) throw new Error('WebGpuBackend: evaluate() was given another backend\'s store');
     const pieces = store.rowsIn.flatMap((count, chunk) => (count > 0 ? [{ chunk, start: 0, count, shuffle: false, key: 0 }] : []));
-    const out: MetricSums = { rows: 0, sse: 0, sae: 0, sy: 0, syy: 0 };
-    const dp = this.grad.layout.dp4 * 4;
+    const c = this.classes;
+    const out: EvalSums = { rows: 0, loss: 0, m: new Float64Array(4), confusion: c ? new Float64Array(c * c) : null };
+    if (c) this.device.queue.writeBuffer(this.confusion, 0, new Uint32Array(c * c));
+    const at = this.grad.layout.cols * 4;
     for (let i = 0; i < pieces.length; i += MAX_PIECES) {
       const group = pieces.slice(i, i + MAX_PIECES);
       const rows = group.reduce((a, p) => a + p.count, 0);
       this.submitSteps([{ index: 0, rows, lr: 0, pieces: group }], 'eval', store, yShift);
       const s = await this.readSums();
       out.rows += rows;
-      out.sse += s[dp + 1];
-      out.sae += s[dp + 2];
-      out.sy += s[dp + 3];
-      out.syy += s[dp + 4];
+      out.loss += s[at];
+      for (let j = 0; j < 4; j++) out.m[j] += s[at + 1 + j];
     }
+    if (c) out.confusion!.set(new Uint32Array(await readBuffer(this.device, this.confusion, 0, c * c * 4)));
     return out;
   }
 
@@ -258,7 +278,7 @@ export class GpuSession implements TrainSession {
   }
 
   dispose(): void {
-    for (const b of [this.model, this.partials, this.sums, this.history, this.ring, this.norm]) b.destroy();
+    for (const b of [this.model, this.partials, this.sums, this.history, this.ring, this.norm, this.hp, this.confusion]) b.destroy();
     this.profiler?.destroy();
   }
 }

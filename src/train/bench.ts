@@ -1,6 +1,7 @@
 // Per-epoch timing of a backend on resident data: warm-up, then the median of several timed runs, each
 // enqueueing whole epochs and waiting once (so readbacks are not counted, as in training without progress).
 import type { Backend } from '../backend';
+import { modelSpec } from '../core/model';
 import { epochSteps, type Step } from '../core/schedule';
 import type { ResidentData } from './train';
 
@@ -41,7 +42,7 @@ function median(a: number[]): number {
 /** Times SGD epochs (full-batch when batch ≥ rows) on resident data. */
 export async function benchmark(backend: Backend, data: ResidentData, o: BenchOptions): Promise<BenchResult> {
   const batch = Math.min(o.batch, data.rows);
-  const session = await backend.createSession(data.store, { d: data.d, fitBias: true, loss: 'mse' });
+  const session = await backend.createSession(data.store, modelSpec({ d: data.d }));
   const steps: Step[] = [...epochSteps({ chunkRows: data.store.rowsIn, batch, lr: o.lr ?? 1e-3, seed: o.seed ?? 0, epoch: 0, shuffle: true })];
   const perEpoch = steps.length;
   const gpuSeconds = (session as { gpuSeconds?: () => Promise<number | null> }).gpuSeconds?.bind(session);
@@ -91,7 +92,7 @@ export async function uploadBenchmark(backend: Backend, d: number, chunkRows: nu
   const bytesPerChunk = chunkRows * (Math.ceil(d / 4) * 16 + 4);
   const chunks = Math.max(1, Math.round(total / bytesPerChunk));
   const store = backend.createStore(d, chunkRows);
-  const session = await backend.createSession(store, { d, fitBias: true, loss: 'mse' });
+  const session = await backend.createSession(store, modelSpec({ d }));
   try {
     for (let s = 0; s < 3; s++) await store.load(s, chunk); // allocate the slots and the staging ring
     await session.sync();

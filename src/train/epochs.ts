@@ -2,7 +2,9 @@
 // final metrics pass over streamed data.
 import type { Backend, ChunkStore, TrainSession } from '../backend';
 import { splitChunk, type Holdout } from '../core/holdout';
-import { addSums, emptySums, metricsFromSums, type Metrics } from '../core/metrics';
+import type { LossUnit } from '../core/losses';
+import { addSums, confusionClasses, emptySums, metricsFromSums, type Metrics } from '../core/metrics';
+import type { ModelSpec } from '../core/model';
 import { BatchPlanner, chunkKey, epochSteps } from '../core/schedule';
 import { ColumnSet, type ColumnStats } from '../core/stats';
 import type { DataSource } from '../data/source';
@@ -28,7 +30,8 @@ export interface EpochContext {
   source: DataSource;
   d: number;
   o: TrainOptions;
-  fitBias: boolean;
+  /** The model being trained (its penalty applies in host-update mode). */
+  model: ModelSpec;
   hold: Holdout | null;
   stats: RowStats;
   validation: ValidationSet | null;
@@ -42,7 +45,7 @@ function sinkFor(ctx: EpochContext, epoch: number, t0: number, stepsHint: number
   const { o } = ctx;
   const window = Math.max(1, Math.min(o.lossEvery ?? stepsHint, stepsHint, 65536));
   const total = ctx.stats.y.n > 0 && !(ctx.stream && epoch === 0 && ctx.source.rows === null) ? ctx.stats.y.n : NaN;
-  return new StepSink(ctx.session, window, !!o.hostUpdate, ctx.fitBias,
+  return new StepSink(ctx.session, window, !!o.hostUpdate, ctx.model,
     o.onProgress && ((rowsDone, loss) => o.onProgress!({ epoch, rowsDone, rowsTotal: total, loss, elapsed: now() - t0 })), o.pause);
 }
 
@@ -119,12 +122,12 @@ export async function streamedEpoch(ctx: EpochContext, epoch: number, t0: number
 }
 
 /** Metrics over every training row of streamed data, one chunk at a time. */
-export async function streamedMetrics(ctx: EpochContext): Promise<Metrics> {
+export async function streamedMetrics(ctx: EpochContext, unit: LossUnit): Promise<Metrics> {
   const { evalStore, slotRows } = ctx.stream!;
-  const sums = emptySums();
+  const sums = emptySums(confusionClasses(ctx.model.loss, ctx.model.outputs));
   for await (const c of trainRows(ctx.source.read({ maxRows: slotRows }), ctx.d, ctx.hold, null)) {
     await evalStore.load(0, c);
     addSums(sums, await ctx.session.evaluate(evalStore, ctx.stats.y.mean(0)));
   }
-  return metricsFromSums(sums);
+  return metricsFromSums(sums, unit);
 }

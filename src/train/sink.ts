@@ -1,7 +1,7 @@
 // Where a training loop sends its steps: hands them to the backend in groups (many per submit), reads the
-// recorded batch losses back once per window, and in host-update mode applies w ← w − α·g in TypeScript.
+// recorded batch losses back once per window, and in host-update mode takes the step in TypeScript (core/model.ts sgdStep).
 import type { TrainSession } from '../backend';
-import { sgdUpdate } from '../core/model';
+import { sgdStep, type ModelSpec } from '../core/model';
 import type { Step } from '../core/schedule';
 
 // Steps handed to the backend at a time: large enough to amortize a submit, small enough that the GPU
@@ -17,7 +17,7 @@ export class StepSink {
 
   constructor(
     private readonly session: TrainSession, private readonly windowSize: number, private readonly hostUpdate: boolean,
-    private readonly fitBias: boolean, private readonly onWindow?: (rowsDone: number, lastLoss: number) => void,
+    private readonly model: ModelSpec, private readonly onWindow?: (rowsDone: number, lastLoss: number) => void,
     private readonly pause?: () => Promise<void>,
   ) {}
 
@@ -26,7 +26,7 @@ export class StepSink {
     if (this.hostUpdate) {
       const g = await this.session.gradient(step);
       const p = await this.session.readModel();
-      sgdUpdate(p, g, step.lr, this.fitBias);
+      sgdStep(p, g, step.lr, this.model);
       this.session.writeModel(p);
       this.losses.push(g.loss);
       this.rowsDone += step.rows;

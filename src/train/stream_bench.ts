@@ -1,6 +1,7 @@
 // Where a streamed epoch's time goes: each stage alone (reading the source, uploading chunks, computing the
 // steps) and then the real pipelined epoch; overlap efficiency = epoch time ÷ the slowest stage alone.
 import type { Backend } from '../backend';
+import { modelSpec } from '../core/model';
 import { BatchPlanner } from '../core/schedule';
 import type { DataSource } from '../data/source';
 import { epochChunks } from './chunks';
@@ -42,7 +43,7 @@ export async function streamBenchmark(
   try {
     t0 = now();
     for (let i = 0; i < chunks; i++) await store.load(i % 3, sample);
-    const session = await backend.createSession(store, { d, fitBias: true, loss: 'mse' });
+    const session = await backend.createSession(store, modelSpec({ d }));
     await session.sync();
     const uploadSeconds = now() - t0;
 

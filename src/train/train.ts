@@ -1,41 +1,30 @@
 // The host loop: epochs × mini-batches on any Backend, over any DataSource. Data that fits the memory
 // budget is read once into GPU (or CPU) memory; larger data is streamed, chunk by chunk, every epoch.
 // Batch losses are recorded by the backend and read back once per window (an epoch, or every
-// `lossEvery` steps), never inside the step loop; host-update mode applies w ← w − α·g in TypeScript.
-import type { Backend, ChunkStore, TrainSession } from '../backend';
+// `lossEvery` steps), never inside the step loop; host-update mode applies the step in TypeScript.
+import type { Backend, ChunkStore } from '../backend';
 import type { Dataset } from '../core/dataset';
 import { holdout } from '../core/holdout';
-import { metricsFromSums, type Metrics } from '../core/metrics';
-import { unstandardize, type LossKind, type ModelParams, type Standardization } from '../core/model';
+import { LOSSES, type LossKind } from '../core/losses';
+import { confusionClasses, emptySums, metricsFromSums, type Metrics } from '../core/metrics';
+import { standardizeParams, unstandardize, type ModelParams, type Standardization } from '../core/model';
+import { penaltyValue } from '../core/penalties';
+import { modelSpecOf, parseTrainSpec, TRAIN_OPTIONS, type TrainSpec } from '../core/spec';
 import { ColumnSet } from '../core/stats';
 import { memorySource, type DataSource } from '../data/source';
-import { loadResident, ValidationSet, type RowStats } from './load';
 import { prepareStream, residentEpoch, streamedEpoch, streamedMetrics, type EpochContext, type Stream } from './epochs';
+import { loadResident, ValidationSet, type RowStats } from './load';
+import { prepareTargets, targetKind, type Targets } from './targets';
 
-/** Training options; every field has a default but `epochs`, `batch` and `lr`. */
-export interface TrainOptions {
-  epochs: number;
-  /** Rows per step; Infinity or ≥ rows means full-batch gradient descent. */
-  batch: number;
-  lr: number;
-  seed?: number;
-  /** Seeded per-epoch shuffling (default true). */
-  shuffle?: boolean;
-  fitBias?: boolean;
-  loss?: LossKind;
-  /** Read the gradient back every step and update in TypeScript (the literal loop, for teaching). */
-  hostUpdate?: boolean;
+/** Hooks and sizes of one run that are not training settings. */
+export interface RunOptions {
   /** Also read the batch losses back every k steps (progress); otherwise once per epoch. */
   lossEvery?: number;
   /** Rows per chunk (default: the backend's largest for resident data, a budget share when streaming). */
   chunkRows?: number;
   /** Bytes of rows the backend may hold (default 1 GiB); larger data is streamed every epoch. */
   memoryBudget?: number;
-  /** Fraction of rows held out by a seeded hash of the row index (default 0). */
-  validation?: number;
-  /** Train on standardized features; weights are reported in original units. */
-  standardize?: boolean;
-  /** Starting parameters, in original units. */
+  /** Starting parameters, in original units (K × D weights, K biases). */
   init?: ModelParams;
   /** Skip the final metrics pass (for streamed data it reads the source once more); `final` is then NaN. */
   skipFinalMetrics?: boolean;
@@ -48,6 +37,9 @@ export interface TrainOptions {
   onEpoch?: (e: EpochReport) => void;
   onProgress?: (p: Progress) => void;
 }
+
+/** Training settings (core/spec.ts; all but `epochs`, `batch` and `lr` default) and the run's hooks. */
+export type TrainOptions = Partial<TrainSpec> & Pick<TrainSpec, 'epochs' | 'batch' | 'lr'> & RunOptions;
 
 /** What one epoch did. */
 export interface EpochReport {
@@ -76,8 +68,14 @@ export interface Progress {
 
 /** The outcome of a training run. */
 export interface TrainResult {
-  /** Parameters in original units. */
+  /** The settings it ran with, defaults filled in. */
+  spec: TrainSpec;
+  /** Class labels in index order for a classification loss, else null. */
+  classes: string[] | null;
+  /** Parameters in original units: K × D weights and K biases (K = 1 but for multiclass). */
   params: ModelParams;
+  /** Final mean loss plus the penalty of the trained weights (in the units they were trained in). */
+  objective: number;
   standardization?: Standardization;
   epochs: EpochReport[];
   /** Metrics over all training rows at the final parameters. */
@@ -106,23 +104,22 @@ export function rowBytes(d: number): number {
   return Math.ceil(d / 4) * 16 + 4;
 }
 
-function checkOptions(o: TrainOptions): void {
-  if (!(o.epochs >= 0 && Number.isInteger(o.epochs))) throw new Error(`--epochs must be a non-negative integer, got ${o.epochs}`);
-  if (!(o.lr > 0 && Number.isFinite(o.lr))) throw new Error(`--lr must be a positive number, got ${o.lr}`);
-  if (!(o.batch >= 1)) throw new Error(`--batch must be ≥ 1, got ${o.batch}`);
+/** The spec of a run's options: the settings given, the rest at their defaults, each value checked. */
+export function specOf(o: TrainOptions): TrainSpec {
+  const record: Record<string, unknown> = {};
+  for (const opt of TRAIN_OPTIONS) record[opt.key] = o[opt.key];
+  return parseTrainSpec(record, { strict: false });
 }
 
-function standardization(s: ColumnSet): Standardization {
-  const invStd = Float64Array.from({ length: s.columns }, (_, j) => (s.std(j) > 0 ? 1 / s.std(j) : 1));
-  return { mean: Float64Array.from({ length: s.columns }, (_, j) => s.mean(j)), invStd };
-}
-
-/** Maps original-unit parameters into the standardized space the backend trains in. */
-function toTrained(p: ModelParams, s?: Standardization): ModelParams {
-  if (!s) return p;
-  let bias = p.bias;
-  p.weights.forEach((w, j) => (bias += w * s.mean[j]));
-  return { weights: p.weights.map((w, j) => w / s.invStd[j]), bias };
+/**
+ * Per-feature scaling from the training rows' statistics. With a bias the columns are centered and scaled; without
+ * one they are only scaled (by the root mean square), since centering would add an intercept the model lacks.
+ */
+function standardization(s: ColumnSet, fitBias: boolean): Standardization {
+  const d = s.columns;
+  const scale = (j: number) => (fitBias ? s.std(j) : Math.sqrt(s.std(j) ** 2 + s.mean(j) ** 2));
+  const invStd = Float64Array.from({ length: d }, (_, j) => (scale(j) > 0 ? 1 / scale(j) : 1));
+  return { mean: Float64Array.from({ length: d }, (_, j) => (fitBias ? s.mean(j) : 0)), invStd };
 }
 
 /** Data read once into a backend's memory, to train on repeatedly (benchmarks, the web page). */
@@ -130,39 +127,59 @@ export interface ResidentData {
   readonly store: ChunkStore;
   readonly d: number;
   readonly rows: number;
+  /** The source as loaded (targets mapped to class indices when prepared for classification). */
   readonly source: DataSource;
   readonly stats: RowStats;
+  /** What the targets were prepared for: regression values, or classes (then `classes` lists them). */
+  readonly targets: 'regression' | 'classes';
+  readonly classes: string[] | null;
   dispose(): void;
 }
 
-/** Reads a source (or dataset) into a backend's memory in chunks of `chunkRows` (default: the largest). */
-export async function uploadDataset(backend: Backend, input: DataSource | Dataset, chunkRows?: number): Promise<ResidentData> {
-  const source = 'read' in input ? input : memorySource(input);
+/**
+ * Reads a source (or dataset) into a backend's memory in chunks of `chunkRows` (default: the largest), its
+ * targets prepared for `loss` (default squared: regression values; a classification loss maps labels to classes).
+ */
+export async function uploadDataset(
+  backend: Backend, input: DataSource | Dataset, o: { chunkRows?: number; loss?: LossKind; signal?: AbortSignal } = {},
+): Promise<ResidentData> {
+  const raw = 'read' in input ? input : memorySource(input);
+  const targets = await prepareTargets(raw, o.loss ?? 'squared', o.signal);
+  const source = targets.source;
   const d = source.features.length;
   const stats: RowStats = { x: new ColumnSet(d), y: new ColumnSet(1) };
-  const slotRows = Math.min(chunkRows ?? Infinity, backend.maxChunkRows(d));
-  const store = (await loadResident(backend, source, d, slotRows, Infinity, null, null, stats))!;
-  return { store, d, rows: stats.y.n, source, stats, dispose: () => store.dispose() };
+  const slotRows = Math.min(o.chunkRows ?? Infinity, backend.maxChunkRows(d));
+  const store = (await loadResident(backend, source, d, slotRows, Infinity, null, null, stats, o.signal))!;
+  return {
+    store, d, rows: stats.y.n, source, stats, targets: targetKind(o.loss ?? 'squared'), classes: targets.classes,
+    dispose: () => store.dispose(),
+  };
 }
 
 /** Trains on resident data (no holdout; the data stays loaded for the next call). */
-export async function trainResident(backend: Backend, data: ResidentData, o: TrainOptions): Promise<TrainResult> {
-  checkOptions(o);
-  if (o.validation) throw new Error('trainResident: a validation split needs train() (the split happens while reading)');
-  const stats: RowStats = { x: o.standardize ? data.stats.x : null, y: data.stats.y };
-  return trainOn(backend, o, data.source, data.store, stats, null, null, 0);
+export async function trainResident(backend: Backend, data: ResidentData, opts: TrainOptions): Promise<TrainResult> {
+  const spec = specOf(opts);
+  if (spec.validation) throw new Error('trainResident: a validation split needs train() (the split happens while reading)');
+  if (targetKind(spec.loss) !== data.targets || (LOSSES[spec.loss].task === 'binary' && data.classes!.length !== 2)) {
+    throw new Error(`the data was loaded for ${data.classes ? `${data.classes.length} classes` : 'regression'}; --loss ${spec.loss} needs it loaded for its own targets`);
+  }
+  const stats: RowStats = { x: spec.standardize ? data.stats.x : null, y: data.stats.y };
+  const outputs = LOSSES[spec.loss].task === 'multiclass' ? data.classes!.length : 1;
+  return trainOn(backend, { ...opts, ...spec }, spec, { source: data.source, classes: data.classes, outputs }, data.store, stats, null, null, 0);
 }
 
 /** Trains a linear model on a source (or an in-memory dataset). */
-export async function train(backend: Backend, input: DataSource | Dataset, o: TrainOptions): Promise<TrainResult> {
-  checkOptions(o);
-  const source = 'read' in input ? input : memorySource(input);
+export async function train(backend: Backend, input: DataSource | Dataset, opts: TrainOptions): Promise<TrainResult> {
+  const spec = specOf(opts);
+  const o: TrainOptions = { ...opts, ...spec };
+  const t0 = now();
+  const targets = await prepareTargets('read' in input ? input : memorySource(input), spec.loss, o.signal);
+  const source = targets.source;
   const d = source.features.length;
   const budgetRows = Math.max(1, Math.floor((o.memoryBudget ?? DEFAULT_BUDGET) / rowBytes(d)));
-  const hold = o.validation ? holdout(o.validation, o.seed ?? 0) : null;
-  const newStats = (): RowStats => ({ x: o.standardize ? new ColumnSet(d) : null, y: new ColumnSet(1) });
+  const hold = spec.validation ? holdout(spec.validation, spec.seed) : null;
+  const newStats = (): RowStats => ({ x: spec.standardize ? new ColumnSet(d) : null, y: new ColumnSet(1) });
   const newValidation = () => (hold ? new ValidationSet(backend, d, backend.maxChunkRows(d), Math.floor(budgetRows / 2)) : null);
-  const t0 = now();
   let stats = newStats();
   let validation = newValidation();
   let store: ChunkStore | null = null;
@@ -179,7 +196,7 @@ export async function train(backend: Backend, input: DataSource | Dataset, o: Tr
       stream = await prepareStream(backend, source, d, o, budgetRows, hold, validation, stats);
       store = stream.store;
     }
-    return await trainOn(backend, o, source, store, stats, validation, stream, now() - t0);
+    return await trainOn(backend, o, spec, targets, store, stats, validation, stream, now() - t0);
   } finally {
     store?.dispose();
     validation?.store.dispose();
@@ -188,26 +205,31 @@ export async function train(backend: Backend, input: DataSource | Dataset, o: Tr
 }
 
 async function trainOn(
-  backend: Backend, o: TrainOptions, source: DataSource, store: ChunkStore, stats: RowStats,
+  backend: Backend, o: TrainOptions, spec: TrainSpec, targets: Targets, store: ChunkStore, stats: RowStats,
   validation: ValidationSet | null, stream: Stream | null, uploadSeconds: number,
 ): Promise<TrainResult> {
+  const { source } = targets;
   const d = source.features.length;
-  const norm = stats.x ? standardization(stats.x) : undefined;
-  const fitBias = o.fitBias ?? true;
-  const hold = o.validation ? holdout(o.validation, o.seed ?? 0) : null;
-  const session = await backend.createSession(store, { d, fitBias, loss: o.loss ?? 'mse', standardize: norm }, o.init && toTrained(o.init, norm));
+  const norm = stats.x ? standardization(stats.x, spec.fitBias) : undefined;
+  const model = modelSpecOf(spec, d, targets.outputs, norm);
+  const hold = spec.validation ? holdout(spec.validation, spec.seed) : null;
+  const session = await backend.createSession(store, model, o.init && standardizeParams(o.init, norm));
   try {
-    return await run({ backend, session, store, source, d, o, fitBias, hold, stats, validation, stream }, norm, uploadSeconds);
+    const ctx: EpochContext = { backend, session, store, source, d, o, model, hold, stats, validation, stream };
+    return await run(ctx, spec, targets.classes, uploadSeconds);
   } finally {
     session.dispose();
   }
 }
 
-async function run(ctx: EpochContext, norm: Standardization | undefined, uploadSeconds: number): Promise<TrainResult> {
-  const { o, session, store, validation, stream } = ctx;
+async function run(ctx: EpochContext, spec: TrainSpec, classes: string[] | null, uploadSeconds: number): Promise<TrainResult> {
+  const { o, session, store, validation, stream, model } = ctx;
+  const norm = model.standardize;
+  const unit = LOSSES[spec.loss];
+  const evaluate = async (s: ChunkStore, yShift: number) => metricsFromSums(await session.evaluate(s, yShift), unit);
   const epochs: EpochReport[] = [];
   let trainSeconds = 0;
-  for (let epoch = 0; epoch < o.epochs && !o.signal?.aborted; epoch++) {
+  for (let epoch = 0; epoch < spec.epochs && !o.signal?.aborted; epoch++) {
     const t0 = now();
     const losses = stream ? await streamedEpoch(ctx, epoch, t0) : await residentEpoch(ctx, epoch, t0);
     await session.sync();
@@ -216,10 +238,10 @@ async function run(ctx: EpochContext, norm: Standardization | undefined, uploadS
     const report: EpochReport = { epoch, loss: losses.reduce((a, b) => a + b, 0) / losses.length, seconds, steps: losses.length };
     if (losses.length && !Number.isFinite(report.loss)) {
       throw new Error(`training diverged in epoch ${epoch + 1} (mean batch loss ${report.loss}): lower the learning rate ` +
-        `(--lr ${o.lr})${norm ? '' : ' or standardize the features (--standardize)'}`);
+        `(--lr ${spec.lr})${norm ? '' : ' or standardize the features (--standardize)'}`);
     }
-    if (o.evaluateEachEpoch && !stream) report.metrics = await evaluate(session, store, ctx.stats.y.mean(0));
-    if (validation && validation.rows > 0) report.validation = await evaluate(session, validation.store, validation.y.mean(0));
+    if (o.evaluateEachEpoch && !stream) report.metrics = await evaluate(store, ctx.stats.y.mean(0));
+    if (validation && validation.rows > 0) report.validation = await evaluate(validation.store, validation.y.mean(0));
     epochs.push(report);
     if (o.onEpoch) {
       const p = await session.readModel();
@@ -228,22 +250,20 @@ async function run(ctx: EpochContext, norm: Standardization | undefined, uploadS
     }
   }
   const final = o.skipFinalMetrics
-    ? { rows: ctx.stats.y.n, mse: NaN, mae: NaN, r2: NaN }
-    : stream ? await streamedMetrics(ctx) : await evaluate(session, store, ctx.stats.y.mean(0));
+    ? metricsFromSums({ ...emptySums(confusionClasses(spec.loss, model.outputs)), rows: ctx.stats.y.n, loss: NaN, m: new Float64Array(4).fill(NaN) }, unit)
+    : stream ? await streamedMetrics(ctx, unit) : await evaluate(store, ctx.stats.y.mean(0));
   const trained = await session.readModel();
   return {
+    spec, classes,
     params: norm ? unstandardize(trained, norm) : trained,
+    objective: final.loss + penaltyValue(trained.weights, model.penaltyHp),
     standardization: norm,
     epochs, final,
     // The last epoch already measured the held-out rows at the final parameters.
-    validation: epochs.at(-1)?.validation ?? (validation && validation.rows > 0 ? await evaluate(session, validation.store, validation.y.mean(0)) : undefined),
+    validation: epochs.at(-1)?.validation ?? (validation && validation.rows > 0 ? await evaluate(validation.store, validation.y.mean(0)) : undefined),
     secondsPerEpoch: epochs.length ? trainSeconds / epochs.length : 0, uploadSeconds,
     backend: ctx.backend.kind, device: ctx.backend.device, rows: ctx.stats.y.n, validationRows: validation?.rows ?? 0,
     d: ctx.d, features: [...ctx.source.features], target: ctx.source.target, streamed: !!stream,
     chunkRows: stream ? [stream.slotRows] : [...store.rowsIn], skipped: ctx.source.skipped ?? 0,
   };
-}
-
-async function evaluate(session: TrainSession, store: ChunkStore, yShift: number): Promise<Metrics> {
-  return metricsFromSums(await session.evaluate(store, yShift));
 }

@@ -80,7 +80,7 @@ function predict(s: Sample, p: ModelParams | null | undefined): (number | null)[
   const out: (number | null)[] = new Array(s.rows).fill(null);
   if (!p) return out;
   for (let r = 0; r < s.rows; r++) {
-    let v = p.bias;
+    let v = p.bias[0];
     for (let j = 0; j < s.d; j++) v += s.x[r * s.d + j] * p.weights[j];
     out[r] = v;
   }

@@ -3,6 +3,7 @@ import type { BackendKind } from '../backend';
 import type { Metrics } from '../core/metrics';
 import type { ModelParams } from '../core/model';
 import { toModelFile, type ModelFile } from '../core/model_file';
+import { parseTrainSpec } from '../core/spec';
 import type { RunSettings } from './state';
 
 /** What one backend's run produced. */
@@ -31,7 +32,8 @@ export function modelFileFor(m: TrainedModel, on: TrainedOn, s: RunSettings): Mo
     backend: m.backend, standardize: s.standardize, device: m.device, stopped: m.stopped,
     secondsPerEpoch: m.secondsPerEpoch, data: on.description, rows: on.rows,
   };
-  return toModelFile(m.params, [...on.features], on.target, s.fitBias, { ...(m.metrics ? { metrics: m.metrics } : {}), training });
+  const spec = parseTrainSpec({ lr: s.lr, batch: s.batch, epochs: m.epochsDone, seed: s.seed, fitBias: s.fitBias, standardize: s.standardize });
+  return toModelFile(m.params, { spec, features: [...on.features], target: on.target, classes: null, ...(m.metrics ? { metrics: m.metrics } : {}), training });
 }
 
 /** Offers text as a file download. */

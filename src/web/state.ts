@@ -1,7 +1,7 @@
 // The page's state and rules without the DOM: parsing the form, which buttons a run state allows, the
 // rows slider's log scale, per-dataset defaults, number formats and where the GPU starts to win.
 import type { BackendKind } from '../backend';
-import { LOSSES, type LossKind } from '../core/model';
+import { LOSSES, type LossKind } from '../core/losses';
 import type { TrainOptions } from '../train/train';
 
 /** Built-in datasets and files. */
@@ -15,7 +15,7 @@ export type RunState = 'idle' | 'loading' | 'running' | 'paused' | 'stopping' | 
 export const MODELS = [{ value: 'linear', label: 'Linear regression' }] as const;
 /** The losses the engine offers, from core/model's LOSSES table. */
 export const LOSS_OPTIONS: { value: LossKind; label: string }[] = (Object.keys(LOSSES) as LossKind[])
-  .map((value) => ({ value, label: value === 'mse' ? 'MSE' : String(value).toUpperCase() }));
+  .map((value) => ({ value, label: LOSSES[value].title }));
 
 // A type error here means TrainOptions lost (or gained) `standardize`: keep the checkbox in step with the engine.
 type EngineHasStandardize = 'standardize' extends keyof TrainOptions ? true : false;

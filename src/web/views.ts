@@ -1,7 +1,7 @@
 // DOM rendering of the page's tables and messages: coefficients against the truth and the exact answer,
 // fit metrics, the CPU-vs-GPU table and the adapter. Cells carry data-* attributes the end-to-end test reads.
 import type { BackendKind } from '../backend';
-import type { Metrics } from '../core/metrics';
+import { metricsLine, type Metrics } from '../core/metrics';
 import type { ModelParams } from '../core/model';
 import type { BenchResult } from '../train/bench';
 import type { Explanation } from './gpu_status';
@@ -46,7 +46,7 @@ export function renderCoefTable(table: HTMLTableElement, v: CoefView): void {
     h('th', { scope: 'col', style: `color:${COLORS.exact}` }, exactHead),
     ...kinds.map((k) => h('th', { scope: 'col', style: `color:${COLORS[k]}` }, BACKEND_LABEL[k])));
   const names = [...v.features.slice(0, MAX_ROWS_SHOWN).map((f, j) => [f, j] as const), ...(v.fitBias ? [['intercept', -1] as const] : [])];
-  const at = (p: ModelParams | null | undefined, j: number) => (p ? (j < 0 ? p.bias : p.weights[j]) : undefined);
+  const at = (p: ModelParams | null | undefined, j: number) => (p ? (j < 0 ? p.bias[0] : p.weights[j]) : undefined);
   const exact = typeof v.exact === 'object' ? v.exact : null;
   const rows = names.map(([name, j]) => h('tr', { 'data-coef': String(j) },
     h('th', { scope: 'row' }, name),
@@ -60,7 +60,7 @@ export function renderCoefTable(table: HTMLTableElement, v: CoefView): void {
 /** One line of metrics per backend. */
 export function renderMetrics(el: HTMLElement, m: ReadonlyMap<BackendKind, { metrics: Metrics | null; epochs: number; secondsPerEpoch: number }>): void {
   el.replaceChildren(...[...m].map(([k, r]) => h('li', { style: `border-color:${COLORS[k]}`, 'data-backend': k, 'data-epochs': String(r.epochs) }, h('strong', {}, BACKEND_LABEL[k]),
-    r.metrics ? ` MSE ${r.metrics.mse.toPrecision(4)} · R² ${r.metrics.r2.toFixed(4)} · ` : ' ',
+    r.metrics ? ` ${metricsLine(r.metrics, (x) => x.toPrecision(4))} · ` : ' ',
     `${r.epochs} epoch${r.epochs === 1 ? '' : 's'} · ${fmtSeconds(r.secondsPerEpoch)}/epoch`)));
 }
 

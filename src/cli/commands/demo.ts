@@ -1,6 +1,7 @@
 // `downhill demo` (npm start): trains a built-in synthetic dataset on WebGPU, on every CPU core and on the f64
 // reference, and prints the fitted coefficients next to the true and exact least-squares ones, with the timings.
 import { NormalEquations } from '../../core/lstsq';
+import { regressionMetrics } from '../../core/metrics';
 import { linearDataset } from '../../data/synthetic';
 import { createBackend } from '../../train/backends';
 import { train, type TrainResult } from '../../train/train';
@@ -42,7 +43,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     try {
       process.stdout.write(`training on ${kind} (${backend.device}) … `);
       const r = await train(backend, ds, o);
-      console.log(`${duration(r.secondsPerEpoch)} per epoch, final MSE ${fmt(r.final.mse, 5)}`);
+      console.log(`${duration(r.secondsPerEpoch)} per epoch, final MSE ${fmt(regressionMetrics(r.final).mse, 5)}`);
       results.push(r);
     } finally {
       backend.dispose();
@@ -50,10 +51,10 @@ export async function demoCommand(argv: string[]): Promise<number> {
   }
   const head = ['coefficient', 'true', 'least squares', ...results.map((r) => r.backend)];
   const body = ds.features.map((f, j) => [f, fmt(ds.truth.weights[j], 5), fmt(exact.weights[j], 5), ...results.map((r) => fmt(r.params.weights[j], 5))]);
-  body.push(['(bias)', fmt(ds.truth.bias, 5), fmt(exact.bias, 5), ...results.map((r) => fmt(r.params.bias, 5))]);
+  body.push(['(bias)', fmt(ds.truth.bias[0], 5), fmt(exact.bias[0], 5), ...results.map((r) => fmt(r.params.bias[0], 5))]);
   console.log(`\n${table([head, ...body])}\n`);
   const timing = [['backend', 's/epoch', 'rows/s', 'upload', 'MSE', 'R²'],
-    ...results.map((r) => [r.backend, r.secondsPerEpoch.toPrecision(3), si(rows / r.secondsPerEpoch), duration(r.uploadSeconds), fmt(r.final.mse, 5), fmt(r.final.r2, 5)])];
+    ...results.map((r) => [r.backend, r.secondsPerEpoch.toPrecision(3), si(rows / r.secondsPerEpoch), duration(r.uploadSeconds), fmt(regressionMetrics(r.final).mse, 5), fmt(regressionMetrics(r.final).r2, 5)])];
   console.log(table(timing));
   const g = results.find((r) => r.backend === 'webgpu');
   for (const c of results.filter((r) => r.backend !== 'webgpu')) {

@@ -1,0 +1,114 @@
+// The one training spec: every training setting declared once as an option descriptor (the registries' loss and
+// penalty hyperparameters included), parsed from a flat record of options. The CLI's flags and help, the page's
+// fields, the model file's `training` record and validation all come from TRAIN_OPTIONS.
+import { LOSS_NAMES, LOSS_OPTIONS, LOSSES, type LossKind, type LossParams } from './losses';
+import { modelSpec, type ModelSpec, type Standardization } from './model';
+import { OptionError, parseOptionValue, type OptionDescriptor } from './options';
+import { PENALTY_NAMES, PENALTY_OPTIONS, type PenaltyKind, type PenaltyParams } from './penalties';
+
+/** Every training setting, typed. */
+export interface TrainSpec extends LossParams, PenaltyParams {
+  loss: LossKind;
+  penalty: PenaltyKind;
+  epochs: number;
+  /** Rows per step; Infinity means full-batch gradient descent. */
+  batch: number;
+  lr: number;
+  seed: number;
+  shuffle: boolean;
+  fitBias: boolean;
+  standardize: boolean;
+  /** Fraction of rows held out by a seeded hash of the row index. */
+  validation: number;
+  /** Read the gradient back every step and update in TypeScript (the literal loop, for teaching). */
+  hostUpdate: boolean;
+}
+
+/** A training option: a descriptor, and when it applies (others are rejected when given, hidden on the page). */
+export type TrainOption = OptionDescriptor<keyof TrainSpec> & {
+  appliesTo?: (s: TrainSpec) => boolean;
+  /** Where the page shows it. */
+  group: 'model' | 'training';
+};
+
+/** Every training option, in the order help and the page list them. */
+export const TRAIN_OPTIONS: readonly TrainOption[] = [
+  { name: 'loss', key: 'loss', type: 'choice', choices: LOSS_NAMES, default: 'squared', group: 'model', help: 'the loss (see README: Losses)' },
+  ...LOSS_OPTIONS.map(({ loss, ...o }): TrainOption => ({ ...o, group: 'model', appliesTo: (s) => s.loss === loss })),
+  { name: 'penalty', key: 'penalty', type: 'choice', choices: PENALTY_NAMES, default: 'none', group: 'model', help: 'regularization of the weights (never the bias)' },
+  ...PENALTY_OPTIONS.map((o): TrainOption => ({
+    ...o, group: 'model', appliesTo: o.key === 'alpha' ? (s) => s.penalty !== 'none' : (s) => s.penalty === 'elasticnet',
+  })),
+  { name: 'epochs', key: 'epochs', type: 'integer', default: 10, min: 0, max: 1e7, group: 'training', help: 'passes over the data' },
+  {
+    name: 'batch', key: 'batch', type: 'integer', default: 256, min: 1, infinity: 'full', metavar: 'B|full', group: 'training',
+    help: 'rows per step (full = full-batch gradient descent)',
+  },
+  { name: 'lr', key: 'lr', type: 'number', default: 0.01, min: 0, exclusive: { min: true }, metavar: 'α', label: 'Learning rate', group: 'training', help: 'learning rate' },
+  { name: 'seed', key: 'seed', type: 'integer', default: 0, min: 0, max: 2 ** 32 - 1, metavar: 'S', group: 'training', help: 'seed for the shuffle and the holdout' },
+  { name: 'shuffle', key: 'shuffle', type: 'boolean', default: true, group: 'training', help: 'visit rows in file order instead of a seeded shuffle' },
+  { name: 'bias', key: 'fitBias', type: 'boolean', default: true, label: 'Fit an intercept (bias)', group: 'model', help: 'fit no intercept' },
+  {
+    name: 'standardize', key: 'standardize', type: 'boolean', default: false, label: 'Standardize features', group: 'training',
+    help: 'train on standardized features (scaled only, without --bias); weights are reported in original units',
+  },
+  {
+    name: 'validation', key: 'validation', type: 'number', default: 0, min: 0, max: 1, exclusive: { max: true }, metavar: 'F', group: 'training',
+    help: 'hold out a fraction F of rows (seeded hash of the row index) and report their metrics',
+  },
+  { name: 'host-update', key: 'hostUpdate', type: 'boolean', default: false, group: 'training', help: 'read the gradient back each step and update in TypeScript' },
+];
+
+/** The option descriptor of a spec key. */
+export function trainOption(key: keyof TrainSpec): TrainOption {
+  return TRAIN_OPTIONS.find((o) => o.key === key)!;
+}
+
+/**
+ * Parses a flat record of options (by spec key or CLI name; strings, numbers or booleans) into a spec, defaults
+ * filled in. Bad values throw an OptionError naming the option; so do options that do not apply to the chosen loss or
+ * penalty, unless `strict` is false (a spec passed on whole, every field present).
+ */
+export function parseTrainSpec(record: Partial<Record<string, unknown>> = {}, o: { strict?: boolean } = {}): TrainSpec {
+  const known = new Set(TRAIN_OPTIONS.flatMap((o) => [o.key, o.name]));
+  for (const k of Object.keys(record)) {
+    if (record[k] !== undefined && !known.has(k)) throw new OptionError(k, `unknown training option "${k}"`);
+  }
+  const given = new Set<TrainOption>();
+  const spec = {} as Record<string, unknown>;
+  for (const o of TRAIN_OPTIONS) {
+    const raw = record[o.key] ?? record[o.name];
+    if (raw !== undefined && raw !== null) given.add(o);
+    spec[o.key] = raw === undefined || raw === null ? o.default : parseOptionValue(o, raw);
+  }
+  const s = spec as unknown as TrainSpec;
+  for (const opt of given) {
+    if (o.strict !== false && opt.appliesTo && !opt.appliesTo(s)) {
+      throw new OptionError(opt.name, `--${opt.name} does not apply here: ${describeApplies(opt)}`);
+    }
+  }
+  return s;
+}
+
+function describeApplies(o: TrainOption): string {
+  const owner = LOSS_NAMES.find((n) => LOSSES[n].options.some((x) => x.key === o.key));
+  if (owner) return `it is a hyperparameter of --loss ${owner}`;
+  if (o.key === 'alpha') return 'it sets the strength of --penalty l2, l1 or elasticnet';
+  return 'it is the L1 share of --penalty elasticnet';
+}
+
+/** The settings that shaped a model (those that apply), for the model file and reports. */
+export function specRecord(s: TrainSpec): Record<string, number | string | boolean> {
+  const out: Record<string, number | string | boolean> = {};
+  for (const o of TRAIN_OPTIONS) {
+    if (o.appliesTo && !o.appliesTo(s)) continue;
+    const v = s[o.key];
+    out[o.key] = typeof v === 'number' && !Number.isFinite(v) ? 'full' : v;
+  }
+  return out;
+}
+
+/** The model a spec trains on d features with k outputs (classes for a multiclass loss). */
+export function modelSpecOf(s: TrainSpec, d: number, outputs: number, standardize?: Standardization): ModelSpec {
+  return modelSpec({ d, outputs, fitBias: s.fitBias, loss: s.loss, lossParams: s, penalty: s.penalty, penaltyParams: s, standardize });
+}

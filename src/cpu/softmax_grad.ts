@@ -1,0 +1,46 @@
+// CPU twin of shaders/softmax_grad.wgsl, in f64: K outputs z_c = x'·W_c + b_c per row under a multiclass loss;
+// sums dL/dz_c·x' and dL/dz_c, the loss, Σcorrect and Σlog-loss, and the confusion counts.
+import { LOSSES, type MultiLoss } from '../core/losses';
+import type { ModelParams, ModelSpec } from '../core/model';
+import { feistelHalfBits, permuteIndex } from '../core/permute';
+import type { GradRange, GradSums } from './grad_rows';
+
+/** Adds one pass of a K-output model over a chunk's rows into `out`. */
+export function softmaxGradCpu(
+  x: Float32Array, y: Float32Array, chunkRows: number, p: ModelParams, range: GradRange, spec: ModelSpec,
+  withGrad: boolean, out: GradSums,
+): GradSums {
+  const unit = LOSSES[spec.loss] as MultiLoss;
+  const { d, outputs: k, standardize: norm } = spec;
+  const half = feistelHalfBits(chunkRows);
+  const xs = new Float64Array(d);
+  const z = new Float64Array(k);
+  const dz = new Float64Array(k);
+  for (let i = range.start; i < range.start + range.count; i++) {
+    const row = range.shuffle ? permuteIndex(i, chunkRows, range.key, half) : i;
+    const off = row * d;
+    for (let j = 0; j < d; j++) xs[j] = norm ? (x[off + j] - norm.mean[j]) * norm.invStd[j] : x[off + j];
+    let best = 0;
+    for (let c = 0; c < k; c++) {
+      let s = p.bias[c];
+      for (let j = 0; j < d; j++) s += xs[j] * p.weights[c * d + j];
+      z[c] = s;
+      if (s > z[best]) best = c;
+    }
+    const t = y[row];
+    const loss = unit.valueDz(z, t, withGrad ? dz : null);
+    if (withGrad) {
+      for (let c = 0; c < k; c++) {
+        const g = dz[c];
+        for (let j = 0; j < d; j++) out.grad[c * d + j] += g * xs[j];
+        out.gradBias[c] += g;
+      }
+    }
+    out.loss += loss;
+    if (best === t) out.m[0] += 1;
+    out.m[1] += loss;
+    if (out.confusion) out.confusion[t * k + best] += 1;
+  }
+  out.rows += range.count;
+  return out;
+}

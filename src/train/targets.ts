@@ -1,0 +1,107 @@
+// What the target column means for a loss: regression values (checked against the loss's domain), or class
+// labels mapped to class indices 0..K−1 in one streaming pass that finds the classes (numbers or text, sorted;
+// two at most for a binary loss, the row of a third one named). The mapped source yields fresh arrays: inputs
+// are never changed in place.
+import type { HostChunk } from '../core/dataset';
+import { numberLabel, sortLabels } from '../core/labels';
+import { LOSSES, type LossKind } from '../core/losses';
+import type { DataSource } from '../data/source';
+
+/** Most classes a multiclass loss takes. */
+export const MAX_CLASSES = 1000;
+
+/** A source whose targets suit a loss. */
+export interface Targets {
+  source: DataSource;
+  /** Class labels in index order (classification), or null (regression). */
+  classes: string[] | null;
+  /** Outputs of the model: the number of classes for a multiclass loss, else 1. */
+  outputs: number;
+}
+
+/** Which target preparation a loss needs: regression values, or classes. */
+export function targetKind(loss: LossKind): 'regression' | 'classes' {
+  return LOSSES[loss].task === 'regression' ? 'regression' : 'classes';
+}
+
+const classLosses = (): string => Object.entries(LOSSES).filter(([, u]) => u.task !== 'regression').map(([n]) => n).join(', ');
+
+/** A source that rewrites each chunk's targets with `map(value, row)` into a new array. */
+function mapTargets(src: DataSource, map: (v: number, row: number) => number, extra: Partial<DataSource> = {}): DataSource {
+  const remap = (c: HostChunk): HostChunk => {
+    const y = new Float32Array(c.rows);
+    const first = c.firstRow ?? 0;
+    for (let i = 0; i < c.rows; i++) y[i] = map(c.y[i], first + i);
+    return { ...c, y };
+  };
+  return {
+    description: src.description,
+    features: src.features,
+    target: src.target,
+    get rows() { return src.rows; },
+    get skipped() { return src.skipped; },
+    async *read(opts) {
+      for await (const c of src.read(opts)) yield remap(c);
+    },
+    ...(src.readRows ? { readRows: async (start: number, count: number) => remap(await src.readRows!(start, count)) } : {}),
+    ...(src.close ? { close: () => src.close!() } : {}),
+    ...extra,
+  };
+}
+
+/**
+ * Prepares a source's targets for a loss. Regression: text labels are an error; values outside the loss's domain
+ * (e.g. negative counts for poisson) stop with the row. Classification: one pass finds the classes; the returned
+ * source yields class indices.
+ */
+export async function prepareTargets(source: DataSource, loss: LossKind, signal?: AbortSignal): Promise<Targets> {
+  const unit = LOSSES[loss];
+  const where = (row: number) => `${source.description}: row ${row + 1} (target "${source.target}")`;
+  if (unit.task === 'regression') {
+    if (source.targetLabels) {
+      throw new Error(`${source.description}: the target column "${source.target}" holds class labels, but --loss ${loss} is a ` +
+        `regression loss; use a classification loss (${classLosses()})`);
+    }
+    const check = unit.checkTarget;
+    if (!check) return { source, classes: null, outputs: 1 };
+    return {
+      source: mapTargets(source, (v, row) => {
+        const why = check(v);
+        if (why) throw new Error(`${where(row)}: ${why}`);
+        return v;
+      }),
+      classes: null, outputs: 1,
+    };
+  }
+  const max = unit.task === 'binary' ? 2 : MAX_CLASSES;
+  const dict = source.targetLabels;
+  const labelOf = (v: number): string => (dict ? dict[v] : numberLabel(v));
+  const seen = new Map<string, number>(); // label → first row
+  for await (const c of source.read({ signal })) {
+    const first = c.firstRow ?? 0;
+    for (let i = 0; i < c.rows; i++) {
+      const label = labelOf(c.y[i]);
+      if (seen.has(label)) continue;
+      if (!Number.isFinite(c.y[i])) throw new Error(`${where(first + i)}: a class label must be a finite number or text, got ${c.y[i]}`);
+      if (seen.size === max) {
+        const found = [...seen.keys()].map((l) => `"${l}"`).join(' and ');
+        throw new Error(unit.task === 'binary'
+          ? `${where(first + i)}: a third class "${label}"; --loss ${loss} takes two classes (found ${found}); use --loss softmax for more`
+          : `${where(first + i)}: more than ${max} classes; --loss ${loss} takes at most ${max}`);
+      }
+      seen.set(label, first + i);
+    }
+  }
+  const classes = sortLabels(seen.keys());
+  if (classes.length < 2) {
+    throw new Error(`${source.description}: the target column "${source.target}" has ${classes.length ? `only one class ("${classes[0]}")` : 'no rows'}; ` +
+      `classification needs at least two`);
+  }
+  const index = new Map(classes.map((l, i) => [l, i]));
+  const mapped = mapTargets(source, (v, row) => {
+    const i = index.get(labelOf(v));
+    if (i === undefined) throw new Error(`${where(row)}: class "${labelOf(v)}" was not in the file's first pass (did the file change?)`);
+    return i;
+  });
+  return { source: mapped, classes, outputs: unit.task === 'multiclass' ? classes.length : 1 };
+}
