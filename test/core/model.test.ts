@@ -1,10 +1,12 @@
-// Unit tests for the linear model math (src/core/model.ts) on the CPU reference: the MSE gradient from
-// src/cpu/linear_grad.ts + linear_update.ts checked against central finite differences of the loss, and SGD.
+// Unit tests for the linear model math (src/core/model.ts) on the CPU reference: the squared-error gradient from
+// src/cpu/grad_rows.ts + linear_update.ts checked against central finite differences of the loss, and SGD.
 import { describe, expect, it } from 'vitest';
-import { LOSSES, predictRow, sgdUpdate, zeroParams, type Gradient, type ModelParams } from '../../src/core/model';
+import { existsSync } from 'node:fs';
+import { LOSSES, lossHp } from '../../src/core/losses';
+import { modelSpec, predictRow, sgdStep, zeroParams, type Gradient, type ModelParams } from '../../src/core/model';
 import { permuteIndex } from '../../src/core/permute';
 import { Rng } from '../../src/core/rng';
-import { emptyGradSums, linearGradCpu, type GradRange } from '../../src/cpu/linear_grad';
+import { emptyGradSums, gradRows, type GradRange } from '../../src/cpu/grad_rows';
 import { linearUpdateCpu, meanGradient } from '../../src/cpu/linear_update';
 
 interface Problem { x: Float32Array; y: Float32Array; d: number; rows: number; p: ModelParams }
@@ -13,7 +15,7 @@ function problem(rows: number, d: number, seed: number): Problem {
   const rng = new Rng(seed);
   const x = rng.uniformArray(rows * d);
   const y = rng.uniformArray(rows, -3, 3);
-  const p = { weights: Float64Array.from({ length: d }, () => rng.uniform(-2, 2)), bias: rng.uniform(-1, 1) };
+  const p = { weights: Float64Array.from({ length: d }, () => rng.uniform(-2, 2)), bias: Float64Array.of(rng.uniform(-1, 1)) };
   return { x, y, d, rows, p };
 }
 
@@ -31,18 +33,23 @@ function mseLoss(pr: Problem, w: ArrayLike<number>, b: number, rowList: number[]
 /** Central differences of mseLoss in every weight and the bias. */
 function finiteDiff(pr: Problem, rowList: number[], h = 1e-4): { weights: number[]; bias: number } {
   const w = Array.from(pr.p.weights);
+  const b = pr.p.bias[0];
   const weights = w.map((wj, j) => {
     const plus = w.slice(); plus[j] = wj + h;
     const minus = w.slice(); minus[j] = wj - h;
-    return (mseLoss(pr, plus, pr.p.bias, rowList) - mseLoss(pr, minus, pr.p.bias, rowList)) / (2 * h);
+    return (mseLoss(pr, plus, b, rowList) - mseLoss(pr, minus, b, rowList)) / (2 * h);
   });
-  const bias = (mseLoss(pr, w, pr.p.bias + h, rowList) - mseLoss(pr, w, pr.p.bias - h, rowList)) / (2 * h);
+  const bias = (mseLoss(pr, w, b + h, rowList) - mseLoss(pr, w, b - h, rowList)) / (2 * h);
   return { weights, bias };
 }
 
+/** The squared-loss pass over a problem's rows (one output, no penalty). */
+function pass(pr: Problem, p: ModelParams, range: GradRange, withGrad = true) {
+  return gradRows(pr.x, pr.y, pr.rows, p, range, modelSpec({ d: pr.d }), 0, withGrad, emptyGradSums(pr.d));
+}
+
 function analytic(pr: Problem, range: GradRange): Gradient {
-  const sums = linearGradCpu(pr.x, pr.y, pr.d, pr.rows, pr.p, range, 'mse', 0, true, emptyGradSums(pr.d));
-  return meanGradient(sums);
+  return meanGradient(pass(pr, pr.p, range));
 }
 
 // The loss is quadratic in (w, b), so central differences have no truncation error: what is left is
@@ -50,20 +57,20 @@ function analytic(pr: Problem, range: GradRange): Gradient {
 function expectGradClose(got: Gradient, want: { weights: number[]; bias: number }): void {
   const tol = (v: number) => 1e-8 + 1e-7 * Math.abs(v);
   want.weights.forEach((wj, j) => expect(Math.abs(got.weights[j] - wj), `dL/dw[${j}] ${got.weights[j]} vs ${wj}`).toBeLessThan(tol(wj)));
-  expect(Math.abs(got.bias - want.bias), `dL/db ${got.bias} vs ${want.bias}`).toBeLessThan(tol(want.bias));
+  expect(Math.abs(got.bias[0] - want.bias), `dL/db ${got.bias[0]} vs ${want.bias}`).toBeLessThan(tol(want.bias));
 }
 
 const range = (start: number, count: number, shuffle = false, key = 0): GradRange => ({ start, count, shuffle, key });
 const seq = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
-describe('MSE gradient on the CPU reference vs finite differences', () => {
+describe('squared-loss gradient on the CPU reference vs finite differences', () => {
   for (const [rows, d] of [[1, 1], [3, 2], [64, 5], [65, 3], [1000, 7]]) {
     it(`matches central differences over all rows (rows=${rows}, d=${d})`, () => {
       const pr = problem(rows, d, rows * 31 + d);
       const g = analytic(pr, range(0, rows));
       expectGradClose(g, finiteDiff(pr, seq(0, rows)));
       expect(g.rows).toBe(rows);
-      expect(g.loss).toBeCloseTo(mseLoss(pr, pr.p.weights, pr.p.bias, seq(0, rows)), 10);
+      expect(g.loss).toBeCloseTo(mseLoss(pr, pr.p.weights, pr.p.bias[0], seq(0, rows)), 10);
     });
   }
 
@@ -84,7 +91,7 @@ describe('MSE gradient on the CPU reference vs finite differences', () => {
     const a = analytic(pr, range(0, 300));
     const b = analytic(pr, range(0, 300, true, 99));
     for (let j = 0; j < 4; j++) expect(b.weights[j]).toBeCloseTo(a.weights[j], 10);
-    expect(b.bias).toBeCloseTo(a.bias, 10);
+    expect(b.bias[0]).toBeCloseTo(a.bias[0], 10);
     expect(b.loss).toBeCloseTo(a.loss, 10);
   });
 
@@ -93,72 +100,74 @@ describe('MSE gradient on the CPU reference vs finite differences', () => {
     const w = [0.5, -1, 2];
     for (let r = 0; r < 50; r++) pr.y[r] = 0.25 + w.reduce((s, wj, j) => s + wj * pr.x[r * 3 + j], 0);
     // y is stored as f32, so the residuals are only ~1e-7; the gradient is of that size.
-    const g = analytic({ ...pr, p: { weights: Float64Array.from(w), bias: 0.25 } }, range(0, 50));
-    for (const v of [...g.weights, g.bias]) expect(Math.abs(v)).toBeLessThan(1e-6);
+    const g = analytic({ ...pr, p: { weights: Float64Array.from(w), bias: Float64Array.of(0.25) } }, range(0, 50));
+    for (const v of [...g.weights, ...g.bias]) expect(Math.abs(v)).toBeLessThan(1e-6);
   });
 
   it('does not add gradient terms when withGrad is false, but still adds the loss', () => {
     const pr = problem(20, 2, 10);
-    const s = linearGradCpu(pr.x, pr.y, 2, 20, pr.p, range(0, 20), 'mse', 0, false, emptyGradSums(2));
+    const s = pass(pr, pr.p, range(0, 20), false);
     expect(Array.from(s.grad)).toEqual([0, 0]);
-    expect(s.gradBias).toBe(0);
-    expect(s.loss / 20).toBeCloseTo(mseLoss(pr, pr.p.weights, pr.p.bias, seq(0, 20)), 10);
+    expect(Array.from(s.gradBias)).toEqual([0]);
+    expect(s.loss / 20).toBeCloseTo(mseLoss(pr, pr.p.weights, pr.p.bias[0], seq(0, 20)), 10);
   });
 
-  it('LOSSES.mse: dpred is the derivative of value', () => {
-    const L = LOSSES.mse;
+  it('LOSSES.squared: dz is the derivative of value', () => {
+    const L = LOSSES.squared;
+    const hp = lossHp('squared');
     for (const [p, y] of [[0.3, -1], [2, 2], [-5, 4]]) {
       const h = 1e-5;
-      expect(L.dpred(p, y)).toBeCloseTo((L.value(p + h, y) - L.value(p - h, y)) / (2 * h), 6);
-      expect(L.value(p, y)).toBe((p - y) ** 2);
+      expect(L.dz(p, y, hp)).toBeCloseTo((L.value(p + h, y, hp) - L.value(p - h, y, hp)) / (2 * h), 6);
+      expect(L.value(p, y, hp)).toBe((p - y) ** 2);
     }
-    expect(L.code).toBe(0);
+    // Its GPU twin is the WGSL part with the same stem (was: the shader's LOSS override code 0).
+    expect(existsSync(`shaders/losses/${L.stem}.wgsl`)).toBe(true);
   });
 });
 
 describe('predictRow and zeroParams', () => {
   it('predictRow is x·w + b at a row offset', () => {
     const x = [9, 9, 1, 2, 3];
-    expect(predictRow(x, 2, { weights: Float64Array.of(1, -1, 0.5), bias: 10 })).toBe(10 + 1 - 2 + 1.5);
+    expect(predictRow(x, 2, { weights: Float64Array.of(1, -1, 0.5), bias: Float64Array.of(10) })).toBe(10 + 1 - 2 + 1.5);
   });
 
   it('zeroParams has d zero weights and zero bias', () => {
     const p = zeroParams(4);
     expect(Array.from(p.weights)).toEqual([0, 0, 0, 0]);
-    expect(p.bias).toBe(0);
+    expect(Array.from(p.bias)).toEqual([0]);
   });
 });
 
-describe('sgdUpdate', () => {
-  const grad = (w: number[], b: number): Gradient => ({ weights: Float64Array.from(w), bias: b, loss: 0, rows: 1 });
+describe('sgdStep (no penalty)', () => {
+  const grad = (w: number[], b: number): Gradient => ({ weights: Float64Array.from(w), bias: Float64Array.of(b), loss: 0, rows: 1 });
+  const spec = (d: number, fitBias: boolean) => modelSpec({ d, fitBias });
 
   it('takes w ← w − α·g and b ← b − α·g_b in place', () => {
-    const p = { weights: Float64Array.of(1, 2, 3), bias: 0.5 };
-    sgdUpdate(p, grad([10, -20, 0], 4), 0.1, true);
+    const p = { weights: Float64Array.of(1, 2, 3), bias: Float64Array.of(0.5) };
+    sgdStep(p, grad([10, -20, 0], 4), 0.1, spec(3, true));
     expect(p.weights[0]).toBeCloseTo(0, 14);
     expect(p.weights[1]).toBeCloseTo(4, 14);
     expect(p.weights[2]).toBe(3);
-    expect(p.bias).toBeCloseTo(0.1, 14);
+    expect(p.bias[0]).toBeCloseTo(0.1, 14);
   });
 
   it('leaves the bias alone when not fitting it', () => {
-    const p = { weights: Float64Array.of(1), bias: 0.5 };
-    sgdUpdate(p, grad([1], 100), 0.5, false);
+    const p = { weights: Float64Array.of(1), bias: Float64Array.of(0.5) };
+    sgdStep(p, grad([1], 100), 0.5, spec(1, false));
     expect(p.weights[0]).toBe(0.5);
-    expect(p.bias).toBe(0.5);
+    expect(p.bias[0]).toBe(0.5);
   });
 
   it('a small step along the mean gradient lowers the loss (linearUpdateCpu)', () => {
     const pr = problem(200, 4, 12);
     const rows = seq(0, 200);
-    const before = mseLoss(pr, pr.p.weights, pr.p.bias, rows);
-    const sums = linearGradCpu(pr.x, pr.y, 4, 200, pr.p, range(0, 200), 'mse', 0, true, emptyGradSums(4));
-    const g = linearUpdateCpu(pr.p, sums, 0.05, true);
+    const before = mseLoss(pr, pr.p.weights, pr.p.bias[0], rows);
+    const g = linearUpdateCpu(pr.p, pass(pr, pr.p, range(0, 200)), 0.05, spec(4, true));
     expect(g.loss).toBeCloseTo(before, 10);
-    const after = mseLoss(pr, pr.p.weights, pr.p.bias, rows);
+    const after = mseLoss(pr, pr.p.weights, pr.p.bias[0], rows);
     expect(after).toBeLessThan(before);
     // First-order prediction: the loss drops by about α·|g|².
-    const g2 = g.weights.reduce((s, v) => s + v * v, 0) + g.bias * g.bias;
+    const g2 = g.weights.reduce((s, v) => s + v * v, 0) + g.bias[0] * g.bias[0];
     expect(before - after).toBeGreaterThan(0.5 * 0.05 * g2);
   });
 
@@ -167,10 +176,10 @@ describe('sgdUpdate', () => {
     for (let r = 0; r < 100; r++) pr.y[r] = 1 + 2 * pr.x[2 * r] - 3 * pr.x[2 * r + 1];
     const p = zeroParams(2);
     for (let k = 0; k < 3000; k++) {
-      linearUpdateCpu(p, linearGradCpu(pr.x, pr.y, 2, 100, p, range(0, 100), 'mse', 0, true, emptyGradSums(2)), 0.2, true);
+      linearUpdateCpu(p, pass(pr, p, range(0, 100)), 0.2, spec(2, true));
     }
     expect(p.weights[0]).toBeCloseTo(2, 4);
     expect(p.weights[1]).toBeCloseTo(-3, 4);
-    expect(p.bias).toBeCloseTo(1, 4);
+    expect(p.bias[0]).toBeCloseTo(1, 4);
   });
 });
