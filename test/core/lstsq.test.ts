@@ -37,7 +37,7 @@ describe('leastSquares', () => {
     const { x, y } = makeData(200, w, 0.5, 0, 1);
     const fit = leastSquares(x, y, 200, w.length);
     for (let j = 0; j < w.length; j++) expect(fit.weights[j]).toBeCloseTo(w[j], 10);
-    expect(fit.bias).toBeCloseTo(0.5, 10);
+    expect(fit.bias[0]).toBeCloseTo(0.5, 10);
     expect(fit.weights).toBeInstanceOf(Float64Array);
     expect(fit.weights.length).toBe(w.length);
   });
@@ -46,7 +46,7 @@ describe('leastSquares', () => {
     // Points (0, 1), (1, 3), (2, 4), (3, 8): x̄ = 1.5, ȳ = 4, Σ(x−x̄)(y−ȳ) = 11, Σ(x−x̄)² = 5.
     const fit = leastSquares([0, 1, 2, 3], [1, 3, 4, 8], 4, 1);
     expect(fit.weights[0]).toBeCloseTo(11 / 5, 12);
-    expect(fit.bias).toBeCloseTo(4 - (11 / 5) * 1.5, 12);
+    expect(fit.bias[0]).toBeCloseTo(4 - (11 / 5) * 1.5, 12);
   });
 
   it('matches a closed-form two-feature solution (centered data, 2×2 Cramer rule) on noisy data', () => {
@@ -67,7 +67,7 @@ describe('leastSquares', () => {
     const fit = leastSquares(x, y, rows, 2);
     expect(fit.weights[0]).toBeCloseTo(w1, 10);
     expect(fit.weights[1]).toBeCloseTo(w2, 10);
-    expect(fit.bias).toBeCloseTo(b, 10);
+    expect(fit.bias[0]).toBeCloseTo(b, 10);
     // With noise the fit is not the truth, but it must be near it.
     expect(Math.abs(fit.weights[0] - 0.7)).toBeLessThan(0.3);
   });
@@ -76,7 +76,7 @@ describe('leastSquares', () => {
     const rows = 300;
     const { x, y } = makeData(rows, [1, 2, -3, 0.5], -1, 0.5, 7);
     const fit = leastSquares(x, y, rows, 4);
-    const res = residuals(x, y, rows, fit.weights, fit.bias);
+    const res = residuals(x, y, rows, fit.weights, fit.bias[0]);
     for (let j = 0; j < 4; j++) {
       const dot = res.reduce((s, e, r) => s + e * x[r * 4 + j], 0);
       expect(Math.abs(dot), `column ${j}`).toBeLessThan(1e-9);
@@ -84,13 +84,13 @@ describe('leastSquares', () => {
     expect(Math.abs(res.reduce((s, e) => s + e, 0))).toBeLessThan(1e-9);
     // And no perturbation of the solution lowers the sum of squares.
     const sse = (w: ArrayLike<number>, b: number) => residuals(x, y, rows, w, b).reduce((s, e) => s + e * e, 0);
-    const best = sse(fit.weights, fit.bias);
+    const best = sse(fit.weights, fit.bias[0]);
     for (let j = 0; j < 4; j++) {
       const w = Float64Array.from(fit.weights);
       w[j] += 1e-3;
-      expect(sse(w, fit.bias)).toBeGreaterThan(best);
+      expect(sse(w, fit.bias[0])).toBeGreaterThan(best);
     }
-    expect(sse(fit.weights, fit.bias + 1e-3)).toBeGreaterThan(best);
+    expect(sse(fit.weights, fit.bias[0] + 1e-3)).toBeGreaterThan(best);
   });
 
   it('accepts float32 inputs (rounding y to f32 costs ~1e-7 in the weights)', () => {
@@ -108,7 +108,7 @@ describe('leastSquares', () => {
       const { x, y } = makeData(100, w, 0, 0, 11);
       const fit = leastSquares(x, y, 100, 3, false);
       for (let j = 0; j < 3; j++) expect(fit.weights[j]).toBeCloseTo(w[j], 10);
-      expect(fit.bias).toBe(0);
+      expect(Array.from(fit.bias)).toEqual([0]);
     });
 
     it('fits through the origin even when the data has an intercept (uncentered Cramer rule)', () => {
@@ -123,7 +123,7 @@ describe('leastSquares', () => {
       const fit = leastSquares(x, y, rows, 2, false);
       expect(fit.weights[0]).toBeCloseTo((s1y * s22 - s12 * s2y) / det, 10);
       expect(fit.weights[1]).toBeCloseTo((s11 * s2y - s12 * s1y) / det, 10);
-      expect(fit.bias).toBe(0);
+      expect(Array.from(fit.bias)).toEqual([0]);
     });
 
     it('one feature, no bias: w = Σxy / Σx²', () => {
@@ -175,7 +175,7 @@ describe('NormalEquations', () => {
     const s1 = whole.solve();
     const s2 = parts.solve();
     for (let j = 0; j < 3; j++) expect(s2.weights[j]).toBeCloseTo(s1.weights[j], 12);
-    expect(s2.bias).toBeCloseTo(s1.bias, 12);
+    expect(s2.bias[0]).toBeCloseTo(s1.bias[0], 12);
   });
 
   it('has p = d without a bias', () => {
