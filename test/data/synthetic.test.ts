@@ -65,19 +65,19 @@ describe('linearDataset', () => {
   it('noiseless: every row satisfies y = X·w* + b* to float32 precision', () => {
     const ds = linearDataset({ rows: 2000, features: 5, noise: 0, seed: 3, chunkRows: 512 });
     const { x, y } = flat(ds.chunks);
-    expect(worstResidualInUlps(x, y, 5, ds.truth.weights, ds.truth.bias)).toBeLessThanOrEqual(1);
+    expect(worstResidualInUlps(x, y, 5, ds.truth.weights, ds.truth.bias[0])).toBeLessThanOrEqual(1);
   });
 
   it('noiseless with given truth and scales: recovers the truth by least squares', () => {
-    const truth = { weights: Float64Array.of(3, -0.5), bias: -2 };
+    const truth = { weights: Float64Array.of(3, -0.5), bias: Float64Array.of(-2) };
     const ds = linearDataset({ rows: 500, features: 2, noise: 0, truth, scales: [10, 0.1], seed: 4 });
     expect(ds.truth).toBe(truth);
     const { x, y } = flat(ds.chunks);
-    expect(worstResidualInUlps(x, y, 2, truth.weights, truth.bias)).toBeLessThanOrEqual(1);
+    expect(worstResidualInUlps(x, y, 2, truth.weights, truth.bias[0])).toBeLessThanOrEqual(1);
     const fit = leastSquares(x, y, 500, 2);
     expect(fit.weights[0]).toBeCloseTo(3, 5);
     expect(fit.weights[1]).toBeCloseTo(-0.5, 3);
-    expect(fit.bias).toBeCloseTo(-2, 5);
+    expect(fit.bias[0]).toBeCloseTo(-2, 5);
   });
 
   it('draws x from uniform(−scale, scale) per feature, filling the interval', () => {
@@ -96,7 +96,7 @@ describe('linearDataset', () => {
 
   it('default truth: weights in [−2, 2] rounded to 3 decimals, bias 0.5', () => {
     const ds = linearDataset({ rows: 10, features: 20, seed: 8 });
-    expect(ds.truth.bias).toBe(0.5);
+    expect(Array.from(ds.truth.bias)).toEqual([0.5]);
     for (const w of ds.truth.weights) {
       expect(Math.abs(w)).toBeLessThanOrEqual(2);
       expect(Math.abs(w * 1000 - Math.round(w * 1000))).toBeLessThan(1e-9);
@@ -112,7 +112,7 @@ describe('linearDataset', () => {
     let s = 0;
     let ss = 0;
     for (let r = 0; r < ds.rows; r++) {
-      const e = y[r] - (ds.truth.bias + x[2 * r] * w[0] + x[2 * r + 1] * w[1]);
+      const e = y[r] - (ds.truth.bias[0] + x[2 * r] * w[0] + x[2 * r + 1] * w[1]);
       s += e;
       ss += e * e;
     }
@@ -136,7 +136,7 @@ describe('lineDataset', () => {
     expect(ds.rows).toBe(200);
     expect(ds.features).toEqual(['x']);
     expect(ds.target).toBe('y');
-    expect(ds.truth.bias).toBe(4);
+    expect(Array.from(ds.truth.bias)).toEqual([4]);
     expect(Array.from(ds.truth.weights)).toEqual([3]);
     const { x } = flat(ds.chunks);
     expect(x).toHaveLength(200);
@@ -163,7 +163,7 @@ describe('lineDataset', () => {
     const fit = leastSquares(x, y, 2000, 1);
     // Slope se ≈ 1/(√2000·2.9) ≈ 0.008, intercept se ≈ 0.045.
     expect(Math.abs(fit.weights[0] - 3)).toBeLessThan(0.05);
-    expect(Math.abs(fit.bias - 4)).toBeLessThan(0.25);
+    expect(Math.abs(fit.bias[0] - 4)).toBeLessThan(0.25);
     expect(flat(lineDataset(2000, 4, 3, 1, 7).chunks)).toEqual({ x, y });
     expect(flat(lineDataset(2000, 4, 3, 1, 8).chunks).x).not.toEqual(x);
   });

@@ -33,7 +33,7 @@ describe('linearChunks', () => {
     expect(a.sizes).toEqual([128, 128, 44]);
     expect(firstDiff(a.x, b.x)).toBe(-1);
     const w = src.truth.weights;
-    for (let r = 0; r < 300; r++) expect(a.y[r]).toBeCloseTo(a.x[2 * r] * w[0] + a.x[2 * r + 1] * w[1] + src.truth.bias, 5);
+    for (let r = 0; r < 300; r++) expect(a.y[r]).toBeCloseTo(a.x[2 * r] * w[0] + a.x[2 * r + 1] * w[1] + src.truth.bias[0], 5);
   });
 
   it('rejects bad sizes and scales', () => {
