@@ -6,6 +6,8 @@ import { allclose } from '../../src/core/allclose';
 import type { Dataset } from '../../src/core/dataset';
 import { isHeldOut, holdout } from '../../src/core/holdout';
 import { NormalEquations } from '../../src/core/lstsq';
+import { regressionMetrics as reg } from '../../src/core/metrics';
+import type { ModelParams } from '../../src/core/model';
 import { CpuBackend } from '../../src/cpu/backend';
 import { memorySource, type DataSource } from '../../src/data/source';
 import { linearDataset } from '../../src/data/synthetic';
@@ -26,8 +28,8 @@ function sequentialOnly(ds: Dataset): DataSource {
   return { ...rest, rows: null };
 }
 
-const close = (a: { weights: Float64Array; bias: number }, b: { weights: Float64Array; bias: number }, atol: number, rtol: number) =>
-  allclose([...a.weights, a.bias], [...b.weights, b.bias], atol, rtol);
+const close = (a: ModelParams, b: ModelParams, atol: number, rtol: number) =>
+  allclose([...a.weights, ...a.bias], [...b.weights, ...b.bias], atol, rtol);
 
 describe('streamed training equals in-memory training with the same order', () => {
   for (const name of ['cpu', 'webgpu'] as const) {
@@ -41,7 +43,7 @@ describe('streamed training equals in-memory training with the same order', () =
       expect(streamed.epochs.map((e) => e.steps)).toEqual(resident.epochs.map((e) => e.steps));
       const c = close(streamed.params, resident.params, 1e-6, 1e-6);
       expect(c.ok, c.message).toBe(true);
-      expect(Math.abs(streamed.final.mse - resident.final.mse)).toBeLessThan(1e-6 * resident.final.mse);
+      expect(Math.abs(reg(streamed.final).mse - reg(resident.final).mse)).toBeLessThan(1e-6 * reg(resident.final).mse);
     });
   }
 
@@ -87,20 +89,20 @@ describe('holdout validation', () => {
       expect(r.validationRows).toBe(expected);
       expect(r.rows).toBe(12_000 - expected);
       expect(r.epochs).toHaveLength(3);
-      expect(r.epochs[2].validation!.mse).toBeLessThan(r.epochs[0].validation!.mse * 1.5);
-      expect(r.validation!.r2).toBeGreaterThan(0.99);
+      expect(reg(r.epochs[2].validation!).mse).toBeLessThan(reg(r.epochs[0].validation!).mse * 1.5);
+      expect(reg(r.validation!).r2).toBeGreaterThan(0.99);
     }
     expect(s.streamed).toBe(true);
-    expect(Math.abs(g.validation!.mse - c.validation!.mse)).toBeLessThan(1e-4 * c.validation!.mse);
+    expect(Math.abs(reg(g.validation!).mse - reg(c.validation!).mse)).toBeLessThan(1e-4 * reg(c.validation!).mse);
   });
 });
 
 describe('standardization', () => {
   // Columns whose scales differ by 1e6: plain gradient descent cannot pick one learning rate for both.
   const scales = [1e-3, 1, 1e3];
-  const ds = linearDataset({ rows: 8000, features: 3, noise: 0.01, seed: 8, scales, truth: { weights: Float64Array.of(2000, -3, 0.004), bias: 1.5 } });
+  const ds = linearDataset({ rows: 8000, features: 3, noise: 0.01, seed: 8, scales, truth: { weights: Float64Array.of(2000, -3, 0.004), bias: Float64Array.of(1.5) } });
 
-  function exact(): { weights: Float64Array; bias: number } {
+  function exact(): ModelParams {
     // Least squares on columns divided by their scales (well conditioned), mapped back to original units.
     const c = ds.chunks[0];
     const xs = Float64Array.from(c.x, (v, i) => v / scales[i % 3]);
@@ -118,7 +120,7 @@ describe('standardization', () => {
       const c = close(r.params, want, 1e-6, 1e-4);
       expect(c.ok, c.message).toBe(true);
       expect(r.standardization!.mean).toHaveLength(3);
-      expect(r.final.r2).toBeGreaterThan(0.9999);
+      expect(reg(r.final).r2).toBeGreaterThan(0.9999);
     });
   }
 
