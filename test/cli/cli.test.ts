@@ -51,8 +51,10 @@ describe('downhill train', () => {
       const ls = leastSquares(x, rows.map((r) => Number(r[2].toFixed(6))), 400, 2);
       expect(Math.abs(out.weights[0] - ls.weights[0])).toBeLessThan(1e-3);
       expect(Math.abs(out.weights[1] - ls.weights[1])).toBeLessThan(1e-3);
-      expect(Math.abs(out.bias - ls.bias)).toBeLessThan(1e-3);
+      expect(Math.abs(out.bias - ls.bias[0])).toBeLessThan(1e-3);
+      // `loss` is the final mean loss; for the squared loss that is the training MSE, also reported as `mse`.
       expect(out.loss).toBeLessThan(2e-4);
+      expect(Math.abs(out.mse - out.loss)).toBeLessThanOrEqual(1e-6 * out.loss);
     });
   }
 
@@ -61,8 +63,12 @@ describe('downhill train', () => {
     const r = run('train', good, '--target', 'y', '--epochs', '5', '--save', save, '--backend', 'cpu');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('(bias)');
-    const m = parseModelFile(readFileSync(save, 'utf8'), save);
+    const text = readFileSync(save, 'utf8');
+    const m = parseModelFile(text, save);
     expect(m.features).toEqual(['a', 'b']);
+    // Version 2: K = 1 row of D weights and one bias, with the loss it was trained under.
+    const raw = JSON.parse(text);
+    expect([raw.version, raw.loss, raw.weights.length, raw.weights[0].length, raw.bias.length]).toEqual([2, 'squared', 1, 2, 1]);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
@@ -102,6 +108,18 @@ describe('downhill train', () => {
     expect(be.stderr).toMatch(/--backend must be one of webgpu, cpu, cpu-mt; got "tpu"/);
     const unknown = run('train', good, '--target', 'y', '--frobnicate');
     expect(unknown.code).toBe(2);
+    // Training options come from their descriptors: bad values name the flag and its bounds.
+    const specErrors: [string[], RegExp][] = [
+      [['--loss', 'nope'], /--loss must be one of squared, .*; got "nope"/],
+      [['--loss', 'quantile', '--quantile', '1.5'], /--quantile expects a number in \(0, 1\), got "1\.5"/],
+      [['--penalty', 'elasticnet', '--l1-ratio', '2'], /--l1-ratio expects a number in \[0, 1\], got "2"/],
+      [['--huber-delta', '2'], /--huber-delta does not apply here/],
+    ];
+    for (const [flags, message] of specErrors) {
+      const e = run('train', good, '--target', 'y', '--backend', 'cpu', ...flags);
+      expect(e.code, flags.join(' ')).toBe(2);
+      expect(e.stderr).toMatch(message);
+    }
     expect(run('nonsense').code).toBe(2);
   });
 });
@@ -122,11 +140,20 @@ describe('downhill predict', () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('y_predicted');
-    const want = [m.bias + m.weights[0] * 1 + m.weights[1] * 0.5, m.bias + m.weights[0] * 0.25 - m.weights[1]];
+    const { weights: w, bias: [b] } = m.params;
+    const want = [b + w[0] * 1 + w[1] * 0.5, b + w[0] * 0.25 - w[1]];
     lines.slice(1).forEach((l, i) => expect(Math.abs(Number(l) - want[i])).toBeLessThan(1e-5 * Math.abs(want[i]) + 1e-6));
     const missing = run('predict', model, file('nofeat.csv', 'a,c\n1,2\n'));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/feature column "b" is not in the header/);
+  });
+
+  it('still reads a version-1 model file (one weight list, a number bias)', () => {
+    const v1 = file('v1.json', JSON.stringify({ format: 'downhill.linear', version: 1, loss: 'mse', features: ['a', 'b'], target: 'y', weights: [2, -1], bias: 0.5, fitBias: true }));
+    const out = join(dir, 'pred-v1.csv');
+    const r = run('predict', v1, file('v1-data.csv', 'a,b\n1,2\n-3,0.25\n'), '-o', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8').trim().split('\n').slice(1).map(Number)).toEqual([0.5 + 2 - 2, 0.5 - 6 - 0.25]);
   });
 });
 
