@@ -124,6 +124,27 @@ describe('standardization', () => {
     });
   }
 
+  it('without a bias it scales by the root mean square and does not center (cpu)', async () => {
+    // Centering would add an intercept the model lacks (issue 11 item 1): the fit must be least squares through the origin.
+    const m = [2, -1, 0];
+    const sc = [1, 0.5, 3];
+    const src = linearDataset({ rows: 4000, features: 3, noise: 0.1, seed: 12, truth: { weights: Float64Array.of(1, 2, -0.5), bias: Float64Array.of(0.7) } });
+    const c = src.chunks[0];
+    const x = Float32Array.from(c.x, (v, i) => m[i % 3] + sc[i % 3] * v);
+    const shifted: Dataset = { ...src, chunks: [{ ...c, x }] };
+    const r = await train(backend('cpu'), shifted, { epochs: 500, batch: Infinity, lr: 0.4, fitBias: false, standardize: true });
+    const ne = new NormalEquations(3, false);
+    ne.add(x, c.y, 4000);
+    const cc = close(r.params, ne.solve(), 1e-6, 1e-6);
+    expect(cc.ok, cc.message).toBe(true);
+    expect(Array.from(r.standardization!.mean)).toEqual([0, 0, 0]);
+    for (let j = 0; j < 3; j++) {
+      let ss = 0;
+      for (let i = 0; i < 4000; i++) ss += x[i * 3 + j] ** 2;
+      expect(r.standardization!.invStd[j]).toBeCloseTo(1 / Math.sqrt(ss / 4000), 9);
+    }
+  });
+
   it('also when streamed (webgpu, statistics from a first pass)', async () => {
     const r = await train(backend('webgpu'), ds, {
       epochs: 6, batch: 128, lr: 0.05, standardize: true, chunkRows: 500, memoryBudget: streamBudget(500, 3),
