@@ -1,17 +1,21 @@
 // The training side of the page: Start opens the data, runs the chosen backends at once (WebGPU in the page,
-// the CPU in its worker) and streams their losses and coefficients into the charts and table; Pause, Stop
-// (keeping the model so far) and Download act on the same runs. A scan pass beside training counts a file's
-// rows and solves the exact least-squares answer for the table.
+// the CPU in its worker) under one training spec and streams their losses, coefficients and metrics into the
+// charts and tables; Pause, Stop (keeping the model so far) and Download act on the same runs. A scan pass
+// beside training counts a file's rows, finds the classes or solves the exact least-squares answer.
 import type { BackendKind } from '../backend';
+import { LOSSES } from '../core/losses';
 import type { ModelParams } from '../core/model';
-import { FitChart, LossChart } from './charts';
+import type { TrainSpec } from '../core/spec';
+import { LossChart } from './charts';
 import { buildSynthetic, fitsInMemory, MEMORY_BUDGET, openData, scanData, specKey, type LoadedData, type Scan } from './datasets';
-import { download, modelFileFor, type TrainedModel } from './export';
+import { download, modelFileFor, modelFileName, type TrainedModel } from './export';
+import { FitChart } from './fit_chart';
 import type { TrainFormView } from './form';
 import type { EpochPoint } from './loop';
 import type { Runner } from './runners';
-import { controlsFor, fmtCount, type RunSettings, type RunState } from './state';
-import { byId, renderCoefTable, renderMetrics } from './views';
+import { DATASETS, lossMismatch, pageMessage, type RunSettings } from './settings';
+import { controlsFor, fmtCount, type RunState } from './state';
+import { byId, h, renderCoefTable, renderMetrics, type MetricsRow } from './views';
 
 const button = (id: string) => byId<HTMLButtonElement>(id);
 // A frame for the status to paint before a long synchronous step (a timer too, as hidden tabs get no frames).
@@ -40,6 +44,7 @@ export class TrainApp {
   private blocked = false;
   private readonly live = new Map<BackendKind, EpochPoint>();
   private readonly models = new Map<BackendKind, TrainedModel>();
+  private readonly epochLosses = new Map<BackendKind, number[]>();
   private readonly loss = new LossChart(byId('loss-chart'));
   private readonly fit = new FitChart(byId('fit-chart'), byId('fit-title'));
   /** Told when a run starts and ends (the comparison waits meanwhile). */
@@ -53,15 +58,17 @@ export class TrainApp {
     button('pause').addEventListener('click', () => this.togglePause());
     button('stop').addEventListener('click', () => this.stop());
     for (const k of ['webgpu', 'cpu'] as const) button(`export-${k}`).addEventListener('click', () => this.exportModel(k));
+    byId('coef-class').addEventListener('change', () => this.renderTable());
     const view = () => this.loss.setView(
       (document.querySelector<HTMLInputElement>('input[name=loss-x]:checked')?.value ?? 'step') as 'step' | 'epoch',
       byId<HTMLInputElement>('loss-log').checked);
     document.querySelectorAll('input[name=loss-x], #loss-log').forEach((el) => el.addEventListener('change', view));
-    byId('fit-bias').addEventListener('change', () => form.onDataChange());
     form.onDataChange = () => {
       clearTimeout(this.previewTimer);
       this.previewTimer = window.setTimeout(() => void this.preview(), 150);
     };
+    form.onTrainChange = () => this.updateStart();
+    this.updateStart();
     void this.preview();
   }
 
@@ -71,61 +78,85 @@ export class TrainApp {
     status.dataset.state = s;
     status.textContent = message;
     const c = controlsFor(s, this.models.size > 0);
-    button('start').disabled = !c.start || this.blocked;
     button('pause').disabled = !c.pause;
     button('pause').textContent = c.pauseLabel;
     button('stop').disabled = !c.stop;
     for (const k of ['webgpu', 'cpu'] as const) button(`export-${k}`).disabled = !(c.export && this.models.has(k));
     this.form.setEditable(c.editable);
+    this.updateStart();
     this.onBusy(!c.editable);
+  }
+
+  /** Start is enabled when nothing runs, the comparison is idle and every field is valid. */
+  private updateStart(): void {
+    button('start').disabled = this.blocked || !controlsFor(this.state, false).start || !this.form.valid;
+    button('start').title = this.form.valid ? '' : 'Fix the fields marked in red first';
   }
 
   /** Holds Start while the comparison runs. */
   setBlocked(blocked: boolean): void {
     this.blocked = blocked;
-    button('start').disabled = blocked || !controlsFor(this.state, false).start;
+    this.updateStart();
+  }
+
+  /** Whether the data's target is read as classes: built-in data says so; a file's follows the chosen loss. */
+  private classify(d: LoadedData): boolean {
+    return d.task ? d.task === 'classification' : LOSSES[this.form.loss].task !== 'regression';
   }
 
   /** Opens the chosen data (small synthetic data and files) so the charts and table show it before training. */
   private async preview(): Promise<void> {
+    this.updateStart();
     if (!controlsFor(this.state, false).editable) return;
+    this.fit.setLoss({ loss: this.form.loss });
     try {
       const spec = this.form.dataSpec();
-      if (spec.kind !== 'file' && spec.rows * (spec.kind === 'linear' ? spec.features : 1) > PREVIEW_CELLS) {
+      if (spec.kind !== 'file' && spec.rows * (spec.features ?? 1) > PREVIEW_CELLS) {
         this.showData(null);
         this.form.summary(`${fmtCount(spec.rows)} rows: the data is generated when you press Start.`);
         return;
       }
       if (this.data?.key === specKey(spec)) {
-        void this.startScan(this.data).then(() => this.renderTable());
+        void this.startScan(this.data).then(() => this.renderTable(), () => undefined);
         return;
       }
       const d = await openData(spec);
       this.showData(d);
-      void this.startScan(d);
+      void this.startScan(d).catch(() => undefined);
     } catch (e) {
       this.showData(null);
-      if (this.form.kind !== 'file' || !/choose a CSV/.test((e as Error).message)) this.form.summary((e as Error).message, true);
+      if (this.form.kind !== 'file' || !/choose a CSV/.test((e as Error).message)) this.form.summary(pageMessage((e as Error).message), true);
     }
   }
 
   private fitBias(): boolean {
-    return byId<HTMLInputElement>('fit-bias').checked;
+    return byId<HTMLInputElement>('bias').checked;
+  }
+
+  /** The data summary: what it is, its size and its task (with the classes). */
+  private describe(d: LoadedData, v: Scan): string {
+    const rows = d.dataset ? '' : `, ${v.rows.toLocaleString('en-US')} rows`;
+    const shown = v.classes?.slice(0, 12).join(', ');
+    const task = v.classes ? `classification, ${v.classes.length} classes (${shown}${v.classes.length > 12 ? ', …' : ''})`
+      : `regression on ${d.source.target}`;
+    return `${d.description}${rows}. Task: ${task}.`;
   }
 
   /** Starts the scan pass for data unless it is known; the table and the fit chart fill in when it ends. */
   private startScan(d: LoadedData): Promise<Scan> {
-    const key = `${d.key}:${this.fitBias()}`;
+    const classes = this.classify(d);
+    const key = `${d.key}:${this.fitBias()}:${classes}`;
     if (this.scan?.key === key) return this.scan.done;
-    const scan = { key, value: null as Scan | null, done: scanData(d, this.fitBias()) };
+    const scan = { key, value: null as Scan | null, done: scanData(d, this.fitBias(), { classes }) };
     this.scan = scan;
     scan.done.then((v) => {
       if (this.scan !== scan || this.data?.key !== d.key) return;
       scan.value = v;
-      this.fit.setData(v.sample, d.truth, d.source.features[0], d.source.target);
-      if (!d.dataset) this.form.summary(`${d.description}, ${v.rows.toLocaleString('en-US')} rows`);
+      const clipY = d.spec.kind === 'outliers';
+      this.fit.setData(v.sample, { truth: d.truth, features: d.source.features, target: d.source.target, classes: v.classes, clipY });
+      this.form.summary(this.describe(d, v));
       this.renderTable();
-    }, (e: Error) => this.scan === scan && this.form.summary(e.message, true));
+    }, (e: Error) => this.scan === scan && this.form.summary(pageMessage(e.message), true));
     return scan.done;
   }
 
@@ -134,41 +165,74 @@ export class TrainApp {
     this.data = d;
     this.models.clear();
     this.live.clear();
-    if (d) this.form.summary(d.description);
+    const scan = d ? this.currentScan() : null;
+    if (d) this.form.summary(scan ? this.describe(d, scan) : d.description);
+    else this.scan = null;
     this.fit.reset([]);
+    if (!d) this.fit.setData({ rows: 0, d: 1, x: new Float64Array(0), y: new Float64Array(0) }, { truth: null, features: ['x'], target: 'y', classes: null });
     this.renderTable();
     renderMetrics(byId('metrics'), new Map());
+  }
+
+  /** The classes of what is shown: from a trained model, else from the scan. */
+  private classes(): string[] | null {
+    for (const m of this.models.values()) if (m.classes) return m.classes;
+    return this.currentScan()?.classes ?? null;
+  }
+
+  private currentScan(): Scan | null {
+    const d = this.data;
+    return d && this.scan?.key === `${d.key}:${this.fitBias()}:${this.classify(d)}` ? this.scan.value : null;
   }
 
   private renderTable(): void {
     const d = this.data;
     const table = byId<HTMLTableElement>('coef-table');
-    if (!d) return table.replaceChildren();
+    if (!d) {
+      byId('coef-class-label').hidden = true;
+      return table.replaceChildren();
+    }
     const fits = new Map<BackendKind, ModelParams>();
     for (const k of this.settings?.backends ?? []) {
       const p = this.models.get(k)?.params ?? this.live.get(k)?.params;
       if (p) fits.set(k, p);
     }
-    const scan = this.scan?.key === `${d.key}:${this.fitBias()}` ? this.scan.value : null;
-    renderCoefTable(table, { features: d.source.features, fitBias: this.fitBias(), truth: d.truth, exact: scan?.exact ?? 'pending', fits });
+    const scan = this.currentScan();
+    const classes = this.classes();
+    const outputs = Math.max(1, ...[...fits.values()].map((p) => p.bias.length));
+    const picker = select('coef-class');
+    byId('coef-class-label').hidden = outputs < 2;
+    if (outputs >= 2 && picker.options.length !== outputs) {
+      picker.replaceChildren(...Array.from({ length: outputs }, (_, c) => h('option', { value: String(c) }, classes?.[c] ?? String(c))));
+    }
+    const caption = byId('coef-caption');
+    caption.textContent = outputs >= 2 ? 'Each class has its own weights; the class with the largest x·w + b is predicted.'
+      : classes?.length === 2 ? `The weights of class “${classes[1]}” against “${classes[0]}”: x·w + b > 0 predicts “${classes[1]}”.` : '';
+    const output = outputs >= 2 ? Number(picker.value) || 0 : 0;
+    const exact = this.classify(d) ? null : scan?.exact ?? 'pending';
+    renderCoefTable(table, { features: d.source.features, fitBias: this.fitBias(), output, truth: d.truth, exact, fits });
   }
 
   private async start(): Promise<void> {
     const parsed = this.form.settings();
-    if (!parsed.ok) return this.setState('failed', 'Fix the highlighted fields.');
+    if (!parsed.ok || !this.form.valid) return this.setState('failed', 'Fix the fields marked in red first.');
     const s = (this.settings = parsed.value);
     const runners = s.backends.map((k) => this.runners[k]).filter((r): r is Runner => r !== undefined);
     if (runners.length === 0) return this.setState('failed', 'WebGPU is not available here; choose the CPU backend.');
+    const mismatch = lossMismatch(this.form.kind, s.spec.loss);
+    if (mismatch) return this.setState('failed', `Cannot train: ${mismatch}.`);
     this.setState('loading', 'Preparing the data…');
     await nextFrame();
     try {
       const spec = this.form.dataSpec();
       const d = this.data?.key === specKey(spec) ? this.data : spec.kind === 'file' ? await openData(spec) : await buildSynthetic(spec);
       this.showData(d);
-      void this.startScan(d);
+      void this.startScan(d).catch(() => undefined);
       const stream = mustStream(d);
-      this.loss.reset(s.backends);
+      this.loss.reset(s.backends, s.spec.loss);
+      this.fit.setLoss(s.spec);
       this.fit.reset(s.backends);
+      this.epochLosses.clear();
       byId('loss-note').hidden = s.backends.length < 2;
       this.active = runners;
       this.setState('running', `Training on ${runners.map((r) => r.device).join(' and ')}${stream ? ' (streaming the data every epoch)' : ''}…`);
@@ -178,17 +242,20 @@ export class TrainApp {
       this.setState(stopped ? 'stopped' : 'done', `${stopped ? 'Stopped; the model trained so far is kept' : 'Done'} (${summary}).`);
     } catch (e) {
       this.active.forEach((r) => r.stop());
-      this.setState('failed', `Training failed: ${(e as Error).message}`);
+      const message = pageMessage((e as Error).message);
+      this.setState('failed', /diverged/.test(message) ? `Diverged: ${message}` : `Training failed: ${message}`);
     } finally {
       this.active = [];
     }
   }
 
   private async runOne(r: Runner, d: LoadedData, s: RunSettings, stream: boolean): Promise<TrainedModel> {
-    const opts = { epochs: s.epochs, batch: s.batch, lr: s.lr, seed: s.seed, fitBias: s.fitBias, standardize: s.standardize };
-    const result = await r.train(d, opts, stream, {
+    const losses: number[] = [];
+    this.epochLosses.set(r.kind, losses);
+    const result = await r.train(d, { spec: s.spec }, stream, {
       onStep: (p) => this.loss.addStep(r.kind, p.step, p.loss),
       onEpoch: (e) => {
+        losses.push(e.loss);
         this.live.set(r.kind, e);
         this.loss.addEpoch(r.kind, e.epoch, e.loss);
         if (e.params) this.fit.setFit(r.kind, e.params);
@@ -196,7 +263,7 @@ export class TrainApp {
       },
       onPause: () => this.setState('paused', 'Paused. Resume, or Stop to keep the model trained so far.'),
     });
-    const m: TrainedModel = { backend: r.kind, device: r.device, ...result };
+    const m: TrainedModel = { backend: r.kind, device: r.device, ...result, epochLosses: losses };
     this.models.set(r.kind, m);
     this.fit.setFit(r.kind, m.params);
     this.renderLive();
@@ -214,12 +281,13 @@ export class TrainApp {
 
   private renderLive(): void {
     this.renderTable();
-    const rows = new Map<BackendKind, { metrics: TrainedModel['metrics']; epochs: number; secondsPerEpoch: number }>();
+    const rows = new Map<BackendKind, MetricsRow>();
+    const classes = this.classes();
     for (const k of this.settings?.backends ?? []) {
       const e = this.live.get(k);
       const m = this.models.get(k);
-      if (m) rows.set(k, { metrics: m.metrics, epochs: m.epochsDone, secondsPerEpoch: m.secondsPerEpoch });
-      else if (e) rows.set(k, { metrics: e.metrics, epochs: e.epoch, secondsPerEpoch: e.seconds });
+      if (m) rows.set(k, { metrics: m.metrics, classes: m.classes ?? classes, epochs: m.epochsDone, secondsPerEpoch: m.secondsPerEpoch });
+      else if (e) rows.set(k, { metrics: e.metrics, classes, epochs: e.epoch, secondsPerEpoch: e.seconds });
     }
     renderMetrics(byId('metrics'), rows);
   }
@@ -243,9 +311,16 @@ export class TrainApp {
   private exportModel(kind: BackendKind): void {
     const m = this.models.get(kind);
     if (!m || !this.data || !this.settings) return;
-    const { features, target } = this.data.source;
-    const rows = this.data.dataset?.rows ?? this.scan?.value?.rows ?? null;
-    const file = modelFileFor(m, { features, target, rows, description: this.data.description }, this.settings);
-    download(`downhill-model-${kind}.json`, JSON.stringify(file, null, 2) + '\n');
+    const d = this.data;
+    const { features, target } = d.source;
+    const rows = d.dataset?.rows ?? this.scan?.value?.rows ?? null;
+    const data: Record<string, unknown> = d.spec.kind === 'file'
+      ? { kind: 'file', file: d.spec.file.name, target: d.spec.target, labels: d.spec.labels }
+      : { ...d.spec, name: DATASETS[d.spec.kind].label };
+    const spec: TrainSpec = this.settings.spec;
+    const file = modelFileFor(m, { features, target, rows, description: d.description, data }, spec);
+    download(modelFileName(d.spec.kind === 'file' ? d.spec.file.name : d.spec.kind, spec, kind), JSON.stringify(file, null, 2) + '\n');
   }
 }
+
+const select = (id: string) => byId<HTMLSelectElement>(id);

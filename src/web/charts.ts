@@ -1,10 +1,7 @@
-// The page's three charts: the live loss (per step or per epoch, linear or log scale, one line per backend),
-// how well the model fits (the data cloud and lines for one feature, predicted vs actual for more), and
-// CPU-vs-GPU timing (log–log).
+// The page's loss chart (per step or per epoch, linear or log scale, one line per backend) and the CPU-vs-GPU
+// timing charts (log–log). How well the model fits is fit_chart.ts.
 import type uPlot from 'uplot';
 import type { BackendKind } from '../backend';
-import type { ModelParams } from '../core/model';
-import type { Sample } from './datasets';
 import { fmtCount, fmtSeconds } from './state';
 import { axis, BACKEND_LABEL, COLORS, joinSeries, lineSeries, Plot } from './plot';
 
@@ -18,6 +15,7 @@ export class LossChart {
   private epochs = new Map<BackendKind, XY>();
   private mode: 'step' | 'epoch' = 'step';
   private log = true;
+  private lossName = 'squared error';
 
   constructor(el: HTMLElement) {
     this.plot = new Plot(el, this.options());
@@ -28,7 +26,7 @@ export class LossChart {
     return (width: number, height: number): uPlot.Options => ({
       width, height,
       scales: { x: { time: false }, y: this.log ? { distr: 3 } : {} },
-      axes: [axis(this.mode === 'step' ? 'step' : 'epoch'), axis(this.log ? 'loss (MSE, log scale)' : 'loss (MSE)', { size: 70 })],
+      axes: [axis(this.mode === 'step' ? 'step' : 'epoch'), axis(`loss (${this.lossName}${this.log ? ', log scale' : ''})`, { size: 70 })],
       series: [{ label: this.mode }, ...kinds.map((k) => lineSeries(BACKEND_LABEL[k], COLORS[k], {
         ...(k === 'cpu' && kinds.length > 1 ? { width: 1.5, dash: [5, 4] } : { width: k === 'webgpu' ? 3 : 2 }),
         value: (_u: uPlot, v: number | null) => (v === null ? '—' : v.toPrecision(4)),
@@ -38,8 +36,9 @@ export class LossChart {
     });
   }
 
-  /** Clears the chart for a run on these backends. */
-  reset(kinds: readonly BackendKind[]): void {
+  /** Clears the chart for a run on these backends under a loss (its name labels the axis). */
+  reset(kinds: readonly BackendKind[], lossName: string): void {
+    this.lossName = lossName;
     this.steps = new Map(kinds.map((k) => [k, empty()]));
     this.epochs = new Map(kinds.map((k) => [k, empty()]));
     this.plot.setOptions(this.options());
@@ -72,89 +71,6 @@ export class LossChart {
   private redraw(): void {
     const src = this.mode === 'step' ? this.steps : this.epochs;
     this.plot.setData(() => joinSeries([...src.values()]));
-  }
-}
-
-/** ŷ = b + x·w for each sampled row. */
-function predict(s: Sample, p: ModelParams | null | undefined): (number | null)[] {
-  const out: (number | null)[] = new Array(s.rows).fill(null);
-  if (!p) return out;
-  for (let r = 0; r < s.rows; r++) {
-    let v = p.bias[0];
-    for (let j = 0; j < s.d; j++) v += s.x[r * s.d + j] * p.weights[j];
-    out[r] = v;
-  }
-  return out;
-}
-
-const dots = (label: string, color: string, size = 4): uPlot.Series =>
-  ({ label, stroke: color, paths: () => null, points: { show: true, size, fill: color, stroke: color } });
-
-/**
- * How well the model fits, as it learns: for one feature, the data cloud with the true line and each
- * backend's fitted line; for more, each backend's prediction against the actual target on sampled rows.
- */
-export class FitChart {
-  private readonly plot: Plot;
-  private sample: Sample | null = null;
-  private truth: ModelParams | null = null;
-  private names = { feature: 'x', target: 'y' };
-  private kinds: BackendKind[] = [];
-  private readonly fitted = new Map<BackendKind, ModelParams | null>();
-
-  constructor(el: HTMLElement, private readonly title: HTMLElement) {
-    this.plot = new Plot(el, this.options());
-  }
-
-  private options() {
-    const { feature, target } = this.names;
-    const line = (this.sample?.d ?? 1) === 1;
-    const both = this.kinds.length > 1;
-    const fits = this.kinds.map((k) => line
-      ? lineSeries(`${BACKEND_LABEL[k]} fit`, COLORS[k], k === 'cpu' && both ? { dash: [5, 4], width: 1.5 } : { width: 3 })
-      : dots(`${BACKEND_LABEL[k]} ŷ`, COLORS[k], k === 'cpu' && both ? 3 : 5));
-    return (width: number, height: number): uPlot.Options => ({
-      width, height,
-      scales: { x: { time: false } },
-      axes: [axis(line ? feature : `actual ${target}`), axis(line ? target : `predicted ${target}`, { size: 50 })],
-      series: line
-        ? [{ label: feature }, dots('data', COLORS.cloud), lineSeries('true line', COLORS.truth, { dash: [6, 4] }), ...fits]
-        : [{ label: `actual ${target}` }, lineSeries('perfect fit (ŷ = y)', COLORS.truth, { dash: [6, 4] }), ...fits],
-      legend: { live: false },
-    });
-  }
-
-  /** Shows a sample of the data (sorted by the plot's x); fits already drawn stay. */
-  setData(sample: Sample, truth: ModelParams | null, feature: string, target: string): void {
-    this.sample = sample;
-    this.truth = truth;
-    this.names = { feature, target };
-    this.title.textContent = sample.d === 1 ? 'Data and fitted line' : 'Predicted vs actual (sampled rows)';
-    this.plot.setOptions(this.options());
-    this.redraw();
-  }
-
-  /** Starts a run on these backends: one fitted line (or set of predictions) each. */
-  reset(kinds: readonly BackendKind[]): void {
-    this.kinds = [...kinds];
-    this.fitted.clear();
-    this.plot.setOptions(this.options());
-    this.redraw();
-  }
-
-  setFit(kind: BackendKind, p: ModelParams | null): void {
-    this.fitted.set(kind, p);
-    this.redraw();
-  }
-
-  private redraw(): void {
-    const s = this.sample;
-    if (!s) return this.plot.setData([[]]);
-    const truth = this.truth;
-    const fits = this.kinds.map((k) => this.fitted.get(k) ?? null);
-    this.plot.setData(() => (s.d === 1
-      ? [Array.from(s.x), Array.from(s.y), predict(s, truth), ...fits.map((p) => predict(s, p))]
-      : [Array.from(s.y), Array.from(s.y), ...fits.map((p) => predict(s, p))]));
   }
 }
 

@@ -5,7 +5,7 @@ import type { BenchResult } from '../train/bench';
 import { BenchChart } from './charts';
 import { buildSynthetic } from './datasets';
 import type { Runner } from './runners';
-import { fmtCount, gpuWinsFrom, parseSizeList } from './state';
+import { fmtCount, fmtSpeedup, gpuWinsFrom, parseSizeList } from './state';
 import { byId, renderBenchTable } from './views';
 
 const RUNS = 3;
@@ -120,6 +120,6 @@ export class CompareApp {
     const what = label === 'rows' ? 'row count' : 'batch size';
     if (from === null) return `The CPU was faster at every ${what} measured.${soft}`;
     return `WebGPU wins from ${label === 'rows' ? `${fmtCount(from)} rows` : `batch size ${fmtCount(from)}`} up: ` +
-      `${(last.cpu / last.gpu).toPrecision(3)}× the CPU's speed at ${fmtCount(last.x)}.${soft}`;
+      `${fmtSpeedup(last.cpu / last.gpu)} than the CPU at ${fmtCount(last.x)}.${soft}`;
   }
 }

@@ -2,26 +2,21 @@
 // data from its spec and opens a File itself (Files pass to workers without copying their bytes), keeps
 // the last dataset resident, and runs the page's loop.
 import { CpuBackend } from '../cpu/backend';
+import type { LossKind } from '../core/losses';
 import { benchmark } from '../train/bench';
-import { uploadDataset, type ResidentData } from '../train/train';
+import type { ResidentData } from '../train/train';
 import { openData, specKey, type DataSpec } from './datasets';
-import { RunControl, runResident, runStreamed, type LoopEvents } from './loop';
+import { ResidentCache, RunControl, runResident, runStreamed, type LoopEvents } from './loop';
 import type { FromWorker, ToWorker } from './protocol';
 
 const backend = new CpuBackend();
 const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
-let held: { key: string; data: ResidentData } | null = null;
+const held = new ResidentCache(backend);
 let control: RunControl | null = null;
 
-/** The resident data for a spec, reusing what is held when the key matches. */
-async function resident(spec: DataSpec): Promise<ResidentData> {
-  const key = specKey(spec);
-  if (held?.key === key) return held.data;
-  held?.data.dispose();
-  held = null;
-  const data = await uploadDataset(backend, (await openData(spec)).source);
-  held = { key, data };
-  return data;
+/** The resident data for a spec with targets for a loss, reusing what is held when it matches. */
+function resident(spec: DataSpec, loss: LossKind, signal?: AbortSignal): Promise<ResidentData> {
+  return held.get(specKey(spec), loss, async () => (await openData(spec)).source, signal);
 }
 
 async function train(m: Extract<ToWorker, { type: 'train' }>): Promise<void> {
@@ -31,9 +26,10 @@ async function train(m: Extract<ToWorker, { type: 'train' }>): Promise<void> {
     onEpoch: (point) => post({ type: 'epoch', id: m.id, point }),
   };
   try {
+    if (m.stream) held.drop();
     const result = m.stream
       ? await runStreamed(backend, (await openData(m.data)).source, m.opts, c, ev)
-      : await runResident(backend, await resident(m.data), m.opts, c, ev);
+      : await runResident(backend, await resident(m.data, m.opts.spec.loss, c.signal), m.opts, c, ev);
     post({ type: 'done', id: m.id, result });
   } finally {
     if (control === c) control = null;
@@ -47,7 +43,7 @@ async function handle(m: ToWorker): Promise<void> {
     case 'stop': control?.stop(); return;
     case 'train': return train(m);
     case 'bench': {
-      const result = await benchmark(backend, await resident(m.data), { batch: m.batch, runs: m.runs });
+      const result = await benchmark(backend, await resident(m.data, 'squared'), { batch: m.batch, runs: m.runs });
       post({ type: 'bench', id: m.id, result });
       return;
     }

@@ -1,26 +1,29 @@
 // The page's data: a spec that survives postMessage (the CPU worker rebuilds synthetic data from its seed
 // and opens a File itself rather than receiving rows), opening it as a DataSource, and one scan pass that
-// counts rows, solves the exact least-squares answer when that is cheap, and samples rows to plot. Passes yield now and then so the page keeps painting. No DOM.
+// counts rows, solves the exact least-squares answer when that is cheap (regression), finds the classes
+// (classification) and samples rows to plot. Passes yield now and then so the page keeps painting. No DOM.
 import type { Dataset, HostChunk } from '../core/dataset';
 import { NormalEquations } from '../core/lstsq';
 import type { ModelParams } from '../core/model';
 import { Rng } from '../core/rng';
 import { memorySource, type DataSource } from '../data/source';
-import { linearChunks, lineOptions, resolveSynthetic, shiftLine } from '../data/synthetic';
+import { linearChunks, lineOptions, resolveSynthetic, shiftLine, type SyntheticOptions } from '../data/synthetic';
+import { blobsDataset, classesChunks, classesTruth, outlierChunks } from '../data/synthetic_classes';
+import { prepareTargets } from '../train/targets';
 import { rowBytes } from '../train/train';
 import { loadFile, type NamedBlob } from './files';
+import { DATA_OPTIONS, DATASETS, type SyntheticSpec } from './settings';
 import { EXACT_BUDGET, fmtCount } from './state';
 
 /** The seeds' line y = θ0 + θ1·x. */
 export const LINE_THETA = { theta0: 4, theta1: 3 } as const;
+/** Scale of the binary dataset's true weights (larger is more separable). */
+export const BINARY_SCALE = 6;
 /** Bytes of rows a backend holds for the page; larger data streams from its source every epoch. */
 export const MEMORY_BUDGET = 2 ** 30;
 
-/** What data a run uses. */
-export type DataSpec =
-  | { kind: 'line'; rows: number; noise: number; seed: number }
-  | { kind: 'linear'; rows: number; features: number; noise: number; seed: number }
-  | { kind: 'file'; file: NamedBlob; target: string };
+/** What data a run uses: a built-in dataset, or a file (`labels`: read a text target as class labels). */
+export type DataSpec = SyntheticSpec | { kind: 'file'; file: NamedBlob; target: string; labels: boolean };
 
 /** An opened dataset with what the page knows about it. */
 export interface LoadedData {
@@ -29,46 +32,83 @@ export interface LoadedData {
   source: DataSource;
   /** The rows, for synthetic data (for the cloud and the exact answer without another pass). */
   dataset: Dataset | null;
-  /** The coefficients synthetic data was generated from. */
+  /** The coefficients synthetic data was generated from (one output for the binary dataset). */
   truth: ModelParams | null;
+  /** What the target is, for built-in data; null for a file (it is what the loss makes of it). */
+  task: 'regression' | 'classification' | null;
   description: string;
 }
 
 /** A key that is equal for specs that give the same rows. */
 export function specKey(spec: DataSpec): string {
+  if (spec.kind === 'file') {
+    const f = spec.file;
+    return `file:${f.name}:${f.size}:${(f as Partial<File>).lastModified ?? 0}:${spec.target}:${spec.labels ? 'labels' : 'values'}`;
+  }
+  const fields = DATA_OPTIONS.filter((o) => o.kinds.includes(spec.kind)).map((o) => spec[o.key]);
+  return `${spec.kind}:${fields.join(':')}`;
+}
+
+/** The rows of a built-in dataset, in slices, with its truth and classes. */
+function generate(spec: SyntheticSpec): { chunks: Iterable<HostChunk>; truth: ModelParams | null; classes: number; features: number } {
+  const features = spec.features ?? 1;
+  const lin: SyntheticOptions = { rows: spec.rows, features, noise: spec.noise, seed: spec.seed };
   switch (spec.kind) {
-    case 'line': return `line:${spec.rows}:${spec.noise}:${spec.seed}`;
-    case 'linear': return `linear:${spec.rows}:${spec.features}:${spec.noise}:${spec.seed}`;
-    case 'file': return `file:${spec.file.name}:${spec.file.size}:${(spec.file as Partial<File>).lastModified ?? 0}:${spec.target}`;
+    case 'line': {
+      const o = lineOptions(spec.rows, LINE_THETA.theta0, LINE_THETA.theta1, spec.noise ?? 1, spec.seed);
+      const shifted = function* () {
+        for (const c of linearChunks(o, SLICE_ROWS)) yield shiftLine(c, LINE_THETA.theta1);
+      };
+      return { chunks: shifted(), truth: resolveSynthetic(o).truth, classes: 0, features: 1 };
+    }
+    case 'linear': return { chunks: linearChunks(lin, SLICE_ROWS), truth: resolveSynthetic(lin).truth, classes: 0, features };
+    case 'outliers':
+      return { chunks: outlierChunks({ ...lin, outliers: spec.outliers ?? 0.05 }, SLICE_ROWS), truth: resolveSynthetic(lin).truth, classes: 0, features };
+    case 'binary': {
+      const o = { rows: spec.rows, features, classes: 2, seed: spec.seed, scale: BINARY_SCALE };
+      return { chunks: classesChunks(o, SLICE_ROWS), truth: classesTruth(features, 2, spec.seed, BINARY_SCALE), classes: 2, features };
+    }
+    case 'blobs': {
+      const k = spec.classes ?? 3;
+      return { chunks: blobsDataset({ rows: spec.rows, features, classes: k, seed: spec.seed }).chunks, truth: null, classes: k, features };
+    }
   }
 }
 
-/** Builds synthetic data for a line or linear spec, yielding to the page between chunks (no long freeze). */
-export async function buildSynthetic(spec: Exclude<DataSpec, { kind: 'file' }>): Promise<LoadedData> {
-  const { theta0, theta1 } = LINE_THETA;
-  const o = spec.kind === 'line'
-    ? lineOptions(spec.rows, theta0, theta1, spec.noise, spec.seed)
-    : { rows: spec.rows, features: spec.features, noise: spec.noise, seed: spec.seed };
+function describe(spec: SyntheticSpec, k: number): string {
+  const size = `${fmtCount(spec.rows)} rows${spec.kind === 'line' ? '' : ` × ${spec.features} feature${spec.features === 1 ? '' : 's'}`}`;
+  switch (spec.kind) {
+    case 'line': return `Line y = ${LINE_THETA.theta0} + ${LINE_THETA.theta1}·x + noise: ${size}`;
+    case 'linear': return `Linear: ${size}, noise σ = ${spec.noise}`;
+    case 'outliers': return `Linear with outliers: ${size}, noise σ = ${spec.noise}, ${Number(((spec.outliers ?? 0) * 100).toPrecision(3))}% of y moved far away`;
+    case 'binary': return `Two classes drawn from a logistic model: ${size}`;
+    case 'blobs': return `Gaussian blobs: ${size}, ${k} classes`;
+  }
+}
+
+/** Builds a built-in dataset, yielding to the page between slices (no long freeze). */
+export async function buildSynthetic(spec: SyntheticSpec): Promise<LoadedData> {
+  const g = generate(spec);
   const chunks: HostChunk[] = [];
-  for (const c of linearChunks(o, SLICE_ROWS)) {
-    chunks.push(spec.kind === 'line' ? shiftLine(c, theta1) : c);
+  for (const c of g.chunks) {
+    chunks.push(c);
     await pause();
   }
-  const { truth } = resolveSynthetic(o);
-  const features = spec.kind === 'line' ? ['x'] : Array.from({ length: spec.features }, (_, j) => `x${j + 1}`);
+  const features = spec.kind === 'line' ? ['x'] : Array.from({ length: g.features }, (_, j) => `x${j + 1}`);
   const ds: Dataset = { features, target: 'y', rows: spec.rows, chunks };
-  const description = spec.kind === 'line'
-    ? `Line y = ${theta0} + ${theta1}·x + noise: ${fmtCount(ds.rows)} rows`
-    : `Linear: ${fmtCount(ds.rows)} rows × ${spec.features} features, noise σ = ${spec.noise}`;
-  return { key: specKey(spec), spec, source: memorySource(ds, description), dataset: ds, truth, description };
+  const description = describe(spec, g.classes);
+  const plain = memorySource(ds, description);
+  // Class datasets hold class indices; naming them as labels makes the engine refuse a regression loss on them.
+  const source: DataSource = g.classes ? { ...plain, targetLabels: Array.from({ length: g.classes }, (_, c) => String(c)) } : plain;
+  return { key: specKey(spec), spec, source, dataset: ds, truth: g.truth, task: DATASETS[spec.kind].task, description };
 }
 
 /** Opens the data a spec describes. */
 export async function openData(spec: DataSpec): Promise<LoadedData> {
   if (spec.kind !== 'file') return buildSynthetic(spec);
-  const source = await loadFile(spec.file, spec.target);
-  const description = `${spec.file.name}: ${source.features.length} features → ${source.target}`;
-  return { key: specKey(spec), spec, source, dataset: null, truth: null, description };
+  const source = await loadFile(spec.file, spec.target, spec.labels);
+  const description = `${spec.file.name}: ${source.features.length} feature${source.features.length === 1 ? '' : 's'} → ${source.target}`;
+  return { key: specKey(spec), spec, source, dataset: null, truth: null, task: null, description };
 }
 
 /** Whether rows of d features fit the page's memory budget (otherwise they stream). */
@@ -90,8 +130,12 @@ export interface Sample {
 /** What one pass over the data found. */
 export interface Scan {
   rows: number;
-  exact: ExactAnswer;
+  /** The least-squares answer (regression), or null when the target is classes. */
+  exact: ExactAnswer | null;
+  /** Sampled rows: y holds class indices (into `classes`) for classification. */
   sample: Sample;
+  /** The class labels in index order (as the engine numbers them), or null for regression. */
+  classes: string[] | null;
 }
 
 const SAMPLE_ROWS = 1500;
@@ -114,31 +158,35 @@ class Reservoir {
     }
   }
 
-  /** The sample sorted by its plot's x axis: the feature for one feature, else the target. */
-  sample(): Sample {
+  /** The sample sorted by its plot's x axis: the first feature for one feature or classes, else the target. */
+  sample(byFeature: boolean): Sample {
     const d = this.d;
-    const sorted = [...this.rows].sort(d === 1 ? (a, b) => a.x[0] - b.x[0] : (a, b) => a.y - b.y);
+    const sorted = [...this.rows].sort(d === 1 || byFeature ? (a, b) => a.x[0] - b.x[0] : (a, b) => a.y - b.y);
     const x = new Float64Array(sorted.length * d);
     sorted.forEach((r, i) => x.set(r.x, i * d));
     return { rows: sorted.length, d, x, y: Float64Array.from(sorted, (r) => r.y) };
   }
 }
 
-/** One pass: row count, exact least squares (when rows·p² is within budget) and the cloud sample. */
-export async function scanData(data: LoadedData, fitBias: boolean, signal?: AbortSignal): Promise<Scan> {
+/**
+ * One pass: row count, the cloud sample, and for regression the exact least squares (when rows·p² is within
+ * budget); with `classes`, the target is read as class labels the way the engine reads them (its own pass).
+ */
+export async function scanData(data: LoadedData, fitBias: boolean, o: { classes?: boolean; signal?: AbortSignal } = {}): Promise<Scan> {
   const d = data.source.features.length;
   const p = d + (fitBias ? 1 : 0);
-  let ne: NormalEquations | null = new NormalEquations(d, fitBias);
+  const targets = o.classes ? await prepareTargets(data.source, 'softmax', o.signal) : null;
+  let ne: NormalEquations | null = targets ? null : new NormalEquations(d, fitBias);
   const sample = new Reservoir(d);
   let rows = 0;
-  for await (const c of data.source.read({ maxRows: SLICE_ROWS, signal })) {
+  for await (const c of (targets?.source ?? data.source).read({ maxRows: SLICE_ROWS, signal: o.signal })) {
     rows += c.rows;
     if (ne && rows * p * p > EXACT_BUDGET) ne = null;
     ne?.add(c.x, c.y, c.rows);
     sample.add(c);
     await pause();
   }
-  let exact: ExactAnswer = 'too-large';
+  let exact: ExactAnswer | null = targets ? null : 'too-large';
   if (ne) {
     try {
       exact = ne.solve();
@@ -146,5 +194,5 @@ export async function scanData(data: LoadedData, fitBias: boolean, signal?: Abor
       exact = 'singular';
     }
   }
-  return { rows, exact, sample: sample.sample() };
+  return { rows, exact, sample: sample.sample(!!targets), classes: targets?.classes ?? null };
 }

@@ -1,20 +1,24 @@
-// The trained model as the CLI saves it (core/model_file.ts), and the browser download of it.
+// The trained model as the CLI saves it (core/model_file.ts, version 2), and the browser download of it.
 import type { BackendKind } from '../backend';
 import type { Metrics } from '../core/metrics';
-import type { ModelParams } from '../core/model';
+import type { ModelParams, Standardization } from '../core/model';
 import { toModelFile, type ModelFile } from '../core/model_file';
-import { parseTrainSpec } from '../core/spec';
-import type { RunSettings } from './state';
+import type { TrainSpec } from '../core/spec';
 
 /** What one backend's run produced. */
 export interface TrainedModel {
   backend: BackendKind;
   device: string;
   params: ModelParams;
+  /** Class labels in index order (classification), else null. */
+  classes: string[] | null;
+  standardization?: Standardization;
   metrics: Metrics | null;
   epochsDone: number;
   stopped: boolean;
   secondsPerEpoch: number;
+  /** Mean batch loss of each epoch done. */
+  epochLosses: number[];
 }
 
 /** What the model was trained on. */
@@ -23,17 +27,26 @@ export interface TrainedOn {
   target: string;
   rows: number | null;
   description: string;
+  /** The data's settings (a built-in dataset's fields, or the file's name and target). */
+  data: Record<string, unknown>;
 }
 
-/** The model file for a trained model, with the `training` fields of `downhill train --save` and a few more. */
-export function modelFileFor(m: TrainedModel, on: TrainedOn, s: RunSettings): ModelFile {
+/** The model file for a model trained under `spec`, with what the page knows of the run in `training`. */
+export function modelFileFor(m: TrainedModel, on: TrainedOn, spec: TrainSpec): ModelFile {
   const training = {
-    epochs: m.epochsDone, batch: Number.isFinite(s.batch) ? s.batch : 'full', lr: s.lr, seed: s.seed, shuffle: true,
-    backend: m.backend, standardize: s.standardize, device: m.device, stopped: m.stopped,
-    secondsPerEpoch: m.secondsPerEpoch, data: on.description, rows: on.rows,
+    epochs: m.epochsDone, backend: m.backend, device: m.device, stopped: m.stopped, secondsPerEpoch: m.secondsPerEpoch,
+    data: on.description, dataSettings: on.data, rows: on.rows, epochLosses: m.epochLosses,
   };
-  const spec = parseTrainSpec({ lr: s.lr, batch: s.batch, epochs: m.epochsDone, seed: s.seed, fitBias: s.fitBias, standardize: s.standardize });
-  return toModelFile(m.params, { spec, features: [...on.features], target: on.target, classes: null, ...(m.metrics ? { metrics: m.metrics } : {}), training });
+  return toModelFile(m.params, {
+    spec, features: [...on.features], target: on.target, classes: m.classes,
+    ...(m.standardization ? { standardization: m.standardization } : {}), ...(m.metrics ? { metrics: m.metrics } : {}), training,
+  });
+}
+
+/** The download's file name: the data, the loss and the backend ("downhill-blobs-softmax-webgpu.json"). */
+export function modelFileName(data: string, spec: TrainSpec, backend: BackendKind): string {
+  const stem = data.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'data';
+  return `downhill-${stem}-${spec.loss}-${backend}.json`;
 }
 
 /** Offers text as a file download. */

@@ -114,10 +114,15 @@ class NpyBlobSource implements DataSource {
   }
 }
 
-/** Opens a CSV, NPY or Parquet file as a streaming source with `target` as the target column (a column name from the preview). */
-export async function loadFile(file: NamedBlob, target: string): Promise<DataSource> {
-  if (formatOf(file.name) === 'csv') return csvSourceFromBlob(file, { target }, file.name);
-  if (formatOf(file.name) === 'parquet') return ParquetSource.open(file.name, blobAsyncBuffer(file), { target });
+/**
+ * Opens a CSV, NPY or Parquet file as a streaming source with `target` as the target column (a column name from
+ * the preview); `labels` asks CSV and Parquet to read the target as class labels (text or numbers).
+ */
+export async function loadFile(file: NamedBlob, target: string, labels = false): Promise<DataSource> {
+  // `labels` is passed only when wanted, so a reader without the option still reads numeric labels.
+  const which = labels ? { target, labels: true } : { target };
+  if (formatOf(file.name) === 'csv') return csvSourceFromBlob(file, which, file.name);
+  if (formatOf(file.name) === 'parquet') return ParquetSource.open(file.name, blobAsyncBuffer(file), which);
   const h = await npyHeader(file);
   const col = Number(/^column (\d+)$/.exec(target)?.[1] ?? target);
   if (!(Number.isInteger(col) && col >= 0 && col < h.shape[1])) throw new Error(`${file.name}: no column "${target}"; columns are 0..${h.shape[1] - 1}`);

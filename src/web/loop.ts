@@ -2,20 +2,19 @@
 // one engine call that reports the model and metrics after every epoch (the fitted line moves, the table
 // fills), with the CLI's seeded order. Data too large to hold streams through one call.
 // Pause and Stop reach the engine through its `pause` hook and abort signal, so they act within an epoch.
+// Resident data is kept between runs for the same dataset and the same kind of targets.
 import type { Backend } from '../backend';
+import { LOSSES, type LossKind } from '../core/losses';
 import type { Metrics } from '../core/metrics';
-import type { ModelParams } from '../core/model';
+import type { ModelParams, Standardization } from '../core/model';
+import type { TrainSpec } from '../core/spec';
 import type { DataSource } from '../data/source';
-import { train, trainResident, type ResidentData, type TrainOptions } from '../train/train';
+import { targetKind } from '../train/targets';
+import { train, trainResident, uploadDataset, type ResidentData, type TrainOptions } from '../train/train';
 
-/** What the loop is told to do. */
+/** What the loop is told to do: the training spec, and how often to report. */
 export interface LoopOptions {
-  epochs: number;
-  batch: number;
-  lr: number;
-  seed: number;
-  fitBias: boolean;
-  standardize: boolean;
+  spec: TrainSpec;
   /** Loss points wanted per epoch on the live chart (default 50). */
   pointsPerEpoch?: number;
   /** Epochs of fewer steps than this report their loss once (default 20): readbacks cost more than tiny epochs. */
@@ -42,7 +41,12 @@ export interface StepPoint {
 
 /** What a run ended with. */
 export interface LoopResult {
+  /** Parameters in original units: K × D weights, K biases. */
   params: ModelParams;
+  /** Class labels in index order (classification), else null. */
+  classes: string[] | null;
+  /** The feature scaling trained under (the parameters already undo it). */
+  standardization?: Standardization;
   epochsDone: number;
   stopped: boolean;
   secondsPerEpoch: number;
@@ -102,10 +106,10 @@ export interface LoopEvents {
 }
 
 function engineOptions(o: LoopOptions, c: RunControl, rows: number | null, ev: LoopEvents, stepBase: () => number): TrainOptions {
-  const batch = rows === null ? o.batch : Math.min(o.batch, rows);
+  const batch = rows === null ? o.spec.batch : Math.min(o.spec.batch, rows);
   const perEpoch = rows === null ? 1000 : Math.ceil(rows / batch);
   return {
-    epochs: o.epochs, batch, lr: o.lr, seed: o.seed, fitBias: o.fitBias, standardize: o.standardize,
+    ...o.spec, batch,
     lossEvery: perEpoch < (o.smallEpoch ?? 20) ? perEpoch : Math.max(1, Math.ceil(perEpoch / (o.pointsPerEpoch ?? 50))),
     signal: c.signal, pause: c.hook,
     onProgress: (p) => ev.onStep?.({ step: stepBase() + p.epoch * perEpoch + Math.ceil(p.rowsDone / batch), loss: p.loss }),
@@ -119,7 +123,10 @@ export async function runResident(backend: Backend, data: ResidentData, o: LoopO
     evaluateEachEpoch: true,
     onEpoch: (e) => ev.onEpoch?.({ epoch: e.epoch + 1, loss: e.loss, seconds: e.seconds, metrics: e.metrics!, params: e.params! }),
   });
-  return { params: r.params, epochsDone: r.epochs.length, stopped: c.stopped, secondsPerEpoch: r.secondsPerEpoch, metrics: r.final };
+  return {
+    params: r.params, classes: r.classes, standardization: r.standardization, epochsDone: r.epochs.length, stopped: c.stopped,
+    secondsPerEpoch: r.secondsPerEpoch, metrics: r.final,
+  };
 }
 
 /** Trains on a source streamed every epoch, in one engine call; the model is known when it ends. */
@@ -130,7 +137,35 @@ export async function runStreamed(backend: Backend, source: DataSource, o: LoopO
     onEpoch: (e) => ev.onEpoch?.({ epoch: e.epoch + 1, loss: e.loss, seconds: e.seconds, metrics: null, params: null }),
   });
   return {
-    params: r.params, epochsDone: r.epochs.length, stopped: c.stopped,
+    params: r.params, classes: r.classes, standardization: r.standardization, epochsDone: r.epochs.length, stopped: c.stopped,
     secondsPerEpoch: r.secondsPerEpoch, metrics: r.final,
   };
+}
+
+/**
+ * The last dataset a backend holds, keyed by the dataset and what its targets were prepared for (targetKind):
+ * regression values and class indices are different uploads. A binary loss never reuses data of more than two
+ * classes, so the engine's own message about the third class is what the user sees.
+ */
+export class ResidentCache {
+  private held: { key: string; data: ResidentData } | null = null;
+
+  constructor(private readonly backend: Backend) {}
+
+  /** The data of `key` prepared for `loss`, uploading `open()`'s source when it is not held. */
+  async get(key: string, loss: LossKind, open: () => Promise<DataSource>, signal?: AbortSignal): Promise<ResidentData> {
+    const k = `${key}|${targetKind(loss)}`;
+    const h = this.held;
+    if (h?.key === k && !(LOSSES[loss].task === 'binary' && h.data.classes?.length !== 2)) return h.data;
+    this.drop();
+    const data = await uploadDataset(this.backend, await open(), { loss, signal });
+    this.held = { key: k, data };
+    return data;
+  }
+
+  /** Frees what is held. */
+  drop(): void {
+    this.held?.data.dispose();
+    this.held = null;
+  }
 }

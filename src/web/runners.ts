@@ -3,9 +3,8 @@
 import type { BackendKind } from '../backend';
 import type { WebGpuBackend } from '../gpu/backend';
 import { benchmark, type BenchResult } from '../train/bench';
-import { uploadDataset, type ResidentData } from '../train/train';
 import type { LoadedData } from './datasets';
-import { RunControl, runResident, runStreamed, type LoopEvents, type LoopOptions, type LoopResult } from './loop';
+import { ResidentCache, RunControl, runResident, runStreamed, type LoopEvents, type LoopOptions, type LoopResult } from './loop';
 import type { FromWorker, ToWorker } from './protocol';
 
 /** A backend the page can train and time on. */
@@ -23,40 +22,33 @@ export interface Runner {
 /** WebGPU in the page. */
 export class GpuRunner implements Runner {
   readonly kind = 'webgpu' as const;
-  private held: { key: string; data: ResidentData } | null = null;
+  private readonly held: ResidentCache;
   private control: RunControl | null = null;
 
-  constructor(readonly backend: WebGpuBackend) {}
+  constructor(readonly backend: WebGpuBackend) {
+    this.held = new ResidentCache(backend);
+  }
 
   get device(): string {
     return this.backend.device;
-  }
-
-  private async resident(d: LoadedData): Promise<ResidentData> {
-    if (this.held?.key === d.key) return this.held.data;
-    this.held?.data.dispose();
-    this.held = null;
-    const data = await uploadDataset(this.backend, d.source);
-    this.held = { key: d.key, data };
-    return data;
   }
 
   async train(d: LoadedData, opts: LoopOptions, stream: boolean, ev: LoopEvents): Promise<LoopResult> {
     const control = (this.control = new RunControl(ev.onPause));
     try {
       if (stream) {
-        this.held?.data.dispose();
-        this.held = null;
+        this.held.drop();
         return await runStreamed(this.backend, d.source, opts, control, ev);
       }
-      return await runResident(this.backend, await this.resident(d), opts, control, ev);
+      const data = await this.held.get(d.key, opts.spec.loss, async () => d.source, control.signal);
+      return await runResident(this.backend, data, opts, control, ev);
     } finally {
       if (this.control === control) this.control = null;
     }
   }
 
   async bench(d: LoadedData, batch: number, runs: number): Promise<BenchResult> {
-    return benchmark(this.backend, await this.resident(d), { batch, runs });
+    return benchmark(this.backend, await this.held.get(d.key, 'squared', async () => d.source), { batch, runs });
   }
 
   pause(): void { this.control?.pause(); }

@@ -1,78 +1,8 @@
-// The page's state and rules without the DOM: parsing the form, which buttons a run state allows, the
-// rows slider's log scale, per-dataset defaults, number formats and where the GPU starts to win.
-import type { BackendKind } from '../backend';
-import { LOSSES, type LossKind } from '../core/losses';
-import type { TrainOptions } from '../train/train';
-
-/** Built-in datasets and files. */
-export type DataKind = 'line' | 'linear' | 'file';
-/** Which backends a run trains on. */
-export type BackendChoice = 'webgpu' | 'cpu' | 'both';
+// The page's state and rules without the DOM: which buttons a run state allows, the rows slider's log scale,
+// number formats and where the GPU starts to win. (Reading the form into a spec is settings.ts.)
+import { ROWS_MAX, ROWS_MIN } from './settings';
 /** Where a training run is. */
 export type RunState = 'idle' | 'loading' | 'running' | 'paused' | 'stopping' | 'done' | 'stopped' | 'failed';
-
-/** The models the engine trains (one so far). */
-export const MODELS = [{ value: 'linear', label: 'Linear regression' }] as const;
-/** The losses the engine offers, from core/model's LOSSES table. */
-export const LOSS_OPTIONS: { value: LossKind; label: string }[] = (Object.keys(LOSSES) as LossKind[])
-  .map((value) => ({ value, label: LOSSES[value].title }));
-
-// A type error here means TrainOptions lost (or gained) `standardize`: keep the checkbox in step with the engine.
-type EngineHasStandardize = 'standardize' extends keyof TrainOptions ? true : false;
-/** Whether the engine can standardize features while streaming (the control is disabled when it cannot). */
-export const STANDARDIZE_SUPPORTED: EngineHasStandardize = true;
-/** Tooltip on the disabled standardize control. */
-export const STANDARDIZE_TOOLTIP = 'coming with streamed standardization';
-
-/** The training fields as typed into the form. */
-export interface TrainForm {
-  lr: string;
-  batch: string;
-  epochs: string;
-  seed: string;
-  fitBias: boolean;
-  standardize: boolean;
-  backend: BackendChoice;
-}
-
-/** A validated run configuration. */
-export interface RunSettings {
-  lr: number;
-  /** Rows per step; Infinity for full-batch gradient descent. */
-  batch: number;
-  epochs: number;
-  seed: number;
-  fitBias: boolean;
-  standardize: boolean;
-  backends: BackendKind[];
-}
-
-/** Either settings or one message per bad field. */
-export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
-
-function integer(s: string, min: number, max: number): number | null {
-  const t = s.trim();
-  if (!/^\d+$/.test(t)) return null;
-  const v = Number(t);
-  return v >= min && v <= max ? v : null;
-}
-
-/** Parses the training form; errors are keyed by field name. */
-export function parseTrainForm(f: TrainForm): Parsed<RunSettings> {
-  const errors: Record<string, string> = {};
-  const lr = Number(f.lr.trim());
-  if (!(f.lr.trim() !== '' && Number.isFinite(lr) && lr > 0)) errors.lr = 'a positive number, e.g. 0.05';
-  const full = /^(full|all|∞)$/i.test(f.batch.trim());
-  const batch = full ? Infinity : integer(f.batch, 1, 2 ** 31);
-  if (batch === null) errors.batch = 'a whole number of rows ≥ 1, or "full"';
-  const epochs = integer(f.epochs, 1, 100_000);
-  if (epochs === null) errors.epochs = 'a whole number from 1 to 100000';
-  const seed = integer(f.seed, 0, 2 ** 32 - 1);
-  if (seed === null) errors.seed = 'a whole number ≥ 0';
-  if (Object.keys(errors).length) return { ok: false, errors };
-  const backends: BackendKind[] = f.backend === 'both' ? ['webgpu', 'cpu'] : [f.backend];
-  return { ok: true, value: { lr, batch: batch!, epochs: epochs!, seed: seed!, fitBias: f.fitBias, standardize: STANDARDIZE_SUPPORTED && f.standardize, backends } };
-}
 
 /** What the Start/Pause/Stop/Export controls allow in a state. */
 export interface Controls {
@@ -98,8 +28,6 @@ export function controlsFor(s: RunState, hasModel: boolean): Controls {
   };
 }
 
-const ROWS_MIN = 100;
-const ROWS_MAX = 4_000_000;
 /** The rows slider's range of positions. */
 export const SLIDER_STEPS = 1000;
 
@@ -122,19 +50,12 @@ export function rowsToSlider(rows: number): number {
   return Math.round((SLIDER_STEPS * Math.log(r / ROWS_MIN)) / Math.log(ROWS_MAX / ROWS_MIN));
 }
 
-/** Checks a typed row count against the slider's range. */
+/** A typed row count within the slider's range, or null. */
 export function parseRows(s: string): number | null {
-  return integer(s.replace(/[_,\s]/g, ''), ROWS_MIN, ROWS_MAX);
+  const t = s.replace(/[_,\s]/g, '');
+  const v = Number(t);
+  return /^\d+$/.test(t) && v >= ROWS_MIN && v <= ROWS_MAX ? v : null;
 }
-
-/** Suggested data size and training settings per built-in dataset. */
-export const DEFAULTS: Record<Exclude<DataKind, 'file'>, { rows: number; features: number; noise: number; lr: string; batch: string; epochs: string }> = {
-  line: { rows: 200, features: 1, noise: 1, lr: '0.02', batch: '20', epochs: '150' },
-  linear: { rows: 200_000, features: 8, noise: 0.1, lr: '0.05', batch: '1024', epochs: '10' },
-};
-
-/** The most cells (rows × features) the page generates: 256 MiB of float32, held by the page and the worker. */
-export const MAX_SYNTHETIC_CELLS = 2 ** 26;
 
 /** Multiply-adds the exact solve may take in the page (normal equations cost rows·p²). */
 export const EXACT_BUDGET = 1.5e9;
@@ -190,6 +111,25 @@ export function fmtSeconds(s: number): string {
   if (s < 1e-3) return `${(s * 1e6).toPrecision(3)} µs`;
   if (s < 1) return `${(s * 1e3).toPrecision(3)} ms`;
   return `${s.toPrecision(3)} s`;
+}
+
+/** A metric to 4 significant digits, in exponent form when huge or tiny ("1.726e+25", "0.01234"). */
+export function fmtMetric(v: number): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? '—' : String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-4 || a >= 1e6) ? v.toExponential(3) : String(Number(v.toPrecision(4)));
+}
+
+/** A fraction as a percentage ("97.5%"). */
+export function fmtPercent(v: number): string {
+  return Number.isFinite(v) ? `${Number((v * 100).toPrecision(4))}%` : '—';
+}
+
+/** A speed ratio (the other's time over this one's) as "3.2× faster" or "125× slower". */
+export function fmtSpeedup(ratio: number): string {
+  if (!(ratio > 0) || !Number.isFinite(ratio)) return '…';
+  const n = (v: number) => String(Number(v.toPrecision(v >= 100 ? 4 : 3)));
+  return ratio >= 1 ? `${n(ratio)}× faster` : `${n(1 / ratio)}× slower`;
 }
 
 /** A coefficient to 4 decimals (or scientific when tiny or huge). */

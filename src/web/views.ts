@@ -1,12 +1,12 @@
 // DOM rendering of the page's tables and messages: coefficients against the truth and the exact answer,
-// fit metrics, the CPU-vs-GPU table and the adapter. Cells carry data-* attributes the end-to-end test reads.
+// fit metrics by task (with a confusion matrix for classification), the CPU-vs-GPU table and the adapter. Cells carry data-* attributes the end-to-end test reads.
 import type { BackendKind } from '../backend';
-import { metricsLine, type Metrics } from '../core/metrics';
+import { metricEntries, type Metrics } from '../core/metrics';
 import type { ModelParams } from '../core/model';
 import type { BenchResult } from '../train/bench';
 import type { Explanation } from './gpu_status';
 import { BACKEND_LABEL, COLORS } from './plot';
-import { fmtCoef, fmtCount, fmtSeconds } from './state';
+import { fmtCoef, fmtCount, fmtMetric, fmtPercent, fmtSeconds, fmtSpeedup } from './state';
 
 /** Creates an element with text and attributes. */
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -29,44 +29,82 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 export interface CoefView {
   features: readonly string[];
   fitBias: boolean;
+  /** Which output's coefficients to show (the class for a multiclass model; 0 otherwise). */
+  output: number;
   truth: ModelParams | null;
-  exact: ModelParams | 'pending' | 'too-large' | 'singular';
+  /** The least-squares answer, its state, or null where it does not apply (classification). */
+  exact: ModelParams | 'pending' | 'too-large' | 'singular' | null;
   fits: ReadonlyMap<BackendKind, ModelParams>;
 }
 
 const MAX_ROWS_SHOWN = 64;
 
-/** Renders coefficients: one row per feature (and the intercept), one column per source. */
+/** Weight j (−1: the bias) of output c, when the parameters have that output. */
+function coef(p: ModelParams | null | undefined, c: number, j: number, d: number): number | undefined {
+  if (!p || c >= p.bias.length) return undefined;
+  return j < 0 ? p.bias[c] : p.weights[c * d + j];
+}
+
+/** Renders one output's coefficients: one row per feature (and the intercept), one column per source. */
 export function renderCoefTable(table: HTMLTableElement, v: CoefView): void {
   const kinds = [...v.fits.keys()];
-  const exactHead = typeof v.exact === 'object' ? 'least squares'
+  const d = v.features.length;
+  const c = v.output;
+  const truth = v.truth && v.truth.bias.length > c ? v.truth : null;
+  const exactHead = v.exact === null ? null : typeof v.exact === 'object' ? 'least squares'
     : { pending: 'least squares (solving…)', 'too-large': 'least squares (too large here)', singular: 'least squares (singular)' }[v.exact];
   const head = h('tr', {}, h('th', { scope: 'col' }, 'coefficient'),
-    ...(v.truth ? [h('th', { scope: 'col', style: `color:${COLORS.truth}` }, 'true')] : []),
-    h('th', { scope: 'col', style: `color:${COLORS.exact}` }, exactHead),
+    ...(truth ? [h('th', { scope: 'col', style: `color:${COLORS.truth}` }, 'true')] : []),
+    ...(exactHead ? [h('th', { scope: 'col', style: `color:${COLORS.exact}` }, exactHead)] : []),
     ...kinds.map((k) => h('th', { scope: 'col', style: `color:${COLORS[k]}` }, BACKEND_LABEL[k])));
   const names = [...v.features.slice(0, MAX_ROWS_SHOWN).map((f, j) => [f, j] as const), ...(v.fitBias ? [['intercept', -1] as const] : [])];
-  const at = (p: ModelParams | null | undefined, j: number) => (p ? (j < 0 ? p.bias[0] : p.weights[j]) : undefined);
-  const exact = typeof v.exact === 'object' ? v.exact : null;
+  const exact = v.exact !== null && typeof v.exact === 'object' ? v.exact : null;
   const rows = names.map(([name, j]) => h('tr', { 'data-coef': String(j) },
     h('th', { scope: 'row' }, name),
-    ...(v.truth ? [h('td', { 'data-source': 'truth' }, fmtCoef(at(v.truth, j)))] : []),
-    h('td', { 'data-source': 'exact' }, fmtCoef(at(exact, j))),
-    ...kinds.map((k) => h('td', { 'data-source': k, 'data-value': String(at(v.fits.get(k), j)) }, fmtCoef(at(v.fits.get(k), j))))));
-  const more = v.features.length > MAX_ROWS_SHOWN ? [h('tr', {}, h('td', { colspan: '9' }, `… ${v.features.length - MAX_ROWS_SHOWN} more in the downloaded model`))] : [];
+    ...(truth ? [h('td', { 'data-source': 'truth' }, fmtCoef(coef(truth, c, j, d)))] : []),
+    ...(exactHead ? [h('td', { 'data-source': 'exact' }, fmtCoef(coef(exact, c, j, d)))] : []),
+    ...kinds.map((k) => h('td', { 'data-source': k, 'data-value': String(coef(v.fits.get(k), c, j, d)) }, fmtCoef(coef(v.fits.get(k), c, j, d))))));
+  const more = d > MAX_ROWS_SHOWN ? [h('tr', {}, h('td', { colspan: '9' }, `… ${d - MAX_ROWS_SHOWN} more in the downloaded model`))] : [];
   table.replaceChildren(h('thead', {}, head), h('tbody', {}, ...rows, ...more));
 }
 
-/** One line of metrics per backend. */
-export function renderMetrics(el: HTMLElement, m: ReadonlyMap<BackendKind, { metrics: Metrics | null; epochs: number; secondsPerEpoch: number }>): void {
-  el.replaceChildren(...[...m].map(([k, r]) => h('li', { style: `border-color:${COLORS[k]}`, 'data-backend': k, 'data-epochs': String(r.epochs) }, h('strong', {}, BACKEND_LABEL[k]),
-    r.metrics ? ` ${metricsLine(r.metrics, (x) => x.toPrecision(4))} · ` : ' ',
-    `${r.epochs} epoch${r.epochs === 1 ? '' : 's'} · ${fmtSeconds(r.secondsPerEpoch)}/epoch`)));
+/** What one backend's metrics line shows. */
+export interface MetricsRow {
+  metrics: Metrics | null;
+  /** Class labels of a classification (for the confusion matrix). */
+  classes: readonly string[] | null;
+  epochs: number;
+  secondsPerEpoch: number;
+}
+
+const MAX_CONFUSION = 12;
+
+/** Per-class counts: rows are the true class, columns the predicted one. */
+function confusionTable(kind: BackendKind, m: number[][], classes: readonly string[] | null): HTMLElement {
+  const k = m.length;
+  if (k > MAX_CONFUSION) return h('p', { class: 'hint' }, `${k} classes: the ${k} × ${k} confusion matrix is in the downloaded model.`);
+  const name = (c: number) => classes?.[c] ?? String(c);
+  return h('table', { class: 'confusion numbers', 'data-backend': kind, 'aria-label': `${BACKEND_LABEL[kind]} confusion matrix` },
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'true ╲ predicted'), ...m.map((_, c) => h('th', { scope: 'col' }, name(c))))),
+    h('tbody', {}, ...m.map((row, t) => h('tr', {}, h('th', { scope: 'row' }, name(t)),
+      ...row.map((n, p) => h('td', { class: p === t ? 'hit' : n > 0 ? 'miss' : '', 'data-true': String(t), 'data-predicted': String(p) }, n.toLocaleString('en-US')))))));
+}
+
+/** One line of metrics per backend (regression: MSE, RMSE, MAE, R², loss; classification: accuracy, log-loss, loss and the confusion matrix). */
+export function renderMetrics(el: HTMLElement, m: ReadonlyMap<BackendKind, MetricsRow>): void {
+  el.replaceChildren(...[...m].map(([k, r]) => {
+    const values = r.metrics ? metricEntries(r.metrics).map(([name, v]) =>
+      h('span', { class: 'metric', 'data-metric': name, 'data-value': String(v) }, `${name} ${name === 'accuracy' ? fmtPercent(v) : fmtMetric(v)}`)) : [];
+    const confusion = r.metrics?.task === 'classification' ? [confusionTable(k, r.metrics.confusion, r.classes)] : [];
+    return h('li', { style: `border-color:${COLORS[k]}`, 'data-backend': k, 'data-epochs': String(r.epochs) },
+      h('div', {}, h('strong', {}, BACKEND_LABEL[k]), ' ', ...values.flatMap((v) => [v, ' · ']),
+        `${r.epochs} epoch${r.epochs === 1 ? '' : 's'} · ${fmtSeconds(r.secondsPerEpoch)}/epoch`), ...confusion);
+  }));
 }
 
 /** The comparison table: one row per size, both backends, and the GPU's speed-up. */
 export function renderBenchTable(table: HTMLTableElement, xLabel: string, rows: { x: number; cpu?: BenchResult; gpu?: BenchResult }[]): void {
-  const head = h('tr', {}, ...[xLabel, 'CPU s/epoch', 'WebGPU s/epoch', 'CPU rows/s', 'WebGPU rows/s', 'WebGPU speed-up'].map((t) => h('th', { scope: 'col' }, t)));
+  const head = h('tr', {}, ...[xLabel, 'CPU s/epoch', 'WebGPU s/epoch', 'CPU rows/s', 'WebGPU rows/s', 'WebGPU vs CPU'].map((t) => h('th', { scope: 'col' }, t)));
   const body = rows.map((r) => {
     const speed = r.cpu && r.gpu ? r.cpu.secondsPerEpoch / r.gpu.secondsPerEpoch : NaN;
     return h('tr', { 'data-x': String(r.x) }, h('th', { scope: 'row' }, fmtCount(r.x)),
@@ -74,7 +112,7 @@ export function renderBenchTable(table: HTMLTableElement, xLabel: string, rows: 
       h('td', { 'data-gpu': String(r.gpu?.secondsPerEpoch ?? '') }, r.gpu ? fmtSeconds(r.gpu.secondsPerEpoch) : '…'),
       h('td', {}, r.cpu ? `${fmtCount(r.cpu.rowsPerSecond)}/s` : '…'),
       h('td', {}, r.gpu ? `${fmtCount(r.gpu.rowsPerSecond)}/s` : '…'),
-      h('td', { class: speed > 1 ? 'win' : speed < 1 ? 'lose' : '' }, Number.isFinite(speed) ? `${speed.toPrecision(3)}×` : '…'));
+      h('td', { class: speed > 1 ? 'win' : speed < 1 ? 'lose' : '' }, fmtSpeedup(speed)));
   });
   table.replaceChildren(h('thead', {}, head), h('tbody', {}, ...body));
 }

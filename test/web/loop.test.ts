@@ -1,17 +1,23 @@
 // The page's training loop on the CPU backend (no browser): one engine call per epoch continues exactly
-// where the last stopped, Pause holds it, Stop keeps the model so far, and the streamed path trains too.
+// where the last stopped, Pause holds it, Stop keeps the model so far, and the streamed path trains too;
+// the built-in classification datasets train with their suggested settings, and resident data is keyed by target kind.
 import { describe, expect, it } from 'vitest';
 import { leastSquares } from '../../src/core/lstsq';
+import { regressionMetrics } from '../../src/core/metrics';
+import type { ModelParams } from '../../src/core/model';
+import { parseTrainSpec, type TrainSpec } from '../../src/core/spec';
 import { CpuBackend } from '../../src/cpu/backend';
 import { memorySource } from '../../src/data/source';
 import { linearDataset, lineDataset } from '../../src/data/synthetic';
 import { trainResident, uploadDataset } from '../../src/train/train';
-import { RunControl, runResident, runStreamed, type EpochPoint, type LoopOptions, type StepPoint } from '../../src/web/loop';
+import { buildSynthetic } from '../../src/web/datasets';
+import { ResidentCache, RunControl, runResident, runStreamed, type EpochPoint, type LoopOptions, type StepPoint } from '../../src/web/loop';
+import { DATASETS, parseTrainForm } from '../../src/web/settings';
 
 const cpu = new CpuBackend();
 const ds = linearDataset({ rows: 2000, features: 3, noise: 0.05, seed: 4 });
-const opts = (o: Partial<LoopOptions> = {}): LoopOptions => ({ epochs: 5, batch: 100, lr: 0.1, seed: 1, fitBias: true, standardize: false, ...o });
-const all = (p: { weights: Float64Array; bias: number }) => [...p.weights, p.bias];
+const opts = (o: Partial<TrainSpec> = {}): LoopOptions => ({ spec: parseTrainSpec({ epochs: 5, batch: 100, lr: 0.1, seed: 1, ...o }, { strict: false }) });
+const all = (p: ModelParams) => [...p.weights, ...p.bias];
 
 describe('runResident', () => {
   it('reports every epoch with its model, and sampled step losses in order', async () => {
@@ -22,7 +28,8 @@ describe('runResident', () => {
     expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5]);
     expect(all(epochs[4].params!)).toEqual(all(r.params));
     expect(r).toMatchObject({ epochsDone: 5, stopped: false });
-    expect(r.metrics!.r2).toBeGreaterThan(0.99);
+    expect(regressionMetrics(r.metrics!).r2).toBeGreaterThan(0.99);
+    expect(r.classes).toBeNull();
     // 20 steps per epoch: a point every step (under 50 per epoch), numbered across epochs.
     expect(steps.map((s) => s.step)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(steps[99].loss).toBeLessThan(steps[0].loss);
@@ -73,7 +80,8 @@ describe('runResident', () => {
     const c = line.chunks[0];
     const exact = leastSquares(c.x, c.y, line.rows, 1);
     expect(r.params.weights[0]).toBeCloseTo(exact.weights[0], 1);
-    expect(r.params.bias).toBeCloseTo(exact.bias, 1);
+    expect(r.params.bias[0]).toBeCloseTo(exact.bias[0], 1);
+    expect(r.standardization?.mean).toHaveLength(1);
   });
 });
 
@@ -85,5 +93,58 @@ describe('runStreamed', () => {
     expect(epochs.every((e) => e.params === null)).toBe(true);
     const exact = leastSquares(ds.chunks[0].x, ds.chunks[0].y, ds.rows, 3);
     all(r.params).forEach((v, i) => expect(Math.abs(v - all(exact)[i])).toBeLessThan(0.02));
+  });
+});
+
+describe('classification through the page’s loop', () => {
+  it('trains the binary dataset with the logistic loss to the true model, and the spec’s loss reaches the engine', async () => {
+    const d = await buildSynthetic({ kind: 'binary', rows: 5000, features: 2, seed: 3 });
+    const cache = new ResidentCache(cpu);
+    const data = await cache.get(d.key, 'logistic', async () => d.source);
+    const spec = parseTrainForm({ values: DATASETS.binary.train, backend: 'cpu' });
+    if (!spec.ok) throw new Error(JSON.stringify(spec.errors));
+    const r = await runResident(cpu, data, { spec: spec.value.spec }, new RunControl());
+    expect(r.classes).toEqual(['0', '1']);
+    expect(r.params.bias).toHaveLength(1);
+    const m = r.metrics!;
+    if (m.task !== 'classification') throw new Error('expected classification metrics');
+    expect(m.accuracy).toBeGreaterThan(0.85);
+    expect(m.logLoss).toBeLessThan(0.35);
+    expect(m.confusion.flat().reduce((a, b) => a + b, 0)).toBe(5000);
+    // 5000 rows drawn from the true logistic model: the maximum-likelihood fit lies near it.
+    all(r.params).forEach((v, i) => expect(Math.abs(v - all(d.truth!)[i]), `coefficient ${i}`).toBeLessThan(0.4));
+    const hinge = await runResident(cpu, await cache.get(d.key, 'hinge', async () => d.source), { spec: { ...spec.value.spec, loss: 'hinge' } }, new RunControl());
+    expect(all(hinge.params)).not.toEqual(all(r.params));
+    expect(hinge.metrics?.task === 'classification' && hinge.metrics.logLoss).toBeNull();
+  });
+
+  it('trains softmax on Gaussian blobs (K outputs) to a high accuracy', async () => {
+    const d = await buildSynthetic({ kind: 'blobs', rows: 3000, features: 2, classes: 3, seed: 1 });
+    const data = await new ResidentCache(cpu).get(d.key, 'softmax', async () => d.source);
+    const spec = parseTrainForm({ values: DATASETS.blobs.train, backend: 'cpu' });
+    if (!spec.ok) throw new Error(JSON.stringify(spec.errors));
+    const r = await runResident(cpu, data, { spec: spec.value.spec }, new RunControl());
+    expect(r.classes).toEqual(['0', '1', '2']);
+    expect([r.params.weights.length, r.params.bias.length]).toEqual([6, 3]);
+    expect(r.metrics?.task === 'classification' && r.metrics.accuracy).toBeGreaterThan(0.95);
+    expect(r.metrics?.task === 'classification' && r.metrics.confusion.length).toBe(3);
+  });
+
+  it('keys resident data by dataset and target kind, and wrong losses get the engine’s clear errors', async () => {
+    const blobs = await buildSynthetic({ kind: 'blobs', rows: 600, features: 2, classes: 3, seed: 2 });
+    const cache = new ResidentCache(cpu);
+    let opened = 0;
+    const open = async () => (opened++, blobs.source);
+    const a = await cache.get(blobs.key, 'softmax', open);
+    expect(await cache.get(blobs.key, 'softmax', open)).toBe(a);
+    expect(opened).toBe(1);
+    await expect(cache.get(blobs.key, 'logistic', open)).rejects.toThrow(/third class "2".*--loss logistic takes two classes/);
+    await expect(cache.get(blobs.key, 'squared', open)).rejects.toThrow(/holds class labels.*regression loss/);
+    const line = await buildSynthetic({ kind: 'line', rows: 200, noise: 1, seed: 1 });
+    const b = await cache.get(line.key, 'squared', async () => line.source);
+    expect(b.targets).toBe('regression');
+    const two = await buildSynthetic({ kind: 'blobs', rows: 600, features: 2, classes: 2, seed: 2 });
+    const c = await cache.get(two.key, 'softmax', async () => two.source);
+    expect(await cache.get(two.key, 'logistic', async () => two.source)).toBe(c); // two classes: the same targets serve both
   });
 });

@@ -1,31 +1,10 @@
-// The page's rules without a browser: form parsing, which controls each run state allows, the rows slider,
+// The page's rules without a browser: which controls each run state allows, the rows slider,
 // size lists, number formats, per-epoch seeds and where the GPU starts to win.
 import { describe, expect, it } from 'vitest';
 import {
-  canSolveExactly, controlsFor, fmtCoef, fmtCount, fmtSeconds, gpuWinsFrom, LOSS_OPTIONS, niceRows,
-  parseRows, parseSizeList, parseTrainForm, rowsToSlider, sliderToRows, SLIDER_STEPS, STANDARDIZE_SUPPORTED,
-  type RunState, type TrainForm,
+  canSolveExactly, controlsFor, fmtCoef, fmtCount, fmtMetric, fmtPercent, fmtSeconds, fmtSpeedup, gpuWinsFrom, niceRows,
+  parseRows, parseSizeList, rowsToSlider, sliderToRows, SLIDER_STEPS, type RunState,
 } from '../../src/web/state';
-
-const form = (o: Partial<TrainForm> = {}): TrainForm =>
-  ({ lr: '0.05', batch: '256', epochs: '10', seed: '1', fitBias: true, standardize: false, backend: 'webgpu', ...o });
-
-describe('parseTrainForm', () => {
-  it('reads good input, "full" batches and the backend choice', () => {
-    const r = parseTrainForm(form({ batch: 'full', backend: 'both', standardize: true }));
-    expect(r).toEqual({ ok: true, value: { lr: 0.05, batch: Infinity, epochs: 10, seed: 1, fitBias: true, standardize: STANDARDIZE_SUPPORTED, backends: ['webgpu', 'cpu'] } });
-    const cpu = parseTrainForm(form({ backend: 'cpu', lr: ' 1e-3 ' }));
-    expect(cpu.ok && cpu.value.backends).toEqual(['cpu']);
-    expect(cpu.ok && cpu.value.lr).toBe(0.001);
-  });
-  it('names every bad field', () => {
-    const r = parseTrainForm(form({ lr: '-1', batch: '0', epochs: '2.5', seed: 'x' }));
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(Object.keys(r.errors).sort()).toEqual(['batch', 'epochs', 'lr', 'seed']);
-    expect(parseTrainForm(form({ lr: '' })).ok).toBe(false);
-    expect(parseTrainForm(form({ epochs: '0' })).ok).toBe(false);
-  });
-});
 
 describe('controlsFor', () => {
   const states: RunState[] = ['idle', 'loading', 'running', 'paused', 'stopping', 'done', 'stopped', 'failed'];
@@ -76,8 +55,11 @@ describe('sizes, formats and seeds', () => {
     expect(canSolveExactly(1_000_000, 16, true)).toBe(true);
     expect(canSolveExactly(4_000_000, 64, true)).toBe(false);
   });
-  it('offers the losses the engine has', () => {
-    expect(LOSS_OPTIONS.map((l) => l.value)).toContain('mse');
+  it('formats metrics and speed-ups readably', () => {
+    expect([fmtMetric(0.98765), fmtMetric(-1.7264613348253055e25), fmtMetric(1.3e27), fmtMetric(2e-6), fmtMetric(0), fmtMetric(NaN)])
+      .toEqual(['0.9877', '-1.726e+25', '1.300e+27', '2.000e-6', '0', '—']);
+    expect([fmtPercent(0.97125), fmtPercent(1)]).toEqual(['97.13%', '100%']);
+    expect([fmtSpeedup(3.21), fmtSpeedup(0.008), fmtSpeedup(1), fmtSpeedup(NaN)]).toEqual(['3.21× faster', '125× slower', '1× faster', '…']);
   });
 });
 
