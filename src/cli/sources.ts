@@ -1,5 +1,6 @@
 // Opening a dataset file by its extension: CSV (streamed), NPY (X with y beside it, or one matrix), Parquet or
-// a .dh binary cache. Shared by train and convert.
+// a .dh binary cache. Shared by train, predict and convert. `labels` reads a CSV or Parquet target as class
+// labels; NPY and .dh hold numbers and ignore it (numeric labels are classes in train/targets.ts).
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { cacheSource } from '../data/cache';
@@ -38,12 +39,14 @@ export async function openInput(file: string, v: InputOptions, allowCache = true
   if (CSV_EXTS.has(ext)) {
     if (!v.target) throw new UsageError(`${file}: a CSV needs --target <column>`);
     const delimiter = v.delimiter === '\\t' || v.delimiter === 'tab' ? '\t' : v.delimiter;
-    return csvSource(file, { target: v.target, features: v.features, skipBadRows: v.skipBadRows === true, delimiter, targetOptional: v.targetOptional });
+    return csvSource(file, {
+      target: v.target, features: v.features, skipBadRows: v.skipBadRows === true, delimiter, targetOptional: v.targetOptional, labels: v.labels === true,
+    });
   }
   if (ext === '.npy') return npyInput(file, v);
   if (ext === '.parquet') {
     if (!v.target) throw new UsageError(`${file}: a Parquet file needs --target <column>`);
-    return parquetFileSource(file, { target: v.target, features: v.features });
+    return parquetFileSource(file, { target: v.target, features: v.features, labels: v.labels === true });
   }
   if (ext === '.dh' && allowCache) {
     const src = await cacheSource(file);

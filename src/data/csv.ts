@@ -1,6 +1,8 @@
 // A plain CSV reader for numeric regression data: a header row, comma/semicolon/tab delimiters, quoted
-// fields, CRLF and a BOM. Errors name the file, the line and the column and say what was expected.
+// fields, CRLF and a BOM; the target may be read as class labels. Errors name the file, the line and the
+// column and say what was expected. The reference the streaming reader (csv_stream.ts) is tested against.
 import type { Dataset } from '../core/dataset';
+import { TargetLabels, textTargetHint } from './target_labels';
 
 /** A bad-input error pointing at a place in a file. */
 export class DataError extends Error {
@@ -18,6 +20,8 @@ export interface CsvOptions {
   target: string;
   /** Feature columns (default: every column but the target). */
   features?: string[];
+  /** Read the target as class labels: y holds indices into the result's `targetLabels`. */
+  labels?: boolean;
 }
 
 function detectDelimiter(header: string): string {
@@ -59,8 +63,8 @@ function splitLine(line: string, delim: string, file: string, lineNo: number): s
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** Parses CSV text into a single-chunk dataset. */
-export function parseCsv(text: string, o: CsvOptions): Dataset {
+/** Parses CSV text into a single-chunk dataset (with its labels in order of first appearance in label mode). */
+export function parseCsv(text: string, o: CsvOptions): Dataset & { targetLabels?: string[] } {
   const { file } = o;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split(/\r?\n/);
@@ -84,16 +88,23 @@ export function parseCsv(text: string, o: CsvOptions): Dataset {
   const x = new Float32Array(rowsMax * d);
   const y = new Float32Array(rowsMax);
   let rows = 0;
+  const labels = o.labels === true ? new TargetLabels() : null;
   const cell = (fields: string[], idx: number, lineNo: number): number => {
     const s = fields[idx].trim();
     if (!NUMBER.test(s)) {
-      throw new DataError(file, lineNo, `${idx + 1} "${header[idx]}"`, s === '' ? 'missing value; expected a number' : `expected a number, got "${s}"`);
+      const why = s === '' ? 'missing value; expected a number' : `expected a number, got "${s}"${idx === t ? textTargetHint() : ''}`;
+      throw new DataError(file, lineNo, `${idx + 1} "${header[idx]}"`, why);
     }
     const v = Number(s);
     if (!Number.isFinite(Math.fround(v))) {
       throw new DataError(file, lineNo, `${idx + 1} "${header[idx]}"`, `the number ${s} is outside the float32 range`);
     }
     return v;
+  };
+  const labelIndex = (dict: TargetLabels, s: string, lineNo: number): number => {
+    const k = dict.index(s);
+    if (k < 0) throw new DataError(file, lineNo, `${t + 1} "${header[t]}"`, 'missing value; expected a class label');
+    return k;
   };
   for (let l = 1; l < lines.length; l++) {
     const lineNo = l + 1;
@@ -103,11 +114,12 @@ export function parseCsv(text: string, o: CsvOptions): Dataset {
       throw new DataError(file, lineNo, null, `expected ${header.length} fields like the header, found ${fields.length}`);
     }
     for (let j = 0; j < d; j++) x[rows * d + j] = cell(fields, feats[j], lineNo);
-    y[rows] = cell(fields, t, lineNo);
+    y[rows] = labels === null ? cell(fields, t, lineNo) : labelIndex(labels, fields[t], lineNo);
     rows++;
   }
   return {
     features: feats.map((i) => header[i]), target: header[t], rows,
     chunks: [{ rows, x: x.slice(0, rows * d), y: y.slice(0, rows) }],
+    ...(labels ? { targetLabels: labels.list } : {}),
   };
 }

@@ -108,7 +108,7 @@ export function scanNumber(b: Uint8Array, i: number): number {
 }
 
 /** Skips one field that is not read (quoted with "" escapes, or up to the delimiter); returns its end or −1. */
-function skipField(b: Uint8Array, i: number, delim: number): number {
+export function skipField(b: Uint8Array, i: number, delim: number): number {
   let c = b[i];
   if (c !== QUOTE) {
     while (c !== delim && c !== NL) c = b[++i];
@@ -136,7 +136,7 @@ function numberField(b: Uint8Array, i: number): number {
  * index of the line feed, or −1 when the line needs the exact slow path (anything unusual, bad, blank, or
  * out of the float32 range).
  */
-function fastLine(b: Uint8Array, i: number, roles: Int32Array, delim: number, x: Float32Array, y: Float32Array, r: number, d: number): number {
+export function fastLine(b: Uint8Array, i: number, roles: Int32Array, delim: number, x: Float32Array, y: Float32Array, r: number, d: number): number {
   const ncol = roles.length;
   for (let col = 0; ; ) {
     const role = roles[col];
@@ -179,9 +179,9 @@ export class RowParser {
   lineNo: number;
   skipped = 0;
   rows = 0;
-  private x: Float32Array;
-  private y: Float32Array;
-  private readonly d: number;
+  protected x: Float32Array;
+  protected y: Float32Array;
+  protected readonly d: number;
 
   constructor(readonly plan: CsvPlan, readonly capacity: number, firstLine = 1) {
     this.d = plan.features.length;
@@ -220,7 +220,7 @@ export class RowParser {
   }
 
   /** Reads a line with the exact rules; true when it produced row r (false for blank or skipped lines). */
-  private slowLine(text: string, lineNo: number, r: number): boolean {
+  protected slowLine(text: string, lineNo: number, r: number): boolean {
     try {
       const v = readLineSlow(this.plan, text, lineNo, this.x, r * this.d);
       if (v === false) return false;

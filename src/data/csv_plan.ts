@@ -3,6 +3,7 @@
 // for anything unusual. These rules match src/data/csv.ts (parseCsv) so both readers agree on every input,
 // values and error messages alike. No Node imports: this runs in the browser too.
 import { DataError } from './csv';
+import { TargetLabels, textTargetHint } from './target_labels';
 
 /** Options shared by every streaming CSV source. */
 export interface CsvStreamOptions {
@@ -16,6 +17,8 @@ export interface CsvStreamOptions {
   skipBadRows?: boolean;
   /** Accept a file without the target column (for predictions; y is then NaN and `features` are required). */
   targetOptional?: boolean;
+  /** Read the target as class labels: y holds indices into the source's `targetLabels` (see DataSource). */
+  labels?: boolean;
 }
 
 /** How to read data lines: which byte separates fields and where each column goes. */
@@ -32,6 +35,8 @@ export interface CsvPlan {
   featureCols: number[];
   targetCol: number;
   skipBadRows: boolean;
+  /** Label mode: the source's label dictionary, shared by every pass; null when the target holds numbers. */
+  labels: TargetLabels | null;
 }
 
 /** Delimiters a caller may give (none can occur inside a number, so the fast path cannot mistake one). */
@@ -108,23 +113,38 @@ export function makePlan(file: string, headerLine: string, o: CsvStreamOptions):
   return {
     file, delim: delimiter.charCodeAt(0), header, headerLine, roles, features: featureCols.map((i) => header[i]),
     target: targetCol >= 0 ? header[targetCol] : o.target, featureCols, targetCol, skipBadRows: o.skipBadRows === true,
+    labels: o.labels === true ? new TargetLabels() : null,
   };
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+const where = (p: CsvPlan, idx: number): string => `${idx + 1} "${p.header[idx]}"`;
+
 function cell(p: CsvPlan, fields: string[], idx: number, lineNo: number): number {
   const s = fields[idx].trim();
-  const where = `${idx + 1} "${p.header[idx]}"`;
-  if (!NUMBER.test(s)) throw new DataError(p.file, lineNo, where, s === '' ? 'missing value; expected a number' : `expected a number, got "${s}"`);
+  if (!NUMBER.test(s)) {
+    const why = s === '' ? 'missing value; expected a number' : `expected a number, got "${s}"${idx === p.targetCol ? textTargetHint() : ''}`;
+    throw new DataError(p.file, lineNo, where(p, idx), why);
+  }
   const v = Number(s);
-  if (!Number.isFinite(Math.fround(v))) throw new DataError(p.file, lineNo, where, `the number ${s} is outside the float32 range`);
+  if (!Number.isFinite(Math.fround(v))) throw new DataError(p.file, lineNo, where(p, idx), `the number ${s} is outside the float32 range`);
   return v;
+}
+
+/** The target of a line: its number, or in label mode the index of its label; NaN when the file has no target. */
+function target(p: CsvPlan, fields: string[], lineNo: number): number {
+  if (p.targetCol < 0) return NaN;
+  if (p.labels === null) return cell(p, fields, p.targetCol, lineNo);
+  const k = p.labels.index(fields[p.targetCol]);
+  if (k < 0) throw new DataError(p.file, lineNo, where(p, p.targetCol), 'missing value; expected a class label');
+  return k;
 }
 
 /**
  * Reads one data line exactly as parseCsv would: returns false for a blank line, writes the features to
  * x[xOff..] and returns the target otherwise, and throws a DataError naming the line and column when bad.
+ * A label is added to the dictionary only once the line's features have been read.
  */
 export function readLineSlow(p: CsvPlan, line: string, lineNo: number, x: Float32Array, xOff: number): number | false {
   if (isBlank(line)) return false;
@@ -135,7 +155,7 @@ export function readLineSlow(p: CsvPlan, line: string, lineNo: number, x: Float3
   const d = p.featureCols.length;
   const values = new Float64Array(d);
   for (let j = 0; j < d; j++) values[j] = cell(p, fields, p.featureCols[j], lineNo);
-  const y = p.targetCol >= 0 ? cell(p, fields, p.targetCol, lineNo) : NaN;
+  const y = target(p, fields, lineNo);
   x.set(values, xOff);
   return y;
 }

@@ -6,6 +6,7 @@ import type { HostChunk } from '../core/dataset';
 import { chunkRows } from './blocks';
 import { DataError } from './csv';
 import { RowParser, lineText } from './csv_fast';
+import { LabelRowParser } from './csv_labels';
 import { isBlank, makePlan, type CsvPlan, type CsvStreamOptions } from './csv_plan';
 import type { DataSource, ReadOptions } from './source';
 
@@ -123,7 +124,7 @@ function* parseRegion(p: RowParser, [b, start, end]: Region): Generator<HostChun
 
 /** One pass over a CSV byte stream (opened when iteration starts) whose header has been read into `plan`. */
 export async function* csvPass(plan: CsvPlan, open: () => ByteStream, opts: ReadOptions, done: (rows: number, skipped: number) => void): AsyncGenerator<HostChunk> {
-  const p = new RowParser(plan, chunkRows(opts), 2);
+  const p = plan.labels !== null && plan.targetCol >= 0 ? new LabelRowParser(plan, chunkRows(opts), 2) : new RowParser(plan, chunkRows(opts), 2);
   let headerSeen = false;
   for await (const region of regions(open(), opts.signal)) {
     if (!headerSeen) {
@@ -159,6 +160,11 @@ export class CsvSource implements DataSource {
   /** Rows of the last complete pass (null before one). */
   get rows(): number | null {
     return this.counted?.rows ?? null;
+  }
+
+  /** Label mode: the labels found so far, in order of first appearance (y holds indices into it). */
+  get targetLabels(): readonly string[] | undefined {
+    return this.plan.labels?.list;
   }
 
   /** Bad rows skipped in the last complete pass (undefined before one). */

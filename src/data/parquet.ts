@@ -1,12 +1,15 @@
 // Apache Parquet as a DataSource, read with hyparquet (pure JavaScript, no native code; snappy built in, the
 // other codecs through hyparquet-compressors): numeric columns are read by row range, so passes stream
-// row group by row group and random access works. Browser-safe: the file is any hyparquet AsyncBuffer.
-import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+// row group by row group and random access works; a target of class labels (strings, integers, booleans) is
+// mapped to indices of the source's targetLabels. Browser-safe: the file is any hyparquet AsyncBuffer.
+import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaElement } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { HostChunk } from '../core/dataset';
+import { numberLabel } from '../core/labels';
 import { DataError } from './csv';
 import { chunkRows } from './blocks';
 import type { DataSource, ReadOptions } from './source';
+import { TargetLabels, textTargetHint } from './target_labels';
 
 /** Which columns to read. */
 export interface ParquetOptions {
@@ -14,9 +17,48 @@ export interface ParquetOptions {
   target: string;
   /** Feature columns (default: every other top-level column). */
   features?: string[];
+  /** Read the target as class labels (text, integer, boolean or float columns; see DataSource.targetLabels). */
+  labels?: boolean;
 }
 
 const NUMERIC = new Set(['FLOAT', 'DOUBLE', 'INT32', 'INT64', 'BOOLEAN']);
+/** Column types a label target may have: numbers, booleans ("false", "true") and text. */
+const LABEL_TYPES = new Set([...NUMERIC, 'BYTE_ARRAY', 'FIXED_LEN_BYTE_ARRAY']);
+
+/** The label text of a target value as hyparquet decodes it ('' when missing: the dictionary's blank cell). */
+function labelText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return numberLabel(v);
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
+  return String(v);
+}
+
+/** Writes the label indices of rows [lo, hi) (column data starting at row `first`) to out; returns the first bad row or −1. */
+function labelIndices(labels: TargetLabels, data: ArrayLike<unknown>, first: number, lo: number, hi: number, out: Float32Array): number {
+  for (let r = lo; r < hi; r++) {
+    const v = data[r - first];
+    const k = typeof v === 'number' && !Number.isFinite(v) ? -1 : labels.index(labelText(v));
+    if (k < 0) return r;
+    out[r - lo] = k;
+  }
+  return -1;
+}
+
+/** The error for a value that is no class label. */
+function labelError(file: string, row: number, column: string, v: unknown): DataError {
+  const why = typeof v === 'number' ? `a class label must be a finite number or text, got ${v}` : 'missing value; expected a class label';
+  return new DataError(file, row, column, why);
+}
+
+/** Throws unless a column holds what its role needs: numbers, or for a label target any of LABEL_TYPES. */
+function checkColumn(file: string, col: SchemaElement, isTarget: boolean, labels: boolean): void {
+  const types = isTarget && labels ? LABEL_TYPES : NUMERIC;
+  if (col.type && types.has(col.type) && !col.num_children) return;
+  const found = col.type ?? 'a nested column';
+  const text = isTarget && !labels && (col.type === 'BYTE_ARRAY' || col.type === 'FIXED_LEN_BYTE_ARRAY');
+  throw new DataError(file, null, col.name, `expected a ${types === LABEL_TYPES ? 'label' : 'numeric'} column, found ${found}${text ? textTargetHint() : ''}`);
+}
 
 /** A Parquet file's numeric columns as a DataSource. */
 export class ParquetSource implements DataSource {
@@ -25,7 +67,7 @@ export class ParquetSource implements DataSource {
 
   private constructor(
     readonly description: string, private readonly file: AsyncBuffer, private readonly meta: FileMetaData,
-    readonly target: string, features: string[],
+    readonly target: string, features: string[], private readonly labels: TargetLabels | null,
   ) {
     this.rows = Number(meta.num_rows);
     this.features = features;
@@ -41,19 +83,22 @@ export class ParquetSource implements DataSource {
     }
     const columns = parquetSchema(meta).children.map((c) => c.element);
     const names = columns.map((c) => c.name);
-    const check = (n: string, what: string) => {
+    const check = (n: string, what: 'target' | 'feature') => {
       const col = columns.find((c) => c.name === n);
       if (!col) throw new DataError(name, null, n, `${what} column "${n}" is not in the file; columns are: ${names.join(', ')}`);
-      if (!col.type || !NUMERIC.has(col.type) || col.num_children) {
-        throw new DataError(name, null, n, `expected a numeric column, found ${col.type ?? 'a nested column'}`);
-      }
+      checkColumn(name, col, what === 'target', o.labels === true);
     };
     check(o.target, 'target');
     const features = o.features ?? names.filter((n) => n !== o.target);
     features.forEach((f) => check(f, 'feature'));
     if (features.includes(o.target)) throw new DataError(name, null, o.target, 'the target column cannot also be a feature');
     if (features.length === 0) throw new DataError(name, null, null, 'no feature columns: expected at least one column besides the target');
-    return new ParquetSource(name, file, meta, o.target, features);
+    return new ParquetSource(name, file, meta, o.target, features, o.labels === true ? new TargetLabels() : null);
+  }
+
+  /** Label mode: the labels found so far, in order of first appearance (y holds indices into it). */
+  get targetLabels(): readonly string[] | undefined {
+    return this.labels?.list;
   }
 
   async readRows(start: number, count: number): Promise<HostChunk> {
@@ -63,6 +108,7 @@ export class ParquetSource implements DataSource {
     const y = new Float32Array(count);
     const slotOf = new Map(this.features.map((f, j) => [f, j] as const));
     const end = start + count;
+    const { labels } = this;
     let bad: DataError | null = null; // errors thrown inside onChunk do not reach parquetRead's promise
     await parquetRead({
       file: this.file, metadata: this.meta, columns: [...this.features, this.target], rowStart: start, rowEnd: end, compressors,
@@ -70,6 +116,11 @@ export class ParquetSource implements DataSource {
         const j = slotOf.get(columnName);
         const lo = Math.max(start, rowStart);
         const hi = Math.min(end, rowStart + columnData.length);
+        if (j === undefined && labels) {
+          const k = labelIndices(labels, columnData, rowStart, lo, hi, y.subarray(lo - start));
+          if (k >= 0) bad ??= labelError(this.description, k + 1, columnName, columnData[k - rowStart]);
+          return;
+        }
         for (let r = lo; r < hi; r++) {
           const v = columnData[r - rowStart];
           if (v === null || v === undefined) {

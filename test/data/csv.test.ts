@@ -194,8 +194,10 @@ describe('parseCsv: errors name the file, line and column', () => {
     }
   });
 
-  it('non-numeric target cell names the target column', () => {
-    expect(errorOf('y,a\nabc,1\n').message).toBe(`${F}:2 (column 1 "y"): expected a number, got "abc"`);
+  it('non-numeric target cell names the target column and hints at a classification loss', () => {
+    expect(errorOf('y,a\nabc,1\n').message).toBe(
+      `${F}:2 (column 1 "y"): expected a number, got "abc" (a text target needs a classification loss: --loss logistic, hinge, modified-huber or softmax)`,
+    );
   });
 
   it('missing value (empty or blank cell)', () => {
