@@ -1,23 +1,36 @@
-// `downhill gen -o out.csv|out.npy|out.dh --rows N --features D …`: writes seeded synthetic linear data of
-// any size in constant memory (src/data/synthetic_stream.ts: the same rows and truth as linearDataset for the
-// same seed), atomically, with the true coefficients in a sidecar <out>.truth.json.
+// `downhill gen -o out.csv|out.npy|out.dh --rows N --features D …`: writes seeded synthetic data of any size in
+// constant memory, atomically, with what generated it in a sidecar <out>.truth.json. Regression (the default):
+// linear data (src/data/synthetic_stream.ts: the same rows and truth as linearDataset for the same seed), with
+// gross outliers on request; classification: labels drawn from a known logistic or softmax model, or Gaussian
+// blobs (src/data/synthetic_classes.ts, synthetic_blobs.ts), written as class indices 0..K−1.
 import { extname } from 'node:path';
 import type { HostChunk } from '../../core/dataset';
 import { CacheWriter } from '../../data/cache';
 import { csvHeader, csvRows } from '../../data/csv_write';
 import { AtomicFile } from '../../data/node_files';
 import { NpyWriter, npyTargetPath } from '../../data/npy';
+import { blobCenters, blobsChunks } from '../../data/synthetic_blobs';
+import { classesChunks, classesTruth, outlierChunks } from '../../data/synthetic_classes';
 import { linearChunks, syntheticTruth } from '../../data/synthetic_stream';
 import { num, parse, UsageError } from '../args';
 import { writeAtomic } from '../io';
 
 /** Usage text of `downhill gen`. */
-export const GEN_USAGE = `downhill gen -o <out.csv|out.npy|out.dh> --rows N --features D [options]
-  writes y = X·w* + b* + N(0, σ²) with x_j ~ uniform(−s_j, s_j), seeded, in constant memory
-  --noise σ              standard deviation of the noise on y (default 0.1)
-  --seed S               seed for the coefficients and the rows (default 0; same data as the demo's seed)
-  --scales s|s1,…,sD     per-feature scale of x (one value for all, or D values; default 1)
-  .npy writes X (N, D) to out.npy and y (N,) to out.y.npy; the true w* and b* go to <out>.truth.json`;
+export const GEN_USAGE = `downhill gen -o <out.csv|out.npy|out.dh> --rows N --features D [--task T] [options]
+  --task regression      y = X·w* + b* + N(0, σ²), x_j ~ uniform(−s_j, s_j) (the default)
+    --noise σ            standard deviation of the noise on y (default 0.1)
+    --scales s|s1,…,sD   per-feature scale of x (one value for all, or D values; default 1)
+    --outliers F         fraction of rows whose y gets a gross error of ±(20…50)·(1 + |y|) (default 0)
+  --task binary          x ~ uniform(−1, 1), y ∈ {0, 1} drawn with P(y = 1) = σ(x·w* + b*)
+  --task multiclass      x ~ uniform(−1, 1), y ∈ 0..K−1 drawn with P(y = c) = softmax(W*·x + b*)_c
+    --classes K          number of classes, 3 to 1000 (default 3)
+    --scale s            true weights ~ uniform(−s, s): larger is more separable (default 2)
+  --task blobs           K Gaussian blobs: centers ~ uniform(−5, 5)^D, x = center[y] + N(0, σ²), y uniform
+    --classes K          number of blobs, 2 to 1000 (default 3)
+    --spread σ           standard deviation around each center (default 0.5)
+  --seed S               seed for the truth and the rows (default 0; regression: the demo's data for the seed)
+  targets are numbers (class indices for classification); .npy writes X (N, D) to out.npy and y (N,) to
+  out.y.npy; the true model (weights as K rows, biases, or the blob centers) goes to <out>.truth.json`;
 
 const CHUNK_ROWS = 65536;
 
@@ -78,35 +91,106 @@ function parseScales(text: string | undefined, d: number): number[] | undefined 
   return s;
 }
 
-/** Runs the gen command; returns the exit code. */
-export async function genCommand(argv: string[]): Promise<number> {
-  const { values: v } = parse(argv, {
-    output: { type: 'string', short: 'o' }, rows: { type: 'string' }, features: { type: 'string' },
-    noise: { type: 'string' }, seed: { type: 'string' }, scales: { type: 'string' },
-  });
-  if (!v.output) throw new UsageError('gen needs -o <out.csv|out.npy|out.dh>');
-  if (v.rows === undefined || v.features === undefined) throw new UsageError('gen needs --rows N and --features D');
-  const rows = num('rows', v.rows, 0, { integer: true, min: 1 });
-  const d = num('features', v.features, 0, { integer: true, min: 1 });
+const TASKS = ['regression', 'binary', 'multiclass', 'blobs'] as const;
+type Task = (typeof TASKS)[number];
+
+/** The options that apply to each task (any other given is a usage error). */
+const APPLIES: Record<string, readonly Task[]> = {
+  noise: ['regression'], scales: ['regression'], outliers: ['regression'],
+  classes: ['binary', 'multiclass', 'blobs'], scale: ['binary', 'multiclass'], spread: ['blobs'],
+};
+
+type Values = Partial<Record<'noise' | 'scales' | 'outliers' | 'classes' | 'scale' | 'spread', string>>;
+
+/** What to write: the rows, the truth sidecar's task-specific fields, and a phrase for the summary line. */
+interface Plan {
+  chunks: Iterable<HostChunk>;
+  truth: Record<string, unknown>;
+  summary: string;
+}
+
+/** K rows of D weights from a row-major array. */
+const rowsOf = (w: Float64Array, d: number): number[][] => Array.from({ length: w.length / d }, (_, c) => [...w.subarray(c * d, (c + 1) * d)]);
+
+function regressionPlan(v: Values, rows: number, d: number, seed: number): Plan {
   const noise = num('noise', v.noise, 0.1, { min: 0 });
-  const seed = num('seed', v.seed, 0, { integer: true, min: 0 });
+  const outliers = num('outliers', v.outliers, 0, { min: 0 });
+  if (outliers >= 1) throw new UsageError(`--outliers expects a fraction in [0, 1), got "${v.outliers}"`);
   const scales = parseScales(v.scales, d);
   const truth = syntheticTruth(d, seed);
-  const names = [...Array.from({ length: d }, (_, j) => `x${j + 1}`), 'y'];
-  const sink = await openSink(v.output, names);
+  const o = { rows, features: d, noise, seed, scales, truth };
+  return {
+    chunks: outliers > 0 ? outlierChunks({ ...o, outliers }, CHUNK_ROWS) : linearChunks(o, CHUNK_ROWS),
+    truth: { weights: [...truth.weights], bias: truth.bias[0], noise, scales: scales ?? new Array<number>(d).fill(1), outliers },
+    summary: `noise ${noise}${outliers > 0 ? `, outliers ${outliers}` : ''}`,
+  };
+}
+
+function classesPlan(task: 'binary' | 'multiclass', v: Values, rows: number, d: number, seed: number): Plan {
+  const classes = task === 'binary' ? 2 : num('classes', v.classes, 3, { integer: true, min: 3 });
+  if (task === 'binary' && v.classes !== undefined && num('classes', v.classes, 2) !== 2) {
+    throw new UsageError(`--task binary has 2 classes, got --classes ${v.classes} (use --task multiclass)`);
+  }
+  if (classes > 1000) throw new UsageError(`--classes expects an integer from 3 to 1000, got "${v.classes}"`);
+  const scale = num('scale', v.scale, 2, { positive: true });
+  const truth = classesTruth(d, classes, seed, scale);
+  return {
+    chunks: classesChunks({ rows, features: d, classes, seed, scale }, CHUNK_ROWS),
+    truth: { model: task === 'binary' ? 'logistic' : 'softmax', classes, weights: rowsOf(truth.weights, d), bias: [...truth.bias], scale },
+    summary: `${classes} classes`,
+  };
+}
+
+function blobsPlan(v: Values, rows: number, d: number, seed: number): Plan {
+  const classes = num('classes', v.classes, 3, { integer: true, min: 2 });
+  if (classes > 1000) throw new UsageError(`--classes expects an integer from 2 to 1000, got "${v.classes}"`);
+  const spread = num('spread', v.spread, 0.5, { min: 0 });
+  const o = { rows, features: d, classes, spread, seed };
+  return {
+    chunks: blobsChunks(o, CHUNK_ROWS),
+    truth: { classes, centers: rowsOf(blobCenters(o), d), spread },
+    summary: `${classes} blobs, spread ${spread}`,
+  };
+}
+
+/** Writes every chunk to the sink and commits it, or removes the partial output on any error. */
+async function writeAll(sink: Sink, chunks: Iterable<HostChunk>): Promise<void> {
   try {
-    for (const c of linearChunks({ rows, features: d, noise, seed, scales, truth }, CHUNK_ROWS)) await sink.write(c);
+    for (const c of chunks) await sink.write(c);
   } catch (e) {
     await sink.abort();
     throw e;
   }
   await sink.close();
+}
+
+/** Runs the gen command; returns the exit code. */
+export async function genCommand(argv: string[]): Promise<number> {
+  const { values: v } = parse(argv, {
+    output: { type: 'string', short: 'o' }, rows: { type: 'string' }, features: { type: 'string' }, task: { type: 'string' },
+    noise: { type: 'string' }, seed: { type: 'string' }, scales: { type: 'string' }, outliers: { type: 'string' },
+    classes: { type: 'string' }, scale: { type: 'string' }, spread: { type: 'string' },
+  });
+  if (!v.output) throw new UsageError('gen needs -o <out.csv|out.npy|out.dh>');
+  if (v.rows === undefined || v.features === undefined) throw new UsageError('gen needs --rows N and --features D');
+  const task = (v.task ?? 'regression') as Task;
+  if (!TASKS.includes(task)) throw new UsageError(`--task expects one of ${TASKS.join(', ')}, got "${v.task}"`);
+  for (const [name, tasks] of Object.entries(APPLIES)) {
+    if (v[name as keyof Values] !== undefined && !tasks.includes(task)) throw new UsageError(`--${name} applies to --task ${tasks.join(' or ')}, not ${task}`);
+  }
+  const rows = num('rows', v.rows, 0, { integer: true, min: 1 });
+  const d = num('features', v.features, 0, { integer: true, min: 1 });
+  const seed = num('seed', v.seed, 0, { integer: true, min: 0 });
+  const plan = task === 'regression' ? regressionPlan(v, rows, d, seed)
+    : task === 'blobs' ? blobsPlan(v, rows, d, seed) : classesPlan(task, v, rows, d, seed);
+  const names = [...Array.from({ length: d }, (_, j) => `x${j + 1}`), 'y'];
+  await writeAll(await openSink(v.output, names), plan.chunks);
   const truthFile = `${v.output}.truth.json`;
   writeAtomic(truthFile, JSON.stringify({
-    format: 'downhill.truth', features: names.slice(0, -1), target: 'y', weights: [...truth.weights], bias: truth.bias,
-    noise, seed, rows, scales: scales ?? new Array<number>(d).fill(1),
+    format: 'downhill.truth', task, features: names.slice(0, -1), target: 'y', ...plan.truth, seed, rows,
   }, null, 2) + '\n');
   const extra = extname(v.output).toLowerCase() === '.npy' ? ` and ${npyTargetPath(v.output)}` : '';
-  process.stdout.write(`wrote ${v.output}${extra}: ${rows} rows × ${d} features (seed ${seed}, noise ${noise}); true coefficients in ${truthFile}\n`);
+  const what = task === 'regression' ? 'true coefficients' : 'the true model';
+  process.stdout.write(`wrote ${v.output}${extra}: ${rows} rows × ${d} features (${task === 'regression' ? '' : `${task}, `}seed ${seed}, ${plan.summary}); ${what} in ${truthFile}\n`);
   return 0;
 }

@@ -1,0 +1,45 @@
+// Gaussian blobs streamed chunk by chunk in constant memory: the same rows, centers and labels as blobsDataset
+// (synthetic_classes.ts) for the same options, so `downhill gen --task blobs` can write any number of rows.
+import type { HostChunk } from '../core/dataset';
+import { Rng } from '../core/rng';
+import type { BlobsOptions } from './synthetic_classes';
+
+/** The options with their defaults, checked. */
+function resolveBlobs(o: BlobsOptions): Required<BlobsOptions> {
+  const spread = o.spread ?? 0.5;
+  if (!(Number.isInteger(o.rows) && o.rows >= 1)) throw new Error(`rows must be a positive integer, got ${o.rows}`);
+  if (!(Number.isInteger(o.features) && o.features >= 1)) throw new Error(`features must be a positive integer, got ${o.features}`);
+  if (!(Number.isInteger(o.classes) && o.classes >= 2 && o.classes <= 1000)) throw new Error(`classes must be an integer from 2 to 1000, got ${o.classes}`);
+  if (!(spread >= 0 && Number.isFinite(spread))) throw new Error(`spread must be a finite number ≥ 0, got ${spread}`);
+  return { rows: o.rows, features: o.features, classes: o.classes, spread, seed: o.seed ?? 0 };
+}
+
+/** The generator of a seed with the K × D centers already drawn (the rows follow from the same stream). */
+function start(o: Required<BlobsOptions>): { rng: Rng; centers: Float64Array } {
+  const rng = new Rng(o.seed ^ 0xb10b);
+  const centers = Float64Array.from({ length: o.classes * o.features }, () => rng.uniform(-5, 5));
+  return { rng, centers };
+}
+
+/** The blob centers (K × D, row-major) of these options. */
+export function blobCenters(o: BlobsOptions): Float64Array {
+  return start(resolveBlobs(o)).centers;
+}
+
+/** Yields x = center[y] + N(0, spread²) with y uniform over the K blobs, in chunks of `perChunk` rows. */
+export function* blobsChunks(o: BlobsOptions, perChunk = 1 << 20): Generator<HostChunk> {
+  const r = resolveBlobs(o);
+  const { features: d, classes: k, spread } = r;
+  const { rng, centers } = start(r);
+  for (let first = 0; first < r.rows; first += perChunk) {
+    const rows = Math.min(perChunk, r.rows - first);
+    const x = new Float32Array(rows * d);
+    const y = new Float32Array(rows);
+    for (let i = 0; i < rows; i++) {
+      const c = Math.floor(rng.float24() * k);
+      y[i] = c;
+      for (let j = 0; j < d; j++) x[i * d + j] = centers[c * d + j] + spread * rng.normal();
+    }
+    yield { rows, x, y, firstRow: first };
+  }
+}
