@@ -67,7 +67,7 @@ export class TrainApp {
       clearTimeout(this.previewTimer);
       this.previewTimer = window.setTimeout(() => void this.preview(), 150);
     };
-    form.onTrainChange = () => this.updateStart();
+    form.onChange = () => this.updateStart();
     this.updateStart();
     void this.preview();
   }

@@ -47,8 +47,8 @@ function optionField(o: OptionDescriptor): HTMLElement {
 export class TrainFormView {
   /** Called when the chosen data changes (to refresh the summary and charts). */
   onDataChange: () => void = () => {};
-  /** Called when any training field changes (after the fields are checked). */
-  onTrainChange: () => void = () => {};
+  /** Called when any field changes, after the fields are checked (Start follows `valid`). */
+  onChange: () => void = () => {};
   private errors = new Map<string, string>();
 
   constructor() {
@@ -95,13 +95,14 @@ export class TrainFormView {
 
   private dataChanged(): void {
     this.check();
+    this.onChange();
     this.onDataChange();
   }
 
   private trainChanged(name: string): void {
     this.check();
     if (name === 'loss' || name === 'penalty') this.onDataChange();
-    this.onTrainChange();
+    this.onChange();
   }
 
   /** Sets fields by option name (text, a choice or a checkbox). */
@@ -123,7 +124,7 @@ export class TrainFormView {
       this.setValues(FILE_TRAIN);
       this.summary('');
       this.check();
-      this.onTrainChange();
+      this.onChange();
       this.onDataChange();
       return;
     }
@@ -131,7 +132,7 @@ export class TrainFormView {
     this.setValues({ ...data, ...train });
     input('rows-slider').value = String(rowsToSlider(Number(data.rows)));
     this.check();
-    this.onTrainChange();
+    this.onChange();
     this.onDataChange();
   }
 

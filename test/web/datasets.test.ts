@@ -114,4 +114,13 @@ describe('scanData', () => {
     expect(fs.classes).toEqual(['-1', '3', '10']);
     expect(fs.sample.y[0]).toBe(2); // a = 0 has label 10: class index 2
   });
+  it('reads a file’s text target as class labels when the loss classifies (labels: true)', async () => {
+    const text = 'a,b,answer\n' + Array.from({ length: 60 }, (_, i) => `${i},${i % 3},${['yes', 'no'][i % 2]}`).join('\n');
+    const f = await openData({ kind: 'file', file: new File([text], 'answers.csv'), target: 'answer', labels: true });
+    const scan = await scanData(f, true, { classes: true });
+    expect(scan.classes).toEqual(['no', 'yes']);
+    expect(scan.sample.y[0]).toBe(1); // a = 0 answered "yes"
+    const values = await openData({ kind: 'file', file: new File([text], 'answers.csv'), target: 'answer', labels: false });
+    await expect(scanData(values, true)).rejects.toThrow(/answer|yes/);
+  });
 });

@@ -1,14 +1,16 @@
 // End to end in a real browser: the built page (dist-web) served on 127.0.0.1, driven in Debian's headless
 // Chromium whose WebGPU runs on SwiftShader. Trains on WebGPU and checks the coefficients against the true
 // and the exact ones, checks that the charts drew, runs the CPU-vs-GPU comparison, pauses, stops and
-// downloads a model, trains on a CSV from the file picker, and checks the page without WebGPU. Screenshots go
-// to $TMPDIR/downhill-web-e2e. Fails (never skips) without Chromium or an adapter.
+// downloads a model, trains on a CSV from the file picker, classifies (logistic on both backends, softmax on
+// blobs, a text-labelled CSV), shows each hyperparameter only for its loss or penalty, blocks Start on invalid
+// fields, and checks the page without WebGPU. Screenshots go to $TMPDIR/downhill-web-e2e. Fails (never skips)
+// without Chromium or an adapter.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseModelFile } from '../../src/core/model_file';
+import { parseModelFile, type LoadedModel, type ModelFile } from '../../src/core/model_file';
 import { DIST_WEB, ensureBuilt, launchChromium, pixelsOfColor, readCoefficients, waitForState, watchPage, type Browser } from './browser';
 import { serveStatic, type StaticServer } from './static_server';
 
@@ -68,10 +70,20 @@ async function train(page: Page, o: Record<string, string>, backend: 'webgpu' | 
   return text;
 }
 
-async function downloadModel(page: Page, kind: 'webgpu' | 'cpu') {
+/** Downloads a backend's model: the file as written (ModelFile) and as `predict` loads it. */
+async function downloadModel(page: Page, kind: 'webgpu' | 'cpu'): Promise<ModelFile & { loaded: LoadedModel; name: string }> {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#export-${kind}`)]);
-  return parseModelFile(readFileSync((await download.path())!, 'utf8'), download.suggestedFilename());
+  const text = readFileSync((await download.path())!, 'utf8');
+  return { ...(JSON.parse(text) as ModelFile), loaded: parseModelFile(text, download.suggestedFilename()), name: download.suggestedFilename() };
 }
+
+/** A metric a backend's line shows (its data-value). */
+const metric = (page: Page, kind: string, name: string) =>
+  page.$eval(`#metrics li[data-backend=${kind}] [data-metric="${name}"]`, (el) => Number((el as HTMLElement).dataset.value));
+
+/** A backend's confusion matrix as shown. */
+const confusion = (page: Page, kind: string) => page.$$eval(`table.confusion[data-backend=${kind}] tbody tr`,
+  (rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).map((td) => Number(td.textContent!.replace(/,/g, '')))));
 
 const maxAbsDiff = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
 
@@ -142,12 +154,16 @@ describe('the web page in headless Chromium (WebGPU on SwiftShader)', () => {
     lap('stopped');
     const model = await downloadModel(page, 'webgpu');
     expect(model.format).toBe('downhill.linear');
+    expect(model).toMatchObject({ version: 2, loss: 'squared', task: 'regression', classes: null });
+    expect(model.name).toBe('downhill-line-squared-webgpu.json');
     expect(model.features).toEqual(['x']);
     expect(model.training?.stopped).toBe(true);
     expect(model.training?.epochs as number).toBeLessThan(100_000);
-    expect(Math.abs(model.weights[0] - 3)).toBeLessThan(1); // y = 4 + 3x, still learning
+    expect((model.training?.epochLosses as number[]).length).toBe(model.training?.epochs);
+    expect(Math.abs(model.weights[0][0] - 3)).toBeLessThan(1); // y = 4 + 3x, still learning
+    expect(model.loaded.params.weights[0]).toBe(model.weights[0][0]);
     const cpuModel = await downloadModel(page, 'cpu');
-    expect(cpuModel.weights).toHaveLength(1);
+    expect(cpuModel.weights).toEqual([[expect.any(Number)]]);
     expect(cpuModel.training?.stopped).toBe(true);
     expect(problems).toEqual([]);
     await page.close();
@@ -172,6 +188,143 @@ describe('the web page in headless Chromium (WebGPU on SwiftShader)', () => {
     expect(await page.$$eval('#coef-table tbody th', (t) => t.map((x) => x.textContent))).toEqual(['a', 'b', 'intercept']);
     expect(maxAbsDiff(coef.webgpu, [2, -0.5, 1])).toBeLessThan(0.02);
     expect(maxAbsDiff(coef.webgpu, coef.exact)).toBeLessThan(0.02);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows each hyperparameter only for its loss or penalty, and blocks Start on invalid fields instead of replacing them', async () => {
+    const { page, problems } = await open();
+    const visible = (id: string) => page.isVisible(`#${id}`);
+    expect(await page.inputValue('#loss')).toBe('squared');
+    expect(await page.$$eval('#loss optgroup', (g) => g.map((x) => x.getAttribute('label')))).toEqual(['Regression', 'Binary classification', 'Multiclass classification']);
+    expect(await page.$$eval('#loss option', (o) => o.length)).toBe(9);
+    expect([await visible('huber-delta'), await visible('quantile'), await visible('epsilon'), await visible('alpha'), await visible('l1-ratio')]).toEqual([false, false, false, false, false]);
+    await page.selectOption('#loss', 'huber');
+    expect([await visible('huber-delta'), await visible('quantile')]).toEqual([true, false]);
+    expect(await page.textContent('label[for=huber-delta]')).toBe('Huber delta δ');
+    await page.selectOption('#loss', 'quantile');
+    expect([await visible('huber-delta'), await visible('quantile')]).toEqual([false, true]);
+    await page.selectOption('#penalty', 'l2');
+    expect([await visible('alpha'), await visible('l1-ratio')]).toEqual([true, false]);
+    await page.selectOption('#penalty', 'elasticnet');
+    expect([await visible('alpha'), await visible('l1-ratio')]).toEqual([true, true]);
+    await setField(page, '#l1-ratio', '1.5');
+    expect(await page.textContent('#l1-ratio-error')).toBe('L1 ratio must be a number in [0, 1]; got "1.5"');
+    expect(await page.isDisabled('#start')).toBe(true);
+    await setField(page, '#l1-ratio', '0.5');
+    expect(await page.isDisabled('#start')).toBe(false);
+    // A hidden field's bad value does not count once its penalty is gone; shown again, it does.
+    await setField(page, '#l1-ratio', 'x');
+    await page.selectOption('#penalty', 'none');
+    expect(await page.isDisabled('#start')).toBe(false);
+    await page.selectOption('#penalty', 'elasticnet');
+    expect(await page.isDisabled('#start')).toBe(true);
+    await page.selectOption('#penalty', 'none');
+    await page.selectOption('#loss', 'squared');
+    // Issue 12: Rows "50", noise "-1" and features "2.5" are errors that hold Start, never silently replaced.
+    await page.selectOption('#data-kind', 'linear');
+    for (const [id, v, want] of [['rows', '50', /Rows must be an integer in \[100, 4000000\]/], ['noise', '-1', /Noise σ must be a number/], ['features', '2.5', /Features must be an integer in \[1, 256\]/]] as const) {
+      await setField(page, `#${id}`, v);
+      expect(await page.textContent(`#${id}-error`)).toMatch(want);
+      expect(await page.getAttribute(`#${id}`, 'aria-invalid')).toBe('true');
+      expect(await page.isDisabled('#start')).toBe(true);
+    }
+    await setField(page, '#lr', '-1');
+    expect(await page.textContent('#lr-error')).toBe('Learning rate α must be a number > 0; got "-1"');
+    await page.selectOption('#data-kind', 'line'); // the dataset's suggestions replace the bad values
+    expect(await page.isDisabled('#start')).toBe(false);
+    expect(await page.textContent('#lr-error')).toBe('');
+    // Issue 12: the comparison form hides the fixed field, and nothing scrolls sideways at a phone's width.
+    expect([await visible('cmp-rows-label'), await visible('cmp-batch-label')]).toEqual([false, true]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(SHOTS, 'narrow-390.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('classifies: logistic on the binary dataset agrees on WebGPU and the CPU, softmax on blobs, a text-labelled CSV', async () => {
+    const { page, problems } = await open();
+    await requireWebGpu(page);
+    const t0 = performance.now();
+    const lap = (what: string) => console.log(`${what}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    await page.selectOption('#data-kind', 'binary');
+    expect(await page.inputValue('#loss')).toBe('logistic');
+    await expect.poll(() => page.textContent('#data-summary')).toMatch(/Task: classification, 2 classes \(0, 1\)/);
+    expect(await page.textContent('#model-task')).toMatch(/binary classifier/);
+    await train(page, {}, 'both');
+    lap('binary, both backends');
+    const accuracy = [await metric(page, 'webgpu', 'accuracy'), await metric(page, 'cpu', 'accuracy')];
+    const logLoss = [await metric(page, 'webgpu', 'log-loss'), await metric(page, 'cpu', 'log-loss')];
+    console.log(`binary: accuracy ${accuracy.join(' / ')}, log-loss ${logLoss.join(' / ')}`);
+    // 5000 rows labelled by a logistic model with weights (2.85, −5.26): the Bayes rate is about 87%.
+    for (const a of accuracy) expect(a).toBeGreaterThan(0.85);
+    expect(Math.abs(accuracy[0] - accuracy[1])).toBeLessThan(0.002);
+    expect(Math.abs(logLoss[0] - logLoss[1])).toBeLessThan(1e-3);
+    const coef = await readCoefficients(page);
+    expect(coef.webgpu).toHaveLength(3);
+    expect(maxAbsDiff(coef.webgpu, coef.cpu), JSON.stringify(coef)).toBeLessThan(0.01); // f32 GPU vs f64 CPU over 200 steps
+    expect(maxAbsDiff(coef.webgpu, coef.truth), JSON.stringify(coef)).toBeLessThan(0.5);
+    for (const kind of ['webgpu', 'cpu']) {
+      const m = await confusion(page, kind);
+      expect(m).toHaveLength(2);
+      expect(m.flat().reduce((a, b) => a + b, 0)).toBe(5000);
+      expect((m[0][0] + m[1][1]) / 5000).toBeCloseTo(await metric(page, kind, 'accuracy'), 6);
+    }
+    expect(await page.textContent('#coef-caption')).toMatch(/class “1” against “0”/);
+    expect(Number(await page.getAttribute('#fit-chart', 'data-points'))).toBeGreaterThan(1000);
+    expect(await page.textContent('#fit-title')).toMatch(/\(x1, x2\) plane/);
+    const model = await downloadModel(page, 'webgpu');
+    expect(model).toMatchObject({ version: 2, task: 'binary', loss: 'logistic', classes: ['0', '1'], features: ['x1', 'x2'] });
+    expect(model.metrics).toMatchObject({ task: 'classification', confusion: await confusion(page, 'webgpu') });
+    expect(model.loaded.classes).toEqual(['0', '1']);
+    await page.screenshot({ path: join(SHOTS, 'binary.png'), fullPage: true });
+
+    // Three blobs: the logistic loss is refused with the engine's message, in the page's words; softmax trains.
+    await page.selectOption('#data-kind', 'blobs');
+    expect(await page.inputValue('#loss')).toBe('softmax');
+    await page.selectOption('#loss', 'logistic');
+    await page.check('input[name=backend][value=cpu]');
+    await page.click('#start');
+    const refused = await waitForState(page, '#status', ['done', 'stopped', 'failed']);
+    expect(refused.state).toBe('failed');
+    expect(refused.text).toMatch(/third class.*the logistic loss takes two classes.*softmax/);
+    expect(refused.text).not.toMatch(/--/);
+    await page.selectOption('#loss', 'squared');
+    await page.click('#start');
+    expect((await waitForState(page, '#status', ['done', 'stopped', 'failed'])).text).toMatch(/class labels.*regression loss/);
+    await page.selectOption('#loss', 'softmax');
+    await train(page, {}, 'webgpu');
+    lap('blobs, softmax on WebGPU');
+    expect(await metric(page, 'webgpu', 'accuracy')).toBeGreaterThan(0.95);
+    expect(await confusion(page, 'webgpu')).toHaveLength(3);
+    expect(await page.$$eval('#coef-class option', (o) => o.map((x) => x.textContent))).toEqual(['0', '1', '2']);
+    const class0 = (await readCoefficients(page)).webgpu;
+    await page.selectOption('#coef-class', '2');
+    expect((await readCoefficients(page)).webgpu).not.toEqual(class0);
+    const softmax = await downloadModel(page, 'webgpu');
+    expect(softmax).toMatchObject({ task: 'multiclass', loss: 'softmax', classes: ['0', '1', '2'] });
+    expect(softmax.weights).toHaveLength(3);
+    await page.screenshot({ path: join(SHOTS, 'blobs.png'), fullPage: true });
+
+    // A CSV whose target is text: the classification loss reads it as labels.
+    const lines = ['income,debt,approved'];
+    for (let i = 0; i < 600; i++) {
+      const a = Math.sin(i * 12.9898) * 2;
+      const b = Math.cos(i * 78.233) * 2;
+      lines.push(`${a.toFixed(4)},${b.toFixed(4)},${2 * a - b > 0.3 ? 'yes' : 'no'}`);
+    }
+    await page.selectOption('#data-kind', 'file');
+    await page.selectOption('#loss', 'logistic');
+    await page.setInputFiles('#file', { name: 'loans.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+    await expect.poll(() => page.textContent('#data-summary')).toMatch(/600 rows\. Task: classification, 2 classes \(no, yes\)/);
+    await train(page, { lr: '1', batch: '32', epochs: '20' }, 'cpu');
+    lap('text labels, CPU');
+    expect(await metric(page, 'cpu', 'accuracy')).toBeGreaterThan(0.95); // separable: 2a − b > 0.3
+    const loans = await downloadModel(page, 'cpu');
+    expect(loans).toMatchObject({ loss: 'logistic', classes: ['no', 'yes'], target: 'approved', features: ['income', 'debt'] });
+    expect(loans.name).toBe('downhill-loans-logistic-cpu.json');
     expect(problems).toEqual([]);
     await page.close();
   });
