@@ -2,6 +2,7 @@
 // map to indices of the source's targetLabels in order of first appearance, the same in every pass and whatever the
 // chunking; quoted labels, blank cells (errors with line and column, or skipped), the regression-mode hint for a text
 // target, Parquet string/int/boolean label columns, Blob sources and openInput. Real temp files throughout.
+import fs from 'node:fs';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { openInput } from '../../src/cli/sources';
@@ -11,7 +12,9 @@ import { DataError, parseCsv } from '../../src/data/csv';
 import { csvSourceFromStream } from '../../src/data/csv_stream';
 import { csvSource, parquetFileSource } from '../../src/data/node_files';
 import { NpyWriter } from '../../src/data/npy';
+import { blobAsyncBuffer, ParquetSource } from '../../src/data/parquet';
 import type { DataSource } from '../../src/data/source';
+import { prepareTargets } from '../../src/train/targets';
 import { firstDiff, flatten, gather, rejection, tempDir } from './helpers';
 
 const tmp = tempDir('labels');
@@ -139,6 +142,16 @@ describe('CSV label targets', () => {
   });
 });
 
+describe('with prepareTargets (src/train/targets.ts)', () => {
+  it('gives sorted classes and class indices for a text-label CSV, and names the row of a third class for a binary loss', async () => {
+    const text = 'x,species\n1,virginica\n2,setosa\n3,versicolor\n4,setosa\n';
+    const t = await prepareTargets(await csvSource(csvFile(text), { target: 'species', labels: true }), 'softmax');
+    expect([t.classes, t.outputs, (await gather(t.source)).y]).toEqual([['setosa', 'versicolor', 'virginica'], 3, [2, 0, 1, 0]]);
+    const e = await rejection(prepareTargets(await csvSource(csvFile(text), { target: 'species', labels: true }), 'logistic'));
+    expect(e.message).toMatch(/row 3 \(target "species"\): a third class "versicolor"/);
+  });
+});
+
 describe('regression mode: a text target', () => {
   it('is a DataError with line and column and a hint to use a classification loss (target column only)', async () => {
     const text = 'a,b,c,species\n1,2,3,4\n1,2,3,setosa\n';
@@ -193,7 +206,7 @@ describe('Parquet label targets', () => {
 });
 
 describe('other ways in', () => {
-  it('reads labels from a Blob (the page\'s File) and through openInput for CSV and Parquet; NPY ignores labels', async () => {
+  it('reads labels from Blobs (the page\'s Files) and through openInput for CSV and Parquet; NPY ignores labels', async () => {
     const text = 'x,y\n1,b\n2,a\n3,b\n';
     const blob = await csvSourceFromBlob(new Blob([text]), { target: 'y', labels: true }, 'mem.csv');
     expect((await labelsOf(blob)).labels).toEqual(['b', 'a', 'b']);
@@ -205,6 +218,8 @@ describe('other ways in', () => {
     const p = await openInput(pq, { target: 'y', labels: true });
     expect((await labelsOf(p)).labels).toEqual(['u', 'v']);
     await p.close?.();
+    const page = await ParquetSource.open('up.parquet', blobAsyncBuffer(new Blob([fs.readFileSync(pq)])), { target: 'y', labels: true });
+    expect((await labelsOf(page)).labels).toEqual(['u', 'v']);
     const x = await NpyWriter.create(tmp.file('o.npy'), 1);
     await x.append(Float32Array.of(1, 2));
     await x.close();
