@@ -1,7 +1,8 @@
 // The hot path of the streaming CSV reader: parses complete lines of numeric CSV straight from bytes into
 // float32 rows. It handles the common shapes (plain or quoted numbers, spaces, CRLF, skipped columns) and
 // hands any line it is not sure about to readLineSlow (src/data/csv_plan.ts), which applies parseCsv's
-// exact rules, so the fast path can only be faster, never different. No Node imports.
+// exact rules, so the fast path can only be faster, never different. csv_labels.ts reuses fastLine and
+// skipField for class-label targets, leaving this loop as it is. No Node imports.
 import type { HostChunk } from '../core/dataset';
 import { DataError } from './csv';
 import { readLineSlow, SKIP as SKIP_ROLE, TARGET as TARGET_ROLE, type CsvPlan } from './csv_plan';

@@ -1,6 +1,7 @@
 // A streaming CSV source over byte chunks (a fetch body, Blob.stream(), a Node file stream): reads the header
 // first, then each pass re-reads the bytes and yields float32 chunks of at most maxRows rows. Lines that span
-// chunk boundaries are stitched here; the parsing itself is in csv_fast.ts (hot path) and csv_plan.ts (rules).
+// chunk boundaries are stitched here; the parsing itself is in csv_fast.ts (hot path), csv_labels.ts (class-label
+// targets) and csv_plan.ts (rules).
 // No Node imports: the browser bundle uses this file directly (see blob_source.ts; node_files.ts for Node).
 import type { HostChunk } from '../core/dataset';
 import { chunkRows } from './blocks';
