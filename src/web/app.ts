@@ -286,8 +286,8 @@ export class TrainApp {
     for (const k of this.settings?.backends ?? []) {
       const e = this.live.get(k);
       const m = this.models.get(k);
-      if (m) rows.set(k, { metrics: m.metrics, classes: m.classes ?? classes, epochs: m.epochsDone, secondsPerEpoch: m.secondsPerEpoch });
-      else if (e) rows.set(k, { metrics: e.metrics, classes, epochs: e.epoch, secondsPerEpoch: e.seconds });
+      if (m) rows.set(k, { metrics: m.metrics, validation: m.validation, classes: m.classes ?? classes, epochs: m.epochsDone, secondsPerEpoch: m.secondsPerEpoch });
+      else if (e) rows.set(k, { metrics: e.metrics, validation: e.validation, classes, epochs: e.epoch, secondsPerEpoch: e.seconds });
     }
     renderMetrics(byId('metrics'), rows);
   }

@@ -6,7 +6,7 @@ import type { LossKind } from '../core/losses';
 import { benchmark } from '../train/bench';
 import type { ResidentData } from '../train/train';
 import { openData, specKey, type DataSpec } from './datasets';
-import { ResidentCache, RunControl, runResident, runStreamed, type LoopEvents } from './loop';
+import { ResidentCache, RunControl, runHeldOut, runResident, runStreamed, type LoopEvents } from './loop';
 import type { FromWorker, ToWorker } from './protocol';
 
 const backend = new CpuBackend();
@@ -26,9 +26,10 @@ async function train(m: Extract<ToWorker, { type: 'train' }>): Promise<void> {
     onEpoch: (point) => post({ type: 'epoch', id: m.id, point }),
   };
   try {
-    if (m.stream) held.drop();
-    const result = m.stream
-      ? await runStreamed(backend, (await openData(m.data)).source, m.opts, c, ev)
+    const fromSource = m.stream || m.opts.spec.validation > 0;
+    if (fromSource) held.drop();
+    const result = fromSource
+      ? await (m.stream ? runStreamed : runHeldOut)(backend, (await openData(m.data)).source, m.opts, c, ev)
       : await runResident(backend, await resident(m.data, m.opts.spec.loss, c.signal), m.opts, c, ev);
     post({ type: 'done', id: m.id, result });
   } finally {

@@ -14,6 +14,8 @@ export interface TrainedModel {
   classes: string[] | null;
   standardization?: Standardization;
   metrics: Metrics | null;
+  /** Metrics over the held-out rows (a validation split), else null. */
+  validation: Metrics | null;
   epochsDone: number;
   stopped: boolean;
   secondsPerEpoch: number;
@@ -36,6 +38,7 @@ export function modelFileFor(m: TrainedModel, on: TrainedOn, spec: TrainSpec): M
   const training = {
     epochs: m.epochsDone, backend: m.backend, device: m.device, stopped: m.stopped, secondsPerEpoch: m.secondsPerEpoch,
     data: on.description, dataSettings: on.data, rows: on.rows, epochLosses: m.epochLosses,
+    ...(m.validation ? { validationMetrics: m.validation } : {}),
   };
   return toModelFile(m.params, {
     spec, features: [...on.features], target: on.target, classes: m.classes,

@@ -12,7 +12,7 @@ import type { Sample } from './datasets';
 import { axis, BACKEND_LABEL, COLORS, lineSeries, Plot } from './plot';
 
 /** Colors of classes 0..9 (then repeated), away from the backends' blue and orange. */
-export const CLASS_COLORS = ['#0891b2', '#d97706', '#059669', '#dc2626', '#7c3aed', '#db2777', '#65a30d', '#475569', '#0d9488', '#a16207'];
+export const CLASS_COLORS = ['#0891b2', '#a855f7', '#059669', '#dc2626', '#ca8a04', '#db2777', '#65a30d', '#475569', '#0d9488', '#9f1239'];
 
 /** What the chart shows besides the sample. */
 export interface FitData {

@@ -2,7 +2,8 @@
 // one engine call that reports the model and metrics after every epoch (the fitted line moves, the table
 // fills), with the CLI's seeded order. Data too large to hold streams through one call.
 // Pause and Stop reach the engine through its `pause` hook and abort signal, so they act within an epoch.
-// Resident data is kept between runs for the same dataset and the same kind of targets.
+// Resident data is kept between runs for the same dataset and the same kind of targets; a validation split
+// trains from the source in one call that holds the split's rows out while reading.
 import type { Backend } from '../backend';
 import { LOSSES, type LossKind } from '../core/losses';
 import type { Metrics } from '../core/metrics';
@@ -10,7 +11,7 @@ import type { ModelParams, Standardization } from '../core/model';
 import type { TrainSpec } from '../core/spec';
 import type { DataSource } from '../data/source';
 import { targetKind } from '../train/targets';
-import { train, trainResident, uploadDataset, type ResidentData, type TrainOptions } from '../train/train';
+import { train, trainResident, uploadDataset, type ResidentData, type TrainOptions, type TrainResult } from '../train/train';
 
 /** What the loop is told to do: the training spec, and how often to report. */
 export interface LoopOptions {
@@ -31,6 +32,8 @@ export interface EpochPoint {
   metrics: Metrics | null;
   /** The model after the epoch (resident data). */
   params: ModelParams | null;
+  /** Metrics over the held-out rows after the epoch (a validation split). */
+  validation?: Metrics | null;
 }
 
 /** A sampled batch loss (steps count from the start of the run). */
@@ -51,6 +54,11 @@ export interface LoopResult {
   stopped: boolean;
   secondsPerEpoch: number;
   metrics: Metrics | null;
+  /** Metrics over the held-out rows (a validation split), else null. */
+  validation: Metrics | null;
+  /** Training rows (without the held-out ones). */
+  rows: number;
+  validationRows: number;
 }
 
 const YIELD_MS = 50;
@@ -116,6 +124,14 @@ function engineOptions(o: LoopOptions, c: RunControl, rows: number | null, ev: L
   };
 }
 
+/** What a run ended with, from the engine's result. */
+function loopResult(r: TrainResult, c: RunControl): LoopResult {
+  return {
+    params: r.params, classes: r.classes, standardization: r.standardization, epochsDone: r.epochs.length, stopped: c.stopped,
+    secondsPerEpoch: r.secondsPerEpoch, metrics: r.final, validation: r.validation ?? null, rows: r.rows, validationRows: r.validationRows,
+  };
+}
+
 /** Trains on resident data in one engine call, reporting each epoch's metrics and parameters, until done or stopped. */
 export async function runResident(backend: Backend, data: ResidentData, o: LoopOptions, c: RunControl, ev: LoopEvents = {}): Promise<LoopResult> {
   const r = await trainResident(backend, data, {
@@ -123,10 +139,23 @@ export async function runResident(backend: Backend, data: ResidentData, o: LoopO
     evaluateEachEpoch: true,
     onEpoch: (e) => ev.onEpoch?.({ epoch: e.epoch + 1, loss: e.loss, seconds: e.seconds, metrics: e.metrics!, params: e.params! }),
   });
-  return {
-    params: r.params, classes: r.classes, standardization: r.standardization, epochsDone: r.epochs.length, stopped: c.stopped,
-    secondsPerEpoch: r.secondsPerEpoch, metrics: r.final,
-  };
+  return loopResult(r, c);
+}
+
+/**
+ * Trains with a validation split: the engine reads the source once, holding out a seeded share of rows, and
+ * reports each epoch's model, training metrics and held-out metrics (nothing stays resident: the split is made
+ * while reading).
+ */
+export async function runHeldOut(backend: Backend, source: DataSource, o: LoopOptions, c: RunControl, ev: LoopEvents = {}): Promise<LoopResult> {
+  const r = await train(backend, source, {
+    ...engineOptions(o, c, source.rows, ev, () => 0),
+    evaluateEachEpoch: true,
+    onEpoch: (e) => ev.onEpoch?.({
+      epoch: e.epoch + 1, loss: e.loss, seconds: e.seconds, metrics: e.metrics ?? null, params: e.params ?? null, validation: e.validation ?? null,
+    }),
+  });
+  return loopResult(r, c);
 }
 
 /** Trains on a source streamed every epoch, in one engine call; the model is known when it ends. */
@@ -134,12 +163,9 @@ export async function runStreamed(backend: Backend, source: DataSource, o: LoopO
   const opts = engineOptions(o, c, source.rows, ev, () => 0);
   const r = await train(backend, source, {
     ...opts,
-    onEpoch: (e) => ev.onEpoch?.({ epoch: e.epoch + 1, loss: e.loss, seconds: e.seconds, metrics: null, params: null }),
+    onEpoch: (e) => ev.onEpoch?.({ epoch: e.epoch + 1, loss: e.loss, seconds: e.seconds, metrics: null, params: null, validation: e.validation ?? null }),
   });
-  return {
-    params: r.params, classes: r.classes, standardization: r.standardization, epochsDone: r.epochs.length, stopped: c.stopped,
-    secondsPerEpoch: r.secondsPerEpoch, metrics: r.final,
-  };
+  return loopResult(r, c);
 }
 
 /**

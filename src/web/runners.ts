@@ -4,7 +4,7 @@ import type { BackendKind } from '../backend';
 import type { WebGpuBackend } from '../gpu/backend';
 import { benchmark, type BenchResult } from '../train/bench';
 import type { LoadedData } from './datasets';
-import { ResidentCache, RunControl, runResident, runStreamed, type LoopEvents, type LoopOptions, type LoopResult } from './loop';
+import { ResidentCache, RunControl, runHeldOut, runResident, runStreamed, type LoopEvents, type LoopOptions, type LoopResult } from './loop';
 import type { FromWorker, ToWorker } from './protocol';
 
 /** A backend the page can train and time on. */
@@ -36,9 +36,9 @@ export class GpuRunner implements Runner {
   async train(d: LoadedData, opts: LoopOptions, stream: boolean, ev: LoopEvents): Promise<LoopResult> {
     const control = (this.control = new RunControl(ev.onPause));
     try {
-      if (stream) {
+      if (stream || opts.spec.validation > 0) {
         this.held.drop();
-        return await runStreamed(this.backend, d.source, opts, control, ev);
+        return await (stream ? runStreamed : runHeldOut)(this.backend, d.source, opts, control, ev);
       }
       const data = await this.held.get(d.key, opts.spec.loss, async () => d.source, control.signal);
       return await runResident(this.backend, data, opts, control, ev);

@@ -13,11 +13,8 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Record<str
 /** Which backends a run trains on. */
 export type BackendChoice = 'webgpu' | 'cpu' | 'both';
 
-/**
- * Training options the page does not offer: a validation split needs the data re-read on every run (the page
- * keeps it resident), and host-update is a teaching mode for the CLI that reads the gradient back every step.
- */
-const NOT_ON_PAGE = new Set(['validation', 'host-update']);
+/** Training options the page does not offer: host-update is the CLI's teaching mode (a readback every step). */
+const NOT_ON_PAGE = new Set(['host-update']);
 
 /** The training options the page shows, in TRAIN_OPTIONS order. */
 export const PAGE_OPTIONS: readonly TrainOption[] = TRAIN_OPTIONS.filter((o) => !NOT_ON_PAGE.has(o.name));

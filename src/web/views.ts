@@ -71,6 +71,8 @@ export function renderCoefTable(table: HTMLTableElement, v: CoefView): void {
 /** What one backend's metrics line shows. */
 export interface MetricsRow {
   metrics: Metrics | null;
+  /** Metrics over the held-out rows (a validation split). */
+  validation?: Metrics | null;
   /** Class labels of a classification (for the confusion matrix). */
   classes: readonly string[] | null;
   epochs: number;
@@ -92,13 +94,16 @@ function confusionTable(kind: BackendKind, m: number[][], classes: readonly stri
 
 /** One line of metrics per backend (regression: MSE, RMSE, MAE, R², loss; classification: accuracy, log-loss, loss and the confusion matrix). */
 export function renderMetrics(el: HTMLElement, m: ReadonlyMap<BackendKind, MetricsRow>): void {
+  const values = (metrics: Metrics | null | undefined) => (metrics ? metricEntries(metrics) : []).flatMap(([name, v]) =>
+    [h('span', { class: 'metric', 'data-metric': name, 'data-value': String(v) }, `${name} ${name === 'accuracy' ? fmtPercent(v) : fmtMetric(v)}`), ' · ']);
   el.replaceChildren(...[...m].map(([k, r]) => {
-    const values = r.metrics ? metricEntries(r.metrics).map(([name, v]) =>
-      h('span', { class: 'metric', 'data-metric': name, 'data-value': String(v) }, `${name} ${name === 'accuracy' ? fmtPercent(v) : fmtMetric(v)}`)) : [];
     const confusion = r.metrics?.task === 'classification' ? [confusionTable(k, r.metrics.confusion, r.classes)] : [];
+    const heldOut = r.validation
+      ? [h('div', { class: 'held-out', 'data-held-out': String(r.validation.rows) }, `held out (${r.validation.rows.toLocaleString('en-US')} rows): `, ...values(r.validation).slice(0, -1))]
+      : [];
     return h('li', { style: `border-color:${COLORS[k]}`, 'data-backend': k, 'data-epochs': String(r.epochs) },
-      h('div', {}, h('strong', {}, BACKEND_LABEL[k]), ' ', ...values.flatMap((v) => [v, ' · ']),
-        `${r.epochs} epoch${r.epochs === 1 ? '' : 's'} · ${fmtSeconds(r.secondsPerEpoch)}/epoch`), ...confusion);
+      h('div', {}, h('strong', {}, BACKEND_LABEL[k]), ' ', ...values(r.metrics),
+        `${r.epochs} epoch${r.epochs === 1 ? '' : 's'} · ${fmtSeconds(r.secondsPerEpoch)}/epoch`), ...heldOut, ...confusion);
   }));
 }
 

@@ -8,7 +8,7 @@ import { modelFileFor, modelFileName, type TrainedModel } from '../../src/web/ex
 const run = (o: Partial<TrainedModel>): TrainedModel => ({
   backend: 'webgpu', device: 'google / swiftshader', params: { weights: Float64Array.of(1.5, -2), bias: Float64Array.of(0.25) }, classes: null,
   metrics: { task: 'regression', rows: 100, loss: 0.01, mse: 0.01, rmse: 0.1, mae: 0.08, r2: 0.99 },
-  epochsDone: 3, stopped: true, secondsPerEpoch: 0.2, epochLosses: [0.5, 0.1, 0.01], ...o,
+  validation: null, epochsDone: 3, stopped: true, secondsPerEpoch: 0.2, epochLosses: [0.5, 0.1, 0.01], ...o,
 });
 const on = { features: ['a', 'b'], target: 'y', rows: 100, description: 'test data', data: { kind: 'linear', rows: 100 } };
 
@@ -39,6 +39,10 @@ describe('modelFileFor', () => {
     expect(file).toMatchObject({ version: 2, task: 'multiclass', loss: 'softmax', classes: ['cat', 'dog', 'owl'], weights: [[1, 2], [3, 4], [5, 6]], bias: [0.1, 0.2, 0.3] });
     const back = parseModelFile(JSON.stringify(file), 'model.json');
     expect(back.classes).toEqual(['cat', 'dog', 'owl']);
+    expect(file.training).toMatchObject({ validation: 0 });
+    expect(file.training?.validationMetrics).toBeUndefined();
+    const held = modelFileFor({ ...m, validation: { ...(m.metrics as object), rows: 3 } as TrainedModel['validation'] }, on, spec);
+    expect(held.training?.validationMetrics).toMatchObject({ rows: 3, task: 'classification' });
     expect(back.params.bias).toHaveLength(3);
     expect(file.metrics).toMatchObject({ accuracy: 2 / 3, confusion: [[3, 0, 0], [1, 2, 0], [0, 2, 1]] });
   });

@@ -11,7 +11,7 @@ import { memorySource } from '../../src/data/source';
 import { linearDataset, lineDataset } from '../../src/data/synthetic';
 import { trainResident, uploadDataset } from '../../src/train/train';
 import { buildSynthetic } from '../../src/web/datasets';
-import { ResidentCache, RunControl, runResident, runStreamed, type EpochPoint, type LoopOptions, type StepPoint } from '../../src/web/loop';
+import { ResidentCache, RunControl, runHeldOut, runResident, runStreamed, type EpochPoint, type LoopOptions, type StepPoint } from '../../src/web/loop';
 import { DATASETS, parseTrainForm } from '../../src/web/settings';
 
 const cpu = new CpuBackend();
@@ -82,6 +82,36 @@ describe('runResident', () => {
     expect(r.params.weights[0]).toBeCloseTo(exact.weights[0], 1);
     expect(r.params.bias[0]).toBeCloseTo(exact.bias[0], 1);
     expect(r.standardization?.mean).toHaveLength(1);
+  });
+});
+
+describe('the spec’s penalty', () => {
+  it('reaches the engine: a strong L1 penalty sets weights exactly to zero, none leaves them', async () => {
+    const data = await uploadDataset(cpu, ds);
+    const form = (values: Record<string, string>) => {
+      const r = parseTrainForm({ values: { lr: '0.1', batch: '100', epochs: '5', seed: '1', ...values }, backend: 'cpu' });
+      if (!r.ok) throw new Error(JSON.stringify(r.errors));
+      return { spec: r.value.spec };
+    };
+    const lasso = await runResident(cpu, data, form({ penalty: 'l1', alpha: '10' }), new RunControl());
+    expect([...lasso.params.weights]).toEqual([0, 0, 0]);
+    const plain = await runResident(cpu, data, form({ penalty: 'none', alpha: '10' }), new RunControl()); // alpha hidden: ignored
+    expect([...plain.params.weights].every((w) => Math.abs(w) > 0.1)).toBe(true);
+  });
+});
+
+describe('runHeldOut', () => {
+  it('holds out the validation share and reports each epoch’s model, metrics and held-out metrics', async () => {
+    const epochs: EpochPoint[] = [];
+    const r = await runHeldOut(cpu, memorySource(ds), opts({ epochs: 3, validation: 0.25 }), new RunControl(), { onEpoch: (e) => epochs.push(e) });
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(epochs.every((e) => e.params !== null && e.metrics !== null && e.validation !== null)).toBe(true);
+    expect(r.validationRows + r.rows).toBe(2000);
+    expect(r.validationRows).toBeGreaterThan(400);
+    expect(r.validationRows).toBeLessThan(600);
+    expect(r.validation?.rows).toBe(r.validationRows);
+    expect(regressionMetrics(r.validation!).r2).toBeGreaterThan(0.99);
+    expect(all(r.params)).toEqual(all(epochs[2].params!));
   });
 });
 

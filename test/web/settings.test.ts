@@ -16,7 +16,7 @@ const names = (values: FormValues) => applicableOptions({ loss: 'squared', penal
 
 describe('the training fields', () => {
   it('come from TRAIN_OPTIONS (all but the CLI-only ones), and the Loss select lists every registered loss by task', () => {
-    expect(PAGE_OPTIONS.map((o) => o.name)).toEqual(TRAIN_OPTIONS.map((o) => o.name).filter((n) => n !== 'validation' && n !== 'host-update'));
+    expect(PAGE_OPTIONS.map((o) => o.name)).toEqual(TRAIN_OPTIONS.map((o) => o.name).filter((n) => n !== 'host-update'));
     const groups = lossGroups();
     expect(groups.map((g) => g.task)).toEqual(['regression', 'binary', 'multiclass']);
     expect(groups.flatMap((g) => g.losses.map((l) => l.value)).sort()).toEqual([...LOSS_NAMES].sort());
@@ -67,6 +67,7 @@ describe('parseTrainForm', () => {
     expect(r.errors.quantile).toMatch(/^Quantile τ must be a number in \(0, 1\); got "1"$/);
     expect(r.errors['l1-ratio']).toBe('L1 ratio must be a number in [0, 1]; got "1.5"');
     expect(r.errors.seed).toMatch(/^Seed must be an integer in \[0, 4294967295\]/);
+    expect(parseTrainForm(form({ validation: '1' }))).toMatchObject({ ok: false, errors: { validation: 'Validation must be a number in [0, 1); got "1"' } });
     for (const bad of [{ lr: '' }, { lr: 'abc' }, { alpha: '-0.1', penalty: 'l2' }, { 'huber-delta': '0', loss: 'huber' }, { loss: 'mse-ish' }]) {
       expect(parseTrainForm(form(bad)).ok, JSON.stringify(bad)).toBe(false);
     }
