@@ -118,6 +118,7 @@ class ParallelSession extends CpuSessionBase {
     this.shared.set(this.params.weights);
     this.shared.set(this.params.bias, k * d);
     this.shared[k * d + k] = yShift;
+    this.results.fill(NaN); // a stripe a thread failed to write shows as NaN, never as stale sums
     this.pool.run(this.id, pieces.map((q) => [store.id, q.chunk, q.start, q.count, q.key | 0, q.shuffle ? 1 : 0]), withGrad);
     const out = this.emptySums();
     const stride = resultStride(d, k, this.classes);

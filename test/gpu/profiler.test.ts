@@ -7,6 +7,7 @@ import type { GpuSession } from '../../src/gpu/session';
 import { benchmark } from '../../src/train/bench';
 import { uploadDataset } from '../../src/train/train';
 import { useGpu } from '../helpers/gpu';
+import { modelSpec } from '../../src/core/model';
 
 const gpu = useGpu();
 
@@ -19,8 +20,8 @@ describe('pass profiling', () => {
     const r = await benchmark(backend, data, { batch: 1000, runs: 3, epochsPerRun: 2 });
     expect(r.gpuSecondsPerEpoch).toBeGreaterThan(0);
     expect(r.gpuSecondsPerEpoch!).toBeLessThanOrEqual(r.secondsPerEpoch * 1.05);
-    const plain = await backend.createSession(data.store, { d: 8, fitBias: true, loss: 'mse' });
-    const quiet = await WebGpuBackend.createSync(ctx).createSession(data.store, { d: 8, fitBias: true, loss: 'mse' });
+    const plain = await backend.createSession(data.store, modelSpec({ d: 8 }));
+    const quiet = await WebGpuBackend.createSync(ctx).createSession(data.store, modelSpec({ d: 8 }));
     expect(await (plain as GpuSession).gpuSeconds()).toBe(0);
     expect(await (quiet as GpuSession).gpuSeconds()).toBeNull();
     plain.dispose();

@@ -81,7 +81,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
         if (labeled) {
           const row = (c.firstRow ?? rows) + r + 1;
           const t = classOf ? classOf(c.y[r]) : c.y[r];
-          if (t < 0) throw new Error(`${dataPath}: row ${row}: the target "${source.targetLabels?.[c.y[r]] ?? numberLabel(c.y[r])}" is not one of the model's classes (${model.classes!.join(', ')})`);
+          if (classOf && t < 0) throw new Error(`${dataPath}: row ${row}: the target "${source.targetLabels?.[c.y[r]] ?? numberLabel(c.y[r])}" is not one of the model's classes (${model.classes!.join(', ')})`);
           if (unit.task === 'multiclass') {
             const loss = (unit as MultiLoss).valueDz(z, t, null);
             addSums(sums, { rows: 1, loss, m: Float64Array.of(cls === t ? 1 : 0, loss, 0, 0), confusion: null });

@@ -1,0 +1,85 @@
+// The shader loader and the packed uniforms: every registered loss and penalty has its WGSL part, every
+// combination links and compiles on the real adapter without errors, the parts define only functions (and
+// constants), and each TS field list matches its kernel's `struct Params` field for field.
+import { describe, expect, it } from 'vitest';
+import { LOSS_NAMES, LOSSES } from '../../src/core/losses';
+import { PENALTY_NAMES } from '../../src/core/penalties';
+import { GRAD_PARAMS } from '../../src/gpu/linear_grad';
+import { UPDATE_PARAMS } from '../../src/gpu/linear_update';
+import { linkShader, LOSS_WGSL, PENALTY_WGSL, type ShaderStem } from '../../src/gpu/shaders';
+import type { UniformLayout } from '../../src/gpu/uniforms';
+import { useGpu } from '../helpers/gpu';
+
+const gpu = useGpu();
+
+/** The fields of `struct Params` in WGSL source, as [name, type]. */
+function paramsStruct(src: string): [string, string][] {
+  const body = /struct Params \{([^}]*)\}/.exec(src)![1];
+  return [...body.matchAll(/(\w+)\s*:\s*(\w+)\s*,/g)].map((m) => [m[1], m[2]]);
+}
+
+async function compileErrors(code: string): Promise<string[]> {
+  const mod = gpu().device.createShaderModule({ code });
+  const info = await mod.getCompilationInfo();
+  return info.messages.filter((m) => m.type === 'error').map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
+}
+
+describe('shader loader', () => {
+  it('the WGSL tables list exactly the registered losses and penalties', () => {
+    expect(Object.keys(LOSS_WGSL).sort()).toEqual([...LOSS_NAMES].sort());
+    expect(Object.keys(PENALTY_WGSL).sort()).toEqual([...PENALTY_NAMES].sort());
+    for (const n of LOSS_NAMES) expect(LOSS_WGSL[n].kernel).toBe(LOSSES[n].task === 'multiclass' ? 'softmax_grad' : 'linear_grad');
+  });
+
+  it('unit parts define functions and constants only: no bindings, no entry points', () => {
+    for (const part of [...Object.values(LOSS_WGSL).flatMap((l) => l.parts), ...Object.values(PENALTY_WGSL)]) {
+      expect(part).not.toMatch(/@binding|@compute|@group|\bvar\s*</);
+    }
+  });
+
+  it('links the entry file first, then whole parts', () => {
+    const src = linkShader('linear_grad', { loss: 'huber', penalty: 'elasticnet' });
+    expect(src.indexOf('fn main(')).toBeLessThan(src.indexOf('fn loss_eval('));
+    expect(src).toContain('hp.loss.x');
+    expect(src).toContain('fn penalty_prox(');
+    expect(() => linkShader('softmax_grad', { loss: 'logistic' })).toThrow(/does not run in softmax_grad/);
+  });
+
+  it('every loss × penalty combination compiles without errors', async () => {
+    const failures: string[] = [];
+    for (const loss of LOSS_NAMES) {
+      const stem: ShaderStem = LOSS_WGSL[loss].kernel;
+      for (const penalty of stem === 'linear_grad' ? PENALTY_NAMES : (['none'] as const)) {
+        const errors = await compileErrors(linkShader(stem, { loss, penalty }));
+        if (errors.length) failures.push(`${stem} ${loss} ${penalty}: ${errors.join('; ')}`);
+      }
+    }
+    for (const penalty of PENALTY_NAMES) {
+      const errors = await compileErrors(linkShader('linear_update', { penalty }));
+      if (errors.length) failures.push(`linear_update ${penalty}: ${errors.join('; ')}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('uniform layouts match the shaders', () => {
+  const cases: [string, ShaderStem, UniformLayout<string>][] = [
+    ['linear_grad', 'linear_grad', GRAD_PARAMS], ['softmax_grad', 'softmax_grad', GRAD_PARAMS], ['linear_update', 'linear_update', UPDATE_PARAMS],
+  ];
+  it.each(cases)('%s Params', (_, stem, layout) => {
+    const src = linkShader(stem, stem === 'softmax_grad' ? { loss: 'softmax' } : {});
+    expect(paramsStruct(src)).toEqual(layout.fields.map(([n, t]) => [n, t]));
+    expect(layout.bytes % 16).toBe(0);
+    expect(layout.bytes).toBeGreaterThanOrEqual(layout.fields.length * 4);
+  });
+
+  it('writes each field at its declared offset, u32 or f32', () => {
+    const view = new DataView(new ArrayBuffer(GRAD_PARAMS.bytes));
+    GRAD_PARAMS.write(view, 0, { count: 7, y_shift: 0.5, prev_inv_rows: 0.25, key: 0xffffffff });
+    expect(view.getUint32(4, true)).toBe(7);
+    expect(view.getFloat32(28, true)).toBe(0.5);
+    expect(view.getFloat32(60, true)).toBe(0.25);
+    expect(view.getUint32(16, true)).toBe(0xffffffff);
+    expect(view.getUint32(0, true)).toBe(0);
+  });
+});

@@ -1,0 +1,118 @@
+// End to end on every backend (describe.each over the CPU reference, cpu-mt and WebGPU): each penalized objective
+// is trained and compared with an independent f64 solution computed here (test/helpers/oracles.ts) — ridge by its
+// closed form, lasso by coordinate descent (same zero pattern), logistic + L2 by Newton's method, the Huber
+// M-estimate by IRLS on data with 5% gross outliers (where squared loss is pulled away), median regression by IRLS
+// on Laplace noise, softmax accuracy on separable blobs — and hinge and logistic give different weights everywhere.
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../../src/backend';
+import type { Dataset } from '../../src/core/dataset';
+import type { ClassificationMetrics } from '../../src/core/metrics';
+import { Rng } from '../../src/core/rng';
+import { CpuBackend } from '../../src/cpu/backend';
+import { ParallelCpuBackend } from '../../src/cpu/parallel';
+import { linearDataset } from '../../src/data/synthetic';
+import { blobsDataset, classesDataset, outlierChunks } from '../../src/data/synthetic_classes';
+import { WebGpuBackend } from '../../src/gpu/backend';
+import { train, type TrainOptions, type TrainResult } from '../../src/train/train';
+import { useGpu } from '../helpers/gpu';
+import { huberIrls, lasso, logisticNewton, medianRegression, problemOf, ridge, weightedLeastSquares } from '../helpers/oracles';
+
+const gpu = useGpu();
+const cpuMt = new ParallelCpuBackend(3); // three threads: uneven splits of every piece
+afterAll(() => cpuMt.dispose());
+
+const BACKENDS: [string, () => Backend][] = [
+  ['cpu', () => new CpuBackend()],
+  ['cpu-mt', () => cpuMt],
+  ['webgpu', () => WebGpuBackend.createSync(gpu())],
+];
+
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
+const full = (o: Omit<TrainOptions, 'batch'>): TrainOptions => ({ batch: Infinity, skipFinalMetrics: false, ...o });
+
+const sparseTruth = { weights: Float64Array.of(1.5, 0, -2, 0, 0.02, 0.8), bias: Float64Array.of(0.5) };
+const linear = linearDataset({ rows: 2000, features: 6, noise: 0.1, seed: 11, truth: sparseTruth });
+const binary = classesDataset({ rows: 3000, features: 4, classes: 2, seed: 12, scale: 1.5 });
+const blobs = blobsDataset({ rows: 3000, features: 4, classes: 5, seed: 13, spread: 0.4 });
+const outlierTruth = { weights: Float64Array.of(1, -2, 0.5), bias: Float64Array.of(1) };
+const outliers: Dataset = (() => {
+  const chunks = [...outlierChunks({ rows: 2000, features: 3, noise: 0.3, seed: 14, truth: outlierTruth, outliers: 0.05 })];
+  return { features: ['x1', 'x2', 'x3'], target: 'y', rows: 2000, chunks };
+})();
+const laplace: Dataset = (() => {
+  const ds = linearDataset({ rows: 2000, features: 3, noise: 0, seed: 15, truth: outlierTruth });
+  const rng = new Rng(16);
+  for (const c of ds.chunks) for (let i = 0; i < c.rows; i++) c.y[i] += (rng.float24() < 0.5 ? -1 : 1) * -Math.log(1 - rng.float24()) * 0.5;
+  return ds;
+})();
+
+describe.each(BACKENDS)('%s against independent f64 solutions', (_, make) => {
+  const run = async (ds: Dataset, o: TrainOptions): Promise<TrainResult> => train(make(), ds, o);
+
+  it('ridge (L2) matches the closed form (XᵀX + nα/2·I)⁻¹Xᵀy', async () => {
+    const want = ridge(problemOf(linear), 0.05);
+    const r = await run(linear, full({ epochs: 400, lr: 0.5, penalty: 'l2', alpha: 0.05 }));
+    expect(maxDiff(r.params.weights, want.w), `${[...r.params.weights]} vs ${[...want.w]}`).toBeLessThan(2e-4);
+    expect(Math.abs(r.params.bias[0] - want.b)).toBeLessThan(2e-4);
+  });
+
+  it('lasso (L1) matches coordinate descent, exact zeros included', async () => {
+    const want = lasso(problemOf(linear), 0.05);
+    const r = await run(linear, full({ epochs: 1500, lr: 0.5, penalty: 'l1', alpha: 0.05 }));
+    expect(maxDiff(r.params.weights, want.w), `${[...r.params.weights]} vs ${[...want.w]}`).toBeLessThan(5e-4);
+    expect([...r.params.weights].map((w) => w === 0)).toEqual([...want.w].map((w) => w === 0));
+    expect([...want.w].filter((w) => w === 0).length, 'the oracle itself sets three weights to zero').toBe(3);
+  });
+
+  it('logistic with L2 matches Newton\'s method', async () => {
+    const want = logisticNewton(problemOf(binary), 0.01);
+    const r = await run(binary, full({ epochs: 800, lr: 2, loss: 'logistic', penalty: 'l2', alpha: 0.01 }));
+    expect(maxDiff(r.params.weights, want.w), `${[...r.params.weights]} vs ${[...want.w]}`).toBeLessThan(1e-3);
+    expect(Math.abs(r.params.bias[0] - want.b)).toBeLessThan(1e-3);
+    expect(r.classes).toEqual(['0', '1']);
+    expect((r.final as ClassificationMetrics).accuracy).toBeGreaterThan(0.6);
+  });
+
+  it('softmax separates Gaussian blobs (accuracy ≥ 99%) and reports a 5 × 5 confusion matrix', async () => {
+    const r = await run(blobs, { epochs: 5, batch: 64, lr: 0.05, loss: 'softmax', seed: 3, standardize: true });
+    const m = r.final as ClassificationMetrics;
+    expect(m.accuracy).toBeGreaterThanOrEqual(0.99);
+    expect(m.confusion).toHaveLength(5);
+    expect(m.confusion.flat().reduce((a, b) => a + b, 0)).toBe(3000);
+    expect(r.params.weights).toHaveLength(5 * 4);
+  });
+
+  it('Huber matches the IRLS M-estimate with 5% gross outliers, where squared loss is pulled away', async () => {
+    const p = problemOf(outliers);
+    const want = huberIrls(p, 0.5);
+    const h = await run(outliers, full({ epochs: 1500, lr: 1, loss: 'huber', huberDelta: 0.5 }));
+    expect(maxDiff(h.params.weights, want.w), `${[...h.params.weights]} vs ${[...want.w]}`).toBeLessThan(2e-3);
+    expect(Math.abs(h.params.bias[0] - want.b)).toBeLessThan(2e-3);
+    const ols = weightedLeastSquares(p, new Float64Array(p.rows).fill(1));
+    expect(maxDiff(ols.w, outlierTruth.weights), 'squared loss is visibly pulled by the outliers').toBeGreaterThan(0.2);
+    expect(maxDiff(h.params.weights, outlierTruth.weights), 'Huber stays near the truth').toBeLessThan(0.05);
+  });
+
+  it('quantile τ = 0.5 matches median regression on Laplace noise', async () => {
+    const p = problemOf(laplace);
+    const want = medianRegression(p);
+    const start = weightedLeastSquares(p, new Float64Array(p.rows).fill(1));
+    const r = await run(laplace, full({
+      epochs: 1500, lr: 0.004, loss: 'quantile', quantile: 0.5, init: { weights: Float64Array.from(start.w), bias: Float64Array.of(start.b) },
+    }));
+    expect(maxDiff(r.params.weights, want.w), `${[...r.params.weights]} vs ${[...want.w]}`).toBeLessThan(0.01);
+    expect(Math.abs(r.params.bias[0] - want.b)).toBeLessThan(0.01);
+  });
+
+  it('the chosen loss is used: hinge and logistic give different weights, each equal to the reference\'s', async () => {
+    const o = { epochs: 3, batch: 50, lr: 0.1, seed: 5 };
+    const hinge = await run(binary, { ...o, loss: 'hinge' });
+    const logistic = await run(binary, { ...o, loss: 'logistic' });
+    expect(maxDiff(hinge.params.weights, logistic.params.weights)).toBeGreaterThan(0.1);
+    const ref = new CpuBackend();
+    for (const [r, loss] of [[hinge, 'hinge'], [logistic, 'logistic']] as const) {
+      const want = await train(ref, binary, { ...o, loss });
+      expect(maxDiff(r.params.weights, want.params.weights), loss).toBeLessThan(1e-3);
+    }
+  });
+});
