@@ -7,17 +7,18 @@ import { LOSSES } from '../core/losses';
 import type { ModelParams } from '../core/model';
 import type { TrainSpec } from '../core/spec';
 import { LossChart } from './charts';
-import { buildSynthetic, fitsInMemory, MEMORY_BUDGET, openData, scanData, specKey, type LoadedData, type Scan } from './datasets';
+import { buildSynthetic, dataSettings, dataSummary, fitsInMemory, MEMORY_BUDGET, openData, scanData, specKey, type LoadedData, type Scan } from './datasets';
 import { download, modelFileFor, modelFileName, type TrainedModel } from './export';
 import { FitChart } from './fit_chart';
 import type { TrainFormView } from './form';
 import type { EpochPoint } from './loop';
 import type { Runner } from './runners';
-import { DATASETS, lossMismatch, pageMessage, type RunSettings } from './settings';
+import { lossMismatch, pageMessage, type RunSettings } from './settings';
 import { controlsFor, fmtCount, type RunState } from './state';
 import { byId, h, renderCoefTable, renderMetrics, type MetricsRow } from './views';
 
 const button = (id: string) => byId<HTMLButtonElement>(id);
+const select = (id: string) => byId<HTMLSelectElement>(id);
 // A frame for the status to paint before a long synchronous step (a timer too, as hidden tabs get no frames).
 const nextFrame = () => new Promise<void>((r) => {
   requestAnimationFrame(() => setTimeout(r, 0));
@@ -67,7 +68,10 @@ export class TrainApp {
       clearTimeout(this.previewTimer);
       this.previewTimer = window.setTimeout(() => void this.preview(), 150);
     };
-    form.onChange = () => this.updateStart();
+    form.onChange = () => {
+      if (this.state === 'failed') this.setState('idle', 'Ready.');
+      this.updateStart();
+    };
     this.updateStart();
     void this.preview();
   }
@@ -133,15 +137,6 @@ export class TrainApp {
     return byId<HTMLInputElement>('bias').checked;
   }
 
-  /** The data summary: what it is, its size and its task (with the classes). */
-  private describe(d: LoadedData, v: Scan): string {
-    const rows = d.dataset ? '' : `, ${v.rows.toLocaleString('en-US')} rows`;
-    const shown = v.classes?.slice(0, 12).join(', ');
-    const task = v.classes ? `classification, ${v.classes.length} classes (${shown}${v.classes.length > 12 ? ', …' : ''})`
-      : `regression on ${d.source.target}`;
-    return `${d.description}${rows}. Task: ${task}.`;
-  }
-
   /** Starts the scan pass for data unless it is known; the table and the fit chart fill in when it ends. */
   private startScan(d: LoadedData): Promise<Scan> {
     const classes = this.classify(d);
@@ -154,9 +149,14 @@ export class TrainApp {
       scan.value = v;
       const clipY = d.spec.kind === 'outliers';
       this.fit.setData(v.sample, { truth: d.truth, features: d.source.features, target: d.source.target, classes: v.classes, clipY });
-      this.form.summary(this.describe(d, v));
+      this.form.summary(dataSummary(d, v));
       this.renderTable();
-    }, (e: Error) => this.scan === scan && this.form.summary(pageMessage(e.message), true));
+    }, (e: Error) => {
+      if (this.scan !== scan) return;
+      // A file that cannot be read leaves nothing of it on the page (charts, table), only the message.
+      if (controlsFor(this.state, false).editable) this.showData(null);
+      this.form.summary(pageMessage(e.message), true);
+    });
     return scan.done;
   }
 
@@ -166,7 +166,7 @@ export class TrainApp {
     this.models.clear();
     this.live.clear();
     const scan = d ? this.currentScan() : null;
-    if (d) this.form.summary(scan ? this.describe(d, scan) : d.description);
+    if (d) this.form.summary(scan ? dataSummary(d, scan) : d.description);
     else this.scan = null;
     this.fit.reset([]);
     if (!d) this.fit.setData({ rows: 0, d: 1, x: new Float64Array(0), y: new Float64Array(0) }, { truth: null, features: ['x'], target: 'y', classes: null });
@@ -314,13 +314,9 @@ export class TrainApp {
     const d = this.data;
     const { features, target } = d.source;
     const rows = d.dataset?.rows ?? this.scan?.value?.rows ?? null;
-    const data: Record<string, unknown> = d.spec.kind === 'file'
-      ? { kind: 'file', file: d.spec.file.name, target: d.spec.target, labels: d.spec.labels }
-      : { ...d.spec, name: DATASETS[d.spec.kind].label };
     const spec: TrainSpec = this.settings.spec;
-    const file = modelFileFor(m, { features, target, rows, description: d.description, data }, spec);
+    const file = modelFileFor(m, { features, target, rows, description: d.description, data: dataSettings(d.spec) }, spec);
     download(modelFileName(d.spec.kind === 'file' ? d.spec.file.name : d.spec.kind, spec, kind), JSON.stringify(file, null, 2) + '\n');
   }
 }
 
-const select = (id: string) => byId<HTMLSelectElement>(id);

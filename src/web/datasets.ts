@@ -111,6 +111,22 @@ export async function openData(spec: DataSpec): Promise<LoadedData> {
   return { key: specKey(spec), spec, source, dataset: null, truth: null, task: null, description };
 }
 
+/** The data's settings for the model file: a built-in dataset's fields and name, or the file and its target. */
+export function dataSettings(spec: DataSpec): Record<string, unknown> {
+  return spec.kind === 'file'
+    ? { kind: 'file', file: spec.file.name, target: spec.target, labels: spec.labels }
+    : { ...spec, name: DATASETS[spec.kind].label };
+}
+
+/** The data summary: what it is, its size and its task (with the classes). */
+export function dataSummary(d: LoadedData, v: Scan): string {
+  const rows = d.dataset ? '' : `, ${v.rows.toLocaleString('en-US')} rows`;
+  const shown = v.classes?.slice(0, 12).join(', ');
+  const task = v.classes ? `classification, ${v.classes.length} classes (${shown}${v.classes.length > 12 ? ', …' : ''})`
+    : `regression on ${d.source.target}`;
+  return `${d.description}${rows}. Task: ${task}.`;
+}
+
 /** Whether rows of d features fit the page's memory budget (otherwise they stream). */
 export function fitsInMemory(rows: number, d: number): boolean {
   return rows * rowBytes(d) <= MEMORY_BUDGET;

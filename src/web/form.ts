@@ -69,7 +69,7 @@ export class TrainFormView {
     for (const o of PAGE_OPTIONS) byId(o.name).addEventListener('change', () => this.trainChanged(o.name));
     select('data-kind').addEventListener('change', () => this.applyKind());
     input('file').addEventListener('change', () => void this.previewChosenFile());
-    select('target').addEventListener('change', () => this.onDataChange());
+    select('target').addEventListener('change', () => this.dataChanged());
     this.applyKind();
   }
 
@@ -140,7 +140,7 @@ export class TrainFormView {
     const file = input('file').files?.[0];
     const target = select('target');
     target.disabled = true;
-    if (!file) return this.onDataChange();
+    if (!file) return this.dataChanged();
     try {
       const p = await previewFile(file);
       target.replaceChildren(...p.columns.map((c) => h('option', { value: c }, c)));
@@ -151,7 +151,7 @@ export class TrainFormView {
       target.replaceChildren(h('option', {}, 'unreadable file'));
       this.summary((e as Error).message, true);
     }
-    this.onDataChange();
+    this.dataChanged();
   }
 
   /** Shows a line under the data fields. */

@@ -6,7 +6,7 @@ import { NormalEquations } from '../../src/core/lstsq';
 import { linearDataset, lineDataset } from '../../src/data/synthetic';
 import { blobsDataset, classesDataset, outlierChunks } from '../../src/data/synthetic_classes';
 import { prepareTargets } from '../../src/train/targets';
-import { BINARY_SCALE, buildSynthetic, fitsInMemory, openData, scanData, specKey, type LoadedData } from '../../src/web/datasets';
+import { BINARY_SCALE, buildSynthetic, dataSettings, dataSummary, fitsInMemory, openData, scanData, specKey, type LoadedData } from '../../src/web/datasets';
 
 const rowsOf = async (d: LoadedData) => {
   const xs: number[] = [];
@@ -113,6 +113,10 @@ describe('scanData', () => {
     const fs = await scanData(f, true, { classes: true });
     expect(fs.classes).toEqual(['-1', '3', '10']);
     expect(fs.sample.y[0]).toBe(2); // a = 0 has label 10: class index 2
+    expect(dataSummary(f, fs)).toBe('labels.csv: 1 feature → label, 60 rows. Task: classification, 3 classes (-1, 3, 10).');
+    expect(dataSummary(d, scan)).toBe('Gaussian blobs: 3k rows × 2 features, 3 classes. Task: classification, 3 classes (0, 1, 2).');
+    expect(dataSettings(d.spec)).toMatchObject({ kind: 'blobs', rows: 3000, classes: 3, name: 'Gaussian blobs (K classes)' });
+    expect(dataSettings(f.spec)).toEqual({ kind: 'file', file: 'labels.csv', target: 'label', labels: true });
   });
   it('reads a file’s text target as class labels when the loss classifies (labels: true)', async () => {
     const text = 'a,b,answer\n' + Array.from({ length: 60 }, (_, i) => `${i},${i % 3},${['yes', 'no'][i % 2]}`).join('\n');

@@ -179,7 +179,17 @@ describe('the web page in headless Chromium (WebGPU on SwiftShader)', () => {
       lines.push(`${a.toFixed(5)},${(1 + 2 * a - 0.5 * b + 0.01 * Math.sin(i * 3.7)).toFixed(5)},${b.toFixed(5)}`);
     }
     await page.selectOption('#data-kind', 'file');
+    // Issue 12: a file with a non-numeric cell shows its message and leaves nothing of itself on the page.
+    const bad = ['a,price,b', '1,2,3', '4,five,6', '7,8,9'].join('\n') + '\n';
+    await page.setInputFiles('#file', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await expect.poll(() => page.getAttribute('#data-summary', 'class')).toMatch(/error/);
+    expect(await page.textContent('#data-summary')).toMatch(/five/);
+    expect(await page.$$eval('#coef-table tr', (r) => r.length)).toBe(0);
+    await page.click('#start');
+    const failed = await waitForState(page, '#status', ['done', 'stopped', 'failed']);
+    expect(failed).toMatchObject({ state: 'failed', text: expect.stringMatching(/five/) });
     await page.setInputFiles('#file', { name: 'prices.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+    await expect.poll(() => page.getAttribute('#status', 'data-state')).toBe('idle');
     await expect.poll(() => page.$$eval('#target option', (o) => o.map((x) => x.textContent))).toEqual(['a', 'price', 'b']);
     await page.selectOption('#target', 'price');
     await expect.poll(() => page.textContent('#data-summary')).toMatch(/2,000 rows/);
