@@ -77,10 +77,8 @@ export function addRowMetrics(unit: ScalarLoss, z: number, t: number, yShift: nu
   const pred = z > 0 ? 1 : 0;
   const truth = t > 0.5 ? 1 : 0;
   if (pred === truth) m[0] += 1;
-  if (unit.probabilistic) {
-    const p = unit.link(z, hp);
-    m[1] -= Math.log(Math.min(1 - P_EPS, Math.max(P_EPS, truth === 1 ? p : 1 - p)));
-  }
+  // −log P(true class), with P(class 0) = link(−z) (the binary links are symmetric) to keep precision near 0.
+  if (unit.probabilistic) m[1] -= Math.log(Math.max(P_EPS, unit.link(truth === 1 ? z : -z, hp)));
   if (confusion) confusion[truth * 2 + pred] += 1;
 }
 

@@ -40,7 +40,10 @@ export interface ScalarLoss extends LossBase {
   value(z: number, t: number, hp: LossHp): number;
   /** dL/dz (a subgradient at kinks: the same one the WGSL part takes). */
   dz(z: number, t: number, hp: LossHp): number;
-  /** Regression: the prediction in target units (the inverse link). Binary: P(class 1), NaN when the loss has none. */
+  /**
+   * Regression: the prediction in target units (the inverse link). Binary: P(class 1), NaN when the loss has none;
+   * such links are symmetric, link(−z) = 1 − link(z), so P(class 0) = link(−z).
+   */
   link(z: number, hp: LossHp): number;
   /** Binary: whether `link` is a probability (log-loss and class probabilities are then reported). */
   readonly probabilistic: boolean;
