@@ -14,10 +14,34 @@ function resolveBlobs(o: BlobsOptions): Required<BlobsOptions> {
   return { rows: o.rows, features: o.features, classes: o.classes, spread, seed: o.seed ?? 0 };
 }
 
-/** The generator of a seed with the K × D centers already drawn (the rows follow from the same stream). */
+/**
+ * The generator of a seed with the K × D centers already drawn (the rows follow from the same stream). Each center
+ * is redrawn (up to 100 times, keeping the farthest) until it lies ≥ 8·spread from the others, so the blobs are
+ * separable by a linear classifier where the box (−5, 5)^D has room for them.
+ */
 function start(o: Required<BlobsOptions>): { rng: Rng; centers: Float64Array } {
   const rng = new Rng(o.seed ^ 0xb10b);
-  const centers = Float64Array.from({ length: o.classes * o.features }, () => rng.uniform(-5, 5));
+  const { classes: k, features: d } = o;
+  const centers = new Float64Array(k * d);
+  const gap = (c: Float64Array, upTo: number) => {
+    let m = Infinity;
+    for (let q = 0; q < upTo; q++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += (c[j] - centers[q * d + j]) ** 2;
+      m = Math.min(m, Math.sqrt(s));
+    }
+    return m;
+  };
+  for (let c = 0; c < k; c++) {
+    let best = new Float64Array(d);
+    let bestGap = -1;
+    for (let attempt = 0; attempt < 100 && bestGap < 8 * o.spread; attempt++) {
+      const cand = Float64Array.from({ length: d }, () => rng.uniform(-5, 5));
+      const g = gap(cand, c);
+      if (g > bestGap) [best, bestGap] = [cand, g];
+    }
+    centers.set(best, c * d);
+  }
   return { rng, centers };
 }
 

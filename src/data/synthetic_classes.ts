@@ -5,6 +5,7 @@ import type { HostChunk } from '../core/dataset';
 import type { ModelParams } from '../core/model';
 import { Rng } from '../core/rng';
 import { linearChunks, type SyntheticDataset, type SyntheticOptions } from './synthetic';
+import { blobCenters, blobsChunks } from './synthetic_blobs';
 
 /** Options for labels drawn from a linear model: P(class c) = softmax(W·x + b)_c (K = 2: σ(w·x + b)). */
 export interface ClassesOptions {
@@ -86,33 +87,23 @@ export function classesDataset(o: ClassesOptions): ClassesDataset {
   };
 }
 
-/** Options for Gaussian blobs: K centers uniform in (−5, 5)^D, x = center + N(0, spread²). */
+/** Options for Gaussian blobs: K centers in (−5, 5)^D kept apart, x = center + N(0, spread²). */
 export interface BlobsOptions {
   rows: number;
   features: number;
   classes: number;
-  /** Standard deviation around each center (default 0.5; small against the centers' distance: separable). */
+  /** Standard deviation around each center (default 0.5; centers are ≥ 8 spreads apart where they fit: separable). */
   spread?: number;
   seed?: number;
 }
 
-/** Gaussian blobs in memory: the centers are returned as `centers` (K × D), y the blob's index. */
+/** Gaussian blobs in memory (synthetic_blobs.ts): the centers are returned as `centers` (K × D), y the blob's index. */
 export function blobsDataset(o: BlobsOptions): ClassesDataset & { centers: Float64Array } {
-  const { rows, features: d, classes: k } = o;
-  resolve({ rows, features: d, classes: k });
-  const spread = o.spread ?? 0.5;
-  const rng = new Rng((o.seed ?? 0) ^ 0xb10b);
-  const centers = Float64Array.from({ length: k * d }, () => rng.uniform(-5, 5));
-  const x = new Float32Array(rows * d);
-  const y = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const c = Math.floor(rng.float24() * k);
-    y[r] = c;
-    for (let j = 0; j < d; j++) x[r * d + j] = centers[c * d + j] + spread * rng.normal();
-  }
+  const chunks = [...blobsChunks(o, o.rows)];
   return {
-    features: Array.from({ length: d }, (_, j) => `x${j + 1}`), target: 'y', rows, chunks: [{ rows, x, y, firstRow: 0 }], noise: spread,
-    truth: { weights: new Float64Array(0), bias: new Float64Array(0) }, centers, classes: Array.from({ length: k }, (_, c) => String(c)),
+    features: Array.from({ length: o.features }, (_, j) => `x${j + 1}`), target: 'y', rows: o.rows, chunks, noise: o.spread ?? 0.5,
+    truth: { weights: new Float64Array(0), bias: new Float64Array(0) }, centers: blobCenters(o),
+    classes: Array.from({ length: o.classes }, (_, c) => String(c)),
   };
 }
 
