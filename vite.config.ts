@@ -2,6 +2,9 @@
 import { defineConfig } from 'vitest/config';
 import { threadSource } from './vite.plugins.ts';
 
+/** Test files that start browsers or CLI processes or measure memory: the `integration` project. */
+const INTEGRATION = ['test/web/e2e.test.ts', 'test/cli/**/*.test.ts'];
+
 export default defineConfig({
   plugins: [threadSource()],
   build: {
@@ -14,11 +17,16 @@ export default defineConfig({
   // One self-contained bundle but for Dawn's native package, so dist/ runs where only node and webgpu exist.
   ssr: { noExternal: true, external: ['webgpu'] },
   test: {
-    include: ['test/**/*.test.ts'],
     // dawn.node is not safe on worker threads (dawn-gpu/node-webgpu#13): use child processes.
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Fast unit tests first; then the slow integration tests (browser, CLI spawns, memory bounds), which would
+    // otherwise compete with the GPU tests for the two cores (lavapipe and SwiftShader each use every core).
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: INTEGRATION, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'integration', include: INTEGRATION, sequence: { groupOrder: 1 } } },
+    ],
   },
 });
