@@ -1,6 +1,7 @@
 // Per-epoch timing of a backend on resident data: warm-up, then the median of several timed runs, each
 // enqueueing whole epochs and waiting once (so readbacks are not counted, as in training without progress).
 import type { Backend } from '../backend';
+import { LOSSES, type LossKind } from '../core/losses';
 import { modelSpec } from '../core/model';
 import { epochSteps, type Step } from '../core/schedule';
 import type { ResidentData } from './train';
@@ -19,6 +20,8 @@ export interface BenchResult {
   rowsPerSecond: number;
   /** Bytes of X read per second (rows × D × 4 per epoch). */
   xBytesPerSecond: number;
+  /** The loss timed (a one-output loss: its targets are the data's values, which only the loss's math reads). */
+  loss: LossKind;
   /** Median GPU time per epoch from timestamp queries, when the backend profiles (WebGPU `profile`). */
   gpuSecondsPerEpoch?: number;
 }
@@ -31,6 +34,8 @@ export interface BenchOptions {
   epochsPerRun?: number;
   lr?: number;
   seed?: number;
+  /** Default squared. */
+  loss?: LossKind;
 }
 
 function median(a: number[]): number {
@@ -42,7 +47,9 @@ function median(a: number[]): number {
 /** Times SGD epochs (full-batch when batch ≥ rows) on resident data. */
 export async function benchmark(backend: Backend, data: ResidentData, o: BenchOptions): Promise<BenchResult> {
   const batch = Math.min(o.batch, data.rows);
-  const session = await backend.createSession(data.store, modelSpec({ d: data.d }));
+  const loss = o.loss ?? 'squared';
+  if (LOSSES[loss].task === 'multiclass') throw new Error(`bench times one-output losses; ${loss} needs class data (train it instead)`);
+  const session = await backend.createSession(data.store, modelSpec({ d: data.d, loss }));
   const steps: Step[] = [...epochSteps({ chunkRows: data.store.rowsIn, batch, lr: o.lr ?? 1e-3, seed: o.seed ?? 0, epoch: 0, shuffle: true })];
   const perEpoch = steps.length;
   const gpuSeconds = (session as { gpuSeconds?: () => Promise<number | null> }).gpuSeconds?.bind(session);
@@ -68,7 +75,7 @@ export async function benchmark(backend: Backend, data: ResidentData, o: BenchOp
     for (let r = 0; r < (o.runs ?? 5); r++) runs.push(await timeEpochs(epochsPerRun));
     const secondsPerEpoch = median(runs);
     return {
-      backend: backend.kind, device: backend.device, rows: data.rows, d: data.d, batch, stepsPerEpoch: perEpoch,
+      backend: backend.kind, device: backend.device, rows: data.rows, d: data.d, batch, stepsPerEpoch: perEpoch, loss,
       secondsPerEpoch, runs, rowsPerSecond: data.rows / secondsPerEpoch,
       xBytesPerSecond: (data.rows * data.d * 4) / secondsPerEpoch,
       ...(gpuRuns.length ? { gpuSecondsPerEpoch: median(gpuRuns) } : {}),

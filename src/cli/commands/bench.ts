@@ -1,5 +1,8 @@
 // `downhill bench`: CPU and GPU on the same synthetic data, per-epoch time, rows/s and GB/s of X read.
 import type { BackendKind } from '../../backend';
+import type { LossKind } from '../../core/losses';
+import { parseOptionValue } from '../../core/options';
+import { trainOption } from '../../core/spec';
 import { linearDataset } from '../../data/synthetic';
 import { createBackend, parseBackend } from '../../train/backends';
 import { streamBenchmark } from '../../train/stream_bench';
@@ -16,6 +19,7 @@ export const BENCH_USAGE = `downhill bench [options]
   --batch list           batch sizes, comma-separated, "full" for full batch (default full,65536,4096)
   --backend list         of webgpu, cpu-mt (every core), cpu (the f64 reference) (default all three)
   --runs R               timed runs; the median is reported (default 5)
+  --loss list            one-output losses to time, comma-separated (default squared)
   --gpu-time             also time the passes on the GPU (timestamp queries, unquantized in Node)
   --no-fuse              two dispatches per SGD step (gradient, update) instead of one fused dispatch
   --max-groups G         most workgroups per piece of rows (tuning; default 1024, 32 on software adapters)
@@ -30,7 +34,7 @@ export const BENCH_USAGE = `downhill bench [options]
 export async function benchCommand(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, {
     rows: { type: 'string' }, features: { type: 'string' }, batch: { type: 'string' }, backend: { type: 'string' },
-    runs: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
+    runs: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, loss: { type: 'string' },
     upload: { type: 'boolean' }, 'upload-mb': { type: 'string' }, fuse: { type: 'boolean' }, 'gpu-time': { type: 'boolean' },
     'max-groups': { type: 'string' }, 'fuse-groups': { type: 'string' },
     stream: { type: 'string' }, target: { type: 'string' }, 'chunk-rows': { type: 'string' },
@@ -45,6 +49,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const runs = num('runs', v.runs, 5, { integer: true, min: 1 });
   const batches = (v.batch ?? 'full,65536,4096').split(',').map((b) => num('batch', b, 0, { integer: true, min: 1, allowFull: true }));
   const kinds = (v.backend ?? 'webgpu,cpu-mt,cpu').split(',').map((b) => parseBackend(b.trim()));
+  const losses = (v.loss ?? 'squared').split(',').map((l) => parseOptionValue(trainOption('loss'), l) as LossKind);
   const ds = linearDataset({ rows, features: d, seed: num('seed', v.seed, 0, { integer: true, min: 0 }) });
   const results: BenchResult[] = [];
   for (const kind of kinds as BackendKind[]) {
@@ -58,10 +63,12 @@ export async function benchCommand(argv: string[]): Promise<number> {
     try {
       const data = await uploadDataset(backend, ds);
       try {
-        for (const batch of batches) {
-          const r = await benchmark(backend, data, { batch, runs });
-          results.push(r);
-          if (!v.json) process.stderr.write(`${kind} batch ${Number.isFinite(batch) ? batch : 'full'}: ${(r.secondsPerEpoch * 1e3).toPrecision(4)} ms/epoch\n`);
+        for (const loss of losses) {
+          for (const batch of batches) {
+            const r = await benchmark(backend, data, { batch, runs, loss });
+            results.push(r);
+            if (!v.json) process.stderr.write(`${kind} ${loss} batch ${Number.isFinite(batch) ? batch : 'full'}: ${(r.secondsPerEpoch * 1e3).toPrecision(4)} ms/epoch\n`);
+          }
         }
       } finally {
         data.dispose();
@@ -75,9 +82,10 @@ export async function benchCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const gpuCol = results.some((r) => r.gpuSecondsPerEpoch !== undefined);
-  const head = ['backend', 'batch', 'steps/epoch', 'ms/epoch', 'µs/step', 'rows/s', 'GB/s of X', ...(gpuCol ? ['GPU ms/epoch'] : [])];
+  const lossCol = losses.length > 1;
+  const head = ['backend', ...(lossCol ? ['loss'] : []), 'batch', 'steps/epoch', 'ms/epoch', 'µs/step', 'rows/s', 'GB/s of X', ...(gpuCol ? ['GPU ms/epoch'] : [])];
   const body = results.map((r) => [
-    r.backend, r.batch === rows ? `full (${r.batch})` : r.batch, r.stepsPerEpoch, (r.secondsPerEpoch * 1e3).toPrecision(4),
+    r.backend, ...(lossCol ? [r.loss] : []), r.batch === rows ? `full (${r.batch})` : r.batch, r.stepsPerEpoch, (r.secondsPerEpoch * 1e3).toPrecision(4),
     ((r.secondsPerEpoch / r.stepsPerEpoch) * 1e6).toPrecision(4), si(r.rowsPerSecond), (r.xBytesPerSecond / 1e9).toPrecision(4),
     ...(gpuCol ? [r.gpuSecondsPerEpoch !== undefined ? (r.gpuSecondsPerEpoch * 1e3).toPrecision(4) : '—'] : []),
   ]);
@@ -87,11 +95,19 @@ export async function benchCommand(argv: string[]): Promise<number> {
     if (r) console.log(`${kind}: ${r.device}`);
   }
   console.log(table([head, ...body]));
-  for (const batch of batches) {
-    const at = (kind: string) => results.find((r) => r.backend === kind && r.batch === Math.min(batch, rows));
-    const g = at('webgpu');
-    const vs = (['cpu-mt', 'cpu'] as const).flatMap((k) => (g && at(k) ? [`${(at(k)!.secondsPerEpoch / g.secondsPerEpoch).toFixed(1)}× ${k}`] : []));
-    if (vs.length) console.log(`batch ${g!.batch}: WebGPU runs at ${vs.join(', ')}`);
+  for (const loss of losses) {
+    for (const batch of batches) {
+      const at = (kind: string) => results.find((r) => r.backend === kind && r.loss === loss && r.batch === Math.min(batch, rows));
+      const g = at('webgpu');
+      const vs = (['cpu-mt', 'cpu'] as const).flatMap((k) => (g && at(k) ? [`${(at(k)!.secondsPerEpoch / g.secondsPerEpoch).toFixed(1)}× ${k}`] : []));
+      if (vs.length) console.log(`${lossCol ? `${loss}, ` : ''}batch ${g!.batch}: WebGPU runs at ${vs.join(', ')}`);
+    }
+  }
+  for (const loss of losses.slice(1)) {
+    for (const r of results.filter((x) => x.loss === loss)) {
+      const base = results.find((x) => x.loss === losses[0] && x.backend === r.backend && x.batch === r.batch);
+      if (base) console.log(`${r.backend}, batch ${r.batch}: ${loss} costs ${(r.secondsPerEpoch / base.secondsPerEpoch).toFixed(2)}× ${losses[0]}`);
+    }
   }
   return 0;
 }
