@@ -4,8 +4,8 @@ import type { ScalarLoss } from './loss';
 export const epsilonInsensitive: ScalarLoss = {
   name: 'epsilon-insensitive', stem: 'epsilon_insensitive', title: 'ε-insensitive (linear SVR)', task: 'regression', probabilistic: false,
   doc: {
-    objective: 'max(0, |z − y| − ε)',
-    gradient: 'sign(z − y) where |z − y| > ε, else 0',
+    objective: 'max(0, abs(z − y) − ε)',
+    gradient: 'sign(z − y) where abs(z − y) > ε, else 0',
     use: 'linear SVR: ignores errors smaller than ε (`--epsilon ε`, default 0.1); robust like the absolute error',
   },
   options: [{

@@ -4,7 +4,7 @@ import type { ScalarLoss } from './loss';
 export const huber: ScalarLoss = {
   name: 'huber', stem: 'huber', title: 'Huber', task: 'regression', probabilistic: false,
   doc: {
-    objective: '½e² if |e| ≤ δ, else δ(|e| − ½δ), e = z − y',
+    objective: '½e² if abs(e) ≤ δ, else δ(abs(e) − ½δ), e = z − y',
     gradient: 'clamp(e, −δ, δ)',
     use: 'regression with outliers in y: squared near the fit, absolute far from it (`--huber-delta δ`, default 1)',
   },

@@ -1,0 +1,29 @@
+// The README documents every registered loss and penalty, one table row each made from the unit's own doc
+// (objective, gradient or step, when to use it): a unit added without its README line fails here.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LOSS_NAMES, LOSSES } from '../../src/core/losses';
+import { PENALTY_NAMES, PENALTIES } from '../../src/core/penalties';
+
+const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+
+/** The README table row of a loss. */
+export const lossRow = (n: (typeof LOSS_NAMES)[number]) => {
+  const u = LOSSES[n];
+  return `| \`${n}\` | ${u.task} | ${u.doc.objective} | ${u.doc.gradient} | ${u.doc.use} |`;
+};
+/** The README table row of a penalty. */
+export const penaltyRow = (n: (typeof PENALTY_NAMES)[number]) => {
+  const u = PENALTIES[n];
+  return `| \`${n}\` | ${u.doc.objective} | ${u.doc.step} | ${u.doc.use} |`;
+};
+
+describe('README', () => {
+  it.each(LOSS_NAMES)('documents the %s loss', (n) => expect(readme).toContain(lossRow(n)));
+  it.each(PENALTY_NAMES)('documents the %s penalty', (n) => expect(readme).toContain(penaltyRow(n)));
+  it('table cells hold no stray pipes', () => {
+    for (const n of LOSS_NAMES) expect(lossRow(n).split('|')).toHaveLength(7);
+    for (const n of PENALTY_NAMES) expect(penaltyRow(n).split('|')).toHaveLength(6);
+  });
+});
