@@ -1,6 +1,6 @@
-// One-output pass: rows [start, start+count) of a chunk (permuted when SHUFFLE) are read once; z = x'·w + b,
-// the linked loss's value and dL/dz, its metric sums and (GRAD) Σ dL/dz·x' are reduced in the workgroup to one
-// partial row: DP4 gradient vec4s, (Σ dL/dz, 0, 0, 0), then two vec4s of sums. LANES invocations share a row.
+// One-output pass: rows [start, start+count) of a chunk (permuted when SHUFFLE) are read once; z = x'·w + b, the
+// linked loss's value and, training (GRAD), Σ dL/dz·x' or, evaluating, its metric sums are reduced in the workgroup
+// to one partial row: DP4 gradient vec4s, (Σ dL/dz, 0, 0, 0), then two vec4s of sums. LANES invocations share a row.
 // FUSED: each workgroup first applies the previous SGD step (parts/fused_prologue.wgsl), so a step is one dispatch.
 struct Params {
   start: u32,        // first row of this piece, in the chunk's permuted order
@@ -94,9 +94,11 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
       if (GRAD) {
         for (var j = 0u; j < VPL; j++) { acc[j] += le.y * xv[j]; }
       }
-      if (lane == 0u) {
+      if (lane == 0u && GRAD) { sa += vec4<f32>(le.y, le.x, 0.0, 0.0); }
+      // The metric sums are for evaluation only: a training step needs Σ dL/dz and the loss (one lane's work).
+      if (lane == 0u && !GRAD) {
         let m = loss_metrics(z, t, params.y_shift);
-        sa += vec4<f32>(select(0.0, le.y, GRAD), le.x, m.x, m.y);
+        sa += vec4<f32>(0.0, le.x, m.x, m.y);
         sb += vec4<f32>(m.z, m.w, 0.0, 0.0);
         if (CONFUSION) { atomicAdd(&confusion[select(0u, 2u, t > 0.5) + loss_class(z)], 1u); }
       }
@@ -110,7 +112,8 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
     if (slot == 0u && k < DP4) { partials[out + k] = total; }
   }
   let ra = reduce_tree(sa, lid, LANES);
-  let rb = reduce_tree(sb, lid, LANES);
+  var rb = vec4<f32>(0.0);
+  if (!GRAD) { rb = reduce_tree(sb, lid, LANES); }
   if (lid == 0u) {
     partials[out + DP4] = vec4<f32>(ra.x, 0.0, 0.0, 0.0);
     partials[out + DP4 + 1u] = vec4<f32>(ra.y, ra.z, ra.w, rb.x);

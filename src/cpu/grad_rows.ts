@@ -1,5 +1,5 @@
-// The CPU's row kernel: sums over a run of a chunk's rows (through the keyed permutation when shuffling) of
-// dL/dz·x', dL/dz, the loss and the task's metric sums, in f64, for any registered loss. The twins of
+// The CPU's row kernel: sums over a run of a chunk's rows (through the keyed permutation when shuffling) of the
+// loss and either dL/dz·x' and dL/dz (training) or the task's metric sums (evaluation), in f64, for any loss. The twins of
 // shaders/linear_grad.wgsl (one output) and shaders/softmax_grad.wgsl (K outputs) share this entry; the
 // reference backend calls it on the main thread and the cpu-mt workers run the same code (threads/grad_thread.ts).
 import { LOSSES } from '../core/losses';

@@ -1,5 +1,6 @@
 // CPU twin of shaders/linear_grad.wgsl, in f64: one output z = x'·w + b per row under a scalar loss, with
-// x' = x or (x − mean)·invStd exactly as the shader standardizes.
+// x' = x or (x − mean)·invStd exactly as the shader standardizes; the loss always, then the gradient (training)
+// or the task's metric sums and class counts (evaluation).
 import { addRowMetrics } from '../core/metrics';
 import { LOSSES, type ScalarLoss } from '../core/losses';
 import type { ModelParams, ModelSpec } from '../core/model';
@@ -23,13 +24,14 @@ export function linearGradCpu(
     let z = p.bias[0];
     for (let j = 0; j < d; j++) z += xs[j] * w[j];
     const t = y[row];
+    out.loss += unit.value(z, t, hp);
     if (withGrad) {
       const g = unit.dz(z, t, hp);
       for (let j = 0; j < d; j++) out.grad[j] += g * xs[j];
       out.gradBias[0] += g;
+    } else {
+      addRowMetrics(unit, z, t, yShift, hp, out.m, out.confusion);
     }
-    out.loss += unit.value(z, t, hp);
-    addRowMetrics(unit, z, t, yShift, hp, out.m, out.confusion);
   }
   out.rows += range.count;
   return out;
