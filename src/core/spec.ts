@@ -54,6 +54,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   },
   {
     name: 'validation', key: 'validation', type: 'number', default: 0, min: 0, max: 1, exclusive: { max: true }, metavar: 'F', group: 'training',
+    label: 'Validation share (held out)',
     help: 'hold out a fraction F of rows (seeded hash of the row index) and report their metrics',
   },
   { name: 'host-update', key: 'hostUpdate', type: 'boolean', default: false, group: 'training', help: 'read the gradient back each step and update in TypeScript' },
