@@ -55,6 +55,20 @@ export function weightedLeastSquares(p: Problem, s: ArrayLike<number>, ridge = 0
   return { w: v.subarray(0, p.d), b: v[p.d] };
 }
 
+/** Least squares through the origin (no bias): solves XᵀX·w = Xᵀy. */
+export function leastSquaresNoBias(p: Problem): Float64Array {
+  const { x, y, rows: n, d } = p;
+  const a = new Float64Array(d * d);
+  const b = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let r = 0; r < d; r++) {
+      b[r] += x[i * d + r] * y[i];
+      for (let c = 0; c < d; c++) a[r * d + c] += x[i * d + r] * x[i * d + c];
+    }
+  }
+  return solve(a, b, d);
+}
+
 /** Ridge: minimizes mean (x·w + b − y)² + α/2·‖w‖², i.e. (XᵀX + nα/2·I) on centered data. */
 export function ridge(p: Problem, alpha: number): { w: Float64Array; b: number } {
   return weightedLeastSquares(p, new Float64Array(p.rows).fill(1), (p.rows * alpha) / 2);

@@ -15,7 +15,7 @@ import { blobsDataset, classesDataset, outlierChunks } from '../../src/data/synt
 import { WebGpuBackend } from '../../src/gpu/backend';
 import { train, type TrainOptions, type TrainResult } from '../../src/train/train';
 import { useGpu } from '../helpers/gpu';
-import { huberIrls, lasso, logisticNewton, medianRegression, problemOf, ridge, weightedLeastSquares } from '../helpers/oracles';
+import { huberIrls, lasso, leastSquaresNoBias, logisticNewton, medianRegression, problemOf, ridge, weightedLeastSquares } from '../helpers/oracles';
 
 const gpu = useGpu();
 const cpuMt = new ParallelCpuBackend(3); // three threads: uneven splits of every piece
@@ -102,6 +102,19 @@ describe.each(BACKENDS)('%s against independent f64 solutions', (_, make) => {
     }));
     expect(maxDiff(r.params.weights, want.w), `${[...r.params.weights]} vs ${[...want.w]}`).toBeLessThan(0.01);
     expect(Math.abs(r.params.bias[0] - want.b)).toBeLessThan(0.01);
+  });
+
+  it('no bias with standardization scales without centering: least squares through the origin', async () => {
+    // x in 60…70 and y = 1.5·x + noise, no intercept (issue 11's report: centering gave weight 1.0, bias −65).
+    const rng = new Rng(17);
+    const x = Float32Array.from({ length: 500 }, () => 60 + 10 * rng.float24());
+    const y = Float32Array.from(x, (v) => 1.5 * v + 0.1 * rng.normal());
+    const ds: Dataset = { features: ['x'], target: 'y', rows: 500, chunks: [{ rows: 500, x, y }] };
+    const want = leastSquaresNoBias(problemOf(ds));
+    const r = await run(ds, full({ epochs: 200, lr: 0.5, fitBias: false, standardize: true }));
+    expect(r.params.bias[0]).toBe(0);
+    expect([...r.standardization!.mean]).toEqual([0]);
+    expect(Math.abs(r.params.weights[0] - want[0])).toBeLessThan(1e-5);
   });
 
   it('the chosen loss is used: hinge and logistic give different weights, each equal to the reference\'s', async () => {
