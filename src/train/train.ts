@@ -14,6 +14,7 @@ import { ColumnSet } from '../core/stats';
 import { memorySource, type DataSource } from '../data/source';
 import { prepareStream, residentEpoch, streamedEpoch, streamedMetrics, type EpochContext, type Stream } from './epochs';
 import { loadResident, ValidationSet, type RowStats } from './load';
+import { TrainingHealth } from './health';
 import { prepareTargets, targetKind, type Targets } from './targets';
 
 /** Hooks and sizes of one run that are not training settings. */
@@ -229,6 +230,7 @@ async function run(ctx: EpochContext, spec: TrainSpec, classes: string[] | null,
   const evaluate = async (s: ChunkStore, yShift: number) => metricsFromSums(await session.evaluate(s, yShift), unit);
   const epochs: EpochReport[] = [];
   let trainSeconds = 0;
+  const health = new TrainingHealth(ctx.source, spec, ctx.backend.kind);
   for (let epoch = 0; epoch < spec.epochs && !o.signal?.aborted; epoch++) {
     const t0 = now();
     const losses = stream ? await streamedEpoch(ctx, epoch, t0) : await residentEpoch(ctx, epoch, t0);
@@ -236,10 +238,7 @@ async function run(ctx: EpochContext, spec: TrainSpec, classes: string[] | null,
     const seconds = now() - t0;
     trainSeconds += seconds;
     const report: EpochReport = { epoch, loss: losses.reduce((a, b) => a + b, 0) / losses.length, seconds, steps: losses.length };
-    if (losses.length && !Number.isFinite(report.loss)) {
-      throw new Error(`training diverged in epoch ${epoch + 1} (mean batch loss ${report.loss}): lower the learning rate ` +
-        `(--lr ${spec.lr})${norm ? '' : ' or standardize the features (--standardize)'}`);
-    }
+    await health.epoch(epoch, report.loss, losses.length);
     if (o.evaluateEachEpoch && !stream) report.metrics = await evaluate(store, ctx.stats.y.mean(0));
     if (validation && validation.rows > 0) report.validation = await evaluate(validation.store, validation.y.mean(0));
     epochs.push(report);
@@ -253,6 +252,7 @@ async function run(ctx: EpochContext, spec: TrainSpec, classes: string[] | null,
     ? metricsFromSums({ ...emptySums(confusionClasses(spec.loss, model.outputs)), rows: ctx.stats.y.n, loss: NaN, m: new Float64Array(4).fill(NaN) }, unit)
     : stream ? await streamedMetrics(ctx, unit) : await evaluate(store, ctx.stats.y.mean(0));
   const trained = await session.readModel();
+  await health.final(trained, final, o.skipFinalMetrics);
   return {
     spec, classes,
     params: norm ? unstandardize(trained, norm) : trained,
