@@ -1,11 +1,11 @@
-// The page's file adapter without a browser (Node's Blob and File): the column preview, and CSV and NPY
-// files opened as streaming sources with the chosen target column.
+// The page's file adapter without a browser (Node's Blob and File): what a file is from its first bytes, the
+// column preview, and CSV and NPY files opened as streaming sources with the chosen target column.
 import { describe, expect, it } from 'vitest';
 import type { HostChunk } from '../../src/core/dataset';
 import { encodeNpyHeader } from '../../src/data/npy_format';
 import type { DataSource } from '../../src/data/source';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { csvHeader, formatOf, loadFile, previewFile } from '../../src/web/files';
+import { csvHeader, FileKindError, formatOf, loadFile, previewFile, sniffFormat } from '../../src/web/files';
 
 async function readAll(s: DataSource, maxRows?: number): Promise<HostChunk[]> {
   const out: HostChunk[] = [];
@@ -74,6 +74,45 @@ describe('loadFile', () => {
     const short = new File([bytes(encodeNpyHeader('<f8', [100, 3])), new Uint8Array(16)], 's.npy');
     await expect(loadFile(short, 'column 0')).rejects.toThrow(/shorter than its shape/);
     await expect(loadFile(npyFile('m.npy', [[1, 2]]), 'column 5')).rejects.toThrow(/no column "column 5"/);
-    await expect(loadFile(new File(['not npy at all'], 'x.npy'), 'column 0')).rejects.toThrow(/not a \.npy file/);
+    await expect(loadFile(new File(['not npy at all'], 'x.npy'), 'column 0')).rejects.toThrow(/named \.npy but is not an NPY file/);
+  });
+});
+
+describe('sniffFormat', () => {
+  const b = (...v: number[]) => new Uint8Array(v);
+  const text = (t: string) => new TextEncoder().encode(t);
+  it('tells NPY and Parquet by their magic, whatever the name, and text as CSV', () => {
+    expect(sniffFormat(text('PAR1....'), 'data.bin')).toBe('parquet');
+    expect(sniffFormat(b(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0), 'x.dat')).toBe('npy');
+    expect(sniffFormat(text('a,b\n1,2\n'), 'x.csv')).toBe('csv');
+    expect(sniffFormat(text('\uFEFFa;b\n1;2\n'), 'x.txt')).toBe('csv');
+  });
+
+  it('names what a file that is not a table is, and what to do', () => {
+    const cases: [Uint8Array, string, RegExp][] = [
+      [b(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), 'x.csv', /PNG image/],
+      [b(0x1f, 0x8b, 8, 0), 'x.csv.gz', /gzip-compressed: decompress it first/],
+      [text('PK\x03\x04rest'), 'book.xlsx', /ZIP archive \(or an Excel workbook\)/],
+      [text('[{"a": 1, "b": 2}]'), 'x.json', /JSON, not CSV/],
+      [text('  {"a": 1}'), 'x.csv', /JSON, not CSV/],
+      [b(0xff, 0xfe, 0x61, 0, 0x2c, 0), 'u16.csv', /UTF-16 text: save it as UTF-8/],
+      [b(0x61, 0, 0x2c, 0, 0x62, 0, 0x0a, 0), 'u16.csv', /UTF-16 text/],
+      [b(1, 2, 3, 0, 5, 6, 7, 8, 9, 0, 0, 0), 'blob.csv', /binary file/],
+      [text('DOWNHILL\x01\x00'), 'c.dh', /downhill cache/],
+      [text('a,b\n1,2\n'), 'x.parquet', /named \.parquet but is not a Parquet file/],
+      [text('%PDF-1.7'), 'r.csv', /PDF/],
+      [new Uint8Array(0), 'empty.csv', /is empty/],
+    ];
+    for (const [head, name, want] of cases) {
+      expect(() => sniffFormat(head, name), name).toThrow(want);
+      expect(() => sniffFormat(head, name)).toThrow(FileKindError);
+    }
+  });
+
+  it('is what previewFile and loadFile check first', async () => {
+    const png = new File([b(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13)], 'photo.csv');
+    await expect(previewFile(png)).rejects.toThrow(/photo\.csv is a PNG image/);
+    await expect(loadFile(png, 'y')).rejects.toThrow(/PNG image/);
+    await expect(previewFile(new File(['[1, 2, 3]'], 'list.json'))).rejects.toThrow(/JSON/);
   });
 });

@@ -1,0 +1,86 @@
+// The charts' number labels and series helpers without a browser: compact tick labels from 1e-12 to 1e27
+// (negative too), label sets that tell ticks apart, gutters that fit them, log-axis ticks, EMA smoothing and
+// exact batch labels.
+import { describe, expect, it } from 'vitest';
+import { ema, emaWeight, fmtBatch, fmtNumber, fmtTicks, gutterWidth, logSplits } from '../../src/web/chart_math';
+
+describe('fmtNumber', () => {
+  it('writes every magnitude compactly, 1e-12 to 1e27', () => {
+    const cases: [number, string][] = [
+      [0, '0'], [1e-12, '1e-12'], [2.5e-7, '2.5e-7'], [0.00012, '1.2e-4'], [0.001, '0.001'], [0.0123, '0.0123'], [0.5, '0.5'],
+      [1, '1'], [12.34, '12.3'], [999, '999'], [999.6, '1k'], [1000, '1k'], [1234, '1.23k'], [20_000, '20k'], [500e6, '500M'],
+      [123_456_789, '123M'], [3e9, '3G'], [4.2e12, '4.2T'], [1e15, '1e15'], [1.3e27, '1.3e27'], [1e27, '1e27'],
+    ];
+    for (const [v, want] of cases) expect(fmtNumber(v), String(v)).toBe(want);
+  });
+
+  it('writes negative numbers with a minus sign, and names what is not a number', () => {
+    expect(fmtNumber(-2.5)).toBe('−2.5');
+    expect(fmtNumber(-1.7264613348253055e25)).toBe('−1.73e25');
+    expect(fmtNumber(-450_000)).toBe('−450k');
+    expect(fmtNumber(-3e-9)).toBe('−3e-9');
+    expect([fmtNumber(Infinity), fmtNumber(-Infinity), fmtNumber(NaN)]).toEqual(['∞', '−∞', '—']);
+  });
+});
+
+describe('fmtTicks', () => {
+  it('uses the fewest digits that tell the ticks apart', () => {
+    expect(fmtTicks([0, 0.5, 1, 1.5, 2])).toEqual(['0', '0.5', '1', '1.5', '2']);
+    expect(fmtTicks([0, 200_000, 400_000, 600_000])).toEqual(['0', '200k', '400k', '600k']);
+    expect(fmtTicks([1_000_100, 1_000_200, 1_000_300])).toEqual(['1.0001M', '1.0002M', '1.0003M']);
+    expect(fmtTicks([-1e9, -5e8, 0, 5e8])).toEqual(['−1G', '−500M', '0', '500M']);
+    expect(fmtTicks([1e-12, 1e-6, 1, 1e6, 1e12, 1e27])).toEqual(['1e-12', '1e-6', '1', '1M', '1T', '1e27']);
+  });
+
+  it('never labels a nonzero tick "0", and the gutter fits the longest label', () => {
+    for (const t of fmtTicks([1e-5, 2e-5, 3e-5])) expect(t).not.toBe('0');
+    const labels = fmtTicks([100_000_000, 200_000_000, 300_000_000]);
+    expect(labels).toEqual(['100M', '200M', '300M']);
+    expect(gutterWidth(labels)).toBeGreaterThanOrEqual(40);
+    expect(gutterWidth(['−1.0001M'])).toBeGreaterThan(gutterWidth(['1M']));
+    expect(gutterWidth(['−1.0001M'])).toBeGreaterThanOrEqual(8 * 7);
+  });
+});
+
+describe('logSplits', () => {
+  it('puts ticks on powers of ten, spaced out over many decades', () => {
+    expect(logSplits(1, 1e4)).toEqual([1, 10, 100, 1000, 1e4]);
+    const wide = logSplits(0.5, 1.6e35);
+    expect(wide.length).toBeGreaterThanOrEqual(3);
+    expect(wide.length).toBeLessThanOrEqual(8);
+    for (const v of wide) expect(Math.log10(v) % 1).toBe(0);
+    expect(wide[wide.length - 1]).toBeLessThanOrEqual(1.6e35);
+    expect(logSplits(1e-12, 1e27).map((v) => fmtNumber(v))).toContain('1e-12');
+  });
+
+  it('uses 1-2-5 steps, or every digit, inside a decade or two', () => {
+    expect(logSplits(0.3, 8)).toEqual([0.5, 1, 2, 5]);
+    expect(logSplits(3, 8.5)).toEqual([3, 4, 5, 6, 7, 8]);
+    expect(logSplits(0.011, 0.09)).toEqual([0.02, 0.05]);
+    expect(logSplits(0, 1)).toEqual([]);
+    expect(logSplits(2, 2)).toEqual([2, 2]);
+  });
+});
+
+describe('ema', () => {
+  it('is debiased at the start, skips non-finite points and follows a step', () => {
+    expect(ema([5, 5, 5], 0.9)).toEqual([5, expect.closeTo(5, 12), expect.closeTo(5, 12)]);
+    const s = ema([0, NaN, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10], 0.5) as number[];
+    expect(s[1]).toBeNull();
+    expect(s[0]).toBe(0);
+    expect(s[11]).toBeGreaterThan(9.9);
+    expect(ema([1, 2, 3], 0)).toEqual([1, 2, 3]);
+    expect(emaWeight(1)).toBe(0);
+    expect(emaWeight(19)).toBeCloseTo(0.9, 12);
+  });
+});
+
+describe('fmtBatch', () => {
+  it('is exact, and says "full" for a batch that covers every row', () => {
+    expect(fmtBatch(4096)).toBe('4,096');
+    expect(fmtBatch(1024, 20_000)).toBe('1,024');
+    expect(fmtBatch(Infinity)).toBe('full');
+    expect(fmtBatch(20_000, 20_000)).toBe('full (20,000)');
+    expect(fmtBatch(2 ** 31, 20_000)).toBe('full (20,000)');
+  });
+});
