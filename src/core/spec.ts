@@ -5,9 +5,10 @@ import { LOSS_NAMES, LOSS_OPTIONS, LOSSES, type LossKind, type LossParams } from
 import { modelSpec, type ModelSpec, type Standardization } from './model';
 import { OptionError, parseOptionValue, type OptionDescriptor } from './options';
 import { PENALTY_NAMES, PENALTY_OPTIONS, type PenaltyKind, type PenaltyParams } from './penalties';
+import { checkExact, SOLVER_OPTIONS, type SolverParams } from './solver/options';
 
 /** Every training setting, typed. */
-export interface TrainSpec extends LossParams, PenaltyParams {
+export interface TrainSpec extends LossParams, PenaltyParams, SolverParams {
   loss: LossKind;
   penalty: PenaltyKind;
   epochs: number;
@@ -57,6 +58,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     label: 'Validation share (held out)',
     help: 'hold out a fraction F of rows (seeded hash of the row index) and report their metrics',
   },
+  ...SOLVER_OPTIONS,
   { name: 'host-update', key: 'hostUpdate', type: 'boolean', default: false, group: 'training', help: 'read the gradient back each step and update in TypeScript' },
 ];
 
@@ -83,6 +85,7 @@ export function parseTrainSpec(record: Partial<Record<string, unknown>> = {}, o:
     spec[o.key] = raw === undefined || raw === null ? o.default : parseOptionValue(o, raw);
   }
   const s = spec as unknown as TrainSpec;
+  checkExact(s);
   for (const opt of given) {
     if (o.strict !== false && opt.appliesTo && !opt.appliesTo(s)) {
       throw new OptionError(opt.name, `--${opt.name} does not apply here: ${describeApplies(opt)}`);
@@ -91,7 +94,8 @@ export function parseTrainSpec(record: Partial<Record<string, unknown>> = {}, o:
   return s;
 }
 
-function describeApplies(o: TrainOption): string {
+function describeApplies(o: TrainOption & { why?: string }): string {
+  if (o.why) return o.why;
   const owner = LOSS_NAMES.find((n) => LOSSES[n].options.some((x) => x.key === o.key));
   if (owner) return `it is a hyperparameter of --loss ${owner}`;
   if (o.key === 'alpha') return 'it sets the strength of --penalty l2, l1 or elasticnet';
