@@ -4,8 +4,10 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { HostChunk } from '../core/dataset';
 import { blockedPass, BLOCK_BYTES, checkRange } from './blocks';
 import { cacheHeaderBytes, cacheHeaderSize, CACHE_PREFIX_BYTES, decodeCacheHeader, encodeCacheHeader, type CacheHeader } from './cache_format';
+import { FileWatch } from './fingerprint';
 import { AtomicFile, fileSize, readExact } from './node_files';
 import type { DataSource, ReadOptions } from './source';
+import { checkValues } from './values';
 import { accumulateChunk, emptyStats, type ColumnStats } from '../core/stats';
 
 /** What a finished cache holds, apart from the rows. */
@@ -114,7 +116,10 @@ export class CacheSource implements DataSource {
   readonly stats: { features: readonly ColumnStats[]; target: ColumnStats };
   private handle: FileHandle | null = null;
 
-  private constructor(readonly file: string, private readonly h: CacheHeader) {
+  readonly files: readonly string[];
+
+  private constructor(readonly file: string, private readonly h: CacheHeader, private readonly watch: FileWatch) {
+    this.files = [file];
     this.description = file;
     this.features = h.features;
     this.target = h.target;
@@ -125,6 +130,7 @@ export class CacheSource implements DataSource {
   /** Opens a cache file and checks its header against its size. */
   static async open(file: string): Promise<CacheSource> {
     const size = await fileSize(file);
+    const watch = await FileWatch.of([file]);
     const fh = await open(file, 'r');
     try {
       const prefix = new Uint8Array(Math.min(size, CACHE_PREFIX_BYTES));
@@ -132,7 +138,7 @@ export class CacheSource implements DataSource {
       const headerSize = cacheHeaderSize(file, prefix);
       const bytes = new Uint8Array(Math.min(size, headerSize));
       await readExact(fh, file, bytes, bytes.length, 0);
-      return new CacheSource(file, decodeCacheHeader(file, bytes, size));
+      return new CacheSource(file, decodeCacheHeader(file, bytes, size), watch);
     } finally {
       await fh.close();
     }
@@ -142,8 +148,11 @@ export class CacheSource implements DataSource {
     const d = this.features.length;
     const w = d + 1;
     const bytes = new Uint8Array(count * w * 4);
+    await this.watch.check();
     await readExact(fh, this.file, bytes, bytes.length, this.h.dataOffset + start * w * 4);
+    await this.watch.check();
     const m = new Float32Array(bytes.buffer, 0, count * w);
+    checkValues(this.file, m, w, start, (j) => (j < d ? this.features[j] : this.target));
     const x = new Float32Array(count * d);
     const y = new Float32Array(count);
     for (let r = 0, i = 0, o = 0; r < count; r++) {

@@ -2,7 +2,7 @@
 // column selection) and the exact, string-based reading of one line that the fast byte parser falls back to
 // for anything unusual. These rules match src/data/csv.ts (parseCsv) so both readers agree on every input,
 // values and error messages alike. No Node imports: this runs in the browser too.
-import { DataError } from './csv';
+import { columnFinder, columnLabel, DataError, quoteValue } from './csv';
 import { TargetLabels, textTargetHint } from './target_labels';
 
 /** Options shared by every streaming CSV source. */
@@ -93,21 +93,16 @@ export function makePlan(file: string, headerLine: string, o: CsvStreamOptions):
     throw new DataError(file, null, null, `the delimiter must be one of , ; | : or a tab, got ${JSON.stringify(delimiter)}`);
   }
   const header = splitFields(headerLine, delimiter, file, 1).map((h) => h.trim());
-  const colOf = (name: string, what: string): number => {
-    let idx = header.indexOf(name);
-    if (idx < 0 && /^\d+$/.test(name) && Number(name) < header.length) idx = Number(name);
-    if (idx < 0) throw new DataError(file, 1, name, `${what} column "${name}" is not in the header; columns are: ${header.join(', ')}`);
-    return idx;
-  };
+  const colOf = columnFinder(file, header);
   const absent = o.targetOptional === true && o.features !== undefined && !header.includes(o.target);
   const targetCol = absent ? -1 : colOf(o.target, 'target');
   const featureCols = (o.features ?? header.filter((_, i) => i !== targetCol)).map((f) => colOf(f, 'feature'));
-  if (featureCols.includes(targetCol)) throw new DataError(file, 1, header[targetCol], 'the target column cannot also be a feature');
+  if (featureCols.includes(targetCol)) throw new DataError(file, 1, columnLabel(header[targetCol]), 'the target column cannot also be a feature');
   if (featureCols.length === 0) throw new DataError(file, 1, null, 'no feature columns: expected at least one column besides the target');
   const roles = new Int32Array(header.length).fill(SKIP);
   if (targetCol >= 0) roles[targetCol] = TARGET;
   featureCols.forEach((c, k) => {
-    if (roles[c] !== SKIP) throw new DataError(file, 1, header[c], `feature column "${header[c]}" is listed twice`);
+    if (roles[c] !== SKIP) throw new DataError(file, 1, columnLabel(header[c]), `feature column ${quoteValue(header[c])} is listed twice`);
     roles[c] = k;
   });
   return {
@@ -119,12 +114,12 @@ export function makePlan(file: string, headerLine: string, o: CsvStreamOptions):
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-const where = (p: CsvPlan, idx: number): string => `${idx + 1} "${p.header[idx]}"`;
+const where = (p: CsvPlan, idx: number): string => `${idx + 1} ${quoteValue(p.header[idx])}`;
 
 function cell(p: CsvPlan, fields: string[], idx: number, lineNo: number): number {
   const s = fields[idx].trim();
   if (!NUMBER.test(s)) {
-    const why = s === '' ? 'missing value; expected a number' : `expected a number, got "${s}"${idx === p.targetCol ? textTargetHint() : ''}`;
+    const why = s === '' ? 'missing value; expected a number' : `expected a number, got ${quoteValue(s)}${idx === p.targetCol ? textTargetHint() : ''}`;
     throw new DataError(p.file, lineNo, where(p, idx), why);
   }
   const v = Number(s);

@@ -9,6 +9,7 @@ import { DataError } from './csv';
 import { RowParser, lineText } from './csv_fast';
 import { LabelRowParser } from './csv_labels';
 import { isBlank, makePlan, type CsvPlan, type CsvStreamOptions } from './csv_plan';
+import { notText } from './sniff';
 import type { DataSource, ReadOptions } from './source';
 
 export type { CsvStreamOptions } from './csv_plan';
@@ -99,10 +100,23 @@ async function* regions(src: ByteStream, signal?: AbortSignal): AsyncGenerator<R
   if (last) yield last;
 }
 
+/** The chunks of a stream, the first one checked to be text (sniff.ts): a gzip or UTF-16 file is named as such. */
+async function* textChunks(name: string, src: ByteStream): AsyncGenerator<Uint8Array> {
+  let first = true;
+  for await (const c of byteChunks(src)) {
+    if (first) {
+      const why = notText(c);
+      if (why) throw new DataError(name, null, null, `${why}; expected CSV text`);
+      first = false;
+    }
+    yield c;
+  }
+}
+
 /** The header line (BOM and line ending removed), with the file-is-empty check of parseCsv. */
 export async function readHeaderLine(name: string, src: ByteStream): Promise<string> {
   let header: string | null = null;
-  for await (const [b, start, end] of regions(src)) {
+  for await (const [b, start, end] of regions(textChunks(name, src))) {
     for (let i = start; i < end; ) {
       const nl = b.indexOf(10, i);
       const text = lineText(b, i, nl);

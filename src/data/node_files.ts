@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { BLOCK_BYTES } from './blocks';
 import { DataError } from './csv';
 import { csvSourceFromStream, type CsvSource, type CsvStreamOptions } from './csv_stream';
+import { FileWatch, watched } from './fingerprint';
 import { ParquetSource, type ParquetOptions } from './parquet';
 
 /** Throws a DataError naming the file unless it exists and is a regular file; returns its size in bytes. */
@@ -22,10 +23,15 @@ export async function fileSize(file: string): Promise<number> {
   }
 }
 
-/** Opens a CSV file as a streaming source (the header is read now; each pass streams the file again). */
-export async function csvSource(file: string, opts: CsvStreamOptions): Promise<CsvSource> {
+/**
+ * Opens a CSV file as a streaming source (the header is read now; each pass streams the file again, checking before
+ * and after that the file has not changed since it was opened).
+ */
+export async function csvSource(file: string, opts: CsvStreamOptions): Promise<CsvSource & { files: string[] }> {
   await fileSize(file);
-  return csvSourceFromStream(file, () => createReadStream(file, { highWaterMark: BLOCK_BYTES }), opts);
+  const watch = await FileWatch.of([file]);
+  const src = await csvSourceFromStream(file, () => watched(watch, () => createReadStream(file, { highWaterMark: BLOCK_BYTES })), opts);
+  return Object.assign(src, { files: [file] });
 }
 
 /** Reads exactly `length` bytes at `position` into `into` (from its start); a short file is a DataError. */
@@ -86,15 +92,18 @@ export class AtomicFile {
   }
 }
 
-/** Opens a Parquet file as a source (positioned reads through a file handle kept until the process ends). */
-export async function parquetFileSource(file: string, opts: ParquetOptions): Promise<ParquetSource & { close(): Promise<void> }> {
+/** Opens a Parquet file as a source (positioned reads through a file handle kept until closed; each checks the file is unchanged). */
+export async function parquetFileSource(file: string, opts: ParquetOptions): Promise<ParquetSource & { files: string[]; close(): Promise<void> }> {
   const size = await fileSize(file);
+  const watch = await FileWatch.of([file]);
   const fh = await open(file, 'r');
   const buffer = {
     byteLength: size,
     async slice(start: number, end = size): Promise<ArrayBuffer> {
       const out = new Uint8Array(end - start);
+      await watch.check();
       await readExact(fh, file, out, end - start, start);
+      await watch.check();
       return out.buffer;
     },
   };
@@ -102,5 +111,5 @@ export async function parquetFileSource(file: string, opts: ParquetOptions): Pro
     await fh.close();
     throw e;
   });
-  return Object.assign(src, { close: () => fh.close() });
+  return Object.assign(src, { files: [file], close: () => fh.close() });
 }

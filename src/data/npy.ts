@@ -4,10 +4,12 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { HostChunk } from '../core/dataset';
 import { blockedPass, checkRange } from './blocks';
+import { FileWatch } from './fingerprint';
 import { DataError } from './csv';
 import { AtomicFile, fileSize, readExact } from './node_files';
 import { decodeNpyDict, encodeNpyHeader, itemSize, npyHeaderEnd, NPY_PREFIX_BYTES, parseNpyDict, type NpyHeader } from './npy_format';
 import type { DataSource, ReadOptions } from './source';
+import { checkValues } from './values';
 
 /** An .npy file whose header has been read and checked against its size. */
 export interface NpyFile extends NpyHeader {
@@ -40,17 +42,19 @@ export async function readNpyHeader(file: string): Promise<NpyFile> {
   }
 }
 
-/** Reads rows [start, start + count) of a 1-D or 2-D array as float32 (count × columns values). */
-async function readNpyRows(fh: FileHandle, a: NpyFile, start: number, count: number): Promise<Float32Array> {
+/**
+ * Reads rows [start, start + count) of a 1-D or 2-D array as float32 (count × columns values); a value that is not
+ * finite or (float64) beyond the float32 range is an error naming its row and column (`columnName(j)`).
+ */
+async function readNpyRows(fh: FileHandle, a: NpyFile, start: number, count: number, columnName: (j: number) => string): Promise<Float32Array> {
   const cols = a.shape[1] ?? 1;
   const n = count * cols;
   const size = itemSize(a.dtype);
   const bytes = new Uint8Array(n * size);
   await readExact(fh, a.file, bytes, bytes.length, a.dataOffset + start * cols * size);
-  if (a.dtype === '<f4') return new Float32Array(bytes.buffer, 0, n);
-  const out = new Float32Array(n);
-  out.set(new Float64Array(bytes.buffer, 0, n));
-  return out;
+  const raw = a.dtype === '<f4' ? new Float32Array(bytes.buffer, 0, n) : new Float64Array(bytes.buffer, 0, n);
+  checkValues(a.file, raw, cols, start, columnName);
+  return raw instanceof Float32Array ? raw : Float32Array.from(raw);
 }
 
 /** Where the features and the target come from. */
@@ -72,16 +76,20 @@ export class NpySource implements DataSource {
   readonly rows: number;
   private handles: FileHandle[] | null = null;
 
+  readonly files: readonly string[];
+
   private constructor(
     readonly description: string, readonly target: string, private readonly arrays: NpyFile[],
-    private readonly targetColumn: number | null, features: string[],
+    private readonly targetColumn: number | null, features: string[], private readonly watch: FileWatch,
   ) {
+    this.files = arrays.map((a) => a.file);
     this.rows = arrays[0].shape[0];
     this.features = features;
   }
 
   /** Opens the files named in `o` and checks their shapes against each other. */
   static async open(o: NpySourceOptions): Promise<NpySource> {
+    const watch = await FileWatch.of(o.y !== undefined ? [o.x, o.y] : [o.x]);
     const x = await readNpyHeader(o.x);
     if (x.shape.length !== 2 || x.shape[1] < 1) throw new DataError(o.x, null, null, `expected a 2-D array (N, D), got shape ${shapeText(x.shape)}`);
     const [n, cols] = x.shape;
@@ -103,17 +111,27 @@ export class NpySource implements DataSource {
     const features = o.features ?? Array.from({ length: d }, (_, j) => `x${j + 1}`);
     if (features.length !== d) throw new DataError(o.x, null, null, `${features.length} feature names given for ${d} features`);
     const desc = o.y !== undefined ? `${o.x} + ${o.y}` : o.x;
-    return new NpySource(desc, o.target ?? 'y', arrays, t, features);
+    return new NpySource(desc, o.target ?? 'y', arrays, t, features, watch);
   }
 
+  /** Rows [start, start + count), checking before and after that no file changed since it was opened. */
   private async rowsFrom(fhs: FileHandle[], start: number, count: number): Promise<HostChunk> {
+    await this.watch.check();
+    const chunk = await this.decode(fhs, start, count);
+    await this.watch.check();
+    return chunk;
+  }
+
+  private async decode(fhs: FileHandle[], start: number, count: number): Promise<HostChunk> {
     const d = this.features.length;
-    if (this.targetColumn === null) {
-      const [x, y] = await Promise.all([readNpyRows(fhs[0], this.arrays[0], start, count), readNpyRows(fhs[1], this.arrays[1], start, count)]);
+    const t = this.targetColumn;
+    if (t === null) {
+      const [x, y] = await Promise.all([
+        readNpyRows(fhs[0], this.arrays[0], start, count, (j) => this.features[j]), readNpyRows(fhs[1], this.arrays[1], start, count, () => this.target),
+      ]);
       return { rows: count, x, y, firstRow: start };
     }
-    const m = await readNpyRows(fhs[0], this.arrays[0], start, count);
-    const t = this.targetColumn;
+    const m = await readNpyRows(fhs[0], this.arrays[0], start, count, (j) => (j === t ? this.target : this.features[j < t ? j : j - 1]));
     const x = new Float32Array(count * d);
     const y = new Float32Array(count);
     for (let r = 0, i = 0, o = 0; r < count; r++) {

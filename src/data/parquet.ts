@@ -6,9 +6,10 @@ import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, typ
 import { compressors } from 'hyparquet-compressors';
 import type { HostChunk } from '../core/dataset';
 import { numberLabel } from '../core/labels';
-import { DataError } from './csv';
+import { columnLabel, DataError, nameList, quoteValue } from './csv';
 import { chunkRows } from './blocks';
 import type { DataSource, ReadOptions } from './source';
+import { badValueReason, isF32 } from './values';
 import { TargetLabels, textTargetHint } from './target_labels';
 
 /** Which columns to read. */
@@ -48,7 +49,7 @@ function labelIndices(labels: TargetLabels, data: ArrayLike<unknown>, first: num
 /** The error for a value that is no class label. */
 function labelError(file: string, row: number, column: string, v: unknown): DataError {
   const why = typeof v === 'number' ? `a class label must be a finite number or text, got ${v}` : 'missing value; expected a class label';
-  return new DataError(file, row, column, why);
+  return new DataError(file, row, columnLabel(column), why, 'row');
 }
 
 /** Throws unless a column holds what its role needs: numbers, or for a label target any of LABEL_TYPES. */
@@ -81,11 +82,19 @@ export class ParquetSource implements DataSource {
     } catch (e) {
       throw new DataError(name, null, null, `not a readable Parquet file (${(e as Error).message})`);
     }
-    const columns = parquetSchema(meta).children.map((c) => c.element);
+    let columns: SchemaElement[];
+    try {
+      columns = parquetSchema(meta).children.map((c) => c.element);
+    } catch (e) {
+      throw new DataError(name, null, null, `not a readable Parquet file (its schema: ${(e as Error).message})`);
+    }
     const names = columns.map((c) => c.name);
+    const byName = new Map<string, SchemaElement>();
+    for (const c of columns) byName.set(c.name, byName.has(c.name) ? { ...c, num_children: -1 } : c);
     const check = (n: string, what: 'target' | 'feature') => {
-      const col = columns.find((c) => c.name === n);
-      if (!col) throw new DataError(name, null, n, `${what} column "${n}" is not in the file; columns are: ${names.join(', ')}`);
+      const col = byName.get(n);
+      if (!col) throw new DataError(name, null, columnLabel(n), `${what} column ${quoteValue(n)} is not in the file; columns are: ${nameList(names)}`);
+      if (col.num_children === -1) throw new DataError(name, null, columnLabel(n), `duplicate column name: the file has more than one column named ${quoteValue(n)}`);
       checkColumn(name, col, what === 'target', o.labels === true);
     };
     check(o.target, 'target');
@@ -124,14 +133,22 @@ export class ParquetSource implements DataSource {
         for (let r = lo; r < hi; r++) {
           const v = columnData[r - rowStart];
           if (v === null || v === undefined) {
-            bad ??= new DataError(this.description, r + 1, columnName, 'missing value; expected a number');
+            bad ??= new DataError(this.description, r + 1, columnLabel(columnName), 'missing value; expected a number', 'row');
             return;
           }
           const num = Number(v);
+          if (!isF32(num)) {
+            bad ??= new DataError(this.description, r + 1, columnLabel(columnName), badValueReason(num), 'row');
+            return;
+          }
           if (j === undefined) y[r - start] = num;
           else x[(r - start) * d + j] = num;
         }
       },
+    }).catch((e: unknown) => {
+      // A failure to decode (corrupt pages, a truncated file) names the file and the rows.
+      if (e instanceof DataError) throw e;
+      throw new DataError(this.description, null, null, `corrupt Parquet data in rows ${start + 1}…${end} (${(e as Error).message})`);
     });
     if (bad) throw bad;
     return { rows: count, x, y, firstRow: start };

@@ -28,6 +28,8 @@ export interface DataSource {
    * new labels. Absent: y holds numbers.
    */
   readonly targetLabels?: readonly string[];
+  /** The files it reads (Node file sources), checked for changes at every pass and read; outputs must differ from them. */
+  readonly files?: readonly string[];
   /** Rows skipped as bad during the last pass (only with skip-bad-rows). */
   readonly skipped?: number;
   close?(): Promise<void>;

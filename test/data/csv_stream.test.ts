@@ -115,11 +115,18 @@ describe('csvSource: errors name the file, line and column', () => {
     expect(e.message).toMatch(/nope\.csv: cannot read \(no such file\)$/);
   });
 
-  it('notices a header that changed between passes', async () => {
+  it('notices a file that changed between passes (its header, or only its rows)', async () => {
     const file = tmp.file('changing.csv', 'x,y\n1,2\n');
     const src = await csvSource(file, { target: 'y' });
     fs.writeFileSync(file, 'x,y,z\n1,2,3\n');
-    expect((await rejection(gather(src))).message).toBe(`${file}:1: the header changed since the file was opened`);
+    expect((await rejection(gather(src))).message).toBe(`${file}: the file changed while it was being read (its size went from 8 to 12 bytes); ` +
+      'reading on would mix two versions of it, so nothing was kept: run again');
+    const same = tmp.file('rows.csv', 'x,y\n1,2\n');
+    const src2 = await csvSource(same, { target: 'y' });
+    expect((await gather(src2)).y).toEqual([2]);
+    fs.writeFileSync(same, 'x,y\n3,4\n');
+    fs.utimesSync(same, new Date(), new Date(Date.now() + 5000));
+    expect((await rejection(gather(src2))).message).toMatch(/rows\.csv: the file changed while it was being read \(it was modified\)/);
   });
 });
 

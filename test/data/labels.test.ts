@@ -198,7 +198,7 @@ describe('Parquet label targets', () => {
   it('names the row and column of a missing label, and hints at a classification loss for a text target without labels', async () => {
     const path = write('n.parquet', [{ name: 'a', data: [1, 2, 3], type: 'DOUBLE' }, { name: 's', data: ['x', null, 'y'], type: 'STRING' }]);
     const src = await parquetFileSource(path, { target: 's', labels: true });
-    await expect(src.readRows(0, 3)).rejects.toThrow(`${path}:2 (column s): missing value; expected a class label`);
+    await expect(src.readRows(0, 3)).rejects.toThrow(`${path}: row 2 (column s): missing value; expected a class label`);
     await src.close();
     await expect(parquetFileSource(path, { target: 's' })).rejects.toThrow(`${path} (column s): expected a numeric column, found BYTE_ARRAY ${HINT}`);
     await expect(parquetFileSource(path, { target: 'a', features: ['s'], labels: true })).rejects.toThrow(/\(column s\): expected a numeric column, found BYTE_ARRAY$/);

@@ -55,7 +55,7 @@ describe('parquetFileSource', () => {
     await expect(parquetFileSource(path, { target: 'zz' })).rejects.toThrow(/target column "zz" is not in the file; columns are: a, label/);
     const withNull = write('n.parquet', [{ name: 'a', data: [1, null, 3], type: 'DOUBLE' }, { name: 'y', data: [1, 2, 3], type: 'DOUBLE' }]);
     const src = await parquetFileSource(withNull, { target: 'y' });
-    await expect(src.readRows(0, 3)).rejects.toThrow(/n\.parquet:2 \(column a\): missing value/);
+    await expect(src.readRows(0, 3)).rejects.toThrow(/n\.parquet: row 2 \(column a\): missing value/);
     const junk = join(dir, 'junk.parquet');
     writeFileSync(junk, 'not parquet at all');
     await expect(parquetFileSource(junk, { target: 'y' })).rejects.toThrow(/junk\.parquet: not a readable Parquet file/);
