@@ -10,11 +10,14 @@ import { confusionClasses, emptySums, metricsFromSums, type Metrics } from '../c
 import { standardizeParams, unstandardize, type ModelParams, type Standardization } from '../core/model';
 import { penaltyValue } from '../core/penalties';
 import { modelSpecOf, parseTrainSpec, TRAIN_OPTIONS, type TrainSpec } from '../core/spec';
+import type { Gap } from '../core/solver/least_squares';
+import type { ExactSummary } from '../core/solver/report';
 import { ColumnSet } from '../core/stats';
 import { memorySource, type DataSource } from '../data/source';
 import { prepareStream, residentEpoch, streamedEpoch, streamedMetrics, type EpochContext, type Stream } from './epochs';
 import { loadResident, ValidationSet, type RowStats } from './load';
 import { TrainingHealth } from './health';
+import { solveExact, solverHooks } from './solve';
 import { prepareTargets, targetKind, type Targets } from './targets';
 
 /** Hooks and sizes of one run that are not training settings. */
@@ -55,6 +58,8 @@ export interface EpochReport {
   validation?: Metrics;
   /** Parameters after the epoch in original units (read back only when there is an `onEpoch` listener). */
   params?: ModelParams;
+  /** The optimality gap after the epoch (--gap). */
+  gap?: Gap;
 }
 
 /** Progress inside an epoch. */
@@ -95,6 +100,10 @@ export interface TrainResult {
   chunkRows: number[];
   /** Rows skipped as bad by the source. */
   skipped: number;
+  /** The exact solver's findings (--solver exact, --gap, --precondition), the final gap and the gap after each epoch (--gap). */
+  exact?: ExactSummary;
+  gap?: Gap;
+  gapHistory?: number[];
 }
 
 const now = (): number => performance.now() / 1000;
@@ -172,6 +181,7 @@ export async function trainResident(backend: Backend, data: ResidentData, opts: 
 /** Trains a linear model on a source (or an in-memory dataset). */
 export async function train(backend: Backend, input: DataSource | Dataset, opts: TrainOptions): Promise<TrainResult> {
   const spec = specOf(opts);
+  if (spec.solver === 'exact') return solveExact(backend, input, spec, { ...opts, ...spec });
   const o: TrainOptions = { ...opts, ...spec };
   const t0 = now();
   const targets = await prepareTargets('read' in input ? input : memorySource(input), spec.loss, o.signal);
@@ -214,10 +224,12 @@ async function trainOn(
   const norm = stats.x ? standardization(stats.x, spec.fitBias) : undefined;
   const model = modelSpecOf(spec, d, targets.outputs, norm);
   const hold = spec.validation ? holdout(spec.validation, spec.seed) : null;
-  const session = await backend.createSession(store, model, o.init && standardizeParams(o.init, norm));
+  const hooks = await solverHooks(source, spec, model, hold, o);
+  o = hooks.options(o);
+  const session = hooks.session(await backend.createSession(store, model, o.init && standardizeParams(o.init, norm)));
   try {
     const ctx: EpochContext = { backend, session, store, source, d, o, model, hold, stats, validation, stream };
-    return await run(ctx, spec, targets.classes, uploadSeconds);
+    return hooks.finish(await run(ctx, spec, targets.classes, uploadSeconds));
   } finally {
     session.dispose();
   }

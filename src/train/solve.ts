@@ -1,0 +1,188 @@
+// The exact solver on any backend: one streamed pass over the training rows builds R (TSQR in f64 on the host;
+// rows read in f64 when the source can), then `--solver exact` evaluates the solution through the backend, and
+// gradient descent gets the optimality gap after every epoch (--gap) and the Newton preconditioner (--precondition).
+import type { Backend, TrainSession } from '../backend';
+import type { Dataset } from '../core/dataset';
+import { holdout, isHeldOut, splitChunk, type Holdout } from '../core/holdout';
+import { LOSSES } from '../core/losses';
+import { addSums, emptySums, metricsFromSums, type Metrics } from '../core/metrics';
+import { standardizeParams, type ModelParams, type ModelSpec, type Standardization } from '../core/model';
+import { featureStats, gapOf, LeastSquaresStream, preconditioner, solveFactor, type ExactSolution, type Factor } from '../core/solver/least_squares';
+import { checkExact } from '../core/solver/options';
+import { exactSummary } from '../core/solver/report';
+import { modelSpecOf, type TrainSpec } from '../core/spec';
+import type { F64Rows } from '../data/csv_f64';
+import { memorySource, type DataSource } from '../data/source';
+import { prepareTargets } from './targets';
+import { rowBytes, type EpochReport, type TrainOptions, type TrainResult } from './train';
+
+const now = (): number => performance.now() / 1000;
+const PASS_ROWS = 1 << 16;
+
+/** The R factor of a source's training rows (held-out rows skipped), in one pass; f64 rows when the source has them. */
+export async function exactFactor(
+  source: DataSource & Partial<F64Rows>, fitBias: boolean, hold: Holdout | null, o: Pick<TrainOptions, 'signal' | 'onProgress' | 'memoryBudget'> = {},
+): Promise<Factor> {
+  const d = source.features.length;
+  checkFactorSize(d, o.memoryBudget ?? 2 ** 30);
+  const acc = new LeastSquaresStream(d, fitBias);
+  const t0 = now();
+  const chunks = source.readF64 ? source.readF64({ maxRows: PASS_ROWS, signal: o.signal }) : source.read({ maxRows: PASS_ROWS, signal: o.signal });
+  for await (const c of chunks) {
+    if (hold) {
+      const first = c.firstRow ?? 0;
+      for (let i = 0; i < c.rows; i++) if (!isHeldOut(first + i, hold)) acc.add(c.x.subarray(i * d, (i + 1) * d), c.y.subarray(i, i + 1), 1);
+    } else acc.add(c.x, c.y, c.rows);
+    o.onProgress?.({ epoch: 0, rowsDone: acc.rows, rowsTotal: source.rows ?? NaN, loss: NaN, elapsed: now() - t0 });
+  }
+  return acc.factor();
+}
+
+/** Bytes the solver holds for d features: three (d + 2)² f64 matrices (R, the rank decision's copy, the ridge's). */
+export const factorBytes = (d: number): number => 3 * 8 * (d + 2) ** 2;
+
+const mib = (b: number): string => `${Math.round(b / 2 ** 20)} MiB`;
+
+/** Throws when the solver's matrices would not fit the memory budget, naming both. */
+export function checkFactorSize(d: number, budget: number): void {
+  const need = factorBytes(d);
+  if (need > budget) {
+    throw new Error(`--solver exact with ${d} features needs ${mib(need)} for its (D + 2)² factors; the limit is --memory-budget ${mib(budget)}: ` +
+      'raise the budget, use fewer features, or train by gradient descent (--solver gd), which needs memory linear in D');
+  }
+}
+
+/** Standardization from R's exact column statistics, as train.ts computes it from the rows (scale only without a bias). */
+export function standardizationOf(f: Factor): Standardization {
+  const s = featureStats(f);
+  const scale = (j: number) => (f.bias ? s.std[j] : s.rms[j]);
+  return {
+    mean: Float64Array.from({ length: f.d }, (_, j) => (f.bias ? s.mean[j] : 0)),
+    invStd: Float64Array.from({ length: f.d }, (_, j) => (scale(j) > 0 ? 1 / scale(j) : 1)),
+  };
+}
+
+/** The exact solution of a spec's objective on a factor, in the units of `norm`. */
+export function solveSpec(f: Factor, spec: TrainSpec, norm?: Standardization): ExactSolution {
+  return solveFactor(f, { alpha: spec.penalty === 'l2' ? spec.alpha : 0, standardize: norm });
+}
+
+/** `--solver exact`: least squares (ridge with --penalty l2) in one pass, then its metrics through the backend. */
+export async function solveExact(backend: Backend, input: DataSource | Dataset, spec: TrainSpec, o: TrainOptions): Promise<TrainResult> {
+  checkExact(spec);
+  const t0 = now();
+  const raw = 'read' in input ? input : memorySource(input);
+  const { source } = await prepareTargets(raw, 'squared', o.signal);
+  const d = source.features.length;
+  const hold = spec.validation ? holdout(spec.validation, spec.seed) : null;
+  const factor = await exactFactor(raw as DataSource & Partial<F64Rows>, spec.fitBias, hold, o);
+  const norm = spec.standardize ? standardizationOf(factor) : undefined;
+  const sol = solveSpec(factor, spec, norm);
+  const seconds = now() - t0;
+  const m = o.skipFinalMetrics ? null : await metricsPass(backend, source, modelSpecOf(spec, d, 1, norm), standardizeParams(sol.params, norm), hold, sol);
+  const nan = metricsFromSums({ ...emptySums(), rows: factor.rows, loss: NaN, m: new Float64Array(4).fill(NaN) }, LOSSES.squared);
+  const budgetRows = Math.floor((o.memoryBudget ?? 2 ** 30) / rowBytes(d));
+  return {
+    spec, classes: null, params: sol.params, objective: sol.objective, averaged: false, earlyStop: null, stopped: false,
+    standardization: norm, epochs: [], final: m?.final ?? nan, validation: m?.validation,
+    secondsPerEpoch: 0, uploadSeconds: seconds, backend: backend.kind, device: backend.device, rows: factor.rows,
+    validationRows: m?.validationRows ?? 0, d, features: [...source.features], target: source.target,
+    streamed: (source.rows ?? factor.rows) > budgetRows, chunkRows: [PASS_ROWS], skipped: source.skipped ?? 0,
+    exact: exactSummary(sol, source.features, seconds),
+  };
+}
+
+/** Metrics of the training rows (and the held-out ones) at `params` (model units), one chunk at a time on the backend. */
+async function metricsPass(
+  backend: Backend, source: DataSource, model: ModelSpec, params: ModelParams, hold: Holdout | null, sol: ExactSolution,
+): Promise<{ final: Metrics; validation?: Metrics; validationRows: number }> {
+  const slotRows = Math.min(PASS_ROWS, backend.maxChunkRows(model.d));
+  const store = backend.createStore(model.d, slotRows);
+  const session = await backend.createSession(store, model, params);
+  const yMean = sol.factor.yShift + (sol.factor.bias ? (sol.factor.r[0] * sol.factor.r[sol.factor.p - 1]) / sol.rows : 0);
+  const train = emptySums();
+  const held = emptySums();
+  try {
+    for await (const c of source.read({ maxRows: slotRows })) {
+      const parts = hold ? splitChunk(c, model.d, hold) : { train: c, held: null };
+      for (const [part, sums] of [[parts.train, train], [parts.held, held]] as const) {
+        if (!part || part.rows === 0) continue;
+        await store.load(0, part);
+        addSums(sums, await session.evaluate(store, yMean));
+      }
+    }
+  } finally {
+    session.dispose();
+    store.dispose();
+  }
+  const unit = LOSSES.squared;
+  return { final: metricsFromSums(train, unit), validation: held.rows ? metricsFromSums(held, unit) : undefined, validationRows: held.rows };
+}
+
+/** What --gap and --precondition add to a gradient-descent run: hooks on its session, options and result. */
+export interface SolverHooks {
+  session(s: TrainSession): TrainSession;
+  options<O extends TrainOptions>(o: O): O;
+  finish(r: TrainResult): TrainResult;
+}
+
+const IDENTITY: SolverHooks = { session: (s) => s, options: (o) => o, finish: (r) => r };
+
+/**
+ * For --gap or --precondition: one pass for R, the exact optimum of the run's objective (in the model's units), then
+ * the gap after every epoch (EpochReport.gap) and preconditioned gradients (steps then read the gradient back).
+ */
+export async function solverHooks(source: DataSource, spec: TrainSpec, model: ModelSpec, hold: Holdout | null, o: TrainOptions): Promise<SolverHooks> {
+  if (!spec.gap && !spec.precondition) return IDENTITY;
+  const t0 = now();
+  const factor = await exactFactor(source, model.fitBias, hold, { signal: o.signal, memoryBudget: o.memoryBudget });
+  const sol = solveSpec(factor, spec, model.standardize);
+  const summary = exactSummary(sol, source.features, now() - t0);
+  const gapHistory: number[] = [];
+  return {
+    session: (s) => (spec.precondition ? preconditioned(s, sol, model, spec) : s),
+    options: (opts) => ({
+      ...opts,
+      hostUpdate: opts.hostUpdate || spec.precondition,
+      onEpoch: spec.gap || opts.onEpoch ? (e: EpochReport & { gap?: ReturnType<typeof gapOf> }) => {
+        if (spec.gap && e.params) {
+          e.gap = gapOf(sol, e.params);
+          gapHistory.push(e.gap.gap);
+        }
+        opts.onEpoch?.(e);
+      } : undefined,
+    }),
+    finish: (r) => Object.assign(r, { exact: summary, ...(spec.gap ? { gap: gapOf(sol, r.params), gapHistory } : {}) }),
+  };
+}
+
+/**
+ * A session whose gradients are preconditioned: g ↦ P·(g + ∇penalty) − ∇penalty per output, so that the host update
+ * (which adds the penalty's gradient itself) takes the step P·(g + ∇penalty). Everything else is the session's own.
+ */
+function preconditioned(session: TrainSession, sol: ExactSolution, model: ModelSpec, spec: TrainSpec): TrainSession {
+  const pre = preconditioner(sol, model.loss === 'squared' ? 2 : 1);
+  const { d, fitBias: bias, outputs } = model;
+  const l2 = model.penalty === 'l2' ? spec.alpha : 0;
+  const off = bias ? 1 : 0;
+  const gradient = async (...args: Parameters<TrainSession['gradient']>) => {
+    const g = await session.gradient(...args);
+    const p = l2 ? await session.readModel() : null;
+    for (let c = 0; c < outputs; c++) {
+      const v = new Float64Array(d + off);
+      if (bias) v[0] = g.bias[c];
+      for (let j = 0; j < d; j++) v[j + off] = g.weights[c * d + j] + (p ? l2 * p.weights[c * d + j] : 0);
+      const u = pre(v);
+      if (bias) g.bias[c] = u[0];
+      for (let j = 0; j < d; j++) g.weights[c * d + j] = u[j + off] - (p ? l2 * p.weights[c * d + j] : 0);
+    }
+    return g;
+  };
+  return new Proxy(session, {
+    get(target, key) {
+      if (key === 'gradient') return gradient;
+      const v = Reflect.get(target, key, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
