@@ -20,7 +20,7 @@ struct Params {
   prev_lr: f32,      // FUSED: its learning rate
   prev_inv_rows: f32, // FUSED: 1 / its rows
 }
-struct Hyper { loss: vec4<f32>, penalty: vec4<f32> }
+struct Hyper { loss: vec4<f32>, penalty: vec4<f32>, optim: vec4<f32> }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;

@@ -2,9 +2,14 @@
 import type { HostChunk } from './core/dataset';
 import type { EvalSums } from './core/metrics';
 import type { Gradient, ModelParams, ModelSpec } from './core/model';
+import type { OptimState } from './core/optim/apply';
 import type { Step } from './core/schedule';
 
-export type BackendKind = 'cpu' | 'cpu-mt' | 'webgpu';
+/** `cpu`: the fast f32 SIMD backend on every core; `reference`: the f64 single-thread oracle. */
+export type BackendKind = 'cpu' | 'reference' | 'webgpu';
+
+/** Which parameters a session reads or evaluates: the current iterate or the running average. */
+export type Which = 'current' | 'average';
 
 /**
  * Rows held by a backend in numbered slots of up to `slotRows` rows. Resident data fills one slot per
@@ -28,11 +33,18 @@ export interface TrainSession {
   gradient(step: Step): Promise<Gradient>;
   /** The batch losses recorded by steps with indices 0..count-1. */
   readLosses(count: number): Promise<Float64Array>;
-  /** Current parameters, K × D and K biases (in standardized units when the spec standardizes). */
-  readModel(): Promise<ModelParams>;
+  /**
+   * Parameters, K × D and K biases (in standardized units when the spec standardizes): the current ones, or their
+   * running average (`which` = 'average', once a step has been averaged; the current ones before).
+   */
+  readModel(which?: Which): Promise<ModelParams>;
   writeModel(p: ModelParams): void;
   /** Loss and metric sums over every loaded row of `store` (default: the session's own), y shifted by `yShift`. */
-  evaluate(store?: ChunkStore, yShift?: number): Promise<EvalSums>;
+  evaluate(store?: ChunkStore, yShift?: number, which?: Which): Promise<EvalSums>;
+  /** The optimizer state and the running average, in f64 (for checkpoints). */
+  readState(): Promise<OptimState>;
+  /** Restores a state read by readState (resuming from a checkpoint). */
+  writeState(s: OptimState): void;
   /** Resolves when all enqueued work has finished. */
   sync(): Promise<void>;
   dispose(): void;

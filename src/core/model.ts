@@ -1,6 +1,7 @@
 // Linear models in f64: K outputs z_c = x·W_c + b_c (K = 1 but for multiclass), the loss and penalty they are
 // trained under, and the update rule every backend implements.
 import { LOSSES, lossHp, type LossHp, type LossKind, type LossParams } from './losses';
+import { optimHp, type OptimHp, type OptimizerKind, type OptimParams } from './optim';
 import { PENALTIES, penaltyHp, type PenaltyHp, type PenaltyKind, type PenaltyParams } from './penalties';
 
 /** Per-feature scaling applied to x inside the kernels: x' = (x − mean)·invStd (mean 0 when scaling only). */
@@ -21,13 +22,19 @@ export interface ModelSpec {
   penalty: PenaltyKind;
   /** The penalty's strength slots (PenaltyUnit.hp). */
   penaltyHp: PenaltyHp;
+  optimizer: OptimizerKind;
+  /** The optimizer's hyperparameter slots (OptimizerUnit.hp). */
+  optimizerHp: OptimHp;
+  /** Clip the mean loss gradient to this norm (0: no clipping). */
+  clipNorm: number;
   standardize?: Standardization;
 }
 
-/** A spec from the fields that matter, the rest at their defaults (one output, squared loss, no penalty). */
+/** A spec from the fields that matter, the rest at their defaults (one output, squared loss, no penalty, SGD). */
 export function modelSpec(o: {
   d: number; outputs?: number; fitBias?: boolean; loss?: LossKind; lossParams?: Partial<LossParams>;
-  penalty?: PenaltyKind; penaltyParams?: Partial<PenaltyParams>; standardize?: Standardization;
+  penalty?: PenaltyKind; penaltyParams?: Partial<PenaltyParams>; optimizer?: OptimizerKind; optimParams?: Partial<OptimParams>;
+  clipNorm?: number; standardize?: Standardization;
 }): ModelSpec {
   const loss = o.loss ?? 'squared';
   const penalty = o.penalty ?? 'none';
@@ -37,7 +44,8 @@ export function modelSpec(o: {
   }
   return {
     d: o.d, outputs, fitBias: o.fitBias ?? true, loss, lossHp: lossHp(loss, o.lossParams),
-    penalty, penaltyHp: penaltyHp(penalty, o.penaltyParams), standardize: o.standardize,
+    penalty, penaltyHp: penaltyHp(penalty, o.penaltyParams), optimizer: o.optimizer ?? 'sgd',
+    optimizerHp: optimHp(o.optimizer ?? 'sgd', o.optimParams), clipNorm: o.clipNorm ?? 0, standardize: o.standardize,
   };
 }
 
@@ -108,8 +116,8 @@ export function predictRow(x: ArrayLike<number>, offset: number, p: ModelParams)
 }
 
 /**
- * One SGD step in place: each weight w ← prox(w − α·(g + ∂R/∂w)), each bias b ← b − α·g_b when fitting biases.
- * The rule shaders/parts/sgd_step.wgsl applies per vec4 of weights.
+ * One plain SGD step in place: each weight w ← prox(w − α·(g + ∂R/∂w)), each bias b ← b − α·g_b when fitting biases.
+ * The rule shaders/parts/sgd_step.wgsl applies per vec4 of weights in the fused step; optim/apply.ts is the general one.
  */
 export function sgdStep(p: ModelParams, g: Gradient, lr: number, spec: Pick<ModelSpec, 'fitBias' | 'penalty' | 'penaltyHp'>): void {
   const pen = PENALTIES[spec.penalty];

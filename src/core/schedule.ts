@@ -18,21 +18,31 @@ export interface Piece {
 
 /** One optimizer step. */
 export interface Step {
-  /** Index of the step within its loss-recording window. */
+  /** Index of the step within its loss-recording window (where its batch loss is recorded). */
   index: number;
+  /** Global step number, 0-based, counted across epochs and windows (Adam's bias correction uses t + 1). */
+  t: number;
   rows: number;
   lr: number;
+  /** n > 0: this step's parameters are the n-th iterate of the running average; 0: not averaged. */
+  average: number;
   pieces: Piece[];
 }
+
+/** What a step gets from its global number: its learning rate and its place in the running average. */
+export type StepRuleOf = (t: number) => { lr: number; average: number };
 
 /** What an epoch's plan depends on. */
 export interface EpochOptions {
   chunkRows: readonly number[];
   batch: number;
-  lr: number;
+  /** A constant rate, or each step's rate and averaging from its global number. */
+  lr: number | StepRuleOf;
   seed: number;
   epoch: number;
   shuffle: boolean;
+  /** Global number of the epoch's first step (default 0). */
+  firstStep?: number;
 }
 
 /** Steps in one epoch of `rows` rows with batch size `batch` (the last batch may be short). */
@@ -55,9 +65,11 @@ export class BatchPlanner {
   private pieces: Piece[] = [];
   private filled = 0;
   private index = 0;
+  private readonly rule: StepRuleOf;
 
-  constructor(private readonly batch: number, private readonly lr: number, private readonly shuffle: boolean) {
+  constructor(private readonly batch: number, lr: number | StepRuleOf, private readonly shuffle: boolean, private readonly firstStep = 0) {
     if (!(batch >= 1)) throw new Error(`batch size must be ≥ 1, got ${batch}`);
+    this.rule = typeof lr === 'number' ? () => ({ lr, average: 0 }) : lr;
   }
 
   /** Adds a chunk of `rows` rows held as `chunk`; returns the steps it completes. */
@@ -80,7 +92,8 @@ export class BatchPlanner {
   }
 
   private take(): Step {
-    const step = { index: this.index++, rows: this.filled, lr: this.lr, pieces: this.pieces };
+    const t = this.firstStep + this.index;
+    const step = { index: this.index++, t, rows: this.filled, ...this.rule(t), pieces: this.pieces };
     this.pieces = [];
     this.filled = 0;
     return step;
@@ -89,7 +102,7 @@ export class BatchPlanner {
 
 /** Yields the steps of one epoch over chunks that are all held at once. */
 export function* epochSteps(o: EpochOptions): Generator<Step> {
-  const planner = new BatchPlanner(o.batch, o.lr, o.shuffle);
+  const planner = new BatchPlanner(o.batch, o.lr, o.shuffle, o.firstStep);
   for (const chunk of chunkOrder(o.chunkRows.length, o.seed, o.epoch, o.shuffle)) {
     yield* planner.add(chunk, o.chunkRows[chunk], chunkKey(o.seed, o.epoch, chunk));
   }

@@ -4,13 +4,24 @@
 import { LOSS_NAMES, LOSS_OPTIONS, LOSSES, type LossKind, type LossParams } from './losses';
 import { modelSpec, type ModelSpec, type Standardization } from './model';
 import { OptionError, parseOptionValue, type OptionDescriptor } from './options';
+import { SCHEDULE_OPTIONS, SCHEDULES, type ScheduleParams } from './lr_schedule';
+import { OPTIM_OPTIONS, OPTIMIZER_NAMES, type OptimizerKind, type OptimParams } from './optim';
 import { PENALTY_NAMES, PENALTY_OPTIONS, type PenaltyKind, type PenaltyParams } from './penalties';
 import { checkExact, SOLVER_OPTIONS, type SolverParams } from './solver/options';
 
 /** Every training setting, typed. */
-export interface TrainSpec extends LossParams, PenaltyParams, SolverParams {
+export interface TrainSpec extends LossParams, PenaltyParams, OptimParams, ScheduleParams, SolverParams {
   loss: LossKind;
   penalty: PenaltyKind;
+  optimizer: OptimizerKind;
+  /** Clip the mean loss gradient to this norm (0: no clipping). */
+  clipNorm: number;
+  /** Report the Polyak–Ruppert average of the weights from step `averageStart`. */
+  average: boolean;
+  /** 1-based step where averaging starts (0: the first step of epoch 2). */
+  averageStart: number;
+  /** Stop when the validation loss has not improved for `patience` epochs; keep the best weights. */
+  earlyStopping: boolean;
   epochs: number;
   /** Rows per step; Infinity means full-batch gradient descent. */
   batch: number;
@@ -32,6 +43,16 @@ export type TrainOption = OptionDescriptor<keyof TrainSpec> & {
   group: 'model' | 'training';
 };
 
+/** Which schedule options apply to which schedules (patience and tol also to early stopping). */
+const SCHEDULE_APPLIES: Record<(typeof SCHEDULE_OPTIONS)[number]['key'], (s: TrainSpec) => boolean> = {
+  warmup: () => true,
+  decay: (s) => ['step', 'exponential', 'plateau'].includes(s.lrSchedule),
+  stepEvery: (s) => ['step', 'exponential'].includes(s.lrSchedule),
+  power: (s) => s.lrSchedule === 'invscaling',
+  patience: (s) => s.lrSchedule === 'plateau' || s.earlyStopping,
+  tol: (s) => s.lrSchedule === 'plateau' || s.earlyStopping,
+};
+
 /** Every training option, in the order help and the page list them. */
 export const TRAIN_OPTIONS: readonly TrainOption[] = [
   { name: 'loss', key: 'loss', type: 'choice', choices: LOSS_NAMES, default: 'squared', group: 'model', help: 'the loss (see README: Losses)' },
@@ -40,6 +61,20 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   ...PENALTY_OPTIONS.map((o): TrainOption => ({
     ...o, group: 'model', appliesTo: o.key === 'alpha' ? (s) => s.penalty !== 'none' : (s) => s.penalty === 'elasticnet',
   })),
+  { name: 'optimizer', key: 'optimizer', type: 'choice', choices: OPTIMIZER_NAMES, default: 'sgd', group: 'training', help: 'the update rule (see README: Optimizers)' },
+  ...OPTIM_OPTIONS.map(({ owners, ...o }): TrainOption => ({ ...o, group: 'training', appliesTo: (s) => owners.includes(s.optimizer) })),
+  { name: 'clip-norm', key: 'clipNorm', type: 'number', default: 0, min: 0, metavar: 'c', group: 'training', help: 'clip the mean gradient to norm ≤ c (0: off)' },
+  { name: 'lr-schedule', key: 'lrSchedule', type: 'choice', choices: SCHEDULES, default: 'constant', group: 'training', help: 'how the learning rate changes with the step' },
+  ...SCHEDULE_OPTIONS.map((o): TrainOption => ({ ...o, group: 'training', appliesTo: SCHEDULE_APPLIES[o.key] })),
+  { name: 'average', key: 'average', type: 'boolean', default: false, group: 'training', help: 'report and save the running average of the weights (Polyak–Ruppert)' },
+  {
+    name: 'average-start', key: 'averageStart', type: 'integer', default: 0, min: 0, metavar: 'STEP', group: 'training',
+    help: 'average from this 1-based step (0: the first step of epoch 2)', appliesTo: (s) => s.average,
+  },
+  {
+    name: 'early-stopping', key: 'earlyStopping', type: 'boolean', default: false, group: 'training',
+    help: 'stop when the --validation loss stops improving (--patience, --tol); keep the best weights',
+  },
   { name: 'epochs', key: 'epochs', type: 'integer', default: 10, min: 0, max: 1e7, group: 'training', help: 'passes over the data' },
   {
     name: 'batch', key: 'batch', type: 'integer', default: 256, min: 1, infinity: 'full', metavar: 'B|full', group: 'training',
@@ -85,6 +120,9 @@ export function parseTrainSpec(record: Partial<Record<string, unknown>> = {}, o:
     spec[o.key] = raw === undefined || raw === null ? o.default : parseOptionValue(o, raw);
   }
   const s = spec as unknown as TrainSpec;
+  if (s.earlyStopping && !(s.validation > 0)) {
+    throw new OptionError('early-stopping', '--early-stopping watches the held-out rows: give --validation F (a fraction, e.g. 0.1)');
+  }
   checkExact(s);
   for (const opt of given) {
     if (o.strict !== false && opt.appliesTo && !opt.appliesTo(s)) {
@@ -98,8 +136,19 @@ function describeApplies(o: TrainOption & { why?: string }): string {
   if (o.why) return o.why;
   const owner = LOSS_NAMES.find((n) => LOSSES[n].options.some((x) => x.key === o.key));
   if (owner) return `it is a hyperparameter of --loss ${owner}`;
-  if (o.key === 'alpha') return 'it sets the strength of --penalty l2, l1 or elasticnet';
-  return 'it is the L1 share of --penalty elasticnet';
+  const optimizers = OPTIM_OPTIONS.find((x) => x.key === o.key)?.owners;
+  if (optimizers) return `it is a hyperparameter of --optimizer ${optimizers.join(', ')}`;
+  const why: Record<string, string> = {
+    alpha: 'it sets the strength of --penalty l2, l1 or elasticnet',
+    l1Ratio: 'it is the L1 share of --penalty elasticnet',
+    decay: 'it is the factor of --lr-schedule step, exponential or plateau',
+    stepEvery: 'it is the period of --lr-schedule step or exponential',
+    power: 'it is the exponent of --lr-schedule invscaling',
+    patience: 'it is for --lr-schedule plateau or --early-stopping',
+    tol: 'it is for --lr-schedule plateau or --early-stopping',
+    averageStart: 'it is where --average starts',
+  };
+  return why[o.key] ?? 'its setting is not in use';
 }
 
 /** The settings that shaped a model (those that apply), for the model file and reports. */
@@ -115,5 +164,8 @@ export function specRecord(s: TrainSpec): Record<string, number | string | boole
 
 /** The model a spec trains on d features with k outputs (classes for a multiclass loss). */
 export function modelSpecOf(s: TrainSpec, d: number, outputs: number, standardize?: Standardization): ModelSpec {
-  return modelSpec({ d, outputs, fitBias: s.fitBias, loss: s.loss, lossParams: s, penalty: s.penalty, penaltyParams: s, standardize });
+  return modelSpec({
+    d, outputs, fitBias: s.fitBias, loss: s.loss, lossParams: s, penalty: s.penalty, penaltyParams: s,
+    optimizer: s.optimizer, optimParams: s, clipNorm: s.clipNorm, standardize,
+  });
 }

@@ -1,6 +1,7 @@
-// CPU twin of shaders/linear_update.wgsl: turns a step's summed partials into the mean gradient and, when
-// applying, takes the SGD step with the penalty (core/model.ts sgdStep).
-import { sgdStep, type Gradient, type ModelParams, type ModelSpec } from '../core/model';
+// CPU twin of shaders/apply_update.wgsl: turns a step's summed partials into the mean gradient and, when applying,
+// updates the parameters with the spec's optimizer and penalty (core/optim/apply.ts).
+import type { Gradient, ModelParams, ModelSpec } from '../core/model';
+import { applyStep, type OptimState, type StepRule } from '../core/optim/apply';
 import type { GradSums } from './grad_rows';
 
 /** Mean gradient of a step from its sums (scale = 1/rows). */
@@ -9,9 +10,9 @@ export function meanGradient(s: GradSums): Gradient {
   return { weights: s.grad.map((g) => g * scale), bias: s.gradBias.map((g) => g * scale), loss: s.loss * scale, rows: s.rows };
 }
 
-/** Applies one SGD step from a step's sums, in place; returns the mean gradient. */
-export function linearUpdateCpu(p: ModelParams, s: GradSums, lr: number, spec: ModelSpec): Gradient {
+/** Applies one step from a step's sums, in place; returns the mean gradient. */
+export function applyUpdateCpu(p: ModelParams, s: GradSums, state: OptimState, rule: StepRule, spec: ModelSpec): Gradient {
   const g = meanGradient(s);
-  sgdStep(p, g, lr, spec);
+  applyStep(p, g, state, rule, spec);
   return g;
 }

@@ -1,5 +1,6 @@
-// The CPU backend: a plain f64-accumulating reference, the oracle for every GPU test and the CPU side
-// of CPU-vs-GPU comparisons. Rows stay float32 (as on the GPU); all arithmetic is f64.
+// The reference backend (`--backend reference`): a plain f64-accumulating CPU loop, the oracle for every GPU and
+// fast-CPU test — built to be exact, not fast (the fast CPU backend is simd_backend.ts). Rows stay float32 (as on
+// the GPU); all arithmetic is f64.
 import type { Backend, ChunkStore, TrainSession } from '../backend';
 import type { HostChunk } from '../core/dataset';
 import type { EvalSums } from '../core/metrics';
@@ -43,12 +44,12 @@ class CpuSession extends CpuSessionBase {
     return out;
   }
 
-  async evaluate(store: ChunkStore = this.store, yShift = 0): Promise<EvalSums> {
+  protected async evaluateAt(p: ModelParams, store: ChunkStore = this.store, yShift = 0): Promise<EvalSums> {
     if (!(store instanceof CpuStore)) throw new Error('CpuBackend: evaluate() was given another backend\'s store');
     const out = this.emptySums();
     for (const c of store.chunks) {
       if (!c) continue;
-      gradRows(c.x, c.y, c.rows, this.params, { start: 0, count: c.rows, key: 0, shuffle: false }, this.spec, yShift, false, out);
+      gradRows(c.x, c.y, c.rows, p, { start: 0, count: c.rows, key: 0, shuffle: false }, this.spec, yShift, false, out);
     }
     return { rows: out.rows, loss: out.loss, m: out.m, confusion: out.confusion };
   }
@@ -56,7 +57,7 @@ class CpuSession extends CpuSessionBase {
 
 /** The f64 CPU reference backend. */
 export class CpuBackend implements Backend {
-  readonly kind = 'cpu' as const;
+  readonly kind = 'reference' as const;
   readonly device = 'CPU (f64 reference, single thread)';
 
   maxChunkRows(d: number): number {

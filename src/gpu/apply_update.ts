@@ -1,5 +1,7 @@
-// Host wrapper of shaders/linear_update.wgsl: sums a step's partial rows and (APPLY) takes the SGD step with
-// the penalty linked in. CPU twin: src/cpu/linear_update.ts.
+// Host wrapper of shaders/apply_update.wgsl: sums a step's partial rows and (APPLY) updates the parameters with the
+// optimizer and penalty linked in, clipping the gradient norm in one workgroup when CLIP. CPU twin:
+// src/cpu/apply_update.ts.
+import type { OptimizerKind } from '../core/optim';
 import type { PenaltyKind } from '../core/penalties';
 import type { GradLayout } from './linear_grad';
 import { computePipeline } from './shaders';
@@ -8,9 +10,10 @@ import { uniformLayout } from './uniforms';
 const COLS = 32;
 const GROUPS = 8;
 
-/** The Params record of shaders/linear_update.wgsl. */
+/** The Params record of shaders/apply_update.wgsl. */
 export const UPDATE_PARAMS = uniformLayout([
   ['first', 'u32'], ['count', 'u32'], ['step', 'u32'], ['fit_bias', 'u32'], ['lr', 'f32'], ['scale', 'f32'],
+  ['c1', 'f32'], ['c2', 'f32'], ['avg_rate', 'f32'], ['clip', 'f32'], ['avg_base', 'u32'], ['pad', 'u32'],
 ]);
 
 /** The update pipelines (apply the step, or only sum) for a gradient layout. */
@@ -18,39 +21,52 @@ export interface UpdatePipelines {
   bindGroupLayout: GPUBindGroupLayout;
   apply: GPUComputePipeline;
   sumOnly: GPUComputePipeline;
-  /** Workgroups per dispatch. */
+  /** Workgroups per dispatch (1 when clipping: one workgroup finds the norm, then updates every column). */
   groups: number;
 }
 
-/** Builds the linear_update pipelines for a gradient layout and a penalty. */
-export function updatePipelines(device: GPUDevice, layout: GradLayout, penalty: PenaltyKind = 'none'): UpdatePipelines {
-  const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry =>
-    ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
+/** The units an update links: the penalty, the optimizer, and whether it clips the gradient norm. */
+export interface UpdateUnits {
+  penalty?: PenaltyKind;
+  optimizer?: OptimizerKind;
+  clip?: boolean;
+}
+
+/** Builds the apply_update pipelines for a gradient layout. */
+export function updatePipelines(device: GPUDevice, layout: GradLayout, u: UpdateUnits = {}): UpdatePipelines {
+  const entry = (binding: number, type: GPUBufferBindingType, dynamic = false): GPUBindGroupLayoutEntry =>
+    ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type, hasDynamicOffset: dynamic, ...(dynamic ? { minBindingSize: UPDATE_PARAMS.bytes } : {}) } });
   const bindGroupLayout = device.createBindGroupLayout({
-    label: 'linear_update',
-    entries: [
-      { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: UPDATE_PARAMS.bytes } },
-      entry(1, 'read-only-storage'), entry(2, 'storage'), entry(3, 'storage'), entry(4, 'storage'), entry(5, 'uniform'),
-    ],
+    label: 'apply_update',
+    entries: [entry(0, 'uniform', true), entry(1, 'read-only-storage'), entry(2, 'storage'), entry(3, 'storage'), entry(4, 'storage'), entry(5, 'uniform'), entry(6, 'storage')],
   });
-  const pl = device.createPipelineLayout({ label: 'linear_update', bindGroupLayouts: [bindGroupLayout] });
-  const constants = { COLS, GROUPS, DP4: layout.dp4, K: layout.k };
+  const pl = device.createPipelineLayout({ label: 'apply_update', bindGroupLayouts: [bindGroupLayout] });
+  const constants = { COLS, GROUPS, DP4: layout.dp4, K: layout.k, CLIP: u.clip ? 1 : 0 };
+  const units = { penalty: u.penalty, optimizer: u.optimizer };
   return {
     bindGroupLayout,
-    apply: computePipeline(device, 'linear_update', { penalty }, pl, { ...constants, APPLY: 1 }),
-    sumOnly: computePipeline(device, 'linear_update', { penalty }, pl, { ...constants, APPLY: 0 }),
-    groups: Math.ceil(layout.pstride4 / COLS),
+    apply: computePipeline(device, 'apply_update', units, pl, { ...constants, APPLY: 1 }),
+    sumOnly: computePipeline(device, 'apply_update', units, pl, { ...constants, APPLY: 0 }),
+    groups: u.clip ? 1 : Math.ceil(layout.pstride4 / COLS),
   };
 }
 
-/** Binds partials, model, sums, the loss history and the hyperparameters; params come from the ring. */
-export function updateBindGroup(
-  device: GPUDevice, p: UpdatePipelines,
-  b: { params: GPUBuffer; partials: GPUBuffer; model: GPUBuffer; sums: GPUBuffer; history: GPUBuffer; hp: GPUBuffer },
-): GPUBindGroup {
-  const order = [b.params, b.partials, b.model, b.sums, b.history, b.hp];
+/** The buffers an update binds. */
+export interface UpdateBuffers {
+  params: GPUBuffer;
+  partials: GPUBuffer;
+  model: GPUBuffer;
+  sums: GPUBuffer;
+  history: GPUBuffer;
+  hp: GPUBuffer;
+  state: GPUBuffer;
+}
+
+/** Binds partials, model, sums, the loss history, the hyperparameters and the optimizer state; params come from the ring. */
+export function updateBindGroup(device: GPUDevice, p: UpdatePipelines, b: UpdateBuffers): GPUBindGroup {
+  const order = [b.params, b.partials, b.model, b.sums, b.history, b.hp, b.state];
   return device.createBindGroup({
-    label: 'linear_update',
+    label: 'apply_update',
     layout: p.bindGroupLayout,
     entries: order.map((buffer, binding) => ({ binding, resource: binding === 0 ? { buffer, size: UPDATE_PARAMS.bytes } : { buffer } })),
   });

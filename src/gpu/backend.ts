@@ -6,7 +6,7 @@ import { zeroParams } from '../core/model';
 import { acquireGpu, type AcquireOptions, type GpuContext } from './device';
 import { LOSSES } from '../core/losses';
 import { gradLayout, linearGradPipelines, type GradPipelines } from './linear_grad';
-import { updatePipelines, type UpdatePipelines } from './linear_update';
+import { updatePipelines, type UpdatePipelines } from './apply_update';
 import { PassProfiler } from './profiler';
 import { GpuSession } from './session';
 import { softmaxGradPipelines } from './softmax_grad';
@@ -87,13 +87,13 @@ export class WebGpuBackend implements Backend {
   async createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams): Promise<TrainSession> {
     if (!(store instanceof GpuStore) || store.ctx !== this.ctx) throw new Error('WebGpuBackend: the store belongs to another backend');
     if (store.d !== spec.d) throw new Error(`the store holds ${store.d} features; the model has ${spec.d}`);
-    // Hyperparameter values travel in a uniform; the code differs by loss, penalty, shape and standardization.
-    const key = `${spec.d}/${spec.outputs}/${spec.loss}/${spec.penalty}/${spec.standardize ? 1 : 0}`;
+    // Hyperparameter values travel in a uniform; the code differs by loss, penalty, optimizer, clipping, shape and standardization.
+    const key = `${spec.d}/${spec.outputs}/${spec.loss}/${spec.penalty}/${spec.optimizer}/${spec.clipNorm > 0 ? 1 : 0}/${spec.standardize ? 1 : 0}`;
     let p = this.pipelines.get(key);
     if (!p) {
       const multi = LOSSES[spec.loss].task === 'multiclass';
       const grad = await (multi ? softmaxGradPipelines : linearGradPipelines)(this.ctx.device, spec);
-      p = { grad, update: updatePipelines(this.ctx.device, grad.layout, spec.penalty) };
+      p = { grad, update: updatePipelines(this.ctx.device, grad.layout, { penalty: spec.penalty, optimizer: spec.optimizer, clip: spec.clipNorm > 0 }) };
       this.pipelines.set(key, p);
     }
     return new GpuSession(store, spec, init ?? zeroParams(spec.d, spec.outputs), 65536, p.grad, p.update, this.maxGroups, this.fuseGroups,

@@ -1,16 +1,19 @@
-// A training session on the GPU: the model, partial sums, loss history, hyperparameters, class counts and the
-// uniform ring of step parameters; SGD steps encoded many per submit (FUSED one dispatch per step, or a gradient
-// pass per piece then linear_update), batch losses recorded on the GPU and read back once per window.
-import type { ChunkStore, TrainSession } from '../backend';
+// A training session on the GPU: the model (current iterate, the fused path's second copy, the running average),
+// optimizer state, partial sums, loss history, hyperparameters, class counts and the uniform ring of step
+// parameters; steps encoded many per submit (plain SGD FUSED in one dispatch per step, else a gradient pass per
+// piece then apply_update), batch losses recorded on the GPU and read back once per window.
+import type { ChunkStore, TrainSession, Which } from '../backend';
 import { confusionClasses, type EvalSums } from '../core/metrics';
 import type { Gradient, ModelParams, ModelSpec } from '../core/model';
+import { OPTIMIZERS } from '../core/optim';
+import type { OptimState } from '../core/optim/apply';
 import { feistelHalfBits } from '../core/permute';
 import type { Step } from '../core/schedule';
 import { createFilled, readBuffer } from './buffers';
 import {
   FUSE, GRAD_PARAMS, gradBindGroup, packModel, packNorm, planGroups, unpackModel, type GradPipelines,
 } from './linear_grad';
-import { UPDATE_PARAMS, updateBindGroup, type UpdatePipelines } from './linear_update';
+import { UPDATE_PARAMS, updateBindGroup, type UpdatePipelines } from './apply_update';
 import { PassProfiler } from './profiler';
 import { GpuStore } from './store';
 import { packHyper } from './uniforms';
@@ -43,6 +46,9 @@ export class GpuSession implements TrainSession {
   private readonly norm: GPUBuffer;
   private readonly hp: GPUBuffer;
   private readonly confusion: GPUBuffer;
+  private readonly state: GPUBuffer;
+  /** Iterates averaged so far (the average lives in the model buffer's third half). */
+  private averaged = 0;
   private readonly classes: number;
   private readonly updateGroup: GPUBindGroup;
   private readonly groups = new WeakMap<GPUBuffer, GPUBindGroup>();
@@ -67,16 +73,17 @@ export class GpuSession implements TrainSession {
     this.modelHalf = cols;
     this.partialHalf = 2 * this.maxGroups;
     this.classes = confusionClasses(spec.loss, spec.outputs);
-    this.model = createFilled(device, 'model', 2 * cols * 16, STORAGE | COPY_SRC | COPY_DST, (b) => new Float32Array(b).set(packModel(init, grad.layout)));
+    this.model = createFilled(device, 'model', 3 * cols * 16, STORAGE | COPY_SRC | COPY_DST, (b) => new Float32Array(b).set(packModel(init, grad.layout)));
     this.partials = device.createBuffer({ label: `${grad.layout.kernel}.partials`, size: 2 * this.partialHalf * pstride4 * 16, usage: STORAGE });
     this.sums = device.createBuffer({ label: 'linear_update.sums', size: pstride4 * 16, usage: STORAGE | COPY_SRC });
     this.history = device.createBuffer({ label: 'linear_update.history', size: Math.max(16, historyCapacity * 4), usage: STORAGE | COPY_SRC });
     this.ring = device.createBuffer({ label: 'params', size: RING_SLOTS * SLOT, usage: UNIFORM | COPY_DST });
     this.norm = createFilled(device, 'norm', grad.layout.dp4 * 32, STORAGE, (b) => new Float32Array(b).set(packNorm(grad.layout, spec.standardize)));
-    this.hp = createFilled(device, 'hp', 32, UNIFORM, (b) => new Float32Array(b).set(packHyper(spec.lossHp, spec.penaltyHp)));
+    this.hp = createFilled(device, 'hp', 48, UNIFORM, (b) => new Float32Array(b).set(packHyper(spec.lossHp, spec.penaltyHp, spec.optimizerHp)));
+    this.state = device.createBuffer({ label: 'apply_update.state', size: Math.max(16, cols * this.slots * 16), usage: STORAGE | COPY_SRC | COPY_DST });
     this.confusion = device.createBuffer({ label: 'confusion', size: Math.max(16, this.classes * this.classes * 4), usage: STORAGE | COPY_SRC | COPY_DST });
     this.updateGroup = updateBindGroup(device, update,
-      { params: this.ring, partials: this.partials, model: this.model, sums: this.sums, history: this.history, hp: this.hp });
+      { params: this.ring, partials: this.partials, model: this.model, sums: this.sums, history: this.history, hp: this.hp, state: this.state });
   }
 
   /** The bind group of a store slot (rebuilt only if the slot's buffers changed). */
@@ -108,21 +115,35 @@ export class GpuSession implements TrainSession {
     return step.pieces.map((p) => planGroups(p.count, this.grad.layout.slots, each));
   }
 
+  /** Slots of optimizer state per parameter. */
+  private get slots(): number {
+    return OPTIMIZERS[this.spec.optimizer].slots;
+  }
+
+  /** vec4 offset of the parameters `which` names in the model buffer. */
+  private modelAt(which: Which = 'current'): number {
+    return which === 'average' && this.averaged > 0 ? 2 * this.modelHalf : 0;
+  }
+
   /** Encodes one step's pieces, then its update (apply), its sums only (sum) or evaluation sums (eval). */
-  private encodeStep(pass: GPUComputePassEncoder, step: Step, slot: number, mode: Mode, store: GpuStore, yShift: number): number {
+  private encodeStep(pass: GPUComputePassEncoder, step: Step, slot: number, mode: Mode, store: GpuStore, yShift: number, modelIn = 0): number {
     let partialBase = 0;
     const plans = this.plan(step, this.partialHalf * 2);
     step.pieces.forEach((piece, k) => {
       const { span, groups } = plans[k];
-      GRAD_PARAMS.write(this.staging, slot * SLOT, { ...this.pieceParams(piece, store), span, partial_base: partialBase, y_shift: yShift });
+      GRAD_PARAMS.write(this.staging, slot * SLOT, { ...this.pieceParams(piece, store), span, partial_base: partialBase, y_shift: yShift, model_in: modelIn });
       this.use(pass, mode === 'eval' ? this.grad.evaluate : piece.shuffle ? this.grad.trainShuffled : this.grad.train);
       pass.setBindGroup(0, this.slotGroup(store, piece.chunk), [slot * SLOT]);
       pass.dispatchWorkgroups(groups, this.grad.layout.blocks);
       partialBase += groups;
       slot++;
     });
-    UPDATE_PARAMS.write(this.staging, slot * SLOT,
-      { first: 0, count: partialBase, step: step.index, fit_bias: this.spec.fitBias ? 1 : 0, lr: step.lr, scale: 1 / step.rows });
+    const [c1, c2] = OPTIMIZERS[this.spec.optimizer].correction(step.t + 1, this.spec.optimizerHp);
+    UPDATE_PARAMS.write(this.staging, slot * SLOT, {
+      first: 0, count: partialBase, step: step.index, fit_bias: this.spec.fitBias ? 1 : 0, lr: step.lr, scale: 1 / step.rows,
+      c1, c2, avg_rate: step.average > 0 ? 1 / step.average : 0, clip: this.spec.clipNorm, avg_base: 2 * this.modelHalf,
+    });
+    if (mode === 'apply' && step.average > 0) this.averaged = step.average;
     this.use(pass, mode === 'apply' ? this.update.apply : this.update.sumOnly);
     pass.setBindGroup(0, this.updateGroup, [slot * SLOT]);
     pass.dispatchWorkgroups(this.update.groups);
@@ -182,14 +203,18 @@ export class GpuSession implements TrainSession {
     return slot + 1;
   }
 
-  /** Whether steps can run FUSED: each needs ≤ fuseGroups workgroups, so the prologue's read of the last step's partials is cheap. */
+  /**
+   * Whether steps can run FUSED: plain SGD without clipping or averaging (the prologue applies only that rule), each
+   * needing ≤ fuseGroups workgroups, so the prologue's read of the last step's partials is cheap.
+   */
   private canFuse(steps: readonly Step[]): boolean {
     if (this.fuseGroups <= 0 || !this.grad.fused(false) || !this.grad.fused(true)) return false;
+    if (this.spec.optimizer !== 'sgd' || this.spec.clipNorm > 0 || steps.some((s) => s.average > 0)) return false;
     return steps.every((s) => this.plan(s, this.partialHalf * 2).reduce((a, p) => a + p.groups, 0) <= this.fuseGroups);
   }
 
   /** Encodes steps, at most SUBMIT_SLOTS params records per submit so the GPU starts while the host encodes. */
-  private submitSteps(steps: readonly Step[], mode: Mode, store = this.store, yShift = 0): void {
+  private submitSteps(steps: readonly Step[], mode: Mode, store = this.store, yShift = 0, modelIn = 0): void {
     let i = 0;
     while (i < steps.length) {
       if (this.cursor + SUBMIT_SLOTS > RING_SLOTS) this.cursor = 0;
@@ -201,7 +226,7 @@ export class GpuSession implements TrainSession {
         const s = steps[i];
         if (s.pieces.length > MAX_PIECES) throw new Error(`a step spans ${s.pieces.length} chunks; at most ${MAX_PIECES} are supported`);
         if (mode !== 'sum' && mode !== 'eval' && s.index >= this.historyCapacity) throw new Error(`step index ${s.index} is past the loss history (${this.historyCapacity})`);
-        slot = mode === 'fused' ? this.encodeFused(pass, s, slot, i) : this.encodeStep(pass, s, slot, mode, store, yShift);
+        slot = mode === 'fused' ? this.encodeFused(pass, s, slot, i) : this.encodeStep(pass, s, slot, mode, store, yShift, modelIn);
         i++;
       }
       if (mode === 'fused' && i === steps.length) slot = this.encodeFlush(pass, slot, i);
@@ -234,10 +259,47 @@ export class GpuSession implements TrainSession {
     return Float64Array.from(new Float32Array(await readBuffer(this.device, this.history, 0, count * 4)));
   }
 
-  async readModel(): Promise<ModelParams> {
-    const p = unpackModel(new Float32Array(await readBuffer(this.device, this.model, 0, this.modelHalf * 16)), this.grad.layout);
+  async readModel(which?: Which): Promise<ModelParams> {
+    const p = unpackModel(new Float32Array(await readBuffer(this.device, this.model, this.modelAt(which) * 16, this.modelHalf * 16)), this.grad.layout);
     if (!this.spec.fitBias) p.bias.fill(0);
     return p;
+  }
+
+  async readState(): Promise<OptimState> {
+    const { d, outputs: k } = this.spec;
+    const { dp4 } = this.grad.layout;
+    const n = this.slots;
+    const raw = n ? new Float32Array(await readBuffer(this.device, this.state, 0, this.modelHalf * n * 16)) : new Float32Array(0);
+    // The kernels keep slot s of column col at vec4 col·n + s; the host keeps parameter i's slots at i·n.
+    const slots = new Float64Array(k * (d + 1) * n);
+    for (let c = 0; c < k; c++) {
+      for (let j = 0; j <= d; j++) {
+        const col = c * (dp4 + 1) + (j < d ? j >> 2 : dp4);
+        const lane = j < d ? j & 3 : 0;
+        const i = j < d ? c * d + j : k * d + c;
+        for (let s = 0; s < n; s++) slots[i * n + s] = raw[(col * n + s) * 4 + lane];
+      }
+    }
+    return { slots, average: this.averaged > 0 ? await this.readModel('average') : null, averaged: this.averaged };
+  }
+
+  writeState(st: OptimState): void {
+    const { d, outputs: k } = this.spec;
+    const { dp4 } = this.grad.layout;
+    const n = this.slots;
+    if (st.slots.length !== k * (d + 1) * n) throw new Error(`optimizer state of ${st.slots.length} values does not fit this model's ${k * (d + 1) * n}`);
+    const raw = new Float32Array(this.modelHalf * n * 4);
+    for (let c = 0; c < k; c++) {
+      for (let j = 0; j <= d; j++) {
+        const col = c * (dp4 + 1) + (j < d ? j >> 2 : dp4);
+        const lane = j < d ? j & 3 : 0;
+        const i = j < d ? c * d + j : k * d + c;
+        for (let s = 0; s < n; s++) raw[(col * n + s) * 4 + lane] = st.slots[i * n + s];
+      }
+    }
+    if (n) this.device.queue.writeBuffer(this.state, 0, raw);
+    this.averaged = st.average ? st.averaged : 0;
+    if (st.average) this.device.queue.writeBuffer(this.model, 2 * this.modelHalf * 16, packModel(st.average, this.grad.layout));
   }
 
   writeModel(p: ModelParams): void {
@@ -247,7 +309,7 @@ export class GpuSession implements TrainSession {
     this.device.queue.writeBuffer(this.model, 0, packModel({ weights: p.weights, bias }, this.grad.layout));
   }
 
-  async evaluate(store: ChunkStore = this.store, yShift = 0): Promise<EvalSums> {
+  async evaluate(store: ChunkStore = this.store, yShift = 0, which?: Which): Promise<EvalSums> {
     if (!(store instanceof GpuStore) || store.ctx !== this.store.ctx) throw new Error('WebGpuBackend: evaluate() was given another backend\'s store');
     const pieces = store.rowsIn.flatMap((count, chunk) => (count > 0 ? [{ chunk, start: 0, count, shuffle: false, key: 0 }] : []));
     const c = this.classes;
@@ -257,7 +319,7 @@ export class GpuSession implements TrainSession {
     for (let i = 0; i < pieces.length; i += MAX_PIECES) {
       const group = pieces.slice(i, i + MAX_PIECES);
       const rows = group.reduce((a, p) => a + p.count, 0);
-      this.submitSteps([{ index: 0, rows, lr: 0, pieces: group }], 'eval', store, yShift);
+      this.submitSteps([{ index: 0, t: 0, rows, lr: 0, average: 0, pieces: group }], 'eval', store, yShift, this.modelAt(which));
       const s = await this.readSums();
       out.rows += rows;
       out.loss += s[at];
@@ -278,7 +340,7 @@ export class GpuSession implements TrainSession {
   }
 
   dispose(): void {
-    for (const b of [this.model, this.partials, this.sums, this.history, this.ring, this.norm, this.hp, this.confusion]) b.destroy();
+    for (const b of [this.model, this.partials, this.sums, this.history, this.ring, this.norm, this.hp, this.confusion, this.state]) b.destroy();
     this.profiler?.destroy();
   }
 }

@@ -1,10 +1,11 @@
 // The one place shaders are loaded and linked: a kernel's entry file, the parts it calls, and the units the
-// user chose (loss, penalty), concatenated whole (`?raw` imports work in Vite, Vitest and the SSR bundle) and
+// user chose (loss, penalty, optimizer), concatenated whole (`?raw` imports work in Vite, Vitest and the SSR bundle) and
 // compiled once per device and combination. The unit tables below are checked against the registries: a
-// registered loss or penalty without its WGSL is a compile error.
+// registered loss, penalty or optimizer without its WGSL is a compile error.
 import linearGrad from '../../shaders/linear_grad.wgsl?raw';
-import linearUpdate from '../../shaders/linear_update.wgsl?raw';
+import applyUpdate from '../../shaders/apply_update.wgsl?raw';
 import softmaxGrad from '../../shaders/softmax_grad.wgsl?raw';
+import adamMoments from '../../shaders/parts/adam_moments.wgsl?raw';
 import fusedPrologue from '../../shaders/parts/fused_prologue.wgsl?raw';
 import metricsBinary from '../../shaders/parts/metrics_binary.wgsl?raw';
 import metricsRegression from '../../shaders/parts/metrics_regression.wgsl?raw';
@@ -25,14 +26,22 @@ import penaltyElasticnet from '../../shaders/penalties/elasticnet.wgsl?raw';
 import penaltyL1 from '../../shaders/penalties/l1.wgsl?raw';
 import penaltyL2 from '../../shaders/penalties/l2.wgsl?raw';
 import penaltyNone from '../../shaders/penalties/none.wgsl?raw';
+import optimAdagrad from '../../shaders/optim/adagrad.wgsl?raw';
+import optimAdam from '../../shaders/optim/adam.wgsl?raw';
+import optimAdamw from '../../shaders/optim/adamw.wgsl?raw';
+import optimMomentum from '../../shaders/optim/momentum.wgsl?raw';
+import optimNesterov from '../../shaders/optim/nesterov.wgsl?raw';
+import optimRmsprop from '../../shaders/optim/rmsprop.wgsl?raw';
+import optimSgd from '../../shaders/optim/sgd.wgsl?raw';
 import type { LossKind } from '../core/losses';
+import type { OptimizerKind } from '../core/optim';
 import type { PenaltyKind } from '../core/penalties';
 
 /** Kernel entry files and the parts each always links; `units` says which user-chosen parts it takes. */
 const KERNELS = {
-  linear_grad: { source: linearGrad, parts: [permute, reduce, xF32, sgdStep, fusedPrologue], units: { loss: true, penalty: true } },
-  softmax_grad: { source: softmaxGrad, parts: [permute, reduce, xF32], units: { loss: true, penalty: false } },
-  linear_update: { source: linearUpdate, parts: [sgdStep], units: { loss: false, penalty: true } },
+  linear_grad: { source: linearGrad, parts: [permute, reduce, xF32, sgdStep, fusedPrologue], units: { loss: true, penalty: true, optimizer: false } },
+  softmax_grad: { source: softmaxGrad, parts: [permute, reduce, xF32], units: { loss: true, penalty: false, optimizer: false } },
+  apply_update: { source: applyUpdate, parts: [], units: { loss: false, penalty: true, optimizer: true } },
 } as const;
 
 /** Kernel stems, matching the entry files in shaders/. */
@@ -59,10 +68,17 @@ export const PENALTY_WGSL = {
   none: penaltyNone, l2: penaltyL2, l1: penaltyL1, elasticnet: penaltyElasticnet,
 } as const satisfies Record<PenaltyKind, string>;
 
+/** Each optimizer's WGSL: the parts it needs, then its own. */
+export const OPTIM_WGSL = {
+  sgd: [optimSgd], momentum: [optimMomentum], nesterov: [optimNesterov], adagrad: [optimAdagrad], rmsprop: [optimRmsprop],
+  adam: [adamMoments, optimAdam], adamw: [adamMoments, optimAdamw],
+} as const satisfies Record<OptimizerKind, readonly string[]>;
+
 /** The units linked into a kernel (those it does not take are ignored). */
 export interface Units {
   loss?: LossKind;
   penalty?: PenaltyKind;
+  optimizer?: OptimizerKind;
 }
 
 /** The full WGSL of a kernel with its parts and units: the entry file first, then whole part files. */
@@ -70,7 +86,10 @@ export function linkShader(stem: ShaderStem, u: Units = {}): string {
   const k = KERNELS[stem];
   const loss = u.loss ?? (stem === 'softmax_grad' ? 'softmax' : 'squared');
   if (k.units.loss && LOSS_WGSL[loss].kernel !== stem) throw new Error(`the ${loss} loss does not run in ${stem}`);
-  const units = [...(k.units.loss ? LOSS_WGSL[loss].parts : []), ...(k.units.penalty ? [PENALTY_WGSL[u.penalty ?? 'none']] : [])];
+  const units = [
+    ...(k.units.loss ? LOSS_WGSL[loss].parts : []), ...(k.units.penalty ? [PENALTY_WGSL[u.penalty ?? 'none']] : []),
+    ...(k.units.optimizer ? OPTIM_WGSL[u.optimizer ?? 'sgd'] : []),
+  ];
   return [k.source, ...k.parts, ...units].join('\n');
 }
 
@@ -80,7 +99,8 @@ const cache = new WeakMap<GPUDevice, Map<string, GPUShaderModule>>();
 export function shaderModule(device: GPUDevice, stem: ShaderStem, u: Units = {}): GPUShaderModule {
   let perDevice = cache.get(device);
   if (!perDevice) cache.set(device, (perDevice = new Map()));
-  const key = `${stem}/${KERNELS[stem].units.loss ? u.loss ?? '' : ''}/${KERNELS[stem].units.penalty ? u.penalty ?? 'none' : ''}`;
+  const k = KERNELS[stem].units;
+  const key = `${stem}/${k.loss ? u.loss ?? '' : ''}/${k.penalty ? u.penalty ?? 'none' : ''}/${k.optimizer ? u.optimizer ?? 'sgd' : ''}`;
   let mod = perDevice.get(key);
   if (!mod) {
     mod = device.createShaderModule({ label: key, code: linkShader(stem, u) });

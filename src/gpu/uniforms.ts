@@ -28,10 +28,11 @@ export function uniformLayout<const F extends string>(fields: readonly (readonly
   };
 }
 
-/** The Hyper uniform every kernel that links a loss or penalty part declares: loss then penalty slots. */
-export function packHyper(loss: readonly number[], penalty: readonly number[]): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(8);
+/** The Hyper uniform every kernel declares: the loss's, the penalty's and the optimizer's four slots each. */
+export function packHyper(loss: readonly number[], penalty: readonly number[], optim: readonly number[] = [0, 0, 0, 0]): Float32Array<ArrayBuffer> {
+  const out = new Float32Array(12);
   out.set(loss.slice(0, 4));
   out.set(penalty.slice(0, 4), 4);
+  out.set(optim.slice(0, 4), 8);
   return out;
 }

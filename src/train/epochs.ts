@@ -1,15 +1,16 @@
 // One epoch over resident data, or over data streamed from its source through a ring of slots; and the
 // final metrics pass over streamed data.
-import type { Backend, ChunkStore, TrainSession } from '../backend';
+import type { Backend, ChunkStore, TrainSession, Which } from '../backend';
 import { splitChunk, type Holdout } from '../core/holdout';
 import type { LossUnit } from '../core/losses';
 import { addSums, confusionClasses, emptySums, metricsFromSums, type Metrics } from '../core/metrics';
 import type { ModelSpec } from '../core/model';
-import { BatchPlanner, chunkKey, epochSteps } from '../core/schedule';
+import { BatchPlanner, chunkKey, epochSteps, type Step } from '../core/schedule';
 import { ColumnSet, type ColumnStats } from '../core/stats';
 import type { DataSource } from '../data/source';
 import { epochChunks, readAhead } from './chunks';
 import { addStats, trainRows, type RowStats, type ValidationSet } from './load';
+import type { RunState } from './run_state';
 import { StepSink } from './sink';
 import { rowBytes, type TrainOptions } from './train';
 
@@ -36,6 +37,10 @@ export interface EpochContext {
   stats: RowStats;
   validation: ValidationSet | null;
   stream: Stream | null;
+  /** Step numbering, rates, averaging and early stopping across epochs. */
+  run: RunState;
+  /** Called after each loss window with the epoch's batch losses so far (checkpoints every N steps). */
+  onWindow?: (epoch: number, losses: readonly number[]) => Promise<void>;
 }
 
 const now = (): number => performance.now() / 1000;
@@ -43,24 +48,31 @@ const RING = 3;
 
 function sinkFor(ctx: EpochContext, epoch: number, t0: number, stepsHint: number): StepSink {
   const { o } = ctx;
-  const window = Math.max(1, Math.min(o.lossEvery ?? stepsHint, stepsHint, 65536));
+  const window = Math.max(1, Math.min(o.lossEvery ?? stepsHint, o.checkpointSteps ?? stepsHint, stepsHint, 65536));
   const total = ctx.stats.y.n > 0 && !(ctx.stream && epoch === 0 && ctx.source.rows === null) ? ctx.stats.y.n : NaN;
   return new StepSink(ctx.session, window, !!o.hostUpdate, ctx.model,
-    o.onProgress && ((rowsDone, loss) => o.onProgress!({ epoch, rowsDone, rowsTotal: total, loss, elapsed: now() - t0 })), o.pause);
+    o.onProgress && ((rowsDone, loss) => o.onProgress!({ epoch, rowsDone, rowsTotal: total, loss, elapsed: now() - t0 })), o.pause,
+    ctx.onWindow && ((losses) => ctx.onWindow!(epoch, losses)));
 }
 
-/** One epoch over resident data; returns the batch losses. */
-export async function residentEpoch(ctx: EpochContext, epoch: number, t0: number): Promise<number[]> {
+/**
+ * One epoch over resident data; returns the batch losses of the steps it took. `skip` steps of the epoch were
+ * taken before (a resumed run): the epoch's steps are numbered from run.t − skip and the first `skip` are passed over.
+ */
+export async function residentEpoch(ctx: EpochContext, epoch: number, t0: number, skip = 0): Promise<number[]> {
   const { o, store } = ctx;
   const rows = ctx.stats.y.n;
   const batch = Math.min(o.batch, rows);
   const sink = sinkFor(ctx, epoch, t0, Math.ceil(rows / batch));
-  const steps = epochSteps({ chunkRows: store.rowsIn, batch, lr: o.lr, seed: o.seed ?? 0, epoch, shuffle: o.shuffle ?? true });
+  const first = ctx.run.t - skip;
+  const steps = epochSteps({ chunkRows: store.rowsIn, batch, lr: ctx.run.rule, seed: o.seed ?? 0, epoch, shuffle: o.shuffle ?? true, firstStep: first });
   for (const step of steps) {
+    if (step.index < skip) continue;
     await sink.push(step);
     if (o.signal?.aborted) break;
   }
   await sink.flush();
+  ctx.run.t = first + skip + sink.losses.length;
   return sink.losses;
 }
 
@@ -89,8 +101,8 @@ export async function prepareStream(
   return { store: backend.createStore(d, slotRows), evalStore: backend.createStore(d, slotRows), slotRows, slots };
 }
 
-/** One epoch streamed from the source through the ring of slots; returns the batch losses. */
-export async function streamedEpoch(ctx: EpochContext, epoch: number, t0: number): Promise<number[]> {
+/** One epoch streamed from the source through the ring of slots; returns the batch losses (`skip`: see residentEpoch). */
+export async function streamedEpoch(ctx: EpochContext, epoch: number, t0: number, skip = 0): Promise<number[]> {
   const { o, d, stream, hold } = ctx;
   const { store, slotRows, slots } = stream!;
   const seed = o.seed ?? 0;
@@ -98,7 +110,9 @@ export async function streamedEpoch(ctx: EpochContext, epoch: number, t0: number
   const known = ctx.source.rows ?? (ctx.stats.y.n || 1 << 20);
   const batch = Math.min(o.batch, known);
   const sink = sinkFor(ctx, epoch, t0, Math.ceil(known / batch));
-  const planner = new BatchPlanner(batch, o.lr, shuffle);
+  const first = ctx.run.t - skip;
+  const planner = new BatchPlanner(batch, ctx.run.rule, shuffle, first);
+  const push = async (step: Step) => (step.index < skip ? undefined : sink.push(step));
   const countRows = ctx.stats.y.n === 0 || (epoch === 0 && !ctx.stats.x);
   let slot = 0;
   for await (const { id, chunk } of readAhead(epochChunks(ctx.source, d, slotRows, seed, epoch, shuffle))) {
@@ -112,22 +126,23 @@ export async function streamedEpoch(ctx: EpochContext, epoch: number, t0: number
     if (train.rows === 0) continue;
     sink.enqueue(); // steps still queued on the host may read the slot about to be reloaded
     await store.load(slot, train);
-    for (const step of planner.add(slot, train.rows, chunkKey(seed, epoch, id))) await sink.push(step);
+    for (const step of planner.add(slot, train.rows, chunkKey(seed, epoch, id))) await push(step);
     slot = (slot + 1) % slots;
     if (o.signal?.aborted) break;
   }
-  for (const step of planner.finish()) await sink.push(step);
+  for (const step of planner.finish()) await push(step);
   await sink.flush();
+  ctx.run.t = first + skip + sink.losses.length;
   return sink.losses;
 }
 
 /** Metrics over every training row of streamed data, one chunk at a time. */
-export async function streamedMetrics(ctx: EpochContext, unit: LossUnit): Promise<Metrics> {
+export async function streamedMetrics(ctx: EpochContext, unit: LossUnit, which: Which = 'current'): Promise<Metrics> {
   const { evalStore, slotRows } = ctx.stream!;
   const sums = emptySums(confusionClasses(ctx.model.loss, ctx.model.outputs));
   for await (const c of trainRows(ctx.source.read({ maxRows: slotRows }), ctx.d, ctx.hold, null)) {
     await evalStore.load(0, c);
-    addSums(sums, await ctx.session.evaluate(evalStore, ctx.stats.y.mean(0)));
+    addSums(sums, await ctx.session.evaluate(evalStore, ctx.stats.y.mean(0), which));
   }
   return metricsFromSums(sums, unit);
 }

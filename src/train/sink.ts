@@ -1,7 +1,9 @@
 // Where a training loop sends its steps: hands them to the backend in groups (many per submit), reads the
-// recorded batch losses back once per window, and in host-update mode takes the step in TypeScript (core/model.ts sgdStep).
+// recorded batch losses back once per window, and in host-update mode takes the step in TypeScript (the notes'
+// literal loop: read the gradient, apply the optimizer's CPU twin, write the parameters and state back).
 import type { TrainSession } from '../backend';
-import { sgdStep, type ModelSpec } from '../core/model';
+import type { ModelSpec } from '../core/model';
+import { applyStep } from '../core/optim/apply';
 import type { Step } from '../core/schedule';
 
 // Steps handed to the backend at a time: large enough to amortize a submit, small enough that the GPU
@@ -18,7 +20,7 @@ export class StepSink {
   constructor(
     private readonly session: TrainSession, private readonly windowSize: number, private readonly hostUpdate: boolean,
     private readonly model: ModelSpec, private readonly onWindow?: (rowsDone: number, lastLoss: number) => void,
-    private readonly pause?: () => Promise<void>,
+    private readonly pause?: () => Promise<void>, private readonly afterWindow?: (losses: readonly number[]) => Promise<void>,
   ) {}
 
   /** Takes one step (queued; run at the latest by `enqueue` or `flush`). */
@@ -26,12 +28,15 @@ export class StepSink {
     if (this.hostUpdate) {
       const g = await this.session.gradient(step);
       const p = await this.session.readModel();
-      sgdStep(p, g, step.lr, this.model);
+      const state = await this.session.readState();
+      applyStep(p, g, state, { lr: step.lr, t: step.t + 1, average: step.average }, this.model);
       this.session.writeModel(p);
+      this.session.writeState(state);
       this.losses.push(g.loss);
       this.rowsDone += step.rows;
       if (this.losses.length % this.windowSize === 0) {
         this.onWindow?.(this.rowsDone, g.loss);
+        await this.afterWindow?.(this.losses);
         await this.pause?.();
       }
       return;
@@ -57,6 +62,7 @@ export class StepSink {
     this.window = [];
     this.enqueued = 0;
     this.onWindow?.(this.rowsDone, read[read.length - 1]);
+    await this.afterWindow?.(this.losses);
     await this.pause?.();
   }
 }

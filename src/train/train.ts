@@ -4,7 +4,7 @@
 // `lossEvery` steps), never inside the step loop; host-update mode applies the step in TypeScript.
 import type { Backend, ChunkStore } from '../backend';
 import type { Dataset } from '../core/dataset';
-import { holdout } from '../core/holdout';
+import { holdout, type Holdout } from '../core/holdout';
 import { LOSSES, type LossKind } from '../core/losses';
 import { confusionClasses, emptySums, metricsFromSums, type Metrics } from '../core/metrics';
 import { standardizeParams, unstandardize, type ModelParams, type Standardization } from '../core/model';
@@ -14,9 +14,11 @@ import type { Gap } from '../core/solver/least_squares';
 import type { ExactSummary } from '../core/solver/report';
 import { ColumnSet } from '../core/stats';
 import { memorySource, type DataSource } from '../data/source';
-import { prepareStream, residentEpoch, streamedEpoch, streamedMetrics, type EpochContext, type Stream } from './epochs';
-import { loadResident, ValidationSet, type RowStats } from './load';
-import { TrainingHealth } from './health';
+import { checkpointMismatch, type Checkpoint, type DataFingerprint } from './checkpoint';
+import { prepareStream, type EpochContext, type Stream } from './epochs';
+import { loadResident, trainRows, ValidationSet, type RowStats } from './load';
+import { runEpochs } from './run';
+import { RunState, type EarlyStop } from './run_state';
 import { solveExact, solverHooks } from './solve';
 import { prepareTargets, targetKind, type Targets } from './targets';
 
@@ -40,6 +42,14 @@ export interface RunOptions {
   pause?: () => Promise<void>;
   onEpoch?: (e: EpochReport) => void;
   onProgress?: (p: Progress) => void;
+  /** Called with a checkpoint every `checkpointEpochs` epochs or `checkpointSteps` steps, at the end and when stopped. */
+  onCheckpoint?: (c: Checkpoint) => Promise<void>;
+  checkpointEpochs?: number;
+  checkpointSteps?: number;
+  /** Continue the run a checkpoint recorded (same spec and data, else an error says what differs). */
+  resume?: Checkpoint;
+  /** Facts about the data a checkpoint records and a resume compares (the CLI adds file size and mtime). */
+  fingerprint?: DataFingerprint;
 }
 
 /** Training settings (core/spec.ts; all but `epochs`, `batch` and `lr` default) and the run's hooks. */
@@ -60,6 +70,8 @@ export interface EpochReport {
   params?: ModelParams;
   /** The optimality gap after the epoch (--gap). */
   gap?: Gap;
+  /** The learning rate of the epoch's last step. */
+  lr: number;
 }
 
 /** Progress inside an epoch. */
@@ -82,6 +94,12 @@ export interface TrainResult {
   params: ModelParams;
   /** Final mean loss plus the penalty of the trained weights (in the units they were trained in). */
   objective: number;
+  /** Whether `params` are the running (Polyak–Ruppert) average of the iterates. */
+  averaged: boolean;
+  /** When early stopping ended the run: which epoch's weights were kept and why. */
+  earlyStop: EarlyStop | null;
+  /** Whether the run was stopped (its signal aborted) before its last epoch. */
+  stopped: boolean;
   standardization?: Standardization;
   epochs: EpochReport[];
   /** Metrics over all training rows at the final parameters. */
@@ -224,58 +242,39 @@ async function trainOn(
   const norm = stats.x ? standardization(stats.x, spec.fitBias) : undefined;
   const model = modelSpecOf(spec, d, targets.outputs, norm);
   const hold = spec.validation ? holdout(spec.validation, spec.seed) : null;
+  const resume = o.resume;
+  if (resume) {
+    const facts = { features: [...source.features], target: source.target, rows: stats.y.n, classes: targets.classes, ...(o.fingerprint ?? {}) };
+    const diff = checkpointMismatch(resume, spec, facts);
+    if (diff.length) throw new Error(`the checkpoint does not match this run, so it cannot resume: ${diff.join('; ')}`);
+  }
   const hooks = await solverHooks(source, spec, model, hold, o);
   o = hooks.options(o);
-  const session = hooks.session(await backend.createSession(store, model, o.init && standardizeParams(o.init, norm)));
+  const session = hooks.session(await backend.createSession(store, resume ? { ...model, standardize: resume.standardization ?? undefined } : model,
+    resume?.params ?? (o.init && standardizeParams(o.init, norm))));
   try {
-    const ctx: EpochContext = { backend, session, store, source, d, o, model, hold, stats, validation, stream };
-    return hooks.finish(await run(ctx, spec, targets.classes, uploadSeconds));
+    const run = new RunState(spec, await stepsPerEpoch(source, stats, hold, spec, o.signal));
+    if (resume) {
+      session.writeState(resume.state);
+      run.restore(resume.run);
+    }
+    const ctx: EpochContext = { backend, session, store, source, d, o, model: resume ? { ...model, standardize: resume.standardization ?? undefined } : model, hold, stats, validation, stream, run };
+    return hooks.finish(await runEpochs(ctx, spec, targets.classes, uploadSeconds));
   } finally {
     session.dispose();
   }
 }
 
-async function run(ctx: EpochContext, spec: TrainSpec, classes: string[] | null, uploadSeconds: number): Promise<TrainResult> {
-  const { o, session, store, validation, stream, model } = ctx;
-  const norm = model.standardize;
-  const unit = LOSSES[spec.loss];
-  const evaluate = async (s: ChunkStore, yShift: number) => metricsFromSums(await session.evaluate(s, yShift), unit);
-  const epochs: EpochReport[] = [];
-  let trainSeconds = 0;
-  const health = new TrainingHealth(ctx.source, spec, ctx.backend.kind);
-  for (let epoch = 0; epoch < spec.epochs && !o.signal?.aborted; epoch++) {
-    const t0 = now();
-    const losses = stream ? await streamedEpoch(ctx, epoch, t0) : await residentEpoch(ctx, epoch, t0);
-    await session.sync();
-    const seconds = now() - t0;
-    trainSeconds += seconds;
-    const report: EpochReport = { epoch, loss: losses.reduce((a, b) => a + b, 0) / losses.length, seconds, steps: losses.length };
-    await health.epoch(epoch, report.loss, losses.length);
-    if (o.evaluateEachEpoch && !stream) report.metrics = await evaluate(store, ctx.stats.y.mean(0));
-    if (validation && validation.rows > 0) report.validation = await evaluate(validation.store, validation.y.mean(0));
-    epochs.push(report);
-    if (o.onEpoch) {
-      const p = await session.readModel();
-      report.params = norm ? unstandardize(p, norm) : p;
-      o.onEpoch(report);
-    }
+/**
+ * Steps in an epoch: the training rows over the batch size. Rows not known yet (a CSV streamed without a first
+ * pass, or a holdout on streamed data) are counted in a pass when the spec needs the epoch's length (a schedule
+ * period of one epoch, cosine's horizon, averaging from epoch 2).
+ */
+async function stepsPerEpoch(source: DataSource, stats: RowStats, hold: Holdout | null, spec: TrainSpec, signal?: AbortSignal): Promise<number> {
+  let rows = stats.y.n;
+  const needed = (['step', 'exponential'].includes(spec.lrSchedule) && spec.stepEvery === 0) || spec.lrSchedule === 'cosine' || (spec.average && spec.averageStart === 0);
+  if (rows === 0 && needed) {
+    for await (const c of trainRows(source.read({ signal }), source.features.length, hold, null)) rows += c.rows;
   }
-  const final = o.skipFinalMetrics
-    ? metricsFromSums({ ...emptySums(confusionClasses(spec.loss, model.outputs)), rows: ctx.stats.y.n, loss: NaN, m: new Float64Array(4).fill(NaN) }, unit)
-    : stream ? await streamedMetrics(ctx, unit) : await evaluate(store, ctx.stats.y.mean(0));
-  const trained = await session.readModel();
-  await health.final(trained, final, o.skipFinalMetrics);
-  return {
-    spec, classes,
-    params: norm ? unstandardize(trained, norm) : trained,
-    objective: final.loss + penaltyValue(trained.weights, model.penaltyHp),
-    standardization: norm,
-    epochs, final,
-    // The last epoch already measured the held-out rows at the final parameters.
-    validation: epochs.at(-1)?.validation ?? (validation && validation.rows > 0 ? await evaluate(validation.store, validation.y.mean(0)) : undefined),
-    secondsPerEpoch: epochs.length ? trainSeconds / epochs.length : 0, uploadSeconds,
-    backend: ctx.backend.kind, device: ctx.backend.device, rows: ctx.stats.y.n, validationRows: validation?.rows ?? 0,
-    d: ctx.d, features: [...ctx.source.features], target: ctx.source.target, streamed: !!stream,
-    chunkRows: stream ? [stream.slotRows] : [...store.rowsIn], skipped: ctx.source.skipped ?? 0,
-  };
+  return rows === 0 ? 1 : Math.ceil(rows / Math.min(spec.batch, rows));
 }

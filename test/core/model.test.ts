@@ -1,5 +1,5 @@
 // Unit tests for the linear model math (src/core/model.ts) on the CPU reference: the squared-error gradient from
-// src/cpu/grad_rows.ts + linear_update.ts checked against central finite differences of the loss, and SGD.
+// src/cpu/grad_rows.ts + apply_update.ts checked against central finite differences of the loss, and SGD.
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { LOSSES, lossHp } from '../../src/core/losses';
@@ -7,7 +7,8 @@ import { modelSpec, predictRow, sgdStep, zeroParams, type Gradient, type ModelPa
 import { permuteIndex } from '../../src/core/permute';
 import { Rng } from '../../src/core/rng';
 import { emptyGradSums, gradRows, type GradRange } from '../../src/cpu/grad_rows';
-import { linearUpdateCpu, meanGradient } from '../../src/cpu/linear_update';
+import { applyUpdateCpu, meanGradient } from '../../src/cpu/apply_update';
+import { newOptimState } from '../../src/core/optim/apply';
 
 interface Problem { x: Float32Array; y: Float32Array; d: number; rows: number; p: ModelParams }
 
@@ -158,11 +159,11 @@ describe('sgdStep (no penalty)', () => {
     expect(p.bias[0]).toBe(0.5);
   });
 
-  it('a small step along the mean gradient lowers the loss (linearUpdateCpu)', () => {
+  it('a small step along the mean gradient lowers the loss (applyUpdateCpu)', () => {
     const pr = problem(200, 4, 12);
     const rows = seq(0, 200);
     const before = mseLoss(pr, pr.p.weights, pr.p.bias[0], rows);
-    const g = linearUpdateCpu(pr.p, pass(pr, pr.p, range(0, 200)), 0.05, spec(4, true));
+    const g = applyUpdateCpu(pr.p, pass(pr, pr.p, range(0, 200)), newOptimState(spec(4, true)), { lr: 0.05, t: 1, average: 0 }, spec(4, true));
     expect(g.loss).toBeCloseTo(before, 10);
     const after = mseLoss(pr, pr.p.weights, pr.p.bias[0], rows);
     expect(after).toBeLessThan(before);
@@ -176,7 +177,7 @@ describe('sgdStep (no penalty)', () => {
     for (let r = 0; r < 100; r++) pr.y[r] = 1 + 2 * pr.x[2 * r] - 3 * pr.x[2 * r + 1];
     const p = zeroParams(2);
     for (let k = 0; k < 3000; k++) {
-      linearUpdateCpu(p, pass(pr, p, range(0, 100)), 0.2, spec(2, true));
+      applyUpdateCpu(p, pass(pr, p, range(0, 100)), newOptimState(spec(2, true)), { lr: 0.2, t: 1, average: 0 }, spec(2, true));
     }
     expect(p.weights[0]).toBeCloseTo(2, 4);
     expect(p.weights[1]).toBeCloseTo(-3, 4);

@@ -3,10 +3,11 @@
 // constants), and each TS field list matches its kernel's `struct Params` field for field.
 import { describe, expect, it } from 'vitest';
 import { LOSS_NAMES, LOSSES } from '../../src/core/losses';
+import { OPTIMIZER_NAMES } from '../../src/core/optim';
 import { PENALTY_NAMES } from '../../src/core/penalties';
 import { GRAD_PARAMS } from '../../src/gpu/linear_grad';
-import { UPDATE_PARAMS } from '../../src/gpu/linear_update';
-import { linkShader, LOSS_WGSL, PENALTY_WGSL, type ShaderStem } from '../../src/gpu/shaders';
+import { UPDATE_PARAMS } from '../../src/gpu/apply_update';
+import { linkShader, LOSS_WGSL, OPTIM_WGSL, PENALTY_WGSL, type ShaderStem } from '../../src/gpu/shaders';
 import type { UniformLayout } from '../../src/gpu/uniforms';
 import { useGpu } from '../helpers/gpu';
 
@@ -28,11 +29,12 @@ describe('shader loader', () => {
   it('the WGSL tables list exactly the registered losses and penalties', () => {
     expect(Object.keys(LOSS_WGSL).sort()).toEqual([...LOSS_NAMES].sort());
     expect(Object.keys(PENALTY_WGSL).sort()).toEqual([...PENALTY_NAMES].sort());
+    expect(Object.keys(OPTIM_WGSL).sort()).toEqual([...OPTIMIZER_NAMES].sort());
     for (const n of LOSS_NAMES) expect(LOSS_WGSL[n].kernel).toBe(LOSSES[n].task === 'multiclass' ? 'softmax_grad' : 'linear_grad');
   });
 
   it('unit parts define functions and constants only: no bindings, no entry points', () => {
-    for (const part of [...Object.values(LOSS_WGSL).flatMap((l) => l.parts), ...Object.values(PENALTY_WGSL)]) {
+    for (const part of [...Object.values(LOSS_WGSL).flatMap((l) => l.parts), ...Object.values(PENALTY_WGSL), ...Object.values(OPTIM_WGSL).flat()]) {
       expect(part).not.toMatch(/@binding|@compute|@group|\bvar\s*</);
     }
   });
@@ -55,7 +57,7 @@ describe('shader loader', () => {
       }
     }
     for (const penalty of PENALTY_NAMES) {
-      const errors = await compileErrors(linkShader('linear_update', { penalty }));
+      const errors = await compileErrors(linkShader('apply_update', { penalty }));
       if (errors.length) failures.push(`linear_update ${penalty}: ${errors.join('; ')}`);
     }
     expect(failures).toEqual([]);
@@ -64,7 +66,7 @@ describe('shader loader', () => {
 
 describe('uniform layouts match the shaders', () => {
   const cases: [string, ShaderStem, UniformLayout<string>][] = [
-    ['linear_grad', 'linear_grad', GRAD_PARAMS], ['softmax_grad', 'softmax_grad', GRAD_PARAMS], ['linear_update', 'linear_update', UPDATE_PARAMS],
+    ['linear_grad', 'linear_grad', GRAD_PARAMS], ['softmax_grad', 'softmax_grad', GRAD_PARAMS], ['apply_update', 'apply_update', UPDATE_PARAMS],
   ];
   it.each(cases)('%s Params', (_, stem, layout) => {
     const src = linkShader(stem, stem === 'softmax_grad' ? { loss: 'softmax' } : {});

@@ -1,0 +1,46 @@
+// What an optimizer unit is: the update rule applied to each parameter from its (clipped, penalized) gradient,
+// with per-parameter state slots, in f64; the WGSL part (shaders/optim/<stem>.wgsl) applies the same rule per vec4.
+// Both twins read the hyperparameters from four slots [a, b, eps, weight decay] (`hp.optim` in WGSL) and, for
+// Adam's bias correction, the per-step factors c1 = 1/(1 − β1^t) and c2 = 1/(1 − β2^t) computed on the host.
+import type { NumberOption } from '../options';
+
+/** The optimizer settings a spec carries. */
+export interface OptimParams {
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  rho: number;
+  eps: number;
+  weightDecay: number;
+}
+
+/** Hyperparameters as the kernels read them: [a, b, eps, weight decay] (the unit says what a and b are). */
+export type OptimHp = readonly [number, number, number, number];
+
+/** One step's context: the rate, the 1-based global step t and the bias-correction factors. */
+export interface StepContext {
+  lr: number;
+  t: number;
+  c1: number;
+  c2: number;
+}
+
+/** An optimizer unit. */
+export interface OptimizerUnit {
+  readonly name: string;
+  readonly stem: string;
+  readonly title: string;
+  /** README line: the rule and when to use it. */
+  readonly doc: { rule: string; use: string };
+  /** State slots per parameter (velocity, moments…). */
+  readonly slots: number;
+  /** Whether weight decay is decoupled from the gradient (AdamW): w ← w − lr·λ·w on weights, never biases. */
+  readonly decoupled: boolean;
+  /** Options only this optimizer reads. */
+  readonly options: readonly NumberOption<keyof OptimParams>[];
+  hp(p: OptimParams): OptimHp;
+  /** Bias-correction factors [c1, c2] at 1-based step t ([1, 1] when the rule has none). */
+  correction(t: number, hp: OptimHp): [number, number];
+  /** The new value of parameter w with gradient g; its state is s[at … at + slots). */
+  update(w: number, g: number, s: Float64Array, at: number, hp: OptimHp, c: StepContext): number;
+}
