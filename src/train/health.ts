@@ -8,6 +8,7 @@ import { LOSSES } from '../core/losses';
 import type { Metrics } from '../core/metrics';
 import type { ModelParams } from '../core/model';
 import type { TrainSpec } from '../core/spec';
+import { DataError } from '../data/csv';
 import type { DataSource } from '../data/source';
 
 /** Why a run diverged, as far as the data tells. */
@@ -159,6 +160,10 @@ export class TrainingHealth {
     const bad = [...params.weights, ...params.bias].find((v) => !Number.isFinite(v));
     if (bad !== undefined) throw await this.diverged(epoch, bad, `a trained parameter is ${bad}`);
     if (skipMetrics) return;
+    if (metrics.rows === 0) {
+      const why = this.spec.validation > 0 ? `--validation ${this.spec.validation} held out every row; use a smaller share or more data` : 'the data has no rows';
+      throw new DataError(this.source.description, null, null, `no rows left to train on: ${why}`);
+    }
     const values = metrics.task === 'regression' ? [metrics.loss, metrics.mse, metrics.mae] : [metrics.loss, metrics.accuracy, metrics.logLoss ?? 0];
     const nonFinite = values.find((v) => !Number.isFinite(v));
     if (nonFinite !== undefined) throw await this.diverged(epoch, nonFinite, `a final metric is ${nonFinite}`);

@@ -20,6 +20,7 @@ import { loadResident, trainRows, ValidationSet, type RowStats } from './load';
 import { runEpochs } from './run';
 import { RunState, type EarlyStop } from './run_state';
 import { solveExact, solverHooks } from './solve';
+import { checkedInput, checkInit, checkTrainingRows } from './inputs';
 import { prepareTargets, targetKind, type Targets } from './targets';
 
 /** Hooks and sizes of one run that are not training settings. */
@@ -171,7 +172,7 @@ export interface ResidentData {
 export async function uploadDataset(
   backend: Backend, input: DataSource | Dataset, o: { chunkRows?: number; loss?: LossKind; signal?: AbortSignal } = {},
 ): Promise<ResidentData> {
-  const raw = 'read' in input ? input : memorySource(input);
+  const raw = checkedInput(input);
   const targets = await prepareTargets(raw, o.loss ?? 'squared', o.signal);
   const source = targets.source;
   const d = source.features.length;
@@ -199,12 +200,14 @@ export async function trainResident(backend: Backend, data: ResidentData, opts: 
 /** Trains a linear model on a source (or an in-memory dataset). */
 export async function train(backend: Backend, input: DataSource | Dataset, opts: TrainOptions): Promise<TrainResult> {
   const spec = specOf(opts);
+  input = checkedInput(input);
   if (spec.solver === 'exact') return solveExact(backend, input, spec, { ...opts, ...spec });
   const o: TrainOptions = { ...opts, ...spec };
   const t0 = now();
-  const targets = await prepareTargets('read' in input ? input : memorySource(input), spec.loss, o.signal);
+  const targets = await prepareTargets(input, spec.loss, o.signal);
   const source = targets.source;
   const d = source.features.length;
+  checkInit(o.init, d, targets.outputs);
   const budgetRows = Math.max(1, Math.floor((o.memoryBudget ?? DEFAULT_BUDGET) / rowBytes(d)));
   const hold = spec.validation ? holdout(spec.validation, spec.seed) : null;
   const newStats = (): RowStats => ({ x: spec.standardize ? new ColumnSet(d) : null, y: new ColumnSet(1) });
@@ -225,6 +228,7 @@ export async function train(backend: Backend, input: DataSource | Dataset, opts:
       stream = await prepareStream(backend, source, d, o, budgetRows, hold, validation, stats);
       store = stream.store;
     }
+    if (!stream) checkTrainingRows(source, stats.y.n, validation?.rows ?? 0, spec);
     return await trainOn(backend, o, spec, targets, store, stats, validation, stream, now() - t0);
   } finally {
     store?.dispose();
