@@ -17,3 +17,16 @@ export function specFromFlags(values: Record<string, unknown>): TrainSpec {
   for (const o of TRAIN_OPTIONS) if (values[o.name] !== undefined) record[o.name] = values[o.name];
   return parseTrainSpec(record);
 }
+
+/**
+ * `--average [START]`: a bare `--average` turns averaging on; followed by a whole number it also sets the step it
+ * starts from (`--average 500` = `--average --average-start 500`). Other arguments pass through.
+ */
+export function expandOptionalValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    out.push(argv[i]);
+    if (argv[i] === '--average' && i + 1 < argv.length && /^\d+$/.test(argv[i + 1])) out.push(`--average-start=${argv[++i]}`);
+  }
+  return out;
+}

@@ -31,26 +31,31 @@ export async function runEpochs(ctx: EpochContext, spec: TrainSpec, classes: str
   const epochs: EpochReport[] = resume ? [...resume.epochs] : [];
   const health = new TrainingHealth(ctx.source, spec, ctx.backend.kind);
   let trainSeconds = 0;
-  const checkpoint = async (epoch: number, step: number, epochLosses: readonly number[]) => {
+  const checkpoint = async (epoch: number, step: number, epochLosses: readonly number[], t = state.t) => {
     if (!o.onCheckpoint) return;
     const c: Checkpoint = {
       format: 'downhill.checkpoint', version: 1, spec, fingerprint: fingerprint(ctx, classes), standardization: norm ?? null,
-      params: await session.readModel('current'), state: await session.readState(), run: state.toData(),
+      params: await session.readModel('current'), state: await session.readState(), run: { ...state.toData(), t },
       epoch, step, epochLosses: [...epochLosses], epochs: epochs.map(({ params: _p, ...e }) => e),
     };
     await o.onCheckpoint(c);
   };
+  // Inside an epoch the run's t is updated when the epoch ends: a window's checkpoint counts from the epoch's start.
+  let epochStart = state.t;
   let lastCheckpointT = state.t;
   if (o.checkpointSteps) {
     ctx.onWindow = async (epoch, losses) => {
-      if (state.t - lastCheckpointT < o.checkpointSteps!) return;
-      lastCheckpointT = state.t;
-      await checkpoint(epoch, losses.length + (resume && epoch === resume.epoch ? resume.step : 0), [...(resume && epoch === resume.epoch ? resume.epochLosses : []), ...losses]);
+      const before = resume && epoch === resume.epoch ? resume.epochLosses : [];
+      const t = epochStart + before.length + losses.length;
+      if (t - lastCheckpointT < o.checkpointSteps!) return;
+      lastCheckpointT = t;
+      await checkpoint(epoch, before.length + losses.length, [...before, ...losses], t);
     };
   }
   for (let epoch = resume ? resume.epoch : 0; epoch < spec.epochs && !o.signal?.aborted; epoch++) {
     const t0 = now();
     const skip = resume && epoch === resume.epoch ? resume.step : 0;
+    epochStart = state.t - skip;
     const taken = stream ? await streamedEpoch(ctx, epoch, t0, skip) : await residentEpoch(ctx, epoch, t0, skip);
     const losses = skip ? [...resume!.epochLosses, ...taken] : taken;
     await session.sync();

@@ -10,8 +10,10 @@ import { bytes, num, parse, UsageError } from '../args';
 import { writeAtomic } from '../io';
 import { coefficientTable, metricsJson, metricsText, paramsJson } from '../report';
 import { duration, ProgressBar } from '../progress';
+import { exactInput, gapText, solverJson, solverLines } from '../solver';
 import { openInput } from '../sources';
-import { SPEC_FLAGS, SPEC_HELP, specFromFlags } from '../spec_args';
+import { catchingSignals, CHECKPOINT_FLAGS, CHECKPOINT_HELP, checkpointRun } from '../checkpoints';
+import { expandOptionalValues, SPEC_FLAGS, SPEC_HELP, specFromFlags } from '../spec_args';
 
 export const TRAIN_USAGE = `downhill train <data.csv|data.npy|data.parquet|data.dh> --target <column> [options]
   --target <name|index>    column to predict (required for CSV and Parquet)
@@ -23,18 +25,19 @@ ${SPEC_HELP}
   --y y.npy                NPY: the targets (default <stem>.y.npy)
   --backend B              webgpu, cpu-mt (every CPU core) or cpu (the f64 reference) (default webgpu)
   --json                   print exactly one JSON object on stdout
-  --save model.json        write the trained model (atomically)`;
+  --save model.json        write the trained model (atomically)
+${CHECKPOINT_HELP}`;
 
 const OPTIONS = {
   ...SPEC_FLAGS,
   target: { type: 'string' }, features: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
   save: { type: 'string' }, 'chunk-rows': { type: 'string' }, 'memory-budget': { type: 'string' },
-  'skip-bad-rows': { type: 'boolean' }, y: { type: 'string' }, delimiter: { type: 'string' },
+  'skip-bad-rows': { type: 'boolean' }, y: { type: 'string' }, delimiter: { type: 'string' }, ...CHECKPOINT_FLAGS,
 } as const;
 
 /** Runs the train command; returns the exit code. */
 export async function trainCommand(argv: string[]): Promise<number> {
-  const { values: v, positionals } = parse(argv, OPTIONS, 1);
+  const { values: v, positionals } = parse(expandOptionalValues(argv), OPTIONS, 1);
   const file = positionals[0];
   if (!file) throw new UsageError('train needs a data file (.csv, .npy, .parquet or .dh)');
   const spec = specFromFlags(v);
@@ -43,6 +46,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     memoryBudget: bytes('memory-budget', v['memory-budget'], Math.floor(totalmem() / 4)),
   };
   const backendKind = parseBackend(String(v.backend ?? 'webgpu'));
+  const checkpoints = checkpointRun(v, [file, ...(typeof v.y === 'string' ? [v.y] : [])]);
+  const controller = new AbortController();
   const features = typeof v.features === 'string' ? v.features.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
   const source = await openInput(file, {
     target: v.target as string | undefined, features, skipBadRows: v['skip-bad-rows'] === true, delimiter: v.delimiter as string | undefined,
@@ -50,23 +55,34 @@ export async function trainCommand(argv: string[]): Promise<number> {
   });
   const tty = !v.json && process.stderr.isTTY === true;
   let result: TrainResult;
+  let signal: NodeJS.Signals | null = null;
   try {
     const backend = await createBackend(backendKind);
     try {
       const bar = tty ? new ProgressBar(spec.epochs) : null;
       const perEpoch = source.rows !== null ? Math.ceil(source.rows / Math.min(spec.batch, source.rows)) : 1000;
-      result = await train(backend, source, {
-        ...spec, ...run,
+      const running = () => train(backend, exactInput(source, file, spec, backendKind), {
+        ...spec, ...run, ...checkpoints, signal: controller.signal,
         lossEvery: bar ? Math.max(1, Math.ceil(perEpoch / 20)) : undefined,
         onProgress: bar ? (p) => bar.update(p) : undefined,
-        onEpoch: bar ? (e) => bar.epochDone(e.epoch, e.loss, e.seconds, e.validation) : undefined,
+        onEpoch: bar ? (e) => {
+          bar.epochDone(e.epoch, e.loss, e.seconds, e.validation);
+          if (e.gap) process.stderr.write(`  ${gapText(e.gap)}\n`);
+        } : undefined,
       });
+      // With --checkpoint, SIGINT/SIGTERM stop the run after its current window and write a final checkpoint.
+      ({ value: result, signal } = checkpoints.onCheckpoint ? await catchingSignals(controller, running) : { value: await running(), signal: null });
       bar?.done();
     } finally {
       backend.dispose();
     }
   } finally {
     await source.close?.();
+  }
+  if (signal) {
+    process.stderr.write(`downhill: stopped by ${signal} after ${result.epochs.length} epoch(s); checkpoint written to ${String(v.checkpoint)} ` +
+      `(continue with --resume ${String(v.checkpoint)})${v.save ? '; the model was not saved' : ''}\n`);
+    return signal === 'SIGINT' ? 130 : 143;
   }
   report(result, spec, backendKind, v.json === true, v.save as string | undefined);
   return 0;
@@ -88,16 +104,20 @@ function report(r: TrainResult, spec: TrainSpec, backend: string, json: boolean,
       validation: r.validation ? { rows: r.validationRows, ...metricsJson(r.validation), history: r.epochs.map((e) => e.validation?.loss ?? null) } : null,
       standardization: standardization ?? null, streamed: r.streamed, skippedRows: r.skipped,
       peakRssBytes: process.resourceUsage().maxRSS * 1024, training: { ...specRecord(spec), ...training },
-      saved: save ?? null,
+      saved: save ?? null, ...solverJson(r, spec), averaged: r.averaged, earlyStop: r.earlyStop, lrHistory: r.epochs.map((e) => e.lr),
     }) + '\n');
     return;
   }
   console.log(coefficientTable(r.features, r.params, r.classes, spec.fitBias));
   const how = r.streamed ? `streamed in chunks of ${r.chunkRows[0]} rows` : 'in memory';
   const penalty = spec.penalty === 'none' ? '' : `, penalty ${spec.penalty}`;
-  console.log(`\n${r.rows} rows × ${r.features.length} features, ${spec.epochs} epochs of ${spec.loss} loss${penalty} on ${r.backend} (${r.device}), ${how}`);
+  console.log(`\n${r.rows} rows × ${r.features.length} features, ${spec.solver === 'exact' ? 'exact least squares' : `${spec.epochs} epochs of ${spec.loss} loss`}${penalty} on ${r.backend} (${r.device}), ${how}`);
   if (r.skipped) console.log(`${r.skipped} bad rows skipped`);
+  for (const line of solverLines(r)) console.log(line);
   console.log(`final ${metricsText(r.final, r.classes)}`);
   if (r.validation) console.log(`validation (${r.validationRows} rows): ${metricsText(r.validation, r.classes)}`);
-  console.log(`${duration(r.secondsPerEpoch)} per epoch (loading ${duration(r.uploadSeconds)})${save ? `; saved ${save}` : ''}`);
+  if (r.earlyStop) console.log(`early stopping after epoch ${r.earlyStop.stoppedAfter}: kept epoch ${r.earlyStop.bestEpoch}'s weights (${r.earlyStop.reason})`);
+  if (r.averaged) console.log('the weights are the running average of the iterates (--average)');
+  const time = spec.solver === 'exact' ? `solved in ${duration(r.uploadSeconds)}` : `${duration(r.secondsPerEpoch)} per epoch (loading ${duration(r.uploadSeconds)})`;
+  console.log(`${time}${save ? `; saved ${save}` : ''}`);
 }
