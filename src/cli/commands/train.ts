@@ -4,13 +4,14 @@ import { totalmem } from 'node:os';
 import { LOSSES } from '../../core/losses';
 import { toModelFile } from '../../core/model_file';
 import { specRecord, type TrainSpec } from '../../core/spec';
-import { createBackend, parseBackend } from '../../train/backends';
+import { createBackend } from '../../train/backends';
 import { train, type TrainResult } from '../../train/train';
-import { bytes, num, parse, UsageError } from '../args';
-import { writeAtomic } from '../io';
+import { backendFlag, bytes, num, parse, UsageError } from '../args';
+import { checkOutputs, writeAtomic } from '../io';
 import { coefficientTable, metricsJson, metricsText, paramsJson } from '../report';
 import { duration, ProgressBar } from '../progress';
 import { exactInput, gapText, solverJson, solverLines } from '../solver';
+import { SkipLog } from '../skips';
 import { openInput } from '../sources';
 import { catchingSignals, CHECKPOINT_FLAGS, CHECKPOINT_HELP, checkpointRun } from '../checkpoints';
 import { expandOptionalValues, SPEC_FLAGS, SPEC_HELP, specFromFlags } from '../spec_args';
@@ -45,14 +46,16 @@ export async function trainCommand(argv: string[]): Promise<number> {
     chunkRows: v['chunk-rows'] === undefined ? undefined : num('chunk-rows', v['chunk-rows'], 0, { integer: true, min: 1 }),
     memoryBudget: bytes('memory-budget', v['memory-budget'], Math.floor(totalmem() / 4)),
   };
-  const backendKind = parseBackend(String(v.backend ?? 'webgpu'));
+  const backendKind = backendFlag(v.backend);
+  const skips = new SkipLog();
   const checkpoints = checkpointRun(v, [file, ...(typeof v.y === 'string' ? [v.y] : [])]);
   const controller = new AbortController();
   const features = typeof v.features === 'string' ? v.features.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
   const source = await openInput(file, {
     target: v.target as string | undefined, features, skipBadRows: v['skip-bad-rows'] === true, delimiter: v.delimiter as string | undefined,
-    y: v.y as string | undefined, labels: LOSSES[spec.loss].task !== 'regression',
+    y: v.y as string | undefined, labels: LOSSES[spec.loss].task !== 'regression', onSkip: skips.onSkip,
   });
+  checkOutputs([v.save as string | undefined], source.files ?? [file]);
   const tty = !v.json && process.stderr.isTTY === true;
   let result: TrainResult;
   let signal: NodeJS.Signals | null = null;
@@ -85,6 +88,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return signal === 'SIGINT' ? 130 : 143;
   }
   report(result, spec, backendKind, v.json === true, v.save as string | undefined);
+  const skipped = skips.summary(result.skipped);
+  if (skipped) process.stderr.write(`${skipped}\n`);
   return 0;
 }
 
