@@ -1,6 +1,8 @@
-// File I/O for the CLI: inputs are only read; outputs are written atomically (temp file + rename).
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+// File I/O for the CLI: inputs are only read; outputs are written atomically (data/atomic.ts) and never over an input.
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../data/atomic';
+import { checkDistinct } from '../data/fingerprint';
+import { UsageError } from './args';
 
 /** Reads a text file; errors name the file. */
 export function readText(file: string): string {
@@ -15,12 +17,10 @@ export function readText(file: string): string {
 
 /** Writes text so that readers see the old file or the whole new one, never a part. */
 export function writeAtomic(file: string, text: string): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, text, { flag: 'wx' });
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw new Error(`${file}: cannot write (${(e as Error).message})`);
-  }
+  writeFileAtomic(file, text);
+}
+
+/** A usage error (exit code 2) when an output would overwrite an input or another output (same inode, through links). */
+export function checkOutputs(outputs: readonly (string | undefined)[], inputs: readonly string[]): void {
+  checkDistinct(outputs.filter((o): o is string => o !== undefined), inputs, (m) => new UsageError(m));
 }

@@ -1,5 +1,5 @@
 // The downhill command line: dispatches to the commands and turns errors into messages and exit codes.
-import { OptionError } from '../core/options';
+import { quoteValue } from '../data/csv';
 import { UsageError } from './args';
 import { BENCH_USAGE, benchCommand } from './commands/bench';
 import { CONVERT_USAGE, convertCommand } from './commands/convert';
@@ -8,6 +8,7 @@ import { DEMO_USAGE, demoCommand } from './commands/demo';
 import { infoCommand } from './commands/info';
 import { PREDICT_USAGE, predictCommand } from './commands/predict';
 import { TRAIN_USAGE, trainCommand } from './commands/train';
+import { installExitHandlers, report } from './errors';
 
 const USAGE = `downhill — gradient descent on the GPU through WebGPU
 
@@ -36,20 +37,17 @@ async function main(argv: string[]): Promise<number> {
     return cmd ? 0 : 2;
   }
   const run = COMMANDS[cmd];
-  if (!run) throw new UsageError(`unknown command "${cmd}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
+  if (!run) throw new UsageError(`unknown command ${quoteValue(cmd)}; commands: ${Object.keys(COMMANDS).join(', ')}`);
   return run(rest);
 }
 
+installExitHandlers();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
-    const err = e as Error;
-    process.stderr.write(`downhill: ${err.message}\n`);
-    const usage = err instanceof UsageError || err instanceof OptionError;
-    if (usage) process.stderr.write(`run "downhill help" for usage\n`);
-    process.exitCode = usage ? 2 : 1;
+    process.exitCode = report(e);
   },
 ).finally(() => {
   // Dawn can keep the event loop alive for a moment after the device is destroyed.

@@ -6,6 +6,7 @@ import { extname } from 'node:path';
 import { cacheSource } from '../data/cache';
 import { csvSource, parquetFileSource } from '../data/node_files';
 import { npySource, npyTargetPath } from '../data/npy';
+import type { SkippedRow } from '../data/csv_plan';
 import type { DataSource } from '../data/source';
 import { UsageError } from './args';
 
@@ -20,13 +21,18 @@ export interface InputOptions {
   targetOptional?: boolean;
   /** Read the target as class labels (text or numbers as written; see DataSource.targetLabels). */
   labels?: boolean;
+  /** CSV with skipBadRows: told of each row skipped (every pass). */
+  onSkip?: (s: SkippedRow) => void;
 }
 
 const CSV_EXTS = new Set(['.csv', '.tsv', '.txt']);
 
 async function npyInput(file: string, v: InputOptions): Promise<DataSource> {
   const features = v.features;
-  if (v.y !== undefined) return npySource({ x: file, y: v.y, features });
+  if (v.y !== undefined && v.target !== undefined && /^-?\d+$/.test(v.target)) {
+    throw new UsageError(`${file}: --target ${v.target} picks the target column of one matrix, but --y ${v.y} gives the targets: use one or the other`);
+  }
+  if (v.y !== undefined) return npySource({ x: file, y: v.y, features, target: v.target });
   if (v.target !== undefined && /^-?\d+$/.test(v.target)) return npySource({ x: file, targetColumn: Number(v.target), features });
   const y = npyTargetPath(file);
   if (existsSync(y)) return npySource({ x: file, y, features, target: v.target });
@@ -41,6 +47,7 @@ export async function openInput(file: string, v: InputOptions, allowCache = true
     const delimiter = v.delimiter === '\\t' || v.delimiter === 'tab' ? '\t' : v.delimiter;
     return csvSource(file, {
       target: v.target, features: v.features, skipBadRows: v.skipBadRows === true, delimiter, targetOptional: v.targetOptional, labels: v.labels === true,
+      onSkip: v.onSkip,
     });
   }
   if (ext === '.npy') return npyInput(file, v);

@@ -5,7 +5,8 @@ import type { HostChunk } from '../core/dataset';
 import { blockedPass, BLOCK_BYTES, checkRange } from './blocks';
 import { cacheHeaderBytes, cacheHeaderSize, CACHE_PREFIX_BYTES, decodeCacheHeader, encodeCacheHeader, type CacheHeader } from './cache_format';
 import { FileWatch } from './fingerprint';
-import { AtomicFile, fileSize, readExact } from './node_files';
+import { AtomicFile } from './atomic';
+import { fileSize, readExact } from './node_files';
 import type { DataSource, ReadOptions } from './source';
 import { checkValues } from './values';
 import { accumulateChunk, emptyStats, type ColumnStats } from '../core/stats';
@@ -75,6 +76,13 @@ export class CacheWriter {
 
   /** Writes the remaining rows and the header (with counts and statistics) and renames the file into place. */
   async close(): Promise<CacheInfo> {
+    const info = await this.finish();
+    await this.out.commit();
+    return info;
+  }
+
+  /** Writes the remaining rows and the header, leaving the rename to the caller (`file.commit()` or commitAll). */
+  async finish(): Promise<CacheInfo> {
     const d = this.features.length;
     const info: CacheInfo = { rows: this.rows, features: this.features, target: this.target, featureStats: this.stats.slice(0, d), targetStats: this.stats[d] };
     try {
@@ -84,8 +92,12 @@ export class CacheWriter {
       await this.out.abort();
       throw e;
     }
-    await this.out.commit();
     return info;
+  }
+
+  /** The temp file being written. */
+  get file(): AtomicFile {
+    return this.out;
   }
 
   /** Discards the temp file; the destination is untouched. */

@@ -230,6 +230,7 @@ export class RowParser {
     } catch (e) {
       if (!(e instanceof DataError) || !this.plan.skipBadRows) throw e;
       this.skipped++;
+      this.plan.onSkip?.({ line: lineNo, before: this.firstRow + r, reason: e.message });
       return false;
     }
   }

@@ -19,6 +19,15 @@ export interface CsvStreamOptions {
   targetOptional?: boolean;
   /** Read the target as class labels: y holds indices into the source's `targetLabels` (see DataSource). */
   labels?: boolean;
+  /** With skipBadRows: called for every row skipped, in every pass (for reports, and to keep outputs aligned). */
+  onSkip?: (s: SkippedRow) => void;
+}
+
+/** A data line skipped as bad: its line number, the good rows before it in the pass, and why. */
+export interface SkippedRow {
+  line: number;
+  before: number;
+  reason: string;
 }
 
 /** How to read data lines: which byte separates fields and where each column goes. */
@@ -37,6 +46,7 @@ export interface CsvPlan {
   skipBadRows: boolean;
   /** Label mode: the source's label dictionary, shared by every pass; null when the target holds numbers. */
   labels: TargetLabels | null;
+  onSkip?: (s: SkippedRow) => void;
 }
 
 /** Delimiters a caller may give (none can occur inside a number, so the fast path cannot mistake one). */
@@ -108,7 +118,7 @@ export function makePlan(file: string, headerLine: string, o: CsvStreamOptions):
   return {
     file, delim: delimiter.charCodeAt(0), header, headerLine, roles, features: featureCols.map((i) => header[i]),
     target: targetCol >= 0 ? header[targetCol] : o.target, featureCols, targetCol, skipBadRows: o.skipBadRows === true,
-    labels: o.labels === true ? new TargetLabels() : null,
+    labels: o.labels === true ? new TargetLabels() : null, onSkip: o.onSkip,
   };
 }
 

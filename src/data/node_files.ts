@@ -1,9 +1,7 @@
-// Node file plumbing for the data layer: the CSV source over fs streams, exact positioned reads, and
-// atomic output (a temp file in the target's directory, renamed into place; removed on any error). Kept apart
-// so the browser bundle (csv_stream.ts, blob_source.ts) never imports node:fs.
+// Node file plumbing for the data layer: the CSV and Parquet sources over files and exact positioned reads (atomic
+// output is in atomic.ts). Kept apart so the browser bundle (csv_stream.ts, blob_source.ts) never imports node:fs.
 import { createReadStream } from 'node:fs';
-import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { BLOCK_BYTES } from './blocks';
 import { DataError } from './csv';
 import { csvSourceFromStream, type CsvSource, type CsvStreamOptions } from './csv_stream';
@@ -41,54 +39,6 @@ export async function readExact(fh: FileHandle, file: string, into: Uint8Array, 
     const { bytesRead } = await fh.read(into, got, length - got, position + got);
     if (bytesRead === 0) throw new DataError(file, null, null, `unexpected end of file: expected ${length} bytes at offset ${position}, got ${got}`);
     got += bytesRead;
-  }
-}
-
-/** A file being written under a temporary name next to its destination, renamed into place by commit(). */
-export class AtomicFile {
-  private done = false;
-
-  private constructor(readonly path: string, readonly tmp: string, readonly fh: FileHandle) {}
-
-  /** Creates the temp file (exclusively) in the destination's directory. */
-  static async create(path: string): Promise<AtomicFile> {
-    const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
-    try {
-      return new AtomicFile(path, tmp, await open(tmp, 'wx'));
-    } catch (e) {
-      throw new Error(`${path}: cannot write (${(e as Error).message})`);
-    }
-  }
-
-  /** Writes all of `bytes` at `position` (appends at the current end when position is null). */
-  async write(bytes: Uint8Array, position: number | null = null): Promise<void> {
-    let at = 0;
-    while (at < bytes.length) {
-      const { bytesWritten } = await this.fh.write(bytes, at, bytes.length - at, position === null ? null : position + at);
-      at += bytesWritten;
-    }
-  }
-
-  /** Flushes, closes and renames the temp file over the destination. */
-  async commit(): Promise<void> {
-    if (this.done) throw new Error(`${this.path}: already finished`);
-    this.done = true;
-    try {
-      await this.fh.sync();
-      await this.fh.close();
-      await rename(this.tmp, this.path);
-    } catch (e) {
-      await rm(this.tmp, { force: true });
-      throw new Error(`${this.path}: cannot write (${(e as Error).message})`);
-    }
-  }
-
-  /** Closes and removes the temp file; the destination is untouched. Safe to call more than once. */
-  async abort(): Promise<void> {
-    if (this.done) return;
-    this.done = true;
-    await this.fh.close().catch(() => undefined);
-    await rm(this.tmp, { force: true });
   }
 }
 

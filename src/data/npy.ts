@@ -6,7 +6,8 @@ import type { HostChunk } from '../core/dataset';
 import { blockedPass, checkRange } from './blocks';
 import { FileWatch } from './fingerprint';
 import { DataError } from './csv';
-import { AtomicFile, fileSize, readExact } from './node_files';
+import { AtomicFile } from './atomic';
+import { fileSize, readExact } from './node_files';
 import { decodeNpyDict, encodeNpyHeader, itemSize, npyHeaderEnd, NPY_PREFIX_BYTES, parseNpyDict, type NpyHeader } from './npy_format';
 import type { DataSource, ReadOptions } from './source';
 import { checkValues } from './values';
@@ -188,7 +189,7 @@ export class NpyWriter {
   private rows = 0;
   private static readonly HEADER_BYTES = 128;
 
-  private constructor(private readonly out: AtomicFile, private readonly cols: number | null) {}
+  private constructor(readonly out: AtomicFile, private readonly cols: number | null) {}
 
   /** Starts a file of rows with `cols` columns (shape (N, cols)), or a 1-D array (N,) when cols is null. */
   static async create(path: string, cols: number | null): Promise<NpyWriter> {
@@ -212,6 +213,12 @@ export class NpyWriter {
 
   /** Writes the header with the final shape and renames the file into place. */
   async close(): Promise<void> {
+    await this.finish();
+    await this.out.commit();
+  }
+
+  /** Writes the header with the final shape, leaving the rename to the caller (`out.commit()` or commitAll). */
+  async finish(): Promise<AtomicFile> {
     const shape = this.cols === null ? [this.rows] : [this.rows, this.cols];
     try {
       const header = encodeNpyHeader('<f4', shape, NpyWriter.HEADER_BYTES);
@@ -221,7 +228,7 @@ export class NpyWriter {
       await this.out.abort();
       throw e;
     }
-    await this.out.commit();
+    return this.out;
   }
 
   /** Discards the file. */

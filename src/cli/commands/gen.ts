@@ -7,13 +7,13 @@ import { extname } from 'node:path';
 import type { HostChunk } from '../../core/dataset';
 import { CacheWriter } from '../../data/cache';
 import { csvHeader, csvRows } from '../../data/csv_write';
-import { AtomicFile } from '../../data/node_files';
+import { AtomicFile, commitAll, freeBytes } from '../../data/atomic';
+import { checkDistinct } from '../../data/fingerprint';
 import { NpyWriter, npyTargetPath } from '../../data/npy';
 import { blobCenters, blobsChunks } from '../../data/synthetic_blobs';
 import { classesChunks, classesTruth, outlierChunks } from '../../data/synthetic_classes';
 import { linearChunks, syntheticTruth } from '../../data/synthetic_stream';
-import { num, parse, UsageError } from '../args';
-import { writeAtomic } from '../io';
+import { bytesText, num, parse, UsageError } from '../args';
 
 /** Usage text of `downhill gen`. */
 export const GEN_USAGE = `downhill gen -o <out.csv|out.npy|out.dh> --rows N --features D [--task T] [options]
@@ -34,10 +34,10 @@ export const GEN_USAGE = `downhill gen -o <out.csv|out.npy|out.dh> --rows N --fe
 
 const CHUNK_ROWS = 65536;
 
-/** One output format: consume chunks, then finish (rename into place) or abort (remove the temp files). */
+/** One output format: consume chunks, then finish (its files, main file first, ready for commitAll) or abort. */
 interface Sink {
   write(c: HostChunk): Promise<void>;
-  close(): Promise<unknown>;
+  finish(): Promise<AtomicFile[]>;
   abort(): Promise<void>;
 }
 
@@ -45,13 +45,8 @@ async function csvSink(path: string, names: string[]): Promise<Sink> {
   const out = await AtomicFile.create(path);
   const enc = new TextEncoder();
   const d = names.length - 1;
-  try {
-    await out.write(enc.encode(csvHeader(names)));
-  } catch (e) {
-    await out.abort();
-    throw e;
-  }
-  return { write: (c) => out.write(enc.encode(csvRows(c, d))), close: () => out.commit(), abort: () => out.abort() };
+  await out.write(enc.encode(csvHeader(names)));
+  return { write: (c) => out.write(enc.encode(csvRows(c, d))), finish: async () => [out], abort: () => out.abort() };
 }
 
 async function npySink(path: string, d: number): Promise<Sink> {
@@ -65,22 +60,36 @@ async function npySink(path: string, d: number): Promise<Sink> {
       await x.append(c.x);
       await y.append(c.y);
     },
-    close: async () => {
-      await x.close();
-      await y.close();
-    },
+    finish: async () => [await x.finish(), await y.finish()],
     abort: async () => {
       await Promise.all([x.abort(), y.abort()]);
     },
   };
 }
 
+async function cacheSink(path: string, names: string[]): Promise<Sink> {
+  const w = await CacheWriter.create(path, names.slice(0, -1), names[names.length - 1]);
+  return { write: (c) => w.write(c), finish: async () => (await w.finish(), [w.file]), abort: () => w.abort() };
+}
+
+const FORMATS = ['.csv', '.npy', '.dh'];
+
+/** Bytes a format needs at least for rows × (d + 1) values (CSV: two characters a value). */
+function leastBytes(ext: string, rows: number, d: number): number {
+  return ext === '.csv' ? rows * (d + 1) * 2 : ext === '.npy' ? 256 + rows * (d + 1) * 4 : 64 * (d + 2) + rows * (d + 1) * 4;
+}
+
+/** The files gen writes for `path`: the data (the main file first) and the truth sidecar. */
+export function genOutputs(path: string): string[] {
+  const ext = extname(path).toLowerCase();
+  return [path, ...(ext === '.npy' ? [npyTargetPath(path)] : []), `${path}.truth.json`];
+}
+
 async function openSink(path: string, names: string[]): Promise<Sink> {
   const ext = extname(path).toLowerCase();
   if (ext === '.csv') return csvSink(path, names);
   if (ext === '.npy') return npySink(path, names.length - 1);
-  if (ext === '.dh') return CacheWriter.create(path, names.slice(0, -1), names[names.length - 1]);
-  throw new UsageError(`gen writes .csv, .npy or .dh files, got "${path}"`);
+  return cacheSink(path, names);
 }
 
 function parseScales(text: string | undefined, d: number): number[] | undefined {
@@ -153,15 +162,21 @@ function blobsPlan(v: Values, rows: number, d: number, seed: number): Plan {
   };
 }
 
-/** Writes every chunk to the sink and commits it, or removes the partial output on any error. */
-async function writeAll(sink: Sink, chunks: Iterable<HostChunk>): Promise<void> {
+/** Writes every chunk and the truth sidecar, then puts all the files in place together (commitAll). */
+async function writeAll(sink: Sink, chunks: Iterable<HostChunk>, truthFile: string, truth: string): Promise<void> {
+  let files: AtomicFile[] = [];
   try {
     for (const c of chunks) await sink.write(c);
+    files = await sink.finish();
+    const t = await AtomicFile.create(truthFile);
+    files.push(t);
+    await t.write(new TextEncoder().encode(truth));
   } catch (e) {
     await sink.abort();
+    await Promise.all(files.map((f) => f.abort()));
     throw e;
   }
-  await sink.close();
+  await commitAll(files);
 }
 
 /** Runs the gen command; returns the exit code. */
@@ -178,18 +193,23 @@ export async function genCommand(argv: string[]): Promise<number> {
   for (const [name, tasks] of Object.entries(APPLIES)) {
     if (v[name as keyof Values] !== undefined && !tasks.includes(task)) throw new UsageError(`--${name} applies to --task ${tasks.join(' or ')}, not ${task}`);
   }
+  const ext = extname(v.output).toLowerCase();
+  if (!FORMATS.includes(ext)) throw new UsageError(`gen writes .csv, .npy or .dh files, got "${v.output}"`);
   const rows = num('rows', v.rows, 0, { integer: true, min: 1 });
-  const d = num('features', v.features, 0, { integer: true, min: 1 });
-  const seed = num('seed', v.seed, 0, { integer: true, min: 0 });
+  const d = num('features', v.features, 0, { integer: true, min: 1, max: 1e6 });
+  const seed = num('seed', v.seed, 0, { integer: true, min: 0, max: 2 ** 32 - 1 });
+  const outputs = genOutputs(v.output);
+  checkDistinct(outputs, [], (m) => new UsageError(m));
+  const need = leastBytes(ext, rows, d);
+  const free = freeBytes(v.output);
+  if (need > free) throw new UsageError(`${v.output}: ${rows} rows × ${d + 1} columns need at least ${bytesText(need)}; ${bytesText(free)} are free there`);
   const plan = task === 'regression' ? regressionPlan(v, rows, d, seed)
     : task === 'blobs' ? blobsPlan(v, rows, d, seed) : classesPlan(task, v, rows, d, seed);
   const names = [...Array.from({ length: d }, (_, j) => `x${j + 1}`), 'y'];
-  await writeAll(await openSink(v.output, names), plan.chunks);
-  const truthFile = `${v.output}.truth.json`;
-  writeAtomic(truthFile, JSON.stringify({
-    format: 'downhill.truth', task, features: names.slice(0, -1), target: 'y', ...plan.truth, seed, rows,
-  }, null, 2) + '\n');
-  const extra = extname(v.output).toLowerCase() === '.npy' ? ` and ${npyTargetPath(v.output)}` : '';
+  const truthFile = outputs[outputs.length - 1];
+  const truth = JSON.stringify({ format: 'downhill.truth', task, features: names.slice(0, -1), target: 'y', ...plan.truth, seed, rows }, null, 2) + '\n';
+  await writeAll(await openSink(v.output, names), plan.chunks, truthFile, truth);
+  const extra = ext === '.npy' ? ` and ${npyTargetPath(v.output)}` : '';
   const what = task === 'regression' ? 'true coefficients' : 'the true model';
   process.stdout.write(`wrote ${v.output}${extra}: ${rows} rows × ${d} features (${task === 'regression' ? '' : `${task}, `}seed ${seed}, ${plan.summary}); ${what} in ${truthFile}\n`);
   return 0;

@@ -8,7 +8,7 @@ import { addRowMetrics, addSums, emptySums, metricsFromSums, confusionClasses } 
 import { parseModelFile, type LoadedModel } from '../../core/model_file';
 import { outputsRow } from '../../core/model';
 import { f32ToString } from '../../data/csv_write';
-import { AtomicFile } from '../../data/node_files';
+import { AtomicFile } from '../../data/atomic';
 import type { DataSource } from '../../data/source';
 import { parse, UsageError } from '../args';
 import { readText } from '../io';

@@ -1,0 +1,67 @@
+// How the CLI ends: exit codes (0 done, 1 bad input or a failed run, 2 bad usage, 141 output pipe closed, 128 + n on
+// signal n), one readable message per error — clipped to a readable length, without a stack trace unless
+// DOWNHILL_DEBUG=1 — and temp files removed on every way out.
+import { removeLiveTemps, removeTempsOnExit } from '../data/atomic';
+import { OptionError } from '../core/options';
+import { UsageError } from './args';
+
+/** Longest message printed, in characters; longer ones keep their start and end. */
+const MAX_MESSAGE = 2000;
+
+const debug = (): boolean => process.env.DOWNHILL_DEBUG === '1';
+
+/** A message cut in the middle to at most `max` characters. */
+export function clipMessage(text: string, max = MAX_MESSAGE): string {
+  if (text.length <= max) return text;
+  const keep = Math.floor((max - 40) / 2);
+  return `${text.slice(0, keep)} … (${text.length - 2 * keep} characters cut) … ${text.slice(-keep)}`;
+}
+
+/** Errors that are bugs in downhill rather than bad input: the JavaScript engine's own error types. */
+function isInternal(e: unknown): boolean {
+  return e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || e instanceof SyntaxError || !(e instanceof Error);
+}
+
+/** Prints an error as the CLI reports it and returns its exit code. */
+export function report(e: unknown): number {
+  const usage = e instanceof UsageError || e instanceof OptionError;
+  const message = e instanceof Error ? e.message : String(e);
+  const text = isInternal(e) && !usage
+    ? `internal error: ${message} (a bug in downhill; DOWNHILL_DEBUG=1 shows where)`
+    : message;
+  writeErr(`downhill: ${clipMessage(text)}\n`);
+  if (usage) writeErr('run "downhill help" for usage\n');
+  if (debug() && e instanceof Error && e.stack) writeErr(`${e.stack}\n`);
+  return usage ? 2 : 1;
+}
+
+function writeErr(text: string): void {
+  try {
+    process.stderr.write(text);
+  } catch {
+    // stderr is gone (a closed pipe): nothing left to tell.
+  }
+}
+
+/**
+ * Installs the process-wide handlers: temp files removed on exit and signals; a closed stdout (`| head`) ends the
+ * process quietly with 141, as a pipe's writer killed by SIGPIPE would; an error nobody caught is reported like any
+ * other instead of as a stack trace.
+ */
+export function installExitHandlers(): void {
+  removeTempsOnExit();
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    removeLiveTemps();
+    if (e.code === 'EPIPE') process.exit(141);
+    process.exit(report(e));
+  });
+  process.stderr.on('error', () => undefined);
+  process.on('uncaughtException', (e) => {
+    removeLiveTemps();
+    process.exit(report(e));
+  });
+  process.on('unhandledRejection', (e) => {
+    removeLiveTemps();
+    process.exit(report(e));
+  });
+}
