@@ -55,7 +55,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     target: v.target as string | undefined, features, skipBadRows: v['skip-bad-rows'] === true, delimiter: v.delimiter as string | undefined,
     y: v.y as string | undefined, labels: LOSSES[spec.loss].task !== 'regression', onSkip: skips.onSkip,
   });
-  checkOutputs([v.save as string | undefined], source.files ?? [file]);
+  checkOutputs([v.save as string | undefined, v.checkpoint as string | undefined], source.files ?? [file]);
   const tty = !v.json && process.stderr.isTTY === true;
   let result: TrainResult;
   let signal: NodeJS.Signals | null = null;
