@@ -11,7 +11,6 @@ import { featureStats, gapOf, LeastSquaresStream, preconditioner, solveFactor, t
 import { checkExact } from '../core/solver/options';
 import { exactSummary } from '../core/solver/report';
 import { modelSpecOf, type TrainSpec } from '../core/spec';
-import type { F64Rows } from '../data/csv_f64';
 import { memorySource, type DataSource } from '../data/source';
 import { prepareTargets } from './targets';
 import { rowBytes, type EpochReport, type TrainOptions, type TrainResult } from './train';
@@ -19,15 +18,15 @@ import { rowBytes, type EpochReport, type TrainOptions, type TrainResult } from 
 const now = (): number => performance.now() / 1000;
 const PASS_ROWS = 1 << 16;
 
-/** The R factor of a source's training rows (held-out rows skipped), in one pass; f64 rows when the source has them. */
+/** The R factor of a source's training rows (held-out rows skipped), in one pass; from `o.f64Rows` when given. */
 export async function exactFactor(
-  source: DataSource & Partial<F64Rows>, fitBias: boolean, hold: Holdout | null, o: Pick<TrainOptions, 'signal' | 'onProgress' | 'memoryBudget'> = {},
+  source: DataSource, fitBias: boolean, hold: Holdout | null, o: Pick<TrainOptions, 'signal' | 'onProgress' | 'memoryBudget' | 'f64Rows'> = {},
 ): Promise<Factor> {
   const d = source.features.length;
   checkFactorSize(d, o.memoryBudget ?? 2 ** 30);
   const acc = new LeastSquaresStream(d, fitBias);
   const t0 = now();
-  const chunks = source.readF64 ? source.readF64({ maxRows: PASS_ROWS, signal: o.signal }) : source.read({ maxRows: PASS_ROWS, signal: o.signal });
+  const chunks = o.f64Rows ? o.f64Rows.readF64({ maxRows: PASS_ROWS, signal: o.signal }) : source.read({ maxRows: PASS_ROWS, signal: o.signal });
   for await (const c of chunks) {
     if (hold) {
       const first = c.firstRow ?? 0;
@@ -75,7 +74,7 @@ export async function solveExact(backend: Backend, input: DataSource | Dataset, 
   const { source } = await prepareTargets(raw, 'squared', o.signal);
   const d = source.features.length;
   const hold = spec.validation ? holdout(spec.validation, spec.seed) : null;
-  const factor = await exactFactor(raw as DataSource & Partial<F64Rows>, spec.fitBias, hold, o);
+  const factor = await exactFactor(raw, spec.fitBias, hold, o);
   const norm = spec.standardize ? standardizationOf(factor) : undefined;
   const sol = solveSpec(factor, spec, norm);
   const seconds = now() - t0;

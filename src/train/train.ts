@@ -12,6 +12,7 @@ import { penaltyValue } from '../core/penalties';
 import { modelSpecOf, parseTrainSpec, TRAIN_OPTIONS, type TrainSpec } from '../core/spec';
 import type { Gap } from '../core/solver/least_squares';
 import type { ExactSummary } from '../core/solver/report';
+import type { F64Rows } from '../data/csv_f64';
 import { ColumnSet } from '../core/stats';
 import { memorySource, type DataSource } from '../data/source';
 import { checkpointMismatch, type Checkpoint, type DataFingerprint } from './checkpoint';
@@ -25,6 +26,8 @@ import { prepareTargets, targetKind, type Targets } from './targets';
 
 /** Hooks and sizes of one run that are not training settings. */
 export interface RunOptions {
+  /** The training rows in f64 for --solver exact (a CSV read without rounding to float32; src/data/csv_f64.ts). */
+  f64Rows?: F64Rows;
   /** Also read the batch losses back every k steps (progress); otherwise once per epoch. */
   lossEvery?: number;
   /** Rows per chunk (default: the backend's largest for resident data, a budget share when streaming). */

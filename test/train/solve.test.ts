@@ -7,7 +7,7 @@ import type { Dataset } from '../../src/core/dataset';
 import { OptionError } from '../../src/core/options';
 import { Rng } from '../../src/core/rng';
 import { CpuBackend } from '../../src/cpu/backend';
-import { ParallelCpuBackend } from '../../src/cpu/parallel';
+import { nodeCpuBackend } from '../../src/cpu/simd_node';
 import { linearDataset } from '../../src/data/synthetic';
 import { WebGpuBackend } from '../../src/gpu/backend';
 import { train, type TrainOptions } from '../../src/train/train';
@@ -16,12 +16,12 @@ import { problemOf, ridge } from '../helpers/oracles';
 import { conditionedProblem, referenceFit } from '../helpers/qr_reference';
 
 const gpu = useGpu();
-const cpuMt = new ParallelCpuBackend(2);
-afterAll(() => cpuMt.dispose());
+const simd = nodeCpuBackend({ threads: 2 });
+afterAll(() => simd.dispose());
 
 const BACKENDS: [string, () => Backend][] = [
-  ['cpu', () => new CpuBackend()],
-  ['cpu-mt', () => cpuMt],
+  ['reference', () => new CpuBackend()],
+  ['cpu', () => simd],
   ['webgpu', () => WebGpuBackend.createSync(gpu())],
 ];
 
