@@ -1,5 +1,6 @@
-// `downhill demo` (npm start): trains a built-in synthetic dataset on WebGPU, on every CPU core and on the f64
-// reference, and prints the fitted coefficients next to the true and exact least-squares ones, with the timings.
+// `downhill demo` (npm start): trains a built-in synthetic dataset on WebGPU and on the fast CPU backend (every
+// core; the f64 reference too with --reference), and prints the fitted coefficients next to the true and exact
+// least-squares ones, with the timings.
 import { gapOf, LeastSquaresStream, solveFactor } from '../../core/solver/least_squares';
 import { regressionMetrics } from '../../core/metrics';
 import { linearDataset } from '../../data/synthetic';
@@ -8,15 +9,19 @@ import { train, type TrainResult } from '../../train/train';
 import { num, parse } from '../args';
 import { fmt, table } from '../output';
 import { duration, si } from '../progress';
+import { quadraticCommand, QUADRATIC_USAGE } from './quadratic';
 
-export const DEMO_USAGE = `downhill demo [--rows N] [--features D] [--epochs N] [--batch B] [--lr α] [--seed S]
-  trains a synthetic y = X·w* + b* + noise on WebGPU, on every CPU core and on the f64 reference (default 1000000 × 16)`;
+export const DEMO_USAGE = `downhill demo [--rows N] [--features D] [--epochs N] [--batch B] [--lr α] [--seed S] [--reference]
+  trains a synthetic y = X·w* + b* + noise on WebGPU and on every CPU core (f32 SIMD), and with --reference on the
+  f64 reference too (default 1000000 × 16)
+${QUADRATIC_USAGE}`;
 
 /** Runs the demo; returns the exit code. */
 export async function demoCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--quadratic')) return quadraticCommand(argv.filter((a) => a !== '--quadratic'));
   const { values: v } = parse(argv, {
     rows: { type: 'string' }, features: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' },
-    lr: { type: 'string' }, seed: { type: 'string' }, cpu: { type: 'boolean' },
+    lr: { type: 'string' }, seed: { type: 'string' }, cpu: { type: 'boolean' }, reference: { type: 'boolean' },
   });
   const rows = num('rows', v.rows, 1_000_000, { integer: true, min: 1 });
   const d = num('features', v.features, 16, { integer: true, min: 1 });
@@ -33,7 +38,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const solution = solveFactor(ls.factor());
   const exact = solution.params;
   const results: TrainResult[] = [];
-  for (const kind of v.cpu === false ? (['webgpu'] as const) : (['webgpu', 'cpu-mt', 'cpu'] as const)) {
+  const kinds = v.cpu === false ? (['webgpu'] as const) : v.reference ? (['webgpu', 'cpu', 'reference'] as const) : (['webgpu', 'cpu'] as const);
+  for (const kind of kinds) {
     let backend;
     try {
       backend = await createBackend(kind);

@@ -10,7 +10,7 @@ import { backendFlag, bytes, num, parse, UsageError } from '../args';
 import { checkOutputs, writeAtomic } from '../io';
 import { coefficientTable, metricsJson, metricsText, paramsJson } from '../report';
 import { duration, ProgressBar } from '../progress';
-import { exactInput, gapText, solverJson, solverLines } from '../solver';
+import { exactRows, gapText, solverJson, solverLines } from '../solver';
 import { SkipLog } from '../skips';
 import { openInput } from '../sources';
 import { catchingSignals, CHECKPOINT_FLAGS, CHECKPOINT_HELP, checkpointRun } from '../checkpoints';
@@ -64,8 +64,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     try {
       const bar = tty ? new ProgressBar(spec.epochs) : null;
       const perEpoch = source.rows !== null ? Math.ceil(source.rows / Math.min(spec.batch, source.rows)) : 1000;
-      const running = () => train(backend, exactInput(source, file, spec, backendKind), {
-        ...spec, ...run, ...checkpoints, signal: controller.signal,
+      const running = () => train(backend, source, {
+        ...spec, ...run, f64Rows: exactRows(source, file, spec, backendKind), ...checkpoints, signal: controller.signal,
         lossEvery: bar ? Math.max(1, Math.ceil(perEpoch / 20)) : undefined,
         onProgress: bar ? (p) => bar.update(p) : undefined,
         onEpoch: bar ? (e) => {
