@@ -1,12 +1,12 @@
 // Vite builds the CLI into one Node bundle (dist/cli.js) and serves the web page; Vitest runs the tests.
 import { defineConfig } from 'vitest/config';
-import { threadSource } from './vite.plugins.ts';
+import { simdKernels, threadSource } from './vite.plugins.ts';
 
 /** Test files that start browsers or CLI processes or measure memory: the `integration` project. */
 const INTEGRATION = ['test/web/e2e.test.ts', 'test/cli/**/*.test.ts'];
 
 export default defineConfig({
-  plugins: [threadSource()],
+  plugins: [threadSource(), simdKernels()],
   build: {
     target: 'node20',
     emptyOutDir: true,

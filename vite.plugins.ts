@@ -1,9 +1,12 @@
 // Build-time plugins shared by the CLI bundle, the page and Vitest. `?thread` imports a TypeScript module as
 // the source text of a self-contained worker script (bundled with rolldown, which Vite itself runs on), so the
-// cpu-mt threads execute the same TypeScript as the CPU reference instead of a hand-written copy.
+// CPU backend's threads execute the same TypeScript as the main thread instead of a hand-written copy. `?simd`
+// compiles an AssemblyScript module to WebAssembly (SIMD128) twice — for a shared memory (threads) and a plain
+// one (a page without cross-origin isolation) — and imports both binaries as base64.
 import type { Plugin } from 'vite';
 
 const SUFFIX = '?thread';
+const SIMD = '?simd';
 
 /** `import src from './threads/x?thread'`: src is the bundled worker script (CommonJS for worker_threads' eval). */
 export function threadSource(): Plugin {
@@ -26,6 +29,46 @@ export function threadSource(): Plugin {
       } finally {
         await bundle.close();
       }
+    },
+  };
+}
+
+/** Compiles one AssemblyScript file with asc; returns the binary. */
+async function assemble(file: string, shared: boolean): Promise<Uint8Array> {
+  const asc = (await import('assemblyscript/asc')).default;
+  let binary: Uint8Array | null = null;
+  const log: string[] = [];
+  const stream = { write: (s: string | Uint8Array) => void log.push(String(s)) };
+  const { error } = await asc.main([
+    file, '--outFile', 'kernels.wasm', '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--initialMemory', '1',
+    '--maximumMemory', '65536', '--enable', 'simd', ...(shared ? ['--sharedMemory', '--enable', 'threads'] : []),
+  ], {
+    stdout: stream, stderr: stream,
+    writeFile: (name, contents) => {
+      if (name.endsWith('.wasm') && typeof contents !== 'string') binary = contents;
+    },
+  });
+  if (error || !binary) throw new Error(`assemblyscript: ${file}: ${error?.message ?? 'no binary'}\n${log.join('')}`);
+  return binary;
+}
+
+/** `import k from './simd/kernels.ts?simd'`: k.shared and k.plain are the module compiled for each kind of memory, base64. */
+export function simdKernels(): Plugin {
+  return {
+    name: 'downhill:simd-kernels',
+    enforce: 'pre',
+    async resolveId(id, importer) {
+      if (!id.endsWith(SIMD)) return null;
+      const r = await this.resolve(id.slice(0, -SIMD.length), importer, { skipSelf: true });
+      return r ? r.id + SIMD : null;
+    },
+    async load(id) {
+      if (!id.endsWith(SIMD)) return null;
+      const file = id.slice(0, -SIMD.length);
+      this.addWatchFile(file);
+      const [shared, plain] = await Promise.all([assemble(file, true), assemble(file, false)]);
+      const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
+      return `export default { shared: ${JSON.stringify(b64(shared))}, plain: ${JSON.stringify(b64(plain))} };`;
     },
   };
 }

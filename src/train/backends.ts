@@ -1,21 +1,22 @@
-// Backend construction by name, for the CLI and the web page.
+// Backend construction by name, for the CLI.
 import type { Backend, BackendKind } from '../backend';
 import { CpuBackend } from '../cpu/backend';
-import { ParallelCpuBackend } from '../cpu/parallel';
+import { nodeCpuBackend } from '../cpu/simd_node';
 import { WebGpuBackend, type WebGpuOptions } from '../gpu/backend';
 
-/** The backend names users can pass. */
-export const BACKENDS: readonly BackendKind[] = ['webgpu', 'cpu', 'cpu-mt'];
+/** The backend names users can pass: WebGPU, the fast CPU (f32 SIMD, every core) and the f64 reference. */
+export const BACKENDS: readonly BackendKind[] = ['webgpu', 'cpu', 'reference'];
 
 /** Checks a user-supplied backend name. */
 export function parseBackend(name: string, option = '--backend'): BackendKind {
   if ((BACKENDS as readonly string[]).includes(name)) return name as BackendKind;
+  if (name === 'cpu-mt') throw new Error(`${option} cpu-mt is gone: "cpu" now runs on every core (f32 SIMD); "reference" is the f64 oracle`);
   throw new Error(`${option} must be one of ${BACKENDS.join(', ')}; got "${name}"`);
 }
 
 /** Creates a backend; WebGPU acquires a device (and fails clearly when there is no adapter). */
-export async function createBackend(kind: BackendKind, gpu: WebGpuOptions = {}): Promise<Backend> {
-  if (kind === 'cpu') return new CpuBackend();
-  if (kind === 'cpu-mt') return new ParallelCpuBackend();
+export async function createBackend(kind: BackendKind, gpu: WebGpuOptions = {}, cpuThreads?: number): Promise<Backend> {
+  if (kind === 'reference') return new CpuBackend();
+  if (kind === 'cpu') return nodeCpuBackend(cpuThreads ? { threads: cpuThreads } : {});
   return WebGpuBackend.create(gpu);
 }

@@ -2,6 +2,7 @@
 // enqueueing whole epochs and waiting once (so readbacks are not counted, as in training without progress).
 import type { Backend } from '../backend';
 import { LOSSES, type LossKind } from '../core/losses';
+import type { OptimizerKind } from '../core/optim';
 import { modelSpec } from '../core/model';
 import { epochSteps, type Step } from '../core/schedule';
 import type { ResidentData } from './train';
@@ -20,6 +21,12 @@ export interface BenchResult {
   rowsPerSecond: number;
   /** Bytes of X read per second (rows × D × 4 per epoch). */
   xBytesPerSecond: number;
+  /** The same figures in the units printed: milliseconds per epoch, GB/s of X. */
+  msPerEpoch: number;
+  gbPerSecond: number;
+  /** Rows in a seeded permuted order (`shuffled`, as training does) or in storage order. */
+  order: 'shuffled' | 'sequential';
+  optimizer: OptimizerKind;
   /** The loss timed (a one-output loss: its targets are the data's values, which only the loss's math reads). */
   loss: LossKind;
   /** Median GPU time per epoch from timestamp queries, when the backend profiles (WebGPU `profile`). */
@@ -36,6 +43,10 @@ export interface BenchOptions {
   seed?: number;
   /** Default squared. */
   loss?: LossKind;
+  /** Default sgd. */
+  optimizer?: OptimizerKind;
+  /** Rows in a seeded permuted order (default) or in storage order. */
+  shuffle?: boolean;
 }
 
 function median(a: number[]): number {
@@ -48,9 +59,11 @@ function median(a: number[]): number {
 export async function benchmark(backend: Backend, data: ResidentData, o: BenchOptions): Promise<BenchResult> {
   const batch = Math.min(o.batch, data.rows);
   const loss = o.loss ?? 'squared';
+  const optimizer = o.optimizer ?? 'sgd';
+  const shuffle = o.shuffle ?? true;
   if (LOSSES[loss].task === 'multiclass') throw new Error(`bench times one-output losses; ${loss} needs class data (train it instead)`);
-  const session = await backend.createSession(data.store, modelSpec({ d: data.d, loss }));
-  const steps: Step[] = [...epochSteps({ chunkRows: data.store.rowsIn, batch, lr: o.lr ?? 1e-3, seed: o.seed ?? 0, epoch: 0, shuffle: true })];
+  const session = await backend.createSession(data.store, modelSpec({ d: data.d, loss, optimizer }));
+  const steps: Step[] = [...epochSteps({ chunkRows: data.store.rowsIn, batch, lr: o.lr ?? 1e-3, seed: o.seed ?? 0, epoch: 0, shuffle })];
   const perEpoch = steps.length;
   const gpuSeconds = (session as { gpuSeconds?: () => Promise<number | null> }).gpuSeconds?.bind(session);
   const gpuRuns: number[] = [];
@@ -76,8 +89,9 @@ export async function benchmark(backend: Backend, data: ResidentData, o: BenchOp
     const secondsPerEpoch = median(runs);
     return {
       backend: backend.kind, device: backend.device, rows: data.rows, d: data.d, batch, stepsPerEpoch: perEpoch, loss,
-      secondsPerEpoch, runs, rowsPerSecond: data.rows / secondsPerEpoch,
-      xBytesPerSecond: (data.rows * data.d * 4) / secondsPerEpoch,
+      optimizer, order: shuffle ? 'shuffled' : 'sequential', secondsPerEpoch, runs, rowsPerSecond: data.rows / secondsPerEpoch,
+      xBytesPerSecond: (data.rows * data.d * 4) / secondsPerEpoch, msPerEpoch: secondsPerEpoch * 1e3,
+      gbPerSecond: (data.rows * data.d * 4) / secondsPerEpoch / 1e9,
       ...(gpuRuns.length ? { gpuSecondsPerEpoch: median(gpuRuns) } : {}),
     };
   } finally {

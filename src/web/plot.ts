@@ -8,14 +8,14 @@ import 'uplot/dist/uPlot.min.css';
 export const COLORS = {
   webgpu: '#2563eb',
   cpu: '#ea580c',
-  'cpu-mt': '#b45309',
+  reference: '#b45309',
   truth: '#16a34a',
   exact: '#7c3aed',
   cloud: 'rgba(71, 85, 105, 0.45)',
 } as const;
 
 /** Display names of the backends. */
-export const BACKEND_LABEL = { webgpu: 'WebGPU', cpu: 'CPU', 'cpu-mt': 'CPU threads' } as const;
+export const BACKEND_LABEL = { webgpu: 'WebGPU', cpu: 'CPU', reference: 'CPU reference (f64)' } as const;
 
 /** A chart that rebuilds its uPlot from `options` (after a size or option change) and batches data updates. */
 export class Plot {

@@ -105,7 +105,7 @@ describe('downhill train', () => {
     expect(lr.code).toBe(2);
     expect(lr.stderr).toMatch(/--lr expects a number > 0, got "-1"/);
     const be = run('train', good, '--target', 'y', '--backend', 'tpu');
-    expect(be.stderr).toMatch(/--backend must be one of webgpu, cpu, cpu-mt; got "tpu"/);
+    expect(be.stderr).toMatch(/--backend must be one of webgpu, cpu, reference; got "tpu"/);
     const unknown = run('train', good, '--target', 'y', '--frobnicate');
     expect(unknown.code).toBe(2);
     // Training options come from their descriptors: bad values name the flag and its bounds.
@@ -166,12 +166,12 @@ describe('downhill info and bench', () => {
     expect(out.limits.maxStorageBufferBindingSize).toBeGreaterThanOrEqual(128 * 2 ** 20);
   });
 
-  it('bench --json times both backends on the same data', () => {
+  it('bench --json times WebGPU and the fast CPU backend on the same data', () => {
     const r = run('bench', '--rows', '5000', '--features', '8', '--batch', 'full,1000', '--runs', '3', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.results.map((x: { backend: string; batch: number }) => `${x.backend}:${x.batch}`))
-      .toEqual(['webgpu:5000', 'webgpu:1000', 'cpu-mt:5000', 'cpu-mt:1000', 'cpu:5000', 'cpu:1000']);
+      .toEqual(['webgpu:5000', 'webgpu:1000', 'cpu:5000', 'cpu:1000']);
     for (const x of out.results) {
       expect(x.secondsPerEpoch).toBeGreaterThan(0);
       expect(x.runs).toHaveLength(3);

@@ -1,4 +1,4 @@
-// End to end on every backend (describe.each over the CPU reference, cpu-mt and WebGPU): each penalized objective
+// End to end on every backend (describe.each over the f64 reference, the fast CPU backend on 1 and 3 threads, and WebGPU): each penalized objective
 // is trained and compared with an independent f64 solution computed here (test/helpers/oracles.ts) — ridge by its
 // closed form, lasso by coordinate descent (same zero pattern), logistic + L2 by Newton's method, the Huber
 // M-estimate by IRLS on data with 5% gross outliers (where squared loss is pulled away), median regression by IRLS
@@ -9,7 +9,7 @@ import type { Dataset } from '../../src/core/dataset';
 import type { ClassificationMetrics } from '../../src/core/metrics';
 import { Rng } from '../../src/core/rng';
 import { CpuBackend } from '../../src/cpu/backend';
-import { ParallelCpuBackend } from '../../src/cpu/parallel';
+import { nodeCpuBackend } from '../../src/cpu/simd_node';
 import { linearDataset } from '../../src/data/synthetic';
 import { blobsDataset, classesDataset, outlierChunks } from '../../src/data/synthetic_classes';
 import { WebGpuBackend } from '../../src/gpu/backend';
@@ -18,12 +18,14 @@ import { useGpu } from '../helpers/gpu';
 import { huberIrls, lasso, leastSquaresNoBias, logisticNewton, medianRegression, problemOf, ridge, weightedLeastSquares } from '../helpers/oracles';
 
 const gpu = useGpu();
-const cpuMt = new ParallelCpuBackend(3); // three threads: uneven splits of every piece
-afterAll(() => cpuMt.dispose());
+const cpu1 = nodeCpuBackend({ threads: 1 });
+const cpu3 = nodeCpuBackend({ threads: 3 }); // three threads: uneven splits of every piece
+afterAll(() => [cpu1, cpu3].forEach((b) => b.dispose()));
 
 const BACKENDS: [string, () => Backend][] = [
-  ['cpu', () => new CpuBackend()],
-  ['cpu-mt', () => cpuMt],
+  ['reference', () => new CpuBackend()],
+  ['cpu (1 thread)', () => cpu1],
+  ['cpu (3 threads)', () => cpu3],
   ['webgpu', () => WebGpuBackend.createSync(gpu())],
 ];
 

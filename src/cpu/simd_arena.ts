@@ -1,0 +1,126 @@
+// The fast CPU backend's memory: one WebAssembly.Memory — shared between threads when the platform allows it —
+// holding every slot of rows, each session's f32 parameters and every thread's scratch and results, carved out
+// by a first-fit allocator; and the SIMD kernels (simd/kernels.ts) instantiated on it, once per thread. (The
+// compiled kernels come from the owner, simd_backend.ts: the worker scripts import this file without them.)
+
+/** The kernels' exports (simd/kernels.ts); pointers are byte offsets into the arena. */
+export interface Kernels {
+  rowIndices(out: number, start: number, count: number, n: number, key: number, hb: number, shuffle: number): void;
+  touch(x: number, y: number, rb: number, idx: number, count: number): number;
+  gather(xb: number, ys: number, x: number, y: number, rb: number, idx: number, count: number, norm: number): void;
+  outputs(z: number, xb: number, count: number, rb: number, w: number, b: number, k: number): void;
+  accumulate(g64: number, g: number, xb: number, count: number, rb: number, k: number): void;
+}
+
+/** Typed views of an arena's memory (rebuilt when it grows). */
+export interface Views {
+  f32: Float32Array;
+  f64: Float64Array;
+  i32: Int32Array;
+  u32: Uint32Array;
+}
+
+const PAGE = 65536;
+/** The most pages a wasm32 memory may have (4 GiB). */
+const MAX_PAGES = 65536;
+/** Allocations start past the first bytes (the control words live there), and are 64-byte aligned (cache lines). */
+const BASE = 1024;
+const ALIGN = 64;
+
+/** Instantiates the kernels on a memory. */
+export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Kernels {
+  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Kernels;
+}
+
+/** Typed views over the memory's current buffer. */
+export function viewsOf(memory: WebAssembly.Memory): Views {
+  const b = memory.buffer;
+  return { f32: new Float32Array(b), f64: new Float64Array(b), i32: new Int32Array(b), u32: new Uint32Array(b) };
+}
+
+/** Whether this platform can share a memory between threads (SharedArrayBuffer: Node, or a cross-origin isolated page). */
+export function canShare(): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && (typeof crossOriginIsolated === 'undefined' || crossOriginIsolated);
+}
+
+/** The memory and its allocator (used from the owning thread only). */
+export class Arena {
+  readonly memory: WebAssembly.Memory;
+  readonly kernels: Kernels;
+  private v: Views;
+  /** Free blocks [at, at + size), sorted by address. */
+  private free: { at: number; size: number }[] = [];
+  private readonly sizes = new Map<number, number>();
+
+  /** `module`: the kernels compiled for a shared memory when `shared`, else for a plain one. */
+  constructor(readonly shared: boolean, readonly module: WebAssembly.Module) {
+    const initial = 16;
+    this.memory = new WebAssembly.Memory(shared ? { initial, maximum: MAX_PAGES, shared: true } : { initial, maximum: MAX_PAGES });
+    this.free.push({ at: BASE, size: initial * PAGE - BASE });
+    this.kernels = instantiate(this.module, this.memory);
+    this.v = viewsOf(this.memory);
+  }
+
+  /** Views of the memory as it is now. */
+  get views(): Views {
+    if (this.v.f32.buffer.byteLength !== this.memory.buffer.byteLength) this.v = viewsOf(this.memory);
+    return this.v;
+  }
+
+  /** Bytes of memory in use by allocations. */
+  get used(): number {
+    let n = 0;
+    for (const s of this.sizes.values()) n += s;
+    return n;
+  }
+
+  /** A zeroed block of at least `bytes`; grows the memory when no free block fits. */
+  alloc(bytes: number): number {
+    const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+    let i = this.free.findIndex((f) => f.size >= size);
+    if (i < 0) i = this.grow(size);
+    const f = this.free[i];
+    const at = f.at;
+    if (f.size === size) this.free.splice(i, 1);
+    else this.free[i] = { at: at + size, size: f.size - size };
+    this.sizes.set(at, size);
+    new Uint8Array(this.memory.buffer, at, size).fill(0);
+    return at;
+  }
+
+  /** Returns a block to the free list (merging neighbours). */
+  release(at: number): void {
+    const size = this.sizes.get(at);
+    if (size === undefined) return;
+    this.sizes.delete(at);
+    let i = this.free.findIndex((f) => f.at > at);
+    if (i < 0) i = this.free.length;
+    this.free.splice(i, 0, { at, size });
+    for (let j = Math.min(i + 1, this.free.length - 1); j > 0; j--) {
+      const [a, b] = [this.free[j - 1], this.free[j]];
+      if (a.at + a.size === b.at) this.free.splice(j - 1, 2, { at: a.at, size: a.size + b.size });
+    }
+  }
+
+  private grow(size: number): number {
+    const end = this.memory.buffer.byteLength;
+    const last = this.free.at(-1);
+    const tail = last && last.at + last.size === end ? last.size : 0;
+    const pages = Math.ceil((size - tail) / PAGE);
+    const want = Math.max(pages, Math.ceil(end / PAGE / 4)); // grow by ≥ 25% to limit the number of grows
+    const have = end / PAGE;
+    const add = have + want <= MAX_PAGES ? want : pages;
+    if (have + add > MAX_PAGES) {
+      throw new Error(`the CPU backend's memory (WebAssembly, at most 4 GiB) cannot hold ${(size / 2 ** 20).toFixed(0)} MiB more `
+        + `(${(this.used / 2 ** 30).toFixed(2)} GiB in use); stream the data with a smaller --memory-budget`);
+    }
+    try {
+      this.memory.grow(add);
+    } catch (e) {
+      throw new Error(`the CPU backend could not grow its memory to ${((have + add) * PAGE / 2 ** 30).toFixed(2)} GiB: ${(e as Error).message}`);
+    }
+    if (tail) last!.size += add * PAGE;
+    else this.free.push({ at: end, size: add * PAGE });
+    return this.free.length - 1;
+  }
+}

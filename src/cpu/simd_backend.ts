@@ -1,0 +1,241 @@
+// The fast CPU backend (`--backend cpu`): f32 rows in one WebAssembly memory, SIMD128 kernels (simd/kernels.ts)
+// for the O(D) work of each row, the loss from the registry in f64 per row, and every core (simd_pool.ts). A step's
+// gradient sums come back in f64 and the session base class (session.ts) applies the update rule in f64 on the
+// host, so every loss, penalty and optimizer of the registries trains here as on the reference.
+import type { Backend, ChunkStore, TrainSession } from '../backend';
+import type { HostChunk } from '../core/dataset';
+import { LOSS_NAMES } from '../core/losses';
+import { confusionClasses, type EvalSums } from '../core/metrics';
+import type { ModelParams, ModelSpec } from '../core/model';
+import type { Piece, Step } from '../core/schedule';
+import type { GradSums } from './grad_rows';
+import { Arena, canShare } from './simd_arena';
+import binaries from './simd/kernels.ts?simd';
+import { ThreadPool, type Spawner } from './simd_pool';
+import { blockRows, JOB, JOB_HP, JOB_PIECES, JOB_YSHIFT, PIECE_WORDS, scratchBytes, STRIPE_BIAS, STRIPE_LOSS, STRIPE_M, STRIPE_ROWS, stripeBytes } from './simd_rows';
+import { CpuSessionBase } from './session';
+
+/** Pieces per job; a step or an evaluation over more chunks runs as several jobs. */
+const MAX_PIECES = 256;
+/** Blocks of rows whose indices are computed and touched ahead of the block being gathered (shuffled pieces). */
+const PREFETCH = 2;
+
+/** How to build the backend. */
+export interface SimdOptions {
+  /** Threads, the calling one included (default 1). */
+  threads?: number;
+  /** Starts workers (needed when threads > 1). */
+  spawn?: Spawner | null;
+  /** Blocks prefetched ahead in shuffled pieces (tuning; default 2). */
+  prefetch?: number;
+  /** Said in the device string (e.g. why there is one thread). */
+  note?: string;
+}
+
+const rowBytesOf = (d: number) => Math.ceil(d / 4) * 16;
+
+function decode(b64: string): Uint8Array<ArrayBuffer> {
+  const s = atob(b64);
+  const u = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
+  return u;
+}
+
+/** The kernels compiled for a shared (threads) or a plain memory. */
+export function kernelModule(shared: boolean): WebAssembly.Module {
+  return new WebAssembly.Module(decode(shared ? binaries.shared : binaries.plain));
+}
+
+/** Rows in the arena, one allocation per slot (x zero-padded to a multiple of 4 floats, then y). */
+class SimdStore implements ChunkStore {
+  readonly rowsIn: number[] = [];
+  readonly slots: { x: number; y: number; capacity: number }[] = [];
+  readonly rb: number;
+
+  constructor(readonly d: number, readonly slotRows: number, private readonly exact: boolean, private readonly arena: Arena) {
+    this.rb = rowBytesOf(d);
+  }
+
+  async load(slot: number, chunk: HostChunk): Promise<void> {
+    const { d, rb } = this;
+    if (chunk.rows > this.slotRows) throw new Error(`a chunk of ${chunk.rows} rows does not fit a slot of ${this.slotRows}`);
+    if (chunk.x.length < chunk.rows * d) throw new Error(`chunk x has ${chunk.x.length} values, expected ${chunk.rows * d}`);
+    let s = this.slots[slot];
+    if (!s || s.capacity < chunk.rows) {
+      if (s) this.arena.release(s.x);
+      const capacity = Math.max(1, this.exact ? chunk.rows : this.slotRows);
+      const x = this.arena.alloc(capacity * (rb + 4));
+      s = this.slots[slot] = { x, y: x + capacity * rb, capacity };
+    }
+    const { f32 } = this.arena.views;
+    if (rb === d * 4) f32.set(chunk.x.subarray(0, chunk.rows * d), s.x / 4);
+    else for (let r = 0; r < chunk.rows; r++) f32.set(chunk.x.subarray(r * d, (r + 1) * d), s.x / 4 + (r * rb) / 4);
+    f32.set(chunk.y.subarray(0, chunk.rows), s.y / 4);
+    this.rowsIn[slot] = chunk.rows;
+  }
+
+  dispose(): void {
+    for (const s of this.slots) if (s) this.arena.release(s.x);
+    this.slots.length = 0;
+    this.rowsIn.length = 0;
+  }
+}
+
+/** A model on the fast backend: f64 parameters on the host (CpuSessionBase), f32 copies and the job in the arena. */
+class SimdSession extends CpuSessionBase {
+  private readonly rb: number;
+  private readonly classes: number;
+  private readonly allocs: number[] = [];
+  private readonly w: number;
+  private readonly job: number;
+  private readonly results: number;
+  private readonly stripe: number;
+
+  constructor(private readonly store: SimdStore, private readonly backend: SimdCpuBackend, spec: ModelSpec, init?: ModelParams) {
+    super(spec, init);
+    const { d, outputs: k } = spec;
+    const { arena, pool, prefetch } = backend;
+    const threads = pool.threads;
+    const rb = (this.rb = rowBytesOf(d));
+    this.classes = confusionClasses(spec.loss, k);
+    const block = blockRows(rb);
+    const scratch = scratchBytes(block, rb, k, prefetch);
+    this.stripe = stripeBytes(k, rb, this.classes);
+    const take = (bytes: number) => {
+      const at = arena.alloc(bytes);
+      this.allocs.push(at);
+      return at;
+    };
+    this.w = take(k * rb + k * 4);
+    this.job = take(JOB_PIECES + MAX_PIECES * PIECE_WORDS * 4);
+    this.results = take(threads * this.stripe);
+    const scratchAt = take(threads * scratch);
+    let norm = 0;
+    if (spec.standardize) {
+      norm = take(2 * rb);
+      const { f32 } = arena.views;
+      f32.set(spec.standardize.mean, norm / 4);
+      f32.set(spec.standardize.invStd, (norm + rb) / 4);
+    }
+    const { i32, f64 } = arena.views;
+    const J = this.job / 4;
+    i32[J + JOB.loss] = LOSS_NAMES.indexOf(spec.loss);
+    i32[J + JOB.k] = k;
+    i32[J + JOB.rb] = rb;
+    i32[J + JOB.w] = this.w;
+    i32[J + JOB.b] = this.w + k * rb;
+    i32[J + JOB.norm] = norm;
+    i32[J + JOB.results] = this.results;
+    i32[J + JOB.stripe] = this.stripe;
+    i32[J + JOB.scratch] = scratchAt;
+    i32[J + JOB.scratchStride] = scratch;
+    i32[J + JOB.block] = block;
+    i32[J + JOB.classes] = this.classes;
+    i32[J + JOB.prefetch] = prefetch;
+    f64.set(spec.lossHp, (this.job + JOB_HP) / 8);
+  }
+
+  /** Sums over pieces of rows of `store` at the current parameters, on every thread. */
+  private sums(p: ModelParams, store: SimdStore, pieces: readonly Piece[], train: boolean, yShift: number): GradSums {
+    const out = this.emptySums();
+    const { arena, pool } = this.backend;
+    const { d, outputs: k } = this.spec;
+    const { f32, i32, f64 } = arena.views;
+    const dp = this.rb / 4;
+    for (let c = 0; c < k; c++) {
+      for (let j = 0; j < d; j++) f32[this.w / 4 + c * dp + j] = p.weights[c * d + j];
+      f32[this.w / 4 + k * dp + c] = p.bias[c];
+    }
+    const J = this.job / 4;
+    i32[J + JOB.train] = train ? 1 : 0;
+    f64[(this.job + JOB_YSHIFT) / 8] = yShift;
+    for (let at = 0; at < pieces.length; at += MAX_PIECES) {
+      const batch = pieces.slice(at, at + MAX_PIECES);
+      i32[J + JOB.pieces] = batch.length;
+      batch.forEach((q, i) => {
+        const s = store.slots[q.chunk];
+        if (!s) throw new Error(`slot ${q.chunk} was never loaded`);
+        i32.set([s.x, s.y, store.rowsIn[q.chunk], q.start, q.count, q.key | 0, q.shuffle ? 1 : 0, 0], J + JOB_PIECES / 4 + i * PIECE_WORDS);
+      });
+      pool.run(this.job);
+      this.reduce(out, arena.views.f64);
+    }
+    return out;
+  }
+
+  /** Adds every thread's stripe, in thread order (deterministic for a given thread count). */
+  private reduce(out: GradSums, f64: Float64Array): void {
+    const { d, outputs: k } = this.spec;
+    const dp = this.rb / 4;
+    for (let t = 0; t < this.backend.pool.threads; t++) {
+      const g = (this.results + t * this.stripe) / 8;
+      const s = g + k * dp;
+      for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) out.grad[c * d + j] += f64[g + c * dp + j];
+      out.loss += f64[s + STRIPE_LOSS];
+      out.rows += f64[s + STRIPE_ROWS];
+      for (let i = 0; i < 4; i++) out.m[i] += f64[s + STRIPE_M + i];
+      for (let c = 0; c < k; c++) out.gradBias[c] += f64[s + STRIPE_BIAS + c];
+      if (out.confusion) for (let i = 0; i < out.confusion.length; i++) out.confusion[i] += f64[s + STRIPE_BIAS + k + i];
+    }
+  }
+
+  protected stepSums(step: Step): GradSums {
+    return this.sums(this.params, this.store, step.pieces, true, 0);
+  }
+
+  protected async evaluateAt(p: ModelParams, store: ChunkStore = this.store, yShift = 0): Promise<EvalSums> {
+    if (!(store instanceof SimdStore)) throw new Error('the CPU backend\'s evaluate() was given another backend\'s store');
+    const pieces = store.rowsIn.flatMap((count, chunk) => (count > 0 ? [{ chunk, start: 0, count, key: 0, shuffle: false }] : []));
+    const s = this.sums(p, store, pieces, false, yShift);
+    return { rows: s.rows, loss: s.loss, m: s.m, confusion: s.confusion };
+  }
+
+  override dispose(): void {
+    for (const at of this.allocs.splice(0)) this.backend.arena.release(at);
+  }
+}
+
+/** The fast CPU backend: f32 SIMD on every core the options give it. */
+export class SimdCpuBackend implements Backend {
+  readonly kind = 'cpu' as const;
+  readonly arena: Arena;
+  readonly threads: number;
+  readonly prefetch: number;
+  private poolInstance: ThreadPool | null = null;
+
+  constructor(private readonly o: SimdOptions = {}) {
+    const shared = (o.threads ?? 1) > 1 && canShare();
+    this.threads = shared ? Math.max(1, Math.floor(o.threads ?? 1)) : 1;
+    this.prefetch = o.prefetch ?? PREFETCH;
+    this.arena = new Arena(shared, kernelModule(shared));
+  }
+
+  get device(): string {
+    const t = `${this.threads} thread${this.threads > 1 ? 's' : ''}`;
+    return `CPU (f32 SIMD, ${t}${this.o.note ? `; ${this.o.note}` : ''})`;
+  }
+
+  get pool(): ThreadPool {
+    return (this.poolInstance ??= new ThreadPool(this.arena, this.threads, this.o.spawn ?? null));
+  }
+
+  maxChunkRows(d: number): number {
+    return Math.max(1, Math.floor(2 ** 30 / (rowBytesOf(d) + 4)));
+  }
+
+  createStore(d: number, slotRows: number, exact = false): ChunkStore {
+    return new SimdStore(d, slotRows, exact, this.arena);
+  }
+
+  async createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams): Promise<TrainSession> {
+    if (!(store instanceof SimdStore)) throw new Error('the CPU backend was given another backend\'s store');
+    if (store.d !== spec.d) throw new Error(`the store holds ${store.d} features; the model has ${spec.d}`);
+    await this.pool.whenReady();
+    return new SimdSession(store, this, spec, init);
+  }
+
+  dispose(): void {
+    this.poolInstance?.dispose();
+    this.poolInstance = null;
+  }
+}

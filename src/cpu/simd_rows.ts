@@ -1,0 +1,197 @@
+// The fast CPU backend's row pass, run by every thread on its share of each piece of a job: blocks of rows go
+// through the SIMD kernels (simd/kernels.ts: indices, gather, outputs) and the registry's f64 loss (value and
+// dL/dz per row, or the task's metric sums), then back into the kernels for Σ dL/dz·x'. Its oracle is the f64
+// reference's row kernel (grad_rows.ts). A job is a record in the arena (layout below) that the main thread
+// writes and every thread reads, so threads need no messages per step.
+import { LOSS_NAMES, LOSSES, type LossHp, type MultiLoss, type ScalarLoss } from '../core/losses';
+import { addRowMetrics } from '../core/metrics';
+import { feistelHalfBits } from '../core/permute';
+import type { Kernels, Views } from './simd_arena';
+
+/** i32 word offsets of a job record's fields. */
+export const JOB = {
+  train: 0, loss: 1, k: 2, rb: 3, w: 4, b: 5, norm: 6, results: 7, stripe: 8, scratch: 9, scratchStride: 10,
+  block: 11, pieces: 12, classes: 13, prefetch: 14,
+} as const;
+/** Byte offsets in a job record: the loss hyperparameters and the y shift (f64), then the pieces. */
+export const JOB_HP = 64;
+export const JOB_YSHIFT = 96;
+export const JOB_PIECES = 128;
+/** i32 words per piece: x, y, chunk rows, start, count, key, shuffle, (unused). */
+export const PIECE_WORDS = 8;
+
+/** f64 slots after a stripe's gradient: loss, rows, four metric sums, then K bias sums and C × C class counts. */
+export const STRIPE_LOSS = 0;
+export const STRIPE_ROWS = 1;
+export const STRIPE_M = 2;
+export const STRIPE_BIAS = 6;
+
+/** Bytes of one thread's result stripe: K × D' f64 gradient sums, the sums above, 64-byte aligned. */
+export function stripeBytes(k: number, rb: number, classes: number): number {
+  return Math.ceil((k * rb * 2 + (STRIPE_BIAS + k + classes * classes) * 8) / 64) * 64;
+}
+
+/** Bytes of one thread's scratch for blocks of `block` rows: an index ring of prefetch + 1 blocks, the gathered rows, targets, outputs, dL/dz. */
+export function scratchBytes(block: number, rb: number, k: number, prefetch: number): number {
+  return Math.ceil(((prefetch + 1) * block * 4 + block * rb + block * 4 + 2 * block * k * 4) / 64) * 64;
+}
+
+/** Rows per block: about 32 KiB of gathered rows (L1/L2-resident while the block is processed), a multiple of 4. */
+export function blockRows(rb: number): number {
+  return Math.max(16, Math.min(256, Math.floor(32768 / rb / 4) * 4));
+}
+
+/** Runs thread `id` of `threads` on the job at byte `job`: writes its sums to its stripe of the job's results. */
+export function runShare(kn: Kernels, v: Views, job: number, id: number, threads: number): void {
+  const J = job >> 2;
+  const { i32, f64, f32 } = v;
+  const train = i32[J + JOB.train] === 1;
+  const unit = LOSSES[LOSS_NAMES[i32[J + JOB.loss]]];
+  const k = i32[J + JOB.k];
+  const rb = i32[J + JOB.rb] >>> 0;
+  const [w, b, norm] = [i32[J + JOB.w] >>> 0, i32[J + JOB.b] >>> 0, i32[J + JOB.norm] >>> 0];
+  const block = i32[J + JOB.block];
+  const prefetch = i32[J + JOB.prefetch];
+  const classes = i32[J + JOB.classes];
+  const stripe = (i32[J + JOB.results] >>> 0) + id * i32[J + JOB.stripe];
+  const scratch = (i32[J + JOB.scratch] >>> 0) + id * i32[J + JOB.scratchStride];
+  const hp = [f64[(job + JOB_HP) / 8], f64[(job + JOB_HP) / 8 + 1], f64[(job + JOB_HP) / 8 + 2], f64[(job + JOB_HP) / 8 + 3]] as const;
+  const yShift = f64[(job + JOB_YSHIFT) / 8];
+  const ring = prefetch + 1;
+  const xb = scratch + ring * block * 4;
+  const ys = xb + block * rb;
+  const z = ys + block * 4;
+  const g = z + block * k * 4;
+  const sums = (stripe + k * rb * 2) / 8;
+  f64.fill(0, stripe / 8, stripe / 8 + stripeBytes(k, rb, classes) / 8);
+  const pass: Pass = {
+    kn, f32, f64, unit, k, hp, yShift, train, grad: stripe, sums, g, z,
+    m: f64.subarray(sums + STRIPE_M, sums + STRIPE_M + 4),
+    bias: f64.subarray(sums + STRIPE_BIAS, sums + STRIPE_BIAS + k),
+    confusion: classes > 0 ? f64.subarray(sums + STRIPE_BIAS + k, sums + STRIPE_BIAS + k + classes * classes) : null,
+    zRow: new Float64Array(k), dzRow: new Float64Array(k),
+  };
+  for (let p = 0; p < i32[J + JOB.pieces]; p++) {
+    const P = J + (JOB_PIECES >> 2) + p * PIECE_WORDS;
+    const [x, y, n, start, count, key, shuffle] = [i32[P] >>> 0, i32[P + 1] >>> 0, i32[P + 2], i32[P + 3], i32[P + 4], i32[P + 5] >>> 0, i32[P + 6]];
+    const lo = Math.floor((count * id) / threads);
+    const hi = Math.floor((count * (id + 1)) / threads);
+    // A piece covering its whole chunk holds the same rows in any order: read them in storage order.
+    const permuted = shuffle === 1 && !(start === 0 && count === n);
+    const hb = feistelHalfBits(n);
+    const ahead = permuted ? prefetch : 0;
+    const blocks = Math.ceil((hi - lo) / block);
+    const idxAt = (q: number) => scratch + (q % ring) * block * 4;
+    const fill = (q: number) => {
+      if (q >= blocks) return;
+      const o = lo + q * block;
+      const c = Math.min(block, hi - o);
+      kn.rowIndices(idxAt(q), start + o, c, n, key, hb, permuted ? 1 : 0);
+      if (ahead > 0) kn.touch(x, y, rb, idxAt(q), c);
+    };
+    for (let q = 0; q < ahead; q++) fill(q);
+    for (let q = 0; q < blocks; q++) {
+      const o = lo + q * block;
+      const c = Math.min(block, hi - o);
+      if (!permuted && !norm) {
+        blockPass(pass, x + (start + o) * rb, y + (start + o) * 4, c, rb, w, b);
+        continue;
+      }
+      fill(q + ahead);
+      kn.gather(xb, ys, x, y, rb, idxAt(q), c, norm);
+      blockPass(pass, xb, ys, c, rb, w, b);
+    }
+  }
+}
+
+/** What one thread's blocks share. */
+interface Pass {
+  kn: Kernels;
+  f32: Float32Array;
+  f64: Float64Array;
+  unit: (typeof LOSSES)[keyof typeof LOSSES];
+  k: number;
+  hp: LossHp;
+  yShift: number;
+  train: boolean;
+  /** Byte offset of the stripe's f64 gradient sums (K × D'). */
+  grad: number;
+  /** f64 index of the stripe's other sums (after the gradient). */
+  sums: number;
+  g: number;
+  z: number;
+  m: Float64Array;
+  bias: Float64Array;
+  confusion: Float64Array | null;
+  zRow: Float64Array;
+  dzRow: Float64Array;
+}
+
+/** One block of c rows at xb (targets at yp): outputs, the loss per row, then the gradient sums or the metric sums. */
+function blockPass(s: Pass, xb: number, yp: number, c: number, rb: number, w: number, b: number): void {
+  const { kn, f64 } = s;
+  kn.outputs(s.z, xb, c, rb, w, b, s.k);
+  const loss = s.unit.task === 'multiclass' ? multiRows(s, yp, c) : scalarRows(s, s.unit, yp, c);
+  f64[s.sums + STRIPE_LOSS] += loss;
+  f64[s.sums + STRIPE_ROWS] += c;
+  if (s.train) kn.accumulate(s.grad, s.g, xb, c, rb, s.k);
+}
+
+/** One output per row: Σ loss, and dL/dz into g (training) or the metric sums (evaluation). */
+function scalarRows(s: Pass, unit: ScalarLoss, yp: number, c: number): number {
+  const { f32, hp } = s;
+  const z0 = s.z >> 2;
+  const y0 = yp >> 2;
+  const g0 = s.g >> 2;
+  let loss = 0;
+  if (s.train) {
+    let gb = 0;
+    for (let r = 0; r < c; r++) {
+      const z = f32[z0 + r];
+      const t = f32[y0 + r];
+      loss += unit.value(z, t, hp);
+      const g = unit.dz(z, t, hp);
+      f32[g0 + r] = g;
+      gb += g;
+    }
+    s.bias[0] += gb;
+  } else {
+    for (let r = 0; r < c; r++) {
+      const z = f32[z0 + r];
+      const t = f32[y0 + r];
+      loss += unit.value(z, t, hp);
+      addRowMetrics(unit, z, t, s.yShift, hp, s.m, s.confusion);
+    }
+  }
+  return loss;
+}
+
+/** K outputs per row: Σ loss, and dL/dz_c into g (training) or accuracy, log-loss and class counts (evaluation). */
+function multiRows(s: Pass, yp: number, c: number): number {
+  const unit = s.unit as MultiLoss;
+  const { f32, k, zRow, dzRow } = s;
+  let loss = 0;
+  for (let r = 0; r < c; r++) {
+    const zr = (s.z >> 2) + r * k;
+    let best = 0;
+    for (let j = 0; j < k; j++) {
+      zRow[j] = f32[zr + j];
+      if (zRow[j] > zRow[best]) best = j;
+    }
+    const t = f32[(yp >> 2) + r];
+    const l = unit.valueDz(zRow, t, s.train ? dzRow : null);
+    loss += l;
+    if (s.train) {
+      const gr = (s.g >> 2) + r * k;
+      for (let j = 0; j < k; j++) {
+        f32[gr + j] = dzRow[j];
+        s.bias[j] += dzRow[j];
+      }
+    } else {
+      if (best === t) s.m[0] += 1;
+      s.m[1] += l;
+      if (s.confusion) s.confusion[t * k + best] += 1;
+    }
+  }
+  return loss;
+}

@@ -1,0 +1,132 @@
+// Parity: the fast CPU backend's row pass (src/cpu/simd_rows.ts + the SIMD kernels) against the f64 reference's
+// row kernel (src/cpu/grad_rows.ts) for every registered loss, at awkward sizes (D = 1, 3, 63, 65, 1000), plain,
+// shuffled pieces, whole shuffled chunks (read in storage order), standardized, training and evaluation, on one
+// thread and on three; the result stripes are poisoned first. Same inputs as the GPU parity matrix
+// (test/helpers/grad_pass.ts); tolerances scale with the f32 sums' size.
+import { afterAll, describe, expect, it } from 'vitest';
+import { allclose } from '../../src/core/allclose';
+import { LOSS_NAMES, LOSSES, type LossKind } from '../../src/core/losses';
+import { confusionClasses } from '../../src/core/metrics';
+import { zeroParams, type ModelParams } from '../../src/core/model';
+import { Rng } from '../../src/core/rng';
+import { emptyGradSums, gradRows } from '../../src/cpu/grad_rows';
+import { nodeCpuBackend } from '../../src/cpu/simd_node';
+import { caseSpec, type GradCase } from '../helpers/grad_pass';
+import type { Step } from '../../src/core/schedule';
+
+const backends = { 1: nodeCpuBackend({ threads: 1 }), 3: nodeCpuBackend({ threads: 3 }) };
+afterAll(() => Object.values(backends).forEach((b) => b.dispose()));
+
+interface Case extends GradCase {
+  threads: 1 | 3;
+}
+
+/** Seeded targets in the loss's domain (as the GPU harness draws them). */
+function targets(rng: Rng, loss: LossKind, rows: number, k: number): Float32Array {
+  const task = LOSSES[loss].task;
+  if (task === 'regression' && loss !== 'poisson') return rng.uniformArray(rows);
+  const n = task === 'binary' ? 2 : task === 'multiclass' ? k : 6;
+  return Float32Array.from({ length: rows }, () => Math.floor(rng.float24() * n));
+}
+
+/** Trains one "step" over the case's piece with lr 0 and reads the gradient sums, or evaluates; compares with the reference. */
+async function check(c: Case, seed: number): Promise<void> {
+  const rng = new Rng(seed);
+  const start = c.start ?? 0;
+  const count = c.count ?? c.rows;
+  const x = rng.uniformArray(c.rows * c.d);
+  const norm = c.standardize
+    ? { mean: Float64Array.from(rng.uniformArray(c.d, -0.5, 0.5)), invStd: Float64Array.from(rng.uniformArray(c.d, 0.5, 3)) }
+    : undefined;
+  const spec = caseSpec(c, norm);
+  const k = spec.outputs;
+  const y = targets(rng, c.loss, c.rows, k);
+  const scale = c.loss === 'poisson' ? 0.3 / Math.sqrt(c.d) : 1;
+  const p: ModelParams = { weights: Float64Array.from(rng.uniformArray(k * c.d), (v) => v * scale), bias: Float64Array.from(rng.uniformArray(k), (v) => v * scale) };
+  const key = rng.u32();
+  const yShift = 0.25;
+  const backend = backends[c.threads];
+  const store = backend.createStore(c.d, c.rows, true);
+  await store.load(0, { rows: c.rows, x, y });
+  const session = await backend.createSession(store, spec, p);
+  // Poison every thread's result stripe: a share that is never written shows as NaN.
+  const { arena } = backend;
+  const session_ = session as unknown as { results: number; stripe: number };
+  arena.views.f64.fill(NaN, session_.results / 8, (session_.results + c.threads * session_.stripe) / 8);
+  const train = (c.mode ?? 'train') === 'train';
+  const range = { start, count, key, shuffle: !!c.shuffle };
+  const want = gradRows(x, y, c.rows, p, range, spec, train ? 0 : yShift, train, emptyGradSums(c.d, k, confusionClasses(c.loss, k)));
+  try {
+    if (train) {
+      const step: Step = { index: 0, rows: count, lr: 0, pieces: [{ chunk: 0, ...range }], t: 0, average: 0 } as Step;
+      const g = await session.gradient(step);
+      expect(g.rows).toBe(count);
+      const got = [...g.weights, ...g.bias, g.loss].map((v) => v * count);
+      const ref = [...want.grad, ...want.gradBias, want.loss];
+      // f32 outputs and dL/dz (each ~√D in size) summed over the rows: the absolute tolerance grows with both.
+      const r = allclose(got, ref, 2e-6 * count * Math.max(1, c.d) ** 0.5 * 4, 1e-4);
+      expect(r.ok, r.message).toBe(true);
+    } else {
+      const s = await session.evaluate(store, yShift);
+      expect(s.rows).toBe(c.rows);
+      const ref = gradRows(x, y, c.rows, p, { start: 0, count: c.rows, key: 0, shuffle: false }, spec, yShift, false, emptyGradSums(c.d, k, confusionClasses(c.loss, k)));
+      const r = allclose([s.loss, ...s.m], [ref.loss, ...ref.m], 2e-6 * c.rows * Math.max(1, c.d) ** 0.5 * 4, 1e-4);
+      expect(r.ok, r.message).toBe(true);
+      if (ref.confusion) {
+        const off = [...s.confusion!].reduce((a, v, i) => a + Math.abs(v - ref.confusion![i]), 0);
+        expect(off, 'a row at a decision boundary may flip between f32 and f64').toBeLessThanOrEqual(2);
+      }
+    }
+  } finally {
+    session.dispose();
+    store.dispose();
+  }
+}
+
+const SCALAR = LOSS_NAMES.filter((n) => LOSSES[n].task !== 'multiclass');
+
+describe.each([1, 3] as const)('fast CPU row pass vs the reference, %i thread(s)', (threads) => {
+  describe.each(SCALAR)('%s', (loss) => {
+    for (const d of [1, 3, 63, 65, 1000]) {
+      const rows = d === 1000 ? 65 : 1000;
+      it(`D=${d}, ${rows} rows, plain`, () => check({ threads, loss, d, rows }, d * 7919 + loss.length));
+      it(`D=${d}, shuffled piece in the middle of the chunk`, () =>
+        check({ threads, loss, d, rows: rows + 3, start: 5, count: rows - 9, shuffle: true }, d * 31 + loss.length));
+      it(`D=${d}, standardized, the whole chunk shuffled`, () => check({ threads, loss, d, rows, shuffle: true, standardize: true }, d * 17 + loss.length));
+    }
+    it('evaluation: the metric sums and class counts', () => check({ threads, loss, d: 7, rows: 777, mode: 'evaluate' }, 13));
+  });
+
+  describe('softmax', () => {
+    for (const [d, k] of [[1, 2], [3, 3], [65, 17], [5, 100], [63, 7], [1000, 3]] as const) {
+      const rows = d === 1000 ? 65 : 1000;
+      it(`D=${d}, K=${k}, plain`, () => check({ threads, loss: 'softmax', d, k, rows }, d * 101 + k));
+      it(`D=${d}, K=${k}, shuffled piece, standardized`, () => check({ threads, loss: 'softmax', d, k, rows: rows + 3, start: 7, count: rows - 10, shuffle: true, standardize: true }, d * 13 + k));
+      it(`D=${d}, K=${k}, evaluation with class counts`, () => check({ threads, loss: 'softmax', d, k, rows: rows + 1, mode: 'evaluate' }, d + k));
+    }
+  });
+});
+
+describe('fast CPU pieces', () => {
+  it('a step over three chunks with more threads than rows in a piece sums every row once', async () => {
+    const b = backends[3];
+    const d = 5;
+    const rng = new Rng(3);
+    const chunks = [2, 700, 1].map((rows) => ({ rows, x: rng.uniformArray(rows * d), y: rng.uniformArray(rows) }));
+    const store = b.createStore(d, 700);
+    for (const [i, c] of chunks.entries()) await store.load(i, c);
+    const spec = caseSpec({ loss: 'squared', d, rows: 0 });
+    const p = zeroParams(d);
+    p.weights.set([0.5, -1, 0.25, 2, 0]);
+    const session = await b.createSession(store, spec, p);
+    const pieces = [{ chunk: 0, start: 0, count: 2 }, { chunk: 1, start: 100, count: 450 }, { chunk: 2, start: 0, count: 1 }].map((q) => ({ ...q, key: 99, shuffle: true }));
+    const g = await session.gradient({ index: 0, rows: 453, lr: 0, pieces, t: 0, average: 0 } as Step);
+    const want = emptyGradSums(d);
+    for (const [i, q] of pieces.entries()) gradRows(chunks[i].x, chunks[i].y, chunks[i].rows, p, q, spec, 0, true, want);
+    expect(g.rows).toBe(453);
+    const r = allclose([...g.weights, g.bias[0], g.loss].map((v) => v * 453), [...want.grad, want.gradBias[0], want.loss], 1e-3, 1e-5);
+    expect(r.ok, r.message).toBe(true);
+    session.dispose();
+    store.dispose();
+  });
+});
