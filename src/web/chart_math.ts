@@ -34,14 +34,19 @@ export function fmtNumber(v: number, digits = 3): string {
   return sign + body;
 }
 
-/** Labels for a set of ticks: the fewest significant digits (up to 7) that tell every distinct value apart. */
-export function fmtTicks(values: readonly number[]): string[] {
-  const distinct = new Set(values.filter((v) => Number.isFinite(v))).size;
+/**
+ * Labels for a set of ticks: the fewest significant digits (up to 7) that tell every distinct value apart; a tick
+ * the chart left out (null) gets an empty label.
+ */
+export function fmtTicks(values: readonly (number | null | undefined)[]): string[] {
+  const shown = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
+  const distinct = new Set(values.filter(shown)).size;
+  const label = (digits: number) => values.map((v) => (shown(v) ? fmtNumber(v, digits) : v === null || v === undefined ? '' : fmtNumber(v)));
   for (let digits = 1; digits < 7; digits++) {
-    const labels = values.map((v) => fmtNumber(v, digits));
-    if (new Set(labels.filter((_, i) => Number.isFinite(values[i]))).size === distinct) return labels;
+    const labels = label(digits);
+    if (new Set(labels.filter((_, i) => shown(values[i]))).size === distinct) return labels;
   }
-  return values.map((v) => fmtNumber(v, 7));
+  return label(7);
 }
 
 /** Average glyph width of the axis font (12 px system UI) in CSS pixels, and the room ticks and gaps take. */

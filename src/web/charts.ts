@@ -1,39 +1,66 @@
-// The page's loss chart (per step or per epoch, linear or log scale, one line per backend) and the CPU-vs-GPU
-// timing charts (log–log). How well the model fits is fit_chart.ts.
+// The page's loss chart (per step or per epoch, linear or log scale, one line per backend, the per-step loss
+// optionally smoothed, markers where training diverged or stopped early) and the CPU-vs-GPU timing charts
+// (log–log, exact batch labels). How well the model fits is fit_chart.ts.
 import type uPlot from 'uplot';
 import type { BackendKind } from '../backend';
+import { ema, emaWeight, fmtBatch, fmtNumber } from './chart_math';
+import { axis, BACKEND_LABEL, COLORS, drawMarkers, joinSeries, legendValue, lineSeries, Plot, yAxis, type Marker } from './plot';
 import { fmtCount, fmtSeconds } from './state';
-import { axis, BACKEND_LABEL, COLORS, joinSeries, lineSeries, Plot } from './plot';
 
 type XY = { x: number[]; y: number[] };
 const empty = (): XY => ({ x: [], y: [] });
+/** The smoothing of the per-step loss: an average over about the last 20 recorded points. */
+const SMOOTH = emaWeight(20);
+
+/** A marker on the loss chart, in epochs (and the step where it falls, for the per-step view). */
+interface LossMarker {
+  epoch: number;
+  step: number;
+  label: string;
+  color: string;
+}
 
 /** Batch loss per step and mean loss per epoch, as training reports them. */
 export class LossChart {
   private readonly plot: Plot;
   private steps = new Map<BackendKind, XY>();
   private epochs = new Map<BackendKind, XY>();
+  private readonly epochEnds = new Map<string, number>();
+  private markers: LossMarker[] = [];
   private mode: 'step' | 'epoch' = 'step';
   private log = true;
+  private smooth = true;
   private lossName = 'squared error';
 
-  constructor(el: HTMLElement) {
+  constructor(private readonly el: HTMLElement) {
     this.plot = new Plot(el, this.options());
+  }
+
+  private get smoothing(): boolean {
+    return this.smooth && this.mode === 'step';
   }
 
   private options() {
     const kinds = [...this.steps.keys()];
+    const style = (k: BackendKind) => (k === 'cpu' && kinds.length > 1 ? { width: 1.5, dash: [5, 4] } : { width: k === 'webgpu' ? 3 : 2 });
+    const series = kinds.flatMap((k): uPlot.Series[] => {
+      const main = lineSeries(this.smoothing ? `${BACKEND_LABEL[k]} (smoothed)` : BACKEND_LABEL[k], COLORS[k], {
+        ...style(k), value: legendValue, points: { show: this.mode === 'epoch', size: 5 },
+      });
+      return this.smoothing ? [lineSeries(`${BACKEND_LABEL[k]} per step`, `${COLORS[k]}55`, { width: 1, value: legendValue }), main] : [main];
+    });
     return (width: number, height: number): uPlot.Options => ({
       width, height,
-      scales: { x: { time: false }, y: this.log ? { distr: 3 } : {} },
-      axes: [axis(this.mode === 'step' ? 'step' : 'epoch'), axis(`loss (${this.lossName}${this.log ? ', log scale' : ''})`, { size: 70 })],
-      series: [{ label: this.mode }, ...kinds.map((k) => lineSeries(BACKEND_LABEL[k], COLORS[k], {
-        ...(k === 'cpu' && kinds.length > 1 ? { width: 1.5, dash: [5, 4] } : { width: k === 'webgpu' ? 3 : 2 }),
-        value: (_u: uPlot, v: number | null) => (v === null ? '—' : v.toPrecision(4)),
-        points: { show: this.mode === 'epoch', size: 5 },
-      }))],
+      scales: { x: { time: false }, y: this.log ? { distr: 3, log: 10 } : {} },
+      axes: [axis(this.mode === 'step' ? 'step' : 'epoch'), yAxis(`loss (${this.lossName}${this.log ? ', log scale' : ''})`, { log: this.log })],
+      series: [{ label: this.mode, value: (_u, v) => (v === null ? '—' : fmtNumber(v, 6)) }, ...series],
       legend: { live: true },
+      hooks: { draw: [drawMarkers(() => this.shownMarkers())] },
     });
+  }
+
+  private shownMarkers(): Marker[] {
+    return this.markers.map((m) => ({ x: this.mode === 'step' ? m.step : m.epoch, label: m.label, color: m.color }));
   }
 
   /** Clears the chart for a run on these backends under a loss (its name labels the axis). */
@@ -41,13 +68,16 @@ export class LossChart {
     this.lossName = lossName;
     this.steps = new Map(kinds.map((k) => [k, empty()]));
     this.epochs = new Map(kinds.map((k) => [k, empty()]));
+    this.epochEnds.clear();
+    this.markers = [];
+    this.el.dataset.markers = '';
     this.plot.setOptions(this.options());
     this.redraw();
   }
 
   addStep(kind: BackendKind, step: number, loss: number): void {
     const s = this.steps.get(kind);
-    if (!s || !Number.isFinite(loss)) return;
+    if (!s) return;
     s.x.push(step);
     s.y.push(loss);
     if (this.mode === 'step') this.redraw();
@@ -55,50 +85,75 @@ export class LossChart {
 
   addEpoch(kind: BackendKind, epoch: number, loss: number): void {
     const s = this.epochs.get(kind);
-    if (!s || !Number.isFinite(loss)) return;
+    if (!s) return;
     s.x.push(epoch);
     s.y.push(loss);
+    this.epochEnds.set(`${kind}:${epoch}`, this.steps.get(kind)?.x.at(-1) ?? 0);
     if (this.mode === 'epoch') this.redraw();
   }
 
-  setView(mode: 'step' | 'epoch', log: boolean): void {
+  /** Marks an epoch of a backend's run (where it diverged, or where early stopping kicked in). */
+  mark(kind: BackendKind, epoch: number, label: string, color: string): void {
+    const step = this.epochEnds.get(`${kind}:${epoch}`) ?? this.steps.get(kind)?.x.at(-1) ?? 0;
+    this.markers.push({ epoch, step, label, color });
+    this.el.dataset.markers = this.markers.map((m) => m.label).join('; ');
+    this.plot.setOptions(this.options());
+    this.redraw();
+  }
+
+  setView(mode: 'step' | 'epoch', log: boolean, smooth: boolean): void {
     this.mode = mode;
     this.log = log;
+    this.smooth = smooth;
     this.plot.setOptions(this.options());
     this.redraw();
   }
 
   private redraw(): void {
     const src = this.mode === 'step' ? this.steps : this.epochs;
-    this.plot.setData(() => joinSeries([...src.values()]));
+    // A log axis cannot show 0, a negative or a non-finite loss: those points are left out (the line spans them).
+    const shown = (y: number) => (Number.isFinite(y) && (!this.log || y > 0) ? y : null);
+    this.plot.setData(() => joinSeries([...src.values()].flatMap((t) => {
+      const raw = { x: t.x, y: t.y.map(shown) };
+      return this.smoothing ? [raw, { x: t.x, y: ema(t.y.map((v) => shown(v) ?? NaN), SMOOTH) }] : [raw];
+    })));
   }
 }
 
-/** One measured quantity for CPU and WebGPU over a sweep (log–log axes). */
+/** One measured quantity for CPU and WebGPU over a sweep (log–log axes, ticks at the measured sizes). */
 export class BenchChart {
   private readonly plot: Plot;
+  private x: number[] = [];
+  private rows: number | undefined;
 
   constructor(el: HTMLElement, private xLabel: string, private readonly yLabel: string, private readonly seconds: boolean) {
     this.plot = new Plot(el, this.options(xLabel));
+  }
+
+  /** A size on the x axis: exact batch sizes ("4,096", "full (20,000)"), compact row counts ("100k"). */
+  private xText(v: number): string {
+    return this.xLabel === 'rows' ? fmtNumber(v) : fmtBatch(v, this.rows);
   }
 
   private options(xLabel: string) {
     const fmt = (v: number) => (this.seconds ? fmtSeconds(v) : `${fmtCount(v)}/s`);
     return (width: number, height: number): uPlot.Options => ({
       width, height,
-      scales: { x: { time: false, distr: 3 }, y: { distr: 3 } },
-      axes: [axis(xLabel, { values: (_u, vals) => vals.map((v) => (v == null ? '' : fmtCount(v))) }),
-        axis(this.yLabel, { size: 70, values: (_u, vals) => vals.map((v) => (v == null ? '' : fmt(v))) })],
-      series: [{ label: xLabel, value: (_u, v) => (v === null ? '—' : fmtCount(v)) },
+      scales: { x: { time: false, distr: 3, log: 10 }, y: { distr: 3, log: 10 } },
+      axes: [axis(xLabel, { splits: () => this.x, values: (_u, vals) => vals.map((v) => (v == null ? '' : this.xText(v))) }),
+        yAxis(this.yLabel, { log: true, values: (_u, vals) => vals.map((v) => (v == null ? '' : fmt(v))) })],
+      series: [{ label: xLabel, value: (_u, v) => (v === null ? '—' : this.xText(v)) },
         ...(['cpu', 'webgpu'] as const).map((k) => lineSeries(BACKEND_LABEL[k], COLORS[k], {
           points: { show: true, size: 7 }, value: (_u: uPlot, v: number | null) => (v === null ? '—' : fmt(v)),
         }))],
-      legend: { live: false },
+      legend: { live: true },
     });
   }
 
-  /** Shows the sweep; `x` names what was varied. */
-  set(xLabel: string, x: number[], cpu: (number | null)[], gpu: (number | null)[]): void {
+  /** Shows the sweep; `x` names what was varied; `rows` (a batch sweep) labels the batch that covers them "full". */
+  set(xLabel: string, x: number[], cpu: (number | null)[], gpu: (number | null)[], rows?: number): void {
+    this.x = x;
+    this.rows = rows;
     if (xLabel !== this.xLabel) {
       this.xLabel = xLabel;
       this.plot.setOptions(this.options(xLabel));

@@ -2,6 +2,7 @@
 // with the engine's benchmark on WebGPU in the page and then on the CPU in its worker, and chart seconds per
 // epoch and rows/s side by side with the point from which the GPU wins.
 import type { BenchResult } from '../train/bench';
+import { fmtBatch } from './chart_math';
 import { BenchChart } from './charts';
 import { buildSynthetic } from './datasets';
 import type { Runner } from './runners';
@@ -85,12 +86,12 @@ export class CompareApp {
         const n = p.vary === 'rows' ? r.x : p.rows;
         const batch = p.vary === 'rows' ? p.batch : r.x;
         const data = await buildSynthetic({ kind: 'linear', rows: n, features: p.features, noise: 0.1, seed: 1 });
-        this.status('running', `Timing ${fmtCount(n)} rows × ${p.features} features, batch ${fmtCount(Math.min(batch, n))}: WebGPU…`);
+        this.status('running', `Timing ${fmtCount(n)} rows × ${p.features} features, batch ${fmtBatch(batch, n)}: WebGPU…`);
         r.gpu = await this.gpu.bench(data, batch, RUNS);
-        this.show(label, rows);
-        this.status('running', `Timing ${fmtCount(n)} rows × ${p.features} features, batch ${fmtCount(Math.min(batch, n))}: CPU (worker)…`);
+        this.show(label, rows, p.rows);
+        this.status('running', `Timing ${fmtCount(n)} rows × ${p.features} features, batch ${fmtBatch(batch, n)}: CPU (worker)…`);
         r.cpu = await this.cpu.bench(data, batch, RUNS);
-        this.show(label, rows);
+        this.show(label, rows, p.rows);
       }
       this.status('done', `Done: ${rows.length} sizes on ${this.gpu.device} and the CPU.`);
     } catch (e) {
@@ -102,15 +103,16 @@ export class CompareApp {
     }
   }
 
-  private show(label: string, rows: Row[]): void {
+  private show(label: string, rows: Row[], fixedRows: number): void {
     const x = rows.map((r) => r.x);
-    this.time.set(label, x, rows.map((r) => r.cpu?.secondsPerEpoch ?? null), rows.map((r) => r.gpu?.secondsPerEpoch ?? null));
-    this.rate.set(label, x, rows.map((r) => r.cpu?.rowsPerSecond ?? null), rows.map((r) => r.gpu?.rowsPerSecond ?? null));
-    renderBenchTable(byId<HTMLTableElement>('bench-table'), label, rows);
-    byId('crossover').textContent = this.verdict(label, rows);
+    const n = label === 'rows' ? undefined : fixedRows;
+    this.time.set(label, x, rows.map((r) => r.cpu?.secondsPerEpoch ?? null), rows.map((r) => r.gpu?.secondsPerEpoch ?? null), n);
+    this.rate.set(label, x, rows.map((r) => r.cpu?.rowsPerSecond ?? null), rows.map((r) => r.gpu?.rowsPerSecond ?? null), n);
+    renderBenchTable(byId<HTMLTableElement>('bench-table'), label, rows, n);
+    byId('crossover').textContent = this.verdict(label, rows, n);
   }
 
-  private verdict(label: string, rows: Row[]): string {
+  private verdict(label: string, rows: Row[], fixedRows?: number): string {
     const done = rows.filter((r) => r.cpu && r.gpu).map((r) => ({ x: r.x, cpu: r.cpu!.secondsPerEpoch, gpu: r.gpu!.secondsPerEpoch }));
     if (done.length === 0) return '';
     const from = gpuWinsFrom(done);
@@ -119,7 +121,7 @@ export class CompareApp {
       ? ' This adapter is a software renderer, so its times say nothing about a real GPU.' : '';
     const what = label === 'rows' ? 'row count' : 'batch size';
     if (from === null) return `The CPU was faster at every ${what} measured.${soft}`;
-    return `WebGPU wins from ${label === 'rows' ? `${fmtCount(from)} rows` : `batch size ${fmtCount(from)}`} up: ` +
-      `${fmtSpeedup(last.cpu / last.gpu)} than the CPU at ${fmtCount(last.x)}.${soft}`;
+    const at = (x: number) => (label === 'rows' ? `${fmtCount(x)} rows` : `batch size ${fmtBatch(x, fixedRows)}`);
+    return `WebGPU wins from ${at(from)} up: ${fmtSpeedup(last.cpu / last.gpu)} than the CPU at ${at(last.x)}.${soft}`;
   }
 }

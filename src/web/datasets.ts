@@ -3,7 +3,8 @@
 // counts rows, solves the exact least-squares answer when that is cheap (regression), finds the classes
 // (classification) and samples rows to plot. Passes yield now and then so the page keeps painting. No DOM.
 import type { Dataset, HostChunk } from '../core/dataset';
-import { NormalEquations } from '../core/lstsq';
+import { LeastSquaresStream, solveFactor } from '../core/solver/least_squares';
+import { exactSummary } from '../core/solver/report';
 import type { ModelParams } from '../core/model';
 import { Rng } from '../core/rng';
 import { memorySource, type DataSource } from '../data/source';
@@ -12,7 +13,8 @@ import { blobsDataset, classesChunks, classesTruth, outlierChunks } from '../dat
 import { prepareTargets } from '../train/targets';
 import { rowBytes } from '../train/train';
 import { loadFile, type NamedBlob } from './files';
-import { DATA_OPTIONS, DATASETS, type SyntheticSpec } from './settings';
+import { FLIGHTS_FILE, flightsSource } from './flights';
+import { DATA_OPTIONS, DATASETS, REAL_DATASETS, type SyntheticSpec } from './settings';
 import { EXACT_BUDGET, fmtCount } from './state';
 
 /** The seeds' line y = θ0 + θ1·x. */
@@ -22,8 +24,8 @@ export const BINARY_SCALE = 6;
 /** Bytes of rows a backend holds for the page; larger data streams from its source every epoch. */
 export const MEMORY_BUDGET = 2 ** 30;
 
-/** What data a run uses: a built-in dataset, or a file (`labels`: read a text target as class labels). */
-export type DataSpec = SyntheticSpec | { kind: 'file'; file: NamedBlob; target: string; labels: boolean };
+/** What data a run uses: a built-in dataset, the bundled flights, or a file (`labels`: read a text target as class labels). */
+export type DataSpec = SyntheticSpec | { kind: 'flights'; file: Blob } | { kind: 'file'; file: NamedBlob; target: string; labels: boolean };
 
 /** An opened dataset with what the page knows about it. */
 export interface LoadedData {
@@ -45,6 +47,7 @@ export function specKey(spec: DataSpec): string {
     const f = spec.file;
     return `file:${f.name}:${f.size}:${(f as Partial<File>).lastModified ?? 0}:${spec.target}:${spec.labels ? 'labels' : 'values'}`;
   }
+  if (spec.kind === 'flights') return 'flights';
   const fields = DATA_OPTIONS.filter((o) => o.kinds.includes(spec.kind)).map((o) => spec[o.key]);
   return `${spec.kind}:${fields.join(':')}`;
 }
@@ -105,6 +108,11 @@ export async function buildSynthetic(spec: SyntheticSpec): Promise<LoadedData> {
 
 /** Opens the data a spec describes. */
 export async function openData(spec: DataSpec): Promise<LoadedData> {
+  if (spec.kind === 'flights') {
+    const source = await flightsSource(spec.file);
+    const description = `${FLIGHTS_FILE}: US flights Jan–Jun 2001, ${fmtCount(source.rows ?? 0)} rows, delay (minutes) from distance (miles) and departure hour`;
+    return { key: specKey(spec), spec, source, dataset: null, truth: null, task: 'regression', description };
+  }
   if (spec.kind !== 'file') return buildSynthetic(spec);
   const source = await loadFile(spec.file, spec.target, spec.labels);
   const description = `${spec.file.name}: ${source.features.length} feature${source.features.length === 1 ? '' : 's'} → ${source.target}`;
@@ -113,6 +121,7 @@ export async function openData(spec: DataSpec): Promise<LoadedData> {
 
 /** The data's settings for the model file: a built-in dataset's fields and name, or the file and its target. */
 export function dataSettings(spec: DataSpec): Record<string, unknown> {
+  if (spec.kind === 'flights') return { kind: 'flights', file: FLIGHTS_FILE, name: REAL_DATASETS.flights.label, source: 'vega-datasets' };
   return spec.kind === 'file'
     ? { kind: 'file', file: spec.file.name, target: spec.target, labels: spec.labels }
     : { ...spec, name: DATASETS[spec.kind].label };
@@ -120,7 +129,7 @@ export function dataSettings(spec: DataSpec): Record<string, unknown> {
 
 /** The data summary: what it is, its size and its task (with the classes). */
 export function dataSummary(d: LoadedData, v: Scan): string {
-  const rows = d.dataset ? '' : `, ${v.rows.toLocaleString('en-US')} rows`;
+  const rows = d.dataset || d.spec.kind === 'flights' ? '' : `, ${v.rows.toLocaleString('en-US')} rows`;
   const shown = v.classes?.slice(0, 12).join(', ');
   const task = v.classes ? `classification, ${v.classes.length} classes (${shown}${v.classes.length > 12 ? ', …' : ''})`
     : `regression on ${d.source.target}`;
@@ -135,6 +144,7 @@ export function fitsInMemory(rows: number, d: number): boolean {
 /** The exact least-squares answer, or why there is none here. */
 export type ExactAnswer = ModelParams | 'too-large' | 'singular';
 
+
 /** A uniform sample of rows, sorted by y (by x for one feature), to plot. */
 export interface Sample {
   rows: number;
@@ -148,6 +158,8 @@ export interface Scan {
   rows: number;
   /** The least-squares answer (regression), or null when the target is classes. */
   exact: ExactAnswer | null;
+  /** What the exact solver warns about (collinear columns, ill-conditioning), in the CLI's words. */
+  exactWarnings: string[];
   /** Sampled rows: y holds class indices (into `classes`) for classification. */
   sample: Sample;
   /** The class labels in index order (as the engine numbers them), or null for regression. */
@@ -185,30 +197,37 @@ class Reservoir {
 }
 
 /**
- * One pass: row count, the cloud sample, and for regression the exact least squares (when rows·p² is within
- * budget); with `classes`, the target is read as class labels the way the engine reads them (its own pass).
+ * One pass: row count, the cloud sample, and for regression the exact least squares (the engine's streamed QR
+ * solver, in f64, when rows·p² is within budget); with `classes`, the target is read as class labels the way the
+ * engine reads them (its own pass).
  */
-export async function scanData(data: LoadedData, fitBias: boolean, o: { classes?: boolean; signal?: AbortSignal } = {}): Promise<Scan> {
+export async function scanData(
+  data: LoadedData, fitBias: boolean, o: { classes?: boolean; signal?: AbortSignal; onRows?: (rows: number) => void } = {},
+): Promise<Scan> {
   const d = data.source.features.length;
   const p = d + (fitBias ? 1 : 0);
   const targets = o.classes ? await prepareTargets(data.source, 'softmax', o.signal) : null;
-  let ne: NormalEquations | null = targets ? null : new NormalEquations(d, fitBias);
+  let ls: LeastSquaresStream | null = targets ? null : new LeastSquaresStream(d, fitBias);
   const sample = new Reservoir(d);
   let rows = 0;
   for await (const c of (targets?.source ?? data.source).read({ maxRows: SLICE_ROWS, signal: o.signal })) {
     rows += c.rows;
-    if (ne && rows * p * p > EXACT_BUDGET) ne = null;
-    ne?.add(c.x, c.y, c.rows);
+    if (ls && rows * p * p > EXACT_BUDGET) ls = null;
+    ls?.add(c.x, c.y, c.rows);
     sample.add(c);
+    o.onRows?.(rows);
     await pause();
   }
   let exact: ExactAnswer | null = targets ? null : 'too-large';
-  if (ne) {
+  let exactWarnings: string[] = [];
+  if (ls && rows > 0) {
     try {
-      exact = ne.solve();
+      const sol = solveFactor(ls.factor());
+      exact = sol.params;
+      exactWarnings = exactSummary(sol, data.source.features, 0).warnings;
     } catch {
       exact = 'singular';
     }
   }
-  return { rows, exact, sample: sample.sample(!!targets), classes: targets?.classes ?? null };
+  return { rows, exact, exactWarnings, sample: sample.sample(!!targets), classes: targets?.classes ?? null };
 }

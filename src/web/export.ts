@@ -18,9 +18,15 @@ export interface TrainedModel {
   validation: Metrics | null;
   epochsDone: number;
   stopped: boolean;
+  /** Saved while the run was paused (the model after its last epoch). */
+  paused?: boolean;
   secondsPerEpoch: number;
   /** Mean batch loss of each epoch done. */
   epochLosses: number[];
+  /** When early stopping ended the run. */
+  earlyStop?: { bestEpoch: number; stoppedAfter: number; reason: string } | null;
+  /** The optimality gap after each epoch, when asked for. */
+  gapHistory?: number[] | null;
 }
 
 /** What the model was trained on. */
@@ -36,8 +42,9 @@ export interface TrainedOn {
 /** The model file for a model trained under `spec`, with what the page knows of the run in `training`. */
 export function modelFileFor(m: TrainedModel, on: TrainedOn, spec: TrainSpec): ModelFile {
   const training = {
-    epochs: m.epochsDone, backend: m.backend, device: m.device, stopped: m.stopped, secondsPerEpoch: m.secondsPerEpoch,
+    epochs: m.epochsDone, backend: m.backend, device: m.device, stopped: m.stopped, ...(m.paused ? { paused: true } : {}), secondsPerEpoch: m.secondsPerEpoch,
     data: on.description, dataSettings: on.data, rows: on.rows, epochLosses: m.epochLosses,
+    ...(m.earlyStop ? { earlyStop: m.earlyStop } : {}), ...(m.gapHistory ? { gapHistory: m.gapHistory } : {}),
     ...(m.validation ? { validationMetrics: m.validation } : {}),
   };
   return toModelFile(m.params, {

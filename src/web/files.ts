@@ -21,8 +21,10 @@ export type NamedBlob = Blob & { readonly name: string };
 export interface FilePreview {
   format: 'csv' | 'npy' | 'parquet';
   columns: string[];
-  /** Rows, when the format states them (NPY). */
+  /** Rows, when the format states them (NPY, Parquet). */
   rows: number | null;
+  /** Rows estimated from the first 64 KiB and the file's size (CSV), or the stated rows. */
+  approxRows: number | null;
 }
 
 /** The file format, by name. */
@@ -96,6 +98,17 @@ export function csvHeader(text: string): string[] {
   return line.split(count > 1 ? delim : ',').map((c) => c.trim().replace(/^"(.*)"$/, '$1').replace(/""/g, '"'));
 }
 
+/** The rows of a CSV file from its first bytes: counted when they are the whole file, else scaled by its size. */
+export function csvRowsEstimate(head: string, size: number): number | null {
+  const enc = new TextEncoder();
+  if (enc.encode(head).length >= size) return Math.max(0, head.split('\n').filter((l) => l.trim()).length - 1);
+  const lines = head.split('\n');
+  const data = lines.slice(1, -1); // whole data lines (the last one may be cut off)
+  if (data.length < 1) return null;
+  const bytes = enc.encode(data.join('\n')).length + 1;
+  return Math.round(((size - enc.encode(lines[0]).length - 1) / bytes) * data.length);
+}
+
 /** Reads and checks a 2-D NPY header from the start of a file. */
 export async function npyHeader(file: NamedBlob): Promise<NpyHeader> {
   const prefix = new Uint8Array(await file.slice(0, 12).arrayBuffer());
@@ -120,15 +133,16 @@ export async function previewFile(file: NamedBlob): Promise<FilePreview> {
   if (format === 'parquet') {
     const meta = await parquetMetadataAsync(blobAsyncBuffer(file));
     const columns = parquetSchema(meta).children.map((c) => c.element.name);
-    return { format: 'parquet', columns, rows: Number(meta.num_rows) };
+    return { format: 'parquet', columns, rows: Number(meta.num_rows), approxRows: Number(meta.num_rows) };
   }
   if (format === 'npy') {
     const h = await npyHeader(file);
-    return { format: 'npy', columns: Array.from({ length: h.shape[1] }, (_, i) => npyColumn(i)), rows: h.shape[0] };
+    return { format: 'npy', columns: Array.from({ length: h.shape[1] }, (_, i) => npyColumn(i)), rows: h.shape[0], approxRows: h.shape[0] };
   }
-  const columns = csvHeader(await file.slice(0, PREVIEW_BYTES).text());
+  const head = await file.slice(0, PREVIEW_BYTES).text();
+  const columns = csvHeader(head);
   if (columns.length < 2) throw new Error(`${file.name}: the header row has one column; expected a target and at least one feature`);
-  return { format: 'csv', columns, rows: null };
+  return { format: 'csv', columns, rows: null, approxRows: csvRowsEstimate(head, file.size) };
 }
 
 /** A C-order 2-D NPY array in a Blob as a source: one column is the target, the others are features. */

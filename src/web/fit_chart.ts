@@ -9,7 +9,7 @@ import { lossHp, LOSSES, type LossKind } from '../core/losses';
 import { outputsRow, type ModelParams } from '../core/model';
 import type { TrainSpec } from '../core/spec';
 import type { Sample } from './datasets';
-import { axis, BACKEND_LABEL, COLORS, lineSeries, Plot } from './plot';
+import { axis, BACKEND_LABEL, COLORS, legendValue, lineSeries, Plot, yAxis } from './plot';
 
 /** Colors of classes 0..9 (then repeated), away from the backends' blue and orange. */
 export const CLASS_COLORS = ['#0891b2', '#a855f7', '#059669', '#dc2626', '#ca8a04', '#db2777', '#65a30d', '#475569', '#0d9488', '#9f1239'];
@@ -26,10 +26,10 @@ export interface FitData {
 }
 
 const dots = (label: string, color: string, size = 4): uPlot.Series =>
-  ({ label, stroke: color, paths: () => null, points: { show: true, size, fill: color, stroke: color } });
+  ({ label, stroke: color, value: legendValue, paths: () => null, points: { show: true, size, fill: color, stroke: color } });
 
 const rings = (label: string, color: string, size: number): uPlot.Series =>
-  ({ label, stroke: color, width: 1.5, paths: () => null, points: { show: true, size, width: 1.5, fill: 'rgba(0,0,0,0)', stroke: color } });
+  ({ label, stroke: color, width: 1.5, value: legendValue, paths: () => null, points: { show: true, size, width: 1.5, fill: 'rgba(0,0,0,0)', stroke: color } });
 
 /** The q-quantile of sorted values. */
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
@@ -62,24 +62,24 @@ export class FitChart {
     let y: uPlot.Scale = {};
     if (classes) {
       const boundary = classes.length === 2 && d === 2;
-      series = [{ label: features[0] }, ...classes.map((c, i) => dots(`class ${c}`, CLASS_COLORS[i % CLASS_COLORS.length])),
+      series = [{ label: features[0], value: legendValue }, ...classes.map((c, i) => dots(`class ${c}`, CLASS_COLORS[i % CLASS_COLORS.length])),
         ...this.kinds.map((k) => rings(`${BACKEND_LABEL[k]} wrong`, COLORS[k], k === 'cpu' && both ? 7 : 10)),
         ...(boundary && this.info.truth ? [lineSeries('true boundary', COLORS.truth, { dash: [6, 4], width: 2.5 })] : []),
         ...(boundary ? this.kinds.map((k) => lineSeries(`${BACKEND_LABEL[k]} boundary`, COLORS[k], fat(k))) : [])];
-      axes = [axis(features[0]), axis(d >= 2 ? features[1] : `class of ${target}`, { size: 50 })];
+      axes = [axis(features[0]), yAxis(d >= 2 ? features[1] : `class of ${target}`)];
       y = { range: this.range(d >= 2 ? 1 : -1) };
     } else {
       const line = d === 1;
-      const fits = this.kinds.map((k) => line ? lineSeries(`${BACKEND_LABEL[k]} fit`, COLORS[k], fat(k))
+      const fits = this.kinds.map((k) => line ? lineSeries(`${BACKEND_LABEL[k]} fit`, COLORS[k], { ...fat(k), value: legendValue })
         : dots(`${BACKEND_LABEL[k]} ŷ`, COLORS[k], k === 'cpu' && both ? 3 : 5));
       series = line
-        ? [{ label: features[0] }, dots('data', COLORS.cloud), lineSeries('true line', COLORS.truth, { dash: [6, 4] }), ...fits]
-        : [{ label: `actual ${target}` }, lineSeries('perfect fit (ŷ = y)', COLORS.truth, { dash: [6, 4] }), ...fits];
-      axes = [axis(line ? features[0] : `actual ${target}`), axis(line ? target : `predicted ${target}`, { size: 50 })];
+        ? [{ label: features[0], value: legendValue }, dots('data', COLORS.cloud), lineSeries('true line', COLORS.truth, { dash: [6, 4], value: legendValue }), ...fits]
+        : [{ label: `actual ${target}`, value: legendValue }, lineSeries('perfect fit (ŷ = y)', COLORS.truth, { dash: [6, 4], value: legendValue }), ...fits];
+      axes = [axis(line ? features[0] : `actual ${target}`), yAxis(line ? target : `predicted ${target}`)];
       if (this.info.clipY) y = { range: this.range(-1) };
     }
     return (width: number, height: number): uPlot.Options => ({
-      width, height, scales: { x: { time: false }, y }, axes, series, legend: { live: false },
+      width, height, scales: { x: { time: false }, y }, axes, series, legend: { live: true },
     });
   }
 

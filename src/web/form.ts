@@ -1,17 +1,20 @@
 // The Data, Model and Training controls. Training fields are built from the option descriptors (settings.ts,
-// core/spec.ts): a Loss select grouped by task, a Penalty select, a field per hyperparameter shown only when it
-// applies, each with its error beside it. The built-in datasets' fields come from descriptors too. Every field is
-// checked when the user leaves it; the form reports whether all are valid (Start waits for that).
+// core/spec.ts) whatever their type, group or `appliesTo`: a Loss select grouped by task, a Penalty select, a
+// field per option shown only when it applies, each with its error beside it; rarely changed training options sit
+// under "More training options". The built-in datasets' fields come from descriptors too. Every field is checked
+// when the user leaves it, through the same parse that builds the run's spec (so errors that involve two fields
+// show too); the form reports whether all are valid (Start waits for that).
 import { LOSSES, type LossKind } from '../core/losses';
 import type { OptionDescriptor } from '../core/options';
 import { PENALTIES, type PenaltyKind } from '../core/penalties';
 import type { DataSpec } from './datasets';
 import { previewFile } from './files';
 import {
-  applicableOptions, checkField, DATA_OPTIONS, DATASETS, fieldLabel, FILE_TRAIN, lossGroups, lossUse, modelLabel, PAGE_OPTIONS,
-  parseDataForm, parseTrainForm, TASK_LABEL, type BackendChoice, type DataKind, type FormValues, type Parsed, type RunSettings,
+  applicableOptions, DATA_OPTIONS, DATASETS, fieldLabel, FILE_TRAIN, lossGroups, lossUse, modelLabel, MORE_OPTIONS, PAGE_OPTIONS,
+  parseDataForm, parseTrainForm, REAL_DATASETS, suggestTraining, TASK_LABEL, type BackendChoice, type DataKind, type FormValues, type Parsed,
+  type RunSettings, type SyntheticKind,
 } from './settings';
-import { parseRows, rowsToSlider, sliderToRows } from './state';
+import { fmtCount, parseRows, rowsToSlider, sliderToRows } from './state';
 import { byId, h } from './views';
 
 const input = (id: string) => byId<HTMLInputElement>(id);
@@ -24,14 +27,14 @@ function optionField(o: OptionDescriptor): HTMLElement {
   const error = h('p', { class: 'error', id: `${o.name}-error` });
   if (o.type === 'boolean') {
     return h('div', { class: 'field wide', 'data-option': o.name },
-      h('label', { class: 'check' }, h('input', { type: 'checkbox', id: o.name, ...(o.default ? { checked: '' } : {}) }), ` ${fieldLabel(o)}`), error);
+      h('label', { class: 'check', title: o.help }, h('input', { type: 'checkbox', id: o.name, 'aria-describedby': `${o.name}-error`, ...(o.default ? { checked: '' } : {}) }), ` ${fieldLabel(o)}`), error);
   }
   let control: HTMLElement;
   if (o.type === 'choice') {
     const groups = o.name === 'loss'
       ? lossGroups().map((g) => h('optgroup', { label: TASK_LABEL[g.task] }, ...g.losses.map((l) => h('option', { value: l.value }, l.label))))
       : o.choices.map((c) => h('option', { value: c }, o.name === 'penalty' ? PENALTIES[c as PenaltyKind].title : c));
-    control = h('select', { id: o.name, 'aria-describedby': `${o.name}-error` }, ...groups);
+    control = h('select', { id: o.name, 'aria-describedby': `${o.name}-error`, title: o.help }, ...groups);
     (control as HTMLSelectElement).value = o.default;
   } else {
     const value = o.default === Infinity && o.infinity ? o.infinity : String(o.default);
@@ -41,6 +44,27 @@ function optionField(o: OptionDescriptor): HTMLElement {
     });
   }
   return h('div', { class: `field${o.type === 'choice' ? ' wide' : ''}`, 'data-option': o.name }, h('label', { for: o.name }, fieldLabel(o)), control, error);
+}
+
+/**
+ * Where an option group's fields go: `#<group>-options` (Model, Training), or a fieldset made for a group the page
+ * has not seen before; `more` puts the field under the group's "More … options" disclosure.
+ */
+function groupContainer(group: string, more: boolean): HTMLElement {
+  const id = `${group}-options`;
+  let main = document.getElementById(id);
+  if (!main) {
+    main = h('div', { class: 'fields', id });
+    const title = group.replace(/^./, (c) => c.toUpperCase());
+    byId('train-fields').before(h('fieldset', { id: `${group}-fields` }, h('legend', {}, title), main));
+  }
+  if (!more) return main;
+  let box = document.getElementById(`${id}-more`);
+  if (!box) {
+    box = h('div', { class: 'fields', id: `${id}-more` });
+    main.after(h('details', { class: 'more', id: `${group}-more` }, h('summary', {}, `More ${group} options`), box));
+  }
+  return box;
 }
 
 /** The page's data and training form. */
@@ -53,12 +77,11 @@ export class TrainFormView {
 
   constructor() {
     select('data-kind').replaceChildren(
-      ...Object.entries(DATASETS).map(([k, d]) => h('option', { value: k }, d.label)),
+      h('optgroup', { label: 'Generated (seeded)' }, ...Object.entries(DATASETS).map(([k, d]) => h('option', { value: k }, d.label))),
+      h('optgroup', { label: 'Real data (bundled)' }, ...Object.entries(REAL_DATASETS).map(([k, d]) => h('option', { value: k }, d.label))),
       h('option', { value: 'file' }, 'Your file (CSV, NPY or Parquet)'));
     byId('data-options').replaceChildren(...DATA_OPTIONS.filter((o) => o.name !== 'rows').map(optionField));
-    for (const group of ['model', 'training'] as const) {
-      byId(`${group}-options`).replaceChildren(...PAGE_OPTIONS.filter((o) => o.group === group).map(optionField));
-    }
+    for (const o of PAGE_OPTIONS) groupContainer(o.group, MORE_OPTIONS.has(o.name)).append(optionField(o));
     input('rows-slider').addEventListener('input', () => this.setRows(sliderToRows(Number(input('rows-slider').value))));
     input('rows').addEventListener('change', () => {
       const r = parseRows(input('rows').value);
@@ -118,37 +141,61 @@ export class TrainFormView {
   /** Shows the fields of the chosen dataset and its suggested settings. */
   private applyKind(): void {
     const kind = this.kind;
-    byId('synthetic-fields').hidden = kind === 'file';
+    byId('synthetic-fields').hidden = !(kind in DATASETS);
     byId('file-fields').hidden = kind !== 'file';
-    if (kind === 'file') {
-      this.setValues(FILE_TRAIN);
-      this.summary('');
-      this.check();
-      this.onChange();
-      this.onDataChange();
-      return;
+    const about = byId('data-about');
+    about.hidden = kind !== 'flights';
+    if (kind === 'flights') about.replaceChildren(h('span', {}, REAL_DATASETS.flights.about), ' ', h('span', { class: 'license' }, REAL_DATASETS.flights.license));
+    this.summary('');
+    if (kind === 'file') this.setValues(this.fileRows !== null ? suggestTraining(this.fileRows) : FILE_TRAIN);
+    else if (kind === 'flights') this.setValues(REAL_DATASETS.flights.train);
+    else {
+      const { data, train } = DATASETS[kind];
+      this.setValues({ ...data, ...train });
+      input('rows-slider').value = String(rowsToSlider(Number(data.rows)));
     }
-    const { data, train } = DATASETS[kind];
-    this.setValues({ ...data, ...train });
-    input('rows-slider').value = String(rowsToSlider(Number(data.rows)));
-    this.check();
-    this.onChange();
-    this.onDataChange();
+    this.dataChanged();
+  }
+
+  /** Rows of the chosen file (stated by NPY and Parquet, estimated for CSV), for the suggested settings. */
+  private fileRows: number | null = null;
+  /** Why the chosen file cannot be used (none chosen, or unreadable), or null. */
+  private fileError: { message: string; chosen: boolean } | null = { message: 'Choose a CSV, NPY or Parquet file.', chosen: false };
+
+  /** Why the data cannot be trained on yet (no file, or an unreadable one), or null; `chosen` when a file is. */
+  get dataProblem(): { message: string; chosen: boolean } | null {
+    return this.kind === 'file' ? this.fileError : null;
   }
 
   private async previewChosenFile(): Promise<void> {
     const file = input('file').files?.[0];
     const target = select('target');
     target.disabled = true;
-    if (!file) return this.dataChanged();
+    this.fileRows = null;
+    this.fileError = { message: 'Choose a CSV, NPY or Parquet file.', chosen: false };
+    if (!file) {
+      target.replaceChildren(h('option', {}, 'choose a file first'));
+      return this.dataChanged();
+    }
     try {
       const p = await previewFile(file);
       target.replaceChildren(...p.columns.map((c) => h('option', { value: c }, c)));
       target.value = p.columns[p.columns.length - 1];
       target.disabled = false;
-      this.summary(`${file.name}: ${p.columns.length} columns${p.rows !== null ? `, ${p.rows.toLocaleString('en-US')} rows` : ''}; the target is "${target.value}", the other columns are features.`);
+      this.fileError = null;
+      const rows = p.rows ?? p.approxRows;
+      this.fileRows = rows;
+      const size = p.rows !== null ? `, ${p.rows.toLocaleString('en-US')} rows` : rows !== null ? `, about ${fmtCount(rows)} rows` : '';
+      let advice = '';
+      if (rows !== null) {
+        const s = suggestTraining(rows);
+        this.setValues(s);
+        advice = ` Suggested for this size: batch ${Number(s.batch).toLocaleString('en-US')}, ${s.epochs} epochs, standardized features.`;
+      }
+      this.summary(`${file.name}: ${p.columns.length} columns${size}; the target is "${target.value}", the other columns are features.${advice}`);
     } catch (e) {
       target.replaceChildren(h('option', {}, 'unreadable file'));
+      this.fileError = { message: (e as Error).message, chosen: true };
       this.summary((e as Error).message, true);
     }
     this.dataChanged();
@@ -169,41 +216,54 @@ export class TrainFormView {
     }));
   }
 
-  /** Checks every shown field, shows each error beside its field, hides the options that do not apply. */
+  /**
+   * Checks every shown field, shows each error beside its field, hides the options that do not apply. The values
+   * go through the parse that builds the run (parseTrainForm), so a rule between fields is an error too.
+   */
   check(): boolean {
     this.errors.clear();
     const values = this.trainValues();
     const shown = new Set(applicableOptions(values).map((o) => o.name));
     for (const o of PAGE_OPTIONS) {
       byId(o.name).closest<HTMLElement>('.field')!.hidden = !shown.has(o.name);
-      this.fieldError(o.name, shown.has(o.name) ? checkField(o, values[o.name]) : '');
+      this.fieldError(o.name, '');
     }
+    const parsed = parseTrainForm({ values, backend: 'webgpu' });
+    if (!parsed.ok) for (const [name, message] of Object.entries(parsed.errors)) this.fieldError(name, message);
+    // A bad value inside a closed "More … options" opens it, so the error is seen.
+    for (const name of this.errors.keys()) byId(name).closest('details')?.setAttribute('open', '');
     byId('model-task').textContent = LOSSES[this.loss] ? `${modelLabel(this.loss)}: ${lossUse(this.loss)}.` : '';
     const kind = this.kind;
     for (const o of DATA_OPTIONS) {
-      const applies = kind !== 'file' && o.kinds.includes(kind);
+      const applies = kind in DATASETS && o.kinds.includes(kind as SyntheticKind);
       if (o.name !== 'rows') byId(o.name).closest<HTMLElement>('.field')!.hidden = !applies;
       this.fieldError(o.name, '');
     }
-    if (kind !== 'file') {
-      const parsed = parseDataForm(kind, this.dataValues());
+    if (kind in DATASETS) {
+      const parsed = parseDataForm(kind as SyntheticKind, this.dataValues());
       if (!parsed.ok) for (const [name, message] of Object.entries(parsed.errors)) this.fieldError(name, message);
     }
     return this.valid;
+  }
+
+  /** Whether the built-in dataset's fields (rows, features, noise, …) are valid; true for other data. */
+  dataFieldsValid(): boolean {
+    return !(this.kind in DATASETS) || parseDataForm(this.kind as SyntheticKind, this.dataValues()).ok;
   }
 
   private dataValues(): Record<string, string> {
     return Object.fromEntries(DATA_OPTIONS.map((o) => [o.name, input(o.name).value]));
   }
 
-  /** The data the form describes (the file's target read as labels when the loss classifies). */
-  dataSpec(): DataSpec {
+  /** The data the form describes (the file's target read as labels when the loss classifies); null for the flights. */
+  dataSpec(): DataSpec | null {
+    if (this.kind === 'flights') return null;
     if (this.kind === 'file') {
       const file = input('file').files?.[0];
-      if (!file || select('target').disabled) throw new Error('choose a CSV, NPY or Parquet file and its target column first');
+      if (!file || select('target').disabled) throw new Error(this.fileError?.message ?? 'Choose a CSV, NPY or Parquet file.');
       return { kind: 'file', file, target: select('target').value, labels: LOSSES[this.loss].task !== 'regression' };
     }
-    const parsed = parseDataForm(this.kind, this.dataValues());
+    const parsed = parseDataForm(this.kind as SyntheticKind, this.dataValues());
     if (!parsed.ok) throw new Error(Object.values(parsed.errors).join('; '));
     return parsed.value;
   }
@@ -211,10 +271,8 @@ export class TrainFormView {
   /** The training settings, or errors shown next to their fields. */
   settings(): Parsed<RunSettings> {
     const backend = (document.querySelector<HTMLInputElement>('input[name=backend]:checked')?.value ?? 'webgpu') as BackendChoice;
-    const parsed = parseTrainForm({ values: this.trainValues(), backend });
     this.check();
-    if (!parsed.ok) for (const [name, message] of Object.entries(parsed.errors)) this.fieldError(name, message);
-    return parsed;
+    return parseTrainForm({ values: this.trainValues(), backend });
   }
 
   private fieldError(name: string, message: string): void {
@@ -226,7 +284,7 @@ export class TrainFormView {
 
   /** Locks or unlocks the inputs while a run is going. */
   setEditable(on: boolean): void {
-    for (const id of ['data-fields', 'model-fields', 'train-fields']) (byId(id) as HTMLFieldSetElement).disabled = !on;
+    document.querySelectorAll<HTMLFieldSetElement>('#train-form > fieldset').forEach((f) => (f.disabled = !on));
   }
 
   /** Disables the WebGPU and Both choices (no adapter) and selects CPU. */

@@ -11,7 +11,8 @@ import type { ModelParams, Standardization } from '../core/model';
 import type { TrainSpec } from '../core/spec';
 import type { DataSource } from '../data/source';
 import { targetKind } from '../train/targets';
-import { train, trainResident, uploadDataset, type ResidentData, type TrainOptions, type TrainResult } from '../train/train';
+import type { EarlyStop } from '../train/run_state';
+import { train, trainResident, uploadDataset, type EpochReport, type ResidentData, type TrainOptions, type TrainResult } from '../train/train';
 
 /** What the loop is told to do: the training spec, and how often to report. */
 export interface LoopOptions {
@@ -34,12 +35,16 @@ export interface EpochPoint {
   params: ModelParams | null;
   /** Metrics over the held-out rows after the epoch (a validation split). */
   validation?: Metrics | null;
+  /** The optimality gap (loss − loss*)/loss* after the epoch, when asked for (Report the optimality gap). */
+  gap?: number | null;
 }
 
 /** A sampled batch loss (steps count from the start of the run). */
 export interface StepPoint {
   step: number;
   loss: number;
+  /** Epochs done, with the share of the current one (for the progress line). */
+  done: number;
 }
 
 /** What a run ended with. */
@@ -59,6 +64,10 @@ export interface LoopResult {
   /** Training rows (without the held-out ones). */
   rows: number;
   validationRows: number;
+  /** When early stopping ended the run: the epoch whose weights were kept, the last epoch run and why. */
+  earlyStop: EarlyStop | null;
+  /** The optimality gap after each epoch, when asked for. */
+  gapHistory: number[] | null;
 }
 
 const YIELD_MS = 50;
@@ -120,7 +129,10 @@ function engineOptions(o: LoopOptions, c: RunControl, rows: number | null, ev: L
     ...o.spec, batch,
     lossEvery: perEpoch < (o.smallEpoch ?? 20) ? perEpoch : Math.max(1, Math.ceil(perEpoch / (o.pointsPerEpoch ?? 50))),
     signal: c.signal, pause: c.hook,
-    onProgress: (p) => ev.onStep?.({ step: stepBase() + p.epoch * perEpoch + Math.ceil(p.rowsDone / batch), loss: p.loss }),
+    onProgress: (p) => ev.onStep?.({
+      step: stepBase() + p.epoch * perEpoch + Math.ceil(p.rowsDone / batch), loss: p.loss,
+      done: p.epoch + (p.rowsTotal > 0 ? Math.min(1, p.rowsDone / p.rowsTotal) : 0),
+    }),
   };
 }
 
@@ -129,6 +141,15 @@ function loopResult(r: TrainResult, c: RunControl): LoopResult {
   return {
     params: r.params, classes: r.classes, standardization: r.standardization, epochsDone: r.epochs.length, stopped: c.stopped,
     secondsPerEpoch: r.secondsPerEpoch, metrics: r.final, validation: r.validation ?? null, rows: r.rows, validationRows: r.validationRows,
+    earlyStop: r.earlyStop ?? null, gapHistory: r.gapHistory ?? null,
+  };
+}
+
+/** An epoch as the page shows it; `full`: with the metrics and the model (resident data, a validation split). */
+function point(e: EpochReport, full: boolean): EpochPoint {
+  return {
+    epoch: e.epoch + 1, loss: e.loss, seconds: e.seconds, metrics: full ? e.metrics ?? null : null, params: full ? e.params ?? null : null,
+    validation: e.validation ?? null, gap: e.gap?.gap ?? null,
   };
 }
 
@@ -137,7 +158,7 @@ export async function runResident(backend: Backend, data: ResidentData, o: LoopO
   const r = await trainResident(backend, data, {
     ...engineOptions(o, c, data.rows, ev, () => 0),
     evaluateEachEpoch: true,
-    onEpoch: (e) => ev.onEpoch?.({ epoch: e.epoch + 1, loss: e.loss, seconds: e.seconds, metrics: e.metrics!, params: e.params! }),
+    onEpoch: (e) => ev.onEpoch?.(point(e, true)),
   });
   return loopResult(r, c);
 }
@@ -151,9 +172,7 @@ export async function runHeldOut(backend: Backend, source: DataSource, o: LoopOp
   const r = await train(backend, source, {
     ...engineOptions(o, c, source.rows, ev, () => 0),
     evaluateEachEpoch: true,
-    onEpoch: (e) => ev.onEpoch?.({
-      epoch: e.epoch + 1, loss: e.loss, seconds: e.seconds, metrics: e.metrics ?? null, params: e.params ?? null, validation: e.validation ?? null,
-    }),
+    onEpoch: (e) => ev.onEpoch?.(point(e, true)),
   });
   return loopResult(r, c);
 }
@@ -163,7 +182,7 @@ export async function runStreamed(backend: Backend, source: DataSource, o: LoopO
   const opts = engineOptions(o, c, source.rows, ev, () => 0);
   const r = await train(backend, source, {
     ...opts,
-    onEpoch: (e) => ev.onEpoch?.({ epoch: e.epoch + 1, loss: e.loss, seconds: e.seconds, metrics: null, params: null, validation: e.validation ?? null }),
+    onEpoch: (e) => ev.onEpoch?.(point(e, false)),
   });
   return loopResult(r, c);
 }

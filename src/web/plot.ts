@@ -3,6 +3,7 @@
 // for the end-to-end test. Colors for every chart on the page live here.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { fmtNumber, fmtTicks, gutterWidth, logSplits } from './chart_math';
 
 /** Series colors shared by charts, tables and legends. */
 export const COLORS = {
@@ -82,16 +83,66 @@ export class Plot {
 
 /** A line series. */
 export function lineSeries(label: string, stroke: string, extra: Partial<uPlot.Series> = {}): uPlot.Series {
-  return { label, stroke, width: 2, spanGaps: true, points: { show: false }, ...extra };
+  return { label, stroke, width: 2, spanGaps: true, points: { show: false }, value: legendValue, ...extra };
 }
 
-/** Axis styling shared by the page's charts. */
+/** Axis styling shared by the page's charts: compact tick labels ("500M", "1e27") that tell the ticks apart. */
 export function axis(label: string, extra: Partial<uPlot.Axis> = {}): uPlot.Axis {
-  return { label, stroke: '#334155', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1', width: 1 }, labelSize: 20, ...extra };
+  return {
+    label, stroke: '#334155', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1', width: 1 }, labelSize: 20,
+    values: (_u, splits) => fmtTicks(splits), ...extra,
+  };
+}
+
+/** A y axis whose label gutter grows to fit its tick labels; `log`: ticks on powers of ten. */
+export function yAxis(label: string, o: { log?: boolean } & Partial<uPlot.Axis> = {}): uPlot.Axis {
+  const { log, ...extra } = o;
+  return axis(label, {
+    size: (_u, values) => gutterWidth(values ?? []),
+    ...(log ? { splits: (_u: uPlot, _i: number, min: number, max: number) => logSplits(min, max), filter: (_u: uPlot, splits: number[]) => splits } : {}),
+    ...extra,
+  });
+}
+
+/** A legend value: compact, four significant digits. */
+export const legendValue = (_u: uPlot, v: number | null): string => (v === null || v === undefined ? '—' : fmtNumber(v, 4));
+
+/** A vertical marker on a chart: at x, in a color, with a short label. */
+export interface Marker {
+  x: number;
+  label: string;
+  color: string;
+}
+
+/** A uPlot draw hook that draws dashed vertical markers with their labels over the plot. */
+export function drawMarkers(markers: () => readonly Marker[]): (u: uPlot) => void {
+  return (u) => {
+    const { ctx } = u;
+    const { top, height, left, width } = u.bbox;
+    const dpr = devicePixelRatio || 1;
+    ctx.save();
+    for (const m of markers()) {
+      const x = Math.round(u.valToPos(m.x, 'x', true));
+      if (!(x >= left - 1 && x <= left + width + 1)) continue;
+      ctx.strokeStyle = m.color;
+      ctx.fillStyle = m.color;
+      ctx.lineWidth = 2 * dpr;
+      ctx.setLineDash([6 * dpr, 4 * dpr]);
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + height);
+      ctx.stroke();
+      ctx.font = `${600} ${12 * dpr}px system-ui, sans-serif`;
+      const w = ctx.measureText(m.label).width;
+      const tx = x + 4 * dpr + w > left + width ? x - 4 * dpr - w : x + 4 * dpr;
+      ctx.fillText(m.label, tx, top + 14 * dpr);
+    }
+    ctx.restore();
+  };
 }
 
 /** Joins (x, y) tables that have different x values into one aligned table. */
-export function joinSeries(tables: { x: number[]; y: number[] }[]): uPlot.AlignedData {
+export function joinSeries(tables: { x: number[]; y: (number | null)[] }[]): uPlot.AlignedData {
   if (tables.length === 0) return [[]];
   return uPlot.join(tables.map((t) => [t.x, t.y] as uPlot.AlignedData));
 }

@@ -19,6 +19,15 @@ const NOT_ON_PAGE = new Set(['host-update']);
 /** The training options the page shows, in TRAIN_OPTIONS order. */
 export const PAGE_OPTIONS: readonly TrainOption[] = TRAIN_OPTIONS.filter((o) => !NOT_ON_PAGE.has(o.name));
 
+/**
+ * Options the page lists under "More training options" (seeds, schedules, averaging, clipping, early stopping):
+ * rarely changed, so the everyday fields stay in view. Any other option, a new one included, is shown directly.
+ */
+export const MORE_OPTIONS: ReadonlySet<string> = new Set([
+  'seed', 'shuffle', 'clip-norm', 'lr-schedule', 'warmup', 'decay', 'step-every', 'power', 'patience', 'tol',
+  'average', 'average-start', 'early-stopping',
+]);
+
 /** The training fields as typed: option name → text (number and choice fields) or checked (boolean fields). */
 export type FormValues = Readonly<Record<string, string | boolean | undefined>>;
 
@@ -119,8 +128,10 @@ export function parseTrainForm(f: TrainForm): Parsed<RunSettings> {
 
 /** The built-in datasets. */
 export type SyntheticKind = 'line' | 'linear' | 'outliers' | 'binary' | 'blobs';
-/** Built-in datasets and files. */
-export type DataKind = SyntheticKind | 'file';
+/** Real datasets that ship with the page. */
+export type RealKind = 'flights';
+/** Built-in datasets, bundled real data and files. */
+export type DataKind = SyntheticKind | RealKind | 'file';
 
 /** A built-in dataset's field: a number descriptor and the datasets it applies to. */
 export type DataOption = NumberOption<'rows' | 'features' | 'classes' | 'noise' | 'outliers' | 'seed'> & { kinds: readonly SyntheticKind[] };
@@ -211,8 +222,44 @@ export const DATASETS: Record<SyntheticKind, DatasetInfo> = {
   },
 };
 
+/** A real dataset bundled with the page: what it is, where it comes from, and settings that train it well. */
+export interface RealDatasetInfo {
+  label: string;
+  /** What the data is and what the fit means, in a sentence or two. */
+  about: string;
+  /** Its source and license, as checked. */
+  license: string;
+  train: Record<string, string | boolean>;
+}
+
+/** The real datasets, after the built-in ones in the Dataset select. */
+export const REAL_DATASETS: Record<RealKind, RealDatasetInfo> = {
+  flights: {
+    label: 'US flights 2001: 3 million real delays',
+    about: 'Three million US domestic flights, January to June 2001 (US Bureau of Transportation Statistics, via the vega-datasets ' +
+      'package): the arrival delay in minutes predicted from the flight distance in miles and the departure hour. ' +
+      'The weights say how many minutes of delay an hour later in the day, or a mile further, adds on average; ' +
+      'R² stays small, since weather, airports and airlines explain most of a delay.',
+    license: 'vega-datasets is BSD-3-Clause; the flight records are US federal government data (BTS on-time reports), ' +
+      'in the public domain in the US.',
+    train: { loss: 'squared', penalty: 'none', lr: '0.1', batch: '4096', epochs: '3', standardize: true, validation: '0' },
+  },
+};
+
 /** Settings suggested for a file: standardized features, since a file's columns can have any scale. */
 export const FILE_TRAIN: Record<string, string | boolean> = { lr: '0.05', batch: '256', epochs: '10', standardize: true };
+
+/**
+ * Settings suggested for a file of about `rows` rows: standardized features, a batch that grows with the data
+ * (more rows per step, fewer steps) and epochs for about 3,000 steps in all (2 to 50), which SGD needs on
+ * standardized features.
+ */
+export function suggestTraining(rows: number): Record<string, string | boolean> {
+  const batch = rows < 2_000 ? 32 : rows < 20_000 ? 128 : rows < 200_000 ? 512 : rows < 2_000_000 ? 2048 : 4096;
+  const steps = Math.max(1, Math.ceil(rows / batch));
+  const epochs = Math.min(50, Math.max(2, Math.round(3000 / steps)));
+  return { ...FILE_TRAIN, batch: String(batch), epochs: String(epochs) };
+}
 
 /**
  * Why a loss cannot train a built-in dataset, or null: a regression dataset has real-valued targets that a
@@ -220,7 +267,8 @@ export const FILE_TRAIN: Record<string, string | boolean> = { lr: '0.05', batch:
  * engine itself refuses a regression loss on them, and a binary loss on more than two classes.)
  */
 export function lossMismatch(kind: DataKind, loss: LossKind): string | null {
-  if (kind === 'file' || DATASETS[kind].task !== 'regression' || LOSSES[loss].task === 'regression') return null;
+  const task = kind === 'file' ? null : kind === 'flights' ? 'regression' : DATASETS[kind].task;
+  if (task !== 'regression' || LOSSES[loss].task === 'regression') return null;
   return `the ${kind} dataset has a real-valued target: choose a regression loss, or a classification dataset for the ${loss} loss`;
 }
 

@@ -2,7 +2,7 @@
 // number formats and where the GPU starts to win. (Reading the form into a spec is settings.ts.)
 import { ROWS_MAX, ROWS_MIN } from './settings';
 /** Where a training run is. */
-export type RunState = 'idle' | 'loading' | 'running' | 'paused' | 'stopping' | 'done' | 'stopped' | 'failed';
+export type RunState = 'idle' | 'loading' | 'running' | 'paused' | 'stopping' | 'done' | 'stopped' | 'diverged' | 'failed';
 
 /** What the Start/Pause/Stop/Export controls allow in a state. */
 export interface Controls {
@@ -15,7 +15,7 @@ export interface Controls {
   editable: boolean;
 }
 
-/** The controls for a run state; `hasModel` says whether a trained model exists to export. */
+/** The controls for a run state; `hasModel` says whether a model exists to export (while paused: the one so far). */
 export function controlsFor(s: RunState, hasModel: boolean): Controls {
   const busy = s === 'loading' || s === 'running' || s === 'paused' || s === 'stopping';
   return {
@@ -23,7 +23,7 @@ export function controlsFor(s: RunState, hasModel: boolean): Controls {
     pause: s === 'running' || s === 'paused',
     pauseLabel: s === 'paused' ? 'Resume' : 'Pause',
     stop: s === 'running' || s === 'paused',
-    export: hasModel && !busy,
+    export: hasModel && (!busy || s === 'paused'),
     editable: !busy,
   };
 }

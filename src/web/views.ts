@@ -5,6 +5,7 @@ import { metricEntries, type Metrics } from '../core/metrics';
 import type { ModelParams } from '../core/model';
 import type { BenchResult } from '../train/bench';
 import type { Explanation } from './gpu_status';
+import { fmtBatch } from './chart_math';
 import { BACKEND_LABEL, COLORS } from './plot';
 import { fmtCoef, fmtCount, fmtMetric, fmtPercent, fmtSeconds, fmtSpeedup } from './state';
 
@@ -77,6 +78,8 @@ export interface MetricsRow {
   classes: readonly string[] | null;
   epochs: number;
   secondsPerEpoch: number;
+  /** The optimality gap (loss − loss*)/loss* after the last epoch, when asked for. */
+  gap?: number | null;
 }
 
 const MAX_CONFUSION = 12;
@@ -103,16 +106,19 @@ export function renderMetrics(el: HTMLElement, m: ReadonlyMap<BackendKind, Metri
       : [];
     return h('li', { style: `border-color:${COLORS[k]}`, 'data-backend': k, 'data-epochs': String(r.epochs) },
       h('div', {}, h('strong', {}, BACKEND_LABEL[k]), ' ', ...values(r.metrics),
+        ...(r.gap !== undefined && r.gap !== null
+          ? [h('span', { class: 'metric', 'data-metric': 'gap', 'data-value': String(r.gap), title: 'optimality gap: (loss − least-squares loss) / least-squares loss' }, `gap ${fmtMetric(r.gap)}`), ' · ']
+          : []),
         `${r.epochs} epoch${r.epochs === 1 ? '' : 's'} · ${fmtSeconds(r.secondsPerEpoch)}/epoch`), ...heldOut, ...confusion);
   }));
 }
 
 /** The comparison table: one row per size, both backends, and the GPU's speed-up. */
-export function renderBenchTable(table: HTMLTableElement, xLabel: string, rows: { x: number; cpu?: BenchResult; gpu?: BenchResult }[]): void {
+export function renderBenchTable(table: HTMLTableElement, xLabel: string, rows: { x: number; cpu?: BenchResult; gpu?: BenchResult }[], fixedRows?: number): void {
   const head = h('tr', {}, ...[xLabel, 'CPU s/epoch', 'WebGPU s/epoch', 'CPU rows/s', 'WebGPU rows/s', 'WebGPU vs CPU'].map((t) => h('th', { scope: 'col' }, t)));
   const body = rows.map((r) => {
     const speed = r.cpu && r.gpu ? r.cpu.secondsPerEpoch / r.gpu.secondsPerEpoch : NaN;
-    return h('tr', { 'data-x': String(r.x) }, h('th', { scope: 'row' }, fmtCount(r.x)),
+    return h('tr', { 'data-x': String(r.x) }, h('th', { scope: 'row' }, xLabel === 'rows' ? fmtCount(r.x) : fmtBatch(r.x, fixedRows)),
       h('td', { 'data-cpu': String(r.cpu?.secondsPerEpoch ?? '') }, r.cpu ? fmtSeconds(r.cpu.secondsPerEpoch) : '…'),
       h('td', { 'data-gpu': String(r.gpu?.secondsPerEpoch ?? '') }, r.gpu ? fmtSeconds(r.gpu.secondsPerEpoch) : '…'),
       h('td', {}, r.cpu ? `${fmtCount(r.cpu.rowsPerSecond)}/s` : '…'),

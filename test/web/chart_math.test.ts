@@ -32,6 +32,10 @@ describe('fmtTicks', () => {
     expect(fmtTicks([1e-12, 1e-6, 1, 1e6, 1e12, 1e27])).toEqual(['1e-12', '1e-6', '1', '1M', '1T', '1e27']);
   });
 
+  it('leaves ticks the chart dropped (null) blank', () => {
+    expect(fmtTicks([1e10, null, 1e14])).toEqual(['10G', '', '100T']);
+  });
+
   it('never labels a nonzero tick "0", and the gutter fits the longest label', () => {
     for (const t of fmtTicks([1e-5, 2e-5, 3e-5])) expect(t).not.toBe('0');
     const labels = fmtTicks([100_000_000, 200_000_000, 300_000_000]);

@@ -94,12 +94,13 @@ describe('scanData', () => {
     expect(xs).toEqual([...xs].sort((a, b) => a - b));
     expect(typeof scan.exact === 'object' && scan.exact?.bias[0]).toBe(0);
   });
-  it('counts a CSV file’s rows and reports singular data', async () => {
+  it('counts a CSV file’s rows and names collinear columns (the engine\'s exact solver sets their weight to 0)', async () => {
     const text = 'a,b,y\n' + Array.from({ length: 300 }, (_, i) => `${i},${2 * i},${i % 7}`).join('\n');
     const d = await openData({ kind: 'file', file: new File([text], 'dup.csv'), target: 'y', labels: false });
     const scan = await scanData(d, true);
     expect(scan.rows).toBe(300);
-    expect(scan.exact).toBe('singular'); // b = 2a
+    expect(scan.exactWarnings.join()).toMatch(/rank 2 of 3: collinear columns \(b = 2·a \+ constant\)/);
+    expect(typeof scan.exact === 'object' && scan.exact?.weights[1]).toBe(0);
   });
   it('reads classes for classification: the sample holds class indices as the engine numbers them, sorted by x₁', async () => {
     const d = await buildSynthetic({ kind: 'blobs', rows: 3000, features: 2, classes: 3, seed: 1 });

@@ -5,7 +5,7 @@ import type { HostChunk } from '../../src/core/dataset';
 import { encodeNpyHeader } from '../../src/data/npy_format';
 import type { DataSource } from '../../src/data/source';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { csvHeader, FileKindError, formatOf, loadFile, previewFile, sniffFormat } from '../../src/web/files';
+import { csvHeader, csvRowsEstimate, FileKindError, formatOf, loadFile, previewFile, sniffFormat } from '../../src/web/files';
 
 async function readAll(s: DataSource, maxRows?: number): Promise<HostChunk[]> {
   const out: HostChunk[] = [];
@@ -28,13 +28,22 @@ describe('csvHeader and previewFile', () => {
     expect(csvHeader('x\ty\n')).toEqual(['x', 'y']);
     expect(csvHeader(' a , b ')).toEqual(['a', 'b']);
   });
+  it('estimates the rows of a CSV file from its first bytes', async () => {
+    expect(csvRowsEstimate('a,b\n1,2\n3,4', 11)).toBe(2);
+    expect(csvRowsEstimate('a,b\n1,2\n3,4\n\n', 13)).toBe(2);
+    expect(csvRowsEstimate('a,b\n1,2\n3,', 4 + 4 * 1000)).toBe(1000);
+    expect(csvRowsEstimate('a,b\n1,', 1e6)).toBeNull();
+    const big = new File([`x,y\n${'12.5,3.25\n'.repeat(100_000)}`], 'big.csv');
+    expect((await previewFile(big)).approxRows).toBeCloseTo(100_000, -1);
+  });
+
   it('previews CSV columns from the first bytes and NPY columns from the header', async () => {
-    expect(await previewFile(new File(['a,price,b\n1,2,3\n'], 'p.csv'))).toEqual({ format: 'csv', columns: ['a', 'price', 'b'], rows: null });
-    expect(await previewFile(npyFile('m.npy', [[1, 2], [3, 4], [5, 6]]))).toEqual({ format: 'npy', columns: ['column 0', 'column 1'], rows: 3 });
+    expect(await previewFile(new File(['a,price,b\n1,2,3\n'], 'p.csv'))).toEqual({ format: 'csv', columns: ['a', 'price', 'b'], rows: null, approxRows: 1 });
+    expect(await previewFile(npyFile('m.npy', [[1, 2], [3, 4], [5, 6]]))).toEqual({ format: 'npy', columns: ['column 0', 'column 1'], rows: 3, approxRows: 3 });
     await expect(previewFile(new File(['justone\n1\n'], 'one.csv'))).rejects.toThrow(/one column/);
     const pq = new File([new Uint8Array(parquetWriteBuffer({ columnData: [
       { name: 'a', data: [1, 2, 3], type: 'DOUBLE' }, { name: 'price', data: [2, 4, 6], type: 'DOUBLE' }] }))], 'p.parquet');
-    expect(await previewFile(pq)).toEqual({ format: 'parquet', columns: ['a', 'price'], rows: 3 });
+    expect(await previewFile(pq)).toEqual({ format: 'parquet', columns: ['a', 'price'], rows: 3, approxRows: 3 });
     const rows = await (await loadFile(pq, 'price')).readRows!(1, 2);
     expect([...rows.x, ...rows.y]).toEqual([2, 3, 4, 6]);
     expect(formatOf('A.NPY')).toBe('npy');

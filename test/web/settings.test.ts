@@ -67,7 +67,7 @@ describe('parseTrainForm', () => {
     expect(r.errors.quantile).toMatch(/^Quantile τ must be a number in \(0, 1\); got "1"$/);
     expect(r.errors['l1-ratio']).toBe('L1 ratio must be a number in [0, 1]; got "1.5"');
     expect(r.errors.seed).toMatch(/^Seed must be an integer in \[0, 4294967295\]/);
-    expect(parseTrainForm(form({ validation: '1' }))).toMatchObject({ ok: false, errors: { validation: 'Validation must be a number in [0, 1); got "1"' } });
+    expect(parseTrainForm(form({ validation: '1' }))).toMatchObject({ ok: false, errors: { validation: 'Validation share (held out) must be a number in [0, 1); got "1"' } });
     for (const bad of [{ lr: '' }, { lr: 'abc' }, { alpha: '-0.1', penalty: 'l2' }, { 'huber-delta': '0', loss: 'huber' }, { loss: 'mse-ish' }]) {
       expect(parseTrainForm(form(bad)).ok, JSON.stringify(bad)).toBe(false);
     }

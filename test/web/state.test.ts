@@ -7,15 +7,15 @@ import {
 } from '../../src/web/state';
 
 describe('controlsFor', () => {
-  const states: RunState[] = ['idle', 'loading', 'running', 'paused', 'stopping', 'done', 'stopped', 'failed'];
-  it('allows Start only when nothing runs, Pause/Stop only while running or paused', () => {
+  const states: RunState[] = ['idle', 'loading', 'running', 'paused', 'stopping', 'done', 'stopped', 'diverged', 'failed'];
+  it('allows Start only when nothing runs, Pause/Stop only while running or paused, Download also while paused', () => {
     for (const s of states) {
       const c = controlsFor(s, true);
       const busy = ['loading', 'running', 'paused', 'stopping'].includes(s);
       expect(c.start, s).toBe(!busy);
       expect(c.editable, s).toBe(!busy);
       expect(c.stop, s).toBe(s === 'running' || s === 'paused');
-      expect(c.export, s).toBe(!busy);
+      expect(c.export, s).toBe(!busy || s === 'paused');
     }
     expect(controlsFor('paused', false).pauseLabel).toBe('Resume');
     expect(controlsFor('running', false).pauseLabel).toBe('Pause');
