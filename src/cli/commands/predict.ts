@@ -4,14 +4,18 @@
 // loss gives them. When the data has the target column it also reports the task's metrics.
 import { numberLabel } from '../../core/labels';
 import { LOSSES, type MultiLoss, type ScalarLoss } from '../../core/losses';
-import { addRowMetrics, addSums, emptySums, metricsFromSums, confusionClasses } from '../../core/metrics';
+import { addRowMetrics, addSums, confusionClasses, emptySums, metricsFromSums, type EvalSums } from '../../core/metrics';
 import { parseModelFile, type LoadedModel } from '../../core/model_file';
-import { outputsRow } from '../../core/model';
-import { f32ToString } from '../../data/csv_write';
 import { AtomicFile } from '../../data/atomic';
+import { DataError, nameList, quoteValue } from '../../data/csv';
+import type { SkippedRow } from '../../data/csv_plan';
+import type { CsvSource } from '../../data/csv_stream';
+import { f32ToString } from '../../data/csv_write';
 import type { DataSource } from '../../data/source';
+import { predict, type Predictions } from '../../train/predict';
 import { parse, UsageError } from '../args';
-import { readText } from '../io';
+import { checkOutputs, readText } from '../io';
+import { SkipLog } from '../skips';
 import { metricsJson, metricsText } from '../report';
 import { openInput } from '../sources';
 
@@ -19,7 +23,9 @@ export const PREDICT_USAGE = `downhill predict <model.json> <data.csv|data.npy|d
   -o, --output FILE      write the predictions as CSV (atomically; default: stdout): the value, or the class
                          label and one probability column per class where the loss gives probabilities
   --json                 print one JSON object: rows and, when the data has the target, the metrics
-  --skip-bad-rows        CSV: skip rows with bad cells instead of stopping`;
+  --skip-bad-rows        CSV: skip rows with bad cells instead of stopping (each gets an empty line in the
+                         output, so output row i is input row i; the lines are listed on stderr)
+  features are matched by name (an NPY file's columns, which have none, are taken in the model's order)`;
 
 /** The CSV header of the predictions. */
 function header(m: LoadedModel): string {
@@ -33,6 +39,42 @@ function classIndexer(m: LoadedModel, source: DataSource): (y: number) => number
   return (y) => index.get(source.targetLabels ? source.targetLabels[y] : numberLabel(y)) ?? -1;
 }
 
+/** Writes text to stdout, waiting while its buffer is full (so predictions of a large file do not pile up in memory). */
+async function toStdout(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+}
+
+/** Adds one row's loss and task sums to `sums` (t: the class index or the target value). */
+function addRow(model: LoadedModel, z: Float64Array, at: number, t: number, cls: number, sums: EvalSums): void {
+  const unit = LOSSES[model.loss];
+  const k = model.params.bias.length;
+  if (unit.task === 'multiclass') {
+    const loss = (unit as MultiLoss).valueDz(z.subarray(at * k, (at + 1) * k), t, null);
+    addSums(sums, { rows: 1, loss, m: Float64Array.of(cls === t ? 1 : 0, loss, 0, 0), confusion: null });
+    sums.confusion![t * k + cls] += 1;
+    return;
+  }
+  sums.rows += 1;
+  sums.loss += (unit as ScalarLoss).value(z[at], t, model.lossHp);
+  addRowMetrics(unit as ScalarLoss, z[at], t, 0, model.lossHp, sums.m, sums.confusion);
+}
+
+/** One CSV line per row of predictions: the value, or the class label and its probabilities. */
+function lines(model: LoadedModel, p: Predictions, from: number, to: number): string {
+  let text = '';
+  const n = model.classes?.length ?? 0;
+  for (let r = from; r < to; r++) {
+    if (p.values) {
+      text += f32ToString(Math.fround(p.values[r])) + '\n';
+      continue;
+    }
+    const label = model.classes![p.classes![r]];
+    const probs = p.probabilities ? Array.from(p.probabilities.subarray(r * n, (r + 1) * n), (q) => f32ToString(Math.fround(q))) : [];
+    text += [/[",\n]/.test(label) ? `"${label.replace(/"/g, '""')}"` : label, ...probs].join(',') + '\n';
+  }
+  return text;
+}
+
 /** Runs the predict command; returns the exit code. */
 export async function predictCommand(argv: string[]): Promise<number> {
   const { values: v, positionals } = parse(argv, {
@@ -40,70 +82,54 @@ export async function predictCommand(argv: string[]): Promise<number> {
   }, 2);
   const [modelPath, dataPath] = positionals;
   if (!modelPath || !dataPath) throw new UsageError('predict needs a model file and a data file');
+  checkOutputs([v.output], [modelPath, dataPath]);
   const model = parseModelFile(readText(modelPath), modelPath);
   const csv = /\.(csv|tsv|txt)$/i.test(dataPath);
-  const named = csv || /\.parquet$/i.test(dataPath); // formats whose columns have names
   const classify = model.task !== 'regression';
-  const source = await openInput(dataPath, named
-    ? { target: model.target, features: model.features, skipBadRows: v['skip-bad-rows'], targetOptional: csv, labels: classify && named } : {});
-  if (source.features.length !== model.features.length) {
-    throw new UsageError(`${dataPath} has ${source.features.length} features; ${modelPath} expects ${model.features.length} (${model.features.join(', ')})`);
-  }
-  const labeled = !csv || source.target === model.target && !('plan' in source && (source as { plan: { targetCol: number } }).plan.targetCol < 0);
-  const unit = LOSSES[model.loss];
-  const hp = model.lossHp;
-  const k = model.params.bias.length;
-  const d = model.features.length;
+  // CSV and Parquet columns are picked by the model's feature names; an NPY file's columns, which have no names,
+  // are taken in the model's order; a .dh cache's are matched by name (alignColumns in predict()).
+  const skips = new SkipLog();
+  const skipped: SkippedRow[] = [];
+  const onSkip = (s: SkippedRow) => {
+    skips.onSkip(s);
+    skipped.push(s);
+  };
+  const source = await openInput(dataPath, /\.dh$/i.test(dataPath) ? {}
+    : { target: model.target, features: model.features, skipBadRows: v['skip-bad-rows'], targetOptional: csv, labels: classify, onSkip });
+  checkOutputs([v.output], [modelPath, ...(source.files ?? [dataPath])]);
+  const labeled = source.target === model.target && !(csv && (source as CsvSource).plan.targetCol < 0);
+  const sums = emptySums(confusionClasses(model.loss, model.classes?.length ?? 1));
+  const classOf = classify ? classIndexer(model, source) : null;
   const out = v.output ? await AtomicFile.create(v.output) : null;
   const enc = new TextEncoder();
-  const sums = emptySums(confusionClasses(model.loss, model.classes?.length ?? 1));
-  const z = new Float64Array(k);
-  const probs = new Float64Array(Math.max(2, k));
-  const classOf = classify ? classIndexer(model, source) : null;
+  const write = async (text: string) => (out ? out.write(enc.encode(text)) : toStdout(text));
+  const writing = !v.json || out !== null;
   let rows = 0;
+  let blanks = 0;
   try {
-    const write = async (text: string) => (out ? out.write(enc.encode(text)) : void process.stdout.write(text));
-    const writing = !v.json || out !== null;
     if (writing) await write(`${header(model)}\n`);
-    for await (const c of source.read()) {
+    for await (const p of predict(model, source)) {
       let text = '';
-      for (let r = 0; r < c.rows; r++) {
-        outputsRow(c.x, r * d, model.params, z);
-        let cls = 0;
-        if (unit.task === 'multiclass') {
-          (unit as MultiLoss).probabilities(z, probs);
-          for (let j = 1; j < k; j++) if (z[j] > z[cls]) cls = j;
-        } else if (unit.task === 'binary') {
-          cls = z[0] > 0 ? 1 : 0;
-          probs[1] = (unit as ScalarLoss).link(z[0], hp);
-          probs[0] = 1 - probs[1];
+      let from = 0;
+      for (let r = 0; r < p.rows; r++) {
+        // A skipped row keeps its place in the output as an empty line, so output row i is input row i.
+        while (blanks < skipped.length && skipped[blanks].before <= p.firstRow + r) {
+          text += lines(model, p, from, r) + '\n';
+          from = r;
+          blanks++;
         }
-        if (labeled) {
-          const row = (c.firstRow ?? rows) + r + 1;
-          const t = classOf ? classOf(c.y[r]) : c.y[r];
-          if (classOf && t < 0) throw new Error(`${dataPath}: row ${row}: the target "${source.targetLabels?.[c.y[r]] ?? numberLabel(c.y[r])}" is not one of the model's classes (${model.classes!.join(', ')})`);
-          if (unit.task === 'multiclass') {
-            const loss = (unit as MultiLoss).valueDz(z, t, null);
-            addSums(sums, { rows: 1, loss, m: Float64Array.of(cls === t ? 1 : 0, loss, 0, 0), confusion: null });
-            sums.confusion![t * k + cls] += 1;
-          } else {
-            sums.rows += 1;
-            sums.loss += (unit as ScalarLoss).value(z[0], t, hp);
-            addRowMetrics(unit as ScalarLoss, z[0], t, 0, hp, sums.m, sums.confusion);
-          }
+        if (!labeled) continue;
+        const y = p.chunk.y[r];
+        const t = classOf ? classOf(y) : y;
+        if (classOf && t < 0) {
+          throw new DataError(dataPath, p.firstRow + r + 1, null, `the target ${quoteValue(source.targetLabels?.[y] ?? numberLabel(y))} is not one of the model's classes (${nameList(model.classes!)})`, 'row');
         }
-        if (writing) {
-          if (!classify) text += f32ToString(Math.fround((unit as ScalarLoss).link(z[0], hp))) + '\n';
-          else {
-            const label = model.classes![cls];
-            const p = unit.probabilistic ? Array.from(probs.subarray(0, model.classes!.length), (q) => f32ToString(Math.fround(q))) : [];
-            text += [/[",\n]/.test(label) ? `"${label.replace(/"/g, '""')}"` : label, ...p].join(',') + '\n';
-          }
-        }
+        addRow(model, p.z, r, t, p.classes ? p.classes[r] : 0, sums);
       }
-      rows += c.rows;
-      if (text) await write(text);
+      if (writing) await write(text + lines(model, p, from, p.rows));
+      rows += p.rows;
     }
+    if (writing) await write('\n'.repeat(skipped.length - blanks));
     await out?.commit();
   } catch (e) {
     await out?.abort();
@@ -111,8 +137,16 @@ export async function predictCommand(argv: string[]): Promise<number> {
   } finally {
     await source.close?.();
   }
+  const unit = LOSSES[model.loss];
   const m = labeled && rows > 0 ? metricsFromSums(sums, unit) : null;
-  if (v.json) process.stdout.write(JSON.stringify({ rows, target: model.target, task: model.task, metrics: m && metricsJson(m), ...(m?.task === 'regression' || !m && !classify ? { mse: m?.mse ?? null, mae: m?.mae ?? null, r2: m?.r2 ?? null } : {}), output: v.output ?? null }) + '\n');
-  else if (m) process.stderr.write(`${rows} rows: ${metricsText(m, model.classes)}\n`);
+  const skipText = skips.summary(skipped.length);
+  if (skipText) process.stderr.write(`${skipText}\n  (their predictions are empty lines, so output row i is input row i)\n`);
+  if (v.json) {
+    process.stdout.write(JSON.stringify({
+      rows, target: model.target, task: model.task, metrics: m && metricsJson(m),
+      ...(m?.task === 'regression' || !m && !classify ? { mse: m?.mse ?? null, mae: m?.mae ?? null, r2: m?.r2 ?? null } : {}),
+      output: v.output ?? null, skippedRows: skipped.length, skippedLines: skipped.map((s) => s.line),
+    }) + '\n');
+  } else if (m) process.stderr.write(`${rows} rows: ${metricsText(m, model.classes)}\n`);
   return 0;
 }

@@ -1,0 +1,69 @@
+// Applying a saved model to rows: the outputs z = x·W + b, then the loss's link — a value in the target's units
+// (regression), or a class with its probabilities where the loss gives them. A prediction float32 cannot hold is
+// an error naming its row, never an Infinity in the output. Features are matched by name (data/columns.ts).
+import type { HostChunk } from '../core/dataset';
+import { LOSSES, type MultiLoss, type ScalarLoss } from '../core/losses';
+import type { LoadedModel } from '../core/model_file';
+import { outputsRow } from '../core/model';
+import { alignColumns } from '../data/columns';
+import { DataError } from '../data/csv';
+import type { DataSource } from '../data/source';
+import { isF32 } from '../data/values';
+
+/** The predictions of a block of rows. */
+export interface Predictions {
+  rows: number;
+  /** Index of the first row in the source. */
+  firstRow: number;
+  /** The model's outputs z, rows × K. */
+  z: Float64Array;
+  /** Regression: the prediction per row in the target's units; null for classification. */
+  values: Float64Array | null;
+  /** Classification: the predicted class index per row; null for regression. */
+  classes: Int32Array | null;
+  /** Class probabilities, rows × classes, where the loss gives them; else null. */
+  probabilities: Float64Array | null;
+}
+
+/** Predictions for one chunk of rows whose features are in the model's order. */
+export function predictChunk(model: LoadedModel, c: HostChunk, where = 'data'): Predictions {
+  const unit = LOSSES[model.loss];
+  const k = model.params.bias.length;
+  const d = model.features.length;
+  const first = c.firstRow ?? 0;
+  const z = new Float64Array(c.rows * k);
+  const zr = new Float64Array(k);
+  const nClasses = model.classes?.length ?? 0;
+  const values = unit.task === 'regression' ? new Float64Array(c.rows) : null;
+  const classes = unit.task === 'regression' ? null : new Int32Array(c.rows);
+  const probabilities = unit.task !== 'regression' && unit.probabilistic ? new Float64Array(c.rows * nClasses) : null;
+  const pr = new Float64Array(Math.max(2, k));
+  for (let r = 0; r < c.rows; r++) {
+    outputsRow(c.x, r * d, model.params, zr);
+    z.set(zr, r * k);
+    if (values) {
+      const v = (unit as ScalarLoss).link(zr[0], model.lossHp);
+      if (!isF32(v)) throw new DataError(where, first + r + 1, null, `the prediction ${v} is outside the float32 range (the model's output there is ${zr[0]})`, 'row');
+      values[r] = v;
+      continue;
+    }
+    let cls = 0;
+    if (unit.task === 'multiclass') {
+      (unit as MultiLoss).probabilities(zr, pr);
+      for (let j = 1; j < k; j++) if (zr[j] > zr[cls]) cls = j;
+    } else {
+      cls = zr[0] > 0 ? 1 : 0;
+      pr[1] = (unit as ScalarLoss).link(zr[0], model.lossHp);
+      pr[0] = (unit as ScalarLoss).link(-zr[0], model.lossHp);
+    }
+    classes![r] = cls;
+    if (probabilities) probabilities.set(pr.subarray(0, nClasses), r * nClasses);
+  }
+  return { rows: c.rows, firstRow: first, z, values, classes, probabilities };
+}
+
+/** Predictions for every row of a source, chunk by chunk; its features are matched to the model's by name. */
+export async function* predict(model: LoadedModel, source: DataSource): AsyncGenerator<Predictions & { chunk: HostChunk }> {
+  const aligned = alignColumns(source, model.features, 'the model');
+  for await (const c of aligned.read()) yield { ...predictChunk(model, c, source.description), chunk: c };
+}
