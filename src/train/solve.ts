@@ -37,8 +37,11 @@ export async function exactFactor(
   return acc.factor();
 }
 
-/** Bytes the solver holds for d features: three (d + 2)² f64 matrices (R, the rank decision's copy, the ridge's). */
-export const factorBytes = (d: number): number => 3 * 8 * (d + 2) ** 2;
+/**
+ * Bytes the solver holds for d features: (d + 2)² f64 matrices, 16 for the merge tree's levels (2^16 blocks, up to
+ * 2^24 rows; each doubling of the rows beyond adds one) and 3 for the solve (R, the rank decision's copy, the ridge's).
+ */
+export const factorBytes = (d: number): number => 19 * 8 * (d + 2) ** 2;
 
 const mib = (b: number): string => `${Math.round(b / 2 ** 20)} MiB`;
 

@@ -105,7 +105,7 @@ describe('--solver exact: bad input', () => {
 
   it('a D × D factor larger than the memory budget is a clear error naming the limit', async () => {
     const ds: Dataset = { features: Array.from({ length: 3000 }, (_, j) => `x${j}`), target: 'y', rows: 1, chunks: [{ rows: 1, x: new Float32Array(3000), y: new Float32Array(1) }] };
-    await expect(train(new CpuBackend(), ds, exact({ memoryBudget: 64 * 2 ** 20 }))).rejects.toThrow(/3000 features needs 206 MiB.*--memory-budget 64 MiB/);
+    await expect(train(new CpuBackend(), ds, exact({ memoryBudget: 64 * 2 ** 20 }))).rejects.toThrow(/3000 features needs 1306 MiB for its \(D \+ 2\)² factors; the limit is --memory-budget 64 MiB/);
   });
 });
 

@@ -127,7 +127,7 @@ export function featureStats(f: Factor): { mean: Float64Array; std: Float64Array
 export interface Collinearity {
   /** Feature index (0-based). */
   column: number;
-  /** The features it is (numerically) a combination of, largest contributions first. */
+  /** The features it is (numerically) a combination of, in column order. */
   with: { column: number; coef: number }[];
   /** True when it is constant (a combination of the intercept alone) or zero. */
   constant: boolean;
@@ -245,7 +245,7 @@ function collinearity(dep: Dependent, bias: boolean): Collinearity {
     .filter((t) => t.column >= 0);
   // Contributions measured by |coef| (columns share no common scale here); drop the negligible ones.
   const big = Math.max(0, ...terms.map((t) => Math.abs(t.coef)));
-  const withCols = terms.filter((t) => Math.abs(t.coef) > 1e-6 * big).sort((a, b) => Math.abs(b.coef) - Math.abs(a.coef));
+  const withCols = terms.filter((t) => Math.abs(t.coef) > 1e-6 * big);
   return { column: dep.column - off, with: withCols, constant: withCols.length === 0 };
 }
 

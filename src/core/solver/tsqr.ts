@@ -6,23 +6,29 @@
 /** Rows per merged block (at least p, so the R rows add little to a merge). */
 const BLOCK_ROWS = 256;
 
-/** R of a stream of rows with p columns. */
+/** Levels of the merge tree (2^40 blocks: unbounded in practice); a stream of M blocks holds ≤ log2(M) factors. */
+export const TREE_LEVELS = 40;
+
+/**
+ * R of a stream of rows with p columns. Blocks are factored alone and merged pairwise like a binary counter (a
+ * tree, as in TSQR), so a row's rounding passes through O(log N) merges instead of one per later block: the error
+ * stays flat as N grows (the factors held grow as log2 of the blocks: 14 for 10M rows of 256-row blocks).
+ */
 export class TsqrFactor {
-  /** Upper-triangular p × p, row-major; signs of the diagonal are arbitrary. */
-  readonly r: Float64Array;
   /** Rows merged (and buffered). */
   rows = 0;
   private readonly buf: Float64Array;
   private readonly cap: number;
   private filled = 0;
+  private readonly levels: (Float64Array | null)[] = [];
+  private top: Float64Array | null = null;
 
   constructor(readonly p: number, blockRows = Math.max(BLOCK_ROWS, p)) {
-    this.r = new Float64Array(p * p);
     this.cap = blockRows;
     this.buf = new Float64Array(blockRows * p);
   }
 
-  /** A slot for one more row: write column c at `at + c·stride`, then call `commit`. */
+  /** A slot for one more row: write column c at `buffer[at + c·stride]`, then call `commit`. */
   slot(): { at: number; stride: number } {
     if (this.filled === this.cap) this.flush();
     return { at: this.filled, stride: this.cap };
@@ -46,27 +52,64 @@ export class TsqrFactor {
     return this.buf;
   }
 
-  /** Merges buffered rows into R. */
+  /** Factors the buffered rows and carries the result up the tree. */
   flush(): void {
-    if (this.filled > 0) mergeBlock(this.r, this.p, this.buf, this.cap, this.filled);
-    this.filled = 0;
-  }
-
-  /** Merges another factor's R (e.g. a worker's or a GPU partial's) into this one. */
-  mergeR(other: Float64Array): void {
+    if (this.filled === 0) return;
     const { p } = this;
-    for (let i = 0; i < p; i++) {
-      const { at, stride } = this.slot();
-      for (let c = 0; c < p; c++) this.buf[at + c * stride] = c >= i ? other[i * p + c] : 0;
-      this.filled++;
+    let r: Float64Array = new Float64Array(p * p);
+    mergeBlock(r, p, this.buf, this.cap, this.filled);
+    this.filled = 0;
+    for (let l = 0; ; l++) {
+      if (l === TREE_LEVELS) {
+        this.top = this.top ? mergeTriangular(this.top, r, p) : r;
+        return;
+      }
+      const have = this.levels[l];
+      if (!have) {
+        this.levels[l] = r;
+        return;
+      }
+      r = mergeTriangular(have, r, p);
+      this.levels[l] = null;
     }
   }
 
-  /** R after every row so far. */
+  /** R after every row so far (the tree folded, smallest levels first; the factor itself is unchanged). */
   factor(): Float64Array {
     this.flush();
-    return this.r;
+    const { p } = this;
+    let acc: Float64Array | null = null;
+    for (const r of [...this.levels, this.top]) if (r) acc = acc ? mergeTriangular(Float64Array.from(r), acc, p) : Float64Array.from(r);
+    return acc ?? new Float64Array(p * p);
   }
+}
+
+/** R of [A; B] for upper-triangular A and B (p × p, row-major); A receives it. 2p³/3 flops. */
+export function mergeTriangular(a: Float64Array, b: Float64Array, p: number): Float64Array {
+  // B's rows 0..j hold column j's entries below A's row j: reflect them into A[j][j].
+  const v = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    let sigma = 0;
+    for (let i = 0; i <= j; i++) sigma += b[i * p + j] ** 2;
+    if (sigma === 0) continue;
+    const ajj = a[j * p + j];
+    const norm = Math.sqrt(ajj * ajj + sigma);
+    const alpha = ajj > 0 ? -norm : norm;
+    const v0 = ajj - alpha;
+    for (let i = 0; i <= j; i++) v[i] = b[i * p + j];
+    const tau = 2 / (v0 * v0 + sigma);
+    for (let c = j + 1; c < p; c++) {
+      let s = v0 * a[j * p + c];
+      for (let i = 0; i <= j; i++) s += v[i] * b[i * p + c];
+      s *= tau;
+      if (s === 0) continue;
+      a[j * p + c] -= s * v0;
+      for (let i = 0; i <= j; i++) b[i * p + c] -= s * v[i];
+    }
+    a[j * p + j] = alpha;
+    for (let i = 0; i <= j; i++) b[i * p + j] = 0;
+  }
+  return a;
 }
 
 /**
