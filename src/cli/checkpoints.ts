@@ -52,6 +52,19 @@ export function checkpointRun(v: Record<string, unknown>, inputs: readonly strin
   };
 }
 
+/**
+ * A pause hook that lets the event loop run (signals, I/O) at least every 50 ms: the CPU backends take their steps
+ * without yielding, so without it a caught signal would wait for the end of the run.
+ */
+export function yielder(): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < 50) return;
+    await new Promise((r) => setImmediate(r));
+    last = performance.now();
+  };
+}
+
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /**
@@ -82,6 +95,10 @@ export async function catchingSignals<T>(controller: AbortController, fn: () => 
   }
   try {
     return { value: await fn(), signal };
+  } catch (e) {
+    // Stopped before the first epoch (while loading): nothing to checkpoint yet.
+    if (signal && controller.signal.aborted) return { value: null as T, signal };
+    throw e;
   } finally {
     restore();
   }

@@ -81,8 +81,7 @@ export async function runEpochs(ctx: EpochContext, spec: TrainSpec, classes: str
       o.onEpoch(report);
     }
     const last = stop || epoch + 1 === spec.epochs || !!o.signal?.aborted;
-    if (o.checkpointEpochs && ((epoch + 1) % o.checkpointEpochs === 0 || last)) await checkpoint(epoch + 1, 0, []);
-    else if (o.checkpointSteps && last) await checkpoint(epoch + 1, 0, []);
+    if (last || (o.checkpointEpochs && (epoch + 1) % o.checkpointEpochs === 0)) await checkpoint(epoch + 1, 0, []);
     if (stop) break;
   }
   // Early stopping keeps the best weights; otherwise report the running average once averaging has begun.

@@ -13,7 +13,7 @@ import { duration, ProgressBar } from '../progress';
 import { exactRows, gapText, solverJson, solverLines } from '../solver';
 import { SkipLog } from '../skips';
 import { openInput } from '../sources';
-import { catchingSignals, CHECKPOINT_FLAGS, CHECKPOINT_HELP, checkpointRun } from '../checkpoints';
+import { catchingSignals, CHECKPOINT_FLAGS, CHECKPOINT_HELP, checkpointRun, yielder } from '../checkpoints';
 import { expandOptionalValues, SPEC_FLAGS, SPEC_HELP, specFromFlags } from '../spec_args';
 
 export const TRAIN_USAGE = `downhill train <data.csv|data.npy|data.parquet|data.dh> --target <column> [options]
@@ -66,7 +66,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
       const perEpoch = source.rows !== null ? Math.ceil(source.rows / Math.min(spec.batch, source.rows)) : 1000;
       const running = () => train(backend, source, {
         ...spec, ...run, f64Rows: exactRows(source, file, spec, backendKind), ...checkpoints, signal: controller.signal,
-        lossEvery: bar ? Math.max(1, Math.ceil(perEpoch / 20)) : undefined,
+        // With checkpoints, windows of ≤ 256 steps and a yielding pause hook let SIGINT/SIGTERM stop the run promptly.
+        lossEvery: bar ? Math.max(1, Math.ceil(perEpoch / 20)) : checkpoints.onCheckpoint ? 256 : undefined,
+        pause: checkpoints.onCheckpoint ? yielder() : undefined,
         onProgress: bar ? (p) => bar.update(p) : undefined,
         onEpoch: bar ? (e) => {
           bar.epochDone(e.epoch, e.loss, e.seconds, e.validation);
@@ -83,8 +85,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
     await source.close?.();
   }
   if (signal) {
-    process.stderr.write(`downhill: stopped by ${signal} after ${result.epochs.length} epoch(s); checkpoint written to ${String(v.checkpoint)} ` +
-      `(continue with --resume ${String(v.checkpoint)})${v.save ? '; the model was not saved' : ''}\n`);
+    process.stderr.write(result
+      ? `downhill: stopped by ${signal} after ${result.epochs.length} epoch(s); checkpoint written to ${String(v.checkpoint)} ` +
+        `(continue with --resume ${String(v.checkpoint)})${v.save ? '; the model was not saved' : ''}\n`
+      : `downhill: stopped by ${signal} before training began; no checkpoint was written\n`);
     return signal === 'SIGINT' ? 130 : 143;
   }
   report(result, spec, backendKind, v.json === true, v.save as string | undefined);
