@@ -8,13 +8,14 @@
 //   24      4            u32 D: features
 //   28      4            u32 layout (1: row-major float32, each row = D features then the target y)
 //   32      4            u32 L: bytes of the names JSON
-//   36      4            reserved, 0
+//   36      4            u32 CRC-32 of bytes 0..H with this field as 0 (0 in files written before it: not checked)
 //   40      40·(D + 1)   statistics per column, features then y: f64 count, mean, M2, min, max
 //   …       L            UTF-8 JSON {"features": [...], "target": "..."}
 //   …                    zero padding up to H
 //   H       N·(D + 1)·4  the rows
 //
-// Statistics are those of the stored float32 values (variance = M2 / count). Pure functions, no I/O.
+// Statistics are those of the stored float32 values (variance = M2 / count). A header that fails its checksum or
+// any consistency check (sizes, names, statistics) is a DataError saying the file is corrupt. Pure functions, no I/O.
 import { DataError } from './csv';
 import type { ColumnStats } from '../core/stats';
 
@@ -65,7 +66,24 @@ export function encodeCacheHeader(h: Omit<CacheHeader, 'dataOffset'>): Uint8Arra
     [s.count, s.mean, s.m2, s.min, s.max].forEach((v, k) => dv.setFloat64(at + 8 * k, v, true));
   });
   out.set(names, CACHE_FIXED_BYTES + 40 * (d + 1));
+  dv.setUint32(CRC_AT, crc32(out), true);
   return out;
+}
+
+/** Where the header's checksum is stored. */
+const CRC_AT = 36;
+
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+/** CRC-32 (IEEE) of a header, its checksum field read as zero. */
+function crc32(b: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ (i >= CRC_AT && i < CRC_AT + 4 ? 0 : b[i])) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
 }
 
 /** Bytes to read to learn the header size. */
@@ -81,27 +99,46 @@ export function cacheHeaderSize(file: string, prefix: Uint8Array): number {
   return dv.getUint32(12, true);
 }
 
-/** Decodes a whole header (bytes 0..H) and checks it against the file size. */
+/** Decodes a whole header (bytes 0..H) and checks it against the file size; anything inconsistent is a DataError. */
 export function decodeCacheHeader(file: string, bytes: Uint8Array, fileSize: number): CacheHeader {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const corrupt = (why: string): never => {
+    throw new DataError(file, null, null, `corrupt cache header (${why}); convert the data again`);
+  };
   const dataOffset = cacheHeaderSize(file, bytes);
+  if (bytes.length < CACHE_FIXED_BYTES || dataOffset < CACHE_FIXED_BYTES) corrupt(`the header ends before its fixed fields (${Math.min(bytes.length, dataOffset)} bytes)`);
+  if (dataOffset > bytes.length) corrupt(`it says the rows start at byte ${dataOffset}, past the end of the file (${fileSize} bytes)`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const crc = dv.getUint32(CRC_AT, true);
+  if (crc !== 0 && crc !== crc32(bytes.subarray(0, dataOffset))) corrupt('checksum mismatch');
   const rows = Number(dv.getBigUint64(16, true));
   const d = dv.getUint32(24, true);
   const layout = dv.getUint32(28, true);
   const namesLen = dv.getUint32(32, true);
   if (layout !== LAYOUT_ROW_MAJOR_F32) throw new DataError(file, null, null, `unknown data layout ${layout}; expected ${LAYOUT_ROW_MAJOR_F32} (row-major float32)`);
   const namesAt = CACHE_FIXED_BYTES + 40 * (d + 1);
-  if (namesAt + namesLen > dataOffset || dataOffset > bytes.length) throw new DataError(file, null, null, 'corrupt cache header (sizes do not fit)');
-  const names = JSON.parse(new TextDecoder().decode(bytes.subarray(namesAt, namesAt + namesLen))) as { features: string[]; target: string };
-  if (names.features?.length !== d) throw new DataError(file, null, null, `corrupt cache header (${names.features?.length} names for ${d} features)`);
+  if (d < 1 || namesAt + namesLen > dataOffset) corrupt('sizes do not fit');
+  let names: { features?: unknown; target?: unknown };
+  try {
+    names = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(namesAt, namesAt + namesLen))) as typeof names;
+  } catch {
+    return corrupt('the column names are not valid JSON');
+  }
+  const features = names?.features;
+  if (!Array.isArray(features) || features.length !== d || !features.every((f) => typeof f === 'string') || typeof names.target !== 'string') {
+    corrupt(`expected ${d} feature names and a target name`);
+  }
   const stats = Array.from({ length: d + 1 }, (_, j): ColumnStats => {
     const at = CACHE_FIXED_BYTES + 40 * j;
     const [count, mean, m2, min, max] = [0, 1, 2, 3, 4].map((k) => dv.getFloat64(at + 8 * k, true));
     return { count, mean, m2, min, max };
   });
+  const slack = (s: ColumnStats) => 1e-6 * Math.max(Math.abs(s.min), Math.abs(s.max));
+  const badStat = stats.findIndex((s) => s.count !== rows || ![s.mean, s.m2, s.min, s.max].every(Number.isFinite) && rows > 0 ||
+    rows > 0 && (s.m2 < 0 || s.min > s.max || s.mean < s.min - slack(s) || s.mean > s.max + slack(s)));
+  if (badStat >= 0) corrupt(`inconsistent statistics for column ${badStat + 1}`);
   const expected = dataOffset + rows * (d + 1) * 4;
   if (fileSize !== expected) {
     throw new DataError(file, null, null, `${fileSize < expected ? 'truncated' : 'trailing bytes'}: expected ${expected} bytes for ${rows} rows × ${d + 1} columns, file has ${fileSize}`);
   }
-  return { rows, features: names.features, target: names.target, featureStats: stats.slice(0, d), targetStats: stats[d], dataOffset };
+  return { rows, features: features as string[], target: names.target as string, featureStats: stats.slice(0, d), targetStats: stats[d], dataOffset };
 }
