@@ -9,11 +9,18 @@ export const BLOCK_BYTES = 8 << 20;
 /** Default rows per chunk for every source. */
 export const DEFAULT_MAX_ROWS = 65536;
 
-/** The chunk size a pass should use: opts.maxRows rounded down, or the default when absent or infinite. */
-export function chunkRows(opts: ReadOptions): number {
+/** Most values (rows × D) in one chunk: 64 MiB of float32, so a very wide file still reads in bounded memory. */
+export const MAX_CHUNK_VALUES = 1 << 24;
+
+/**
+ * The chunk size a pass over rows of `d` features should use: opts.maxRows rounded down, or the default when absent
+ * or infinite — never more rows than MAX_CHUNK_VALUES values hold (one at least).
+ */
+export function chunkRows(opts: ReadOptions, d = 1): number {
   const want = opts.maxRows ?? DEFAULT_MAX_ROWS;
   if (!(want >= 1)) throw new RangeError(`maxRows must be ≥ 1, got ${want}`);
-  return Number.isFinite(want) ? Math.floor(want) : DEFAULT_MAX_ROWS;
+  const rows = Number.isFinite(want) ? Math.floor(want) : DEFAULT_MAX_ROWS;
+  return Math.max(1, Math.min(rows, Math.floor(MAX_CHUNK_VALUES / Math.max(1, d))));
 }
 
 /** Rows per block read: a whole number of chunks, at least BLOCK_BYTES of data. */
@@ -26,7 +33,7 @@ export function blockRows(rowBytes: number, maxRows: number): number {
 export async function* blockedPass(
   rows: number, d: number, rowBytes: number, opts: ReadOptions, readRows: (start: number, count: number) => Promise<HostChunk>,
 ): AsyncGenerator<HostChunk> {
-  const max = chunkRows(opts);
+  const max = chunkRows(opts, d);
   const per = blockRows(rowBytes, max);
   const fetch = (start: number) => (start < rows ? readRows(start, Math.min(per, rows - start)) : null);
   // The next block is read while the consumer works on this one.

@@ -139,7 +139,7 @@ function* parseRegion(p: RowParser, [b, start, end]: Region): Generator<HostChun
 
 /** One pass over a CSV byte stream (opened when iteration starts) whose header has been read into `plan`. */
 export async function* csvPass(plan: CsvPlan, open: () => ByteStream, opts: ReadOptions, done: (rows: number, skipped: number) => void): AsyncGenerator<HostChunk> {
-  const p = plan.labels !== null && plan.targetCol >= 0 ? new LabelRowParser(plan, chunkRows(opts), 2) : new RowParser(plan, chunkRows(opts), 2);
+  const p = plan.labels !== null && plan.targetCol >= 0 ? new LabelRowParser(plan, chunkRows(opts, plan.features.length), 2) : new RowParser(plan, chunkRows(opts, plan.features.length), 2);
   let headerSeen = false;
   for await (const region of regions(open(), opts.signal)) {
     if (!headerSeen) {

@@ -155,7 +155,7 @@ export class ParquetSource implements DataSource {
   }
 
   async *read(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {
-    const max = chunkRows(opts);
+    const max = chunkRows(opts, this.features.length);
     for (let start = 0; start < this.rows; start += max) {
       opts.signal?.throwIfAborted();
       yield await this.readRows(start, Math.min(max, this.rows - start));

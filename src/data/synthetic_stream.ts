@@ -15,7 +15,7 @@ export function syntheticSource(o: SyntheticOptions): DataSource & { truth: Mode
     description: `synthetic ${r.rows} × ${r.features} (seed ${r.seed})`,
     features, target: 'y', rows: r.rows, truth: r.truth,
     async *read(opts: ReadOptions = {}) {
-      for (const c of linearChunks(r, chunkRows(opts))) {
+      for (const c of linearChunks(r, chunkRows(opts, r.features))) {
         opts.signal?.throwIfAborted();
         yield c;
       }

@@ -79,7 +79,7 @@ export async function dataScale(source: DataSource, maxRows = DIAGNOSIS_ROWS): P
   const sq = new Float64Array(d);
   const largest: OverflowAt = { row: 0, column: source.features[0] ?? '', value: 0 };
   let rows = 0;
-  for await (const c of source.read({ maxRows: Math.min(maxRows, 65536) })) {
+  for await (const c of source.read({ maxRows: Math.min(maxRows, Math.max(1, Math.floor((1 << 22) / Math.max(1, d)))) })) {
     const first = c.firstRow ?? rows;
     const n = Math.min(c.rows, maxRows - rows);
     for (let r = 0; r < n; r++) {
@@ -196,7 +196,7 @@ export class TrainingHealth {
     const bound = roundDown(1 / curvature);
     const suggestedLr = bound < spec.lr ? bound : roundDown(spec.lr / 10);
     const positive = [...ms].filter((v) => v > 0);
-    const spread = positive.length > 1 ? Math.max(...positive) / Math.min(...positive) : 1;
+    const spread = positive.length > 1 ? positive.reduce((a, b) => Math.max(a, b)) / positive.reduce((a, b) => Math.min(a, b)) : 1;
     const badScale = !spec.standardize && spread > 1e4;
     const why = bound < spec.lr ? `the learning rate ${spec.lr} is too large for this data's scale` : `the learning rate ${spec.lr} is too large`;
     const std = badScale ? ` or standardize the features (--standardize: their mean squares differ by ${roundDown(spread).toExponential(0)}×)` : '';
