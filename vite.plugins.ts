@@ -3,6 +3,7 @@
 // CPU backend's threads execute the same TypeScript as the main thread instead of a hand-written copy. `?simd`
 // compiles an AssemblyScript module to WebAssembly (SIMD128) twice — for a shared memory (threads) and a plain
 // one (a page without cross-origin isolation) — and imports both binaries as base64.
+import { stat } from 'node:fs/promises';
 import type { Plugin } from 'vite';
 
 const SUFFIX = '?thread';
@@ -52,6 +53,9 @@ async function assemble(file: string, shared: boolean): Promise<Uint8Array> {
   return binary;
 }
 
+/** Compiled kernels by file and modification time: the page's main and worker builds import the same file. */
+const compiled = new Map<string, Promise<string>>();
+
 /** `import k from './simd/kernels.ts?simd'`: k.shared and k.plain are the module compiled for each kind of memory, base64. */
 export function simdKernels(): Plugin {
   return {
@@ -66,9 +70,14 @@ export function simdKernels(): Plugin {
       if (!id.endsWith(SIMD)) return null;
       const file = id.slice(0, -SIMD.length);
       this.addWatchFile(file);
-      const [shared, plain] = await Promise.all([assemble(file, true), assemble(file, false)]);
-      const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
-      return `export default { shared: ${JSON.stringify(b64(shared))}, plain: ${JSON.stringify(b64(plain))} };`;
+      const key = `${file}@${(await stat(file)).mtimeMs}`;
+      if (!compiled.has(key)) {
+        compiled.set(key, Promise.all([assemble(file, true), assemble(file, false)]).then(([shared, plain]) => {
+          const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
+          return `export default { shared: ${JSON.stringify(b64(shared))}, plain: ${JSON.stringify(b64(plain))} };`;
+        }));
+      }
+      return compiled.get(key)!;
     },
   };
 }

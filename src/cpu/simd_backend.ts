@@ -19,6 +19,8 @@ import { CpuSessionBase } from './session';
 const MAX_PIECES = 256;
 /** Blocks of rows whose indices are computed and touched ahead of the block being gathered (shuffled pieces). */
 const PREFETCH = 2;
+/** Bytes of rows per thread below which a job uses fewer threads (a wake-up costs about as much as this much work). */
+const MIN_BYTES_PER_THREAD = 1 << 18;
 
 /** How to build the backend. */
 export interface SimdOptions {
@@ -28,6 +30,8 @@ export interface SimdOptions {
   spawn?: Spawner | null;
   /** Blocks prefetched ahead in shuffled pieces (tuning; default 2). */
   prefetch?: number;
+  /** Bytes of rows per thread below which a job uses fewer threads (tuning; default 256 KiB; 0: always all). */
+  minBytesPerThread?: number;
   /** Said in the device string (e.g. why there is one thread). */
   note?: string;
 }
@@ -152,22 +156,25 @@ class SimdSession extends CpuSessionBase {
     for (let at = 0; at < pieces.length; at += MAX_PIECES) {
       const batch = pieces.slice(at, at + MAX_PIECES);
       i32[J + JOB.pieces] = batch.length;
+      const bytes = batch.reduce((a, q) => a + q.count, 0) * (this.rb + 4);
+      const active = Math.max(1, Math.min(pool.threads, Math.floor(bytes / this.backend.minBytesPerThread)));
+      i32[J + JOB.threads] = active;
       batch.forEach((q, i) => {
         const s = store.slots[q.chunk];
         if (!s) throw new Error(`slot ${q.chunk} was never loaded`);
         i32.set([s.x, s.y, store.rowsIn[q.chunk], q.start, q.count, q.key | 0, q.shuffle ? 1 : 0, 0], J + JOB_PIECES / 4 + i * PIECE_WORDS);
       });
-      pool.run(this.job);
-      this.reduce(out, arena.views.f64);
+      pool.run(this.job, active);
+      this.reduce(out, arena.views.f64, active);
     }
     return out;
   }
 
-  /** Adds every thread's stripe, in thread order (deterministic for a given thread count). */
-  private reduce(out: GradSums, f64: Float64Array): void {
+  /** Adds the stripes of the threads that ran, in thread order (deterministic for a given thread count). */
+  private reduce(out: GradSums, f64: Float64Array, active: number): void {
     const { d, outputs: k } = this.spec;
     const dp = this.rb / 4;
-    for (let t = 0; t < this.backend.pool.threads; t++) {
+    for (let t = 0; t < active; t++) {
       const g = (this.results + t * this.stripe) / 8;
       const s = g + k * dp;
       for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) out.grad[c * d + j] += f64[g + c * dp + j];
@@ -201,12 +208,14 @@ export class SimdCpuBackend implements Backend {
   readonly arena: Arena;
   readonly threads: number;
   readonly prefetch: number;
+  readonly minBytesPerThread: number;
   private poolInstance: ThreadPool | null = null;
 
   constructor(private readonly o: SimdOptions = {}) {
     const shared = (o.threads ?? 1) > 1 && canShare();
     this.threads = shared ? Math.max(1, Math.floor(o.threads ?? 1)) : 1;
     this.prefetch = o.prefetch ?? PREFETCH;
+    this.minBytesPerThread = o.minBytesPerThread ?? MIN_BYTES_PER_THREAD;
     this.arena = new Arena(shared, kernelModule(shared));
   }
 

@@ -33,7 +33,7 @@ export function waitWhile(i32: Int32Array, at: number, value: number): void {
 
 /** A worker's life: wait for a job, run its share, count itself done; until told to stop. */
 export function threadLoop(init: ThreadInit): void {
-  const { memory, id, threads } = init;
+  const { memory, id } = init;
   const kn = instantiate(init.module, memory);
   const i32 = new Int32Array(memory.buffer);
   let views = viewsOf(memory);
@@ -46,7 +46,7 @@ export function threadLoop(init: ThreadInit): void {
     if (Atomics.load(i32, CTL.stop) === 1) return;
     if (views.f32.buffer.byteLength !== memory.buffer.byteLength) views = viewsOf(memory);
     try {
-      runShare(kn, views, Atomics.load(i32, CTL.job), id, threads);
+      runShare(kn, views, Atomics.load(i32, CTL.job), id);
     } catch (e) {
       Atomics.store(i32, CTL.failed, 1);
       console.error(`downhill cpu thread ${id}: ${(e as Error).stack ?? e}`);
@@ -68,18 +68,22 @@ export class ThreadPool {
     for (let id = 1; id < threads; id++) this.workers.push(spawn!({ memory: arena.memory, module: arena.module, id, threads }));
   }
 
-  /** Runs the job at byte `job` on every thread; returns when all shares are done. */
-  run(job: number): void {
+  /**
+   * Runs the job at byte `job` on its first `active` threads (the job says how many; small jobs use fewer, since
+   * waking a thread costs tens of microseconds); returns when all shares are done.
+   */
+  run(job: number, active: number): void {
     const { i32 } = this;
     if (!this.started) this.awaitWorkers();
-    if (this.threads > 1) {
+    const wake = active > 1 && this.threads > 1;
+    if (wake) {
       Atomics.store(i32, CTL.job, job);
       Atomics.store(i32, CTL.done, 0);
       Atomics.add(i32, CTL.seq, 1);
       Atomics.notify(i32, CTL.seq);
     }
-    runShare(this.arena.kernels, this.arena.views, job, 0, this.threads);
-    for (let done = Atomics.load(i32, CTL.done); this.threads > 1 && done < this.threads - 1; done = Atomics.load(i32, CTL.done)) {
+    runShare(this.arena.kernels, this.arena.views, job, 0);
+    for (let done = Atomics.load(i32, CTL.done); wake && done < this.threads - 1; done = Atomics.load(i32, CTL.done)) {
       waitWhile(i32, CTL.done, done);
     }
     if (Atomics.exchange(i32, CTL.failed, 0) !== 0) throw new Error('a CPU worker thread failed (its message is on stderr)');

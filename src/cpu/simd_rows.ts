@@ -11,7 +11,7 @@ import type { Kernels, Views } from './simd_arena';
 /** i32 word offsets of a job record's fields. */
 export const JOB = {
   train: 0, loss: 1, k: 2, rb: 3, w: 4, b: 5, norm: 6, results: 7, stripe: 8, scratch: 9, scratchStride: 10,
-  block: 11, pieces: 12, classes: 13, prefetch: 14,
+  block: 11, pieces: 12, classes: 13, prefetch: 14, threads: 15,
 } as const;
 /** Byte offsets in a job record: the loss hyperparameters and the y shift (f64), then the pieces. */
 export const JOB_HP = 64;
@@ -41,10 +41,11 @@ export function blockRows(rb: number): number {
   return Math.max(16, Math.min(256, Math.floor(32768 / rb / 4) * 4));
 }
 
-/** Runs thread `id` of `threads` on the job at byte `job`: writes its sums to its stripe of the job's results. */
-export function runShare(kn: Kernels, v: Views, job: number, id: number, threads: number): void {
+/** Runs thread `id` on the job at byte `job` (its share of the job's threads): writes its sums to its stripe of the results. */
+export function runShare(kn: Kernels, v: Views, job: number, id: number): void {
   const J = job >> 2;
   const { i32, f64, f32 } = v;
+  const threads = i32[J + JOB.threads];
   const train = i32[J + JOB.train] === 1;
   const unit = LOSSES[LOSS_NAMES[i32[J + JOB.loss]]];
   const k = i32[J + JOB.k];
@@ -64,6 +65,7 @@ export function runShare(kn: Kernels, v: Views, job: number, id: number, threads
   const g = z + block * k * 4;
   const sums = (stripe + k * rb * 2) / 8;
   f64.fill(0, stripe / 8, stripe / 8 + stripeBytes(k, rb, classes) / 8);
+  if (id >= threads) return; // a job too small to share: this thread's stripe stays zero
   const pass: Pass = {
     kn, f32, f64, unit, k, hp, yShift, train, grad: stripe, sums, g, z,
     m: f64.subarray(sums + STRIPE_M, sums + STRIPE_M + 4),

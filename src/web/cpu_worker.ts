@@ -1,7 +1,8 @@
-// The CPU backend in a Web Worker, so CPU training and timing never stall the page. It rebuilds synthetic
-// data from its spec and opens a File itself (Files pass to workers without copying their bytes), keeps
-// the last dataset resident, and runs the page's loop.
-import { CpuBackend } from '../cpu/backend';
+// The CPU backend in a Web Worker, so CPU training and timing never stall the page: the fast f32 SIMD backend,
+// on every core through nested workers when the page is cross-origin isolated, else on this worker alone (its
+// device string says so). It rebuilds synthetic data from its spec and opens a File itself (Files pass to workers
+// without copying their bytes), keeps the last dataset resident, and runs the page's loop.
+import { webCpuBackend } from '../cpu/simd_web';
 import type { LossKind } from '../core/losses';
 import { benchmark } from '../train/bench';
 import type { ResidentData } from '../train/train';
@@ -9,7 +10,7 @@ import { openData, specKey, type DataSpec } from './datasets';
 import { ResidentCache, RunControl, runHeldOut, runResident, runStreamed, type LoopEvents } from './loop';
 import type { FromWorker, ToWorker } from './protocol';
 
-const backend = new CpuBackend();
+const backend = webCpuBackend();
 const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
 const held = new ResidentCache(backend);
 let control: RunControl | null = null;

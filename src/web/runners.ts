@@ -61,7 +61,7 @@ type Pending = { resolve: (v: never) => void; reject: (e: Error) => void; ev?: L
 /** The CPU backend in a Web Worker. */
 export class WorkerRunner implements Runner {
   readonly kind = 'cpu' as const;
-  device = 'CPU (f64 reference, single thread), Web Worker';
+  device = 'CPU, Web Worker';
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 

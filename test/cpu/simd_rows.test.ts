@@ -14,7 +14,8 @@ import { nodeCpuBackend } from '../../src/cpu/simd_node';
 import { caseSpec, type GradCase } from '../helpers/grad_pass';
 import type { Step } from '../../src/core/schedule';
 
-const backends = { 1: nodeCpuBackend({ threads: 1 }), 3: nodeCpuBackend({ threads: 3 }) };
+// Every job on all three threads however small (by default small jobs stay on fewer threads).
+const backends = { 1: nodeCpuBackend({ threads: 1 }), 3: nodeCpuBackend({ threads: 3, minBytesPerThread: 0 }) };
 afterAll(() => Object.values(backends).forEach((b) => b.dispose()));
 
 interface Case extends GradCase {

@@ -356,4 +356,31 @@ describe('the web page in headless Chromium (WebGPU on SwiftShader)', () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it('trains on the CPU with a worker thread per core when cross-origin isolated, and on one thread, saying why, when not', async () => {
+    const { page, problems } = await open();
+    expect(await page.evaluate(() => crossOriginIsolated), 'the server sends COOP/COEP as npm run preview does').toBe(true);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    await page.selectOption('#data-kind', 'linear');
+    await train(page, { rows: '20000', features: '4', lr: '0.05', batch: '4096', epochs: '10' }, 'cpu');
+    const threaded = await downloadModel(page, 'cpu');
+    expect(String(threaded.training?.device)).toContain(`CPU (f32 SIMD, ${cores} thread${cores > 1 ? 's' : ''}`);
+    expect(problems).toEqual([]);
+    await page.close();
+    const plain = await serveStatic(DIST_WEB, { isolated: false });
+    try {
+      const { page: p2, problems: problems2 } = await open(undefined, plain.origin);
+      expect(await p2.evaluate(() => crossOriginIsolated)).toBe(false);
+      await p2.selectOption('#data-kind', 'linear');
+      await train(p2, { rows: '20000', features: '4', lr: '0.05', batch: '4096', epochs: '10' }, 'cpu');
+      const single = await downloadModel(p2, 'cpu');
+      expect(String(single.training?.device)).toContain('1 thread; one thread: the page is not cross-origin isolated');
+      // Same seed, same batches: one thread and several train the same model up to f32 summation order.
+      expect(maxAbsDiff(single.weights.flat(), threaded.weights.flat())).toBeLessThan(1e-4);
+      expect(problems2).toEqual([]);
+      await p2.close();
+    } finally {
+      await plain.close();
+    }
+  });
 });

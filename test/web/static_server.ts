@@ -1,5 +1,6 @@
 // A tiny static file server for the built page (dist-web) on 127.0.0.1 and a random port, for the
-// browser tests. It serves files under one folder only, with the MIME types module scripts need.
+// browser tests. It serves files under one folder only, with the MIME types module scripts need, and by default
+// with the cross-origin isolation headers `npm run preview` sends (the CPU worker's threads need them).
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,8 +18,11 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves `root` on 127.0.0.1 at a free port. */
-export async function serveStatic(root: string): Promise<StaticServer> {
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/** Serves `root` on 127.0.0.1 at a free port (`isolated: false` leaves out COOP/COEP, as a plain host would). */
+export async function serveStatic(root: string, o: { isolated?: boolean } = {}): Promise<StaticServer> {
+  const isolation = o.isolated === false ? {} : ISOLATION;
   const base = resolve(root);
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -33,7 +37,7 @@ export async function serveStatic(root: string): Promise<StaticServer> {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...isolation });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((ok, fail) => server.once('error', fail).listen(0, '127.0.0.1', ok));
