@@ -30,6 +30,7 @@ export function solverLines(r: TrainResult): string[] {
     const shown = h.length <= 8 ? h : [...h.slice(0, 4), NaN, ...h.slice(-3)];
     lines.push(`gap by epoch: ${shown.map((v) => (Number.isNaN(v) ? '…' : v.toExponential(1))).join(' ')}`);
   }
+  if (e.note) lines.push(e.note);
   for (const w of e.warnings) lines.push(`warning: ${w}`);
   return lines;
 }

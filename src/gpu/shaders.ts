@@ -5,6 +5,7 @@
 import linearGrad from '../../shaders/linear_grad.wgsl?raw';
 import applyUpdate from '../../shaders/apply_update.wgsl?raw';
 import softmaxGrad from '../../shaders/softmax_grad.wgsl?raw';
+import gram from '../../shaders/gram.wgsl?raw';
 import adamMoments from '../../shaders/parts/adam_moments.wgsl?raw';
 import fusedPrologue from '../../shaders/parts/fused_prologue.wgsl?raw';
 import metricsBinary from '../../shaders/parts/metrics_binary.wgsl?raw';
@@ -41,6 +42,7 @@ import type { PenaltyKind } from '../core/penalties';
 const KERNELS = {
   linear_grad: { source: linearGrad, parts: [permute, reduce, xF32, sgdStep, fusedPrologue], units: { loss: true, penalty: true, optimizer: false } },
   softmax_grad: { source: softmaxGrad, parts: [permute, reduce, xF32], units: { loss: true, penalty: false, optimizer: false } },
+  gram: { source: gram, parts: [], units: { loss: false, penalty: false, optimizer: false } },
   apply_update: { source: applyUpdate, parts: [], units: { loss: false, penalty: true, optimizer: true } },
 } as const;
 

@@ -53,14 +53,16 @@ const flat = (ds: Dataset) => ({
 const linear = linearDataset({ rows: 5000, features: 6, noise: 0.1, seed: 3, chunkRows: 1500 });
 const exact = (o: Partial<TrainOptions> = {}): TrainOptions => ({ epochs: 0, batch: Infinity, lr: 0.1, solver: 'exact', ...o });
 
-describe.each(BACKENDS)('--solver exact on %s', (_, make) => {
+describe.each(BACKENDS)('--solver exact on %s', (name, make) => {
+  // WebGPU keeps its Gram pass on well-conditioned data: float32 Gram entries (~1e-7) times κ² ≈ 1.
+  const tol = name === 'webgpu' ? 1e-6 : 1e-12;
   it('matches Householder QR of the stored values (f64 solve of f32 data) with its metrics from the backend', async () => {
     const { x, y } = flat(linear);
     const want = referenceFit(x, y, 5000, 6, true);
     const r = await train(make(), linear, exact());
-    expect(relErr(r.params.weights, want.w)).toBeLessThan(1e-12);
-    expect(Math.abs(r.params.bias[0] - want.b)).toBeLessThan(1e-12);
-    expect(r.exact).toMatchObject({ rank: 7, columns: 7, method: 'qr', collinear: [], warnings: [] });
+    expect(relErr(r.params.weights, want.w)).toBeLessThan(tol);
+    expect(Math.abs(r.params.bias[0] - want.b)).toBeLessThan(tol);
+    expect(r.exact).toMatchObject({ rank: 7, columns: 7, method: name === 'webgpu' ? 'gram' : 'qr', collinear: [], warnings: [] });
     expect(r.exact!.condition).toBeGreaterThan(1);
     expect(r.exact!.condition).toBeLessThan(1.5);
     expect(r.epochs).toEqual([]);
@@ -83,7 +85,17 @@ describe.each(BACKENDS)('--solver exact on %s', (_, make) => {
   it('ridge (--penalty l2) matches the closed form', async () => {
     const want = ridge(problemOf(linear), 0.05);
     const r = await train(make(), linear, exact({ penalty: 'l2', alpha: 0.05 }));
-    expect(relErr(r.params.weights, want.w)).toBeLessThan(1e-12);
+    expect(relErr(r.params.weights, want.w)).toBeLessThan(tol);
+  });
+
+  it('κ = 1e3: the streamed QR decides (WebGPU sets its Gram pass aside and says why)', async () => {
+    const p = conditionedProblem(3000, 5, 1e3, { seed: 37, noise: 0.01 });
+    const ds = dataset(p.x, p.y, 5);
+    const { x, y } = flat(ds);
+    const r = await train(make(), ds, exact());
+    expect(relErr(r.params.weights, referenceFit(x, y, 3000, 5, true).w)).toBeLessThan(1e-11);
+    expect(r.exact!.method).toBe('qr');
+    if (name === 'webgpu') expect(r.exact!.note).toMatch(/GPU Gram pass not kept \(condition number 1\.\d+e\+3: the float32 Gram would lose digits/);
   });
 });
 

@@ -27,6 +27,8 @@ export interface Factor {
   tol: number;
   /** How R was computed. */
   method: 'qr' | 'gram';
+  /** Why a faster method was not used, when one was tried. */
+  note?: string;
 }
 
 /** Accumulates the R factor of streamed rows (row-major x, rows × d, f32 or f64; y). */

@@ -18,6 +18,8 @@ export interface ExactSummary {
   loss: number;
   /** Lines to show the user (rank deficiency, ill-conditioning). */
   warnings: string[];
+  /** Why the fast GPU Gram path was not kept, when it was tried. */
+  note?: string;
   seconds: number;
 }
 
@@ -50,6 +52,6 @@ export function exactSummary(sol: ExactSolution, names: readonly string[], secon
   return {
     method: sol.method, rank: sol.rank, columns: sol.columns, condition: sol.condition,
     collinear: sol.collinear.map((c) => ({ feature: names[c.column], with: c.with.map((t) => ({ feature: names[t.column], coef: t.coef })), constant: c.constant })),
-    objective: sol.objective, loss: sol.loss, warnings, seconds,
+    objective: sol.objective, loss: sol.loss, warnings, note: sol.factor.note, seconds,
   };
 }
