@@ -59,13 +59,17 @@ export function threadLoop(init: ThreadInit): void {
 /** The owning thread's side: starts the workers and runs jobs on all threads. */
 export class ThreadPool {
   private readonly workers: { terminate(): void }[] = [];
-  private readonly i32: Int32Array;
-  private started = false;
+  private started: boolean;
 
   constructor(private readonly arena: Arena, readonly threads: number, spawn: Spawner | null) {
-    this.i32 = new Int32Array(arena.memory.buffer);
+    this.started = threads === 1;
     if (threads > 1 && !spawn) throw new Error('threads > 1 need a way to start workers');
     for (let id = 1; id < threads; id++) this.workers.push(spawn!({ memory: arena.memory, module: arena.module, id, threads }));
+  }
+
+  /** The control words (a fresh view: a plain memory's buffer is replaced when it grows). */
+  private get i32(): Int32Array {
+    return this.arena.views.i32;
   }
 
   /**

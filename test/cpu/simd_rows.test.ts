@@ -109,6 +109,35 @@ describe.each([1, 3] as const)('fast CPU row pass vs the reference, %i thread(s)
 });
 
 describe('fast CPU pieces', () => {
+  it('keeps working when its memory grows between steps (a plain memory\'s buffer is replaced), and frees what it held', async () => {
+    const b = nodeCpuBackend({ threads: 1 });
+    try {
+      expect(b.arena.shared).toBe(false);
+      const rng = new Rng(9);
+      const small = { rows: 100, x: rng.uniformArray(100 * 3), y: rng.uniformArray(100) };
+      const store = b.createStore(3, 100, true);
+      await store.load(0, small);
+      const spec = caseSpec({ loss: 'squared', d: 3, rows: 0 });
+      const session = await b.createSession(store, spec);
+      const step = { index: 0, rows: 100, lr: 0, t: 0, average: 0, pieces: [{ chunk: 0, start: 0, count: 100, key: 5, shuffle: true }] } as Step;
+      const before = await session.gradient(step);
+      const big = b.createStore(3, 1 << 20, true);
+      const bytes = b.arena.memory.buffer.byteLength;
+      await big.load(0, { rows: 1 << 20, x: new Float32Array(3 << 20), y: new Float32Array(1 << 20) });
+      expect(b.arena.memory.buffer.byteLength).toBeGreaterThan(bytes);
+      const after = await session.gradient(step);
+      expect([...after.weights, after.loss]).toEqual([...before.weights, before.loss]);
+      const used = b.arena.used;
+      big.dispose();
+      expect(b.arena.used).toBeLessThan(used - (16 << 20));
+      session.dispose();
+      store.dispose();
+      expect(b.arena.used).toBe(0);
+    } finally {
+      b.dispose();
+    }
+  });
+
   it('a step over three chunks with more threads than rows in a piece sums every row once', async () => {
     const b = backends[3];
     const d = 5;
