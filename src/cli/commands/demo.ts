@@ -29,7 +29,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     epochs: num('epochs', v.epochs, 5, { integer: true, min: 1 }),
     batch: num('batch', v.batch, 4096, { integer: true, min: 1, allowFull: true }),
     lr: num('lr', v.lr, 0.05, { positive: true }),
-    seed: num('seed', v.seed, 0, { integer: true, min: 0 }),
+    seed: num('seed', v.seed, 0, { integer: true, min: 0, max: 2 ** 32 - 1 }),
   };
   console.log(`downhill demo: ${si(rows)} rows × ${d} features, y = X·w* + ${0.5} + N(0, 0.1²); ${o.epochs} epochs, batch ${o.batch}, lr ${o.lr}`);
   const ds = linearDataset({ rows, features: d, seed: o.seed });
