@@ -1,12 +1,12 @@
 // CPU twin of shaders/gram.wgsl (src/gpu/gram.ts): ZᵀZ of rows [start, start + count), z = (x − shift padded to
-// DP4·4, y − yShift, 1, 0, 0), computed in f64; the same W × W output, W = 4·(DP4 + 1).
+// DP4·4, y − yShift, 1, then zeros), computed in f64; the same W × W output, W = 4·Z4 (DP4 + 1 rounded up to even).
 
 /** The Gram of the shifted, augmented rows of row-major x (rows × d) and y, in f64. */
 export function gramCpu(
   x: ArrayLike<number>, y: ArrayLike<number>, d: number, start: number, count: number, shift: ArrayLike<number>, yShift: number,
 ): Float64Array {
   const dp = 4 * Math.ceil(d / 4);
-  const w = dp + 4;
+  const w = 8 * Math.ceil((dp / 4 + 1) / 2);
   const g = new Float64Array(w * w);
   const z = new Float64Array(w);
   for (let r = start; r < start + count; r++) {

@@ -1,51 +1,53 @@
 // Host wrapper of shaders/gram.wgsl: the Gram matrix ZᵀZ of a slot's rows, z = (x − shift, y − y_shift, 1), as
 // per-workgroup f32 partials (each SPAN rows, batch sums added with Kahan's compensation) summed in f64 here, so the
-// accumulated error does not grow with N. CPU twin: src/cpu/gram.ts. Output: W × W f64, W = 4·(DP4 + 1), columns
-// (features padded to DP4·4, y, 1, 0, 0).
+// accumulated error does not grow with N. CPU twin: src/cpu/gram.ts. Output: W × W f64, W = 4·Z4, columns (features
+// padded to DP4·4, y, 1, then zeros).
 import { readBuffer } from './buffers';
 import type { GpuContext } from './device';
 import { computePipelineAsync } from './shaders';
 import { uniformLayout } from './uniforms';
 
-/** How the Gram of D features maps onto tiles and workgroups. */
+/** How the Gram of D features maps onto 2 × 2 blocks of 4 × 4 tiles and workgroups. */
 export interface GramLayout {
   d: number;
   dp4: number;
-  /** vec4 columns of z: DP4 + 1. */
+  /** vec4 columns of z: DP4 + 1 (features, then (y, 1, 0, 0)) rounded up to even. */
   z4: number;
-  /** Upper-triangle 4 × 4 tiles: Z4·(Z4 + 1)/2. */
-  tiles: number;
+  /** Blocks of the upper triangle: (Z4/2)·(Z4/2 + 1)/2; block k covers tiles 2A.., 2B.. of pairs[k] = (A, B). */
+  blocks: number;
   pairs: Uint32Array;
+  /** Blocks per workgroup, row lanes per block, invocations (BPW·LANES). */
+  bpw: number;
+  lanes: number;
   wg: number;
-  /** Tiles per invocation. */
-  tpi: number;
-  /** Workgroups along y (tile groups). */
+  /** Workgroups along y (block groups). */
   groupsY: number;
   /** Rows staged per batch. */
   rb: number;
 }
 
-/** The tile layout for d features (WG invocations of TPI tiles each per workgroup). */
-export function gramLayout(d: number, wg = 64, tpi = 4, rb = 16): GramLayout {
+/** The block layout for d features: up to 64 blocks per workgroup, and row lanes to fill ~64 invocations. */
+export function gramLayout(d: number, target = 64, rb = 16): GramLayout {
   const dp4 = Math.ceil(d / 4);
-  const z4 = dp4 + 1;
+  const z4 = 2 * Math.ceil((dp4 + 1) / 2);
   const pairs: number[] = [];
-  for (let a = 0; a < z4; a++) for (let b = a; b < z4; b++) pairs.push(a, b);
-  const tiles = pairs.length / 2;
-  const per = Math.min(tpi, Math.ceil(tiles / wg));
-  return { d, dp4, z4, tiles, pairs: Uint32Array.from(pairs), wg, tpi: per, groupsY: Math.ceil(tiles / (per * wg)), rb };
+  for (let a = 0; a < z4 / 2; a++) for (let b = a; b < z4 / 2; b++) pairs.push(a, b);
+  const blocks = pairs.length / 2;
+  const bpw = Math.min(blocks, target);
+  const lanes = Math.min(rb, Math.ceil(target / bpw));
+  return { d, dp4, z4, blocks, pairs: Uint32Array.from(pairs), bpw, lanes, wg: bpw * lanes, groupsY: Math.ceil(blocks / bpw), rb };
 }
 
 /** The Params record of shaders/gram.wgsl. */
 export const GRAM_PARAMS = uniformLayout([
-  ['start', 'u32'], ['count', 'u32'], ['span', 'u32'], ['tiles', 'u32'], ['partial_base', 'u32'], ['y_shift', 'f32'], ['_pad0', 'u32'], ['_pad1', 'u32'],
+  ['start', 'u32'], ['count', 'u32'], ['span', 'u32'], ['blocks', 'u32'], ['partial_base', 'u32'], ['y_shift', 'f32'], ['_pad0', 'u32'], ['_pad1', 'u32'],
 ]);
 
 const { STORAGE, COPY_DST, COPY_SRC, UNIFORM } = { STORAGE: 0x80, COPY_DST: 0x8, COPY_SRC: 0x4, UNIFORM: 0x40 };
 
 /** Rows per workgroup: bounded so the f32 batch sums stay short; more for wide D to bound the partials' bytes. */
 export function gramSpan(layout: GramLayout, rows: number, maxPartialBytes = 64 * 2 ** 20): number {
-  const perPartial = 2 * layout.tiles * 64;
+  const perPartial = 8 * layout.blocks * 64 * layout.lanes;
   const groups = Math.max(1, Math.floor(maxPartialBytes / perPartial));
   return Math.max(4096, Math.ceil(rows / groups / layout.rb) * layout.rb);
 }
@@ -66,7 +68,7 @@ export class GramPass {
       entries: [entry(0, 'uniform'), entry(1, 'read-only-storage'), entry(2, 'read-only-storage'), entry(3, 'read-only-storage'), entry(4, 'read-only-storage'), entry(5, 'storage')],
     });
     const pl = device.createPipelineLayout({ label: 'gram', bindGroupLayouts: [bindLayout] });
-    const pipeline = await computePipelineAsync(device, 'gram', {}, pl, { WG: layout.wg, TPI: layout.tpi, DP4: layout.dp4, Z4: layout.z4, RB: layout.rb });
+    const pipeline = await computePipelineAsync(device, 'gram', {}, pl, { BPW: layout.bpw, LANES: layout.lanes, WG: layout.wg, DP4: layout.dp4, Z4: layout.z4, RB: layout.rb });
     const pairs = device.createBuffer({ label: 'gram.pairs', size: layout.pairs.byteLength, usage: STORAGE | COPY_DST });
     device.queue.writeBuffer(pairs, 0, layout.pairs as Uint32Array<ArrayBuffer>);
     const shift = device.createBuffer({ label: 'gram.shift', size: layout.dp4 * 16, usage: STORAGE | COPY_DST });
@@ -86,9 +88,9 @@ export class GramPass {
     const span = gramSpan(L, count);
     const groups = Math.max(1, Math.ceil(count / span));
     const view = new DataView(new ArrayBuffer(GRAM_PARAMS.bytes));
-    GRAM_PARAMS.write(view, 0, { start, count, span, tiles: L.tiles, partial_base: 0, y_shift: yShift });
+    GRAM_PARAMS.write(view, 0, { start, count, span, blocks: L.blocks, partial_base: 0, y_shift: yShift });
     device.queue.writeBuffer(this.params, 0, view.buffer);
-    const bytes = groups * 2 * L.tiles * 64;
+    const bytes = groups * L.lanes * 8 * L.blocks * 64;
     const partials = device.createBuffer({ label: 'gram.partials', size: bytes, usage: STORAGE | COPY_SRC, mappedAtCreation: !!o.poison });
     if (o.poison) {
       new Float32Array(partials.getMappedRange()).fill(NaN);
@@ -106,7 +108,7 @@ export class GramPass {
       pass.dispatchWorkgroups(groups, L.groupsY);
       pass.end();
       device.queue.submit([enc.finish()]);
-      return sumPartials(new Float32Array(await readBuffer(device, partials, 0, bytes)), L, groups);
+      return sumPartials(new Float32Array(await readBuffer(device, partials, 0, bytes)), L, groups * L.lanes);
     } finally {
       partials.destroy();
     }
@@ -119,22 +121,24 @@ export class GramPass {
   }
 }
 
-/** Σ over partials of (sum − compensation) per tile, in f64, as the full symmetric W × W matrix. */
+/** Σ over partials of (sum − compensation) per tile, in f64, as the full symmetric W × W matrix (W = 4·Z4). */
 export function sumPartials(p: Float32Array, L: GramLayout, groups: number): Float64Array {
   const w = 4 * L.z4;
   const g = new Float64Array(w * w);
-  for (let t = 0; t < L.tiles; t++) {
-    const a = L.pairs[2 * t], b = L.pairs[2 * t + 1];
-    for (let e = 0; e < 16; e++) {
-      let v = 0;
-      for (let k = 0; k < groups; k++) {
-        const base = k * 2 * L.tiles * 16;
-        v += p[base + t * 16 + e] - p[base + (L.tiles + t) * 16 + e];
+  const stride = 8 * L.blocks * 16;
+  for (let k = 0; k < L.blocks; k++) {
+    for (let q = 0; q < 4; q++) {
+      const a = 2 * L.pairs[2 * k] + (q >> 1), b = 2 * L.pairs[2 * k + 1] + (q & 1);
+      // A diagonal block's lower tile repeats the upper one transposed.
+      if (a > b) continue;
+      for (let e = 0; e < 16; e++) {
+        let v = 0;
+        for (let gi = 0; gi < groups; gi++) v += p[gi * stride + (4 * k + q) * 16 + e] - p[gi * stride + (4 * (L.blocks + k) + q) * 16 + e];
+        // mat4x4 column c = za·zb[c]: element (r, c) is G[4a + r][4b + c].
+        const c = e >> 2, r = e & 3;
+        g[(4 * a + r) * w + 4 * b + c] = v;
+        g[(4 * b + c) * w + 4 * a + r] = v;
       }
-      // mat4x4 column c = za·zb[c]: element (r, c) is G[4a + r][4b + c].
-      const c = e >> 2, r = e & 3;
-      g[(4 * a + r) * w + 4 * b + c] = v;
-      g[(4 * b + c) * w + 4 * a + r] = v;
     }
   }
   return g;

@@ -1,5 +1,5 @@
 // The exact solver's fast path on WebGPU: one pass of the Gram kernel (shaders/gram.wgsl) over the training rows,
-// partials summed in f64, then Cholesky. Its coefficients err by about κ²·ε (ε ≈ 2e-7, the float32 Gram entries'
+// partials summed in f64, then Cholesky. Its coefficients err by about κ²·ε (ε ≈ 3e-7, the float32 Gram entries'
 // measured error with Kahan-added batch sums), so it is kept only where that is ≤ GRAM_MAX_ERROR and no column is
 // collinear; otherwise the caller falls back to the streamed QR (a second pass).
 import type { Backend } from '../backend';
@@ -11,8 +11,8 @@ import { GramPass, solverGram } from '../gpu/gram';
 import type { GpuStore } from '../gpu/store';
 import { trainRows } from './load';
 
-/** Relative error of the GPU Gram's entries against √(G_ii·G_jj) (test/gpu/gram.test.ts measures ~1e-7). */
-export const GRAM_REL_ERROR = 2e-7;
+/** Relative error of the GPU Gram's entries against √(G_ii·G_jj) (test/gpu/gram.test.ts measures 1e-7 to 3e-7). */
+export const GRAM_REL_ERROR = 3e-7;
 
 /** The largest predicted relative coefficient error (κ²·ε) for which the Gram factor is kept. */
 export const GRAM_MAX_ERROR = 1e-5;
