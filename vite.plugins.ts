@@ -1,9 +1,11 @@
 // Build-time plugins shared by the CLI bundle, the page and Vitest. `?thread` imports a TypeScript module as
 // the source text of a self-contained worker script (bundled with rolldown, which Vite itself runs on), so the
 // CPU backend's threads execute the same TypeScript as the main thread instead of a hand-written copy. `?simd`
-// compiles an AssemblyScript module to WebAssembly (SIMD128) twice — for a shared memory (threads) and a plain
-// one (a page without cross-origin isolation) — and imports both binaries as base64.
-import { stat } from 'node:fs/promises';
+// compiles an AssemblyScript module, with every part in the `losses/` folder beside it (each exports its own
+// `<stem>_rows`), to WebAssembly (SIMD128) twice — for a shared memory (threads) and a plain one (a page without
+// cross-origin isolation) — and imports both binaries as base64.
+import { readdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Plugin } from 'vite';
 
 const SUFFIX = '?thread';
@@ -34,14 +36,16 @@ export function threadSource(): Plugin {
   };
 }
 
-/** Compiles one AssemblyScript file with asc; returns the binary. */
-async function assemble(file: string, shared: boolean): Promise<Uint8Array> {
+/** Compiles AssemblyScript entry files into one module with asc; returns the binary. */
+async function assemble(files: string[], shared: boolean): Promise<Uint8Array> {
   const asc = (await import('assemblyscript/asc')).default;
   let binary: Uint8Array | null = null;
   const log: string[] = [];
   const stream = { write: (s: string | Uint8Array) => void log.push(String(s)) };
   const { error } = await asc.main([
-    file, '--outFile', 'kernels.wasm', '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--initialMemory', '1',
+    // Static data (the math library's tables) goes at bytes 1024… of the first 64 KiB, which the arena never hands out.
+    ...files, '--outFile', 'kernels.wasm', '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--initialMemory', '1',
+    '--memoryBase', '1024', '--lowMemoryLimit', '65536',
     '--maximumMemory', '65536', '--enable', 'simd', ...(shared ? ['--sharedMemory', '--enable', 'threads'] : []),
   ], {
     stdout: stream, stderr: stream,
@@ -49,7 +53,7 @@ async function assemble(file: string, shared: boolean): Promise<Uint8Array> {
       if (name.endsWith('.wasm') && typeof contents !== 'string') binary = contents;
     },
   });
-  if (error || !binary) throw new Error(`assemblyscript: ${file}: ${error?.message ?? 'no binary'}\n${log.join('')}`);
+  if (error || !binary) throw new Error(`assemblyscript: ${files[0]}: ${error?.message ?? 'no binary'}\n${log.join('')}`);
   return binary;
 }
 
@@ -69,10 +73,13 @@ export function simdKernels(): Plugin {
     async load(id) {
       if (!id.endsWith(SIMD)) return null;
       const file = id.slice(0, -SIMD.length);
-      this.addWatchFile(file);
-      const key = `${file}@${(await stat(file)).mtimeMs}`;
+      const parts = join(dirname(file), 'losses');
+      const files = [file, ...(await readdir(parts)).filter((f) => f.endsWith('.ts')).sort().map((f) => join(parts, f))];
+      for (const f of [...files, join(dirname(file), 'loss_math.ts')]) this.addWatchFile(f);
+      const times = await Promise.all([...files, join(dirname(file), 'loss_math.ts')].map(async (f) => (await stat(f)).mtimeMs));
+      const key = `${files.join(',')}@${times.join(',')}`;
       if (!compiled.has(key)) {
-        compiled.set(key, Promise.all([assemble(file, true), assemble(file, false)]).then(([shared, plain]) => {
+        compiled.set(key, Promise.all([assemble(files, true), assemble(files, false)]).then(([shared, plain]) => {
           const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
           return `export default { shared: ${JSON.stringify(b64(shared))}, plain: ${JSON.stringify(b64(plain))} };`;
         }));

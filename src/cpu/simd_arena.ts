@@ -12,6 +12,15 @@ export interface Kernels {
   accumulate(g64: number, g: number, xb: number, count: number, rb: number, k: number): void;
 }
 
+/** A loss part's training rows (simd/losses/<stem>.ts): dL/dz into g, Σ loss and Σ dL/dz (K for softmax) at out. */
+export type LossRows = (z: number, y: number, g: number, count: number, hpOrK: number, out: number) => void;
+
+/** The loss part of a unit's file stem, or null when the kernels have none. */
+export function lossRows(kn: Kernels, stem: string): LossRows | null {
+  const f = (kn as unknown as Record<string, unknown>)[`${stem}_rows`];
+  return typeof f === 'function' ? (f as LossRows) : null;
+}
+
 /** Typed views of an arena's memory (rebuilt when it grows). */
 export interface Views {
   f32: Float32Array;
@@ -23,8 +32,11 @@ export interface Views {
 const PAGE = 65536;
 /** The most pages a wasm32 memory may have (4 GiB). */
 const MAX_PAGES = 65536;
-/** Allocations start past the first bytes (the control words live there), and are 64-byte aligned (cache lines). */
-const BASE = 1024;
+/**
+ * Allocations start past the first 64 KiB — the control words (bytes 0…63) and the kernels' static data (1024…,
+ * which every instantiation writes again: vite.plugins.ts keeps it below 64 KiB) — and are 64-byte aligned.
+ */
+const BASE = 65536;
 const ALIGN = 64;
 
 /** Instantiates the kernels on a memory. */

@@ -1,12 +1,12 @@
 // The fast CPU backend's row pass, run by every thread on its share of each piece of a job: blocks of rows go
-// through the SIMD kernels (simd/kernels.ts: indices, gather, outputs) and the registry's f64 loss (value and
-// dL/dz per row, or the task's metric sums), then back into the kernels for Σ dL/dz·x'. Its oracle is the f64
-// reference's row kernel (grad_rows.ts). A job is a record in the arena (layout below) that the main thread
+// through the SIMD kernels (simd/kernels.ts: indices, gather, outputs), the loss (training: the unit's f32 part,
+// simd/losses/<stem>.ts, for value and dL/dz; evaluation: the registry's f64 unit and the task's metric sums), then
+// back into the kernels for Σ dL/dz·x'. Its oracle is the f64 reference's row kernel (grad_rows.ts). A job is a record in the arena (layout below) that the main thread
 // writes and every thread reads, so threads need no messages per step.
 import { LOSS_NAMES, LOSSES, type LossHp, type MultiLoss, type ScalarLoss } from '../core/losses';
 import { addRowMetrics } from '../core/metrics';
 import { feistelHalfBits } from '../core/permute';
-import type { Kernels, Views } from './simd_arena';
+import { lossRows, type Kernels, type LossRows, type Views } from './simd_arena';
 
 /** i32 word offsets of a job record's fields. */
 export const JOB = {
@@ -31,9 +31,9 @@ export function stripeBytes(k: number, rb: number, classes: number): number {
   return Math.ceil((k * rb * 2 + (STRIPE_BIAS + k + classes * classes) * 8) / 64) * 64;
 }
 
-/** Bytes of one thread's scratch for blocks of `block` rows: an index ring of prefetch + 1 blocks, the gathered rows, targets, outputs, dL/dz. */
+/** Bytes of one thread's scratch for blocks of `block` rows: an index ring of prefetch + 1 blocks, the gathered rows, targets, outputs, dL/dz, a loss part's sums. */
 export function scratchBytes(block: number, rb: number, k: number, prefetch: number): number {
-  return Math.ceil(((prefetch + 1) * block * 4 + block * rb + block * 4 + 2 * block * k * 4) / 64) * 64;
+  return Math.ceil(((prefetch + 1) * block * 4 + block * rb + block * 4 + 2 * block * k * 4 + (k + 1) * 8) / 64) * 64;
 }
 
 /** Rows per block: about 32 KiB of gathered rows (L1/L2-resident while the block is processed), a multiple of 4. */
@@ -63,15 +63,18 @@ export function runShare(kn: Kernels, v: Views, job: number, id: number): void {
   const ys = xb + block * rb;
   const z = ys + block * 4;
   const g = z + block * k * 4;
+  const partOut = g + block * k * 4;
+  const part = lossRows(kn, unit.stem);
+  if (train && !part) throw new Error(`the fast CPU backend has no ${unit.name} loss part (src/cpu/simd/losses/${unit.stem}.ts)`);
   const sums = (stripe + k * rb * 2) / 8;
   f64.fill(0, stripe / 8, stripe / 8 + stripeBytes(k, rb, classes) / 8);
   if (id >= threads) return; // a job too small to share: this thread's stripe stays zero
   const pass: Pass = {
-    kn, f32, f64, unit, k, hp, yShift, train, grad: stripe, sums, g, z,
+    kn, f32, f64, unit, k, hp, yShift, train, grad: stripe, sums, g, z, part: part!, partOut, hpAt: job + JOB_HP,
     m: f64.subarray(sums + STRIPE_M, sums + STRIPE_M + 4),
     bias: f64.subarray(sums + STRIPE_BIAS, sums + STRIPE_BIAS + k),
     confusion: classes > 0 ? f64.subarray(sums + STRIPE_BIAS + k, sums + STRIPE_BIAS + k + classes * classes) : null,
-    zRow: new Float64Array(k), dzRow: new Float64Array(k),
+    zRow: new Float64Array(k),
   };
   for (let p = 0; p < i32[J + JOB.pieces]; p++) {
     const P = J + (JOB_PIECES >> 2) + p * PIECE_WORDS;
@@ -122,56 +125,51 @@ interface Pass {
   sums: number;
   g: number;
   z: number;
+  /** The loss's f32 part (training), where it leaves its sums, and the loss hyperparameters' address. */
+  part: LossRows;
+  partOut: number;
+  hpAt: number;
   m: Float64Array;
   bias: Float64Array;
   confusion: Float64Array | null;
   zRow: Float64Array;
-  dzRow: Float64Array;
 }
 
 /** One block of c rows at xb (targets at yp): outputs, the loss per row, then the gradient sums or the metric sums. */
 function blockPass(s: Pass, xb: number, yp: number, c: number, rb: number, w: number, b: number): void {
   const { kn, f64 } = s;
   kn.outputs(s.z, xb, c, rb, w, b, s.k);
-  const loss = s.unit.task === 'multiclass' ? multiRows(s, yp, c) : scalarRows(s, s.unit, yp, c);
+  const loss = s.train ? partRows(s, yp, c) : s.unit.task === 'multiclass' ? multiRows(s, yp, c) : scalarRows(s, s.unit, yp, c);
   f64[s.sums + STRIPE_LOSS] += loss;
   f64[s.sums + STRIPE_ROWS] += c;
   if (s.train) kn.accumulate(s.grad, s.g, xb, c, rb, s.k);
 }
 
-/** One output per row: Σ loss, and dL/dz into g (training) or the metric sums (evaluation). */
+/** Training: the loss part writes dL/dz into g; returns Σ loss and adds Σ dL/dz to the bias sums. */
+function partRows(s: Pass, yp: number, c: number): number {
+  s.part(s.z, yp, s.g, c, s.unit.task === 'multiclass' ? s.k : s.hpAt, s.partOut);
+  const at = s.partOut / 8;
+  for (let j = 0; j < s.k; j++) s.bias[j] += s.f64[at + 1 + j];
+  return s.f64[at];
+}
+
+/** Evaluation, one output per row: Σ loss and the metric sums. */
 function scalarRows(s: Pass, unit: ScalarLoss, yp: number, c: number): number {
   const { f32, hp } = s;
-  const z0 = s.z >> 2;
-  const y0 = yp >> 2;
-  const g0 = s.g >> 2;
   let loss = 0;
-  if (s.train) {
-    let gb = 0;
-    for (let r = 0; r < c; r++) {
-      const z = f32[z0 + r];
-      const t = f32[y0 + r];
-      loss += unit.value(z, t, hp);
-      const g = unit.dz(z, t, hp);
-      f32[g0 + r] = g;
-      gb += g;
-    }
-    s.bias[0] += gb;
-  } else {
-    for (let r = 0; r < c; r++) {
-      const z = f32[z0 + r];
-      const t = f32[y0 + r];
-      loss += unit.value(z, t, hp);
-      addRowMetrics(unit, z, t, s.yShift, hp, s.m, s.confusion);
-    }
+  for (let r = 0; r < c; r++) {
+    const z = f32[(s.z >> 2) + r];
+    const t = f32[(yp >> 2) + r];
+    loss += unit.value(z, t, hp);
+    addRowMetrics(unit, z, t, s.yShift, hp, s.m, s.confusion);
   }
   return loss;
 }
 
-/** K outputs per row: Σ loss, and dL/dz_c into g (training) or accuracy, log-loss and class counts (evaluation). */
+/** Evaluation, K outputs per row: Σ loss, accuracy, log-loss and class counts. */
 function multiRows(s: Pass, yp: number, c: number): number {
   const unit = s.unit as MultiLoss;
-  const { f32, k, zRow, dzRow } = s;
+  const { f32, k, zRow } = s;
   let loss = 0;
   for (let r = 0; r < c; r++) {
     const zr = (s.z >> 2) + r * k;
@@ -181,19 +179,11 @@ function multiRows(s: Pass, yp: number, c: number): number {
       if (zRow[j] > zRow[best]) best = j;
     }
     const t = f32[(yp >> 2) + r];
-    const l = unit.valueDz(zRow, t, s.train ? dzRow : null);
+    const l = unit.valueDz(zRow, t, null);
     loss += l;
-    if (s.train) {
-      const gr = (s.g >> 2) + r * k;
-      for (let j = 0; j < k; j++) {
-        f32[gr + j] = dzRow[j];
-        s.bias[j] += dzRow[j];
-      }
-    } else {
-      if (best === t) s.m[0] += 1;
-      s.m[1] += l;
-      if (s.confusion) s.confusion[t * k + best] += 1;
-    }
+    if (best === t) s.m[0] += 1;
+    s.m[1] += l;
+    if (s.confusion) s.confusion[t * k + best] += 1;
   }
   return loss;
 }

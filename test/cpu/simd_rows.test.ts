@@ -1,4 +1,4 @@
-// Parity: the fast CPU backend's row pass (src/cpu/simd_rows.ts + the SIMD kernels) against the f64 reference's
+// Parity: the fast CPU backend's row pass (src/cpu/simd_rows.ts + the SIMD kernels and f32 loss parts) against the f64 reference's
 // row kernel (src/cpu/grad_rows.ts) for every registered loss, at awkward sizes (D = 1, 3, 63, 65, 1000), plain,
 // shuffled pieces, whole shuffled chunks (read in storage order), standardized, training and evaluation, on one
 // thread and on three; the result stripes are poisoned first. Same inputs as the GPU parity matrix
@@ -10,6 +10,7 @@ import { confusionClasses } from '../../src/core/metrics';
 import { zeroParams, type ModelParams } from '../../src/core/model';
 import { Rng } from '../../src/core/rng';
 import { emptyGradSums, gradRows } from '../../src/cpu/grad_rows';
+import { lossRows } from '../../src/cpu/simd_arena';
 import { nodeCpuBackend } from '../../src/cpu/simd_node';
 import { caseSpec, type GradCase } from '../helpers/grad_pass';
 import type { Step } from '../../src/core/schedule';
@@ -105,6 +106,12 @@ describe.each([1, 3] as const)('fast CPU row pass vs the reference, %i thread(s)
       it(`D=${d}, K=${k}, shuffled piece, standardized`, () => check({ threads, loss: 'softmax', d, k, rows: rows + 3, start: 7, count: rows - 10, shuffle: true, standardize: true }, d * 13 + k));
       it(`D=${d}, K=${k}, evaluation with class counts`, () => check({ threads, loss: 'softmax', d, k, rows: rows + 1, mode: 'evaluate' }, d + k));
     }
+  });
+});
+
+describe('fast CPU loss parts', () => {
+  it.each(LOSS_NAMES)('%s has its f32 part (src/cpu/simd/losses/<stem>.ts)', (loss) => {
+    expect(lossRows(backends[1].arena.kernels, LOSSES[loss].stem), `${LOSSES[loss].stem}_rows`).not.toBeNull();
   });
 });
 
