@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 import { simdKernels, threadSource } from './vite.plugins.ts';
 
 /** Test files that start browsers or CLI processes or measure memory: the `integration` project. */
-const INTEGRATION = ['test/web/e2e.test.ts', 'test/cli/**/*.test.ts', 'test/reliability/cli_*.test.ts', 'test/package/**/*.test.ts'];
+const INTEGRATION = ['test/web/e2e*.test.ts', 'test/cli/**/*.test.ts', 'test/reliability/cli_*.test.ts', 'test/package/**/*.test.ts'];
 
 export default defineConfig({
   plugins: [threadSource(), simdKernels()],

@@ -37,6 +37,16 @@ function mustStream(d: LoadedData): boolean {
   return d.spec.kind === 'file' && d.spec.file.size > MEMORY_BUDGET;
 }
 
+/** What a finished run did: its epochs (and where early stopping kicked in), or the exact solve. */
+function runText(m: TrainedModel): string {
+  if (m.exact) {
+    const warn = m.exact.warnings.length ? `; ${m.exact.warnings.map(pageMessage).join('; ')}` : '';
+    return `solved exactly in one pass (rank ${m.exact.rank} of ${m.exact.columns}${warn})`;
+  }
+  const epochs = `${m.epochsDone} epoch${m.epochsDone === 1 ? '' : 's'}`;
+  return m.earlyStop ? `${epochs}, stopped early and kept epoch ${m.earlyStop.bestEpoch} (${pageMessage(m.earlyStop.reason)})` : epochs;
+}
+
 /** "WebGPU was 3.2× faster than the CPU (12 ms vs 38 ms per epoch)" for a run on both backends. */
 export function fasterText(m: ReadonlyMap<BackendKind, TrainedModel>): string {
   const gpu = m.get('webgpu')?.secondsPerEpoch;
@@ -82,6 +92,8 @@ export class TrainApp {
     document.querySelectorAll('input[name=loss-x], #loss-log, #loss-smooth').forEach((el) => el.addEventListener('change', view));
     let previewTimer = 0;
     form.onDataChange = () => {
+      if (!controlsFor(this.state, false).editable) return;
+      this.data.pending();
       clearTimeout(previewTimer);
       previewTimer = window.setTimeout(() => {
         if (controlsFor(this.state, false).editable) void this.data.preview();
@@ -132,6 +144,7 @@ export class TrainApp {
     this.models.clear();
     this.live.clear();
     this.loss.reset([], this.form.loss);
+    byId('loss-chart').dataset.empty = 'Press Start: the loss of each backend appears here as it trains.';
     byId('loss-note').hidden = true;
     this.results.render();
     if (this.state !== 'idle') this.setState('idle', 'Ready.');
@@ -159,12 +172,14 @@ export class TrainApp {
       this.epochLosses.clear();
       byId('loss-note').hidden = s.backends.length < 2;
       this.active = runners;
-      for (const r of runners) this.phase.set(r.kind, r.kind === 'webgpu' ? 'compiling shaders and uploading the data' : 'loading the data');
+      for (const r of runners) {
+        this.phase.set(r.kind, s.spec.solver === 'exact' ? 'solving least squares in one pass over the data'
+          : r.kind === 'webgpu' ? 'compiling shaders and uploading the data' : 'loading the data');
+      }
       this.setState('running', `Training on ${runners.map((r) => r.device).join(' and ')}${stream ? ' (streaming the data every epoch)' : ''}…`);
       const results = await Promise.all(runners.map((r) => this.runOne(r, d, s, stream)));
       const stopped = results.some((m) => m.stopped);
-      const summary = results.map((m) => `${NAME[m.backend]}: ${m.epochsDone} epoch${m.epochsDone === 1 ? '' : 's'}` +
-        (m.earlyStop ? `, stopped early and kept epoch ${m.earlyStop.bestEpoch} (${pageMessage(m.earlyStop.reason)})` : '')).join('; ');
+      const summary = results.map((m) => `${NAME[m.backend]}: ${runText(m)}`).join('; ');
       this.setState(stopped ? 'stopped' : 'done', `${stopped ? 'Stopped; the model trained so far is kept' : 'Done'} (${summary}).${fasterText(this.models)}`);
     } catch (e) {
       this.active.forEach((r) => r.stop());
@@ -220,6 +235,7 @@ export class TrainApp {
     this.done.clear();
     const el = byId('progress');
     const bar = byId<HTMLProgressElement>('progress-bar');
+    byId('loss-chart').dataset.empty = 'The loss appears here after the first steps (the progress line under Start says what is happening).';
     el.hidden = false;
     bar.hidden = false;
     bar.removeAttribute('value');

@@ -140,7 +140,7 @@ export class BenchChart {
     return (width: number, height: number): uPlot.Options => ({
       width, height,
       scales: { x: { time: false, distr: 3, log: 10 }, y: { distr: 3, log: 10 } },
-      axes: [axis(xLabel, { splits: () => this.x, values: (_u, vals) => vals.map((v) => (v == null ? '' : this.xText(v))) }),
+      axes: [axis(xLabel, { splits: () => this.x, filter: (_u, splits) => splits, values: (_u, vals) => vals.map((v) => (v == null ? '' : this.xText(v))) }),
         yAxis(this.yLabel, { log: true, values: (_u, vals) => vals.map((v) => (v == null ? '' : fmt(v))) })],
       series: [{ label: xLabel, value: (_u, v) => (v === null ? '—' : this.xText(v)) },
         ...(['cpu', 'webgpu'] as const).map((k) => lineSeries(BACKEND_LABEL[k], COLORS[k], {

@@ -63,6 +63,12 @@ export class DataPanel {
     return { kind: 'flights', file: await this.flights };
   }
 
+  /** The data fields changed: the data is being read again (a preview follows). */
+  pending(): void {
+    this.seq++;
+    this.setState('loading');
+  }
+
   /** Opens the chosen data so the charts and table show it before training (large synthetic data waits for Start). */
   async preview(): Promise<void> {
     const seq = ++this.seq;

@@ -3,6 +3,7 @@ import type { BackendKind } from '../backend';
 import type { Metrics } from '../core/metrics';
 import type { ModelParams, Standardization } from '../core/model';
 import { toModelFile, type ModelFile } from '../core/model_file';
+import type { ExactSummary } from '../core/solver/report';
 import type { TrainSpec } from '../core/spec';
 
 /** What one backend's run produced. */
@@ -27,6 +28,8 @@ export interface TrainedModel {
   earlyStop?: { bestEpoch: number; stoppedAfter: number; reason: string } | null;
   /** The optimality gap after each epoch, when asked for. */
   gapHistory?: number[] | null;
+  /** What the exact solver found, when it trained the model. */
+  exact?: ExactSummary | null;
 }
 
 /** What the model was trained on. */
@@ -44,7 +47,7 @@ export function modelFileFor(m: TrainedModel, on: TrainedOn, spec: TrainSpec): M
   const training = {
     epochs: m.epochsDone, backend: m.backend, device: m.device, stopped: m.stopped, ...(m.paused ? { paused: true } : {}), secondsPerEpoch: m.secondsPerEpoch,
     data: on.description, dataSettings: on.data, rows: on.rows, epochLosses: m.epochLosses,
-    ...(m.earlyStop ? { earlyStop: m.earlyStop } : {}), ...(m.gapHistory ? { gapHistory: m.gapHistory } : {}),
+    ...(m.earlyStop ? { earlyStop: m.earlyStop } : {}), ...(m.gapHistory ? { gapHistory: m.gapHistory } : {}), ...(m.exact ? { exact: m.exact } : {}),
     ...(m.validation ? { validationMetrics: m.validation } : {}),
   };
   return toModelFile(m.params, {

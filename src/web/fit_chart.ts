@@ -76,7 +76,8 @@ export class FitChart {
         ? [{ label: features[0], value: legendValue }, dots('data', COLORS.cloud), lineSeries('true line', COLORS.truth, { dash: [6, 4], value: legendValue }), ...fits]
         : [{ label: `actual ${target}`, value: legendValue }, lineSeries('perfect fit (ŷ = y)', COLORS.truth, { dash: [6, 4], value: legendValue }), ...fits];
       axes = [axis(line ? features[0] : `actual ${target}`), yAxis(line ? target : `predicted ${target}`)];
-      if (this.info.clipY) y = { range: this.range(-1) };
+      // The axis holds the data (a fit that ran off, as a diverged one does, leaves the chart rather than squashing it).
+      y = { range: this.range(-1) };
     }
     return (width: number, height: number): uPlot.Options => ({
       width, height, scales: { x: { time: false }, y }, axes, series, legend: { live: true },

@@ -172,6 +172,7 @@ export class TrainFormView {
     const target = select('target');
     target.disabled = true;
     this.fileRows = null;
+    this.advice = '';
     this.fileError = { message: 'Choose a CSV, NPY or Parquet file.', chosen: false };
     if (!file) {
       target.replaceChildren(h('option', {}, 'choose a file first'));
@@ -186,13 +187,12 @@ export class TrainFormView {
       const rows = p.rows ?? p.approxRows;
       this.fileRows = rows;
       const size = p.rows !== null ? `, ${p.rows.toLocaleString('en-US')} rows` : rows !== null ? `, about ${fmtCount(rows)} rows` : '';
-      let advice = '';
       if (rows !== null) {
         const s = suggestTraining(rows);
         this.setValues(s);
-        advice = ` Suggested for this size: batch ${Number(s.batch).toLocaleString('en-US')}, ${s.epochs} epochs, standardized features.`;
+        this.advice = `Suggested for its size: batch ${Number(s.batch).toLocaleString('en-US')}, ${s.epochs} epochs, standardized features.`;
       }
-      this.summary(`${file.name}: ${p.columns.length} columns${size}; the target is "${target.value}", the other columns are features.${advice}`);
+      this.summary(`${file.name}: ${p.columns.length} columns${size}; the target is "${target.value}", the other columns are features.`);
     } catch (e) {
       target.replaceChildren(h('option', {}, 'unreadable file'));
       this.fileError = { message: (e as Error).message, chosen: true };
@@ -201,12 +201,15 @@ export class TrainFormView {
     this.dataChanged();
   }
 
-  /** Shows a line under the data fields. */
+  /** Shows a line under the data fields (for a file, with the settings suggested for its size). */
   summary(text: string, error = false): void {
     const el = byId('data-summary');
-    el.textContent = text;
+    el.textContent = !error && this.kind === 'file' && this.advice && text ? `${text} ${this.advice}` : text;
     el.classList.toggle('error', error);
   }
+
+  /** The settings suggested for the chosen file, in words. */
+  private advice = '';
 
   /** The training fields' values by option name. */
   private trainValues(): FormValues {

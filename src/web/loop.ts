@@ -11,6 +11,7 @@ import type { ModelParams, Standardization } from '../core/model';
 import type { TrainSpec } from '../core/spec';
 import type { DataSource } from '../data/source';
 import { targetKind } from '../train/targets';
+import type { ExactSummary } from '../core/solver/report';
 import type { EarlyStop } from '../train/run_state';
 import { train, trainResident, uploadDataset, type EpochReport, type ResidentData, type TrainOptions, type TrainResult } from '../train/train';
 
@@ -68,6 +69,8 @@ export interface LoopResult {
   earlyStop: EarlyStop | null;
   /** The optimality gap after each epoch, when asked for. */
   gapHistory: number[] | null;
+  /** What the exact solver found (Solver: exact): rank, condition number, warnings. */
+  exact: ExactSummary | null;
 }
 
 const YIELD_MS = 50;
@@ -141,7 +144,7 @@ function loopResult(r: TrainResult, c: RunControl): LoopResult {
   return {
     params: r.params, classes: r.classes, standardization: r.standardization, epochsDone: r.epochs.length, stopped: c.stopped,
     secondsPerEpoch: r.secondsPerEpoch, metrics: r.final, validation: r.validation ?? null, rows: r.rows, validationRows: r.validationRows,
-    earlyStop: r.earlyStop ?? null, gapHistory: r.gapHistory ?? null,
+    earlyStop: r.earlyStop ?? null, gapHistory: r.gapHistory ?? null, exact: r.exact ?? null,
   };
 }
 
@@ -153,8 +156,12 @@ function point(e: EpochReport, full: boolean): EpochPoint {
   };
 }
 
-/** Trains on resident data in one engine call, reporting each epoch's metrics and parameters, until done or stopped. */
+/**
+ * Trains on resident data in one engine call, reporting each epoch's metrics and parameters, until done or stopped.
+ * The exact solver reads the data once through train() (trainResident runs gradient descent only).
+ */
 export async function runResident(backend: Backend, data: ResidentData, o: LoopOptions, c: RunControl, ev: LoopEvents = {}): Promise<LoopResult> {
+  if (o.spec.solver === 'exact') return runHeldOut(backend, data.source, o, c, ev);
   const r = await trainResident(backend, data, {
     ...engineOptions(o, c, data.rows, ev, () => 0),
     evaluateEachEpoch: true,

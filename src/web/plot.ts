@@ -30,8 +30,10 @@ export class Plot {
     this.observer.observe(el);
   }
 
+  /** The plot's size: the element's width, and the height its CSS asks for (--plot-h); the legend adds its own lines below. */
   private size(): { width: number; height: number } {
-    return { width: Math.max(200, this.el.clientWidth), height: Math.max(160, this.el.clientHeight - 40) };
+    const height = Number(getComputedStyle(this.el).getPropertyValue('--plot-h')) || 240;
+    return { width: Math.max(200, this.el.clientWidth), height };
   }
 
   private resize(): void {

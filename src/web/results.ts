@@ -6,6 +6,7 @@ import type { ModelParams } from '../core/model';
 import type { DataPanel } from './data_panel';
 import type { TrainedModel } from './export';
 import type { EpochPoint } from './loop';
+import { pageMessage } from './settings';
 import { byId, h, renderCoefTable, renderMetrics, type MetricsRow } from './views';
 
 /** The results card of the page. */
@@ -47,8 +48,9 @@ export class ResultsView {
     if (outputs >= 2 && picker.options.length !== outputs) {
       picker.replaceChildren(...Array.from({ length: outputs }, (_, c) => h('option', { value: String(c) }, classes?.[c] ?? String(c))));
     }
+    const warnings = (scan?.exactWarnings ?? []).map((w) => `Least squares: ${pageMessage(w)}.`).join(' ');
     byId('coef-caption').textContent = outputs >= 2 ? 'Each class has its own weights; the class with the largest x·w + b is predicted.'
-      : classes?.length === 2 ? `The weights of class “${classes[1]}” against “${classes[0]}”: x·w + b > 0 predicts “${classes[1]}”.` : '';
+      : classes?.length === 2 ? `The weights of class “${classes[1]}” against “${classes[0]}”: x·w + b > 0 predicts “${classes[1]}”.` : warnings;
     const output = outputs >= 2 ? Number(picker.value) || 0 : 0;
     // The exact answer: solved, being solved, or (when the scan failed or was not started) not shown.
     const exact = this.data.classify(d) ? null : scan?.exact ?? (this.data.scanning ? 'pending' : null);

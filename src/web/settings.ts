@@ -62,17 +62,25 @@ export function modelLabel(loss: LossKind): string {
     : task === 'binary' ? 'Linear binary classifier (one output)' : 'Linear regression (one output)';
 }
 
-/** The spec that the chosen loss and penalty make with every other setting at its default (for `appliesTo`). */
+/**
+ * The spec the form's values make, for `appliesTo` (which fields to show): every valid value taken, a bad one left
+ * at its default, and no rule between fields checked (parseTrainForm reports those).
+ */
 function choiceSpec(values: FormValues): TrainSpec {
-  const choice = (name: string) => {
-    const o = PAGE_OPTIONS.find((x) => x.name === name)!;
-    const v = values[name];
-    return o.type === 'choice' && typeof v === 'string' && o.choices.includes(v) ? v : undefined;
-  };
-  return parseTrainSpec({ loss: choice('loss'), penalty: choice('penalty') });
+  const spec = parseTrainSpec({}) as unknown as Record<string, unknown>;
+  for (const o of PAGE_OPTIONS) {
+    const v = values[o.name];
+    if (v === undefined) continue;
+    try {
+      spec[o.key] = parseOptionValue(o, v);
+    } catch (e) {
+      if (!(e instanceof OptionError)) throw e;
+    }
+  }
+  return spec as unknown as TrainSpec;
 }
 
-/** The options that apply to the form's loss and penalty (the fields the page shows). */
+/** The options that apply to the form's choices (loss, penalty, optimizer, schedule, switches): the fields the page shows. */
 export function applicableOptions(values: FormValues): TrainOption[] {
   const s = choiceSpec(values);
   return PAGE_OPTIONS.filter((o) => !o.appliesTo || o.appliesTo(s));

@@ -36,6 +36,14 @@ describe('the training fields', () => {
     expect(names({ penalty: 'l2' })).not.toContain('l1-ratio');
     expect(names({ penalty: 'elasticnet' })).toEqual(expect.arrayContaining(['alpha', 'l1-ratio']));
     for (const p of PENALTY_NAMES) expect(names({ penalty: p })).toContain('penalty');
+    // Every choice and switch decides what applies, not only the loss and penalty (issue 12: new options, no page changes).
+    expect(names({ optimizer: 'adam' })).toEqual(expect.arrayContaining(['beta1', 'beta2', 'eps']));
+    expect(names({})).not.toContain('beta1');
+    expect(names({ 'lr-schedule': 'step' })).toEqual(expect.arrayContaining(['decay', 'step-every']));
+    expect(names({ average: true })).toContain('average-start');
+    expect(names({ average: false })).not.toContain('average-start');
+    expect(names({ solver: 'exact' })).not.toContain('gap');
+    expect(names({ optimizer: 'adam', beta1: 'bad' })).toContain('beta1'); // a bad value still shows its field
   });
 });
 

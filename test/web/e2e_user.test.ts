@@ -1,0 +1,189 @@
+// End to end, what a new user met on the page (issue 12), each reproduction as a check in Debian's headless
+// Chromium (WebGPU on SwiftShader): an exploded run ends "Diverged" with a safer rate and a marker on the loss
+// chart, never "Done"; invalid fields hold Start and train nothing; bad files (non-numeric cell, ragged rows, PNG,
+// gzip, JSON, UTF-16) show a message and leave the page consistent, then a good file with a large target trains;
+// the bundled real dataset trains to the least-squares answer; every training option is on the page; early
+// stopping and the optimality gap show; no sideways scroll at 390 px. Screenshots at 1400 and 390 px go to
+// $TMPDIR/downhill-web-e2e: look at them.
+import { gzipSync } from 'node:zlib';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { PAGE_OPTIONS } from '../../src/web/settings';
+import { readCoefficients, waitForState } from './browser';
+import { browserSession, maxAbsDiff, metric, requireWebGpu, screenshot, setField, sideways, train } from './session';
+
+const { open } = browserSession();
+
+/** What the page shows that must agree after a bad file: no data, no fit, no table, Start held, no run. */
+async function cleanState(page: Page): Promise<Record<string, unknown>> {
+  return {
+    start: await page.isDisabled('#start'),
+    table: await page.$$eval('#coef-table tr', (r) => r.length),
+    fit: Number((await page.getAttribute('#fit-chart', 'data-points')) ?? 0),
+    status: await page.getAttribute('#status', 'data-state'),
+    solving: /solving/.test((await page.textContent('#coef-card')) ?? ''),
+  };
+}
+
+describe('the page as a new user finds it (issue 12)', () => {
+  it('ends an exploded run "Diverged" with a safer learning rate, marked on the loss chart, never "Done"', async () => {
+    const { page, problems } = await open();
+    await requireWebGpu(page);
+    // The line dataset at rate 0.05 explodes within a few epochs on WebGPU; at 0.03 it grows more slowly (the CPU here).
+    const text = await train(page, { lr: '0.05' }, 'webgpu', 'diverged');
+    console.log(text);
+    expect(text).toMatch(/^Diverged in epoch \d+: the loss grew from \S+ to \S+ instead of falling\. The learning rate 0\.05 is too large for this data: try (0\.\d+|\de-\d+)/);
+    expect(text).not.toMatch(/--|Done/);
+    expect(await page.getAttribute('#loss-chart', 'data-markers')).toMatch(/WebGPU diverged/);
+    for (const m of await page.$$eval('#metrics [data-metric]', (els) => els.map((e) => e.textContent ?? ''))) expect(m).not.toMatch(/\d{9}/);
+    await screenshot(page, 'diverged-1400.png');
+    const slow = await train(page, { lr: '0.03' }, 'cpu', 'diverged', 120_000);
+    expect(slow).toMatch(/^Diverged in epoch \d+: .*try/);
+    // Any change after a failed run makes the page ready again.
+    await setField(page, '#lr', '0.01');
+    expect(await page.textContent('#status')).toBe('Ready.');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('holds Start on invalid fields (one at a time or together) and trains nothing', async () => {
+    const { page, problems } = await open();
+    await page.selectOption('#data-kind', 'linear');
+    for (const [id, v] of [['rows', '50'], ['noise', 'abc'], ['features', '300'], ['epochs', '2.5'], ['batch', '0']] as const) {
+      const before = await page.inputValue(`#${id}`);
+      await setField(page, `#${id}`, v);
+      expect(await page.textContent(`#${id}-error`), id).not.toBe('');
+      expect(await page.isDisabled('#start'), id).toBe(true);
+      await page.locator(`#${id}`).press('Enter'); // implicit submission: nothing may start
+      expect(await page.getAttribute('#status', 'data-state')).toBe('idle');
+      expect(await page.inputValue(`#${id}`)).toBe(v); // never replaced
+      await setField(page, `#${id}`, before);
+    }
+    expect(await page.isDisabled('#start')).toBe(false);
+    // A rule between fields: early stopping watches held-out rows, so it needs a validation share.
+    await page.click('#training-more > summary');
+    await page.check('#early-stopping');
+    expect(await page.textContent('#early-stopping-error')).toMatch(/held-out rows|validation/i);
+    expect(await page.isDisabled('#start')).toBe(true);
+    await page.click('#training-more > summary'); // closed again, a check of the fields opens it to show the error
+    await setField(page, '#lr', '0.02');
+    expect(await page.isVisible('#early-stopping-error')).toBe(true);
+    await setField(page, '#validation', '0.2');
+    expect(await page.textContent('#early-stopping-error')).toBe('');
+    expect(await page.isDisabled('#start')).toBe(false);
+    expect(Number((await page.getAttribute('#loss-chart', 'data-points')) ?? 0)).toBe(0);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('names every bad file, leaves the page consistent, then trains a good file with a target in the hundreds of thousands', async () => {
+    const { page, problems } = await open();
+    await requireWebGpu(page);
+    await page.selectOption('#data-kind', 'file');
+    await expect.poll(() => page.textContent('#data-summary')).toMatch(/Choose a CSV, NPY or Parquet file/);
+    expect(await cleanState(page)).toMatchObject({ start: true, table: 0, fit: 0, status: 'idle' });
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+    const bad: [string, Buffer, RegExp][] = [
+      ['cell.csv', Buffer.from('a,b,y\n1,2,3\n4,five,6\n'), /cell\.csv.*five/],
+      ['ragged.csv', Buffer.from('a,b,y\n1,2,3\n4,5\n6,7,8\n'), /ragged\.csv:3: expected 3 fields/],
+      ['photo.png', png, /photo\.png is a PNG image/],
+      ['data.csv.gz', gzipSync('a,y\n1,2\n'), /data\.csv\.gz is gzip-compressed: decompress it first/],
+      ['rows.json', Buffer.from('[{"a": 1, "y": 2}]'), /rows\.json is JSON, not CSV/],
+      ['excel.csv', Buffer.from('\ufeffa,y\n1,2\n', 'utf16le'), /excel\.csv is UTF-16 text: save it as UTF-8/],
+    ];
+    for (const [name, buffer, want] of bad) {
+      await page.setInputFiles('#file', { name, mimeType: 'application/octet-stream', buffer });
+      await expect.poll(() => page.textContent('#data-summary'), { timeout: 20_000 }).toMatch(want);
+      await expect.poll(() => page.getAttribute('#data-fields', 'data-state')).toBe('error');
+      expect(await page.getAttribute('#data-summary', 'class')).toMatch(/error/);
+      expect(await cleanState(page), name).toEqual({ start: true, table: 0, fit: 0, status: 'idle', solving: false });
+    }
+    // A good file: house prices in the hundreds of thousands (the y axis must label "500k", not "000,000").
+    const lines = ['rooms,age,price'];
+    for (let i = 0; i < 3000; i++) {
+      const rooms = 1 + (i % 7);
+      const age = (i * 37) % 90;
+      lines.push(`${rooms},${age},${(150_000 + 60_000 * rooms - 900 * age + 5_000 * Math.sin(i * 1.7)).toFixed(0)}`);
+    }
+    await page.setInputFiles('#file', { name: 'houses.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+    await expect.poll(() => page.getAttribute('#data-fields', 'data-state'), { timeout: 20_000 }).toBe('ready');
+    expect(await page.textContent('#data-summary')).toMatch(/houses\.csv: 2 features → price, 3,000 rows/);
+    expect(await page.isChecked('#standardize')).toBe(true); // suggested for a file, with a batch for its size
+    await train(page, { epochs: '40', lr: '0.1' }, 'webgpu');
+    const coef = await readCoefficients(page);
+    const rel = coef.webgpu.map((v, i) => Math.abs(v - coef.exact[i]) / Math.max(1, Math.abs(coef.exact[i])));
+    expect(Math.max(...rel), JSON.stringify(coef)).toBeLessThan(0.02);
+    expect(await page.textContent('#progress-text')).toMatch(/^Trained in /);
+    await screenshot(page, 'houses-1400.png');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(500);
+    expect(await sideways(page)).toBe(false);
+    await screenshot(page, 'houses-390.png');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('trains the bundled real dataset (3M US flights) to the least-squares answer', async () => {
+    const { page, problems } = await open();
+    await requireWebGpu(page);
+    const t0 = performance.now();
+    const lap = (what: string) => console.log(`${what}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    await page.selectOption('#data-kind', 'flights');
+    expect(await page.textContent('#data-about')).toMatch(/Bureau of Transportation Statistics.*BSD-3-Clause.*public domain/s);
+    await expect.poll(() => page.textContent('#data-summary'), { timeout: 180_000, interval: 1000 })
+      .toMatch(/3M rows, delay \(minutes\) from distance \(miles\) and departure hour\. Task: regression on delay/);
+    expect(await page.getAttribute('#data-fields', 'data-state')).toBe('ready');
+    lap('flights read and solved');
+    // Standardized full-batch gradient descent at rate 0.5 is a Newton step of the mean squared error (Hessian 2·I)
+    // for nearly uncorrelated features: each epoch shrinks the error by their correlation.
+    await page.check('input[name=backend][value=webgpu]');
+    for (const [id, v] of Object.entries({ batch: 'full', lr: '0.5', epochs: '6' })) await setField(page, `#${id}`, v);
+    await page.click('#start');
+    await expect.poll(() => page.textContent('#progress-text'), { timeout: 120_000 }).toMatch(/epoch [2-6]\/6 · .* elapsed/);
+    const { state, text } = await waitForState(page, '#status', ['done', 'failed', 'diverged'], 240_000);
+    expect(state, text).toBe('done');
+    lap('trained');
+    const coef = await readCoefficients(page);
+    console.log(`flights: ${JSON.stringify(coef)}`);
+    const rel = coef.webgpu.map((v, i) => Math.abs(v - coef.exact[i]) / Math.max(1e-3, Math.abs(coef.exact[i])));
+    expect(Math.max(...rel), JSON.stringify(coef)).toBeLessThan(1e-3);
+    expect(coef.exact[1]).toBeGreaterThan(0.5); // delays grow through the day: about a minute per hour
+    expect(await metric(page, 'webgpu', 'R²')).toBeLessThan(0.1);
+    await page.hover('#loss-chart .u-over', { position: { x: 200, y: 60 } });
+    expect(await page.textContent('#loss-chart .u-legend')).toMatch(/\d/); // values on hover
+    await screenshot(page, 'flights-1400.png');
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 480_000);
+
+  it('shows every training option from the descriptors, stops early with a marker, and reports the optimality gap', async () => {
+    const { page, problems } = await open();
+    const ids = await page.$$eval('#train-form [id]', (els) => els.map((e) => e.id));
+    for (const o of PAGE_OPTIONS) expect(ids, o.name).toContain(o.name);
+    await page.selectOption('#optimizer', 'adam');
+    expect(await page.isVisible('#beta1')).toBe(true);
+    await page.selectOption('#optimizer', 'sgd');
+    expect(await page.isVisible('#beta1')).toBe(false);
+    // Early stopping on the held-out share: the run ends before its 400 epochs, and the loss chart marks where.
+    await page.click('#training-more > summary');
+    await page.check('#early-stopping');
+    const text = await train(page, { validation: '0.3', epochs: '400', patience: '3' }, 'cpu');
+    expect(text).toMatch(/CPU: \d+ epochs, stopped early and kept epoch \d+/);
+    expect(await page.getAttribute('#loss-chart', 'data-markers')).toMatch(/CPU stopped early \(best: epoch \d+\)/);
+    await page.uncheck('#early-stopping');
+    await setField(page, '#validation', '0');
+    // The optimality gap after every epoch, beside the metrics: full-batch steps on standardized features close it.
+    await page.check('#gap');
+    await page.check('#standardize');
+    await train(page, { epochs: '30', batch: 'full', lr: '0.5' }, 'cpu');
+    const gap = await metric(page, 'cpu', 'gap');
+    expect(gap).toBeGreaterThanOrEqual(0);
+    expect(gap).toBeLessThan(1e-6);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(300);
+    expect(await sideways(page)).toBe(false);
+    await screenshot(page, 'options-390.png');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,104 @@
+// What the browser tests share: one Chromium and one server for a test file (set up in beforeAll; a setup error
+// fails every test instead of skipping them), opening the page, and helpers that act and read as a person would.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { parseModelFile, type LoadedModel, type ModelFile } from '../../src/core/model_file';
+import { DIST_WEB, ensureBuilt, launchChromium, waitForState, watchPage, type Browser } from './browser';
+import { serveStatic, type StaticServer } from './static_server';
+
+/** Where the tests save their screenshots (look at them after a run). */
+export const SHOTS = join(tmpdir(), 'downhill-web-e2e');
+
+/** Starts the browser and the server for the calling test file; `open` loads the page in a new tab. */
+export function browserSession(): { open(init?: () => void, origin?: string): Promise<{ page: Page; problems: string[] }> } {
+  let server: StaticServer | undefined;
+  let browser: Browser | undefined;
+  let setupError: unknown;
+  beforeAll(async () => {
+    try {
+      ensureBuilt();
+      mkdirSync(SHOTS, { recursive: true });
+      server = await serveStatic(DIST_WEB);
+      browser = await launchChromium();
+    } catch (e) {
+      setupError = e;
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    /** Opens the page (from this file's server, or from another one's `origin`). */
+    async open(init, origin) {
+      if (!browser || !server) throw setupError instanceof Error ? setupError : new Error(`browser setup failed: ${String(setupError)}`);
+      const page = await browser.context.newPage();
+      if (init) await page.addInitScript(init);
+      const at = origin ?? server.origin;
+      const problems = watchPage(page, at);
+      await page.goto(`${at}/`);
+      await page.waitForSelector('body[data-ready=true]', { timeout: 30_000 });
+      return { page, problems };
+    },
+  };
+}
+
+/** Fails unless the page found a WebGPU adapter; logs it. */
+export async function requireWebGpu(page: Page): Promise<void> {
+  const badge = await page.$eval('#gpu-badge', (el) => ({ state: (el as HTMLElement).dataset.gpu, text: el.textContent }));
+  const why = await page.textContent('#gpu-warning');
+  expect(badge.state, `Chromium gave the page no WebGPU adapter: ${why}`).toBe('ready');
+  console.log(`page adapter: ${badge.text}`);
+}
+
+/** Opens the disclosure ("More training options") that holds a field, as a person would before using it. */
+export async function reveal(page: Page, selector: string): Promise<void> {
+  await page.locator(selector).evaluate((el) => {
+    const d = el.closest('details');
+    if (d) d.open = true;
+  });
+}
+
+/** Types into a text field and leaves it (firing change, as a person would). */
+export async function setField(page: Page, selector: string, value: string): Promise<void> {
+  await reveal(page, selector);
+  await page.locator(selector).fill(value);
+  await page.locator(selector).blur();
+}
+
+/** Sets fields by id, picks the backend, presses Start and waits for the run to end; returns the status text. */
+export async function train(page: Page, o: Record<string, string>, backend: 'webgpu' | 'cpu' | 'both', want = 'done', timeout = 60_000): Promise<string> {
+  for (const [id, v] of Object.entries(o)) await setField(page, `#${id}`, v);
+  await page.check(`input[name=backend][value=${backend}]`);
+  await page.click('#start');
+  const { state, text } = await waitForState(page, '#status', ['done', 'stopped', 'failed', 'diverged'], timeout);
+  expect(state, text).toBe(want);
+  return text;
+}
+
+/** Downloads a backend's model: the file as written (ModelFile) and as `predict` loads it. */
+export async function downloadModel(page: Page, kind: 'webgpu' | 'cpu'): Promise<ModelFile & { loaded: LoadedModel; name: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#export-${kind}`)]);
+  const text = readFileSync((await download.path())!, 'utf8');
+  return { ...(JSON.parse(text) as ModelFile), loaded: parseModelFile(text, download.suggestedFilename()), name: download.suggestedFilename() };
+}
+
+/** A metric a backend's line shows (its data-value). */
+export const metric = (page: Page, kind: string, name: string) =>
+  page.$eval(`#metrics li[data-backend=${kind}] [data-metric="${name}"]`, (el) => Number((el as HTMLElement).dataset.value));
+
+/** The largest difference between two vectors. */
+export const maxAbsDiff = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+
+/** Screenshots the whole page into SHOTS and says where. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const path = join(SHOTS, name);
+  await page.screenshot({ path, fullPage: true });
+  console.log(`screenshot: ${path}`);
+}
+
+/** Whether the page scrolls sideways (wider than its viewport). */
+export const sideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
