@@ -51,13 +51,16 @@ def main():
             b = np.float32(0)
             per_run = max(1, o.get('epochsPerRun', 1))
             times = []
+            cpu = []
             for r in range(runs + 1):  # the first run warms up
                 t0 = time.perf_counter()
+                c0 = time.process_time()  # every thread of the process, OpenBLAS's included
                 for _ in range(per_run):
                     w, b = epoch(X, y, w, b, batch, o['lr'], o['loss'], rng, order)
                 if r > 0:
                     times.append((time.perf_counter() - t0) / per_run)
-            print(json.dumps({**info, 'order': order, 'batch': batch, 'runs': times}), flush=True)
+                    cpu.append((time.process_time() - c0) / per_run)
+            print(json.dumps({**info, 'order': order, 'batch': batch, 'runs': times, 'cpuRuns': cpu}), flush=True)
 
 
 if __name__ == '__main__':

@@ -31,6 +31,11 @@ export interface BenchResult {
   loss: LossKind;
   /** Median GPU time per epoch from timestamp queries, when the backend profiles (WebGPU `profile`). */
   gpuSecondsPerEpoch?: number;
+  /**
+   * Median CPU time per epoch of the whole process, every thread added (Node only): what the epoch costs in core
+   * time, which other processes on a shared machine inflate far less than the wall time.
+   */
+  cpuSecondsPerEpoch?: number;
 }
 
 /** Options for `benchmark`. */
@@ -67,20 +72,28 @@ export async function benchmark(backend: Backend, data: ResidentData, o: BenchOp
   const perEpoch = steps.length;
   const gpuSeconds = (session as { gpuSeconds?: () => Promise<number | null> }).gpuSeconds?.bind(session);
   const gpuRuns: number[] = [];
+  const cpuRuns: number[] = [];
+  const cpuClock = typeof process !== 'undefined' && typeof process.cpuUsage === 'function' ? () => process.cpuUsage() : null;
   try {
     const timeEpochs = async (n: number): Promise<number> => {
+      const c0 = cpuClock?.();
       const t0 = performance.now();
       for (let e = 0; e < n; e++) {
         for (let i = 0; i < steps.length; i += 65536) session.runSteps(steps.slice(i, i + 65536).map((s, k) => ({ ...s, index: k })));
       }
       await session.sync();
       const wall = (performance.now() - t0) / 1000 / n;
+      if (c0) {
+        const c = process.cpuUsage(c0);
+        cpuRuns.push((c.user + c.system) / 1e6 / n);
+      }
       const gpu = gpuSeconds ? await gpuSeconds() : null;
       if (gpu !== null) gpuRuns.push(gpu / n);
       return wall;
     };
     const probe = await timeEpochs(1); // warm-up: pipelines, first touches
     gpuRuns.length = 0;
+    cpuRuns.length = 0;
     // A profiling session records ≤ 2048 passes between reads: one per ≤ 256 steps, plus one per runSteps call.
     const passCap = gpuSeconds ? Math.max(1, Math.floor(2000 / (Math.ceil(perEpoch / 256) + Math.ceil(perEpoch / 65536)))) : Infinity;
     const epochsPerRun = Math.min(passCap, o.epochsPerRun ?? Math.max(1, Math.min(50, Math.ceil(0.2 / Math.max(probe, 1e-6)))));
@@ -93,6 +106,7 @@ export async function benchmark(backend: Backend, data: ResidentData, o: BenchOp
       xBytesPerSecond: (data.rows * data.d * 4) / secondsPerEpoch, msPerEpoch: secondsPerEpoch * 1e3,
       gbPerSecond: (data.rows * data.d * 4) / secondsPerEpoch / 1e9,
       ...(gpuRuns.length ? { gpuSecondsPerEpoch: median(gpuRuns) } : {}),
+      ...(cpuRuns.length ? { cpuSecondsPerEpoch: median(cpuRuns) } : {}),
     };
   } finally {
     session.dispose();

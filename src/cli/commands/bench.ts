@@ -140,20 +140,23 @@ function printTable(results: Row[], peers: PeerResult[], rows: number, d: number
   const optCol = optimizers.length > 1;
   const xBytes = rows * d * 4;
   const batchText = (b: number) => (b === rows ? `full (${b})` : b);
-  const head = ['backend', ...(lossCol ? ['loss'] : []), ...(optCol ? ['optimizer'] : []), 'order', 'batch', 'steps/epoch', 'ms/epoch', 'µs/step', 'rows/s', 'GB/s of X', ...(gpuCol ? ['GPU ms/epoch'] : [])];
+  const cpuCol = results.some((r) => r.cpuSecondsPerEpoch !== undefined) || peers.some((p) => p.cpuSecondsPerEpoch !== undefined);
+  const cpuMs = (s?: number) => (s === undefined ? '—' : (s * 1e3).toPrecision(4));
+  const head = ['backend', ...(lossCol ? ['loss'] : []), ...(optCol ? ['optimizer'] : []), 'order', 'batch', 'steps/epoch', 'ms/epoch', 'µs/step', 'rows/s', 'GB/s of X',
+    ...(cpuCol ? ['CPU ms/epoch'] : []), ...(gpuCol ? ['GPU ms/epoch'] : [])];
   const body = results.map((r) => [
     label(r), ...(lossCol ? [r.loss] : []), ...(optCol ? [r.optimizer] : []), r.order, batchText(r.batch), r.stepsPerEpoch, (r.secondsPerEpoch * 1e3).toPrecision(4),
     ((r.secondsPerEpoch / r.stepsPerEpoch) * 1e6).toPrecision(4), si(r.rowsPerSecond), (r.xBytesPerSecond / 1e9).toPrecision(4),
-    ...(gpuCol ? [r.gpuSecondsPerEpoch !== undefined ? (r.gpuSecondsPerEpoch * 1e3).toPrecision(4) : '—'] : []),
+    ...(cpuCol ? [cpuMs(r.cpuSecondsPerEpoch)] : []), ...(gpuCol ? [r.gpuSecondsPerEpoch !== undefined ? (r.gpuSecondsPerEpoch * 1e3).toPrecision(4) : '—'] : []),
   ]);
   const pad = (n: number) => new Array<string>(n).fill('');
   for (const p of peers) {
     const steps = p.peer === 'copy' ? '—' : Math.ceil(rows / p.batch);
     body.push([p.peer, ...pad(Number(lossCol) + Number(optCol)), p.order, p.peer === 'copy' ? '—' : batchText(p.batch), steps, (p.secondsPerEpoch * 1e3).toPrecision(4),
       p.peer === 'copy' ? '—' : ((p.secondsPerEpoch / Number(steps)) * 1e6).toPrecision(4), p.peer === 'copy' ? '—' : si(rows / p.secondsPerEpoch),
-      ((p.peer === 'copy' ? 2 * xBytes : xBytes) / p.secondsPerEpoch / 1e9).toPrecision(4), ...(gpuCol ? ['—'] : [])]);
+      ((p.peer === 'copy' ? 2 * xBytes : xBytes) / p.secondsPerEpoch / 1e9).toPrecision(4), ...(cpuCol ? [cpuMs(p.cpuSecondsPerEpoch)] : []), ...(gpuCol ? ['—'] : [])]);
   }
-  console.log(`${rows} rows × ${d} features, f32, data resident; median of ${runs} runs after a warm-up`);
+  console.log(`${rows} rows × ${d} features, f32, data resident; median of ${runs} runs after a warm-up${cpuCol ? '; CPU ms: every thread of the process added' : ''}`);
   for (const r of results.filter((x, i) => results.findIndex((y) => label(y) === label(x)) === i)) console.log(`${label(r)}: ${r.device}`);
   for (const p of peers.filter((x, i) => peers.findIndex((y) => y.peer === x.peer) === i)) console.log(`${p.peer}: ${p.device}${p.peer === 'copy' ? ' (GB/s: read + written)' : ''}`);
   console.log(table([head, ...body]));

@@ -15,6 +15,8 @@ export interface PeerResult {
   batch: number;
   secondsPerEpoch: number;
   runs: number[];
+  /** Median CPU time per epoch of the peer's process, every thread added. */
+  cpuSecondsPerEpoch?: number;
 }
 
 /** What the peers time: one-output loss, batch sizes, learning rate, runs. */
@@ -41,9 +43,9 @@ export function numpyPeer(o: PeerOptions): PeerResult[] | string {
   if (r.status !== 0) return /No module named .?numpy/.test(r.stderr) ? 'python3 has no numpy (apt-get install python3-numpy)' : `python3 failed: ${r.stderr.trim().split('\n').at(-1)}`;
   const blasEnv = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE', 'OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]}`);
   return r.stdout.trim().split('\n').map((line) => {
-    const j = JSON.parse(line) as { numpy: string; blas?: string; order: 'sequential' | 'shuffled'; batch: number; runs: number[] };
+    const j = JSON.parse(line) as { numpy: string; blas?: string; order: 'sequential' | 'shuffled'; batch: number; runs: number[]; cpuRuns: number[] };
     const device = `numpy ${j.numpy}${j.blas ? ` + ${j.blas}` : ''}${blasEnv.length ? ` (${blasEnv.join(' ')})` : ''}`;
-    return { peer: 'numpy', order: j.order, device, batch: j.batch, runs: j.runs, secondsPerEpoch: median(j.runs) };
+    return { peer: 'numpy', order: j.order, device, batch: j.batch, runs: j.runs, secondsPerEpoch: median(j.runs), cpuSecondsPerEpoch: median(j.cpuRuns) };
   });
 }
 
@@ -82,12 +84,18 @@ export function jsLoopPeer(ds: Dataset, o: PeerOptions): PeerResult[] {
     const w = new Float64Array(d);
     const b = [0];
     const runs: number[] = [];
+    const cpu: number[] = [];
     for (let r = 0; r <= o.runs; r++) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       jsLoopEpoch(ds, d, batch, o.lr, w, b);
-      if (r > 0) runs.push((performance.now() - t0) / 1000);
+      const c = process.cpuUsage(c0);
+      if (r > 0) runs.push((performance.now() - t0) / 1000), cpu.push((c.user + c.system) / 1e6);
     }
-    return { peer: 'js-loop', order: 'sequential', device: 'JavaScript loop over Float32Array, one thread', batch, runs, secondsPerEpoch: median(runs) };
+    return {
+      peer: 'js-loop', order: 'sequential', device: 'JavaScript loop over Float32Array, one thread', batch, runs,
+      secondsPerEpoch: median(runs), cpuSecondsPerEpoch: median(cpu),
+    };
   });
 }
 
