@@ -192,6 +192,7 @@ export async function uploadDataset(
 export async function trainResident(backend: Backend, data: ResidentData, opts: TrainOptions): Promise<TrainResult> {
   const spec = specOf(opts);
   if (spec.validation) throw new Error('trainResident: a validation split needs train() (the split happens while reading)');
+  if (spec.solver === 'exact') return solveExact(backend, data.source, spec, { ...opts, ...spec });
   if (targetKind(spec.loss) !== data.targets || (LOSSES[spec.loss].task === 'binary' && data.classes!.length !== 2)) {
     throw new Error(`the data was loaded for ${data.classes ? `${data.classes.length} classes` : 'regression'}; --loss ${spec.loss} needs it loaded for its own targets`);
   }

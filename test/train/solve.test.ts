@@ -82,6 +82,27 @@ describe.each(BACKENDS)('--solver exact on %s', (name, make) => {
     expect(relErr(held.params.weights, resident.params.weights)).toBeLessThan(0.05);
   });
 
+  it('trainResident (the page\'s path) solves too, from the loaded source', async () => {
+    const { uploadDataset, trainResident } = await import('../../src/train/train');
+    const backend = make();
+    const data = await uploadDataset(backend, linear);
+    try {
+      const r = await trainResident(backend, data, exact());
+      const { x, y } = flat(linear);
+      expect(relErr(r.params.weights, referenceFit(x, y, 5000, 6, true).w)).toBeLessThan(tol);
+      expect(r.exact!.rank).toBe(7);
+    } finally {
+      data.dispose();
+    }
+  });
+
+  it('--gap on streamed data (budget 32 KB, mini-batches)', async () => {
+    const r = await train(make(), linear, { epochs: 3, batch: 500, lr: 0.05, gap: true, memoryBudget: 32 * 1024 });
+    expect(r.streamed).toBe(true);
+    expect(r.gapHistory).toHaveLength(3);
+    expect(r.gapHistory![2]).toBeLessThan(r.gapHistory![0]);
+  });
+
   it('ridge (--penalty l2) matches the closed form', async () => {
     const want = ridge(problemOf(linear), 0.05);
     const r = await train(make(), linear, exact({ penalty: 'l2', alpha: 0.05 }));
