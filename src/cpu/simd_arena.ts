@@ -63,6 +63,8 @@ export class Arena {
   /** Free blocks [at, at + size), sorted by address. */
   private free: { at: number; size: number }[] = [];
   private readonly sizes = new Map<number, number>();
+  /** Bytes from here on have never been handed out: still the zeros the memory grew with. */
+  private clean = BASE;
 
   /** `module`: the kernels compiled for a shared memory when `shared`, else for a plain one. */
   constructor(readonly shared: boolean, readonly module: WebAssembly.Module) {
@@ -96,7 +98,9 @@ export class Arena {
     if (f.size === size) this.free.splice(i, 1);
     else this.free[i] = { at: at + size, size: f.size - size };
     this.sizes.set(at, size);
-    new Uint8Array(this.memory.buffer, at, size).fill(0);
+    // Only reused bytes need zeroing (touching fresh pages would also fault them all in twice).
+    if (at < this.clean) new Uint8Array(this.memory.buffer, at, Math.min(size, this.clean - at)).fill(0);
+    this.clean = Math.max(this.clean, at + size);
     return at;
   }
 

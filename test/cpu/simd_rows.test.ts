@@ -109,6 +109,22 @@ describe.each([1, 3] as const)('fast CPU row pass vs the reference, %i thread(s)
   });
 });
 
+describe('fast CPU arena', () => {
+  it('hands out 64-byte aligned, zeroed blocks past the reserved first 64 KiB, reusing and zeroing freed ones', () => {
+    const { arena } = backends[1];
+    const a = arena.alloc(100);
+    const b = arena.alloc(1000);
+    expect([a % 64, b % 64, a >= 65536, b >= a + 128]).toEqual([0, 0, true, true]);
+    new Uint8Array(arena.memory.buffer, a, 100).fill(7);
+    arena.release(a);
+    const c = arena.alloc(64);
+    expect(c).toBe(a);
+    expect([...new Uint8Array(arena.memory.buffer, c, 64)].every((v) => v === 0)).toBe(true);
+    arena.release(b);
+    arena.release(c);
+  });
+});
+
 describe('fast CPU loss parts', () => {
   it.each(LOSS_NAMES)('%s has its f32 part (src/cpu/simd/losses/<stem>.ts)', (loss) => {
     expect(lossRows(backends[1].arena.kernels, LOSSES[loss].stem), `${LOSSES[loss].stem}_rows`).not.toBeNull();
