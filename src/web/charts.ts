@@ -9,6 +9,8 @@ import { fmtCount, fmtSeconds } from './state';
 
 type XY = { x: number[]; y: number[] };
 const empty = (): XY => ({ x: [], y: [] });
+/** Tick steps for steps and epochs: whole numbers only. */
+const COUNT_INCRS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
 /** The smoothing of the per-step loss: an average over about the last 20 recorded points. */
 const SMOOTH = emaWeight(20);
 
@@ -52,7 +54,7 @@ export class LossChart {
     return (width: number, height: number): uPlot.Options => ({
       width, height,
       scales: { x: { time: false }, y: this.log ? { distr: 3, log: 10 } : {} },
-      axes: [axis(this.mode === 'step' ? 'step' : 'epoch'), yAxis(`loss (${this.lossName}${this.log ? ', log scale' : ''})`, { log: this.log })],
+      axes: [axis(this.mode === 'step' ? 'step' : 'epoch', { incrs: COUNT_INCRS }), yAxis(`loss (${this.lossName}${this.log ? ', log scale' : ''})`, { log: this.log })],
       series: [{ label: this.mode, value: (_u, v) => (v === null ? '—' : fmtNumber(v, 6)) }, ...series],
       legend: { live: true },
       hooks: { draw: [drawMarkers(() => this.shownMarkers())] },

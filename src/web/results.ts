@@ -67,7 +67,11 @@ export class ResultsView {
       const e = this.live.get(k);
       const m = this.models.get(k);
       const gap = m?.gapHistory?.at(-1) ?? e?.gap;
-      if (m) rows.set(k, { metrics: m.metrics, validation: m.validation, classes: m.classes ?? classes, epochs: m.epochsDone, secondsPerEpoch: m.secondsPerEpoch, gap });
+      if (m) {
+        rows.set(k, {
+          metrics: m.metrics, validation: m.validation, classes: m.classes ?? classes, epochs: m.epochsDone, secondsPerEpoch: m.secondsPerEpoch, gap, exact: !!m.exact,
+        });
+      }
       else if (e) rows.set(k, { metrics: e.metrics, validation: e.validation, classes, epochs: e.epoch, secondsPerEpoch: e.seconds, gap });
     }
     renderMetrics(byId('metrics'), rows);

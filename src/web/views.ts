@@ -80,6 +80,8 @@ export interface MetricsRow {
   secondsPerEpoch: number;
   /** The optimality gap (loss − loss*)/loss* after the last epoch, when asked for. */
   gap?: number | null;
+  /** Solved exactly (no epochs). */
+  exact?: boolean;
 }
 
 const MAX_CONFUSION = 12;
@@ -109,7 +111,7 @@ export function renderMetrics(el: HTMLElement, m: ReadonlyMap<BackendKind, Metri
         ...(r.gap !== undefined && r.gap !== null
           ? [h('span', { class: 'metric', 'data-metric': 'gap', 'data-value': String(r.gap), title: 'optimality gap: (loss − least-squares loss) / least-squares loss' }, `gap ${fmtMetric(r.gap)}`), ' · ']
           : []),
-        `${r.epochs} epoch${r.epochs === 1 ? '' : 's'} · ${fmtSeconds(r.secondsPerEpoch)}/epoch`), ...heldOut, ...confusion);
+        r.exact ? 'solved exactly in one pass' : `${r.epochs} epoch${r.epochs === 1 ? '' : 's'} · ${fmtSeconds(r.secondsPerEpoch)}/epoch`), ...heldOut, ...confusion);
   }));
 }
 
