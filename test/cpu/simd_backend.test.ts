@@ -1,0 +1,48 @@
+// End to end: the fast CPU backend (f32 SIMD, 1 and 3 threads) trains the same seeded runs as the f64 reference —
+// shuffled SGD with batches spanning chunks, full batch with a holdout, data streamed through a small budget (slots
+// reloaded every epoch), host-update mode, classification — to the same weights within f32 tolerance.
+import { afterAll, describe, expect, it } from 'vitest';
+import { allclose } from '../../src/core/allclose';
+import { regressionMetrics, type ClassificationMetrics } from '../../src/core/metrics';
+import { CpuBackend } from '../../src/cpu/backend';
+import { nodeCpuBackend } from '../../src/cpu/simd_node';
+import { linearDataset } from '../../src/data/synthetic';
+import { blobsDataset } from '../../src/data/synthetic_classes';
+import { rowBytes, train, type TrainOptions } from '../../src/train/train';
+
+const fast = { 1: nodeCpuBackend({ threads: 1 }), 3: nodeCpuBackend({ threads: 3, minBytesPerThread: 0 }) };
+afterAll(() => Object.values(fast).forEach((b) => b.dispose()));
+const data = linearDataset({ rows: 9000, features: 6, noise: 0.1, seed: 4, scales: [1, 10, 0.1, 1, 1, 100] });
+
+const cases: [string, TrainOptions][] = [
+  ['shuffled SGD, batches spanning chunks', { epochs: 2, batch: 700, lr: 0.05, seed: 1, chunkRows: 2000, standardize: true }],
+  ['full batch, no bias, holdout', { epochs: 30, batch: Infinity, lr: 0.3, fitBias: false, validation: 0.2, standardize: true }],
+  ['streamed through a small budget', { epochs: 2, batch: 256, lr: 0.05, seed: 3, chunkRows: 1000, memoryBudget: 1000 * 8 * rowBytes(6), standardize: true }],
+  ['host-update mode, Adam, elastic net', { epochs: 2, batch: 3000, lr: 0.05, hostUpdate: true, standardize: true, optimizer: 'adam', penalty: 'elasticnet', alpha: 0.01 }],
+];
+
+describe.each([1, 3] as const)('the fast CPU backend on %i thread(s) trains as the reference does', (threads) => {
+  for (const [name, o] of cases) {
+    it(name, async () => {
+      const [ref, got] = [await train(new CpuBackend(), data, o), await train(fast[threads], data, o)];
+      expect(got.device).toBe(`CPU (f32 SIMD, ${threads} thread${threads > 1 ? 's' : ''})`);
+      expect(got.streamed).toBe(ref.streamed);
+      // f32 rows, outputs and gradients summed in f64 per block: weights agree to ~1e-5 of their size.
+      const w = allclose([...got.params.weights, ...got.params.bias], [...ref.params.weights, ...ref.params.bias], 1e-4, 1e-4);
+      expect(w.ok, w.message).toBe(true);
+      got.epochs.forEach((e, i) => expect(Math.abs(e.loss - ref.epochs[i].loss)).toBeLessThanOrEqual(1e-4 * ref.epochs[i].loss + 1e-6));
+      const [gf, rf] = [regressionMetrics(got.final), regressionMetrics(ref.final)];
+      expect(Math.abs(gf.mse - rf.mse)).toBeLessThanOrEqual(1e-4 * rf.mse);
+      if (ref.validation) expect(Math.abs(regressionMetrics(got.validation!).r2 - regressionMetrics(ref.validation).r2)).toBeLessThan(1e-5);
+    });
+  }
+
+  it('softmax on blobs: the same accuracy and confusion matrix, weights within f32 tolerance', async () => {
+    const blobs = blobsDataset({ rows: 3000, features: 4, classes: 5, seed: 13, spread: 0.4 });
+    const o: TrainOptions = { epochs: 3, batch: 64, lr: 0.05, loss: 'softmax', seed: 3, standardize: true };
+    const [ref, got] = [await train(new CpuBackend(), blobs, o), await train(fast[threads], blobs, o)];
+    const w = allclose(got.params.weights, ref.params.weights, 1e-4, 1e-4);
+    expect(w.ok, w.message).toBe(true);
+    expect((got.final as ClassificationMetrics).confusion).toEqual((ref.final as ClassificationMetrics).confusion);
+  });
+});
