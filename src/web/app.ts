@@ -44,7 +44,7 @@ function runText(m: TrainedModel): string {
     return `solved exactly in one pass (rank ${m.exact.rank} of ${m.exact.columns}${warn})`;
   }
   const epochs = `${m.epochsDone} epoch${m.epochsDone === 1 ? '' : 's'}`;
-  return m.earlyStop ? `${epochs}, stopped early and kept epoch ${m.earlyStop.bestEpoch} (${pageMessage(m.earlyStop.reason)})` : epochs;
+  return m.earlyStop ? `${epochs}, stopped early and kept epoch ${m.earlyStop.bestEpoch}` : epochs;
 }
 
 /** "WebGPU was 3.2× faster than the CPU (12 ms vs 38 ms per epoch)" for a run on both backends. */
@@ -179,8 +179,10 @@ export class TrainApp {
       this.setState('running', `Training on ${runners.map((r) => r.device).join(' and ')}${stream ? ' (streaming the data every epoch)' : ''}…`);
       const results = await Promise.all(runners.map((r) => this.runOne(r, d, s, stream)));
       const stopped = results.some((m) => m.stopped);
+      const reasons = [...new Set(results.map((m) => m.earlyStop?.reason).filter((r): r is string => !!r))];
+      const why = reasons.length ? ` Early stopping: ${reasons.map(pageMessage).join('; ')}.` : '';
       const summary = results.map((m) => `${NAME[m.backend]}: ${runText(m)}`).join('; ');
-      this.setState(stopped ? 'stopped' : 'done', `${stopped ? 'Stopped; the model trained so far is kept' : 'Done'} (${summary}).${fasterText(this.models)}`);
+      this.setState(stopped ? 'stopped' : 'done', `${stopped ? 'Stopped; the model trained so far is kept' : 'Done'} (${summary}).${why}${fasterText(this.models)}`);
     } catch (e) {
       this.active.forEach((r) => r.stop());
       const d = divergenceOf(e);
@@ -218,12 +220,12 @@ export class TrainApp {
         },
       });
     } catch (e) {
-      if (divergenceOf(e)) this.loss.mark(r.kind, (divergenceOf(e)!.epoch ?? losses.length + 1), `${NAME[r.kind]} diverged`, DIVERGED_COLOR);
+      if (divergenceOf(e)) this.loss.mark(r.kind, (divergenceOf(e)!.epoch ?? losses.length + 1), 'diverged', DIVERGED_COLOR);
       throw Object.assign(e as Error, { backend: r.kind });
     }
     const m: TrainedModel = { backend: r.kind, device: r.device, ...result, epochLosses: losses };
     this.models.set(r.kind, m);
-    if (m.earlyStop) this.loss.mark(r.kind, m.earlyStop.stoppedAfter, `${NAME[r.kind]} stopped early (best: epoch ${m.earlyStop.bestEpoch})`, EARLY_COLOR);
+    if (m.earlyStop) this.loss.mark(r.kind, m.earlyStop.stoppedAfter, 'stopped early', EARLY_COLOR);
     this.fit.setFit(r.kind, m.params);
     return m;
   }

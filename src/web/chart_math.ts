@@ -35,16 +35,18 @@ export function fmtNumber(v: number, digits = 3): string {
 }
 
 /**
- * Labels for a set of ticks: the fewest significant digits (up to 7) that tell every distinct value apart; a tick
- * the chart left out (null) gets an empty label.
+ * Labels for a set of ticks: the fewest significant digits (up to 7) that write every tick exactly (150 is "150",
+ * never "200") and tell them apart; a tick the chart left out (null) gets an empty label.
  */
 export function fmtTicks(values: readonly (number | null | undefined)[]): string[] {
   const shown = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
-  const distinct = new Set(values.filter(shown)).size;
+  const ticks = values.filter(shown);
+  const distinct = new Set(ticks).size;
   const label = (digits: number) => values.map((v) => (shown(v) ? fmtNumber(v, digits) : v === null || v === undefined ? '' : fmtNumber(v)));
   for (let digits = 1; digits < 7; digits++) {
+    const exact = ticks.every((v) => Math.abs(Number(v.toPrecision(digits)) - v) <= 1e-9 * Math.abs(v));
     const labels = label(digits);
-    if (new Set(labels.filter((_, i) => shown(values[i]))).size === distinct) return labels;
+    if (exact && new Set(labels.filter((_, i) => shown(values[i]))).size === distinct) return labels;
   }
   return label(7);
 }

@@ -14,11 +14,15 @@ const COUNT_INCRS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 *
 /** The smoothing of the per-step loss: an average over about the last 20 recorded points. */
 const SMOOTH = emaWeight(20);
 
-/** A marker on the loss chart, in epochs (and the step where it falls, for the per-step view). */
+/** What a marker on the loss chart says happened. */
+export type LossEvent = 'diverged' | 'stopped early';
+
+/** A marker on the loss chart, in epochs (and the step where it falls, for the per-step view), for one or more backends. */
 interface LossMarker {
   epoch: number;
   step: number;
-  label: string;
+  event: LossEvent;
+  kinds: BackendKind[];
   color: string;
 }
 
@@ -62,7 +66,7 @@ export class LossChart {
   }
 
   private shownMarkers(): Marker[] {
-    return this.markers.map((m) => ({ x: this.mode === 'step' ? m.step : m.epoch, label: m.label, color: m.color }));
+    return this.markers.map((m) => ({ x: this.mode === 'step' ? m.step : m.epoch, label: markerLabel(m), color: m.color }));
   }
 
   /** Clears the chart for a run on these backends under a loss (its name labels the axis). */
@@ -94,11 +98,13 @@ export class LossChart {
     if (this.mode === 'epoch') this.redraw();
   }
 
-  /** Marks an epoch of a backend's run (where it diverged, or where early stopping kicked in). */
-  mark(kind: BackendKind, epoch: number, label: string, color: string): void {
+  /** Marks an epoch of a backend's run (where it diverged, or where early stopping kicked in); backends that met the same event at the same epoch share one marker. */
+  mark(kind: BackendKind, epoch: number, event: LossEvent, color: string): void {
     const step = this.epochEnds.get(`${kind}:${epoch}`) ?? this.steps.get(kind)?.x.at(-1) ?? 0;
-    this.markers.push({ epoch, step, label, color });
-    this.el.dataset.markers = this.markers.map((m) => m.label).join('; ');
+    const same = this.markers.find((m) => m.epoch === epoch && m.event === event);
+    if (same) same.kinds.push(kind);
+    else this.markers.push({ epoch, step, event, kinds: [kind], color });
+    this.el.dataset.markers = this.markers.map(markerLabel).join('; ');
     this.plot.setOptions(this.options());
     this.redraw();
   }
@@ -120,6 +126,11 @@ export class LossChart {
       return this.smoothing ? [raw, { x: t.x, y: ema(t.y.map((v) => shown(v) ?? NaN), SMOOTH) }] : [raw];
     })));
   }
+}
+
+/** "WebGPU diverged", "WebGPU and CPU stopped early". */
+function markerLabel(m: LossMarker): string {
+  return `${m.kinds.map((k) => BACKEND_LABEL[k]).join(' and ')} ${m.event}`;
 }
 
 /** One measured quantity for CPU and WebGPU over a sweep (log–log axes, ticks at the measured sizes). */

@@ -123,6 +123,7 @@ export function drawMarkers(markers: () => readonly Marker[]): (u: uPlot) => voi
     const { top, height, left, width } = u.bbox;
     const dpr = devicePixelRatio || 1;
     ctx.save();
+    let row = 0;
     for (const m of markers()) {
       const x = Math.round(u.valToPos(m.x, 'x', true));
       if (!(x >= left - 1 && x <= left + width + 1)) continue;
@@ -136,8 +137,9 @@ export function drawMarkers(markers: () => readonly Marker[]): (u: uPlot) => voi
       ctx.stroke();
       ctx.font = `${600} ${12 * dpr}px system-ui, sans-serif`;
       const w = ctx.measureText(m.label).width;
-      const tx = x + 4 * dpr + w > left + width ? x - 4 * dpr - w : x + 4 * dpr;
-      ctx.fillText(m.label, tx, top + 14 * dpr);
+      // Right of the line when it fits, else left of it; never outside the plot; each marker's label on its own line.
+      const side = x + 4 * dpr + w > left + width ? x - 4 * dpr - w : x + 4 * dpr;
+      ctx.fillText(m.label, Math.max(left + 2 * dpr, side), top + 14 * dpr * ++row);
     }
     ctx.restore();
   };

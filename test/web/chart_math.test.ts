@@ -24,7 +24,10 @@ describe('fmtNumber', () => {
 });
 
 describe('fmtTicks', () => {
-  it('uses the fewest digits that tell the ticks apart', () => {
+  it('uses the fewest digits that write every tick exactly and tell them apart', () => {
+    expect(fmtTicks([50, 100, 150])).toEqual(['50', '100', '150']);
+    expect(fmtTicks([0.1 + 0.2, 0.6])).toEqual(['0.3', '0.6']);
+    expect(fmtTicks([1250, 2500, 3750])).toEqual(['1.25k', '2.5k', '3.75k']);
     expect(fmtTicks([0, 0.5, 1, 1.5, 2])).toEqual(['0', '0.5', '1', '1.5', '2']);
     expect(fmtTicks([0, 200_000, 400_000, 600_000])).toEqual(['0', '200k', '400k', '600k']);
     expect(fmtTicks([1_000_100, 1_000_200, 1_000_300])).toEqual(['1.0001M', '1.0002M', '1.0003M']);
