@@ -3,7 +3,6 @@
 // into the charts and tables, with a progress line (phase, epoch x/N, elapsed, time left). Pause, Stop (keeping
 // the model so far) and Download act on the same runs. A run that diverges ends "Diverged" with a safer rate.
 import type { BackendKind } from '../backend';
-import type { TrainSpec } from '../core/spec';
 import { LossChart } from './charts';
 import { DataPanel } from './data_panel';
 import { dataSettings, fitsInMemory, MEMORY_BUDGET, type LoadedData } from './datasets';
@@ -11,7 +10,8 @@ import { download, modelFileFor, modelFileName, type TrainedModel } from './expo
 import { FitChart } from './fit_chart';
 import type { TrainFormView } from './form';
 import type { EpochPoint } from './loop';
-import { epochText, RunClock, timeText } from './progress';
+import { BACKEND_LABEL } from './plot';
+import { ProgressLine } from './progress_line';
 import { ResultsView } from './results';
 import type { Runner } from './runners';
 import { divergedText, divergenceOf } from './diverged';
@@ -25,8 +25,6 @@ const nextFrame = () => new Promise<void>((r) => {
   requestAnimationFrame(() => setTimeout(r, 0));
   setTimeout(r, 100);
 });
-const now = () => performance.now() / 1000;
-const NAME: Record<BackendKind, string> = { webgpu: 'WebGPU', cpu: 'CPU', reference: 'CPU reference' };
 const DIVERGED_COLOR = '#b91c1c';
 const EARLY_COLOR = '#15803d';
 
@@ -61,10 +59,7 @@ export class TrainApp {
   private settings: RunSettings | null = null;
   private active: Runner[] = [];
   private blocked = false;
-  private clock: RunClock | null = null;
-  private progressTimer = 0;
-  private readonly phase = new Map<BackendKind, string>();
-  private readonly done = new Map<BackendKind, number>();
+  private progress: ProgressLine | null = null;
   private readonly live = new Map<BackendKind, EpochPoint>();
   private readonly models = new Map<BackendKind, TrainedModel>();
   private readonly epochLosses = new Map<BackendKind, number[]>();
@@ -161,7 +156,9 @@ export class TrainApp {
     this.models.clear();
     this.live.clear();
     this.setState('loading', this.form.kind === 'file' || this.form.kind === 'flights' ? 'Opening the data…' : 'Generating the data…');
-    this.startProgress(runners, s.spec);
+    this.progress?.end(false);
+    this.progress = new ProgressLine(runners.map((r) => r.kind), s.spec.epochs);
+    byId('loss-chart').dataset.empty = 'The loss appears here after the first steps (the progress line under Start says what is happening).';
     await nextFrame();
     try {
       const d = await this.data.open();
@@ -173,7 +170,7 @@ export class TrainApp {
       byId('loss-note').hidden = s.backends.length < 2;
       this.active = runners;
       for (const r of runners) {
-        this.phase.set(r.kind, s.spec.solver === 'exact' ? 'solving least squares in one pass over the data'
+        this.progress.setPhase(r.kind, s.spec.solver === 'exact' ? 'solving least squares in one pass over the data'
           : r.kind === 'webgpu' ? 'compiling shaders and uploading the data' : 'loading the data');
       }
       this.setState('running', `Training on ${runners.map((r) => r.device).join(' and ')}${stream ? ' (streaming the data every epoch)' : ''}…`);
@@ -181,7 +178,7 @@ export class TrainApp {
       const stopped = results.some((m) => m.stopped);
       const reasons = [...new Set(results.map((m) => m.earlyStop?.reason).filter((r): r is string => !!r))];
       const why = reasons.length ? ` Early stopping: ${reasons.map(pageMessage).join('; ')}.` : '';
-      const summary = results.map((m) => `${NAME[m.backend]}: ${runText(m)}`).join('; ');
+      const summary = results.map((m) => `${BACKEND_LABEL[m.backend]}: ${runText(m)}`).join('; ');
       this.setState(stopped ? 'stopped' : 'done', `${stopped ? 'Stopped; the model trained so far is kept' : 'Done'} (${summary}).${why}${fasterText(this.models)}`);
     } catch (e) {
       this.active.forEach((r) => r.stop());
@@ -191,7 +188,7 @@ export class TrainApp {
       else this.setState('failed', `Training failed: ${pageMessage((e as Error).message)}`);
     } finally {
       this.active = [];
-      this.stopProgress();
+      this.progress.end(this.state === 'done' || this.state === 'stopped');
       this.results.renderLive();
     }
   }
@@ -204,18 +201,18 @@ export class TrainApp {
       result = await r.train(d, { spec: s.spec }, stream, {
         onStep: (p) => {
           this.loss.addStep(r.kind, p.step, p.loss);
-          this.progressed(r.kind, p.done);
+          this.progress?.progressed(r.kind, p.done);
         },
         onEpoch: (e) => {
           losses.push(e.loss);
           this.live.set(r.kind, e);
           this.loss.addEpoch(r.kind, e.epoch, e.loss);
           if (e.params) this.fit.setFit(r.kind, e.params);
-          this.progressed(r.kind, e.epoch);
+          this.progress?.progressed(r.kind, e.epoch);
           this.results.scheduleLive();
         },
         onPause: () => {
-          this.clock?.pause(now());
+          this.progress?.pause();
           this.setState('paused', 'Paused. Resume, or Stop to keep the model trained so far; Download saves the model as it is now.');
         },
       });
@@ -230,53 +227,13 @@ export class TrainApp {
     return m;
   }
 
-  /** Starts the progress line: each backend's phase until its first report, then epochs, elapsed and time left. */
-  private startProgress(runners: Runner[], spec: TrainSpec): void {
-    this.clock = new RunClock(now());
-    this.phase.clear();
-    this.done.clear();
-    const el = byId('progress');
-    const bar = byId<HTMLProgressElement>('progress-bar');
-    byId('loss-chart').dataset.empty = 'The loss appears here after the first steps (the progress line under Start says what is happening).';
-    el.hidden = false;
-    bar.hidden = false;
-    bar.removeAttribute('value');
-    const tick = () => {
-      const t = now();
-      const parts = runners.map((r) => {
-        const phase = this.phase.get(r.kind);
-        const who = runners.length > 1 ? `${NAME[r.kind]} ` : '';
-        return phase ? `${NAME[r.kind]}: ${phase}…` : `${who}${epochText(this.done.get(r.kind) ?? 0, spec.epochs)}`;
-      });
-      const slowest = Math.min(...runners.map((r) => (this.phase.has(r.kind) ? 0 : this.done.get(r.kind) ?? 0)));
-      const eta = this.clock?.eta(slowest, spec.epochs, t) ?? null;
-      byId('progress-text').textContent = `${parts.join(', ')} · ${timeText(this.clock?.elapsed(t) ?? 0, eta)}`;
-      if (slowest > 0 && spec.epochs > 0) bar.value = Math.min(1, slowest / spec.epochs);
-    };
-    tick();
-    this.progressTimer = window.setInterval(tick, 250);
-  }
-
-  private progressed(kind: BackendKind, done: number): void {
-    this.phase.delete(kind);
-    this.done.set(kind, Math.max(this.done.get(kind) ?? 0, done));
-  }
-
-  private stopProgress(): void {
-    clearInterval(this.progressTimer);
-    byId<HTMLProgressElement>('progress-bar').hidden = true;
-    const t = this.clock ? this.clock.elapsed(now()) : 0;
-    byId('progress-text').textContent = this.state === 'done' || this.state === 'stopped' ? `Trained in ${timeText(t, null).replace(' elapsed', '')}.` : '';
-    this.clock = null;
-  }
-
   private togglePause(): void {
     if (this.state === 'running') {
       this.active.forEach((r) => r.pause());
       byId('status').textContent = 'Pausing…';
       button('pause').disabled = true;
     } else if (this.state === 'paused') {
-      this.clock?.resume(now());
+      this.progress?.resume();
       this.active.forEach((r) => r.resume());
       this.setState('running', 'Training…');
     }
