@@ -51,7 +51,7 @@ function optionField(o: OptionDescriptor): HTMLElement {
  * has not seen before; `more` puts the field under the group's "More … options" disclosure.
  */
 function groupContainer(group: string, more: boolean): HTMLElement {
-  const id = `${group}-options`;
+  const id = group === 'model' || group === 'training' ? `${group}-options` : `${group}-group-options`;
   let main = document.getElementById(id);
   if (!main) {
     main = h('div', { class: 'fields', id });

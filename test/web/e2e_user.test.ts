@@ -160,6 +160,11 @@ describe('the page as a new user finds it (issue 12)', () => {
     const { page, problems } = await open();
     const ids = await page.$$eval('#train-form [id]', (els) => els.map((e) => e.id));
     for (const o of PAGE_OPTIONS) expect(ids, o.name).toContain(o.name);
+    // Every control has a name a screen reader can say (a label, or aria-label where the label is visual only).
+    const unnamed = await page.$$eval('input, select, button, textarea', (els) => els
+      .filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent?.trim()))
+      .map((e) => e.id || e.outerHTML.slice(0, 60)));
+    expect(unnamed).toEqual([]);
     await page.selectOption('#optimizer', 'adam');
     expect(await page.isVisible('#beta1')).toBe(true);
     await page.selectOption('#optimizer', 'sgd');
