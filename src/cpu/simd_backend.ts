@@ -19,8 +19,10 @@ import { CpuSessionBase } from './session';
 const MAX_PIECES = 256;
 /** Blocks of rows whose indices are computed and touched ahead of the block being gathered (shuffled pieces). */
 const PREFETCH = 2;
-/** Bytes of rows per thread below which a job uses fewer threads (a wake-up costs about as much as this much work). */
-const MIN_BYTES_PER_THREAD = 1 << 18;
+/** Bytes of rows per chunk of a job at least (a chunk is what one thread claims at a time; waking a thread costs about this much work). */
+const MIN_CHUNK_BYTES = 1 << 17;
+/** Chunks per job at most: enough to balance the threads, few enough that adding their result slots stays cheap. */
+const MAX_CHUNKS = 16;
 
 /** How to build the backend. */
 export interface SimdOptions {
@@ -30,8 +32,8 @@ export interface SimdOptions {
   spawn?: Spawner | null;
   /** Blocks prefetched ahead in shuffled pieces (tuning; default 2). */
   prefetch?: number;
-  /** Bytes of rows per thread below which a job uses fewer threads (tuning; default 256 KiB; 0: always all). */
-  minBytesPerThread?: number;
+  /** Bytes of rows per chunk at least (tuning; default 128 KiB; 0: every job in the most chunks, so all threads take part). */
+  minChunkBytes?: number;
   /** Said in the device string (e.g. why there is one thread). */
   note?: string;
 }
@@ -94,6 +96,7 @@ class SimdSession extends CpuSessionBase {
   private readonly job: number;
   private readonly results: number;
   private readonly stripe: number;
+  private readonly maxChunks: number;
 
   constructor(private readonly store: SimdStore, private readonly backend: SimdCpuBackend, spec: ModelSpec, init?: ModelParams) {
     super(spec, init);
@@ -112,7 +115,9 @@ class SimdSession extends CpuSessionBase {
     };
     this.w = take(k * rb + k * 4);
     this.job = take(JOB_PIECES + MAX_PIECES * PIECE_WORDS * 4);
-    this.results = take(threads * this.stripe);
+    // Large models (K × D) get fewer chunks, so their result slots stay within ~64 MiB.
+    this.maxChunks = Math.max(threads, Math.min(MAX_CHUNKS, Math.floor(2 ** 26 / this.stripe)));
+    this.results = take(this.maxChunks * this.stripe);
     const scratchAt = take(threads * scratch);
     let norm = 0;
     if (spec.standardize) {
@@ -156,25 +161,26 @@ class SimdSession extends CpuSessionBase {
     for (let at = 0; at < pieces.length; at += MAX_PIECES) {
       const batch = pieces.slice(at, at + MAX_PIECES);
       i32[J + JOB.pieces] = batch.length;
-      const bytes = batch.reduce((a, q) => a + q.count, 0) * (this.rb + 4);
-      const active = Math.max(1, Math.min(pool.threads, Math.floor(bytes / this.backend.minBytesPerThread)));
-      i32[J + JOB.threads] = active;
+      const rows = batch.reduce((a, q) => a + q.count, 0);
+      const chunks = Math.max(1, Math.min(this.maxChunks, Math.floor((rows * (this.rb + 4)) / Math.max(1, this.backend.minChunkBytes))));
+      i32[J + JOB.rows] = rows;
+      i32[J + JOB.chunks] = chunks;
       batch.forEach((q, i) => {
         const s = store.slots[q.chunk];
         if (!s) throw new Error(`slot ${q.chunk} was never loaded`);
         i32.set([s.x, s.y, store.rowsIn[q.chunk], q.start, q.count, q.key | 0, q.shuffle ? 1 : 0, 0], J + JOB_PIECES / 4 + i * PIECE_WORDS);
       });
-      pool.run(this.job, active);
-      this.reduce(out, arena.views.f64, active);
+      pool.run(this.job);
+      this.reduce(out, arena.views.f64, chunks);
     }
     return out;
   }
 
-  /** Adds the stripes of the threads that ran, in thread order (deterministic for a given thread count). */
-  private reduce(out: GradSums, f64: Float64Array, active: number): void {
+  /** Adds the chunks' result slots in chunk order: the same sums whichever threads took the chunks. */
+  private reduce(out: GradSums, f64: Float64Array, chunks: number): void {
     const { d, outputs: k } = this.spec;
     const dp = this.rb / 4;
-    for (let t = 0; t < active; t++) {
+    for (let t = 0; t < chunks; t++) {
       const g = (this.results + t * this.stripe) / 8;
       const s = g + k * dp;
       for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) out.grad[c * d + j] += f64[g + c * dp + j];
@@ -208,14 +214,14 @@ export class SimdCpuBackend implements Backend {
   readonly arena: Arena;
   readonly threads: number;
   readonly prefetch: number;
-  readonly minBytesPerThread: number;
+  readonly minChunkBytes: number;
   private poolInstance: ThreadPool | null = null;
 
   constructor(private readonly o: SimdOptions = {}) {
     const shared = (o.threads ?? 1) > 1 && canShare();
     this.threads = shared ? Math.max(1, Math.floor(o.threads ?? 1)) : 1;
     this.prefetch = o.prefetch ?? PREFETCH;
-    this.minBytesPerThread = o.minBytesPerThread ?? MIN_BYTES_PER_THREAD;
+    this.minChunkBytes = o.minChunkBytes ?? MIN_CHUNK_BYTES;
     this.arena = new Arena(shared, kernelModule(shared));
   }
 

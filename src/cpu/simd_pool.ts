@@ -1,12 +1,11 @@
-// The fast CPU backend's threads: the owning thread runs share 0 of each job itself and `threads − 1` workers run
-// the others, all on one shared arena. Control words at the start of the arena carry a sequence number (a new
-// job), a count of finished workers, a stop flag, a failure flag and the job's address; waiting spins briefly
-// before sleeping in Atomics.wait, since a step takes tens of microseconds and a wake-up about as long.
+// The fast CPU backend's threads: the owning thread and `threads − 1` workers claim the chunks of each job from a
+// shared counter (simd_rows.ts runChunks), all on one shared arena. A worker that wakes late finds the chunks taken
+// and goes back to sleep, so a busy machine slows a job down to one thread's speed, never below it. Control words at
+// the start of the arena (CTL) carry a sequence number (a new job), the next chunk, the chunks done, how many workers
+// are inside a job, a stop flag, a failure flag and the job's address. Waiting spins briefly before Atomics.wait,
+// since a step takes tens of microseconds and a wake-up about as long.
 import { instantiate, viewsOf, type Arena } from './simd_arena';
-import { runShare } from './simd_rows';
-
-/** Indices of the control words (i32, at byte 0 of the arena). */
-export const CTL = { seq: 0, done: 1, stop: 2, failed: 3, job: 4, ready: 5 } as const;
+import { CLOSED, CTL, JOB, runChunks } from './simd_rows';
 
 /** What a worker needs: the shared memory, the compiled kernels, its index and the number of threads. */
 export interface ThreadInit {
@@ -21,38 +20,38 @@ export type Spawner = (init: ThreadInit) => { terminate(): void };
 
 const SPIN_MS = 0.3;
 
-/** Waits while i32[at] === value: spins for up to SPIN_MS, then sleeps until notified. */
-export function waitWhile(i32: Int32Array, at: number, value: number): void {
+/** Waits while i32[at] === value: spins for up to SPIN_MS, then sleeps until notified (or `sleepMs` passes). */
+export function waitWhile(i32: Int32Array, at: number, value: number, sleepMs = 50): void {
   const t0 = performance.now();
   for (let n = 1; Atomics.load(i32, at) === value; n++) {
-    if ((n & 1023) === 0 && performance.now() - t0 > SPIN_MS) {
-      Atomics.wait(i32, at, value, 50);
-    }
+    if ((n & 1023) === 0 && performance.now() - t0 > SPIN_MS) Atomics.wait(i32, at, value, sleepMs);
   }
 }
 
-/** A worker's life: wait for a job, run its share, count itself done; until told to stop. */
+/** A worker's life: wait for a job, claim and run its chunks, leave; until told to stop. */
 export function threadLoop(init: ThreadInit): void {
   const { memory, id } = init;
   const kn = instantiate(init.module, memory);
   const i32 = new Int32Array(memory.buffer);
-  let views = viewsOf(memory);
+  let v = viewsOf(memory);
+  const views = () => (v.f32.buffer.byteLength === memory.buffer.byteLength ? v : (v = viewsOf(memory)));
   let seen = 0; // the pool's first job may be posted before this worker starts: it is then seen at once
   Atomics.add(i32, CTL.ready, 1);
   Atomics.notify(i32, CTL.ready);
   for (;;) {
     waitWhile(i32, CTL.seq, seen);
+    // Enter before reading the job: the owner rewrites a job record only when no worker is inside.
+    Atomics.add(i32, CTL.active, 1);
     seen = Atomics.load(i32, CTL.seq);
     if (Atomics.load(i32, CTL.stop) === 1) return;
-    if (views.f32.buffer.byteLength !== memory.buffer.byteLength) views = viewsOf(memory);
     try {
-      runShare(kn, views, Atomics.load(i32, CTL.job), id);
+      runChunks(kn, views, id);
     } catch (e) {
       Atomics.store(i32, CTL.failed, 1);
       console.error(`downhill cpu thread ${id}: ${(e as Error).stack ?? e}`);
     }
-    Atomics.add(i32, CTL.done, 1);
-    Atomics.notify(i32, CTL.done);
+    Atomics.sub(i32, CTL.active, 1);
+    Atomics.notify(i32, CTL.active);
   }
 }
 
@@ -63,6 +62,7 @@ export class ThreadPool {
 
   constructor(private readonly arena: Arena, readonly threads: number, spawn: Spawner | null) {
     this.started = threads === 1;
+    Atomics.store(this.i32, CTL.next, CLOSED);
     if (threads > 1 && !spawn) throw new Error('threads > 1 need a way to start workers');
     for (let id = 1; id < threads; id++) this.workers.push(spawn!({ memory: arena.memory, module: arena.module, id, threads }));
   }
@@ -72,24 +72,31 @@ export class ThreadPool {
     return this.arena.views.i32;
   }
 
-  /**
-   * Runs the job at byte `job` on its first `active` threads (the job says how many; small jobs use fewer, since
-   * waking a thread costs tens of microseconds); returns when all shares are done.
-   */
-  run(job: number, active: number): void {
+  /** Runs the job at byte `job` (its record says how many chunks); returns when every chunk is done and no worker is inside it. */
+  run(job: number): void {
     const { i32 } = this;
     if (!this.started) this.awaitWorkers();
-    const wake = active > 1 && this.threads > 1;
-    if (wake) {
-      Atomics.store(i32, CTL.job, job);
-      Atomics.store(i32, CTL.done, 0);
+    const chunks = i32[job / 4 + JOB.chunks];
+    Atomics.store(i32, CTL.job, job);
+    Atomics.store(i32, CTL.chunksDone, 0);
+    Atomics.store(i32, CTL.next, 0); // opens the job: a claim from here on reads the record as written above
+    if (chunks > 1 && this.threads > 1) {
       Atomics.add(i32, CTL.seq, 1);
       Atomics.notify(i32, CTL.seq);
     }
-    runShare(this.arena.kernels, this.arena.views, job, 0);
-    for (let done = Atomics.load(i32, CTL.done); wake && done < this.threads - 1; done = Atomics.load(i32, CTL.done)) {
-      waitWhile(i32, CTL.done, done);
+    let failure: unknown = null;
+    try {
+      runChunks(this.arena.kernels, () => this.arena.views, 0);
+    } catch (e) {
+      failure = e;
     }
+    // Wait for chunks other threads took, then for every worker to leave (a late one may still be reading the job).
+    for (let d = Atomics.load(i32, CTL.chunksDone); d < chunks && !failure && Atomics.load(i32, CTL.failed) === 0; d = Atomics.load(i32, CTL.chunksDone)) {
+      waitWhile(i32, CTL.chunksDone, d, 1);
+    }
+    Atomics.store(i32, CTL.next, CLOSED);
+    for (let a = Atomics.load(i32, CTL.active); a > 0; a = Atomics.load(i32, CTL.active)) waitWhile(i32, CTL.active, a);
+    if (failure) throw failure;
     if (Atomics.exchange(i32, CTL.failed, 0) !== 0) throw new Error('a CPU worker thread failed (its message is on stderr)');
   }
 

@@ -11,22 +11,22 @@ import { lossRows, type Kernels, type LossRows, type Views } from './simd_arena'
 /** i32 word offsets of a job record's fields. */
 export const JOB = {
   train: 0, loss: 1, k: 2, rb: 3, w: 4, b: 5, norm: 6, results: 7, stripe: 8, scratch: 9, scratchStride: 10,
-  block: 11, pieces: 12, classes: 13, prefetch: 14, threads: 15,
+  block: 11, pieces: 12, classes: 13, prefetch: 14, chunks: 15, rows: 16,
 } as const;
 /** Byte offsets in a job record: the loss hyperparameters and the y shift (f64), then the pieces. */
-export const JOB_HP = 64;
-export const JOB_YSHIFT = 96;
-export const JOB_PIECES = 128;
+export const JOB_HP = 128;
+export const JOB_YSHIFT = 160;
+export const JOB_PIECES = 192;
 /** i32 words per piece: x, y, chunk rows, start, count, key, shuffle, (unused). */
 export const PIECE_WORDS = 8;
 
-/** f64 slots after a stripe's gradient: loss, rows, four metric sums, then K bias sums and C × C class counts. */
+/** f64 slots after a result slot's gradient: loss, rows, four metric sums, then K bias sums and C × C class counts. */
 export const STRIPE_LOSS = 0;
 export const STRIPE_ROWS = 1;
 export const STRIPE_M = 2;
 export const STRIPE_BIAS = 6;
 
-/** Bytes of one thread's result stripe: K × D' f64 gradient sums, the sums above, 64-byte aligned. */
+/** Bytes of one chunk's result slot: K × D' f64 gradient sums, the sums above, 64-byte aligned. */
 export function stripeBytes(k: number, rb: number, classes: number): number {
   return Math.ceil((k * rb * 2 + (STRIPE_BIAS + k + classes * classes) * 8) / 64) * 64;
 }
@@ -41,63 +41,93 @@ export function blockRows(rb: number): number {
   return Math.max(16, Math.min(256, Math.floor(32768 / rb / 4) * 4));
 }
 
-/** Runs thread `id` on the job at byte `job` (its share of the job's threads): writes its sums to its stripe of the results. */
-export function runShare(kn: Kernels, v: Views, job: number, id: number): void {
-  const J = job >> 2;
+/** The control words a job's threads share (i32 indices at byte 0 of the arena; simd_pool.ts posts jobs). */
+export const CTL = { seq: 0, chunksDone: 1, stop: 2, failed: 3, job: 4, ready: 5, next: 6, active: 7 } as const;
+
+/** The claim counter's value between jobs: a claim then reads nothing (the owner may be rewriting the record). */
+export const CLOSED = 1 << 30;
+
+/**
+ * Runs chunks of the current job (CTL.job) on one thread until none is left to claim: chunk c covers rows
+ * [R·c/n, R·(c+1)/n) of the job's R rows (its pieces laid end to end) and its sums go to result slot c, so what each
+ * chunk adds up — and the reduction over slots in order — does not depend on which thread took it or how many there are.
+ * The job is read only after a claim succeeds: the claim synchronizes with the owner's opening of the counter.
+ */
+export function runChunks(kn: Kernels, views: () => Views, id: number): void {
+  let c = Atomics.add(views().i32, CTL.next, 1);
+  if (c >= CLOSED) return;
+  const v = views();
   const { i32, f64, f32 } = v;
-  const threads = i32[J + JOB.threads];
+  const job = i32[CTL.job] >>> 0;
+  const J = job >> 2;
   const train = i32[J + JOB.train] === 1;
   const unit = LOSSES[LOSS_NAMES[i32[J + JOB.loss]]];
   const k = i32[J + JOB.k];
   const rb = i32[J + JOB.rb] >>> 0;
+  const block = i32[J + JOB.block];
+  const classes = i32[J + JOB.classes];
+  const scratch = (i32[J + JOB.scratch] >>> 0) + id * i32[J + JOB.scratchStride];
+  const hp = [f64[(job + JOB_HP) / 8], f64[(job + JOB_HP) / 8 + 1], f64[(job + JOB_HP) / 8 + 2], f64[(job + JOB_HP) / 8 + 3]] as const;
+  const ring = i32[J + JOB.prefetch] + 1;
+  const z = scratch + ring * block * 4 + block * rb + block * 4;
+  const g = z + block * k * 4;
+  const part = lossRows(kn, unit.stem);
+  if (train && !part) throw new Error(`the fast CPU backend has no ${unit.name} loss part (src/cpu/simd/losses/${unit.stem}.ts)`);
+  const pass: Pass = {
+    kn, f32, f64, unit, k, hp, yShift: f64[(job + JOB_YSHIFT) / 8], train, grad: 0, sums: 0, g, z, part: part!,
+    partOut: g + block * k * 4, hpAt: job + JOB_HP, m: f64, bias: f64, confusion: null, zRow: new Float64Array(k),
+  };
+  const chunks = i32[J + JOB.chunks];
+  const rows = i32[J + JOB.rows];
+  for (; c < chunks; c = Atomics.add(i32, CTL.next, 1)) {
+    const slot = (i32[J + JOB.results] >>> 0) + c * i32[J + JOB.stripe];
+    f64.fill(0, slot / 8, (slot + stripeBytes(k, rb, classes)) / 8);
+    const sums = (slot + k * rb * 2) / 8;
+    pass.grad = slot;
+    pass.sums = sums;
+    pass.m = f64.subarray(sums + STRIPE_M, sums + STRIPE_M + 4);
+    pass.bias = f64.subarray(sums + STRIPE_BIAS, sums + STRIPE_BIAS + k);
+    pass.confusion = classes > 0 ? f64.subarray(sums + STRIPE_BIAS + k, sums + STRIPE_BIAS + k + classes * classes) : null;
+    chunkRows(pass, i32, J, scratch, Math.floor((rows * c) / chunks), Math.floor((rows * (c + 1)) / chunks));
+    Atomics.add(i32, CTL.chunksDone, 1);
+    Atomics.notify(i32, CTL.chunksDone);
+  }
+}
+
+/** Rows [lo, hi) of the job's pieces laid end to end, in blocks (gathered and prefetched when permuted). */
+function chunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number, lo: number, hi: number): void {
+  const { kn } = pass;
+  const rb = i32[J + JOB.rb] >>> 0;
   const [w, b, norm] = [i32[J + JOB.w] >>> 0, i32[J + JOB.b] >>> 0, i32[J + JOB.norm] >>> 0];
   const block = i32[J + JOB.block];
   const prefetch = i32[J + JOB.prefetch];
-  const classes = i32[J + JOB.classes];
-  const stripe = (i32[J + JOB.results] >>> 0) + id * i32[J + JOB.stripe];
-  const scratch = (i32[J + JOB.scratch] >>> 0) + id * i32[J + JOB.scratchStride];
-  const hp = [f64[(job + JOB_HP) / 8], f64[(job + JOB_HP) / 8 + 1], f64[(job + JOB_HP) / 8 + 2], f64[(job + JOB_HP) / 8 + 3]] as const;
-  const yShift = f64[(job + JOB_YSHIFT) / 8];
   const ring = prefetch + 1;
   const xb = scratch + ring * block * 4;
   const ys = xb + block * rb;
-  const z = ys + block * 4;
-  const g = z + block * k * 4;
-  const partOut = g + block * k * 4;
-  const part = lossRows(kn, unit.stem);
-  if (train && !part) throw new Error(`the fast CPU backend has no ${unit.name} loss part (src/cpu/simd/losses/${unit.stem}.ts)`);
-  const sums = (stripe + k * rb * 2) / 8;
-  f64.fill(0, stripe / 8, stripe / 8 + stripeBytes(k, rb, classes) / 8);
-  if (id >= threads) return; // a job too small to share: this thread's stripe stays zero
-  const pass: Pass = {
-    kn, f32, f64, unit, k, hp, yShift, train, grad: stripe, sums, g, z, part: part!, partOut, hpAt: job + JOB_HP,
-    m: f64.subarray(sums + STRIPE_M, sums + STRIPE_M + 4),
-    bias: f64.subarray(sums + STRIPE_BIAS, sums + STRIPE_BIAS + k),
-    confusion: classes > 0 ? f64.subarray(sums + STRIPE_BIAS + k, sums + STRIPE_BIAS + k + classes * classes) : null,
-    zRow: new Float64Array(k),
-  };
-  for (let p = 0; p < i32[J + JOB.pieces]; p++) {
+  let at = 0; // the piece's first row in the job's order
+  for (let p = 0; p < i32[J + JOB.pieces] && at < hi; p++) {
     const P = J + (JOB_PIECES >> 2) + p * PIECE_WORDS;
     const [x, y, n, start, count, key, shuffle] = [i32[P] >>> 0, i32[P + 1] >>> 0, i32[P + 2], i32[P + 3], i32[P + 4], i32[P + 5] >>> 0, i32[P + 6]];
-    const lo = Math.floor((count * id) / threads);
-    const hi = Math.floor((count * (id + 1)) / threads);
+    const [from, to] = [Math.max(lo, at) - at, Math.min(hi, at + count) - at];
+    at += count;
+    if (from >= to) continue;
     // A piece covering its whole chunk holds the same rows in any order: read them in storage order.
     const permuted = shuffle === 1 && !(start === 0 && count === n);
     const hb = feistelHalfBits(n);
     const ahead = permuted ? prefetch : 0;
-    const blocks = Math.ceil((hi - lo) / block);
+    const blocks = Math.ceil((to - from) / block);
     const idxAt = (q: number) => scratch + (q % ring) * block * 4;
     const fill = (q: number) => {
       if (q >= blocks) return;
-      const o = lo + q * block;
-      const c = Math.min(block, hi - o);
+      const o = from + q * block;
+      const c = Math.min(block, to - o);
       kn.rowIndices(idxAt(q), start + o, c, n, key, hb, permuted ? 1 : 0);
       if (ahead > 0) kn.touch(x, y, rb, idxAt(q), c);
     };
     for (let q = 0; q < ahead; q++) fill(q);
     for (let q = 0; q < blocks; q++) {
-      const o = lo + q * block;
-      const c = Math.min(block, hi - o);
+      const o = from + q * block;
+      const c = Math.min(block, to - o);
       if (!permuted && !norm) {
         blockPass(pass, x + (start + o) * rb, y + (start + o) * 4, c, rb, w, b);
         continue;

@@ -10,7 +10,7 @@ import { linearDataset } from '../../src/data/synthetic';
 import { blobsDataset } from '../../src/data/synthetic_classes';
 import { rowBytes, train, type TrainOptions } from '../../src/train/train';
 
-const fast = { 1: nodeCpuBackend({ threads: 1 }), 3: nodeCpuBackend({ threads: 3, minBytesPerThread: 0 }) };
+const fast = { 1: nodeCpuBackend({ threads: 1 }), 3: nodeCpuBackend({ threads: 3, minChunkBytes: 0 }) };
 afterAll(() => Object.values(fast).forEach((b) => b.dispose()));
 const data = linearDataset({ rows: 9000, features: 6, noise: 0.1, seed: 4, scales: [1, 10, 0.1, 1, 1, 100] });
 

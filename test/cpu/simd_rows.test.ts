@@ -15,8 +15,8 @@ import { nodeCpuBackend } from '../../src/cpu/simd_node';
 import { caseSpec, type GradCase } from '../helpers/grad_pass';
 import type { Step } from '../../src/core/schedule';
 
-// Every job on all three threads however small (by default small jobs stay on fewer threads).
-const backends = { 1: nodeCpuBackend({ threads: 1 }), 3: nodeCpuBackend({ threads: 3, minBytesPerThread: 0 }) };
+// Every job in the most chunks however small, so all three threads take part (by default small jobs make few chunks).
+const backends = { 1: nodeCpuBackend({ threads: 1 }), 3: nodeCpuBackend({ threads: 3, minChunkBytes: 0 }) };
 afterAll(() => Object.values(backends).forEach((b) => b.dispose()));
 
 interface Case extends GradCase {
@@ -51,10 +51,10 @@ async function check(c: Case, seed: number): Promise<void> {
   const store = backend.createStore(c.d, c.rows, true);
   await store.load(0, { rows: c.rows, x, y });
   const session = await backend.createSession(store, spec, p);
-  // Poison every thread's result stripe: a share that is never written shows as NaN.
+  // Poison every chunk's result slot: a chunk that is never run shows as NaN.
   const { arena } = backend;
-  const session_ = session as unknown as { results: number; stripe: number };
-  arena.views.f64.fill(NaN, session_.results / 8, (session_.results + c.threads * session_.stripe) / 8);
+  const session_ = session as unknown as { results: number; stripe: number; maxChunks: number };
+  arena.views.f64.fill(NaN, session_.results / 8, (session_.results + session_.maxChunks * session_.stripe) / 8);
   const train = (c.mode ?? 'train') === 'train';
   const range = { start, count, key, shuffle: !!c.shuffle };
   const want = gradRows(x, y, c.rows, p, range, spec, train ? 0 : yShift, train, emptyGradSums(c.d, k, confusionClasses(c.loss, k)));
@@ -132,6 +132,30 @@ describe('fast CPU loss parts', () => {
 });
 
 describe('fast CPU pieces', () => {
+  it('gives bit-identical sums on one thread and on three (chunks, not threads, fix the order of the sums)', async () => {
+    const one = nodeCpuBackend({ threads: 1, minChunkBytes: 0 });
+    try {
+      const rng = new Rng(21);
+      const d = 33;
+      const chunk = { rows: 5000, x: rng.uniformArray(5000 * d), y: rng.uniformArray(5000) };
+      const spec = caseSpec({ loss: 'logistic', d, rows: 0 });
+      const p = { weights: Float64Array.from(rng.uniformArray(d)), bias: Float64Array.of(0.1) };
+      const step = { index: 0, rows: 4000, lr: 0, t: 0, average: 0, pieces: [{ chunk: 0, start: 700, count: 4000, key: 77, shuffle: true }] } as Step;
+      const sums = await Promise.all([one, backends[3]].map(async (b) => {
+        const store = b.createStore(d, 5000, true);
+        await store.load(0, chunk);
+        const s = await b.createSession(store, spec, p);
+        const g = await s.gradient(step);
+        s.dispose();
+        store.dispose();
+        return [...g.weights, ...g.bias, g.loss];
+      }));
+      expect(sums[1]).toEqual(sums[0]);
+    } finally {
+      one.dispose();
+    }
+  });
+
   it('keeps working when its memory grows between steps (a plain memory\'s buffer is replaced), and frees what it held', async () => {
     const b = nodeCpuBackend({ threads: 1 });
     try {
