@@ -17,7 +17,7 @@ export function numberLabel(v: number): string {
   return String(Number(f.toPrecision(9)));
 }
 
-const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/; // unambiguous: linear on a long cell
 
 /** Sorts labels: by value when all are numbers, else as text (code-point order). */
 export function sortLabels(labels: Iterable<string>): string[] {

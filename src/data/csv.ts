@@ -112,7 +112,8 @@ function splitLine(line: string, delim: string, file: string, lineNo: number): s
   return out;
 }
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+// Unambiguous (no two ways to split a run of digits), so a failing match is linear in the cell, not quadratic.
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Parses CSV text into a single-chunk dataset (with its labels in order of first appearance in label mode). */
 export function parseCsv(text: string, o: CsvOptions): Dataset & { targetLabels?: string[] } {

@@ -122,7 +122,8 @@ export function makePlan(file: string, headerLine: string, o: CsvStreamOptions):
   };
 }
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+// Unambiguous (no two ways to split a run of digits), so a failing match is linear in the cell, not quadratic.
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 const where = (p: CsvPlan, idx: number): string => `${idx + 1} ${quoteValue(p.header[idx])}`;
 
