@@ -50,7 +50,7 @@ export interface TrainSession {
   dispose(): void;
 }
 
-/** A compute backend: the CPU f64 reference or WebGPU. */
+/** A compute backend: WebGPU, the fast CPU backend or the f64 reference. */
 export interface Backend {
   readonly kind: BackendKind;
   /** What runs the math: the adapter's description, or the CPU. */

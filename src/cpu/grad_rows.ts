@@ -1,7 +1,7 @@
 // The CPU's row kernel: sums over a run of a chunk's rows (through the keyed permutation when shuffling) of the
 // loss and either dL/dz·x' and dL/dz (training) or the task's metric sums (evaluation), in f64, for any loss. The twins of
 // shaders/linear_grad.wgsl (one output) and shaders/softmax_grad.wgsl (K outputs) share this entry; the
-// reference backend calls it on the main thread and the cpu-mt workers run the same code (threads/grad_thread.ts).
+// reference backend calls it, and it is the oracle of the fast CPU backend's row pass (simd_rows.ts).
 import { LOSSES } from '../core/losses';
 import type { EvalSums } from '../core/metrics';
 import type { ModelParams, ModelSpec } from '../core/model';

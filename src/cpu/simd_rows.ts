@@ -1,8 +1,8 @@
-// The fast CPU backend's row pass, run by every thread on its share of each piece of a job: blocks of rows go
-// through the SIMD kernels (simd/kernels.ts: indices, gather, outputs), the loss (training: the unit's f32 part,
+// The fast CPU backend's row pass, run by every thread on the chunks of a job it claims: blocks of rows go through
+// the SIMD kernels (simd/kernels.ts: indices, gather, outputs), the loss (training: the unit's f32 part,
 // simd/losses/<stem>.ts, for value and dL/dz; evaluation: the registry's f64 unit and the task's metric sums), then
-// back into the kernels for Σ dL/dz·x'. Its oracle is the f64 reference's row kernel (grad_rows.ts). A job is a record in the arena (layout below) that the main thread
-// writes and every thread reads, so threads need no messages per step.
+// back into the kernels for Σ dL/dz·x'. Its oracle is the f64 reference's row kernel (grad_rows.ts). A job is a
+// record in the arena (layout below) that the owning thread writes and every thread reads: no messages per step.
 import { LOSS_NAMES, LOSSES, type LossHp, type MultiLoss, type ScalarLoss } from '../core/losses';
 import { addRowMetrics } from '../core/metrics';
 import { feistelHalfBits } from '../core/permute';

@@ -24,7 +24,7 @@ ${SPEC_HELP}
                            larger data is streamed from the file every epoch
   --skip-bad-rows          CSV: skip rows with bad or missing cells (counted) instead of stopping
   --y y.npy                NPY: the targets (default <stem>.y.npy)
-  --backend B              webgpu, cpu-mt (every CPU core) or cpu (the f64 reference) (default webgpu)
+  --backend B              webgpu, cpu (f32 SIMD on every core) or reference (the f64 oracle, slow) (default webgpu)
   --json                   print exactly one JSON object on stdout
   --save model.json        write the trained model (atomically)
 ${CHECKPOINT_HELP}`;
