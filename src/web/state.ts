@@ -128,7 +128,7 @@ export function fmtPercent(v: number): string {
 /** A speed ratio (the other's time over this one's) as "3.2× faster" or "125× slower". */
 export function fmtSpeedup(ratio: number): string {
   if (!(ratio > 0) || !Number.isFinite(ratio)) return '…';
-  const n = (v: number) => String(Number(v.toPrecision(v >= 100 ? 4 : 3)));
+  const n = (v: number) => (v >= 100 ? Math.round(v).toLocaleString('en-US') : String(Number(v.toPrecision(3))));
   return ratio >= 1 ? `${n(ratio)}× faster` : `${n(1 / ratio)}× slower`;
 }
 

@@ -60,6 +60,7 @@ describe('sizes, formats and seeds', () => {
       .toEqual(['0.9877', '-1.726e+25', '1.300e+27', '2.000e-6', '0', '—']);
     expect([fmtPercent(0.97125), fmtPercent(1)]).toEqual(['97.13%', '100%']);
     expect([fmtSpeedup(3.21), fmtSpeedup(0.008), fmtSpeedup(1), fmtSpeedup(NaN)]).toEqual(['3.21× faster', '125× slower', '1× faster', '…']);
+    expect([fmtSpeedup(1 / 217.4), fmtSpeedup(2119.4)]).toEqual(['217× slower', '2,119× faster']);
   });
 });
 
