@@ -156,12 +156,8 @@ function point(e: EpochReport, full: boolean): EpochPoint {
   };
 }
 
-/**
- * Trains on resident data in one engine call, reporting each epoch's metrics and parameters, until done or stopped.
- * The exact solver reads the data once through train() (trainResident runs gradient descent only).
- */
+/** Trains on resident data in one engine call, reporting each epoch's metrics and parameters, until done or stopped. */
 export async function runResident(backend: Backend, data: ResidentData, o: LoopOptions, c: RunControl, ev: LoopEvents = {}): Promise<LoopResult> {
-  if (o.spec.solver === 'exact') return runHeldOut(backend, data.source, o, c, ev);
   const r = await trainResident(backend, data, {
     ...engineOptions(o, c, data.rows, ev, () => 0),
     evaluateEachEpoch: true,

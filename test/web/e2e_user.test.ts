@@ -184,6 +184,12 @@ describe('the page as a new user finds it (issue 12)', () => {
     const gap = await metric(page, 'cpu', 'gap');
     expect(gap).toBeGreaterThanOrEqual(0);
     expect(gap).toBeLessThan(1e-6);
+    // The exact solver: one pass, the least-squares answer itself.
+    await page.selectOption('#solver', 'exact');
+    expect(await train(page, {}, 'cpu')).toMatch(/CPU: solved exactly in one pass \(rank 2 of 2\)/);
+    const coef = await readCoefficients(page);
+    expect(maxAbsDiff(coef.cpu, coef.exact), JSON.stringify(coef)).toBeLessThan(1e-4);
+    expect(await page.textContent('#metrics')).toMatch(/solved exactly in one pass/);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(300);
     expect(await sideways(page)).toBe(false);
