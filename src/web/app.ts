@@ -3,7 +3,7 @@
 // into the charts and tables, with a progress line (phase, epoch x/N, elapsed, time left). Pause, Stop (keeping
 // the model so far) and Download act on the same runs. A run that diverges ends "Diverged" with a safer rate.
 import type { BackendKind } from '../backend';
-import { LossChart } from './charts';
+import { LossChart, type LossView } from './charts';
 import { DataPanel } from './data_panel';
 import { dataSettings, fitsInMemory, MEMORY_BUDGET, type LoadedData } from './datasets';
 import { download, modelFileFor, modelFileName, type TrainedModel } from './export';
@@ -37,7 +37,7 @@ function mustStream(d: LoadedData): boolean {
 
 /** What a finished run did: its epochs (and where early stopping kicked in), or the exact solve. */
 function runText(m: TrainedModel): string {
-  if (m.exact) {
+  if (m.solved && m.exact) {
     const warn = m.exact.warnings.length ? `; ${m.exact.warnings.map(pageMessage).join('; ')}` : '';
     return `solved exactly in one pass (rank ${m.exact.rank} of ${m.exact.columns}${warn})`;
   }
@@ -82,7 +82,7 @@ export class TrainApp {
     for (const k of ['webgpu', 'cpu'] as const) button(`export-${k}`).addEventListener('click', () => this.exportModel(k));
     byId('coef-class').addEventListener('change', () => this.results.render());
     const view = () => this.loss.setView(
-      (document.querySelector<HTMLInputElement>('input[name=loss-x]:checked')?.value ?? 'step') as 'step' | 'epoch',
+      (document.querySelector<HTMLInputElement>('input[name=loss-x]:checked')?.value ?? 'step') as LossView,
       byId<HTMLInputElement>('loss-log').checked, byId<HTMLInputElement>('loss-smooth').checked);
     document.querySelectorAll('input[name=loss-x], #loss-log, #loss-smooth').forEach((el) => el.addEventListener('change', view));
     let previewTimer = 0;
@@ -127,6 +127,17 @@ export class TrainApp {
     button('start').title = !this.form.valid ? 'Fix the fields marked in red first' : !dataOk ? this.data.problem : '';
   }
 
+  /** Offers the loss chart's gap view for runs that report the gap (and leaves it when they do not). */
+  private showGapView(on: boolean): void {
+    const gap = document.querySelector<HTMLInputElement>('input[name=loss-x][value=gap]')!;
+    gap.closest('label')!.hidden = !on;
+    if (!on && gap.checked) {
+      const epoch = document.querySelector<HTMLInputElement>('input[name=loss-x][value=epoch]')!;
+      epoch.checked = true;
+      epoch.dispatchEvent(new Event('change'));
+    }
+  }
+
   /** Holds Start while the comparison runs. */
   setBlocked(blocked: boolean): void {
     this.blocked = blocked;
@@ -168,6 +179,7 @@ export class TrainApp {
       this.fit.reset(s.backends);
       this.epochLosses.clear();
       byId('loss-note').hidden = s.backends.length < 2;
+      this.showGapView(s.spec.gap && s.spec.solver === 'gd');
       this.active = runners;
       for (const r of runners) {
         this.progress.setPhase(r.kind, s.spec.solver === 'exact' ? 'solving least squares in one pass over the data'
@@ -207,6 +219,7 @@ export class TrainApp {
           losses.push(e.loss);
           this.live.set(r.kind, e);
           this.loss.addEpoch(r.kind, e.epoch, e.loss);
+          if (e.gap !== undefined && e.gap !== null) this.loss.addGap(r.kind, e.epoch, e.gap);
           if (e.params) this.fit.setFit(r.kind, e.params);
           this.progress?.progressed(r.kind, e.epoch);
           this.results.scheduleLive();

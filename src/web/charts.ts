@@ -14,6 +14,9 @@ const COUNT_INCRS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 *
 /** The smoothing of the per-step loss: an average over about the last 20 recorded points. */
 const SMOOTH = emaWeight(20);
 
+/** What the loss chart shows: the batch loss per step, the mean loss per epoch, or the optimality gap per epoch. */
+export type LossView = 'step' | 'epoch' | 'gap';
+
 /** What a marker on the loss chart says happened. */
 export type LossEvent = 'diverged' | 'stopped early';
 
@@ -33,7 +36,8 @@ export class LossChart {
   private epochs = new Map<BackendKind, XY>();
   private readonly epochEnds = new Map<string, number>();
   private markers: LossMarker[] = [];
-  private mode: 'step' | 'epoch' = 'step';
+  private mode: LossView = 'step';
+  private gaps = new Map<BackendKind, XY>();
   private log = true;
   private smooth = true;
   private lossName = 'squared error';
@@ -51,15 +55,15 @@ export class LossChart {
     const style = (k: BackendKind) => (k === 'cpu' && kinds.length > 1 ? { width: 1.5, dash: [5, 4] } : { width: k === 'webgpu' ? 3 : 2 });
     const series = kinds.flatMap((k): uPlot.Series[] => {
       const main = lineSeries(this.smoothing ? `${BACKEND_LABEL[k]} (smoothed)` : BACKEND_LABEL[k], COLORS[k], {
-        ...style(k), value: legendValue, points: { show: this.mode === 'epoch', size: 5 },
+        ...style(k), value: legendValue, points: { show: this.mode !== 'step', size: 5 },
       });
       return this.smoothing ? [lineSeries(`${BACKEND_LABEL[k]} per step`, `${COLORS[k]}55`, { width: 1, value: legendValue }), main] : [main];
     });
     return (width: number, height: number): uPlot.Options => ({
       width, height,
       scales: { x: { time: false }, y: this.log ? { distr: 3, log: 10 } : {} },
-      axes: [axis(this.mode === 'step' ? 'step' : 'epoch', { incrs: COUNT_INCRS }), yAxis(`loss (${this.lossName}${this.log ? ', log scale' : ''})`, { log: this.log })],
-      series: [{ label: this.mode, value: (_u, v) => (v === null ? '—' : fmtNumber(v, 6)) }, ...series],
+      axes: [axis(this.mode === 'step' ? 'step' : 'epoch', { incrs: COUNT_INCRS }), yAxis(this.yLabel(), { log: this.log })],
+      series: [{ label: this.mode === 'step' ? 'step' : 'epoch', value: (_u, v) => (v === null ? '—' : fmtNumber(v, 6)) }, ...series],
       legend: { live: true },
       hooks: { draw: [drawMarkers(() => this.shownMarkers())] },
     });
@@ -69,11 +73,17 @@ export class LossChart {
     return this.markers.map((m) => ({ x: this.mode === 'step' ? m.step : m.epoch, label: markerLabel(m), color: m.color }));
   }
 
+  private yLabel(): string {
+    const log = this.log ? ', log scale' : '';
+    return this.mode === 'gap' ? `optimality gap${this.log ? ' (log scale)' : ''}` : `loss (${this.lossName}${log})`;
+  }
+
   /** Clears the chart for a run on these backends under a loss (its name labels the axis). */
   reset(kinds: readonly BackendKind[], lossName: string): void {
     this.lossName = lossName;
     this.steps = new Map(kinds.map((k) => [k, empty()]));
     this.epochs = new Map(kinds.map((k) => [k, empty()]));
+    this.gaps = new Map(kinds.map((k) => [k, empty()]));
     this.epochEnds.clear();
     this.markers = [];
     this.el.dataset.markers = '';
@@ -98,6 +108,15 @@ export class LossChart {
     if (this.mode === 'epoch') this.redraw();
   }
 
+  /** The optimality gap after an epoch (when the run reports it). */
+  addGap(kind: BackendKind, epoch: number, gap: number): void {
+    const s = this.gaps.get(kind);
+    if (!s) return;
+    s.x.push(epoch);
+    s.y.push(gap);
+    if (this.mode === 'gap') this.redraw();
+  }
+
   /** Marks an epoch of a backend's run (where it diverged, or where early stopping kicked in); backends that met the same event at the same epoch share one marker. */
   mark(kind: BackendKind, epoch: number, event: LossEvent, color: string): void {
     const step = this.epochEnds.get(`${kind}:${epoch}`) ?? this.steps.get(kind)?.x.at(-1) ?? 0;
@@ -109,7 +128,7 @@ export class LossChart {
     this.redraw();
   }
 
-  setView(mode: 'step' | 'epoch', log: boolean, smooth: boolean): void {
+  setView(mode: LossView, log: boolean, smooth: boolean): void {
     this.mode = mode;
     this.log = log;
     this.smooth = smooth;
@@ -118,7 +137,7 @@ export class LossChart {
   }
 
   private redraw(): void {
-    const src = this.mode === 'step' ? this.steps : this.epochs;
+    const src = this.mode === 'step' ? this.steps : this.mode === 'gap' ? this.gaps : this.epochs;
     // A log axis cannot show 0, a negative or a non-finite loss: those points are left out (the line spans them).
     const shown = (y: number) => (Number.isFinite(y) && (!this.log || y > 0) ? y : null);
     this.plot.setData(() => joinSeries([...src.values()].flatMap((t) => {

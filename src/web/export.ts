@@ -28,8 +28,10 @@ export interface TrainedModel {
   earlyStop?: { bestEpoch: number; stoppedAfter: number; reason: string } | null;
   /** The optimality gap after each epoch, when asked for. */
   gapHistory?: number[] | null;
-  /** What the exact solver found, when it trained the model. */
+  /** What the exact solver found (a solve, the gap or the preconditioner). */
   exact?: ExactSummary | null;
+  /** Whether the exact solver trained the model. */
+  solved?: boolean;
 }
 
 /** What the model was trained on. */

@@ -69,8 +69,10 @@ export interface LoopResult {
   earlyStop: EarlyStop | null;
   /** The optimality gap after each epoch, when asked for. */
   gapHistory: number[] | null;
-  /** What the exact solver found (Solver: exact): rank, condition number, warnings. */
+  /** What the exact solver found (a solve, the gap or the preconditioner): rank, condition number, warnings. */
   exact: ExactSummary | null;
+  /** Whether the exact solver trained the model (Solver: exact) rather than gradient descent. */
+  solved: boolean;
 }
 
 const YIELD_MS = 50;
@@ -144,7 +146,7 @@ function loopResult(r: TrainResult, c: RunControl): LoopResult {
   return {
     params: r.params, classes: r.classes, standardization: r.standardization, epochsDone: r.epochs.length, stopped: c.stopped,
     secondsPerEpoch: r.secondsPerEpoch, metrics: r.final, validation: r.validation ?? null, rows: r.rows, validationRows: r.validationRows,
-    earlyStop: r.earlyStop ?? null, gapHistory: r.gapHistory ?? null, exact: r.exact ?? null,
+    earlyStop: r.earlyStop ?? null, gapHistory: r.gapHistory ?? null, exact: r.exact ?? null, solved: r.spec.solver === 'exact',
   };
 }
 

@@ -184,6 +184,9 @@ describe('the page as a new user finds it (issue 12)', () => {
     const gap = await metric(page, 'cpu', 'gap');
     expect(gap).toBeGreaterThanOrEqual(0);
     expect(gap).toBeLessThan(1e-6);
+    await page.check('input[name=loss-x][value=gap]'); // the gap per epoch, charted
+    await expect.poll(() => page.getAttribute('#loss-chart', 'data-points')).toBe('30');
+    await page.check('input[name=loss-x][value=step]');
     // The exact solver: one pass, the least-squares answer itself.
     await page.selectOption('#solver', 'exact');
     expect(await train(page, {}, 'cpu')).toMatch(/CPU: solved exactly in one pass \(rank 2 of 2\)/);
