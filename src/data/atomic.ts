@@ -64,7 +64,8 @@ let installed = false;
 
 /**
  * Removes live temp files when the process ends: on exit, and on SIGINT, SIGTERM and SIGHUP, after which the signal
- * is raised again with its default action (so the exit status says which signal ended it). For programs (the CLI).
+ * is raised again with its default action (so the exit status says which signal ended it) unless another listener
+ * handles it. For programs (the CLI). A signal is handled once the event loop runs: between chunks of work.
  */
 export function removeTempsOnExit(): void {
   if (installed) return;
@@ -73,6 +74,8 @@ export function removeTempsOnExit(): void {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const handler = () => {
       removeLiveTemps();
+      // Another listener (train --checkpoint) ends the run its own way; 'exit' then removes what is left.
+      if (process.listenerCount(sig) > 1) return;
       process.removeListener(sig, handler);
       process.kill(process.pid, sig);
     };

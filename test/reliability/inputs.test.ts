@@ -10,7 +10,7 @@ import { train, uploadDataset } from '../../src/train/train';
 const cpu = new CpuBackend();
 const opts = { epochs: 2, batch: 16, lr: 0.05 };
 
-function ds(over: Partial<Dataset> = {}, x = new Float32Array(12), y = new Float32Array(4)): Dataset {
+function ds(over: Partial<Dataset> = {}, x: Float32Array = new Float32Array(12), y: Float32Array = new Float32Array(4)): Dataset {
   return { features: ['a', 'b', 'c'], target: 'y', rows: 4, chunks: [{ rows: 4, x, y }], ...over };
 }
 

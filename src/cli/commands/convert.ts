@@ -1,8 +1,9 @@
 // `downhill convert data.csv|data.npy -o data.dh …`: streams a CSV or NPY dataset into the binary cache
 // (src/data/cache.ts) in constant memory, atomically, never touching the input.
-import { extname, resolve } from 'node:path';
+import { extname } from 'node:path';
 import { writeCache } from '../../data/cache';
 import { parse, UsageError } from '../args';
+import { checkOutputs } from '../io';
 import { openInput } from '../sources';
 
 /** Usage text of `downhill convert`. */
@@ -24,10 +25,11 @@ export async function convertCommand(argv: string[]): Promise<number> {
   if (!input) throw new UsageError('convert needs an input file (.csv or .npy)');
   if (!v.output) throw new UsageError('convert needs -o <out.dh>');
   if (extname(v.output).toLowerCase() !== '.dh') throw new UsageError(`the output must be a .dh cache, got "${v.output}"`);
-  if (resolve(v.output) === resolve(input)) throw new UsageError('the output must not be the input file');
+  checkOutputs([v.output], [input, ...(v.y ? [v.y] : [])]);
   const features = v.features?.split(',').map((s) => s.trim()).filter(Boolean);
   const src = await openInput(input, { target: v.target, features, skipBadRows: v['skip-bad-rows'] === true, delimiter: v.delimiter, y: v.y }, false);
   try {
+    checkOutputs([v.output], src.files ?? [input]);
     const info = await writeCache(v.output, src);
     const skipped = src.skipped ? ` (${src.skipped} bad rows skipped)` : '';
     process.stdout.write(`wrote ${v.output}: ${info.rows} rows × ${info.features.length} features, target "${info.target}"${skipped}\n`);

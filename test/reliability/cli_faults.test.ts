@@ -1,0 +1,125 @@
+// Fault loops on the built CLI, bounded in count: SIGKILL at random moments during `convert`, `gen` (both multi-file
+// outputs: X.npy + X.y.npy + truth, and .dh + truth) and `train --save` never leaves a partial file or a set mixed
+// from two runs — each destination is one run's complete file, or absent — and the next run removes the temp files
+// the killed ones left; SIGINT and SIGTERM leave no temp file at all.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../src/core/rng';
+
+const cli = join(__dirname, '../../dist/cli.js');
+const root = mkdtempSync(join(tmpdir(), 'downhill-faults-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const KILLS = 5;
+const rng = new Rng(13);
+
+function runSync(cwd: string, args: string[]) {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" (npm test does it first)`);
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`downhill ${args.join(' ')} failed: ${r.stderr}`);
+  return performance.now() - t0;
+}
+
+/** Starts the CLI and sends `signal` after `ms` (or once a temp file exists, when `ms` is null); resolves on exit. */
+function interrupted(cwd: string, args: string[], signal: NodeJS.Signals, ms: number | null): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b) => (stderr += b));
+    let timer: NodeJS.Timeout;
+    const poll = () => {
+      if (readdirSync(cwd).some((f) => f.endsWith('.tmp'))) child.kill(signal);
+      else timer = setTimeout(poll, 5);
+    };
+    timer = setTimeout(ms === null ? poll : () => child.kill(signal), ms ?? 5);
+    child.on('exit', (code, sig) => {
+      clearTimeout(timer);
+      resolve({ code, signal: sig, stderr });
+    });
+  });
+}
+
+const hash = (f: string) => (existsSync(f) ? createHash('sha256').update(readFileSync(f)).digest('hex') : null);
+const temps = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
+
+/**
+ * One command's fault loop: outputs `names` (the main file first) of the run with `args(seed)`, reference copies for
+ * seeds 1 and 2 made whole first; then runs alternating seeds killed at random moments, checking after each that the
+ * main file is absent or that every file is the same seed's complete output.
+ */
+async function faultLoop(name: string, names: string[], args: (seed: number) => string[], setup: (dir: string) => void = () => undefined) {
+  const refs = new Map<number, (string | null)[]>();
+  let full = 0;
+  for (const seed of [1, 2]) {
+    const dir = join(root, `${name}-ref${seed}`);
+    mkdirSync(dir);
+    setup(dir);
+    full = Math.max(full, runSync(dir, args(seed)));
+    refs.set(seed, names.map((n) => hash(join(dir, n))));
+  }
+  const dir = join(root, name);
+  mkdirSync(dir);
+  setup(dir);
+  runSync(dir, args(1));
+  const outcomes: string[] = [];
+  for (let k = 0; k < KILLS; k++) {
+    const seed = 2 - (k % 2);
+    const r = await interrupted(dir, args(seed), 'SIGKILL', Math.floor(rng.float() * full * 1.2));
+    expect(r.signal === 'SIGKILL' || r.code === 0, r.stderr).toBe(true);
+    const now = names.map((n) => hash(join(dir, n)));
+    if (now[0] === null) {
+      outcomes.push('absent');
+      continue;
+    }
+    const match = [1, 2].find((s) => now.every((h, i) => h === refs.get(s)![i]));
+    expect(match, `${name}: after kill ${k} the files are not one run's complete set: ${names.map((n, i) => `${n} ${now[i]?.slice(0, 8)}`).join(', ')}`).toBeDefined();
+    outcomes.push(`seed ${match}`);
+  }
+  // Killed writers leave temp files; the next run in the directory removes them.
+  runSync(dir, args(1));
+  expect(temps(dir)).toEqual([]);
+  return outcomes;
+}
+
+describe('SIGKILL at random moments', () => {
+  it('gen -o X.npy: X.npy, X.y.npy and the truth are one run\'s, or X.npy is absent', async () => {
+    const o = await faultLoop('gen-npy', ['x.npy', 'x.y.npy', 'x.npy.truth.json'], (s) => ['gen', '-o', 'x.npy', '--rows', '300000', '--features', '4', '--seed', String(s)]);
+    expect(o).toHaveLength(KILLS);
+  });
+
+  it('gen -o X.dh: the cache and its truth are one run\'s, or the cache is absent', async () => {
+    await faultLoop('gen-dh', ['x.dh', 'x.dh.truth.json'], (s) => ['gen', '-o', 'x.dh', '--rows', '300000', '--features', '4', '--seed', String(s)]);
+  });
+
+  it('convert: the cache is one run\'s complete output', async () => {
+    const setup = (dir: string) => {
+      runSync(dir, ['gen', '-o', 'a1.csv', '--rows', '60000', '--features', '4', '--seed', '1']);
+      runSync(dir, ['gen', '-o', 'a2.csv', '--rows', '60000', '--features', '4', '--seed', '2']);
+    };
+    await faultLoop('convert', ['c.dh'], (s) => ['convert', `a${s}.csv`, '-o', 'c.dh', '--target', 'y'], setup);
+  });
+
+  it('train --save: the model file is one run\'s complete file', async () => {
+    const setup = (dir: string) => runSync(dir, ['gen', '-o', 'd.csv', '--rows', '20000', '--features', '4', '--seed', '1']);
+    await faultLoop('train', ['m.json'], (s) => ['train', 'd.csv', '--target', 'y', '--backend', 'reference', '--epochs', '3', '--seed', String(s), '--save', 'm.json'], setup);
+  });
+});
+
+describe('SIGINT and SIGTERM', () => {
+  it.each([['SIGINT', 'gen'], ['SIGTERM', 'gen'], ['SIGINT', 'convert'], ['SIGTERM', 'convert']] as const)('%s during %s: ends by the signal, no temp file, the old output intact', async (signal, cmd) => {
+    const dir = join(root, `signal-${signal}-${cmd}`);
+    mkdirSync(dir);
+    runSync(dir, ['gen', '-o', 'in.csv', '--rows', '300000', '--features', '4', '--seed', '3']);
+    const args = cmd === 'gen' ? ['gen', '-o', 'out.npy', '--rows', '3000000', '--features', '8'] : ['convert', 'in.csv', '-o', 'out.dh', '--target', 'y'];
+    runSync(dir, cmd === 'gen' ? ['gen', '-o', 'out.npy', '--rows', '10', '--features', '8'] : ['convert', 'in.csv', '-o', 'out.dh', '--target', 'y']);
+    const before = readdirSync(dir).filter((f) => f.startsWith('out')).map((f) => [f, hash(join(dir, f))]);
+    const r = await interrupted(dir, args, signal, null);
+    expect(r.signal, r.stderr).toBe(signal);
+    expect(temps(dir)).toEqual([]);
+    expect(readdirSync(dir).filter((f) => f.startsWith('out')).map((f) => [f, hash(join(dir, f))])).toEqual(before);
+  });
+});
