@@ -178,4 +178,17 @@ describe('downhill info and bench', () => {
       expect(x.xBytesPerSecond).toBeCloseTo((5000 * 8 * 4) / x.secondsPerEpoch, 0);
     }
   });
+
+  it('bench --peers --threads: the CPU backend on 1 and 2 threads beside numpy (when python3 has it), a JS loop and a copy', () => {
+    const r = run('bench', '--rows', '5000', '--features', '8', '--batch', '1000', '--runs', '2', '--backend', 'cpu', '--threads', '1,2', '--peers', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.results.map((x: { backend: string; threads: number }) => `${x.backend}×${x.threads}`)).toEqual(['cpu×1', 'cpu×2']);
+    for (const x of out.results) expect([x.msPerEpoch, x.gbPerSecond, x.cpuSecondsPerEpoch].every((v: number) => v > 0)).toBe(true);
+    const peers = out.peers.map((p: { peer: string; order: string }) => `${p.peer}/${p.order}`);
+    expect(peers).toEqual(expect.arrayContaining(['js-loop/sequential', 'copy/sequential']));
+    // numpy is optional for the tests (setup.sh installs it): either it ran in both orders, or a note says why not.
+    if (peers.includes('numpy/sequential')) expect(peers).toContain('numpy/shuffled');
+    else expect(out.notes.join(' ')).toMatch(/numpy: not run/);
+  });
 });
