@@ -18,7 +18,7 @@ export interface ThreadInit {
 /** Starts a worker running `threadLoop(init)` (worker_threads in Node, a Web Worker in the browser). */
 export type Spawner = (init: ThreadInit) => { terminate(): void };
 
-const SPIN_MS = 0.3;
+const SPIN_MS = 0.1;
 
 /** Waits while i32[at] === value: spins for up to SPIN_MS, then sleeps until notified (or `sleepMs` passes). */
 export function waitWhile(i32: Int32Array, at: number, value: number, sleepMs = 50): void {
