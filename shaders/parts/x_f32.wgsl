@@ -1,7 +1,7 @@
-// Feature loads from float32 rows of DP4 vec4s (zero-padded), standardized on the fly when STANDARDIZE:
-// x' = (x − mean)·inv_std with `norm` = DP4 means, then DP4 inverse standard deviations.
-fn load_x(row: u32, k: u32) -> vec4<f32> {
-  let v = x[row * DP4 + k];
-  if (STANDARDIZE) { return (v - norm[k]) * norm[DP4 + k]; }
-  return v;
+// Feature data stored as float32: DP4 vec4<f32> words per row (zero-padded), read as they are. The kernel declares
+// `x: array<XWord>`; x_word(i) is its i-th word as four f32 features. Linked for dtype f32 (see x_f16.wgsl).
+alias XWord = vec4<f32>;
+
+fn x_word(i: u32) -> vec4<f32> {
+  return x[i];
 }

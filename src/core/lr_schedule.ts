@@ -27,12 +27,12 @@ export interface ScheduleParams {
 
 /** The schedule's options (README: Optimizers and schedules). */
 export const SCHEDULE_OPTIONS: readonly NumberOption<Exclude<keyof ScheduleParams, 'lrSchedule'>>[] = [
-  { name: 'warmup', key: 'warmup', type: 'integer', default: 0, min: 0, metavar: 'STEPS', help: 'linear warm-up over the first STEPS steps' },
-  { name: 'decay', key: 'decay', type: 'number', default: 0.5, min: 0, max: 1, exclusive: { min: true, max: true }, metavar: 'γ', help: 'step, exponential, plateau: the rate\'s factor per period (or plateau)' },
-  { name: 'step-every', key: 'stepEvery', type: 'integer', default: 0, min: 0, metavar: 'N', help: 'step, exponential: the period in steps (0: one epoch)' },
-  { name: 'power', key: 'power', type: 'number', default: 0.25, min: 0, exclusive: { min: true }, metavar: 'p', help: 'invscaling: lr/(t + 1)^p' },
-  { name: 'patience', key: 'patience', type: 'integer', default: 5, min: 1, metavar: 'N', help: 'plateau, early stopping: epochs without improvement' },
-  { name: 'tol', key: 'tol', type: 'number', default: 1e-4, min: 0, metavar: 'δ', help: 'plateau, early stopping: relative improvement that counts' },
+  { name: 'warmup', key: 'warmup', type: 'integer', default: 0, min: 0, metavar: 'STEPS', label: 'Warm-up steps', help: 'linear warm-up over the first STEPS steps' },
+  { name: 'decay', key: 'decay', type: 'number', default: 0.5, min: 0, max: 1, exclusive: { min: true, max: true }, metavar: 'γ', label: 'Decay factor γ', help: 'step, exponential, plateau: the rate\'s factor per period (or plateau)' },
+  { name: 'step-every', key: 'stepEvery', type: 'integer', default: 0, min: 0, metavar: 'N', label: 'Period (steps; 0 = one epoch)', help: 'step, exponential: the period in steps (0: one epoch)' },
+  { name: 'power', key: 'power', type: 'number', default: 0.25, min: 0, exclusive: { min: true }, metavar: 'p', label: 'Power p', help: 'invscaling: lr/(t + 1)^p' },
+  { name: 'patience', key: 'patience', type: 'integer', default: 5, min: 1, metavar: 'N', label: 'Patience (epochs)', help: 'plateau, early stopping: epochs without improvement' },
+  { name: 'tol', key: 'tol', type: 'number', default: 1e-4, min: 0, metavar: 'δ', label: 'Tolerance (relative improvement)', help: 'plateau, early stopping: relative improvement that counts' },
 ];
 
 /** The monitored-loss bookkeeping of plateau and early stopping. */
