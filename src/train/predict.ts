@@ -9,6 +9,7 @@ import { alignColumns } from '../data/columns';
 import { DataError } from '../data/csv';
 import type { DataSource } from '../data/source';
 import { isF32 } from '../data/values';
+import { InputError } from './inputs';
 
 /** The predictions of a block of rows. */
 export interface Predictions {
@@ -31,6 +32,7 @@ export function predictChunk(model: LoadedModel, c: HostChunk, where = 'data'): 
   const k = model.params.bias.length;
   const d = model.features.length;
   const first = c.firstRow ?? 0;
+  if (c.x.length !== c.rows * d) throw new InputError(`${where}: ${c.x.length} values for ${c.rows} rows of the model's ${d} features`);
   const z = new Float64Array(c.rows * k);
   const zr = new Float64Array(k);
   const nClasses = model.classes?.length ?? 0;
