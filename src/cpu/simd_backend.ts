@@ -1,7 +1,8 @@
 // The fast CPU backend (`--backend cpu`): f32 rows in one WebAssembly memory, SIMD128 kernels (simd/kernels.ts)
-// for the O(D) work of each row, the loss from the registry in f64 per row, and every core (simd_pool.ts). A step's
-// gradient sums come back in f64 and the session base class (session.ts) applies the update rule in f64 on the
-// host, so every loss, penalty and optimizer of the registries trains here as on the reference.
+// for the O(D) work of each row, each loss's f32 part (simd/losses/) for training and the registry's f64 unit for
+// metrics, and every core (simd_pool.ts). A step's gradient sums come back in f64 and the session base class
+// (session.ts) applies the update rule in f64 on the host, so every penalty and optimizer of the registries trains
+// here exactly as on the reference.
 import type { Backend, ChunkStore, TrainSession } from '../backend';
 import type { HostChunk } from '../core/dataset';
 import { LOSS_NAMES } from '../core/losses';
@@ -19,7 +20,7 @@ import { CpuSessionBase } from './session';
 const MAX_PIECES = 256;
 /** Blocks of rows whose indices are computed and touched ahead of the block being gathered (shuffled pieces). */
 const PREFETCH = 2;
-/** Bytes of rows per chunk of a job at least (a chunk is what one thread claims at a time; waking a thread costs about this much work). */
+/** Bytes of rows per chunk of a job at least (what one thread claims at a time; waking a thread costs about this much work). */
 const MIN_CHUNK_BYTES = 1 << 17;
 /** Chunks per job at most: enough to balance the threads, few enough that adding their result slots stays cheap. */
 const MAX_CHUNKS = 16;
