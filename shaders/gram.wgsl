@@ -16,7 +16,7 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;                // DP4 vec4s per row (zero-padded)
+@group(0) @binding(1) var<storage, read> x: array<XWord>;                    // DP4 words per row (the data part's)
 @group(0) @binding(2) var<storage, read> y: array<f32>;
 @group(0) @binding(3) var<storage, read> shift: array<vec4<f32>>;            // DP4 vec4s (padding 0)
 @group(0) @binding(4) var<storage, read> pairs: array<vec2<u32>>;            // block → (A, B), A ≤ B: tiles 2A.., 2B..
@@ -54,7 +54,7 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
       var v = vec4<f32>(0.0);
       if (row < last && c <= DP4) {
         let at = params.start + row;
-        v = select(vec4<f32>(y[at] - params.y_shift, 1.0, 0.0, 0.0), x[at * DP4 + min(c, DP4 - 1u)] - shift[min(c, DP4 - 1u)], c < DP4);
+        v = select(vec4<f32>(y[at] - params.y_shift, 1.0, 0.0, 0.0), x_word(at * DP4 + min(c, DP4 - 1u)) - shift[min(c, DP4 - 1u)], c < DP4);
       }
       rowbuf[k] = v;
     }

@@ -2,6 +2,7 @@
 // linked loss's value and, training (GRAD), Σ dL/dz·x' or, evaluating, its metric sums are reduced in the workgroup
 // to one partial row: DP4 gradient vec4s, (Σ dL/dz, 0, 0, 0), then two vec4s of sums. LANES invocations share a row.
 // FUSED: each workgroup first applies the previous SGD step (parts/fused_prologue.wgsl), so a step is one dispatch.
+// Linked parts choose the data encoding (x_f32 / x_f16: XWord, x_word) and the reductions (workgroup memory or subgroups).
 struct Params {
   start: u32,        // first row of this piece, in the chunk's permuted order
   count: u32,        // rows in this piece
@@ -23,7 +24,7 @@ struct Params {
 struct Hyper { loss: vec4<f32>, penalty: vec4<f32>, optim: vec4<f32> }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> x: array<XWord>;                  // DP4 words per row (the data part's)
 @group(0) @binding(2) var<storage, read> y: array<f32>;
 @group(0) @binding(3) var<storage, read_write> model: array<vec4<f32>>;    // DP4 weight vec4s, (bias, 0, 0, 0)
 @group(0) @binding(4) var<storage, read_write> partials: array<vec4<f32>>; // PSTRIDE4 vec4s per workgroup
@@ -43,6 +44,7 @@ override CONFUSION: bool = false;
 override FUSED: bool = false;
 override WM: u32 = 1u;     // FUSED: DP4 + 1 (the staged weights)
 override PSTRIDE4: u32 = 19u; // DP4 + 3
+override SG: u32 = 32u;    // subgroup variant: invocations per shuffle run, ≤ the subgroup size
 const MAX_VPL: u32 = 16u;
 
 var<workgroup> dots: array<f32, 2u * WG>;
@@ -83,10 +85,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
         }
       }
     }
-    dots[buf * WG + lid] = part;
-    workgroupBarrier();
-    var z = bias;
-    for (var l = 0u; l < LANES; l++) { z += dots[buf * WG + slot * LANES + l]; }
+    let z = bias + lane_sum(part, lid, buf);
     buf ^= 1u;
     if (live) {
       let t = y[row];

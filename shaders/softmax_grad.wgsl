@@ -23,7 +23,7 @@ struct Params {
 struct Hyper { loss: vec4<f32>, penalty: vec4<f32>, optim: vec4<f32> }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> x: array<XWord>;                  // DP4 words per row (the data part's)
 @group(0) @binding(2) var<storage, read> y: array<f32>;                   // class indices 0..K−1
 @group(0) @binding(3) var<storage, read_write> model: array<vec4<f32>>;    // K × (DP4 weight vec4s, (bias, 0, 0, 0))
 @group(0) @binding(4) var<storage, read_write> partials: array<vec4<f32>>; // K·(DP4 + 1) + 2 vec4s per span
@@ -41,6 +41,7 @@ override GRAD: bool = true;
 override SHUFFLE: bool = false;
 override STANDARDIZE: bool = false;
 override CONFUSION: bool = false;
+override SG: u32 = 32u;    // subgroup variant: invocations per shuffle run, ≤ the subgroup size
 const MAX_CPI: u32 = 8u;
 const NONE: u32 = 0xffffffffu;
 

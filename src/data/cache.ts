@@ -9,6 +9,8 @@ import { AtomicFile } from './atomic';
 import { fileSize, readExact } from './node_files';
 import type { DataSource, ReadOptions } from './source';
 import { checkValues } from './values';
+import { roundF16Array, type DType } from '../core/f16';
+import { cacheRowBytes, decodeF16Rows, encodeF16Rows } from './cache_f16';
 import { accumulateChunk, emptyStats, type ColumnStats } from '../core/stats';
 
 /** What a finished cache holds, apart from the rows. */
@@ -28,14 +30,16 @@ export class CacheWriter {
   private readonly stats: ColumnStats[];
   private readonly buf: Float32Array;
   private filled = 0;
+  /** Rows flushed so far (for messages). */
+  private flushed = 0;
 
-  private constructor(private readonly out: AtomicFile, readonly features: string[], readonly target: string) {
+  private constructor(private readonly out: AtomicFile, readonly features: string[], readonly target: string, readonly dtype: DType = 'f32') {
     this.stats = Array.from({ length: features.length + 1 }, emptyStats);
     this.buf = new Float32Array(Math.max(1, Math.floor(BLOCK_BYTES / (4 * (features.length + 1)))) * (features.length + 1));
   }
 
   /** Starts a cache for rows with these feature names and target name. */
-  static async create(path: string, features: readonly string[], target: string): Promise<CacheWriter> {
+  static async create(path: string, features: readonly string[], target: string, dtype: DType = 'f32'): Promise<CacheWriter> {
     if (features.length === 0) throw new Error(`${path}: a cache needs at least one feature`);
     const out = await AtomicFile.create(path);
     try {
@@ -44,7 +48,7 @@ export class CacheWriter {
       await out.abort();
       throw e;
     }
-    return new CacheWriter(out, [...features], target);
+    return new CacheWriter(out, [...features], target, dtype);
   }
 
   /** Appends a chunk's rows (interleaving x and y) and folds them into the statistics. */
@@ -53,7 +57,8 @@ export class CacheWriter {
     const w = d + 1;
     try {
       if (c.x.length !== c.rows * d || c.y.length !== c.rows) throw new Error(`${this.out.path}: chunk of ${c.rows} rows has ${c.x.length} x values for ${d} features and ${c.y.length} y values`);
-      accumulateChunk(this.stats, c.x, c.y, c.rows, d);
+      // f16: the statistics are those of the stored (rounded) values, like every reader's.
+      accumulateChunk(this.stats, this.dtype === 'f16' ? roundF16Array(c.x.slice(0, c.rows * d)) : c.x, c.y, c.rows, d);
       for (let r = 0; r < c.rows; ) {
         if (this.filled === this.buf.length) await this.flush();
         const n = Math.min(c.rows - r, (this.buf.length - this.filled) / w);
@@ -70,7 +75,9 @@ export class CacheWriter {
 
   private async flush(): Promise<void> {
     const b = this.buf.subarray(0, this.filled);
-    await this.out.write(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+    const d = this.features.length;
+    await this.out.write(this.dtype === 'f16' ? encodeF16Rows(b, d, this.out.path, this.flushed, this.features) : new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+    this.flushed += this.filled / (d + 1);
     this.filled = 0;
   }
 
@@ -84,7 +91,7 @@ export class CacheWriter {
   /** Writes the remaining rows and the header, leaving the rename to the caller (`file.commit()` or commitAll). */
   async finish(): Promise<CacheInfo> {
     const d = this.features.length;
-    const info: CacheInfo = { rows: this.rows, features: this.features, target: this.target, featureStats: this.stats.slice(0, d), targetStats: this.stats[d] };
+    const info: CacheInfo = { rows: this.rows, features: this.features, target: this.target, featureStats: this.stats.slice(0, d), targetStats: this.stats[d], dtype: this.dtype };
     try {
       await this.flush();
       await this.out.write(encodeCacheHeader(info), 0);
@@ -107,8 +114,8 @@ export class CacheWriter {
 }
 
 /** Streams every row of a source into a cache at `path`, atomically; returns what was written. */
-export async function writeCache(path: string, src: DataSource, opts: ReadOptions = {}): Promise<CacheInfo> {
-  const w = await CacheWriter.create(path, src.features, src.target);
+export async function writeCache(path: string, src: DataSource, opts: ReadOptions = {}, dtype: DType = 'f32'): Promise<CacheInfo> {
+  const w = await CacheWriter.create(path, src.features, src.target, dtype);
   try {
     for await (const c of src.read(opts)) await w.write(c);
   } catch (e) {
@@ -126,6 +133,8 @@ export class CacheSource implements DataSource {
   readonly rows: number;
   /** Statistics of each feature (in order) and of the target, as stored. */
   readonly stats: { features: readonly ColumnStats[]; target: ColumnStats };
+  /** How the rows' features are stored: f32, or f16 (read as the halves' values). */
+  readonly dtype: DType;
   private handle: FileHandle | null = null;
 
   readonly files: readonly string[];
@@ -137,6 +146,7 @@ export class CacheSource implements DataSource {
     this.target = h.target;
     this.rows = h.rows;
     this.stats = { features: h.featureStats, target: h.targetStats };
+    this.dtype = h.dtype ?? 'f32';
   }
 
   /** Opens a cache file and checks its header against its size. */
@@ -159,11 +169,12 @@ export class CacheSource implements DataSource {
   private async rowsFrom(fh: FileHandle, start: number, count: number): Promise<HostChunk> {
     const d = this.features.length;
     const w = d + 1;
-    const bytes = new Uint8Array(count * w * 4);
+    const rowBytes = cacheRowBytes(d, this.dtype);
+    const bytes = new Uint8Array(count * rowBytes);
     await this.watch.check();
-    await readExact(fh, this.file, bytes, bytes.length, this.h.dataOffset + start * w * 4);
+    await readExact(fh, this.file, bytes, bytes.length, this.h.dataOffset + start * rowBytes);
     await this.watch.check();
-    const m = new Float32Array(bytes.buffer, 0, count * w);
+    const m = this.dtype === 'f16' ? decodeF16Rows(bytes, count, d) : new Float32Array(bytes.buffer, 0, count * w);
     checkValues(this.file, m, w, start, (j) => (j < d ? this.features[j] : this.target));
     const x = new Float32Array(count * d);
     const y = new Float32Array(count);
@@ -178,7 +189,7 @@ export class CacheSource implements DataSource {
   async *read(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {
     const fh = await open(this.file, 'r');
     try {
-      yield* blockedPass(this.rows, this.features.length, 4 * (this.features.length + 1), opts, (s, c) => this.rowsFrom(fh, s, c));
+      yield* blockedPass(this.rows, this.features.length, cacheRowBytes(this.features.length, this.dtype), opts, (s, c) => this.rowsFrom(fh, s, c));
     } finally {
       await fh.close();
     }

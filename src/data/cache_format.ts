@@ -6,18 +6,21 @@
 //   12      4            u32 H: byte offset of the data (a multiple of 64)
 //   16      8            u64 N: rows
 //   24      4            u32 D: features
-//   28      4            u32 layout (1: row-major float32, each row = D features then the target y)
+//   28      4            u32 layout (1: row-major float32, each row = D features then the target y;
+//                        2: row-major, each row = D float16 features then the target y as float32: cache_f16.ts)
 //   32      4            u32 L: bytes of the names JSON
 //   36      4            u32 CRC-32 of bytes 0..H with this field as 0 (0 in files written before it: not checked)
 //   40      40·(D + 1)   statistics per column, features then y: f64 count, mean, M2, min, max
 //   …       L            UTF-8 JSON {"features": [...], "target": "..."}
 //   …                    zero padding up to H
-//   H       N·(D + 1)·4  the rows
+//   H       N·(D + 1)·4  the rows (layout 2: N·(2D + 4))
 //
 // Statistics are those of the stored float32 values (variance = M2 / count). A header that fails its checksum or
 // any consistency check (sizes, names, statistics) is a DataError saying the file is corrupt. Pure functions, no I/O.
 import { DataError } from './csv';
 import type { ColumnStats } from '../core/stats';
+import type { DType } from '../core/f16';
+import { cacheRowBytes } from './cache_f16';
 
 /** Magic bytes at offset 0. */
 export const CACHE_MAGIC = 'DOWNHILL';
@@ -25,6 +28,8 @@ export const CACHE_MAGIC = 'DOWNHILL';
 export const CACHE_VERSION = 1;
 /** Layout code 1: row-major float32, each row the D features then y. */
 export const LAYOUT_ROW_MAJOR_F32 = 1;
+/** Layout code 2: row-major, D float16 features then y as float32 (`--dtype f16`). */
+export const LAYOUT_ROW_MAJOR_F16 = 2;
 
 /** Bytes before the statistics. */
 export const CACHE_FIXED_BYTES = 40;
@@ -39,6 +44,8 @@ export interface CacheHeader {
   targetStats: ColumnStats;
   /** Byte offset of the first row. */
   dataOffset: number;
+  /** How the features are stored (layout 1: f32, the default; layout 2: f16). */
+  dtype?: DType;
 }
 
 /** Bytes of the header for these names (the data offset), known before any row is written. */
@@ -59,7 +66,7 @@ export function encodeCacheHeader(h: Omit<CacheHeader, 'dataOffset'>): Uint8Arra
   dv.setUint32(12, size, true);
   dv.setBigUint64(16, BigInt(h.rows), true);
   dv.setUint32(24, d, true);
-  dv.setUint32(28, LAYOUT_ROW_MAJOR_F32, true);
+  dv.setUint32(28, h.dtype === 'f16' ? LAYOUT_ROW_MAJOR_F16 : LAYOUT_ROW_MAJOR_F32, true);
   dv.setUint32(32, names.length, true);
   [...h.featureStats, h.targetStats].forEach((s, j) => {
     const at = CACHE_FIXED_BYTES + 40 * j;
@@ -114,7 +121,10 @@ export function decodeCacheHeader(file: string, bytes: Uint8Array, fileSize: num
   const d = dv.getUint32(24, true);
   const layout = dv.getUint32(28, true);
   const namesLen = dv.getUint32(32, true);
-  if (layout !== LAYOUT_ROW_MAJOR_F32) throw new DataError(file, null, null, `unknown data layout ${layout}; expected ${LAYOUT_ROW_MAJOR_F32} (row-major float32)`);
+  if (layout !== LAYOUT_ROW_MAJOR_F32 && layout !== LAYOUT_ROW_MAJOR_F16) {
+    throw new DataError(file, null, null, `unknown data layout ${layout}; expected ${LAYOUT_ROW_MAJOR_F32} (row-major float32) or ${LAYOUT_ROW_MAJOR_F16} (float16 features)`);
+  }
+  const dtype: DType = layout === LAYOUT_ROW_MAJOR_F16 ? 'f16' : 'f32';
   const namesAt = CACHE_FIXED_BYTES + 40 * (d + 1);
   if (d < 1 || namesAt + namesLen > dataOffset) corrupt('sizes do not fit');
   let names: { features?: unknown; target?: unknown };
@@ -136,9 +146,9 @@ export function decodeCacheHeader(file: string, bytes: Uint8Array, fileSize: num
   const badStat = stats.findIndex((s) => s.count !== rows || ![s.mean, s.m2, s.min, s.max].every(Number.isFinite) && rows > 0 ||
     rows > 0 && (s.m2 < 0 || s.min > s.max || s.mean < s.min - slack(s) || s.mean > s.max + slack(s)));
   if (badStat >= 0) corrupt(`inconsistent statistics for column ${badStat + 1}`);
-  const expected = dataOffset + rows * (d + 1) * 4;
+  const expected = dataOffset + rows * cacheRowBytes(d, dtype);
   if (fileSize !== expected) {
     throw new DataError(file, null, null, `${fileSize < expected ? 'truncated' : 'trailing bytes'}: expected ${expected} bytes for ${rows} rows × ${d + 1} columns, file has ${fileSize}`);
   }
-  return { rows, features: features as string[], target: names.target as string, featureStats: stats.slice(0, d), targetStats: stats[d], dataOffset };
+  return { rows, features: features as string[], target: names.target as string, featureStats: stats.slice(0, d), targetStats: stats[d], dataOffset, dtype };
 }

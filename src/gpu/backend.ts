@@ -5,12 +5,15 @@ import type { ModelParams, ModelSpec } from '../core/model';
 import { zeroParams } from '../core/model';
 import { acquireGpu, type AcquireOptions, type GpuContext } from './device';
 import { LOSSES } from '../core/losses';
-import { gradLayout, linearGradPipelines, type GradPipelines } from './linear_grad';
+import type { DType } from '../core/f16';
+import { linearGradPipelines, type GradPipelines, type KernelVariant } from './linear_grad';
 import { updatePipelines, type UpdatePipelines } from './apply_update';
 import { PassProfiler } from './profiler';
 import { GpuSession } from './session';
 import { softmaxGradPipelines } from './softmax_grad';
-import { GpuStore, StagingRing, type UploadMode } from './store';
+import { GpuStore, StagingRing, xRowBytes, type UploadMode } from './store';
+import { subgroupPlan, type SubgroupPlan } from './subgroups';
+import type { Reduction } from './shaders';
 
 /**
  * Whether the adapter is a CPU implementation (lavapipe, SwiftShader). Defaults differ there: its "device
@@ -36,6 +39,10 @@ export interface WebGpuOptions extends AcquireOptions {
   fuseGroups?: number;
   /** Time every pass with timestamp queries (sessions then answer gpuSeconds()); needs `timestamp-query`. */
   profile?: boolean;
+  /** How stores keep features (default f32; f16: packed halves, half the bytes, values rounded to halves). */
+  dtype?: DType;
+  /** Reductions through subgroups where the device allows (auto, the default), or always through workgroup memory. */
+  reduction?: Reduction | 'auto';
 }
 
 /** The WebGPU backend (browser or Node/Dawn). */
@@ -50,6 +57,9 @@ export class WebGpuBackend implements Backend {
   private readonly fuseGroups: number;
   /** Whether sessions time their passes on the GPU. */
   readonly profile: boolean;
+  /** How new stores keep features unless told otherwise. */
+  readonly dtype: DType;
+  private readonly reduction: Reduction | 'auto';
 
   private constructor(readonly ctx: GpuContext, private readonly ownsContext: boolean, o: WebGpuOptions = {}) {
     this.staging = new StagingRing(ctx.device);
@@ -58,6 +68,16 @@ export class WebGpuBackend implements Backend {
     this.maxGroups = o.maxGroups ?? (software ? 32 : 1024);
     this.fuseGroups = o.fuse === false ? 0 : o.fuseGroups ?? 128;
     this.profile = o.profile === true && ctx.hasTimestamps;
+    this.dtype = o.dtype ?? 'f32';
+    this.reduction = o.reduction ?? 'auto';
+  }
+
+  /** The reductions this backend's kernels use on its device (subgroups where the probe allows, unless told not to). */
+  async reductions(): Promise<SubgroupPlan> {
+    const plan = await subgroupPlan(this.ctx);
+    if (this.reduction === 'workgroup') return { ...plan, reduction: 'workgroup', reason: 'asked for workgroup-memory reductions' };
+    if (this.reduction === 'subgroup' && plan.reduction !== 'subgroup') throw new Error(`subgroup reductions are not available here: ${plan.reason}`);
+    return plan;
   }
 
   /** Acquires a device (or uses `ctx`) and returns a backend on it. */
@@ -74,25 +94,27 @@ export class WebGpuBackend implements Backend {
     return this.ctx.description;
   }
 
-  maxChunkRows(d: number): number {
-    const rowBytes = gradLayout(d).dp4 * 16;
+  maxChunkRows(d: number, dtype = this.dtype): number {
+    const rowBytes = xRowBytes(d, dtype);
     const limit = Math.min(this.ctx.limits.maxStorageBufferBindingSize, this.ctx.limits.maxBufferSize);
     return Math.max(1, Math.floor(limit / rowBytes));
   }
 
-  createStore(d: number, slotRows: number, exact = false): ChunkStore {
-    return new GpuStore(this.ctx, d, Math.min(slotRows, this.maxChunkRows(d)), exact, this.staging, this.upload);
+  createStore(d: number, slotRows: number, exact = false, dtype = this.dtype): GpuStore {
+    return new GpuStore(this.ctx, d, Math.min(slotRows, this.maxChunkRows(d, dtype)), exact, this.staging, this.upload, dtype);
   }
 
   async createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams): Promise<TrainSession> {
     if (!(store instanceof GpuStore) || store.ctx !== this.ctx) throw new Error('WebGpuBackend: the store belongs to another backend');
     if (store.d !== spec.d) throw new Error(`the store holds ${store.d} features; the model has ${spec.d}`);
     // Hyperparameter values travel in a uniform; the code differs by loss, penalty, optimizer, clipping, shape and standardization.
-    const key = `${spec.d}/${spec.outputs}/${spec.loss}/${spec.penalty}/${spec.optimizer}/${spec.clipNorm > 0 ? 1 : 0}/${spec.standardize ? 1 : 0}`;
+    const { reduction, sg } = await this.reductions();
+    const variant: KernelVariant = { dtype: store.dtype, reduction, sg };
+    const key = `${spec.d}/${spec.outputs}/${spec.loss}/${spec.penalty}/${spec.optimizer}/${spec.clipNorm > 0 ? 1 : 0}/${spec.standardize ? 1 : 0}/${store.dtype}/${reduction}`;
     let p = this.pipelines.get(key);
     if (!p) {
       const multi = LOSSES[spec.loss].task === 'multiclass';
-      const grad = await (multi ? softmaxGradPipelines : linearGradPipelines)(this.ctx.device, spec);
+      const grad = await (multi ? softmaxGradPipelines : linearGradPipelines)(this.ctx.device, spec, 256, variant);
       p = { grad, update: updatePipelines(this.ctx.device, grad.layout, { penalty: spec.penalty, optimizer: spec.optimizer, clip: spec.clipNorm > 0 }) };
       this.pipelines.set(key, p);
     }

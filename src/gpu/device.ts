@@ -83,7 +83,8 @@ export async function acquireGpu(opts: AcquireOptions = {}): Promise<GpuContext>
     const v = (adapter.limits as unknown as Record<string, number>)[name];
     if (typeof v === 'number' && !name.startsWith('min')) requiredLimits[name] = v;
   }
-  const wanted: GPUFeatureName[] = ['timestamp-query'];
+  // subgroups: the kernels' subgroup variants (src/gpu/subgroups.ts decides whether to use them).
+  const wanted: GPUFeatureName[] = ['timestamp-query', 'subgroups'];
   const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'downhill' });
   if (holder) keepAlive.add(holder);

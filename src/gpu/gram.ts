@@ -2,6 +2,7 @@
 // per-workgroup f32 partials (each SPAN rows, batch sums added with Kahan's compensation) summed in f64 here, so the
 // accumulated error does not grow with N. CPU twin: src/cpu/gram.ts. Output: W × W f64, W = 4·Z4, columns (features
 // padded to DP4·4, y, 1, then zeros).
+import type { DType } from '../core/f16';
 import { readBuffer } from './buffers';
 import type { GpuContext } from './device';
 import { computePipelineAsync } from './shaders';
@@ -59,7 +60,8 @@ export class GramPass {
     private readonly bindLayout: GPUBindGroupLayout, private readonly pairs: GPUBuffer, private readonly shift: GPUBuffer, private readonly params: GPUBuffer,
   ) {}
 
-  static async create(ctx: GpuContext, d: number): Promise<GramPass> {
+  /** The pass for D features stored as `dtype` (the store's: rows of DP4 vec4 words, f32 or packed halves). */
+  static async create(ctx: GpuContext, d: number, dtype: DType = 'f32'): Promise<GramPass> {
     const layout = gramLayout(d);
     const { device } = ctx;
     const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
@@ -68,7 +70,7 @@ export class GramPass {
       entries: [entry(0, 'uniform'), entry(1, 'read-only-storage'), entry(2, 'read-only-storage'), entry(3, 'read-only-storage'), entry(4, 'read-only-storage'), entry(5, 'storage')],
     });
     const pl = device.createPipelineLayout({ label: 'gram', bindGroupLayouts: [bindLayout] });
-    const pipeline = await computePipelineAsync(device, 'gram', {}, pl, { BPW: layout.bpw, LANES: layout.lanes, WG: layout.wg, DP4: layout.dp4, Z4: layout.z4, RB: layout.rb });
+    const pipeline = await computePipelineAsync(device, 'gram', { dtype }, pl, { BPW: layout.bpw, LANES: layout.lanes, WG: layout.wg, DP4: layout.dp4, Z4: layout.z4, RB: layout.rb });
     const pairs = device.createBuffer({ label: 'gram.pairs', size: layout.pairs.byteLength, usage: STORAGE | COPY_DST });
     device.queue.writeBuffer(pairs, 0, layout.pairs as Uint32Array<ArrayBuffer>);
     const shift = device.createBuffer({ label: 'gram.shift', size: layout.dp4 * 16, usage: STORAGE | COPY_DST });

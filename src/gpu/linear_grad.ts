@@ -3,7 +3,8 @@
 // model and partial-row layout). CPU twin: src/cpu/linear_grad.ts.
 import type { ModelParams, ModelSpec } from '../core/model';
 import { LOSSES } from '../core/losses';
-import { computePipelineAsync, type GradKernel } from './shaders';
+import type { DType } from '../core/f16';
+import { computePipelineAsync, type GradKernel, type Reduction } from './shaders';
 import { uniformLayout } from './uniforms';
 
 /** Largest vec4 count per lane the shader holds in registers (its MAX_VPL). */
@@ -120,9 +121,26 @@ export interface GradBuffers {
   confusion: GPUBuffer;
 }
 
+/** Which variant of a gradient kernel to build: how x is stored, and how invocations reduce (SG: the run size). */
+export interface KernelVariant {
+  dtype: DType;
+  reduction: Reduction;
+  /** Subgroup variant: invocations per shuffle run, a power of two ≤ the subgroup size (src/gpu/subgroups.ts). */
+  sg: number;
+}
+
+/** f32 rows, workgroup-memory reductions: runs on every adapter (the oracle of the other variants). */
+export const BASE_VARIANT: KernelVariant = { dtype: 'f32', reduction: 'workgroup', sg: 0 };
+
+/** The linker's units and the override constants of a variant. */
+export function variantLink(v: KernelVariant): { units: { dtype: DType; reduction: Reduction }; constants: Record<string, number> } {
+  return { units: { dtype: v.dtype, reduction: v.reduction }, constants: v.reduction === 'subgroup' ? { SG: v.sg } : {} };
+}
+
 /** The pipelines of one model: training passes (with and without shuffling) and evaluation. */
 export interface GradPipelines {
   layout: GradLayout;
+  variant: KernelVariant;
   bindGroupLayout: GPUBindGroupLayout;
   train: GPUComputePipeline;
   trainShuffled: GPUComputePipeline;
@@ -138,12 +156,15 @@ export function fusedWorkgroupBytes(layout: GradLayout): number {
 }
 
 /** Builds the linear_grad pipelines of a one-output model, all at once. */
-export async function linearGradPipelines(device: GPUDevice, spec: ModelSpec, wg = 256): Promise<GradPipelines> {
+export async function linearGradPipelines(device: GPUDevice, spec: ModelSpec, wg = 256, variant = BASE_VARIANT): Promise<GradPipelines> {
   const layout = gradLayout(spec.d, wg);
   const bindGroupLayout = gradBindGroupLayout(device);
   const pl = device.createPipelineLayout({ label: 'linear_grad', bindGroupLayouts: [bindGroupLayout] });
-  const units = { loss: spec.loss, penalty: spec.penalty };
-  const base = { WG: layout.wg, LANES: layout.lanes, VPL: layout.vpl, DP4: layout.dp4, PSTRIDE4: layout.pstride4, STANDARDIZE: spec.standardize ? 1 : 0 };
+  const link = variantLink(variant);
+  const units = { loss: spec.loss, penalty: spec.penalty, ...link.units };
+  const base = {
+    WG: layout.wg, LANES: layout.lanes, VPL: layout.vpl, DP4: layout.dp4, PSTRIDE4: layout.pstride4, STANDARDIZE: spec.standardize ? 1 : 0, ...link.constants,
+  };
   const make = (c: Record<string, number>) => computePipelineAsync(device, 'linear_grad', units, pl, { ...base, ...c });
   const fits = fusedWorkgroupBytes(layout) <= device.limits.maxComputeWorkgroupStorageSize;
   const fused = (shuffle: number) => (fits ? make({ GRAD: 1, SHUFFLE: shuffle, FUSED: 1, WM: layout.dp4 + 1 }) : Promise.resolve(null));
@@ -151,7 +172,7 @@ export async function linearGradPipelines(device: GPUDevice, spec: ModelSpec, wg
   const [train, trainShuffled, evaluate, fusedPlain, fusedShuffled] = await Promise.all([
     make({ GRAD: 1, SHUFFLE: 0 }), make({ GRAD: 1, SHUFFLE: 1 }), make({ GRAD: 0, SHUFFLE: 0, CONFUSION: classify ? 1 : 0 }), fused(0), fused(1),
   ]);
-  return { layout, bindGroupLayout, train, trainShuffled, evaluate, fused: (shuffle) => (shuffle ? fusedShuffled : fusedPlain) };
+  return { layout, variant, bindGroupLayout, train, trainShuffled, evaluate, fused: (shuffle) => (shuffle ? fusedShuffled : fusedPlain) };
 }
 
 /** Binds one chunk (x, y), the model, the partials, the standardization and the hyperparameters. */

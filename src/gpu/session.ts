@@ -311,6 +311,7 @@ export class GpuSession implements TrainSession {
 
   async evaluate(store: ChunkStore = this.store, yShift = 0, which?: Which): Promise<EvalSums> {
     if (!(store instanceof GpuStore) || store.ctx !== this.store.ctx) throw new Error('WebGpuBackend: evaluate() was given another backend\'s store');
+    if (store.dtype !== this.store.dtype) throw new Error(`WebGpuBackend: evaluate() was given a store of ${store.dtype} rows; this session's kernels read ${this.store.dtype}`);
     const pieces = store.rowsIn.flatMap((count, chunk) => (count > 0 ? [{ chunk, start: 0, count, shuffle: false, key: 0 }] : []));
     const c = this.classes;
     const out: EvalSums = { rows: 0, loss: 0, m: new Float64Array(4), confusion: c ? new Float64Array(c * c) : null };

@@ -1,7 +1,7 @@
 // Host wrapper of shaders/softmax_grad.wgsl (K outputs): its tile and column-block layout and its pipelines.
 // It shares linear_grad's bindings, Params, model and partial-row layout. CPU twin: src/cpu/softmax_grad.ts.
 import type { ModelSpec } from '../core/model';
-import { gradBindGroupLayout, type GradLayout, type GradPipelines } from './linear_grad';
+import { BASE_VARIANT, gradBindGroupLayout, variantLink, type GradLayout, type GradPipelines } from './linear_grad';
 import { computePipelineAsync } from './shaders';
 
 /** Most z values a tile holds in workgroup memory (TILE·K); the shader sizes `zs` from its overrides. */
@@ -22,14 +22,15 @@ export function softmaxLayout(d: number, k: number, wg = 256): GradLayout {
 }
 
 /** Builds the softmax_grad pipelines of a K-output model, all at once (no fused variant). */
-export async function softmaxGradPipelines(device: GPUDevice, spec: ModelSpec, wg = 256): Promise<GradPipelines> {
+export async function softmaxGradPipelines(device: GPUDevice, spec: ModelSpec, wg = 256, variant = BASE_VARIANT): Promise<GradPipelines> {
   const layout = softmaxLayout(spec.d, spec.outputs, wg);
   const bindGroupLayout = gradBindGroupLayout(device);
   const pl = device.createPipelineLayout({ label: 'softmax_grad', bindGroupLayouts: [bindGroupLayout] });
-  const base = { WG: wg, K: layout.k, DP4: layout.dp4, TILE: layout.slots, CPI: layout.vpl, STANDARDIZE: spec.standardize ? 1 : 0 };
-  const make = (c: Record<string, number>) => computePipelineAsync(device, 'softmax_grad', { loss: spec.loss }, pl, { ...base, ...c });
+  const link = variantLink(variant);
+  const base = { WG: wg, K: layout.k, DP4: layout.dp4, TILE: layout.slots, CPI: layout.vpl, STANDARDIZE: spec.standardize ? 1 : 0, ...link.constants };
+  const make = (c: Record<string, number>) => computePipelineAsync(device, 'softmax_grad', { loss: spec.loss, ...link.units }, pl, { ...base, ...c });
   const [train, trainShuffled, evaluate] = await Promise.all([
     make({ GRAD: 1, SHUFFLE: 0 }), make({ GRAD: 1, SHUFFLE: 1 }), make({ GRAD: 0, SHUFFLE: 0, CONFUSION: 1 }),
   ]);
-  return { layout, bindGroupLayout, train, trainShuffled, evaluate, fused: () => null };
+  return { layout, variant, bindGroupLayout, train, trainShuffled, evaluate, fused: () => null };
 }

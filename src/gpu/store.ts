@@ -1,8 +1,11 @@
 // Rows on the GPU: a store of slot buffers (x padded to vec4 rows, y) filled through a ring of mapped
 // staging buffers (mapAsync → fill → unmap → copyBufferToBuffer), or through queue.writeBuffer. Reloading a
 // slot is safe while earlier steps are queued: the copies run in queue order, after the work that reads it.
+// Features are stored as f32 or as packed halves (dtype f16: 8 bytes per vec4, what shaders/parts/x_f16.wgsl reads;
+// the chunk's values are rounded to the nearest half, exactly the values an f16 cache holds).
 import type { ChunkStore } from '../backend';
 import type { HostChunk } from '../core/dataset';
+import { f16Bits, type DType } from '../core/f16';
 import type { GpuContext } from './device';
 import { gradLayout } from './linear_grad';
 
@@ -82,6 +85,27 @@ function fillPadded(chunk: HostChunk, d: number, dp: number, target: ArrayBuffer
   }
 }
 
+/** Like fillPadded, but as halves (2 bytes each): `from` and the target's length count padded half bytes. */
+function fillPaddedHalves(chunk: HostChunk, d: number, dp: number, target: ArrayBuffer, from: number): void {
+  const dst = new Uint16Array(target);
+  const first = from / 2;
+  if (dp !== d) dst.fill(0);
+  const r0 = Math.floor(first / dp);
+  const r1 = Math.min(chunk.rows, Math.ceil((first + dst.length) / dp));
+  const x = chunk.x;
+  for (let r = r0; r < r1; r++) {
+    const at = r * dp - first;
+    const j0 = Math.max(0, -at);
+    const j1 = Math.min(d, dst.length - at);
+    for (let j = j0, i = r * d + j0; j < j1; j++, i++) dst[at + j] = f16Bits(x[i]);
+  }
+}
+
+/** Bytes of one stored row of x: dp4 vec4s of f32 (16 bytes) or of packed halves (8 bytes). */
+export function xRowBytes(d: number, dtype: DType): number {
+  return gradLayout(d).dp4 * (dtype === 'f16' ? 8 : 16);
+}
+
 /** The WebGPU chunk store. */
 export class GpuStore implements ChunkStore {
   readonly slots: GpuSlot[] = [];
@@ -92,9 +116,15 @@ export class GpuStore implements ChunkStore {
 
   constructor(
     readonly ctx: GpuContext, readonly d: number, readonly slotRows: number, private readonly exact: boolean,
-    private readonly staging: StagingRing, private readonly mode: UploadMode = 'staging',
+    private readonly staging: StagingRing, private readonly mode: UploadMode = 'staging', readonly dtype: DType = 'f32',
   ) {
     this.dp = gradLayout(d).dp4 * 4;
+  }
+
+  /** Fills `target` (padded row bytes from `from`) with rows of x in the store's encoding. */
+  private fill(chunk: HostChunk, target: ArrayBuffer, from: number): void {
+    if (this.dtype === 'f16') fillPaddedHalves(chunk, this.d, this.dp, target, from);
+    else fillPadded(chunk, this.d, this.dp, target, from);
   }
 
   private ensure(slot: number, rows: number): GpuSlot {
@@ -103,7 +133,7 @@ export class GpuStore implements ChunkStore {
     if (have) throw new Error(`slot ${slot} holds ${have.capacity} rows; a chunk of ${rows} does not fit`);
     const capacity = this.exact ? rows : this.slotRows;
     const device = this.ctx.device;
-    const x = device.createBuffer({ label: 'x', size: Math.max(16, capacity * this.dp * 4), usage: STORAGE | COPY_DST });
+    const x = device.createBuffer({ label: `x.${this.dtype}`, size: Math.max(16, capacity * xRowBytes(this.d, this.dtype)), usage: STORAGE | COPY_DST });
     const y = device.createBuffer({ label: 'y', size: Math.max(16, Math.ceil(capacity / 4) * 16), usage: STORAGE | COPY_DST });
     return (this.slots[slot] = { x, y, capacity });
   }
@@ -111,21 +141,22 @@ export class GpuStore implements ChunkStore {
   async load(slot: number, chunk: HostChunk): Promise<void> {
     if (chunk.rows > this.slotRows) throw new Error(`a chunk of ${chunk.rows} rows does not fit a slot of ${this.slotRows}`);
     const s = this.ensure(slot, chunk.rows);
-    const { d, dp } = this;
+    const { d } = this;
     // Backpressure: writeBuffer returns at once, so without this the host would queue (and Dawn stage) every
     // chunk of a stream long before the GPU reaches it. Keep at most MAX_INFLIGHT loads ahead of the GPU.
     while (this.inflight.length >= MAX_INFLIGHT) await this.inflight.shift();
+    const xBytes = chunk.rows * xRowBytes(d, this.dtype);
     if (this.mode === 'writeBuffer') {
-      let x = chunk.x.subarray(0, chunk.rows * d);
-      if (dp !== d) {
-        const padded = new Float32Array(chunk.rows * dp);
-        fillPadded(chunk, d, dp, padded.buffer, 0);
-        x = padded;
+      let x: Float32Array | Uint8Array = chunk.x.subarray(0, chunk.rows * d);
+      if (this.dp !== d || this.dtype !== 'f32') {
+        const bytes = new Uint8Array(xBytes);
+        this.fill(chunk, bytes.buffer, 0);
+        x = bytes;
       }
-      this.ctx.device.queue.writeBuffer(s.x, 0, x as Float32Array<ArrayBuffer>);
+      this.ctx.device.queue.writeBuffer(s.x, 0, x as Uint8Array<ArrayBuffer>);
       this.ctx.device.queue.writeBuffer(s.y, 0, chunk.y.subarray(0, chunk.rows) as Float32Array<ArrayBuffer>);
     } else {
-      await this.staging.write(s.x, 0, chunk.rows * dp * 4, (t, from) => fillPadded(chunk, d, dp, t, from));
+      await this.staging.write(s.x, 0, xBytes, (t, from) => this.fill(chunk, t, from));
       await this.staging.write(s.y, 0, chunk.rows * 4, (t, from) => new Float32Array(t).set(chunk.y.subarray(from / 4, from / 4 + t.byteLength / 4)));
     }
     this.rowsIn[slot] = chunk.rows;

@@ -8,7 +8,6 @@ import { factorFromGram, firstMeans, solveFactor, type Factor } from '../core/so
 import type { DataSource } from '../data/source';
 import { WebGpuBackend } from '../gpu/backend';
 import { GramPass, solverGram } from '../gpu/gram';
-import type { GpuStore } from '../gpu/store';
 import { trainRows } from './load';
 
 /** Relative error of the GPU Gram's entries against √(G_ii·G_jj) (test/gpu/gram.test.ts measures 1e-7 to 3e-7). */
@@ -25,9 +24,9 @@ export async function gramFactor(
 ): Promise<Factor | null> {
   if (!(backend instanceof WebGpuBackend)) return null;
   const d = source.features.length;
-  const pass = await GramPass.create(backend.ctx, d);
   const slotRows = Math.min(SLOT_ROWS, backend.maxChunkRows(d));
-  const store = backend.createStore(d, slotRows) as GpuStore;
+  const store = backend.createStore(d, slotRows);
+  const pass = await GramPass.create(backend.ctx, d, store.dtype);
   const w = 4 * pass.layout.z4;
   const g = new Float64Array(w * w);
   let shift: Float64Array | null = null;

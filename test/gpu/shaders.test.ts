@@ -7,7 +7,8 @@ import { OPTIMIZER_NAMES } from '../../src/core/optim';
 import { PENALTY_NAMES } from '../../src/core/penalties';
 import { GRAD_PARAMS } from '../../src/gpu/linear_grad';
 import { UPDATE_PARAMS } from '../../src/gpu/apply_update';
-import { linkShader, LOSS_WGSL, OPTIM_WGSL, PENALTY_WGSL, type ShaderStem } from '../../src/gpu/shaders';
+import { DTYPE_WGSL, linkShader, LOSS_WGSL, OPTIM_WGSL, PENALTY_WGSL, type Reduction, type ShaderStem } from '../../src/gpu/shaders';
+import { DTYPES } from '../../src/core/f16';
 import type { UniformLayout } from '../../src/gpu/uniforms';
 import { useGpu } from '../helpers/gpu';
 
@@ -59,6 +60,35 @@ describe('shader loader', () => {
     for (const penalty of PENALTY_NAMES) {
       const errors = await compileErrors(linkShader('apply_update', { penalty }));
       if (errors.length) failures.push(`linear_update ${penalty}: ${errors.join('; ')}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('variants: data encoding and reductions', () => {
+  const REDUCTIONS: Reduction[] = ['workgroup', 'subgroup'];
+
+  it('data parts declare the same word type and reader; the subgroup directive leads only subgroup variants', () => {
+    for (const dtype of DTYPES) expect(DTYPE_WGSL[dtype]).toMatch(/alias XWord = [^;]+;[\s\S]*fn x_word\(i: u32\) -> vec4<f32>/);
+    const sub = linkShader('linear_grad', { reduction: 'subgroup', dtype: 'f16' });
+    expect(sub.startsWith('enable subgroups;')).toBe(true);
+    expect(sub).toContain('unpack2x16float');
+    expect(sub).toContain('subgroupShuffleXor');
+    const base = linkShader('linear_grad', {});
+    expect(base).not.toMatch(/enable subgroups|subgroupShuffleXor|unpack2x16float/);
+    expect(linkShader('apply_update', { reduction: 'subgroup' })).not.toContain('enable subgroups');
+  });
+
+  it('every kernel compiles in every data type and reduction variant', async () => {
+    if (!gpu().device.features.has('subgroups')) throw new Error('this adapter has no `subgroups` feature (lavapipe and the H100/H200 through Dawn have it)');
+    const failures: string[] = [];
+    for (const dtype of DTYPES) {
+      for (const reduction of REDUCTIONS) {
+        for (const [stem, loss] of [['linear_grad', 'logistic'], ['softmax_grad', 'softmax'], ['gram', undefined]] as const) {
+          const errors = await compileErrors(linkShader(stem, { loss, dtype, reduction }));
+          if (errors.length) failures.push(`${stem} ${dtype} ${reduction}: ${errors.join('; ')}`);
+        }
+      }
     }
     expect(failures).toEqual([]);
   });

@@ -1,6 +1,7 @@
 // Runs one gradient pass (shaders/linear_grad.wgsl or softmax_grad.wgsl, chosen by the loss) on the real adapter
 // with poisoned partial rows, and the f64 CPU twin (src/cpu/grad_rows.ts) on the same inputs; the parity tests
-// compare the two. Inputs are seeded uniform(−1, 1) (targets: the loss's domain).
+// compare the two. Inputs are seeded uniform(−1, 1) (targets: the loss's domain). A case may pick a kernel variant: x
+// stored as packed halves (the twin then reads the same rounded values) and subgroup reductions.
 import { expect } from 'vitest';
 import { allclose } from '../../src/core/allclose';
 import { LOSSES, type LossKind } from '../../src/core/losses';
@@ -9,8 +10,10 @@ import { modelSpec, type ModelParams, type ModelSpec } from '../../src/core/mode
 import { Rng } from '../../src/core/rng';
 import { emptyGradSums, gradRows, type GradSums } from '../../src/cpu/grad_rows';
 import {
-  GRAD_PARAMS, gradBindGroup, linearGradPipelines, packModel, packNorm, planGroups, type GradPipelines,
+  GRAD_PARAMS, gradBindGroup, linearGradPipelines, packModel, packNorm, planGroups, type GradPipelines, type KernelVariant,
 } from '../../src/gpu/linear_grad';
+import { packF16, roundF16Array, type DType } from '../../src/core/f16';
+import type { Reduction } from '../../src/gpu/shaders';
 import { softmaxGradPipelines } from '../../src/gpu/softmax_grad';
 import { feistelHalfBits } from '../../src/core/permute';
 import { packHyper } from '../../src/gpu/uniforms';
@@ -31,6 +34,12 @@ export interface GradCase {
   mode?: 'train' | 'evaluate';
   /** Most workgroups (few, so each runs several row iterations). */
   maxGroups?: number;
+  /** How x is stored on the GPU (default f32; f16: packed halves, and the twin reads the rounded values). */
+  dtype?: DType;
+  /** The kernels' reductions (default workgroup memory); subgroup needs `sg`. */
+  reduction?: Reduction;
+  /** Subgroup variant: invocations per shuffle run. */
+  sg?: number;
 }
 
 /** Hyperparameters that put rows on both sides of each loss's kink. */
@@ -52,13 +61,31 @@ function targets(rng: Rng, loss: LossKind, rows: number, k: number): Float32Arra
   return Float32Array.from({ length: rows }, () => Math.floor(rng.float24() * n));
 }
 
-/** Runs a case on the GPU and the CPU twin; asserts parity of every sum and of the class counts. */
-export async function checkGradCase(ctx: GpuContext, c: GradCase, seed: number): Promise<void> {
+/** x padded to dp4·4 values per row, as f32 or as packed halves. */
+function packRows(x: Float32Array, rows: number, d: number, dp4: number, dtype: DType): Float32Array | Uint16Array {
+  const out = dtype === 'f16' ? new Uint16Array(rows * dp4 * 4) : new Float32Array(rows * dp4 * 4);
+  for (let r = 0; r < rows; r++) {
+    const row = x.subarray(r * d, (r + 1) * d);
+    if (out instanceof Uint16Array) packF16(row, out, r * dp4 * 4);
+    else out.set(row, r * dp4 * 4);
+  }
+  return out;
+}
+
+/**
+ * Runs a case on the GPU and the CPU twin; asserts parity of every sum and of the class counts. Returns the GPU's
+ * partial rows summed in f64 (to compare variants with each other).
+ */
+export async function checkGradCase(ctx: GpuContext, c: GradCase, seed: number): Promise<Float64Array> {
   const { device, scoped } = ctx;
   const rng = new Rng(seed);
   const start = c.start ?? 0;
   const count = c.count ?? c.rows;
-  const x = rng.uniformArray(c.rows * c.d);
+  const dtype = c.dtype ?? 'f32';
+  const variant: KernelVariant = { dtype, reduction: c.reduction ?? 'workgroup', sg: c.sg ?? 0 };
+  const raw = rng.uniformArray(c.rows * c.d);
+  // Stored as halves, the data is the rounded values: the twin reads exactly those.
+  const x = dtype === 'f16' ? roundF16Array(raw.slice()) : raw;
   const norm = c.standardize
     ? { mean: Float64Array.from(rng.uniformArray(c.d, -0.5, 0.5)), invStd: Float64Array.from(rng.uniformArray(c.d, 0.5, 3)) }
     : undefined;
@@ -71,15 +98,14 @@ export async function checkGradCase(ctx: GpuContext, c: GradCase, seed: number):
   const key = rng.u32();
   const yShift = 0.25;
   const mode = c.mode ?? 'train';
-  const cacheKey = `${device.label}/${c.loss}/${c.d}/${k}/${!!c.standardize}`;
+  const cacheKey = `${device.label}/${c.loss}/${c.d}/${k}/${!!c.standardize}/${dtype}/${variant.reduction}/${variant.sg}`;
   if (!pipelineCache.has(cacheKey)) {
     const build = LOSSES[c.loss].task === 'multiclass' ? softmaxGradPipelines : linearGradPipelines;
-    pipelineCache.set(cacheKey, scoped(`${c.loss} pipelines`, () => build(device, spec)));
+    pipelineCache.set(cacheKey, scoped(`${c.loss} pipelines`, () => build(device, spec, 256, variant)));
   }
   const pl = await pipelineCache.get(cacheKey)!;
   const { dp4, pstride4, slots, cols, blocks } = pl.layout;
-  const xp = new Float32Array(c.rows * dp4 * 4);
-  for (let r = 0; r < c.rows; r++) xp.set(x.subarray(r * c.d, (r + 1) * c.d), r * dp4 * 4);
+  const xp = packRows(raw, c.rows, c.d, dp4, dtype);
   const { span, groups } = planGroups(count, slots, c.maxGroups ?? 7);
   const base = 2; // written at an offset, to check partial_base
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
@@ -91,11 +117,11 @@ export async function checkGradCase(ctx: GpuContext, c: GradCase, seed: number):
   const view = new DataView(new ArrayBuffer(GRAD_PARAMS.bytes));
   GRAD_PARAMS.write(view, 0, { start, count, rows: c.rows, span, key, half_bits: feistelHalfBits(c.rows), partial_base: base, y_shift: yShift });
   device.queue.writeBuffer(params, 0, view.buffer);
-  const hp = device.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  const hp = device.createBuffer({ size: 48, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(hp, 0, packHyper(spec.lossHp, spec.penaltyHp));
   const [got, counts] = await scoped(`${c.loss} pass`, async () => {
     const bg = gradBindGroup(device, pl, {
-      params, x: storage(device, 'x', xp), y: storage(device, 'y', y), model: storage(device, 'model', packModel(p, pl.layout)), partials,
+      params, x: storage(device, 'x', new Float32Array(xp.buffer, 0, xp.byteLength >> 2)), y: storage(device, 'y', y), model: storage(device, 'model', packModel(p, pl.layout)), partials,
       norm: storage(device, 'norm', packNorm(pl.layout, norm)), history: storage(device, 'history', new Float32Array(4)), hp, confusion,
     });
     const enc = device.createCommandEncoder();
@@ -127,6 +153,7 @@ export async function checkGradCase(ctx: GpuContext, c: GradCase, seed: number):
     expect(off, `class counts ${[...gotCounts]} vs ${[...want.confusion!]}`).toBeLessThanOrEqual(2);
     expect([...gotCounts].reduce((a, v) => a + v, 0)).toBe(count);
   }
+  return summed;
 }
 
 function compare(summed: Float64Array, want: GradSums, spec: ModelSpec, dp4: number, count: number): void {

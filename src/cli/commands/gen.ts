@@ -6,6 +6,8 @@
 import { extname } from 'node:path';
 import type { HostChunk } from '../../core/dataset';
 import { CacheWriter } from '../../data/cache';
+import { parseDtype } from '../../data/cache_f16';
+import type { DType } from '../../core/f16';
 import { csvHeader, csvRows } from '../../data/csv_write';
 import { AtomicFile, commitAll, freeBytes } from '../../data/atomic';
 import { checkDistinct } from '../../data/fingerprint';
@@ -29,6 +31,7 @@ export const GEN_USAGE = `downhill gen -o <out.csv|out.npy|out.dh> --rows N --fe
     --classes K          number of blobs, 2 to 1000 (default 3)
     --spread σ           standard deviation around each center (default 0.5)
   --seed S               seed for the truth and the rows (default 0; regression: the demo's data for the seed)
+  --dtype f32|f16        .dh only: store features as float16 (half the bytes; values rounded to the nearest half)
   targets are numbers (class indices for classification); .npy writes X (N, D) to out.npy and y (N,) to
   out.y.npy; the true model (weights as K rows, biases, or the blob centers) goes to <out>.truth.json`;
 
@@ -67,8 +70,8 @@ async function npySink(path: string, d: number): Promise<Sink> {
   };
 }
 
-async function cacheSink(path: string, names: string[]): Promise<Sink> {
-  const w = await CacheWriter.create(path, names.slice(0, -1), names[names.length - 1]);
+async function cacheSink(path: string, names: string[], dtype: DType): Promise<Sink> {
+  const w = await CacheWriter.create(path, names.slice(0, -1), names[names.length - 1], dtype);
   return { write: (c) => w.write(c), finish: async () => (await w.finish(), [w.file]), abort: () => w.abort() };
 }
 
@@ -85,11 +88,11 @@ export function genOutputs(path: string): string[] {
   return [path, ...(ext === '.npy' ? [npyTargetPath(path)] : []), `${path}.truth.json`];
 }
 
-async function openSink(path: string, names: string[]): Promise<Sink> {
+async function openSink(path: string, names: string[], dtype: DType): Promise<Sink> {
   const ext = extname(path).toLowerCase();
   if (ext === '.csv') return csvSink(path, names);
   if (ext === '.npy') return npySink(path, names.length - 1);
-  return cacheSink(path, names);
+  return cacheSink(path, names, dtype);
 }
 
 function parseScales(text: string | undefined, d: number): number[] | undefined {
@@ -184,7 +187,7 @@ export async function genCommand(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, {
     output: { type: 'string', short: 'o' }, rows: { type: 'string' }, features: { type: 'string' }, task: { type: 'string' },
     noise: { type: 'string' }, seed: { type: 'string' }, scales: { type: 'string' }, outliers: { type: 'string' },
-    classes: { type: 'string' }, scale: { type: 'string' }, spread: { type: 'string' },
+    classes: { type: 'string' }, scale: { type: 'string' }, spread: { type: 'string' }, dtype: { type: 'string' },
   });
   if (!v.output) throw new UsageError('gen needs -o <out.csv|out.npy|out.dh>');
   if (v.rows === undefined || v.features === undefined) throw new UsageError('gen needs --rows N and --features D');
@@ -195,6 +198,8 @@ export async function genCommand(argv: string[]): Promise<number> {
   }
   const ext = extname(v.output).toLowerCase();
   if (!FORMATS.includes(ext)) throw new UsageError(`gen writes .csv, .npy or .dh files, got "${v.output}"`);
+  const dtype = parseDtype(v.dtype, (m) => new UsageError(m)) ?? 'f32';
+  if (dtype === 'f16' && ext !== '.dh') throw new UsageError(`--dtype f16 writes .dh caches only (${ext} files hold float32): use -o <out.dh>`);
   const rows = num('rows', v.rows, 0, { integer: true, min: 1 });
   const d = num('features', v.features, 0, { integer: true, min: 1, max: 1e6 });
   const seed = num('seed', v.seed, 0, { integer: true, min: 0, max: 2 ** 32 - 1 });
@@ -208,7 +213,7 @@ export async function genCommand(argv: string[]): Promise<number> {
   const names = [...Array.from({ length: d }, (_, j) => `x${j + 1}`), 'y'];
   const truthFile = outputs[outputs.length - 1];
   const truth = JSON.stringify({ format: 'downhill.truth', task, features: names.slice(0, -1), target: 'y', ...plan.truth, seed, rows }, null, 2) + '\n';
-  await writeAll(await openSink(v.output, names), plan.chunks, truthFile, truth);
+  await writeAll(await openSink(v.output, names, dtype), plan.chunks, truthFile, truth);
   const extra = ext === '.npy' ? ` and ${npyTargetPath(v.output)}` : '';
   const what = task === 'regression' ? 'true coefficients' : 'the true model';
   process.stdout.write(`wrote ${v.output}${extra}: ${rows} rows × ${d} features (${task === 'regression' ? '' : `${task}, `}seed ${seed}, ${plan.summary}); ${what} in ${truthFile}\n`);

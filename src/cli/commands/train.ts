@@ -5,6 +5,7 @@ import { LOSSES } from '../../core/losses';
 import { toModelFile } from '../../core/model_file';
 import { specRecord, type TrainSpec } from '../../core/spec';
 import { createBackend } from '../../train/backends';
+import { parseDtype, trainDtype } from '../../data/cache_f16';
 import { train, type TrainResult } from '../../train/train';
 import { backendFlag, bytes, num, parse, UsageError } from '../args';
 import { checkOutputs, writeAtomic } from '../io';
@@ -25,6 +26,8 @@ ${SPEC_HELP}
   --skip-bad-rows          CSV: skip rows with bad or missing cells (counted) instead of stopping
   --y y.npy                NPY: the targets (default <stem>.y.npy)
   --backend B              webgpu, cpu (f32 SIMD on every core) or reference (the f64 oracle, slow) (default webgpu)
+  --dtype f32|f16          how the GPU keeps features (default: as the .dh cache stores them); f16 needs a cache
+                           written with --dtype f16 (convert, gen); f32 reads an f16 cache's values exactly
   --json                   print exactly one JSON object on stdout
   --save model.json        write the trained model (atomically)
 ${CHECKPOINT_HELP}`;
@@ -33,7 +36,7 @@ const OPTIONS = {
   ...SPEC_FLAGS,
   target: { type: 'string' }, features: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
   save: { type: 'string' }, 'chunk-rows': { type: 'string' }, 'memory-budget': { type: 'string' },
-  'skip-bad-rows': { type: 'boolean' }, y: { type: 'string' }, delimiter: { type: 'string' }, ...CHECKPOINT_FLAGS,
+  'skip-bad-rows': { type: 'boolean' }, y: { type: 'string' }, delimiter: { type: 'string' }, dtype: { type: 'string' }, ...CHECKPOINT_FLAGS,
 } as const;
 
 /** Runs the train command; returns the exit code. */
@@ -60,7 +63,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   let result: TrainResult;
   let signal: NodeJS.Signals | null = null;
   try {
-    const backend = await createBackend(backendKind);
+    const dtype = trainDtype(file, source, parseDtype(v.dtype as string | undefined, (m) => new UsageError(m)), (m) => new UsageError(m));
+    const backend = await createBackend(backendKind, { dtype });
     try {
       const bar = tty ? new ProgressBar(spec.epochs) : null;
       const perEpoch = source.rows !== null ? Math.ceil(source.rows / Math.min(spec.batch, source.rows)) : 1000;
