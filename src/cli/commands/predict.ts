@@ -75,6 +75,46 @@ function lines(model: LoadedModel, p: Predictions, from: number, to: number): st
   return text;
 }
 
+/** What one predict run accumulates: rows, metric sums, the skipped rows and how many have their empty line yet. */
+interface PredictState {
+  rows: number;
+  sums: EvalSums;
+  skipped: SkippedRow[];
+  blanks: number;
+}
+
+/**
+ * Predicts every row of the source, writing one line per input row (an empty one where a row was skipped) through
+ * `write` (null: nothing written) and, when the data is labeled, adding each row to the metric sums.
+ */
+async function predictAll(
+  model: LoadedModel, source: DataSource, dataPath: string, labeled: boolean, s: PredictState, write: ((text: string) => Promise<void>) | null,
+): Promise<void> {
+  const classOf = model.task !== 'regression' ? classIndexer(model, source) : null;
+  if (write) await write(`${header(model)}\n`);
+  for await (const p of predict(model, source)) {
+    let text = '';
+    let from = 0;
+    for (let r = 0; r < p.rows; r++) {
+      while (s.blanks < s.skipped.length && s.skipped[s.blanks].before <= p.firstRow + r) {
+        text += lines(model, p, from, r) + '\n';
+        from = r;
+        s.blanks++;
+      }
+      if (!labeled) continue;
+      const y = p.chunk.y[r];
+      const t = classOf ? classOf(y) : y;
+      if (classOf && t < 0) {
+        throw new DataError(dataPath, p.firstRow + r + 1, null, `the target ${quoteValue(source.targetLabels?.[y] ?? numberLabel(y))} is not one of the model's classes (${nameList(model.classes!)})`, 'row');
+      }
+      addRow(model, p.z, r, t, p.classes ? p.classes[r] : 0, s.sums);
+    }
+    if (write) await write(text + lines(model, p, from, p.rows));
+    s.rows += p.rows;
+  }
+  if (write) await write('\n'.repeat(s.skipped.length - s.blanks));
+}
+
 /** Runs the predict command; returns the exit code. */
 export async function predictCommand(argv: string[]): Promise<number> {
   const { values: v, positionals } = parse(argv, {
@@ -86,50 +126,23 @@ export async function predictCommand(argv: string[]): Promise<number> {
   const model = parseModelFile(readText(modelPath), modelPath);
   const csv = /\.(csv|tsv|txt)$/i.test(dataPath);
   const classify = model.task !== 'regression';
+  const skips = new SkipLog();
+  const state: PredictState = { rows: 0, sums: emptySums(confusionClasses(model.loss, model.classes?.length ?? 1)), skipped: [], blanks: 0 };
+  const onSkip = (row: SkippedRow) => {
+    skips.onSkip(row);
+    state.skipped.push(row);
+  };
   // CSV and Parquet columns are picked by the model's feature names; an NPY file's columns, which have no names,
   // are taken in the model's order; a .dh cache's are matched by name (alignColumns in predict()).
-  const skips = new SkipLog();
-  const skipped: SkippedRow[] = [];
-  const onSkip = (s: SkippedRow) => {
-    skips.onSkip(s);
-    skipped.push(s);
-  };
   const source = await openInput(dataPath, /\.dh$/i.test(dataPath) ? {}
     : { target: model.target, features: model.features, skipBadRows: v['skip-bad-rows'], targetOptional: csv, labels: classify, onSkip });
   checkOutputs([v.output], [modelPath, ...(source.files ?? [dataPath])]);
   const labeled = source.target === model.target && !(csv && (source as CsvSource).plan.targetCol < 0);
-  const sums = emptySums(confusionClasses(model.loss, model.classes?.length ?? 1));
-  const classOf = classify ? classIndexer(model, source) : null;
   const out = v.output ? await AtomicFile.create(v.output) : null;
   const enc = new TextEncoder();
-  const write = async (text: string) => (out ? out.write(enc.encode(text)) : toStdout(text));
-  const writing = !v.json || out !== null;
-  let rows = 0;
-  let blanks = 0;
+  const write = out ? (text: string) => out.write(enc.encode(text)) : v.json ? null : toStdout;
   try {
-    if (writing) await write(`${header(model)}\n`);
-    for await (const p of predict(model, source)) {
-      let text = '';
-      let from = 0;
-      for (let r = 0; r < p.rows; r++) {
-        // A skipped row keeps its place in the output as an empty line, so output row i is input row i.
-        while (blanks < skipped.length && skipped[blanks].before <= p.firstRow + r) {
-          text += lines(model, p, from, r) + '\n';
-          from = r;
-          blanks++;
-        }
-        if (!labeled) continue;
-        const y = p.chunk.y[r];
-        const t = classOf ? classOf(y) : y;
-        if (classOf && t < 0) {
-          throw new DataError(dataPath, p.firstRow + r + 1, null, `the target ${quoteValue(source.targetLabels?.[y] ?? numberLabel(y))} is not one of the model's classes (${nameList(model.classes!)})`, 'row');
-        }
-        addRow(model, p.z, r, t, p.classes ? p.classes[r] : 0, sums);
-      }
-      if (writing) await write(text + lines(model, p, from, p.rows));
-      rows += p.rows;
-    }
-    if (writing) await write('\n'.repeat(skipped.length - blanks));
+    await predictAll(model, source, dataPath, labeled, state, write);
     await out?.commit();
   } catch (e) {
     await out?.abort();
@@ -137,15 +150,15 @@ export async function predictCommand(argv: string[]): Promise<number> {
   } finally {
     await source.close?.();
   }
-  const unit = LOSSES[model.loss];
-  const m = labeled && rows > 0 ? metricsFromSums(sums, unit) : null;
+  const { rows, skipped } = state;
+  const m = labeled && rows > 0 ? metricsFromSums(state.sums, LOSSES[model.loss]) : null;
   const skipText = skips.summary(skipped.length);
   if (skipText) process.stderr.write(`${skipText}\n  (their predictions are empty lines, so output row i is input row i)\n`);
   if (v.json) {
     process.stdout.write(JSON.stringify({
       rows, target: model.target, task: model.task, metrics: m && metricsJson(m),
       ...(m?.task === 'regression' || !m && !classify ? { mse: m?.mse ?? null, mae: m?.mae ?? null, r2: m?.r2 ?? null } : {}),
-      output: v.output ?? null, skippedRows: skipped.length, skippedLines: skipped.map((s) => s.line),
+      output: v.output ?? null, skippedRows: skipped.length, skippedLines: skipped.slice(0, 1000).map((r) => r.line),
     }) + '\n');
   } else if (m) process.stderr.write(`${rows} rows: ${metricsText(m, model.classes)}\n`);
   return 0;
