@@ -4,8 +4,9 @@
 // file with a partner from another run. Temp files carry the host and process that wrote them: live ones are removed
 // on SIGINT, SIGTERM, SIGHUP and exit, and ones left by a killed process are removed by the next writer in the same
 // directory. Node only.
-import { closeSync, fsyncSync, openSync, readdirSync, rmSync, statfsSync, writeFileSync, renameSync } from 'node:fs';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { close, closeSync, fsync, fsyncSync, openSync, readdirSync, rmSync, statfsSync, write, writeFileSync, renameSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
@@ -106,23 +107,46 @@ function fsyncDir(dir: string): void {
   }
 }
 
+const fsyncAsync = promisify(fsync);
+const closeAsync = promisify(close);
+
+/** The few file-descriptor calls an AtomicFile makes, asynchronous (the descriptor itself is opened synchronously). */
+class Fd {
+  constructor(readonly fd: number) {}
+  write(bytes: Uint8Array, offset: number, length: number, position: number | null): Promise<{ bytesWritten: number }> {
+    return new Promise((resolve, reject) =>
+      write(this.fd, bytes, offset, length, position, (e, bytesWritten) => (e ? reject(e) : resolve({ bytesWritten }))));
+  }
+  sync(): Promise<void> {
+    return fsyncAsync(this.fd);
+  }
+  close(): Promise<void> {
+    return closeAsync(this.fd);
+  }
+}
+
 /** A file being written under a temporary name next to its destination, renamed into place by commit(). */
 export class AtomicFile {
   private state: 'open' | 'sealed' | 'done' = 'open';
 
-  private constructor(readonly path: string, readonly tmp: string, readonly fh: FileHandle) {}
+  private constructor(readonly path: string, readonly tmp: string, private readonly fh: Fd) {}
 
-  /** Creates the temp file (exclusively) in the destination's directory, removing stale ones there first. */
+  /**
+   * Creates the temp file (exclusively) in the destination's directory, removing stale ones there first. The file is
+   * created and registered as live in one synchronous step, so a signal handled between event-loop turns always
+   * finds (and removes) it: an asynchronous open could create it after the handler ran.
+   */
   static async create(path: string): Promise<AtomicFile> {
     removeStaleTemps(dirname(path));
     const tmp = tempPath(path);
+    let fd: number;
     try {
-      const fh = await open(tmp, 'wx');
-      live.add(tmp);
-      return new AtomicFile(path, tmp, fh);
+      fd = openSync(tmp, 'wx');
     } catch (e) {
       throw new Error(`${path}: cannot write (${(e as Error).message})`);
     }
+    live.add(tmp);
+    return new AtomicFile(path, tmp, new Fd(fd));
   }
 
   /** Writes all of `bytes` at `position` (appends at the current end when position is null). */

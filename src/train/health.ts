@@ -134,7 +134,8 @@ export function lossCurvature(unit: LossUnit, spec: TrainSpec): number {
 /** Rounds down to one significant digit (0.0347 → 0.03). */
 function roundDown(v: number): number {
   const p = 10 ** Math.floor(Math.log10(v));
-  return Math.floor(v / p) * p;
+  // One significant digit, printed as written (3e-5, not 0.000030000000000000004); the nudge keeps 3e-5 from flooring to 2e-5.
+  return Number((Math.floor((v / p) * (1 + 1e-12)) * p).toPrecision(1));
 }
 
 /** Tracks a run's losses and turns divergence into a DivergedError with advice for its cause. */
