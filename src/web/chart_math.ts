@@ -108,3 +108,34 @@ export function fmtBatch(batch: number, rows?: number): string {
   if (!Number.isFinite(batch) || (rows !== undefined && batch >= rows)) return rows !== undefined ? `full (${rows.toLocaleString('en-US')})` : 'full';
   return batch.toLocaleString('en-US');
 }
+
+/** Ticks of a linear axis over [min, max]: multiples of a 1-2-5 step, at most about `most` of them. */
+export function niceTicks(min: number, max: number, most = 6): number[] {
+  if (!(Number.isFinite(min) && Number.isFinite(max) && max > min)) return Number.isFinite(min) ? [min] : [];
+  const raw = (max - min) / Math.max(1, most);
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw * (1 - 1e-9))!;
+  const out: number[] = [];
+  for (let k = Math.ceil(min / step - 1e-9); k * step <= max + step * 1e-9; k++) out.push(Number((k * step).toPrecision(12)) || 0);
+  return out;
+}
+
+/** An (x, y) range of a plot. */
+export interface Box {
+  x: [number, number];
+  y: [number, number];
+}
+
+/**
+ * The box grown around its center so that one unit is as long on both axes of a plot `width` × `height` pixels
+ * (a circle stays round); returns it with the pixels per unit.
+ */
+export function equalAspect(box: Box, width: number, height: number): Box & { scale: number } {
+  const span = (r: [number, number]) => Math.max(r[1] - r[0], 1e-12);
+  const scale = Math.min(width / span(box.x), height / span(box.y));
+  const around = (r: [number, number], px: number): [number, number] => {
+    const c = (r[0] + r[1]) / 2;
+    return [c - px / scale / 2, c + px / scale / 2];
+  };
+  return { x: around(box.x, width), y: around(box.y, height), scale };
+}

@@ -10,7 +10,7 @@ import { fmtCount, fmtSeconds } from './state';
 type XY = { x: number[]; y: number[] };
 const empty = (): XY => ({ x: [], y: [] });
 /** Tick steps for steps and epochs: whole numbers only. */
-const COUNT_INCRS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
+export const COUNT_INCRS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
 /** The smoothing of the per-step loss: an average over about the last 20 recorded points. */
 const SMOOTH = emaWeight(20);
 

@@ -7,6 +7,7 @@ import { CompareApp } from './compare';
 import { TrainFormView } from './form';
 import { adapterRows, explainNoWebGpu } from './gpu_status';
 import { GpuRunner, WorkerRunner } from './runners';
+import { VariantsView } from './variants';
 import { byId, renderAdapter, renderWarning } from './views';
 
 /** Acquires the WebGPU backend, or shows why there is none and returns undefined. */
@@ -40,6 +41,7 @@ async function connectGpu(): Promise<GpuRunner | undefined> {
 
 async function main(): Promise<void> {
   const form = new TrainFormView();
+  new VariantsView();
   const cpu = WorkerRunner.start();
   const gpu = await connectGpu();
   if (!gpu) form.cpuOnly();

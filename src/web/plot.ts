@@ -15,6 +15,12 @@ export const COLORS = {
   cloud: 'rgba(71, 85, 105, 0.45)',
 } as const;
 
+/** Colors of the optimizers' paths ("Why the variants exist"), taken in registry order. */
+const PATH_COLORS = ['#2563eb', '#dc2626', '#d97706', '#16a34a', '#9333ea', '#0891b2', '#db2777', '#4d7c0f', '#78350f'] as const;
+
+/** The color of the i-th optimizer in registry order. */
+export const pathColor = (i: number): string => PATH_COLORS[i % PATH_COLORS.length];
+
 /** Display names of the backends. */
 export const BACKEND_LABEL = { webgpu: 'WebGPU', cpu: 'CPU', reference: 'CPU reference (f64)' } as const;
 

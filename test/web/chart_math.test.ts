@@ -1,8 +1,8 @@
 // The charts' number labels and series helpers without a browser: compact tick labels from 1e-12 to 1e27
 // (negative too), label sets that tell ticks apart, gutters that fit them, log-axis ticks, EMA smoothing and
-// exact batch labels.
+// exact batch labels, linear ticks on 1-2-5 steps and equal-scale boxes.
 import { describe, expect, it } from 'vitest';
-import { ema, emaWeight, fmtBatch, fmtNumber, fmtTicks, gutterWidth, logSplits } from '../../src/web/chart_math';
+import { ema, emaWeight, equalAspect, fmtBatch, fmtNumber, fmtTicks, gutterWidth, logSplits, niceTicks } from '../../src/web/chart_math';
 
 describe('fmtNumber', () => {
   it('writes every magnitude compactly, 1e-12 to 1e27', () => {
@@ -89,5 +89,52 @@ describe('fmtBatch', () => {
     expect(fmtBatch(Infinity)).toBe('full');
     expect(fmtBatch(20_000, 20_000)).toBe('full (20,000)');
     expect(fmtBatch(2 ** 31, 20_000)).toBe('full (20,000)');
+  });
+});
+
+describe('niceTicks', () => {
+  it('takes multiples of a 1-2-5 step inside the range, no more than asked for, written exactly', () => {
+    expect(niceTicks(0, 10, 5)).toEqual([0, 2, 4, 6, 8, 10]);
+    expect(niceTicks(-8.6, 8.6, 6)).toEqual([-5, 0, 5]);
+    expect(niceTicks(0.1, 0.3, 2)).toEqual([0.1, 0.2, 0.3]);
+    expect(niceTicks(-0.35, 0.35, 6)).toEqual([-0.2, 0, 0.2]);
+    expect(niceTicks(-0.35, 0.35, 7)).toEqual([-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3]);
+    expect(niceTicks(1234, 5678, 4)).toEqual([2000, 4000]);
+    expect(niceTicks(1234, 5678, 5)).toEqual([2000, 3000, 4000, 5000]);
+    for (const [lo, hi, most] of [[-3.7, 12.1, 6], [1e-6, 7e-6, 3], [-1e9, 2.5e9, 8]] as const) {
+      const t = niceTicks(lo, hi, most);
+      expect(t.length).toBeGreaterThan(0);
+      expect(t.length).toBeLessThanOrEqual(most + 1);
+      for (const v of t) expect(v >= lo && v <= hi, `${v} in [${lo}, ${hi}]`).toBe(true);
+    }
+  });
+
+  it('gives the one point of an empty range, and nothing for a range that is not finite', () => {
+    expect(niceTicks(5, 5)).toEqual([5]);
+    expect(niceTicks(3, 1)).toEqual([3]);
+    expect(niceTicks(NaN, 1)).toEqual([]);
+    expect(niceTicks(0, Infinity)).toEqual([0]);
+  });
+});
+
+describe('equalAspect', () => {
+  it('grows the narrower side around its center so one unit is as long on both axes', () => {
+    const v = equalAspect({ x: [-10, 10], y: [-1, 1] }, 400, 200);
+    expect(v.scale).toBe(20);
+    expect(v.x).toEqual([-10, 10]);
+    expect(v.y).toEqual([-5, 5]);
+    const w = equalAspect({ x: [0, 2], y: [10, 30] }, 300, 200);
+    expect(w.scale).toBe(10);
+    expect(w.y).toEqual([10, 30]);
+    expect(w.x).toEqual([-14, 16]);
+    // Pixels per unit are the same both ways, and the box still holds the original.
+    expect(300 / (w.x[1] - w.x[0])).toBeCloseTo(200 / (w.y[1] - w.y[0]), 12);
+  });
+
+  it('survives an empty box (a path that never moved)', () => {
+    const v = equalAspect({ x: [1, 1], y: [2, 2] }, 100, 100);
+    expect(Number.isFinite(v.scale)).toBe(true);
+    expect(v.x[0]).toBeLessThanOrEqual(1);
+    expect(v.x[1]).toBeGreaterThanOrEqual(1);
   });
 });
