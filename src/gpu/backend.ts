@@ -1,5 +1,5 @@
 // The WebGPU backend (browser or Node/Dawn): chunk stores for rows, sessions for models, and the defaults
-// that differ between discrete GPUs and software adapters.
+// chosen per adapter from the tuning table (src/gpu/tuning.ts).
 import type { Backend, ChunkStore, TrainSession } from '../backend';
 import type { ModelParams, ModelSpec } from '../core/model';
 import { zeroParams } from '../core/model';
@@ -14,28 +14,19 @@ import { softmaxGradPipelines } from './softmax_grad';
 import { GpuStore, StagingRing, xRowBytes, type UploadMode } from './store';
 import { subgroupPlan, type SubgroupPlan } from './subgroups';
 import type { Reduction } from './shaders';
-
-/**
- * Whether the adapter is a CPU implementation (lavapipe, SwiftShader). Defaults differ there: its "device
- * memory" is host memory, so queue.writeBuffer beats the staging ring (lavapipe: 13.5 vs 5.8 GB/s with
- * `downhill bench --upload`; on the H100 through Dawn the ring measured ~6.6 GB/s against ~1.1 GB/s), and it
- * runs a handful of workgroups at a time, so fewer, longer workgroups avoid needless reductions.
- */
-function isSoftware(ctx: GpuContext): boolean {
-  return /software|cpu|swiftshader|llvmpipe/i.test(`${ctx.info.architecture ?? ''} ${ctx.description}`);
-}
+import { tuningEntry, type TuningEntry } from './tuning';
 
 /** Options for the WebGPU backend. */
 export interface WebGpuOptions extends AcquireOptions {
   /** Use an existing context (the caller keeps and destroys it). */
   ctx?: GpuContext;
-  /** How rows are uploaded (default: the faster path for the adapter kind). */
+  /** How rows are uploaded (default: the adapter's tuning entry). */
   upload?: UploadMode;
-  /** Most workgroups per piece of rows (default 1024; 32 on software adapters). */
+  /** Most workgroups per piece of rows (default: the adapter's entry in the tuning table, src/gpu/tuning.ts). */
   maxGroups?: number;
   /** Run small steps as one dispatch each, the update folded into the next step (default true). */
   fuse?: boolean;
-  /** Steps needing at most this many workgroups run fused (default 128). */
+  /** Steps needing at most this many workgroups run fused (default: the adapter's tuning entry). */
   fuseGroups?: number;
   /** Time every pass with timestamp queries (sessions then answer gpuSeconds()); needs `timestamp-query`. */
   profile?: boolean;
@@ -54,7 +45,9 @@ export class WebGpuBackend implements Backend {
   private readonly upload: UploadMode;
   /** Most workgroups one piece of rows is split over (each then reduces once into a partial row). */
   readonly maxGroups: number;
-  private readonly fuseGroups: number;
+  readonly fuseGroups: number;
+  /** The tuning table's entry for this adapter (options given to the backend override its values). */
+  readonly tuning: TuningEntry;
   /** Whether sessions time their passes on the GPU. */
   readonly profile: boolean;
   /** How new stores keep features unless told otherwise. */
@@ -63,10 +56,11 @@ export class WebGpuBackend implements Backend {
 
   private constructor(readonly ctx: GpuContext, private readonly ownsContext: boolean, o: WebGpuOptions = {}) {
     this.staging = new StagingRing(ctx.device);
-    const software = isSoftware(ctx);
-    this.upload = o.upload ?? (software ? 'writeBuffer' : 'staging');
-    this.maxGroups = o.maxGroups ?? (software ? 32 : 1024);
-    this.fuseGroups = o.fuse === false ? 0 : o.fuseGroups ?? 128;
+    this.tuning = tuningEntry(ctx.info, ctx.description);
+    const t = this.tuning.tuning;
+    this.upload = o.upload ?? t.upload;
+    this.maxGroups = o.maxGroups ?? t.maxGroups;
+    this.fuseGroups = o.fuse === false ? 0 : o.fuseGroups ?? t.fuseGroups;
     this.profile = o.profile === true && ctx.hasTimestamps;
     this.dtype = o.dtype ?? 'f32';
     this.reduction = o.reduction ?? 'auto';

@@ -8,6 +8,7 @@ import linearGrad from '../../shaders/linear_grad.wgsl?raw';
 import applyUpdate from '../../shaders/apply_update.wgsl?raw';
 import softmaxGrad from '../../shaders/softmax_grad.wgsl?raw';
 import gram from '../../shaders/gram.wgsl?raw';
+import readCeiling from '../../shaders/read_ceiling.wgsl?raw';
 import adamMoments from '../../shaders/parts/adam_moments.wgsl?raw';
 import fusedPrologue from '../../shaders/parts/fused_prologue.wgsl?raw';
 import metricsBinary from '../../shaders/parts/metrics_binary.wgsl?raw';
@@ -60,6 +61,7 @@ const KERNELS = {
   softmax_grad: { source: softmaxGrad, parts: [permute, loadX], data: true, reductions: ['reduce'], units: { loss: true, penalty: false, optimizer: false } },
   gram: { source: gram, parts: [], data: true, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
   apply_update: { source: applyUpdate, parts: [], data: false, reductions: [], units: { loss: false, penalty: true, optimizer: true } },
+  read_ceiling: { source: readCeiling, parts: [], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
   subgroup_probe: { source: subgroupProbe, parts: [], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
 } as const satisfies Record<string, { source: string; parts: readonly string[]; data: boolean; reductions: readonly ReductionPart[]; units: object }>;
 

@@ -5,6 +5,7 @@ import { LOSSES, type LossKind } from '../core/losses';
 import type { OptimizerKind } from '../core/optim';
 import { modelSpec } from '../core/model';
 import { epochSteps, type Step } from '../core/schedule';
+import type { DType } from '../core/f16';
 import type { ResidentData } from './train';
 
 /** What a benchmark measured for one batch size. */
@@ -19,7 +20,7 @@ export interface BenchResult {
   secondsPerEpoch: number;
   runs: number[];
   rowsPerSecond: number;
-  /** Bytes of X read per second (rows × D × 4 per epoch). */
+  /** Bytes of X read per second (rows × D × 4 per epoch; × 2 for f16 data). */
   xBytesPerSecond: number;
   /** The same figures in the units printed: milliseconds per epoch, GB/s of X. */
   msPerEpoch: number;
@@ -31,6 +32,19 @@ export interface BenchResult {
   loss: LossKind;
   /** Median GPU time per epoch from timestamp queries, when the backend profiles (WebGPU `profile`). */
   gpuSecondsPerEpoch?: number;
+  /**
+   * Median host time per epoch spent inside `runSteps` (WebGPU: encoding and submitting the steps, not waiting for
+   * them; the CPU backends: the steps themselves).
+   */
+  hostSecondsPerEpoch?: number;
+  /** Outputs K of the model timed (softmax: the data's classes; 1 otherwise). */
+  outputs?: number;
+  /** How the store keeps features (f16: packed halves; xBytesPerSecond then counts 2 bytes per value). */
+  dtype: DType;
+  /** Wall, host (inside runSteps) and GPU (timestamp queries) microseconds per step. */
+  usPerStep: number;
+  hostUsPerStep?: number;
+  gpuUsPerStep?: number;
   /**
    * Median CPU time per epoch of the whole process, every thread added (Node only): what the epoch costs in core
    * time, which other processes on a shared machine inflate far less than the wall time.
@@ -66,10 +80,16 @@ export async function benchmark(backend: Backend, data: ResidentData, o: BenchOp
   const loss = o.loss ?? 'squared';
   const optimizer = o.optimizer ?? 'sgd';
   const shuffle = o.shuffle ?? true;
-  if (LOSSES[loss].task === 'multiclass') throw new Error(`bench times one-output losses; ${loss} needs class data (train it instead)`);
-  const session = await backend.createSession(data.store, modelSpec({ d: data.d, loss, optimizer }));
+  const multi = LOSSES[loss].task === 'multiclass';
+  if (multi && !data.classes) throw new Error(`bench times ${loss} on class data only (load it with uploadDataset(…, { loss: '${loss}' }))`);
+  const outputs = multi ? data.classes!.length : 1;
+  const session = await backend.createSession(data.store, modelSpec({ d: data.d, loss, optimizer, outputs }));
   const steps: Step[] = [...epochSteps({ chunkRows: data.store.rowsIn, batch, lr: o.lr ?? 1e-3, seed: o.seed ?? 0, epoch: 0, shuffle })];
   const perEpoch = steps.length;
+  // Step indices restart per runSteps call (the loss history's length); built once, outside the timed loop.
+  const calls: Step[][] = [];
+  for (let i = 0; i < steps.length; i += 65536) calls.push(steps.slice(i, i + 65536).map((s, k) => ({ ...s, index: k })));
+  const hostRuns: number[] = [];
   const gpuSeconds = (session as { gpuSeconds?: () => Promise<number | null> }).gpuSeconds?.bind(session);
   const gpuRuns: number[] = [];
   const cpuRuns: number[] = [];
@@ -78,11 +98,17 @@ export async function benchmark(backend: Backend, data: ResidentData, o: BenchOp
     const timeEpochs = async (n: number): Promise<number> => {
       const c0 = cpuClock?.();
       const t0 = performance.now();
+      let host = 0;
       for (let e = 0; e < n; e++) {
-        for (let i = 0; i < steps.length; i += 65536) session.runSteps(steps.slice(i, i + 65536).map((s, k) => ({ ...s, index: k })));
+        for (const call of calls) {
+          const h0 = performance.now();
+          session.runSteps(call);
+          host += performance.now() - h0;
+        }
       }
       await session.sync();
       const wall = (performance.now() - t0) / 1000 / n;
+      hostRuns.push(host / 1000 / n);
       if (c0) {
         const c = process.cpuUsage(c0);
         cpuRuns.push((c.user + c.system) / 1e6 / n);
@@ -94,19 +120,24 @@ export async function benchmark(backend: Backend, data: ResidentData, o: BenchOp
     const probe = await timeEpochs(1); // warm-up: pipelines, first touches
     gpuRuns.length = 0;
     cpuRuns.length = 0;
+    hostRuns.length = 0;
     // A profiling session records ≤ 2048 passes between reads: one per ≤ 256 steps, plus one per runSteps call.
     const passCap = gpuSeconds ? Math.max(1, Math.floor(2000 / (Math.ceil(perEpoch / 256) + Math.ceil(perEpoch / 65536)))) : Infinity;
     const epochsPerRun = Math.min(passCap, o.epochsPerRun ?? Math.max(1, Math.min(50, Math.ceil(0.2 / Math.max(probe, 1e-6)))));
     const runs: number[] = [];
     for (let r = 0; r < (o.runs ?? 5); r++) runs.push(await timeEpochs(epochsPerRun));
     const secondsPerEpoch = median(runs);
+    const dtype: DType = (data.store as { dtype?: DType }).dtype ?? 'f32';
+    const xBytes = data.rows * data.d * (dtype === 'f16' ? 2 : 4);
+    const host = median(hostRuns);
+    const gpu = gpuRuns.length ? median(gpuRuns) : undefined;
     return {
       backend: backend.kind, device: backend.device, rows: data.rows, d: data.d, batch, stepsPerEpoch: perEpoch, loss,
       optimizer, order: shuffle ? 'shuffled' : 'sequential', secondsPerEpoch, runs, rowsPerSecond: data.rows / secondsPerEpoch,
-      xBytesPerSecond: (data.rows * data.d * 4) / secondsPerEpoch, msPerEpoch: secondsPerEpoch * 1e3,
-      gbPerSecond: (data.rows * data.d * 4) / secondsPerEpoch / 1e9,
-      ...(gpuRuns.length ? { gpuSecondsPerEpoch: median(gpuRuns) } : {}),
+      xBytesPerSecond: xBytes / secondsPerEpoch, msPerEpoch: secondsPerEpoch * 1e3, gbPerSecond: xBytes / secondsPerEpoch / 1e9,
+      ...(gpu !== undefined ? { gpuSecondsPerEpoch: gpu, gpuUsPerStep: (gpu / perEpoch) * 1e6 } : {}),
       ...(cpuRuns.length ? { cpuSecondsPerEpoch: median(cpuRuns) } : {}),
+      hostSecondsPerEpoch: host, hostUsPerStep: (host / perEpoch) * 1e6, usPerStep: (secondsPerEpoch / perEpoch) * 1e6, outputs, dtype,
     };
   } finally {
     session.dispose();

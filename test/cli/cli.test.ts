@@ -176,7 +176,39 @@ describe('downhill info and bench', () => {
       expect(x.secondsPerEpoch).toBeGreaterThan(0);
       expect(x.runs).toHaveLength(3);
       expect(x.xBytesPerSecond).toBeCloseTo((5000 * 8 * 4) / x.secondsPerEpoch, 0);
+      // Host time inside runSteps is part of the wall time per step.
+      expect(x.hostUsPerStep).toBeGreaterThan(0);
+      expect(x.hostUsPerStep).toBeLessThanOrEqual(x.usPerStep * 1.01);
     }
+  });
+
+  it('bench --gpu-time --dtype f16 --loss squared,softmax: host and GPU µs per step, class data for softmax, the tuning entry', () => {
+    const r = run('bench', '--rows', '3000', '--features', '8', '--batch', 'full,500', '--runs', '2', '--backend', 'webgpu', '--gpu-time',
+      '--dtype', 'f16', '--loss', 'squared,softmax', '--classes', '4', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.results.map((x: { loss: string; batch: number; outputs: number }) => `${x.loss}:${x.batch}:${x.outputs}`))
+      .toEqual(['squared:3000:1', 'squared:500:1', 'softmax:3000:4', 'softmax:500:4']);
+    for (const x of out.results) {
+      expect(x.dtype).toBe('f16');
+      expect(x.xBytesPerSecond).toBeCloseTo((3000 * 8 * 2) / x.secondsPerEpoch, 0);
+      expect(x.hostUsPerStep).toBeGreaterThan(0);
+      expect(x.gpuUsPerStep).toBeGreaterThan(0); // lavapipe has timestamp queries
+      expect(x.tuning.entry).toBe('software');
+    }
+    const plain = run('bench', '--rows', '3000', '--features', '8', '--batch', '500', '--runs', '1', '--backend', 'webgpu', '--gpu-time');
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(/host µs\/step.*GPU µs\/step/);
+  });
+
+  it('bench --ceiling --json: the read-reduction and copy of a buffer the size of X', () => {
+    const r = run('bench', '--ceiling', '--rows', '16384', '--features', '64', '--runs', '2', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.bytes).toBe(16384 * 64 * 4);
+    expect(out.readGbPerSecond).toBeGreaterThan(0);
+    expect(out.copyGbPerSecond).toBeGreaterThan(0);
+    expect(out.readGpuSeconds).toBeGreaterThan(0);
   });
 
   it('bench --peers --threads: the CPU backend on 1 and 2 threads beside numpy (when python3 has it), a JS loop and a copy', () => {

@@ -5,13 +5,16 @@ import type { LossKind } from '../../core/losses';
 import type { OptimizerKind } from '../../core/optim';
 import { parseOptionValue } from '../../core/options';
 import { trainOption } from '../../core/spec';
+import { LOSSES } from '../../core/losses';
+import { parseDtype } from '../../data/cache_f16';
 import { linearDataset } from '../../data/synthetic';
+import { classesDataset } from '../../data/synthetic_classes';
+import { WebGpuBackend } from '../../gpu/backend';
 import { createBackend, parseBackend } from '../../train/backends';
-import { streamBenchmark } from '../../train/stream_bench';
-import { openInput } from '../sources';
-import { benchmark, uploadBenchmark, type BenchResult, type UploadBenchResult } from '../../train/bench';
-import { uploadDataset } from '../../train/train';
-import { num, parse } from '../args';
+import { benchmark, type BenchResult } from '../../train/bench';
+import { uploadDataset, type ResidentData } from '../../train/train';
+import { num, parse, UsageError } from '../args';
+import { ceilingCommand, streamCommand, uploadCommand } from './bench_modes';
 import { table } from '../output';
 import { si } from '../progress';
 import { copyPeer, jsLoopPeer, numpyPeer, type PeerResult } from './bench_peers';
@@ -23,17 +26,21 @@ export const BENCH_USAGE = `downhill bench [options]
   --backend list         of webgpu, cpu (f32 SIMD on every core), reference (the f64 oracle, slow) (default webgpu,cpu)
   --threads list         thread counts for the cpu backend, e.g. 1,2 for its scaling (default: every core)
   --runs R               timed runs; the median is reported (default 5)
-  --loss list            one-output losses to time, comma-separated (default squared)
+  --loss list            losses to time, comma-separated (default squared); softmax times class data (--classes)
+  --classes K            classes of the synthetic data for softmax (default 10)
+  --dtype f32|f16        how the GPU keeps X (default f32; f16: packed halves, GB/s of X counts 2 bytes a value)
   --optimizer list       optimizers to time, comma-separated (default sgd)
   --no-shuffle           rows in storage order instead of the seeded shuffle training uses
   --peers                also time the same SGD in numpy (python3 with numpy: rows in storage order and shuffled),
                          in a plain single-thread JavaScript loop, and a plain copy of X (the bandwidth roofline)
   --gpu-time             also time the passes on the GPU (timestamp queries, unquantized in Node)
   --no-fuse              two dispatches per SGD step (gradient, update) instead of one fused dispatch
-  --max-groups G         most workgroups per piece of rows (tuning; default 1024, 32 on software adapters)
-  --fuse-groups G        steps needing ≤ G workgroups run fused (tuning; default 128)
+  --max-groups G         most workgroups per piece of rows (default: the adapter's entry in src/gpu/tuning.ts)
+  --fuse-groups G        steps needing ≤ G workgroups run fused (default: the adapter's tuning entry)
   --stream FILE          instead: where a streamed epoch over FILE (.dh, .npy or .csv; --target for CSV) spends
                          its time: read, upload and compute alone, then pipelined (--chunk-rows, default 1M)
+  --ceiling              instead: the GPU's own bandwidth ceilings over a buffer the size of X: a plain vec4
+                         read-reduction (GPU timestamps where available) and a buffer copy
   --upload               instead: host→GPU upload GB/s, mapped staging ring vs queue.writeBuffer
   --upload-mb M          bytes to upload per run with --upload (default 1024 MB, in 64 MiB chunks)
   --json                 print every figure as one JSON object`;
@@ -52,6 +59,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     'max-groups': { type: 'string' }, 'fuse-groups': { type: 'string' }, threads: { type: 'string' }, optimizer: { type: 'string' },
     shuffle: { type: 'boolean' }, peers: { type: 'boolean' },
     stream: { type: 'string' }, target: { type: 'string' }, 'chunk-rows': { type: 'string' },
+    ceiling: { type: 'boolean' }, dtype: { type: 'string' }, classes: { type: 'string' },
   });
   if (v.stream) {
     const chunkRows = num('chunk-rows', v['chunk-rows'], 1 << 20, { integer: true, min: 1 });
@@ -61,35 +69,44 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const rows = num('rows', v.rows, 1_000_000, { integer: true, min: 1 });
   const d = num('features', v.features, 64, { integer: true, min: 1 });
   const runs = num('runs', v.runs, 5, { integer: true, min: 1 });
+  if (v.ceiling) return ceilingCommand(rows, d, runs, !!v.json);
   const batches = (v.batch ?? 'full,65536,4096').split(',').map((b) => num('batch', b, 0, { integer: true, min: 1, allowFull: true }));
   const kinds = (v.backend ?? 'webgpu,cpu').split(',').map((b) => parseBackend(b.trim()));
   const threadCounts = v.threads === undefined ? [undefined] : v.threads.split(',').map((t) => num('threads', t, 0, { integer: true, min: 1 }));
   const losses = (v.loss ?? 'squared').split(',').map((l) => parseOptionValue(trainOption('loss'), l) as LossKind);
   const optimizers = (v.optimizer ?? 'sgd').split(',').map((o) => parseOptionValue(trainOption('optimizer'), o) as OptimizerKind);
   const shuffle = v.shuffle !== false;
-  const ds = linearDataset({ rows, features: d, seed: num('seed', v.seed, 0, { integer: true, min: 0 }) });
+  const seed = num('seed', v.seed, 0, { integer: true, min: 0 });
+  const classes = num('classes', v.classes, 10, { integer: true, min: 2 });
+  const ds = linearDataset({ rows, features: d, seed });
+  // Regression values for one-output losses; class data (generated only when asked for) for multiclass losses.
+  const multi = (l: LossKind) => LOSSES[l].task === 'multiclass';
+  const classData = losses.some(multi) ? classesDataset({ rows, features: d, classes, seed }) : null;
   const results: Row[] = [];
   const say = (s: string) => v.json || process.stderr.write(s);
   for (const kind of kinds as BackendKind[]) {
     for (const threads of kind === 'cpu' ? threadCounts : [undefined]) {
       const backend = await makeBackend(kind, v, threads);
       const t = kind === 'cpu' ? (backend as unknown as { threads: number }).threads : undefined;
+      const tuning = backend instanceof WebGpuBackend
+        ? { tuning: { entry: backend.tuning.name, basis: backend.tuning.basis, maxGroups: backend.maxGroups, fuseGroups: backend.fuseGroups } } : {};
+      const loaded = new Map<boolean, ResidentData>();
       try {
-        const data = await uploadDataset(backend, ds);
-        try {
-          for (const loss of losses) {
-            for (const optimizer of optimizers) {
-              for (const batch of batches) {
-                const r: Row = { ...(await benchmark(backend, data, { batch, runs, loss, optimizer, shuffle })), ...(t ? { threads: t } : {}) };
-                results.push(r);
-                say(`${label(r)} ${loss} ${optimizer} batch ${Number.isFinite(batch) ? batch : 'full'}: ${(r.secondsPerEpoch * 1e3).toPrecision(4)} ms/epoch\n`);
-              }
+        for (const loss of losses) {
+          const m = multi(loss);
+          if (!loaded.has(m)) loaded.set(m, await uploadDataset(backend, m ? classData! : ds, m ? { loss } : {}));
+          const data = loaded.get(m)!;
+          for (const optimizer of optimizers) {
+            for (const batch of batches) {
+              const r: Row = { ...(await benchmark(backend, data, { batch, runs, loss, optimizer, shuffle })), ...(t ? { threads: t } : {}), ...tuning };
+              results.push(r);
+              say(`${label(r)} ${loss} ${optimizer} batch ${Number.isFinite(batch) ? batch : 'full'}: ${(r.secondsPerEpoch * 1e3).toPrecision(4)} ms/epoch, `
+                + `host ${r.hostUsPerStep?.toPrecision(3)} µs/step${r.gpuUsPerStep !== undefined ? `, GPU ${r.gpuUsPerStep.toPrecision(3)} µs/step` : ''}\n`);
             }
           }
-        } finally {
-          data.dispose();
         }
       } finally {
+        for (const data of loaded.values()) data.dispose();
         backend.dispose();
       }
     }
@@ -130,7 +147,8 @@ function makeBackend(kind: BackendKind, v: Record<string, string | boolean | und
     fuseGroups: v['fuse-groups'] === undefined ? undefined : num('fuse-groups', v['fuse-groups'], 0, { integer: true, min: 0 }),
   };
   const dawnFlags = profile ? ['disable-dawn-features=timestamp_quantization'] : [];
-  return createBackend(kind, { fuse: v.fuse !== false, profile, dawnFlags, ...tuning }, threads);
+  const dtype = parseDtype(v.dtype as string | undefined, (m) => new UsageError(m)) ?? 'f32';
+  return createBackend(kind, { fuse: v.fuse !== false, profile, dawnFlags, dtype, ...tuning }, threads);
 }
 
 /** The results table, the peers beside them, and the ratios that matter. */
@@ -143,20 +161,22 @@ function printTable(results: Row[], peers: PeerResult[], rows: number, d: number
   const cpuCol = results.some((r) => r.cpuSecondsPerEpoch !== undefined) || peers.some((p) => p.cpuSecondsPerEpoch !== undefined);
   const cpuMs = (s?: number) => (s === undefined ? '—' : (s * 1e3).toPrecision(4));
   const head = ['backend', ...(lossCol ? ['loss'] : []), ...(optCol ? ['optimizer'] : []), 'order', 'batch', 'steps/epoch', 'ms/epoch', 'µs/step', 'rows/s', 'GB/s of X',
-    ...(cpuCol ? ['CPU ms/epoch'] : []), ...(gpuCol ? ['GPU ms/epoch'] : [])];
+    'host µs/step', ...(cpuCol ? ['CPU ms/epoch'] : []), ...(gpuCol ? ['GPU ms/epoch', 'GPU µs/step'] : [])];
   const body = results.map((r) => [
     label(r), ...(lossCol ? [r.loss] : []), ...(optCol ? [r.optimizer] : []), r.order, batchText(r.batch), r.stepsPerEpoch, (r.secondsPerEpoch * 1e3).toPrecision(4),
     ((r.secondsPerEpoch / r.stepsPerEpoch) * 1e6).toPrecision(4), si(r.rowsPerSecond), (r.xBytesPerSecond / 1e9).toPrecision(4),
-    ...(cpuCol ? [cpuMs(r.cpuSecondsPerEpoch)] : []), ...(gpuCol ? [r.gpuSecondsPerEpoch !== undefined ? (r.gpuSecondsPerEpoch * 1e3).toPrecision(4) : '—'] : []),
+    r.hostUsPerStep !== undefined ? r.hostUsPerStep.toPrecision(4) : '—', ...(cpuCol ? [cpuMs(r.cpuSecondsPerEpoch)] : []),
+    ...(gpuCol ? [r.gpuSecondsPerEpoch !== undefined ? (r.gpuSecondsPerEpoch * 1e3).toPrecision(4) : '—', r.gpuUsPerStep?.toPrecision(4) ?? '—'] : []),
   ]);
   const pad = (n: number) => new Array<string>(n).fill('');
   for (const p of peers) {
     const steps = p.peer === 'copy' ? '—' : Math.ceil(rows / p.batch);
     body.push([p.peer, ...pad(Number(lossCol) + Number(optCol)), p.order, p.peer === 'copy' ? '—' : batchText(p.batch), steps, (p.secondsPerEpoch * 1e3).toPrecision(4),
       p.peer === 'copy' ? '—' : ((p.secondsPerEpoch / Number(steps)) * 1e6).toPrecision(4), p.peer === 'copy' ? '—' : si(rows / p.secondsPerEpoch),
-      ((p.peer === 'copy' ? 2 * xBytes : xBytes) / p.secondsPerEpoch / 1e9).toPrecision(4), ...(cpuCol ? [cpuMs(p.cpuSecondsPerEpoch)] : []), ...(gpuCol ? ['—'] : [])]);
+      ((p.peer === 'copy' ? 2 * xBytes : xBytes) / p.secondsPerEpoch / 1e9).toPrecision(4), '—', ...(cpuCol ? [cpuMs(p.cpuSecondsPerEpoch)] : []), ...(gpuCol ? ['—', '—'] : [])]);
   }
-  console.log(`${rows} rows × ${d} features, f32, data resident; median of ${runs} runs after a warm-up${cpuCol ? '; CPU ms: every thread of the process added' : ''}`);
+  console.log(`${rows} rows × ${d} features, ${results[0]?.dtype ?? 'f32'} X, data resident; median of ${runs} runs after a warm-up; host µs: inside runSteps`
+    + `${cpuCol ? '; CPU ms: every thread of the process added' : ''}`);
   for (const r of results.filter((x, i) => results.findIndex((y) => label(y) === label(x)) === i)) console.log(`${label(r)}: ${r.device}`);
   for (const p of peers.filter((x, i) => peers.findIndex((y) => y.peer === x.peer) === i)) console.log(`${p.peer}: ${p.device}${p.peer === 'copy' ? ' (GB/s: read + written)' : ''}`);
   console.log(table([head, ...body]));
@@ -185,51 +205,5 @@ function printTable(results: Row[], peers: PeerResult[], rows: number, d: number
   for (const r of cpu.filter((x) => (x.threads ?? 1) > 1)) {
     const one = cpu.find((x) => x.threads === 1 && x.batch === r.batch);
     if (one) console.log(`cpu, batch ${r.batch}: ${r.threads} threads run at ${(one.secondsPerEpoch / r.secondsPerEpoch).toFixed(2)}× one thread`);
-  }
-}
-
-/** Measures upload throughput with both upload paths on the same data. */
-async function uploadCommand(d: number, mb: number, runs: number, json: boolean): Promise<number> {
-  const chunkRows = Math.floor((64 * 2 ** 20) / (Math.ceil(d / 4) * 16 + 4));
-  const results: (UploadBenchResult & { mode: string; device: string })[] = [];
-  for (const mode of ['staging', 'writeBuffer'] as const) {
-    const backend = await createBackend('webgpu', { upload: mode });
-    try {
-      results.push({ mode, device: backend.device, ...(await uploadBenchmark(backend, d, chunkRows, mb * 1e6, runs)) });
-    } finally {
-      backend.dispose();
-    }
-  }
-  if (json) {
-    process.stdout.write(JSON.stringify({ features: d, chunkRows, results }) + '\n');
-    return 0;
-  }
-  console.log(`upload of ${mb} MB per run in 64 MiB chunks (${d} features), median of ${runs}; ${results[0].device}`);
-  console.log(table([['path', 'GB/s', 'seconds'], ...results.map((r) => [r.mode, (r.bytesPerSecond / 1e9).toPrecision(4), r.seconds.toPrecision(4)])]));
-  return 0;
-}
-
-/** Times the stages of a streamed epoch over a file. */
-async function streamCommand(file: string, target: string | undefined, slotRows: number, batch: number, json: boolean): Promise<number> {
-  const source = await openInput(file, { target });
-  const backend = await createBackend('webgpu');
-  try {
-    const r = await streamBenchmark(backend, source, { batch, slotRows });
-    if (json) {
-      process.stdout.write(JSON.stringify({ file, device: backend.device, batch, ...r }) + '\n');
-      return 0;
-    }
-    const gbps = (s: number) => (r.bytes / s / 1e9).toPrecision(3);
-    console.log(`${file}: ${r.rows} rows, ${(r.bytes / 1e9).toPrecision(3)} GB of rows, chunks of ${r.slotRows}, batch ${batch}; ${backend.device}`);
-    console.log(table([['stage', 'seconds', 'GB/s'],
-      ['read (source → float32 rows)', r.readSeconds.toPrecision(3), gbps(r.readSeconds)],
-      ['upload (host → GPU)', r.uploadSeconds.toPrecision(3), gbps(r.uploadSeconds)],
-      ['compute (SGD steps)', r.computeSeconds.toPrecision(3), gbps(r.computeSeconds)],
-      ['epoch (pipelined)', r.epochSeconds.toPrecision(3), gbps(r.epochSeconds)]]));
-    console.log(`overlap efficiency: epoch ÷ slowest stage = ${r.overlap.toFixed(2)} (1.00 is perfect overlap)`);
-    return 0;
-  } finally {
-    backend.dispose();
-    await source.close?.();
   }
 }
