@@ -1,7 +1,8 @@
 """PyTorch reference timings for the same problems downhill benchmarks (run on the lent GPU machine).
 
-Full-batch MSE gradient (X@w, then X.T@e) and mini-batch SGD epochs (eager, and torch.compile), N x D float32
-resident on the GPU, CUDA-event timing, median of several runs after a warm-up. Prints one JSON line.
+Full-batch MSE gradient (X@w, then X.T@e), a plain read of X (X.sum(): PyTorch's view of the read ceiling) and
+mini-batch SGD epochs in eager mode, N x D float32 resident on the GPU, CUDA-event timing, median of several runs after
+a warm-up. Prints one JSON line (bench/gpu_table.mjs reads it: full_grad_ms, sgd_eager_b*_us_per_step, ..._ms_per_epoch).
 Usage: python3 bench/torch_ref.py [--rows 4194304] [--features 64]
 """
 import argparse, json, statistics
@@ -57,8 +58,13 @@ def step_eager(xb, yb):
     b = b - 0.01 * 2.0 * e.mean()
 
 
-res = {"device": torch.cuda.get_device_name(), "rows": a.rows, "features": a.features,
-       "full_grad_ms": timed(full_grad, 20)}
+x_bytes = a.rows * a.features * 4
+res = {"device": torch.cuda.get_device_name(), "torch": torch.__version__, "rows": a.rows, "features": a.features,
+       "full_grad_ms": timed(full_grad, 20), "x_sum_ms": timed(lambda: X.sum(), 20)}
+res["full_grad_gb_per_s"] = x_bytes / res["full_grad_ms"] / 1e6
+res["x_sum_gb_per_s"] = x_bytes / res["x_sum_ms"] / 1e6
 for batch in (65536, 4096):
-    res[f"sgd_eager_b{batch}_ms_per_epoch"] = timed(sgd_epoch(batch, step_eager), 1)
+    ms = timed(sgd_epoch(batch, step_eager), 1)
+    res[f"sgd_eager_b{batch}_ms_per_epoch"] = ms
+    res[f"sgd_eager_b{batch}_us_per_step"] = ms * 1e3 / -(-a.rows // batch)
 print(json.dumps(res))
