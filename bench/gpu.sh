@@ -60,6 +60,8 @@ cat "$dh" > /dev/null 2>&1
 step stream 150 $cli bench --stream "$dh" --batch 65536 --chunk-rows 1048576 --json
 rm -f "$dh" "$dh.truth.json"
 step cpu 120 $cli bench $big --batch full,65536,4096 --backend cpu --runs 3 --json
+# Issue 8: µs per step of the stateful optimizers (two dispatches) against SGD's fused step.
+step optim 90 $cli bench $big --batch 65536,4096 --backend webgpu --runs 5 --gpu-time --optimizer sgd,momentum,adam --json
 step nofuse 90 $cli bench $big --batch 65536,4096 --backend webgpu --runs "$RUNS" --gpu-time --no-fuse --json
 # Tuning sweeps for the per-adapter table (src/gpu/tuning.ts): workgroups per piece (full batch, B = 65536) and the
 # fusion threshold (B = 4096: 0 never fuses).
