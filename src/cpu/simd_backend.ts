@@ -159,18 +159,28 @@ class SimdSession extends CpuSessionBase {
     const J = this.job / 4;
     i32[J + JOB.train] = train ? 1 : 0;
     f64[(this.job + JOB_YSHIFT) / 8] = yShift;
+    // Plain loops, no arrays per job: at B = 4096 a step is ~80 µs, and its bookkeeping used to be a tenth of it.
     for (let at = 0; at < pieces.length; at += MAX_PIECES) {
-      const batch = pieces.slice(at, at + MAX_PIECES);
-      i32[J + JOB.pieces] = batch.length;
-      const rows = batch.reduce((a, q) => a + q.count, 0);
-      const chunks = Math.max(1, Math.min(this.maxChunks, Math.floor((rows * (this.rb + 4)) / Math.max(1, this.backend.minChunkBytes))));
-      i32[J + JOB.rows] = rows;
-      i32[J + JOB.chunks] = chunks;
-      batch.forEach((q, i) => {
+      const end = Math.min(pieces.length, at + MAX_PIECES);
+      let rows = 0;
+      for (let i = at; i < end; i++) {
+        const q = pieces[i];
         const s = store.slots[q.chunk];
         if (!s) throw new Error(`slot ${q.chunk} was never loaded`);
-        i32.set([s.x, s.y, store.rowsIn[q.chunk], q.start, q.count, q.key | 0, q.shuffle ? 1 : 0, 0], J + JOB_PIECES / 4 + i * PIECE_WORDS);
-      });
+        const P = J + JOB_PIECES / 4 + (i - at) * PIECE_WORDS;
+        i32[P] = s.x;
+        i32[P + 1] = s.y;
+        i32[P + 2] = store.rowsIn[q.chunk];
+        i32[P + 3] = q.start;
+        i32[P + 4] = q.count;
+        i32[P + 5] = q.key | 0;
+        i32[P + 6] = q.shuffle ? 1 : 0;
+        rows += q.count;
+      }
+      const chunks = Math.max(1, Math.min(this.maxChunks, Math.floor((rows * (this.rb + 4)) / Math.max(1, this.backend.minChunkBytes))));
+      i32[J + JOB.pieces] = end - at;
+      i32[J + JOB.rows] = rows;
+      i32[J + JOB.chunks] = chunks;
       pool.run(this.job);
       this.reduce(out, arena.views.f64, chunks);
     }

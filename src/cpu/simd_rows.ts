@@ -75,7 +75,7 @@ export function runChunks(kn: Kernels, views: () => Views, id: number): void {
   if (train && !part) throw new Error(`the fast CPU backend has no ${unit.name} loss part (src/cpu/simd/losses/${unit.stem}.ts)`);
   const pass: Pass = {
     kn, f32, f64, unit, k, hp, yShift: f64[(job + JOB_YSHIFT) / 8], train, grad: 0, sums: 0, g, z, part: part!,
-    partOut: g + block * k * 4, hpAt: job + JOB_HP, m: f64, bias: f64, confusion: null, zRow: new Float64Array(k),
+    partOut: g + block * k * 4, hpAt: job + JOB_HP, m: f64, biasAt: 0, confusion: null, zRow: new Float64Array(k),
   };
   const chunks = i32[J + JOB.chunks];
   const rows = i32[J + JOB.rows];
@@ -85,9 +85,11 @@ export function runChunks(kn: Kernels, views: () => Views, id: number): void {
     const sums = (slot + k * rb * 2) / 8;
     pass.grad = slot;
     pass.sums = sums;
-    pass.m = f64.subarray(sums + STRIPE_M, sums + STRIPE_M + 4);
-    pass.bias = f64.subarray(sums + STRIPE_BIAS, sums + STRIPE_BIAS + k);
-    pass.confusion = classes > 0 ? f64.subarray(sums + STRIPE_BIAS + k, sums + STRIPE_BIAS + k + classes * classes) : null;
+    pass.biasAt = sums + STRIPE_BIAS;
+    if (!train) {
+      pass.m = f64.subarray(sums + STRIPE_M, sums + STRIPE_M + 4);
+      pass.confusion = classes > 0 ? f64.subarray(sums + STRIPE_BIAS + k, sums + STRIPE_BIAS + k + classes * classes) : null;
+    }
     chunkRows(pass, i32, J, scratch, Math.floor((rows * c) / chunks), Math.floor((rows * (c + 1)) / chunks));
     Atomics.add(i32, CTL.chunksDone, 1);
     Atomics.notify(i32, CTL.chunksDone);
@@ -113,7 +115,7 @@ function chunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number, lo: 
     if (from >= to) continue;
     // A piece covering its whole chunk holds the same rows in any order: read them in storage order.
     const permuted = shuffle === 1 && !(start === 0 && count === n);
-    const hb = feistelHalfBits(n);
+    const hb = permuted ? feistelHalfBits(n) : 0;
     const ahead = permuted ? prefetch : 0;
     const blocks = Math.ceil((to - from) / block);
     const idxAt = (q: number) => scratch + (q % ring) * block * 4;
@@ -159,8 +161,9 @@ interface Pass {
   part: LossRows;
   partOut: number;
   hpAt: number;
+  /** Evaluation's metric sums; f64 index of the bias sums (training). */
   m: Float64Array;
-  bias: Float64Array;
+  biasAt: number;
   confusion: Float64Array | null;
   zRow: Float64Array;
 }
@@ -179,7 +182,7 @@ function blockPass(s: Pass, xb: number, yp: number, c: number, rb: number, w: nu
 function partRows(s: Pass, yp: number, c: number): number {
   s.part(s.z, yp, s.g, c, s.unit.task === 'multiclass' ? s.k : s.hpAt, s.partOut);
   const at = s.partOut / 8;
-  for (let j = 0; j < s.k; j++) s.bias[j] += s.f64[at + 1 + j];
+  for (let j = 0; j < s.k; j++) s.f64[s.biasAt + j] += s.f64[at + 1 + j];
   return s.f64[at];
 }
 
