@@ -46,8 +46,13 @@ export function gradLayout(d: number, wg = 256): GradLayout {
 
 /** Splits `count` rows over at most `maxGroups` workgroups; span is a multiple of the row slots. */
 export function planGroups(count: number, slots: number, maxGroups: number): { span: number; groups: number } {
-  const span = Math.max(slots, Math.ceil(Math.ceil(count / maxGroups) / slots) * slots);
+  const span = planSpan(count, slots, maxGroups);
   return { span, groups: Math.max(1, Math.ceil(count / span)) };
+}
+
+/** planGroups' span alone (its groups: max(1, ⌈count / span⌉)), for the encoding loop, which allocates nothing. */
+export function planSpan(count: number, slots: number, maxGroups: number): number {
+  return Math.max(slots, Math.ceil(Math.ceil(count / maxGroups) / slots) * slots);
 }
 
 /** The Params record of both gradient kernels (shaders/linear_grad.wgsl, softmax_grad.wgsl). */

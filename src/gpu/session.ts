@@ -1,24 +1,28 @@
 // A training session on the GPU: the model (current iterate, the fused path's second copy, the running average),
 // optimizer state, partial sums, loss history, hyperparameters, class counts and the uniform ring of step
 // parameters; steps encoded many per submit (plain SGD FUSED in one dispatch per step, else a gradient pass per
-// piece then apply_update), batch losses recorded on the GPU and read back once per window.
+// piece then apply_update), batch losses recorded on the GPU and read back once per window. The encoding loop
+// allocates nothing per step or piece: records are written into the ring's staging words (step_params.ts), one
+// writeBuffer per submit, and the bind groups and half widths are cached per chunk slot.
 import type { ChunkStore, TrainSession, Which } from '../backend';
 import { confusionClasses, type EvalSums } from '../core/metrics';
 import type { Gradient, ModelParams, ModelSpec } from '../core/model';
 import { OPTIMIZERS } from '../core/optim';
 import type { OptimState } from '../core/optim/apply';
 import { feistelHalfBits } from '../core/permute';
-import type { Step } from '../core/schedule';
+import type { Piece, Step } from '../core/schedule';
 import { createFilled, readBuffer } from './buffers';
 import {
-  FUSE, GRAD_PARAMS, gradBindGroup, packModel, packNorm, planGroups, unpackModel, type GradPipelines,
+  FUSE, gradBindGroup, packModel, packNorm, planSpan, unpackModel, type GradPipelines,
 } from './linear_grad';
-import { UPDATE_PARAMS, updateBindGroup, type UpdatePipelines } from './apply_update';
+import { updateBindGroup, type UpdatePipelines } from './apply_update';
 import { PassProfiler } from './profiler';
 import { GpuStore } from './store';
 import { packHyper } from './uniforms';
+import { gradRecord, LITTLE_ENDIAN, updateRecord, writeGradRecord, writeUpdateRecord } from './step_params';
 
 const SLOT = 256; // bytes per params record in the ring (≥ minUniformBufferOffsetAlignment everywhere)
+const SLOT_WORDS = SLOT / 4;
 const RING_SLOTS = 4096;
 const SUBMIT_SLOTS = 512;
 const MAX_PIECES = 64; // pieces one step (or one evaluation round) may have
@@ -27,13 +31,6 @@ const PARTIAL_BYTES = 2 ** 26;
 const { STORAGE, COPY_SRC, COPY_DST, UNIFORM } = { STORAGE: 0x80, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40 };
 
 type Mode = 'apply' | 'sum' | 'eval' | 'fused';
-
-/** What the next FUSED dispatch must apply first: the previous step's partial rows. */
-interface Pending {
-  half: number;
-  groups: number;
-  step: Step;
-}
 
 /** One model trained on a GPU chunk store. */
 export class GpuSession implements TrainSession {
@@ -52,9 +49,25 @@ export class GpuSession implements TrainSession {
   private readonly classes: number;
   private readonly updateGroup: GPUBindGroup;
   private readonly groups = new WeakMap<GPUBuffer, GPUBindGroup>();
-  private readonly staging = new DataView(new ArrayBuffer(RING_SLOTS * SLOT));
+  private readonly staging = new ArrayBuffer(RING_SLOTS * SLOT);
+  private readonly words = new Uint32Array(this.staging);
+  private readonly floats = new Float32Array(this.staging);
+  /** The records every dispatch fills in and writes (reused: the loop allocates nothing). */
+  private readonly rec = gradRecord();
+  private readonly upd = updateRecord();
+  /** setBindGroup's one dynamic offset (reused). */
+  private readonly offset = [0];
+  /** Per chunk slot: the rows its Feistel half width was computed for, and that width. */
+  private readonly bitsRows: number[] = [];
+  private readonly bits: number[] = [];
+  /** The last slot bind group looked up, by its x buffer. */
+  private lastX: GPUBuffer | null = null;
+  private lastGroup: GPUBindGroup | null = null;
   private cursor = 0;
-  private pending: Pending | null = null;
+  /** What the next FUSED dispatch must apply first: the previous step (null: none), its partial half, its partial rows. */
+  private pending: Step | null = null;
+  private pendingHalf = 0;
+  private pendingGroups = 0;
   private lastPass: GPUComputePassEncoder | null = null;
   private lastPipeline: GPUComputePipeline | null = null;
   /** vec4s per model half (the fused path keeps w_t and w_t+1 side by side); partial rows per half. */
@@ -67,6 +80,7 @@ export class GpuSession implements TrainSession {
     readonly historyCapacity: number, private readonly grad: GradPipelines, private readonly update: UpdatePipelines,
     maxGroups: number, private readonly fuseGroups: number, private readonly profiler: PassProfiler | null = null,
   ) {
+    if (!LITTLE_ENDIAN) throw new Error('GpuSession writes uniform records through typed arrays: a little-endian host is required');
     const device = (this.device = store.ctx.device);
     const { cols, pstride4 } = grad.layout;
     this.maxGroups = Math.max(1, Math.min(maxGroups, Math.floor(PARTIAL_BYTES / (4 * pstride4 * 16))));
@@ -90,6 +104,7 @@ export class GpuSession implements TrainSession {
   private slotGroup(store: GpuStore, slot: number): GPUBindGroup {
     const s = store.slots[slot];
     if (!s) throw new Error(`slot ${slot} has no rows loaded`);
+    if (s.x === this.lastX) return this.lastGroup!;
     let g = this.groups.get(s.x);
     if (!g) {
       g = gradBindGroup(this.device, this.grad, {
@@ -98,7 +113,15 @@ export class GpuSession implements TrainSession {
       });
       this.groups.set(s.x, g);
     }
+    this.lastX = s.x;
+    this.lastGroup = g;
     return g;
+  }
+
+  /** Binds a gradient or update group with record `slot` of the ring. */
+  private bind(pass: GPUComputePassEncoder, group: GPUBindGroup, slot: number): void {
+    this.offset[0] = slot * SLOT;
+    pass.setBindGroup(0, group, this.offset);
   }
 
   /** Sets the pipeline unless the pass already uses it (each call costs the host ~0.7 µs in Dawn). */
@@ -109,10 +132,19 @@ export class GpuSession implements TrainSession {
     this.lastPipeline = pipeline;
   }
 
-  /** Workgroups for each piece of a step: the pieces share a budget of `limit` (each at most maxGroups). */
-  private plan(step: Step, limit: number): { span: number; groups: number }[] {
-    const each = Math.max(1, Math.min(this.maxGroups, Math.floor(limit / step.pieces.length)));
-    return step.pieces.map((p) => planGroups(p.count, this.grad.layout.slots, each));
+  /** Most workgroups each piece of a step may use: the pieces share a budget of `limit` (each at most maxGroups). */
+  private each(step: Step, limit: number): number {
+    return Math.max(1, Math.min(this.maxGroups, Math.floor(limit / step.pieces.length)));
+  }
+
+  /** Workgroups of all a step's pieces under `each` per piece. */
+  private stepGroups(step: Step, each: number): number {
+    let n = 0;
+    for (let k = 0; k < step.pieces.length; k++) {
+      const count = step.pieces[k].count;
+      n += Math.max(1, Math.ceil(count / planSpan(count, this.grad.layout.slots, each)));
+    }
+    return n;
   }
 
   /** Slots of optimizer state per parameter. */
@@ -127,44 +159,76 @@ export class GpuSession implements TrainSession {
 
   /** Encodes one step's pieces, then its update (apply), its sums only (sum) or evaluation sums (eval). */
   private encodeStep(pass: GPUComputePassEncoder, step: Step, slot: number, mode: Mode, store: GpuStore, yShift: number, modelIn = 0): number {
+    const r = this.rec;
+    const each = this.each(step, this.partialHalf * 2);
     let partialBase = 0;
-    const plans = this.plan(step, this.partialHalf * 2);
-    step.pieces.forEach((piece, k) => {
-      const { span, groups } = plans[k];
-      GRAD_PARAMS.write(this.staging, slot * SLOT, { ...this.pieceParams(piece, store), span, partial_base: partialBase, y_shift: yShift, model_in: modelIn });
+    for (let k = 0; k < step.pieces.length; k++) {
+      const piece = step.pieces[k];
+      const groups = this.setPiece(piece, store, each, partialBase);
+      r.y_shift = yShift;
+      r.model_in = modelIn;
+      r.model_out = r.fuse = r.prev_base = r.prev_count = r.prev_step = r.prev_lr = r.prev_inv_rows = 0;
+      writeGradRecord(this.words, this.floats, slot * SLOT_WORDS, r);
       this.use(pass, mode === 'eval' ? this.grad.evaluate : piece.shuffle ? this.grad.trainShuffled : this.grad.train);
-      pass.setBindGroup(0, this.slotGroup(store, piece.chunk), [slot * SLOT]);
+      this.bind(pass, this.slotGroup(store, piece.chunk), slot);
       pass.dispatchWorkgroups(groups, this.grad.layout.blocks);
       partialBase += groups;
       slot++;
-    });
-    const [c1, c2] = OPTIMIZERS[this.spec.optimizer].correction(step.t + 1, this.spec.optimizerHp);
-    UPDATE_PARAMS.write(this.staging, slot * SLOT, {
-      first: 0, count: partialBase, step: step.index, fit_bias: this.spec.fitBias ? 1 : 0, lr: step.lr, scale: 1 / step.rows,
-      c1, c2, avg_rate: step.average > 0 ? 1 / step.average : 0, clip: this.spec.clipNorm, avg_base: 2 * this.modelHalf,
-    });
+    }
+    // Indexed, not destructured: destructuring runs the iterator protocol until the loop is optimized.
+    const c = OPTIMIZERS[this.spec.optimizer].correction(step.t + 1, this.spec.optimizerHp);
+    const u = this.upd;
+    u.first = u.pad = 0;
+    u.count = partialBase;
+    u.step = step.index;
+    u.fit_bias = this.spec.fitBias ? 1 : 0;
+    u.lr = step.lr;
+    u.scale = 1 / step.rows;
+    u.c1 = c[0];
+    u.c2 = c[1];
+    u.avg_rate = step.average > 0 ? 1 / step.average : 0;
+    u.clip = this.spec.clipNorm;
+    u.avg_base = 2 * this.modelHalf;
+    writeUpdateRecord(this.words, this.floats, slot * SLOT_WORDS, u);
     if (mode === 'apply' && step.average > 0) this.averaged = step.average;
     this.use(pass, mode === 'apply' ? this.update.apply : this.update.sumOnly);
-    pass.setBindGroup(0, this.updateGroup, [slot * SLOT]);
+    this.bind(pass, this.updateGroup, slot);
     pass.dispatchWorkgroups(this.update.groups);
     return slot + 1;
   }
 
-  /** The Params fields that say which rows of which chunk a piece reads. */
-  private pieceParams(piece: Step['pieces'][number], store: GpuStore) {
+  /** Sets the record fields that say which rows of which chunk a piece reads and how they split; returns its workgroups. */
+  private setPiece(piece: Piece, store: GpuStore, each: number, partialBase: number): number {
+    const r = this.rec;
     const rows = store.rowsIn[piece.chunk];
-    return { start: piece.start, count: piece.count, rows, key: piece.key, half_bits: feistelHalfBits(Math.max(1, rows)) };
+    if (this.bitsRows[piece.chunk] !== rows) {
+      this.bitsRows[piece.chunk] = rows;
+      this.bits[piece.chunk] = feistelHalfBits(Math.max(1, rows));
+    }
+    const span = planSpan(piece.count, this.grad.layout.slots, each);
+    r.start = piece.start;
+    r.count = piece.count;
+    r.rows = rows;
+    r.span = span;
+    r.key = piece.key;
+    r.half_bits = this.bits[piece.chunk];
+    r.partial_base = partialBase;
+    return Math.max(1, Math.ceil(piece.count / span));
   }
 
-  /** The FUSED fields that apply the pending step (if any) and store the result in half `out`. */
-  private fuseParams(modelIn: number, out: number | null, apply: boolean) {
+  /** Sets the FUSED fields that apply the pending step (if `apply` and any) and store the result in half `out` (−1: none). */
+  private setFuse(modelIn: number, out: number, apply: boolean): void {
+    const r = this.rec;
     const p = apply ? this.pending : null;
-    const bits = (p ? FUSE.apply : 0) | (p && out !== null ? FUSE.store : 0) | (this.spec.fitBias ? FUSE.bias : 0);
-    return {
-      model_in: modelIn * this.modelHalf, model_out: (out ?? 0) * this.modelHalf, fuse: bits,
-      prev_base: (p?.half ?? 0) * this.partialHalf, prev_count: p?.groups ?? 0, prev_step: p?.step.index ?? 0,
-      prev_lr: p?.step.lr ?? 0, prev_inv_rows: p ? 1 / p.step.rows : 0,
-    };
+    r.y_shift = 0;
+    r.model_in = modelIn * this.modelHalf;
+    r.model_out = Math.max(0, out) * this.modelHalf;
+    r.fuse = (p ? FUSE.apply : 0) | (p && out >= 0 ? FUSE.store : 0) | (this.spec.fitBias ? FUSE.bias : 0);
+    r.prev_base = p ? this.pendingHalf * this.partialHalf : 0;
+    r.prev_count = p ? this.pendingGroups : 0;
+    r.prev_step = p ? p.index : 0;
+    r.prev_lr = p ? p.lr : 0;
+    r.prev_inv_rows = p ? 1 / p.rows : 0;
   }
 
   /**
@@ -173,31 +237,38 @@ export class GpuSession implements TrainSession {
    */
   private encodeFused(pass: GPUComputePassEncoder, step: Step, slot: number, t: number): number {
     const half = t % 2;
+    const each = this.each(step, Math.min(this.fuseGroups, this.partialHalf));
     let partialBase = half * this.partialHalf;
-    const plans = this.plan(step, Math.min(this.fuseGroups, this.partialHalf));
-    step.pieces.forEach((piece, k) => {
-      const { span, groups } = plans[k];
-      const f = k === 0 ? this.fuseParams(this.pending ? 1 - half : 0, half, true) : this.fuseParams(this.pending ? half : 0, null, false);
-      GRAD_PARAMS.write(this.staging, slot * SLOT, { ...this.pieceParams(piece, this.store), span, partial_base: partialBase, ...f });
+    for (let k = 0; k < step.pieces.length; k++) {
+      const piece = step.pieces[k];
+      const groups = this.setPiece(piece, this.store, each, partialBase);
+      if (k === 0) this.setFuse(this.pending ? 1 - half : 0, half, true);
+      else this.setFuse(this.pending ? half : 0, -1, false);
+      writeGradRecord(this.words, this.floats, slot * SLOT_WORDS, this.rec);
       this.use(pass, this.grad.fused(piece.shuffle)!);
-      pass.setBindGroup(0, this.slotGroup(this.store, piece.chunk), [slot * SLOT]);
+      this.bind(pass, this.slotGroup(this.store, piece.chunk), slot);
       pass.dispatchWorkgroups(groups);
       partialBase += groups;
       slot++;
-    });
-    this.pending = { half, groups: partialBase - half * this.partialHalf, step };
+    }
+    this.pending = step;
+    this.pendingHalf = half;
+    this.pendingGroups = partialBase - half * this.partialHalf;
     return slot;
   }
 
   /** Applies the pending FUSED step into half 0 (one workgroup, no rows), so w is where every other path reads it. */
   private encodeFlush(pass: GPUComputePassEncoder, slot: number, t: number): number {
-    const chunk = this.store.rowsIn.findIndex((r) => r > 0);
-    GRAD_PARAMS.write(this.staging, slot * SLOT, {
-      start: 0, count: 0, rows: 1, span: this.grad.layout.slots, half_bits: 1, partial_base: (t % 2) * this.partialHalf,
-      ...this.fuseParams((t - 1) % 2, 0, true),
-    });
+    const chunk = this.store.rowsIn.findIndex((rows) => rows > 0);
+    const r = this.rec;
+    r.start = r.count = r.key = 0;
+    r.rows = r.half_bits = 1;
+    r.span = this.grad.layout.slots;
+    r.partial_base = (t % 2) * this.partialHalf;
+    this.setFuse((t - 1) % 2, 0, true);
+    writeGradRecord(this.words, this.floats, slot * SLOT_WORDS, r);
     this.use(pass, this.grad.fused(false)!);
-    pass.setBindGroup(0, this.slotGroup(this.store, chunk), [slot * SLOT]);
+    this.bind(pass, this.slotGroup(this.store, chunk), slot);
     pass.dispatchWorkgroups(1);
     this.pending = null;
     return slot + 1;
@@ -209,8 +280,12 @@ export class GpuSession implements TrainSession {
    */
   private canFuse(steps: readonly Step[]): boolean {
     if (this.fuseGroups <= 0 || !this.grad.fused(false) || !this.grad.fused(true)) return false;
-    if (this.spec.optimizer !== 'sgd' || this.spec.clipNorm > 0 || steps.some((s) => s.average > 0)) return false;
-    return steps.every((s) => this.plan(s, this.partialHalf * 2).reduce((a, p) => a + p.groups, 0) <= this.fuseGroups);
+    if (this.spec.optimizer !== 'sgd' || this.spec.clipNorm > 0) return false;
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i];
+      if (s.average > 0 || this.stepGroups(s, this.each(s, this.partialHalf * 2)) > this.fuseGroups) return false;
+    }
+    return true;
   }
 
   /** Encodes steps, at most SUBMIT_SLOTS params records per submit so the GPU starts while the host encodes. */
@@ -231,7 +306,7 @@ export class GpuSession implements TrainSession {
       }
       if (mode === 'fused' && i === steps.length) slot = this.encodeFlush(pass, slot, i);
       pass.end();
-      this.device.queue.writeBuffer(this.ring, first * SLOT, this.staging.buffer, first * SLOT, (slot - first) * SLOT);
+      this.device.queue.writeBuffer(this.ring, first * SLOT, this.staging, first * SLOT, (slot - first) * SLOT);
       this.device.queue.submit([enc.finish()]);
       this.cursor = slot;
       if (this.profiler?.full) throw new Error('the GPU profiler is full: call gpuSeconds() more often (every ≤ 2048 submits)');
