@@ -13,6 +13,7 @@ import type { GradSums } from './grad_rows';
 import { Arena, canShare } from './simd_arena';
 import binaries from './simd/kernels.ts?simd';
 import { ThreadPool, type Spawner } from './simd_pool';
+import { ThreadChooser, type ChooserTuning } from './simd_threads';
 import { blockRows, JOB, JOB_HP, JOB_PIECES, JOB_YSHIFT, PIECE_WORDS, scratchBytes, STRIPE_BIAS, STRIPE_LOSS, STRIPE_M, STRIPE_ROWS, stripeBytes } from './simd_rows';
 import { CpuSessionBase } from './session';
 
@@ -27,8 +28,13 @@ const MAX_CHUNKS = 16;
 
 /** How to build the backend. */
 export interface SimdOptions {
-  /** Threads, the calling one included (default 1). */
+  /** Threads, the calling one included (default 1): the most that take part in a job. */
   threads?: number;
+  /**
+   * How many threads take part in each job (default true): chosen per job size by timing all of them against the
+   * calling thread alone, again every few hundred jobs (simd_threads.ts; tuning by an object); false: always all.
+   */
+  adapt?: boolean | Partial<ChooserTuning>;
   /** Starts workers (needed when threads > 1). */
   spawn?: Spawner | null;
   /** Blocks prefetched ahead in shuffled pieces (tuning; default 2). */
@@ -237,12 +243,20 @@ export class SimdCpuBackend implements Backend {
   }
 
   get device(): string {
-    const t = `${this.threads} thread${this.threads > 1 ? 's' : ''}`;
+    const t = this.adaptive ? `up to ${this.threads} threads, chosen by measurement` : `${this.threads} thread${this.threads > 1 ? 's' : ''}`;
     return `CPU (f32 SIMD, ${t}${this.o.note ? `; ${this.o.note}` : ''})`;
   }
 
+  /** Whether the thread count of each job is chosen by measurement (several threads, not pinned). */
+  get adaptive(): boolean {
+    return this.threads > 1 && this.o.adapt !== false;
+  }
+
   get pool(): ThreadPool {
-    return (this.poolInstance ??= new ThreadPool(this.arena, this.threads, this.o.spawn ?? null));
+    if (this.poolInstance) return this.poolInstance;
+    const adapt = this.o.adapt;
+    const chooser = this.adaptive ? new ThreadChooser(typeof adapt === 'object' ? adapt : {}) : null;
+    return (this.poolInstance = new ThreadPool(this.arena, this.threads, this.o.spawn ?? null, chooser));
   }
 
   maxChunkRows(d: number): number {

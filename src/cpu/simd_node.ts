@@ -12,7 +12,7 @@ export const nodeSpawner: Spawner = (init) => {
   return { terminate: () => void w.terminate() };
 };
 
-/** The fast CPU backend on `threads` cores (default: all). */
+/** The fast CPU backend on at most `threads` cores (default: all; how many per job is measured unless `adapt: false`). */
 export function nodeCpuBackend(o: Omit<SimdOptions, 'spawn'> = {}): SimdCpuBackend {
   return new SimdCpuBackend({ threads: availableParallelism(), ...o, spawn: nodeSpawner });
 }

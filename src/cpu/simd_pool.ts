@@ -3,9 +3,11 @@
 // and goes back to sleep, so a busy machine slows a job down to one thread's speed, never below it. Control words at
 // the start of the arena (CTL) carry a sequence number (a new job), the next chunk, the chunks done, how many workers
 // are inside a job, a stop flag, a failure flag and the job's address. Waiting spins briefly before Atomics.wait,
-// since a step takes tens of microseconds and a wake-up about as long.
+// since a step takes tens of microseconds and a wake-up about as long. Whether a job wakes the workers at all is
+// chosen per job size by measurement (simd_threads.ts), unless the pool is pinned to every thread.
 import { instantiate, viewsOf, type Arena } from './simd_arena';
 import { CLOSED, CTL, JOB, runChunks } from './simd_rows';
+import type { ThreadChooser } from './simd_threads';
 
 /** What a worker needs: the shared memory, the compiled kernels, its index and the number of threads. */
 export interface ThreadInit {
@@ -60,7 +62,8 @@ export class ThreadPool {
   private readonly workers: { terminate(): void }[] = [];
   private started: boolean;
 
-  constructor(private readonly arena: Arena, readonly threads: number, spawn: Spawner | null) {
+  /** `chooser`: null runs every job of several chunks on every thread. */
+  constructor(private readonly arena: Arena, readonly threads: number, spawn: Spawner | null, readonly chooser: ThreadChooser | null = null) {
     this.started = threads === 1;
     Atomics.store(this.i32, CTL.next, CLOSED);
     if (threads > 1 && !spawn) throw new Error('threads > 1 need a way to start workers');
@@ -77,10 +80,14 @@ export class ThreadPool {
     const { i32 } = this;
     if (!this.started) this.awaitWorkers();
     const chunks = i32[job / 4 + JOB.chunks];
+    const { chooser } = this;
+    const choose = chooser !== null && chunks > 1 && this.threads > 1;
+    const all = choose ? chooser.pick(i32[job / 4 + JOB.rows] * (i32[job / 4 + JOB.rb] + 4), i32[job / 4 + JOB.train] === 1) : true;
+    const t0 = choose ? performance.now() : 0;
     Atomics.store(i32, CTL.job, job);
     Atomics.store(i32, CTL.chunksDone, 0);
     Atomics.store(i32, CTL.next, 0); // opens the job: a claim from here on reads the record as written above
-    if (chunks > 1 && this.threads > 1) {
+    if (chunks > 1 && this.threads > 1 && all) {
       Atomics.add(i32, CTL.seq, 1);
       Atomics.notify(i32, CTL.seq);
     }
@@ -96,6 +103,7 @@ export class ThreadPool {
     }
     Atomics.store(i32, CTL.next, CLOSED);
     for (let a = Atomics.load(i32, CTL.active); a > 0; a = Atomics.load(i32, CTL.active)) waitWhile(i32, CTL.active, a);
+    if (choose) chooser.done((performance.now() - t0) / 1000);
     if (failure) throw failure;
     if (Atomics.exchange(i32, CTL.failed, 0) !== 0) throw new Error('a CPU worker thread failed (its message is on stderr)');
   }

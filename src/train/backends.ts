@@ -14,9 +14,15 @@ export function parseBackend(name: string, option = '--backend'): BackendKind {
   throw new Error(`${option} must be one of ${BACKENDS.join(', ')}; got "${name}"`);
 }
 
-/** Creates a backend; WebGPU acquires a device (and fails clearly when there is no adapter). */
-export async function createBackend(kind: BackendKind, gpu: WebGpuOptions = {}, cpuThreads?: number): Promise<Backend> {
+/**
+ * Creates a backend; WebGPU acquires a device (and fails clearly when there is no adapter). `cpu`: the fast CPU
+ * backend's threads at most (a number, or with `adapt: false` every job on exactly that many).
+ */
+export async function createBackend(kind: BackendKind, gpu: WebGpuOptions = {}, cpu: number | { threads?: number; adapt?: boolean } = {}): Promise<Backend> {
   if (kind === 'reference') return new CpuBackend();
-  if (kind === 'cpu') return nodeCpuBackend(cpuThreads ? { threads: cpuThreads } : {});
+  if (kind === 'cpu') {
+    const o = typeof cpu === 'number' ? { threads: cpu } : cpu;
+    return nodeCpuBackend({ ...(o.threads ? { threads: o.threads } : {}), ...(o.adapt !== undefined ? { adapt: o.adapt } : {}) });
+  }
   return WebGpuBackend.create(gpu);
 }

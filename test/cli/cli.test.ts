@@ -211,11 +211,18 @@ describe('downhill info and bench', () => {
     expect(out.readGpuSeconds).toBeGreaterThan(0);
   });
 
-  it('bench --peers --threads: the CPU backend on 1 and 2 threads beside numpy (when python3 has it), a JS loop and a copy', () => {
-    const r = run('bench', '--rows', '5000', '--features', '8', '--batch', '1000', '--runs', '2', '--backend', 'cpu', '--threads', '1,2', '--peers', '--json');
+  it('bench --peers --threads: the CPU backend on 1 and 2 threads (pinned) and adaptive beside numpy (when python3 has it), a JS loop and a copy', () => {
+    const r = run('bench', '--rows', '40000', '--features', '8', '--batch', '1000,full', '--runs', '2', '--backend', 'cpu', '--threads', '1,2,auto', '--peers', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.results.map((x: { backend: string; threads: number }) => `${x.backend}×${x.threads}`)).toEqual(['cpu×1', 'cpu×2']);
+    expect(out.results.map((x: { backend: string; threads: number }) => `${x.backend}×${x.threads}`)).toEqual(['cpu×1', 'cpu×1', 'cpu×2', 'cpu×2', 'cpu×2', 'cpu×2']);
+    expect(out.results.map((x: { device: string }) => x.device).filter((d: string, i: number) => i % 2 === 0))
+      .toEqual(['CPU (f32 SIMD, 1 thread)', 'CPU (f32 SIMD, 2 threads)', 'CPU (f32 SIMD, up to 2 threads, chosen by measurement)']);
+    // Batches of 1000 rows are 36 KB, one chunk: no choice to make. A full batch (1.4 MB, 10 chunks) is chosen per step.
+    expect(out.results[4]).toMatchObject({ adaptive: true, threadJobs: { all: 0, alone: 0 } });
+    expect(out.results[5].adaptive).toBe(true);
+    expect(out.results[5].threadJobs.all + out.results[5].threadJobs.alone).toBeGreaterThan(0);
+    expect(out.results.slice(0, 4).every((x: { adaptive?: boolean }) => x.adaptive === undefined)).toBe(true);
     for (const x of out.results) expect([x.msPerEpoch, x.gbPerSecond, x.cpuSecondsPerEpoch].every((v: number) => v > 0)).toBe(true);
     const peers = out.peers.map((p: { peer: string; order: string }) => `${p.peer}/${p.order}`);
     expect(peers).toEqual(expect.arrayContaining(['js-loop/sequential', 'copy/sequential']));

@@ -10,7 +10,7 @@ import { linearDataset } from '../../src/data/synthetic';
 import { blobsDataset } from '../../src/data/synthetic_classes';
 import { rowBytes, train, type TrainOptions } from '../../src/train/train';
 
-const fast = { 1: nodeCpuBackend({ threads: 1 }), 3: nodeCpuBackend({ threads: 3, minChunkBytes: 0 }) };
+const fast = { 1: nodeCpuBackend({ threads: 1 }), 3: nodeCpuBackend({ threads: 3, minChunkBytes: 0, adapt: false }) };
 afterAll(() => Object.values(fast).forEach((b) => b.dispose()));
 const data = linearDataset({ rows: 9000, features: 6, noise: 0.1, seed: 4, scales: [1, 10, 0.1, 1, 1, 100] });
 
@@ -44,5 +44,30 @@ describe.each([1, 3] as const)('the fast CPU backend on %i thread(s) trains as t
     const w = allclose(got.params.weights, ref.params.weights, 1e-4, 1e-4);
     expect(w.ok, w.message).toBe(true);
     expect((got.final as ClassificationMetrics).confusion).toEqual((ref.final as ClassificationMetrics).confusion);
+  });
+});
+
+describe('the fast CPU backend choosing its thread count per job', () => {
+  it('gives bit-identical weights, losses and metrics when forced to switch between one and three threads every job', async () => {
+    // Probe rounds of one timed job per side and no jobs between rounds: every size class alternates all/one.
+    const switching = nodeCpuBackend({ threads: 3, minChunkBytes: 0, adapt: { probe: 1, warm: 0, first: 0, every: 0 } });
+    const alone = nodeCpuBackend({ threads: 1, minChunkBytes: 0 }); // the same chunk split as the three-thread backends
+    try {
+      for (const [, o] of cases.slice(0, 2)) {
+        const [pinned, one, got] = [await train(fast[3], data, o), await train(alone, data, o), await train(switching, data, o)];
+        expect(got.device).toBe('CPU (f32 SIMD, up to 3 threads, chosen by measurement)');
+        for (const want of [pinned, one]) {
+          expect([...got.params.weights, ...got.params.bias]).toEqual([...want.params.weights, ...want.params.bias]);
+          expect(got.epochs.map((e) => e.loss)).toEqual(want.epochs.map((e) => e.loss));
+          expect(got.final).toEqual(want.final);
+        }
+      }
+      const { chooser } = switching.pool;
+      expect(chooser!.jobsAll).toBeGreaterThan(10);
+      expect(chooser!.jobsAlone).toBeGreaterThan(10);
+    } finally {
+      switching.dispose();
+      alone.dispose();
+    }
   });
 });

@@ -16,7 +16,7 @@ import { caseSpec, type GradCase } from '../helpers/grad_pass';
 import type { Step } from '../../src/core/schedule';
 
 // Every job in the most chunks however small, so all three threads take part (by default small jobs make few chunks).
-const backends = { 1: nodeCpuBackend({ threads: 1 }), 3: nodeCpuBackend({ threads: 3, minChunkBytes: 0 }) };
+const backends = { 1: nodeCpuBackend({ threads: 1 }), 3: nodeCpuBackend({ threads: 3, minChunkBytes: 0, adapt: false }) };
 afterAll(() => Object.values(backends).forEach((b) => b.dispose()));
 
 interface Case extends GradCase {

@@ -19,7 +19,7 @@ import { huberIrls, lasso, leastSquaresNoBias, logisticNewton, medianRegression,
 
 const gpu = useGpu();
 const cpu1 = nodeCpuBackend({ threads: 1 });
-const cpu3 = nodeCpuBackend({ threads: 3, minChunkBytes: 0 }); // every step in 16 chunks over three threads
+const cpu3 = nodeCpuBackend({ threads: 3, minChunkBytes: 0, adapt: false }); // every step in 16 chunks over three threads
 afterAll(() => [cpu1, cpu3].forEach((b) => b.dispose()));
 
 const BACKENDS: [string, () => Backend][] = [

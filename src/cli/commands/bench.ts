@@ -9,6 +9,7 @@ import { LOSSES } from '../../core/losses';
 import { parseDtype } from '../../data/cache_f16';
 import { linearDataset } from '../../data/synthetic';
 import { classesDataset } from '../../data/synthetic_classes';
+import { SimdCpuBackend } from '../../cpu/simd_backend';
 import { WebGpuBackend } from '../../gpu/backend';
 import { createBackend, parseBackend } from '../../train/backends';
 import { benchmark, type BenchResult } from '../../train/bench';
@@ -24,7 +25,8 @@ export const BENCH_USAGE = `downhill bench [options]
   --features D           features (default 64)
   --batch list           batch sizes, comma-separated, "full" for full batch (default full,65536,4096)
   --backend list         of webgpu, cpu (f32 SIMD on every core), reference (the f64 oracle, slow) (default webgpu,cpu)
-  --threads list         thread counts for the cpu backend, e.g. 1,2 for its scaling (default: every core)
+  --threads list         thread counts for the cpu backend, each pinned, e.g. 1,2 for its scaling; "auto": up to
+                         every core, how many per job size chosen by measurement, as training does (default: auto)
   --runs R               timed runs; the median is reported (default 5)
   --loss list            losses to time, comma-separated (default squared); softmax times class data (--classes)
   --classes K            classes of the synthetic data for softmax (default 10)
@@ -45,10 +47,11 @@ export const BENCH_USAGE = `downhill bench [options]
   --upload-mb M          bytes to upload per run with --upload (default 1024 MB, in 64 MiB chunks)
   --json                 print every figure as one JSON object`;
 
-/** A backend's result with the thread count it ran on (the cpu backend). */
-type Row = BenchResult & { threads?: number };
+/** A backend's result with the thread count it ran on (the cpu backend; adaptive: at most, and the jobs each way). */
+type Row = BenchResult & { threads?: number; adaptive?: boolean; threadJobs?: { all: number; alone: number } };
 
-const label = (r: { backend: string; threads?: number }) => (r.threads ? `${r.backend} ×${r.threads}` : r.backend);
+const label = (r: { backend: string; threads?: number; adaptive?: boolean }) =>
+  r.threads ? `${r.backend} ${r.adaptive ? '≤' : '×'}${r.threads}` : r.backend;
 
 /** Runs the bench command; returns the exit code. */
 export async function benchCommand(argv: string[]): Promise<number> {
@@ -72,7 +75,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (v.ceiling) return ceilingCommand(rows, d, runs, !!v.json);
   const batches = (v.batch ?? 'full,65536,4096').split(',').map((b) => num('batch', b, 0, { integer: true, min: 1, allowFull: true }));
   const kinds = (v.backend ?? 'webgpu,cpu').split(',').map((b) => parseBackend(b.trim()));
-  const threadCounts = v.threads === undefined ? [undefined] : v.threads.split(',').map((t) => num('threads', t, 0, { integer: true, min: 1 }));
+  const threadCounts = (v.threads ?? 'auto').split(',').map((t) => (t.trim() === 'auto' ? 'auto' as const : num('threads', t, 0, { integer: true, min: 1 })));
   const losses = (v.loss ?? 'squared').split(',').map((l) => parseOptionValue(trainOption('loss'), l) as LossKind);
   const optimizers = (v.optimizer ?? 'sgd').split(',').map((o) => parseOptionValue(trainOption('optimizer'), o) as OptimizerKind);
   const shuffle = v.shuffle !== false;
@@ -85,9 +88,10 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const results: Row[] = [];
   const say = (s: string) => v.json || process.stderr.write(s);
   for (const kind of kinds as BackendKind[]) {
-    for (const threads of kind === 'cpu' ? threadCounts : [undefined]) {
+    for (const threads of kind === 'cpu' ? threadCounts : ['auto' as const]) {
       const backend = await makeBackend(kind, v, threads);
-      const t = kind === 'cpu' ? (backend as unknown as { threads: number }).threads : undefined;
+      const t = backend instanceof SimdCpuBackend ? backend.threads : undefined;
+      const chooser = backend instanceof SimdCpuBackend && backend.adaptive ? backend.pool.chooser : null;
       const tuning = backend instanceof WebGpuBackend
         ? { tuning: { entry: backend.tuning.name, basis: backend.tuning.basis, maxGroups: backend.maxGroups, fuseGroups: backend.fuseGroups } } : {};
       const loaded = new Map<boolean, ResidentData>();
@@ -98,7 +102,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
           const data = loaded.get(m)!;
           for (const optimizer of optimizers) {
             for (const batch of batches) {
+              const [all0, alone0] = [chooser?.jobsAll ?? 0, chooser?.jobsAlone ?? 0];
               const r: Row = { ...(await benchmark(backend, data, { batch, runs, loss, optimizer, shuffle })), ...(t ? { threads: t } : {}), ...tuning };
+              if (chooser) Object.assign(r, { adaptive: true, threadJobs: { all: chooser.jobsAll - all0, alone: chooser.jobsAlone - alone0 } });
               results.push(r);
               say(`${label(r)} ${loss} ${optimizer} batch ${Number.isFinite(batch) ? batch : 'full'}: ${(r.secondsPerEpoch * 1e3).toPrecision(4)} ms/epoch, `
                 + `host ${r.hostUsPerStep?.toPrecision(3)} µs/step${r.gpuUsPerStep !== undefined ? `, GPU ${r.gpuUsPerStep.toPrecision(3)} µs/step` : ''}\n`);
@@ -140,7 +146,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
 }
 
 /** Creates a backend from the command's options (threads for the cpu backend). */
-function makeBackend(kind: BackendKind, v: Record<string, string | boolean | undefined>, threads?: number): Promise<Backend> {
+function makeBackend(kind: BackendKind, v: Record<string, string | boolean | undefined>, threads: number | 'auto'): Promise<Backend> {
   const profile = v['gpu-time'] === true;
   const tuning = {
     maxGroups: v['max-groups'] === undefined ? undefined : num('max-groups', v['max-groups'], 0, { integer: true, min: 1 }),
@@ -148,7 +154,7 @@ function makeBackend(kind: BackendKind, v: Record<string, string | boolean | und
   };
   const dawnFlags = profile ? ['disable-dawn-features=timestamp_quantization'] : [];
   const dtype = parseDtype(v.dtype as string | undefined, (m) => new UsageError(m)) ?? 'f32';
-  return createBackend(kind, { fuse: v.fuse !== false, profile, dawnFlags, dtype, ...tuning }, threads);
+  return createBackend(kind, { fuse: v.fuse !== false, profile, dawnFlags, dtype, ...tuning }, threads === 'auto' ? {} : { threads, adapt: false });
 }
 
 /** The results table, the peers beside them, and the ratios that matter. */
@@ -204,6 +210,7 @@ function printTable(results: Row[], peers: PeerResult[], rows: number, d: number
   const cpu = results.filter((r) => r.backend === 'cpu' && r.loss === losses[0] && r.optimizer === optimizers[0]);
   for (const r of cpu.filter((x) => (x.threads ?? 1) > 1)) {
     const one = cpu.find((x) => x.threads === 1 && x.batch === r.batch);
-    if (one) console.log(`cpu, batch ${r.batch}: ${r.threads} threads run at ${(one.secondsPerEpoch / r.secondsPerEpoch).toFixed(2)}× one thread`);
+    const jobs = r.threadJobs ? ` (${r.threadJobs.all} of ${r.threadJobs.all + r.threadJobs.alone} jobs on every thread)` : '';
+    if (one) console.log(`cpu, batch ${r.batch}: ${r.adaptive ? 'up to ' : ''}${r.threads} threads run at ${(one.secondsPerEpoch / r.secondsPerEpoch).toFixed(2)}× one thread${jobs}`);
   }
 }
