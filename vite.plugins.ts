@@ -75,8 +75,9 @@ export function simdKernels(): Plugin {
       const file = id.slice(0, -SIMD.length);
       const parts = join(dirname(file), 'losses');
       const files = [file, ...(await readdir(parts)).filter((f) => f.endsWith('.ts')).sort().map((f) => join(parts, f))];
-      for (const f of [...files, join(dirname(file), 'loss_math.ts')]) this.addWatchFile(f);
-      const times = await Promise.all([...files, join(dirname(file), 'loss_math.ts')].map(async (f) => (await stat(f)).mtimeMs));
+      const helpers = ['loss_math.ts', 'fast_math.ts'].map((f) => join(dirname(file), f)); // imported by the parts
+      for (const f of [...files, ...helpers]) this.addWatchFile(f);
+      const times = await Promise.all([...files, ...helpers].map(async (f) => (await stat(f)).mtimeMs));
       const key = `${files.join(',')}@${times.join(',')}`;
       if (!compiled.has(key)) {
         compiled.set(key, Promise.all([assemble(files, true), assemble(files, false)]).then(([shared, plain]) => {

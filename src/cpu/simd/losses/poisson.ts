@@ -1,21 +1,22 @@
 // The poisson loss in f32 for the fast CPU backend's training passes; f64 twin: src/core/losses/poisson.ts, GPU part:
 // shaders/losses/poisson.wgsl. Rows: z (outputs), y (targets), g (dL/dz out), hp (four f64 slots), out (Σ loss, Σ dL/dz).
-import { storeSums } from '../loss_math';
+// Four rows at a time with the vectorized exp (../fast_math.ts); the last block may be partial.
+import { addRows, loadRows, storeRows, storeSums, sumOf } from '../loss_math';
+import { expv } from '../fast_math';
 
 export function poisson_rows(z: usize, y: usize, g: usize, count: u32, hp: usize, out: usize): void {
-  const h = <f32>load<f64>(hp);
-  let loss: f64 = 0;
-  let sum: f64 = 0;
-  for (let r: u32 = 0; r < count; r++) {
+  let loss = f64x2.splat(0);
+  let sum = f64x2.splat(0);
+  for (let r: u32 = 0; r < count; r += 4) {
     const o = <usize>r << 2;
-    const zr = load<f32>(z + o);
-    const t = load<f32>(y + o);
-    const mu = Mathf.exp(zr);
-    const l = mu - t * zr;
-    const d = mu - t;
-    store<f32>(g + o, d);
-    loss += l;
-    sum += d;
+    const left = count - r;
+    const zr = loadRows(z + o, left);
+    const t = loadRows(y + o, left);
+    const mu = expv(zr);
+    const d = f32x4.sub(mu, t);
+    storeRows(g + o, d, left);
+    loss = addRows(loss, f32x4.sub(mu, f32x4.mul(t, zr)), left);
+    sum = addRows(sum, d, left);
   }
-  storeSums(out, loss, sum);
+  storeSums(out, sumOf(loss), sumOf(sum));
 }

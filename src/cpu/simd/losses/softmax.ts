@@ -1,6 +1,10 @@
 // Softmax cross-entropy over K outputs in f32 for the fast CPU backend's training passes; f64 twin:
 // src/core/losses/softmax.ts, GPU part: shaders/losses/softmax.wgsl. Rows of K outputs at z, class indices at y;
-// writes P(c) − [t = c] into g (K per row) and Σ loss, Σ_r dL/dz_c (K) at out.
+// writes P(c) − [t = c] into g (K per row) and Σ loss, Σ_r dL/dz_c (K) at out. The exps go four classes at a time
+// (../fast_math.ts).
+import { keepRows, loadRows, storeRows } from '../loss_math';
+import { expv, logv } from '../fast_math';
+
 export function softmax_rows(z: usize, y: usize, g: usize, count: u32, k: u32, out: usize): void {
   let loss: f64 = 0;
   for (let c: u32 = 0; c < k; c++) store<f64>(out + 8 + (<usize>c << 3), 0);
@@ -10,13 +14,15 @@ export function softmax_rows(z: usize, y: usize, g: usize, count: u32, k: u32, o
     const t = <u32>load<f32>(y + (<usize>r << 2));
     let m = load<f32>(zr);
     for (let c: u32 = 1; c < k; c++) m = Mathf.max(m, load<f32>(zr + (<usize>c << 2)));
-    let s: f32 = 0;
-    for (let c: u32 = 0; c < k; c++) {
-      const e = Mathf.exp(load<f32>(zr + (<usize>c << 2)) - m);
-      store<f32>(gr + (<usize>c << 2), e);
-      s += e;
+    const mv = f32x4.splat(m);
+    let sv = f32x4.splat(0);
+    for (let c: u32 = 0; c < k; c += 4) {
+      const e = expv(f32x4.sub(loadRows(zr + (<usize>c << 2), k - c), mv));
+      storeRows(gr + (<usize>c << 2), e, k - c);
+      sv = f32x4.add(sv, keepRows(e, k - c));
     }
-    loss += <f64>(Mathf.log(s) + m - load<f32>(zr + (<usize>t << 2)));
+    const s = f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1) + f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3);
+    loss += <f64>(f32x4.extract_lane(logv(f32x4.splat(s)), 0) + m - load<f32>(zr + (<usize>t << 2)));
     const inv: f32 = 1 / s;
     for (let c: u32 = 0; c < k; c++) {
       const q = gr + (<usize>c << 2);
