@@ -5,14 +5,14 @@
 // (test/helpers/grad_pass.ts); tolerances scale with the f32 sums' size.
 import { afterAll, describe, expect, it } from 'vitest';
 import { allclose } from '../../src/core/allclose';
-import { LOSS_NAMES, LOSSES, type LossKind } from '../../src/core/losses';
+import { LOSS_NAMES, LOSSES } from '../../src/core/losses';
 import { confusionClasses } from '../../src/core/metrics';
-import { zeroParams, type ModelParams } from '../../src/core/model';
+import { zeroParams } from '../../src/core/model';
 import { Rng } from '../../src/core/rng';
 import { emptyGradSums, gradRows } from '../../src/cpu/grad_rows';
 import { lossRows } from '../../src/cpu/simd_arena';
 import { nodeCpuBackend } from '../../src/cpu/simd_node';
-import { caseSpec, type GradCase } from '../helpers/grad_pass';
+import { caseInputs, caseSpec, type GradCase } from '../helpers/grad_pass';
 import type { Step } from '../../src/core/schedule';
 
 // Every job in the most chunks however small, so all three threads take part (by default small jobs make few chunks).
@@ -23,30 +23,13 @@ interface Case extends GradCase {
   threads: 1 | 3;
 }
 
-/** Seeded targets in the loss's domain (as the GPU harness draws them). */
-function targets(rng: Rng, loss: LossKind, rows: number, k: number): Float32Array {
-  const task = LOSSES[loss].task;
-  if (task === 'regression' && loss !== 'poisson') return rng.uniformArray(rows);
-  const n = task === 'binary' ? 2 : task === 'multiclass' ? k : 6;
-  return Float32Array.from({ length: rows }, () => Math.floor(rng.float24() * n));
-}
-
 /** Trains one "step" over the case's piece with lr 0 and reads the gradient sums, or evaluates; compares with the reference. */
 async function check(c: Case, seed: number): Promise<void> {
   const rng = new Rng(seed);
   const start = c.start ?? 0;
   const count = c.count ?? c.rows;
   const x = rng.uniformArray(c.rows * c.d);
-  const norm = c.standardize
-    ? { mean: Float64Array.from(rng.uniformArray(c.d, -0.5, 0.5)), invStd: Float64Array.from(rng.uniformArray(c.d, 0.5, 3)) }
-    : undefined;
-  const spec = caseSpec(c, norm);
-  const k = spec.outputs;
-  const y = targets(rng, c.loss, c.rows, k);
-  const scale = c.loss === 'poisson' ? 0.3 / Math.sqrt(c.d) : 1;
-  const p: ModelParams = { weights: Float64Array.from(rng.uniformArray(k * c.d), (v) => v * scale), bias: Float64Array.from(rng.uniformArray(k), (v) => v * scale) };
-  const key = rng.u32();
-  const yShift = 0.25;
+  const { spec, k, y, p, key, yShift } = caseInputs(c, rng);
   const backend = backends[c.threads];
   const store = backend.createStore(c.d, c.rows, true);
   await store.load(0, { rows: c.rows, x, y });

@@ -61,6 +61,23 @@ function targets(rng: Rng, loss: LossKind, rows: number, k: number): Float32Arra
   return Float32Array.from({ length: rows }, () => Math.floor(rng.float24() * n));
 }
 
+/**
+ * A case's seeded inputs drawn after its rows x (the same draws for the GPU harness and the fast CPU's parity test):
+ * standardization, the spec, targets in the loss's domain, parameters, the permutation key.
+ */
+export function caseInputs(c: GradCase, rng: Rng): { norm: ModelSpec['standardize']; spec: ModelSpec; k: number; y: Float32Array; p: ModelParams; key: number; yShift: number } {
+  const norm = c.standardize
+    ? { mean: Float64Array.from(rng.uniformArray(c.d, -0.5, 0.5)), invStd: Float64Array.from(rng.uniformArray(c.d, 0.5, 3)) }
+    : undefined;
+  const spec = caseSpec(c, norm);
+  const k = spec.outputs;
+  const y = targets(rng, c.loss, c.rows, k);
+  // Poisson's exp(z) stays moderate with small weights; the others see z of order √D.
+  const scale = c.loss === 'poisson' ? 0.3 / Math.sqrt(c.d) : 1;
+  const p: ModelParams = { weights: Float64Array.from(rng.uniformArray(k * c.d), (v) => v * scale), bias: Float64Array.from(rng.uniformArray(k), (v) => v * scale) };
+  return { norm, spec, k, y, p, key: rng.u32(), yShift: 0.25 };
+}
+
 /** x padded to dp4·4 values per row, as f32 or as packed halves. */
 function packRows(x: Float32Array, rows: number, d: number, dp4: number, dtype: DType): Float32Array | Uint16Array {
   const out = dtype === 'f16' ? new Uint16Array(rows * dp4 * 4) : new Float32Array(rows * dp4 * 4);
@@ -86,17 +103,7 @@ export async function checkGradCase(ctx: GpuContext, c: GradCase, seed: number):
   const raw = rng.uniformArray(c.rows * c.d);
   // Stored as halves, the data is the rounded values: the twin reads exactly those.
   const x = dtype === 'f16' ? roundF16Array(raw.slice()) : raw;
-  const norm = c.standardize
-    ? { mean: Float64Array.from(rng.uniformArray(c.d, -0.5, 0.5)), invStd: Float64Array.from(rng.uniformArray(c.d, 0.5, 3)) }
-    : undefined;
-  const spec = caseSpec(c, norm);
-  const k = spec.outputs;
-  const y = targets(rng, c.loss, c.rows, k);
-  // Poisson's exp(z) stays moderate with small weights; the others see z of order √D.
-  const scale = c.loss === 'poisson' ? 0.3 / Math.sqrt(c.d) : 1;
-  const p: ModelParams = { weights: Float64Array.from(rng.uniformArray(k * c.d), (v) => v * scale), bias: Float64Array.from(rng.uniformArray(k), (v) => v * scale) };
-  const key = rng.u32();
-  const yShift = 0.25;
+  const { norm, spec, k, y, p, key, yShift } = caseInputs(c, rng);
   const mode = c.mode ?? 'train';
   const cacheKey = `${device.label}/${c.loss}/${c.d}/${k}/${!!c.standardize}/${dtype}/${variant.reduction}/${variant.sg}`;
   if (!pipelineCache.has(cacheKey)) {
