@@ -8,7 +8,7 @@ import { benchmark } from '../train/bench';
 import type { ResidentData } from '../train/train';
 import { openData, specKey, type DataSpec } from './datasets';
 import { ResidentCache, RunControl, runHeldOut, runResident, runStreamed, type LoopEvents } from './loop';
-import type { FromWorker, ToWorker } from './protocol';
+import { toErrorMessage, type FromWorker, type ToWorker } from './protocol';
 
 const backend = webCpuBackend();
 const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
@@ -55,7 +55,7 @@ async function handle(m: ToWorker): Promise<void> {
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const m = ev.data;
   handle(m).catch((e: unknown) => {
-    post({ type: 'error', id: 'id' in m ? m.id : -1, message: e instanceof Error ? e.message : String(e) });
+    post({ type: 'error', id: 'id' in m ? m.id : -1, error: toErrorMessage(e) });
   });
 };
 post({ type: 'ready', device: backend.device });

@@ -5,7 +5,7 @@ import type { WebGpuBackend } from '../gpu/backend';
 import { benchmark, type BenchResult } from '../train/bench';
 import type { LoadedData } from './datasets';
 import { ResidentCache, RunControl, runHeldOut, runResident, runStreamed, type LoopEvents, type LoopOptions, type LoopResult } from './loop';
-import type { FromWorker, ToWorker } from './protocol';
+import { fromErrorMessage, type FromWorker, type ToWorker } from './protocol';
 
 /** A backend the page can train and time on. */
 export interface Runner {
@@ -87,7 +87,7 @@ export class WorkerRunner implements Runner {
     else if (m.type === 'paused') p.ev?.onPause?.();
     else {
       this.pending.delete(m.id);
-      if (m.type === 'error') p.reject(new Error(m.message));
+      if (m.type === 'error') p.reject(fromErrorMessage(m.error));
       else p.resolve(m.result as never);
     }
   }

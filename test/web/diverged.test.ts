@@ -1,9 +1,10 @@
-// "Diverged" in the page's words, from the engine's DivergedError (in the page) or its message (from the CPU
-// worker): the epoch, how the loss grew, a concrete safer learning rate, Standardize when it helps, and the
-// column to rescale when values overflow — never a CLI flag.
+// "Diverged" in the page's words, from the engine's DivergedError (in the page, or rebuilt with its fields from the
+// CPU worker's message) or from its text alone: the epoch, how the loss grew, a concrete safer learning rate,
+// Standardize when it helps, and the column to rescale when values overflow — never a CLI flag.
 import { describe, expect, it } from 'vitest';
 import { DivergedError } from '../../src/train/health';
 import { divergedText, divergenceOf, lossText } from '../../src/web/diverged';
+import { fromErrorMessage, toErrorMessage } from '../../src/web/protocol';
 
 const spec = { lr: 0.05, standardize: false };
 
@@ -43,5 +44,23 @@ describe('divergenceOf and divergedText', () => {
 
   it('write losses for a sentence', () => {
     expect([lossText(2110000000), lossText(12.345), lossText(Infinity), lossText(0.5), lossText(1e-5)]).toEqual(['2.11e9', '12.3', 'infinity', '0.5', '1e-5']);
+  });
+});
+
+describe('errors from the CPU worker', () => {
+  it('cross structured cloning with their name and fields: an overflow reads as the DivergedError itself', () => {
+    const e = new DivergedError({
+      epoch: 3, loss: Infinity, lr: 0.1, suggestedLr: null, reason: 'overflow', overflow: { row: 17, column: 'price', value: 3e30 },
+      what: 'mean batch loss Infinity', advice: 'values overflow float32: row 17 (column "price") is 3.00e+30',
+    });
+    const received = fromErrorMessage(structuredClone(toErrorMessage(e)));
+    expect(received.name).toBe('DivergedError');
+    expect(received.message).toBe(e.message);
+    expect(divergenceOf(received)).toEqual(divergenceOf(e));
+    expect((received as unknown as { overflow: unknown }).overflow).toEqual({ row: 17, column: 'price', value: 3e30 });
+    // A plain error keeps its name and text; a thrown non-Error becomes its text.
+    const plain = fromErrorMessage(structuredClone(toErrorMessage(new RangeError('bad batch'))));
+    expect([plain.name, plain.message]).toEqual(['RangeError', 'bad batch']);
+    expect(fromErrorMessage(toErrorMessage('boom')).message).toBe('boom');
   });
 });
