@@ -24,11 +24,31 @@ export const pathColor = (i: number): string => PATH_COLORS[i % PATH_COLORS.leng
 /** Display names of the backends. */
 export const BACKEND_LABEL = { webgpu: 'WebGPU', cpu: 'CPU', reference: 'CPU reference (f64)' } as const;
 
+/** Runs `draw` once on the next animation frame, however often it is requested before then. */
+export class FrameTask {
+  private frame = 0;
+
+  constructor(private readonly draw: () => void) {}
+
+  request(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  cancel(): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+  }
+}
+
 /** A chart that rebuilds its uPlot from `options` (after a size or option change) and batches data updates. */
 export class Plot {
   private chart: uPlot | null = null;
   private data: uPlot.AlignedData | (() => uPlot.AlignedData) = [[]];
-  private frame = 0;
+  private readonly redraw = new FrameTask(() => this.draw());
   private readonly observer: ResizeObserver;
 
   constructor(readonly el: HTMLElement, private options: (width: number, height: number) => uPlot.Options) {
@@ -62,11 +82,7 @@ export class Plot {
   }
 
   private schedule(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
+    this.redraw.request();
   }
 
   private draw(): void {
@@ -83,7 +99,7 @@ export class Plot {
   }
 
   destroy(): void {
-    cancelAnimationFrame(this.frame);
+    this.redraw.cancel();
     this.observer.disconnect();
     this.chart?.destroy();
   }

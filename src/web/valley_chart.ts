@@ -5,6 +5,7 @@
 // many points (data-points) for the tests.
 import type { Point2 } from '../train/quadratic';
 import { equalAspect, fmtTicks, gutterWidth, niceTicks } from './chart_math';
+import { FrameTask } from './plot';
 import { valleyFrame } from './variants_settings';
 
 /** One optimizer's path, as drawn. */
@@ -31,7 +32,7 @@ export class ValleyChart {
   private readonly canvas = document.createElement('canvas');
   private scene: ValleyScene | null = null;
   private highlighted: string | null = null;
-  private frame = 0;
+  private readonly redraw = new FrameTask(() => this.draw());
 
   constructor(private readonly el: HTMLElement) {
     el.append(this.canvas);
@@ -51,11 +52,7 @@ export class ValleyChart {
   }
 
   private schedule(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
+    this.redraw.request();
   }
 
   private draw(): void {
