@@ -50,6 +50,19 @@ export interface TrainSession {
   dispose(): void;
 }
 
+/**
+ * A Gram pass over rows a store holds: Σ zzᵀ of the shifted rows z = (x − shift, y − yShift, 1), added in f64 — the
+ * exact solver's one-pass fast path. A capability: backends that have no faster way than the solver's own streamed QR
+ * leave `Backend.gramPass` undefined.
+ */
+export interface GramPass {
+  /** Relative error of the entries against √(G_ii·G_jj) (f32 arithmetic on the device), which decides whether the result is kept. */
+  readonly relError: number;
+  /** The Gram of `rows` rows loaded in slot `slot`: (d + 2)² values, columns in the order x (d), y, 1. */
+  run(slot: number, rows: number, shift: ArrayLike<number>, yShift: number): Promise<Float64Array>;
+  dispose(): void;
+}
+
 /** A compute backend: WebGPU, the fast CPU backend or the f64 reference. */
 export interface Backend {
   readonly kind: BackendKind;
@@ -61,5 +74,7 @@ export interface Backend {
   createStore(d: number, slotRows: number, exact?: boolean): ChunkStore;
   /** Starts training a model on a store's rows, from `init` or zeros. */
   createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams): Promise<TrainSession>;
+  /** A Gram pass over a store's slots (see GramPass), where the backend has one. */
+  gramPass?(store: ChunkStore): Promise<GramPass>;
   dispose(): void;
 }

@@ -8,7 +8,9 @@ export { CpuBackend } from './cpu/backend';
 export { webCpuBackend } from './cpu/simd_web';
 export { SimdCpuBackend } from './cpu/simd_backend';
 
-export { train, trainResident, uploadDataset, type TrainOptions, type TrainResult, type EpochReport, type Progress, type ResidentData } from './train/train';
+export { train, trainResident, uploadDataset, type ResidentData } from './train/train';
+export { type TrainOptions } from './train/plan';
+export { type TrainResult, type EpochReport, type Progress } from './train/report';
 export { DivergedError, type DivergenceCause } from './train/health';
 export { InputError } from './train/inputs';
 export { predict, predictChunk, type Predictions } from './train/predict';

@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseCheckpoint, serializeCheckpoint, type Checkpoint, type DataFingerprint } from '../train/checkpoint';
-import type { RunOptions } from '../train/train';
+import type { RunOptions } from '../train/plan';
 import { UsageError } from './args';
 import { readText, writeAtomic } from './io';
 

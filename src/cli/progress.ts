@@ -1,6 +1,6 @@
 // A one-line terminal progress bar on stderr: epoch, bar, rows/s, loss, ETA. Only used on a TTY.
 import { metricEntries, type Metrics } from '../core/metrics';
-import type { Progress } from '../train/train';
+import type { Progress } from '../train/report';
 
 /** Formats a count with k/M/G suffixes. */
 export function si(n: number, digits = 3): string {

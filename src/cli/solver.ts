@@ -1,11 +1,11 @@
 // Terminal and JSON output of the exact solver (--solver exact, --gap, --precondition), and the f64 CSV input of the
 // reference path: on `--backend reference` a CSV is read for the solve as written, not rounded to float32.
-import type { Gap } from '../core/solver/least_squares';
+import type { Gap } from '../core/solver/gap';
 import type { TrainSpec } from '../core/spec';
 import { csvF64Rows, type F64Rows } from '../data/csv_f64';
 import type { CsvSource } from '../data/csv_stream';
 import type { DataSource } from '../data/source';
-import type { TrainResult } from '../train/train';
+import type { TrainResult } from '../train/report';
 
 /** The rows in f64 for the exact solver on the f64 reference backend when the input is a CSV, else undefined. */
 export function exactRows(source: DataSource, file: string, spec: TrainSpec, backend: string): F64Rows | undefined {

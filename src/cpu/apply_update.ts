@@ -2,7 +2,7 @@
 // updates the parameters with the spec's optimizer and penalty (core/optim/apply.ts).
 import type { Gradient, ModelParams, ModelSpec } from '../core/model';
 import { applyStep, type OptimState, type StepRule } from '../core/optim/apply';
-import type { GradSums } from './grad_rows';
+import type { GradSums } from './grad_sums';
 
 /** Mean gradient of a step from its sums (scale = 1/rows). */
 export function meanGradient(s: GradSums): Gradient {

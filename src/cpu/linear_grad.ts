@@ -5,7 +5,7 @@ import { addRowMetrics } from '../core/metrics';
 import { LOSSES, type ScalarLoss } from '../core/losses';
 import type { ModelParams, ModelSpec } from '../core/model';
 import { feistelHalfBits, permuteIndex } from '../core/permute';
-import type { GradRange, GradSums } from './grad_rows';
+import type { GradRange, GradSums } from './grad_sums';
 
 /** Adds one pass of a one-output model over a chunk's rows into `out`. */
 export function linearGradCpu(

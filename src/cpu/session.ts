@@ -7,7 +7,7 @@ import { cloneParams, zeroParams, type Gradient, type ModelParams, type ModelSpe
 import { newOptimState, type OptimState } from '../core/optim/apply';
 import type { Step } from '../core/schedule';
 import { applyUpdateCpu, meanGradient } from './apply_update';
-import { emptyGradSums, type GradSums } from './grad_rows';
+import { emptyGradSums, type GradSums } from './grad_sums';
 
 /** A CPU training session; `stepSums` computes a step's sums at the current parameters. */
 export abstract class CpuSessionBase implements TrainSession {

@@ -9,7 +9,7 @@ import { LOSS_NAMES } from '../core/losses';
 import { confusionClasses, type EvalSums } from '../core/metrics';
 import type { ModelParams, ModelSpec } from '../core/model';
 import type { Piece, Step } from '../core/schedule';
-import type { GradSums } from './grad_rows';
+import type { GradSums } from './grad_sums';
 import { Arena, canShare } from './simd_arena';
 import binaries from './simd/kernels.ts?simd';
 import { ThreadPool, type Spawner } from './simd_pool';

@@ -3,7 +3,7 @@
 import { LOSSES, type MultiLoss } from '../core/losses';
 import type { ModelParams, ModelSpec } from '../core/model';
 import { feistelHalfBits, permuteIndex } from '../core/permute';
-import type { GradRange, GradSums } from './grad_rows';
+import type { GradRange, GradSums } from './grad_sums';
 
 /** Adds one pass of a K-output model over a chunk's rows into `out`. */
 export function softmaxGradCpu(

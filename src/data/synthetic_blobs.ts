@@ -2,7 +2,16 @@
 // (synthetic_classes.ts) for the same options, so `downhill gen --task blobs` can write any number of rows.
 import type { HostChunk } from '../core/dataset';
 import { Rng } from '../core/rng';
-import type { BlobsOptions } from './synthetic_classes';
+
+/** Options for Gaussian blobs: K centers in (−5, 5)^D kept apart, x = center + N(0, spread²). */
+export interface BlobsOptions {
+  rows: number;
+  features: number;
+  classes: number;
+  /** Standard deviation around each center (default 0.5; centers are ≥ 8 spreads apart where they fit: separable). */
+  spread?: number;
+  seed?: number;
+}
 
 /** The options with their defaults, checked. */
 function resolveBlobs(o: BlobsOptions): Required<BlobsOptions> {

@@ -5,7 +5,9 @@ import type { HostChunk } from '../core/dataset';
 import type { ModelParams } from '../core/model';
 import { Rng } from '../core/rng';
 import { linearChunks, type SyntheticDataset, type SyntheticOptions } from './synthetic';
-import { blobCenters, blobsChunks } from './synthetic_blobs';
+import { blobCenters, blobsChunks, type BlobsOptions } from './synthetic_blobs';
+
+export type { BlobsOptions } from './synthetic_blobs';
 
 /** Options for labels drawn from a linear model: P(class c) = softmax(W·x + b)_c (K = 2: σ(w·x + b)). */
 export interface ClassesOptions {
@@ -85,16 +87,6 @@ export function classesDataset(o: ClassesOptions): ClassesDataset {
     features: Array.from({ length: r.features }, (_, j) => `x${j + 1}`), target: 'y', rows: r.rows, chunks, noise: 0,
     truth: classesTruth(r.features, r.classes, r.seed, r.scale), classes: Array.from({ length: r.classes }, (_, c) => String(c)),
   };
-}
-
-/** Options for Gaussian blobs: K centers in (−5, 5)^D kept apart, x = center + N(0, spread²). */
-export interface BlobsOptions {
-  rows: number;
-  features: number;
-  classes: number;
-  /** Standard deviation around each center (default 0.5; centers are ≥ 8 spreads apart where they fit: separable). */
-  spread?: number;
-  seed?: number;
 }
 
 /** Gaussian blobs in memory (synthetic_blobs.ts): the centers are returned as `centers` (K × D), y the blob's index. */

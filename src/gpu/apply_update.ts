@@ -5,13 +5,13 @@ import type { OptimizerKind } from '../core/optim';
 import type { PenaltyKind } from '../core/penalties';
 import type { GradLayout } from './linear_grad';
 import { computePipeline } from './shaders';
-import { uniformLayout } from './uniforms';
+import { defineParams } from './params';
 
 const COLS = 32;
 const GROUPS = 8;
 
 /** The Params record of shaders/apply_update.wgsl. */
-export const UPDATE_PARAMS = uniformLayout([
+export const UPDATE_PARAMS = defineParams('apply_update', [
   ['first', 'u32'], ['count', 'u32'], ['step', 'u32'], ['fit_bias', 'u32'], ['lr', 'f32'], ['scale', 'f32'],
   ['c1', 'f32'], ['c2', 'f32'], ['avg_rate', 'f32'], ['clip', 'f32'], ['avg_base', 'u32'], ['pad', 'u32'],
 ]);

@@ -1,11 +1,12 @@
 // The WebGPU backend (browser or Node/Dawn): chunk stores for rows, sessions for models, and the defaults
 // chosen per adapter from the tuning table (src/gpu/tuning.ts).
-import type { Backend, ChunkStore, TrainSession } from '../backend';
+import type { Backend, ChunkStore, GramPass, TrainSession } from '../backend';
 import type { ModelParams, ModelSpec } from '../core/model';
 import { zeroParams } from '../core/model';
 import { acquireGpu, type AcquireOptions, type GpuContext } from './device';
 import { LOSSES } from '../core/losses';
 import type { DType } from '../core/f16';
+import { gramPassOn } from './gram';
 import { linearGradPipelines, type GradPipelines, type KernelVariant } from './linear_grad';
 import { updatePipelines, type UpdatePipelines } from './apply_update';
 import { PassProfiler } from './profiler';
@@ -99,12 +100,12 @@ export class WebGpuBackend implements Backend {
   }
 
   async createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams): Promise<TrainSession> {
-    if (!(store instanceof GpuStore) || store.ctx !== this.ctx) throw new Error('WebGpuBackend: the store belongs to another backend');
+    const gpuStore = this.ownStore(store);
     if (store.d !== spec.d) throw new Error(`the store holds ${store.d} features; the model has ${spec.d}`);
     // Hyperparameter values travel in a uniform; the code differs by loss, penalty, optimizer, clipping, shape and standardization.
     const { reduction, sg } = await this.reductions();
-    const variant: KernelVariant = { dtype: store.dtype, reduction, sg };
-    const key = `${spec.d}/${spec.outputs}/${spec.loss}/${spec.penalty}/${spec.optimizer}/${spec.clipNorm > 0 ? 1 : 0}/${spec.standardize ? 1 : 0}/${store.dtype}/${reduction}`;
+    const variant: KernelVariant = { dtype: gpuStore.dtype, reduction, sg };
+    const key = `${spec.d}/${spec.outputs}/${spec.loss}/${spec.penalty}/${spec.optimizer}/${spec.clipNorm > 0 ? 1 : 0}/${spec.standardize ? 1 : 0}/${gpuStore.dtype}/${reduction}`;
     let p = this.pipelines.get(key);
     if (!p) {
       const multi = LOSSES[spec.loss].task === 'multiclass';
@@ -112,8 +113,17 @@ export class WebGpuBackend implements Backend {
       p = { grad, update: updatePipelines(this.ctx.device, grad.layout, { penalty: spec.penalty, optimizer: spec.optimizer, clip: spec.clipNorm > 0 }) };
       this.pipelines.set(key, p);
     }
-    return new GpuSession(store, spec, init ?? zeroParams(spec.d, spec.outputs), 65536, p.grad, p.update, this.maxGroups, this.fuseGroups,
+    return new GpuSession(gpuStore, spec, init ?? zeroParams(spec.d, spec.outputs), 65536, p.grad, p.update, this.maxGroups, this.fuseGroups,
       this.profile ? new PassProfiler(this.ctx.device) : null);
+  }
+
+  gramPass(store: ChunkStore): Promise<GramPass> {
+    return gramPassOn(this.ctx, this.ownStore(store));
+  }
+
+  private ownStore(store: ChunkStore): GpuStore {
+    if (!(store instanceof GpuStore) || store.ctx !== this.ctx) throw new Error('WebGpuBackend: the store belongs to another backend');
+    return store;
   }
 
   dispose(): void {

@@ -2,11 +2,13 @@
 // per-workgroup f32 partials (each SPAN rows, batch sums added with Kahan's compensation) summed in f64 here, so the
 // accumulated error does not grow with N. CPU twin: src/cpu/gram.ts. Output: W × W f64, W = 4·Z4, columns (features
 // padded to DP4·4, y, 1, then zeros).
+import type { GramPass as GramCapability } from '../backend';
 import type { DType } from '../core/f16';
 import { readBuffer } from './buffers';
 import type { GpuContext } from './device';
 import { computePipelineAsync } from './shaders';
-import { uniformLayout } from './uniforms';
+import type { GpuStore } from './store';
+import { defineParams } from './params';
 
 /** How the Gram of D features maps onto 2 × 2 blocks of 4 × 4 tiles and workgroups. */
 export interface GramLayout {
@@ -40,7 +42,7 @@ export function gramLayout(d: number, target = 64, rb = 16): GramLayout {
 }
 
 /** The Params record of shaders/gram.wgsl. */
-export const GRAM_PARAMS = uniformLayout([
+export const GRAM_PARAMS = defineParams('gram', [
   ['start', 'u32'], ['count', 'u32'], ['span', 'u32'], ['blocks', 'u32'], ['partial_base', 'u32'], ['y_shift', 'f32'], ['_pad0', 'u32'], ['_pad1', 'u32'],
 ]);
 
@@ -89,9 +91,7 @@ export class GramPass {
     device.queue.writeBuffer(this.shift, 0, s);
     const span = gramSpan(L, count);
     const groups = Math.max(1, Math.ceil(count / span));
-    const view = new DataView(new ArrayBuffer(GRAM_PARAMS.bytes));
-    GRAM_PARAMS.write(view, 0, { start, count, span, blocks: L.blocks, partial_base: 0, y_shift: yShift });
-    device.queue.writeBuffer(this.params, 0, view.buffer);
+    device.queue.writeBuffer(this.params, 0, GRAM_PARAMS.pack({ start, count, span, blocks: L.blocks, partial_base: 0, y_shift: yShift }));
     const bytes = groups * L.lanes * 8 * L.blocks * 64;
     const partials = device.createBuffer({ label: 'gram.partials', size: bytes, usage: STORAGE | COPY_SRC, mappedAtCreation: !!o.poison });
     if (o.poison) {
@@ -146,15 +146,24 @@ export function sumPartials(p: Float32Array, L: GramLayout, groups: number): Flo
   return g;
 }
 
-/**
- * The solver's Gram of columns [1, x (d), y] (without the 1 when no bias) from a W × W Gram of (x padded, y, 1).
- */
-export function solverGram(g: Float64Array, L: Pick<GramLayout, 'd' | 'dp4' | 'z4'>, bias: boolean): Float64Array {
+/** Relative error of the f32 Gram's entries against √(G_ii·G_jj) (test/gpu/gram.test.ts measures 1e-7 to 3e-7). */
+export const GRAM_REL_ERROR = 3e-7;
+
+/** The backend's Gram capability on a store: the pass for its D and data type, entries as (x, y, 1). */
+export async function gramPassOn(ctx: GpuContext, store: GpuStore): Promise<GramCapability> {
+  const pass = await GramPass.create(ctx, store.d, store.dtype);
+  const L = pass.layout;
   const w = 4 * L.z4;
-  const dp = 4 * L.dp4;
-  const cols = [...(bias ? [dp + 1] : []), ...Array.from({ length: L.d }, (_, j) => j), dp];
-  const p = cols.length;
-  const out = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) out[i * p + j] = g[cols[i] * w + cols[j]];
-  return out;
+  const cols = [...Array.from({ length: L.d }, (_, j) => j), 4 * L.dp4, 4 * L.dp4 + 1];
+  return {
+    relError: GRAM_REL_ERROR,
+    async run(slot, rows, shift, yShift) {
+      const g = await pass.run(store.slots[slot].x, store.slots[slot].y, 0, rows, shift, yShift);
+      const p = cols.length;
+      const out = new Float64Array(p * p);
+      for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) out[i * p + j] = g[cols[i] * w + cols[j]];
+      return out;
+    },
+    dispose: () => pass.dispose(),
+  };
 }

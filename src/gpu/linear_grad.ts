@@ -5,7 +5,7 @@ import type { ModelParams, ModelSpec } from '../core/model';
 import { LOSSES } from '../core/losses';
 import type { DType } from '../core/f16';
 import { computePipelineAsync, type GradKernel, type Reduction } from './shaders';
-import { uniformLayout } from './uniforms';
+import { defineParams } from './params';
 
 /** Largest vec4 count per lane the shader holds in registers (its MAX_VPL). */
 export const MAX_VPL = 16;
@@ -56,7 +56,7 @@ export function planSpan(count: number, slots: number, maxGroups: number): numbe
 }
 
 /** The Params record of both gradient kernels (shaders/linear_grad.wgsl, softmax_grad.wgsl). */
-export const GRAD_PARAMS = uniformLayout([
+export const GRAD_PARAMS = defineParams('linear_grad', [
   ['start', 'u32'], ['count', 'u32'], ['rows', 'u32'], ['span', 'u32'], ['key', 'u32'], ['half_bits', 'u32'],
   ['partial_base', 'u32'], ['y_shift', 'f32'], ['model_in', 'u32'], ['model_out', 'u32'], ['fuse', 'u32'],
   ['prev_base', 'u32'], ['prev_count', 'u32'], ['prev_step', 'u32'], ['prev_lr', 'f32'], ['prev_inv_rows', 'f32'],

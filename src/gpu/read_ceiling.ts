@@ -4,10 +4,10 @@
 import type { GpuContext } from './device';
 import { PassProfiler } from './profiler';
 import { computePipelineAsync } from './shaders';
-import { uniformLayout } from './uniforms';
+import { defineParams } from './params';
 
 /** The Params record of shaders/read_ceiling.wgsl. */
-export const CEILING_PARAMS = uniformLayout([['n4', 'u32'], ['span', 'u32'], ['_pad0', 'u32'], ['_pad1', 'u32']]);
+export const CEILING_PARAMS = defineParams('read_ceiling', [['n4', 'u32'], ['span', 'u32'], ['_pad0', 'u32'], ['_pad1', 'u32']]);
 
 const WG = 256;
 const { STORAGE, COPY_DST, COPY_SRC, UNIFORM } = { STORAGE: 0x80, COPY_DST: 0x8, COPY_SRC: 0x4, UNIFORM: 0x40 };
@@ -36,9 +36,7 @@ export class ReadCeiling {
     const pipeline = await computePipelineAsync(device, 'read_ceiling', {}, pl, { WG });
     const partials = device.createBuffer({ label: 'read_ceiling.partials', size: 16 * groups, usage: STORAGE | COPY_SRC | COPY_DST });
     const params = device.createBuffer({ label: 'read_ceiling.params', size: CEILING_PARAMS.bytes, usage: UNIFORM | COPY_DST });
-    const view = new DataView(new ArrayBuffer(CEILING_PARAMS.bytes));
-    CEILING_PARAMS.write(view, 0, { n4, span });
-    device.queue.writeBuffer(params, 0, view.buffer);
+    device.queue.writeBuffer(params, 0, CEILING_PARAMS.pack({ n4, span }));
     const bind = device.createBindGroup({
       label: 'read_ceiling', layout,
       entries: [{ binding: 0, resource: { buffer: params } }, { binding: 1, resource: { buffer: x, size: n4 * 16 } }, { binding: 2, resource: { buffer: partials } }],

@@ -13,8 +13,7 @@ import { packModel, packNorm, unpackModel, type GradPipelines } from './linear_g
 import type { UpdatePipelines } from './apply_update';
 import { PassProfiler } from './profiler';
 import { GpuStore } from './store';
-import { packHyper } from './uniforms';
-import { LITTLE_ENDIAN } from './step_params';
+import { packHyper } from './params';
 import { MAX_PIECES, StepEncoder } from './step_encoder';
 
 const { STORAGE, COPY_SRC, COPY_DST, UNIFORM } = { STORAGE: 0x80, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40 };
@@ -39,7 +38,6 @@ export class GpuSession implements TrainSession {
     readonly historyCapacity: number, private readonly grad: GradPipelines, update: UpdatePipelines,
     maxGroups: number, fuseGroups: number, private readonly profiler: PassProfiler | null = null,
   ) {
-    if (!LITTLE_ENDIAN) throw new Error('GpuSession writes uniform records through typed arrays: a little-endian host is required');
     const device = (this.device = store.ctx.device);
     const { cols, pstride4 } = grad.layout;
     this.modelHalf = cols;

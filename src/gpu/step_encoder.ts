@@ -1,17 +1,18 @@
 // The step encoding of a GPU training session: the uniform ring of step parameters and the partial rows, steps
 // encoded many per submit (plain SGD FUSED in one dispatch per step, else a gradient pass per piece then
 // apply_update). The encoding loop allocates nothing per step or piece: records are written into the ring's staging
-// words (step_params.ts), one writeBuffer per submit, and the bind groups and half widths are cached per chunk slot.
+// words (the layouts' generated writers, params.ts), one writeBuffer per submit, and the bind groups and half widths are cached per chunk slot.
 import type { ModelSpec } from '../core/model';
 import { OPTIMIZERS } from '../core/optim';
 import { feistelHalfBits } from '../core/permute';
 import type { Piece, Step } from '../core/schedule';
-import { FUSE, gradBindGroup, planSpan, type GradPipelines } from './linear_grad';
-import { updateBindGroup, type UpdatePipelines } from './apply_update';
+import { FUSE, GRAD_PARAMS, gradBindGroup, planSpan, type GradPipelines } from './linear_grad';
+import { UPDATE_PARAMS, updateBindGroup, type UpdatePipelines } from './apply_update';
 import type { PassProfiler } from './profiler';
 import type { GpuStore } from './store';
-import { gradRecord, updateRecord, writeGradRecord, writeUpdateRecord } from './step_params';
 
+const writeGrad = GRAD_PARAMS.write;
+const writeUpdate = UPDATE_PARAMS.write;
 const SLOT = 256; // bytes per params record in the ring (≥ minUniformBufferOffsetAlignment everywhere)
 const SLOT_WORDS = SLOT / 4;
 const RING_SLOTS = 4096;
@@ -43,8 +44,8 @@ export class StepEncoder {
   private readonly words = new Uint32Array(this.staging);
   private readonly floats = new Float32Array(this.staging);
   /** The records every dispatch fills in and writes (reused: the loop allocates nothing). */
-  private readonly rec = gradRecord();
-  private readonly upd = updateRecord();
+  private readonly rec = GRAD_PARAMS.zero();
+  private readonly upd = UPDATE_PARAMS.zero();
   /** setBindGroup's one dynamic offset (reused). */
   private readonly offset = [0];
   /** Per chunk slot: the rows its Feistel half width was computed for, and that width. */
@@ -140,7 +141,7 @@ export class StepEncoder {
       r.y_shift = yShift;
       r.model_in = modelIn;
       r.model_out = r.fuse = r.prev_base = r.prev_count = r.prev_step = r.prev_lr = r.prev_inv_rows = 0;
-      writeGradRecord(this.words, this.floats, slot * SLOT_WORDS, r);
+      writeGrad(this.words, this.floats, slot * SLOT_WORDS, r);
       this.use(pass, mode === 'eval' ? this.grad.evaluate : piece.shuffle ? this.grad.trainShuffled : this.grad.train);
       this.bind(pass, this.slotGroup(store, piece.chunk), slot);
       pass.dispatchWorkgroups(groups, this.grad.layout.blocks);
@@ -161,7 +162,7 @@ export class StepEncoder {
     u.avg_rate = step.average > 0 ? 1 / step.average : 0;
     u.clip = this.spec.clipNorm;
     u.avg_base = 2 * this.modelHalf;
-    writeUpdateRecord(this.words, this.floats, slot * SLOT_WORDS, u);
+    writeUpdate(this.words, this.floats, slot * SLOT_WORDS, u);
     if (mode === 'apply' && step.average > 0) this.averaged = step.average;
     this.use(pass, mode === 'apply' ? this.update.apply : this.update.sumOnly);
     this.bind(pass, this.updateGroup, slot);
@@ -216,7 +217,7 @@ export class StepEncoder {
       const groups = this.setPiece(piece, this.store, each, partialBase);
       if (k === 0) this.setFuse(this.pending ? 1 - half : 0, half, true);
       else this.setFuse(this.pending ? half : 0, -1, false);
-      writeGradRecord(this.words, this.floats, slot * SLOT_WORDS, this.rec);
+      writeGrad(this.words, this.floats, slot * SLOT_WORDS, this.rec);
       this.use(pass, this.grad.fused(piece.shuffle)!);
       this.bind(pass, this.slotGroup(this.store, piece.chunk), slot);
       pass.dispatchWorkgroups(groups);
@@ -238,7 +239,7 @@ export class StepEncoder {
     r.span = this.grad.layout.slots;
     r.partial_base = (t % 2) * this.partialHalf;
     this.setFuse((t - 1) % 2, 0, true);
-    writeGradRecord(this.words, this.floats, slot * SLOT_WORDS, r);
+    writeGrad(this.words, this.floats, slot * SLOT_WORDS, r);
     this.use(pass, this.grad.fused(false)!);
     this.bind(pass, this.slotGroup(this.store, chunk), slot);
     pass.dispatchWorkgroups(1);

@@ -6,7 +6,7 @@ import { cloneParams, type ModelParams, type Standardization } from '../core/mod
 import type { OptimState } from '../core/optim/apply';
 import { parseTrainSpec, specRecord, type TrainSpec } from '../core/spec';
 import type { RunStateData } from './run_state';
-import type { EpochReport } from './train';
+import type { EpochReport } from './report';
 
 /** What identifies the data a run trained on (the CLI adds the file's size and modification time). */
 export type DataFingerprint = Record<string, string | number | readonly string[] | null>;

@@ -12,7 +12,8 @@ import { epochChunks, readAhead } from './chunks';
 import { addStats, trainRows, type RowStats, type ValidationSet } from './load';
 import type { RunState } from './run_state';
 import { StepSink } from './sink';
-import { rowBytes, type TrainOptions } from './train';
+import type { Targets } from './targets';
+import { budgetRows, type TrainPlan } from './plan';
 
 /** A streamed run's ring of slots. */
 export interface Stream {
@@ -29,11 +30,13 @@ export interface EpochContext {
   session: TrainSession;
   store: ChunkStore;
   source: DataSource;
+  /** The prepared targets: the source, the class labels (null for regression) and the model's outputs. */
+  targets: Targets;
   d: number;
-  o: TrainOptions;
+  /** The run's resolved options. */
+  plan: TrainPlan;
   /** The model being trained (its penalty applies in host-update mode). */
   model: ModelSpec;
-  hold: Holdout | null;
   stats: RowStats;
   validation: ValidationSet | null;
   stream: Stream | null;
@@ -47,11 +50,12 @@ const now = (): number => performance.now() / 1000;
 const RING = 3;
 
 function sinkFor(ctx: EpochContext, epoch: number, t0: number, stepsHint: number): StepSink {
-  const { o } = ctx;
-  const window = Math.max(1, Math.min(o.lossEvery ?? stepsHint, o.checkpointSteps ?? stepsHint, stepsHint, 65536));
+  const { plan } = ctx;
+  const { onProgress } = plan;
+  const window = Math.max(1, Math.min(plan.lossEvery ?? stepsHint, plan.checkpoint.everySteps || stepsHint, stepsHint, 65536));
   const total = ctx.stats.y.n > 0 && !(ctx.stream && epoch === 0 && ctx.source.rows === null) ? ctx.stats.y.n : NaN;
-  return new StepSink(ctx.session, window, !!o.hostUpdate, ctx.model,
-    o.onProgress && ((rowsDone, loss) => o.onProgress!({ epoch, rowsDone, rowsTotal: total, loss, elapsed: now() - t0 })), o.pause,
+  return new StepSink(ctx.session, window, plan.hostUpdate, ctx.model,
+    onProgress ? (rowsDone, loss) => onProgress({ epoch, rowsDone, rowsTotal: total, loss, elapsed: now() - t0 }) : undefined, plan.pause ?? undefined,
     ctx.onWindow && ((losses) => ctx.onWindow!(epoch, losses)));
 }
 
@@ -60,16 +64,17 @@ function sinkFor(ctx: EpochContext, epoch: number, t0: number, stepsHint: number
  * taken before (a resumed run): the epoch's steps are numbered from run.t − skip and the first `skip` are passed over.
  */
 export async function residentEpoch(ctx: EpochContext, epoch: number, t0: number, skip = 0): Promise<number[]> {
-  const { o, store } = ctx;
+  const { plan, store } = ctx;
+  const { spec } = plan;
   const rows = ctx.stats.y.n;
-  const batch = Math.min(o.batch, rows);
+  const batch = Math.min(spec.batch, rows);
   const sink = sinkFor(ctx, epoch, t0, Math.ceil(rows / batch));
   const first = ctx.run.t - skip;
-  const steps = epochSteps({ chunkRows: store.rowsIn, batch, lr: ctx.run.rule, seed: o.seed ?? 0, epoch, shuffle: o.shuffle ?? true, firstStep: first });
+  const steps = epochSteps({ chunkRows: store.rowsIn, batch, lr: ctx.run.rule, seed: spec.seed, epoch, shuffle: spec.shuffle, firstStep: first });
   for (const step of steps) {
     if (step.index < skip) continue;
     await sink.push(step);
-    if (o.signal?.aborted) break;
+    if (plan.signal?.aborted) break;
   }
   await sink.flush();
   ctx.run.t = first + skip + sink.losses.length;
@@ -78,15 +83,17 @@ export async function residentEpoch(ctx: EpochContext, epoch: number, t0: number
 
 /** Sizes the ring for streaming and, when standardizing, computes the statistics in a first pass. */
 export async function prepareStream(
-  backend: Backend, source: DataSource, d: number, o: TrainOptions, budgetRows: number,
-  hold: Holdout | null, validation: ValidationSet | null, stats: RowStats,
+  backend: Backend, plan: TrainPlan, source: DataSource, validation: ValidationSet | null, stats: RowStats,
 ): Promise<Stream> {
-  const batch = o.batch;
-  let slotRows = Math.min(o.chunkRows ?? Infinity, backend.maxChunkRows(d), Math.floor(budgetRows / (2 * (RING + 1))));
+  const { hold } = plan;
+  const d = source.features.length;
+  const batch = plan.spec.batch;
+  const budget = budgetRows(plan, d);
+  let slotRows = Math.min(plan.chunkRows, backend.maxChunkRows(d), Math.floor(budget / (2 * (RING + 1))));
   // A batch's pieces must stay loaded until the batch is complete: the ring holds every slot a batch spans.
   const slots = Math.max(RING, Math.ceil(Math.min(batch, source.rows ?? batch) / Math.max(1, slotRows)) + 2);
-  if (slots * slotRows > budgetRows) {
-    throw new Error(`a batch of ${batch} rows does not fit the memory budget when streaming (${budgetRows} rows); ` +
+  if (slots * slotRows > budget) {
+    throw new Error(`a batch of ${batch} rows does not fit the memory budget when streaming (${budget} rows); ` +
       `use a smaller --batch or a larger --memory-budget (full-batch gradient descent needs the data resident)`);
   }
   slotRows = Math.max(1, slotRows);
@@ -103,12 +110,11 @@ export async function prepareStream(
 
 /** One epoch streamed from the source through the ring of slots; returns the batch losses (`skip`: see residentEpoch). */
 export async function streamedEpoch(ctx: EpochContext, epoch: number, t0: number, skip = 0): Promise<number[]> {
-  const { o, d, stream, hold } = ctx;
+  const { plan, d, stream } = ctx;
+  const { hold, spec: { seed, shuffle } } = plan;
   const { store, slotRows, slots } = stream!;
-  const seed = o.seed ?? 0;
-  const shuffle = o.shuffle ?? true;
   const known = ctx.source.rows ?? (ctx.stats.y.n || 1 << 20);
-  const batch = Math.min(o.batch, known);
+  const batch = Math.min(plan.spec.batch, known);
   const sink = sinkFor(ctx, epoch, t0, Math.ceil(known / batch));
   const first = ctx.run.t - skip;
   const planner = new BatchPlanner(batch, ctx.run.rule, shuffle, first);
@@ -128,7 +134,7 @@ export async function streamedEpoch(ctx: EpochContext, epoch: number, t0: number
     await store.load(slot, train);
     for (const step of planner.add(slot, train.rows, chunkKey(seed, epoch, id))) await push(step);
     slot = (slot + 1) % slots;
-    if (o.signal?.aborted) break;
+    if (plan.signal?.aborted) break;
   }
   for (const step of planner.finish()) await push(step);
   await sink.flush();
@@ -140,7 +146,7 @@ export async function streamedEpoch(ctx: EpochContext, epoch: number, t0: number
 export async function streamedMetrics(ctx: EpochContext, unit: LossUnit, which: Which = 'current'): Promise<Metrics> {
   const { evalStore, slotRows } = ctx.stream!;
   const sums = emptySums(confusionClasses(ctx.model.loss, ctx.model.outputs));
-  for await (const c of trainRows(ctx.source.read({ maxRows: slotRows }), ctx.d, ctx.hold, null)) {
+  for await (const c of trainRows(ctx.source.read({ maxRows: slotRows }), ctx.d, ctx.plan.hold, null)) {
     await evalStore.load(0, c);
     addSums(sums, await ctx.session.evaluate(evalStore, ctx.stats.y.mean(0), which));
   }

@@ -7,52 +7,54 @@ import { LOSSES } from '../core/losses';
 import { confusionClasses, emptySums, metricsFromSums } from '../core/metrics';
 import { unstandardize } from '../core/model';
 import { penaltyValue } from '../core/penalties';
-import type { TrainSpec } from '../core/spec';
 import type { Checkpoint } from './checkpoint';
 import { residentEpoch, streamedEpoch, streamedMetrics, type EpochContext } from './epochs';
 import { TrainingHealth } from './health';
-import type { EpochReport, TrainResult } from './train';
+import type { EpochReport, TrainResult } from './report';
 
 const now = (): number => performance.now() / 1000;
 
 /** The data fingerprint a checkpoint records: what the run read, plus the caller's facts (file size, time). */
-function fingerprint(ctx: EpochContext, classes: string[] | null) {
+function fingerprint(ctx: EpochContext) {
   const { source } = ctx;
-  return { features: [...source.features], target: source.target, rows: ctx.stats.y.n, classes, ...(ctx.o.fingerprint ?? {}) };
+  return { features: [...source.features], target: source.target, rows: ctx.stats.y.n, classes: ctx.targets.classes, ...ctx.plan.checkpoint.fingerprint };
 }
 
 /** Runs the epochs of a prepared context and returns the result. */
-export async function runEpochs(ctx: EpochContext, spec: TrainSpec, classes: string[] | null, uploadSeconds: number): Promise<TrainResult> {
-  const { o, session, store, validation, stream, model, run: state } = ctx;
+export async function runEpochs(ctx: EpochContext, uploadSeconds: number): Promise<TrainResult> {
+  const { plan, session, store, validation, stream, model, run: state } = ctx;
+  const { spec, signal } = plan;
+  const { classes } = ctx.targets;
+  const policy = plan.checkpoint;
   const norm = model.standardize;
   const unit = LOSSES[spec.loss];
   const evaluate = async (s: ChunkStore, yShift: number, which = state.which) => metricsFromSums(await session.evaluate(s, yShift, which), unit);
-  const resume = o.resume;
+  const resume = policy.resume;
   const epochs: EpochReport[] = resume ? [...resume.epochs] : [];
   const health = new TrainingHealth(ctx.source, spec, ctx.backend.kind);
   let trainSeconds = 0;
   const checkpoint = async (epoch: number, step: number, epochLosses: readonly number[], t = state.t) => {
-    if (!o.onCheckpoint) return;
+    if (!policy.write) return;
     const c: Checkpoint = {
-      format: 'downhill.checkpoint', version: 1, spec, fingerprint: fingerprint(ctx, classes), standardization: norm ?? null,
+      format: 'downhill.checkpoint', version: 1, spec, fingerprint: fingerprint(ctx), standardization: norm ?? null,
       params: await session.readModel('current'), state: await session.readState(), run: { ...state.toData(), t },
       epoch, step, epochLosses: [...epochLosses], epochs: epochs.map(({ params: _p, ...e }) => e),
     };
-    await o.onCheckpoint(c);
+    await policy.write(c);
   };
   // Inside an epoch the run's t is updated when the epoch ends: a window's checkpoint counts from the epoch's start.
   let epochStart = state.t;
   let lastCheckpointT = state.t;
-  if (o.checkpointSteps) {
+  if (policy.everySteps) {
     ctx.onWindow = async (epoch, losses) => {
       const before = resume && epoch === resume.epoch ? resume.epochLosses : [];
       const t = epochStart + before.length + losses.length;
-      if (t - lastCheckpointT < o.checkpointSteps!) return;
+      if (t - lastCheckpointT < policy.everySteps) return;
       lastCheckpointT = t;
       await checkpoint(epoch, before.length + losses.length, [...before, ...losses], t);
     };
   }
-  for (let epoch = resume ? resume.epoch : 0; epoch < spec.epochs && !o.signal?.aborted; epoch++) {
+  for (let epoch = resume ? resume.epoch : 0; epoch < spec.epochs && !signal?.aborted; epoch++) {
     const t0 = now();
     const skip = resume && epoch === resume.epoch ? resume.step : 0;
     epochStart = state.t - skip;
@@ -65,34 +67,34 @@ export async function runEpochs(ctx: EpochContext, spec: TrainSpec, classes: str
       epoch, loss: losses.reduce((a, b) => a + b, 0) / losses.length, seconds, steps: losses.length, lr: state.schedule.rate(Math.max(0, state.t - 1)),
     };
     await health.epoch(epoch, report.loss, losses.length);
-    if (o.signal?.aborted && losses.length < state.stepsPerEpoch) {
+    if (signal?.aborted && losses.length < state.stepsPerEpoch) {
       // Stopped inside the epoch: the checkpoint records where, so a resumed run takes the remaining steps.
       await checkpoint(epoch, losses.length, losses);
       epochs.push(report);
       break;
     }
-    if (o.evaluateEachEpoch && !stream) report.metrics = await evaluate(store, ctx.stats.y.mean(0));
+    if (plan.evaluateEachEpoch && !stream) report.metrics = await evaluate(store, ctx.stats.y.mean(0));
     if (validation && validation.rows > 0) report.validation = await evaluate(validation.store, validation.y.mean(0));
     const stop = await state.endEpoch(epoch, report.validation?.loss ?? report.loss, session);
     epochs.push(report);
-    if (o.onEpoch) {
+    if (plan.onEpoch) {
       const p = await session.readModel(state.which);
       report.params = norm ? unstandardize(p, norm) : p;
-      o.onEpoch(report);
+      plan.onEpoch(report);
     }
-    const last = stop || epoch + 1 === spec.epochs || !!o.signal?.aborted;
-    if (last || (o.checkpointEpochs && (epoch + 1) % o.checkpointEpochs === 0)) await checkpoint(epoch + 1, 0, []);
+    const last = stop || epoch + 1 === spec.epochs || !!signal?.aborted;
+    if (last || (policy.everyEpochs && (epoch + 1) % policy.everyEpochs === 0)) await checkpoint(epoch + 1, 0, []);
     if (stop) break;
   }
   // Early stopping keeps the best weights; otherwise report the running average once averaging has begun.
   const best = state.bestParams;
   if (best) session.writeModel(best);
   const which = best ? 'current' : state.which;
-  const final = o.skipFinalMetrics
+  const final = plan.skipFinalMetrics
     ? metricsFromSums({ ...emptySums(confusionClasses(spec.loss, model.outputs)), rows: ctx.stats.y.n, loss: NaN, m: new Float64Array(4).fill(NaN) }, unit)
     : stream ? await streamedMetrics(ctx, unit, which) : await evaluate(store, ctx.stats.y.mean(0), which);
   const trained = await session.readModel(which);
-  await health.final(trained, final, o.skipFinalMetrics);
+  await health.final(trained, final, plan.skipFinalMetrics);
   const lastValidation = !best && epochs.at(-1)?.validation;
   return {
     spec, classes,
@@ -102,7 +104,7 @@ export async function runEpochs(ctx: EpochContext, spec: TrainSpec, classes: str
     epochs, final,
     // The last epoch already measured the held-out rows at the final parameters (unless early stopping went back).
     validation: lastValidation || (validation && validation.rows > 0 ? await evaluate(validation.store, validation.y.mean(0), which) : undefined),
-    averaged: which === 'average', earlyStop: state.stopped, stopped: !!o.signal?.aborted,
+    averaged: which === 'average', earlyStop: state.stopped, stopped: !!signal?.aborted,
     secondsPerEpoch: epochs.length ? trainSeconds / Math.max(1, epochs.length - (resume?.epochs.length ?? 0)) : 0, uploadSeconds,
     backend: ctx.backend.kind, device: ctx.backend.device, rows: ctx.stats.y.n, validationRows: validation?.rows ?? 0,
     d: ctx.d, features: [...ctx.source.features], target: ctx.source.target, streamed: !!stream,

@@ -3,36 +3,43 @@
 // gradient descent gets the optimality gap after every epoch (--gap) and the Newton preconditioner (--precondition).
 import type { Backend, TrainSession } from '../backend';
 import type { Dataset } from '../core/dataset';
-import { holdout, isHeldOut, splitChunk, type Holdout } from '../core/holdout';
+import { isHeldOut, splitChunk, type Holdout } from '../core/holdout';
 import { LOSSES } from '../core/losses';
 import { addSums, emptySums, metricsFromSums, type Metrics } from '../core/metrics';
 import { standardizeParams, type ModelParams, type ModelSpec, type Standardization } from '../core/model';
-import { featureStats, gapOf, LeastSquaresStream, preconditioner, solveFactor, type ExactSolution, type Factor } from '../core/solver/least_squares';
+import { gapOf, preconditioner } from '../core/solver/gap';
+import { featureStats, LeastSquaresStream, solveFactor, type ExactSolution, type Factor } from '../core/solver/least_squares';
 import { checkExact } from '../core/solver/options';
 import { exactSummary } from '../core/solver/report';
 import { modelSpecOf, type TrainSpec } from '../core/spec';
 import { memorySource, type DataSource } from '../data/source';
 import { gramFactor, gramVerdict } from './solve_gram';
 import { prepareTargets } from './targets';
-import { rowBytes, type EpochReport, type TrainOptions, type TrainResult } from './train';
+import { budgetRows, type TrainPlan } from './plan';
+import type { EpochReport, Progress, TrainResult } from './report';
 
 const now = (): number => performance.now() / 1000;
 const PASS_ROWS = 1 << 16;
 
-/** The R factor of a source's training rows (held-out rows skipped), in one pass; from `o.f64Rows` when given. */
+/** What a factor pass reads besides the rows: the budget, the f64 rows, the signal and the progress hook. */
+export type FactorOptions = Pick<TrainPlan, 'memoryBudget' | 'f64Rows' | 'signal' | 'onProgress'>;
+
+/**
+ * The R factor of a source's training rows (held-out rows skipped), in one pass; from `o.f64Rows` when given. With a
+ * backend that has a Gram pass, that pass first, kept where the condition number allows (solve_gram.ts).
+ */
 export async function exactFactor(
-  source: DataSource, fitBias: boolean, hold: Holdout | null,
-  o: Pick<TrainOptions, 'signal' | 'onProgress' | 'memoryBudget' | 'f64Rows'> & { backend?: Backend } = {},
+  source: DataSource, fitBias: boolean, hold: Holdout | null, o: FactorOptions, backend: Backend | null = null,
 ): Promise<Factor> {
   const d = source.features.length;
-  checkFactorSize(d, o.memoryBudget ?? 2 ** 30);
-  // WebGPU: the Gram pass first, kept where the condition number allows (solve_gram.ts); then the QR pass.
-  const gram = o.backend && !o.f64Rows ? await gramFactor(o.backend, source, fitBias, hold, o.signal) : null;
-  const why = gram && gramVerdict(gram);
-  if (gram && !why) return gram;
+  const signal = o.signal ?? undefined;
+  checkFactorSize(d, o.memoryBudget);
+  const gram = backend && !o.f64Rows ? await gramFactor(backend, source, fitBias, hold, signal) : null;
+  const why = gram && gramVerdict(gram.factor, gram.relError);
+  if (gram && !why) return gram.factor;
   const acc = new LeastSquaresStream(d, fitBias);
   const t0 = now();
-  const chunks = o.f64Rows ? o.f64Rows.readF64({ maxRows: PASS_ROWS, signal: o.signal }) : source.read({ maxRows: PASS_ROWS, signal: o.signal });
+  const chunks = o.f64Rows ? o.f64Rows.readF64({ maxRows: PASS_ROWS, signal }) : source.read({ maxRows: PASS_ROWS, signal });
   for await (const c of chunks) {
     if (hold) {
       const first = c.firstRow ?? 0;
@@ -76,26 +83,25 @@ export function solveSpec(f: Factor, spec: TrainSpec, norm?: Standardization): E
 }
 
 /** `--solver exact`: least squares (ridge with --penalty l2) in one pass, then its metrics through the backend. */
-export async function solveExact(backend: Backend, input: DataSource | Dataset, spec: TrainSpec, o: TrainOptions): Promise<TrainResult> {
+export async function solveExact(backend: Backend, input: DataSource | Dataset, plan: TrainPlan): Promise<TrainResult> {
+  const { spec, hold } = plan;
   checkExact(spec);
   const t0 = now();
   const raw = 'read' in input ? input : memorySource(input);
-  const { source } = await prepareTargets(raw, 'squared', o.signal);
+  const { source } = await prepareTargets(raw, 'squared', plan.signal ?? undefined);
   const d = source.features.length;
-  const hold = spec.validation ? holdout(spec.validation, spec.seed) : null;
-  const factor = await exactFactor(raw, spec.fitBias, hold, { ...o, backend });
+  const factor = await exactFactor(raw, spec.fitBias, hold, plan, backend);
   const norm = spec.standardize ? standardizationOf(factor) : undefined;
   const sol = solveSpec(factor, spec, norm);
   const seconds = now() - t0;
-  const m = o.skipFinalMetrics ? null : await metricsPass(backend, source, modelSpecOf(spec, d, 1, norm), standardizeParams(sol.params, norm), hold, sol);
+  const m = plan.skipFinalMetrics ? null : await metricsPass(backend, source, modelSpecOf(spec, d, 1, norm), standardizeParams(sol.params, norm), hold, sol);
   const nan = metricsFromSums({ ...emptySums(), rows: factor.rows, loss: NaN, m: new Float64Array(4).fill(NaN) }, LOSSES.squared);
-  const budgetRows = Math.floor((o.memoryBudget ?? 2 ** 30) / rowBytes(d));
   return {
     spec, classes: null, params: sol.params, objective: sol.objective, averaged: false, earlyStop: null, stopped: false,
     standardization: norm, epochs: [], final: m?.final ?? nan, validation: m?.validation,
     secondsPerEpoch: 0, uploadSeconds: seconds, backend: backend.kind, device: backend.device, rows: factor.rows,
     validationRows: m?.validationRows ?? 0, d, features: [...source.features], target: source.target,
-    streamed: (source.rows ?? factor.rows) > budgetRows, chunkRows: [PASS_ROWS], skipped: source.skipped ?? 0,
+    streamed: (source.rows ?? factor.rows) > budgetRows(plan, d), chunkRows: [PASS_ROWS], skipped: source.skipped ?? 0,
     exact: exactSummary(sol, source.features, seconds),
   };
 }
@@ -127,38 +133,39 @@ async function metricsPass(
   return { final: metricsFromSums(train, unit), validation: held.rows ? metricsFromSums(held, unit) : undefined, validationRows: held.rows };
 }
 
-/** What --gap and --precondition add to a gradient-descent run: hooks on its session, options and result. */
+/** What --gap and --precondition add to a gradient-descent run: hooks on its session, plan and result. */
 export interface SolverHooks {
   session(s: TrainSession): TrainSession;
-  options<O extends TrainOptions>(o: O): O;
+  plan(p: TrainPlan): TrainPlan;
   finish(r: TrainResult): TrainResult;
 }
 
-const IDENTITY: SolverHooks = { session: (s) => s, options: (o) => o, finish: (r) => r };
+const IDENTITY: SolverHooks = { session: (s) => s, plan: (p) => p, finish: (r) => r };
 
 /**
  * For --gap or --precondition: one pass for R, the exact optimum of the run's objective (in the model's units), then
  * the gap after every epoch (EpochReport.gap) and preconditioned gradients (steps then read the gradient back).
  */
-export async function solverHooks(source: DataSource, spec: TrainSpec, model: ModelSpec, hold: Holdout | null, o: TrainOptions): Promise<SolverHooks> {
+export async function solverHooks(source: DataSource, plan: TrainPlan, model: ModelSpec): Promise<SolverHooks> {
+  const { spec } = plan;
   if (!spec.gap && !spec.precondition) return IDENTITY;
   const t0 = now();
-  const factor = await exactFactor(source, model.fitBias, hold, { signal: o.signal, memoryBudget: o.memoryBudget });
+  const factor = await exactFactor(source, model.fitBias, plan.hold, { ...plan, f64Rows: null, onProgress: null });
   const sol = solveSpec(factor, spec, model.standardize);
   const summary = exactSummary(sol, source.features, now() - t0);
   const gapHistory: number[] = [];
   return {
     session: (s) => (spec.precondition ? preconditioned(s, sol, model, spec) : s),
-    options: (opts) => ({
-      ...opts,
-      hostUpdate: opts.hostUpdate || spec.precondition,
-      onEpoch: spec.gap || opts.onEpoch ? (e: EpochReport & { gap?: ReturnType<typeof gapOf> }) => {
+    plan: (p) => ({
+      ...p,
+      hostUpdate: p.hostUpdate || spec.precondition,
+      onEpoch: spec.gap || p.onEpoch ? (e: EpochReport) => {
         if (spec.gap && e.params) {
           e.gap = gapOf(sol, e.params);
           gapHistory.push(e.gap.gap);
         }
-        opts.onEpoch?.(e);
-      } : undefined,
+        p.onEpoch?.(e);
+      } : null,
     }),
     finish: (r) => Object.assign(r, { exact: summary, ...(spec.gap ? { gap: gapOf(sol, r.params), gapHistory } : {}) }),
   };

@@ -1,63 +1,63 @@
-// The exact solver's fast path on WebGPU: one pass of the Gram kernel (shaders/gram.wgsl) over the training rows,
-// partials summed in f64, then Cholesky. Its coefficients err by about κ²·ε (ε ≈ 3e-7, the float32 Gram entries'
-// measured error with Kahan-added batch sums), so it is kept only where that is ≤ GRAM_MAX_ERROR and no column is
-// collinear; otherwise the caller falls back to the streamed QR (a second pass).
+// The exact solver's fast path where the backend has a Gram pass (Backend.gramPass; WebGPU's shaders/gram.wgsl): one
+// pass over the training rows, partials summed in f64, then Cholesky. Its coefficients err by about κ²·ε (ε the
+// pass's relative error: ≈ 3e-7 for float32 Gram entries with Kahan-added batch sums), so it is kept only where that is
+// ≤ GRAM_MAX_ERROR and no column is collinear; otherwise the caller falls back to the streamed QR (a second pass).
 import type { Backend } from '../backend';
 import type { Holdout } from '../core/holdout';
-import { factorFromGram, firstMeans, solveFactor, type Factor } from '../core/solver/least_squares';
+import { factorFromGram, firstMeans, solveFactor, solverGram, type Factor } from '../core/solver/least_squares';
 import type { DataSource } from '../data/source';
-import { WebGpuBackend } from '../gpu/backend';
-import { GramPass, solverGram } from '../gpu/gram';
 import { trainRows } from './load';
-
-/** Relative error of the GPU Gram's entries against √(G_ii·G_jj) (test/gpu/gram.test.ts measures 1e-7 to 3e-7). */
-export const GRAM_REL_ERROR = 3e-7;
 
 /** The largest predicted relative coefficient error (κ²·ε) for which the Gram factor is kept. */
 export const GRAM_MAX_ERROR = 1e-5;
 
 const SLOT_ROWS = 1 << 20;
 
-/** The Gram factor of a source's training rows on a WebGPU backend (null on other backends). */
+/** The Gram factor of a source's training rows and the pass's relative error, on a backend with a Gram pass (else null). */
 export async function gramFactor(
   backend: Backend, source: DataSource, fitBias: boolean, hold: Holdout | null, signal?: AbortSignal,
-): Promise<Factor | null> {
-  if (!(backend instanceof WebGpuBackend)) return null;
+): Promise<{ factor: Factor; relError: number } | null> {
+  if (!backend.gramPass) return null;
   const d = source.features.length;
   const slotRows = Math.min(SLOT_ROWS, backend.maxChunkRows(d));
   const store = backend.createStore(d, slotRows);
-  const pass = await GramPass.create(backend.ctx, d, store.dtype);
-  const w = 4 * pass.layout.z4;
-  const g = new Float64Array(w * w);
+  const g = new Float64Array((d + 2) ** 2);
   let shift: Float64Array | null = null;
   let yShift = 0;
   let rows = 0;
+  let relError = 0;
   try {
-    for await (const c of trainRows(source.read({ maxRows: slotRows, signal }), d, hold, null)) {
-      if (c.rows === 0) continue;
-      if (!shift) {
-        // The kernel subtracts float32 shifts; the factor records exactly those.
-        const [mu, ym] = fitBias ? firstMeans(c.x, c.y, c.rows, d) : [new Float64Array(d), 0];
-        shift = mu.map(Math.fround);
-        yShift = Math.fround(ym);
+    const pass = await backend.gramPass(store);
+    relError = pass.relError;
+    try {
+      for await (const c of trainRows(source.read({ maxRows: slotRows, signal }), d, hold, null)) {
+        if (c.rows === 0) continue;
+        if (!shift) {
+          // The kernel subtracts float32 shifts; the factor records exactly those.
+          const [mu, ym] = fitBias ? firstMeans(c.x, c.y, c.rows, d) : [new Float64Array(d), 0];
+          shift = mu.map(Math.fround);
+          yShift = Math.fround(ym);
+        }
+        await store.load(0, c);
+        const part = await pass.run(0, c.rows, shift, yShift);
+        for (let i = 0; i < g.length; i++) g[i] += part[i];
+        rows += c.rows;
       }
-      await store.load(0, c);
-      const part = await pass.run(store.slots[0].x, store.slots[0].y, 0, c.rows, shift, yShift);
-      for (let i = 0; i < g.length; i++) g[i] += part[i];
-      rows += c.rows;
+    } finally {
+      pass.dispose();
     }
   } finally {
-    pass.dispose();
     store.dispose();
   }
-  return factorFromGram(solverGram(g, pass.layout, fitBias), { d, bias: fitBias, rows, shift: shift ?? new Float64Array(d), yShift, relError: GRAM_REL_ERROR });
+  const factor = factorFromGram(solverGram(g, d, fitBias), { d, bias: fitBias, rows, shift: shift ?? new Float64Array(d), yShift, relError });
+  return { factor, relError };
 }
 
 /** Whether a Gram factor is accurate enough to keep: no collinear column, κ²·ε ≤ GRAM_MAX_ERROR. Else a reason. */
-export function gramVerdict(f: Factor): string | null {
+export function gramVerdict(f: Factor, relError: number): string | null {
   const trial = solveFactor(f);
   if (trial.collinear.length) return 'the float32 Gram cannot tell collinear columns apart';
-  const predicted = trial.condition ** 2 * GRAM_REL_ERROR;
+  const predicted = trial.condition ** 2 * relError;
   if (predicted > GRAM_MAX_ERROR) return `condition number ${trial.condition.toPrecision(3)}: the float32 Gram would lose digits (κ²·ε = ${predicted.toExponential(1)})`;
   return null;
 }

@@ -11,7 +11,7 @@ import { memorySource, type DataSource } from '../data/source';
 import { linearChunks, lineOptions, resolveSynthetic, shiftLine, type SyntheticOptions } from '../data/synthetic';
 import { blobsDataset, classesChunks, classesTruth, outlierChunks } from '../data/synthetic_classes';
 import { prepareTargets } from '../train/targets';
-import { rowBytes } from '../train/train';
+import { rowBytes } from '../train/plan';
 import { loadFile, type NamedBlob } from './files';
 import { FLIGHTS_FILE, flightsSource } from './flights';
 import { DATA_OPTIONS, DATASETS, REAL_DATASETS, type SyntheticSpec } from './settings';

@@ -13,7 +13,9 @@ import type { DataSource } from '../data/source';
 import { targetKind } from '../train/targets';
 import type { ExactSummary } from '../core/solver/report';
 import type { EarlyStop } from '../train/run_state';
-import { train, trainResident, uploadDataset, type EpochReport, type ResidentData, type TrainOptions, type TrainResult } from '../train/train';
+import { train, trainResident, uploadDataset, type ResidentData } from '../train/train';
+import { type EpochReport, type TrainResult } from '../train/report';
+import { type TrainOptions } from '../train/plan';
 
 /** What the loop is told to do: the training spec, and how often to report. */
 export interface LoopOptions {

@@ -5,7 +5,8 @@ import { LOSSES } from '../../src/core/losses';
 import { addSums, emptySums, metricsFromSums, regressionMetrics, type EvalSums } from '../../src/core/metrics';
 import { modelSpec } from '../../src/core/model';
 import { Rng } from '../../src/core/rng';
-import { emptyGradSums, gradRows } from '../../src/cpu/grad_rows';
+import { gradRows } from '../../src/cpu/grad_rows';
+import { emptyGradSums } from '../../src/cpu/grad_sums';
 
 /** Regression metrics of sums under the squared loss. */
 const metrics = (s: EvalSums) => regressionMetrics(metricsFromSums(s, LOSSES.squared));

@@ -6,7 +6,8 @@ import { LOSSES, lossHp } from '../../src/core/losses';
 import { modelSpec, predictRow, sgdStep, zeroParams, type Gradient, type ModelParams } from '../../src/core/model';
 import { permuteIndex } from '../../src/core/permute';
 import { Rng } from '../../src/core/rng';
-import { emptyGradSums, gradRows, type GradRange } from '../../src/cpu/grad_rows';
+import { gradRows } from '../../src/cpu/grad_rows';
+import { emptyGradSums, type GradRange } from '../../src/cpu/grad_sums';
 import { applyUpdateCpu, meanGradient } from '../../src/cpu/apply_update';
 import { newOptimState } from '../../src/core/optim/apply';
 

@@ -3,7 +3,8 @@
 // columns, ridge, the optimality gap and the Newton preconditioner.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
-import { factorFromGram, gapOf, LeastSquaresStream, preconditioner, solveFactor } from '../../src/core/solver/least_squares';
+import { gapOf, preconditioner } from '../../src/core/solver/gap';
+import { factorFromGram, LeastSquaresStream, solveFactor, solverGram } from '../../src/core/solver/least_squares';
 import { conditionedProblem, referenceFit, standardizedCondition } from '../helpers/qr_reference';
 import { weightedLeastSquares } from '../helpers/oracles';
 
@@ -203,6 +204,13 @@ describe('exact least squares (TSQR)', () => {
       // Later steps start near the optimum: κ·u plus κ²·u·‖r‖/(‖A‖‖w‖) (here ≈ 5e-9) is what f64 residuals allow.
       expect(errors[2]).toBeLessThan(1e-8);
     }
+  });
+
+  it('solverGram picks [1, x, y] out of a Gram of (x, y, 1)', () => {
+    const g = Float64Array.from({ length: 16 }, (_, k) => Math.floor(k / 4) * 100 + (k % 4));
+    // Columns of the input: x1 → 0, x2 → 1, y → 2, 1 → 3.
+    expect([...solverGram(g, 2, true)]).toEqual([303, 300, 301, 302, 3, 0, 1, 2, 103, 100, 101, 102, 203, 200, 201, 202]);
+    expect([...solverGram(g, 2, false)]).toEqual([0, 1, 2, 100, 101, 102, 200, 201, 202]);
   });
 
   it('a Gram factor gives the same solution as the QR factor on well-conditioned data', () => {

@@ -8,7 +8,8 @@ import { CpuBackend } from '../../src/cpu/backend';
 import { nodeCpuBackend } from '../../src/cpu/simd_node';
 import { linearDataset } from '../../src/data/synthetic';
 import { blobsDataset } from '../../src/data/synthetic_classes';
-import { rowBytes, train, type TrainOptions } from '../../src/train/train';
+import { rowBytes, type TrainOptions } from '../../src/train/plan';
+import { train } from '../../src/train/train';
 
 const fast = { 1: nodeCpuBackend({ threads: 1 }), 3: nodeCpuBackend({ threads: 3, minChunkBytes: 0, adapt: false }) };
 afterAll(() => Object.values(fast).forEach((b) => b.dispose()));

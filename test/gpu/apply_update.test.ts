@@ -11,11 +11,11 @@ import { newOptimState } from '../../src/core/optim/apply';
 import { PENALTY_NAMES, type PenaltyKind } from '../../src/core/penalties';
 import { Rng } from '../../src/core/rng';
 import { applyUpdateCpu } from '../../src/cpu/apply_update';
-import { emptyGradSums } from '../../src/cpu/grad_rows';
+import { emptyGradSums } from '../../src/cpu/grad_sums';
 import { UPDATE_PARAMS, updateBindGroup, updatePipelines } from '../../src/gpu/apply_update';
 import { gradLayout, packModel, unpackModel, type GradLayout } from '../../src/gpu/linear_grad';
 import { softmaxLayout } from '../../src/gpu/softmax_grad';
-import { packHyper } from '../../src/gpu/uniforms';
+import { packHyper } from '../../src/gpu/params';
 import { poisoned, readF32, storage, useGpu } from '../helpers/gpu';
 
 const gpu = useGpu();
@@ -61,15 +61,15 @@ async function runCase(c: Case, seed: number) {
   const rules = Array.from({ length: steps }, (_, s) => ({ lr: lr * (1 + 0.5 * s), t: s + 1, average: c.average && s >= 1 ? s : 0 }));
   const u = await scoped('apply_update pipelines', () => updatePipelines(device, layout, { penalty: spec.penalty, optimizer: spec.optimizer, clip: spec.clipNorm > 0 }));
   const params = device.createBuffer({ size: SLOT * steps, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-  const view = new DataView(new ArrayBuffer(SLOT * steps));
+  const records = new Uint8Array(SLOT * steps);
   rules.forEach((r, s) => {
     const [c1, c2] = opt.correction(r.t, spec.optimizerHp);
-    UPDATE_PARAMS.write(view, s * SLOT, {
+    records.set(new Uint8Array(UPDATE_PARAMS.pack({
       first, count: c.count, step: s, fit_bias: spec.fitBias ? 1 : 0, lr: r.lr, scale: 1 / rows, c1, c2,
       avg_rate: r.average ? 1 / r.average : 0, clip: spec.clipNorm, avg_base: 2 * cols,
-    });
+    })), s * SLOT);
   });
-  device.queue.writeBuffer(params, 0, view.buffer);
+  device.queue.writeBuffer(params, 0, records);
   const hp = device.createBuffer({ size: 48, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(hp, 0, packHyper(spec.lossHp, spec.penaltyHp, spec.optimizerHp));
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;

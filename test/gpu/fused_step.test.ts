@@ -6,7 +6,8 @@ import { allclose } from '../../src/core/allclose';
 import { CpuBackend } from '../../src/cpu/backend';
 import { linearDataset } from '../../src/data/synthetic';
 import { WebGpuBackend } from '../../src/gpu/backend';
-import { train, type TrainOptions } from '../../src/train/train';
+import { train } from '../../src/train/train';
+import { type TrainOptions } from '../../src/train/plan';
 import { useGpu } from '../helpers/gpu';
 
 const gpu = useGpu();

@@ -8,7 +8,8 @@ import { linearDataset } from '../../src/data/synthetic';
 import { classesDataset } from '../../src/data/synthetic_classes';
 import { WebGpuBackend } from '../../src/gpu/backend';
 import { TUNING_TABLE, tuningEntry } from '../../src/gpu/tuning';
-import { train, type TrainOptions } from '../../src/train/train';
+import { train } from '../../src/train/train';
+import { type TrainOptions } from '../../src/train/plan';
 import { useGpu } from '../helpers/gpu';
 
 const gpu = useGpu();

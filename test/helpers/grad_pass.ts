@@ -8,7 +8,8 @@ import { LOSSES, type LossKind } from '../../src/core/losses';
 import { confusionClasses } from '../../src/core/metrics';
 import { modelSpec, type ModelParams, type ModelSpec } from '../../src/core/model';
 import { Rng } from '../../src/core/rng';
-import { emptyGradSums, gradRows, type GradSums } from '../../src/cpu/grad_rows';
+import { gradRows } from '../../src/cpu/grad_rows';
+import { emptyGradSums, type GradSums } from '../../src/cpu/grad_sums';
 import {
   GRAD_PARAMS, gradBindGroup, linearGradPipelines, packModel, packNorm, planGroups, type GradPipelines, type KernelVariant,
 } from '../../src/gpu/linear_grad';
@@ -16,7 +17,7 @@ import { packF16, roundF16Array, type DType } from '../../src/core/f16';
 import type { Reduction } from '../../src/gpu/shaders';
 import { softmaxGradPipelines } from '../../src/gpu/softmax_grad';
 import { feistelHalfBits } from '../../src/core/permute';
-import { packHyper } from '../../src/gpu/uniforms';
+import { packHyper } from '../../src/gpu/params';
 import type { GpuContext } from '../../src/gpu/device';
 import { poisoned, readF32, storage } from './gpu';
 
@@ -121,9 +122,7 @@ export async function checkGradCase(ctx: GpuContext, c: GradCase, seed: number):
   const confusion = storage(device, 'confusion', new Float32Array(Math.max(4, classes * classes)), GPUBufferUsage.COPY_DST);
   device.queue.writeBuffer(confusion, 0, new Uint32Array(Math.max(4, classes * classes)));
   const params = device.createBuffer({ size: 256, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-  const view = new DataView(new ArrayBuffer(GRAD_PARAMS.bytes));
-  GRAD_PARAMS.write(view, 0, { start, count, rows: c.rows, span, key, half_bits: feistelHalfBits(c.rows), partial_base: base, y_shift: yShift });
-  device.queue.writeBuffer(params, 0, view.buffer);
+  device.queue.writeBuffer(params, 0, GRAD_PARAMS.pack({ start, count, rows: c.rows, span, key, half_bits: feistelHalfBits(c.rows), partial_base: base, y_shift: yShift }));
   const hp = device.createBuffer({ size: 48, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(hp, 0, packHyper(spec.lossHp, spec.penaltyHp));
   const [got, counts] = await scoped(`${c.loss} pass`, async () => {

@@ -13,7 +13,9 @@ import { nodeCpuBackend } from '../../src/cpu/simd_node';
 import { linearDataset } from '../../src/data/synthetic';
 import { blobsDataset, classesDataset, outlierChunks } from '../../src/data/synthetic_classes';
 import { WebGpuBackend } from '../../src/gpu/backend';
-import { train, type TrainOptions, type TrainResult } from '../../src/train/train';
+import { train } from '../../src/train/train';
+import { type TrainOptions } from '../../src/train/plan';
+import { type TrainResult } from '../../src/train/report';
 import { useGpu } from '../helpers/gpu';
 import { huberIrls, lasso, leastSquaresNoBias, logisticNewton, medianRegression, problemOf, ridge, weightedLeastSquares } from '../helpers/oracles';
 

@@ -12,7 +12,9 @@ import { CpuBackend } from '../../src/cpu/backend';
 import { linearDataset } from '../../src/data/synthetic';
 import { WebGpuBackend } from '../../src/gpu/backend';
 import { createBackend } from '../../src/train/backends';
-import { train, type TrainOptions, type TrainResult } from '../../src/train/train';
+import { train } from '../../src/train/train';
+import { type TrainOptions } from '../../src/train/plan';
+import { type TrainResult } from '../../src/train/report';
 import { useGpu } from '../helpers/gpu';
 
 const gpu = useGpu();

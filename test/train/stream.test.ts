@@ -12,7 +12,8 @@ import { CpuBackend } from '../../src/cpu/backend';
 import { memorySource, type DataSource } from '../../src/data/source';
 import { linearDataset } from '../../src/data/synthetic';
 import { WebGpuBackend } from '../../src/gpu/backend';
-import { rowBytes, train, type TrainOptions } from '../../src/train/train';
+import { rowBytes, type TrainOptions } from '../../src/train/plan';
+import { train } from '../../src/train/train';
 import { useGpu } from '../helpers/gpu';
 
 const gpu = useGpu();

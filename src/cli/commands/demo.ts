@@ -1,11 +1,13 @@
 // `downhill demo` (npm start): trains a built-in synthetic dataset on WebGPU and on the fast CPU backend (every
 // core; the f64 reference too with --reference), and prints the fitted coefficients next to the true and exact
 // least-squares ones, with the timings.
-import { gapOf, LeastSquaresStream, solveFactor } from '../../core/solver/least_squares';
+import { gapOf } from '../../core/solver/gap';
+import { LeastSquaresStream, solveFactor } from '../../core/solver/least_squares';
 import { regressionMetrics } from '../../core/metrics';
 import { linearDataset } from '../../data/synthetic';
 import { createBackend } from '../../train/backends';
-import { train, type TrainResult } from '../../train/train';
+import { train } from '../../train/train';
+import { type TrainResult } from '../../train/report';
 import { num, parse } from '../args';
 import { fmt, table } from '../output';
 import { duration, si } from '../progress';

@@ -7,8 +7,6 @@ import type { ModelParams, Standardization } from '../model';
 import { choleskyUpper, conditionEstimate, reduceColumns, solveUpper, type Dependent, type Reduced } from './triangular';
 import { addDiagonal, TsqrFactor } from './tsqr';
 
-export { gapOf, preconditioner, type Gap } from './gap';
-
 /** What the stored values keep: float32 (4 ulps of it decide rank) or float64. */
 export type Precision = 'f32' | 'f64';
 
@@ -89,6 +87,16 @@ export function firstMeans(x: ArrayLike<number>, y: ArrayLike<number>, rows: num
   }
   for (let j = 0; j < d; j++) mu[j] /= rows;
   return [mu, ys / rows];
+}
+
+/** The solver's Gram of columns [1, x (d), y] (without the 1 when no bias) from a Gram of columns (x (d), y, 1). */
+export function solverGram(g: Float64Array, d: number, bias: boolean): Float64Array {
+  const cols = [...(bias ? [d + 1] : []), ...Array.from({ length: d }, (_, j) => j), d];
+  const w = d + 2;
+  const p = cols.length;
+  const out = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) out[i * p + j] = g[cols[i] * w + cols[j]];
+  return out;
 }
 
 /**

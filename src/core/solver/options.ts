@@ -1,7 +1,6 @@
 // The exact solver's settings as option descriptors, spread into TRAIN_OPTIONS (core/spec.ts): --solver, --precondition,
 // --gap. The checks that involve other settings (loss, penalty) live here too, so the CLI and the page say the same.
-import { OptionError } from '../options';
-import type { TrainOption, TrainSpec } from '../spec';
+import { OptionError, type OptionDescriptor } from '../options';
 
 /** The solver's fields of a TrainSpec. */
 export interface SolverParams {
@@ -13,11 +12,20 @@ export interface SolverParams {
   gap: boolean;
 }
 
-/** Penalties with a closed-form least-squares solution (and a quadratic Hessian for the preconditioner). */
-const QUADRATIC = (s: Pick<TrainSpec, 'penalty'>) => s.penalty === 'none' || s.penalty === 'l2';
+/** What the solver's checks read of a spec (core/spec.ts's TrainSpec has these and more). */
+export interface SolverView extends SolverParams {
+  loss: string;
+  penalty: string;
+}
 
-/** The solver's options; `why` says when one applies (the message when it is given where it does not). */
-export const SOLVER_OPTIONS: readonly (TrainOption & { why?: string })[] = [
+/** A solver option: a descriptor, when it applies, and `why`: the message when it is given where it does not. */
+export type SolverOption = OptionDescriptor<keyof SolverParams> & { appliesTo?: (s: SolverView) => boolean; group: 'training'; why?: string };
+
+/** Penalties with a closed-form least-squares solution (and a quadratic Hessian for the preconditioner). */
+const QUADRATIC = (s: Pick<SolverView, 'penalty'>) => s.penalty === 'none' || s.penalty === 'l2';
+
+/** The solver's options. */
+export const SOLVER_OPTIONS: readonly SolverOption[] = [
   {
     name: 'solver', key: 'solver', type: 'choice', choices: ['gd', 'exact'], default: 'gd', group: 'training',
     help: 'gd (gradient descent) or exact: least squares in one streamed pass (squared loss; --penalty none or l2)',
@@ -36,7 +44,7 @@ export const SOLVER_OPTIONS: readonly (TrainOption & { why?: string })[] = [
 ];
 
 /** Throws an OptionError when --solver exact is asked for a problem without a closed form. */
-export function checkExact(s: TrainSpec): void {
+export function checkExact(s: SolverView): void {
   if (s.solver !== 'exact') return;
   if (s.loss !== 'squared') {
     throw new OptionError('solver', `--solver exact fits least squares (--loss squared); --loss ${s.loss} has no closed form: use --solver gd`);

@@ -1,0 +1,127 @@
+// A run's options resolved once into a typed, read-only plan (as Vite's resolveConfig turns a user config into a
+// ResolvedConfig): the spec with every default filled and checked, the holdout rule, the memory budget and chunk
+// sizes, the hooks, and the checkpoint policy. train() builds it; the epoch loop, the solvers and the checkpoint code
+// read only the plan, never the caller's options.
+import type { Holdout } from '../core/holdout';
+import { holdout } from '../core/holdout';
+import type { ModelParams } from '../core/model';
+import { parseTrainSpec, TRAIN_OPTIONS, type TrainSpec } from '../core/spec';
+import type { F64Rows } from '../data/csv_f64';
+import type { Checkpoint, DataFingerprint } from './checkpoint';
+import type { EpochReport, Progress } from './report';
+
+/** Hooks and sizes of one run that are not training settings. */
+export interface RunOptions {
+  /** The training rows in f64 for --solver exact (a CSV read without rounding to float32; src/data/csv_f64.ts). */
+  f64Rows?: F64Rows;
+  /** Also read the batch losses back every k steps (progress); otherwise once per epoch. */
+  lossEvery?: number;
+  /** Rows per chunk (default: the backend's largest for resident data, a budget share when streaming). */
+  chunkRows?: number;
+  /** Bytes of rows the backend may hold (default 1 GiB); larger data is streamed every epoch. */
+  memoryBudget?: number;
+  /** Starting parameters, in original units (K × D weights, K biases). */
+  init?: ModelParams;
+  /** Skip the final metrics pass (for streamed data it reads the source once more); `final` is then NaN. */
+  skipFinalMetrics?: boolean;
+  /** Evaluate metrics over all training rows after every epoch (resident data only). */
+  evaluateEachEpoch?: boolean;
+  /** Stops after the current window; the result holds the model trained so far. */
+  signal?: AbortSignal;
+  /** Awaited at every loss-recording window: a pending promise pauses training. */
+  pause?: () => Promise<void>;
+  onEpoch?: (e: EpochReport) => void;
+  onProgress?: (p: Progress) => void;
+  /** Called with a checkpoint every `checkpointEpochs` epochs or `checkpointSteps` steps, at the end and when stopped. */
+  onCheckpoint?: (c: Checkpoint) => Promise<void>;
+  checkpointEpochs?: number;
+  checkpointSteps?: number;
+  /** Continue the run a checkpoint recorded (same spec and data, else an error says what differs). */
+  resume?: Checkpoint;
+  /** Facts about the data a checkpoint records and a resume compares (the CLI adds file size and mtime). */
+  fingerprint?: DataFingerprint;
+}
+
+/** Training settings (core/spec.ts; all but `epochs`, `batch` and `lr` default) and the run's hooks. */
+export type TrainOptions = Partial<TrainSpec> & Pick<TrainSpec, 'epochs' | 'batch' | 'lr'> & RunOptions;
+
+/** When checkpoints are written, where a run resumes from, and what identifies its data. */
+export interface CheckpointPolicy {
+  readonly write: ((c: Checkpoint) => Promise<void>) | null;
+  /** Every this many epochs (0: only at the end and when stopped). */
+  readonly everyEpochs: number;
+  /** Every this many steps (0: not by steps). */
+  readonly everySteps: number;
+  readonly resume: Checkpoint | null;
+  readonly fingerprint: DataFingerprint;
+}
+
+/** A run's options, resolved once. */
+export interface TrainPlan {
+  /** Every training setting, defaults filled in and checked. */
+  readonly spec: TrainSpec;
+  /** Which rows are held out for validation (null: none). */
+  readonly hold: Holdout | null;
+  /** Bytes of rows the backend may hold. */
+  readonly memoryBudget: number;
+  /** The largest chunk the caller allows (Infinity: the backend's largest). */
+  readonly chunkRows: number;
+  /** Steps between loss read-backs (null: once per epoch). */
+  readonly lossEvery: number | null;
+  readonly init: ModelParams | null;
+  readonly f64Rows: F64Rows | null;
+  readonly skipFinalMetrics: boolean;
+  readonly evaluateEachEpoch: boolean;
+  /** Whether steps read the gradient back and update in TypeScript (asked for, or needed by a preconditioner). */
+  readonly hostUpdate: boolean;
+  readonly signal: AbortSignal | null;
+  readonly pause: (() => Promise<void>) | null;
+  readonly onEpoch: ((e: EpochReport) => void) | null;
+  readonly onProgress: ((p: Progress) => void) | null;
+  readonly checkpoint: CheckpointPolicy;
+}
+
+/** The default memory budget: 1 GiB of rows. */
+export const DEFAULT_BUDGET = 2 ** 30;
+
+/** Bytes a row takes on a backend: features padded to 4 floats, plus the target. */
+export function rowBytes(d: number): number {
+  return Math.ceil(d / 4) * 16 + 4;
+}
+
+/** The spec of a run's options: the settings given, the rest at their defaults, each value checked. */
+export function specOf(o: TrainOptions): TrainSpec {
+  const record: Record<string, unknown> = {};
+  for (const opt of TRAIN_OPTIONS) record[opt.key] = o[opt.key];
+  return parseTrainSpec(record, { strict: false });
+}
+
+/** Resolves a run's options into its plan. */
+export function resolvePlan(o: TrainOptions): TrainPlan {
+  const spec = specOf(o);
+  return {
+    spec,
+    hold: spec.validation ? holdout(spec.validation, spec.seed) : null,
+    memoryBudget: o.memoryBudget ?? DEFAULT_BUDGET,
+    chunkRows: o.chunkRows ?? Infinity,
+    lossEvery: o.lossEvery ?? null,
+    init: o.init ?? null,
+    f64Rows: o.f64Rows ?? null,
+    skipFinalMetrics: !!o.skipFinalMetrics,
+    evaluateEachEpoch: !!o.evaluateEachEpoch,
+    hostUpdate: spec.hostUpdate,
+    signal: o.signal ?? null,
+    pause: o.pause ?? null,
+    onEpoch: o.onEpoch ?? null,
+    onProgress: o.onProgress ?? null,
+    checkpoint: {
+      write: o.onCheckpoint ?? null, everyEpochs: o.checkpointEpochs ?? 0, everySteps: o.checkpointSteps ?? 0,
+      resume: o.resume ?? null, fingerprint: o.fingerprint ?? {},
+    },
+  };
+}
+
+/** Rows of d features that fit the plan's memory budget. */
+export function budgetRows(plan: TrainPlan, d: number): number {
+  return Math.max(1, Math.floor(plan.memoryBudget / rowBytes(d)));
+}

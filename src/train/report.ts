@@ -1,0 +1,77 @@
+// What a run reports: each epoch, progress inside an epoch, and the outcome. Plain data shared by the epoch loop,
+// the solvers, checkpoints and every caller (CLI, page, library).
+import type { Metrics } from '../core/metrics';
+import type { ModelParams, Standardization } from '../core/model';
+import type { Gap } from '../core/solver/gap';
+import type { ExactSummary } from '../core/solver/report';
+import type { TrainSpec } from '../core/spec';
+import type { EarlyStop } from './run_state';
+
+/** What one epoch did. */
+export interface EpochReport {
+  epoch: number;
+  /** Mean of the epoch's batch losses (each taken before its step's update). */
+  loss: number;
+  seconds: number;
+  steps: number;
+  /** Metrics over all training rows after the epoch, when `evaluateEachEpoch`. */
+  metrics?: Metrics;
+  /** Metrics over the held-out rows after the epoch, when `validation` > 0. */
+  validation?: Metrics;
+  /** Parameters after the epoch in original units (read back only when there is an `onEpoch` listener). */
+  params?: ModelParams;
+  /** The optimality gap after the epoch (--gap). */
+  gap?: Gap;
+  /** The learning rate of the epoch's last step. */
+  lr: number;
+}
+
+/** Progress inside an epoch. */
+export interface Progress {
+  epoch: number;
+  rowsDone: number;
+  /** Training rows per epoch (NaN while the first pass over a CSV has not finished). */
+  rowsTotal: number;
+  loss: number;
+  elapsed: number;
+}
+
+/** The outcome of a training run. */
+export interface TrainResult {
+  /** The settings it ran with, defaults filled in. */
+  spec: TrainSpec;
+  /** Class labels in index order for a classification loss, else null. */
+  classes: string[] | null;
+  /** Parameters in original units: K × D weights and K biases (K = 1 but for multiclass). */
+  params: ModelParams;
+  /** Final mean loss plus the penalty of the trained weights (in the units they were trained in). */
+  objective: number;
+  /** Whether `params` are the running (Polyak–Ruppert) average of the iterates. */
+  averaged: boolean;
+  /** When early stopping ended the run: which epoch's weights were kept and why. */
+  earlyStop: EarlyStop | null;
+  /** Whether the run was stopped (its signal aborted) before its last epoch. */
+  stopped: boolean;
+  standardization?: Standardization;
+  epochs: EpochReport[];
+  /** Metrics over all training rows at the final parameters. */
+  final: Metrics;
+  validation?: Metrics;
+  secondsPerEpoch: number;
+  uploadSeconds: number;
+  backend: string;
+  device: string;
+  rows: number;
+  validationRows: number;
+  d: number;
+  features: string[];
+  target: string;
+  streamed: boolean;
+  chunkRows: number[];
+  /** Rows skipped as bad by the source. */
+  skipped: number;
+  /** The exact solver's findings (--solver exact, --gap, --precondition), the final gap and the gap after each epoch (--gap). */
+  exact?: ExactSummary;
+  gap?: Gap;
+  gapHistory?: number[];
+}
