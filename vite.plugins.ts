@@ -1,11 +1,15 @@
 // Build-time plugins shared by the CLI bundle, the page and Vitest. `?thread` imports a TypeScript module as
 // the source text of a self-contained worker script (bundled with rolldown, which Vite itself runs on), so the
 // CPU backend's threads execute the same TypeScript as the main thread instead of a hand-written copy. `?simd`
-// compiles an AssemblyScript module, with every part in the `losses/` folder beside it (each exports its own
-// `<stem>_rows`), to WebAssembly (SIMD128) twice — for a shared memory (threads) and a plain one (a page without
-// cross-origin isolation) — and imports both binaries as base64.
-import { readdir, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+// compiles an AssemblyScript module to WebAssembly (SIMD128) twice — for a shared memory (threads) and a plain one (a
+// page without cross-origin isolation) — and imports both binaries as base64. With it go the loss rows: for every
+// scalar loss unit (src/core/losses/<stem>.ts with an `export class`), a generated `<stem>_rows` export that runs the
+// unit's own math class through the one generic row loop (simd/rows.ts) — or the vectorized override in
+// simd/losses/<stem>.ts where one exists (and softmax's, which has K outputs). asc reads a unit file through its
+// portable view: the class and its imports from ./math, without the TypeScript descriptor beside them.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
 
 const SUFFIX = '?thread';
@@ -36,8 +40,41 @@ export function threadSource(): Plugin {
   };
 }
 
-/** Compiles AssemblyScript entry files into one module with asc; returns the binary. */
-async function assemble(files: string[], shared: boolean): Promise<Uint8Array> {
+/** The loss units' folder: each scalar unit's math class compiles into the fast CPU backend. */
+const UNITS = resolve(dirname(fileURLToPath(import.meta.url)), 'src/core/losses');
+/** The name of the generated module of `<stem>_rows` exports (virtual: it exists only for asc). */
+const GLUE = 'loss_rows.generated.ts';
+
+/** The portable part of a unit file that asc compiles: its imports from ./math and its classes. */
+export function portableView(text: string): string {
+  const imports = text.match(/^import \{[^}]*\} from '\.\/math';$/gm) ?? [];
+  const classes = [...text.matchAll(/^export class \w+ \{[\s\S]*?^\}$/gm)].map((m) => m[0]);
+  return [...imports, ...classes].join('\n') + '\n';
+}
+
+/** The scalar loss units: each file stem and its math class. */
+async function scalarUnits(): Promise<{ stem: string; cls: string }[]> {
+  const out: { stem: string; cls: string }[] = [];
+  for (const f of (await readdir(UNITS)).filter((f) => f.endsWith('.ts')).sort()) {
+    const cls = /^export class (\w+) \{/m.exec(await readFile(join(UNITS, f), 'utf8'));
+    if (cls) out.push({ stem: f.slice(0, -3), cls: cls[1] });
+  }
+  return out;
+}
+
+/** The generated glue: `<stem>_rows` for each scalar unit without an override, through scalarRows<Class>. */
+function glueSource(units: { stem: string; cls: string }[], overrides: Set<string>, simdDir: string): string {
+  const rel = relative(simdDir, UNITS).split(sep).join('/');
+  const lines = ["import { scalarRows } from './rows';"];
+  for (const u of units.filter((u) => !overrides.has(u.stem))) {
+    lines.push(`import { ${u.cls} } from '${rel}/${u.stem}';`);
+    lines.push(`export function ${u.stem}_rows(z: usize, y: usize, g: usize, count: u32, hp: usize, out: usize): void { scalarRows<${u.cls}>(z, y, g, count, hp, out); }`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Compiles AssemblyScript entry files into one module with asc (unit files through their portable view, the glue virtual); returns the binary. */
+async function assemble(files: string[], shared: boolean, glue: { path: string; source: string }): Promise<Uint8Array> {
   const asc = (await import('assemblyscript/asc')).default;
   let binary: Uint8Array | null = null;
   const log: string[] = [];
@@ -49,6 +86,16 @@ async function assemble(files: string[], shared: boolean): Promise<Uint8Array> {
     '--maximumMemory', '65536', '--enable', 'simd', ...(shared ? ['--sharedMemory', '--enable', 'threads'] : []),
   ], {
     stdout: stream, stderr: stream,
+    readFile: async (name, baseDir) => {
+      const path = resolve(baseDir, name);
+      if (path === glue.path) return glue.source;
+      try {
+        const text = await readFile(path, 'utf8');
+        return dirname(path) === UNITS && !path.endsWith('math.ts') ? portableView(text) : text;
+      } catch {
+        return null;
+      }
+    },
     writeFile: (name, contents) => {
       if (name.endsWith('.wasm') && typeof contents !== 'string') binary = contents;
     },
@@ -73,14 +120,23 @@ export function simdKernels(): Plugin {
     async load(id) {
       if (!id.endsWith(SIMD)) return null;
       const file = id.slice(0, -SIMD.length);
-      const parts = join(dirname(file), 'losses');
-      const files = [file, ...(await readdir(parts)).filter((f) => f.endsWith('.ts')).sort().map((f) => join(parts, f))];
-      const helpers = ['loss_math.ts', 'fast_math.ts'].map((f) => join(dirname(file), f)); // imported by the parts
-      for (const f of [...files, ...helpers]) this.addWatchFile(f);
-      const times = await Promise.all([...files, ...helpers].map(async (f) => (await stat(f)).mtimeMs));
-      const key = `${files.join(',')}@${times.join(',')}`;
+      const simdDir = dirname(file);
+      const parts = join(simdDir, 'losses');
+      const overrides = (await readdir(parts)).filter((f) => f.endsWith('.ts')).sort();
+      const units = await scalarUnits();
+      const glue = { path: join(simdDir, GLUE), source: glueSource(units, new Set(overrides.map((f) => f.slice(0, -3))), simdDir) };
+      const files = [file, ...overrides.map((f) => join(parts, f)), glue.path];
+      // Imported by the entries: the helpers, the generic loop and every unit file (with math.ts).
+      const deps = [
+        ...['loss_math.ts', 'fast_math.ts', 'rows.ts'].map((f) => join(simdDir, f)),
+        ...(await readdir(UNITS)).filter((f) => f.endsWith('.ts')).map((f) => join(UNITS, f)),
+      ];
+      const real = [...files.filter((f) => f !== glue.path), ...deps];
+      for (const f of real) this.addWatchFile(f);
+      const times = await Promise.all(real.map(async (f) => (await stat(f)).mtimeMs));
+      const key = `${real.join(',')}@${times.join(',')}`;
       if (!compiled.has(key)) {
-        compiled.set(key, Promise.all([assemble(files, true), assemble(files, false)]).then(([shared, plain]) => {
+        compiled.set(key, Promise.all([assemble(files, true, glue), assemble(files, false, glue)]).then(([shared, plain]) => {
           const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
           return `export default { shared: ${JSON.stringify(b64(shared))}, plain: ${JSON.stringify(b64(plain))} };`;
         }));

@@ -1,6 +1,7 @@
-// Sums a step's partial rows [first, first+count) into its totals and, when APPLY, updates every parameter column:
-// the mean gradient g (clipped to ‖g‖ ≤ clip under CLIP, where one workgroup first finds the norm), ∂R/∂w added on
-// weights, the linked optimizer's rule, the penalty's proximal map on weights, and the running average (avg_rate).
+// Sums a step's partial rows [first, first+count) into its totals and, when APPLY, updates every parameter column
+// through the chain of links: the mean gradient g (clipped to ‖g‖ ≤ clip under CLIP, where one workgroup first finds
+// the norm), ∂R/∂w added on weights, decoupled decay w ← w − lr·λ·w on weights (DECOUPLED, λ = hp.optim.w), the
+// linked optimizer's rule, the penalty's proximal map on weights, and the running average (avg_rate).
 // Columns: K·(DP4 + 1) parameter vec4s (per output DP4 weight vec4s, then (bias, 0, 0, 0)), then two of sums.
 struct Params {
   first: u32,     // first partial row of the step
@@ -32,6 +33,7 @@ override DP4: u32 = 16;
 override K: u32 = 1;
 override APPLY: bool = true;
 override CLIP: bool = false;
+override DECOUPLED: bool = false;
 
 var<workgroup> part: array<vec4<f32>, COLS * GROUPS>;
 
@@ -62,7 +64,8 @@ fn apply(c: u32, mean: vec4<f32>, factor: f32) {
   var w = model[c];
   var g = mean * factor;
   if (is_weight(c)) { g += penalty_grad(w); }
-  w = opt_update(w, g, c, params.lr, is_weight(c));
+  if (DECOUPLED && is_weight(c)) { w -= params.lr * hp.optim.w * w; }
+  w = opt_update(w, g, c, params.lr);
   if (is_weight(c)) { w = penalty_prox(w, params.lr); }
   model[c] = w;
   if (params.avg_rate > 0.0) { model[params.avg_base + c] += (w - model[params.avg_base + c]) * params.avg_rate; }

@@ -1,6 +1,7 @@
 // FUSED prologue of linear_grad: every workgroup sums the previous step's partial rows (its weight, bias and
-// loss columns) and applies that step, w = sgd_weights(w_prev, Σ/rows, lr), staging the weights in `wm`;
-// workgroup 0 stores them at model_out and records the previous step's loss. ng invocations per column.
+// loss columns) and applies that step through apply_update's chain with the linked SGD part — weights
+// prox(opt_update(w, g + ∂R/∂w)), the bias opt_update(b, g_b) — staging the weights in `wm`; workgroup 0 stores them
+// at model_out and records the previous step's loss. ng invocations per column.
 fn stage_weights(lid: u32, first: bool) {
   let cols = DP4 + 2u;
   let nc = min(cols, WG);
@@ -20,8 +21,8 @@ fn stage_weights(lid: u32, first: bool) {
       let mean = s * params.prev_inv_rows;
       if (c < DP4 + 1u) {
         var m = model[params.model_in + c];
-        if (apply && c < DP4) { m = sgd_weights(m, mean, params.prev_lr); }
-        if (apply && c == DP4 && (params.fuse & 4u) != 0u) { m.x -= params.prev_lr * mean.x; }
+        if (apply && c < DP4) { m = penalty_prox(opt_update(m, mean + penalty_grad(m), c, params.prev_lr), params.prev_lr); }
+        if (apply && c == DP4 && (params.fuse & 4u) != 0u) { m = opt_update(m, vec4<f32>(mean.x, 0.0, 0.0, 0.0), c, params.prev_lr); }
         wm[c] = m;
         if (first && (params.fuse & 2u) != 0u) { model[params.model_out + c] = m; }
       } else if (apply && first) {

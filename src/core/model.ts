@@ -114,17 +114,3 @@ export function predictRow(x: ArrayLike<number>, offset: number, p: ModelParams)
   for (let j = 0; j < d; j++) s += x[offset + j] * p.weights[j];
   return s;
 }
-
-/**
- * One plain SGD step in place: each weight w ← prox(w − α·(g + ∂R/∂w)), each bias b ← b − α·g_b when fitting biases.
- * The rule shaders/parts/sgd_step.wgsl applies per vec4 of weights in the fused step; optim/apply.ts is the general one.
- */
-export function sgdStep(p: ModelParams, g: Gradient, lr: number, spec: Pick<ModelSpec, 'fitBias' | 'penalty' | 'penaltyHp'>): void {
-  const pen = PENALTIES[spec.penalty];
-  const hp = spec.penaltyHp;
-  for (let i = 0; i < p.weights.length; i++) {
-    const w = p.weights[i];
-    p.weights[i] = pen.prox(w - lr * (g.weights[i] + pen.grad(w, hp)), lr, hp);
-  }
-  if (spec.fitBias) for (let c = 0; c < p.bias.length; c++) p.bias[c] -= lr * g.bias[c];
-}

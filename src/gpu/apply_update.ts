@@ -1,7 +1,7 @@
 // Host wrapper of shaders/apply_update.wgsl: sums a step's partial rows and (APPLY) updates the parameters with the
 // optimizer and penalty linked in, clipping the gradient norm in one workgroup when CLIP. CPU twin:
 // src/cpu/apply_update.ts.
-import type { OptimizerKind } from '../core/optim';
+import { OPTIMIZERS, type OptimizerKind } from '../core/optim';
 import type { PenaltyKind } from '../core/penalties';
 import type { GradLayout } from './linear_grad';
 import { computePipeline } from './shaders';
@@ -41,7 +41,7 @@ export function updatePipelines(device: GPUDevice, layout: GradLayout, u: Update
     entries: [entry(0, 'uniform', true), entry(1, 'read-only-storage'), entry(2, 'storage'), entry(3, 'storage'), entry(4, 'storage'), entry(5, 'uniform'), entry(6, 'storage')],
   });
   const pl = device.createPipelineLayout({ label: 'apply_update', bindGroupLayouts: [bindGroupLayout] });
-  const constants = { COLS, GROUPS, DP4: layout.dp4, K: layout.k, CLIP: u.clip ? 1 : 0 };
+  const constants = { COLS, GROUPS, DP4: layout.dp4, K: layout.k, CLIP: u.clip ? 1 : 0, DECOUPLED: OPTIMIZERS[u.optimizer ?? 'sgd'].decoupled ? 1 : 0 };
   const units = { penalty: u.penalty, optimizer: u.optimizer };
   return {
     bindGroupLayout,

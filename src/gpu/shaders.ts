@@ -1,69 +1,51 @@
 // The one place shaders are loaded and linked: a kernel's entry file, the parts it calls, and the units the
-// user chose (loss, penalty, optimizer), concatenated whole (`?raw` imports work in Vite, Vitest and the SSR bundle) and
-// compiled once per device and combination. The unit tables below are checked against the registries: a
-// registered loss, penalty or optimizer without its WGSL is a compile error. Two variant axes pick whole parts too:
-// the data encoding (x_f32 / x_f16) and the reductions (workgroup memory, or subgroups: their variant's directive
-// part, `enable subgroups;`, goes first, since WGSL directives must lead the module).
-import linearGrad from '../../shaders/linear_grad.wgsl?raw';
-import applyUpdate from '../../shaders/apply_update.wgsl?raw';
-import softmaxGrad from '../../shaders/softmax_grad.wgsl?raw';
-import gram from '../../shaders/gram.wgsl?raw';
-import readCeiling from '../../shaders/read_ceiling.wgsl?raw';
-import adamMoments from '../../shaders/parts/adam_moments.wgsl?raw';
-import fusedPrologue from '../../shaders/parts/fused_prologue.wgsl?raw';
-import metricsBinary from '../../shaders/parts/metrics_binary.wgsl?raw';
-import metricsRegression from '../../shaders/parts/metrics_regression.wgsl?raw';
-import permute from '../../shaders/parts/permute.wgsl?raw';
-import reduce from '../../shaders/parts/reduce.wgsl?raw';
-import reduceSubgroup from '../../shaders/parts/reduce_subgroup.wgsl?raw';
-import lanes from '../../shaders/parts/lanes.wgsl?raw';
-import lanesSubgroup from '../../shaders/parts/lanes_subgroup.wgsl?raw';
-import enableSubgroups from '../../shaders/parts/enable_subgroups.wgsl?raw';
-import loadX from '../../shaders/parts/load_x.wgsl?raw';
-import sgdStep from '../../shaders/parts/sgd_step.wgsl?raw';
-import xF16 from '../../shaders/parts/x_f16.wgsl?raw';
-import xF32 from '../../shaders/parts/x_f32.wgsl?raw';
-import subgroupProbe from '../../shaders/subgroup_probe.wgsl?raw';
-import epsilonInsensitive from '../../shaders/losses/epsilon_insensitive.wgsl?raw';
-import hinge from '../../shaders/losses/hinge.wgsl?raw';
-import huber from '../../shaders/losses/huber.wgsl?raw';
-import logistic from '../../shaders/losses/logistic.wgsl?raw';
-import modifiedHuber from '../../shaders/losses/modified_huber.wgsl?raw';
-import poisson from '../../shaders/losses/poisson.wgsl?raw';
-import quantile from '../../shaders/losses/quantile.wgsl?raw';
-import softmax from '../../shaders/losses/softmax.wgsl?raw';
-import squared from '../../shaders/losses/squared.wgsl?raw';
-import penaltyElasticnet from '../../shaders/penalties/elasticnet.wgsl?raw';
-import penaltyL1 from '../../shaders/penalties/l1.wgsl?raw';
-import penaltyL2 from '../../shaders/penalties/l2.wgsl?raw';
-import penaltyNone from '../../shaders/penalties/none.wgsl?raw';
-import optimAdagrad from '../../shaders/optim/adagrad.wgsl?raw';
-import optimAdam from '../../shaders/optim/adam.wgsl?raw';
-import optimAdamw from '../../shaders/optim/adamw.wgsl?raw';
-import optimMomentum from '../../shaders/optim/momentum.wgsl?raw';
-import optimNesterov from '../../shaders/optim/nesterov.wgsl?raw';
-import optimRmsprop from '../../shaders/optim/rmsprop.wgsl?raw';
-import optimSgd from '../../shaders/optim/sgd.wgsl?raw';
+// user chose (loss, penalty, optimizer), concatenated whole and compiled once per device and combination. Every .wgsl
+// file comes in through import.meta.glob keyed by its stem (Vite inlines them in the dev server, Vitest and the
+// bundles), and a unit finds its part by its registry stem: adding a loss, penalty or optimizer needs no line here
+// (test/gpu/shaders.test.ts checks that the parts and the registries name the same units). Two variant axes pick
+// whole parts too: the data encoding (x_f32 / x_f16) and the reductions (workgroup memory, or subgroups: their
+// variant's directive part, `enable subgroups;`, goes first, since WGSL directives must lead the module).
 import type { DType } from '../core/f16';
-import type { LossKind } from '../core/losses';
-import type { OptimizerKind } from '../core/optim';
-import type { PenaltyKind } from '../core/penalties';
+import { LOSSES, type LossKind } from '../core/losses';
+import { OPTIMIZERS, type OptimizerKind } from '../core/optim';
+import { PENALTIES, type PenaltyKind } from '../core/penalties';
+
+type Glob = Record<string, string>;
+
+/** A glob of .wgsl files keyed by file stem. */
+function byStem(files: Glob): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([path, text]) => [path.slice(path.lastIndexOf('/') + 1, -'.wgsl'.length), text]));
+}
+
+/** Every shader file, by folder and stem (Vite inlines them: dev server, Vitest and the bundles alike). */
+export const WGSL = {
+  kernels: byStem(import.meta.glob('../../shaders/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Glob),
+  parts: byStem(import.meta.glob('../../shaders/parts/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Glob),
+  losses: byStem(import.meta.glob('../../shaders/losses/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Glob),
+  penalties: byStem(import.meta.glob('../../shaders/penalties/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Glob),
+  optim: byStem(import.meta.glob('../../shaders/optim/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Glob),
+};
+
+/** One file of a folder, or an error naming the file a unit or kernel lacks. */
+function file(folder: keyof typeof WGSL, stem: string, what: string): string {
+  const text = WGSL[folder][stem];
+  if (text === undefined) throw new Error(`${what} has no WGSL part: shaders/${folder === 'kernels' ? '' : `${folder}/`}${stem}.wgsl is missing`);
+  return text;
+}
 
 /**
- * Kernel entry files and the parts each always links; `units` says which user-chosen parts it takes, `data` whether it
- * reads rows through a data part, `reductions` which reduction parts it links in the chosen variant.
+ * Kernel entry files and the parts each always links; `units` says which user-chosen parts it takes (linear_grad's
+ * fused step always links SGD), `data` whether it reads rows through a data part, `reductions` which reduction parts it
+ * links in the chosen variant.
  */
 const KERNELS = {
-  linear_grad: {
-    source: linearGrad, parts: [permute, loadX, sgdStep, fusedPrologue], data: true, reductions: ['reduce', 'lanes'],
-    units: { loss: true, penalty: true, optimizer: false },
-  },
-  softmax_grad: { source: softmaxGrad, parts: [permute, loadX], data: true, reductions: ['reduce'], units: { loss: true, penalty: false, optimizer: false } },
-  gram: { source: gram, parts: [], data: true, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
-  apply_update: { source: applyUpdate, parts: [], data: false, reductions: [], units: { loss: false, penalty: true, optimizer: true } },
-  read_ceiling: { source: readCeiling, parts: [], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
-  subgroup_probe: { source: subgroupProbe, parts: [], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
-} as const satisfies Record<string, { source: string; parts: readonly string[]; data: boolean; reductions: readonly ReductionPart[]; units: object }>;
+  linear_grad: { parts: ['permute', 'load_x', 'fused_prologue'], data: true, reductions: ['reduce', 'lanes'], units: { loss: true, penalty: true, optimizer: 'sgd' } },
+  softmax_grad: { parts: ['permute', 'load_x'], data: true, reductions: ['reduce'], units: { loss: true, penalty: false, optimizer: false } },
+  gram: { parts: [], data: true, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
+  apply_update: { parts: [], data: false, reductions: [], units: { loss: false, penalty: true, optimizer: true } },
+  read_ceiling: { parts: [], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
+  subgroup_probe: { parts: [], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
+} as const satisfies Record<string, { parts: readonly string[]; data: boolean; reductions: readonly ReductionPart[]; units: { loss: boolean; penalty: boolean; optimizer: boolean | OptimizerKind } }>;
 
 /** How a kernel's invocations add up values: through workgroup memory and barriers, or subgroup shuffles. */
 export type Reduction = 'workgroup' | 'subgroup';
@@ -71,14 +53,14 @@ export type Reduction = 'workgroup' | 'subgroup';
 /** The reduction parts a kernel may link: reduce_tree (parts/reduce*.wgsl) and lane_sum (parts/lanes*.wgsl). */
 type ReductionPart = 'reduce' | 'lanes';
 
-/** Each reduction variant: the directive parts that lead the module, and its reduction parts. */
-const REDUCTION_WGSL = {
-  workgroup: { directives: [], reduce, lanes },
-  subgroup: { directives: [enableSubgroups], reduce: reduceSubgroup, lanes: lanesSubgroup },
+/** Each reduction variant: the directive parts that lead the module, and the stem of each reduction part. */
+const REDUCTION_PARTS = {
+  workgroup: { directives: [], reduce: 'reduce', lanes: 'lanes' },
+  subgroup: { directives: ['enable_subgroups'], reduce: 'reduce_subgroup', lanes: 'lanes_subgroup' },
 } as const satisfies Record<Reduction, { directives: readonly string[] } & Record<ReductionPart, string>>;
 
 /** Each stored data type's part (XWord and x_word). */
-export const DTYPE_WGSL = { f32: xF32, f16: xF16 } as const satisfies Record<DType, string>;
+export const DTYPE_PARTS = { f32: 'x_f32', f16: 'x_f16' } as const satisfies Record<DType, string>;
 
 /** Kernel stems, matching the entry files in shaders/. */
 export type ShaderStem = keyof typeof KERNELS;
@@ -86,29 +68,28 @@ export type ShaderStem = keyof typeof KERNELS;
 /** The gradient kernels a loss can run in. */
 export type GradKernel = 'linear_grad' | 'softmax_grad';
 
-/** Each loss's WGSL: its part and its task's metrics part, and the gradient kernel it runs in. */
-export const LOSS_WGSL = {
-  squared: { kernel: 'linear_grad', parts: [squared, metricsRegression] },
-  huber: { kernel: 'linear_grad', parts: [huber, metricsRegression] },
-  'epsilon-insensitive': { kernel: 'linear_grad', parts: [epsilonInsensitive, metricsRegression] },
-  quantile: { kernel: 'linear_grad', parts: [quantile, metricsRegression] },
-  poisson: { kernel: 'linear_grad', parts: [poisson, metricsRegression] },
-  logistic: { kernel: 'linear_grad', parts: [logistic, metricsBinary] },
-  hinge: { kernel: 'linear_grad', parts: [hinge, metricsBinary] },
-  'modified-huber': { kernel: 'linear_grad', parts: [modifiedHuber, metricsBinary] },
-  softmax: { kernel: 'softmax_grad', parts: [softmax] },
-} as const satisfies Record<LossKind, { kernel: GradKernel; parts: readonly string[] }>;
+/** The gradient kernel a loss runs in: K outputs for a multiclass loss, else one. */
+export function gradKernel(loss: LossKind): GradKernel {
+  return LOSSES[loss].task === 'multiclass' ? 'softmax_grad' : 'linear_grad';
+}
 
-/** Each penalty's WGSL part. */
-export const PENALTY_WGSL = {
-  none: penaltyNone, l2: penaltyL2, l1: penaltyL1, elasticnet: penaltyElasticnet,
-} as const satisfies Record<PenaltyKind, string>;
+/** A loss's WGSL: its part (shaders/losses/<stem>.wgsl), then its task's metric sums (scalar losses). */
+export function lossParts(loss: LossKind): string[] {
+  const u = LOSSES[loss];
+  const metrics = { regression: ['metrics_regression'], binary: ['metrics_binary'], multiclass: [] }[u.task];
+  return [file('losses', u.stem, `the ${loss} loss`), ...metrics.map((m) => file('parts', m, 'linear_grad'))];
+}
 
-/** Each optimizer's WGSL: the parts it needs, then its own. */
-export const OPTIM_WGSL = {
-  sgd: [optimSgd], momentum: [optimMomentum], nesterov: [optimNesterov], adagrad: [optimAdagrad], rmsprop: [optimRmsprop],
-  adam: [adamMoments, optimAdam], adamw: [adamMoments, optimAdamw],
-} as const satisfies Record<OptimizerKind, readonly string[]>;
+/** A penalty's WGSL part (shaders/penalties/<stem>.wgsl). */
+export function penaltyPart(penalty: PenaltyKind): string {
+  return file('penalties', PENALTIES[penalty].stem, `the ${penalty} penalty`);
+}
+
+/** An optimizer's WGSL part (shaders/optim/<stem>.wgsl, or the part of the unit it shares one with). */
+export function optimPart(optimizer: OptimizerKind): string {
+  const u = OPTIMIZERS[optimizer];
+  return file('optim', u.wgsl ?? u.stem, `the ${optimizer} optimizer`);
+}
 
 /** The units linked into a kernel, and its variant (what a kernel does not take is ignored). */
 export interface Units {
@@ -125,15 +106,19 @@ export interface Units {
 export function linkShader(stem: ShaderStem, u: Units = {}): string {
   const k = KERNELS[stem];
   const loss = u.loss ?? (stem === 'softmax_grad' ? 'softmax' : 'squared');
-  if (k.units.loss && LOSS_WGSL[loss].kernel !== stem) throw new Error(`the ${loss} loss does not run in ${stem}`);
-  const variant = REDUCTION_WGSL[stem === 'subgroup_probe' ? 'subgroup' : u.reduction ?? 'workgroup'];
+  if (k.units.loss && gradKernel(loss) !== stem) throw new Error(`the ${loss} loss does not run in ${stem}`);
+  const variant = REDUCTION_PARTS[stem === 'subgroup_probe' ? 'subgroup' : u.reduction ?? 'workgroup'];
+  const optimizer = typeof k.units.optimizer === 'string' ? k.units.optimizer : u.optimizer ?? 'sgd';
   const units = [
-    ...(k.units.loss ? LOSS_WGSL[loss].parts : []), ...(k.units.penalty ? [PENALTY_WGSL[u.penalty ?? 'none']] : []),
-    ...(k.units.optimizer ? OPTIM_WGSL[u.optimizer ?? 'sgd'] : []),
+    ...(k.units.loss ? lossParts(loss) : []), ...(k.units.penalty ? [penaltyPart(u.penalty ?? 'none')] : []),
+    ...(k.units.optimizer ? [optimPart(optimizer)] : []),
   ];
   const reductions = (k.reductions as readonly ReductionPart[]).map((r) => variant[r]);
   const directives = reductions.length || stem === 'subgroup_probe' ? variant.directives : [];
-  return [...directives, k.source, ...k.parts, ...reductions, ...(k.data ? [DTYPE_WGSL[u.dtype ?? 'f32']] : []), ...units].join('\n');
+  const parts = [...reductions, ...k.parts, ...(k.data ? [DTYPE_PARTS[u.dtype ?? 'f32']] : [])];
+  return [
+    ...directives.map((p) => file('parts', p, stem)), file('kernels', stem, 'the kernel'), ...parts.map((p) => file('parts', p, stem)), ...units,
+  ].join('\n');
 }
 
 const cache = new WeakMap<GPUDevice, Map<string, GPUShaderModule>>();
@@ -144,7 +129,7 @@ export function shaderModule(device: GPUDevice, stem: ShaderStem, u: Units = {})
   if (!perDevice) cache.set(device, (perDevice = new Map()));
   const k = KERNELS[stem].units;
   const { data, reductions } = KERNELS[stem];
-  const key = `${stem}/${k.loss ? u.loss ?? '' : ''}/${k.penalty ? u.penalty ?? 'none' : ''}/${k.optimizer ? u.optimizer ?? 'sgd' : ''}` +
+  const key = `${stem}/${k.loss ? u.loss ?? '' : ''}/${k.penalty ? u.penalty ?? 'none' : ''}/${k.optimizer === true ? u.optimizer ?? 'sgd' : ''}` +
     `/${data ? u.dtype ?? 'f32' : ''}/${reductions.length ? u.reduction ?? 'workgroup' : ''}`;
   let mod = perDevice.get(key);
   if (!mod) {

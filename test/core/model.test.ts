@@ -3,13 +3,16 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { LOSSES, lossHp } from '../../src/core/losses';
-import { modelSpec, predictRow, sgdStep, zeroParams, type Gradient, type ModelParams } from '../../src/core/model';
+import { modelSpec, predictRow, zeroParams, type Gradient, type ModelParams, type ModelSpec } from '../../src/core/model';
+import { applyStep, newOptimState } from '../../src/core/optim/apply';
 import { permuteIndex } from '../../src/core/permute';
 import { Rng } from '../../src/core/rng';
 import { gradRows } from '../../src/cpu/grad_rows';
 import { emptyGradSums, type GradRange } from '../../src/cpu/grad_sums';
 import { applyUpdateCpu, meanGradient } from '../../src/cpu/apply_update';
-import { newOptimState } from '../../src/core/optim/apply';
+
+/** One SGD step through the one update rule (optim/apply.ts). */
+const sgdStep = (p: ModelParams, g: Gradient, lr: number, spec: ModelSpec) => applyStep(p, g, newOptimState(spec), { lr, t: 1, average: 0 }, spec);
 
 interface Problem { x: Float32Array; y: Float32Array; d: number; rows: number; p: ModelParams }
 
@@ -140,7 +143,7 @@ describe('predictRow and zeroParams', () => {
   });
 });
 
-describe('sgdStep (no penalty)', () => {
+describe('an SGD step (no penalty)', () => {
   const grad = (w: number[], b: number): Gradient => ({ weights: Float64Array.from(w), bias: Float64Array.of(b), loss: 0, rows: 1 });
   const spec = (d: number, fitBias: boolean) => modelSpec({ d, fitBias });
 

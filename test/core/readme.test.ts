@@ -1,38 +1,34 @@
-// The README documents every registered loss, penalty and optimizer, one table row each made from the unit's own
-// doc (objective, gradient or rule, when to use it): a unit added without its README line fails here.
-import { readFileSync } from 'node:fs';
+// The README's loss, penalty and optimizer tables are generated from the registries (src/core/docs.ts): a unit added
+// or changed without regenerating them fails here. `npm run docs` rewrites the marked blocks (this test, with
+// DOWNHILL_WRITE_DOCS=1).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LOSS_NAMES, LOSSES } from '../../src/core/losses';
-import { OPTIMIZER_NAMES, OPTIMIZERS } from '../../src/core/optim';
-import { PENALTY_NAMES, PENALTIES } from '../../src/core/penalties';
+import { unitTables, withUnitTables } from '../../src/core/docs';
+import { LOSS_NAMES } from '../../src/core/losses';
+import { OPTIMIZER_NAMES } from '../../src/core/optim';
+import { PENALTY_NAMES } from '../../src/core/penalties';
 
-const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
-
-/** The README table row of a loss. */
-export const lossRow = (n: (typeof LOSS_NAMES)[number]) => {
-  const u = LOSSES[n];
-  return `| \`${n}\` | ${u.task} | ${u.doc.objective} | ${u.doc.gradient} | ${u.doc.use} |`;
-};
-/** The README table row of a penalty. */
-export const penaltyRow = (n: (typeof PENALTY_NAMES)[number]) => {
-  const u = PENALTIES[n];
-  return `| \`${n}\` | ${u.doc.objective} | ${u.doc.step} | ${u.doc.use} |`;
-};
-
-/** The README table row of an optimizer. */
-export const optimizerRow = (n: (typeof OPTIMIZER_NAMES)[number]) => {
-  const u = OPTIMIZERS[n];
-  return `| \`${n}\` | ${u.doc.rule} | ${u.options.map((o) => `\`--${o.name}\``).join(', ') || '—'} | ${u.doc.use} |`;
-};
+const path = join(__dirname, '../../README.md');
 
 describe('README', () => {
-  it.each(OPTIMIZER_NAMES)('documents the %s optimizer', (n) => expect(readme).toContain(optimizerRow(n)));
-  it.each(LOSS_NAMES)('documents the %s loss', (n) => expect(readme).toContain(lossRow(n)));
-  it.each(PENALTY_NAMES)('documents the %s penalty', (n) => expect(readme).toContain(penaltyRow(n)));
-  it('table cells hold no stray pipes', () => {
-    for (const n of LOSS_NAMES) expect(lossRow(n).split('|')).toHaveLength(7);
-    for (const n of PENALTY_NAMES) expect(penaltyRow(n).split('|')).toHaveLength(6);
-    for (const n of OPTIMIZER_NAMES) expect(optimizerRow(n).split('|')).toHaveLength(6);
+  if (process.env.DOWNHILL_WRITE_DOCS === '1') writeFileSync(path, withUnitTables(readFileSync(path, 'utf8')));
+  const readme = readFileSync(path, 'utf8');
+
+  it('holds the unit tables generated from the registries (run `npm run docs` after adding a unit)', () => {
+    expect(readme).toBe(withUnitTables(readme));
+  });
+
+  it('has a row per registered unit, cells without stray pipes', () => {
+    const t = unitTables();
+    for (const [name, names, cells] of [['losses', LOSS_NAMES, 7], ['penalties', PENALTY_NAMES, 6], ['optimizers', OPTIMIZER_NAMES, 6]] as const) {
+      const rows = t[name].split('\n').slice(2);
+      expect(rows.map((r) => /^\| `([^`]+)`/.exec(r)![1])).toEqual([...names]);
+      for (const r of rows) expect(r.split('|')).toHaveLength(cells);
+    }
+  });
+
+  it('a missing marker is an error that names it', () => {
+    expect(() => withUnitTables('no tables here')).toThrow('<!-- units:losses -->');
   });
 });

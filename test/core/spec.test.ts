@@ -3,10 +3,14 @@
 // with each penalty (weight decay in the gradient, soft-threshold to exact zeros, the bias never penalized).
 import { describe, expect, it } from 'vitest';
 import { LOSS_NAMES, LOSSES } from '../../src/core/losses';
-import { modelSpec, sgdStep, zeroParams } from '../../src/core/model';
+import { modelSpec, zeroParams, type Gradient, type ModelParams, type ModelSpec } from '../../src/core/model';
+import { applyStep, newOptimState } from '../../src/core/optim/apply';
 import { boundsText, helpLine, OptionError } from '../../src/core/options';
 import { PENALTIES, PENALTY_NAMES, penaltyHp, penaltyValue, softThreshold } from '../../src/core/penalties';
 import { parseTrainSpec, specRecord, TRAIN_OPTIONS } from '../../src/core/spec';
+
+/** One SGD step through the one update rule (optim/apply.ts), as the fused GPU step takes it. */
+const sgdStep = (p: ModelParams, g: Gradient, lr: number, spec: ModelSpec) => applyStep(p, g, newOptimState(spec), { lr, t: 1, average: 0 }, spec);
 
 const fails = (record: Record<string, unknown>, option: string, text: RegExp) => {
   let err: unknown;

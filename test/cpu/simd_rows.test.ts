@@ -5,7 +5,7 @@
 // (test/helpers/grad_pass.ts); tolerances scale with the f32 sums' size.
 import { afterAll, describe, expect, it } from 'vitest';
 import { allclose } from '../../src/core/allclose';
-import { LOSS_NAMES, LOSSES } from '../../src/core/losses';
+import { LOSS_NAMES, LOSSES, type LossHp, type ScalarLoss } from '../../src/core/losses';
 import { confusionClasses } from '../../src/core/metrics';
 import { zeroParams } from '../../src/core/model';
 import { Rng } from '../../src/core/rng';
@@ -109,9 +109,50 @@ describe('fast CPU arena', () => {
   });
 });
 
-describe('fast CPU loss parts', () => {
-  it.each(LOSS_NAMES)('%s has its f32 part (src/cpu/simd/losses/<stem>.ts)', (loss) => {
-    expect(lossRows(backends[1].arena.kernels, LOSSES[loss].stem), `${LOSSES[loss].stem}_rows`).not.toBeNull();
+describe('fast CPU loss parts against their units', () => {
+  // Each scalar loss's rows — the generated loop over the unit's own math class, or a vectorized override — row by
+  // row against the unit's f64 value and dL/dz, kinks included (z = t, |z − t| = hp, s·z = 1 …), and the two sums.
+  const HP: Record<string, LossHp> = { huber: [0.7, 0, 0, 0], 'epsilon-insensitive': [0.3, 0, 0, 0], quantile: [0.2, 0, 0, 0] };
+  it.each(SCALAR)('%s', (loss) => {
+    const unit = LOSSES[loss] as ScalarLoss;
+    const part = lossRows(backends[1].arena.kernels, unit.stem);
+    expect(part, `${unit.stem}_rows`).not.toBeNull();
+    const rng = new Rng(loss.length * 97);
+    const count = 203;
+    const hp: LossHp = HP[loss] ?? [0, 0, 0, 0];
+    const counts = !!unit.checkTarget && unit.checkTarget(-0.5) !== null; // a loss whose targets are ≥ 0
+    const t = Float32Array.from({ length: count }, (_, i) => (unit.task === 'binary' ? i % 2 : Math.fround(counts ? 3 * rng.float24() : 4 * rng.float24() - 2)));
+    const z = Float32Array.from({ length: count }, (_, i) => {
+      const kinks = [t[i], t[i] + hp[0], t[i] - hp[0], 1, -1, 0];
+      return Math.fround(i < 3 * kinks.length ? kinks[i % kinks.length] : 6 * rng.float24() - 3);
+    });
+    const { arena } = backends[1];
+    const [zp, yp, gp, hpp, out] = [count * 4, count * 4, count * 4, 32, 16].map((b) => arena.alloc(b));
+    try {
+      const v = arena.views;
+      v.f32.set(z, zp / 4);
+      v.f32.set(t, yp / 4);
+      v.f64.set(hp, hpp / 8);
+      part!(zp, yp, gp, count, hpp, out);
+      const g = arena.views.f32.subarray(gp / 4, gp / 4 + count);
+      let loss = 0;
+      let sum = 0;
+      for (let i = 0; i < count; i++) {
+        const want = unit.dz(z[i], t[i], hp);
+        expect(Math.abs(g[i] - want), `row ${i}: z ${z[i]}, t ${t[i]}: dL/dz ${g[i]} vs ${want}`).toBeLessThanOrEqual(1e-6 + 1e-5 * Math.abs(want));
+        loss += unit.value(z[i], t[i], hp);
+        sum += g[i];
+      }
+      const [gotLoss, gotSum] = [arena.views.f64[out / 8], arena.views.f64[out / 8 + 1]];
+      expect(Math.abs(gotLoss - loss)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(loss)));
+      expect(Math.abs(gotSum - sum)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(sum)));
+    } finally {
+      for (const p of [zp, yp, gp, hpp, out]) arena.release(p);
+    }
+  });
+
+  it('softmax has its part (src/cpu/simd/losses/softmax.ts)', () => {
+    expect(lossRows(backends[1].arena.kernels, 'softmax')).not.toBeNull();
   });
 });
 

@@ -3,9 +3,9 @@
 // checked against the kernels in params.test.ts.
 import { describe, expect, it } from 'vitest';
 import { LOSS_NAMES, LOSSES } from '../../src/core/losses';
-import { OPTIMIZER_NAMES } from '../../src/core/optim';
-import { PENALTY_NAMES } from '../../src/core/penalties';
-import { DTYPE_WGSL, linkShader, LOSS_WGSL, OPTIM_WGSL, PENALTY_WGSL, type Reduction, type ShaderStem } from '../../src/gpu/shaders';
+import { OPTIMIZER_NAMES, OPTIMIZERS } from '../../src/core/optim';
+import { PENALTIES, PENALTY_NAMES } from '../../src/core/penalties';
+import { DTYPE_PARTS, gradKernel, linkShader, lossParts, optimPart, penaltyPart, WGSL, type Reduction, type ShaderStem } from '../../src/gpu/shaders';
 import { DTYPES } from '../../src/core/f16';
 import { useGpu } from '../helpers/gpu';
 
@@ -18,17 +18,26 @@ async function compileErrors(code: string): Promise<string[]> {
 }
 
 describe('shader loader', () => {
-  it('the WGSL tables list exactly the registered losses and penalties', () => {
-    expect(Object.keys(LOSS_WGSL).sort()).toEqual([...LOSS_NAMES].sort());
-    expect(Object.keys(PENALTY_WGSL).sort()).toEqual([...PENALTY_NAMES].sort());
-    expect(Object.keys(OPTIM_WGSL).sort()).toEqual([...OPTIMIZER_NAMES].sort());
-    for (const n of LOSS_NAMES) expect(LOSS_WGSL[n].kernel).toBe(LOSSES[n].task === 'multiclass' ? 'softmax_grad' : 'linear_grad');
+  it('the unit parts in shaders/ are exactly the registered units (each has its part, each part has its unit)', () => {
+    expect(Object.keys(WGSL.losses).sort()).toEqual(LOSS_NAMES.map((n) => LOSSES[n].stem).sort());
+    expect(Object.keys(WGSL.penalties).sort()).toEqual(PENALTY_NAMES.map((n) => PENALTIES[n].stem).sort());
+    expect(Object.keys(WGSL.optim).sort()).toEqual([...new Set(OPTIMIZER_NAMES.map((n) => OPTIMIZERS[n].wgsl ?? OPTIMIZERS[n].stem))].sort());
+    for (const n of LOSS_NAMES) expect(gradKernel(n)).toBe(LOSSES[n].task === 'multiclass' ? 'softmax_grad' : 'linear_grad');
+  });
+
+  it('a unit without its part is an error that names the missing file', () => {
+    const saved = WGSL.losses.huber;
+    delete WGSL.losses.huber;
+    try {
+      expect(() => linkShader('linear_grad', { loss: 'huber' })).toThrow('the huber loss has no WGSL part: shaders/losses/huber.wgsl is missing');
+    } finally {
+      WGSL.losses.huber = saved;
+    }
   });
 
   it('unit parts define functions and constants only: no bindings, no entry points', () => {
-    for (const part of [...Object.values(LOSS_WGSL).flatMap((l) => l.parts), ...Object.values(PENALTY_WGSL), ...Object.values(OPTIM_WGSL).flat()]) {
-      expect(part).not.toMatch(/@binding|@compute|@group|\bvar\s*</);
-    }
+    const parts = [...LOSS_NAMES.flatMap((n) => lossParts(n)), ...PENALTY_NAMES.map(penaltyPart), ...OPTIMIZER_NAMES.map(optimPart)];
+    for (const part of parts) expect(part).not.toMatch(/@binding|@compute|@group|\bvar\s*</);
   });
 
   it('links the entry file first, then whole parts', () => {
@@ -42,15 +51,17 @@ describe('shader loader', () => {
   it('every loss × penalty combination compiles without errors', async () => {
     const failures: string[] = [];
     for (const loss of LOSS_NAMES) {
-      const stem: ShaderStem = LOSS_WGSL[loss].kernel;
+      const stem: ShaderStem = gradKernel(loss);
       for (const penalty of stem === 'linear_grad' ? PENALTY_NAMES : (['none'] as const)) {
         const errors = await compileErrors(linkShader(stem, { loss, penalty }));
         if (errors.length) failures.push(`${stem} ${loss} ${penalty}: ${errors.join('; ')}`);
       }
     }
     for (const penalty of PENALTY_NAMES) {
-      const errors = await compileErrors(linkShader('apply_update', { penalty }));
-      if (errors.length) failures.push(`linear_update ${penalty}: ${errors.join('; ')}`);
+      for (const optimizer of OPTIMIZER_NAMES) {
+        const errors = await compileErrors(linkShader('apply_update', { penalty, optimizer }));
+        if (errors.length) failures.push(`apply_update ${penalty} ${optimizer}: ${errors.join('; ')}`);
+      }
     }
     expect(failures).toEqual([]);
   });
@@ -60,7 +71,7 @@ describe('variants: data encoding and reductions', () => {
   const REDUCTIONS: Reduction[] = ['workgroup', 'subgroup'];
 
   it('data parts declare the same word type and reader; the subgroup directive leads only subgroup variants', () => {
-    for (const dtype of DTYPES) expect(DTYPE_WGSL[dtype]).toMatch(/alias XWord = [^;]+;[\s\S]*fn x_word\(i: u32\) -> vec4<f32>/);
+    for (const dtype of DTYPES) expect(WGSL.parts[DTYPE_PARTS[dtype]]).toMatch(/alias XWord = [^;]+;[\s\S]*fn x_word\(i: u32\) -> vec4<f32>/);
     const sub = linkShader('linear_grad', { reduction: 'subgroup', dtype: 'f16' });
     expect(sub.startsWith('enable subgroups;')).toBe(true);
     expect(sub).toContain('unpack2x16float');

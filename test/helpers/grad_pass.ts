@@ -4,7 +4,7 @@
 // stored as packed halves (the twin then reads the same rounded values) and subgroup reductions.
 import { expect } from 'vitest';
 import { allclose } from '../../src/core/allclose';
-import { LOSSES, type LossKind } from '../../src/core/losses';
+import { LOSSES, type LossKind, type LossUnit, type ScalarLoss } from '../../src/core/losses';
 import { confusionClasses } from '../../src/core/metrics';
 import { modelSpec, type ModelParams, type ModelSpec } from '../../src/core/model';
 import { Rng } from '../../src/core/rng';
@@ -54,13 +54,22 @@ export function caseSpec(c: GradCase, norm?: ModelSpec['standardize']): ModelSpe
   return modelSpec({ d: c.d, outputs: multi ? c.k ?? 3 : 1, loss: c.loss, lossParams: LOSS_PARAMS, standardize: norm });
 }
 
-/** Seeded targets in the loss's domain: class indices, counts, or uniform(−1, 1). */
+/** Whether a regression loss restricts its targets (checkTarget refuses a negative value): then it gets counts. */
+const countTargets = (u: LossUnit) => u.task === 'regression' && !!u.checkTarget && u.checkTarget(-0.5) !== null;
+
+/** Seeded targets in the loss's domain: class indices, counts (from 1 where 0 is refused), or uniform(−1, 1). */
 function targets(rng: Rng, loss: LossKind, rows: number, k: number): Float32Array {
-  const task = LOSSES[loss].task;
-  if (task === 'regression' && loss !== 'poisson') return rng.uniformArray(rows);
+  const unit = LOSSES[loss];
+  const task = unit.task;
+  if (task === 'regression' && !countTargets(unit)) return rng.uniformArray(rows);
   const n = task === 'binary' ? 2 : task === 'multiclass' ? k : 6;
-  return Float32Array.from({ length: rows }, () => Math.floor(rng.float24() * n));
+  const lo = task === 'regression' && unit.checkTarget!(0) !== null ? 1 : 0;
+  return Float32Array.from({ length: rows }, () => lo + Math.floor(rng.float24() * n));
 }
+
+/** Whether a loss's link grows exponentially (log-link regression: exp(z) overflows f32 for z of order √D). */
+const expLink = (u: LossUnit) => u.task === 'regression' && (u as ScalarLoss).link(8, LOSS_HP_PROBE) > 100;
+const LOSS_HP_PROBE = [1.5, 0, 0, 0] as const;
 
 /**
  * A case's seeded inputs drawn after its rows x (the same draws for the GPU harness and the fast CPU's parity test):
@@ -73,8 +82,8 @@ export function caseInputs(c: GradCase, rng: Rng): { norm: ModelSpec['standardiz
   const spec = caseSpec(c, norm);
   const k = spec.outputs;
   const y = targets(rng, c.loss, c.rows, k);
-  // Poisson's exp(z) stays moderate with small weights; the others see z of order √D.
-  const scale = c.loss === 'poisson' ? 0.3 / Math.sqrt(c.d) : 1;
+  // A log link's exp(z) stays moderate with small weights; the others see z of order √D.
+  const scale = expLink(LOSSES[c.loss]) ? 0.3 / Math.sqrt(c.d) : 1;
   const p: ModelParams = { weights: Float64Array.from(rng.uniformArray(k * c.d), (v) => v * scale), bias: Float64Array.from(rng.uniformArray(k), (v) => v * scale) };
   return { norm, spec, k, y, p, key: rng.u32(), yShift: 0.25 };
 }

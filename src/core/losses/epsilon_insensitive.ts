@@ -1,8 +1,21 @@
 // ε-insensitive (linear support vector regression): residuals within ε cost nothing, beyond it linearly.
-import type { ScalarLoss } from './loss';
+import { scalarLoss } from './loss';
 
-export const epsilonInsensitive: ScalarLoss = {
-  name: 'epsilon-insensitive', stem: 'epsilon_insensitive', title: 'ε-insensitive (linear SVR)', task: 'regression', probabilistic: false,
+export class EpsilonInsensitive {
+  value(z: number, t: number, eps: number, h1: number): number {
+    return Math.max(0, Math.abs(z - t) - eps);
+  }
+  dz(z: number, t: number, eps: number, h1: number): number {
+    const e = z - t;
+    return e > eps ? 1 : e < -eps ? -1 : 0;
+  }
+  link(z: number, h0: number, h1: number): number {
+    return z;
+  }
+}
+
+export const epsilonInsensitive = scalarLoss(new EpsilonInsensitive(), {
+  name: 'epsilon-insensitive', title: 'ε-insensitive (linear SVR)', task: 'regression', probabilistic: false,
   doc: {
     objective: 'max(0, abs(z − y) − ε)',
     gradient: 'sign(z − y) where abs(z − y) > ε, else 0',
@@ -13,10 +26,4 @@ export const epsilonInsensitive: ScalarLoss = {
     help: 'epsilon-insensitive: residuals within ε cost nothing',
   }],
   hp: (p) => [p.epsilon, 0, 0, 0],
-  value: (z, t, hp) => Math.max(0, Math.abs(z - t) - hp[0]),
-  dz(z, t, hp) {
-    const e = z - t;
-    return e > hp[0] ? 1 : e < -hp[0] ? -1 : 0;
-  },
-  link: (z) => z,
-};
+});

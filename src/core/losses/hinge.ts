@@ -1,8 +1,22 @@
 // Hinge loss (linear support vector machine) for two classes.
-import { signOf, type ScalarLoss } from './loss';
+import { scalarLoss } from './loss';
+import { signOf } from './math';
 
-export const hinge: ScalarLoss = {
-  name: 'hinge', stem: 'hinge', title: 'Hinge (linear SVM)', task: 'binary', probabilistic: false,
+export class Hinge {
+  value(z: number, t: number, h0: number, h1: number): number {
+    return Math.max(0, 1 - signOf(t) * z);
+  }
+  dz(z: number, t: number, h0: number, h1: number): number {
+    const s = signOf(t);
+    return s * z < 1 ? -s : 0;
+  }
+  link(z: number, h0: number, h1: number): number {
+    return NaN;
+  }
+}
+
+export const hinge = scalarLoss(new Hinge(), {
+  name: 'hinge', title: 'Hinge (linear SVM)', task: 'binary', probabilistic: false,
   doc: {
     objective: 'max(0, 1 − s·z), s = ±1 the class',
     gradient: '−s where s·z < 1, else 0',
@@ -10,10 +24,4 @@ export const hinge: ScalarLoss = {
   },
   options: [],
   hp: () => [0, 0, 0, 0],
-  value: (z, t) => Math.max(0, 1 - signOf(t) * z),
-  dz(z, t) {
-    const s = signOf(t);
-    return s * z < 1 ? -s : 0;
-  },
-  link: () => NaN,
-};
+});

@@ -1,8 +1,21 @@
 // Huber: quadratic within δ of the target, linear beyond, so gross outliers pull with a bounded force.
-import type { ScalarLoss } from './loss';
+import { scalarLoss } from './loss';
 
-export const huber: ScalarLoss = {
-  name: 'huber', stem: 'huber', title: 'Huber', task: 'regression', probabilistic: false,
+export class Huber {
+  value(z: number, t: number, delta: number, h1: number): number {
+    const a = Math.abs(z - t);
+    return a <= delta ? 0.5 * a * a : delta * (a - 0.5 * delta);
+  }
+  dz(z: number, t: number, delta: number, h1: number): number {
+    return Math.min(delta, Math.max(-delta, z - t));
+  }
+  link(z: number, h0: number, h1: number): number {
+    return z;
+  }
+}
+
+export const huber = scalarLoss(new Huber(), {
+  name: 'huber', title: 'Huber', task: 'regression', probabilistic: false,
   doc: {
     objective: '½e² if abs(e) ≤ δ, else δ(abs(e) − ½δ), e = z − y',
     gradient: 'clamp(e, −δ, δ)',
@@ -13,11 +26,4 @@ export const huber: ScalarLoss = {
     help: 'huber: residuals beyond δ count linearly',
   }],
   hp: (p) => [p.huberDelta, 0, 0, 0],
-  value(z, t, hp) {
-    const a = Math.abs(z - t);
-    const d = hp[0];
-    return a <= d ? 0.5 * a * a : d * (a - 0.5 * d);
-  },
-  dz: (z, t, hp) => Math.min(hp[0], Math.max(-hp[0], z - t)),
-  link: (z) => z,
-};
+});

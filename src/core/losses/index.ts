@@ -4,24 +4,31 @@ import { epsilonInsensitive } from './epsilon_insensitive';
 import { hinge } from './hinge';
 import { huber } from './huber';
 import { logistic } from './logistic';
-import type { LossHp, LossParams, LossUnit } from './loss';
+import type { LossHp, LossUnit } from './loss';
 import { modifiedHuber } from './modified_huber';
 import { poisson } from './poisson';
 import { quantile } from './quantile';
 import { softmax } from './softmax';
 import { squared } from './squared';
+import { tweedie } from './tweedie';
 
-export type { LossHp, LossParams, LossUnit, MultiLoss, ScalarLoss, Task } from './loss';
+export type { LossHp, LossUnit, MultiLoss, ScalarLoss, Task } from './loss';
 
 /** Every loss, by its CLI name. */
 export const LOSSES = {
-  squared, huber, 'epsilon-insensitive': epsilonInsensitive, quantile, poisson,
+  squared, huber, 'epsilon-insensitive': epsilonInsensitive, quantile, poisson, tweedie,
   logistic, hinge, 'modified-huber': modifiedHuber,
   softmax,
 } as const satisfies Record<string, LossUnit>;
 
 /** A loss name. */
 export type LossKind = keyof typeof LOSSES;
+
+/** The option keys of a unit. */
+type OptionKeys<U> = U extends { readonly options: readonly { key: infer K }[] } ? K & string : never;
+
+/** The loss hyperparameters a spec carries, one per option key of the registered losses (each loss reads its own). */
+export type LossParams = Record<OptionKeys<(typeof LOSSES)[LossKind]>, number>;
 
 /** The loss names in registry order. */
 export const LOSS_NAMES = Object.keys(LOSSES) as LossKind[];

@@ -1,8 +1,22 @@
 // Logistic regression (log-loss) for two classes: P(class 1) = σ(z).
-import { sigmoid, signOf, softplus, type ScalarLoss } from './loss';
+import { scalarLoss } from './loss';
+import { sigmoid, signOf, softplus } from './math';
 
-export const logistic: ScalarLoss = {
-  name: 'logistic', stem: 'logistic', title: 'Logistic (log-loss)', task: 'binary', probabilistic: true,
+export class Logistic {
+  value(z: number, t: number, h0: number, h1: number): number {
+    return softplus(-signOf(t) * z);
+  }
+  dz(z: number, t: number, h0: number, h1: number): number {
+    const s = signOf(t);
+    return -s * sigmoid(-s * z);
+  }
+  link(z: number, h0: number, h1: number): number {
+    return sigmoid(z);
+  }
+}
+
+export const logistic = scalarLoss(new Logistic(), {
+  name: 'logistic', title: 'Logistic (log-loss)', task: 'binary', probabilistic: true,
   doc: {
     objective: 'log(1 + exp(−s·z)), s = ±1 the class',
     gradient: '−s·σ(−s·z) = σ(z) − [y = class 1]',
@@ -10,10 +24,4 @@ export const logistic: ScalarLoss = {
   },
   options: [],
   hp: () => [0, 0, 0, 0],
-  value: (z, t) => softplus(-signOf(t) * z),
-  dz(z, t) {
-    const s = signOf(t);
-    return -s * sigmoid(-s * z);
-  },
-  link: (z) => sigmoid(z),
-};
+});

@@ -1,16 +1,12 @@
 // What a loss unit is: its f64 math (value, dL/dz, the link used by predict), its hyperparameters as option
-// descriptors, and the four hyperparameter slots both twins read (the WGSL part reads them as `hp.loss`).
+// descriptors, and the four hyperparameter slots every backend reads (the WGSL part reads them as `hp.loss`). A scalar
+// loss's math is a class in the portable subset of TypeScript (f64 `number`s, `Math`, the helpers in math.ts): the f64
+// reference calls it through scalarLoss below, and the fast CPU backend compiles the same class to WebAssembly
+// (vite.plugins.ts `?simd`), so the math is written once in TypeScript and once in WGSL.
 import type { NumberOption } from '../options';
 
 /** What a loss learns: a real value, one of two classes, or one of K classes. */
 export type Task = 'regression' | 'binary' | 'multiclass';
-
-/** The loss hyperparameters a spec carries (each loss reads its own). */
-export interface LossParams {
-  huberDelta: number;
-  epsilon: number;
-  quantile: number;
-}
 
 /** Hyperparameters as the kernels read them (four slots; unused ones are 0). */
 export type LossHp = readonly [number, number, number, number];
@@ -22,19 +18,23 @@ export interface LossDoc {
   use: string;
 }
 
-interface LossBase {
+/** The hyperparameter values a unit reads, by its option keys (the registry's union of them is LossParams). */
+export type LossValues<K extends string> = Readonly<Record<K, number>>;
+
+interface LossBase<K extends string> {
   /** The CLI name, e.g. "epsilon-insensitive". */
   readonly name: string;
-  /** File stem of the unit (src/core/losses/<stem>.ts, shaders/losses/<stem>.wgsl). */
+  /** File stem of the unit (src/core/losses/<stem>.ts, shaders/losses/<stem>.wgsl): the name with '_' for '-'. */
   readonly stem: string;
   readonly title: string;
   readonly doc: LossDoc;
-  readonly options: readonly NumberOption<keyof LossParams>[];
-  hp(p: LossParams): LossHp;
+  readonly options: readonly NumberOption<K>[];
+  /** The kernels' slots from the settings (a record with at least this unit's option keys: LossParams, a TrainSpec). */
+  hp(p: object): LossHp;
 }
 
 /** A loss of one output z = x·w + b: regression, or binary classification with classes {0, 1}. */
-export interface ScalarLoss extends LossBase {
+export interface ScalarLoss<K extends string = string> extends LossBase<K> {
   readonly task: 'regression' | 'binary';
   /** L(z, t) for one row; binary targets t are class indices 0 or 1. */
   value(z: number, t: number, hp: LossHp): number;
@@ -52,7 +52,7 @@ export interface ScalarLoss extends LossBase {
 }
 
 /** A loss of K outputs z_c = x·W_c + b_c over K classes (targets are class indices 0..K−1). */
-export interface MultiLoss extends LossBase {
+export interface MultiLoss<K extends string = string> extends LossBase<K> {
   readonly task: 'multiclass';
   readonly probabilistic: true;
   /** L(z, t) for one row; writes dL/dz_c into `dz` when given. */
@@ -64,20 +64,32 @@ export interface MultiLoss extends LossBase {
 /** Any loss unit. */
 export type LossUnit = ScalarLoss | MultiLoss;
 
+/**
+ * A scalar loss's math on one row: z the output, t the target (a class index 0 or 1 for binary losses), h0 and h1 the
+ * first two hyperparameter slots. Written as a class with these three methods in the portable subset; the fast CPU
+ * backend's generic row loop calls them with the math inlined (src/cpu/simd/rows.ts).
+ */
+export interface ScalarMath {
+  value(z: number, t: number, h0: number, h1: number): number;
+  /** dL/dz (a subgradient at kinks: the same one the WGSL part takes). */
+  dz(z: number, t: number, h0: number, h1: number): number;
+  /** Regression: the prediction in target units; binary: P(class 1), or NaN when the loss has none. */
+  link(z: number, h0: number, h1: number): number;
+}
+
+/** What a scalar loss declares besides its math; its `hp` reads its own option keys. */
+export type ScalarDescriptor<K extends string> = Omit<ScalarLoss<K>, 'stem' | 'value' | 'dz' | 'link' | 'hp'> & { hp(p: LossValues<K>): LossHp };
+
+/** A registered scalar loss from its math and its descriptor (K: its option keys, kept for the registry's types). */
+export function scalarLoss<const K extends string = never>(math: ScalarMath, d: ScalarDescriptor<K>): ScalarLoss<K> {
+  return {
+    ...d, stem: d.name.replaceAll('-', '_'),
+    hp: (p) => d.hp(p as LossValues<K>),
+    value: (z, t, hp) => math.value(z, t, hp[0], hp[1]),
+    dz: (z, t, hp) => math.dz(z, t, hp[0], hp[1]),
+    link: (z, hp) => math.link(z, hp[0], hp[1]),
+  };
+}
+
 /** Probabilities are clipped to [P_EPS, 1 − P_EPS] in the log-loss metric, as scikit-learn does. */
 export const P_EPS = 1e-15;
-
-/** log(1 + e^v) without overflow. */
-export function softplus(v: number): number {
-  return v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v));
-}
-
-/** 1 / (1 + e^−v) without overflow. */
-export function sigmoid(v: number): number {
-  if (v >= 0) return 1 / (1 + Math.exp(-v));
-  const e = Math.exp(v);
-  return e / (1 + e);
-}
-
-/** The ±1 sign of a binary class index (0 → −1, 1 → +1). */
-export const signOf = (t: number): number => (t > 0.5 ? 1 : -1);

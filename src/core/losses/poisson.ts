@@ -1,8 +1,20 @@
 // Poisson regression with the log link: μ = exp(z); the loss is the negative log-likelihood up to a constant.
-import type { ScalarLoss } from './loss';
+import { scalarLoss } from './loss';
 
-export const poisson: ScalarLoss = {
-  name: 'poisson', stem: 'poisson', title: 'Poisson (log link)', task: 'regression', probabilistic: false,
+export class Poisson {
+  value(z: number, t: number, h0: number, h1: number): number {
+    return Math.exp(z) - t * z;
+  }
+  dz(z: number, t: number, h0: number, h1: number): number {
+    return Math.exp(z) - t;
+  }
+  link(z: number, h0: number, h1: number): number {
+    return Math.exp(z);
+  }
+}
+
+export const poisson = scalarLoss(new Poisson(), {
+  name: 'poisson', title: 'Poisson (log link)', task: 'regression', probabilistic: false,
   doc: {
     objective: 'exp(z) − y·z (Poisson negative log-likelihood, μ = exp(z))',
     gradient: 'exp(z) − y',
@@ -10,8 +22,5 @@ export const poisson: ScalarLoss = {
   },
   options: [],
   hp: () => [0, 0, 0, 0],
-  value: (z, t) => Math.exp(z) - t * z,
-  dz: (z, t) => Math.exp(z) - t,
-  link: (z) => Math.exp(z),
   checkTarget: (t) => (t >= 0 ? null : `the poisson loss needs targets ≥ 0 (counts), got ${t}`),
-};
+});

@@ -1,8 +1,21 @@
 // Quantile (pinball) loss: its minimizer is the τ-quantile of y given x; τ = 0.5 is median regression.
-import type { ScalarLoss } from './loss';
+import { scalarLoss } from './loss';
 
-export const quantile: ScalarLoss = {
-  name: 'quantile', stem: 'quantile', title: 'Quantile (pinball)', task: 'regression', probabilistic: false,
+export class Quantile {
+  value(z: number, t: number, tau: number, h1: number): number {
+    const r = t - z;
+    return r >= 0 ? tau * r : (tau - 1) * r;
+  }
+  dz(z: number, t: number, tau: number, h1: number): number {
+    return t >= z ? -tau : 1 - tau;
+  }
+  link(z: number, h0: number, h1: number): number {
+    return z;
+  }
+}
+
+export const quantile = scalarLoss(new Quantile(), {
+  name: 'quantile', title: 'Quantile (pinball)', task: 'regression', probabilistic: false,
   doc: {
     objective: 'τ·(y − z) if y ≥ z, else (1 − τ)·(z − y)',
     gradient: '−τ if y ≥ z, else 1 − τ',
@@ -13,10 +26,4 @@ export const quantile: ScalarLoss = {
     help: 'quantile: which quantile of y to fit',
   }],
   hp: (p) => [p.quantile, 0, 0, 0],
-  value(z, t, hp) {
-    const r = t - z;
-    return r >= 0 ? hp[0] * r : (hp[0] - 1) * r;
-  },
-  dz: (z, t, hp) => (t >= z ? -hp[0] : 1 - hp[0]),
-  link: (z) => z,
-};
+});

@@ -1,7 +1,7 @@
 // Softmax cross-entropy over K classes: P(c) = exp(z_c) / Σ exp(z_k), L = −log P(y).
 import type { MultiLoss } from './loss';
 
-export const softmax: MultiLoss = {
+export const softmax: MultiLoss<never> = {
   name: 'softmax', stem: 'softmax', title: 'Softmax (cross-entropy)', task: 'multiclass', probabilistic: true,
   doc: {
     objective: 'log Σ_k exp(z_k) − z_y over K outputs z_k = x·W_k + b_k',

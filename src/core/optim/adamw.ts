@@ -1,7 +1,7 @@
-// AdamW (Loshchilov & Hutter 2019): Adam with weight decay decoupled from the gradient, w ← w − α·λ·w on the
-// weights (never the bias), applied before the Adam step as PyTorch does.
+// AdamW (Loshchilov & Hutter 2019): Adam plus the decoupled weight-decay link, w ← w − α·λ·w on the weights (never
+// the bias), applied before the Adam step as PyTorch does. The rule and its WGSL part are Adam's.
 import type { NumberOption } from '../options';
-import { adamCorrection, adamStep, BETA_OPTIONS, EPS_OPTION } from './adam';
+import { adam, BETA_OPTIONS, EPS_OPTION } from './adam';
 import type { OptimizerUnit, OptimParams } from './optimizer';
 
 const DECAY_OPTION: NumberOption<keyof OptimParams> = {
@@ -10,9 +10,7 @@ const DECAY_OPTION: NumberOption<keyof OptimParams> = {
 };
 
 export const adamw: OptimizerUnit = {
-  name: 'adamw', stem: 'adamw', title: 'AdamW', slots: 2, decoupled: true, options: [...BETA_OPTIONS, EPS_OPTION, DECAY_OPTION],
+  ...adam, name: 'adamw', stem: 'adamw', wgsl: 'adam', title: 'AdamW', decoupled: true, options: [...BETA_OPTIONS, EPS_OPTION, DECAY_OPTION],
   doc: { rule: 'w ← w − α·λ·w, then the Adam step', use: 'Adam with weight decay that is not rescaled by the adaptive rates' },
   hp: (p) => [p.beta1, p.beta2, p.eps, p.weightDecay],
-  correction: adamCorrection,
-  update: (w, g, s, at, hp, c) => w - c.lr * adamStep(g, s, at, hp, c.c1, c.c2),
 };

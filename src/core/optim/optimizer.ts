@@ -34,8 +34,13 @@ export interface OptimizerUnit {
   readonly doc: { rule: string; use: string };
   /** State slots per parameter (velocity, moments…). */
   readonly slots: number;
-  /** Whether weight decay is decoupled from the gradient (AdamW): w ← w − lr·λ·w on weights, never biases. */
+  /**
+   * Whether a decoupled weight-decay link runs before the rule (AdamW = Adam plus this link): w ← w − lr·λ·w on
+   * weights, never biases, λ the fourth slot (optim/apply.ts and apply_update.wgsl's DECOUPLED).
+   */
   readonly decoupled: boolean;
+  /** The stem of the WGSL part that applies the rule, when another unit's (AdamW links Adam's); default its own stem. */
+  readonly wgsl?: string;
   /** Options only this optimizer reads. */
   readonly options: readonly NumberOption<keyof OptimParams>[];
   hp(p: OptimParams): OptimHp;
