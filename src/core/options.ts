@@ -115,3 +115,40 @@ export function helpLine(o: OptionDescriptor): string {
 export function optionLabel(o: OptionDescriptor): string {
   return o.label ?? o.name.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
 }
+
+/** Edit distance between two names (insertions, deletions, substitutions; a swap of neighbours counts one). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * The candidate a mistyped name most likely meant: the closest by edit distance (case and dashes ignored) within a
+ * third of its length, or one that contains it or is contained in it; null when none is close.
+ */
+export function nearestName(name: string, candidates: readonly string[], aliases: Readonly<Record<string, string>> = {}): string | null {
+  const norm = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
+  const n = norm(name);
+  if (aliases[n]) return aliases[n];
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(n, norm(c));
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  if (best !== null && bestD <= Math.max(1, Math.floor(n.length / 3))) return best;
+  const within = candidates.find((c) => n.length >= 3 && (norm(c).includes(n) || n.includes(norm(c))));
+  return within ?? null;
+}
+
+/** ", did you mean X?" for a mistyped name, or an empty string. */
+export function didYouMean(name: string, candidates: readonly string[], aliases: Readonly<Record<string, string>> = {}, prefix = ''): string {
+  const n = nearestName(name, candidates, aliases);
+  return n === null ? '' : `; did you mean ${prefix}${n}?`;
+}

@@ -38,10 +38,26 @@ export interface TrainSpec extends LossParams, PenaltyParams, OptimParams, Sched
 
 /** A training option: a descriptor, and when it applies (others are rejected when given, hidden on the page). */
 export type TrainOption = OptionDescriptor<keyof TrainSpec> & {
+  /** Whether it applies to a spec: its solvers (below) and its own condition. */
   appliesTo?: (s: TrainSpec) => boolean;
+  /** The solvers that read it (absent: every solver). */
+  solvers?: readonly TrainSpec['solver'][];
   /** Where the page shows it. */
   group: 'model' | 'training';
+  /** Why it does not apply, when its own condition says so (the message's second half). */
+  why?: string;
 };
+
+/** Options only gradient descent reads: the update rule, its steps and schedule. */
+const GD: readonly TrainSpec['solver'][] = ['gd'];
+
+/** Folds an option's solvers into its appliesTo, so one predicate (read by the CLI, the library and the page) says whether it applies. */
+function withSolvers(o: TrainOption): TrainOption {
+  if (!o.solvers) return o;
+  const own = o.appliesTo;
+  const solvers = o.solvers;
+  return { ...o, appliesTo: (s) => solvers.includes(s.solver) && (!own || own(s)) };
+}
 
 /** Which schedule options apply to which schedules (patience and tol also to early stopping). */
 const SCHEDULE_APPLIES: Record<(typeof SCHEDULE_OPTIONS)[number]['key'], (s: TrainSpec) => boolean> = {
@@ -54,35 +70,35 @@ const SCHEDULE_APPLIES: Record<(typeof SCHEDULE_OPTIONS)[number]['key'], (s: Tra
 };
 
 /** Every training option, in the order help and the page list them. */
-export const TRAIN_OPTIONS: readonly TrainOption[] = [
+export const TRAIN_OPTIONS: readonly TrainOption[] = ([
   { name: 'loss', key: 'loss', type: 'choice', choices: LOSS_NAMES, default: 'squared', group: 'model', help: 'the loss (see README: Losses)' },
   ...LOSS_OPTIONS.map(({ loss, ...o }): TrainOption => ({ ...o, group: 'model', appliesTo: (s) => s.loss === loss })),
   { name: 'penalty', key: 'penalty', type: 'choice', choices: PENALTY_NAMES, default: 'none', group: 'model', help: 'regularization of the weights (never the bias)' },
   ...PENALTY_OPTIONS.map((o): TrainOption => ({
     ...o, group: 'model', appliesTo: o.key === 'alpha' ? (s) => s.penalty !== 'none' : (s) => s.penalty === 'elasticnet',
   })),
-  { name: 'optimizer', key: 'optimizer', type: 'choice', choices: OPTIMIZER_NAMES, default: 'sgd', group: 'training', help: 'the update rule (see README: Optimizers)' },
-  ...OPTIM_OPTIONS.map(({ owners, ...o }): TrainOption => ({ ...o, group: 'training', appliesTo: (s) => owners.includes(s.optimizer) })),
-  { name: 'clip-norm', key: 'clipNorm', type: 'number', default: 0, min: 0, metavar: 'c', label: 'Clip gradient norm (0 = off)', group: 'training', help: 'clip the mean gradient to norm ≤ c (0: off)' },
-  { name: 'lr-schedule', key: 'lrSchedule', type: 'choice', choices: SCHEDULES, default: 'constant', label: 'Learning-rate schedule', group: 'training', help: 'how the learning rate changes with the step' },
-  ...SCHEDULE_OPTIONS.map((o): TrainOption => ({ ...o, group: 'training', appliesTo: SCHEDULE_APPLIES[o.key] })),
-  { name: 'average', key: 'average', type: 'boolean', default: false, label: 'Average the weights (Polyak–Ruppert)', group: 'training', help: 'report and save the running average of the weights (Polyak–Ruppert)' },
+  { name: 'optimizer', key: 'optimizer', type: 'choice', choices: OPTIMIZER_NAMES, default: 'sgd', group: 'training', solvers: GD, help: 'the update rule (see README: Optimizers)' },
+  ...OPTIM_OPTIONS.map(({ owners, ...o }): TrainOption => ({ ...o, group: 'training', solvers: GD, appliesTo: (s) => owners.includes(s.optimizer) })),
+  { name: 'clip-norm', key: 'clipNorm', type: 'number', default: 0, min: 0, metavar: 'c', label: 'Clip gradient norm (0 = off)', group: 'training', solvers: GD, help: 'clip the mean gradient to norm ≤ c (0: off)' },
+  { name: 'lr-schedule', key: 'lrSchedule', type: 'choice', choices: SCHEDULES, default: 'constant', label: 'Learning-rate schedule', group: 'training', solvers: GD, help: 'how the learning rate changes with the step' },
+  ...SCHEDULE_OPTIONS.map((o): TrainOption => ({ ...o, group: 'training', solvers: GD, appliesTo: SCHEDULE_APPLIES[o.key] })),
+  { name: 'average', key: 'average', type: 'boolean', default: false, label: 'Average the weights (Polyak–Ruppert)', group: 'training', solvers: GD, help: 'report and save the running average of the weights (Polyak–Ruppert)' },
   {
-    name: 'average-start', key: 'averageStart', type: 'integer', default: 0, min: 0, metavar: 'STEP', label: 'Average from step (0 = epoch 2)', group: 'training',
+    name: 'average-start', key: 'averageStart', type: 'integer', default: 0, min: 0, metavar: 'STEP', label: 'Average from step (0 = epoch 2)', group: 'training', solvers: GD,
     help: 'average from this 1-based step (0: the first step of epoch 2)', appliesTo: (s) => s.average,
   },
   {
-    name: 'early-stopping', key: 'earlyStopping', type: 'boolean', default: false, label: 'Early stopping (needs a validation share)', group: 'training',
+    name: 'early-stopping', key: 'earlyStopping', type: 'boolean', default: false, label: 'Early stopping (needs a validation share)', group: 'training', solvers: GD,
     help: 'stop when the --validation loss stops improving (--patience, --tol); keep the best weights',
   },
-  { name: 'epochs', key: 'epochs', type: 'integer', default: 10, min: 0, max: 1e7, group: 'training', help: 'passes over the data' },
+  { name: 'epochs', key: 'epochs', type: 'integer', default: 10, min: 0, max: 1e7, group: 'training', solvers: GD, help: 'passes over the data' },
   {
-    name: 'batch', key: 'batch', type: 'integer', default: 256, min: 1, infinity: 'full', metavar: 'B|full', group: 'training',
+    name: 'batch', key: 'batch', type: 'integer', default: 256, min: 1, infinity: 'full', metavar: 'B|full', group: 'training', solvers: GD,
     help: 'rows per step (full = full-batch gradient descent)',
   },
-  { name: 'lr', key: 'lr', type: 'number', default: 0.01, min: 0, exclusive: { min: true }, metavar: 'α', label: 'Learning rate', group: 'training', help: 'learning rate' },
+  { name: 'lr', key: 'lr', type: 'number', default: 0.01, min: 0, exclusive: { min: true }, metavar: 'α', label: 'Learning rate', group: 'training', solvers: GD, help: 'learning rate' },
   { name: 'seed', key: 'seed', type: 'integer', default: 0, min: 0, max: 2 ** 32 - 1, metavar: 'S', group: 'training', help: 'seed for the shuffle and the holdout' },
-  { name: 'shuffle', key: 'shuffle', type: 'boolean', default: true, group: 'training', help: 'visit rows in file order instead of a seeded shuffle' },
+  { name: 'shuffle', key: 'shuffle', type: 'boolean', default: true, group: 'training', solvers: GD, help: 'visit rows in file order instead of a seeded shuffle' },
   { name: 'bias', key: 'fitBias', type: 'boolean', default: true, label: 'Fit an intercept (bias)', group: 'model', help: 'fit no intercept' },
   {
     name: 'standardize', key: 'standardize', type: 'boolean', default: false, label: 'Standardize features', group: 'training',
@@ -94,8 +110,37 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     help: 'hold out a fraction F of rows (seeded hash of the row index) and report their metrics',
   },
   ...SOLVER_OPTIONS,
-  { name: 'host-update', key: 'hostUpdate', type: 'boolean', default: false, group: 'training', help: 'read the gradient back each step and update in TypeScript' },
-];
+  { name: 'host-update', key: 'hostUpdate', type: 'boolean', default: false, group: 'training', solvers: GD, help: 'read the gradient back each step and update in TypeScript' },
+] as TrainOption[]).map(withSolvers);
+
+/** Names people type for training options (normalized: lower case, no dashes), and the option each means. */
+export const TRAIN_ALIASES: Readonly<Record<string, string>> = {
+  learningrate: 'lr', rate: 'lr', stepsize: 'lr', eta: 'lr', iterations: 'epochs', iters: 'epochs', maxiter: 'epochs', epoch: 'epochs',
+  batchsize: 'batch', minibatch: 'batch', regularization: 'penalty', reg: 'penalty', lambda: 'alpha', l2: 'alpha',
+  intercept: 'bias', fitintercept: 'bias', normalize: 'standardize', scale: 'standardize', holdout: 'validation',
+  randomstate: 'seed', earlystop: 'early-stopping', patienceepochs: 'patience', clip: 'clip-norm', schedule: 'lr-schedule',
+};
+
+/** What each solver does instead of gradient descent's steps (messages for options it does not read). */
+const SOLVER_READS: Record<TrainSpec['solver'], string> = {
+  gd: 'takes gradient steps',
+  exact: 'solves least squares in one streamed pass, without epochs, steps or an optimizer',
+};
+
+/** Whether an option applies to a spec. */
+export function applies(o: TrainOption, s: TrainSpec): boolean {
+  return !o.appliesTo || o.appliesTo(s);
+}
+
+/** The settings of a spec that apply (typed values; specRecord's JSON-ready twin), to pass on where only those are wanted. */
+export function applyingSettings(s: TrainSpec): Partial<TrainSpec> {
+  return Object.fromEntries(TRAIN_OPTIONS.filter((o) => applies(o, s)).map((o) => [o.key, s[o.key]])) as Partial<TrainSpec>;
+}
+
+/** The message for an option given where it does not apply. */
+export function notApplying(o: TrainOption, s: TrainSpec): OptionError {
+  return new OptionError(o.name, `--${o.name} does not apply here: ${describeApplies(o, s)}`);
+}
 
 /** The option descriptor of a spec key. */
 export function trainOption(key: keyof TrainSpec): TrainOption {
@@ -124,15 +169,15 @@ export function parseTrainSpec(record: Partial<Record<string, unknown>> = {}, o:
     throw new OptionError('early-stopping', '--early-stopping watches the held-out rows: give --validation F (a fraction, e.g. 0.1)');
   }
   checkExact(s);
-  for (const opt of given) {
-    if (o.strict !== false && opt.appliesTo && !opt.appliesTo(s)) {
-      throw new OptionError(opt.name, `--${opt.name} does not apply here: ${describeApplies(opt)}`);
-    }
-  }
+  for (const opt of given) if (o.strict !== false && !applies(opt, s)) throw notApplying(opt, s);
   return s;
 }
 
-function describeApplies(o: TrainOption & { why?: string }): string {
+/** Why an option does not apply to a spec (the second half of the message). */
+function describeApplies(o: TrainOption, s: TrainSpec): string {
+  if (o.solvers && !o.solvers.includes(s.solver)) {
+    return `it is for --solver ${o.solvers.join(' or ')} (gradient descent); --solver ${s.solver} ${SOLVER_READS[s.solver]}`;
+  }
   if (o.why) return o.why;
   const owner = LOSS_NAMES.find((n) => LOSSES[n].options.some((x) => x.key === o.key));
   if (owner) return `it is a hyperparameter of --loss ${owner}`;
@@ -155,7 +200,7 @@ function describeApplies(o: TrainOption & { why?: string }): string {
 export function specRecord(s: TrainSpec): Record<string, number | string | boolean> {
   const out: Record<string, number | string | boolean> = {};
   for (const o of TRAIN_OPTIONS) {
-    if (o.appliesTo && !o.appliesTo(s)) continue;
+    if (!applies(o, s)) continue;
     const v = s[o.key];
     out[o.key] = typeof v === 'number' && !Number.isFinite(v) ? 'full' : v;
   }

@@ -1,7 +1,10 @@
-// Training health: divergence found from the loss trend as well as from NaN or Infinity, and the final checks that
-// the model and its metrics are finite before a caller can save or report them. The advice fits the cause: values
-// whose squares overflow the backend's floats (named by row and column), features of very different scales
-// (--standardize), or a learning rate too large for the data's scale (a safer one estimated from that scale).
+// Training health: divergence found from the loss trend as well as from NaN or Infinity — for every optimizer, and
+// bounded divergence too: a run whose objective ends above where it started has failed, unless the caller keeps it —
+// and the final checks that the model and its metrics are finite before a caller can save or report them. The advice
+// fits the cause: values whose squares overflow the backend's floats (named by row and column), an L2 strength or a
+// decoupled weight decay whose step shrinks the weights by more than they are (--alpha, --weight-decay), features of
+// very different scales (--standardize), or a learning rate too large for the data's scale (a safer one estimated from
+// that scale, or an adaptive optimizer's usual rate).
 import type { BackendKind } from '../backend';
 import type { LossUnit, MultiLoss, ScalarLoss } from '../core/losses';
 import { LOSSES } from '../core/losses';
@@ -11,8 +14,8 @@ import type { TrainSpec } from '../core/spec';
 import { DataError } from '../data/csv';
 import type { DataSource } from '../data/source';
 
-/** Why a run diverged, as far as the data tells. */
-export type DivergenceCause = 'learning-rate' | 'scale' | 'overflow';
+/** Why a run diverged, as far as the data and the settings tell. */
+export type DivergenceCause = 'learning-rate' | 'scale' | 'overflow' | 'alpha' | 'weight-decay';
 
 /** A value whose square overflows the backend's floats. */
 export interface OverflowAt {
@@ -138,13 +141,47 @@ function roundDown(v: number): number {
   return Number((Math.floor((v / p) * (1 + 1e-12)) * p).toPrecision(1));
 }
 
+/** Optimizers whose step is about the learning rate per weight whatever the gradient's size (normalized by its running root mean square). */
+const ADAPTIVE = new Set(['adagrad', 'rmsprop', 'adam', 'adamw']);
+/** A rate adaptive optimizers usually start from (Adam's published default). */
+const ADAPTIVE_LR = 0.001;
+/** How far above its start an objective may end before the run counts as failed: an exact start, or one batch's estimate. */
+const START_MARGIN = { exact: 1e-3, batch: 0.05 } as const;
+
+/** The objective a run started from: over all training rows (exact), or the first batch's loss (streamed data). */
+export interface StartObjective {
+  value: number;
+  kind: keyof typeof START_MARGIN;
+}
+
 /** Tracks a run's losses and turns divergence into a DivergedError with advice for its cause. */
 export class TrainingHealth {
   private first = NaN;
   private min = Infinity;
   private epochs = 0;
+  private start: StartObjective | null = null;
 
-  constructor(private readonly source: DataSource, private readonly spec: TrainSpec, private readonly backend: BackendKind) {}
+  /** `keep`: return a bounded divergence (objective above its start) instead of throwing; unbounded ones still throw. */
+  constructor(private readonly source: DataSource, private readonly spec: TrainSpec, private readonly backend: BackendKind, private readonly keep = false) {}
+
+  /** The objective at the starting parameters, which the final objective must not exceed. */
+  started(s: StartObjective): void {
+    if (Number.isFinite(s.value)) this.start = s;
+  }
+
+  /**
+   * After the final metrics: whether the objective ended above where it started (a failed run). Throws a DivergedError
+   * unless the run keeps diverged results; returns the message when kept, else null.
+   */
+  async ended(objective: number): Promise<string | null> {
+    const s = this.start;
+    if (!s || !Number.isFinite(objective) || this.epochs === 0) return null;
+    if (!(objective > s.value + START_MARGIN[s.kind] * Math.max(1e-12, Math.abs(s.value)))) return null;
+    const where = s.kind === 'exact' ? 'over the training rows' : 'on the first batch';
+    const what = `final objective ${objective.toPrecision(4)}, above its start ${s.value.toPrecision(4)} ${where}`;
+    if (this.keep) return `the run ended worse than it started (${what}); kept as asked`;
+    throw await this.diverged(Math.max(1, this.epochs), objective, what);
+  }
 
   /** Checks an epoch's mean batch loss (epoch is 0-based); throws a DivergedError when the run diverges. */
   async epoch(epoch: number, loss: number, steps: number): Promise<void> {
@@ -181,6 +218,7 @@ export class TrainingHealth {
   /** Reads the data's scale and builds the error with the advice that fits. */
   private async diverged(epoch: number, loss: number, what: string): Promise<DivergedError> {
     const { spec } = this;
+    const settings = settingsCause(spec);
     const scale = await dataScale(this.source);
     const limit = this.backend === 'webgpu' ? F32_MAX : F64_MAX;
     const floats = this.backend === 'webgpu' ? 'float32' : 'float64';
@@ -190,6 +228,13 @@ export class TrainingHealth {
       const advice = `values overflow ${floats}: row ${big.row} (column "${big.column}") is ${big.value.toPrecision(3)}, whose square summed ` +
         `over a batch exceeds ${floats}'s range (${limit.toPrecision(2)}); rescale that column (e.g. divide it by a power of 10)`;
       return new DivergedError({ epoch, loss, lr: spec.lr, suggestedLr: null, reason: 'overflow', overflow: big, what, advice });
+    }
+    if (settings) return new DivergedError({ epoch, loss, lr: spec.lr, suggestedLr: null, reason: settings.reason, what, advice: settings.advice });
+    if (ADAPTIVE.has(spec.optimizer)) {
+      const suggestedLr = spec.lr > ADAPTIVE_LR ? ADAPTIVE_LR : roundDown(spec.lr / 10);
+      const advice = `the learning rate ${spec.lr} is too large: --optimizer ${spec.optimizer} moves each weight by about the learning rate per step, ` +
+        `far more than this model's weights need; try --lr ${suggestedLr}`;
+      return new DivergedError({ epoch, loss, lr: spec.lr, suggestedLr, reason: 'learning-rate', what, advice });
     }
     const ms = scale.meanSquares;
     const sum = spec.standardize ? ms.length : ms.reduce((a, b) => a + b, 0);
@@ -204,3 +249,28 @@ export class TrainingHealth {
     return new DivergedError({ epoch, loss, lr: spec.lr, suggestedLr, reason: badScale ? 'scale' : 'learning-rate', what, advice: `${why}; try --lr ${suggestedLr}${std}` });
   }
 }
+
+/**
+ * A divergence the settings explain by themselves: an L2 strength whose gradient step lr·α overshoots (each step
+ * multiplies the weights by 1 − lr·α, which must stay within (−1, 1): lr·α < 2), or a decoupled decay lr·λ ≥ 1 that
+ * flips or grows the weights. Null when neither holds.
+ */
+function settingsCause(spec: TrainSpec): { reason: DivergenceCause; advice: string } | null {
+  const l2 = spec.penalty === 'l2' ? spec.alpha : spec.penalty === 'elasticnet' ? spec.alpha * (1 - spec.l1Ratio) : 0;
+  if (!ADAPTIVE.has(spec.optimizer) && spec.lr * l2 >= 2) {
+    return {
+      reason: 'alpha',
+      advice: `--alpha ${spec.alpha} is too strong for --lr ${spec.lr}: each step multiplies the weights by 1 − lr·α = ${(1 - spec.lr * l2).toPrecision(3)}, ` +
+        `which overshoots zero by more than it shrinks; use lr·α < 2: a smaller --alpha (< ${roundDown(2 / spec.lr)}) or --lr (< ${roundDown(2 / l2)})`,
+    };
+  }
+  if (spec.optimizer === 'adamw' && spec.lr * spec.weightDecay >= 1) {
+    return {
+      reason: 'weight-decay',
+      advice: `--weight-decay ${spec.weightDecay} with --lr ${spec.lr} multiplies the weights by 1 − lr·λ = ${(1 - spec.lr * spec.weightDecay).toPrecision(3)} ` +
+        `each step, flipping them; use lr·λ < 1: a smaller --weight-decay (< ${roundDown(1 / spec.lr)}) or --lr`,
+    };
+  }
+  return null;
+}
+

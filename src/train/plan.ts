@@ -5,7 +5,8 @@
 import type { Holdout } from '../core/holdout';
 import { holdout } from '../core/holdout';
 import type { ModelParams } from '../core/model';
-import { parseTrainSpec, TRAIN_OPTIONS, type TrainSpec } from '../core/spec';
+import { didYouMean, OptionError } from '../core/options';
+import { applies, notApplying, parseTrainSpec, TRAIN_ALIASES, TRAIN_OPTIONS, type TrainSpec } from '../core/spec';
 import type { F64Rows } from '../data/csv_f64';
 import type { Checkpoint, DataFingerprint } from './checkpoint';
 import type { EpochReport, Progress } from './report';
@@ -40,10 +41,18 @@ export interface RunOptions {
   resume?: Checkpoint;
   /** Facts about the data a checkpoint records and a resume compares (the CLI adds file size and mtime). */
   fingerprint?: DataFingerprint;
+  /** Return a run whose objective ended above where it started (result.endedWorse says so) instead of throwing. */
+  keepDiverged?: boolean;
 }
 
-/** Training settings (core/spec.ts; all but `epochs`, `batch` and `lr` default) and the run's hooks. */
-export type TrainOptions = Partial<TrainSpec> & Pick<TrainSpec, 'epochs' | 'batch' | 'lr'> & RunOptions;
+/** Training settings (core/spec.ts; each defaults) and the run's hooks. */
+export type TrainOptions = Partial<TrainSpec> & RunOptions;
+
+/** The run options' keys (what a TrainOptions may hold besides the spec's). */
+const RUN_KEYS: readonly (keyof RunOptions)[] = [
+  'f64Rows', 'lossEvery', 'chunkRows', 'memoryBudget', 'init', 'skipFinalMetrics', 'evaluateEachEpoch', 'signal', 'pause',
+  'onEpoch', 'onProgress', 'onCheckpoint', 'checkpointEpochs', 'checkpointSteps', 'resume', 'fingerprint', 'keepDiverged',
+];
 
 /** When checkpoints are written, where a run resumes from, and what identifies its data. */
 export interface CheckpointPolicy {
@@ -79,6 +88,8 @@ export interface TrainPlan {
   readonly onEpoch: ((e: EpochReport) => void) | null;
   readonly onProgress: ((p: Progress) => void) | null;
   readonly checkpoint: CheckpointPolicy;
+  /** Keep a run that ended worse than it started (see RunOptions.keepDiverged). */
+  readonly keepDiverged: boolean;
 }
 
 /** The default memory budget: 1 GiB of rows. */
@@ -89,11 +100,28 @@ export function rowBytes(d: number): number {
   return Math.ceil(d / 4) * 16 + 4;
 }
 
-/** The spec of a run's options: the settings given, the rest at their defaults, each value checked. */
+/** TRAIN_ALIASES by spec key (the library's names) instead of CLI name. */
+const KEY_ALIASES = Object.fromEntries(Object.entries(TRAIN_ALIASES).map(([a, n]) => [a, TRAIN_OPTIONS.find((o) => o.name === n)?.key ?? n]));
+
+/**
+ * The spec of a run's options: the settings given, the rest at their defaults, each value checked. An unknown key is
+ * an error naming the nearest valid one; a setting that does not apply to the chosen loss, penalty, optimizer or solver
+ * is an error when it differs from its default (a whole spec — every field, as the page passes — carries defaults there).
+ */
 export function specOf(o: TrainOptions): TrainSpec {
+  const keys = [...TRAIN_OPTIONS.map((x) => x.key as string), ...RUN_KEYS];
+  for (const k of Object.keys(o)) {
+    if (!keys.includes(k) && (o as Record<string, unknown>)[k] !== undefined) {
+      throw new OptionError(k, `unknown training option "${k}"${didYouMean(k, keys, KEY_ALIASES)}`);
+    }
+  }
   const record: Record<string, unknown> = {};
   for (const opt of TRAIN_OPTIONS) record[opt.key] = o[opt.key];
-  return parseTrainSpec(record, { strict: false });
+  const spec = parseTrainSpec(record, { strict: false });
+  for (const opt of TRAIN_OPTIONS) {
+    if (o[opt.key] !== undefined && spec[opt.key] !== opt.default && !applies(opt, spec)) throw notApplying(opt, spec);
+  }
+  return spec;
 }
 
 /** Resolves a run's options into its plan. */
@@ -118,6 +146,7 @@ export function resolvePlan(o: TrainOptions): TrainPlan {
       write: o.onCheckpoint ?? null, everyEpochs: o.checkpointEpochs ?? 0, everySteps: o.checkpointSteps ?? 0,
       resume: o.resume ?? null, fingerprint: o.fingerprint ?? {},
     },
+    keepDiverged: !!o.keepDiverged,
   };
 }
 

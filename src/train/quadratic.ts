@@ -7,7 +7,7 @@
 import type { Backend } from '../backend';
 import type { Dataset } from '../core/dataset';
 import { OPTIMIZER_NAMES, type OptimizerKind } from '../core/optim';
-import type { TrainSpec } from '../core/spec';
+import { applyingSettings, parseTrainSpec, type TrainSpec } from '../core/spec';
 import { DivergedError } from './health';
 import { train } from './train';
 
@@ -48,8 +48,10 @@ async function runPaths(backend: Backend, data: Dataset, start: readonly number[
   for (const optimizer of o.optimizers ?? OPTIMIZER_NAMES) {
     const path = [[...start]];
     try {
+      // Only the settings this optimizer reads (o.spec may hold another's: momentum for SGD would be refused).
+      const settings = applyingSettings(parseTrainSpec({ ...o.spec, optimizer }, { strict: false }));
       await train(backend, data, {
-        ...o.spec, optimizer, epochs: steps, batch: data.rows, lr: o.lr ?? 0.1, fitBias: false, shuffle: false, skipFinalMetrics: true,
+        ...settings, optimizer, epochs: steps, batch: data.rows, lr: o.lr ?? 0.1, fitBias: false, shuffle: false, skipFinalMetrics: true,
         init: { weights: Float64Array.from(start), bias: Float64Array.of(0) },
         onEpoch: (e) => path.push([...e.params!.weights]),
       });

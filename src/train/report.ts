@@ -46,6 +46,8 @@ export interface TrainResult {
   params: ModelParams;
   /** Final mean loss plus the penalty of the trained weights (in the units they were trained in). */
   objective: number;
+  /** Kept with `keepDiverged`: why the run counts as failed (its objective ended above where it started); else null. */
+  endedWorse: string | null;
   /** Whether `params` are the running (Polyak–Ruppert) average of the iterates. */
   averaged: boolean;
   /** When early stopping ended the run: which epoch's weights were kept and why. */

@@ -31,7 +31,11 @@ export async function runEpochs(ctx: EpochContext, uploadSeconds: number): Promi
   const evaluate = async (s: ChunkStore, yShift: number, which = state.which) => metricsFromSums(await session.evaluate(s, yShift, which), unit);
   const resume = policy.resume;
   const epochs: EpochReport[] = resume ? [...resume.epochs] : [];
-  const health = new TrainingHealth(ctx.source, spec, ctx.backend.kind);
+  const health = new TrainingHealth(ctx.source, spec, ctx.backend.kind, plan.keepDiverged);
+  // Where the run starts: the objective over resident rows (one evaluation pass), else the first batch's (below).
+  const penaltyAt = async () => penaltyValue((await session.readModel('current')).weights, model.penaltyHp);
+  if (!resume && !stream && spec.epochs > 0) health.started({ value: (await evaluate(store, ctx.stats.y.mean(0), 'current')).loss + await penaltyAt(), kind: 'exact' });
+  const startPenalty = !resume && stream ? await penaltyAt() : NaN;
   let trainSeconds = 0;
   const checkpoint = async (epoch: number, step: number, epochLosses: readonly number[], t = state.t) => {
     if (!policy.write) return;
@@ -60,6 +64,7 @@ export async function runEpochs(ctx: EpochContext, uploadSeconds: number): Promi
     epochStart = state.t - skip;
     const taken = stream ? await streamedEpoch(ctx, epoch, t0, skip) : await residentEpoch(ctx, epoch, t0, skip);
     const losses = skip ? [...resume!.epochLosses, ...taken] : taken;
+    if (epoch === 0 && stream && !resume && losses.length) health.started({ value: losses[0] + startPenalty, kind: 'batch' });
     await session.sync();
     const seconds = now() - t0;
     trainSeconds += seconds;
@@ -95,11 +100,13 @@ export async function runEpochs(ctx: EpochContext, uploadSeconds: number): Promi
     : stream ? await streamedMetrics(ctx, unit, which) : await evaluate(store, ctx.stats.y.mean(0), which);
   const trained = await session.readModel(which);
   await health.final(trained, final, plan.skipFinalMetrics);
+  const objective = final.loss + penaltyValue(trained.weights, model.penaltyHp);
+  const endedWorse = plan.skipFinalMetrics ? null : await health.ended(objective);
   const lastValidation = !best && epochs.at(-1)?.validation;
   return {
     spec, classes,
     params: norm ? unstandardize(trained, norm) : trained,
-    objective: final.loss + penaltyValue(trained.weights, model.penaltyHp),
+    objective, endedWorse,
     standardization: norm,
     epochs, final,
     // The last epoch already measured the held-out rows at the final parameters (unless early stopping went back).

@@ -97,7 +97,7 @@ export async function solveExact(backend: Backend, input: DataSource | Dataset, 
   const m = plan.skipFinalMetrics ? null : await metricsPass(backend, source, modelSpecOf(spec, d, 1, norm), standardizeParams(sol.params, norm), hold, sol);
   const nan = metricsFromSums({ ...emptySums(), rows: factor.rows, loss: NaN, m: new Float64Array(4).fill(NaN) }, LOSSES.squared);
   return {
-    spec, classes: null, params: sol.params, objective: sol.objective, averaged: false, earlyStop: null, stopped: false,
+    spec, classes: null, params: sol.params, objective: sol.objective, endedWorse: null, averaged: false, earlyStop: null, stopped: false,
     standardization: norm, epochs: [], final: m?.final ?? nan, validation: m?.validation,
     secondsPerEpoch: 0, uploadSeconds: seconds, backend: backend.kind, device: backend.device, rows: factor.rows,
     validationRows: m?.validationRows ?? 0, d, features: [...source.features], target: source.target,

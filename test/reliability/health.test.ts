@@ -3,10 +3,12 @@
 // and column of a value whose square overflows float32.
 import { describe, expect, it } from 'vitest';
 import { LOSSES } from '../../src/core/losses';
+import { OPTIMIZER_NAMES } from '../../src/core/optim';
 import { parseTrainSpec } from '../../src/core/spec';
 import { CpuBackend } from '../../src/cpu/backend';
 import { memorySource } from '../../src/data/source';
 import { linearDataset } from '../../src/data/synthetic';
+import { classesDataset } from '../../src/data/synthetic_classes';
 import { DivergedError, lossCurvature, TrainingHealth } from '../../src/train/health';
 import { train } from '../../src/train/train';
 
@@ -18,6 +20,50 @@ async function divergence(p: Promise<unknown>): Promise<DivergedError> {
   expect(e).toBeInstanceOf(DivergedError);
   return e as DivergedError;
 }
+
+describe('bounded divergence and its cause, for every optimizer', () => {
+  const binary = classesDataset({ rows: 600, features: 4, classes: 2, seed: 31, scale: 2 });
+
+  it('Adam at --lr 1e6 stays finite but ends far above its start: refused, with an adaptive rate suggested', async () => {
+    const e = await divergence(train(cpu, data, { epochs: 5, batch: 100, lr: 1e6, optimizer: 'adam' }));
+    expect(e.reason).toBe('learning-rate');
+    expect(e.suggestedLr).toBe(0.001);
+    expect(e.message).toMatch(/final objective .* above its start .* over the training rows/);
+    expect(e.message).toMatch(/--optimizer adam moves each weight by about the learning rate per step/);
+  });
+
+  it('full-batch logistic with a step slightly too large oscillates and ends worse than the zero model: refused', async () => {
+    const e = await divergence(train(cpu, binary, { epochs: 30, batch: Infinity, lr: 40, loss: 'logistic' }));
+    expect(e.reason).toBe('learning-rate');
+    expect(e.message).toMatch(/above its start/);
+    expect(e.suggestedLr!).toBeLessThan(40);
+  });
+
+  it('keepDiverged returns such a run with the reason instead', async () => {
+    const r = await train(cpu, binary, { epochs: 30, batch: Infinity, lr: 40, loss: 'logistic', keepDiverged: true });
+    expect(r.endedWorse).toMatch(/the run ended worse than it started .*kept as asked/);
+    const ok = await train(cpu, binary, { epochs: 30, batch: Infinity, lr: 1, loss: 'logistic' });
+    expect(ok.endedWorse).toBeNull();
+  });
+
+  it('an L2 strength past lr·α = 2 is named as the cause (--alpha), not the learning rate', async () => {
+    const e = await divergence(train(cpu, data, { epochs: 60, batch: Infinity, lr: 0.1, penalty: 'l2', alpha: 30 }));
+    expect(e.reason).toBe('alpha');
+    expect(e.message).toMatch(/--alpha 30 is too strong for --lr 0.1/);
+    expect(e.suggestedLr).toBeNull();
+  });
+
+  it('a decoupled weight decay past lr·λ = 1 is named as the cause (--weight-decay)', async () => {
+    const e = await divergence(train(cpu, data, { epochs: 40, batch: Infinity, lr: 0.5, optimizer: 'adamw', weightDecay: 5 }));
+    expect(e.reason).toBe('weight-decay');
+    expect(e.message).toMatch(/--weight-decay 5 with --lr 0.5/);
+  });
+
+  it.each(OPTIMIZER_NAMES)('%s: a rate far too large is refused', async (optimizer) => {
+    const e = await divergence(train(cpu, data, { epochs: 8, batch: Infinity, lr: 1e4, optimizer }));
+    expect(['learning-rate', 'scale', 'weight-decay']).toContain(e.reason);
+  });
+});
 
 describe('divergence', () => {
   it('a learning rate far too large stops with a DivergedError and a stable learning rate estimated from the data', async () => {

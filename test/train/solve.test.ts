@@ -52,7 +52,7 @@ const flat = (ds: Dataset) => ({
 });
 
 const linear = linearDataset({ rows: 5000, features: 6, noise: 0.1, seed: 3, chunkRows: 1500 });
-const exact = (o: Partial<TrainOptions> = {}): TrainOptions => ({ epochs: 0, batch: Infinity, lr: 0.1, solver: 'exact', ...o });
+const exact = (o: Partial<TrainOptions> = {}): TrainOptions => ({ solver: 'exact', ...o });
 
 describe.each(BACKENDS)('--solver exact on %s', (name, make) => {
   // WebGPU keeps its Gram pass on well-conditioned data: float32 Gram entries (~1e-7) times κ² ≈ 1.

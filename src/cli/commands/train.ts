@@ -29,6 +29,8 @@ ${SPEC_HELP}
   --backend B              webgpu, cpu (f32 SIMD on every core) or reference (the f64 oracle, slow) (default webgpu)
   --dtype f32|f16          how the GPU keeps features (default: as the .dh cache stores them); f16 needs a cache
                            written with --dtype f16 (convert, gen); f32 reads an f16 cache's values exactly
+  --keep-diverged          keep (save, report) a run whose objective ended above where it started, with a
+                           warning, instead of failing (a run that reached Infinity or NaN always fails)
   --json                   print exactly one JSON object on stdout
   --save model.json        write the trained model (atomically)
 ${CHECKPOINT_HELP}`;
@@ -37,7 +39,7 @@ const OPTIONS = {
   ...SPEC_FLAGS,
   target: { type: 'string' }, features: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
   save: { type: 'string' }, 'chunk-rows': { type: 'string' }, 'memory-budget': { type: 'string' },
-  'skip-bad-rows': { type: 'boolean' }, y: { type: 'string' }, delimiter: { type: 'string' }, dtype: { type: 'string' }, ...CHECKPOINT_FLAGS,
+  'skip-bad-rows': { type: 'boolean' }, 'keep-diverged': { type: 'boolean' }, y: { type: 'string' }, delimiter: { type: 'string' }, dtype: { type: 'string' }, ...CHECKPOINT_FLAGS,
 } as const;
 
 /** Runs the train command; returns the exit code. */
@@ -71,6 +73,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       const perEpoch = source.rows !== null ? Math.ceil(source.rows / Math.min(spec.batch, source.rows)) : 1000;
       const running = () => train(backend, source, {
         ...spec, ...run, f64Rows: exactRows(source, file, spec, backendKind), ...checkpoints, signal: controller.signal,
+        keepDiverged: v['keep-diverged'] === true,
         // With checkpoints, windows of ≤ 256 steps and a yielding pause hook let SIGINT/SIGTERM stop the run promptly.
         lossEvery: bar ? Math.max(1, Math.ceil(perEpoch / 20)) : checkpoints.onCheckpoint ? 256 : undefined,
         pause: checkpoints.onCheckpoint ? yielder() : undefined,
@@ -97,6 +100,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return signal === 'SIGINT' ? 130 : 143;
   }
   report(result, spec, backendKind, v.json === true, v.save as string | undefined);
+  if (result.endedWorse) process.stderr.write(`downhill: warning: ${result.endedWorse}\n`);
   const skipped = skips.summary(result.skipped);
   if (skipped) process.stderr.write(`${skipped}\n`);
   return 0;
@@ -118,7 +122,7 @@ function report(r: TrainResult, spec: TrainSpec, backend: string, json: boolean,
       validation: r.validation ? { rows: r.validationRows, ...metricsJson(r.validation), history: r.epochs.map((e) => e.validation?.loss ?? null) } : null,
       standardization: standardization ?? null, streamed: r.streamed, skippedRows: r.skipped,
       peakRssBytes: process.resourceUsage().maxRSS * 1024, training: { ...specRecord(spec), ...training },
-      saved: save ?? null, ...solverJson(r, spec), averaged: r.averaged, earlyStop: r.earlyStop, lrHistory: r.epochs.map((e) => e.lr),
+      saved: save ?? null, ...solverJson(r, spec), endedWorse: r.endedWorse, averaged: r.averaged, earlyStop: r.earlyStop, lrHistory: r.epochs.map((e) => e.lr),
     }) + '\n');
     return;
   }

@@ -19,7 +19,9 @@ export interface SolverView extends SolverParams {
 }
 
 /** A solver option: a descriptor, when it applies, and `why`: the message when it is given where it does not. */
-export type SolverOption = OptionDescriptor<keyof SolverParams> & { appliesTo?: (s: SolverView) => boolean; group: 'training'; why?: string };
+export type SolverOption = OptionDescriptor<keyof SolverParams> & {
+  appliesTo?: (s: SolverView) => boolean; solvers?: readonly SolverParams['solver'][]; group: 'training'; why?: string;
+};
 
 /** Penalties with a closed-form least-squares solution (and a quadratic Hessian for the preconditioner). */
 const QUADRATIC = (s: Pick<SolverView, 'penalty'>) => s.penalty === 'none' || s.penalty === 'l2';
