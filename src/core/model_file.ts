@@ -1,5 +1,7 @@
 // The model file format (JSON) that the CLI saves, the web page exports and `predict` reads. Version 2 records the
-// loss, the penalty, the classes and K × D weights; version-1 files (squared loss, one output) still load.
+// loss, the penalty, the classes and K × D weights, sealed by a checksum (a changed value is refused; a file without
+// one — hand-written, or older — is read with every field checked); version-1 files (squared loss, one output) still load.
+import { checkSeal, sealed } from './checksum';
 import { lossHp, lossKind, lossUnit, type LossHp, type LossKind, type LossParams, type Task } from './losses';
 import type { Metrics } from './metrics';
 import type { ModelParams, Standardization } from './model';
@@ -30,6 +32,8 @@ export interface ModelFile {
   standardization?: { mean: number[]; std: number[] };
   metrics?: Metrics;
   training?: Record<string, unknown>;
+  /** CRC-32 of the rest (core/checksum.ts sealed). */
+  checksum?: string;
 }
 
 /** A model file as loaded: either version, in the shape `predict` uses. */
@@ -65,8 +69,8 @@ export function toModelFile(p: ModelParams, info: ModelInfo): ModelFile {
   const k = p.bias.length;
   const rec = specRecord(spec);
   const pick = (keys: readonly string[]) => Object.fromEntries(keys.filter((key) => key in rec).map((key) => [key, rec[key] as number]));
-  return {
-    format: 'downhill.linear', version: 2, task: unit.task, loss: spec.loss,
+  return sealed({
+    format: 'downhill.linear' as const, version: 2 as const, task: unit.task, loss: spec.loss,
     lossParams: pick(unit.options.map((o) => o.key)),
     penalty: spec.penalty,
     penaltyParams: spec.penalty === 'none' ? {} : pick(['alpha', ...PENALTIES[spec.penalty].options.map((o) => o.key)]),
@@ -76,7 +80,7 @@ export function toModelFile(p: ModelParams, info: ModelInfo): ModelFile {
     ...(info.standardization ? { standardization: { mean: [...info.standardization.mean], std: [...info.standardization.invStd].map((s) => 1 / s) } } : {}),
     ...(info.metrics ? { metrics: info.metrics } : {}),
     training: { ...rec, ...(info.training ?? {}) },
-  };
+  });
 }
 
 const finiteList = (v: unknown, n?: number): v is number[] =>
@@ -133,6 +137,10 @@ export function parseModelFile(text: string, file: string): LoadedModel {
   const lp = o.lossParams;
   if (lp !== undefined && (typeof lp !== 'object' || lp === null || !Object.values(lp).every((x) => typeof x === 'number' && Number.isFinite(x)))) {
     fail('lossParams', 'must map hyperparameter names to finite numbers');
+  }
+  // Last, so that a named field's problem is reported as such; a file whose fields all look right may still have changed.
+  if (checkSeal(o) === 'mismatch') {
+    fail('checksum', 'does not match the content: the file changed after it was written (corrupt, or edited by hand: delete its "checksum" field to load an edited model)');
   }
   return {
     version: o.version as 1 | 2, task, loss, lossHp: lossHp(loss, (lp ?? {}) as Partial<LossParams>), features: features as string[], target: o.target as string,

@@ -21,6 +21,7 @@ import { DataError } from './csv';
 import type { ColumnStats } from '../core/stats';
 import type { DType } from '../core/f16';
 import { cacheRowBytes } from './cache_f16';
+import { crc32 } from '../core/checksum';
 
 /** Magic bytes at offset 0. */
 export const CACHE_MAGIC = 'DOWNHILL';
@@ -73,25 +74,12 @@ export function encodeCacheHeader(h: Omit<CacheHeader, 'dataOffset'>): Uint8Arra
     [s.count, s.mean, s.m2, s.min, s.max].forEach((v, k) => dv.setFloat64(at + 8 * k, v, true));
   });
   out.set(names, CACHE_FIXED_BYTES + 40 * (d + 1));
-  dv.setUint32(CRC_AT, crc32(out), true);
+  dv.setUint32(CRC_AT, crc32(out, CRC_AT), true);
   return out;
 }
 
 /** Where the header's checksum is stored. */
 const CRC_AT = 36;
-
-const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-/** CRC-32 (IEEE) of a header, its checksum field read as zero. */
-function crc32(b: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ (i >= CRC_AT && i < CRC_AT + 4 ? 0 : b[i])) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 /** Bytes to read to learn the header size. */
 export const CACHE_PREFIX_BYTES = 16;
@@ -116,7 +104,7 @@ export function decodeCacheHeader(file: string, bytes: Uint8Array, fileSize: num
   if (dataOffset > bytes.length) corrupt(`it says the rows start at byte ${dataOffset}, past the end of the file (${fileSize} bytes)`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const crc = dv.getUint32(CRC_AT, true);
-  if (crc !== 0 && crc !== crc32(bytes.subarray(0, dataOffset))) corrupt('checksum mismatch');
+  if (crc !== 0 && crc !== crc32(bytes.subarray(0, dataOffset), CRC_AT)) corrupt('checksum mismatch');
   const rows = Number(dv.getBigUint64(16, true));
   const d = dv.getUint32(24, true);
   const layout = dv.getUint32(28, true);

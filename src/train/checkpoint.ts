@@ -1,9 +1,15 @@
 // Checkpoints: everything a run needs to continue exactly where it stopped — the spec, a fingerprint of the data,
 // the standardization, the parameters and optimizer state (f64 on the CPU, f32 values from the GPU, both written
-// exactly), the step counter, schedule and early-stopping state, and the position in the seeded batch order.
-// Plain data; the CLI writes it atomically. No fs here: the page could keep one too.
+// exactly), the step counter, schedule and early-stopping state, and the position in the seeded batch order. Sealed by
+// a checksum and checked field by field before a resume trusts it. Plain data; the CLI writes it atomically. No fs
+// here: the page could keep one too.
+import { checkSeal, sealed } from '../core/checksum';
+import { Fields } from '../core/fields';
+import type { PlateauState } from '../core/lr_schedule';
 import { cloneParams, type ModelParams, type Standardization } from '../core/model';
+import { OPTIMIZERS } from '../core/optim';
 import type { OptimState } from '../core/optim/apply';
+import { OptionError } from '../core/options';
 import { parseTrainSpec, specRecord, type TrainSpec } from '../core/spec';
 import type { RunStateData } from './run_state';
 import type { EpochReport } from './report';
@@ -14,7 +20,9 @@ export type DataFingerprint = Record<string, string | number | readonly string[]
 /** A checkpoint. */
 export interface Checkpoint {
   format: 'downhill.checkpoint';
-  version: 1;
+  version: 1 | 2;
+  /** The file it was read from (not written; messages name it). */
+  file?: string;
   spec: TrainSpec;
   fingerprint: DataFingerprint;
   standardization: Standardization | null;
@@ -31,20 +39,25 @@ export interface Checkpoint {
   epochs: EpochReport[];
 }
 
+/** The checkpoint format version written (1: before checksums and field checks; still read, its fields checked). */
+const CHECKPOINT_VERSION = 2;
+
 const numbers = (a: ArrayLike<number>) => Array.from(a);
 const params = (p: ModelParams) => ({ weights: numbers(p.weights), bias: numbers(p.bias) });
-const toParams = (o: { weights: number[]; bias: number[] }): ModelParams => ({ weights: Float64Array.from(o.weights), bias: Float64Array.from(o.bias) });
 
-/** JSON text of a checkpoint: typed arrays as lists; ±Infinity and NaN as strings (JSON has none). */
+/** JSON text of a checkpoint: typed arrays as lists; ±Infinity and NaN as strings (JSON has none); sealed by a checksum. */
 export function serializeCheckpoint(c: Checkpoint): string {
+  const { file: _file, ...rest } = c;
   const data = {
-    ...c, spec: specRecordAll(c.spec), params: params(c.params),
+    ...rest, version: CHECKPOINT_VERSION, spec: specRecordAll(c.spec), params: params(c.params),
     standardization: c.standardization && { mean: numbers(c.standardization.mean), invStd: numbers(c.standardization.invStd) },
     state: { slots: numbers(c.state.slots), average: c.state.average && params(c.state.average), averaged: c.state.averaged },
-    run: { ...c.run, best: c.run.best && { epoch: c.run.best.epoch, params: params(c.run.best.params) } },
+    run: { ...c.run, best: c.run.best && { epoch: c.run.best.epoch, params: params(c.run.best.params), averaged: c.run.best.averaged ?? false } },
     epochs: c.epochs.map(({ params: _p, ...e }) => e),
   };
-  return JSON.stringify(data, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+  // Round-trip through JSON once so the sealed object holds exactly what the file will (strings for non-finite numbers).
+  const plain = JSON.parse(JSON.stringify(data, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))) as object;
+  return JSON.stringify(sealed(plain));
 }
 
 /** Every spec field (not only those that apply), JSON-safe. */
@@ -52,28 +65,115 @@ function specRecordAll(s: TrainSpec): Record<string, unknown> {
   return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, typeof v === 'number' && !Number.isFinite(v) ? 'full' : v]));
 }
 
-/** Parses checkpoint text; errors name the file and what is wrong. */
+const revive = (_k: string, v: unknown) => (v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v === 'NaN' ? NaN : v);
+
+/**
+ * Parses checkpoint text and checks every field: the checksum (version 2), the spec, finite parameters and optimizer
+ * state of matching sizes, the step counter, epoch and step consistent with the recorded epochs. Errors name the file
+ * and the field. What depends on the data (features, rows per epoch) is checked again on resume (checkResumable).
+ */
 export function parseCheckpoint(text: string, file: string): Checkpoint {
-  let o: Record<string, unknown>;
+  let raw: unknown;
   try {
-    o = JSON.parse(text, (_k, v) => (v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v === 'NaN' ? NaN : v));
+    raw = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file}: not a checkpoint (invalid JSON: ${(e as Error).message})`);
+    throw new Error(`${file}: not a checkpoint (invalid JSON: ${(e as Error).message}); the file may be truncated`);
   }
-  if (o?.format !== 'downhill.checkpoint' || o.version !== 1) throw new Error(`${file}: not a downhill checkpoint (format "downhill.checkpoint", version 1)`);
+  const f = new Fields(file);
+  const o = f.object(raw, '(top level)');
+  if (o.format !== 'downhill.checkpoint') f.fail('format', 'must be "downhill.checkpoint": not a downhill checkpoint');
+  if (o.version !== 1 && o.version !== CHECKPOINT_VERSION) f.fail('version', `must be 1 or ${CHECKPOINT_VERSION}, got ${JSON.stringify(o.version)}`);
+  const c = JSON.parse(text, revive) as Record<string, unknown>;
+  let spec: TrainSpec;
   try {
-    const c = o as unknown as Checkpoint & { params: { weights: number[]; bias: number[] }; state: { slots: number[]; average: { weights: number[]; bias: number[] } | null } };
-    const std = c.standardization as unknown as { mean: number[]; invStd: number[] } | null;
-    const best = c.run.best as unknown as { epoch: number; params: { weights: number[]; bias: number[] } } | null;
-    return {
-      ...c, spec: parseTrainSpec(c.spec as unknown as Record<string, unknown>, { strict: false }), params: toParams(c.params),
-      standardization: std && { mean: Float64Array.from(std.mean), invStd: Float64Array.from(std.invStd) },
-      state: { slots: Float64Array.from(c.state.slots), average: c.state.average && toParams(c.state.average), averaged: c.state.averaged },
-      run: { ...c.run, best: best && { epoch: best.epoch, params: toParams(best.params) } },
-    };
+    spec = parseTrainSpec(f.object(c.spec, 'spec'), { strict: false });
   } catch (e) {
-    throw new Error(`${file}: a damaged checkpoint (${(e as Error).message})`);
+    return f.fail(`spec.${e instanceof OptionError ? e.option : '?'}`, `is not a valid setting: ${(e as Error).message}`);
   }
+  const fp = f.object(c.fingerprint, 'fingerprint');
+  const p = modelParams(f, c.params, 'params', null);
+  const k = p.bias.length;
+  const d = p.weights.length / k;
+  const std = c.standardization === null ? null : f.object(c.standardization, 'standardization');
+  const standardization = std && { mean: Float64Array.from(f.numbers(std.mean, 'standardization.mean', d)), invStd: Float64Array.from(f.numbers(std.invStd, 'standardization.invStd', d)) };
+  const st = f.object(c.state, 'state');
+  const slots = Float64Array.from(f.numbers(st.slots, 'state.slots', k * (d + 1) * OPTIMIZERS[spec.optimizer].slots));
+  const average = st.average === null ? null : modelParams(f, st.average, 'state.average', p);
+  const averaged = f.number(st.averaged, 'state.averaged', { int: true, min: 0 });
+  const epoch = f.number(c.epoch, 'epoch', { int: true, min: 0, max: spec.epochs });
+  const epochs = f.list(c.epochs, 'epochs', epoch).map((e, i) => epochReport(f, e, `epochs[${i}]`, i));
+  const epochLosses = f.numbers(c.epochLosses, 'epochLosses');
+  const step = f.number(c.step, 'step', { int: true, min: 0 });
+  if (step !== epochLosses.length) f.fail('step', `must equal the ${epochLosses.length} batch losses recorded for the epoch in progress, got ${step}`);
+  if (epoch === spec.epochs && step > 0) f.fail('step', `must be 0 once every epoch is done, got ${step}`);
+  const run = runState(f, f.object(c.run, 'run'), spec, p);
+  const taken = epochs.reduce((a, e) => a + e.steps, 0) + step;
+  if (run.t !== taken) f.fail('run.t', `must be ${taken}, the steps of the recorded epochs plus the ${step} of the epoch in progress; got ${run.t}`);
+  if (averaged > run.t) f.fail('state.averaged', `must be at most the ${run.t} steps taken, got ${averaged}`);
+  // Last, so that a named field's problem is reported as such; fields that all look right may still have changed.
+  const seal = checkSeal(o);
+  if (o.version === CHECKPOINT_VERSION && seal !== 'ok') {
+    f.fail('checksum', seal === 'none' ? 'is missing' : 'does not match the content: the file changed after it was written (corrupt or edited); resume from another checkpoint or start again');
+  }
+  return {
+    format: 'downhill.checkpoint', version: CHECKPOINT_VERSION, file, spec, fingerprint: fp as DataFingerprint, standardization, params: p,
+    state: { slots, average, averaged }, run, epoch, step, epochLosses, epochs,
+  };
+}
+
+/** Parameters: K ≥ 1 finite biases and K × D finite weights (D ≥ 1); the shape of `like` when given. */
+function modelParams(f: Fields, v: unknown, field: string, like: ModelParams | null): ModelParams {
+  const o = f.object(v, field);
+  const bias = f.numbers(o.bias, `${field}.bias`, like?.bias.length);
+  if (!like && bias.length < 1) f.fail(`${field}.bias`, 'must hold at least one number');
+  const weights = f.numbers(o.weights, `${field}.weights`, like?.weights.length);
+  if (!like && (weights.length === 0 || weights.length % bias.length !== 0)) {
+    f.fail(`${field}.weights`, `must hold D numbers per bias (${bias.length}), got ${weights.length}`);
+  }
+  return { weights: Float64Array.from(weights), bias: Float64Array.from(bias) };
+}
+
+function epochReport(f: Fields, v: unknown, field: string, index: number): EpochReport {
+  const e = f.object(v, field);
+  f.number(e.epoch, `${field}.epoch`, { int: true, min: index, max: index });
+  f.number(e.loss, `${field}.loss`, { finite: false });
+  f.number(e.steps, `${field}.steps`, { int: true, min: 0 });
+  f.number(e.seconds, `${field}.seconds`, { min: 0 });
+  f.number(e.lr, `${field}.lr`, { min: 0 });
+  return e as unknown as EpochReport;
+}
+
+function plateau(f: Fields, v: unknown, field: string): PlateauState {
+  const o = f.object(v, field);
+  return {
+    best: f.number(o.best, `${field}.best`, { finite: false }), bad: f.number(o.bad, `${field}.bad`, { int: true, min: 0 }),
+    factor: f.number(o.factor, `${field}.factor`, { min: 0 }),
+  };
+}
+
+function runState(f: Fields, o: Record<string, unknown>, spec: TrainSpec, like: ModelParams): RunStateData {
+  const t = f.number(o.t, 'run.t', { int: true, min: 0 });
+  const b = o.best === null ? null : f.object(o.best, 'run.best');
+  const best = b && {
+    epoch: f.number(b.epoch, 'run.best.epoch', { int: true, min: 1, max: spec.epochs }),
+    params: modelParams(f, b.params, 'run.best.params', like),
+    averaged: b.averaged === undefined ? false : f.boolean(b.averaged, 'run.best.averaged'),
+  };
+  return { t, plateau: plateau(f, o.plateau, 'run.plateau'), early: plateau(f, o.early, 'run.early'), best };
+}
+
+/**
+ * What a resume checks against the run's data: the model's features and outputs, and that no epoch took more steps than
+ * an epoch has. Throws an error naming the file and the field.
+ */
+export function checkResumable(c: Checkpoint, run: { d: number; outputs: number; stepsPerEpoch: number }): void {
+  const f = new Fields(c.file ?? 'the checkpoint');
+  if (c.params.bias.length !== run.outputs) f.fail('params.bias', `holds ${c.params.bias.length} outputs; this run's model has ${run.outputs}`);
+  if (c.params.weights.length !== run.d * run.outputs) f.fail('params.weights', `holds ${c.params.weights.length / run.outputs} features per output; the data has ${run.d}`);
+  if (c.step >= run.stepsPerEpoch) f.fail('step', `must be below the ${run.stepsPerEpoch} steps of an epoch, got ${c.step}`);
+  c.epochs.forEach((e, i) => {
+    if (e.steps > run.stepsPerEpoch) f.fail(`epochs[${i}].steps`, `must be at most the ${run.stepsPerEpoch} steps of an epoch, got ${e.steps}`);
+  });
 }
 
 /** What differs between a checkpoint and the run about to resume from it (empty when it may resume). */

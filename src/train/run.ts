@@ -40,7 +40,7 @@ export async function runEpochs(ctx: EpochContext, uploadSeconds: number): Promi
   const checkpoint = async (epoch: number, step: number, epochLosses: readonly number[], t = state.t) => {
     if (!policy.write) return;
     const c: Checkpoint = {
-      format: 'downhill.checkpoint', version: 1, spec, fingerprint: fingerprint(ctx), standardization: norm ?? null,
+      format: 'downhill.checkpoint', version: 2, spec, fingerprint: fingerprint(ctx), standardization: norm ?? null,
       params: await session.readModel('current'), state: await session.readState(), run: { ...state.toData(), t },
       epoch, step, epochLosses: [...epochLosses], epochs: epochs.map(({ params: _p, ...e }) => e),
     };
@@ -93,7 +93,7 @@ export async function runEpochs(ctx: EpochContext, uploadSeconds: number): Promi
   }
   // Early stopping keeps the best weights; otherwise report the running average once averaging has begun.
   const best = state.bestParams;
-  if (best) session.writeModel(best);
+  if (best) session.writeModel(best.params);
   const which = best ? 'current' : state.which;
   const final = plan.skipFinalMetrics
     ? metricsFromSums({ ...emptySums(confusionClasses(spec.loss, model.outputs)), rows: ctx.stats.y.n, loss: NaN, m: new Float64Array(4).fill(NaN) }, unit)
@@ -111,7 +111,7 @@ export async function runEpochs(ctx: EpochContext, uploadSeconds: number): Promi
     epochs, final,
     // The last epoch already measured the held-out rows at the final parameters (unless early stopping went back).
     validation: lastValidation || (validation && validation.rows > 0 ? await evaluate(validation.store, validation.y.mean(0), which) : undefined),
-    averaged: which === 'average', earlyStop: state.stopped, stopped: !!signal?.aborted,
+    averaged: best ? best.averaged : which === 'average', earlyStop: state.stopped, stopped: !!signal?.aborted,
     secondsPerEpoch: epochs.length ? trainSeconds / Math.max(1, epochs.length - (resume?.epochs.length ?? 0)) : 0, uploadSeconds,
     backend: ctx.backend.kind, device: ctx.backend.device, rows: ctx.stats.y.n, validationRows: validation?.rows ?? 0,
     d: ctx.d, features: [...ctx.source.features], target: ctx.source.target, streamed: !!stream,

@@ -22,7 +22,8 @@ export interface RunStateData {
   t: number;
   plateau: PlateauState;
   early: PlateauState;
-  best: { epoch: number; params: ModelParams } | null;
+  /** The best epoch's weights, and whether they were the running average (averaging with early stopping). */
+  best: { epoch: number; params: ModelParams; averaged?: boolean } | null;
 }
 
 /** Step numbering, rates, averaging and early stopping of one run. */
@@ -33,7 +34,7 @@ export class RunState {
   /** The 0-based global step where averaging starts (Infinity: no averaging). */
   readonly averageFrom: number;
   private early: PlateauState = newPlateau();
-  private best: { epoch: number; params: ModelParams } | null = null;
+  private best: { epoch: number; params: ModelParams; averaged: boolean } | null = null;
   /** Set when early stopping ended the run. */
   stopped: EarlyStop | null = null;
 
@@ -58,7 +59,7 @@ export class RunState {
     this.schedule.observe(monitored);
     if (!this.spec.earlyStopping) return false;
     if (improved(this.early, monitored, this.spec.tol)) {
-      this.best = { epoch: epoch + 1, params: await session.readModel(this.which) };
+      this.best = { epoch: epoch + 1, params: await session.readModel(this.which), averaged: this.which === 'average' };
       return false;
     }
     if (this.early.bad < this.spec.patience) return false;
@@ -69,19 +70,19 @@ export class RunState {
     return true;
   }
 
-  /** Early stopping's best weights, to restore at the end (null when it kept none). */
-  get bestParams(): ModelParams | null {
-    return this.spec.earlyStopping && this.best ? this.best.params : null;
+  /** Early stopping's best weights (the running average's, when averaging had begun), to restore at the end; null when it kept none. */
+  get bestParams(): { params: ModelParams; averaged: boolean } | null {
+    return this.spec.earlyStopping && this.best ? { params: this.best.params, averaged: this.best.averaged } : null;
   }
 
   toData(): RunStateData {
-    return { t: this.t, plateau: { ...this.schedule.plateau }, early: { ...this.early }, best: this.best && { epoch: this.best.epoch, params: cloneParams(this.best.params) } };
+    return { t: this.t, plateau: { ...this.schedule.plateau }, early: { ...this.early }, best: this.best && { epoch: this.best.epoch, params: cloneParams(this.best.params), averaged: this.best.averaged } };
   }
 
   restore(d: RunStateData): void {
     this.t = d.t;
     Object.assign(this.schedule.plateau, d.plateau);
     this.early = { ...d.early };
-    this.best = d.best && { epoch: d.best.epoch, params: cloneParams(d.best.params) };
+    this.best = d.best && { epoch: d.best.epoch, params: cloneParams(d.best.params), averaged: d.best.averaged ?? false };
   }
 }

@@ -6,10 +6,11 @@ import type { Backend, ChunkStore } from '../backend';
 import type { Dataset } from '../core/dataset';
 import { LOSSES, type LossKind } from '../core/losses';
 import { standardizeParams, type Standardization } from '../core/model';
-import { modelSpecOf } from '../core/spec';
+import { OptionError } from '../core/options';
+import { modelSpecOf, type TrainSpec } from '../core/spec';
 import { ColumnSet } from '../core/stats';
 import type { DataSource } from '../data/source';
-import { checkpointMismatch } from './checkpoint';
+import { checkpointMismatch, checkResumable } from './checkpoint';
 import { prepareStream, type EpochContext, type Stream } from './epochs';
 import { checkedInput, checkInit, checkTrainingRows } from './inputs';
 import { loadResident, trainRows, ValidationSet, type RowStats } from './load';
@@ -147,7 +148,9 @@ async function trainOn(backend: Backend, plan: TrainPlan, data: LoadedRun, uploa
   const session = hooks.session(await backend.createSession(data.store, model, resume?.params ?? (plan.init ? standardizeParams(plan.init, norm) : undefined)));
   try {
     const run = new RunState(spec, await stepsPerEpoch(plan, source, data.stats));
+    checkAveraging(spec, run, !!resume);
     if (resume) {
+      checkResumable(resume, { d, outputs: data.targets.outputs, stepsPerEpoch: run.stepsPerEpoch });
       session.writeState(resume.state);
       run.restore(resume.run);
     }
@@ -161,14 +164,25 @@ async function trainOn(backend: Backend, plan: TrainPlan, data: LoadedRun, uploa
 /**
  * Steps in an epoch: the training rows over the batch size. Rows not known yet (a CSV streamed without a first
  * pass, or a holdout on streamed data) are counted in a pass when the spec needs the epoch's length (a schedule
- * period of one epoch, cosine's horizon, averaging from epoch 2).
+ * period of one epoch, cosine's horizon, averaging: where it starts, and whether it starts at all; a resume's position).
  */
 async function stepsPerEpoch(plan: TrainPlan, source: DataSource, stats: RowStats): Promise<number> {
   const { spec } = plan;
   let rows = stats.y.n;
-  const needed = (['step', 'exponential'].includes(spec.lrSchedule) && spec.stepEvery === 0) || spec.lrSchedule === 'cosine' || (spec.average && spec.averageStart === 0);
+  const needed = (['step', 'exponential'].includes(spec.lrSchedule) && spec.stepEvery === 0) || spec.lrSchedule === 'cosine' || spec.average ||
+    plan.checkpoint.resume !== null;
   if (rows === 0 && needed) {
     for await (const c of trainRows(source.read({ signal: plan.signal ?? undefined }), source.features.length, plan.hold, null)) rows += c.rows;
   }
   return rows === 0 ? 1 : Math.ceil(rows / Math.min(spec.batch, rows));
 }
+
+/** --average that would average nothing (it starts after the run's last step) stops before training starts. */
+function checkAveraging(spec: TrainSpec, run: RunState, resuming: boolean): void {
+  const total = run.stepsPerEpoch * spec.epochs;
+  if (!spec.average || resuming || run.averageFrom < total) return;
+  const from = spec.averageStart > 0 ? `step ${spec.averageStart}` : `step ${run.averageFrom + 1} (the first of epoch 2)`;
+  throw new OptionError('average', `--average would average nothing: it starts at ${from}, but the run takes ${total} steps ` +
+    `(${spec.epochs} epoch(s) of ${run.stepsPerEpoch}); train more epochs or start it earlier with --average-start S (S ≤ ${total})`);
+}
+

@@ -4,7 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { OptionError } from '../../src/core/options';
 import { parseTrainSpec, specRecord } from '../../src/core/spec';
+import { CpuBackend } from '../../src/cpu/backend';
+import { linearDataset } from '../../src/data/synthetic';
 import { resolvePlan, specOf, type TrainOptions } from '../../src/train/plan';
+import { train } from '../../src/train/train';
 
 const fails = (o: TrainOptions) => {
   try {
@@ -51,5 +54,25 @@ describe('resolvePlan', () => {
     const rec = specRecord(specOf({ solver: 'exact', penalty: 'l2', alpha: 0.5 }));
     expect(rec).toMatchObject({ solver: 'exact', penalty: 'l2', alpha: 0.5 });
     for (const k of ['epochs', 'lr', 'batch', 'optimizer', 'shuffle', 'average']) expect(rec).not.toHaveProperty(k);
+  });
+});
+
+describe('averaging that applies', () => {
+  const data = linearDataset({ rows: 400, features: 3, noise: 0.1, seed: 5 });
+  const cpu = new CpuBackend();
+
+  it('--average that would average nothing stops before training, naming the steps', async () => {
+    await expect(train(cpu, data, { epochs: 1, batch: 100, lr: 0.05, average: true })).rejects.toThrow(
+      /--average would average nothing: it starts at step 5 \(the first of epoch 2\), but the run takes 4 steps/);
+    await expect(train(cpu, data, { epochs: 2, batch: 100, lr: 0.05, average: true, averageStart: 9 })).rejects.toThrow(/starts at step 9, but the run takes 8 steps/);
+    const r = await train(cpu, data, { epochs: 2, batch: 100, lr: 0.05, average: true });
+    expect(r.averaged).toBe(true);
+  });
+
+  it('--average with --early-stopping keeps the best averaged weights and says they are averaged', async () => {
+    const r = await train(cpu, data, { epochs: 6, batch: 50, lr: 0.05, average: true, averageStart: 1, earlyStopping: true, validation: 0.2, patience: 1, tol: 0.5 });
+    expect(r.earlyStop).not.toBeNull();
+    expect(r.averaged).toBe(true);
+    expect(r.spec.average).toBe(true);
   });
 });
