@@ -3,19 +3,19 @@
 // into the charts and tables, with a progress line (phase, epoch x/N, elapsed, time left). Pause, Stop (keeping
 // the model so far) and Download act on the same runs. A run that diverges ends "Diverged" with a safer rate.
 import type { BackendKind } from '../backend';
-import { LossChart, type LossView } from './charts';
-import { DataPanel } from './data_panel';
-import { dataSettings, fitsInMemory, MEMORY_BUDGET, type LoadedData } from './datasets';
-import { download, modelFileFor, modelFileName, type TrainedModel } from './export';
-import { FitChart } from './fit_chart';
-import type { TrainFormView } from './form';
-import type { EpochPoint } from './loop';
-import { BACKEND_LABEL } from './plot';
-import { ProgressLine } from './progress_line';
-import { ResultsView } from './results';
-import type { Runner } from './runners';
-import { divergedText, divergenceOf } from './diverged';
-import { lossMismatch, pageMessage, type RunSettings } from './settings';
+import { LossChart, type LossView } from './charts/charts';
+import { DataPanel } from './data/data_panel';
+import { dataSettings, fitsInMemory, MEMORY_BUDGET, type LoadedData } from './data/datasets';
+import { download, modelFileFor, modelFileName, type TrainedModel } from './runs/export';
+import { FitChart } from './charts/fit_chart';
+import type { TrainFormView } from './form/form';
+import type { EpochPoint } from './runs/loop';
+import { BACKEND_LABEL } from './charts/plot';
+import { ProgressLine } from './runs/progress_line';
+import { ResultsView } from './runs/results';
+import type { Runner } from './runs/runners';
+import { divergedText, divergenceOf } from './runs/diverged';
+import { lossMismatch, pageMessage, type RunSettings } from './form/settings';
 import { controlsFor, fmtSeconds, fmtSpeedup, type RunState } from './state';
 import { byId } from './views';
 

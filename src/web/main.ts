@@ -1,13 +1,14 @@
+// src/web: the page. main.ts starts it, app.ts runs training; form/, data/, charts/, runs/, variants/ hold the parts.
 // The page's entry: finds WebGPU (or explains why it is missing), starts the CPU worker, and wires the
 // training form, the charts and the CPU-vs-GPU comparison together.
 import './style.css';
 import { WebGpuBackend } from '../gpu/backend';
 import { TrainApp } from './app';
-import { CompareApp } from './compare';
-import { TrainFormView } from './form';
+import { CompareApp } from './runs/compare';
+import { TrainFormView } from './form/form';
 import { adapterRows, explainNoWebGpu } from './gpu_status';
-import { GpuRunner, WorkerRunner } from './runners';
-import { VariantsView } from './variants';
+import { GpuRunner, WorkerRunner } from './runs/runners';
+import { VariantsView } from './variants/variants';
 import { byId, renderAdapter, renderWarning } from './views';
 
 /** Acquires the WebGPU backend, or shows why there is none and returns undefined. */

@@ -1,6 +1,6 @@
 // The page's state and rules without the DOM: which buttons a run state allows, the rows slider's log scale,
 // number formats and where the GPU starts to win. (Reading the form into a spec is settings.ts.)
-import { ROWS_MAX, ROWS_MIN } from './settings';
+import { ROWS_MAX, ROWS_MIN } from './form/settings';
 /** Where a training run is. */
 export type RunState = 'idle' | 'loading' | 'running' | 'paused' | 'stopping' | 'done' | 'stopped' | 'diverged' | 'failed';
 

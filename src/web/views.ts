@@ -5,8 +5,8 @@ import { metricEntries, type Metrics } from '../core/metrics';
 import type { ModelParams } from '../core/model';
 import type { BenchResult } from '../train/bench';
 import type { Explanation } from './gpu_status';
-import { fmtBatch } from './chart_math';
-import { BACKEND_LABEL, COLORS } from './plot';
+import { fmtBatch } from './charts/chart_math';
+import { BACKEND_LABEL, COLORS } from './charts/plot';
 import { fmtCoef, fmtCount, fmtMetric, fmtPercent, fmtSeconds, fmtSpeedup } from './state';
 
 /** Creates an element with text and attributes. */

@@ -80,12 +80,107 @@ export function watchPage(page: Page, origin: string): string[] {
   return problems;
 }
 
-/** Waits until a status element's data-state is one of `states`; returns the state and its text. */
-export async function waitForState(page: Page, selector: string, states: string[], timeout = 60_000): Promise<{ state: string; text: string }> {
-  await page.waitForFunction(([sel, want]) => want.includes((document.querySelector(sel) as HTMLElement | null)?.dataset.state ?? ''),
-    [selector, states] as const, { timeout });
+/** What a status element is and says. */
+export interface State {
+  state: string;
+  text: string;
+}
+
+type StateLog = Record<string, { states: string[]; observer: MutationObserver }>;
+
+/**
+ * Records from now on every write of a status element's data-state, in order (a MutationObserver sees each write,
+ * however brief, and a write of the state it already had), so a wait cannot mistake the last run's end for this one's.
+ */
+export async function recordStates(page: Page, selector: string): Promise<void> {
+  await page.$eval(selector, (el, sel) => {
+    const log = ((window as unknown as { downhillStates?: StateLog }).downhillStates ??= {});
+    log[sel]?.observer.disconnect();
+    const states: string[] = [];
+    const observer = new MutationObserver((records) => {
+      // Each record holds the value before its write: the value a write left is the next record's old value.
+      records.forEach((r, i) => states.push(i + 1 < records.length ? records[i + 1].oldValue ?? '' : (el as HTMLElement).dataset.state ?? ''));
+    });
+    observer.observe(el, { attributes: true, attributeFilter: ['data-state'], attributeOldValue: true });
+    log[sel] = { states, observer };
+  }, selector);
+}
+
+/**
+ * Waits until the status element, written since recordStates, was last written one of `states`, and `count` of its
+ * writes were (two backends each write "paused" once); returns the state and its text. Fails with the states seen.
+ */
+export async function waitForRecordedState(page: Page, selector: string, states: string[], timeout = 60_000, count = 1): Promise<State> {
+  try {
+    await page.waitForFunction(([sel, want, n]) => {
+      const seen = (window as unknown as { downhillStates?: StateLog }).downhillStates?.[sel]?.states ?? [];
+      return seen.length > 0 && want.includes(seen[seen.length - 1]) && seen.filter((s) => want.includes(s)).length >= n;
+    }, [selector, states, count] as const, { timeout });
+  } catch (e) {
+    const seen = await page.evaluate((sel) => (window as unknown as { downhillStates?: StateLog }).downhillStates?.[sel]?.states, selector);
+    const text = await page.textContent(selector);
+    throw new Error(`${selector} did not reach ${states.join('/')}${count > 1 ? ` ${count} times` : ''} within ${timeout / 1000} s: `
+      + `states written ${JSON.stringify(seen)}, it says ${JSON.stringify(text)}`, { cause: e });
+  }
   return page.$eval(selector, (el) => ({ state: (el as HTMLElement).dataset.state ?? '', text: el.textContent ?? '' }));
 }
+
+/** Clicks `button` and waits for the run it starts to end: its status element's next write of one of `states`. */
+export async function clickAndWaitForState(page: Page, button: string, selector: string, states: string[], timeout = 60_000, count = 1): Promise<State> {
+  await recordStates(page, selector);
+  await page.click(button);
+  return waitForRecordedState(page, selector, states, timeout, count);
+}
+
+/**
+ * Waits until an element's text (or its attribute `attr`) equals `want` or matches it, checked on every animation
+ * frame; returns it. Fails with what the element holds instead.
+ */
+export async function waitForValue(page: Page, selector: string, want: string | RegExp, o: { attr?: string; timeout?: number } = {}): Promise<string> {
+  const { attr = null, timeout = 60_000 } = o;
+  const w = typeof want === 'string' ? { text: want } : { source: want.source, flags: want.flags };
+  const read = ([sel, a]: readonly [string, string | null]) => {
+    const el = document.querySelector(sel);
+    return !el ? null : a ? el.getAttribute(a) : el.textContent;
+  };
+  try {
+    await page.waitForFunction(([sel, a, w]) => {
+      const el = document.querySelector(sel);
+      const v = !el ? null : a ? el.getAttribute(a) : el.textContent;
+      return v !== null && ('text' in w ? v === w.text : new RegExp(w.source, w.flags).test(v));
+    }, [selector, attr, w] as const, { timeout });
+  } catch (e) {
+    const now = await page.evaluate(read, [selector, attr] as const);
+    throw new Error(`${selector}${attr ? `[${attr}]` : ''} is ${JSON.stringify(now)}, not ${String(want)} after ${timeout / 1000} s`, { cause: e });
+  }
+  return (await page.evaluate(read, [selector, attr] as const))!;
+}
+
+/** Waits until the elements that `selector` finds have exactly these texts, checked on every animation frame. */
+export async function waitForTexts(page: Page, selector: string, want: (string | null)[], timeout = 60_000): Promise<void> {
+  const texts = (sel: string) => Array.from(document.querySelectorAll(sel), (e) => e.textContent);
+  try {
+    await page.waitForFunction(([sel, w]) => JSON.stringify(Array.from(document.querySelectorAll(sel), (e) => e.textContent)) === w,
+      [selector, JSON.stringify(want)] as const, { timeout });
+  } catch (e) {
+    throw new Error(`${selector} reads ${JSON.stringify(await page.evaluate(texts, selector))}, not ${JSON.stringify(want)} after ${timeout / 1000} s`, { cause: e });
+  }
+}
+
+/** Waits until `selector` finds exactly `n` elements, checked on every animation frame. */
+export async function waitForCount(page: Page, selector: string, n: number, timeout = 60_000): Promise<void> {
+  try {
+    await page.waitForFunction(([sel, k]) => document.querySelectorAll(sel).length === k, [selector, n] as const, { timeout });
+  } catch (e) {
+    throw new Error(`${selector} finds ${(await page.$$(selector)).length} elements, not ${n}, after ${timeout / 1000} s`, { cause: e });
+  }
+}
+
+/** Waits for `n` animation frames: what a resize or a data change schedules (ResizeObserver, one redraw a frame) has run. */
+export const frames = (page: Page, n = 3) => page.evaluate((k) => new Promise<void>((done) => {
+  const step = (left: number) => (left === 0 ? done() : requestAnimationFrame(() => step(left - 1)));
+  step(k);
+}), n);
 
 /** The coefficient table as numbers: one entry per row (features, then the intercept) per source. */
 export async function readCoefficients(page: Page): Promise<Record<string, number[]>> {

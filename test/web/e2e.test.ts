@@ -7,9 +7,10 @@
 // skips) without Chromium or an adapter. e2e_user.test.ts checks what a new user met (issue 12).
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { DIST_WEB, pixelsOfColor, readCoefficients, waitForState } from './browser';
+import { LOSS_NAMES } from '../../src/core/losses';
+import { clickAndWaitForState, DIST_WEB, frames, pixelsOfColor, readCoefficients, waitForTexts, waitForValue } from './browser';
 import { serveStatic } from './static_server';
-import { browserSession, downloadModel, maxAbsDiff, metric, requireWebGpu, screenshot, setField, sideways, train } from './session';
+import { browserSession, downloadModel, maxAbsDiff, metric, requireWebGpu, screenshot, setField, sideways, train, waitForEpochs } from './session';
 
 const WEBGPU_BLUE: [number, number, number] = [37, 99, 235];
 const { open } = browserSession();
@@ -17,6 +18,9 @@ const { open } = browserSession();
 /** A backend's confusion matrix as shown. */
 const confusion = (page: Page, kind: string) => page.$$eval(`table.confusion[data-backend=${kind}] tbody tr`,
   (rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).map((td) => Number(td.textContent!.replace(/,/g, '')))));
+
+/** How long a CPU-vs-GPU comparison may take on a loaded machine (SwiftShader and the CPU share its cores). */
+const COMPARISON_TIMEOUT = 300_000;
 
 describe('the web page in headless Chromium (WebGPU on SwiftShader)', () => {
   it('trains 20k × 4 synthetic rows on WebGPU to the true coefficients and compares CPU with GPU', async () => {
@@ -39,8 +43,8 @@ describe('the web page in headless Chromium (WebGPU on SwiftShader)', () => {
     await setField(page, '#cmp-values', '2k, 20k');
     await setField(page, '#cmp-features', '4');
     await setField(page, '#cmp-batch', '1024');
-    await page.click('#cmp-run');
-    const cmp = await waitForState(page, '#cmp-status', ['done', 'failed']);
+    // The comparison's own end: its status written "done" (or "failed") after this click, however long it takes.
+    const cmp = await clickAndWaitForState(page, '#cmp-run', '#cmp-status', ['done', 'failed'], COMPARISON_TIMEOUT);
     expect(cmp.state, cmp.text).toBe('done');
     console.log(`CPU vs GPU: ${((performance.now() - t1) / 1000).toFixed(1)} s; ${await page.textContent('#crossover')}`);
     const times = await page.$$eval('#bench-table tbody tr', (rows) => rows.map((r) => [
@@ -54,14 +58,15 @@ describe('the web page in headless Chromium (WebGPU on SwiftShader)', () => {
     expect([await page.isVisible('#cmp-rows-label'), await page.isVisible('#cmp-batch-label')]).toEqual([true, false]);
     await setField(page, '#cmp-rows', '2000');
     await setField(page, '#cmp-values', '1024, full');
-    await page.click('#cmp-run');
-    expect((await waitForState(page, '#cmp-status', ['done', 'failed'])).state).toBe('done');
+    // The first comparison left its status "done": wait for this one's own "done", not that one's.
+    const batches = await clickAndWaitForState(page, '#cmp-run', '#cmp-status', ['done', 'failed'], COMPARISON_TIMEOUT);
+    expect(batches.state, batches.text).toBe('done');
     expect(await page.$$eval('#bench-table tbody th', (t) => t.map((x) => x.textContent))).toEqual(['1,024', 'full (2,000)']);
     expect(await page.textContent('#bench-table')).toMatch(/\d× (faster|slower)/);
     await screenshot(page, 'webgpu.png');
     expect(problems).toEqual([]);
     await page.close();
-  });
+  }, 2 * COMPARISON_TIMEOUT);
 
   it('pauses, resumes and stops a run on both backends, keeping and exporting the model trained so far', async () => {
     const t0 = performance.now();
@@ -74,16 +79,18 @@ describe('the web page in headless Chromium (WebGPU on SwiftShader)', () => {
     await page.check('input[name=backend][value=both]');
     await page.click('#start');
     const epochs = (kind: string) => page.$eval(`#metrics li[data-backend=${kind}]`, (el) => Number((el as HTMLElement).dataset.epochs)).catch(() => 0);
-    await expect.poll(() => epochs('webgpu'), { timeout: 90_000 }).toBeGreaterThanOrEqual(2); // shaders compile first
-    expect(await epochs('cpu')).toBeGreaterThanOrEqual(1);
+    await waitForEpochs(page, 'webgpu', 2, 90_000); // shaders compile first
+    await waitForEpochs(page, 'cpu', 1);
     lap('two epochs');
-    expect(await page.textContent('#progress-text')).toMatch(/WebGPU epoch [\d,]+\/10,000,000, CPU epoch [\d,]+\/10,000,000 · .* elapsed/);
-    await page.click('#pause');
-    expect((await waitForState(page, '#status', ['paused'])).state).toBe('paused');
+    // The progress line redraws four times a second: wait for the line that names both backends' epochs.
+    await waitForValue(page, '#progress-text', /WebGPU epoch [\d,]+\/10,000,000, CPU epoch [\d,]+\/10,000,000 · .* elapsed/);
+    // Each backend writes "paused" when it has stopped (the first makes the page say Paused): wait for both, then
+    // for the frame that draws their last epochs.
+    expect((await clickAndWaitForState(page, '#pause', '#status', ['paused'], 60_000, 2)).state).toBe('paused');
+    await frames(page);
     lap('paused');
-    await page.waitForTimeout(300);
     const held = [await epochs('webgpu'), await epochs('cpu')];
-    await page.waitForTimeout(700);
+    await page.waitForTimeout(700); // the check itself: nothing moves for 0.7 s while paused
     expect([await epochs('webgpu'), await epochs('cpu')]).toEqual(held);
     // Issue 12: Download works while paused: the model after the last epoch, marked as saved while paused.
     const paused = await downloadModel(page, 'webgpu');
@@ -91,11 +98,10 @@ describe('the web page in headless Chromium (WebGPU on SwiftShader)', () => {
     expect((paused.training?.epochLosses as number[]).length).toBe(held[0]);
     expect(paused.training?.dataSettings).toMatchObject({ kind: 'line', rows: 1500 });
     await page.click('#pause'); // now labelled Resume
-    await expect.poll(() => epochs('webgpu'), { timeout: 30_000 }).toBeGreaterThan(held[0]);
-    await expect.poll(() => epochs('cpu'), { timeout: 30_000 }).toBeGreaterThan(held[1]);
+    await waitForEpochs(page, 'webgpu', held[0] + 1);
+    await waitForEpochs(page, 'cpu', held[1] + 1);
     lap('resumed');
-    await page.click('#stop');
-    const { state, text } = await waitForState(page, '#status', ['stopped', 'done', 'failed']);
+    const { state, text } = await clickAndWaitForState(page, '#stop', '#status', ['stopped', 'done', 'failed']);
     expect(state, text).toBe('stopped');
     lap('stopped');
     const model = await downloadModel(page, 'webgpu');
@@ -128,15 +134,15 @@ describe('the web page in headless Chromium (WebGPU on SwiftShader)', () => {
     // Issue 12: a file with a non-numeric cell shows its message and leaves nothing of itself on the page.
     const bad = ['a,price,b', '1,2,3', '4,five,6', '7,8,9'].join('\n') + '\n';
     await page.setInputFiles('#file', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
-    await expect.poll(() => page.getAttribute('#data-summary', 'class')).toMatch(/error/);
+    await waitForValue(page, '#data-summary', /error/, { attr: 'class' });
     expect(await page.textContent('#data-summary')).toMatch(/five/);
     expect(await page.$$eval('#coef-table tr', (r) => r.length)).toBe(0);
     expect(await page.isDisabled('#start')).toBe(true);
     await page.setInputFiles('#file', { name: 'prices.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
-    await expect.poll(() => page.getAttribute('#status', 'data-state')).toBe('idle');
-    await expect.poll(() => page.$$eval('#target option', (o) => o.map((x) => x.textContent))).toEqual(['a', 'price', 'b']);
+    await waitForValue(page, '#status', 'idle', { attr: 'data-state' });
+    await waitForTexts(page, '#target option', ['a', 'price', 'b']);
     await page.selectOption('#target', 'price');
-    await expect.poll(() => page.textContent('#data-summary')).toMatch(/2,000 rows/);
+    await waitForValue(page, '#data-summary', /2,000 rows/);
     await train(page, { lr: '0.1', batch: '64', epochs: '6' }, 'webgpu');
     const coef = await readCoefficients(page);
     expect(await page.$$eval('#coef-table tbody th', (t) => t.map((x) => x.textContent))).toEqual(['a', 'b', 'intercept']);
@@ -151,7 +157,7 @@ describe('the web page in headless Chromium (WebGPU on SwiftShader)', () => {
     const visible = (id: string) => page.isVisible(`#${id}`);
     expect(await page.inputValue('#loss')).toBe('squared');
     expect(await page.$$eval('#loss optgroup', (g) => g.map((x) => x.getAttribute('label')))).toEqual(['Regression', 'Binary classification', 'Multiclass classification']);
-    expect(await page.$$eval('#loss option', (o) => o.length)).toBe(9);
+    expect(await page.$$eval('#loss option', (o) => o.length)).toBe(LOSS_NAMES.length); // one option per registered loss
     expect([await visible('huber-delta'), await visible('quantile'), await visible('epsilon'), await visible('alpha'), await visible('l1-ratio')]).toEqual([false, false, false, false, false]);
     await page.selectOption('#loss', 'huber');
     expect([await visible('huber-delta'), await visible('quantile')]).toEqual([true, false]);
@@ -191,7 +197,7 @@ describe('the web page in headless Chromium (WebGPU on SwiftShader)', () => {
     // Issue 12: the comparison form hides the fixed field, and nothing scrolls sideways at a phone's width.
     expect([await visible('cmp-rows-label'), await visible('cmp-batch-label')]).toEqual([false, true]);
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.waitForTimeout(300);
+    await frames(page); // the charts follow their new size
     expect(await sideways(page)).toBe(false);
     await screenshot(page, 'narrow-390.png');
     expect(problems).toEqual([]);
@@ -205,7 +211,7 @@ describe('the web page in headless Chromium (WebGPU on SwiftShader)', () => {
     const lap = (what: string) => console.log(`${what}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     await page.selectOption('#data-kind', 'binary');
     expect(await page.inputValue('#loss')).toBe('logistic');
-    await expect.poll(() => page.textContent('#data-summary')).toMatch(/Task: classification, 2 classes \(0, 1\)/);
+    await waitForValue(page, '#data-summary', /Task: classification, 2 classes \(0, 1\)/);
     expect(await page.textContent('#model-task')).toMatch(/binary classifier/);
     await train(page, {}, 'both');
     lap('binary, both backends');
@@ -240,14 +246,12 @@ describe('the web page in headless Chromium (WebGPU on SwiftShader)', () => {
     expect(await page.inputValue('#loss')).toBe('softmax');
     await page.selectOption('#loss', 'logistic');
     await page.check('input[name=backend][value=cpu]');
-    await page.click('#start');
-    const refused = await waitForState(page, '#status', ['done', 'stopped', 'failed']);
+    const refused = await clickAndWaitForState(page, '#start', '#status', ['done', 'stopped', 'failed']);
     expect(refused.state).toBe('failed');
     expect(refused.text).toMatch(/third class.*the logistic loss takes two classes.*softmax/);
     expect(refused.text).not.toMatch(/--/);
     await page.selectOption('#loss', 'squared');
-    await page.click('#start');
-    expect((await waitForState(page, '#status', ['done', 'stopped', 'failed'])).text).toMatch(/class labels.*regression loss/);
+    expect((await clickAndWaitForState(page, '#start', '#status', ['done', 'stopped', 'failed'])).text).toMatch(/class labels.*regression loss/);
     await page.selectOption('#loss', 'softmax');
     await train(page, {}, 'webgpu');
     lap('blobs, softmax on WebGPU');
@@ -272,7 +276,7 @@ describe('the web page in headless Chromium (WebGPU on SwiftShader)', () => {
     await page.selectOption('#data-kind', 'file');
     await page.selectOption('#loss', 'logistic');
     await page.setInputFiles('#file', { name: 'loans.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
-    await expect.poll(() => page.textContent('#data-summary')).toMatch(/600 rows\. Task: classification, 2 classes \(no, yes\)/);
+    await waitForValue(page, '#data-summary', /600 rows\. Task: classification, 2 classes \(no, yes\)/);
     await train(page, { lr: '1', batch: '32', epochs: '20' }, 'cpu');
     lap('text labels, CPU');
     expect(await metric(page, 'cpu', 'accuracy')).toBeGreaterThan(0.95); // separable: 2a − b > 0.3

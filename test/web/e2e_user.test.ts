@@ -8,8 +8,8 @@
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { PAGE_OPTIONS } from '../../src/web/settings';
-import { readCoefficients, waitForState } from './browser';
+import { PAGE_OPTIONS } from '../../src/web/form/settings';
+import { frames, readCoefficients, recordStates, waitForRecordedState, waitForValue } from './browser';
 import { browserSession, maxAbsDiff, metric, requireWebGpu, screenshot, setField, sideways, train } from './session';
 
 const { open } = browserSession();
@@ -80,7 +80,7 @@ describe('the page as a new user finds it (issue 12)', () => {
     const { page, problems } = await open();
     await requireWebGpu(page);
     await page.selectOption('#data-kind', 'file');
-    await expect.poll(() => page.textContent('#data-summary')).toMatch(/Choose a CSV, NPY or Parquet file/);
+    await waitForValue(page, '#data-summary', /Choose a CSV, NPY or Parquet file/);
     expect(await cleanState(page)).toMatchObject({ start: true, table: 0, fit: 0, status: 'idle' });
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
     const bad: [string, Buffer, RegExp][] = [
@@ -93,8 +93,8 @@ describe('the page as a new user finds it (issue 12)', () => {
     ];
     for (const [name, buffer, want] of bad) {
       await page.setInputFiles('#file', { name, mimeType: 'application/octet-stream', buffer });
-      await expect.poll(() => page.textContent('#data-summary'), { timeout: 20_000 }).toMatch(want);
-      await expect.poll(() => page.getAttribute('#data-fields', 'data-state')).toBe('error');
+      await waitForValue(page, '#data-summary', want);
+      await waitForValue(page, '#data-fields', 'error', { attr: 'data-state' });
       expect(await page.getAttribute('#data-summary', 'class')).toMatch(/error/);
       expect(await cleanState(page), name).toEqual({ start: true, table: 0, fit: 0, status: 'idle', solving: false });
     }
@@ -106,7 +106,7 @@ describe('the page as a new user finds it (issue 12)', () => {
       lines.push(`${rooms},${age},${(150_000 + 60_000 * rooms - 900 * age + 5_000 * Math.sin(i * 1.7)).toFixed(0)}`);
     }
     await page.setInputFiles('#file', { name: 'houses.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
-    await expect.poll(() => page.getAttribute('#data-fields', 'data-state'), { timeout: 20_000 }).toBe('ready');
+    await waitForValue(page, '#data-fields', 'ready', { attr: 'data-state' });
     expect(await page.textContent('#data-summary')).toMatch(/houses\.csv: 2 features → price, 3,000 rows/);
     expect(await page.isChecked('#standardize')).toBe(true); // suggested for a file, with a batch for its size
     await train(page, { epochs: '40', lr: '0.1' }, 'webgpu');
@@ -116,7 +116,7 @@ describe('the page as a new user finds it (issue 12)', () => {
     expect(await page.textContent('#progress-text')).toMatch(/^Trained in /);
     await screenshot(page, 'houses-1400.png');
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.waitForTimeout(500);
+    await frames(page); // the charts follow their new size
     expect(await sideways(page)).toBe(false);
     await screenshot(page, 'houses-390.png');
     expect(problems).toEqual([]);
@@ -130,17 +130,18 @@ describe('the page as a new user finds it (issue 12)', () => {
     const lap = (what: string) => console.log(`${what}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     await page.selectOption('#data-kind', 'flights');
     expect(await page.textContent('#data-about')).toMatch(/Bureau of Transportation Statistics.*BSD-3-Clause.*public domain/s);
-    await expect.poll(() => page.textContent('#data-summary'), { timeout: 180_000, interval: 1000 })
-      .toMatch(/3M rows, delay \(minutes\) from distance \(miles\) and departure hour\. Task: regression on delay/);
+    await waitForValue(page, '#data-summary', /3M rows, delay \(minutes\) from distance \(miles\) and departure hour\. Task: regression on delay/,
+      { timeout: 180_000 });
     expect(await page.getAttribute('#data-fields', 'data-state')).toBe('ready');
     lap('flights read and solved');
     // Standardized full-batch gradient descent at rate 0.5 is a Newton step of the mean squared error (Hessian 2·I)
     // for nearly uncorrelated features: each epoch shrinks the error by their correlation.
     await page.check('input[name=backend][value=webgpu]');
     for (const [id, v] of Object.entries({ batch: 'full', lr: '0.5', epochs: '6' })) await setField(page, `#${id}`, v);
+    await recordStates(page, '#status');
     await page.click('#start');
-    await expect.poll(() => page.textContent('#progress-text'), { timeout: 120_000 }).toMatch(/epoch [2-6]\/6 · .* elapsed/);
-    const { state, text } = await waitForState(page, '#status', ['done', 'failed', 'diverged'], 240_000);
+    await waitForValue(page, '#progress-text', /epoch [2-6]\/6 · .* elapsed/, { timeout: 120_000 });
+    const { state, text } = await waitForRecordedState(page, '#status', ['done', 'failed', 'diverged'], 240_000);
     expect(state, text).toBe('done');
     lap('trained');
     const coef = await readCoefficients(page);
@@ -185,7 +186,7 @@ describe('the page as a new user finds it (issue 12)', () => {
     expect(gap).toBeGreaterThanOrEqual(0);
     expect(gap).toBeLessThan(1e-6);
     await page.check('input[name=loss-x][value=gap]'); // the gap per epoch, charted
-    await expect.poll(() => page.getAttribute('#loss-chart', 'data-points')).toBe('30');
+    await waitForValue(page, '#loss-chart', '30', { attr: 'data-points' });
     await page.check('input[name=loss-x][value=step]');
     // The exact solver: one pass, the least-squares answer itself.
     await page.selectOption('#solver', 'exact');
@@ -194,7 +195,7 @@ describe('the page as a new user finds it (issue 12)', () => {
     expect(maxAbsDiff(coef.cpu, coef.exact), JSON.stringify(coef)).toBeLessThan(1e-4);
     expect(await page.textContent('#metrics')).toMatch(/solved exactly in one pass/);
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.waitForTimeout(300);
+    await frames(page); // the charts follow their new size
     expect(await sideways(page)).toBe(false);
     await screenshot(page, 'options-390.png');
     expect(problems).toEqual([]);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { parseModelFile, type LoadedModel, type ModelFile } from '../../src/core/model_file';
-import { DIST_WEB, ensureBuilt, launchChromium, waitForState, watchPage, type Browser } from './browser';
+import { clickAndWaitForState, DIST_WEB, ensureBuilt, launchChromium, watchPage, type Browser } from './browser';
 import { serveStatic, type StaticServer } from './static_server';
 
 /** Where the tests save their screenshots (look at them after a run). */
@@ -69,14 +69,27 @@ export async function setField(page: Page, selector: string, value: string): Pro
   await page.locator(selector).blur();
 }
 
-/** Sets fields by id, picks the backend, presses Start and waits for the run to end; returns the status text. */
+/**
+ * Sets fields by id, picks the backend, presses Start and waits for this run to end (the status's next write of an
+ * end state, never the last run's); returns the status text.
+ */
 export async function train(page: Page, o: Record<string, string>, backend: 'webgpu' | 'cpu' | 'both', want = 'done', timeout = 60_000): Promise<string> {
   for (const [id, v] of Object.entries(o)) await setField(page, `#${id}`, v);
   await page.check(`input[name=backend][value=${backend}]`);
-  await page.click('#start');
-  const { state, text } = await waitForState(page, '#status', ['done', 'stopped', 'failed', 'diverged'], timeout);
+  const { state, text } = await clickAndWaitForState(page, '#start', '#status', ['done', 'stopped', 'failed', 'diverged'], timeout);
   expect(state, text).toBe(want);
   return text;
+}
+
+/** Waits until a backend's metrics line reports at least `n` epochs (its data-epochs), checked on every animation frame. */
+export async function waitForEpochs(page: Page, kind: 'webgpu' | 'cpu', n: number, timeout = 60_000): Promise<void> {
+  const epochs = (k: string) => Number(document.querySelector<HTMLElement>(`#metrics li[data-backend=${k}]`)?.dataset.epochs);
+  try {
+    await page.waitForFunction(([k, min]) => Number(document.querySelector<HTMLElement>(`#metrics li[data-backend=${k}]`)?.dataset.epochs) >= min,
+      [kind, n] as const, { timeout });
+  } catch (e) {
+    throw new Error(`${kind} reports ${await page.evaluate(epochs, kind)} epochs, not ${n} or more, after ${timeout / 1000} s`, { cause: e });
+  }
 }
 
 /** Downloads a backend's model: the file as written (ModelFile) and as `predict` loads it. */

@@ -1,0 +1,77 @@
+// The trained model as the CLI saves it (core/model_file.ts, version 2), and the browser download of it.
+import type { BackendKind } from '../../backend';
+import type { Metrics } from '../../core/metrics';
+import type { ModelParams, Standardization } from '../../core/model';
+import { toModelFile, type ModelFile } from '../../core/model_file';
+import type { ExactSummary } from '../../core/solver/report';
+import type { TrainSpec } from '../../core/spec';
+
+/** What one backend's run produced. */
+export interface TrainedModel {
+  backend: BackendKind;
+  device: string;
+  params: ModelParams;
+  /** Class labels in index order (classification), else null. */
+  classes: string[] | null;
+  standardization?: Standardization;
+  metrics: Metrics | null;
+  /** Metrics over the held-out rows (a validation split), else null. */
+  validation: Metrics | null;
+  epochsDone: number;
+  stopped: boolean;
+  /** Saved while the run was paused (the model after its last epoch). */
+  paused?: boolean;
+  secondsPerEpoch: number;
+  /** Mean batch loss of each epoch done. */
+  epochLosses: number[];
+  /** When early stopping ended the run. */
+  earlyStop?: { bestEpoch: number; stoppedAfter: number; reason: string } | null;
+  /** The optimality gap after each epoch, when asked for. */
+  gapHistory?: number[] | null;
+  /** What the exact solver found (a solve, the gap or the preconditioner). */
+  exact?: ExactSummary | null;
+  /** Whether the exact solver trained the model. */
+  solved?: boolean;
+}
+
+/** What the model was trained on. */
+export interface TrainedOn {
+  features: readonly string[];
+  target: string;
+  rows: number | null;
+  description: string;
+  /** The data's settings (a built-in dataset's fields, or the file's name and target). */
+  data: Record<string, unknown>;
+}
+
+/** The model file for a model trained under `spec`, with what the page knows of the run in `training`. */
+export function modelFileFor(m: TrainedModel, on: TrainedOn, spec: TrainSpec): ModelFile {
+  const training = {
+    epochs: m.epochsDone, backend: m.backend, device: m.device, stopped: m.stopped, ...(m.paused ? { paused: true } : {}), secondsPerEpoch: m.secondsPerEpoch,
+    data: on.description, dataSettings: on.data, rows: on.rows, epochLosses: m.epochLosses,
+    ...(m.earlyStop ? { earlyStop: m.earlyStop } : {}), ...(m.gapHistory ? { gapHistory: m.gapHistory } : {}), ...(m.exact ? { exact: m.exact } : {}),
+    ...(m.validation ? { validationMetrics: m.validation } : {}),
+  };
+  return toModelFile(m.params, {
+    spec, features: [...on.features], target: on.target, classes: m.classes,
+    ...(m.standardization ? { standardization: m.standardization } : {}), ...(m.metrics ? { metrics: m.metrics } : {}), training,
+  });
+}
+
+/** The download's file name: the data, the loss and the backend ("downhill-blobs-softmax-webgpu.json"). */
+export function modelFileName(data: string, spec: TrainSpec, backend: BackendKind): string {
+  const stem = data.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'data';
+  return `downhill-${stem}-${spec.loss}-${backend}.json`;
+}
+
+/** Offers text as a file download. */
+export function download(name: string, text: string, type = 'application/json'): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,140 @@
+// The charts' number labels and series helpers without a browser: compact tick labels from 1e-12 to 1e27
+// (negative too), label sets that tell ticks apart, gutters that fit them, log-axis ticks, EMA smoothing and
+// exact batch labels, linear ticks on 1-2-5 steps and equal-scale boxes.
+import { describe, expect, it } from 'vitest';
+import { ema, emaWeight, equalAspect, fmtBatch, fmtNumber, fmtTicks, gutterWidth, logSplits, niceTicks } from '../../../src/web/charts/chart_math';
+
+describe('fmtNumber', () => {
+  it('writes every magnitude compactly, 1e-12 to 1e27', () => {
+    const cases: [number, string][] = [
+      [0, '0'], [1e-12, '1e-12'], [2.5e-7, '2.5e-7'], [0.00012, '1.2e-4'], [0.001, '0.001'], [0.0123, '0.0123'], [0.5, '0.5'],
+      [1, '1'], [12.34, '12.3'], [999, '999'], [999.6, '1k'], [1000, '1k'], [1234, '1.23k'], [20_000, '20k'], [500e6, '500M'],
+      [123_456_789, '123M'], [3e9, '3G'], [4.2e12, '4.2T'], [1e15, '1e15'], [1.3e27, '1.3e27'], [1e27, '1e27'],
+    ];
+    for (const [v, want] of cases) expect(fmtNumber(v), String(v)).toBe(want);
+  });
+
+  it('writes negative numbers with a minus sign, and names what is not a number', () => {
+    expect(fmtNumber(-2.5)).toBe('−2.5');
+    expect(fmtNumber(-1.7264613348253055e25)).toBe('−1.73e25');
+    expect(fmtNumber(-450_000)).toBe('−450k');
+    expect(fmtNumber(-3e-9)).toBe('−3e-9');
+    expect([fmtNumber(Infinity), fmtNumber(-Infinity), fmtNumber(NaN)]).toEqual(['∞', '−∞', '—']);
+  });
+});
+
+describe('fmtTicks', () => {
+  it('uses the fewest digits that write every tick exactly and tell them apart', () => {
+    expect(fmtTicks([50, 100, 150])).toEqual(['50', '100', '150']);
+    expect(fmtTicks([0.1 + 0.2, 0.6])).toEqual(['0.3', '0.6']);
+    expect(fmtTicks([1250, 2500, 3750])).toEqual(['1.25k', '2.5k', '3.75k']);
+    expect(fmtTicks([0, 0.5, 1, 1.5, 2])).toEqual(['0', '0.5', '1', '1.5', '2']);
+    expect(fmtTicks([0, 200_000, 400_000, 600_000])).toEqual(['0', '200k', '400k', '600k']);
+    expect(fmtTicks([1_000_100, 1_000_200, 1_000_300])).toEqual(['1.0001M', '1.0002M', '1.0003M']);
+    expect(fmtTicks([-1e9, -5e8, 0, 5e8])).toEqual(['−1G', '−500M', '0', '500M']);
+    expect(fmtTicks([1e-12, 1e-6, 1, 1e6, 1e12, 1e27])).toEqual(['1e-12', '1e-6', '1', '1M', '1T', '1e27']);
+  });
+
+  it('leaves ticks the chart dropped (null) blank', () => {
+    expect(fmtTicks([1e10, null, 1e14])).toEqual(['10G', '', '100T']);
+  });
+
+  it('never labels a nonzero tick "0", and the gutter fits the longest label', () => {
+    for (const t of fmtTicks([1e-5, 2e-5, 3e-5])) expect(t).not.toBe('0');
+    const labels = fmtTicks([100_000_000, 200_000_000, 300_000_000]);
+    expect(labels).toEqual(['100M', '200M', '300M']);
+    expect(gutterWidth(labels)).toBeGreaterThanOrEqual(40);
+    expect(gutterWidth(['−1.0001M'])).toBeGreaterThan(gutterWidth(['1M']));
+    expect(gutterWidth(['−1.0001M'])).toBeGreaterThanOrEqual(8 * 7);
+  });
+});
+
+describe('logSplits', () => {
+  it('puts ticks on powers of ten, spaced out over many decades', () => {
+    expect(logSplits(1, 1e4)).toEqual([1, 10, 100, 1000, 1e4]);
+    const wide = logSplits(0.5, 1.6e35);
+    expect(wide.length).toBeGreaterThanOrEqual(3);
+    expect(wide.length).toBeLessThanOrEqual(8);
+    for (const v of wide) expect(Math.log10(v) % 1).toBe(0);
+    expect(wide[wide.length - 1]).toBeLessThanOrEqual(1.6e35);
+    expect(logSplits(1e-12, 1e27).map((v) => fmtNumber(v))).toContain('1e-12');
+  });
+
+  it('uses 1-2-5 steps, or every digit, inside a decade or two', () => {
+    expect(logSplits(0.3, 8)).toEqual([0.5, 1, 2, 5]);
+    expect(logSplits(3, 8.5)).toEqual([3, 4, 5, 6, 7, 8]);
+    expect(logSplits(0.011, 0.09)).toEqual([0.02, 0.05]);
+    expect(logSplits(0, 1)).toEqual([]);
+    expect(logSplits(2, 2)).toEqual([2, 2]);
+  });
+});
+
+describe('ema', () => {
+  it('is debiased at the start, skips non-finite points and follows a step', () => {
+    expect(ema([5, 5, 5], 0.9)).toEqual([5, expect.closeTo(5, 12), expect.closeTo(5, 12)]);
+    const s = ema([0, NaN, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10], 0.5) as number[];
+    expect(s[1]).toBeNull();
+    expect(s[0]).toBe(0);
+    expect(s[11]).toBeGreaterThan(9.9);
+    expect(ema([1, 2, 3], 0)).toEqual([1, 2, 3]);
+    expect(emaWeight(1)).toBe(0);
+    expect(emaWeight(19)).toBeCloseTo(0.9, 12);
+  });
+});
+
+describe('fmtBatch', () => {
+  it('is exact, and says "full" for a batch that covers every row', () => {
+    expect(fmtBatch(4096)).toBe('4,096');
+    expect(fmtBatch(1024, 20_000)).toBe('1,024');
+    expect(fmtBatch(Infinity)).toBe('full');
+    expect(fmtBatch(20_000, 20_000)).toBe('full (20,000)');
+    expect(fmtBatch(2 ** 31, 20_000)).toBe('full (20,000)');
+  });
+});
+
+describe('niceTicks', () => {
+  it('takes multiples of a 1-2-5 step inside the range, no more than asked for, written exactly', () => {
+    expect(niceTicks(0, 10, 5)).toEqual([0, 2, 4, 6, 8, 10]);
+    expect(niceTicks(-8.6, 8.6, 6)).toEqual([-5, 0, 5]);
+    expect(niceTicks(0.1, 0.3, 2)).toEqual([0.1, 0.2, 0.3]);
+    expect(niceTicks(-0.35, 0.35, 6)).toEqual([-0.2, 0, 0.2]);
+    expect(niceTicks(-0.35, 0.35, 7)).toEqual([-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3]);
+    expect(niceTicks(1234, 5678, 4)).toEqual([2000, 4000]);
+    expect(niceTicks(1234, 5678, 5)).toEqual([2000, 3000, 4000, 5000]);
+    for (const [lo, hi, most] of [[-3.7, 12.1, 6], [1e-6, 7e-6, 3], [-1e9, 2.5e9, 8]] as const) {
+      const t = niceTicks(lo, hi, most);
+      expect(t.length).toBeGreaterThan(0);
+      expect(t.length).toBeLessThanOrEqual(most + 1);
+      for (const v of t) expect(v >= lo && v <= hi, `${v} in [${lo}, ${hi}]`).toBe(true);
+    }
+  });
+
+  it('gives the one point of an empty range, and nothing for a range that is not finite', () => {
+    expect(niceTicks(5, 5)).toEqual([5]);
+    expect(niceTicks(3, 1)).toEqual([3]);
+    expect(niceTicks(NaN, 1)).toEqual([]);
+    expect(niceTicks(0, Infinity)).toEqual([0]);
+  });
+});
+
+describe('equalAspect', () => {
+  it('grows the narrower side around its center so one unit is as long on both axes', () => {
+    const v = equalAspect({ x: [-10, 10], y: [-1, 1] }, 400, 200);
+    expect(v.scale).toBe(20);
+    expect(v.x).toEqual([-10, 10]);
+    expect(v.y).toEqual([-5, 5]);
+    const w = equalAspect({ x: [0, 2], y: [10, 30] }, 300, 200);
+    expect(w.scale).toBe(10);
+    expect(w.y).toEqual([10, 30]);
+    expect(w.x).toEqual([-14, 16]);
+    // Pixels per unit are the same both ways, and the box still holds the original.
+    expect(300 / (w.x[1] - w.x[0])).toBeCloseTo(200 / (w.y[1] - w.y[0]), 12);
+  });
+
+  it('survives an empty box (a path that never moved)', () => {
+    const v = equalAspect({ x: [1, 1], y: [2, 2] }, 100, 100);
+    expect(Number.isFinite(v.scale)).toBe(true);
+    expect(v.x[0]).toBeLessThanOrEqual(1);
+    expect(v.x[1]).toBeGreaterThanOrEqual(1);
+  });
+});
