@@ -2,6 +2,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BackendKind } from '../backend';
 import { quoteValue } from '../data/csv';
+import { didYouMean } from '../core/options';
+import { TRAIN_ALIASES } from '../core/spec';
 import { parseBackend } from '../train/backends';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -11,7 +13,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** Parses argv for one command; unknown options are usage errors. */
+/** Parses argv for one command; unknown options are usage errors that suggest the nearest option. */
 export function parse<const O extends Options>(argv: string[], options: O, positionals = 0) {
   try {
     const r = parseArgs({ args: argv, options, allowPositionals: true, strict: true, allowNegative: true });
@@ -19,8 +21,23 @@ export function parse<const O extends Options>(argv: string[], options: O, posit
     return r;
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError((e as Error).message);
+    throw new UsageError(parseArgsMessage(e as Error & { code?: string }, Object.keys(options)));
   }
+}
+
+/** Node's parseArgs errors in this CLI's words: "unknown option --learning-rate; did you mean --lr?", "--target needs a value". */
+function parseArgsMessage(e: Error & { code?: string }, names: readonly string[]): string {
+  const unknown = /^Unknown option '(-{1,2})([^']*)'/.exec(e.message);
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
+    const name = unknown[2].replace(/=.*$/, '');
+    const hint = unknown[1] === '--' ? didYouMean(name.replace(/^no-/, ''), names, TRAIN_ALIASES, '--') : '';
+    return `unknown option ${unknown[1]}${name}${hint}${hint ? '' : `; see downhill <command> --help`}`;
+  }
+  const missing = /^Option '(-{1,2}[^ ']+)(?: <value>)?' argument missing/.exec(e.message);
+  if (missing) return `${missing[1]} needs a value`;
+  const extra = /^Option '(-{1,2}[^']+)' does not take an argument/.exec(e.message);
+  if (extra) return `${extra[1]} is a switch and takes no value`;
+  return e.message;
 }
 
 /** Reads a numeric option: integer (exact: at most 2^53) and range checks; `full`/`all` maps to Infinity where allowed. */

@@ -22,15 +22,15 @@ function isInternal(e: unknown): boolean {
   return e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || e instanceof SyntaxError || !(e instanceof Error);
 }
 
-/** Prints an error as the CLI reports it and returns its exit code. */
-export function report(e: unknown): number {
+/** Prints an error as the CLI reports it and returns its exit code; `command` names the help a usage error points to. */
+export function report(e: unknown, command?: string): number {
   const usage = e instanceof UsageError || e instanceof OptionError;
   const message = e instanceof Error ? e.message : String(e);
   const text = isInternal(e) && !usage
     ? `internal error: ${message} (a bug in downhill; DOWNHILL_DEBUG=1 shows where)`
     : message;
   writeErr(`downhill: ${clipMessage(text)}\n`);
-  if (usage) writeErr('run "downhill help" for usage\n');
+  if (usage) writeErr(`run "downhill ${command ? `${command} --help` : 'help'}" for usage\n`);
   if (debug() && e instanceof Error && e.stack) writeErr(`${e.stack}\n`);
   return usage ? 2 : 1;
 }

@@ -17,7 +17,7 @@ export interface InputOptions {
   skipBadRows?: boolean;
   delimiter?: string;
   y?: string;
-  /** CSV: accept a file without the target column (predictions). */
+  /** Accept a file without the target column (predictions): CSV and Parquet with the features named, X.npy alone. */
   targetOptional?: boolean;
   /** Read the target as class labels (text or numbers as written; see DataSource.targetLabels). */
   labels?: boolean;
@@ -36,6 +36,7 @@ async function npyInput(file: string, v: InputOptions): Promise<DataSource> {
   if (v.target !== undefined && /^-?\d+$/.test(v.target)) return npySource({ x: file, targetColumn: Number(v.target), features });
   const y = npyTargetPath(file);
   if (existsSync(y)) return npySource({ x: file, y, features, target: v.target });
+  if (v.targetOptional) return npySource({ x: file, features, target: v.target, noTarget: true });
   throw new UsageError(`${file}: give --target <column index> for one matrix, or --y y.npy (no ${y} found)`);
 }
 
@@ -53,7 +54,7 @@ export async function openInput(file: string, v: InputOptions, allowCache = true
   if (ext === '.npy') return npyInput(file, v);
   if (ext === '.parquet') {
     if (!v.target) throw new UsageError(`${file}: a Parquet file needs --target <column>`);
-    return parquetFileSource(file, { target: v.target, features: v.features, labels: v.labels === true });
+    return parquetFileSource(file, { target: v.target, features: v.features, labels: v.labels === true, targetOptional: v.targetOptional });
   }
   if (ext === '.dh' && allowCache) {
     const src = await cacheSource(file);

@@ -172,6 +172,11 @@ export class CsvSource implements DataSource {
     this.target = plan.target;
   }
 
+  /** Whether the file has the target column (it may lack it when opened with targetOptional). */
+  get hasTarget(): boolean {
+    return this.plan.targetCol >= 0;
+  }
+
   /** Rows of the last complete pass (null before one). */
   get rows(): number | null {
     return this.counted?.rows ?? null;

@@ -69,6 +69,8 @@ export interface NpySourceOptions {
   /** Feature names (default x1..xD) and target name (default "y"). */
   features?: string[];
   target?: string;
+  /** X alone, without targets (predictions): y is zeros and hasTarget false. */
+  noTarget?: boolean;
 }
 
 /** An .npy dataset: rows known up front, sequential passes and random access by row. */
@@ -101,7 +103,7 @@ export class NpySource implements DataSource {
       const ok = y.shape[0] === n && (y.shape.length === 1 || (y.shape.length === 2 && y.shape[1] === 1));
       if (!ok) throw new DataError(o.y, null, null, `expected y of shape (${n},) or (${n}, 1) to match X ${shapeText(x.shape)}, got ${shapeText(y.shape)}`);
       arrays = [x, y];
-    } else {
+    } else if (!o.noTarget) {
       const tc = o.targetColumn ?? -1;
       t = tc < 0 ? cols + tc : tc;
       if (!Number.isInteger(t) || t < 0 || t >= cols || cols < 2) {
@@ -115,6 +117,11 @@ export class NpySource implements DataSource {
     return new NpySource(desc, o.target ?? 'y', arrays, t, features, watch);
   }
 
+  /** Whether the files hold targets (not when X was opened alone for predictions). */
+  get hasTarget(): boolean {
+    return this.targetColumn !== null || this.arrays.length > 1;
+  }
+
   /** Rows [start, start + count), checking before and after that no file changed since it was opened. */
   private async rowsFrom(fhs: FileHandle[], start: number, count: number): Promise<HostChunk> {
     await this.watch.check();
@@ -126,6 +133,9 @@ export class NpySource implements DataSource {
   private async decode(fhs: FileHandle[], start: number, count: number): Promise<HostChunk> {
     const d = this.features.length;
     const t = this.targetColumn;
+    if (t === null && this.arrays.length === 1) {
+      return { rows: count, x: await readNpyRows(fhs[0], this.arrays[0], start, count, (j) => this.features[j]), y: new Float32Array(count), firstRow: start };
+    }
     if (t === null) {
       const [x, y] = await Promise.all([
         readNpyRows(fhs[0], this.arrays[0], start, count, (j) => this.features[j]), readNpyRows(fhs[1], this.arrays[1], start, count, () => this.target),

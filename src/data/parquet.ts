@@ -20,6 +20,8 @@ export interface ParquetOptions {
   features?: string[];
   /** Read the target as class labels (text, integer, boolean or float columns; see DataSource.targetLabels). */
   labels?: boolean;
+  /** Accept a file without the target column when the features are named (predictions): y is then zeros. */
+  targetOptional?: boolean;
 }
 
 const NUMERIC = new Set(['FLOAT', 'DOUBLE', 'INT32', 'INT64', 'BOOLEAN']);
@@ -68,7 +70,7 @@ export class ParquetSource implements DataSource {
 
   private constructor(
     readonly description: string, private readonly file: AsyncBuffer, private readonly meta: FileMetaData,
-    readonly target: string, features: string[], private readonly labels: TargetLabels | null,
+    readonly target: string, features: string[], private readonly labels: TargetLabels | null, readonly hasTarget = true,
   ) {
     this.rows = Number(meta.num_rows);
     this.features = features;
@@ -97,12 +99,13 @@ export class ParquetSource implements DataSource {
       if (col.num_children === -1) throw new DataError(name, null, columnLabel(n), `duplicate column name: the file has more than one column named ${quoteValue(n)}`);
       checkColumn(name, col, what === 'target', o.labels === true);
     };
-    check(o.target, 'target');
+    const hasTarget = !(o.targetOptional && o.features && !byName.has(o.target));
+    if (hasTarget) check(o.target, 'target');
     const features = o.features ?? names.filter((n) => n !== o.target);
     features.forEach((f) => check(f, 'feature'));
     if (features.includes(o.target)) throw new DataError(name, null, o.target, 'the target column cannot also be a feature');
     if (features.length === 0) throw new DataError(name, null, null, 'no feature columns: expected at least one column besides the target');
-    return new ParquetSource(name, file, meta, o.target, features, o.labels === true ? new TargetLabels() : null);
+    return new ParquetSource(name, file, meta, o.target, features, o.labels === true ? new TargetLabels() : null, hasTarget);
   }
 
   /** Label mode: the labels found so far, in order of first appearance (y holds indices into it). */
@@ -120,7 +123,7 @@ export class ParquetSource implements DataSource {
     const { labels } = this;
     let bad: DataError | null = null; // errors thrown inside onChunk do not reach parquetRead's promise
     await parquetRead({
-      file: this.file, metadata: this.meta, columns: [...this.features, this.target], rowStart: start, rowEnd: end, compressors,
+      file: this.file, metadata: this.meta, columns: this.hasTarget ? [...this.features, this.target] : [...this.features], rowStart: start, rowEnd: end, compressors,
       onChunk: ({ columnName, columnData, rowStart }) => {
         const j = slotOf.get(columnName);
         const lo = Math.max(start, rowStart);

@@ -32,6 +32,8 @@ export interface DataSource {
   readonly files?: readonly string[];
   /** Rows skipped as bad during the last pass (only with skip-bad-rows). */
   readonly skipped?: number;
+  /** False when the file has no target column (opened for predictions only): y then holds zeros. Absent: it has one. */
+  readonly hasTarget?: boolean;
   close?(): Promise<void>;
 }
 

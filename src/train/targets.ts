@@ -9,6 +9,8 @@ import type { DataSource } from '../data/source';
 
 /** Most classes a multiclass loss takes. */
 export const MAX_CLASSES = 1000;
+/** More distinct classes than this share of the rows (with more than two) is a regression target read as classes. */
+export const CLASS_SHARE = 0.5;
 
 /** A source whose targets suit a loss. */
 export interface Targets {
@@ -77,8 +79,10 @@ export async function prepareTargets(source: DataSource, loss: LossKind, signal?
   const dict = source.targetLabels;
   const labelOf = (v: number): string => (dict ? dict[v] : numberLabel(v));
   const seen = new Map<string, number>(); // label → first row
+  let rows = 0;
   for await (const c of source.read({ signal })) {
     const first = c.firstRow ?? 0;
+    rows += c.rows;
     for (let i = 0; i < c.rows; i++) {
       const label = labelOf(c.y[i]);
       if (seen.has(label)) continue;
@@ -93,6 +97,11 @@ export async function prepareTargets(source: DataSource, loss: LossKind, signal?
     }
   }
   const classes = sortLabels(seen.keys());
+  if (classes.length > 2 && classes.length > CLASS_SHARE * rows) {
+    throw new Error(`${source.description}: the target column "${source.target}" has ${classes.length} distinct values in ${rows} rows ` +
+      `(${Math.round((100 * classes.length) / rows)}%): too few rows per class to learn classes from; a numeric target wants a regression loss ` +
+      `(${Object.entries(LOSSES).filter(([, u]) => u.task === 'regression').map(([n]) => n).slice(0, 3).join(', ')}, …) instead of --loss ${loss}`);
+  }
   if (classes.length < 2) {
     throw new Error(`${source.description}: the target column "${source.target}" has ${classes.length ? `only one class ("${classes[0]}")` : 'no rows'}; ` +
       `classification needs at least two`);

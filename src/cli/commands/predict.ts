@@ -1,15 +1,15 @@
 // `downhill predict model.json data.csv|npy|parquet|dh [-o predictions.csv]`: applies a saved model (weights in
 // original units, so a standardized model needs no separate scaling) to every row, streaming, and writes the
 // prediction in the target's units: a value (regression), or a class label with the class probabilities where the
-// loss gives them. When the data has the target column it also reports the task's metrics.
+// loss gives them. The target column is not needed; when the data has it, the task's metrics are reported too (rows
+// whose class the model never saw are predicted, and counted apart from the metrics).
 import { numberLabel } from '../../core/labels';
 import { LOSSES, type MultiLoss, type ScalarLoss } from '../../core/losses';
 import { addRowMetrics, addSums, confusionClasses, emptySums, metricsFromSums, type EvalSums } from '../../core/metrics';
 import { parseModelFile, type LoadedModel } from '../../core/model_file';
 import { AtomicFile } from '../../data/atomic';
-import { DataError, nameList, quoteValue } from '../../data/csv';
+import { nameList } from '../../data/csv';
 import type { SkippedRow } from '../../data/csv_plan';
-import type { CsvSource } from '../../data/csv_stream';
 import { f32ToString } from '../../data/csv_write';
 import type { DataSource } from '../../data/source';
 import { predict, type Predictions } from '../../train/predict';
@@ -81,6 +81,8 @@ interface PredictState {
   sums: EvalSums;
   skipped: SkippedRow[];
   blanks: number;
+  /** Rows whose target is a class the model does not know (left out of the metrics), by label. */
+  unseen: Map<string, number>;
 }
 
 /**
@@ -105,7 +107,9 @@ async function predictAll(
       const y = p.chunk.y[r];
       const t = classOf ? classOf(y) : y;
       if (classOf && t < 0) {
-        throw new DataError(dataPath, p.firstRow + r + 1, null, `the target ${quoteValue(source.targetLabels?.[y] ?? numberLabel(y))} is not one of the model's classes (${nameList(model.classes!)})`, 'row');
+        const label = source.targetLabels?.[y] ?? numberLabel(y);
+        s.unseen.set(label, (s.unseen.get(label) ?? 0) + 1);
+        continue;
       }
       addRow(model, p.z, r, t, p.classes ? p.classes[r] : 0, s.sums);
     }
@@ -124,10 +128,9 @@ export async function predictCommand(argv: string[]): Promise<number> {
   if (!modelPath || !dataPath) throw new UsageError('predict needs a model file and a data file');
   checkOutputs([v.output], [modelPath, dataPath]);
   const model = parseModelFile(readText(modelPath), modelPath);
-  const csv = /\.(csv|tsv|txt)$/i.test(dataPath);
   const classify = model.task !== 'regression';
   const skips = new SkipLog();
-  const state: PredictState = { rows: 0, sums: emptySums(confusionClasses(model.loss, model.classes?.length ?? 1)), skipped: [], blanks: 0 };
+  const state: PredictState = { rows: 0, sums: emptySums(confusionClasses(model.loss, model.classes?.length ?? 1)), skipped: [], blanks: 0, unseen: new Map() };
   const onSkip = (row: SkippedRow) => {
     skips.onSkip(row);
     state.skipped.push(row);
@@ -135,9 +138,9 @@ export async function predictCommand(argv: string[]): Promise<number> {
   // CSV and Parquet columns are picked by the model's feature names; an NPY file's columns, which have no names,
   // are taken in the model's order; a .dh cache's are matched by name (alignColumns in predict()).
   const source = await openInput(dataPath, /\.dh$/i.test(dataPath) ? {}
-    : { target: model.target, features: model.features, skipBadRows: v['skip-bad-rows'], targetOptional: csv, labels: classify, onSkip });
+    : { target: model.target, features: model.features, skipBadRows: v['skip-bad-rows'], targetOptional: true, labels: classify, onSkip });
   checkOutputs([v.output], [modelPath, ...(source.files ?? [dataPath])]);
-  const labeled = source.target === model.target && !(csv && (source as CsvSource).plan.targetCol < 0);
+  const labeled = source.hasTarget !== false && source.target === model.target;
   const out = v.output ? await AtomicFile.create(v.output) : null;
   const enc = new TextEncoder();
   const write = out ? (text: string) => out.write(enc.encode(text)) : v.json ? null : toStdout;
@@ -151,15 +154,20 @@ export async function predictCommand(argv: string[]): Promise<number> {
     await source.close?.();
   }
   const { rows, skipped } = state;
-  const m = labeled && rows > 0 ? metricsFromSums(state.sums, LOSSES[model.loss]) : null;
+  const m = labeled && state.sums.rows > 0 ? metricsFromSums(state.sums, LOSSES[model.loss]) : null;
   const skipText = skips.summary(skipped.length);
   if (skipText) process.stderr.write(`${skipText}\n  (their predictions are empty lines, so output row i is input row i)\n`);
+  const unseenRows = [...state.unseen.values()].reduce((a, b) => a + b, 0);
+  const unseenText = unseenRows ? `${unseenRows} row(s) have a class the model was not trained on (${nameList([...state.unseen.keys()].slice(0, 10))}` +
+    `${state.unseen.size > 10 ? ', …' : ''}): predicted, and left out of the metrics` : '';
+  if (unseenText && !v.json) process.stderr.write(`${unseenText}\n`);
   if (v.json) {
     process.stdout.write(JSON.stringify({
       rows, target: model.target, task: model.task, metrics: m && metricsJson(m),
       ...(m?.task === 'regression' || !m && !classify ? { mse: m?.mse ?? null, mae: m?.mae ?? null, r2: m?.r2 ?? null } : {}),
       output: v.output ?? null, skippedRows: skipped.length, skippedLines: skipped.slice(0, 1000).map((r) => r.line),
+      unseenClasses: unseenRows ? { rows: unseenRows, classes: Object.fromEntries([...state.unseen].slice(0, 1000)) } : null,
     }) + '\n');
-  } else if (m) process.stderr.write(`${rows} rows: ${metricsText(m, model.classes)}\n`);
+  } else if (m) process.stderr.write(`${state.sums.rows} rows: ${metricsText(m, model.classes)}\n`);
   return 0;
 }
