@@ -25,8 +25,21 @@ export interface ChunkStore {
   dispose(): void;
 }
 
+/**
+ * What a run will ask of a session, so a backend can prepare (compile) exactly the kernels it will use before the
+ * run's clock starts: rows per step, whether pieces are shuffled, averaged steps, gradient read-backs (host updates).
+ */
+export interface SessionUse {
+  batch: number;
+  shuffle: boolean;
+  average: boolean;
+  gradient: boolean;
+}
+
 /** A model being trained on a store's rows. */
 export interface TrainSession {
+  /** Seconds its creation spent compiling the backend's kernels for this model (0 when they were compiled before). */
+  readonly compileSeconds?: number;
   /** Runs (CPU) or enqueues (GPU) SGD steps (with the spec's penalty); each records its batch loss at its step index. */
   runSteps(steps: readonly Step[]): void;
   /** The mean gradient and loss of one step's rows at the current parameters (no update). */
@@ -72,8 +85,8 @@ export interface Backend {
   maxChunkRows(d: number): number;
   /** A store with slots of `slotRows` rows; `exact` sizes each slot to its first chunk (resident data). */
   createStore(d: number, slotRows: number, exact?: boolean): ChunkStore;
-  /** Starts training a model on a store's rows, from `init` or zeros. */
-  createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams): Promise<TrainSession>;
+  /** Starts training a model on a store's rows, from `init` or zeros; `use` (default: a bit of everything) says what to prepare. */
+  createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams, use?: SessionUse): Promise<TrainSession>;
   /** A Gram pass over a store's slots (see GramPass), where the backend has one. */
   gramPass?(store: ChunkStore): Promise<GramPass>;
   dispose(): void;

@@ -49,6 +49,11 @@ export class ProgressBar {
     this.out.write(`\r${line.slice(0, (this.out.columns || 120) - 1)}\x1b[K`);
   }
 
+  /** A phase before the first epoch (e.g. "compiling shaders"), shown until the bar replaces it. */
+  phase(what: string): void {
+    this.out.write(`\r${what}…\x1b[K`);
+  }
+
   /** Prints a finished epoch's line above the bar. */
   epochDone(epoch: number, loss: number, seconds: number, validation?: Metrics): void {
     const head = validation && metricEntries(validation)[0];

@@ -4,7 +4,7 @@
 import { OPTIMIZERS, type OptimizerKind } from '../core/optim';
 import type { PenaltyKind } from '../core/penalties';
 import type { GradLayout } from './linear_grad';
-import { computePipeline } from './shaders';
+import { computePipelineAsync } from './shaders';
 import { defineParams } from './params';
 
 const COLS = 32;
@@ -32,8 +32,8 @@ export interface UpdateUnits {
   clip?: boolean;
 }
 
-/** Builds the apply_update pipelines for a gradient layout. */
-export function updatePipelines(device: GPUDevice, layout: GradLayout, u: UpdateUnits = {}): UpdatePipelines {
+/** Builds the apply_update pipelines for a gradient layout (compiled off the calling thread, both at once). */
+export async function updatePipelines(device: GPUDevice, layout: GradLayout, u: UpdateUnits = {}): Promise<UpdatePipelines> {
   const entry = (binding: number, type: GPUBufferBindingType, dynamic = false): GPUBindGroupLayoutEntry =>
     ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type, hasDynamicOffset: dynamic, ...(dynamic ? { minBindingSize: UPDATE_PARAMS.bytes } : {}) } });
   const bindGroupLayout = device.createBindGroupLayout({
@@ -43,12 +43,11 @@ export function updatePipelines(device: GPUDevice, layout: GradLayout, u: Update
   const pl = device.createPipelineLayout({ label: 'apply_update', bindGroupLayouts: [bindGroupLayout] });
   const constants = { COLS, GROUPS, DP4: layout.dp4, K: layout.k, CLIP: u.clip ? 1 : 0, DECOUPLED: OPTIMIZERS[u.optimizer ?? 'sgd'].decoupled ? 1 : 0 };
   const units = { penalty: u.penalty, optimizer: u.optimizer };
-  return {
-    bindGroupLayout,
-    apply: computePipeline(device, 'apply_update', units, pl, { ...constants, APPLY: 1 }),
-    sumOnly: computePipeline(device, 'apply_update', units, pl, { ...constants, APPLY: 0 }),
-    groups: u.clip ? 1 : Math.ceil(layout.pstride4 / COLS),
-  };
+  const [apply, sumOnly] = await Promise.all([
+    computePipelineAsync(device, 'apply_update', units, pl, { ...constants, APPLY: 1 }),
+    computePipelineAsync(device, 'apply_update', units, pl, { ...constants, APPLY: 0 }),
+  ]);
+  return { bindGroupLayout, apply, sumOnly, groups: u.clip ? 1 : Math.ceil(layout.pstride4 / COLS) };
 }
 
 /** The buffers an update binds. */

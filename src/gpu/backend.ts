@@ -1,17 +1,17 @@
 // The WebGPU backend (browser or Node/Dawn): chunk stores for rows, sessions for models, and the defaults
 // chosen per adapter from the tuning table (src/gpu/tuning.ts).
-import type { Backend, ChunkStore, GramPass, TrainSession } from '../backend';
+import type { Backend, ChunkStore, GramPass, SessionUse, TrainSession } from '../backend';
 import type { ModelParams, ModelSpec } from '../core/model';
 import { zeroParams } from '../core/model';
 import { acquireGpu, type AcquireOptions, type GpuContext } from './device';
 import { LOSSES } from '../core/losses';
 import type { DType } from '../core/f16';
 import { gramPassOn } from './gram';
-import { linearGradPipelines, type GradPipelines, type KernelVariant } from './linear_grad';
+import { gradLayout, linearGradPipelines, type GradPipelines, type KernelVariant } from './linear_grad';
 import { updatePipelines, type UpdatePipelines } from './apply_update';
 import { PassProfiler } from './profiler';
 import { GpuSession } from './session';
-import { softmaxGradPipelines } from './softmax_grad';
+import { softmaxGradPipelines, softmaxLayout } from './softmax_grad';
 import { GpuStore, StagingRing, xRowBytes, type UploadMode } from './store';
 import { subgroupPlan, type SubgroupPlan } from './subgroups';
 import type { Reduction } from './shaders';
@@ -37,10 +37,15 @@ export interface WebGpuOptions extends AcquireOptions {
   reduction?: Reduction | 'auto';
 }
 
+/** What a session prepares for when its caller does not say: shuffled and plain mini-batches. */
+const EVERY_USE: SessionUse = { batch: 256, shuffle: true, average: false, gradient: false };
+
 /** The WebGPU backend (browser or Node/Dawn). */
 export class WebGpuBackend implements Backend {
   readonly kind = 'webgpu' as const;
   private readonly pipelines = new Map<string, { grad: GradPipelines; update: UpdatePipelines }>();
+  /** The uses each pipeline set has been run for once (compiled, on drivers that compile at first use). */
+  private readonly prepared = new Map<string, Set<string>>();
   readonly staging: StagingRing;
 
   private readonly upload: UploadMode;
@@ -99,7 +104,7 @@ export class WebGpuBackend implements Backend {
     return new GpuStore(this.ctx, d, Math.min(slotRows, this.maxChunkRows(d, dtype)), exact, this.staging, this.upload, dtype);
   }
 
-  async createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams): Promise<TrainSession> {
+  async createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams, use: SessionUse = EVERY_USE): Promise<TrainSession> {
     const gpuStore = this.ownStore(store);
     if (store.d !== spec.d) throw new Error(`the store holds ${store.d} features; the model has ${spec.d}`);
     // Hyperparameter values travel in a uniform; the code differs by loss, penalty, optimizer, clipping, shape and standardization.
@@ -107,14 +112,48 @@ export class WebGpuBackend implements Backend {
     const variant: KernelVariant = { dtype: gpuStore.dtype, reduction, sg };
     const key = `${spec.d}/${spec.outputs}/${spec.loss}/${spec.penalty}/${spec.optimizer}/${spec.clipNorm > 0 ? 1 : 0}/${spec.standardize ? 1 : 0}/${gpuStore.dtype}/${reduction}`;
     let p = this.pipelines.get(key);
+    let compileSeconds = 0;
+    const ready = this.prepared.get(key) ?? new Set<string>();
+    const useKey = `${use.shuffle}/${use.average}/${use.gradient}/${use.batch}`;
+    const t0 = performance.now();
     if (!p) {
+      const t0 = performance.now();
       const multi = LOSSES[spec.loss].task === 'multiclass';
-      const grad = await (multi ? softmaxGradPipelines : linearGradPipelines)(this.ctx.device, spec, 256, variant);
-      p = { grad, update: updatePipelines(this.ctx.device, grad.layout, { penalty: spec.penalty, optimizer: spec.optimizer, clip: spec.clipNorm > 0 }) };
+      const units = { penalty: spec.penalty, optimizer: spec.optimizer, clip: spec.clipNorm > 0 };
+      const layout = multi ? softmaxLayout(spec.d, spec.outputs, 256) : gradLayout(spec.d, 256);
+      const [grad, update] = await Promise.all([
+        (multi ? softmaxGradPipelines : linearGradPipelines)(this.ctx.device, spec, 256, variant), updatePipelines(this.ctx.device, layout, units),
+      ]);
+      p = { grad, update };
       this.pipelines.set(key, p);
+      this.prepared.set(key, ready);
     }
-    return new GpuSession(gpuStore, spec, init ?? zeroParams(spec.d, spec.outputs), 65536, p.grad, p.update, this.maxGroups, this.fuseGroups,
+    if (!ready.has(useKey)) {
+      await this.compileAll(p, spec, gpuStore.dtype, use);
+      ready.add(useKey);
+      compileSeconds = (performance.now() - t0) / 1000;
+    }
+    const session = new GpuSession(gpuStore, spec, init ?? zeroParams(spec.d, spec.outputs), 65536, p.grad, p.update, this.maxGroups, this.fuseGroups,
       this.profile ? new PassProfiler(this.ctx.device) : null);
+    session.compileSeconds = compileSeconds;
+    return session;
+  }
+
+  /** Runs pipelines once as `use` will on a throwaway session of four zero rows (see GpuSession.compileAll). */
+  private async compileAll(p: { grad: GradPipelines; update: UpdatePipelines }, spec: ModelSpec, dtype: DType, use: SessionUse): Promise<void> {
+    const rows = 4;
+    const store = this.createStore(spec.d, rows, true, dtype);
+    try {
+      await store.load(0, { rows, x: new Float32Array(rows * spec.d), y: new Float32Array(rows) });
+      const session = new GpuSession(store, spec, zeroParams(spec.d, spec.outputs), 16, p.grad, p.update, this.maxGroups, this.fuseGroups);
+      try {
+        await session.compileAll(use);
+      } finally {
+        session.dispose();
+      }
+    } finally {
+      store.dispose();
+    }
   }
 
   gramPass(store: ChunkStore): Promise<GramPass> {

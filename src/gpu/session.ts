@@ -2,7 +2,7 @@
 // optimizer state, gradient sums, loss history, hyperparameters and class counts, the reads of gradients, losses,
 // parameters and optimizer state, and the buffers' lifecycle. Steps are encoded and submitted by the session's
 // StepEncoder (step_encoder.ts), which owns the uniform ring of step parameters and the partial rows.
-import type { ChunkStore, TrainSession, Which } from '../backend';
+import type { ChunkStore, SessionUse, TrainSession, Which } from '../backend';
 import { confusionClasses, type EvalSums } from '../core/metrics';
 import type { Gradient, ModelParams, ModelSpec } from '../core/model';
 import { OPTIMIZERS } from '../core/optim';
@@ -32,6 +32,8 @@ export class GpuSession implements TrainSession {
   /** vec4s per model half (the fused path keeps w_t and w_t+1 side by side). */
   private readonly modelHalf: number;
   private readonly steps: StepEncoder;
+  /** Seconds spent compiling this session's pipelines when it was created (set by the backend; 0 when cached). */
+  compileSeconds = 0;
 
   constructor(
     private readonly store: GpuStore, private readonly spec: ModelSpec, init: ModelParams,
@@ -65,6 +67,28 @@ export class GpuSession implements TrainSession {
 
   runSteps(steps: readonly Step[]): void {
     this.steps.submit(steps, this.steps.canFuse(steps) ? 'fused' : 'apply');
+  }
+
+  /**
+   * Runs once each pipeline a run of this use will take — steps fused or in two dispatches as steps of `use.batch`
+   * rows would be, on plain pieces (and shuffled ones when shuffling), averaged steps, gradient sums, an evaluation —
+   * so a driver that compiles on first use (lavapipe: seconds per pipeline with a cold cache) does it now instead of
+   * inside the first epoch. Changes this session's parameters: run it on a throwaway session.
+   */
+  async compileAll(use: SessionUse): Promise<void> {
+    const rows = this.store.rowsIn[0];
+    const step = (index: number, shuffle: boolean, count = rows, average = 0): Step =>
+      ({ index, t: index, rows: count, lr: 0, average, pieces: [{ chunk: 0, start: 0, count, key: 1, shuffle }] }) as Step;
+    // Whether the run's steps will fuse depends on their size only (the workgroups they need).
+    const fuses = this.steps.canFuse([step(0, use.shuffle, Math.max(1, use.batch))]);
+    for (const shuffle of use.shuffle ? [false, true] : [false]) {
+      if (fuses) this.steps.submit([step(0, shuffle), step(1, shuffle)], 'fused');
+      else this.steps.submit([step(0, shuffle)], 'apply');
+      if (use.average) this.steps.submit([step(1, shuffle, rows, 1)], 'apply');
+      if (use.gradient) await this.gradient(step(2, shuffle));
+    }
+    await this.evaluate();
+    await this.sync();
   }
 
   private async readSums(): Promise<Float32Array> {

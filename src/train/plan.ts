@@ -33,6 +33,8 @@ export interface RunOptions {
   pause?: () => Promise<void>;
   onEpoch?: (e: EpochReport) => void;
   onProgress?: (p: Progress) => void;
+  /** Told when a phase before the epochs starts: 'compiling' (the backend's kernels for this model), then 'training'. */
+  onPhase?: (phase: RunPhase) => void;
   /** Called with a checkpoint every `checkpointEpochs` epochs or `checkpointSteps` steps, at the end and when stopped. */
   onCheckpoint?: (c: Checkpoint) => Promise<void>;
   checkpointEpochs?: number;
@@ -45,13 +47,16 @@ export interface RunOptions {
   keepDiverged?: boolean;
 }
 
+/** What a run is doing before and between its epochs. */
+export type RunPhase = 'compiling' | 'training';
+
 /** Training settings (core/spec.ts; each defaults) and the run's hooks. */
 export type TrainOptions = Partial<TrainSpec> & RunOptions;
 
 /** The run options' keys (what a TrainOptions may hold besides the spec's). */
 const RUN_KEYS: readonly (keyof RunOptions)[] = [
   'f64Rows', 'lossEvery', 'chunkRows', 'memoryBudget', 'init', 'skipFinalMetrics', 'evaluateEachEpoch', 'signal', 'pause',
-  'onEpoch', 'onProgress', 'onCheckpoint', 'checkpointEpochs', 'checkpointSteps', 'resume', 'fingerprint', 'keepDiverged',
+  'onEpoch', 'onProgress', 'onPhase', 'onCheckpoint', 'checkpointEpochs', 'checkpointSteps', 'resume', 'fingerprint', 'keepDiverged',
 ];
 
 /** When checkpoints are written, where a run resumes from, and what identifies its data. */
@@ -87,6 +92,7 @@ export interface TrainPlan {
   readonly pause: (() => Promise<void>) | null;
   readonly onEpoch: ((e: EpochReport) => void) | null;
   readonly onProgress: ((p: Progress) => void) | null;
+  readonly onPhase: ((phase: RunPhase) => void) | null;
   readonly checkpoint: CheckpointPolicy;
   /** Keep a run that ended worse than it started (see RunOptions.keepDiverged). */
   readonly keepDiverged: boolean;
@@ -142,6 +148,7 @@ export function resolvePlan(o: TrainOptions): TrainPlan {
     pause: o.pause ?? null,
     onEpoch: o.onEpoch ?? null,
     onProgress: o.onProgress ?? null,
+    onPhase: o.onPhase ?? null,
     checkpoint: {
       write: o.onCheckpoint ?? null, everyEpochs: o.checkpointEpochs ?? 0, everySteps: o.checkpointSteps ?? 0,
       resume: o.resume ?? null, fingerprint: o.fingerprint ?? {},

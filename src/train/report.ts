@@ -61,6 +61,8 @@ export interface TrainResult {
   validation?: Metrics;
   secondsPerEpoch: number;
   uploadSeconds: number;
+  /** Seconds spent compiling the backend's kernels before training started (not part of secondsPerEpoch). */
+  compileSeconds: number;
   backend: string;
   device: string;
   rows: number;

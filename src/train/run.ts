@@ -112,6 +112,7 @@ export async function runEpochs(ctx: EpochContext, uploadSeconds: number): Promi
     // The last epoch already measured the held-out rows at the final parameters (unless early stopping went back).
     validation: lastValidation || (validation && validation.rows > 0 ? await evaluate(validation.store, validation.y.mean(0), which) : undefined),
     averaged: best ? best.averaged : which === 'average', earlyStop: state.stopped, stopped: !!signal?.aborted,
+    compileSeconds: session.compileSeconds ?? 0,
     secondsPerEpoch: epochs.length ? trainSeconds / Math.max(1, epochs.length - (resume?.epochs.length ?? 0)) : 0, uploadSeconds,
     backend: ctx.backend.kind, device: ctx.backend.device, rows: ctx.stats.y.n, validationRows: validation?.rows ?? 0,
     d: ctx.d, features: [...ctx.source.features], target: ctx.source.target, streamed: !!stream,

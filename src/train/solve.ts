@@ -99,7 +99,7 @@ export async function solveExact(backend: Backend, input: DataSource | Dataset, 
   return {
     spec, classes: null, params: sol.params, objective: sol.objective, endedWorse: null, averaged: false, earlyStop: null, stopped: false,
     standardization: norm, epochs: [], final: m?.final ?? nan, validation: m?.validation,
-    secondsPerEpoch: 0, uploadSeconds: seconds, backend: backend.kind, device: backend.device, rows: factor.rows,
+    secondsPerEpoch: 0, uploadSeconds: seconds, compileSeconds: m?.compileSeconds ?? 0, backend: backend.kind, device: backend.device, rows: factor.rows,
     validationRows: m?.validationRows ?? 0, d, features: [...source.features], target: source.target,
     streamed: (source.rows ?? factor.rows) > budgetRows(plan, d), chunkRows: [PASS_ROWS], skipped: source.skipped ?? 0,
     exact: exactSummary(sol, source.features, seconds),
@@ -109,10 +109,11 @@ export async function solveExact(backend: Backend, input: DataSource | Dataset, 
 /** Metrics of the training rows (and the held-out ones) at `params` (model units), one chunk at a time on the backend. */
 async function metricsPass(
   backend: Backend, source: DataSource, model: ModelSpec, params: ModelParams, hold: Holdout | null, sol: ExactSolution,
-): Promise<{ final: Metrics; validation?: Metrics; validationRows: number }> {
+): Promise<{ final: Metrics; validation?: Metrics; validationRows: number; compileSeconds: number }> {
   const slotRows = Math.min(PASS_ROWS, backend.maxChunkRows(model.d));
   const store = backend.createStore(model.d, slotRows);
   const session = await backend.createSession(store, model, params);
+  const compileSeconds = session.compileSeconds ?? 0;
   const yMean = sol.factor.yShift + (sol.factor.bias ? (sol.factor.r[0] * sol.factor.r[sol.factor.p - 1]) / sol.rows : 0);
   const train = emptySums();
   const held = emptySums();
@@ -130,7 +131,7 @@ async function metricsPass(
     store.dispose();
   }
   const unit = LOSSES.squared;
-  return { final: metricsFromSums(train, unit), validation: held.rows ? metricsFromSums(held, unit) : undefined, validationRows: held.rows };
+  return { final: metricsFromSums(train, unit), validation: held.rows ? metricsFromSums(held, unit) : undefined, validationRows: held.rows, compileSeconds };
 }
 
 /** What --gap and --precondition add to a gradient-descent run: hooks on its session, plan and result. */

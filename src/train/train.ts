@@ -145,7 +145,10 @@ async function trainOn(backend: Backend, plan: TrainPlan, data: LoadedRun, uploa
   const model = modelSpecOf(spec, d, data.targets.outputs, resume ? resume.standardization ?? undefined : norm);
   const hooks = await solverHooks(source, plan, model);
   plan = hooks.plan(plan);
-  const session = hooks.session(await backend.createSession(data.store, model, resume?.params ?? (plan.init ? standardizeParams(plan.init, norm) : undefined)));
+  plan.onPhase?.('compiling');
+  const init = resume?.params ?? (plan.init ? standardizeParams(plan.init, norm) : undefined);
+  const use = { batch: Math.min(spec.batch, data.stats.y.n || spec.batch), shuffle: spec.shuffle, average: spec.average, gradient: plan.hostUpdate };
+  const session = hooks.session(await backend.createSession(data.store, model, init, use));
   try {
     const run = new RunState(spec, await stepsPerEpoch(plan, source, data.stats));
     checkAveraging(spec, run, !!resume);
@@ -155,6 +158,7 @@ async function trainOn(backend: Backend, plan: TrainPlan, data: LoadedRun, uploa
       run.restore(resume.run);
     }
     const ctx: EpochContext = { backend, session, plan, ...data, source, d, model, run };
+    plan.onPhase?.('training');
     return hooks.finish(await runEpochs(ctx, uploadSeconds));
   } finally {
     session.dispose();

@@ -78,6 +78,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
         lossEvery: bar ? Math.max(1, Math.ceil(perEpoch / 20)) : checkpoints.onCheckpoint ? 256 : undefined,
         pause: checkpoints.onCheckpoint ? yielder() : undefined,
         onProgress: bar ? (p) => bar.update(p) : undefined,
+        onPhase: bar ? (phase) => phase === 'compiling' && bar.phase('compiling shaders') : undefined,
         onEpoch: bar ? (e) => {
           bar.epochDone(e.epoch, e.loss, e.seconds, e.validation);
           if (e.gap) process.stderr.write(`  ${gapText(e.gap)}\n`);
@@ -117,7 +118,7 @@ function report(r: TrainResult, spec: TrainSpec, backend: string, json: boolean,
     process.stdout.write(JSON.stringify({
       backend: r.backend, adapter: r.device, rows: r.rows, features: r.features, target: r.target,
       task: LOSSES[spec.loss].task, classes: r.classes, ...paramsJson(r.params), ...metricsJson(r.final), objective: r.objective,
-      epochs: spec.epochs, secondsPerEpoch: r.secondsPerEpoch, uploadSeconds: r.uploadSeconds,
+      epochs: spec.epochs, secondsPerEpoch: r.secondsPerEpoch, uploadSeconds: r.uploadSeconds, compileSeconds: r.compileSeconds,
       lossHistory: r.epochs.map((e) => e.loss),
       validation: r.validation ? { rows: r.validationRows, ...metricsJson(r.validation), history: r.epochs.map((e) => e.validation?.loss ?? null) } : null,
       standardization: standardization ?? null, streamed: r.streamed, skippedRows: r.skipped,
@@ -136,6 +137,7 @@ function report(r: TrainResult, spec: TrainSpec, backend: string, json: boolean,
   if (r.validation) console.log(`validation (${r.validationRows} rows): ${metricsText(r.validation, r.classes)}`);
   if (r.earlyStop) console.log(`early stopping after epoch ${r.earlyStop.stoppedAfter}: kept epoch ${r.earlyStop.bestEpoch}'s weights (${r.earlyStop.reason})`);
   if (r.averaged) console.log('the weights are the running average of the iterates (--average)');
-  const time = spec.solver === 'exact' ? `solved in ${duration(r.uploadSeconds)}` : `${duration(r.secondsPerEpoch)} per epoch (loading ${duration(r.uploadSeconds)})`;
+  const compiling = r.compileSeconds > 0.05 ? `, compiling shaders ${duration(r.compileSeconds)}` : '';
+  const time = spec.solver === 'exact' ? `solved in ${duration(r.uploadSeconds)}` : `${duration(r.secondsPerEpoch)} per epoch (loading ${duration(r.uploadSeconds)}${compiling})`;
   console.log(`${time}${save ? `; saved ${save}` : ''}`);
 }
