@@ -12,17 +12,23 @@ case "$mesa_ver" in 2[4-9]*|[3-9]*) ;; *) need=1 ;; esac
 command -v chromium >/dev/null || need=1
 dpkg-query -W -f='${Status}' python3-numpy 2>/dev/null | grep -q 'ok installed' || need=1
 [ "$need" = 1 ] || { echo "system deps: mesa-vulkan-drivers $mesa_ver, chromium, python3-numpy present"; exit 0; }
-src=/etc/apt/sources.list.d/bookworm-backports.sources
+codename=$( . /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-bookworm}" )
+codename=${codename:-bookworm}
+src=/etc/apt/sources.list.d/$codename-backports.sources
 if [ ! -f "$src" ]; then
-  $sudo_cmd tee "$src" >/dev/null <<'SRC'
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+  # The backports suite from the archive apt already uses for $codename (a corporate mirror, a proxy, an offline
+  # cache), with its keyring; deb.debian.org only when no source names the suite.
+  mirror=$(bash "$(dirname "$0")/apt-mirror.sh" "$codename" || true)
+  uris=$(printf '%s' "$mirror" | cut -f1)
+  keyring=$(printf '%s' "$mirror" | cut -s -f2)
+  [ -n "$uris" ] || { uris=http://deb.debian.org/debian; keyring=/usr/share/keyrings/debian-archive-keyring.gpg; }
+  {
+    printf 'Types: deb\nURIs: %s\nSuites: %s-backports\nComponents: main\n' "$uris" "$codename"
+    if [ -n "$keyring" ]; then printf 'Signed-By: %s\n' "$keyring"; fi
+  } | $sudo_cmd tee "$src" >/dev/null
+  echo "system deps: added $codename-backports from $uris"
 fi
 $sudo_cmd apt-get update -qq
-$sudo_cmd apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1 >/dev/null
+$sudo_cmd apt-get install -y -qq -t "$codename-backports" mesa-vulkan-drivers libvulkan1 >/dev/null
 $sudo_cmd apt-get install -y -qq chromium python3-numpy >/dev/null
 echo "system deps: mesa-vulkan-drivers $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers), $(chromium --version 2>/dev/null), python3-numpy $(dpkg-query -W -f='${Version}' python3-numpy)"

@@ -8,6 +8,7 @@ import { FileWatch } from './fingerprint';
 import { AtomicFile } from './atomic';
 import { fileSize, readExact } from './node_files';
 import type { DataSource, ReadOptions } from './source';
+import { DataError } from './csv';
 import { checkValues } from './values';
 import { roundF16Array, type DType } from '../core/f16';
 import { cacheRowBytes, decodeF16Rows, encodeF16Rows } from './cache_f16';
@@ -178,11 +179,34 @@ export class CacheSource implements DataSource {
     checkValues(this.file, m, w, start, (j) => (j < d ? this.features[j] : this.target));
     const x = new Float32Array(count * d);
     const y = new Float32Array(count);
+    const { lo, hi } = this.bounds;
+    let bad = -1;
     for (let r = 0, i = 0, o = 0; r < count; r++) {
-      for (let j = 0; j < d; j++) x[o++] = m[i++];
-      y[r] = m[i++];
+      for (let j = 0; j < d; j++, i++) {
+        const v = (x[o++] = m[i]);
+        if (!(v >= lo[j] && v <= hi[j])) bad = i;
+      }
+      const v = (y[r] = m[i]);
+      if (!(v >= lo[d] && v <= hi[d])) bad = i;
+      i++;
     }
+    if (bad >= 0) this.outOfRange(m[bad], start + Math.floor(bad / w), bad % w);
     return { rows: count, x, y, firstRow: start };
+  }
+
+  /** Each column's recorded [min, max] (features, then y): every stored value lies within, unless the file changed. */
+  private get bounds(): { lo: Float64Array; hi: Float64Array } {
+    const all = [...this.h.featureStats, this.h.targetStats];
+    return (this.range ??= { lo: Float64Array.from(all, (s) => s.min), hi: Float64Array.from(all, (s) => s.max) });
+  }
+
+  private range: { lo: Float64Array; hi: Float64Array } | null = null;
+
+  private outOfRange(v: number, row: number, j: number): never {
+    const s = j < this.features.length ? this.h.featureStats[j] : this.h.targetStats;
+    const name = j < this.features.length ? this.features[j] : this.target;
+    throw new DataError(this.file, row + 1, `${j + 1} "${name}"`,
+      `the value ${v} is outside the column's range recorded when the cache was written [${s.min}, ${s.max}]: the file changed after it was written (corrupt); convert the data again`, 'row');
   }
 
   /** One pass over every row in order, reading ≥ 8 MiB at a time. */

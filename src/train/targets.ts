@@ -9,8 +9,9 @@ import type { DataSource } from '../data/source';
 
 /** Most classes a multiclass loss takes. */
 export const MAX_CLASSES = 1000;
-/** More distinct classes than this share of the rows (with more than two) is a regression target read as classes. */
+/** Numeric labels with more distinct values than this share of the rows (and than MIN_SUSPECT_CLASSES) are a regression target read as classes. */
 export const CLASS_SHARE = 0.5;
+const MIN_SUSPECT_CLASSES = 10;
 
 /** A source whose targets suit a loss. */
 export interface Targets {
@@ -97,7 +98,8 @@ export async function prepareTargets(source: DataSource, loss: LossKind, signal?
     }
   }
   const classes = sortLabels(seen.keys());
-  if (classes.length > 2 && classes.length > CLASS_SHARE * rows) {
+  const numeric = classes.every((l) => Number.isFinite(Number(l)));
+  if (numeric && classes.length > Math.max(MIN_SUSPECT_CLASSES, CLASS_SHARE * rows)) {
     throw new Error(`${source.description}: the target column "${source.target}" has ${classes.length} distinct values in ${rows} rows ` +
       `(${Math.round((100 * classes.length) / rows)}%): too few rows per class to learn classes from; a numeric target wants a regression loss ` +
       `(${Object.entries(LOSSES).filter(([, u]) => u.task === 'regression').map(([n]) => n).slice(0, 3).join(', ')}, …) instead of --loss ${loss}`);
