@@ -1,23 +1,16 @@
 // Classification and robust losses through the built CLI (dist/cli.js), as a user runs them: a CSV with text
 // labels trained with logistic loss on every backend, saved and predicted back as labels with probabilities;
 // softmax on `gen --task blobs`; Huber on `gen --outliers`; and bad input named by option or row.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseModelFile } from '../../src/core/model_file';
 import { Rng } from '../../src/core/rng';
+import { downhill, parseJson } from '../helpers/cli';
 
-const cli = join(__dirname, '../../dist/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'downhill-classify-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function run(...args: string[]) {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" (npm test does it first)`);
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 // "yes" when 2·a − b + 0.3 + logistic noise > 0; the label column sits between the features, quoted at times.
 const rng = new Rng(31);
@@ -36,10 +29,10 @@ describe('downhill train --loss logistic on text labels', () => {
   const results: Record<string, { weights: number[]; accuracy: number }> = {};
   for (const backend of ['reference', 'cpu', 'webgpu']) {
     it(`classes "no" < "yes", accuracy and a confusion matrix (${backend})`, () => {
-      const r = run('train', labelled, '--target', 'label', '--loss', 'logistic', '--epochs', '40', '--batch', '32', '--lr', '0.5',
+      const r = downhill('train', labelled, '--target', 'label', '--loss', 'logistic', '--epochs', '40', '--batch', '32', '--lr', '0.5',
         '--penalty', 'l2', '--alpha', '0.001', '--backend', backend, '--json');
       expect(r.code, r.stderr).toBe(0);
-      const o = JSON.parse(r.stdout);
+      const o = parseJson(r.stdout);
       expect(o.task).toBe('binary');
       expect(o.classes).toEqual(['no', 'yes']);
       expect(o.features).toEqual(['a', 'b']);
@@ -62,16 +55,16 @@ describe('downhill train --loss logistic on text labels', () => {
   it('saves a version-2 model that predict turns back into labels with class probabilities', () => {
     const model = join(dir, 'logistic.json');
     const out = join(dir, 'pred.csv');
-    const t = run('train', labelled, '--target', 'label', '--loss', 'logistic', '--epochs', '20', '--lr', '0.5', '--batch', '32', '--backend', 'cpu', '--save', model, '--json');
+    const t = downhill('train', labelled, '--target', 'label', '--loss', 'logistic', '--epochs', '20', '--lr', '0.5', '--batch', '32', '--backend', 'cpu', '--save', model, '--json');
     expect(t.code, t.stderr).toBe(0);
     const file = JSON.parse(readFileSync(model, 'utf8'));
     expect(file).toMatchObject({ version: 2, task: 'binary', loss: 'logistic', classes: ['no', 'yes'], penalty: 'none' });
     expect(file.weights).toHaveLength(1);
     expect(parseModelFile(readFileSync(model, 'utf8'), model).classes).toEqual(['no', 'yes']);
-    const p = run('predict', model, labelled, '-o', out, '--json');
+    const p = downhill('predict', model, labelled, '-o', out, '--json');
     expect(p.code, p.stderr).toBe(0);
-    const summary = JSON.parse(p.stdout);
-    expect(summary.metrics.accuracy).toBeCloseTo(JSON.parse(t.stdout).accuracy, 6);
+    const summary = parseJson(p.stdout);
+    expect(summary.metrics.accuracy).toBeCloseTo(parseJson(t.stdout).accuracy, 6);
     const rows = readFileSync(out, 'utf8').trim().split('\n');
     expect(rows[0]).toBe('label_predicted,p_no,p_yes');
     expect(rows).toHaveLength(601);
@@ -82,7 +75,7 @@ describe('downhill train --loss logistic on text labels', () => {
     }
     const unlabelled = join(dir, 'unlabelled.csv');
     writeFileSync(unlabelled, 'b,a\n0.5,0.9\n0.9,-0.8\n');
-    const q = run('predict', model, unlabelled);
+    const q = downhill('predict', model, unlabelled);
     expect(q.code, q.stderr).toBe(0);
     expect(q.stdout.trim().split('\n').slice(1).map((l) => l.split(',')[0])).toEqual(['yes', 'no']);
   });
@@ -91,10 +84,10 @@ describe('downhill train --loss logistic on text labels', () => {
 describe('softmax and robust losses on generated data', () => {
   it('gen --task blobs, then softmax: K weight rows, ≥ 99% accuracy, a K × K confusion matrix', () => {
     const data = join(dir, 'blobs.csv');
-    expect(run('gen', '-o', data, '--task', 'blobs', '--rows', '3000', '--features', '3', '--classes', '4', '--seed', '2').code).toBe(0);
-    const r = run('train', data, '--target', 'y', '--loss', 'softmax', '--epochs', '10', '--batch', '64', '--lr', '0.2', '--standardize', '--json');
+    expect(downhill('gen', '-o', data, '--task', 'blobs', '--rows', '3000', '--features', '3', '--classes', '4', '--seed', '2').code).toBe(0);
+    const r = downhill('train', data, '--target', 'y', '--loss', 'softmax', '--epochs', '10', '--batch', '64', '--lr', '0.2', '--standardize', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const o = JSON.parse(r.stdout);
+    const o = parseJson(r.stdout);
     expect(o.task).toBe('multiclass');
     expect(o.classes).toEqual(['0', '1', '2', '3']);
     expect(o.weights).toHaveLength(4);
@@ -106,11 +99,11 @@ describe('softmax and robust losses on generated data', () => {
 
   it('gen --outliers, then huber stays near the truth where squared loss is pulled away', () => {
     const data = join(dir, 'outliers.csv');
-    expect(run('gen', '-o', data, '--rows', '4000', '--features', '3', '--outliers', '0.05', '--noise', '0.2', '--seed', '4').code).toBe(0);
+    expect(downhill('gen', '-o', data, '--rows', '4000', '--features', '3', '--outliers', '0.05', '--noise', '0.2', '--seed', '4').code).toBe(0);
     const truth = JSON.parse(readFileSync(`${data}.truth.json`, 'utf8'));
     const w = truth.weights.flat ? truth.weights.flat() : truth.weights;
     const err = (o: { weights: number[] }) => Math.max(...o.weights.map((v, j) => Math.abs(v - w[j])));
-    const fit = (...extra: string[]) => JSON.parse(run('train', data, '--target', 'y', '--epochs', '30', '--batch', '64', '--lr', '0.05', '--json', ...extra).stdout);
+    const fit = (...extra: string[]) => parseJson(downhill('train', data, '--target', 'y', '--epochs', '30', '--batch', '64', '--lr', '0.05', '--json', ...extra).stdout);
     const huber = fit('--loss', 'huber', '--huber-delta', '0.5');
     const squared = fit();
     expect(err(huber)).toBeLessThan(0.05);
@@ -120,14 +113,14 @@ describe('softmax and robust losses on generated data', () => {
 
 describe('bad input names the option or the row', () => {
   it('a regression loss on text labels: the line and column, and which losses read labels', () => {
-    const r = run('train', labelled, '--target', 'label', '--backend', 'cpu');
+    const r = downhill('train', labelled, '--target', 'label', '--backend', 'cpu');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/labelled\.csv:2 \(column 2 "label"\): expected a number, got "(yes|no)".*--loss logistic/);
   });
   it('a third class for a binary loss names its row', () => {
     const three = join(dir, 'three.csv');
     writeFileSync(three, 'x,c\n1,a\n2,b\n3,a\n4,c\n');
-    const r = run('train', three, '--target', 'c', '--loss', 'hinge', '--backend', 'cpu');
+    const r = downhill('train', three, '--target', 'c', '--loss', 'hinge', '--backend', 'cpu');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/row 4 .*a third class "c"; --loss hinge takes two classes \(found "a" and "b"\)/);
   });
@@ -137,7 +130,7 @@ describe('bad input names the option or the row', () => {
       [['--penalty', 'elasticnet', '--l1-ratio=-0.5'], /--l1-ratio expects a number in \[0, 1\]/],
       [['--loss', 'quantile', '--quantile', '1'], /--quantile expects a number in \(0, 1\)/],
     ] as const) {
-      const r = run('train', labelled, '--target', 'a', ...args);
+      const r = downhill('train', labelled, '--target', 'a', ...args);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(text);
     }

@@ -1,23 +1,16 @@
 // The built CLI (dist/cli.js, made by `npm run build`, which `npm test` runs first) as a user runs it:
 // real files, a real adapter, exit codes and messages.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { leastSquares } from '../../src/core/lstsq';
 import { parseModelFile } from '../../src/core/model_file';
 import { Rng } from '../../src/core/rng';
+import { downhill, parseJson } from '../helpers/cli';
 
-const cli = join(__dirname, '../../dist/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'downhill-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function run(...args: string[]) {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" (npm test does it first)`);
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function file(name: string, text: string): string {
   const p = join(dir, name);
@@ -38,7 +31,7 @@ const good = file('good.csv', `a,b,y\n${rows.map((r) => r.map((v) => v.toFixed(6
 describe('downhill train', () => {
   for (const backend of ['webgpu', 'cpu']) {
     it(`--json prints one object with the fitted model (${backend})`, () => {
-      const r = run('train', good, '--target', 'y', '--epochs', '300', '--batch', 'full', '--lr', '0.5', '--backend', backend, '--json');
+      const r = downhill('train', good, '--target', 'y', '--epochs', '300', '--batch', 'full', '--lr', '0.5', '--backend', backend, '--json');
       expect(r.code, r.stderr).toBe(0);
       const lines = r.stdout.trim().split('\n');
       expect(lines).toHaveLength(1);
@@ -60,7 +53,7 @@ describe('downhill train', () => {
 
   it('--save writes a model file atomically that parses back', () => {
     const save = join(dir, 'model.json');
-    const r = run('train', good, '--target', 'y', '--epochs', '5', '--save', save, '--backend', 'cpu');
+    const r = downhill('train', good, '--target', 'y', '--epochs', '5', '--save', save, '--backend', 'cpu');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('(bias)');
     const text = readFileSync(save, 'utf8');
@@ -73,9 +66,9 @@ describe('downhill train', () => {
   });
 
   it('--no-bias fits no intercept', () => {
-    const r = run('train', good, '--target', 'y', '--epochs', '3', '--no-bias', '--json', '--backend', 'cpu');
+    const r = downhill('train', good, '--target', 'y', '--epochs', '3', '--no-bias', '--json', '--backend', 'cpu');
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).bias).toBe(0);
+    expect(parseJson(r.stdout).bias).toBe(0);
   });
 
   const bad: [string, string, string, RegExp][] = [
@@ -89,7 +82,7 @@ describe('downhill train', () => {
     it(`bad CSV (${what}): a clear error and exit code 1`, () => {
       const p = file(`bad${i + 1}.csv`, text);
       const before = readFileSync(p, 'utf8');
-      const r = run('train', p, '--target', target, '--backend', 'cpu');
+      const r = downhill('train', p, '--target', target, '--backend', 'cpu');
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(message);
       expect(r.stdout).toBe('');
@@ -98,15 +91,15 @@ describe('downhill train', () => {
   });
 
   it('a missing file and bad options are reported with their names', () => {
-    const missing = run('train', join(dir, 'nope.csv'), '--target', 'y');
+    const missing = downhill('train', join(dir, 'nope.csv'), '--target', 'y');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/nope\.csv: cannot read \(no such file\)/);
-    const lr = run('train', good, '--target', 'y', '--lr=-1');
+    const lr = downhill('train', good, '--target', 'y', '--lr=-1');
     expect(lr.code).toBe(2);
     expect(lr.stderr).toMatch(/--lr expects a number > 0, got "-1"/);
-    const be = run('train', good, '--target', 'y', '--backend', 'tpu');
+    const be = downhill('train', good, '--target', 'y', '--backend', 'tpu');
     expect(be.stderr).toMatch(/--backend must be one of webgpu, cpu, reference; got "tpu"/);
-    const unknown = run('train', good, '--target', 'y', '--frobnicate');
+    const unknown = downhill('train', good, '--target', 'y', '--frobnicate');
     expect(unknown.code).toBe(2);
     // Training options come from their descriptors: bad values name the flag and its bounds.
     const specErrors: [string[], RegExp][] = [
@@ -116,34 +109,34 @@ describe('downhill train', () => {
       [['--huber-delta', '2'], /--huber-delta does not apply here/],
     ];
     for (const [flags, message] of specErrors) {
-      const e = run('train', good, '--target', 'y', '--backend', 'cpu', ...flags);
+      const e = downhill('train', good, '--target', 'y', '--backend', 'cpu', ...flags);
       expect(e.code, flags.join(' ')).toBe(2);
       expect(e.stderr).toMatch(message);
     }
-    expect(run('nonsense').code).toBe(2);
+    expect(downhill('nonsense').code).toBe(2);
   });
 });
 
 describe('downhill predict', () => {
   it('applies a saved model to labeled and unlabeled files, atomically, with metrics when y is there', () => {
     const model = join(dir, 'predict-model.json');
-    expect(run('train', good, '--target', 'y', '--epochs', '200', '--batch', 'full', '--lr', '0.5', '--standardize', '--save', model, '--backend', 'cpu').code).toBe(0);
+    expect(downhill('train', good, '--target', 'y', '--epochs', '200', '--batch', 'full', '--lr', '0.5', '--standardize', '--save', model, '--backend', 'cpu').code).toBe(0);
     const m = parseModelFile(readFileSync(model, 'utf8'), model);
-    const labeled = run('predict', model, good, '--json');
+    const labeled = downhill('predict', model, good, '--json');
     expect(labeled.code, labeled.stderr).toBe(0);
-    const j = JSON.parse(labeled.stdout);
+    const j = parseJson(labeled.stdout);
     expect(j.rows).toBe(400);
     expect(j.r2).toBeGreaterThan(0.999);
     const unlabeled = file('unlabeled.csv', `b,a\n0.5,1\n-1,0.25\n`);
     const out = join(dir, 'pred.csv');
-    const r = run('predict', model, unlabeled, '-o', out);
+    const r = downhill('predict', model, unlabeled, '-o', out);
     expect(r.code, r.stderr).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('y_predicted');
     const { weights: w, bias: [b] } = m.params;
     const want = [b + w[0] * 1 + w[1] * 0.5, b + w[0] * 0.25 - w[1]];
     lines.slice(1).forEach((l, i) => expect(Math.abs(Number(l) - want[i])).toBeLessThan(1e-5 * Math.abs(want[i]) + 1e-6));
-    const missing = run('predict', model, file('nofeat.csv', 'a,c\n1,2\n'));
+    const missing = downhill('predict', model, file('nofeat.csv', 'a,c\n1,2\n'));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/feature column "b" is not in the header/);
   });
@@ -151,7 +144,7 @@ describe('downhill predict', () => {
   it('still reads a version-1 model file (one weight list, a number bias)', () => {
     const v1 = file('v1.json', JSON.stringify({ format: 'downhill.linear', version: 1, loss: 'mse', features: ['a', 'b'], target: 'y', weights: [2, -1], bias: 0.5, fitBias: true }));
     const out = join(dir, 'pred-v1.csv');
-    const r = run('predict', v1, file('v1-data.csv', 'a,b\n1,2\n-3,0.25\n'), '-o', out);
+    const r = downhill('predict', v1, file('v1-data.csv', 'a,b\n1,2\n-3,0.25\n'), '-o', out);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(out, 'utf8').trim().split('\n').slice(1).map(Number)).toEqual([0.5 + 2 - 2, 0.5 - 6 - 0.25]);
   });
@@ -159,17 +152,17 @@ describe('downhill predict', () => {
 
 describe('downhill info and bench', () => {
   it('info --json names the adapter and its limits', () => {
-    const r = run('info', '--json');
+    const r = downhill('info', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = parseJson(r.stdout);
     expect(typeof out.adapter).toBe('string');
     expect(out.limits.maxStorageBufferBindingSize).toBeGreaterThanOrEqual(128 * 2 ** 20);
   });
 
   it('bench --json times WebGPU and the fast CPU backend on the same data', () => {
-    const r = run('bench', '--rows', '5000', '--features', '8', '--batch', 'full,1000', '--runs', '3', '--json');
+    const r = downhill('bench', '--rows', '5000', '--features', '8', '--batch', 'full,1000', '--runs', '3', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = parseJson(r.stdout);
     expect(out.results.map((x: { backend: string; batch: number }) => `${x.backend}:${x.batch}`))
       .toEqual(['webgpu:5000', 'webgpu:1000', 'cpu:5000', 'cpu:1000']);
     for (const x of out.results) {
@@ -183,10 +176,10 @@ describe('downhill info and bench', () => {
   });
 
   it('bench --gpu-time --dtype f16 --loss squared,softmax: host and GPU µs per step, class data for softmax, the tuning entry', () => {
-    const r = run('bench', '--rows', '3000', '--features', '8', '--batch', 'full,500', '--runs', '2', '--backend', 'webgpu', '--gpu-time',
+    const r = downhill('bench', '--rows', '3000', '--features', '8', '--batch', 'full,500', '--runs', '2', '--backend', 'webgpu', '--gpu-time',
       '--dtype', 'f16', '--loss', 'squared,softmax', '--classes', '4', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = parseJson(r.stdout);
     expect(out.results.map((x: { loss: string; batch: number; outputs: number }) => `${x.loss}:${x.batch}:${x.outputs}`))
       .toEqual(['squared:3000:1', 'squared:500:1', 'softmax:3000:4', 'softmax:500:4']);
     for (const x of out.results) {
@@ -196,15 +189,15 @@ describe('downhill info and bench', () => {
       expect(x.gpuUsPerStep).toBeGreaterThan(0); // lavapipe has timestamp queries
       expect(x.tuning.entry).toBe('software');
     }
-    const plain = run('bench', '--rows', '3000', '--features', '8', '--batch', '500', '--runs', '1', '--backend', 'webgpu', '--gpu-time');
+    const plain = downhill('bench', '--rows', '3000', '--features', '8', '--batch', '500', '--runs', '1', '--backend', 'webgpu', '--gpu-time');
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stdout).toMatch(/host µs\/step.*GPU µs\/step/);
   });
 
   it('bench --ceiling --json: the read-reduction and copy of a buffer the size of X', () => {
-    const r = run('bench', '--ceiling', '--rows', '16384', '--features', '64', '--runs', '2', '--json');
+    const r = downhill('bench', '--ceiling', '--rows', '16384', '--features', '64', '--runs', '2', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = parseJson(r.stdout);
     expect(out.bytes).toBe(16384 * 64 * 4);
     expect(out.readGbPerSecond).toBeGreaterThan(0);
     expect(out.copyGbPerSecond).toBeGreaterThan(0);
@@ -212,9 +205,9 @@ describe('downhill info and bench', () => {
   });
 
   it('bench --peers --threads: the CPU backend on 1 and 2 threads (pinned) and adaptive beside numpy (when python3 has it), a JS loop and a copy', () => {
-    const r = run('bench', '--rows', '40000', '--features', '8', '--batch', '1000,full', '--runs', '2', '--backend', 'cpu', '--threads', '1,2,auto', '--peers', '--json');
+    const r = downhill('bench', '--rows', '40000', '--features', '8', '--batch', '1000,full', '--runs', '2', '--backend', 'cpu', '--threads', '1,2,auto', '--peers', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = parseJson(r.stdout);
     expect(out.results.map((x: { backend: string; threads: number }) => `${x.backend}×${x.threads}`)).toEqual(['cpu×1', 'cpu×1', 'cpu×2', 'cpu×2', 'cpu×2', 'cpu×2']);
     expect(out.results.map((x: { device: string }) => x.device).filter((d: string, i: number) => i % 2 === 0))
       .toEqual(['CPU (f32 SIMD, 1 thread)', 'CPU (f32 SIMD, 2 threads)', 'CPU (f32 SIMD, up to 2 threads, chosen by measurement)']);

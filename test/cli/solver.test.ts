@@ -1,23 +1,16 @@
 // The exact solver from the built CLI (dist/cli.js): --solver exact on the f64 reference path keeps a CSV's digits
 // (agreement with Householder QR of the values as written), the f32 path is limited by float32, --json carries the
 // solver's findings and the gap history, collinear columns are named, and a loss without a closed form exits 2.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
+import { downhill, parseJson } from '../helpers/cli';
 import { referenceFit } from '../helpers/qr_reference';
 
-const cli = join(__dirname, '../../dist/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'downhill-solver-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function run(...args: string[]) {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" (npm test does it first)`);
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 // x1 around 1000 with nine decimals (float32 keeps about four of them), x2 in (−1, 1); y = 2·x1 − 3·x2 + 0.5 + noise.
 const rng = new Rng(41);
@@ -40,23 +33,23 @@ const rel = (w: number[]) => Math.hypot(w[0] - want.w[0], w[1] - want.w[1]) / Ma
 
 describe('downhill train --solver exact', () => {
   it('on the f64 reference path agrees with QR of the values as written; the f32 path is float32-limited', () => {
-    const f64 = run('train', precise, '--target', 'y', '--solver', 'exact', '--backend', 'reference', '--json');
+    const f64 = downhill('train', precise, '--target', 'y', '--solver', 'exact', '--backend', 'reference', '--json');
     expect(f64.code, f64.stderr).toBe(0);
-    const out = JSON.parse(f64.stdout);
+    const out = parseJson(f64.stdout);
     expect(rel(out.weights)).toBeLessThan(1e-10);
     expect(Math.abs(out.bias - want.b) / Math.abs(want.b)).toBeLessThan(1e-9);
     expect(out).toMatchObject({ solver: 'exact', epochs: 0, gap: null, gapHistory: null });
     expect(out.exact).toMatchObject({ method: 'qr', rank: 3, columns: 3, collinear: [], warnings: [] });
-    const f32 = JSON.parse(run('train', precise, '--target', 'y', '--solver', 'exact', '--backend', 'cpu', '--json').stdout);
+    const f32 = parseJson(downhill('train', precise, '--target', 'y', '--solver', 'exact', '--backend', 'cpu', '--json').stdout);
     console.log(`relative weight error: f64 CSV path ${rel(out.weights).toExponential(2)}, float32 path ${rel(f32.weights).toExponential(2)}`);
     expect(rel(f32.weights)).toBeGreaterThan(1e-8);
     expect(rel(f32.weights)).toBeLessThan(1e-2);
   });
 
   it('--gap: the gap and coefficient distance after every epoch in --json', () => {
-    const r = run('train', precise, '--target', 'y', '--gap', '--standardize', '--batch', 'full', '--lr', '0.5', '--epochs', '15', '--backend', 'cpu', '--json');
+    const r = downhill('train', precise, '--target', 'y', '--gap', '--standardize', '--batch', 'full', '--lr', '0.5', '--epochs', '15', '--backend', 'cpu', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = parseJson(r.stdout);
     expect(out.gapHistory).toHaveLength(15);
     expect(out.gapHistory[14]).toBeLessThan(out.gapHistory[0]);
     expect(out.gap).toBe(out.gapHistory[14]);
@@ -72,10 +65,10 @@ describe('downhill train --solver exact', () => {
     }
     const f = join(dir, 'collinear.csv');
     writeFileSync(f, lines.join('\n') + '\n');
-    const r = run('train', f, '--target', 'y', '--solver', 'exact', '--backend', 'reference');
+    const r = downhill('train', f, '--target', 'y', '--solver', 'exact', '--backend', 'reference');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/warning: rank 3 of 4: collinear columns \(c = 1·a \+ 1·b \+ constant\); its weight is set to 0/);
-    const bad = run('train', f, '--target', 'y', '--solver', 'exact', '--loss', 'huber');
+    const bad = downhill('train', f, '--target', 'y', '--solver', 'exact', '--loss', 'huber');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--solver exact fits least squares \(--loss squared\).*--solver gd/);
   });

@@ -1,29 +1,25 @@
 // Out-of-core data through the built CLI: gen → convert → train equals training on the CSV; a file several
 // times the memory budget streams with peak RSS bounded independently of its size; holdout, standardization
 // and skipped rows appear in the JSON result.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseJson, runCliOk } from '../helpers/cli';
 
-const cli = join(__dirname, '../../dist/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'downhill-stream-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const at = (name: string) => join(dir, name);
 
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 300_000 });
-  if (r.status !== 0) throw new Error(`downhill ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
-const trainJson = (...args: string[]) => JSON.parse(run('train', ...args, '--json'));
+/** Writing and streaming a 136 MB file on shared cores: a longer limit than the default 120 s. */
+const SLOW = { timeout: 300_000 };
+const trainJson = (...args: string[]) => parseJson(runCliOk(['train', ...args, '--json'], SLOW).stdout);
 
 describe('the same data in every format trains the same', () => {
   it('CSV, the .dh cache converted from it, and NPY from the same seed give the same weights', () => {
-    run('gen', '-o', at('d.csv'), '--rows', '20000', '--features', '5', '--seed', '7');
-    run('convert', at('d.csv'), '-o', at('d.dh'), '--target', 'y');
-    run('gen', '-o', at('d.npy'), '--rows', '20000', '--features', '5', '--seed', '7');
+    runCliOk(['gen', '-o', at('d.csv'), '--rows', '20000', '--features', '5', '--seed', '7'], SLOW);
+    runCliOk(['convert', at('d.csv'), '-o', at('d.dh'), '--target', 'y'], SLOW);
+    runCliOk(['gen', '-o', at('d.npy'), '--rows', '20000', '--features', '5', '--seed', '7'], SLOW);
     const opts = ['--epochs', '3', '--batch', '256', '--lr', '0.05', '--seed', '2'];
     const fromCsv = trainJson(at('d.csv'), '--target', 'y', ...opts);
     const fromCache = trainJson(at('d.dh'), ...opts);
@@ -39,8 +35,8 @@ describe('the same data in every format trains the same', () => {
 
 describe('streaming a file larger than the memory budget', () => {
   it('keeps peak RSS within the baseline + 3 × budget + 128 MB, which holding the file would exceed', () => {
-    run('gen', '-o', at('big.dh'), '--rows', '2000000', '--features', '16', '--seed', '3'); // 136 MB
-    run('gen', '-o', at('tiny.dh'), '--rows', '1000', '--features', '16');
+    runCliOk(['gen', '-o', at('big.dh'), '--rows', '2000000', '--features', '16', '--seed', '3'], SLOW); // 136 MB
+    runCliOk(['gen', '-o', at('tiny.dh'), '--rows', '1000', '--features', '16'], SLOW);
     const opts = ['--epochs', '1', '--batch', '1024', '--lr', '0.05', '--memory-budget', '32M'];
     const baseline = trainJson(at('tiny.dh'), ...opts).peakRssBytes;
     const streamed = trainJson(at('big.dh'), ...opts);

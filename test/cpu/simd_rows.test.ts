@@ -3,9 +3,9 @@
 // shuffled pieces, whole shuffled chunks (read in storage order), standardized, training and evaluation, on one
 // thread and on three; the result stripes are poisoned first. Same inputs as the GPU parity matrix
 // (test/helpers/grad_pass.ts); tolerances scale with the f32 sums' size.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { allclose } from '../../src/core/allclose';
-import { LOSS_NAMES, LOSSES, type LossHp, type ScalarLoss } from '../../src/core/losses';
+import { LOSSES, type LossHp, type ScalarLoss } from '../../src/core/losses';
 import { confusionClasses } from '../../src/core/metrics';
 import { zeroParams } from '../../src/core/model';
 import { Rng } from '../../src/core/rng';
@@ -14,11 +14,13 @@ import { emptyGradSums } from '../../src/cpu/grad_sums';
 import { lossRows } from '../../src/cpu/simd_arena';
 import { nodeCpuBackend } from '../../src/cpu/simd_node';
 import { caseInputs, caseSpec, type GradCase } from '../helpers/grad_pass';
+import { fastCpu, SCALAR_LOSSES, useBackends } from '../helpers/matrix';
 import type { Step } from '../../src/core/schedule';
 
-// Every job in the most chunks however small, so all three threads take part (by default small jobs make few chunks).
-const backends = { 1: nodeCpuBackend({ threads: 1 }), 3: nodeCpuBackend({ threads: 3, minChunkBytes: 0, adapt: false }) };
-afterAll(() => Object.values(backends).forEach((b) => b.dispose()));
+// The matrix's fast CPU backends: one thread, and three with every job in the most chunks however small, so all three
+// threads take part (by default small jobs make few chunks).
+const FAST = useBackends(['cpu (1 thread)', 'cpu (3 threads)']);
+const backends = { 1: () => fastCpu(FAST[0]), 3: () => fastCpu(FAST[1]) };
 
 interface Case extends GradCase {
   threads: 1 | 3;
@@ -31,7 +33,7 @@ async function check(c: Case, seed: number): Promise<void> {
   const count = c.count ?? c.rows;
   const x = rng.uniformArray(c.rows * c.d);
   const { spec, k, y, p, key, yShift } = caseInputs(c, rng);
-  const backend = backends[c.threads];
+  const backend = backends[c.threads]();
   const store = backend.createStore(c.d, c.rows, true);
   await store.load(0, { rows: c.rows, x, y });
   const session = await backend.createSession(store, spec, p);
@@ -69,10 +71,8 @@ async function check(c: Case, seed: number): Promise<void> {
   }
 }
 
-const SCALAR = LOSS_NAMES.filter((n) => LOSSES[n].task !== 'multiclass');
-
 describe.each([1, 3] as const)('fast CPU row pass vs the reference, %i thread(s)', (threads) => {
-  describe.each(SCALAR)('%s', (loss) => {
+  describe.each(SCALAR_LOSSES)('%s', (loss) => {
     for (const d of [1, 3, 63, 65, 1000]) {
       const rows = d === 1000 ? 65 : 1000;
       it(`D=${d}, ${rows} rows, plain`, () => check({ threads, loss, d, rows }, d * 7919 + loss.length));
@@ -95,7 +95,7 @@ describe.each([1, 3] as const)('fast CPU row pass vs the reference, %i thread(s)
 
 describe('fast CPU arena', () => {
   it('hands out 64-byte aligned, zeroed blocks past the reserved first 64 KiB, reusing and zeroing freed ones', () => {
-    const { arena } = backends[1];
+    const { arena } = backends[1]();
     const a = arena.alloc(100);
     const b = arena.alloc(1000);
     expect([a % 64, b % 64, a >= 65536, b >= a + 128]).toEqual([0, 0, true, true]);
@@ -113,9 +113,9 @@ describe('fast CPU loss parts against their units', () => {
   // Each scalar loss's rows — the generated loop over the unit's own math class, or a vectorized override — row by
   // row against the unit's f64 value and dL/dz, kinks included (z = t, |z − t| = hp, s·z = 1 …), and the two sums.
   const HP: Record<string, LossHp> = { huber: [0.7, 0, 0, 0], 'epsilon-insensitive': [0.3, 0, 0, 0], quantile: [0.2, 0, 0, 0] };
-  it.each(SCALAR)('%s', (loss) => {
+  it.each(SCALAR_LOSSES)('%s', (loss) => {
     const unit = LOSSES[loss] as ScalarLoss;
-    const part = lossRows(backends[1].arena.kernels, unit.stem);
+    const part = lossRows(backends[1]().arena.kernels, unit.stem);
     expect(part, `${unit.stem}_rows`).not.toBeNull();
     const rng = new Rng(loss.length * 97);
     const count = 203;
@@ -126,7 +126,7 @@ describe('fast CPU loss parts against their units', () => {
       const kinks = [t[i], t[i] + hp[0], t[i] - hp[0], 1, -1, 0];
       return Math.fround(i < 3 * kinks.length ? kinks[i % kinks.length] : 6 * rng.float24() - 3);
     });
-    const { arena } = backends[1];
+    const { arena } = backends[1]();
     const [zp, yp, gp, hpp, out] = [count * 4, count * 4, count * 4, 32, 16].map((b) => arena.alloc(b));
     try {
       const v = arena.views;
@@ -152,7 +152,7 @@ describe('fast CPU loss parts against their units', () => {
   });
 
   it('softmax has its part (src/cpu/simd/losses/softmax.ts)', () => {
-    expect(lossRows(backends[1].arena.kernels, 'softmax')).not.toBeNull();
+    expect(lossRows(backends[1]().arena.kernels, 'softmax')).not.toBeNull();
   });
 });
 
@@ -166,7 +166,7 @@ describe('fast CPU pieces', () => {
       const spec = caseSpec({ loss: 'logistic', d, rows: 0 });
       const p = { weights: Float64Array.from(rng.uniformArray(d)), bias: Float64Array.of(0.1) };
       const step = { index: 0, rows: 4000, lr: 0, t: 0, average: 0, pieces: [{ chunk: 0, start: 700, count: 4000, key: 77, shuffle: true }] } as Step;
-      const sums = await Promise.all([one, backends[3]].map(async (b) => {
+      const sums = await Promise.all([one, backends[3]()].map(async (b) => {
         const store = b.createStore(d, 5000, true);
         await store.load(0, chunk);
         const s = await b.createSession(store, spec, p);
@@ -211,7 +211,7 @@ describe('fast CPU pieces', () => {
   });
 
   it('a step over three chunks with more threads than rows in a piece sums every row once', async () => {
-    const b = backends[3];
+    const b = backends[3]();
     const d = 5;
     const rng = new Rng(3);
     const chunks = [2, 700, 1].map((rows) => ({ rows, x: rng.uniformArray(rows * d), y: rng.uniformArray(rows) }));

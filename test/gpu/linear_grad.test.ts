@@ -2,14 +2,13 @@
 // one-output loss in the registry, plain, shuffled and standardized, at awkward sizes (the last rows not filling
 // a workgroup), in training and evaluation mode; partial rows are poisoned first (test/helpers/grad_pass.ts).
 import { describe, it } from 'vitest';
-import { LOSS_NAMES, LOSSES } from '../../src/core/losses';
 import { checkGradCase } from '../helpers/grad_pass';
 import { useGpu } from '../helpers/gpu';
+import { SCALAR_LOSSES } from '../helpers/matrix';
 
 const gpu = useGpu();
-const SCALAR = LOSS_NAMES.filter((n) => LOSSES[n].task !== 'multiclass');
 
-describe.each(SCALAR)('linear_grad parity with the CPU twin: %s', (loss) => {
+describe.each(SCALAR_LOSSES)('linear_grad parity with the CPU twin: %s', (loss) => {
   for (const d of [1, 3, 63, 65, 1000]) {
     const rows = d === 1000 ? 65 : 1000;
     it(`D=${d}, ${rows} rows, plain`, () => checkGradCase(gpu(), { loss, d, rows }, d * 7919 + loss.length));

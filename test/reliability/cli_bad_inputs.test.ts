@@ -13,17 +13,14 @@ import { Rng } from '../../src/core/rng';
 import { writeCache } from '../../src/data/cache';
 import { encodeNpyHeader } from '../../src/data/npy_format';
 import { memorySource } from '../../src/data/source';
+import { CLI, parseJson, runCli } from '../helpers/cli';
 
-const cli = join(__dirname, '../../dist/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'downhill-reliability-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const at = (name: string) => join(dir, name);
 
-function run(args: string[], env: Record<string, string> = {}) {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" (npm test does it first)`);
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20, env: { ...process.env, ...env } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** Every run starts in the test's folder, so the cases name their files as a user would. */
+const inDir = { cwd: dir };
 
 const put = (name: string, content: string | Uint8Array) => (writeFileSync(at(name), content), at(name));
 const npy = (dtype: '<f4' | '<f8', shape: number[], values: number[]) => {
@@ -76,7 +73,7 @@ beforeAll(async () => {
   new DataView(nan.buffer).setFloat32(new DataView(nan.buffer).getUint32(12, true) + 4 * 7, NaN, true);
   put('nan.dh', nan);
   put('short.dh', dh.slice(0, 30));
-  expect(run(['train', at('good.csv'), '--target', 'y', '--backend', 'reference', '--epochs', '40', '--batch', 'full', '--lr', '0.3', '--save', at('m.json')]).code).toBe(0);
+  expect(runCli(['train', at('good.csv'), '--target', 'y', '--backend', 'reference', '--epochs', '40', '--batch', 'full', '--lr', '0.3', '--save', at('m.json')], inDir).code).toBe(0);
   put('null.json', 'null');
   put('broken.json', '{"format": "downhill.linear", "version": 2,');
   put('nofeat.json', JSON.stringify({ ...JSON.parse(readFileSync(at('m.json'), 'utf8')), features: null }));
@@ -137,7 +134,7 @@ const inputs = () => readdirSync(dir).filter((f) => !f.endsWith('.tmp')).sort();
 describe('bad inputs: exit code, message, no stack trace, inputs untouched, no temp files', () => {
   it.each(CASES)('%s', (_, args, code, message, absent = []) => {
     const before = new Map(inputs().map((f) => [f, digest(at(f))]));
-    const r = run(args);
+    const r = runCli(args, inDir);
     expect(r.code, r.stderr).toBe(code);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/^\s+at /m);
@@ -148,7 +145,7 @@ describe('bad inputs: exit code, message, no stack trace, inputs untouched, no t
   });
 
   it('DOWNHILL_DEBUG=1 adds the stack trace', () => {
-    const r = run(['train', 'nan.npy', '--target', '2', '--backend', 'reference'], { DOWNHILL_DEBUG: '1' });
+    const r = runCli(['train', 'nan.npy', '--target', '2', '--backend', 'reference'], { ...inDir, env: { DOWNHILL_DEBUG: '1' } });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^\s+at /m);
   });
@@ -156,16 +153,16 @@ describe('bad inputs: exit code, message, no stack trace, inputs untouched, no t
 
 describe('what a table cannot hold', () => {
   it('predict applies a model by feature name: a .dh or CSV in another column order gives the same predictions', () => {
-    const csv = run(['predict', 'm.json', 'good.csv']);
-    const dh = run(['predict', 'm.json', 'reordered.dh']);
-    const swapped = run(['predict', 'm.json', 'reordered.csv']);
+    const csv = runCli(['predict', 'm.json', 'good.csv'], inDir);
+    const dh = runCli(['predict', 'm.json', 'reordered.dh'], inDir);
+    const swapped = runCli(['predict', 'm.json', 'reordered.csv'], inDir);
     expect(csv.code, csv.stderr).toBe(0);
     expect(dh.stdout).toBe(csv.stdout);
     expect(swapped.stdout).toBe(csv.stdout);
   });
 
   it('predict --skip-bad-rows keeps output row i = input row i and lists the skipped lines', () => {
-    const r = run(['predict', 'm.json', 'bad_rows.csv', '--skip-bad-rows']);
+    const r = runCli(['predict', 'm.json', 'bad_rows.csv', '--skip-bad-rows'], inDir);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('y_predicted');
@@ -176,7 +173,7 @@ describe('what a table cannot hold', () => {
 
   it('a closed output pipe ends quietly (exit 141 like SIGPIPE, no stack trace)', () => {
     const big = put('many.csv', `a,b,y\n${'0.5,0.25,1\n'.repeat(200_000)}`);
-    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${cli}" predict m.json "${big}" | head -c 100 > /dev/null`], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" predict m.json "${big}" | head -c 100 > /dev/null`], { cwd: dir, encoding: 'utf8' });
     expect(r.status).toBe(141);
     expect(r.stderr).toBe('');
   });
@@ -185,9 +182,9 @@ describe('what a table cannot hold', () => {
     const n = 100_000;
     put('wide.csv', `${Array.from({ length: n }, (_, j) => `c${j}`).join(',')},y\n${Array.from({ length: 3 }, (_, r) => `${Array.from({ length: n }, (_, j) => (j + r) % 5).join(',')},1`).join('\n')}\n`);
     const t0 = performance.now();
-    const r = run(['train', 'wide.csv', '--target', 'y', '--backend', 'reference', '--epochs', '1', '--lr', '1e-7', '--json']);
+    const r = runCli(['train', 'wide.csv', '--target', 'y', '--backend', 'reference', '--epochs', '1', '--lr', '1e-7', '--json'], inDir);
     expect(r.code, r.stderr.slice(0, 500)).toBe(0);
-    expect(JSON.parse(r.stdout).features).toHaveLength(n);
+    expect(parseJson(r.stdout).features).toHaveLength(n);
     expect(performance.now() - t0).toBeLessThan(30_000);
   });
 });

@@ -2,44 +2,33 @@
 // outputs: X.npy + X.y.npy + truth, and .dh + truth) and `train --save` never leaves a partial file or a set mixed
 // from two runs — each destination is one run's complete file, or absent — and the next run removes the temp files
 // the killed ones left; SIGINT and SIGTERM leave no temp file at all.
-import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
+import { runCliOk, spawnCli } from '../helpers/cli';
 
-const cli = join(__dirname, '../../dist/cli.js');
 const root = mkdtempSync(join(tmpdir(), 'downhill-faults-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const KILLS = 4;
 const rng = new Rng(13);
 
-function runSync(cwd: string, args: string[]) {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" (npm test does it first)`);
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`downhill ${args.join(' ')} failed: ${r.stderr}`);
-  return performance.now() - t0;
-}
-
 /** Starts the CLI and sends `signal` after `ms` (or once a temp file exists, when `ms` is null); resolves on exit. */
 function interrupted(cwd: string, args: string[], signal: NodeJS.Signals, ms: number | null): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (b) => (stderr += b));
-    let timer: NodeJS.Timeout;
-    const poll = () => {
-      if (readdirSync(cwd).some((f) => f.endsWith('.tmp'))) child.kill(signal);
-      else timer = setTimeout(poll, 5);
-    };
-    timer = setTimeout(ms === null ? poll : () => child.kill(signal), ms ?? 5);
-    child.on('exit', (code, sig) => {
-      clearTimeout(timer);
-      resolve({ code, signal: sig, stderr });
-    });
+  const { child, exited } = spawnCli(args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (b) => (stderr += b));
+  let timer: NodeJS.Timeout;
+  const poll = () => {
+    if (readdirSync(cwd).some((f) => f.endsWith('.tmp'))) child.kill(signal);
+    else timer = setTimeout(poll, 5);
+  };
+  timer = setTimeout(ms === null ? poll : () => child.kill(signal), ms ?? 5);
+  return exited.then(({ code, signal: sig }) => {
+    clearTimeout(timer);
+    return { code, signal: sig, stderr };
   });
 }
 
@@ -57,12 +46,12 @@ async function faultLoop(name: string, names: string[], args: (seed: number) => 
   for (const seed of [1, 2]) {
     const dir = join(root, `${name}-ref${seed}`);
     mkdirSync(dir);
-    full = Math.max(full, runSync(dir, args(seed)));
+    full = Math.max(full, runCliOk(args(seed), { cwd: dir }).ms);
     refs.set(seed, names.map((n) => hash(join(dir, n))));
   }
   const dir = join(root, name);
   mkdirSync(dir);
-  runSync(dir, args(1));
+  runCliOk(args(1), { cwd: dir });
   const outcomes: string[] = [];
   for (let k = 0; k < KILLS; k++) {
     const seed = 2 - (k % 2);
@@ -80,7 +69,7 @@ async function faultLoop(name: string, names: string[], args: (seed: number) => 
     outcomes.push(`seed ${match}`);
   }
   // Killed writers leave temp files; the next run in the directory removes them.
-  runSync(dir, args(1));
+  runCliOk(args(1), { cwd: dir });
   expect(temps(dir)).toEqual([]);
   return outcomes;
 }
@@ -98,9 +87,9 @@ describe('SIGKILL at random moments', () => {
   it('convert: the cache is one run\'s complete output', async () => {
     const inputs = join(root, 'inputs');
     mkdirSync(inputs);
-    runSync(inputs, ['gen', '-o', 'a1.csv', '--rows', '30000', '--features', '4', '--seed', '1']);
-    runSync(inputs, ['gen', '-o', 'a2.csv', '--rows', '30000', '--features', '4', '--seed', '2']);
-    runSync(inputs, ['gen', '-o', 'd.csv', '--rows', '5000', '--features', '4', '--seed', '1']);
+    runCliOk(['gen', '-o', 'a1.csv', '--rows', '30000', '--features', '4', '--seed', '1'], { cwd: inputs });
+    runCliOk(['gen', '-o', 'a2.csv', '--rows', '30000', '--features', '4', '--seed', '2'], { cwd: inputs });
+    runCliOk(['gen', '-o', 'd.csv', '--rows', '5000', '--features', '4', '--seed', '1'], { cwd: inputs });
     await faultLoop('convert', ['c.dh'], (s) => ['convert', join(inputs, `a${s}.csv`), '-o', 'c.dh', '--target', 'y']);
   });
 
@@ -114,9 +103,9 @@ describe('SIGINT and SIGTERM', () => {
   it.each([['SIGINT', 'gen'], ['SIGTERM', 'gen'], ['SIGINT', 'convert'], ['SIGTERM', 'convert']] as const)('%s during %s: ends by the signal, no temp file, the old output intact', async (signal, cmd) => {
     const dir = join(root, `signal-${signal}-${cmd}`);
     mkdirSync(dir);
-    if (cmd === 'convert') runSync(dir, ['gen', '-o', 'in.csv', '--rows', '200000', '--features', '4', '--seed', '3']);
+    if (cmd === 'convert') runCliOk(['gen', '-o', 'in.csv', '--rows', '200000', '--features', '4', '--seed', '3'], { cwd: dir });
     const args = cmd === 'gen' ? ['gen', '-o', 'out.npy', '--rows', '3000000', '--features', '8'] : ['convert', 'in.csv', '-o', 'out.dh', '--target', 'y'];
-    runSync(dir, cmd === 'gen' ? ['gen', '-o', 'out.npy', '--rows', '10', '--features', '8'] : ['convert', 'in.csv', '-o', 'out.dh', '--target', 'y']);
+    runCliOk(cmd === 'gen' ? ['gen', '-o', 'out.npy', '--rows', '10', '--features', '8'] : ['convert', 'in.csv', '-o', 'out.dh', '--target', 'y'], { cwd: dir });
     const before = readdirSync(dir).filter((f) => f.startsWith('out')).map((f) => [f, hash(join(dir, f))]);
     const r = await interrupted(dir, args, signal, null);
     expect(r.signal, r.stderr).toBe(signal);

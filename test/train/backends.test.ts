@@ -1,35 +1,25 @@
-// End to end on every backend (describe.each over the f64 reference, the fast CPU backend on 1 and 3 threads, and WebGPU): each penalized objective
-// is trained and compared with an independent f64 solution computed here (test/helpers/oracles.ts) — ridge by its
-// closed form, lasso by coordinate descent (same zero pattern), logistic + L2 by Newton's method, the Huber
-// M-estimate by IRLS on data with 5% gross outliers (where squared loss is pulled away), median regression by IRLS
-// on Laplace noise, softmax accuracy on separable blobs — and hinge and logistic give different weights everywhere.
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Backend } from '../../src/backend';
+// End to end on every backend of the test matrix (test/helpers/matrix.ts: the f64 reference, the fast CPU backend on
+// 1 and 3 threads, WebGPU). Every registered loss trains a small seeded problem of its task and matches the f64
+// reference's run with the same options, so a new loss is covered without new test code. Each penalized objective is
+// also compared with an independent f64 solution computed here (test/helpers/oracles.ts) — ridge by its closed form,
+// lasso by coordinate descent (same zero pattern), logistic + L2 by Newton's method, the Huber M-estimate by IRLS on
+// data with 5% gross outliers (where squared loss is pulled away), median regression by IRLS on Laplace noise,
+// softmax accuracy on separable blobs — and hinge and logistic give different weights everywhere.
+import { describe, expect, it } from 'vitest';
+import { allclose } from '../../src/core/allclose';
 import type { Dataset } from '../../src/core/dataset';
+import { LOSSES, type LossKind } from '../../src/core/losses';
 import type { ClassificationMetrics } from '../../src/core/metrics';
 import { Rng } from '../../src/core/rng';
-import { CpuBackend } from '../../src/cpu/backend';
-import { nodeCpuBackend } from '../../src/cpu/simd_node';
 import { linearDataset } from '../../src/data/synthetic';
 import { blobsDataset, classesDataset, outlierChunks } from '../../src/data/synthetic_classes';
-import { WebGpuBackend } from '../../src/gpu/backend';
 import { train } from '../../src/train/train';
 import { type TrainOptions } from '../../src/train/plan';
 import { type TrainResult } from '../../src/train/report';
-import { useGpu } from '../helpers/gpu';
+import { ALL_LOSSES, reference, TOLERANCE, useBackends } from '../helpers/matrix';
 import { huberIrls, lasso, leastSquaresNoBias, logisticNewton, medianRegression, problemOf, ridge, weightedLeastSquares } from '../helpers/oracles';
 
-const gpu = useGpu();
-const cpu1 = nodeCpuBackend({ threads: 1 });
-const cpu3 = nodeCpuBackend({ threads: 3, minChunkBytes: 0, adapt: false }); // every step in 16 chunks over three threads
-afterAll(() => [cpu1, cpu3].forEach((b) => b.dispose()));
-
-const BACKENDS: [string, () => Backend][] = [
-  ['reference', () => new CpuBackend()],
-  ['cpu (1 thread)', () => cpu1],
-  ['cpu (3 threads)', () => cpu3],
-  ['webgpu', () => WebGpuBackend.createSync(gpu())],
-];
+const BACKENDS = useBackends();
 
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
 const full = (o: Omit<TrainOptions, 'batch'>): TrainOptions => ({ batch: Infinity, skipFinalMetrics: false, ...o });
@@ -50,8 +40,8 @@ const laplace: Dataset = (() => {
   return ds;
 })();
 
-describe.each(BACKENDS)('%s against independent f64 solutions', (_, make) => {
-  const run = async (ds: Dataset, o: TrainOptions): Promise<TrainResult> => train(make(), ds, o);
+describe.each(BACKENDS)('%s against independent f64 solutions', (b) => {
+  const run = async (ds: Dataset, o: TrainOptions): Promise<TrainResult> => train(b.backend(), ds, o);
 
   it('ridge (L2) matches the closed form (XᵀX + nα/2·I)⁻¹Xᵀy', async () => {
     const want = ridge(problemOf(linear), 0.05);
@@ -126,10 +116,55 @@ describe.each(BACKENDS)('%s against independent f64 solutions', (_, make) => {
     const hinge = await run(binary, { ...o, loss: 'hinge' });
     const logistic = await run(binary, { ...o, loss: 'logistic' });
     expect(maxDiff(hinge.params.weights, logistic.params.weights)).toBeGreaterThan(0.1);
-    const ref = new CpuBackend();
     for (const [r, loss] of [[hinge, 'hinge'], [logistic, 'logistic']] as const) {
-      const want = await train(ref, binary, { ...o, loss });
+      const want = await train(reference, binary, { ...o, loss });
       expect(maxDiff(r.params.weights, want.params.weights), loss).toBeLessThan(1e-3);
     }
+  });
+});
+
+/**
+ * A small seeded problem for a loss, chosen by its task alone: regression rows (targets mapped to exp(y) > 0, a
+ * quarter of them 0 where the loss accepts 0, when its checkTarget refuses negative values), two classes from a
+ * logistic model, or four Gaussian blobs.
+ */
+function lossProblem(loss: LossKind): Dataset {
+  const unit = LOSSES[loss];
+  if (unit.task === 'binary') return classesDataset({ rows: 240, features: 3, classes: 2, seed: 32 });
+  if (unit.task === 'multiclass') return blobsDataset({ rows: 240, features: 3, classes: 4, seed: 33, spread: 1 });
+  const truth = { weights: Float64Array.of(0.8, -0.5, 0.3), bias: Float64Array.of(0.2) };
+  const ds = linearDataset({ rows: 240, features: 3, noise: 0.3, seed: 31, truth });
+  if (unit.checkTarget && unit.checkTarget(-0.5) !== null) {
+    const rng = new Rng(34);
+    const zeros = unit.checkTarget(0) === null;
+    for (const c of ds.chunks) for (let i = 0; i < c.rows; i++) c.y[i] = zeros && rng.float24() < 0.25 ? 0 : Math.exp(c.y[i]);
+  }
+  for (const c of ds.chunks) for (const t of c.y) expect(unit.checkTarget?.(t) ?? null, `${loss}: target ${t}`).toBeNull();
+  return ds;
+}
+
+/** Few epochs of small batches: ~30 dependent steps each loss's math runs in, cheap on lavapipe (~50 ms an epoch). */
+const LOSS_RUN: TrainOptions = { epochs: 3, batch: 24, lr: 0.05, seed: 7, standardize: true };
+const lossData = new Map<LossKind, Dataset>();
+const referenceRuns = new Map<LossKind, Promise<TrainResult>>();
+/** The f64 reference's run of a loss's problem, the oracle every backend is compared with (computed once). */
+function referenceRun(loss: LossKind): Promise<TrainResult> {
+  if (!lossData.has(loss)) lossData.set(loss, lossProblem(loss));
+  if (!referenceRuns.has(loss)) referenceRuns.set(loss, train(reference, lossData.get(loss)!, { ...LOSS_RUN, loss }));
+  return referenceRuns.get(loss)!;
+}
+
+describe.each(BACKENDS)('%s trains every registered loss as the f64 reference does', (b) => {
+  it.each(ALL_LOSSES)('%s', async (loss) => {
+    const want = await referenceRun(loss);
+    const got = await train(b.backend(), lossData.get(loss)!, { ...LOSS_RUN, loss });
+    // The reference run again agrees to f64 rounding (it repeats exactly); an f32 backend within f32 training's tolerance.
+    const { atol, rtol } = b.precision === 'f64' ? TOLERANCE.f64 : TOLERANCE.train;
+    expect(got.epochs).toHaveLength(LOSS_RUN.epochs);
+    const w = allclose([...got.params.weights, ...got.params.bias], [...want.params.weights, ...want.params.bias], atol, rtol);
+    expect(w.ok, `weights: ${w.message}`).toBe(true);
+    const losses = allclose([...got.epochs.map((e) => e.loss), got.final.loss], [...want.epochs.map((e) => e.loss), want.final.loss], atol, rtol);
+    expect(losses.ok, `epoch and final losses: ${losses.message}`).toBe(true);
+    expect(got.epochs[2].loss, 'the loss falls').toBeLessThan(got.epochs[0].loss);
   });
 });

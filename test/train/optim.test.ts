@@ -1,42 +1,31 @@
-// Optimizers and schedules end to end: every optimizer × every schedule on the fast CPU backend and on WebGPU
-// (fused and two-dispatch where both exist) against the f64 reference over hundreds of steps at an awkward D;
+// Optimizers and schedules end to end: every optimizer × every schedule on every f32 backend of the test matrix (the
+// fast CPU backend on 1 and 3 threads, WebGPU fused and two-dispatch where both exist) against the f64 reference over hundreds of steps at an awkward D;
 // convergence on an ill-conditioned least-squares problem (momentum and Adam reach the exact solution in fewer
 // epochs than plain SGD, which does not within the budget); averaged SGD past the noise floor of constant-rate SGD;
 // early stopping keeping the best epoch's weights; host-update mode with every optimizer.
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Backend } from '../../src/backend';
+import { describe, expect, it } from 'vitest';
 import { SCHEDULES } from '../../src/core/lr_schedule';
 import { leastSquares } from '../../src/core/lstsq';
-import { OPTIMIZER_NAMES } from '../../src/core/optim';
-import { CpuBackend } from '../../src/cpu/backend';
 import { linearDataset } from '../../src/data/synthetic';
-import { WebGpuBackend } from '../../src/gpu/backend';
-import { createBackend } from '../../src/train/backends';
 import { train } from '../../src/train/train';
 import { type TrainOptions } from '../../src/train/plan';
 import { type TrainResult } from '../../src/train/report';
-import { useGpu } from '../helpers/gpu';
+import { ALL_OPTIMIZERS, gpuVariant, reference, TOLERANCE, useBackends } from '../helpers/matrix';
 
-const gpu = useGpu();
-const reference = new CpuBackend();
-let fastCpu: Backend | null = null;
-afterAll(() => fastCpu?.dispose());
+const MATRIX = useBackends();
+const webgpu = MATRIX.find((b) => b.kind === 'webgpu')!;
+/** The f32 backends, and WebGPU once more with the update in its own dispatch (the default fuses it where it can). */
+const BACKENDS = [...MATRIX.filter((b) => b.precision === 'f32'), gpuVariant(webgpu, 'webgpu, two dispatches', { fuse: false })];
 
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
 const data = linearDataset({ rows: 403, features: 7, noise: 0.1, seed: 21 });
 /** Hyperparameters that make each schedule change the rate within the run (two epochs of 101 steps). */
 const scheduleOptions = { warmup: 10, decay: 0.7, stepEvery: 40, power: 0.5, patience: 1, tol: 0.5 };
 
-const BACKENDS: [string, () => Promise<Backend>][] = [
-  ['cpu (f32 SIMD)', async () => (fastCpu ??= await createBackend('cpu'))],
-  ['webgpu, fused where possible', async () => WebGpuBackend.createSync(gpu())],
-  ['webgpu, two dispatches', async () => WebGpuBackend.createSync(gpu(), { fuse: false })],
-];
-
-describe.each(BACKENDS)('%s against the f64 reference', (_, make) => {
-  for (const optimizer of OPTIMIZER_NAMES) {
+describe.each(BACKENDS)('%s against the f64 reference', (b) => {
+  for (const optimizer of ALL_OPTIMIZERS) {
     it(`${optimizer} under every schedule, 202 steps, D = 7`, async () => {
-      const backend = await make();
+      const backend = b.backend();
       for (const lrSchedule of SCHEDULES) {
         const { patience, tol, decay, stepEvery, power, warmup } = scheduleOptions;
         const schedule = lrSchedule === 'plateau' ? { lrSchedule, decay, patience, tol, warmup } : lrSchedule === 'invscaling' ? { lrSchedule, power, warmup }
@@ -46,8 +35,8 @@ describe.each(BACKENDS)('%s against the f64 reference', (_, make) => {
         const want = await train(reference, data, o);
         const got = await train(backend, data, o);
         // f32 against f64 over 202 dependent steps.
-        expect(maxDiff(got.params.weights, want.params.weights), `${optimizer} ${lrSchedule}`).toBeLessThan(2e-4);
-        expect(Math.abs(got.params.bias[0] - want.params.bias[0])).toBeLessThan(2e-4);
+        expect(maxDiff(got.params.weights, want.params.weights), `${optimizer} ${lrSchedule}`).toBeLessThan(TOLERANCE.train.atol);
+        expect(Math.abs(got.params.bias[0] - want.params.bias[0])).toBeLessThan(TOLERANCE.train.atol);
         got.epochs.forEach((e, i) => expect(Math.abs(e.lr - want.epochs[i].lr), `${lrSchedule} rate`).toBeLessThan(1e-12));
       }
     });
@@ -105,10 +94,10 @@ describe('early stopping and host-update mode', () => {
     expect(r.epochs).toHaveLength(stoppedAfter);
   });
 
-  it.each(OPTIMIZER_NAMES)('host-update mode applies %s exactly as the backend does (WebGPU)', async (optimizer) => {
+  it.each(ALL_OPTIMIZERS)('host-update mode applies %s exactly as the backend does (WebGPU)', async (optimizer) => {
     const o: TrainOptions = { epochs: 1, batch: 40, lr: 0.05, seed: 2, optimizer, lrSchedule: 'cosine' };
-    const device = await train(WebGpuBackend.createSync(gpu()), data, o);
-    const host = await train(WebGpuBackend.createSync(gpu()), data, { ...o, hostUpdate: true });
+    const device = await train(webgpu.backend(), data, o);
+    const host = await train(webgpu.backend(), data, { ...o, hostUpdate: true });
     expect(maxDiff(host.params.weights, device.params.weights)).toBeLessThan(1e-5);
   });
 });

@@ -1,30 +1,19 @@
 // The exact solver through train() on every backend (--solver exact, resident and streamed, ridge, holdout), the
 // optimality gap (--gap), preconditioned gradient descent (--precondition) against plain standardized descent on a
 // κ = 1e6 problem, and bad input (a non-squared loss, L1, a singular system, a Gram too large for the budget).
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Backend } from '../../src/backend';
+import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/core/dataset';
 import { OptionError } from '../../src/core/options';
 import { Rng } from '../../src/core/rng';
-import { CpuBackend } from '../../src/cpu/backend';
-import { nodeCpuBackend } from '../../src/cpu/simd_node';
 import { linearDataset } from '../../src/data/synthetic';
-import { WebGpuBackend } from '../../src/gpu/backend';
 import { train } from '../../src/train/train';
 import { type TrainOptions } from '../../src/train/plan';
-import { useGpu } from '../helpers/gpu';
+import { reference, TOLERANCE, useBackends } from '../helpers/matrix';
 import { problemOf, ridge } from '../helpers/oracles';
 import { conditionedProblem, referenceFit } from '../helpers/qr_reference';
 
-const gpu = useGpu();
-const simd = nodeCpuBackend({ threads: 2 });
-afterAll(() => simd.dispose());
-
-const BACKENDS: [string, () => Backend][] = [
-  ['reference', () => new CpuBackend()],
-  ['cpu', () => simd],
-  ['webgpu', () => WebGpuBackend.createSync(gpu())],
-];
+const BACKENDS = useBackends();
+const webgpu = BACKENDS.find((b) => b.kind === 'webgpu')!;
 
 const relErr = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let n = 0, s = 0;
@@ -54,16 +43,19 @@ const flat = (ds: Dataset) => ({
 const linear = linearDataset({ rows: 5000, features: 6, noise: 0.1, seed: 3, chunkRows: 1500 });
 const exact = (o: Partial<TrainOptions> = {}): TrainOptions => ({ solver: 'exact', ...o });
 
-describe.each(BACKENDS)('--solver exact on %s', (name, make) => {
-  // WebGPU keeps its Gram pass on well-conditioned data: float32 Gram entries (~1e-7) times κ² ≈ 1.
-  const tol = name === 'webgpu' ? 1e-6 : 1e-12;
+describe.each(BACKENDS)('--solver exact on %s', (b) => {
+  const make = () => b.backend();
+  const gram = b.kind === 'webgpu';
+  // WebGPU keeps its Gram pass on well-conditioned data: float32 Gram entries (~1e-7) times κ² ≈ 1. The CPU backends
+  // solve by the streamed QR in f64 on the host, whatever the precision of their training arithmetic.
+  const tol = gram ? 1e-6 : TOLERANCE.f64.rtol;
   it('matches Householder QR of the stored values (f64 solve of f32 data) with its metrics from the backend', async () => {
     const { x, y } = flat(linear);
     const want = referenceFit(x, y, 5000, 6, true);
     const r = await train(make(), linear, exact());
     expect(relErr(r.params.weights, want.w)).toBeLessThan(tol);
     expect(Math.abs(r.params.bias[0] - want.b)).toBeLessThan(tol);
-    expect(r.exact).toMatchObject({ rank: 7, columns: 7, method: name === 'webgpu' ? 'gram' : 'qr', collinear: [], warnings: [] });
+    expect(r.exact).toMatchObject({ rank: 7, columns: 7, method: gram ? 'gram' : 'qr', collinear: [], warnings: [] });
     expect(r.exact!.condition).toBeGreaterThan(1);
     expect(r.exact!.condition).toBeLessThan(1.5);
     expect(r.epochs).toEqual([]);
@@ -117,20 +109,20 @@ describe.each(BACKENDS)('--solver exact on %s', (name, make) => {
     const r = await train(make(), ds, exact());
     expect(relErr(r.params.weights, referenceFit(x, y, 3000, 5, true).w)).toBeLessThan(1e-11);
     expect(r.exact!.method).toBe('qr');
-    if (name === 'webgpu') expect(r.exact!.note).toMatch(/GPU Gram pass not kept \(condition number 1\.\d+e\+3: the float32 Gram would lose digits/);
+    if (gram) expect(r.exact!.note).toMatch(/GPU Gram pass not kept \(condition number 1\.\d+e\+3: the float32 Gram would lose digits/);
   });
 });
 
 describe('--solver exact: bad input', () => {
   it('a non-squared loss or an L1 penalty is an option error that says what to do', async () => {
-    await expect(train(new CpuBackend(), linear, exact({ loss: 'huber' }))).rejects.toThrow(OptionError);
-    await expect(train(new CpuBackend(), linear, exact({ penalty: 'l1', alpha: 0.1 }))).rejects.toThrow(/--penalty none or l2.*--solver gd/);
+    await expect(train(reference, linear, exact({ loss: 'huber' }))).rejects.toThrow(OptionError);
+    await expect(train(reference, linear, exact({ penalty: 'l1', alpha: 0.1 }))).rejects.toThrow(/--penalty none or l2.*--solver gd/);
   });
 
   it('a singular system is reported by column, with finite weights', async () => {
     const ds = linearDataset({ rows: 1000, features: 3, seed: 4 });
     for (const c of ds.chunks) for (let i = 0; i < c.rows; i++) c.x[i * 3 + 2] = c.x[i * 3] - c.x[i * 3 + 1];
-    const r = await train(new CpuBackend(), ds, exact());
+    const r = await train(reference, ds, exact());
     expect(r.exact!.rank).toBe(3);
     expect(r.exact!.collinear.map((c) => c.feature)).toEqual(['x3']);
     expect(r.exact!.warnings[0]).toMatch(/rank 3 of 4: collinear columns \(x3 = 1·x1 − 1·x2 \+ constant\); its weight is set to 0/);
@@ -139,13 +131,13 @@ describe('--solver exact: bad input', () => {
 
   it('a D × D factor larger than the memory budget is a clear error naming the limit', async () => {
     const ds: Dataset = { features: Array.from({ length: 3000 }, (_, j) => `x${j}`), target: 'y', rows: 1, chunks: [{ rows: 1, x: new Float32Array(3000), y: new Float32Array(1) }] };
-    await expect(train(new CpuBackend(), ds, exact({ memoryBudget: 64 * 2 ** 20 }))).rejects.toThrow(/3000 features needs 1306 MiB for its \(D \+ 2\)² factors; the limit is --memory-budget 64 MiB/);
+    await expect(train(reference, ds, exact({ memoryBudget: 64 * 2 ** 20 }))).rejects.toThrow(/3000 features needs 1306 MiB for its \(D \+ 2\)² factors; the limit is --memory-budget 64 MiB/);
   });
 });
 
 describe('--gap and --precondition', () => {
-  it.each(BACKENDS)('--gap on %s: the gap after every epoch, falling to the f32 limit', async (_, make) => {
-    const r = await train(make(), linear, { epochs: 30, batch: Infinity, lr: 0.5, gap: true, standardize: true });
+  it.each(BACKENDS)('--gap on %s: the gap after every epoch, falling to the f32 limit', async (b) => {
+    const r = await train(b.backend(), linear, { epochs: 30, batch: Infinity, lr: 0.5, gap: true, standardize: true });
     expect(r.gapHistory).toHaveLength(30);
     expect(r.epochs[0].gap!.gap).toBe(r.gapHistory![0]);
     for (let i = 1; i < 30; i++) expect(r.gapHistory![i]).toBeLessThanOrEqual(r.gapHistory![i - 1] * 1.01 + 1e-6);
@@ -160,10 +152,10 @@ describe('--gap and --precondition', () => {
     const ds = dataset(p.x, p.y, d);
     const { x, y } = flat(ds);
     const want = referenceFit(x, y, rows, d, true).w;
-    const pre = await train(new CpuBackend(), ds, { epochs: 50, batch: Infinity, lr: 0.5, precondition: true, gap: true });
+    const pre = await train(reference, ds, { epochs: 50, batch: Infinity, lr: 0.5, precondition: true, gap: true });
     const errPre = pre.epochs.map((e) => relErr(e.params!.weights, want));
     const first = errPre.findIndex((e) => e < 1e-6);
-    const plain = await train(new CpuBackend(), ds, { epochs: 5000, batch: Infinity, lr: 0.2, standardize: true, skipFinalMetrics: true });
+    const plain = await train(reference, ds, { epochs: 5000, batch: Infinity, lr: 0.2, standardize: true, skipFinalMetrics: true });
     const errPlain = relErr(plain.params.weights, want);
     console.log(`κ = ${pre.exact!.condition.toExponential(2)}: preconditioned GD (lr 0.5) relative coefficient error ${errPre.at(-1)!.toExponential(2)} after 50 epochs, ` +
       `below 1e-6 from epoch ${first + 1}; standardized GD (lr 0.2) ${errPlain.toExponential(2)} after 5000 epochs`);
@@ -175,12 +167,12 @@ describe('--gap and --precondition', () => {
 
   it('--precondition with ridge and on the GPU converges to the ridge optimum (f32 limits the GPU)', async () => {
     const want = ridge(problemOf(linear), 0.05);
-    const cpu = await train(new CpuBackend(), linear, { epochs: 20, batch: Infinity, lr: 1, penalty: 'l2', alpha: 0.05, precondition: true });
+    const cpu = await train(reference, linear, { epochs: 20, batch: Infinity, lr: 1, penalty: 'l2', alpha: 0.05, precondition: true });
     expect(relErr(cpu.params.weights, want.w)).toBeLessThan(1e-10);
-    const g = await train(WebGpuBackend.createSync(gpu()), linear, { epochs: 20, batch: Infinity, lr: 1, penalty: 'l2', alpha: 0.05, precondition: true });
+    const g = await train(webgpu.backend(), linear, { epochs: 20, batch: Infinity, lr: 1, penalty: 'l2', alpha: 0.05, precondition: true });
     expect(relErr(g.params.weights, want.w)).toBeLessThan(1e-5);
     // Standardized, the penalty is on the standardized weights: a different optimum, which --gap measures.
-    const s = await train(WebGpuBackend.createSync(gpu()), linear, { epochs: 20, batch: Infinity, lr: 1, penalty: 'l2', alpha: 0.05, precondition: true, standardize: true, gap: true });
+    const s = await train(webgpu.backend(), linear, { epochs: 20, batch: Infinity, lr: 1, penalty: 'l2', alpha: 0.05, precondition: true, standardize: true, gap: true });
     expect(s.gap!.distance).toBeLessThan(1e-5);
     expect(relErr(s.params.weights, want.w)).toBeGreaterThan(1e-3);
   });
@@ -200,7 +192,7 @@ describe('no bias with standardization (item 1, verified here through the solver
     const x = Float32Array.from({ length: 500 }, () => 60 + 10 * rng.float24());
     const y = Float32Array.from(x, (v) => 1.5 * v + 0.1 * rng.normal());
     const ds: Dataset = { features: ['x'], target: 'y', rows: 500, chunks: [{ rows: 500, x, y }] };
-    const r = await train(new CpuBackend(), ds, exact({ fitBias: false, standardize: true }));
+    const r = await train(reference, ds, exact({ fitBias: false, standardize: true }));
     const want = referenceFit(x, y, 500, 1, false).w[0];
     expect(Math.abs(r.params.weights[0] - want) / want).toBeLessThan(1e-14);
     expect(r.params.bias[0]).toBe(0);
