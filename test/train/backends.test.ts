@@ -144,7 +144,7 @@ function lossProblem(loss: LossKind): Dataset {
 }
 
 /** Few epochs of small batches: ~30 dependent steps each loss's math runs in, cheap on lavapipe (~50 ms an epoch). */
-const LOSS_RUN: TrainOptions = { epochs: 3, batch: 24, lr: 0.05, seed: 7, standardize: true };
+const LOSS_RUN = { epochs: 3, batch: 24, lr: 0.05, seed: 7, standardize: true } satisfies TrainOptions;
 const lossData = new Map<LossKind, Dataset>();
 const referenceRuns = new Map<LossKind, Promise<TrainResult>>();
 /** The f64 reference's run of a loss's problem, the oracle every backend is compared with (computed once). */
