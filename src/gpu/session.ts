@@ -71,7 +71,7 @@ export class GpuSession implements TrainSession {
 
   /**
    * Runs once each pipeline a run of this use will take — steps fused or in two dispatches as steps of `use.batch`
-   * rows would be, on plain pieces (and shuffled ones when shuffling), averaged steps, gradient sums, an evaluation —
+   * rows would be, on shuffled or plain pieces, averaged steps, gradient sums, an evaluation —
    * so a driver that compiles on first use (lavapipe: seconds per pipeline with a cold cache) does it now instead of
    * inside the first epoch. Changes this session's parameters: run it on a throwaway session.
    */
@@ -81,12 +81,11 @@ export class GpuSession implements TrainSession {
       ({ index, t: index, rows: count, lr: 0, average, pieces: [{ chunk: 0, start: 0, count, key: 1, shuffle }] }) as Step;
     // Whether the run's steps will fuse depends on their size only (the workgroups they need).
     const fuses = this.steps.canFuse([step(0, use.shuffle, Math.max(1, use.batch))]);
-    for (const shuffle of use.shuffle ? [false, true] : [false]) {
-      if (fuses) this.steps.submit([step(0, shuffle), step(1, shuffle)], 'fused');
-      else this.steps.submit([step(0, shuffle)], 'apply');
-      if (use.average) this.steps.submit([step(1, shuffle, rows, 1)], 'apply');
-      if (use.gradient) await this.gradient(step(2, shuffle));
-    }
+    const shuffle = use.shuffle;
+    if (fuses) this.steps.submit([step(0, shuffle), step(1, shuffle)], 'fused');
+    else this.steps.submit([step(0, shuffle)], 'apply');
+    if (use.average) this.steps.submit([step(1, shuffle, rows, 1)], 'apply');
+    if (use.gradient) await this.gradient(step(2, shuffle));
     await this.evaluate();
     await this.sync();
   }

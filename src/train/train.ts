@@ -147,7 +147,9 @@ async function trainOn(backend: Backend, plan: TrainPlan, data: LoadedRun, uploa
   plan = hooks.plan(plan);
   plan.onPhase?.('compiling');
   const init = resume?.params ?? (plan.init ? standardizeParams(plan.init, norm) : undefined);
-  const use = { batch: Math.min(spec.batch, data.stats.y.n || spec.batch), shuffle: spec.shuffle, average: spec.average, gradient: plan.hostUpdate };
+  // A step covering its whole chunk reads it in storage order, so a full batch of resident rows is never shuffled.
+  const rows = data.stats.y.n;
+  const use = { batch: Math.min(spec.batch, rows || spec.batch), shuffle: spec.shuffle && !(rows > 0 && spec.batch >= rows && !data.stream), average: spec.average, gradient: plan.hostUpdate };
   const session = hooks.session(await backend.createSession(data.store, model, init, use));
   try {
     const run = new RunState(spec, await stepsPerEpoch(plan, source, data.stats));

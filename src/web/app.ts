@@ -50,7 +50,9 @@ export function fasterText(m: ReadonlyMap<BackendKind, TrainedModel>): string {
   const gpu = m.get('webgpu')?.secondsPerEpoch;
   const cpu = m.get('cpu')?.secondsPerEpoch;
   if (!(gpu && cpu)) return '';
-  return ` WebGPU was ${fmtSpeedup(cpu / gpu)} than the CPU (${fmtSeconds(gpu)} vs ${fmtSeconds(cpu)} per epoch).`;
+  const compile = m.get('webgpu')?.compileSeconds ?? 0;
+  const once = compile > 0.05 ? `, after compiling its shaders once in ${fmtSeconds(compile)}` : '';
+  return ` WebGPU was ${fmtSpeedup(cpu / gpu)} than the CPU (${fmtSeconds(gpu)} vs ${fmtSeconds(cpu)} per epoch${once}).`;
 }
 
 /** The page's training runs. */
@@ -223,6 +225,9 @@ export class TrainApp {
           if (e.params) this.fit.setFit(r.kind, e.params);
           this.progress?.progressed(r.kind, e.epoch);
           this.results.scheduleLive();
+        },
+        onPhase: (phase) => {
+          if (phase === 'compiling') this.progress?.setPhase(r.kind, r.kind === 'webgpu' ? 'compiling shaders (once per model)' : 'preparing');
         },
         onPause: () => {
           this.progress?.pause();

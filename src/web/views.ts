@@ -78,6 +78,8 @@ export interface MetricsRow {
   classes: readonly string[] | null;
   epochs: number;
   secondsPerEpoch: number;
+  /** Seconds spent compiling kernels before the first epoch, once the run has ended. */
+  compileSeconds?: number;
   /** The optimality gap (loss − loss*)/loss* after the last epoch, when asked for. */
   gap?: number | null;
   /** Solved exactly (no epochs). */
@@ -111,7 +113,10 @@ export function renderMetrics(el: HTMLElement, m: ReadonlyMap<BackendKind, Metri
         ...(r.gap !== undefined && r.gap !== null
           ? [h('span', { class: 'metric', 'data-metric': 'gap', 'data-value': String(r.gap), title: 'optimality gap: (loss − least-squares loss) / least-squares loss' }, `gap ${fmtMetric(r.gap)}`), ' · ']
           : []),
-        r.exact ? 'solved exactly in one pass' : `${r.epochs} epoch${r.epochs === 1 ? '' : 's'} · ${fmtSeconds(r.secondsPerEpoch)}/epoch`), ...heldOut, ...confusion);
+        r.exact ? 'solved exactly in one pass' : `${r.epochs} epoch${r.epochs === 1 ? '' : 's'} · ${fmtSeconds(r.secondsPerEpoch)}/epoch`,
+        ...(r.compileSeconds && r.compileSeconds > 0.05
+          ? [' · ', h('span', { class: 'metric', 'data-metric': 'compile', 'data-value': String(r.compileSeconds) }, `shaders compiled once in ${fmtSeconds(r.compileSeconds)}`)]
+          : [])), ...heldOut, ...confusion);
   }));
 }
 

@@ -8,7 +8,7 @@ import { LOSSES, type MultiLoss, type ScalarLoss } from '../../core/losses';
 import { addRowMetrics, addSums, confusionClasses, emptySums, metricsFromSums, type EvalSums } from '../../core/metrics';
 import { parseModelFile, type LoadedModel } from '../../core/model_file';
 import { AtomicFile } from '../../data/atomic';
-import { nameList } from '../../data/csv';
+import { quoteValue } from '../../data/csv';
 import type { SkippedRow } from '../../data/csv_plan';
 import { f32ToString } from '../../data/csv_write';
 import type { DataSource } from '../../data/source';
@@ -158,7 +158,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
   const skipText = skips.summary(skipped.length);
   if (skipText) process.stderr.write(`${skipText}\n  (their predictions are empty lines, so output row i is input row i)\n`);
   const unseenRows = [...state.unseen.values()].reduce((a, b) => a + b, 0);
-  const unseenText = unseenRows ? `${unseenRows} row(s) have a class the model was not trained on (${nameList([...state.unseen.keys()].slice(0, 10))}` +
+  const unseenText = unseenRows ? `${unseenRows} row(s) have a class the model was not trained on (${[...state.unseen.keys()].slice(0, 10).map((l) => quoteValue(l)).join(', ')}` +
     `${state.unseen.size > 10 ? ', …' : ''}): predicted, and left out of the metrics` : '';
   if (unseenText && !v.json) process.stderr.write(`${unseenText}\n`);
   if (v.json) {

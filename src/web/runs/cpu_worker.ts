@@ -25,6 +25,7 @@ async function train(m: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   const ev: LoopEvents = {
     onStep: (point) => post({ type: 'step', id: m.id, point }),
     onEpoch: (point) => post({ type: 'epoch', id: m.id, point }),
+    onPhase: (phase) => post({ type: 'phase', id: m.id, phase }),
   };
   try {
     const fromSource = m.stream || m.opts.spec.validation > 0;

@@ -22,6 +22,8 @@ export interface TrainedModel {
   /** Saved while the run was paused (the model after its last epoch). */
   paused?: boolean;
   secondsPerEpoch: number;
+  /** Seconds spent compiling kernels before the first epoch (not part of secondsPerEpoch). */
+  compileSeconds?: number;
   /** Mean batch loss of each epoch done. */
   epochLosses: number[];
   /** When early stopping ended the run. */

@@ -8,14 +8,14 @@ import type { Backend } from '../../backend';
 import { LOSSES, type LossKind } from '../../core/losses';
 import type { Metrics } from '../../core/metrics';
 import type { ModelParams, Standardization } from '../../core/model';
-import type { TrainSpec } from '../../core/spec';
+import { applyingSettings, type TrainSpec } from '../../core/spec';
 import type { DataSource } from '../../data/source';
 import { targetKind } from '../../train/targets';
 import type { ExactSummary } from '../../core/solver/report';
 import type { EarlyStop } from '../../train/run_state';
 import { train, trainResident, uploadDataset, type ResidentData } from '../../train/train';
 import { type EpochReport, type TrainResult } from '../../train/report';
-import { type TrainOptions } from '../../train/plan';
+import { type RunPhase, type TrainOptions } from '../../train/plan';
 
 /** What the loop is told to do: the training spec, and how often to report. */
 export interface LoopOptions {
@@ -61,6 +61,8 @@ export interface LoopResult {
   epochsDone: number;
   stopped: boolean;
   secondsPerEpoch: number;
+  /** Seconds spent compiling the backend's kernels before the first epoch (not part of secondsPerEpoch). */
+  compileSeconds: number;
   metrics: Metrics | null;
   /** Metrics over the held-out rows (a validation split), else null. */
   validation: Metrics | null;
@@ -127,15 +129,19 @@ export interface LoopEvents {
   onStep?: (p: StepPoint) => void;
   onEpoch?: (e: EpochPoint) => void;
   onPause?: () => void;
+  /** A phase before the first epoch: 'compiling' (the backend's kernels for this model), then 'training'. */
+  onPhase?: (phase: RunPhase) => void;
 }
 
 function engineOptions(o: LoopOptions, c: RunControl, rows: number | null, ev: LoopEvents, stepBase: () => number): TrainOptions {
   const batch = rows === null ? o.spec.batch : Math.min(o.spec.batch, rows);
   const perEpoch = rows === null ? 1000 : Math.ceil(rows / batch);
+  // Only the settings that apply (the engine refuses a batch size for the exact solver, say).
+  const settings = applyingSettings(o.spec);
   return {
-    ...o.spec, batch,
+    ...settings, ...(settings.batch !== undefined ? { batch } : {}),
     lossEvery: perEpoch < (o.smallEpoch ?? 20) ? perEpoch : Math.max(1, Math.ceil(perEpoch / (o.pointsPerEpoch ?? 50))),
-    signal: c.signal, pause: c.hook,
+    signal: c.signal, pause: c.hook, onPhase: ev.onPhase,
     onProgress: (p) => ev.onStep?.({
       step: stepBase() + p.epoch * perEpoch + Math.ceil(p.rowsDone / batch), loss: p.loss,
       done: p.epoch + (p.rowsTotal > 0 ? Math.min(1, p.rowsDone / p.rowsTotal) : 0),
@@ -147,7 +153,7 @@ function engineOptions(o: LoopOptions, c: RunControl, rows: number | null, ev: L
 function loopResult(r: TrainResult, c: RunControl): LoopResult {
   return {
     params: r.params, classes: r.classes, standardization: r.standardization, epochsDone: r.epochs.length, stopped: c.stopped,
-    secondsPerEpoch: r.secondsPerEpoch, metrics: r.final, validation: r.validation ?? null, rows: r.rows, validationRows: r.validationRows,
+    secondsPerEpoch: r.secondsPerEpoch, compileSeconds: r.compileSeconds, metrics: r.final, validation: r.validation ?? null, rows: r.rows, validationRows: r.validationRows,
     earlyStop: r.earlyStop ?? null, gapHistory: r.gapHistory ?? null, exact: r.exact ?? null, solved: r.spec.solver === 'exact',
   };
 }

@@ -2,6 +2,7 @@
 // structured cloning: specs, numbers, Float64Arrays.
 import type { BenchResult } from '../../train/bench';
 import type { DataSpec } from '../data/datasets';
+import type { RunPhase } from '../../train/plan';
 import type { EpochPoint, LoopOptions, LoopResult, StepPoint } from './loop';
 
 /** Page → worker. `stream`: the data is too large to hold and streams from its source every epoch. */
@@ -18,6 +19,7 @@ export type FromWorker =
   | { type: 'step'; id: number; point: StepPoint }
   | { type: 'epoch'; id: number; point: EpochPoint }
   | { type: 'paused'; id: number }
+  | { type: 'phase'; id: number; phase: RunPhase }
   | { type: 'done'; id: number; result: LoopResult }
   | { type: 'bench'; id: number; result: BenchResult }
   | { type: 'error'; id: number; error: ErrorMessage };

@@ -69,7 +69,7 @@ export class ResultsView {
       const gap = m?.gapHistory?.at(-1) ?? e?.gap;
       if (m) {
         rows.set(k, {
-          metrics: m.metrics, validation: m.validation, classes: m.classes ?? classes, epochs: m.epochsDone, secondsPerEpoch: m.secondsPerEpoch, gap, exact: !!m.solved,
+          metrics: m.metrics, validation: m.validation, classes: m.classes ?? classes, epochs: m.epochsDone, secondsPerEpoch: m.secondsPerEpoch, compileSeconds: m.compileSeconds, gap, exact: !!m.solved,
         });
       }
       else if (e) rows.set(k, { metrics: e.metrics, validation: e.validation, classes, epochs: e.epoch, secondsPerEpoch: e.seconds, gap });

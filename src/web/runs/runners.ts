@@ -86,6 +86,7 @@ export class WorkerRunner implements Runner {
     if (m.type === 'step') p.ev?.onStep?.(m.point);
     else if (m.type === 'epoch') p.ev?.onEpoch?.(m.point);
     else if (m.type === 'paused') p.ev?.onPause?.();
+    else if (m.type === 'phase') p.ev?.onPhase?.(m.phase);
     else {
       this.pending.delete(m.id);
       if (m.type === 'error') p.reject(fromErrorMessage(m.error));
