@@ -40,13 +40,29 @@ export class StagingRing {
       }
       const slot = this.ring[this.next];
       this.next = (this.next + 1) % this.count;
-      await slot.ready;
-      fill(slot.buffer.getMappedRange(0, n), done);
-      slot.buffer.unmap();
-      const enc = this.device.createCommandEncoder({ label: 'staging' });
-      enc.copyBufferToBuffer(slot.buffer, 0, dst, dstOffset + done, n);
-      this.device.queue.submit([enc.finish()]);
-      slot.ready = slot.buffer.mapAsync(GPUMapMode.WRITE);
+      // Each use of a slot queues behind the previous one (writes may run concurrently: more pieces in flight than
+      // slots would otherwise fill a buffer another write has just unmapped); this piece's copy is submitted when
+      // its turn comes, and the slot is ready again once it is mapped anew.
+      const from = done;
+      let copied!: () => void;
+      let failed!: (e: unknown) => void;
+      const submitted = new Promise<void>((resolve, reject) => ([copied, failed] = [resolve, reject]));
+      slot.ready = slot.ready.then(() => {
+        try {
+          fill(slot.buffer.getMappedRange(0, n), from);
+          slot.buffer.unmap();
+          const enc = this.device.createCommandEncoder({ label: 'staging' });
+          enc.copyBufferToBuffer(slot.buffer, 0, dst, dstOffset + from, n);
+          this.device.queue.submit([enc.finish()]);
+        } catch (e) {
+          failed(e);
+          throw e;
+        }
+        copied();
+        return slot.buffer.mapAsync(GPUMapMode.WRITE);
+      });
+      slot.ready.catch(failed);
+      await submitted;
       this.bytes += n;
     }
   }
