@@ -9,7 +9,7 @@ import { useGpu } from '../helpers/gpu';
 
 const gpu = useGpu();
 
-describe.each(['ring', 'writeBuffer'] as const)('uploads through %s', (upload) => {
+describe.each(['staging', 'writeBuffer'] as const)('uploads through %s', (upload) => {
   it('loads 12 chunks concurrently into 12 slots, each intact', async () => {
     const backend = WebGpuBackend.createSync(gpu(), { upload });
     const d = 5;
