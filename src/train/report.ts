@@ -3,9 +3,22 @@
 import type { Metrics } from '../core/metrics';
 import type { ModelParams, Standardization } from '../core/model';
 import type { Gap } from '../core/solver/gap';
+import type { Iteration } from '../core/solver/newton';
 import type { ExactSummary } from '../core/solver/report';
 import type { TrainSpec } from '../core/spec';
 import type { EarlyStop } from './run_state';
+
+/** What an iterative solver did (--solver newton, lbfgs, dcd, ipm). */
+export interface SolverSummary {
+  solver: string;
+  /** Each iteration: passes so far, objective, gradient norm, decrement (or decrease), step. */
+  iterations: Iteration[];
+  passes: number;
+  converged: boolean;
+  /** Why it stopped. */
+  reason: string;
+  seconds: number;
+}
 
 /** What one epoch did. */
 export interface EpochReport {
@@ -78,4 +91,6 @@ export interface TrainResult {
   exact?: ExactSummary;
   gap?: Gap;
   gapHistory?: number[];
+  /** An iterative solver's report (--solver newton, lbfgs, dcd, ipm). */
+  solve?: SolverSummary;
 }

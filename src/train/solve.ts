@@ -9,7 +9,6 @@ import { addSums, emptySums, metricsFromSums, type Metrics } from '../core/metri
 import { standardizeParams, type ModelParams, type ModelSpec, type Standardization } from '../core/model';
 import { gapOf, preconditioner } from '../core/solver/gap';
 import { featureStats, LeastSquaresStream, solveFactor, type ExactSolution, type Factor } from '../core/solver/least_squares';
-import { checkExact } from '../core/solver/options';
 import { exactSummary } from '../core/solver/report';
 import { modelSpecOf, type TrainSpec } from '../core/spec';
 import { memorySource, type DataSource } from '../data/source';
@@ -85,7 +84,6 @@ export function solveSpec(f: Factor, spec: TrainSpec, norm?: Standardization): E
 /** `--solver exact`: least squares (ridge with --penalty l2) in one pass, then its metrics through the backend. */
 export async function solveExact(backend: Backend, input: DataSource | Dataset, plan: TrainPlan): Promise<TrainResult> {
   const { spec, hold } = plan;
-  checkExact(spec);
   const t0 = now();
   const raw = 'read' in input ? input : memorySource(input);
   const { source } = await prepareTargets(raw, 'squared', plan.signal ?? undefined);

@@ -5,7 +5,7 @@
 import type { Backend, ChunkStore } from '../backend';
 import type { Dataset } from '../core/dataset';
 import { LOSSES, type LossKind } from '../core/losses';
-import { standardizeParams, type Standardization } from '../core/model';
+import { standardizeParams } from '../core/model';
 import { OptionError } from '../core/options';
 import { modelSpecOf, type TrainSpec } from '../core/spec';
 import { ColumnSet } from '../core/stats';
@@ -13,26 +13,20 @@ import type { DataSource } from '../data/source';
 import { checkpointMismatch, checkResumable } from './checkpoint';
 import { prepareStream, type EpochContext, type Stream } from './epochs';
 import { checkedInput, checkInit, checkTrainingRows } from './inputs';
-import { loadResident, trainRows, ValidationSet, type RowStats } from './load';
+import { loadResident, standardizationOf, trainRows, ValidationSet, type RowStats } from './load';
 import { budgetRows, resolvePlan, type TrainOptions, type TrainPlan } from './plan';
 import type { TrainResult } from './report';
+import type { LoadedRun } from './loaded';
 import { runEpochs } from './run';
+import { solveIterative } from './solve_iterative';
 import { RunState } from './run_state';
 import { solveExact, solverHooks } from './solve';
-import { prepareTargets, targetKind, type Targets } from './targets';
+import { prepareTargets, targetKind } from './targets';
 
 const now = (): number => performance.now() / 1000;
 
-/**
- * Per-feature scaling from the training rows' statistics. With a bias the columns are centered and scaled; without
- * one they are only scaled (by the root mean square), since centering would add an intercept the model lacks.
- */
-function standardization(s: ColumnSet, fitBias: boolean): Standardization {
-  const d = s.columns;
-  const scale = (j: number) => (fitBias ? s.std(j) : Math.sqrt(s.std(j) ** 2 + s.mean(j) ** 2));
-  const invStd = Float64Array.from({ length: d }, (_, j) => (scale(j) > 0 ? 1 / scale(j) : 1));
-  return { mean: Float64Array.from({ length: d }, (_, j) => (fitBias ? s.mean(j) : 0)), invStd };
-}
+/** Solvers that iterate on the host over passes of the loaded rows (solve_iterative.ts). */
+const ITERATIVE = new Set(['newton', 'lbfgs']);
 
 /** Data read once into a backend's memory, to train on repeatedly (benchmarks, the web page). */
 export interface ResidentData {
@@ -80,16 +74,7 @@ export async function trainResident(backend: Backend, data: ResidentData, opts: 
   const stats: RowStats = { x: spec.standardize ? data.stats.x : null, y: data.stats.y };
   const outputs = LOSSES[spec.loss].task === 'multiclass' ? data.classes!.length : 1;
   const targets = { source: data.source, classes: data.classes, outputs };
-  return trainOn(backend, plan, { targets, store: data.store, stats, validation: null, stream: null }, 0);
-}
-
-/** The data of a run as loaded: targets prepared, rows resident or a stream's ring, their statistics, the held-out rows. */
-export interface LoadedRun {
-  targets: Targets;
-  store: ChunkStore;
-  stats: RowStats;
-  validation: ValidationSet | null;
-  stream: Stream | null;
+  return (ITERATIVE.has(spec.solver) ? solveIterative : trainOn)(backend, plan, { targets, store: data.store, stats, validation: null, stream: null }, 0);
 }
 
 /** Trains a linear model on a source (or an in-memory dataset). */
@@ -123,7 +108,8 @@ export async function train(backend: Backend, input: DataSource | Dataset, opts:
       store = stream.store;
     }
     if (!stream) checkTrainingRows(source, stats.y.n, validation?.rows ?? 0, spec);
-    return await trainOn(backend, plan, { targets, store, stats, validation, stream }, now() - t0);
+    const loaded: LoadedRun = { targets, store, stats, validation, stream };
+    return await (ITERATIVE.has(spec.solver) ? solveIterative : trainOn)(backend, plan, loaded, now() - t0);
   } finally {
     store?.dispose();
     validation?.store.dispose();
@@ -135,7 +121,7 @@ async function trainOn(backend: Backend, plan: TrainPlan, data: LoadedRun, uploa
   const { spec } = plan;
   const { source } = data.targets;
   const d = source.features.length;
-  const norm = data.stats.x ? standardization(data.stats.x, spec.fitBias) : undefined;
+  const norm = data.stats.x ? standardizationOf(data.stats.x, spec.fitBias) : undefined;
   const resume = plan.checkpoint.resume;
   if (resume) {
     const facts = { features: [...source.features], target: source.target, rows: data.stats.y.n, classes: data.targets.classes, ...plan.checkpoint.fingerprint };

@@ -56,7 +56,7 @@ function direction(v: Float64Array, s: Float64Array[], y: Float64Array[], rho: n
 export async function lbfgs(o: Oracle, theta0: Float64Array, opts: LbfgsOptions): Promise<SolveResult> {
   const l1 = opts.l1 ?? 0;
   const total = (e: Evaluation, x: Float64Array) => e.f + (l1 > 0 ? l1 * x.subarray(0, o.weights).reduce((a, v) => a + Math.abs(v), 0) : 0);
-  let x = Float64Array.from(theta0);
+  let x: Float64Array = Float64Array.from(theta0);
   let e = await o.evaluate(x, 1);
   let f = total(e, x);
   let passes = 1;
