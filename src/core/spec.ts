@@ -128,7 +128,7 @@ const SOLVER_READS: Record<TrainSpec['solver'], string> = {
   newton: 'takes Newton steps from passes over all rows, without epochs, a batch, a learning rate or an optimizer',
   lbfgs: 'takes quasi-Newton steps from passes over all rows, without epochs, a batch, a learning rate or an optimizer',
   dcd: 'solves the dual by coordinate descent over rows in memory, without epochs, a batch, a learning rate or an optimizer',
-  ipm: 'solves by interior-point iterations over all rows, without epochs, a batch, a learning rate or an optimizer',
+  smoothing: 'solves by Newton steps on smoothings of the loss over rows in memory, without epochs, a batch, a learning rate or an optimizer',
 };
 
 /** Whether an option applies to a spec. */

@@ -8,7 +8,7 @@ import type { ExactSummary } from '../core/solver/report';
 import type { TrainSpec } from '../core/spec';
 import type { EarlyStop } from './run_state';
 
-/** What an iterative solver did (--solver newton, lbfgs, dcd, ipm). */
+/** What an iterative solver did (--solver newton, lbfgs, dcd, smoothing). */
 export interface SolverSummary {
   solver: string;
   /** Each iteration: passes so far, objective, gradient norm, decrement (or decrease), step. */
@@ -91,6 +91,6 @@ export interface TrainResult {
   exact?: ExactSummary;
   gap?: Gap;
   gapHistory?: number[];
-  /** An iterative solver's report (--solver newton, lbfgs, dcd, ipm). */
+  /** An iterative solver's report (--solver newton, lbfgs, dcd, smoothing). */
   solve?: SolverSummary;
 }

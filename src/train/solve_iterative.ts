@@ -1,7 +1,9 @@
-// --solver newton and --solver lbfgs on any backend: the loaded run's rows (resident, or streamed through one slot
-// each pass) answer the solver's oracle (oracle.ts); Newton or L-BFGS/OWL-QN (core/solver) iterate on the host in
-// f64 until their gap estimate falls below --solver-tol; the result is evaluated as a trained model is (final and
-// held-out metrics through the backend), with every iteration's report.
+// The iterative solvers on any backend. Newton and L-BFGS/OWL-QN: the loaded run's rows (resident, or streamed
+// through one slot each pass) answer the solver's oracle (oracle.ts) and the solver iterates on the host in f64 until
+// its gap estimate falls below --solver-tol. Dual coordinate descent (the SVM and SVR) and the quantile smoothing
+// continuation: the training rows are read once into host memory (f64, in the units the model trains in,
+// memory_rows.ts). Either way the result is evaluated as a trained model is — final and held-out metrics through
+// the backend — with every iteration's report.
 import type { Backend } from '../backend';
 import { LOSSES } from '../core/losses';
 import { metricsFromSums, type Metrics } from '../core/metrics';
@@ -10,6 +12,9 @@ import { penaltyValue } from '../core/penalties';
 import { lbfgs } from '../core/solver/lbfgs';
 import { newton, type Iteration, type SolveResult } from '../core/solver/newton';
 import { withPenalty } from '../core/solver/oracle';
+import { quantileFit } from '../core/solver/quantile';
+import { smo } from '../core/solver/smo';
+import { memoryRows } from './memory_rows';
 import { modelSpecOf } from '../core/spec';
 import { streamedMetrics } from './epochs';
 import { TrainingHealth } from './health';
@@ -24,6 +29,9 @@ const now = (): number => performance.now() / 1000;
 /** Fits the loaded run's model by the plan's second-order or quasi-Newton solver. */
 export async function solveIterative(backend: Backend, plan: TrainPlan, data: LoadedRun, uploadSeconds: number): Promise<TrainResult> {
   const { spec } = plan;
+  if (!spec.fitBias && (spec.solver === 'dcd' || spec.solver === 'smoothing')) {
+    throw new Error(`--solver ${spec.solver} fits an intercept; --no-bias needs --solver gd or lbfgs`);
+  }
   if (plan.checkpoint.write || plan.checkpoint.resume) {
     throw new Error(`checkpoints and --resume are for gradient descent (--solver gd); --solver ${spec.solver} finishes in ${spec.maxIter} iterations at most`);
   }
@@ -50,7 +58,15 @@ export async function solveIterative(backend: Backend, plan: TrainPlan, data: Lo
         plan.onIteration?.({ ...it, passes: base.passes });
       },
     };
-    const r: SolveResult = spec.solver === 'newton' ? await newton(oracle, theta0, opts) : await lbfgs(oracle, theta0, { ...opts, history: spec.history, l1 });
+    let r: SolveResult;
+    if (spec.solver === 'newton') r = await newton(oracle, theta0, opts);
+    else if (spec.solver === 'lbfgs') r = await lbfgs(oracle, theta0, { ...opts, history: spec.history, l1 });
+    else {
+      const mem = await memoryRows(source, plan, model, data.stats.y.n);
+      r = spec.solver === 'dcd'
+        ? smo(mem, spec.loss as 'hinge' | 'epsilon-insensitive', spec.alpha, spec.epsilon, opts)
+        : await quantileFit(mem, spec.quantile, l2, opts);
+    }
     const seconds = now() - t0;
     const trained = paramsOf(r.theta, model);
     session.writeModel(trained);
@@ -59,7 +75,7 @@ export async function solveIterative(backend: Backend, plan: TrainPlan, data: Lo
     const validation = data.validation && data.validation.rows > 0
       ? metricsFromSums(await session.evaluate(data.validation.store, data.validation.y.mean(0)), unit) : undefined;
     await new TrainingHealth(source, spec, backend.kind).final(trained, final);
-    const solve: SolverSummary = { solver: spec.solver, iterations, passes: base.passes, converged: r.converged, reason: r.reason, seconds };
+    const solve: SolverSummary = { solver: spec.solver, iterations, passes: Math.max(base.passes, r.passes), converged: r.converged, reason: r.reason, seconds };
     return {
       spec, classes: data.targets.classes, params: norm ? unstandardize(trained, norm) : trained,
       objective: final.loss + penaltyValue(trained.weights, model.penaltyHp), endedWorse: null, standardization: norm,

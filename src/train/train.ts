@@ -6,6 +6,7 @@ import type { Backend, ChunkStore } from '../backend';
 import type { Dataset } from '../core/dataset';
 import { LOSSES, type LossKind } from '../core/losses';
 import { standardizeParams } from '../core/model';
+import { ITERATIVE as SOLVER_ITERATIVE } from '../core/solver/options';
 import { OptionError } from '../core/options';
 import { modelSpecOf, type TrainSpec } from '../core/spec';
 import { ColumnSet } from '../core/stats';
@@ -26,7 +27,7 @@ import { prepareTargets, targetKind } from './targets';
 const now = (): number => performance.now() / 1000;
 
 /** Solvers that iterate on the host over passes of the loaded rows (solve_iterative.ts). */
-const ITERATIVE = new Set(['newton', 'lbfgs']);
+const ITERATIVE = new Set<string>(SOLVER_ITERATIVE);
 
 /** Data read once into a backend's memory, to train on repeatedly (benchmarks, the web page). */
 export interface ResidentData {

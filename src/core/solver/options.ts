@@ -6,12 +6,12 @@ import { LOSSES, type LossKind, type LossUnit } from '../losses';
 import { OptionError, type OptionDescriptor } from '../options';
 
 /** How a model is fitted. */
-export type SolverKind = 'gd' | 'exact' | 'newton' | 'lbfgs' | 'dcd' | 'ipm';
+export type SolverKind = 'gd' | 'exact' | 'newton' | 'lbfgs' | 'dcd' | 'smoothing';
 
 /** The solver's fields of a TrainSpec. */
 export interface SolverParams {
   solver: SolverKind;
-  /** Most iterations of an iterative solver (newton, lbfgs, dcd, ipm). */
+  /** Most iterations of an iterative solver (newton, lbfgs, dcd, smoothing). */
   maxIter: number;
   /** The relative gap (Newton's decrement, L-BFGS's decrease, the dual or duality gap) a solver stops at. */
   solverTol: number;
@@ -62,8 +62,8 @@ export const SOLVERS: Record<SolverKind, SolverUnit> = {
     cannot: (loss, penalty) => (loss !== 'hinge' && loss !== 'epsilon-insensitive' ? `it solves the SVM and SVR duals (hinge, epsilon-insensitive), not --loss ${loss}`
       : penalty !== 'l2' ? `the dual needs --penalty l2 (got ${penalty})` : null),
   },
-  ipm: {
-    title: 'interior point', fits: 'quantile regression with --penalty none or l2 (Frisch–Newton: one pass per iteration)',
+  smoothing: {
+    title: 'smoothing continuation', fits: 'quantile regression with --penalty none or l2 (Newton on ever narrower smoothings of the pinball loss, then the exact vertex; data held in memory)',
     cannot: (loss, penalty) => (loss !== 'quantile' ? `it solves quantile regression, not --loss ${loss}` : NONE_OR_L2(penalty)),
   },
 };
@@ -84,7 +84,7 @@ export type SolverOption = OptionDescriptor<keyof SolverParams> & {
 const QUADRATIC = (s: Pick<SolverView, 'penalty'>) => s.penalty === 'none' || s.penalty === 'l2';
 
 /** The iterative solvers (those with iterations and a tolerance). */
-const ITERATIVE: readonly SolverKind[] = ['newton', 'lbfgs', 'dcd', 'ipm'];
+export const ITERATIVE: readonly SolverKind[] = ['newton', 'lbfgs', 'dcd', 'smoothing'];
 
 /** The solver's options. */
 export const SOLVER_OPTIONS: readonly SolverOption[] = [
@@ -94,12 +94,12 @@ export const SOLVER_OPTIONS: readonly SolverOption[] = [
   },
   {
     name: 'max-iter', key: 'maxIter', type: 'integer', default: 200, min: 1, max: 1e6, metavar: 'N', group: 'training', solvers: ITERATIVE,
-    label: 'Most solver iterations', help: 'newton, lbfgs, dcd, ipm: the most iterations (each one or a few passes over the data)',
+    label: 'Most solver iterations', help: 'newton, lbfgs, dcd, smoothing: the most iterations (each one or a few passes over the data)',
   },
   {
     name: 'solver-tol', key: 'solverTol', type: 'number', default: 1e-10, min: 0, exclusive: { min: true }, max: 1, metavar: 'ε', group: 'training',
     solvers: ITERATIVE, label: 'Solver tolerance (relative gap)',
-    help: 'newton, lbfgs, dcd, ipm: stop when the estimated relative gap to the optimum (or the relative decrease) falls below ε',
+    help: 'newton, lbfgs, dcd, smoothing: stop when the estimated relative gap to the optimum (or the relative decrease) falls below ε',
   },
   {
     name: 'history', key: 'history', type: 'integer', default: 10, min: 1, max: 1000, metavar: 'm', group: 'training', solvers: ['lbfgs'],
