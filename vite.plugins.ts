@@ -62,13 +62,19 @@ async function scalarUnits(): Promise<{ stem: string; cls: string }[]> {
   return out;
 }
 
-/** The generated glue: `<stem>_rows` for each scalar unit without an override, through scalarRows<Class>. */
+/**
+ * The generated glue: `<stem>_rows` for each scalar unit without an override, through scalarRows<Class>, and
+ * `<stem>_rows_w` (sample weights) for every scalar unit, through scalarRowsW<Class>.
+ */
 function glueSource(units: { stem: string; cls: string }[], overrides: Set<string>, simdDir: string): string {
   const rel = relative(simdDir, UNITS).split(sep).join('/');
-  const lines = ["import { scalarRows } from './rows';"];
-  for (const u of units.filter((u) => !overrides.has(u.stem))) {
+  const lines = ["import { scalarRows, scalarRowsW } from './rows';"];
+  for (const u of units) {
     lines.push(`import { ${u.cls} } from '${rel}/${u.stem}';`);
-    lines.push(`export function ${u.stem}_rows(z: usize, y: usize, g: usize, count: u32, hp: usize, out: usize): void { scalarRows<${u.cls}>(z, y, g, count, hp, out); }`);
+    if (!overrides.has(u.stem)) {
+      lines.push(`export function ${u.stem}_rows(z: usize, y: usize, g: usize, count: u32, hp: usize, out: usize): void { scalarRows<${u.cls}>(z, y, g, count, hp, out); }`);
+    }
+    lines.push(`export function ${u.stem}_rows_w(z: usize, y: usize, g: usize, count: u32, hp: usize, out: usize, w: usize): void { scalarRowsW<${u.cls}>(z, y, g, count, hp, out, w); }`);
   }
   return lines.join('\n') + '\n';
 }

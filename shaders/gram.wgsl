@@ -3,7 +3,8 @@
 // reads SPAN rows from gx·SPAN in batches of RB rows staged in workgroup memory; invocation i owns block gy·BPW + i % BPW
 // and every LANES-th row of a batch from i / BPW (lanes keep small D busy). Batch sums in f32 registers are added to
 // the running sums with Kahan's compensation (the error does not grow with SPAN); each (workgroup, lane) writes its
-// sums, then its compensations, per tile. The host adds the partials in f64.
+// sums, then its compensations, per tile. The host adds the partials in f64. Rows with offsets enter as y − o; rows with
+// sample weights are scaled by √w (Σ w·zzᵀ), unless WEIGHTED gives the factors (which then include them).
 struct Params {
   start: u32,        // first row of this piece in the chunk
   count: u32,        // rows in this piece
@@ -17,7 +18,7 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<XWord>;                    // DP4 words per row (the data part's)
-@group(0) @binding(2) var<storage, read> y: array<f32>;
+@group(0) @binding(2) var<storage, read> y: array<f32>;                                  // YS per row (parts/row_values.wgsl)
 @group(0) @binding(3) var<storage, read> shift: array<vec4<f32>>;            // DP4 vec4s (padding 0)
 @group(0) @binding(4) var<storage, read> pairs: array<vec2<u32>>;            // block → (A, B), A ≤ B: tiles 2A.., 2B..
 @group(0) @binding(5) var<storage, read_write> partials: array<mat4x4<f32>>; // per partial: 4·blocks sums, 4·blocks compensations
@@ -56,8 +57,11 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
       var v = vec4<f32>(0.0);
       if (row < last && c <= DP4) {
         let at = params.start + row;
-        v = select(vec4<f32>(y[at] - params.y_shift, 1.0, 0.0, 0.0), x_word(at * DP4 + min(c, DP4 - 1u)) - shift[min(c, DP4 - 1u)], c < DP4);
+        var t = row_target(at);
+        if (OFFSETS) { t -= row_offset(at); }
+        v = select(vec4<f32>(t - params.y_shift, 1.0, 0.0, 0.0), x_word(at * DP4 + min(c, DP4 - 1u)) - shift[min(c, DP4 - 1u)], c < DP4);
         if (WEIGHTED) { v *= weights[row]; }
+        if (SAMPLE_WEIGHTS && !WEIGHTED) { v *= sqrt(row_weight(at)); }
       }
       rowbuf[k] = v;
     }

@@ -2,7 +2,8 @@
 // linked loss's value and, training (GRAD), Σ dL/dz·x' or, evaluating, its metric sums are reduced in the workgroup
 // to one partial row: DP4 gradient vec4s, (Σ dL/dz, 0, 0, 0), then two vec4s of sums. LANES invocations share a row.
 // FUSED: each workgroup first applies the previous SGD step (parts/fused_prologue.wgsl), so a step is one dispatch.
-// Linked parts choose the data encoding (x_f32 / x_f16: XWord, x_word) and the reductions (workgroup memory or subgroups).
+// Linked parts choose the data encoding (x_f32 / x_f16: XWord, x_word) and the reductions (workgroup memory or subgroups);
+// parts/row_values.wgsl reads y: rows with offsets add theirs to z, rows with sample weights weigh their terms (Σ w last).
 struct Params {
   start: u32,        // first row of this piece, in the chunk's permuted order
   count: u32,        // rows in this piece
@@ -25,7 +26,7 @@ struct Hyper { loss: vec4<f32>, penalty: vec4<f32>, optim: vec4<f32> }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<XWord>;                  // DP4 words per row (the data part's)
-@group(0) @binding(2) var<storage, read> y: array<f32>;
+@group(0) @binding(2) var<storage, read> y: array<f32>;                   // YS per row: target (weight, offset)
 @group(0) @binding(3) var<storage, read_write> model: array<vec4<f32>>;    // DP4 weight vec4s, (bias, 0, 0, 0)
 @group(0) @binding(4) var<storage, read_write> partials: array<vec4<f32>>; // PSTRIDE4 vec4s per workgroup
 @group(0) @binding(5) var<storage, read> norm: array<vec4<f32>>;          // DP4 means, then DP4 inverse std devs
@@ -67,7 +68,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   let bias = weight(DP4).x;
   var acc: array<vec4<f32>, MAX_VPL>;
   var sa = vec4<f32>(0.0); // Σ dL/dz, Σ loss, Σ m.x, Σ m.y
-  var sb = vec4<f32>(0.0); // Σ m.z, Σ m.w
+  var sb = vec4<f32>(0.0); // Σ m.z, Σ m.w, Σ w
   var buf = 0u;
   for (var it = 0u; it < params.span / slots; it++) {
     let i = begin + it * slots + slot;
@@ -88,18 +89,23 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
     let z = bias + lane_sum(part, lid, buf);
     buf ^= 1u;
     if (live) {
-      let t = y[row];
-      let le = loss_eval(z, t);
+      let t = row_target(row);
+      var zr = z;
+      if (OFFSETS) { zr += row_offset(row); }
+      var le = loss_eval(zr, t);
+      let wt = row_weight(row);
+      if (SAMPLE_WEIGHTS) { le *= wt; }
       if (GRAD) {
         for (var j = 0u; j < VPL; j++) { acc[j] += le.y * xv[j]; }
       }
       if (lane == 0u && GRAD) { sa += vec4<f32>(le.y, le.x, 0.0, 0.0); }
       // The metric sums are for evaluation only: a training step needs Σ dL/dz and the loss (one lane's work).
       if (lane == 0u && !GRAD) {
-        let m = loss_metrics(z, t, params.y_shift);
+        var m = loss_metrics(zr, t, params.y_shift);
+        if (SAMPLE_WEIGHTS) { m *= wt; }
         sa += vec4<f32>(0.0, le.x, m.x, m.y);
-        sb += vec4<f32>(m.z, m.w, 0.0, 0.0);
-        if (CONFUSION) { atomicAdd(&confusion[select(0u, 2u, t > 0.5) + loss_class(z)], 1u); }
+        sb += vec4<f32>(m.z, m.w, select(0.0, wt, SAMPLE_WEIGHTS), 0.0);
+        if (CONFUSION) { atomicAdd(&confusion[select(0u, 2u, t > 0.5) + loss_class(zr)], 1u); }
       }
     }
   }
@@ -116,6 +122,6 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   if (lid == 0u) {
     partials[out + DP4] = vec4<f32>(ra.x, 0.0, 0.0, 0.0);
     partials[out + DP4 + 1u] = vec4<f32>(ra.y, ra.z, ra.w, rb.x);
-    partials[out + DP4 + 2u] = vec4<f32>(rb.y, 0.0, 0.0, 0.0);
+    partials[out + DP4 + 2u] = vec4<f32>(rb.y, rb.z, 0.0, 0.0);
   }
 }

@@ -1,7 +1,8 @@
 // K-output pass (multiclass): rows [start, start+count) of a chunk (permuted when SHUFFLE) in tiles of TILE rows:
 // z_c = x'·W_c + b_c for the tile, the linked loss per row (softmax_row), then each invocation adds its CPI
 // gradient columns Σ dL/dz_c·x' over the tile. Workgroup (i, j) handles row span i and column block j; one partial
-// row per span: K·(DP4 + 1) columns (class c: DP4 weight vec4s, then its bias), then two vec4s of sums.
+// row per span: K·(DP4 + 1) columns (class c: DP4 weight vec4s, then its bias), then two vec4s of sums (Σ w of rows with
+// sample weights, which scale their row's terms, at the second's y; parts/row_values.wgsl reads y).
 struct Params {
   start: u32,
   count: u32,
@@ -24,7 +25,7 @@ struct Hyper { loss: vec4<f32>, penalty: vec4<f32>, optim: vec4<f32> }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<XWord>;                  // DP4 words per row (the data part's)
-@group(0) @binding(2) var<storage, read> y: array<f32>;                   // class indices 0..K−1
+@group(0) @binding(2) var<storage, read> y: array<f32>;                   // YS per row: class index 0..K−1 (weight)
 @group(0) @binding(3) var<storage, read_write> model: array<vec4<f32>>;    // K × (DP4 weight vec4s, (bias, 0, 0, 0))
 @group(0) @binding(4) var<storage, read_write> partials: array<vec4<f32>>; // K·(DP4 + 1) + 2 vec4s per span
 @group(0) @binding(5) var<storage, read> norm: array<vec4<f32>>;
@@ -77,7 +78,16 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
       zs[p] = z;
     }
     workgroupBarrier();
-    if (lid < TILE && tile_rows[lid] != NONE) { sums += softmax_row(lid * K, u32(y[tile_rows[lid]])); }
+    if (lid < TILE && tile_rows[lid] != NONE) {
+      let row = tile_rows[lid];
+      var r = softmax_row(lid * K, u32(row_target(row)));
+      if (SAMPLE_WEIGHTS) {
+        let wt = row_weight(row);
+        for (var c = 0u; c < K; c++) { zs[lid * K + c] *= wt; }
+        r = vec4<f32>(r.xyz * wt, wt);
+      }
+      sums += r;
+    }
     workgroupBarrier();
     for (var j = 0u; j < CPI && GRAD; j++) {
       let q = (wid.y * CPI + j) * WG + lid;
@@ -100,7 +110,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   }
   let s = reduce_tree(sums, lid, 1u);
   if (wid.y == 0u && lid == 0u) {
-    partials[out + cols] = s;
-    partials[out + cols + 1u] = vec4<f32>(0.0);
+    partials[out + cols] = vec4<f32>(s.xyz, 0.0);
+    partials[out + cols + 1u] = vec4<f32>(0.0, s.w, 0.0, 0.0);
   }
 }

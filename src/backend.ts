@@ -1,5 +1,5 @@
 // The one interface both backends (src/cpu, src/gpu) implement; the host loop (src/train) drives it.
-import type { HostChunk } from './core/dataset';
+import type { HostChunk, RowExtras } from './core/dataset';
 import type { EvalSums } from './core/metrics';
 import type { Gradient, ModelParams, ModelSpec } from './core/model';
 import type { OptimState } from './core/optim/apply';
@@ -17,6 +17,8 @@ export type Which = 'current' | 'average';
  */
 export interface ChunkStore {
   readonly d: number;
+  /** The per-row values it keeps beside y (sample weights, offsets): every chunk loaded must carry exactly these. */
+  readonly extras: RowExtras;
   readonly slotRows: number;
   /** Rows now loaded in each slot. */
   readonly rowsIn: readonly number[];
@@ -77,7 +79,10 @@ export interface TrainSession {
 export interface GramPass {
   /** Relative error of the entries against √(G_ii·G_jj) (f32 arithmetic on the device), which decides whether the result is kept. */
   readonly relError: number;
-  /** The Gram of `rows` rows loaded in slot `slot`: (d + 2)² values, columns in the order x (d), y, 1. */
+  /**
+   * The Gram of `rows` rows loaded in slot `slot`: (d + 2)² values, columns in the order x (d), y, 1 — weighted
+   * (Σ w·zzᵀ) and with y − o when the store's rows carry sample weights and offsets.
+   */
   run(slot: number, rows: number, shift: ArrayLike<number>, yShift: number): Promise<Float64Array>;
   dispose(): void;
 }
@@ -89,8 +94,11 @@ export interface Backend {
   readonly device: string;
   /** The largest slot, in rows, this backend holds for d features. */
   maxChunkRows(d: number): number;
-  /** A store with slots of `slotRows` rows; `exact` sizes each slot to its first chunk (resident data). */
-  createStore(d: number, slotRows: number, exact?: boolean): ChunkStore;
+  /**
+   * A store with slots of `slotRows` rows; `exact` sizes each slot to its first chunk (resident data); `extras`: the
+   * per-row sample weights and offsets its chunks carry (default none).
+   */
+  createStore(d: number, slotRows: number, exact?: boolean, extras?: RowExtras): ChunkStore;
   /** Starts training a model on a store's rows, from `init` or zeros; `use` (default: a bit of everything) says what to prepare. */
   createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams, use?: SessionUse): Promise<TrainSession>;
   /** A Gram pass over a store's slots (see GramPass), where the backend has one. */

@@ -7,6 +7,39 @@ export interface HostChunk {
   y: Float32Array;
   /** Index of this chunk's first row in its source (for row-keyed holdout); 0 when unknown. */
   firstRow?: number;
+  /** Per-row sample weights (≥ 0; the objective becomes Σ w·L / Σ w), when the source has them (RowExtras.weight). */
+  w?: Float32Array;
+  /** Per-row offsets added to every output (z = x·w + b + o, e.g. log exposure), when the source has them. */
+  o?: Float32Array;
+}
+
+/** Which per-row values beside the target a source's chunks carry (and a store keeps): sample weights, offsets. */
+export interface RowExtras {
+  readonly weight: boolean;
+  readonly offset: boolean;
+}
+
+/** No per-row values beside the target. */
+export const NO_EXTRAS: RowExtras = { weight: false, offset: false };
+
+/** Whether two layouts of per-row values are the same. */
+export function sameExtras(a: RowExtras, b: RowExtras): boolean {
+  return a.weight === b.weight && a.offset === b.offset;
+}
+
+/** Rows [from, to) of a chunk's per-row values beside x and y (views, not copies). */
+export function extrasOf(c: HostChunk, from: number, to: number): Pick<HostChunk, 'w' | 'o'> {
+  return { ...(c.w ? { w: c.w.subarray(from, to) } : {}), ...(c.o ? { o: c.o.subarray(from, to) } : {}) };
+}
+
+/** Throws unless a chunk carries exactly the per-row values a store keeps (at least one per row). */
+export function checkExtras(c: HostChunk, extras: RowExtras): void {
+  for (const [key, want, what] of [['w', extras.weight, 'sample weights'], ['o', extras.offset, 'offsets']] as const) {
+    const v = c[key];
+    if (want ? !(v && v.length >= c.rows) : v !== undefined) {
+      throw new Error(`the store ${want ? 'keeps' : 'has no room for'} ${what}; a chunk ${want ? 'without them' : 'with them'} cannot be loaded`);
+    }
+  }
 }
 
 /** A dataset held as chunks, with feature names. */

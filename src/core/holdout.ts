@@ -22,12 +22,13 @@ export function isHeldOut(row: number, h: Holdout): boolean {
   return mix32(mix32(lo ^ h.key) ^ hi) / 2 ** 32 < h.fraction;
 }
 
-/** Splits a chunk into its training rows and its held-out rows (both keep source order). */
+/** Splits a chunk into its training rows and its held-out rows (both keep source order, weights and offsets). */
 export function splitChunk(c: HostChunk, d: number, h: Holdout): { train: HostChunk; held: HostChunk } {
   const first = c.firstRow ?? 0;
   const keep: number[] = [];
   const out: number[] = [];
   for (let i = 0; i < c.rows; i++) (isHeldOut(first + i, h) ? out : keep).push(i);
+  const column = (v: Float32Array | undefined, idx: number[]) => v && Float32Array.from(idx, (r) => v[r]);
   const take = (idx: number[]): HostChunk => {
     const x = new Float32Array(idx.length * d);
     const y = new Float32Array(idx.length);
@@ -35,7 +36,9 @@ export function splitChunk(c: HostChunk, d: number, h: Holdout): { train: HostCh
       x.set(c.x.subarray(r * d, (r + 1) * d), k * d);
       y[k] = c.y[r];
     });
-    return { rows: idx.length, x, y, firstRow: first };
+    const w = column(c.w, idx);
+    const o = column(c.o, idx);
+    return { rows: idx.length, x, y, firstRow: first, ...(w ? { w } : {}), ...(o ? { o } : {}) };
   };
-  return out.length === 0 ? { train: c, held: { rows: 0, x: new Float32Array(0), y: new Float32Array(0) } } : { train: take(keep), held: take(out) };
+  return out.length === 0 ? { train: c, held: take([]) } : { train: take(keep), held: take(out) };
 }

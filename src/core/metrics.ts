@@ -10,6 +10,11 @@ import { P_EPS } from './losses/loss';
  */
 export interface EvalSums {
   rows: number;
+  /**
+   * Σ w of the rows' sample weights, when they are weighted: every sum is then a weighted sum (w·loss, w·|e|, …,
+   * w·correct) and the metrics are weighted means. The confusion matrix always counts rows. Absent: every weight is 1.
+   */
+  weight?: number;
   /** Σ loss. */
   loss: number;
   m: Float64Array;
@@ -57,43 +62,53 @@ export function emptySums(classes = 0): EvalSums {
 
 /** a += b. */
 export function addSums(a: EvalSums, b: EvalSums): void {
+  if (a.weight !== undefined || b.weight !== undefined) a.weight = (a.weight ?? a.rows) + (b.weight ?? b.rows);
   a.rows += b.rows;
   a.loss += b.loss;
   for (let i = 0; i < 4; i++) a.m[i] += b.m[i];
   if (a.confusion && b.confusion) for (let i = 0; i < a.confusion.length; i++) a.confusion[i] += b.confusion[i];
 }
 
-/** Adds one row's task sums for a scalar loss at output z and target t into m (and the confusion counts). */
-export function addRowMetrics(unit: ScalarLoss, z: number, t: number, yShift: number, hp: LossHp, m: Float64Array, confusion: Float64Array | null): void {
+/**
+ * Adds one row's task sums for a scalar loss at output z and target t into m (and the confusion counts), each sum
+ * weighted by the row's sample weight w (the confusion counts are not: they count rows).
+ */
+export function addRowMetrics(
+  unit: ScalarLoss, z: number, t: number, yShift: number, hp: LossHp, m: Float64Array, confusion: Float64Array | null, w = 1,
+): void {
   if (unit.task === 'regression') {
     const e = unit.link(z, hp) - t;
     const ys = t - yShift;
-    m[0] += Math.abs(e);
-    m[1] += e * e;
-    m[2] += ys;
-    m[3] += ys * ys;
+    m[0] += w * Math.abs(e);
+    m[1] += w * (e * e);
+    m[2] += w * ys;
+    m[3] += w * (ys * ys);
     return;
   }
   const pred = z > 0 ? 1 : 0;
   const truth = t > 0.5 ? 1 : 0;
-  if (pred === truth) m[0] += 1;
+  if (pred === truth) m[0] += w;
   // −log P(true class), with P(class 0) = link(−z) (the binary links are symmetric) to keep precision near 0.
-  if (unit.probabilistic) m[1] -= Math.log(Math.max(P_EPS, unit.link(truth === 1 ? z : -z, hp)));
+  if (unit.probabilistic) m[1] -= w * Math.log(Math.max(P_EPS, unit.link(truth === 1 ? z : -z, hp)));
   if (confusion) confusion[truth * 2 + pred] += 1;
 }
 
-/** Metrics from sums for a loss: MSE, RMSE, MAE, R² (regression) or accuracy, log-loss, confusion (classification). */
+/**
+ * Metrics from sums for a loss: MSE, RMSE, MAE, R² (regression) or accuracy, log-loss, confusion (classification);
+ * weighted means (R² from weighted sums of squares) when the sums are weighted.
+ */
 export function metricsFromSums(s: EvalSums, unit: LossUnit): Metrics {
-  const n = s.rows;
+  const n = s.weight ?? s.rows;
+  const rows = s.rows;
   if (unit.task === 'regression') {
     const sst = s.m[3] - (s.m[2] * s.m[2]) / n;
     const mse = s.m[1] / n;
-    return { task: 'regression', rows: n, loss: s.loss / n, mse, rmse: Math.sqrt(mse), mae: s.m[0] / n, r2: sst > 0 ? 1 - s.m[1] / sst : NaN };
+    return { task: 'regression', rows, loss: s.loss / n, mse, rmse: Math.sqrt(mse), mae: s.m[0] / n, r2: sst > 0 ? 1 - s.m[1] / sst : NaN };
   }
   const k = s.confusion ? Math.round(Math.sqrt(s.confusion.length)) : 0;
   const confusion = Array.from({ length: k }, (_, i) => Array.from(s.confusion!.subarray(i * k, (i + 1) * k)));
   return {
-    task: 'classification', rows: n, loss: s.loss / n, accuracy: s.m[0] / n,
+    task: 'classification', rows, loss: s.loss / n, accuracy: s.m[0] / n,
     logLoss: unit.probabilistic ? s.m[1] / n : null, confusion,
   };
 }

@@ -28,13 +28,19 @@ export interface ModelSpec {
   /** Clip the mean loss gradient to this norm (0: no clipping). */
   clipNorm: number;
   standardize?: Standardization;
+  /**
+   * The mean sample weight w̄ of the training rows, when rows are weighted: a step's weighted sums Σ w·dL/dz·x are
+   * divided by rows × w̄ (not by the batch's own Σ w), an unbiased estimate of the gradient of Σ w·L / Σ w that equals
+   * it for a full batch. Absent: rows are unweighted.
+   */
+  meanWeight?: number;
 }
 
 /** A spec from the fields that matter, the rest at their defaults (one output, squared loss, no penalty, SGD). */
 export function modelSpec(o: {
   d: number; outputs?: number; fitBias?: boolean; loss?: LossKind; lossParams?: Partial<LossParams>;
   penalty?: PenaltyKind; penaltyParams?: Partial<PenaltyParams>; optimizer?: OptimizerKind; optimParams?: Partial<OptimParams>;
-  clipNorm?: number; standardize?: Standardization;
+  clipNorm?: number; standardize?: Standardization; meanWeight?: number;
 }): ModelSpec {
   const loss = o.loss ?? 'squared';
   const penalty = o.penalty ?? 'none';
@@ -46,6 +52,7 @@ export function modelSpec(o: {
     d: o.d, outputs, fitBias: o.fitBias ?? true, loss, lossHp: lossHp(loss, o.lossParams),
     penalty, penaltyHp: penaltyHp(penalty, o.penaltyParams), optimizer: o.optimizer ?? 'sgd',
     optimizerHp: optimHp(o.optimizer ?? 'sgd', o.optimParams), clipNorm: o.clipNorm ?? 0, standardize: o.standardize,
+    ...(o.meanWeight !== undefined ? { meanWeight: o.meanWeight } : {}),
   };
 }
 
@@ -62,6 +69,11 @@ export interface Gradient {
   /** Mean loss over the step's rows before the update. */
   loss: number;
   rows: number;
+}
+
+/** What a step's (or pass's) sums are divided by to give means: rows, times the mean sample weight when weighted. */
+export function stepDivisor(rows: number, spec: Pick<ModelSpec, 'meanWeight'>): number {
+  return spec.meanWeight === undefined ? rows : rows * spec.meanWeight;
 }
 
 /** Zero parameters for d features and k outputs. */

@@ -32,6 +32,8 @@ export interface TrainSpec extends LossParams, PenaltyParams, OptimParams, Sched
   standardize: boolean;
   /** Fraction of rows held out by a seeded hash of the row index. */
   validation: number;
+  /** Classification: 'balanced' weights each row by n / (K · n_class), times its sample weight (if any). */
+  classWeight: 'none' | 'balanced';
   /** Read the gradient back every step and update in TypeScript (the literal loop, for teaching). */
   hostUpdate: boolean;
 }
@@ -99,6 +101,12 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = ([
   { name: 'lr', key: 'lr', type: 'number', default: 0.01, min: 0, exclusive: { min: true }, metavar: 'α', label: 'Learning rate', group: 'training', solvers: GD, help: 'learning rate' },
   { name: 'seed', key: 'seed', type: 'integer', default: 0, min: 0, max: 2 ** 32 - 1, metavar: 'S', group: 'training', help: 'seed for the shuffle and the holdout' },
   { name: 'shuffle', key: 'shuffle', type: 'boolean', default: true, group: 'training', solvers: GD, help: 'visit rows in file order instead of a seeded shuffle' },
+  {
+    name: 'class-weight', key: 'classWeight', type: 'choice', choices: ['none', 'balanced'], default: 'none', group: 'model', label: 'Class weights',
+    appliesTo: (s) => LOSSES[s.loss].task !== 'regression',
+    why: `class weights are for the classification losses (${LOSS_NAMES.filter((n) => LOSSES[n].task !== 'regression').join(', ')}); a regression loss has no classes`,
+    help: 'balanced: weight each row by n / (K · rows of its class), as scikit-learn (times --weight)',
+  },
   { name: 'bias', key: 'fitBias', type: 'boolean', default: true, label: 'Fit an intercept (bias)', group: 'model', help: 'fit no intercept' },
   {
     name: 'standardize', key: 'standardize', type: 'boolean', default: false, label: 'Standardize features', group: 'training',
@@ -211,10 +219,10 @@ export function specRecord(s: TrainSpec): Record<string, number | string | boole
   return out;
 }
 
-/** The model a spec trains on d features with k outputs (classes for a multiclass loss). */
-export function modelSpecOf(s: TrainSpec, d: number, outputs: number, standardize?: Standardization): ModelSpec {
+/** The model a spec trains on d features with k outputs (classes for a multiclass loss); meanWeight: see ModelSpec. */
+export function modelSpecOf(s: TrainSpec, d: number, outputs: number, standardize?: Standardization, meanWeight?: number): ModelSpec {
   return modelSpec({
     d, outputs, fitBias: s.fitBias, loss: s.loss, lossParams: s, penalty: s.penalty, penaltyParams: s,
-    optimizer: s.optimizer, optimParams: s, clipNorm: s.clipNorm, standardize,
+    optimizer: s.optimizer, optimParams: s, clipNorm: s.clipNorm, standardize, meanWeight,
   });
 }

@@ -66,6 +66,36 @@ export function statsOf(values: ArrayLike<number>, count: number, stride = 1, of
   return { count, mean: mean + comp / count, m2: Math.max(0, m2), min, max };
 }
 
+/**
+ * Weighted statistics of values[offset + k·stride] with weights w[k] (≥ 0), two passes in f64: count is Σw, mean and
+ * M2 are weighted (M2 = Σ w·(v − mean)²), min and max over the values of positive weight.
+ */
+export function weightedStatsOf(values: ArrayLike<number>, w: ArrayLike<number>, count: number, stride = 1, offset = 0): ColumnStats {
+  let sw = 0;
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let k = 0, i = offset; k < count; k++, i += stride) {
+    if (!(w[k] > 0)) continue;
+    const v = values[i];
+    sw += w[k];
+    sum += w[k] * v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (sw === 0) return emptyStats();
+  const mean = sum / sw;
+  let m2 = 0;
+  let comp = 0;
+  for (let k = 0, i = offset; k < count; k++, i += stride) {
+    const dv = values[i] - mean;
+    m2 += w[k] * dv * dv;
+    comp += w[k] * dv;
+  }
+  m2 -= (comp * comp) / sw;
+  return { count: sw, mean: mean + comp / sw, m2: Math.max(0, m2), min, max };
+}
+
 /** Folds a chunk of rows (x row-major rows × d, y) into per-column statistics: d features, then y. */
 export function accumulateChunk(acc: ColumnStats[], x: Float32Array, y: Float32Array, rows: number, d: number): void {
   if (acc.length !== d + 1) throw new Error(`expected ${d + 1} column statistics, got ${acc.length}`);
@@ -88,13 +118,15 @@ export class ColumnSet {
     return s;
   }
 
-  /** Folds in `rows` rows of row-major values. */
-  add(values: ArrayLike<number>, rows: number): void {
+  /** Folds in `rows` rows of row-major values, weighted by `w` (one per row; count then sums the weights). */
+  add(values: ArrayLike<number>, rows: number, w?: ArrayLike<number>): void {
     if (rows === 0) return;
-    for (let j = 0; j < this.columns; j++) this.cols[j] = mergeStats(this.cols[j], statsOf(values, rows, this.columns, j));
+    for (let j = 0; j < this.columns; j++) {
+      this.cols[j] = mergeStats(this.cols[j], w ? weightedStatsOf(values, w, rows, this.columns, j) : statsOf(values, rows, this.columns, j));
+    }
   }
 
-  /** Values seen per column. */
+  /** Values seen per column (the sum of their weights when weighted). */
   get n(): number {
     return this.cols[0]?.count ?? 0;
   }

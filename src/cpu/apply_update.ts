@@ -4,9 +4,9 @@ import type { Gradient, ModelParams, ModelSpec } from '../core/model';
 import { applyStep, type OptimState, type StepRule } from '../core/optim/apply';
 import type { GradSums } from './grad_sums';
 
-/** Mean gradient of a step from its sums (scale = 1/rows). */
-export function meanGradient(s: GradSums): Gradient {
-  const scale = 1 / s.rows;
+/** Mean gradient of a step from its sums (scale = 1/rows, or 1/(rows·w̄) for rows of mean sample weight w̄). */
+export function meanGradient(s: GradSums, meanWeight?: number): Gradient {
+  const scale = 1 / (meanWeight === undefined ? s.rows : s.rows * meanWeight);
   return { weights: scaled(s.grad, scale), bias: scaled(s.gradBias, scale), loss: s.loss * scale, rows: s.rows };
 }
 
@@ -19,7 +19,7 @@ function scaled(a: Float64Array, scale: number): Float64Array {
 
 /** Applies one step from a step's sums, in place; returns the mean gradient. */
 export function applyUpdateCpu(p: ModelParams, s: GradSums, state: OptimState, rule: StepRule, spec: ModelSpec): Gradient {
-  const g = meanGradient(s);
+  const g = meanGradient(s, spec.meanWeight);
   applyStep(p, g, state, rule, spec);
   return g;
 }

@@ -5,15 +5,18 @@
 import { LOSSES } from '../core/losses';
 import type { ModelParams, ModelSpec } from '../core/model';
 import { linearGradCpu } from './linear_grad';
-import type { GradRange, GradSums } from './grad_sums';
+import type { GradRange, GradSums, RowValues } from './grad_sums';
 import { softmaxGradCpu } from './softmax_grad';
 
-/** Adds one pass over a chunk (x: rows × d row-major, y: targets or class indices) into `out`. */
+/**
+ * Adds one pass over a chunk (x: rows × d row-major, y: targets or class indices; `rv`: its sample weights and
+ * offsets, if any) into `out`.
+ */
 export function gradRows(
   x: Float32Array, y: Float32Array, chunkRows: number, p: ModelParams, range: GradRange, spec: ModelSpec,
-  yShift: number, withGrad: boolean, out: GradSums,
+  yShift: number, withGrad: boolean, out: GradSums, rv: RowValues = {},
 ): GradSums {
   return LOSSES[spec.loss].task === 'multiclass'
-    ? softmaxGradCpu(x, y, chunkRows, p, range, spec, withGrad, out)
-    : linearGradCpu(x, y, chunkRows, p, range, spec, yShift, withGrad, out);
+    ? softmaxGradCpu(x, y, chunkRows, p, range, spec, withGrad, out, rv)
+    : linearGradCpu(x, y, chunkRows, p, range, spec, yShift, withGrad, out, rv);
 }

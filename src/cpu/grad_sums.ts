@@ -9,6 +9,12 @@ export interface GradSums extends EvalSums {
   gradBias: Float64Array;
 }
 
+/** A chunk's per-row sample weights and offsets (HostChunk.w, .o), where it has them. */
+export interface RowValues {
+  w?: ArrayLike<number>;
+  o?: ArrayLike<number>;
+}
+
 /** Where a pass reads: a run of a chunk's rows in permuted order. */
 export interface GradRange {
   start: number;
@@ -17,10 +23,10 @@ export interface GradRange {
   shuffle: boolean;
 }
 
-/** Zeroed sums for d features, k outputs and a confusion matrix of `classes` (0: none). */
-export function emptyGradSums(d: number, k = 1, classes = 0): GradSums {
+/** Zeroed sums for d features, k outputs and a confusion matrix of `classes` (0: none); `weighted`: with Σ w. */
+export function emptyGradSums(d: number, k = 1, classes = 0, weighted = false): GradSums {
   return {
     grad: new Float64Array(k * d), gradBias: new Float64Array(k), rows: 0, loss: 0, m: new Float64Array(4),
-    confusion: classes > 0 ? new Float64Array(classes * classes) : null,
+    confusion: classes > 0 ? new Float64Array(classes * classes) : null, ...(weighted ? { weight: 0 } : {}),
   };
 }

@@ -7,7 +7,10 @@ import type { MultiLoss, ScalarLoss } from '../core/losses';
 import { LOSSES } from '../core/losses';
 import type { ModelParams, ModelSpec } from '../core/model';
 
-/** Rows [start, start + count) of a float32 block: row r's features at x[r·stride …], its target at y[r]. */
+/**
+ * Rows [start, start + count) of a float32 block: row r's features at x[r·stride …], its target at y[r], its sample
+ * weight at w[w0 + r] and offset at o[o0 + r] where the rows have them.
+ */
 export interface RowBlock {
   x: Float32Array;
   /** Offset of row 0 in x, and floats from one row to the next. */
@@ -17,6 +20,10 @@ export interface RowBlock {
   y0: number;
   start: number;
   count: number;
+  w?: Float32Array;
+  w0?: number;
+  o?: Float32Array;
+  o0?: number;
 }
 
 /** Adds Σ over the block's rows of each row's Hessian (unnormalized) into h ((K·(D + 1))², row-major). */
@@ -34,16 +41,18 @@ export function addHessian(h: Float64Array, b: RowBlock, p: ModelParams, spec: M
     const off = b.x0 + r * b.stride;
     for (let j = 0; j < d; j++) xs[j] = norm ? (b.x[off + j] - norm.mean[j]) * norm.invStd[j] : b.x[off + j];
     for (let c = 0; c < k; c++) {
-      let s = p.bias[c];
+      let s = p.bias[c] + (b.o ? b.o[(b.o0 ?? 0) + r] : 0);
       for (let j = 0; j < d; j++) s += xs[j] * p.weights[c * d + j];
       z[c] = s;
     }
     const t = b.y[b.y0 + r];
+    const wt = b.w ? b.w[(b.w0 ?? 0) + r] : 1;
+    if (wt === 0) continue;
     if (unit.task === 'multiclass') (unit as MultiLoss).probabilities(z, pr);
     else pr[0] = (unit as ScalarLoss).d2z!(z[0], t, hp);
     for (let a = 0; a < k; a++) {
       for (let c = 0; c < k; c++) {
-        const s = unit.task === 'multiclass' ? (a === c ? pr[a] : 0) - pr[a] * pr[c] : pr[0];
+        const s = wt * (unit.task === 'multiclass' ? (a === c ? pr[a] : 0) - pr[a] * pr[c] : pr[0]);
         if (s === 0) continue;
         for (let j = 0; j < cols; j++) {
           const sj = s * xs[j];

@@ -3,7 +3,7 @@
 // how a step's rows are summed (one thread, or a pool of threads).
 import type { ChunkStore, TrainSession, Which } from '../backend';
 import { confusionClasses, type EvalSums } from '../core/metrics';
-import { cloneParams, zeroParams, type Gradient, type ModelParams, type ModelSpec } from '../core/model';
+import { cloneParams, stepDivisor, zeroParams, type Gradient, type ModelParams, type ModelSpec } from '../core/model';
 import { newOptimState, type OptimState } from '../core/optim/apply';
 import type { Piece, Step } from '../core/schedule';
 import { addHessian, type RowBlock } from './hessian';
@@ -45,14 +45,14 @@ export abstract class CpuSessionBase implements TrainSession {
   }
 
   async gradient(step: Step): Promise<Gradient> {
-    return meanGradient(this.stepSums(step));
+    return meanGradient(this.stepSums(step), this.spec.meanWeight);
   }
 
   async hessian(step: Step): Promise<Float64Array> {
     const { d, outputs: k } = this.spec;
     const h = new Float64Array((k * (d + 1)) ** 2);
     for (const piece of step.pieces) addHessian(h, this.rowBlock(piece), this.params, this.spec);
-    return h.map((v) => v / Math.max(1, step.rows));
+    return h.map((v) => v / stepDivisor(Math.max(1, step.rows), this.spec));
   }
 
   async readLosses(count: number): Promise<Float64Array> {

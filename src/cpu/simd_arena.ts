@@ -10,15 +10,26 @@ export interface Kernels {
   gather(xb: number, ys: number, x: number, y: number, rb: number, idx: number, count: number, norm: number): void;
   outputs(z: number, xb: number, count: number, rb: number, w: number, b: number, k: number): void;
   accumulate(g64: number, g: number, xb: number, count: number, rb: number, k: number): void;
+  gatherColumn(dst: number, src: number, idx: number, count: number): void;
+  addColumn(z: number, o: number, count: number): void;
 }
 
 /** A loss part's training rows (simd/losses/<stem>.ts): dL/dz into g, Σ loss and Σ dL/dz (K for softmax) at out. */
 export type LossRows = (z: number, y: number, g: number, count: number, hpOrK: number, out: number) => void;
 
+/** A loss part's training rows with sample weights at w (`<stem>_rows_w`): each row's loss and dL/dz times its weight. */
+export type LossRowsWeighted = (z: number, y: number, g: number, count: number, hpOrK: number, out: number, w: number) => void;
+
 /** The loss part of a unit's file stem, or null when the kernels have none. */
 export function lossRows(kn: Kernels, stem: string): LossRows | null {
   const f = (kn as unknown as Record<string, unknown>)[`${stem}_rows`];
   return typeof f === 'function' ? (f as LossRows) : null;
+}
+
+/** The weighted loss part of a unit's file stem, or null when the kernels have none. */
+export function lossRowsWeighted(kn: Kernels, stem: string): LossRowsWeighted | null {
+  const f = (kn as unknown as Record<string, unknown>)[`${stem}_rows_w`];
+  return typeof f === 'function' ? (f as LossRowsWeighted) : null;
 }
 
 /** Typed views of an arena's memory (rebuilt when it grows). */

@@ -4,7 +4,7 @@
 // (session.ts) applies the update rule in f64 on the host, so every penalty and optimizer of the registries trains
 // here exactly as on the reference.
 import type { Backend, ChunkStore, TrainSession } from '../backend';
-import type { HostChunk } from '../core/dataset';
+import { checkExtras, NO_EXTRAS, sameExtras, type HostChunk, type RowExtras } from '../core/dataset';
 import { LOSS_NAMES } from '../core/losses';
 import { confusionClasses, type EvalSums } from '../core/metrics';
 import type { ModelParams, ModelSpec } from '../core/model';
@@ -14,7 +14,9 @@ import { Arena, canShare } from './simd_arena';
 import binaries from './simd/kernels.ts?simd';
 import { ThreadPool, type Spawner } from './simd_pool';
 import { ThreadChooser, type ChooserTuning } from './simd_threads';
-import { blockRows, JOB, JOB_HP, JOB_PIECES, JOB_YSHIFT, PIECE_WORDS, scratchBytes, STRIPE_BIAS, STRIPE_LOSS, STRIPE_M, STRIPE_ROWS, stripeBytes } from './simd_rows';
+import {
+  blockRows, JOB, JOB_HP, JOB_PIECES, JOB_YSHIFT, PIECE_WORDS, scratchBytes, STRIPE_BIAS, STRIPE_LOSS, STRIPE_M, STRIPE_ROWS, STRIPE_WEIGHT, stripeBytes,
+} from './simd_rows';
 import type { RowBlock } from './hessian';
 import { CpuSessionBase } from './session';
 
@@ -60,13 +62,15 @@ export function kernelModule(shared: boolean): WebAssembly.Module {
   return new WebAssembly.Module(decode(shared ? binaries.shared : binaries.plain));
 }
 
-/** Rows in the arena, one allocation per slot (x zero-padded to a multiple of 4 floats, then y). */
+/** Rows in the arena, one allocation per slot (x zero-padded to a multiple of 4 floats, then y, then w and o when kept; 0: none). */
 class SimdStore implements ChunkStore {
   readonly rowsIn: number[] = [];
-  readonly slots: { x: number; y: number; capacity: number }[] = [];
+  readonly slots: { x: number; y: number; w: number; o: number; capacity: number }[] = [];
   readonly rb: number;
 
-  constructor(readonly d: number, readonly slotRows: number, private readonly exact: boolean, private readonly arena: Arena) {
+  constructor(
+    readonly d: number, readonly slotRows: number, private readonly exact: boolean, private readonly arena: Arena, readonly extras: RowExtras = NO_EXTRAS,
+  ) {
     this.rb = rowBytesOf(d);
   }
 
@@ -74,17 +78,23 @@ class SimdStore implements ChunkStore {
     const { d, rb } = this;
     if (chunk.rows > this.slotRows) throw new Error(`a chunk of ${chunk.rows} rows does not fit a slot of ${this.slotRows}`);
     if (chunk.x.length < chunk.rows * d) throw new Error(`chunk x has ${chunk.x.length} values, expected ${chunk.rows * d}`);
+    checkExtras(chunk, this.extras);
     let s = this.slots[slot];
     if (!s || s.capacity < chunk.rows) {
       if (s) this.arena.release(s.x);
       const capacity = Math.max(1, this.exact ? chunk.rows : this.slotRows);
-      const x = this.arena.alloc(capacity * (rb + 4));
-      s = this.slots[slot] = { x, y: x + capacity * rb, capacity };
+      const { weight, offset } = this.extras;
+      const x = this.arena.alloc(capacity * (rb + 4 + (weight ? 4 : 0) + (offset ? 4 : 0)));
+      const y = x + capacity * rb;
+      const w = weight ? y + capacity * 4 : 0;
+      s = this.slots[slot] = { x, y, w, o: offset ? (w || y) + capacity * 4 : 0, capacity };
     }
     const { f32 } = this.arena.views;
     if (rb === d * 4) f32.set(chunk.x.subarray(0, chunk.rows * d), s.x / 4);
     else for (let r = 0; r < chunk.rows; r++) f32.set(chunk.x.subarray(r * d, (r + 1) * d), s.x / 4 + (r * rb) / 4);
     f32.set(chunk.y.subarray(0, chunk.rows), s.y / 4);
+    if (s.w) f32.set(chunk.w!.subarray(0, chunk.rows), s.w / 4);
+    if (s.o) f32.set(chunk.o!.subarray(0, chunk.rows), s.o / 4);
     this.rowsIn[slot] = chunk.rows;
   }
 
@@ -155,6 +165,7 @@ class SimdSession extends CpuSessionBase {
   /** Sums over pieces of rows of `store` at the current parameters, on every thread. */
   private sums(p: ModelParams, store: SimdStore, pieces: readonly Piece[], train: boolean, yShift: number): GradSums {
     const out = this.emptySums();
+    if (!train && store.extras.weight) out.weight = 0;
     const { arena, pool } = this.backend;
     const { d, outputs: k } = this.spec;
     const { f32, i32, f64 } = arena.views;
@@ -182,6 +193,8 @@ class SimdSession extends CpuSessionBase {
         i32[P + 4] = q.count;
         i32[P + 5] = q.key | 0;
         i32[P + 6] = q.shuffle ? 1 : 0;
+        i32[P + 8] = s.w;
+        i32[P + 9] = s.o;
         rows += q.count;
       }
       const chunks = Math.max(1, Math.min(this.maxChunks, Math.floor((rows * (this.rb + 4)) / Math.max(1, this.backend.minChunkBytes))));
@@ -204,6 +217,7 @@ class SimdSession extends CpuSessionBase {
       for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) out.grad[c * d + j] += f64[g + c * dp + j];
       out.loss += f64[s + STRIPE_LOSS];
       out.rows += f64[s + STRIPE_ROWS];
+      if (out.weight !== undefined) out.weight += f64[s + STRIPE_WEIGHT];
       for (let i = 0; i < 4; i++) out.m[i] += f64[s + STRIPE_M + i];
       for (let c = 0; c < k; c++) out.gradBias[c] += f64[s + STRIPE_BIAS + c];
       if (out.confusion) for (let i = 0; i < out.confusion.length; i++) out.confusion[i] += f64[s + STRIPE_BIAS + k + i];
@@ -213,7 +227,10 @@ class SimdSession extends CpuSessionBase {
   protected rowBlock(piece: Piece): RowBlock {
     const s = this.store.slots[piece.chunk];
     const { f32 } = this.backend.arena.views;
-    return { x: f32, x0: s.x / 4, stride: this.rb / 4, y: f32, y0: s.y / 4, start: piece.start, count: piece.count };
+    return {
+      x: f32, x0: s.x / 4, stride: this.rb / 4, y: f32, y0: s.y / 4, start: piece.start, count: piece.count,
+      ...(s.w ? { w: f32, w0: s.w / 4 } : {}), ...(s.o ? { o: f32, o0: s.o / 4 } : {}),
+    };
   }
 
   protected stepSums(step: Step): GradSums {
@@ -222,9 +239,10 @@ class SimdSession extends CpuSessionBase {
 
   protected async evaluateAt(p: ModelParams, store: ChunkStore = this.store, yShift = 0): Promise<EvalSums> {
     if (!(store instanceof SimdStore)) throw new Error('the CPU backend\'s evaluate() was given another backend\'s store');
+    if (!sameExtras(store.extras, this.store.extras)) throw new Error('the CPU backend\'s evaluate() was given a store whose rows carry other per-row values');
     const pieces = store.rowsIn.flatMap((count, chunk) => (count > 0 ? [{ chunk, start: 0, count, key: 0, shuffle: false }] : []));
     const s = this.sums(p, store, pieces, false, yShift);
-    return { rows: s.rows, loss: s.loss, m: s.m, confusion: s.confusion };
+    return { rows: s.rows, loss: s.loss, m: s.m, confusion: s.confusion, ...(s.weight !== undefined ? { weight: s.weight } : {}) };
   }
 
   override dispose(): void {
@@ -270,8 +288,8 @@ export class SimdCpuBackend implements Backend {
     return Math.max(1, Math.floor(2 ** 30 / (rowBytesOf(d) + 4)));
   }
 
-  createStore(d: number, slotRows: number, exact = false): ChunkStore {
-    return new SimdStore(d, slotRows, exact, this.arena);
+  createStore(d: number, slotRows: number, exact = false, extras?: RowExtras): ChunkStore {
+    return new SimdStore(d, slotRows, exact, this.arena, extras);
   }
 
   async createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams): Promise<TrainSession> {

@@ -1,12 +1,14 @@
 // The fast CPU backend's row pass, run by every thread on the chunks of a job it claims: blocks of rows go through
 // the SIMD kernels (simd/kernels.ts: indices, gather, outputs), the loss (training: the unit's f32 part,
 // simd/losses/<stem>.ts, for value and dL/dz; evaluation: the registry's f64 unit and the task's metric sums), then
-// back into the kernels for Σ dL/dz·x'. Its oracle is the f64 reference's row kernel (grad_rows.ts). A job is a
-// record in the arena (layout below) that the owning thread writes and every thread reads: no messages per step.
+// back into the kernels for Σ dL/dz·x'. Rows with offsets add them to z after the outputs; rows with sample weights
+// train through the loss's weighted part (`<stem>_rows_w`) and weigh their metric sums. Its oracle is the f64
+// reference's row kernel (grad_rows.ts). A job is a record in the arena (layout below) that the owning thread writes
+// and every thread reads: no messages per step.
 import { LOSS_NAMES, LOSSES, type LossHp, type MultiLoss, type ScalarLoss } from '../core/losses';
 import { addRowMetrics } from '../core/metrics';
 import { feistelHalfBits } from '../core/permute';
-import { lossRows, type Kernels, type LossRows, type Views } from './simd_arena';
+import { lossRows, lossRowsWeighted, type Kernels, type LossRows, type LossRowsWeighted, type Views } from './simd_arena';
 
 /** i32 word offsets of a job record's fields. */
 export const JOB = {
@@ -17,23 +19,27 @@ export const JOB = {
 export const JOB_HP = 128;
 export const JOB_YSHIFT = 160;
 export const JOB_PIECES = 192;
-/** i32 words per piece: x, y, chunk rows, start, count, key, shuffle, (unused). */
-export const PIECE_WORDS = 8;
+/** i32 words per piece: x, y, chunk rows, start, count, key, shuffle, (unused), sample weights w and offsets o (0: none). */
+export const PIECE_WORDS = 10;
 
-/** f64 slots after a result slot's gradient: loss, rows, four metric sums, then K bias sums and C × C class counts. */
+/** f64 slots after a result slot's gradient: loss, rows, four metric sums, Σ w, then K bias sums and C × C class counts. */
 export const STRIPE_LOSS = 0;
 export const STRIPE_ROWS = 1;
 export const STRIPE_M = 2;
-export const STRIPE_BIAS = 6;
+export const STRIPE_WEIGHT = 6;
+export const STRIPE_BIAS = 7;
 
 /** Bytes of one chunk's result slot: K × D' f64 gradient sums, the sums above, 64-byte aligned. */
 export function stripeBytes(k: number, rb: number, classes: number): number {
   return Math.ceil((k * rb * 2 + (STRIPE_BIAS + k + classes * classes) * 8) / 64) * 64;
 }
 
-/** Bytes of one thread's scratch for blocks of `block` rows: an index ring of prefetch + 1 blocks, the gathered rows, targets, outputs, dL/dz, a loss part's sums. */
+/**
+ * Bytes of one thread's scratch for blocks of `block` rows: an index ring of prefetch + 1 blocks, the gathered rows,
+ * targets, outputs, dL/dz, a loss part's sums, then the gathered sample weights and offsets.
+ */
 export function scratchBytes(block: number, rb: number, k: number, prefetch: number): number {
-  return Math.ceil(((prefetch + 1) * block * 4 + block * rb + block * 4 + 2 * block * k * 4 + (k + 1) * 8) / 64) * 64;
+  return Math.ceil(((prefetch + 1) * block * 4 + block * rb + block * 4 + 2 * block * k * 4 + (k + 1) * 8 + 2 * block * 4) / 64) * 64;
 }
 
 /** Rows per block: about 32 KiB of gathered rows (L1/L2-resident while the block is processed), a multiple of 4. */
@@ -72,10 +78,13 @@ export function runChunks(kn: Kernels, views: () => Views, id: number): void {
   const z = scratch + ring * block * 4 + block * rb + block * 4;
   const g = z + block * k * 4;
   const part = lossRows(kn, unit.stem);
-  if (train && !part) throw new Error(`the fast CPU backend has no ${unit.name} loss part (src/cpu/simd/losses/${unit.stem}.ts)`);
+  const partW = lossRowsWeighted(kn, unit.stem);
+  if (train && (!part || !partW)) throw new Error(`the fast CPU backend has no ${unit.name} loss part (src/cpu/simd/losses/${unit.stem}.ts)`);
+  const partOut = g + block * k * 4;
+  const ws = partOut + Math.ceil(((k + 1) * 8) / 4) * 4;
   const pass: Pass = {
-    kn, f32, f64, unit, k, hp, yShift: f64[(job + JOB_YSHIFT) / 8], train, grad: 0, sums: 0, g, z, part: part!,
-    partOut: g + block * k * 4, hpAt: job + JOB_HP, m: f64, biasAt: 0, confusion: null, zRow: new Float64Array(k),
+    kn, f32, f64, unit, k, hp, yShift: f64[(job + JOB_YSHIFT) / 8], train, grad: 0, sums: 0, g, z, part: part!, partW: partW!,
+    partOut, hpAt: job + JOB_HP, m: f64, biasAt: 0, confusion: null, zRow: new Float64Array(k), wp: 0, op: 0, ws, os: ws + block * 4,
   };
   const chunks = i32[J + JOB.chunks];
   const rows = i32[J + JOB.rows];
@@ -110,6 +119,7 @@ function chunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number, lo: 
   for (let p = 0; p < i32[J + JOB.pieces] && at < hi; p++) {
     const P = J + (JOB_PIECES >> 2) + p * PIECE_WORDS;
     const [x, y, n, start, count, key, shuffle] = [i32[P] >>> 0, i32[P + 1] >>> 0, i32[P + 2], i32[P + 3], i32[P + 4], i32[P + 5] >>> 0, i32[P + 6]];
+    const [wc, oc] = [i32[P + 8] >>> 0, i32[P + 9] >>> 0];
     const [from, to] = [Math.max(lo, at) - at, Math.min(hi, at + count) - at];
     at += count;
     if (from >= to) continue;
@@ -131,11 +141,17 @@ function chunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number, lo: 
       const o = from + q * block;
       const c = Math.min(block, to - o);
       if (!permuted && !norm) {
+        pass.wp = wc && wc + (start + o) * 4;
+        pass.op = oc && oc + (start + o) * 4;
         blockPass(pass, x + (start + o) * rb, y + (start + o) * 4, c, rb, w, b);
         continue;
       }
       fill(q + ahead);
       kn.gather(xb, ys, x, y, rb, idxAt(q), c, norm);
+      if (wc) kn.gatherColumn(pass.ws, wc, idxAt(q), c);
+      if (oc) kn.gatherColumn(pass.os, oc, idxAt(q), c);
+      pass.wp = wc && pass.ws;
+      pass.op = oc && pass.os;
       blockPass(pass, xb, ys, c, rb, w, b);
     }
   }
@@ -157,8 +173,9 @@ interface Pass {
   sums: number;
   g: number;
   z: number;
-  /** The loss's f32 part (training), where it leaves its sums, and the loss hyperparameters' address. */
+  /** The loss's f32 part (training; partW with sample weights), where it leaves its sums, and the loss hyperparameters' address. */
   part: LossRows;
+  partW: LossRowsWeighted;
   partOut: number;
   hpAt: number;
   /** Evaluation's metric sums; f64 index of the bias sums (training). */
@@ -166,12 +183,18 @@ interface Pass {
   biasAt: number;
   confusion: Float64Array | null;
   zRow: Float64Array;
+  /** Byte addresses of the block's sample weights and offsets (0: none), and of the scratch they are gathered into. */
+  wp: number;
+  op: number;
+  ws: number;
+  os: number;
 }
 
 /** One block of c rows at xb (targets at yp): outputs, the loss per row, then the gradient sums or the metric sums. */
 function blockPass(s: Pass, xb: number, yp: number, c: number, rb: number, w: number, b: number): void {
   const { kn, f64 } = s;
   kn.outputs(s.z, xb, c, rb, w, b, s.k);
+  if (s.op) kn.addColumn(s.z, s.op, c);
   const loss = s.train ? partRows(s, yp, c) : s.unit.task === 'multiclass' ? multiRows(s, yp, c) : scalarRows(s, s.unit, yp, c);
   f64[s.sums + STRIPE_LOSS] += loss;
   f64[s.sums + STRIPE_ROWS] += c;
@@ -180,7 +203,9 @@ function blockPass(s: Pass, xb: number, yp: number, c: number, rb: number, w: nu
 
 /** Training: the loss part writes dL/dz into g; returns Σ loss and adds Σ dL/dz to the bias sums. */
 function partRows(s: Pass, yp: number, c: number): number {
-  s.part(s.z, yp, s.g, c, s.unit.task === 'multiclass' ? s.k : s.hpAt, s.partOut);
+  const hpOrK = s.unit.task === 'multiclass' ? s.k : s.hpAt;
+  if (s.wp) s.partW(s.z, yp, s.g, c, hpOrK, s.partOut, s.wp);
+  else s.part(s.z, yp, s.g, c, hpOrK, s.partOut);
   const at = s.partOut / 8;
   for (let j = 0; j < s.k; j++) s.f64[s.biasAt + j] += s.f64[at + 1 + j];
   return s.f64[at];
@@ -190,12 +215,16 @@ function partRows(s: Pass, yp: number, c: number): number {
 function scalarRows(s: Pass, unit: ScalarLoss, yp: number, c: number): number {
   const { f32, hp } = s;
   let loss = 0;
+  let sw = 0;
   for (let r = 0; r < c; r++) {
     const z = f32[(s.z >> 2) + r];
     const t = f32[(yp >> 2) + r];
-    loss += unit.value(z, t, hp);
-    addRowMetrics(unit, z, t, s.yShift, hp, s.m, s.confusion);
+    const wt = s.wp ? f32[(s.wp >> 2) + r] : 1;
+    sw += wt;
+    loss += wt * unit.value(z, t, hp);
+    addRowMetrics(unit, z, t, s.yShift, hp, s.m, s.confusion, wt);
   }
+  s.f64[s.sums + STRIPE_WEIGHT] += sw;
   return loss;
 }
 
@@ -212,9 +241,11 @@ function multiRows(s: Pass, yp: number, c: number): number {
       if (zRow[j] > zRow[best]) best = j;
     }
     const t = f32[(yp >> 2) + r];
-    const l = unit.valueDz(zRow, t, null);
+    const wt = s.wp ? f32[(s.wp >> 2) + r] : 1;
+    const l = wt * unit.valueDz(zRow, t, null);
     loss += l;
-    if (best === t) s.m[0] += 1;
+    s.f64[s.sums + STRIPE_WEIGHT] += wt;
+    if (best === t) s.m[0] += wt;
     s.m[1] += l;
     if (s.confusion) s.confusion[t * k + best] += 1;
   }

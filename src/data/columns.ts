@@ -28,6 +28,7 @@ export function alignColumns(source: DataSource, wanted: readonly string[], want
     get rows() { return source.rows; },
     get targetLabels() { return source.targetLabels; },
     get skipped() { return source.skipped; },
+    ...(source.extras ? { extras: source.extras } : {}),
     ...(source.files ? { files: source.files } : {}),
     async *read(opts) {
       for await (const c of source.read(opts)) yield pick(c);

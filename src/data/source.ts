@@ -1,7 +1,7 @@
 // The one data-source interface: an async stream of row chunks (float32 features + targets) with feature
 // names and the row count when known. Every source (memory, synthetic, CSV, NPY, binary cache, a browser
 // File) implements it; the training loop reads it one pass per epoch or once into GPU memory.
-import type { Dataset, HostChunk } from '../core/dataset';
+import { extrasOf, type Dataset, type HostChunk, type RowExtras } from '../core/dataset';
 
 /** Options for one pass over a source. */
 export interface ReadOptions {
@@ -34,6 +34,8 @@ export interface DataSource {
   readonly skipped?: number;
   /** False when the file has no target column (opened for predictions only): y then holds zeros. Absent: it has one. */
   readonly hasTarget?: boolean;
+  /** Which per-row values its chunks carry beside y (HostChunk.w, .o; data/row_columns.ts). Absent: none. */
+  readonly extras?: RowExtras;
   close?(): Promise<void>;
 }
 
@@ -46,9 +48,14 @@ export function memorySource(ds: Dataset, description = 'memory'): DataSource {
     starts.push(at);
     at += c.rows;
   }
+  // Chunks that carry sample weights or offsets: every chunk must (checked in train/inputs.ts).
+  const first = ds.chunks[0];
+  const extras: RowExtras | null = first && (first.w || first.o) ? { weight: !!first.w, offset: !!first.o } : null;
   const slice = (start: number, count: number): HostChunk => {
     const x = new Float32Array(count * d);
     const y = new Float32Array(count);
+    const w = extras?.weight ? new Float32Array(count) : undefined;
+    const o = extras?.offset ? new Float32Array(count) : undefined;
     let filled = 0;
     ds.chunks.forEach((c, i) => {
       const lo = Math.max(start, starts[i]);
@@ -56,15 +63,18 @@ export function memorySource(ds: Dataset, description = 'memory'): DataSource {
       if (lo >= hi) return;
       x.set(c.x.subarray((lo - starts[i]) * d, (hi - starts[i]) * d), filled * d);
       y.set(c.y.subarray(lo - starts[i], hi - starts[i]), filled);
+      if (w && c.w) w.set(c.w.subarray(lo - starts[i], hi - starts[i]), filled);
+      if (o && c.o) o.set(c.o.subarray(lo - starts[i], hi - starts[i]), filled);
       filled += hi - lo;
     });
-    return { rows: count, x, y, firstRow: start };
+    return { rows: count, x, y, firstRow: start, ...(w ? { w } : {}), ...(o ? { o } : {}) };
   };
   return {
     description,
     features: ds.features,
     target: ds.target,
     rows: ds.rows,
+    ...(extras ? { extras } : {}),
     async *read(opts: ReadOptions = {}) {
       const max = opts.maxRows ?? Infinity;
       for (let i = 0; i < ds.chunks.length; i++) {
@@ -72,7 +82,7 @@ export function memorySource(ds: Dataset, description = 'memory'): DataSource {
         for (let s = 0; s < c.rows; s += max) {
           opts.signal?.throwIfAborted();
           const n = Math.min(max, c.rows - s);
-          yield { rows: n, x: c.x.subarray(s * d, (s + n) * d), y: c.y.subarray(s, s + n), firstRow: starts[i] + s };
+          yield { rows: n, x: c.x.subarray(s * d, (s + n) * d), y: c.y.subarray(s, s + n), firstRow: starts[i] + s, ...extrasOf(c, s, s + n) };
         }
       }
     },

@@ -6,6 +6,7 @@ import { zeroParams } from '../core/model';
 import { acquireGpu, type AcquireOptions, type GpuContext } from './device';
 import { LOSSES } from '../core/losses';
 import type { DType } from '../core/f16';
+import { NO_EXTRAS, type RowExtras } from '../core/dataset';
 import { gramPassOn } from './gram';
 import { gradLayout, linearGradPipelines, type GradPipelines, type KernelVariant } from './linear_grad';
 import { updatePipelines, type UpdatePipelines } from './apply_update';
@@ -100,8 +101,8 @@ export class WebGpuBackend implements Backend {
     return Math.max(1, Math.floor(limit / rowBytes));
   }
 
-  createStore(d: number, slotRows: number, exact = false, dtype = this.dtype): GpuStore {
-    return new GpuStore(this.ctx, d, Math.min(slotRows, this.maxChunkRows(d, dtype)), exact, this.staging, this.upload, dtype);
+  createStore(d: number, slotRows: number, exact = false, extras: RowExtras = NO_EXTRAS, dtype = this.dtype): GpuStore {
+    return new GpuStore(this.ctx, d, Math.min(slotRows, this.maxChunkRows(d, dtype)), exact, this.staging, this.upload, dtype, extras);
   }
 
   async createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams, use: SessionUse = EVERY_USE): Promise<TrainSession> {
@@ -109,8 +110,10 @@ export class WebGpuBackend implements Backend {
     if (store.d !== spec.d) throw new Error(`the store holds ${store.d} features; the model has ${spec.d}`);
     // Hyperparameter values travel in a uniform; the code differs by loss, penalty, optimizer, clipping, shape and standardization.
     const { reduction, sg } = await this.reductions();
-    const variant: KernelVariant = { dtype: gpuStore.dtype, reduction, sg };
-    const key = `${spec.d}/${spec.outputs}/${spec.loss}/${spec.penalty}/${spec.optimizer}/${spec.clipNorm > 0 ? 1 : 0}/${spec.standardize ? 1 : 0}/${gpuStore.dtype}/${reduction}`;
+    const { extras } = gpuStore;
+    const variant: KernelVariant = { dtype: gpuStore.dtype, reduction, sg, extras };
+    const key = `${spec.d}/${spec.outputs}/${spec.loss}/${spec.penalty}/${spec.optimizer}/${spec.clipNorm > 0 ? 1 : 0}/${spec.standardize ? 1 : 0}/${gpuStore.dtype}/${reduction}` +
+      `/${extras.weight ? 1 : 0}${extras.offset ? 1 : 0}`;
     let p = this.pipelines.get(key);
     let compileSeconds = 0;
     const ready = this.prepared.get(key) ?? new Set<string>();
@@ -129,7 +132,7 @@ export class WebGpuBackend implements Backend {
       this.prepared.set(key, ready);
     }
     if (!ready.has(useKey)) {
-      await this.compileAll(p, spec, gpuStore.dtype, use);
+      await this.compileAll(p, spec, gpuStore.dtype, use, extras);
       ready.add(useKey);
       compileSeconds = (performance.now() - t0) / 1000;
     }
@@ -140,11 +143,16 @@ export class WebGpuBackend implements Backend {
   }
 
   /** Runs pipelines once as `use` will on a throwaway session of four zero rows (see GpuSession.compileAll). */
-  private async compileAll(p: { grad: GradPipelines; update: UpdatePipelines }, spec: ModelSpec, dtype: DType, use: SessionUse): Promise<void> {
+  private async compileAll(
+    p: { grad: GradPipelines; update: UpdatePipelines }, spec: ModelSpec, dtype: DType, use: SessionUse, extras: RowExtras,
+  ): Promise<void> {
     const rows = 4;
-    const store = this.createStore(spec.d, rows, true, dtype);
+    const store = this.createStore(spec.d, rows, true, extras, dtype);
     try {
-      await store.load(0, { rows, x: new Float32Array(rows * spec.d), y: new Float32Array(rows) });
+      await store.load(0, {
+        rows, x: new Float32Array(rows * spec.d), y: new Float32Array(rows),
+        ...(extras.weight ? { w: new Float32Array(rows).fill(1) } : {}), ...(extras.offset ? { o: new Float32Array(rows) } : {}),
+      });
       const session = new GpuSession(store, spec, zeroParams(spec.d, spec.outputs), 16, p.grad, p.update, this.maxGroups, this.fuseGroups);
       try {
         await session.compileAll(use);

@@ -2,11 +2,12 @@
 // Gram that turns them into the Hessian of a one-output model's mean loss: Σ d²L/dz²·x̃x̃ᵀ over a step's rows, with
 // x̃ = (x', 1) standardized as the kernels do (the Gram shifts by the means; the host scales by the inverse standard
 // deviations). CPU twin: src/cpu/hessian.ts.
-import type { ModelSpec } from '../core/model';
+import { stepDivisor, type ModelSpec } from '../core/model';
 import type { Step } from '../core/schedule';
 import type { GpuContext } from './device';
 import { GramPass } from './gram';
 import { defineParams } from './params';
+import { rowValueConstants } from './row_values';
 import { computePipelineAsync } from './shaders';
 import type { GpuStore } from './store';
 
@@ -42,8 +43,9 @@ export class HessianPass {
     const pl = device.createPipelineLayout({ label: 'curvature', bindGroupLayouts: [layout] });
     const dp4 = Math.ceil(spec.d / 4);
     const [pipeline, gram] = await Promise.all([
-      computePipelineAsync(device, 'curvature', { loss: spec.loss, dtype: store.dtype }, pl, { WG, DP4: dp4, STANDARDIZE: spec.standardize ? 1 : 0 }),
-      GramPass.create(ctx, spec.d, store.dtype, true),
+      computePipelineAsync(device, 'curvature', { loss: spec.loss, dtype: store.dtype }, pl,
+        { WG, DP4: dp4, STANDARDIZE: spec.standardize ? 1 : 0, ...rowValueConstants(store.extras) }),
+      GramPass.create(ctx, spec.d, store.dtype, true, store.extras),
     ]);
     const params = device.createBuffer({ label: 'curvature.params', size: CURVATURE_PARAMS.bytes, usage: UNIFORM | COPY_DST });
     return new HessianPass(ctx, spec, pipeline, layout, gram, params);
@@ -93,7 +95,7 @@ export class HessianPass {
     const s = (j: number) => (norm ? norm.invStd[j] : 1);
     const col = (j: number) => (j < d ? j : one);
     const h = new Float64Array((d + 1) ** 2);
-    const scale = 1 / Math.max(1, step.rows);
+    const scale = 1 / stepDivisor(Math.max(1, step.rows), this.spec);
     for (let i = 0; i <= d; i++) {
       for (let j = 0; j <= d; j++) h[i * (d + 1) + j] = g[col(i) * w + col(j)] * (i < d ? s(i) : 1) * (j < d ? s(j) : 1) * scale;
     }

@@ -4,6 +4,8 @@
 // padded to DP4·4, y, 1, then zeros).
 import type { GramPass as GramCapability } from '../backend';
 import type { DType } from '../core/f16';
+import { NO_EXTRAS, type RowExtras } from '../core/dataset';
+import { rowValueConstants } from './row_values';
 import { readBuffer } from './buffers';
 import type { GpuContext } from './device';
 import { computePipelineAsync } from './shaders';
@@ -65,9 +67,10 @@ export class GramPass {
 
   /**
    * The pass for D features stored as `dtype` (the store's: rows of DP4 vec4 words, f32 or packed halves); `weighted`:
-   * each row scaled by a factor from a buffer (Newton's √(d²L/dz²), src/gpu/curvature.ts).
+   * each row scaled by a factor from a buffer (Newton's √(w·d²L/dz²), src/gpu/curvature.ts); `extras`: the store's
+   * sample weights (rows scaled by √w when not `weighted`) and offsets (y − o).
    */
-  static async create(ctx: GpuContext, d: number, dtype: DType = 'f32', weighted = false): Promise<GramPass> {
+  static async create(ctx: GpuContext, d: number, dtype: DType = 'f32', weighted = false, extras: RowExtras = NO_EXTRAS): Promise<GramPass> {
     const layout = gramLayout(d);
     const { device } = ctx;
     const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
@@ -78,7 +81,7 @@ export class GramPass {
     });
     const pl = device.createPipelineLayout({ label: 'gram', bindGroupLayouts: [bindLayout] });
     const pipeline = await computePipelineAsync(device, 'gram', { dtype }, pl,
-      { BPW: layout.bpw, LANES: layout.lanes, WG: layout.wg, DP4: layout.dp4, Z4: layout.z4, RB: layout.rb, WEIGHTED: weighted ? 1 : 0 });
+      { BPW: layout.bpw, LANES: layout.lanes, WG: layout.wg, DP4: layout.dp4, Z4: layout.z4, RB: layout.rb, WEIGHTED: weighted ? 1 : 0, ...rowValueConstants(extras) });
     const pairs = device.createBuffer({ label: 'gram.pairs', size: layout.pairs.byteLength, usage: STORAGE | COPY_DST });
     device.queue.writeBuffer(pairs, 0, layout.pairs as Uint32Array<ArrayBuffer>);
     const shift = device.createBuffer({ label: 'gram.shift', size: layout.dp4 * 16, usage: STORAGE | COPY_DST });
@@ -161,7 +164,7 @@ export const GRAM_REL_ERROR = 3e-7;
 
 /** The backend's Gram capability on a store: the pass for its D and data type, entries as (x, y, 1). */
 export async function gramPassOn(ctx: GpuContext, store: GpuStore): Promise<GramCapability> {
-  const pass = await GramPass.create(ctx, store.d, store.dtype);
+  const pass = await GramPass.create(ctx, store.d, store.dtype, false, store.extras);
   const L = pass.layout;
   const w = 4 * L.z4;
   const cols = [...Array.from({ length: L.d }, (_, j) => j), 4 * L.dp4, 4 * L.dp4 + 1];

@@ -4,8 +4,10 @@
 import type { ModelParams, ModelSpec } from '../core/model';
 import { LOSSES } from '../core/losses';
 import type { DType } from '../core/f16';
+import { NO_EXTRAS, type RowExtras } from '../core/dataset';
 import { computePipelineAsync, type GradKernel, type Reduction } from './shaders';
 import { defineParams } from './params';
+import { rowValueConstants } from './row_values';
 
 /** Largest vec4 count per lane the shader holds in registers (its MAX_VPL). */
 export const MAX_VPL = 16;
@@ -126,9 +128,14 @@ export interface GradBuffers {
   confusion: GPUBuffer;
 }
 
-/** Which variant of a gradient kernel to build: how x is stored, and how invocations reduce (SG: the run size). */
+/**
+ * Which variant of a gradient kernel to build: how x is stored, which per-row values y holds beside the targets, and
+ * how invocations reduce (SG: the run size).
+ */
 export interface KernelVariant {
   dtype: DType;
+  /** Sample weights and offsets packed in y (default none). */
+  extras?: RowExtras;
   reduction: Reduction;
   /** Subgroup variant: invocations per shuffle run, a power of two ≤ the subgroup size (src/gpu/subgroups.ts). */
   sg: number;
@@ -139,7 +146,10 @@ export const BASE_VARIANT: KernelVariant = { dtype: 'f32', reduction: 'workgroup
 
 /** The linker's units and the override constants of a variant. */
 export function variantLink(v: KernelVariant): { units: { dtype: DType; reduction: Reduction }; constants: Record<string, number> } {
-  return { units: { dtype: v.dtype, reduction: v.reduction }, constants: v.reduction === 'subgroup' ? { SG: v.sg } : {} };
+  return {
+    units: { dtype: v.dtype, reduction: v.reduction },
+    constants: { ...(v.reduction === 'subgroup' ? { SG: v.sg } : {}), ...rowValueConstants(v.extras ?? NO_EXTRAS) },
+  };
 }
 
 /** The pipelines of one model: training passes (with and without shuffling) and evaluation. */

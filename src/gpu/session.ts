@@ -4,7 +4,8 @@
 // StepEncoder (step_encoder.ts), which owns the uniform ring of step parameters and the partial rows.
 import type { ChunkStore, SessionUse, TrainSession, Which } from '../backend';
 import { confusionClasses, type EvalSums } from '../core/metrics';
-import type { Gradient, ModelParams, ModelSpec } from '../core/model';
+import { sameExtras } from '../core/dataset';
+import { stepDivisor, type Gradient, type ModelParams, type ModelSpec } from '../core/model';
 import { OPTIMIZERS } from '../core/optim';
 import type { OptimState } from '../core/optim/apply';
 import type { Step } from '../core/schedule';
@@ -100,7 +101,7 @@ export class GpuSession implements TrainSession {
   async gradient(step: Step): Promise<Gradient> {
     this.steps.submit([step], 'sum');
     const s = await this.readSums();
-    const scale = 1 / step.rows;
+    const scale = 1 / stepDivisor(step.rows, this.spec);
     const g = unpackModel(s, this.grad.layout);
     return { weights: g.weights.map((v) => v * scale), bias: g.bias.map((v) => v * scale), loss: s[this.grad.layout.cols * 4] * scale, rows: step.rows };
   }
@@ -168,9 +169,10 @@ export class GpuSession implements TrainSession {
   async evaluate(store: ChunkStore = this.store, yShift = 0, which?: Which): Promise<EvalSums> {
     if (!(store instanceof GpuStore) || store.ctx !== this.store.ctx) throw new Error('WebGpuBackend: evaluate() was given another backend\'s store');
     if (store.dtype !== this.store.dtype) throw new Error(`WebGpuBackend: evaluate() was given a store of ${store.dtype} rows; this session's kernels read ${this.store.dtype}`);
+    if (!sameExtras(store.extras, this.store.extras)) throw new Error('WebGpuBackend: evaluate() was given a store whose rows carry other per-row values');
     const pieces = store.rowsIn.flatMap((count, chunk) => (count > 0 ? [{ chunk, start: 0, count, shuffle: false, key: 0 }] : []));
     const c = this.classes;
-    const out: EvalSums = { rows: 0, loss: 0, m: new Float64Array(4), confusion: c ? new Float64Array(c * c) : null };
+    const out: EvalSums = { rows: 0, loss: 0, m: new Float64Array(4), confusion: c ? new Float64Array(c * c) : null, ...(store.extras.weight ? { weight: 0 } : {}) };
     if (c) this.device.queue.writeBuffer(this.confusion, 0, new Uint32Array(c * c));
     const at = this.grad.layout.cols * 4;
     for (let i = 0; i < pieces.length; i += MAX_PIECES) {
@@ -181,6 +183,8 @@ export class GpuSession implements TrainSession {
       out.rows += rows;
       out.loss += s[at];
       for (let j = 0; j < 4; j++) out.m[j] += s[at + 1 + j];
+      // Σ w of weighted rows: the second sums column's y (linear_grad.wgsl, softmax_grad.wgsl).
+      if (out.weight !== undefined) out.weight += s[at + 5];
     }
     if (c) out.confusion!.set(new Uint32Array(await readBuffer(this.device, this.confusion, 0, c * c * 4)));
     return out;

@@ -39,10 +39,10 @@ function file(folder: keyof typeof WGSL, stem: string, what: string): string {
  * links in the chosen variant.
  */
 const KERNELS = {
-  linear_grad: { parts: ['permute', 'load_x', 'fused_prologue'], data: true, reductions: ['reduce', 'lanes'], units: { loss: true, penalty: true, optimizer: 'sgd' } },
-  softmax_grad: { parts: ['permute', 'load_x'], data: true, reductions: ['reduce'], units: { loss: true, penalty: false, optimizer: false } },
-  gram: { parts: [], data: true, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
-  curvature: { parts: ['load_x'], data: true, reductions: [], units: { loss: true, penalty: false, optimizer: false } },
+  linear_grad: { parts: ['permute', 'load_x', 'fused_prologue', 'row_values'], data: true, reductions: ['reduce', 'lanes'], units: { loss: true, penalty: true, optimizer: 'sgd' } },
+  softmax_grad: { parts: ['permute', 'load_x', 'row_values'], data: true, reductions: ['reduce'], units: { loss: true, penalty: false, optimizer: false } },
+  gram: { parts: ['row_values'], data: true, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
+  curvature: { parts: ['load_x', 'row_values'], data: true, reductions: [], units: { loss: true, penalty: false, optimizer: false } },
   apply_update: { parts: [], data: false, reductions: [], units: { loss: false, penalty: true, optimizer: true } },
   read_ceiling: { parts: [], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
   subgroup_probe: { parts: [], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },

@@ -2,7 +2,7 @@
 // encoded many per submit (plain SGD FUSED in one dispatch per step, else a gradient pass per piece then
 // apply_update). The encoding loop allocates nothing per step or piece: records are written into the ring's staging
 // words (the layouts' generated writers, params.ts), one writeBuffer per submit, and the bind groups and half widths are cached per chunk slot.
-import type { ModelSpec } from '../core/model';
+import { stepDivisor, type ModelSpec } from '../core/model';
 import { OPTIMIZERS } from '../core/optim';
 import { feistelHalfBits } from '../core/permute';
 import type { Piece, Step } from '../core/schedule';
@@ -156,7 +156,7 @@ export class StepEncoder {
     u.step = step.index;
     u.fit_bias = this.spec.fitBias ? 1 : 0;
     u.lr = step.lr;
-    u.scale = 1 / step.rows;
+    u.scale = 1 / stepDivisor(step.rows, this.spec);
     u.c1 = c[0];
     u.c2 = c[1];
     u.avg_rate = step.average > 0 ? 1 / step.average : 0;
@@ -201,7 +201,7 @@ export class StepEncoder {
     r.prev_count = p ? this.pendingGroups : 0;
     r.prev_step = p ? p.index : 0;
     r.prev_lr = p ? p.lr : 0;
-    r.prev_inv_rows = p ? 1 / p.rows : 0;
+    r.prev_inv_rows = p ? 1 / stepDivisor(p.rows, this.spec) : 0;
   }
 
   /**

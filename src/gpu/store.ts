@@ -2,12 +2,14 @@
 // staging buffers (mapAsync → fill → unmap → copyBufferToBuffer), or through queue.writeBuffer. Reloading a
 // slot is safe while earlier steps are queued: the copies run in queue order, after the work that reads it.
 // Features are stored as f32 or as packed halves (dtype f16: 8 bytes per vec4, what shaders/parts/x_f16.wgsl reads;
-// the chunk's values are rounded to the nearest half, exactly the values an f16 cache holds).
+// the chunk's values are rounded to the nearest half, exactly the values an f16 cache holds). Rows with sample weights
+// or offsets keep them beside their target in y: YS floats per row (shaders/parts/row_values.wgsl).
 import type { ChunkStore } from '../backend';
-import type { HostChunk } from '../core/dataset';
+import { checkExtras, NO_EXTRAS, type HostChunk, type RowExtras } from '../core/dataset';
 import { f16Bits, type DType } from '../core/f16';
 import type { GpuContext } from './device';
 import { gradLayout } from './linear_grad';
+import { packY, yStride } from './row_values';
 
 /** How rows reach the GPU. */
 export type UploadMode = 'staging' | 'writeBuffer';
@@ -133,6 +135,7 @@ export class GpuStore implements ChunkStore {
   constructor(
     readonly ctx: GpuContext, readonly d: number, readonly slotRows: number, private readonly exact: boolean,
     private readonly staging: StagingRing, private readonly mode: UploadMode = 'staging', readonly dtype: DType = 'f32',
+    readonly extras: RowExtras = NO_EXTRAS,
   ) {
     this.dp = gradLayout(d).dp4 * 4;
   }
@@ -150,14 +153,16 @@ export class GpuStore implements ChunkStore {
     const capacity = this.exact ? rows : this.slotRows;
     const device = this.ctx.device;
     const x = device.createBuffer({ label: `x.${this.dtype}`, size: Math.max(16, capacity * xRowBytes(this.d, this.dtype)), usage: STORAGE | COPY_DST });
-    const y = device.createBuffer({ label: 'y', size: Math.max(16, Math.ceil(capacity / 4) * 16), usage: STORAGE | COPY_DST });
+    const y = device.createBuffer({ label: 'y', size: Math.max(16, Math.ceil((capacity * yStride(this.extras)) / 4) * 16), usage: STORAGE | COPY_DST });
     return (this.slots[slot] = { x, y, capacity });
   }
 
   async load(slot: number, chunk: HostChunk): Promise<void> {
     if (chunk.rows > this.slotRows) throw new Error(`a chunk of ${chunk.rows} rows does not fit a slot of ${this.slotRows}`);
+    checkExtras(chunk, this.extras);
     const s = this.ensure(slot, chunk.rows);
     const { d } = this;
+    const y = packY(chunk, this.extras);
     // Backpressure: writeBuffer returns at once, so without this the host would queue (and Dawn stage) every
     // chunk of a stream long before the GPU reaches it. Keep at most MAX_INFLIGHT loads ahead of the GPU.
     while (this.inflight.length >= MAX_INFLIGHT) await this.inflight.shift();
@@ -170,10 +175,10 @@ export class GpuStore implements ChunkStore {
         x = bytes;
       }
       this.ctx.device.queue.writeBuffer(s.x, 0, x as Uint8Array<ArrayBuffer>);
-      this.ctx.device.queue.writeBuffer(s.y, 0, chunk.y.subarray(0, chunk.rows) as Float32Array<ArrayBuffer>);
+      this.ctx.device.queue.writeBuffer(s.y, 0, y);
     } else {
       await this.staging.write(s.x, 0, xBytes, (t, from) => this.fill(chunk, t, from));
-      await this.staging.write(s.y, 0, chunk.rows * 4, (t, from) => new Float32Array(t).set(chunk.y.subarray(from / 4, from / 4 + t.byteLength / 4)));
+      await this.staging.write(s.y, 0, y.byteLength, (t, from) => new Float32Array(t).set(y.subarray(from / 4, from / 4 + t.byteLength / 4)));
     }
     this.rowsIn[slot] = chunk.rows;
     this.inflight.push(this.ctx.device.queue.onSubmittedWorkDone());

@@ -8,30 +8,40 @@ import type { DataSource } from '../data/source';
 export async function* rechunkAsync(chunks: AsyncIterable<HostChunk>, d: number, capacity: number): AsyncGenerator<HostChunk> {
   let x = new Float32Array(capacity * d);
   let y = new Float32Array(capacity);
+  // Sample weights and offsets travel with their rows (allocated once the first chunk shows whether there are any).
+  let w: Float32Array | null = null;
+  let o: Float32Array | null = null;
   let filled = 0;
   let firstRow = 0;
+  const extras = (n: number, copy: boolean) => ({ ...(w ? { w: copy ? w.slice(0, n) : w } : {}), ...(o ? { o: copy ? o.slice(0, n) : o } : {}) });
   for await (const c of chunks) {
     if (filled === 0 && c.rows === capacity) {
       yield c; // already the right size: pass it through without a copy
       continue;
     }
+    if (c.w && !w) w = new Float32Array(capacity);
+    if (c.o && !o) o = new Float32Array(capacity);
     let at = 0;
     while (at < c.rows) {
       if (filled === 0) firstRow = (c.firstRow ?? 0) + at;
       const take = Math.min(c.rows - at, capacity - filled);
       x.set(c.x.subarray(at * d, (at + take) * d), filled * d);
       y.set(c.y.subarray(at, at + take), filled);
+      if (w && c.w) w.set(c.w.subarray(at, at + take), filled);
+      if (o && c.o) o.set(c.o.subarray(at, at + take), filled);
       at += take;
       filled += take;
       if (filled === capacity) {
-        yield { rows: filled, x, y, firstRow };
+        yield { rows: filled, x, y, firstRow, ...extras(filled, false) };
         x = new Float32Array(capacity * d);
         y = new Float32Array(capacity);
+        if (w) w = new Float32Array(capacity);
+        if (o) o = new Float32Array(capacity);
         filled = 0;
       }
     }
   }
-  if (filled > 0) yield { rows: filled, x: x.slice(0, filled * d), y: y.slice(0, filled), firstRow };
+  if (filled > 0) yield { rows: filled, x: x.slice(0, filled * d), y: y.slice(0, filled), firstRow, ...extras(filled, true) };
 }
 
 /** Reads `depth` items ahead of the consumer, so reading overlaps the consumer's work. */

@@ -22,6 +22,8 @@ export interface Stream {
   evalStore: ChunkStore;
   slotRows: number;
   slots: number;
+  /** Whether the training rows' statistics were complete before the first epoch (a first pass ran). */
+  counted: boolean;
 }
 
 /** Everything an epoch needs. */
@@ -81,7 +83,10 @@ export async function residentEpoch(ctx: EpochContext, epoch: number, t0: number
   return sink.losses;
 }
 
-/** Sizes the ring for streaming and, when standardizing, computes the statistics in a first pass. */
+/**
+ * Sizes the ring for streaming and, when standardizing or when rows carry sample weights (whose mean scales every
+ * step), computes the statistics in a first pass.
+ */
 export async function prepareStream(
   backend: Backend, plan: TrainPlan, source: DataSource, validation: ValidationSet | null, stats: RowStats,
 ): Promise<Stream> {
@@ -99,14 +104,19 @@ export async function prepareStream(
   }
   slotRows = Math.max(1, slotRows);
   const cached = (source as { stats?: { features: readonly ColumnStats[]; target: ColumnStats } }).stats;
-  if (stats.x && cached && !hold) {
+  const weighted = !!source.extras?.weight;
+  let counted = false;
+  if (stats.x && cached && !hold && !weighted) {
     // A .dh cache carries its statistics: no first pass needed.
     stats.x = ColumnSet.of(cached.features);
     stats.y = ColumnSet.of([cached.target]);
-  } else if (stats.x) {
+    counted = true;
+  } else if (stats.x || weighted) {
     for await (const c of trainRows(source.read({ maxRows: slotRows }), d, hold, null)) addStats(stats, c);
+    counted = true;
   }
-  return { store: backend.createStore(d, slotRows), evalStore: backend.createStore(d, slotRows), slotRows, slots };
+  const store = () => backend.createStore(d, slotRows, false, source.extras);
+  return { store: store(), evalStore: store(), slotRows, slots, counted };
 }
 
 /** One epoch streamed from the source through the ring of slots; returns the batch losses (`skip`: see residentEpoch). */
@@ -120,7 +130,7 @@ export async function streamedEpoch(ctx: EpochContext, epoch: number, t0: number
   const first = ctx.run.t - skip;
   const planner = new BatchPlanner(batch, ctx.run.rule, shuffle, first);
   const push = async (step: Step) => (step.index < skip ? undefined : sink.push(step));
-  const countRows = ctx.stats.y.n === 0 || (epoch === 0 && !ctx.stats.x);
+  const countRows = !stream!.counted && (ctx.stats.y.n === 0 || (epoch === 0 && !ctx.stats.x));
   let slot = 0;
   for await (const { id, chunk } of readAhead(epochChunks(ctx.source, d, slotRows, seed, epoch, shuffle))) {
     let train = chunk;

@@ -3,11 +3,15 @@
 // numbered consistently) and every value (finite, within float32) — so a wrong-length array or a NaN stops with
 // what and where, instead of training on zero-filled or misaligned rows. Sources from src/data that read files
 // check their values as they decode them (src/data/values.ts); the shapes of every source are checked here.
-import type { Dataset, HostChunk } from '../core/dataset';
+import { NO_EXTRAS, type Dataset, type HostChunk, type RowExtras } from '../core/dataset';
 import type { ModelParams } from '../core/model';
 import type { TrainSpec } from '../core/spec';
 import { DataError, nameList, quoteValue } from '../data/csv';
 import { memorySource, type DataSource, type ReadOptions } from '../data/source';
+import { LOSSES } from '../core/losses';
+import { OptionError } from '../core/options';
+import { checkWeights, f64WithRowColumns, withRowColumns } from '../data/row_columns';
+import type { TrainPlan } from './plan';
 import { checkValues } from '../data/values';
 
 /** A bad argument to the library (not a bad file): what was given and what was expected. */
@@ -28,8 +32,11 @@ function checkNames(where: string, features: unknown, target: unknown): void {
   if (seen.has(target)) throw new InputError(`${where}: the target ${quoteValue(target)} is also listed as a feature`);
 }
 
-/** Throws unless a chunk holds `rows` rows of d features: x a Float32Array of rows·d values, y one of rows. */
-function checkChunk(where: string, c: HostChunk, d: number, features: readonly string[], index: string): void {
+/**
+ * Throws unless a chunk holds `rows` rows of d features: x a Float32Array of rows·d values, y one of rows, and the
+ * per-row weights and offsets its source declares (`extras`), one per row, and no others.
+ */
+function checkChunk(where: string, c: HostChunk, d: number, features: readonly string[], index: string, extras: RowExtras = NO_EXTRAS): void {
   if (!c || !Number.isSafeInteger(c.rows) || c.rows < 0) throw new InputError(`${where}: ${index} has no valid row count (rows = ${c?.rows})`);
   if (!(c.x instanceof Float32Array) || !(c.y instanceof Float32Array)) {
     throw new InputError(`${where}: ${index}: x and y must be Float32Arrays (convert with Float32Array.from)`);
@@ -39,6 +46,13 @@ function checkChunk(where: string, c: HostChunk, d: number, features: readonly s
       `expected ${c.rows * d}`);
   }
   if (c.y.length !== c.rows) throw new InputError(`${where}: ${index} holds ${c.y.length} targets for ${c.rows} rows`);
+  for (const [key, what, want] of [['w', 'sample weights', extras.weight], ['o', 'offsets', extras.offset]] as const) {
+    const v = c[key];
+    if (!want && v === undefined) continue;
+    if (!want || !(v instanceof Float32Array) || v.length !== c.rows) {
+      throw new InputError(`${where}: ${index} ${want ? `must carry ${what} (${key}) as a Float32Array of ${c.rows}` : `carries ${what} (${key}) that the other chunks lack`}`);
+    }
+  }
 }
 
 /** Checks an in-memory dataset's names, chunk shapes and row count (values are checked as they are read). */
@@ -46,8 +60,10 @@ function checkDataset(ds: Dataset, where: string): void {
   checkNames(where, ds.features, ds.target);
   if (!Array.isArray(ds.chunks)) throw new InputError(`${where}: chunks must be a list of { rows, x, y }`);
   let rows = 0;
+  const first = ds.chunks[0];
+  const extras = first ? { weight: first.w !== undefined, offset: first.o !== undefined } : NO_EXTRAS;
   ds.chunks.forEach((c, i) => {
-    checkChunk(where, c, ds.features.length, ds.features, `chunk ${i}`);
+    checkChunk(where, c, ds.features.length, ds.features, `chunk ${i}`, extras);
     rows += c.rows;
   });
   if (ds.rows !== rows) throw new InputError(`${where}: rows is ${ds.rows} but the chunks hold ${rows} rows`);
@@ -59,13 +75,15 @@ function checkedSource(src: DataSource): DataSource {
   const d = src.features.length;
   const checkValuesToo = src.files === undefined;
   const check = (c: HostChunk, what: string): HostChunk => {
-    checkChunk(where, c, d, src.features, what);
+    checkChunk(where, c, d, src.features, what, src.extras);
     if (checkValuesToo) checkValues(where, c.x, d, c.firstRow ?? 0, (j) => src.features[j]);
     if (checkValuesToo) checkValues(where, c.y, 1, c.firstRow ?? 0, () => src.target);
+    if (checkValuesToo && c.w) checkWeights(where, c.w, c.rows, c.firstRow ?? 0, 'w');
+    if (checkValuesToo && c.o) checkValues(where, c.o, 1, c.firstRow ?? 0, () => 'o');
     return c;
   };
   const out: DataSource = {
-    description: src.description, features: src.features, target: src.target,
+    description: src.description, features: src.features, target: src.target, ...(src.extras ? { extras: src.extras } : {}),
     get rows() { return src.rows; },
     get targetLabels() { return src.targetLabels; },
     get skipped() { return src.skipped; },
@@ -82,9 +100,10 @@ function checkedSource(src: DataSource): DataSource {
     } : {}),
     ...(src.close ? { close: () => src.close!() } : {}),
   };
-  // A .dh cache's stored statistics spare the host loop a pass; keep them visible through the wrapper.
-  const stats = (src as { stats?: unknown }).stats;
-  return stats === undefined ? out : Object.assign(out, { stats });
+  // A .dh cache's stored statistics spare the host loop a pass, and its dtype decides whether a column may become a
+  // weight (data/row_columns.ts); keep them visible through the wrapper.
+  const { stats, dtype } = src as { stats?: unknown; dtype?: unknown };
+  return Object.assign(out, stats === undefined ? {} : { stats }, dtype === undefined ? {} : { dtype });
 }
 
 /** What train() reads: a dataset or a source, checked at the boundary (names now, shapes and values as they are read). */
@@ -111,4 +130,18 @@ export function checkTrainingRows(source: DataSource, trainRows: number, heldRow
   if (trainRows > 0) return;
   const why = heldRows > 0 ? `--validation ${spec.validation} held out all ${heldRows} rows; use a smaller share or more data` : 'the data has no rows';
   throw new DataError(source.description, null, null, `no rows left to train on: ${why}`);
+}
+
+/**
+ * The source with the plan's weight and offset columns taken out of its features into each chunk's w and o (and the
+ * plan's f64 rows alike). A multiclass loss takes no offset: one column added to every class's output cancels out.
+ */
+export function withColumns(source: DataSource, plan: TrainPlan): { input: DataSource; plan: TrainPlan } {
+  const { columns, spec } = plan;
+  const input = withRowColumns(source, columns);
+  if (input.extras?.offset && LOSSES[spec.loss].task === 'multiclass') {
+    throw new OptionError('offset', `--loss ${spec.loss} takes no offset: one offset added to every class's output cancels out of the class probabilities`);
+  }
+  const f64Rows = plan.f64Rows && f64WithRowColumns(plan.f64Rows, source.description, source.features, source.target, columns);
+  return { input, plan: f64Rows === plan.f64Rows ? plan : { ...plan, f64Rows } };
 }

@@ -1,17 +1,21 @@
 // Loading a source into backend stores: resident data (one exact slot per chunk, read once), the held-out
 // validation rows, and the statistics standardization needs — all from one pass where possible.
 import type { Backend, ChunkStore } from '../backend';
-import type { HostChunk } from '../core/dataset';
+import { NO_EXTRAS, type HostChunk, type RowExtras } from '../core/dataset';
 import { splitChunk, type Holdout } from '../core/holdout';
 import type { Standardization } from '../core/model';
 import { ColumnSet } from '../core/stats';
 import type { DataSource } from '../data/source';
 import { rechunkAsync } from './chunks';
 
-/** Statistics of the training rows: features (when asked for) and the target. */
+/**
+ * Statistics of the training rows: features (when asked for; weighted by the sample weights, as the objective is) and
+ * the target (y.n counts rows), and Σ w of the sample weights when the rows carry them.
+ */
 export interface RowStats {
   x: ColumnSet | null;
   y: ColumnSet;
+  weight?: number;
 }
 
 /** A validation store filled chunk by chunk. */
@@ -21,8 +25,8 @@ export class ValidationSet {
   private slot = 0;
   readonly y = new ColumnSet(1);
 
-  constructor(backend: Backend, d: number, slotRows: number, private readonly budgetRows: number) {
-    this.store = backend.createStore(d, slotRows, true);
+  constructor(backend: Backend, d: number, slotRows: number, private readonly budgetRows: number, extras: RowExtras = NO_EXTRAS) {
+    this.store = backend.createStore(d, slotRows, true, extras);
   }
 
   async add(c: HostChunk): Promise<void> {
@@ -53,8 +57,23 @@ export async function* trainRows(
 
 /** Adds a chunk's rows to the statistics. */
 export function addStats(s: RowStats, c: HostChunk): void {
-  s.x?.add(c.x, c.rows);
+  s.x?.add(c.x, c.rows, c.w);
   s.y.add(c.y, c.rows);
+  if (c.w) {
+    let sum = 0;
+    for (let i = 0; i < c.rows; i++) sum += c.w[i];
+    s.weight = (s.weight ?? 0) + sum;
+  }
+}
+
+/**
+ * The mean sample weight of the training rows (ModelSpec.meanWeight), undefined when they are unweighted; weights
+ * that are all 0 leave nothing to fit, an error.
+ */
+export function meanWeightOf(s: RowStats, description: string): number | undefined {
+  if (s.weight === undefined) return undefined;
+  if (!(s.weight > 0)) throw new Error(`${description}: every sample weight of the training rows is 0, which leaves nothing to fit`);
+  return s.weight / s.y.n;
 }
 
 /**
@@ -65,7 +84,7 @@ export async function loadResident(
   backend: Backend, source: DataSource, d: number, slotRows: number, budgetRows: number,
   hold: Holdout | null, validation: ValidationSet | null, stats: RowStats, signal?: AbortSignal,
 ): Promise<ChunkStore | null> {
-  const store = backend.createStore(d, slotRows, true);
+  const store = backend.createStore(d, slotRows, true, source.extras);
   let rows = 0;
   let slot = 0;
   try {

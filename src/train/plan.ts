@@ -9,11 +9,19 @@ import type { Iteration } from '../core/solver/newton';
 import { didYouMean, OptionError } from '../core/options';
 import { applies, notApplying, parseTrainSpec, TRAIN_ALIASES, TRAIN_OPTIONS, type TrainSpec } from '../core/spec';
 import type { F64Rows } from '../data/csv_f64';
+import type { RowColumns } from '../data/row_columns';
 import type { Checkpoint, DataFingerprint } from './checkpoint';
 import type { EpochReport, Progress } from './report';
 
 /** Hooks and sizes of one run that are not training settings. */
 export interface RunOptions {
+  /**
+   * The feature column that holds each row's sample weight (≥ 0): the objective becomes Σ w·L / Σ w (+ penalty) and
+   * the metrics weighted means. The column is removed from the features (data/row_columns.ts).
+   */
+  weight?: string;
+  /** The feature column that holds each row's offset o, added to every output: z = x·w + b + o (e.g. log exposure). */
+  offset?: string;
   /** The training rows in f64 for --solver exact (a CSV read without rounding to float32; src/data/csv_f64.ts). */
   f64Rows?: F64Rows;
   /** Also read the batch losses back every k steps (progress); otherwise once per epoch. */
@@ -58,7 +66,7 @@ export type TrainOptions = Partial<TrainSpec> & RunOptions;
 
 /** The run options' keys (what a TrainOptions may hold besides the spec's). */
 const RUN_KEYS: readonly (keyof RunOptions)[] = [
-  'f64Rows', 'lossEvery', 'chunkRows', 'memoryBudget', 'init', 'skipFinalMetrics', 'evaluateEachEpoch', 'signal', 'pause',
+  'weight', 'offset', 'f64Rows', 'lossEvery', 'chunkRows', 'memoryBudget', 'init', 'skipFinalMetrics', 'evaluateEachEpoch', 'signal', 'pause',
   'onEpoch', 'onProgress', 'onPhase', 'onIteration', 'onCheckpoint', 'checkpointEpochs', 'checkpointSteps', 'resume', 'fingerprint', 'keepDiverged',
 ];
 
@@ -77,6 +85,8 @@ export interface CheckpointPolicy {
 export interface TrainPlan {
   /** Every training setting, defaults filled in and checked. */
   readonly spec: TrainSpec;
+  /** The columns of the rows' sample weights and offsets (data/row_columns.ts). */
+  readonly columns: RowColumns;
   /** Which rows are held out for validation (null: none). */
   readonly hold: Holdout | null;
   /** Bytes of rows the backend may hold. */
@@ -137,8 +147,13 @@ export function specOf(o: TrainOptions): TrainSpec {
 /** Resolves a run's options into its plan. */
 export function resolvePlan(o: TrainOptions): TrainPlan {
   const spec = specOf(o);
+  for (const k of ['weight', 'offset'] as const) {
+    const v = o[k];
+    if (v !== undefined && (typeof v !== 'string' || v === '')) throw new OptionError(k, `--${k} names a column; got ${JSON.stringify(v)}`);
+  }
   return {
     spec,
+    columns: { ...(o.weight !== undefined ? { weight: o.weight } : {}), ...(o.offset !== undefined ? { offset: o.offset } : {}) },
     hold: spec.validation ? holdout(spec.validation, spec.seed) : null,
     memoryBudget: o.memoryBudget ?? DEFAULT_BUDGET,
     chunkRows: o.chunkRows ?? Infinity,

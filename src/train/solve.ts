@@ -2,13 +2,14 @@
 // rows read in f64 when the source can), then `--solver exact` evaluates the solution through the backend, and
 // gradient descent gets the optimality gap after every epoch (--gap) and the Newton preconditioner (--precondition).
 import type { Backend, TrainSession } from '../backend';
-import type { Dataset } from '../core/dataset';
+import type { Dataset, HostChunk } from '../core/dataset';
+import type { F64ChunkWith } from '../data/row_columns';
 import { isHeldOut, splitChunk, type Holdout } from '../core/holdout';
 import { LOSSES } from '../core/losses';
 import { addSums, emptySums, metricsFromSums, type Metrics } from '../core/metrics';
 import { standardizeParams, type ModelParams, type ModelSpec, type Standardization } from '../core/model';
 import { gapOf, preconditioner } from '../core/solver/gap';
-import { featureStats, LeastSquaresStream, solveFactor, type ExactSolution, type Factor } from '../core/solver/least_squares';
+import { factorWeight, featureStats, LeastSquaresStream, solveFactor, type ExactSolution, type Factor } from '../core/solver/least_squares';
 import { exactSummary } from '../core/solver/report';
 import { modelSpecOf, type TrainSpec } from '../core/spec';
 import { memorySource, type DataSource } from '../data/source';
@@ -39,11 +40,13 @@ export async function exactFactor(
   const acc = new LeastSquaresStream(d, fitBias);
   const t0 = now();
   const chunks = o.f64Rows ? o.f64Rows.readF64({ maxRows: PASS_ROWS, signal }) : source.read({ maxRows: PASS_ROWS, signal });
-  for await (const c of chunks) {
+  for await (const c of chunks as AsyncIterable<F64ChunkWith | HostChunk>) {
     if (hold) {
       const first = c.firstRow ?? 0;
-      for (let i = 0; i < c.rows; i++) if (!isHeldOut(first + i, hold)) acc.add(c.x.subarray(i * d, (i + 1) * d), c.y.subarray(i, i + 1), 1);
-    } else acc.add(c.x, c.y, c.rows);
+      for (let i = 0; i < c.rows; i++) {
+        if (!isHeldOut(first + i, hold)) acc.add(c.x.subarray(i * d, (i + 1) * d), c.y.subarray(i, i + 1), 1, c.w?.subarray(i, i + 1), c.o?.subarray(i, i + 1));
+      }
+    } else acc.add(c.x, c.y, c.rows, c.w, c.o);
     o.onProgress?.({ epoch: 0, rowsDone: acc.rows, rowsTotal: source.rows ?? NaN, loss: NaN, elapsed: now() - t0 });
   }
   return { ...acc.factor(), note: why ? `GPU Gram pass not kept (${why}); solved by streamed QR in f64 (a second pass)` : undefined };
@@ -109,10 +112,10 @@ async function metricsPass(
   backend: Backend, source: DataSource, model: ModelSpec, params: ModelParams, hold: Holdout | null, sol: ExactSolution,
 ): Promise<{ final: Metrics; validation?: Metrics; validationRows: number; compileSeconds: number }> {
   const slotRows = Math.min(PASS_ROWS, backend.maxChunkRows(model.d));
-  const store = backend.createStore(model.d, slotRows);
+  const store = backend.createStore(model.d, slotRows, false, source.extras);
   const session = await backend.createSession(store, model, params);
   const compileSeconds = session.compileSeconds ?? 0;
-  const yMean = sol.factor.yShift + (sol.factor.bias ? (sol.factor.r[0] * sol.factor.r[sol.factor.p - 1]) / sol.rows : 0);
+  const yMean = sol.factor.yShift + (sol.factor.bias ? (sol.factor.r[0] * sol.factor.r[sol.factor.p - 1]) / factorWeight(sol.factor) : 0);
   const train = emptySums();
   const held = emptySums();
   try {

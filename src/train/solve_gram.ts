@@ -20,8 +20,9 @@ export async function gramFactor(
   if (!backend.gramPass) return null;
   const d = source.features.length;
   const slotRows = Math.min(SLOT_ROWS, backend.maxChunkRows(d));
-  const store = backend.createStore(d, slotRows);
+  const store = backend.createStore(d, slotRows, false, source.extras);
   const g = new Float64Array((d + 2) ** 2);
+  let weightSum: number | undefined;
   let shift: Float64Array | null = null;
   let yShift = 0;
   let rows = 0;
@@ -42,6 +43,7 @@ export async function gramFactor(
         const part = await pass.run(0, c.rows, shift, yShift);
         for (let i = 0; i < g.length; i++) g[i] += part[i];
         rows += c.rows;
+        if (c.w) weightSum = c.w.reduce((a, v) => a + v, weightSum ?? 0);
       }
     } finally {
       pass.dispose();
@@ -49,7 +51,7 @@ export async function gramFactor(
   } finally {
     store.dispose();
   }
-  const factor = factorFromGram(solverGram(g, d, fitBias), { d, bias: fitBias, rows, shift: shift ?? new Float64Array(d), yShift, relError });
+  const factor = factorFromGram(solverGram(g, d, fitBias), { d, bias: fitBias, rows, weightSum, shift: shift ?? new Float64Array(d), yShift, relError });
   return { factor, relError };
 }
 

@@ -18,7 +18,7 @@ import { memoryRows } from './memory_rows';
 import { modelSpecOf } from '../core/spec';
 import { streamedMetrics } from './epochs';
 import { TrainingHealth } from './health';
-import { standardizationOf } from './load';
+import { meanWeightOf, standardizationOf } from './load';
 import { sessionOracle, paramsOf, thetaOf } from './oracle';
 import type { TrainPlan } from './plan';
 import type { SolverSummary, TrainResult } from './report';
@@ -38,7 +38,7 @@ export async function solveIterative(backend: Backend, plan: TrainPlan, data: Lo
   const { source } = data.targets;
   const d = source.features.length;
   const norm = data.stats.x ? standardizationOf(data.stats.x, spec.fitBias) : undefined;
-  const model = modelSpecOf(spec, d, data.targets.outputs, norm);
+  const model = modelSpecOf(spec, d, data.targets.outputs, norm, meanWeightOf(data.stats, source.description));
   plan.onPhase?.('compiling');
   const session = await backend.createSession(data.store, model, plan.init ? standardizeParams(plan.init, norm) : undefined,
     { batch: Math.max(1, data.stats.y.n), shuffle: false, average: false, gradient: true });

@@ -1,7 +1,8 @@
 // What the target column means for a loss: regression values (checked against the loss's domain), or class
 // labels mapped to class indices 0..K−1 in one streaming pass that finds the classes (numbers or text, sorted;
 // two at most for a binary loss, the row of a third one named). The mapped source yields fresh arrays: inputs
-// are never changed in place.
+// are never changed in place. Balanced class weights (--class-weight balanced) come from the same pass: each row's
+// sample weight becomes n / (K · n_class) times the weight it had (as scikit-learn's class_weight='balanced').
 import type { HostChunk } from '../core/dataset';
 import { numberLabel, sortLabels } from '../core/labels';
 import { LOSSES, type LossKind } from '../core/losses';
@@ -20,6 +21,8 @@ export interface Targets {
   classes: string[] | null;
   /** Outputs of the model: the number of classes for a multiclass loss, else 1. */
   outputs: number;
+  /** Balanced class weights by class index (n / (K · n_class)), when asked for; else null. */
+  classWeights?: Float64Array | null;
 }
 
 /** Which target preparation a loss needs: regression values, or classes. */
@@ -29,13 +32,18 @@ export function targetKind(loss: LossKind): 'regression' | 'classes' {
 
 const classLosses = (): string => Object.entries(LOSSES).filter(([, u]) => u.task !== 'regression').map(([n]) => n).join(', ');
 
-/** A source that rewrites each chunk's targets with `map(value, row)` into a new array. */
-function mapTargets(src: DataSource, map: (v: number, row: number) => number, extra: Partial<DataSource> = {}): DataSource {
+/**
+ * A source that rewrites each chunk's targets with `map(value, row)` into a new array and, with `weightOf`, multiplies
+ * each row's sample weight (1 when it had none) by the weight of its new target.
+ */
+function mapTargets(src: DataSource, map: (v: number, row: number) => number, extra: Partial<DataSource> = {}, weightOf?: (t: number) => number): DataSource {
   const remap = (c: HostChunk): HostChunk => {
     const y = new Float32Array(c.rows);
     const first = c.firstRow ?? 0;
     for (let i = 0; i < c.rows; i++) y[i] = map(c.y[i], first + i);
-    return { ...c, y };
+    if (!weightOf) return { ...c, y };
+    const w = Float32Array.from(y, (t, i) => (c.w ? c.w[i] : 1) * weightOf(t));
+    return { ...c, y, w };
   };
   return {
     description: src.description,
@@ -43,6 +51,7 @@ function mapTargets(src: DataSource, map: (v: number, row: number) => number, ex
     target: src.target,
     get rows() { return src.rows; },
     get skipped() { return src.skipped; },
+    ...(src.extras || weightOf ? { extras: { weight: !!weightOf || !!src.extras?.weight, offset: !!src.extras?.offset } } : {}),
     async *read(opts) {
       for await (const c of src.read(opts)) yield remap(c);
     },
@@ -55,9 +64,9 @@ function mapTargets(src: DataSource, map: (v: number, row: number) => number, ex
 /**
  * Prepares a source's targets for a loss. Regression: text labels are an error; values outside the loss's domain
  * (e.g. negative counts for poisson) stop with the row. Classification: one pass finds the classes; the returned
- * source yields class indices.
+ * source yields class indices (and, with classWeight 'balanced', rows weighted by their class's balanced weight).
  */
-export async function prepareTargets(source: DataSource, loss: LossKind, signal?: AbortSignal): Promise<Targets> {
+export async function prepareTargets(source: DataSource, loss: LossKind, signal?: AbortSignal, classWeight: 'none' | 'balanced' = 'none'): Promise<Targets> {
   const unit = LOSSES[loss];
   const where = (row: number) => `${source.description}: row ${row + 1} (target "${source.target}")`;
   if (unit.task === 'regression') {
@@ -80,12 +89,14 @@ export async function prepareTargets(source: DataSource, loss: LossKind, signal?
   const dict = source.targetLabels;
   const labelOf = (v: number): string => (dict ? dict[v] : numberLabel(v));
   const seen = new Map<string, number>(); // label → first row
+  const counts = new Map<string, number>(); // label → rows (balanced class weights)
   let rows = 0;
   for await (const c of source.read({ signal })) {
     const first = c.firstRow ?? 0;
     rows += c.rows;
     for (let i = 0; i < c.rows; i++) {
       const label = labelOf(c.y[i]);
+      if (classWeight === 'balanced') counts.set(label, (counts.get(label) ?? 0) + 1);
       if (seen.has(label)) continue;
       if (!Number.isFinite(c.y[i])) throw new Error(`${where(first + i)}: a class label must be a finite number or text, got ${c.y[i]}`);
       if (seen.size === max) {
@@ -109,10 +120,11 @@ export async function prepareTargets(source: DataSource, loss: LossKind, signal?
       `classification needs at least two`);
   }
   const index = new Map(classes.map((l, i) => [l, i]));
+  const classWeights = classWeight === 'balanced' ? Float64Array.from(classes, (l) => rows / (classes.length * counts.get(l)!)) : null;
   const mapped = mapTargets(source, (v, row) => {
     const i = index.get(labelOf(v));
     if (i === undefined) throw new Error(`${where(row)}: class "${labelOf(v)}" was not in the file's first pass (did the file change?)`);
     return i;
-  });
-  return { source: mapped, classes, outputs: unit.task === 'multiclass' ? classes.length : 1 };
+  }, {}, classWeights ? (t) => classWeights[t] : undefined);
+  return { source: mapped, classes, outputs: unit.task === 'multiclass' ? classes.length : 1, classWeights };
 }

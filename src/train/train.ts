@@ -10,11 +10,12 @@ import { ITERATIVE as SOLVER_ITERATIVE } from '../core/solver/options';
 import { OptionError } from '../core/options';
 import { modelSpecOf, type TrainSpec } from '../core/spec';
 import { ColumnSet } from '../core/stats';
+import { withRowColumns, type RowColumns } from '../data/row_columns';
 import type { DataSource } from '../data/source';
 import { checkpointMismatch, checkResumable } from './checkpoint';
 import { prepareStream, type EpochContext, type Stream } from './epochs';
-import { checkedInput, checkInit, checkTrainingRows } from './inputs';
-import { loadResident, standardizationOf, trainRows, ValidationSet, type RowStats } from './load';
+import { checkedInput, checkInit, checkTrainingRows, withColumns } from './inputs';
+import { loadResident, meanWeightOf, standardizationOf, trainRows, ValidationSet, type RowStats } from './load';
 import { budgetRows, resolvePlan, type TrainOptions, type TrainPlan } from './plan';
 import type { TrainResult } from './report';
 import type { LoadedRun } from './loaded';
@@ -45,12 +46,13 @@ export interface ResidentData {
 
 /**
  * Reads a source (or dataset) into a backend's memory in chunks of `chunkRows` (default: the largest), its
- * targets prepared for `loss` (default squared: regression values; a classification loss maps labels to classes).
+ * targets prepared for `loss` (default squared: regression values; a classification loss maps labels to classes),
+ * the `weight` and `offset` columns (if named) taken out as the rows' sample weights and offsets.
  */
 export async function uploadDataset(
-  backend: Backend, input: DataSource | Dataset, o: { chunkRows?: number; loss?: LossKind; signal?: AbortSignal } = {},
+  backend: Backend, input: DataSource | Dataset, o: { chunkRows?: number; loss?: LossKind; signal?: AbortSignal } & RowColumns = {},
 ): Promise<ResidentData> {
-  const raw = checkedInput(input);
+  const raw = withRowColumns(checkedInput(input), { weight: o.weight, offset: o.offset });
   const targets = await prepareTargets(raw, o.loss ?? 'squared', o.signal);
   const source = targets.source;
   const d = source.features.length;
@@ -68,11 +70,14 @@ export async function trainResident(backend: Backend, data: ResidentData, opts: 
   const plan = resolvePlan(opts);
   const { spec } = plan;
   if (spec.validation) throw new Error('trainResident: a validation split needs train() (the split happens while reading)');
+  if (plan.columns.weight !== undefined || plan.columns.offset !== undefined || spec.classWeight !== 'none') {
+    throw new Error('trainResident: sample weights, offsets and class weights are loaded with the rows: name the columns to uploadDataset, or use train()');
+  }
   if (spec.solver === 'exact') return solveExact(backend, data.source, plan);
   if (targetKind(spec.loss) !== data.targets || (LOSSES[spec.loss].task === 'binary' && data.classes!.length !== 2)) {
     throw new Error(`the data was loaded for ${data.classes ? `${data.classes.length} classes` : 'regression'}; --loss ${spec.loss} needs it loaded for its own targets`);
   }
-  const stats: RowStats = { x: spec.standardize ? data.stats.x : null, y: data.stats.y };
+  const stats: RowStats = { x: spec.standardize ? data.stats.x : null, y: data.stats.y, ...(data.stats.weight !== undefined ? { weight: data.stats.weight } : {}) };
   const outputs = LOSSES[spec.loss].task === 'multiclass' ? data.classes!.length : 1;
   const targets = { source: data.source, classes: data.classes, outputs };
   return (ITERATIVE.has(spec.solver) ? solveIterative : trainOn)(backend, plan, { targets, store: data.store, stats, validation: null, stream: null }, 0);
@@ -80,18 +85,19 @@ export async function trainResident(backend: Backend, data: ResidentData, opts: 
 
 /** Trains a linear model on a source (or an in-memory dataset). */
 export async function train(backend: Backend, input: DataSource | Dataset, opts: TrainOptions): Promise<TrainResult> {
-  const plan = resolvePlan(opts);
+  let plan = resolvePlan(opts);
   const { spec, hold } = plan;
-  input = checkedInput(input);
+  const checked = checkedInput(input);
+  ({ input, plan } = withColumns(checked, plan));
   if (spec.solver === 'exact') return solveExact(backend, input, plan);
   const t0 = now();
-  const targets = await prepareTargets(input, spec.loss, plan.signal ?? undefined);
+  const targets = await prepareTargets(input, spec.loss, plan.signal ?? undefined, spec.classWeight);
   const source = targets.source;
   const d = source.features.length;
   checkInit(plan.init ?? undefined, d, targets.outputs);
   const budget = budgetRows(plan, d);
   const newStats = (): RowStats => ({ x: spec.standardize ? new ColumnSet(d) : null, y: new ColumnSet(1) });
-  const newValidation = () => (hold ? new ValidationSet(backend, d, backend.maxChunkRows(d), Math.floor(budget / 2)) : null);
+  const newValidation = () => (hold ? new ValidationSet(backend, d, backend.maxChunkRows(d), Math.floor(budget / 2), source.extras) : null);
   let stats = newStats();
   let validation = newValidation();
   let store: ChunkStore | null = null;
@@ -129,7 +135,7 @@ async function trainOn(backend: Backend, plan: TrainPlan, data: LoadedRun, uploa
     const diff = checkpointMismatch(resume, spec, facts);
     if (diff.length) throw new Error(`the checkpoint does not match this run, so it cannot resume: ${diff.join('; ')}`);
   }
-  const model = modelSpecOf(spec, d, data.targets.outputs, resume ? resume.standardization ?? undefined : norm);
+  const model = modelSpecOf(spec, d, data.targets.outputs, resume ? resume.standardization ?? undefined : norm, meanWeightOf(data.stats, source.description));
   const hooks = await solverHooks(source, plan, model);
   plan = hooks.plan(plan);
   plan.onPhase?.('compiling');

@@ -1,7 +1,7 @@
 // Measuring parameters against the exact optimum, from the factor alone: the optimality gap and coefficient distance
 // (--gap), and the Newton preconditioner (--precondition) in the units the model trains in.
 import type { ModelParams } from '../model';
-import { leading, type ExactSolution } from './least_squares';
+import { factorWeight, leading, type ExactSolution } from './least_squares';
 import { normUpperSq, solveUpper, solveUpperT } from './triangular';
 import { addDiagonal } from './tsqr';
 
@@ -33,7 +33,7 @@ export interface Gap {
 export function gapOf(sol: ExactSolution, p: ModelParams): Gap {
   const diff = internal(sol, p);
   for (let i = 0; i < sol.q; i++) diff[i] -= sol.theta[i];
-  const excess = normUpperSq(sol.hessianR, sol.q, diff) / sol.rows;
+  const excess = normUpperSq(sol.hessianR, sol.q, diff) / factorWeight(sol.factor);
   let dw = 0;
   let ws = 0;
   for (let j = 0; j < sol.factor.d; j++) {
@@ -53,7 +53,8 @@ export function gapOf(sol: ExactSolution, p: ModelParams): Gap {
  * θ_int = T·θ_model. Columns set aside as collinear (without a ridge) are not moved. g is (b, w) or (w): q values.
  */
 export function preconditioner(sol: ExactSolution, curvature: number): (g: Float64Array) => Float64Array {
-  const { d, bias, p, r, rows: n, shift } = sol.factor;
+  const { d, bias, p, r, shift } = sol.factor;
+  const n = factorWeight(sol.factor);
   const q = sol.q;
   const off = bias ? 1 : 0;
   const lambda = new Float64Array(p);

@@ -2,7 +2,9 @@
 // [1, x − μ₀, y − ȳ₀] (μ₀, ȳ₀: the first chunk's means, a first estimate that keeps columns with a large mean and a
 // small spread from losing their digits; the intercept column absorbs the shift exactly). Everything after the pass
 // works on the p × p factor R alone: the rank (collinear columns named), the condition number of the standardized
-// design, the solution, the objective at any parameters (the optimality gap) and the Newton preconditioner.
+// design, the solution, the objective at any parameters (the optimality gap) and the Newton preconditioner. Weighted
+// least squares (sample weights w, offsets o) is the same with each row scaled by √w and the target y − o: R then
+// factors Σ w·zzᵀ, and every mean is over Σ w instead of the rows.
 import type { ModelParams, Standardization } from '../model';
 import { choleskyUpper, conditionEstimate, reduceColumns, solveUpper, type Dependent, type Reduced } from './triangular';
 import { addDiagonal, TsqrFactor } from './tsqr';
@@ -20,6 +22,8 @@ export interface Factor {
   /** Columns: intercept (when bias), d features, target. */
   p: number;
   rows: number;
+  /** Σ w of the rows' sample weights (absent: unweighted, the rows count). */
+  weightSum?: number;
   r: Float64Array;
   shift: Float64Array;
   yShift: number;
@@ -37,6 +41,7 @@ export class LeastSquaresStream {
   private readonly qr: TsqrFactor;
   private shift: Float64Array | null = null;
   private yShift = 0;
+  private weightSum: number | undefined = undefined;
   precision: Precision = 'f64';
 
   constructor(readonly d: number, readonly bias: boolean) {
@@ -48,8 +53,8 @@ export class LeastSquaresStream {
     return this.qr.rows;
   }
 
-  /** Adds `rows` rows. */
-  add(x: ArrayLike<number>, y: ArrayLike<number>, rows: number): void {
+  /** Adds `rows` rows, with their sample weights `w` and offsets `off` where given. */
+  add(x: ArrayLike<number>, y: ArrayLike<number>, rows: number, w?: ArrayLike<number>, off?: ArrayLike<number>): void {
     if (rows === 0) return;
     if (!(x instanceof Float64Array)) this.precision = 'f32';
     const { d, bias, qr } = this;
@@ -58,11 +63,14 @@ export class LeastSquaresStream {
     const ys = this.yShift;
     const buf = qr.buffer;
     const o = bias ? 1 : 0;
+    if (w) this.weightSum ??= 0;
     for (let r = 0; r < rows; r++) {
+      const s = w ? Math.sqrt(w[r]) : 1;
+      if (w) this.weightSum! += w[r];
       const { at, stride } = qr.slot();
-      if (bias) buf[at] = 1;
-      for (let j = 0; j < d; j++) buf[at + (j + o) * stride] = x[r * d + j] - mu[j];
-      buf[at + (d + o) * stride] = y[r] - ys;
+      if (bias) buf[at] = s;
+      for (let j = 0; j < d; j++) buf[at + (j + o) * stride] = s * (x[r * d + j] - mu[j]);
+      buf[at + (d + o) * stride] = s * (y[r] - (off ? off[r] : 0) - ys);
       qr.commit();
     }
   }
@@ -71,8 +79,8 @@ export class LeastSquaresStream {
   factor(): Factor {
     const { d, bias, p } = this;
     return {
-      d, bias, p, rows: this.rows, r: Float64Array.from(this.qr.factor()), shift: this.shift ?? new Float64Array(d),
-      yShift: this.yShift, tol: RANK_TOL[this.precision], method: 'qr',
+      d, bias, p, rows: this.rows, ...(this.weightSum !== undefined ? { weightSum: this.weightSum } : {}), r: Float64Array.from(this.qr.factor()),
+      shift: this.shift ?? new Float64Array(d), yShift: this.yShift, tol: RANK_TOL[this.precision], method: 'qr',
     };
   }
 }
@@ -104,16 +112,23 @@ export function solverGram(g: Float64Array, d: number, bias: boolean): Float64Ar
  * accurate to `relError` relative to its diagonal: Cholesky, with columns whose pivot is lost in that error zeroed.
  */
 export function factorFromGram(
-  g: Float64Array, o: { d: number; bias: boolean; rows: number; shift: Float64Array; yShift: number; relError: number },
+  g: Float64Array, o: { d: number; bias: boolean; rows: number; weightSum?: number; shift: Float64Array; yShift: number; relError: number },
 ): Factor {
   const p = o.d + (o.bias ? 1 : 0) + 1;
   const minPivot = Float64Array.from({ length: p }, (_, i) => 16 * o.relError * g[i * p + i]);
-  return { d: o.d, bias: o.bias, p, rows: o.rows, r: choleskyUpper(g, p, minPivot), shift: o.shift, yShift: o.yShift, tol: 4 * Math.sqrt(o.relError), method: 'gram' };
+  return {
+    d: o.d, bias: o.bias, p, rows: o.rows, ...(o.weightSum !== undefined ? { weightSum: o.weightSum } : {}), r: choleskyUpper(g, p, minPivot),
+    shift: o.shift, yShift: o.yShift, tol: 4 * Math.sqrt(o.relError), method: 'gram',
+  };
 }
+
+/** What a factor's means divide by: Σ w of its rows' sample weights, or the rows. */
+export const factorWeight = (f: Factor): number => f.weightSum ?? f.rows;
 
 /** Mean and population standard deviation of each feature, exact from R (Σu = R₀₀·R₀ⱼ; centered Σu² = Σᵢ≥₁ Rᵢⱼ²). */
 export function featureStats(f: Factor): { mean: Float64Array; std: Float64Array; rms: Float64Array } {
-  const { d, p, r, rows: n, bias } = f;
+  const { d, p, r, bias } = f;
+  const n = factorWeight(f);
   const o = bias ? 1 : 0;
   const mean = new Float64Array(d);
   const std = new Float64Array(d);
@@ -179,8 +194,10 @@ export interface ExactSolution extends ExactReport {
 
 /** Solves least squares (ridge when alpha > 0) on a factor, in the units `standardize` describes for the penalty. */
 export function solveFactor(f: Factor, o: { alpha?: number; standardize?: Standardization } = {}): ExactSolution {
-  const { d, p, r, bias, rows: n } = f;
-  if (n === 0) throw new Error('least squares: no rows');
+  const { d, p, r, bias } = f;
+  const n = factorWeight(f);
+  if (f.rows === 0) throw new Error('least squares: no rows');
+  if (!(n > 0)) throw new Error('least squares: every sample weight is 0, which leaves nothing to fit');
   const q = p - 1;
   const off = bias ? 1 : 0;
   const alpha = o.alpha ?? 0;
@@ -219,7 +236,7 @@ export function solveFactor(f: Factor, o: { alpha?: number; standardize?: Standa
   penalty *= alpha / 2;
   const objective = objectiveSum / n;
   return {
-    rank: red.kept.length, columns: q, condition, collinear: red.dependent.map((dep) => collinearity(dep, bias)), rows: n, method: f.method,
+    rank: red.kept.length, columns: q, condition, collinear: red.dependent.map((dep) => collinearity(dep, bias)), rows: f.rows, method: f.method,
     params: { weights, bias: Float64Array.of(b) }, loss: Math.max(0, objective - penalty), objective, factor: f, reduced: red, theta, hessianR, q, scale, center, alpha,
   };
 }

@@ -4,7 +4,9 @@
 // from the last one's answer (Newton's Hessian is singular where few rows sit in the quadratic zone), γ shrinking
 // tenfold from the targets' spread down to `tol` of it. Without a penalty
 // the exact answer is a vertex of the linear program — D + 1 rows fitted exactly — so the rows the smoothed fit leaves
-// closest to zero are solved for directly and kept when the true objective agrees. Rows held in memory (f64).
+// closest to zero are solved for directly and kept when the true objective agrees. Rows held in memory (f64); sample
+// weights make every mean a weighted one (Σ w·ρ / Σ w; the vertex passes through rows of positive weight) and an
+// offset o moves the target (r = y − o − z).
 import { lbfgs } from './lbfgs';
 import type { Iteration, SolveResult } from './newton';
 import type { Oracle } from './oracle';
@@ -12,23 +14,29 @@ import { withPenalty } from './oracle';
 import type { DenseRows } from './smo';
 import { solveUpper, solveUpperT, choleskyUpper } from './triangular';
 
-/** The pinball loss's mean at θ = [w, b] (the true objective without the penalty). */
+/** Row i's target less its offset, and its sample weight (1 without weights). */
+const targetOf = (rows: DenseRows, i: number): number => rows.y[i] - (rows.offset ? rows.offset[i] : 0);
+const weightOf = (rows: DenseRows, i: number): number => (rows.w ? rows.w[i] : 1);
+const totalWeight = (rows: DenseRows): number => (rows.w ? rows.w.reduce((a, v) => a + v, 0) : rows.n);
+
+/** The pinball loss's (weighted) mean at θ = [w, b] (the true objective without the penalty). */
 export function pinballMean(rows: DenseRows, tau: number, theta: ArrayLike<number>): number {
-  const { n, d, x, y } = rows;
+  const { n, d, x } = rows;
   let s = 0;
   for (let i = 0; i < n; i++) {
     let z = theta[d];
     for (let j = 0; j < d; j++) z += x[i * d + j] * theta[j];
-    const r = y[i] - z;
-    s += r >= 0 ? tau * r : (tau - 1) * r;
+    const r = targetOf(rows, i) - z;
+    s += weightOf(rows, i) * (r >= 0 ? tau * r : (tau - 1) * r);
   }
-  return s / n;
+  return s / totalWeight(rows);
 }
 
 /** The oracle of the envelope's mean at width γ (value, gradient, Hessian in f64 over the rows). */
 function envelope(rows: DenseRows, tau: number, gamma: number): Oracle {
-  const { n, d, x, y } = rows;
+  const { n, d, x } = rows;
   const p = d + 1;
+  const total = totalWeight(rows);
   return {
     size: p, weights: d,
     async evaluate(theta, order) {
@@ -36,14 +44,17 @@ function envelope(rows: DenseRows, tau: number, gamma: number): Oracle {
       const h = order === 2 ? new Float64Array(p * p) : undefined;
       let f = 0;
       for (let i = 0; i < n; i++) {
+        const wi = weightOf(rows, i);
+        if (wi === 0) continue;
         let z = theta[d];
         for (let j = 0; j < d; j++) z += x[i * d + j] * theta[j];
-        const r = y[i] - z;
+        const r = targetOf(rows, i) - z;
         let dz: number;
         let curv = 0;
-        if (r > tau * gamma) [f, dz] = [f + tau * r - (tau * tau * gamma) / 2, -tau];
-        else if (r < (tau - 1) * gamma) [f, dz] = [f + (tau - 1) * r - ((tau - 1) ** 2 * gamma) / 2, 1 - tau];
-        else [f, dz, curv] = [f + (r * r) / (2 * gamma), -r / gamma, 1 / gamma];
+        // Each term times wi, written so that wi = 1 rounds exactly as the unweighted sums do.
+        if (r > tau * gamma) [f, dz] = [f + wi * tau * r - (wi * (tau * tau * gamma)) / 2, -tau * wi];
+        else if (r < (tau - 1) * gamma) [f, dz] = [f + wi * (tau - 1) * r - (wi * ((tau - 1) ** 2 * gamma)) / 2, (1 - tau) * wi];
+        else [f, dz, curv] = [f + (wi * r * r) / (2 * gamma), (-r / gamma) * wi, wi / gamma];
         for (let j = 0; j < d; j++) g[j] += dz * x[i * d + j];
         g[d] += dz;
         if (h && curv) {
@@ -53,28 +64,29 @@ function envelope(rows: DenseRows, tau: number, gamma: number): Oracle {
           }
         }
       }
-      const inv = 1 / n;
+      const inv = 1 / total;
       return { f: f * inv, g: g.map((v) => v * inv), h: h?.map((v) => v * inv) };
     },
   };
 }
 
-/** The vertex through the D + 1 rows nearest the fit (exactly fitted), or null when they are degenerate. */
+/** The vertex through the D + 1 rows (of positive weight) nearest the fit (exactly fitted), or null when they are degenerate. */
 function vertex(rows: DenseRows, theta: Float64Array): Float64Array | null {
-  const { n, d, x, y } = rows;
+  const { n, d, x } = rows;
   const p = d + 1;
   const resid = Array.from({ length: n }, (_, i) => {
     let z = theta[d];
     for (let j = 0; j < d; j++) z += x[i * d + j] * theta[j];
-    return [Math.abs(y[i] - z), i] as const;
-  }).sort((a, b) => a[0] - b[0]);
+    return [Math.abs(targetOf(rows, i) - z), i] as const;
+  }).filter(([, i]) => weightOf(rows, i) > 0).sort((a, b) => a[0] - b[0]);
+  if (resid.length < p) return null;
   // Normal equations of the square system A·θ = y over the chosen rows (AᵀA is positive definite iff A is regular).
   const ata = new Float64Array(p * p);
   const aty = new Float64Array(p);
   for (const [, i] of resid.slice(0, p)) {
     for (let a = 0; a < p; a++) {
       const xa = a < d ? x[i * d + a] : 1;
-      aty[a] += xa * y[i];
+      aty[a] += xa * targetOf(rows, i);
       for (let b = 0; b < p; b++) ata[a * p + b] += xa * (b < d ? x[i * d + b] : 1);
     }
   }
@@ -87,8 +99,13 @@ function vertex(rows: DenseRows, theta: Float64Array): Float64Array | null {
 export async function quantileFit(
   rows: DenseRows, tau: number, l2: number, opts: { maxIter: number; tol: number; onIteration?: (it: Iteration) => void; signal?: AbortSignal },
 ): Promise<SolveResult> {
-  const mean = rows.y.reduce((a, v) => a + v, 0) / Math.max(1, rows.n);
-  const spread = Math.sqrt(rows.y.reduce((a, v) => a + (v - mean) ** 2, 0) / Math.max(1, rows.n)) || 1;
+  const total = Math.max(1e-300, totalWeight(rows));
+  let mean = 0;
+  for (let i = 0; i < rows.n; i++) mean += weightOf(rows, i) * targetOf(rows, i);
+  mean /= total;
+  let sq = 0;
+  for (let i = 0; i < rows.n; i++) sq += weightOf(rows, i) * (targetOf(rows, i) - mean) ** 2;
+  const spread = Math.sqrt(sq / total) || 1;
   let theta: Float64Array = new Float64Array(rows.d + 1);
   theta[rows.d] = mean;
   const iterations: Iteration[] = [];

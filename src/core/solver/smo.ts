@@ -2,38 +2,48 @@
 // the second-order working-set selection of Fan, Chen & Lin (2005), as libsvm does, on the dual
 //   min ½βᵀQβ + pᵀβ   s.t. 0 ≤ β ≤ C, Σ zᵢβᵢ = 0,   Q_ij = zᵢz_j·x_r(i)·x_r(j)
 // with w = Σ βᵢzᵢx_r(i) kept up to date, so each step costs O(N·D) for the gradient. Hinge: one variable per row
-// (z = s, p = −1); ε-insensitive: two (z = ±1, p = ε ∓ y). C = 1/(N·α) for the mean loss + α/2·‖w‖².
+// (z = s, p = −1); ε-insensitive: two (z = ±1, p = ε ∓ y). C = 1/(N·α) for the mean loss + α/2·‖w‖². Sample weights
+// make the box per row, C_i = w_i/(Σw·α) for the weighted mean Σ w·L / Σ w; an offset o moves the margin (hinge:
+// p = −1 + s·o) or the target (ε-insensitive: y − o).
 import type { Iteration, SolveResult } from './newton';
 
-/** Rows in memory, f64 (n × d row-major), and targets. */
+/** Rows in memory, f64 (n × d row-major), targets, and the rows' sample weights and offsets where they have them. */
 export interface DenseRows {
   n: number;
   d: number;
   x: Float64Array;
   y: Float64Array;
+  w?: Float64Array;
+  offset?: Float64Array;
 }
 
-/** The dual's shape: per variable its row, sign z, linear term p; and the box C. */
+/** The dual's shape: per variable its row, sign z, linear term p, and box C. */
 interface Dual {
   row: Int32Array;
   z: Float64Array;
   p: Float64Array;
-  c: number;
+  c: Float64Array;
 }
 
 const TAU = 1e-12;
 
 function dualOf(rows: DenseRows, loss: 'hinge' | 'epsilon-insensitive', alpha: number, epsilon: number): Dual {
-  const { n, y } = rows;
-  const c = 1 / (n * alpha);
+  const { n, y, w, offset: o } = rows;
+  const total = w ? w.reduce((a, v) => a + v, 0) : n;
+  const box = (i: number) => (w ? w[i] : 1) / (total * alpha);
   if (loss === 'hinge') {
-    return { row: Int32Array.from({ length: n }, (_, i) => i), z: Float64Array.from(y, (t) => (t > 0.5 ? 1 : -1)), p: new Float64Array(n).fill(-1), c };
+    const z = Float64Array.from(y, (t) => (t > 0.5 ? 1 : -1));
+    return {
+      row: Int32Array.from({ length: n }, (_, i) => i), z, p: Float64Array.from(z, (s, i) => -1 + (o ? s * o[i] : 0)),
+      c: Float64Array.from({ length: n }, (_, i) => box(i)),
+    };
   }
+  const t = (i: number) => y[i] - (o ? o[i] : 0);
   return {
     row: Int32Array.from({ length: 2 * n }, (_, i) => i % n),
     z: Float64Array.from({ length: 2 * n }, (_, i) => (i < n ? 1 : -1)),
-    p: Float64Array.from({ length: 2 * n }, (_, i) => (i < n ? epsilon - y[i] : epsilon + y[i - n])),
-    c,
+    p: Float64Array.from({ length: 2 * n }, (_, i) => (i < n ? epsilon - t(i) : epsilon + t(i - n))),
+    c: Float64Array.from({ length: 2 * n }, (_, i) => box(i % n)),
   };
 }
 
@@ -58,8 +68,8 @@ export function smo(
     for (let j = 0; j < d; j++) s += x[a * d + j] * x[b * d + j];
     return s;
   };
-  const up = (t: number) => (beta[t] < c && z[t] > 0) || (beta[t] > 0 && z[t] < 0);
-  const low = (t: number) => (beta[t] < c && z[t] < 0) || (beta[t] > 0 && z[t] > 0);
+  const up = (t: number) => (beta[t] < c[t] && z[t] > 0) || (beta[t] > 0 && z[t] < 0);
+  const low = (t: number) => (beta[t] < c[t] && z[t] < 0) || (beta[t] > 0 && z[t] > 0);
   const tol = opts.tol * (1 + p.reduce((a, v) => Math.max(a, Math.abs(v)), 0));
   const limit = opts.maxIter * m;
   let steps = 0;
@@ -95,7 +105,7 @@ export function smo(
   // The intercept from the free variables (libsvm's ρ), else the middle of the feasible interval.
   let sum = 0;
   let free = 0;
-  for (let t = 0; t < m; t++) if (beta[t] > 0 && beta[t] < c) (sum += z[t] * g[t]), free++;
+  for (let t = 0; t < m; t++) if (beta[t] > 0 && beta[t] < c[t]) (sum += z[t] * g[t]), free++;
   const rho = free ? sum / free : (gmaxOf() + gminOf()) / 2;
   return {
     theta: Float64Array.of(...w, -rho), objective: NaN, iterations, passes: Math.ceil(steps / m), converged: gapNow <= tol,
@@ -119,13 +129,13 @@ export function smo(
     const b = -z[i] * g[i] + z[j] * g[j];
     // Move along z_i·Δβ_i = −z_j·Δβ_j by t = b / a in the "−z·g" direction, kept inside the box.
     let t = b / a;
-    const limI = z[i] > 0 ? c - beta[i] : beta[i];
-    const limJ = z[j] > 0 ? beta[j] : c - beta[j];
+    const limI = z[i] > 0 ? c[i] - beta[i] : beta[i];
+    const limJ = z[j] > 0 ? beta[j] : c[j] - beta[j];
     t = Math.min(t, limI, limJ);
     const di = z[i] * t;
     const dj = -z[j] * t;
-    beta[i] = Math.min(c, Math.max(0, beta[i] + di));
-    beta[j] = Math.min(c, Math.max(0, beta[j] + dj));
+    beta[i] = Math.min(c[i], Math.max(0, beta[i] + di));
+    beta[j] = Math.min(c[j], Math.max(0, beta[j] + dj));
     const ri = row[i];
     const rj = row[j];
     const ci = di * z[i];

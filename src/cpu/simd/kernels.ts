@@ -68,6 +68,16 @@ export function gather(xb: usize, ys: usize, x: usize, y: usize, rb: usize, idx:
   }
 }
 
+/** dst[r] = src[idx[r]] for an f32 column (a row's sample weight or offset), r < count. */
+export function gatherColumn(dst: usize, src: usize, idx: usize, count: u32): void {
+  for (let r: u32 = 0; r < count; r++) store<f32>(dst + (<usize>r << 2), load<f32>(src + (<usize>load<u32>(idx + (<usize>r << 2)) << 2)));
+}
+
+/** z[r] += o[r] for r < count (offsets added to one output per row). */
+export function addColumn(z: usize, o: usize, count: u32): void {
+  for (let r: u32 = 0; r < count; r++) store<f32>(z + (<usize>r << 2), load<f32>(z + (<usize>r << 2)) + load<f32>(o + (<usize>r << 2)));
+}
+
 @inline function hsum(a: v128): f32 {
   const s = f32x4.add(a, v128.shuffle<f32>(a, a, 2, 3, 0, 1));
   return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1);

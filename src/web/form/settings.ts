@@ -13,8 +13,11 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Record<str
 /** Which backends a run trains on. */
 export type BackendChoice = 'webgpu' | 'cpu' | 'both';
 
-/** Training options the page does not offer: host-update is the CLI's teaching mode (a readback every step). */
-const NOT_ON_PAGE = new Set(['host-update']);
+/**
+ * Training options the page does not offer: host-update is the CLI's teaching mode (a readback every step);
+ * class-weight needs the rows' weights loaded with them, which the page's resident data does not carry.
+ */
+const NOT_ON_PAGE = new Set(['host-update', 'class-weight']);
 
 /** The training options the page shows, in TRAIN_OPTIONS order. */
 export const PAGE_OPTIONS: readonly TrainOption[] = TRAIN_OPTIONS.filter((o) => !NOT_ON_PAGE.has(o.name));
