@@ -30,6 +30,8 @@ export interface ModelFile {
   fitBias: boolean;
   /** The scaling applied while training, in original units (weights above already undo it). */
   standardization?: { mean: number[]; std: number[] };
+  /** The column whose value was added to every output in training (z = x·w + b + o): predictions need it too. */
+  offset?: string;
   metrics?: Metrics;
   training?: Record<string, unknown>;
   /** CRC-32 of the rest (core/checksum.ts sealed). */
@@ -48,6 +50,8 @@ export interface LoadedModel {
   classes: string[] | null;
   params: ModelParams;
   fitBias: boolean;
+  /** The offset column the model was trained with (every prediction adds its value), or null. */
+  offset: string | null;
 }
 
 /** What a trained model carries besides its parameters. */
@@ -59,6 +63,8 @@ export interface ModelInfo {
   standardization?: Standardization;
   metrics?: Metrics;
   training?: Record<string, unknown>;
+  /** The offset column it was trained with. */
+  offset?: string;
 }
 
 /** Builds the file object (version 2) for trained parameters in original units. */
@@ -78,6 +84,7 @@ export function toModelFile(p: ModelParams, info: ModelInfo): ModelFile {
     weights: Array.from({ length: k }, (_, c) => [...p.weights.subarray(c * d, (c + 1) * d)]),
     bias: [...p.bias], fitBias: spec.fitBias,
     ...(info.standardization ? { standardization: { mean: [...info.standardization.mean], std: [...info.standardization.invStd].map((s) => 1 / s) } } : {}),
+    ...(info.offset !== undefined ? { offset: info.offset } : {}),
     ...(info.metrics ? { metrics: info.metrics } : {}),
     training: { ...rec, ...(info.training ?? {}) },
   });
@@ -138,12 +145,13 @@ export function parseModelFile(text: string, file: string): LoadedModel {
   if (lp !== undefined && (typeof lp !== 'object' || lp === null || !Object.values(lp).every((x) => typeof x === 'number' && Number.isFinite(x)))) {
     fail('lossParams', 'must map hyperparameter names to finite numbers');
   }
+  if (o.offset !== undefined && (typeof o.offset !== 'string' || o.offset === '')) fail('offset', 'must name a column');
   // Last, so that a named field's problem is reported as such; a file whose fields all look right may still have changed.
   if (checkSeal(o) === 'mismatch') {
     fail('checksum', 'does not match the content: the file changed after it was written (corrupt, or edited by hand: delete its "checksum" field to load an edited model)');
   }
   return {
     version: o.version as 1 | 2, task, loss, lossHp: lossHp(loss, (lp ?? {}) as Partial<LossParams>), features: features as string[], target: o.target as string,
-    classes: task === 'regression' ? null : (classes as string[]), params, fitBias: o.fitBias !== false,
+    classes: task === 'regression' ? null : (classes as string[]), params, fitBias: o.fitBias !== false, offset: (o.offset as string | undefined) ?? null,
   };
 }

@@ -1,12 +1,14 @@
 // Applying a saved model to rows: the outputs z = x·W + b, then the loss's link — a value in the target's units
 // (regression), or a class with its probabilities where the loss gives them. A prediction float32 cannot hold is
-// an error naming its row, never an Infinity in the output. Features are matched by name (data/columns.ts).
+// an error naming its row, never an Infinity in the output. Features are matched by name (data/columns.ts). A model
+// trained with an offset adds each row's offset to its outputs (z = x·W + b + o): the data must have that column.
 import type { HostChunk } from '../core/dataset';
 import { LOSSES, type MultiLoss, type ScalarLoss } from '../core/losses';
 import type { LoadedModel } from '../core/model_file';
 import { outputsRow } from '../core/model';
 import { alignColumns } from '../data/columns';
-import { DataError } from '../data/csv';
+import { DataError, quoteValue } from '../data/csv';
+import { withRowColumns } from '../data/row_columns';
 import type { DataSource } from '../data/source';
 import { isF32 } from '../data/values';
 import { InputError } from './inputs';
@@ -42,6 +44,7 @@ export function predictChunk(model: LoadedModel, c: HostChunk, where = 'data'): 
   const pr = new Float64Array(Math.max(2, k));
   for (let r = 0; r < c.rows; r++) {
     outputsRow(c.x, r * d, model.params, zr);
+    if (c.o) for (let j = 0; j < k; j++) zr[j] += c.o[r];
     z.set(zr, r * k);
     if (values) {
       const v = (unit as ScalarLoss).link(zr[0], model.lossHp);
@@ -64,8 +67,22 @@ export function predictChunk(model: LoadedModel, c: HostChunk, where = 'data'): 
   return { rows: c.rows, firstRow: first, z, values, classes, probabilities };
 }
 
-/** Predictions for every row of a source, chunk by chunk; its features are matched to the model's by name. */
-export async function* predict(model: LoadedModel, source: DataSource): AsyncGenerator<Predictions & { chunk: HostChunk }> {
-  const aligned = alignColumns(source, model.features, 'the model');
+/** The offset column a prediction reads: `given` (--offset) or the model's own; an error where the two disagree with the model. */
+export function offsetColumn(model: LoadedModel, given?: string): string | undefined {
+  if (given !== undefined && model.offset === null) throw new InputError(`--offset ${given}: the model was trained without an offset, so its predictions take none`);
+  return given ?? model.offset ?? undefined;
+}
+
+/**
+ * Predictions for every row of a source, chunk by chunk; its features are matched to the model's by name. A model with
+ * an offset reads it from the column `offset` names (default: the model's own offset column).
+ */
+export async function* predict(model: LoadedModel, source: DataSource, offset?: string): AsyncGenerator<Predictions & { chunk: HostChunk }> {
+  const column = offsetColumn(model, offset);
+  if (column !== undefined && !source.features.includes(column)) {
+    throw new DataError(source.description, null, null, `the model was trained with the offset column ${quoteValue(model.offset!)} (z = x·w + b + o): ` +
+      `the data has no column ${quoteValue(column)}; give --offset <column> to name the one that holds the offset`);
+  }
+  const aligned = alignColumns(column === undefined ? source : withRowColumns(source, { offset: column }), model.features, 'the model');
   for await (const c of aligned.read()) yield { ...predictChunk(model, c, source.description), chunk: c };
 }

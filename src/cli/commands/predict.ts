@@ -12,7 +12,7 @@ import { quoteValue } from '../../data/csv';
 import type { SkippedRow } from '../../data/csv_plan';
 import { f32ToString } from '../../data/csv_write';
 import type { DataSource } from '../../data/source';
-import { predict, type Predictions } from '../../train/predict';
+import { offsetColumn, predict, type Predictions } from '../../train/predict';
 import { parse, UsageError } from '../args';
 import { checkOutputs, readText } from '../io';
 import { SkipLog } from '../skips';
@@ -25,6 +25,8 @@ export const PREDICT_USAGE = `downhill predict <model.json> <data.csv|data.npy|d
   --json                 print one JSON object: rows and, when the data has the target, the metrics
   --skip-bad-rows        CSV: skip rows with bad cells instead of stopping (each gets an empty line in the
                          output, so output row i is input row i; the lines are listed on stderr)
+  --offset <column>      the column of each row's offset, for a model trained with --offset (default: the column
+                         it was trained with, recorded in the model file); an NPY file has it after the features
   features are matched by name (an NPY file's columns, which have none, are taken in the model's order)`;
 
 /** The CSV header of the predictions. */
@@ -91,10 +93,11 @@ interface PredictState {
  */
 async function predictAll(
   model: LoadedModel, source: DataSource, dataPath: string, labeled: boolean, s: PredictState, write: ((text: string) => Promise<void>) | null,
+  offset?: string,
 ): Promise<void> {
   const classOf = model.task !== 'regression' ? classIndexer(model, source) : null;
   if (write) await write(`${header(model)}\n`);
-  for await (const p of predict(model, source)) {
+  for await (const p of predict(model, source, offset)) {
     let text = '';
     let from = 0;
     for (let r = 0; r < p.rows; r++) {
@@ -122,12 +125,13 @@ async function predictAll(
 /** Runs the predict command; returns the exit code. */
 export async function predictCommand(argv: string[]): Promise<number> {
   const { values: v, positionals } = parse(argv, {
-    output: { type: 'string', short: 'o' }, json: { type: 'boolean' }, 'skip-bad-rows': { type: 'boolean' },
+    output: { type: 'string', short: 'o' }, json: { type: 'boolean' }, 'skip-bad-rows': { type: 'boolean' }, offset: { type: 'string' },
   }, 2);
   const [modelPath, dataPath] = positionals;
   if (!modelPath || !dataPath) throw new UsageError('predict needs a model file and a data file');
   checkOutputs([v.output], [modelPath, dataPath]);
   const model = parseModelFile(readText(modelPath), modelPath);
+  const offset = offsetColumn(model, v.offset);
   const classify = model.task !== 'regression';
   const skips = new SkipLog();
   const state: PredictState = { rows: 0, sums: emptySums(confusionClasses(model.loss, model.classes?.length ?? 1)), skipped: [], blanks: 0, unseen: new Map() };
@@ -137,15 +141,20 @@ export async function predictCommand(argv: string[]): Promise<number> {
   };
   // CSV and Parquet columns are picked by the model's feature names; an NPY file's columns, which have no names,
   // are taken in the model's order; a .dh cache's are matched by name (alignColumns in predict()).
+  const features = offset === undefined || model.features.includes(offset) ? model.features : [...model.features, offset];
   const source = await openInput(dataPath, /\.dh$/i.test(dataPath) ? {}
-    : { target: model.target, features: model.features, skipBadRows: v['skip-bad-rows'], targetOptional: true, labels: classify, onSkip });
+    : { target: model.target, features, skipBadRows: v['skip-bad-rows'], targetOptional: true, labels: classify, onSkip }).catch((e: unknown) => {
+    if (offset === undefined || !(e instanceof Error) || !e.message.includes(`"${offset}"`)) throw e;
+    throw new UsageError(`the model was trained with the offset column "${model.offset}" (z = x·w + b + o), so predict needs each row's offset: ` +
+      `${e.message}${v.offset === undefined ? '; give --offset <column> to name the column that holds it' : ''}`);
+  });
   checkOutputs([v.output], [modelPath, ...(source.files ?? [dataPath])]);
   const labeled = source.hasTarget !== false && source.target === model.target;
   const out = v.output ? await AtomicFile.create(v.output) : null;
   const enc = new TextEncoder();
   const write = out ? (text: string) => out.write(enc.encode(text)) : v.json ? null : toStdout;
   try {
-    await predictAll(model, source, dataPath, labeled, state, write);
+    await predictAll(model, source, dataPath, labeled, state, write, offset);
     await out?.commit();
   } catch (e) {
     await out?.abort();

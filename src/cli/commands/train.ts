@@ -15,12 +15,17 @@ import { duration, ProgressBar } from '../progress';
 import { exactRows, gapText, solverJson, solverLines } from '../solver';
 import { SkipLog } from '../skips';
 import { openInput } from '../sources';
+import type { RowColumns } from '../../data/row_columns';
 import { catchingSignals, CHECKPOINT_FLAGS, CHECKPOINT_HELP, checkpointRun, yielder } from '../checkpoints';
 import { expandOptionalValues, SPEC_FLAGS, SPEC_HELP, specFromFlags } from '../spec_args';
 
 export const TRAIN_USAGE = `downhill train <data.csv|data.npy|data.parquet|data.dh> --target <column> [options]
   --target <name|index>    column to predict (required for CSV and Parquet)
   --features a,b,c         feature columns (default: all but the target)
+  --weight <name|index>    column of per-row sample weights (finite, ≥ 0): the objective becomes Σ w·L / Σ w and the
+                           metrics weighted means; the column is not a feature (see README: Sample weights)
+  --offset <name|index>    column added to every row's output, z = x·w + b + o (e.g. log exposure for poisson);
+                           not a feature; the model file records it and predict needs it
 ${SPEC_HELP}
   --memory-budget SIZE     bytes of rows kept in memory, e.g. 512M, 4G (default: a quarter of RAM);
                            larger data is streamed from the file every epoch
@@ -37,7 +42,7 @@ ${CHECKPOINT_HELP}`;
 
 const OPTIONS = {
   ...SPEC_FLAGS,
-  target: { type: 'string' }, features: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
+  target: { type: 'string' }, features: { type: 'string' }, weight: { type: 'string' }, offset: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
   save: { type: 'string' }, 'chunk-rows': { type: 'string' }, 'memory-budget': { type: 'string' },
   'skip-bad-rows': { type: 'boolean' }, 'keep-diverged': { type: 'boolean' }, y: { type: 'string' }, delimiter: { type: 'string' }, dtype: { type: 'string' }, ...CHECKPOINT_FLAGS,
 } as const;
@@ -56,7 +61,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const skips = new SkipLog();
   const checkpoints = checkpointRun(v, [file, ...(typeof v.y === 'string' ? [v.y] : [])]);
   const controller = new AbortController();
-  const features = typeof v.features === 'string' ? v.features.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  const columns = { weight: v.weight as string | undefined, offset: v.offset as string | undefined };
+  // The weight and offset columns are read as features are, then taken out of them (data/row_columns.ts).
+  const named = typeof v.features === 'string' ? v.features.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  const features = named && [...named, ...[columns.weight, columns.offset].filter((c): c is string => c !== undefined && !named.includes(c))];
   const source = await openInput(file, {
     target: v.target as string | undefined, features, skipBadRows: v['skip-bad-rows'] === true, delimiter: v.delimiter as string | undefined,
     y: v.y as string | undefined, labels: LOSSES[spec.loss].task !== 'regression', onSkip: skips.onSkip,
@@ -72,7 +80,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       const bar = tty ? new ProgressBar(spec.epochs) : null;
       const perEpoch = source.rows !== null ? Math.ceil(source.rows / Math.min(spec.batch, source.rows)) : 1000;
       const running = () => train(backend, source, {
-        ...spec, ...run, f64Rows: exactRows(source, file, spec, backendKind), ...checkpoints, signal: controller.signal,
+        ...spec, ...run, ...columns, f64Rows: exactRows(source, file, spec, backendKind), ...checkpoints, signal: controller.signal,
         keepDiverged: v['keep-diverged'] === true,
         // With checkpoints, windows of ≤ 256 steps and a yielding pause hook let SIGINT/SIGTERM stop the run promptly.
         lossEvery: bar ? Math.max(1, Math.ceil(perEpoch / 20)) : checkpoints.onCheckpoint ? 256 : undefined,
@@ -100,17 +108,19 @@ export async function trainCommand(argv: string[]): Promise<number> {
       : `downhill: stopped by ${signal} before training began; no checkpoint was written\n`);
     return signal === 'SIGINT' ? 130 : 143;
   }
-  report(result, spec, backendKind, v.json === true, v.save as string | undefined);
+  report(result, spec, backendKind, v.json === true, v.save as string | undefined, columns);
   if (result.endedWorse) process.stderr.write(`downhill: warning: ${result.endedWorse}\n`);
   const skipped = skips.summary(result.skipped);
   if (skipped) process.stderr.write(`${skipped}\n`);
   return 0;
 }
 
-function report(r: TrainResult, spec: TrainSpec, backend: string, json: boolean, save?: string): void {
-  const training = { backend };
+function report(r: TrainResult, spec: TrainSpec, backend: string, json: boolean, save: string | undefined, columns: RowColumns): void {
+  const training = { backend, ...(columns.weight !== undefined ? { weight: columns.weight } : {}) };
   if (save) {
-    const model = toModelFile(r.params, { spec, features: r.features, target: r.target, classes: r.classes, standardization: r.standardization, metrics: r.final, training });
+    const model = toModelFile(r.params, {
+      spec, features: r.features, target: r.target, classes: r.classes, standardization: r.standardization, metrics: r.final, training, offset: columns.offset,
+    });
     writeAtomic(save, JSON.stringify(model, null, 2) + '\n');
   }
   if (json) {
