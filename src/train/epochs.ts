@@ -105,14 +105,16 @@ export async function prepareStream(
   slotRows = Math.max(1, slotRows);
   const cached = (source as { stats?: { features: readonly ColumnStats[]; target: ColumnStats } }).stats;
   const weighted = !!source.extras?.weight;
+  // Gradient descent collects the held-out rows in its first epoch; the other solvers have none: this pass does.
+  const collect = plan.spec.solver !== 'gd' && hold ? validation : null;
   let counted = false;
   if (stats.x && cached && !hold && !weighted) {
     // A .dh cache carries its statistics: no first pass needed.
     stats.x = ColumnSet.of(cached.features);
     stats.y = ColumnSet.of([cached.target]);
     counted = true;
-  } else if (stats.x || weighted) {
-    for await (const c of trainRows(source.read({ maxRows: slotRows }), d, hold, null)) addStats(stats, c);
+  } else if (stats.x || weighted || collect) {
+    for await (const c of trainRows(source.read({ maxRows: slotRows }), d, hold, collect)) addStats(stats, c);
     counted = true;
   }
   const store = () => backend.createStore(d, slotRows, false, source.extras);

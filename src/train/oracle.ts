@@ -88,9 +88,23 @@ export function sessionOracle(session: TrainSession, spec: ModelSpec, rows: Pass
       if (hf) {
         h = new Float64Array(size * size);
         for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) h[i * size + j] = hf[keep[i] * full + keep[j]] * scale;
+        if (k > 1 && fitBias) fixBiasGauge(h, size, k * d, k);
       }
       return { f: f * scale, g: g.map((v) => v * scale), h };
     },
   };
   return oracle;
+}
+
+/**
+ * Softmax's probabilities do not change when one constant is added to every class's bias, so its Hessian is singular
+ * along u = (0…0, 1…1)/√K (the bias is never penalized) while the gradient is orthogonal to u. Adding c·u·uᵀ (c: the
+ * bias block's mean diagonal) leaves the Newton step unchanged in exact arithmetic; in float32 it keeps the rounding
+ * in the gradient's u part from becoming a step of millions along u (and the outputs z from losing every digit).
+ */
+function fixBiasGauge(h: Float64Array, size: number, at: number, k: number): void {
+  let c = 0;
+  for (let a = 0; a < k; a++) c += h[(at + a) * size + at + a];
+  c /= k * k;
+  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) h[(at + a) * size + at + b] += c;
 }

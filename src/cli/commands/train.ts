@@ -24,8 +24,10 @@ export const TRAIN_USAGE = `downhill train <data.csv|data.npy|data.parquet|data.
   --features a,b,c         feature columns (default: all but the target)
   --weight <name|index>    column of per-row sample weights (finite, ≥ 0): the objective becomes Σ w·L / Σ w and the
                            metrics weighted means; the column is not a feature (see README: Sample weights)
-  --offset <name|index>    column added to every row's output, z = x·w + b + o (e.g. log exposure for poisson);
-                           not a feature; the model file records it and predict needs it
+  --offset <name|index>    column added to every row's output before the loss's link, z = x·w + b + o: a log
+                           offset for poisson, tweedie and gamma (log exposure: μ = e·exp(x·w + b)), a logit shift
+                           for logistic, the identity for the other losses (the prediction moves by o); not for
+                           softmax; not a feature; the model file records it and predict needs it
 ${SPEC_HELP}
   --memory-budget SIZE     bytes of rows kept in memory, e.g. 512M, 4G (default: a quarter of RAM);
                            larger data is streamed from the file every epoch
