@@ -59,12 +59,11 @@ describe('downhill train --weight', () => {
     expect(got.mse).toBeCloseTo(want.mse, 9);
   });
 
-  it('--loss poisson --offset by Newton: the weighted fit is the repeated rows\' fit, on the CPU backend and WebGPU', () => {
+  // WebGPU trains weights and offsets in test/train/weights.test.ts (its shader compiles are slow on lavapipe).
+  it('--loss poisson --offset by Newton: the weighted fit on the CPU backend is the repeated rows\' fit', () => {
     const want = trainJson(repeated, '--target', 'count', '--features', 'x1,x2', '--offset', 'logexp', '--loss', 'poisson', '--solver', 'newton', '--backend', 'reference');
-    for (const backend of ['cpu', 'webgpu']) {
-      const got = trainJson(weighted, '--target', 'count', '--features', 'x1,x2', '--weight', 'w', '--offset', 'logexp', '--loss', 'poisson', '--solver', 'newton', '--backend', backend);
-      close([...got.weights, got.bias], [...want.weights, want.bias], 1e-4);
-    }
+    const got = trainJson(weighted, '--target', 'count', '--features', 'x1,x2', '--weight', 'w', '--offset', 'logexp', '--loss', 'poisson', '--solver', 'newton', '--backend', 'cpu');
+    close([...got.weights, got.bias], [...want.weights, want.bias], 1e-4);
     // The offset carries the exposure: the rate's coefficients come back near the truth (0.5, −0.4; bias 0.3).
     close([...want.weights, want.bias], [0.5, -0.4, 0.3], 0.15);
   });
@@ -77,8 +76,7 @@ describe('downhill train --weight', () => {
     const nan = file('nan.csv', ['x1,w,y', '1,1,2', '2,1,3', '3,NaN,4']);
     r = downhill('train', nan, '--target', 'y', '--weight', 'w', '--backend', 'reference');
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/nan\.csv.*row 3.*"w"/);
-    expect(r.stderr).toMatch(/NaN/);
+    expect(r.stderr).toMatch(/nan\.csv:4 \(column 2 "w"\): expected a number, got "NaN"/);
     r = downhill('train', weighted, '--target', 'y', '--weight', 'wt', '--backend', 'reference');
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/--weight: there is no column "wt"/);
