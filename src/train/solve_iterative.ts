@@ -59,7 +59,7 @@ export async function solveIterative(backend: Backend, plan: TrainPlan, data: Lo
       },
     };
     let r: SolveResult;
-    if (spec.solver === 'newton') r = await newton(oracle, theta0, opts);
+    if (spec.solver === 'newton') r = await newton(oracle, theta0, { ...opts, l1 });
     else if (spec.solver === 'lbfgs') r = await lbfgs(oracle, theta0, { ...opts, history: spec.history, l1 });
     else {
       const mem = await memoryRows(source, plan, model, data.stats.y.n);

@@ -50,8 +50,8 @@ export const SOLVERS: Record<SolverKind, SolverUnit> = {
     cannot: (loss, penalty) => (loss !== 'squared' ? `--loss ${loss} has no closed form (least squares only)` : NONE_OR_L2(penalty)),
   },
   newton: {
-    title: 'Newton (IRLS)', fits: 'smooth losses (squared, huber, poisson, tweedie, gamma, logistic, modified-huber, softmax) with --penalty none or l2: one pass per iteration for the gradient and Hessian',
-    cannot: (loss, penalty) => (!isSmooth(LOSSES[loss]) ? `--loss ${loss} has kinks in dL/dz (no Hessian)` : NONE_OR_L2(penalty)),
+    title: 'Newton (IRLS; proximal with L1)', fits: 'smooth losses (squared, huber, poisson, tweedie, gamma, logistic, modified-huber, softmax) with any penalty: one pass per iteration for the gradient and Hessian (L1 and elastic net by coordinate descent on the quadratic model, as glmnet); needs a (K·(D+1))² matrix',
+    cannot: (loss) => (!isSmooth(LOSSES[loss]) ? `--loss ${loss} has kinks in dL/dz (no Hessian)` : null),
   },
   lbfgs: {
     title: 'L-BFGS (OWL-QN with L1)', fits: 'smooth losses with any penalty (L1 and elastic net by OWL-QN): one pass per evaluation, memory linear in D',
