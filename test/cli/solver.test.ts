@@ -70,6 +70,6 @@ describe('downhill train --solver exact', () => {
     expect(r.stdout).toMatch(/warning: rank 3 of 4: collinear columns \(c = 1·a \+ 1·b \+ constant\); its weight is set to 0/);
     const bad = downhill('train', f, '--target', 'y', '--solver', 'exact', '--loss', 'huber');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--solver exact fits least squares \(--loss squared\).*--solver gd/);
+    expect(bad.stderr).toMatch(/--solver exact cannot fit this: --loss huber has no closed form \(least squares only\).*use --solver gd/);
   });
 });
