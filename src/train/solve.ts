@@ -4,7 +4,7 @@
 import type { Backend, TrainSession } from '../backend';
 import type { Dataset, HostChunk } from '../core/dataset';
 import type { F64ChunkWith } from '../data/row_columns';
-import { isHeldOut, splitChunk, type Holdout } from '../core/holdout';
+import { isTrained, splitChunk, type Holdout } from '../core/holdout';
 import { LOSSES } from '../core/losses';
 import { addSums, emptySums, metricsFromSums, type Metrics } from '../core/metrics';
 import { standardizeParams, type ModelParams, type ModelSpec, type Standardization } from '../core/model';
@@ -44,7 +44,7 @@ export async function exactFactor(
     if (hold) {
       const first = c.firstRow ?? 0;
       for (let i = 0; i < c.rows; i++) {
-        if (!isHeldOut(first + i, hold)) acc.add(c.x.subarray(i * d, (i + 1) * d), c.y.subarray(i, i + 1), 1, c.w?.subarray(i, i + 1), c.o?.subarray(i, i + 1));
+        if (isTrained(first + i, hold)) acc.add(c.x.subarray(i * d, (i + 1) * d), c.y.subarray(i, i + 1), 1, c.w?.subarray(i, i + 1), c.o?.subarray(i, i + 1));
       }
     } else acc.add(c.x, c.y, c.rows, c.w, c.o);
     o.onProgress?.({ epoch: 0, rowsDone: acc.rows, rowsTotal: source.rows ?? NaN, loss: NaN, elapsed: now() - t0 });
