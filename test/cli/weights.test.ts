@@ -31,7 +31,7 @@ function poisson(rng: Rng, mean: number): number {
 // linear target; the same rows repeated w times without the weight column.
 const rng = new Rng(19);
 const rows: { x1: string; x2: string; w: number; lx: string; count: number; y: string; label: string }[] = [];
-for (let i = 0; i < 300; i++) {
+for (let i = 0; i < 2000; i++) {
   const x1 = rng.uniform(-1, 1).toFixed(4);
   const x2 = rng.uniform(-1, 1).toFixed(4);
   const e = rng.uniform(0.5, 3);
