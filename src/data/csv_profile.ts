@@ -18,6 +18,8 @@ export const MOSTLY_MISSING = 0.5;
 export interface ColumnProfile {
   name: string;
   kind: ColumnKind;
+  /** Every non-blank cell is a number (with the file's decimal comma): read as a number, else as text. */
+  numeric: boolean;
   /** Cells read, and the blank ones among them. */
   cells: number;
   blank: number;
@@ -95,10 +97,9 @@ class Tally {
 }
 
 /** The kind of a column from its tallies, and why the page leaves it out by default. */
-function judge(name: string, t: Tally, decimalComma: boolean): Pick<ColumnProfile, 'kind' | 'why'> {
+function judge(name: string, t: Tally, numeric: boolean): Pick<ColumnProfile, 'kind' | 'why'> {
   const filled = t.cells - t.blank;
   if (t.cells > 0 && t.blank / t.cells > MOSTLY_MISSING) return { kind: 'missing', why: `mostly missing: ${Math.round((100 * t.blank) / t.cells)}% of its cells are blank` };
-  const numeric = filled > 0 && t.numbers === filled && (decimalComma || t.commaNumbers === 0);
   const distinct = t.levels.size + (t.more ? 1 : 0);
   if (filled > 1 && distinct === 1) return { kind: 'constant', why: `constant: every row holds ${JSON.stringify([...t.levels.keys()][0])}` };
   if (idName(name)) return { kind: 'id', why: 'an identifier (by its name)' };
@@ -115,9 +116,16 @@ export class CsvProfiler {
   private ragged = 0;
   private lineNo = 1;
 
-  constructor(private readonly file: string, headerLine: string, readonly delimiter = detectDelimiter(headerLine)) {
-    this.header = splitFields(headerLine.replace(/^\uFEFF/, ''), delimiter, file, 1).map((h) => h.trim());
+  /** From a CSV header line; or, for a format that names its columns (Parquet, NPY), from the names. */
+  constructor(private readonly file: string, header: string | readonly string[], readonly delimiter = typeof header === 'string' ? detectDelimiter(header) : ',') {
+    this.header = typeof header === 'string' ? splitFields(header.replace(/^\uFEFF/, ''), delimiter, file, 1).map((h) => h.trim()) : [...header];
     this.tallies = this.header.map(() => new Tally());
+  }
+
+  /** Adds a row of cells as text, one per column (a number as written by String, a missing value as ''). */
+  addFields(fields: readonly string[]): void {
+    this.rows++;
+    fields.forEach((f, i) => this.tallies[i].add(f));
   }
 
   /** Adds a data line (without its line ending); blank lines are passed over, as the readers do. */
@@ -136,8 +144,7 @@ export class CsvProfiler {
       this.ragged++;
       return;
     }
-    this.rows++;
-    fields.forEach((f, i) => this.tallies[i].add(f));
+    this.addFields(fields);
   }
 
   /** The profile of the lines read so far; `complete` says they are the whole file. */
@@ -145,8 +152,9 @@ export class CsvProfiler {
     const commas = this.delimiter !== ',' && this.tallies.some((t) => t.commaNumbers > 0 && t.numbers === t.cells - t.blank);
     const columns = this.header.map((name, i): ColumnProfile => {
       const t = this.tallies[i];
+      const numeric = t.numbers > 0 && t.numbers === t.cells - t.blank && (commas || t.commaNumbers === 0);
       return {
-        name, ...judge(name, t, commas), cells: t.cells, blank: t.blank, levels: [...t.levels.keys()], counts: [...t.levels.values()], moreLevels: t.more,
+        name, ...judge(name, t, numeric), numeric, cells: t.cells, blank: t.blank, levels: [...t.levels.keys()], counts: [...t.levels.values()], moreLevels: t.more,
         numbers: t.numbers, mean: t.numbers ? t.sum / t.numbers : NaN, min: t.min, max: t.max,
       };
     });

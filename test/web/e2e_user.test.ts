@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { PAGE_OPTIONS } from '../../src/web/form/settings';
 import { frames, readCoefficients, recordStates, waitForRecordedState, waitForValue } from './browser';
-import { browserSession, maxAbsDiff, metric, requireWebGpu, screenshot, setField, sideways, train } from './session';
+import { browserSession, maxAbsDiff, metric, openMore, requireWebGpu, screenshot, setField, sideways, train } from './session';
 
 const { open } = browserSession();
 
@@ -81,6 +81,7 @@ describe('the page as a new user finds it (issue 12)', () => {
     await requireWebGpu(page);
     await page.selectOption('#data-kind', 'file');
     await waitForValue(page, '#data-summary', /Choose a CSV, NPY or Parquet file/);
+    expect(await page.textContent('#data-error')).toBe(''); // no file yet is not an error
     expect(await cleanState(page)).toMatchObject({ start: true, table: 0, fit: 0, status: 'idle' });
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
     const bad: [string, Buffer, RegExp][] = [
@@ -93,9 +94,10 @@ describe('the page as a new user finds it (issue 12)', () => {
     ];
     for (const [name, buffer, want] of bad) {
       await page.setInputFiles('#file', { name, mimeType: 'application/octet-stream', buffer });
-      await waitForValue(page, '#data-summary', want);
+      // Issue 20: a data error is an alert beside the file, in red.
+      await waitForValue(page, '#data-error', want);
       await waitForValue(page, '#data-fields', 'error', { attr: 'data-state' });
-      expect(await page.getAttribute('#data-summary', 'class')).toMatch(/error/);
+      expect(await page.getAttribute('#data-error', 'role')).toBe('alert');
       expect(await cleanState(page), name).toEqual({ start: true, table: 0, fit: 0, status: 'idle', solving: false });
     }
     // A good file: house prices in the hundreds of thousands (the y axis must label "500k", not "000,000").
@@ -159,6 +161,7 @@ describe('the page as a new user finds it (issue 12)', () => {
 
   it('shows every training option from the descriptors, stops early with a marker, and reports the optimality gap', async () => {
     const { page, problems } = await open();
+    await openMore(page);
     const ids = await page.$$eval('#train-form [id]', (els) => els.map((e) => e.id));
     for (const o of PAGE_OPTIONS) expect(ids, o.name).toContain(o.name);
     // Every control has a name a screen reader can say (a label, or aria-label where the label is visual only).

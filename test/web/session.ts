@@ -12,8 +12,14 @@ import { serveStatic, type StaticServer } from './static_server';
 /** Where the tests save their screenshots (look at them after a run). */
 export const SHOTS = join(tmpdir(), 'downhill-web-e2e');
 
-/** Starts the browser and the server for the calling test file; `open` loads the page in a new tab. */
-export function browserSession(): { open(init?: () => void, origin?: string): Promise<{ page: Page; problems: string[] }> } {
+/**
+ * Starts the browser and the server for the calling test file (`files`: more files it serves, by path); `open` loads
+ * the page in a new tab.
+ */
+export function browserSession(o: { files?: Record<string, Uint8Array> } = {}): {
+  open(init?: () => void, origin?: string): Promise<{ page: Page; problems: string[] }>;
+  origin(): string;
+} {
   let server: StaticServer | undefined;
   let browser: Browser | undefined;
   let setupError: unknown;
@@ -21,7 +27,7 @@ export function browserSession(): { open(init?: () => void, origin?: string): Pr
     try {
       ensureBuilt();
       mkdirSync(SHOTS, { recursive: true });
-      server = await serveStatic(DIST_WEB);
+      server = await serveStatic(DIST_WEB, { files: o.files });
       browser = await launchChromium();
     } catch (e) {
       setupError = e;
@@ -32,6 +38,8 @@ export function browserSession(): { open(init?: () => void, origin?: string): Pr
     await server?.close();
   });
   return {
+    /** The server's origin ("http://127.0.0.1:port"). */
+    origin: () => server!.origin,
     /** Opens the page (from this file's server, or from another one's `origin`). */
     async open(init, origin) {
       if (!browser || !server) throw setupError instanceof Error ? setupError : new Error(`browser setup failed: ${String(setupError)}`);
@@ -54,12 +62,16 @@ export async function requireWebGpu(page: Page): Promise<void> {
   console.log(`page adapter: ${badge.text}`);
 }
 
-/** Opens the disclosure ("More training options") that holds a field, as a person would before using it. */
+/** Opens the disclosures ("More options", "More training options") that hold a field, as a person would before using it. */
 export async function reveal(page: Page, selector: string): Promise<void> {
   await page.locator(selector).evaluate((el) => {
-    const d = el.closest('details');
-    if (d) d.open = true;
+    for (let d = el.closest('details'); d; d = d.parentElement?.closest('details') ?? null) d.open = true;
   });
+}
+
+/** Opens "More options" (everything but the essentials), as a person does before changing a training setting. */
+export async function openMore(page: Page): Promise<void> {
+  await page.$eval('#more-options', (d) => ((d as HTMLDetailsElement).open = true));
 }
 
 /** Types into a text field and leaves it (firing change, as a person would). */

@@ -54,7 +54,8 @@ export class DataPanel {
 
   /** The spec of the chosen data; the bundled flights are fetched from the page's assets once. */
   async spec(): Promise<DataSpec> {
-    const spec = this.form.dataSpec();
+    const onRows = (rows: number) => this.form.summary(`Reading every row for the columns' levels and means: ${fmtCount(rows)} rows…`);
+    const spec = await this.form.dataSpec(onRows);
     if (spec) return spec;
     this.flights ??= fetchFlights().catch((e: unknown) => {
       this.flights = null;

@@ -13,7 +13,8 @@ import { linearChunks, lineOptions, resolveSynthetic, shiftLine, type SyntheticO
 import { blobsDataset, classesChunks, classesTruth, outlierChunks } from '../../data/synthetic_classes';
 import { prepareTargets } from '../../train/targets';
 import { rowBytes } from '../../train/plan';
-import { loadFile, type NamedBlob } from './files';
+import { HttpFile } from '../../data/http_file';
+import { loadFile, type FileTable } from './files';
 import { FLIGHTS_FILE, flightsSource } from './flights';
 import { DATA_OPTIONS, DATASETS, REAL_DATASETS, type SyntheticSpec } from '../form/settings';
 import { EXACT_BUDGET, fmtCount } from '../state';
@@ -25,8 +26,25 @@ export const BINARY_SCALE = 6;
 /** Bytes of rows a backend holds for the page; larger data streams from its source every epoch. */
 export const MEMORY_BUDGET = 2 ** 30;
 
-/** What data a run uses: a built-in dataset, the bundled flights, or a file (`labels`: read a text target as class labels). */
-export type DataSpec = SyntheticSpec | { kind: 'flights'; file: Blob } | { kind: 'file'; file: NamedBlob; target: string; labels: boolean };
+/** A user's file: a File (it passes to the workers without a copy), or a URL each reader opens itself. */
+export type FileRef = (Blob & { readonly name: string }) | { readonly url: string };
+
+/** A user's file as a run reads it: its target (`labels`: read as class labels), and how its table is read. */
+export interface FileSpec {
+  kind: 'file';
+  file: FileRef;
+  /** The targets of an NPY pair (X.npy with X.y.npy). */
+  yFile?: Blob & { readonly name: string };
+  name: string;
+  /** Bytes (a file larger than the page holds streams every epoch). */
+  size: number;
+  target: string;
+  labels: boolean;
+  table?: FileTable;
+}
+
+/** What data a run uses: a built-in dataset, the bundled flights, or a file. */
+export type DataSpec = SyntheticSpec | { kind: 'flights'; file: Blob } | FileSpec;
 
 /** An opened dataset with what the page knows about it. */
 export interface LoadedData {
@@ -45,8 +63,9 @@ export interface LoadedData {
 /** A key that is equal for specs that give the same rows. */
 export function specKey(spec: DataSpec): string {
   if (spec.kind === 'file') {
-    const f = spec.file;
-    return `file:${f.name}:${f.size}:${(f as Partial<File>).lastModified ?? 0}:${spec.target}:${spec.labels ? 'labels' : 'values'}`;
+    const id = (f: FileRef) => ('url' in f ? f.url : `${f.name}:${f.size}:${(f as Partial<File>).lastModified ?? 0}`);
+    const y = spec.yFile ? `+${id(spec.yFile)}` : '';
+    return `file:${id(spec.file)}${y}:${spec.target}:${spec.labels ? 'labels' : 'values'}:${JSON.stringify(spec.table ?? null)}`;
   }
   if (spec.kind === 'flights') return 'flights';
   const fields = DATA_OPTIONS.filter((o) => o.kinds.includes(spec.kind)).map((o) => spec[o.key]);
@@ -115,8 +134,9 @@ export async function openData(spec: DataSpec): Promise<LoadedData> {
     return { key: specKey(spec), spec, source, dataset: null, truth: null, task: 'regression', description };
   }
   if (spec.kind !== 'file') return buildSynthetic(spec);
-  const source = await loadFile(spec.file, spec.target, spec.labels);
-  const description = `${spec.file.name}: ${source.features.length} feature${source.features.length === 1 ? '' : 's'} → ${source.target}`;
+  const file = 'url' in spec.file ? await HttpFile.open(spec.file.url) : spec.file;
+  const source = await loadFile(file, spec.target, spec.labels, spec.table, spec.yFile);
+  const description = `${spec.name}: ${source.features.length} feature${source.features.length === 1 ? '' : 's'} → ${source.target}`;
   return { key: specKey(spec), spec, source, dataset: null, truth: null, task: null, description };
 }
 
@@ -124,13 +144,14 @@ export async function openData(spec: DataSpec): Promise<LoadedData> {
 export function dataSettings(spec: DataSpec): Record<string, unknown> {
   if (spec.kind === 'flights') return { kind: 'flights', file: FLIGHTS_FILE, name: REAL_DATASETS.flights.label, source: 'vega-datasets' };
   return spec.kind === 'file'
-    ? { kind: 'file', file: spec.file.name, target: spec.target, labels: spec.labels }
+    ? { kind: 'file', file: spec.name, ...('url' in spec.file ? { url: spec.file.url } : {}), target: spec.target, labels: spec.labels, ...(spec.table ? { table: spec.table } : {}) }
     : { ...spec, name: DATASETS[spec.kind].label };
 }
 
 /** The data summary: what it is, its size and its task (with the classes). */
 export function dataSummary(d: LoadedData, v: Scan): string {
-  const rows = d.dataset || d.spec.kind === 'flights' ? '' : `, ${v.rows.toLocaleString('en-US')} rows`;
+  const skipped = v.skipped ? ` (${v.skipped.toLocaleString('en-US')} row${v.skipped === 1 ? '' : 's'} with blank cells skipped)` : '';
+  const rows = d.dataset || d.spec.kind === 'flights' ? '' : `, ${v.rows.toLocaleString('en-US')} rows${skipped}`;
   const shown = v.classes?.slice(0, 12).join(', ');
   const task = v.classes ? `classification, ${v.classes.length} classes (${shown}${v.classes.length > 12 ? ', …' : ''})`
     : `regression on ${d.source.target}`;
@@ -165,6 +186,8 @@ export interface Scan {
   sample: Sample;
   /** The class labels in index order (as the engine numbers them), or null for regression. */
   classes: string[] | null;
+  /** Rows the source skipped (blank cells, with the columns panel's "skip those rows"). */
+  skipped: number;
 }
 
 const SAMPLE_ROWS = 1500;
@@ -230,5 +253,5 @@ export async function scanData(
       exact = 'singular';
     }
   }
-  return { rows, exact, exactWarnings, sample: sample.sample(!!targets), classes: targets?.classes ?? null };
+  return { rows, exact, exactWarnings, sample: sample.sample(!!targets), classes: targets?.classes ?? null, skipped: data.source.skipped ?? 0 };
 }

@@ -38,12 +38,13 @@ describe('csvHeader and previewFile', () => {
   });
 
   it('previews CSV columns from the first bytes and NPY columns from the header', async () => {
-    expect(await previewFile(new File(['a,price,b\n1,2,3\n'], 'p.csv'))).toEqual({ format: 'csv', columns: ['a', 'price', 'b'], rows: null, approxRows: 1 });
-    expect(await previewFile(npyFile('m.npy', [[1, 2], [3, 4], [5, 6]]))).toEqual({ format: 'npy', columns: ['column 0', 'column 1'], rows: 3, approxRows: 3 });
+    expect(await previewFile(new File(['a,price,b\n1,2,3\n'], 'p.csv'))).toMatchObject({ format: 'csv', columns: ['a', 'price', 'b'], rows: null, approxRows: 1 });
+    expect((await previewFile(new File(['a,price,b\n1,2,3\n'], 'p.csv'))).profile?.columns.map((c) => c.kind)).toEqual(['number', 'number', 'number']);
+    expect(await previewFile(npyFile('m.npy', [[1, 2], [3, 4], [5, 6]]))).toMatchObject({ format: 'npy', columns: ['column 0', 'column 1'], rows: 3, approxRows: 3, profile: { complete: true, rows: 3 } });
     await expect(previewFile(new File(['justone\n1\n'], 'one.csv'))).rejects.toThrow(/one column/);
     const pq = new File([new Uint8Array(parquetWriteBuffer({ columnData: [
       { name: 'a', data: [1, 2, 3], type: 'DOUBLE' }, { name: 'price', data: [2, 4, 6], type: 'DOUBLE' }] }))], 'p.parquet');
-    expect(await previewFile(pq)).toEqual({ format: 'parquet', columns: ['a', 'price'], rows: 3, approxRows: 3 });
+    expect(await previewFile(pq)).toMatchObject({ format: 'parquet', columns: ['a', 'price'], rows: 3, approxRows: 3, profile: { complete: true, rows: 3 } });
     const rows = await (await loadFile(pq, 'price')).readRows!(1, 2);
     expect([...rows.x, ...rows.y]).toEqual([2, 3, 4, 6]);
     expect(formatOf('A.NPY')).toBe('npy');

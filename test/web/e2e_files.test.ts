@@ -1,0 +1,197 @@
+// End to end, the page with a user's own files (issue 20), in Debian's headless Chromium: the essentials on the
+// first screen (dataset, target, loss, backend, Start; the loss chart in view; the rest under "More options"); a CSV
+// with an id, a text, a constant, a mostly blank column and blank cells trains through the columns panel (blank rows
+// skipped with a count, or filled with the mean; the text column one-hot, or left out with the reason when hashing is
+// chosen); a decimal-comma file, the CLI's NPY pair and a CSV and a Parquet file from a URL (range requests) train;
+// a text target resets the squared loss and a binary loss on three classes is refused before Start; data errors are
+// red alerts beside the file; focus moves to Pause and back to Start; the smoothed loss stays within 1.5× of the raw
+// one on a fast-falling run; a diverged run keeps its finite part in view; small fixes (the γ label, the comparison's
+// Values checked as typed). Many checks per page load, on small data.
+import type { Page } from 'playwright-core';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { describe, expect, it } from 'vitest';
+import { encodeNpyHeader } from '../../src/data/npy_format';
+import { clickAndWaitForState, frames, readCoefficients, waitForTexts, waitForValue } from './browser';
+import { browserSession, maxAbsDiff, metric, openMore, requireWebGpu, screenshot, setField, sideways, train } from './session';
+
+const REGIONS = ['east', 'west', 'north'];
+const regionOf = (i: number) => REGIONS[(i * 2654435761) % 3];
+const EFFECT: Record<string, number> = { east: 0, west: 50, north: -30 };
+
+/** Homes: an id, a text column, numbers with blanks, a constant and a mostly blank column, and the price. */
+function homes(n = 600): string {
+  const lines = ['id,region,size,built,colour,notes,price'];
+  for (let i = 0; i < n; i++) {
+    const size = 50 + ((i * 37) % 150);
+    const built = 1950 + ((i * 13) % 70);
+    const price = 1000 + 3 * size - 2 * (built - 1950) + EFFECT[regionOf(i)] + 2 * Math.sin(i * 1.3);
+    lines.push([i + 1, regionOf(i), i % 17 === 5 ? '' : size, built, 'blue', i % 10 === 0 ? 'renovated' : '', price.toFixed(2)].join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+const csvBytes = (text: string) => new TextEncoder().encode(text);
+const remoteCsv = ['a,b,y', ...Array.from({ length: 400 }, (_, i) => `${Math.sin(i)},${Math.cos(i * 0.7)},${(2 * Math.sin(i) - Math.cos(i * 0.7) + 0.5).toFixed(6)}`)].join('\n') + '\n';
+const remoteParquet = new Uint8Array(parquetWriteBuffer({ columnData: [
+  { name: 'u', data: Array.from({ length: 300 }, (_, i) => Math.sin(i * 0.3)), type: 'DOUBLE' },
+  { name: 'label', data: Array.from({ length: 300 }, (_, i) => `k${i % 4}`), type: 'STRING' },
+  { name: 'v', data: Array.from({ length: 300 }, (_, i) => 1 - 3 * Math.sin(i * 0.3)), type: 'DOUBLE' },
+] }));
+
+const { open, origin } = browserSession({ files: { '/data/remote.csv': csvBytes(remoteCsv), '/data/remote.parquet': remoteParquet } });
+
+/** An NPY file's bytes: a header and float32 values. */
+function npy(shape: number[], values: number[]): Buffer {
+  return Buffer.concat([Buffer.from(encodeNpyHeader('<f4', shape)), Buffer.from(new Float32Array(values).buffer)]);
+}
+
+/** The columns panel as shown: column → [kind, used]. */
+const panel = (page: Page) => page.$$eval('#columns-table tbody tr', (rows) => Object.fromEntries(rows.map((r) => {
+  const el = r as HTMLElement;
+  return [el.dataset.column!, `${el.dataset.kind} ${el.dataset.used === 'true' ? 'used' : 'out'}`];
+})));
+
+/** Trains and waits, recording where focus went while the run started and ended. */
+async function trainWatchingFocus(page: Page, backend: 'cpu' | 'webgpu'): Promise<string[]> {
+  await page.check(`input[name=backend][value=${backend}]`);
+  await page.evaluate(() => {
+    const log: string[] = ((window as unknown as { focusLog: string[] }).focusLog = []);
+    document.addEventListener('focusin', (e) => log.push((e.target as HTMLElement).id));
+  });
+  const { state, text } = await clickAndWaitForState(page, '#start', '#status', ['done', 'stopped', 'failed', 'diverged']);
+  expect(state, text).toBe('done');
+  return page.evaluate(() => (window as unknown as { focusLog: string[] }).focusLog);
+}
+
+describe('the page with your own files (issue 20)', () => {
+  it('puts the essentials first and trains a CSV with id, text, constant and blank columns through the columns panel', async () => {
+    const { page, problems } = await open();
+    // The first screen: dataset, loss, backend and Start, with the loss chart beside them; the rest folded away.
+    const inView = (sel: string) => page.$eval(sel, (el) => el.getBoundingClientRect().bottom <= innerHeight && el.getBoundingClientRect().top >= 0);
+    for (const sel of ['#data-kind', '#loss', 'input[name=backend][value=cpu]', '#start', '#loss-chart']) expect(await inView(sel), sel).toBe(true);
+    expect(await page.$eval('#more-options', (d) => (d as HTMLDetailsElement).open)).toBe(false);
+    expect(await page.isVisible('#lr')).toBe(false);
+    expect(await page.textContent('label[for=decay]')).toBe('Decay factor γ'); // once, not "γ γ"
+    await page.selectOption('#data-kind', 'file');
+    expect(await inView('#target')).toBe(true);
+    await page.setInputFiles('#file', { name: 'homes.csv', mimeType: 'text/csv', buffer: Buffer.from(homes()) });
+    await waitForValue(page, '#data-fields', 'ready', { attr: 'data-state' });
+    expect(await page.inputValue('#target')).toBe('price');
+    expect(await panel(page)).toEqual({
+      id: 'id out', region: 'text used', size: 'number used', built: 'number used', colour: 'constant out', notes: 'missing out', price: 'number used',
+    });
+    expect(await page.textContent('#columns-table tr[data-column=id] .why')).toMatch(/identifier/);
+    expect(await page.textContent('#columns-table tr[data-column=notes] .why')).toMatch(/mostly missing: 90%/);
+    expect(await page.textContent('#columns-title')).toBe('Columns: 3 of 6 used (4 features) → price');
+    // Blank cells: their rows skipped and counted, as the CLI's --skip-bad-rows would.
+    const skipped = Array.from({ length: 600 }, (_, i) => i).filter((i) => i % 17 === 5).length;
+    await waitForValue(page, '#data-summary', new RegExp(`homes\\.csv: 4 features → price, ${600 - skipped} rows \\(${skipped} rows with blank cells skipped\\)`));
+    const focus = await trainWatchingFocus(page, 'cpu');
+    expect(focus.indexOf('pause'), JSON.stringify(focus)).toBeGreaterThanOrEqual(0);
+    expect(focus.at(-1)).toBe('start');
+    const names = await page.$$eval('#coef-table tbody th', (t) => t.map((x) => x.textContent));
+    const order = [...new Set(Array.from({ length: 600 }, (_, i) => regionOf(i)))];
+    expect(names).toEqual([`region=${order[1]}`, `region=${order[2]}`, 'size', 'built', 'intercept']);
+    let coef = await readCoefficients(page);
+    expect(maxAbsDiff(coef.cpu.slice(0, 4), [EFFECT[order[1]] - EFFECT[order[0]], EFFECT[order[2]] - EFFECT[order[0]], 3, -2]), JSON.stringify(coef)).toBeLessThan(0.5);
+    // The same file with blanks filled by the column's mean: every row is read.
+    await page.selectOption('#missing', 'mean');
+    await waitForValue(page, '#data-summary', /homes\.csv: 4 features → price, 600 rows\./);
+    await train(page, {}, 'cpu');
+    // Hashing is recorded, but until the engine reads categorical columns the column is left out, saying why.
+    await page.selectOption('#columns-table tr[data-column=region] select', 'hashing');
+    expect(await page.textContent('#columns-table tr[data-column=region] .why')).toMatch(/hashing needs the engine/);
+    await waitForValue(page, '#data-summary', /homes\.csv: 2 features → price/);
+    await train(page, {}, 'cpu');
+    expect(await page.$$eval('#coef-table tbody th', (t) => t.map((x) => x.textContent))).toEqual(['size', 'built', 'intercept']);
+    // An unreadable file is a red alert beside the picker, and holds Start.
+    await page.setInputFiles('#file', { name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b,y\n1,2,3\n4,5\n') });
+    await waitForValue(page, '#data-error', /broken\.csv:3: expected 3 fields like the header, found 2/);
+    expect(await page.$eval('#data-error', (el) => [el.getAttribute('role'), getComputedStyle(el).color])).toEqual(['alert', 'rgb(185, 28, 28)']);
+    expect(await page.isDisabled('#start')).toBe(true);
+    // A decimal-comma file (semicolons, "1,5") is read as such.
+    const eu = ['x;z;y', ...Array.from({ length: 200 }, (_, i) => `${(i / 40).toFixed(2).replace('.', ',')};${(i % 7) - 3};${(1.5 + 2 * (i / 40) - (i % 7) / 2).toFixed(3).replace('.', ',')}`)].join('\n');
+    await page.setInputFiles('#file', { name: 'eu.csv', mimeType: 'text/csv', buffer: Buffer.from(eu) });
+    await waitForValue(page, '#columns-note', /decimal comma are read/);
+    await waitForValue(page, '#data-fields', 'ready', { attr: 'data-state' });
+    expect(await page.textContent('#data-error')).toBe('');
+    await train(page, {}, 'cpu');
+    coef = await readCoefficients(page);
+    expect(maxAbsDiff(coef.exact, [2, -0.5, 0]), JSON.stringify(coef)).toBeLessThan(2e-3);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await frames(page);
+    expect(await sideways(page)).toBe(false);
+    await screenshot(page, 'columns-390.png');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('fits the loss to the target, and reads the NPY pair and files from a URL', async () => {
+    const { page, problems } = await open();
+    await page.selectOption('#data-kind', 'file');
+    // A text target with three classes: the squared loss is replaced by softmax, and a binary loss is refused before Start.
+    const grades = ['hours,quiz,grade', ...Array.from({ length: 300 }, (_, i) => {
+      const h = (i * 7) % 30;
+      return `${h},${(i * 11) % 10},${h < 10 ? 'C' : h < 20 ? 'B' : 'A'}`;
+    })].join('\n');
+    await page.setInputFiles('#file', { name: 'grades.csv', mimeType: 'text/csv', buffer: Buffer.from(grades) });
+    await waitForValue(page, '#data-summary', /Task: classification, 3 classes/);
+    expect(await page.inputValue('#loss')).toBe('softmax');
+    expect(await page.textContent('#data-summary')).toMatch(/The loss is now Softmax.*the target holds text \(3 classes\)/);
+    await page.selectOption('#loss', 'logistic');
+    await waitForValue(page, '#start-problem', /logistic.* separates two classes, and the target has 3: choose a multiclass loss/i);
+    expect(await page.isDisabled('#start')).toBe(true);
+    await page.selectOption('#loss', 'softmax');
+    expect(await page.textContent('#start-problem')).toBe('');
+    await train(page, { lr: '0.5', epochs: '30' }, 'cpu');
+    expect(await metric(page, 'cpu', 'accuracy')).toBeGreaterThan(0.9);
+    // The CLI's NPY pair, chosen together: features x1, x2 and the target y.
+    const xs = Array.from({ length: 300 }, (_, i) => [Math.sin(i), Math.cos(i * 1.3)]);
+    await page.setInputFiles('#file', [
+      { name: 'pts.npy', mimeType: 'application/octet-stream', buffer: npy([300, 2], xs.flat()) },
+      { name: 'pts.y.npy', mimeType: 'application/octet-stream', buffer: npy([300], xs.map(([a, b]) => 1 + 2 * a - b)) },
+    ]);
+    await waitForTexts(page, '#target option', ['x1', 'x2', 'y']);
+    expect(await page.inputValue('#loss')).toBe('squared'); // numbers with many values: softmax cannot fit them
+    await train(page, { epochs: '30', lr: '0.1' }, 'cpu');
+    expect(maxAbsDiff((await readCoefficients(page)).exact, [2, -1, 1])).toBeLessThan(1e-4);
+    // A CSV and a Parquet file from a URL, read with range requests from the page's own server.
+    for (const [path, want] of [['/data/remote.csv', /remote\.csv: 2 features → y, 400 rows/], ['/data/remote.parquet', /remote\.parquet: 1 feature → v, 300 rows/]] as const) {
+      await page.fill('#url', `${origin()}${path}`);
+      await page.click('#url-open');
+      await waitForValue(page, '#data-summary', want);
+      await train(page, { epochs: '20', lr: '0.1' }, 'cpu');
+    }
+    expect(await page.textContent('#columns-table tr[data-column=label] .why')).toMatch(/numeric columns of Parquet/);
+    expect(maxAbsDiff((await readCoefficients(page)).cpu, [-3, 1])).toBeLessThan(0.01);
+    const unnamed = await page.$$eval('input, select, button', (els) => els
+      .filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent?.trim()))
+      .map((e) => e.id || e.outerHTML.slice(0, 60)));
+    expect(unnamed).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('draws a truthful loss chart: smoothing that follows a fast fall, and the finite part of a diverged run', async () => {
+    const { page, problems } = await open();
+    await requireWebGpu(page);
+    await openMore(page);
+    // Full-batch steps on standardized features: the loss falls by decades in the first steps, then lies flat (no noise).
+    await page.check('#standardize');
+    await train(page, { batch: 'full', lr: '0.5', epochs: '60' }, 'cpu');
+    expect(Number(await page.getAttribute('#loss-chart', 'data-points'))).toBeGreaterThan(100);
+    expect(Number(await page.getAttribute('#loss-chart', 'data-smooth-gap'))).toBeLessThan(Math.log10(1.5));
+    await page.uncheck('#standardize');
+    await train(page, { batch: '20', lr: '0.05', epochs: '150' }, 'webgpu', 'diverged');
+    expect(await page.getAttribute('#loss-chart', 'data-capped')).toBe('true');
+    // The comparison's Values are checked as they are typed, before leaving the field.
+    await page.locator('#cmp-values').fill('1k, lots');
+    expect(await page.textContent('#cmp-error')).toMatch(/Values: a list of sizes/);
+    expect(await page.isDisabled('#cmp-run')).toBe(true);
+    await page.locator('#cmp-values').fill('1k, 2k');
+    expect(await page.textContent('#cmp-error')).toBe('');
+    expect(await page.isDisabled('#cmp-run')).toBe(false);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
