@@ -1,5 +1,5 @@
-// Messages between the page and the CPU worker (cpu_worker.ts). Everything here survives
-// structured cloning: specs, numbers, Float64Arrays.
+// Messages between the page and its training workers (cpu_worker.ts, gpu_worker.ts; worker_loop.ts serves them).
+// Everything here survives structured cloning: specs, numbers, Float64Arrays.
 import type { BenchResult } from '../../train/bench';
 import type { DataSpec } from '../data/datasets';
 import type { RunPhase } from '../../train/plan';
@@ -13,9 +13,16 @@ export type ToWorker =
   | { type: 'resume' }
   | { type: 'stop' };
 
+/** The adapter a WebGPU worker got: its identity and limits as table rows, and its features. */
+export interface AdapterReport {
+  rows: { info: [string, string][]; limits: [string, string][] };
+  features: string[];
+}
+
 /** Worker → page. */
 export type FromWorker =
-  | { type: 'ready'; device: string }
+  | { type: 'ready'; device: string; adapter?: AdapterReport; error?: string }
+  | { type: 'lost'; message: string }
   | { type: 'step'; id: number; point: StepPoint }
   | { type: 'epoch'; id: number; point: EpochPoint }
   | { type: 'paused'; id: number }
