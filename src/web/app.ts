@@ -5,7 +5,7 @@
 import type { BackendKind } from '../backend';
 import { LossChart, type LossView } from './charts/charts';
 import { DataPanel } from './data/data_panel';
-import { dataSettings, fitsInMemory, MEMORY_BUDGET, type LoadedData } from './data/datasets';
+import { dataSettings, mustStream, type LoadedData } from './data/datasets';
 import { download, modelFileFor, modelFileName, type TrainedModel } from './runs/export';
 import { FitChart } from './charts/fit_chart';
 import type { TrainFormView } from './form/form';
@@ -14,8 +14,11 @@ import { ProgressLine } from './runs/progress_line';
 import { ResultsView } from './runs/results';
 import type { Runner } from './runs/runners';
 import { divergenceOf } from './runs/diverged';
+import { ResumeOffer } from './runs/resume_offer';
+import { discardRun, saveRun, savedRunOf, savedSpec, type Interrupted } from './runs/saved_run';
 import { isSoftware, outcome, type Settled } from './runs/outcome';
-import { lossMismatch, pageMessage, startProblem, type RunSettings } from './form/settings';
+import { lossMismatch, startProblem } from './form/loss_fit';
+import { pageMessage, type RunSettings } from './form/settings';
 import { controlsFor, type RunState } from './state';
 import { byId } from './views';
 
@@ -27,13 +30,6 @@ const nextFrame = () => new Promise<void>((r) => {
 });
 const DIVERGED_COLOR = '#b91c1c';
 const EARLY_COLOR = '#15803d';
-
-/** Whether data is too large to hold: by its rows when known, else (CSV) by the file's size. */
-function mustStream(d: LoadedData): boolean {
-  const rows = d.dataset?.rows ?? d.source.rows;
-  if (rows !== null) return !fitsInMemory(rows, d.source.features.length);
-  return d.spec.kind === 'file' && d.spec.size > MEMORY_BUDGET;
-}
 
 /** The page's training runs. */
 export class TrainApp {
@@ -49,6 +45,7 @@ export class TrainApp {
   private readonly fit = new FitChart(byId('fit-chart'), byId('fit-title'));
   private readonly data: DataPanel;
   private readonly results: ResultsView;
+  private readonly offer = new ResumeOffer((r) => void this.resume(r));
   /** Told when a run starts and ends (the comparison waits meanwhile). */
   onBusy: (busy: boolean) => void = () => {};
 
@@ -69,6 +66,7 @@ export class TrainApp {
     document.querySelectorAll('input[name=loss-x], #loss-log, #loss-smooth').forEach((el) => el.addEventListener('change', view));
     let previewTimer = 0;
     form.onDataChange = () => {
+      this.data.override = null;
       if (!controlsFor(this.state, false).editable) return;
       this.data.pending();
       clearTimeout(previewTimer);
@@ -85,6 +83,7 @@ export class TrainApp {
     this.data.onData = () => this.clearResults();
     this.updateStart();
     void this.data.preview();
+    void this.offer.look();
   }
 
   private setState(s: RunState, message: string): void {
@@ -149,7 +148,15 @@ export class TrainApp {
     if (this.state !== 'idle') this.setState('idle', 'Ready.');
   }
 
-  private async start(): Promise<void> {
+  /** Resumes a run a reload interrupted: the form as it was, its data (a file's cached rows), each backend's checkpoint. */
+  private async resume(r: Interrupted): Promise<void> {
+    this.form.restore(r.run.kind, r.run.values, r.run.data, r.run.backend);
+    this.data.override = savedSpec(r.run.source);
+    await this.start(r);
+  }
+
+  private async start(resumed?: Interrupted): Promise<void> {
+    this.offer.hide();
     const parsed = this.form.settings();
     if (!parsed.ok || !this.form.valid) return this.setState('failed', 'Fix the fields marked in red first.');
     const s = (this.settings = parsed.value);
@@ -172,6 +179,8 @@ export class TrainApp {
       byId('loss-note').hidden = s.backends.length < 2;
       this.showGapView(s.spec.gap && s.spec.solver === 'gd');
       this.active = runners;
+      const saved = savedRunOf(this.form.kind, this.form.values(), this.form.dataValues(), d, s);
+      const kept = saved ? await saveRun(saved) : false;
       for (const r of runners) {
         this.progress.setPhase(r.kind, s.spec.solver === 'exact' ? 'solving least squares in one pass over the data'
           : r.kind === 'webgpu' ? 'compiling shaders and uploading the data' : 'loading the data');
@@ -180,7 +189,7 @@ export class TrainApp {
         ? ' WebGPU runs on a software renderer here, so its speed says nothing about a real GPU.' : '';
       this.setState('running', `Training on ${runners.map((r) => r.device).join(' and ')}${stream ? ' (streaming the data every epoch)' : ''}…${soft}`);
       // When one backend fails, the others stop there and keep what they trained (stopped runs end with their model).
-      const settled: Settled[] = await Promise.all(runners.map((r) => this.runOne(r, d, s, stream).then(
+      const settled: Settled[] = await Promise.all(runners.map((r) => this.runOne(r, d, s, stream, kept, resumed?.checkpoints[r.kind]).then(
         (model): Settled => ({ kind: r.kind, model }),
         (error: unknown): Settled => {
           runners.filter((o) => o !== r).forEach((o) => o.stop());
@@ -192,18 +201,19 @@ export class TrainApp {
       this.active.forEach((r) => r.stop());
       this.setState('failed', `Training failed: ${pageMessage((e as Error).message)}`);
     } finally {
+      void discardRun();
       this.active = [];
       this.progress.end(this.state === 'done' || this.state === 'stopped');
       this.results.renderLive();
     }
   }
 
-  private async runOne(r: Runner, d: LoadedData, s: RunSettings, stream: boolean): Promise<TrainedModel> {
+  private async runOne(r: Runner, d: LoadedData, s: RunSettings, stream: boolean, checkpoint: boolean, resume?: string): Promise<TrainedModel> {
     const losses: number[] = [];
     this.epochLosses.set(r.kind, losses);
     let result;
     try {
-      result = await r.train(d, { spec: s.spec }, stream, {
+      result = await r.train(d, { spec: s.spec, ...(resume ? { resume } : {}) }, stream, {
         onStep: (p) => {
           this.loss.addStep(r.kind, p.step, p.loss);
           this.progress?.progressed(r.kind, p.done);
@@ -224,7 +234,7 @@ export class TrainApp {
           this.progress?.pause();
           this.setState('paused', 'Paused. Resume, or Stop to keep the model trained so far; Download saves the model as it is now.');
         },
-      });
+      }, checkpoint);
     } catch (e) {
       if (divergenceOf(e)) this.loss.mark(r.kind, (divergenceOf(e)!.epoch ?? losses.length + 1), 'diverged', DIVERGED_COLOR);
       throw Object.assign(e as Error, { backend: r.kind });

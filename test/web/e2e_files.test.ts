@@ -6,13 +6,17 @@
 // a text target resets the squared loss and a binary loss on three classes is refused before Start; data errors are
 // red alerts beside the file; focus moves to Pause and back to Start; the smoothed loss stays within 1.5× of the raw
 // one on a fast-falling run; a diverged run keeps its finite part in view; small fixes (the γ label, the comparison's
-// Values checked as typed). Many checks per page load, on small data.
+// Values checked as typed); a file's parsed rows cached in the origin-private file system, and a run that a reload
+// interrupted resumed from its checkpoint there. Many checks per page load, on small data.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { encodeNpyHeader } from '../../src/data/npy_format';
 import { clickAndWaitForState, frames, readCoefficients, waitForTexts, waitForValue } from './browser';
-import { browserSession, maxAbsDiff, metric, openMore, requireWebGpu, screenshot, setField, sideways, train } from './session';
+import { browserSession, downloadModel, maxAbsDiff, metric, openMore, requireWebGpu, screenshot, setField, sideways, train, waitForEpochs } from './session';
 
 const REGIONS = ['east', 'west', 'north'];
 const regionOf = (i: number) => REGIONS[(i * 2654435761) % 3];
@@ -191,6 +195,61 @@ describe('the page with your own files (issue 20)', () => {
     await page.locator('#cmp-values').fill('1k, 2k');
     expect(await page.textContent('#cmp-error')).toBe('');
     expect(await page.isDisabled('#cmp-run')).toBe(false);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('caches a file\'s rows in the browser and resumes a run that a reload interrupted', async () => {
+    const { page, problems } = await open();
+    const stored = () => page.evaluate(async () => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('downhill', { create: true });
+      const names: string[] = [];
+      for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+      return names.sort();
+    });
+    // A file on disk (so choosing it again gives the same File: name, size, modification time).
+    const path = join(mkdtempSync(join(tmpdir(), 'downhill-homes-')), 'homes.csv');
+    writeFileSync(path, homes());
+    await page.selectOption('#data-kind', 'file');
+    await page.setInputFiles('#file', path);
+    await waitForValue(page, '#data-fields', 'ready', { attr: 'data-state' });
+    await setField(page, '#epochs', '100000');
+    await page.check('input[name=backend][value=cpu]');
+    await page.click('#start');
+    await waitForEpochs(page, 'cpu', 300);
+    await page.waitForFunction(async () => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('downhill');
+      return !!(await dir.getFileHandle('run-cpu.ckpt').catch(() => null));
+    });
+    const names = await stored();
+    expect(names.filter((n) => /^data-.*\.dh$/.test(n))).toHaveLength(1); // the parsed rows, cached by the worker
+    expect(names).toEqual(expect.arrayContaining(['run.json', 'run-cpu.ckpt']));
+    // A reload ends the run; the page offers to resume it from its last checkpoint, with the file's cached rows.
+    await page.reload();
+    await page.waitForSelector('body[data-ready=true]');
+    const offer = await waitForValue(page, '#resume-text', /homes\.csv, the squared loss, on CPU\. Its last checkpoint is at epoch [\d,]+ of 100,000/);
+    const from = Number(/epoch ([\d,]+) of/.exec(offer)![1].replace(/,/g, ''));
+    expect(from).toBeGreaterThanOrEqual(100);
+    await page.click('#resume-run');
+    await waitForEpochs(page, 'cpu', from + 50);
+    expect(await page.textContent('#data-summary')).toMatch(/homes\.csv: 4 features → price \(parsed before: read from this browser's storage\)/);
+    const { state, text } = await clickAndWaitForState(page, '#stop', '#status', ['stopped', 'done', 'failed']);
+    expect(state, text).toBe('stopped');
+    const model = await downloadModel(page, 'cpu');
+    expect(model.training?.epochs as number).toBeGreaterThan(from + 50);
+    expect(model.features).toEqual(expect.arrayContaining(['size', 'built']));
+    await page.waitForFunction(async () => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('downhill');
+      return !(await dir.getFileHandle('run.json').catch(() => null));
+    });
+    // Chosen again after a reload, the file is read from the cache instead of being parsed.
+    await page.reload();
+    await page.waitForSelector('body[data-ready=true]');
+    expect(await page.isHidden('#resume')).toBe(true);
+    await page.selectOption('#data-kind', 'file');
+    await page.setInputFiles('#file', path);
+    await waitForValue(page, '#data-summary', /\(parsed before: read from this browser's storage\), 565 rows/);
+    rmSync(dirname(path), { recursive: true, force: true });
     expect(problems).toEqual([]);
     await page.close();
   });

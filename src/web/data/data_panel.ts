@@ -26,6 +26,8 @@ export class DataPanel {
   private scan: { key: string; done: Promise<Scan>; value: Scan | null; abort: AbortController } | null = null;
   private flights: Promise<File> | null = null;
   private seq = 0;
+  /** Data a resumed run trains on instead of what the fields describe (a file's cached rows after a reload). */
+  override: DataSpec | null = null;
   /** Told when the state changes. */
   onState: () => void = () => {};
   /** Told when the shown data changes (the views that depended on the old data reset). */
@@ -54,6 +56,7 @@ export class DataPanel {
 
   /** The spec of the chosen data; the bundled flights are fetched from the page's assets once. */
   async spec(): Promise<DataSpec> {
+    if (this.override) return this.override;
     const onRows = (rows: number) => this.form.summary(`Reading every row for the columns' levels and means: ${fmtCount(rows)} rows…`);
     const spec = await this.form.dataSpec(onRows);
     if (spec) return spec;
@@ -74,7 +77,7 @@ export class DataPanel {
   async preview(): Promise<void> {
     const seq = ++this.seq;
     this.fit.setLoss({ loss: this.form.loss });
-    const problem = this.form.dataProblem;
+    const problem = this.override ? null : this.form.dataProblem;
     if (problem) {
       this.showData(null);
       this.form.summary(problem.message, problem.chosen);

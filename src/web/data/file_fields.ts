@@ -16,9 +16,12 @@ const select = (id: string) => byId<HTMLSelectElement>(id);
 const NO_FILE = { message: 'Choose a CSV, NPY or Parquet file.', chosen: false };
 const PARQUET_TEXT = 'text: the page reads the numeric columns of Parquet files';
 
+/** A file chosen here: a File, or a URL. */
+type ChosenRef = Exclude<FileRef, { cached: string }>;
+
 /** The chosen data: where it is, its preview, and its columns' profile. */
 interface Chosen {
-  ref: FileRef;
+  ref: ChosenRef;
   yFile?: File;
   name: string;
   size: number;
@@ -111,7 +114,7 @@ export class FileFields {
   }
 
   /** Reads a file's columns: the target select, the panel, and the form's suggestions follow. */
-  private async choose(c: { ref: FileRef; yFile?: File } | null): Promise<void> {
+  private async choose(c: { ref: ChosenRef; yFile?: File } | null): Promise<void> {
     const seq = ++this.seq;
     const target = select('target');
     target.disabled = true;

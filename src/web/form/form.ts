@@ -10,10 +10,11 @@ import type { DataSpec } from '../data/datasets';
 import { FileFields } from '../data/file_fields';
 import { groupContainer, optionField, revealField } from './fields';
 import {
-  applicableOptions, DATA_OPTIONS, DATASETS, FILE_TRAIN, fittingLoss, lossUse, modelLabel, MORE_OPTIONS, PAGE_OPTIONS,
+  applicableOptions, DATA_OPTIONS, DATASETS, FILE_TRAIN, lossUse, modelLabel, MORE_OPTIONS, PAGE_OPTIONS,
   parseDataForm, parseTrainForm, REAL_DATASETS, suggestTraining, type BackendChoice, type DataKind, type FormValues, type Parsed,
-  type RunSettings, type SyntheticKind, type TargetKind,
+  type RunSettings, type SyntheticKind,
 } from './settings';
+import { fittingLoss, type TargetKind } from './loss_fit';
 import { parseRows, rowsToSlider, sliderToRows } from '../state';
 import { byId, h } from '../views';
 
@@ -188,7 +189,8 @@ export class TrainFormView {
     return !(this.kind in DATASETS) || parseDataForm(this.kind as SyntheticKind, this.dataValues()).ok;
   }
 
-  private dataValues(): Record<string, string> {
+  /** The built-in dataset's fields as typed, by id. */
+  dataValues(): Record<string, string> {
     return Object.fromEntries(DATA_OPTIONS.map((o) => [o.name, input(o.name).value]));
   }
 
@@ -223,13 +225,14 @@ export class TrainFormView {
     document.querySelectorAll<HTMLFieldSetElement>('#train-form fieldset').forEach((f) => (f.disabled = !on));
   }
 
-  /** Sets the form to a run's settings (a run resumed after a reload): the dataset, the training fields, the backend. */
-  restore(kind: DataKind, values: FormValues, backend: BackendChoice): void {
+  /** Sets the form to a run's settings (a run resumed after a reload): the dataset and its fields, the training fields, the backend. */
+  restore(kind: DataKind, values: FormValues, data: Readonly<Record<string, string>>, backend: BackendChoice): void {
     select('data-kind').value = kind;
     this.applyKind();
-    this.setValues(values);
+    this.setValues({ ...values, ...data });
+    if (data.rows) input('rows-slider').value = String(rowsToSlider(Number(data.rows)));
     document.querySelectorAll<HTMLInputElement>('input[name=backend]').forEach((r) => (r.checked = r.value === backend));
-    this.check();
+    this.dataChanged();
   }
 
   /** The training fields' values by option name (what restore takes back). */

@@ -5,9 +5,12 @@ import type { DataSpec } from '../data/datasets';
 import type { RunPhase } from '../../train/plan';
 import type { EpochPoint, LoopOptions, LoopResult, StepPoint } from './loop';
 
-/** Page → worker. `stream`: the data is too large to hold and streams from its source every epoch. */
+/**
+ * Page → worker. `stream`: the data is too large to hold and streams from its source every epoch; `checkpoint`: keep
+ * the run's checkpoints (saved_run.ts).
+ */
 export type ToWorker =
-  | { type: 'train'; id: number; data: DataSpec; opts: LoopOptions; stream: boolean }
+  | { type: 'train'; id: number; data: DataSpec; opts: LoopOptions; stream: boolean; checkpoint?: boolean }
   | { type: 'bench'; id: number; data: DataSpec; batch: number; runs: number }
   | { type: 'pause' }
   | { type: 'resume' }

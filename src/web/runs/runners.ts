@@ -11,8 +11,11 @@ import { fromErrorMessage, type FromWorker, type ToWorker } from './protocol';
 export interface Runner {
   readonly kind: BackendKind;
   readonly device: string;
-  /** Trains; `stream` when the data is too large to hold (it is then read from its source every epoch). */
-  train(data: LoadedData, opts: LoopOptions, stream: boolean, ev: LoopEvents): Promise<LoopResult>;
+  /**
+   * Trains; `stream` when the data is too large to hold (it is then read from its source every epoch); `checkpoint`:
+   * keep checkpoints so a reloaded page can resume the run.
+   */
+  train(data: LoadedData, opts: LoopOptions, stream: boolean, ev: LoopEvents, checkpoint?: boolean): Promise<LoopResult>;
   bench(data: LoadedData, batch: number, runs: number): Promise<BenchResult>;
   pause(): void;
   resume(): void;
@@ -93,8 +96,8 @@ export class WorkerRunner implements Runner {
     });
   }
 
-  train(d: LoadedData, opts: LoopOptions, stream: boolean, ev: LoopEvents): Promise<LoopResult> {
-    return this.call((id) => ({ type: 'train', id, data: d.spec, opts, stream }), ev);
+  train(d: LoadedData, opts: LoopOptions, stream: boolean, ev: LoopEvents, checkpoint = false): Promise<LoopResult> {
+    return this.call((id) => ({ type: 'train', id, data: d.spec, opts, stream, checkpoint }), ev);
   }
 
   bench(d: LoadedData, batch: number, runs: number): Promise<BenchResult> {
