@@ -32,7 +32,10 @@ export interface CsvStreamOptions {
   missing?: MissingPolicy;
   /** With missing 'fill': the value of a blank cell per feature column name (its mean, from a first pass). */
   fill?: Readonly<Record<string, number>>;
-  /** Numbers written with a decimal comma ("1,5"), in a file whose delimiter is not the comma. */
+  /**
+   * Numbers written with a decimal comma ("1,5"), in a file whose delimiter is not the comma. Such lines take the
+   * exact string path (readLineSlow): the byte scanner stops at the comma.
+   */
   decimalComma?: boolean;
 }
 

@@ -16,7 +16,7 @@ import type { Runner } from './runs/runners';
 import { divergenceOf } from './runs/diverged';
 import { ResumeOffer } from './runs/resume_offer';
 import { discardRun, saveRun, savedRunOf, savedSpec, type Interrupted } from './runs/saved_run';
-import { isSoftware, outcome, type Settled } from './runs/outcome';
+import { outcome, runningText, type Settled } from './runs/outcome';
 import { lossMismatch, startProblem } from './form/loss_fit';
 import { pageMessage, type RunSettings } from './form/settings';
 import { controlsFor, type RunState } from './state';
@@ -185,9 +185,7 @@ export class TrainApp {
         this.progress.setPhase(r.kind, s.spec.solver === 'exact' ? 'solving least squares in one pass over the data'
           : r.kind === 'webgpu' ? 'compiling shaders and uploading the data' : 'loading the data');
       }
-      const soft = runners.length > 1 && runners.some((r) => r.kind === 'webgpu' && isSoftware(r.device))
-        ? ' WebGPU runs on a software renderer here, so its speed says nothing about a real GPU.' : '';
-      this.setState('running', `Training on ${runners.map((r) => r.device).join(' and ')}${stream ? ' (streaming the data every epoch)' : ''}…${soft}`);
+      this.setState('running', runningText(runners, stream));
       // When one backend fails, the others stop there and keep what they trained (stopped runs end with their model).
       const settled: Settled[] = await Promise.all(runners.map((r) => this.runOne(r, d, s, stream, kept, resumed?.checkpoints[r.kind]).then(
         (model): Settled => ({ kind: r.kind, model }),

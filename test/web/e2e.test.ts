@@ -131,10 +131,11 @@ describe('the web page in headless Chromium (WebGPU on SwiftShader)', () => {
       lines.push(`${a.toFixed(5)},${(1 + 2 * a - 0.5 * b + 0.01 * Math.sin(i * 3.7)).toFixed(5)},${b.toFixed(5)}`);
     }
     await page.selectOption('#data-kind', 'file');
-    // Issue 12: a file with a non-numeric cell shows its message and leaves nothing of itself on the page.
-    const bad = ['a,price,b', '1,2,3', '4,five,6', '7,8,9'].join('\n') + '\n';
+    // Issue 12: a file that cannot be read (a ragged row; a text column is a category since issue 20) shows its
+    // message and leaves nothing of itself on the page.
+    const bad = ['a,price,b', '1,2,3', '4,5', '7,8,9'].join('\n') + '\n';
     await page.setInputFiles('#file', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
-    await waitForValue(page, '#data-error', /five/);
+    await waitForValue(page, '#data-error', /bad\.csv:3: expected 3 fields like the header, found 2/);
     expect(await page.$$eval('#coef-table tr', (r) => r.length)).toBe(0);
     expect(await page.isDisabled('#start')).toBe(true);
     await page.setInputFiles('#file', { name: 'prices.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
@@ -241,15 +242,15 @@ describe('the web page in headless Chromium (WebGPU on SwiftShader)', () => {
     expect(model.loaded.classes).toEqual(['0', '1']);
     await screenshot(page, 'binary.png');
 
-    // Three blobs: the logistic loss is refused with the engine's message, in the page's words; softmax trains.
+    // Three blobs: the logistic loss is refused before Start (issue 20: the summary knows the classes); softmax trains.
     await page.selectOption('#data-kind', 'blobs');
     expect(await page.inputValue('#loss')).toBe('softmax');
+    await waitForValue(page, '#data-summary', /3 classes/);
     await page.selectOption('#loss', 'logistic');
     await page.check('input[name=backend][value=cpu]');
-    const refused = await clickAndWaitForState(page, '#start', '#status', ['done', 'stopped', 'failed']);
-    expect(refused.state).toBe('failed');
-    expect(refused.text).toMatch(/third class.*the logistic loss takes two classes.*softmax/);
-    expect(refused.text).not.toMatch(/--/);
+    await waitForValue(page, '#start-problem', /the Logistic \(log-loss\) loss separates two classes, and the target has 3: choose a multiclass loss \(softmax\)/);
+    expect(await page.isDisabled('#start')).toBe(true);
+    expect(await page.textContent('#start-problem')).not.toMatch(/--/);
     await page.selectOption('#loss', 'squared');
     expect((await clickAndWaitForState(page, '#start', '#status', ['done', 'stopped', 'failed'])).text).toMatch(/class labels.*regression loss/);
     await page.selectOption('#loss', 'softmax');

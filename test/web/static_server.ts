@@ -32,9 +32,9 @@ function byteRange(header: string | undefined, size: number): [number, number] |
 
 /**
  * Serves `root` on 127.0.0.1 at a free port (`isolated: false` leaves out COOP/COEP, as a plain host would); `files`
- * adds files held in memory by path ("/data/x.csv").
+ * adds files held in memory by path ("/data/x.csv"); `ranges: false` answers every request with the whole file.
  */
-export async function serveStatic(root: string, o: { isolated?: boolean; files?: Record<string, Uint8Array> } = {}): Promise<StaticServer> {
+export async function serveStatic(root: string, o: { isolated?: boolean; files?: Record<string, Uint8Array>; ranges?: boolean } = {}): Promise<StaticServer> {
   const isolation = o.isolated === false ? {} : ISOLATION;
   const base = resolve(root);
   const server: Server = createServer((req, res) => {
@@ -51,7 +51,7 @@ export async function serveStatic(root: string, o: { isolated?: boolean; files?:
       return;
     }
     const headers = { 'content-type': TYPES[extname(o.files?.[path] ? path : file)] ?? 'application/octet-stream', 'cache-control': 'no-store', 'accept-ranges': 'bytes', ...isolation };
-    const range = byteRange(req.headers.range, body.length);
+    const range = o.ranges === false ? 'all' : byteRange(req.headers.range, body.length);
     if (range === null) {
       res.writeHead(416, { ...headers, 'content-range': `bytes */${body.length}` }).end();
       return;

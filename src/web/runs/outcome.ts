@@ -16,6 +16,13 @@ export type Settled = { kind: BackendKind; model: TrainedModel } | { kind: Backe
 /** Whether an adapter is a software renderer (its timings say nothing about a GPU). */
 export const isSoftware = (device: string): boolean => /swiftshader|llvmpipe|lavapipe|software/i.test(device);
 
+/** The status while a run trains: on which devices, streamed or not, and the software renderer's caveat in Both. */
+export function runningText(runners: readonly { kind: BackendKind; device: string }[], stream: boolean): string {
+  const soft = runners.length > 1 && runners.some((r) => r.kind === 'webgpu' && isSoftware(r.device))
+    ? ' WebGPU runs on a software renderer here, so its speed says nothing about a real GPU.' : '';
+  return `Training on ${runners.map((r) => r.device).join(' and ')}${stream ? ' (streaming the data every epoch)' : ''}…${soft}`;
+}
+
 /** What a finished run did: its epochs (and where early stopping kicked in), or the exact solve. */
 export function runText(m: TrainedModel): string {
   if (m.solved && m.exact) {
