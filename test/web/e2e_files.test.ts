@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { encodeNpyHeader } from '../../src/data/npy_format';
-import { clickAndWaitForState, frames, readCoefficients, waitForTexts, waitForValue } from './browser';
+import { clickAndWaitForState, frames, readCoefficients, recordStates, waitForRecordedState, waitForTexts, waitForValue } from './browser';
 import { browserSession, downloadModel, maxAbsDiff, metric, openMore, requireWebGpu, screenshot, setField, sideways, train, waitForEpochs } from './session';
 
 const REGIONS = ['east', 'west', 'north'];
@@ -195,6 +195,46 @@ describe('the page with your own files (issue 20)', () => {
     await page.locator('#cmp-values').fill('1k, 2k');
     expect(await page.textContent('#cmp-error')).toBe('');
     expect(await page.isDisabled('#cmp-run')).toBe(false);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('in Both, keeps the CPU\'s model on the page when WebGPU diverges, and says the adapter is a software renderer', async () => {
+    // A stand-in for the WebGPU worker (the real one diverges with the CPU at the same epoch: same data, same steps):
+    // it speaks the workers' protocol (src/web/runs/protocol.ts), reports three exploding epochs, and fails with the
+    // engine's DivergedError when the test says so on a BroadcastChannel, once the CPU has trained a while.
+    const { page, problems } = await open(undefined, undefined, (p) => p.route(/\/assets\/gpu_worker-[^/]*\.js$/, (r) => r.fulfill({
+      contentType: 'text/javascript', headers: { 'cross-origin-embedder-policy': 'require-corp', 'cross-origin-resource-policy': 'same-origin' },
+      body: `postMessage({ type: 'ready', device: 'google / swiftshader (stand-in)', adapter: { rows: { info: [], limits: [] }, features: [] } });
+        onmessage = (e) => {
+          const m = e.data;
+          if (m.type !== 'train') return;
+          for (let i = 1; i <= 3; i++) {
+            postMessage({ type: 'step', id: m.id, point: { step: i, loss: 10 ** (3 * i), done: i } });
+            postMessage({ type: 'epoch', id: m.id, point: { epoch: i, loss: 10 ** (3 * i), seconds: 0.01, metrics: null, params: null } });
+          }
+          new BroadcastChannel('stand-in').onmessage = () => postMessage({ type: 'error', id: m.id, error: { name: 'DivergedError',
+            message: 'training diverged in epoch 3 (mean batch loss 1e+09): try --lr 0.01',
+            fields: { epoch: 3, loss: 1e9, lr: m.opts.spec.lr, suggestedLr: 0.01, reason: 'learning-rate', overflow: null } } });
+        };`,
+    })));
+    await requireWebGpu(page);
+    await setField(page, '#epochs', '10000000');
+    await page.check('input[name=backend][value=both]');
+    await recordStates(page, '#status');
+    await page.click('#start');
+    await waitForValue(page, '#status', /^Training on google \/ swiftshader \(stand-in\) and CPU.*WebGPU runs on a software renderer here, so its speed says nothing about a real GPU\.$/);
+    await waitForEpochs(page, 'cpu', 20);
+    await page.evaluate(() => new BroadcastChannel('stand-in').postMessage('diverge'));
+    const { state, text } = await waitForRecordedState(page, '#status', ['done', 'stopped', 'failed', 'diverged']);
+    expect(state, text).toBe('diverged');
+    expect(text).toMatch(/^WebGPU: Diverged in epoch 3: .*try 0\.01.* CPU was stopped there; its model after [\d,]+ epochs is kept\.$/);
+    expect(await page.getAttribute('#loss-chart', 'data-markers')).toMatch(/WebGPU diverged/);
+    const coef = await readCoefficients(page);
+    expect(coef.cpu, JSON.stringify(coef)).toHaveLength(2);
+    expect(Math.abs(coef.cpu[0] - coef.exact[0]), JSON.stringify(coef)).toBeLessThan(0.5); // trained, not the zeros it started from
+    const model = await downloadModel(page, 'cpu');
+    expect(model.training).toMatchObject({ stopped: true });
     expect(problems).toEqual([]);
     await page.close();
   });

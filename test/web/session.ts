@@ -17,7 +17,7 @@ export const SHOTS = join(tmpdir(), 'downhill-web-e2e');
  * the page in a new tab.
  */
 export function browserSession(o: { files?: Record<string, Uint8Array> } = {}): {
-  open(init?: () => void, origin?: string): Promise<{ page: Page; problems: string[] }>;
+  open(init?: () => void, origin?: string, before?: (page: Page) => Promise<unknown>): Promise<{ page: Page; problems: string[] }>;
   origin(): string;
 } {
   let server: StaticServer | undefined;
@@ -40,11 +40,12 @@ export function browserSession(o: { files?: Record<string, Uint8Array> } = {}): 
   return {
     /** The server's origin ("http://127.0.0.1:port"). */
     origin: () => server!.origin,
-    /** Opens the page (from this file's server, or from another one's `origin`). */
-    async open(init, origin) {
+    /** Opens the page (from this file's server, or from another one's `origin`); `before` sets the tab up first (routes). */
+    async open(init, origin, before) {
       if (!browser || !server) throw setupError instanceof Error ? setupError : new Error(`browser setup failed: ${String(setupError)}`);
       const page = await browser.context.newPage();
       if (init) await page.addInitScript(init);
+      if (before) await before(page);
       const at = origin ?? server.origin;
       const problems = watchPage(page, at);
       await page.goto(`${at}/`);
