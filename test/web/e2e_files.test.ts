@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { encodeNpyHeader } from '../../src/data/npy_format';
+import { CACHE_KEEP } from '../../src/web/data/opfs';
 import { clickAndWaitForState, frames, readCoefficients, recordStates, waitForRecordedState, waitForTexts, waitForValue } from './browser';
 import { browserSession, downloadModel, maxAbsDiff, metric, openMore, requireWebGpu, screenshot, setField, sideways, train, waitForEpochs } from './session';
 
@@ -263,8 +264,13 @@ describe('the page with your own files (issue 20)', () => {
       return !!(await dir.getFileHandle('run-cpu.ckpt').catch(() => null));
     });
     const names = await stored();
-    // The parsed rows, cached by the worker (the tests before this one cached theirs in the same browser).
-    expect(names.filter((n) => /^data-.*\.dh$/.test(n) && !before.has(n))).toHaveLength(1);
+    // The parsed rows, cached by the worker (the tests before this one cached theirs in the same browser); the cache
+    // keeps the files used last, and no rows that no entry names.
+    const rows = names.filter((n) => /^data-.*\.dh$/.test(n));
+    expect(rows.filter((n) => !before.has(n))).toHaveLength(1);
+    const entries = names.filter((n) => /^data-.*\.json$/.test(n));
+    expect(entries).toHaveLength(Math.min(CACHE_KEEP, [...before].filter((n) => /^data-.*\.json$/.test(n)).length + 1));
+    expect(rows).toHaveLength(entries.length);
     expect(names).toEqual(expect.arrayContaining(['run.json', 'run-cpu.ckpt']));
     // A reload ends the run; the page offers to resume it from its last checkpoint, with the file's cached rows.
     await page.reload();

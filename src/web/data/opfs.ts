@@ -3,8 +3,10 @@
 // finds its data; and small text files (a run's record and checkpoints: runs/saved_run.ts). A cache is written by a
 // training worker during the first complete pass over a source (a sync access handle writes at offsets), under a
 // name of its own, and its index entry (the data's key → that file, its labels and skipped rows) is written after,
-// atomically: a half-written cache is never found. Where OPFS is missing (Node tests, old browsers) nothing is
-// cached and nothing fails.
+// atomically: a half-written cache is never found. The cache keeps the rows of the CACHE_KEEP files used last (a
+// parsed copy of a large file is large): a new cache removes the others, and any .dh file no entry names (one a closed
+// tab left half-written; one another worker is writing is locked by its handle and stays). Where OPFS is missing
+// (Node tests, old browsers) nothing is cached and nothing fails.
 import { crc32 } from '../../core/checksum';
 import type { HostChunk } from '../../core/dataset';
 import { BlobCacheWriter, CacheBlobSource } from '../../data/cache_blob';
@@ -56,14 +58,21 @@ export async function listNames(): Promise<string[]> {
   return out;
 }
 
-/** A cache's index entry: the data's key, its file, and what the source knew beside its rows. */
+/** How many files' parsed rows the cache keeps: those used last. */
+export const CACHE_KEEP = 4;
+
+/** A cache's index entry: the data's key, its file, what the source knew beside its rows, and when it was last used. */
 interface CacheEntry {
   key: string;
   file: string;
   description: string;
   labels?: string[];
   skipped?: number;
+  used?: number;
 }
+
+const ENTRY = /^data-.*\.json$/;
+const ROWS = /^data-.*\.dh$/;
 
 const entryName = (key: string) => `data-${crc32(new TextEncoder().encode(key)).toString(16)}-${key.length}.json`;
 
@@ -77,10 +86,31 @@ export async function openCachedData(key: string): Promise<(CacheBlobSource & { 
     const dir = (await folder())!;
     const blob = await (await dir.getFileHandle(e.file)).getFile();
     const src = await CacheBlobSource.open(blob, e.description, e.labels);
+    await writeText(entryName(key), JSON.stringify({ ...e, used: Date.now() })).catch(() => false);
     return Object.assign(src, { skipped: e.skipped ?? 0 });
   } catch {
     return null;
   }
+}
+
+/**
+ * Keeps the caches of the `keep` data used last and removes the rest, with every .dh file no kept entry names (a file
+ * a worker is still writing is locked by its sync access handle: its removal fails and it stays).
+ */
+export async function pruneCache(keep = CACHE_KEEP): Promise<void> {
+  const names = await listNames();
+  const entries: { name: string; e: CacheEntry }[] = [];
+  for (const name of names.filter((n) => ENTRY.test(n))) {
+    try {
+      entries.push({ name, e: JSON.parse((await readText(name)) ?? '') as CacheEntry });
+    } catch {
+      await remove(name);
+    }
+  }
+  entries.sort((a, b) => (b.e.used ?? 0) - (a.e.used ?? 0));
+  await remove(...entries.slice(keep).map((x) => x.name));
+  const kept = new Set(entries.slice(0, keep).map((x) => x.e.file));
+  await remove(...names.filter((n) => ROWS.test(n) && !kept.has(n)));
 }
 
 type SyncHandle = { write(b: Uint8Array, o: { at: number }): number; flush(): void; close(): void };
@@ -113,10 +143,13 @@ async function* writeThrough(key: string, source: DataSource, pass: AsyncIterabl
   } finally {
     h.close();
     if (ok) {
-      const entry: CacheEntry = { key, file, description: source.description, ...(source.targetLabels ? { labels: [...source.targetLabels] } : {}), skipped: source.skipped ?? 0 };
+      const entry: CacheEntry = {
+        key, file, description: source.description, ...(source.targetLabels ? { labels: [...source.targetLabels] } : {}), skipped: source.skipped ?? 0, used: Date.now(),
+      };
       ok = await writeText(entryName(key), JSON.stringify(entry)).catch(() => false);
     }
     if (!ok) await remove(file);
+    else await pruneCache().catch(() => undefined);
     done(ok);
   }
 }
