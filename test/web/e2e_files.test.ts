@@ -43,7 +43,7 @@ const remoteParquet = new Uint8Array(parquetWriteBuffer({ columnData: [
   { name: 'v', data: Array.from({ length: 300 }, (_, i) => 1 - 3 * Math.sin(i * 0.3)), type: 'DOUBLE' },
 ] }));
 
-const { open, origin } = browserSession({ files: { '/data/remote.csv': csvBytes(remoteCsv), '/data/remote.parquet': remoteParquet } });
+const { open, origin, requests } = browserSession({ files: { '/data/remote.csv': csvBytes(remoteCsv), '/data/remote.parquet': remoteParquet } });
 
 /** An NPY file's bytes: a header and float32 values. */
 function npy(shape: number[], values: number[]): Buffer {
@@ -167,6 +167,11 @@ describe('the page with your own files (issue 20)', () => {
       await waitForValue(page, '#data-summary', want);
       await train(page, { epochs: '20', lr: '0.1' }, 'cpu');
     }
+    // Its size from a HEAD request, then byte ranges: a CSV's first bytes, a Parquet file's footer and column chunks.
+    const seen = requests().filter((r) => r.includes('/data/remote.'));
+    expect(seen, JSON.stringify(seen)).toEqual(expect.arrayContaining(['HEAD /data/remote.csv', 'HEAD /data/remote.parquet']));
+    expect(seen.some((r) => /^GET \/data\/remote\.csv bytes=0-\d+$/.test(r)), JSON.stringify(seen)).toBe(true);
+    expect(seen.filter((r) => /^GET \/data\/remote\.parquet bytes=\d+-\d+$/.test(r)).length, JSON.stringify(seen)).toBeGreaterThan(1);
     expect(await page.textContent('#columns-table tr[data-column=label] .why')).toMatch(/numeric columns of Parquet/);
     expect(maxAbsDiff((await readCoefficients(page)).cpu, [-3, 1])).toBeLessThan(0.01);
     const unnamed = await page.$$eval('input, select, button', (els) => els

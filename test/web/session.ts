@@ -19,6 +19,7 @@ export const SHOTS = join(tmpdir(), 'downhill-web-e2e');
 export function browserSession(o: { files?: Record<string, Uint8Array> } = {}): {
   open(init?: () => void, origin?: string, before?: (page: Page) => Promise<unknown>): Promise<{ page: Page; problems: string[] }>;
   origin(): string;
+  requests(): string[];
 } {
   let server: StaticServer | undefined;
   let browser: Browser | undefined;
@@ -40,6 +41,8 @@ export function browserSession(o: { files?: Record<string, Uint8Array> } = {}): 
   return {
     /** The server's origin ("http://127.0.0.1:port"). */
     origin: () => server!.origin,
+    /** The requests the server answered so far ("GET /data/x.csv bytes=0-65535"). */
+    requests: () => server!.requests,
     /** Opens the page (from this file's server, or from another one's `origin`); `before` sets the tab up first (routes). */
     async open(init, origin, before) {
       if (!browser || !server) throw setupError instanceof Error ? setupError : new Error(`browser setup failed: ${String(setupError)}`);

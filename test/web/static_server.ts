@@ -14,9 +14,13 @@ const TYPES: Record<string, string> = {
   '.wgsl': 'text/plain; charset=utf-8', '.map': 'application/json', '.csv': 'text/csv',
 };
 
-/** A running server: its origin and how to stop it. */
+/** A request as the server saw it: "GET /data/x.csv bytes=0-65535" (the Range header last, when there was one). */
+export type SeenRequest = string;
+
+/** A running server: its origin, the requests it answered, and how to stop it. */
 export interface StaticServer {
   origin: string;
+  requests: SeenRequest[];
   close(): Promise<void>;
 }
 
@@ -37,8 +41,10 @@ function byteRange(header: string | undefined, size: number): [number, number] |
 export async function serveStatic(root: string, o: { isolated?: boolean; files?: Record<string, Uint8Array>; ranges?: boolean } = {}): Promise<StaticServer> {
   const isolation = o.isolated === false ? {} : ISOLATION;
   const base = resolve(root);
+  const requests: SeenRequest[] = [];
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    requests.push([req.method, path, req.headers.range].filter(Boolean).join(' '));
     const file = normalize(join(base, path.endsWith('/') ? `${path}index.html` : path));
     let body: Uint8Array | null = o.files?.[path] ?? null;
     try {
@@ -66,6 +72,7 @@ export async function serveStatic(root: string, o: { isolated?: boolean; files?:
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
+    requests,
     close: () => new Promise<void>((ok) => {
       server.closeAllConnections();
       server.close(() => ok());
