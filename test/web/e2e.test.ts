@@ -143,11 +143,12 @@ describe('the web page in headless Chromium (WebGPU on SwiftShader)', () => {
     await waitForTexts(page, '#target option', ['a', 'price', 'b']);
     await page.selectOption('#target', 'price');
     await waitForValue(page, '#data-summary', /2,000 rows/);
-    await train(page, { lr: '0.1', batch: '64', epochs: '6' }, 'webgpu');
+    // On the CPU: a file trained on WebGPU is e2e_user.test.ts's (houses.csv), and WebGPU's shaders take ~10 s to compile here.
+    await train(page, { lr: '0.1', batch: '64', epochs: '6' }, 'cpu');
     const coef = await readCoefficients(page);
     expect(await page.$$eval('#coef-table tbody th', (t) => t.map((x) => x.textContent))).toEqual(['a', 'b', 'intercept']);
-    expect(maxAbsDiff(coef.webgpu, [2, -0.5, 1])).toBeLessThan(0.02);
-    expect(maxAbsDiff(coef.webgpu, coef.exact)).toBeLessThan(0.02);
+    expect(maxAbsDiff(coef.cpu, [2, -0.5, 1])).toBeLessThan(0.02);
+    expect(maxAbsDiff(coef.cpu, coef.exact)).toBeLessThan(0.02);
     expect(problems).toEqual([]);
     await page.close();
   });
