@@ -136,7 +136,7 @@ export class TrainApp {
     this.updateStart();
   }
 
-  /** New data: the loss chart, models, metrics and the last run's status no longer apply. */
+  /** New data: the loss chart, models, metrics and the last run's status and time no longer apply. */
   private clearResults(): void {
     if (!controlsFor(this.state, false).editable) return;
     this.models.clear();
@@ -144,6 +144,7 @@ export class TrainApp {
     this.loss.reset([], this.form.loss);
     byId('loss-chart').dataset.empty = 'Press Start: the loss of each backend appears here as it trains.';
     byId('loss-note').hidden = true;
+    byId('progress-text').textContent = '';
     this.results.render();
     if (this.state !== 'idle') this.setState('idle', 'Ready.');
   }

@@ -114,6 +114,7 @@ describe('the page with your own files (issue 20)', () => {
     await waitForValue(page, '#data-error', /broken\.csv:3: expected 3 fields like the header, found 2/);
     expect(await page.$eval('#data-error', (el) => [el.getAttribute('role'), getComputedStyle(el).color])).toEqual(['alert', 'rgb(185, 28, 28)']);
     expect(await page.isDisabled('#start')).toBe(true);
+    expect(await page.textContent('#progress-text')).toBe(''); // the last run's "Trained in …" went with its data
     // A decimal-comma file (semicolons, "1,5") is read as such.
     const eu = ['x;z;y', ...Array.from({ length: 200 }, (_, i) => `${(i / 40).toFixed(2).replace('.', ',')};${(i % 7) - 3};${(1.5 + 2 * (i / 40) - (i % 7) / 2).toFixed(3).replace('.', ',')}`)].join('\n');
     await page.setInputFiles('#file', { name: 'eu.csv', mimeType: 'text/csv', buffer: Buffer.from(eu) });
