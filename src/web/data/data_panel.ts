@@ -1,11 +1,13 @@
 // The data side of the page: opens what the Data fields describe (small synthetic data, the bundled flights,
 // a file) so the fit chart and the coefficient table show it before training, and runs the scan pass beside
-// it (row count, classes, the exact least-squares answer, the sampled rows). It keeps one state that Start
-// follows: no data yet, loading, ready, or an error (a file that cannot be read leaves nothing of itself behind).
+// it (row count, classes, the exact least-squares answer, the sampled rows; in a worker for data read from a
+// source). It keeps one state that Start follows: no data yet, loading, ready, or an error (a file that cannot be
+// read leaves nothing of itself behind).
 import { LOSSES } from '../../core/losses';
 import { buildSynthetic, dataSummary, openData, scanData, specKey, type DataSpec, type LoadedData, type Scan } from './datasets';
 import type { FitChart } from '../charts/fit_chart';
 import { fetchFlights } from './flights';
+import { scanInWorker } from './scan_client';
 import type { TrainFormView } from '../form/form';
 import { pageMessage } from '../form/settings';
 import { fmtCount } from '../state';
@@ -138,7 +140,11 @@ export class DataPanel {
     const large = d.dataset === null;
     if (large) this.setState('loading');
     const onRows = large ? (rows: number) => this.form.summary(`Reading ${d.description.split(':')[0]}: ${fmtCount(rows)} rows…`) : undefined;
-    const scan = { key, value: null as Scan | null, abort, done: scanData(d, this.fitBias(), { classes, signal: abort.signal, onRows }) };
+    // Data held in memory (the small synthetic sets) is scanned here; everything read from a source, in a worker.
+    const done = large && typeof Worker !== 'undefined'
+      ? scanInWorker({ spec: d.spec, fitBias: this.fitBias(), classes }, { signal: abort.signal, onRows })
+      : scanData(d, this.fitBias(), { classes, signal: abort.signal, onRows });
+    const scan = { key, value: null as Scan | null, abort, done };
     this.scan = scan;
     scan.done.then((v) => {
       if (this.scan !== scan || this.data?.key !== d.key) return;
