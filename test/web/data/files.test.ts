@@ -1,6 +1,10 @@
 // The page's file adapter without a browser (Node's Blob and File): what a file is from its first bytes, the
 // column preview, CSV and NPY files (and the CLI's NPY pair) opened as streaming sources with the chosen target
-// column, and files read from an HTTP server with range requests.
+// column, and files read from an HTTP server with range requests (the tests' server, and `npm run preview`'s).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { preview } from 'vite';
 import { describe, expect, it } from 'vitest';
 import type { HostChunk } from '../../../src/core/dataset';
 import { encodeNpyHeader } from '../../../src/data/npy_format';
@@ -150,7 +154,7 @@ describe('the CLI\'s NPY pair and files on an HTTP server', () => {
     await expect(readAll(nan)).rejects.toThrow(/pts\.y\.npy: row 2 \(column 1 "y"\): NaN is not a number/);
   });
 
-  it('reads a CSV and a Parquet file from a URL with range requests, and a server that ignores ranges', async () => {
+  it('reads a CSV and a Parquet file from a URL with range requests (the tests\' server and Vite\'s preview), and a server that ignores ranges', async () => {
     const csv = new TextEncoder().encode(`a,b,y\n${Array.from({ length: 2000 }, (_, i) => `${i % 9},${i % 4},${i % 13}`).join('\n')}\n`);
     const pq = new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'a', data: [1, 2, 3], type: 'DOUBLE' }, { name: 'y', data: [2, 4, 6], type: 'DOUBLE' }] }));
     const server = await serveStatic('/nonexistent', { files: { '/d/x.csv': csv, '/d/x.parquet': pq } });
@@ -169,6 +173,23 @@ describe('the CLI\'s NPY pair and files on an HTTP server', () => {
       await expect(HttpFile.open(`${server.origin}/d/missing.csv`)).rejects.toThrow(/missing\.csv.*404/);
     } finally {
       await server.close();
+    }
+    // `npm run preview` itself (Vite's preview server) answers HEAD and byte ranges as the reader needs them.
+    const dir = mkdtempSync(join(tmpdir(), 'downhill-preview-'));
+    writeFileSync(join(dir, 'x.csv'), csv);
+    writeFileSync(join(dir, 'x.parquet'), pq);
+    const vite = await preview({ configFile: false, root: dir, build: { outDir: dir }, preview: { host: '127.0.0.1', port: 0 }, logLevel: 'silent' });
+    try {
+      const at = vite.resolvedUrls!.local[0];
+      const head = await fetch(`${at}x.parquet`, { headers: { Range: 'bytes=0-3' } });
+      expect([head.status, await head.text()]).toEqual([206, 'PAR1']);
+      const s = await loadFile(await HttpFile.open(`${at}x.csv`), 'y');
+      expect((await readAll(s)).reduce((n, c) => n + c.rows, 0)).toBe(2000);
+      const rows = await (await loadFile(await HttpFile.open(`${at}x.parquet`), 'y')).readRows!(1, 2);
+      expect([...rows.x, ...rows.y]).toEqual([2, 3, 4, 6]);
+    } finally {
+      await vite.close();
+      rmSync(dir, { recursive: true, force: true });
     }
     const plain = await serveStatic('/nonexistent', { files: { '/x.csv': csv }, ranges: false });
     try {
