@@ -87,6 +87,7 @@ describe('the page with your own files (issue 20)', () => {
     });
     expect(await page.textContent('#columns-table tr[data-column=id] .why')).toMatch(/identifier/);
     expect(await page.textContent('#columns-table tr[data-column=notes] .why')).toMatch(/mostly missing: 90%/);
+    expect(await page.textContent('#columns-table tr[data-column=colour] td:nth-of-type(2)')).toBe('constant: every row holds "blue"'); // said once
     expect(await page.textContent('#columns-title')).toBe('Columns: 3 of 6 used (4 features) → price');
     // Blank cells: their rows skipped and counted, as the CLI's --skip-bad-rows would.
     const skipped = Array.from({ length: 600 }, (_, i) => i).filter((i) => i % 17 === 5).length;

@@ -38,7 +38,7 @@ export class ColumnsPanel {
       const problem = text && choice.use && !isTarget ? textProblem(col, choice.encoding) : null;
       return h('tr', { 'data-column': col.name, 'data-kind': col.kind, 'data-used': String(isTarget || !why) },
         h('td', {}, use), h('th', { scope: 'row' }, col.name),
-        h('td', {}, typeText(col), ...(why || problem ? [h('span', { class: 'why' }, why ?? problem ?? '')] : [])), h('td', {}, enc));
+        h('td', {}, ...typeCell(typeText(col), why ?? problem)), h('td', {}, enc));
     });
     const notes = [
       p.decimalComma ? 'Numbers with a decimal comma are read (1,5 = 1.5).' : '',
@@ -72,4 +72,10 @@ export class ColumnsPanel {
     });
     return h('div', { class: 'field wide' }, h('label', { for: 'missing' }, 'Blank cells'), sel);
   }
+}
+
+/** A column's type and why it is left out, the type said once ("constant: every row holds …", not "constant" above it). */
+function typeCell(type: string, why: string | null | undefined): (string | HTMLElement)[] {
+  if (!why) return [type];
+  return why.toLowerCase().includes(type.split(',')[0]) ? [h('span', { class: 'why' }, why)] : [type, h('span', { class: 'why' }, why)];
 }
