@@ -3,6 +3,7 @@
 // with an id, a text, a constant, a mostly blank column and blank cells trains through the columns panel (blank rows
 // skipped with a count, or filled with the mean; the text column one-hot, or left out with the reason when hashing is
 // chosen); a decimal-comma file, the CLI's NPY pair and a CSV and a Parquet file from a URL (range requests) train;
+// a large Parquet file from disk is previewed and scanned without a long task on the page's thread;
 // a text target resets the squared loss and a binary loss on three classes is refused before Start; data errors are
 // red alerts beside the file; focus moves to Pause and back to Start; the smoothed loss stays within 1.5× of the raw
 // one on a fast-falling run; a diverged run keeps its finite part in view; small fixes (the γ label, the comparison's
@@ -152,6 +153,27 @@ describe('the page with your own files (issue 20)', () => {
     expect(await page.textContent('#start-problem')).toBe('');
     await train(page, { lr: '0.5', epochs: '30' }, 'cpu');
     expect(await metric(page, 'cpu', 'accuracy')).toBeGreaterThan(0.9);
+    // A Parquet file of 250,000 rows in one row group, chosen from disk: previewed and scanned in a worker, so the
+    // page's thread never waits on decoding it.
+    const n = 250_000;
+    const big = parquetWriteBuffer({ rowGroupSize: n, columnData: [
+      { name: 'u', data: Float64Array.from({ length: n }, (_, i) => Math.sin(i)), type: 'DOUBLE' },
+      { name: 'v', data: Float64Array.from({ length: n }, (_, i) => 2 * Math.sin(i) + 1), type: 'DOUBLE' },
+    ] });
+    // From disk: a buffer handed to setInputFiles is decoded on the page's thread by the test harness itself.
+    const bigPath = join(mkdtempSync(join(tmpdir(), 'downhill-big-')), 'big.parquet');
+    writeFileSync(bigPath, new Uint8Array(big));
+    await page.evaluate(() => {
+      const tasks: number[] = ((window as unknown as { longTasks: number[] }).longTasks = []);
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => tasks.push(Math.round(e.duration)))).observe({ type: 'longtask' });
+    });
+    await page.setInputFiles('#file', bigPath);
+    await waitForValue(page, '#data-summary', /big\.parquet: 1 feature → v, 250,000 rows/);
+    await waitForValue(page, '#data-fields', 'ready', { attr: 'data-state' });
+    expect(maxAbsDiff((await readCoefficients(page)).exact, [2, 1])).toBeLessThan(1e-6);
+    const tasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+    expect(Math.max(0, ...tasks), JSON.stringify(tasks)).toBeLessThan(800);
+    rmSync(dirname(bigPath), { recursive: true, force: true });
     // The CLI's NPY pair, chosen together: features x1, x2 and the target y.
     const xs = Array.from({ length: 300 }, (_, i) => [Math.sin(i), Math.cos(i * 1.3)]);
     await page.setInputFiles('#file', [

@@ -9,6 +9,7 @@ import type { DataSpec, FileRef } from './datasets';
 import { defaultChoices, defaultTarget, tablePlan, targetInfo, type TableChoices, type TablePlan, type TargetInfo } from './columns';
 import { ColumnsPanel } from './columns_panel';
 import { npyPair, previewFile, type FilePreview } from './files';
+import { previewInWorker } from './scan_client';
 import { byId, h } from '../views';
 
 const input = (id: string) => byId<HTMLInputElement>(id);
@@ -128,7 +129,8 @@ export class FileFields {
     this.onChange(); // the last file's data, error and results go
     try {
       const file = 'url' in c.ref ? await HttpFile.open(c.ref.url) : c.ref;
-      const preview = await previewFile(file, c.yFile);
+      // A file on disk is previewed in a worker (a Parquet row group decodes there); one from a URL, here.
+      const preview = file instanceof File && typeof Worker !== 'undefined' ? await previewInWorker(file, c.yFile) : await previewFile(file, c.yFile);
       if (seq !== this.seq) return;
       const profile = preview.profile;
       this.chosen = { ...c, name: file.name, size: file.size, preview, profile, choices: defaultChoices(profile) };
