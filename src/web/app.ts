@@ -8,6 +8,7 @@ import { DataPanel } from './data/data_panel';
 import { dataSettings, mustStream, type LoadedData } from './data/datasets';
 import { download, modelFileFor, modelFileName, type TrainedModel } from './runs/export';
 import { FitChart } from './charts/fit_chart';
+import { PathChart } from './charts/path_chart';
 import type { TrainFormView } from './form/form';
 import type { EpochPoint } from './runs/loop';
 import { ProgressLine } from './runs/progress_line';
@@ -43,6 +44,7 @@ export class TrainApp {
   private readonly epochLosses = new Map<BackendKind, number[]>();
   private readonly loss = new LossChart(byId('loss-chart'));
   private readonly fit = new FitChart(byId('fit-chart'), byId('fit-title'));
+  private readonly pathChart = new PathChart(byId('path-chart'), byId('path-card'), byId('path-caption'));
   private readonly data: DataPanel;
   private readonly results: ResultsView;
   private readonly offer = new ResumeOffer((r) => void this.resume(r));
@@ -141,6 +143,7 @@ export class TrainApp {
     if (!controlsFor(this.state, false).editable) return;
     this.models.clear();
     this.live.clear();
+    this.pathChart.show(null);
     this.loss.reset([], this.form.loss);
     byId('loss-chart').dataset.empty = 'Press Start: the loss of each backend appears here as it trains.';
     byId('loss-note').hidden = true;
@@ -165,6 +168,7 @@ export class TrainApp {
     if (runners.length === 0) return this.setState('failed', 'WebGPU is not available here; choose the CPU backend.');
     this.models.clear();
     this.live.clear();
+    this.pathChart.show(null);
     this.setState('loading', this.form.kind === 'file' || this.form.kind === 'flights' ? 'Opening the data…' : 'Generating the data…');
     this.progress?.end(false);
     this.progress = new ProgressLine(runners.map((r) => r.kind), s.spec.epochs);
@@ -240,6 +244,8 @@ export class TrainApp {
     }
     const m: TrainedModel = { backend: r.kind, device: r.device, ...result, epochLosses: losses };
     this.models.set(r.kind, m);
+    // One path on the chart: the first backend's to finish (in Both, the other's agrees within its precision).
+    if (m.path && [...this.models.values()].filter((x) => x.path).length === 1) this.pathChart.show(m.path);
     if (m.earlyStop) this.loss.mark(r.kind, m.earlyStop.stoppedAfter, 'stopped early', EARLY_COLOR);
     this.fit.setFit(r.kind, m.params);
     return m;

@@ -15,7 +15,7 @@ import { targetKind } from '../../train/targets';
 import type { ExactSummary } from '../../core/solver/report';
 import type { EarlyStop } from '../../train/run_state';
 import { train, trainResident, uploadDataset, type ResidentData } from '../../train/train';
-import { type EpochReport, type TrainResult } from '../../train/report';
+import { type EpochReport, type PathReport, type SolverSummary, type TrainResult } from '../../train/report';
 import { type RunPhase, type TrainOptions } from '../../train/plan';
 import { parseCheckpoint, type Checkpoint } from '../../train/checkpoint';
 
@@ -79,8 +79,12 @@ export interface LoopResult {
   gapHistory: number[] | null;
   /** What the exact solver found (a solve, the gap or the preconditioner): rank, condition number, warnings. */
   exact: ExactSummary | null;
-  /** Whether the exact solver trained the model (Solver: exact) rather than gradient descent. */
+  /** Whether a solver (exact, newton, lbfgs, dcd, smoothing) trained the model rather than gradient descent. */
   solved: boolean;
+  /** An iterative solver's iterations, passes and why it stopped. */
+  solve: SolverSummary | null;
+  /** The regularization path (--alpha-path) and its cross-validation. */
+  path: PathReport | null;
 }
 
 const YIELD_MS = 50;
@@ -177,7 +181,8 @@ function loopResult(r: TrainResult, c: RunControl): LoopResult {
   return {
     params: r.params, classes: r.classes, standardization: r.standardization, epochsDone: r.epochs.length, stopped: c.stopped,
     secondsPerEpoch: r.secondsPerEpoch, compileSeconds: r.compileSeconds, metrics: r.final, validation: r.validation ?? null, rows: r.rows, validationRows: r.validationRows,
-    earlyStop: r.earlyStop ?? null, gapHistory: r.gapHistory ?? null, exact: r.exact ?? null, solved: r.spec.solver === 'exact',
+    earlyStop: r.earlyStop ?? null, gapHistory: r.gapHistory ?? null, exact: r.exact ?? null, solved: r.spec.solver !== 'gd',
+    solve: r.solve ?? null, path: r.path ?? null,
   };
 }
 

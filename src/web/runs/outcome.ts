@@ -29,6 +29,15 @@ export function runText(m: TrainedModel): string {
     const warn = m.exact.warnings.length ? `; ${m.exact.warnings.map(pageMessage).join('; ')}` : '';
     return `solved exactly in one pass (rank ${m.exact.rank} of ${m.exact.columns}${warn})`;
   }
+  if (m.path) {
+    const p = m.path;
+    return `a regularization path of ${p.alphas.length} α's by ${m.solve?.solver ?? 'the solver'}, kept α ${p.alphas[p.chosen].toPrecision(3)} with ${p.steps[p.chosen].nonzeros} nonzero weights (${pageMessage(p.choice)})`;
+  }
+  if (m.solve) {
+    const s = m.solve;
+    const how = `${s.iterations.length} iteration${s.iterations.length === 1 ? '' : 's'}, ${s.passes} passes over the data`;
+    return s.converged ? `solved by ${s.solver} in ${how}` : `${s.solver} did not converge (${how}: ${pageMessage(s.reason)})`;
+  }
   const epochs = `${m.epochsDone} epoch${m.epochsDone === 1 ? '' : 's'}`;
   return m.earlyStop ? `${epochs}, stopped early and kept epoch ${m.earlyStop.bestEpoch}` : epochs;
 }
