@@ -25,6 +25,16 @@ describe('solvers on the page', () => {
     expect(await page.textContent('#path-caption')).toMatch(/^8 α's from α_max [\d.e+-]+; kept α [\d.e+-]+ with \d+ nonzero weights/);
     expect(await page.textContent('#metrics li[data-backend=cpu]')).toMatch(/a regularization path of 8 α's/);
 
+    // Cross-validation: 3 folds over the same path, the mean held-out loss charted, the α picked by the rule.
+    await page.fill('#validation', '0');
+    await page.locator('#validation').blur();
+    const cv = await train(page, { cv: '3' }, 'cpu');
+    expect(cv).toMatch(/kept α [\d.e+-]+ with \d+ nonzero weights \(the least mean held-out loss over 3 folds/);
+    await waitForValue(page, '#path-chart', '24', { attr: 'data-points' });
+    expect(await page.textContent('#path-chart .u-legend')).toMatch(/cross-validated loss \(3 folds\)/);
+    await page.fill('#cv', '0');
+    await page.locator('#cv').blur();
+
     await page.fill('#alpha-path', '0');
     await page.locator('#alpha-path').blur();
     const plain = await train(page, { alpha: '0.01' }, 'cpu');

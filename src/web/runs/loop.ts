@@ -205,7 +205,7 @@ export async function runResident(backend: Backend, data: ResidentData, o: LoopO
 }
 
 /**
- * Trains with a validation split: the engine reads the source once, holding out a seeded share of rows, and
+ * Trains with a validation split (or cross-validation's folds): the engine reads the source, holding out a seeded share of rows, and
  * reports each epoch's model, training metrics and held-out metrics (nothing stays resident: the split is made
  * while reading).
  */

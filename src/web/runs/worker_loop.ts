@@ -35,7 +35,8 @@ export function serve(backend: Backend): void {
       ...(m.checkpoint ? { onCheckpoint: (ck) => writeText(checkpointName(backend.kind), serializeCheckpoint(ck)).then(() => undefined, () => undefined) } : {}),
     };
     try {
-      const fromSource = m.stream || m.opts.spec.validation > 0;
+      // A validation split and cross-validation's folds are made while reading: those runs read the source.
+      const fromSource = m.stream || m.opts.spec.validation > 0 || m.opts.spec.cv > 0;
       if (fromSource) held.drop();
       const result = fromSource
         ? await (m.stream ? runStreamed : runHeldOut)(backend, (await openData(m.data, { cache: 'write' })).source, m.opts, c, ev)
