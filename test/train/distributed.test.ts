@@ -1,0 +1,139 @@
+// Data-parallel training on in-process ranks (test/helpers/ranks.ts: the TCP ranks' algorithms over queues): 1, 2
+// and 4 ranks give the same model — full-batch gradient descent within 1e-6, mini-batch SGD with the same global
+// batch within 1e-5, the exact solver within 1e-10 — on the f64 reference and the fast CPU backend; shares cover the
+// rows once; classes, statistics and held-out rows are every rank's; a stop on one rank stops all after the same
+// step; checkpoints come from rank 0 alone, record the shares, and resume to the uninterrupted model.
+import { describe, expect, it } from 'vitest';
+import type { Backend } from '../../src/backend';
+import type { ModelParams } from '../../src/core/model';
+import { memorySource } from '../../src/data/source';
+import { linearDataset } from '../../src/data/synthetic';
+import { classesDataset } from '../../src/data/synthetic_classes';
+import type { Checkpoint } from '../../src/train/checkpoint';
+import type { TrainOptions } from '../../src/train/plan';
+import type { TrainResult } from '../../src/train/report';
+import { rankRecord, shardLayout } from '../../src/train/shards';
+import { train } from '../../src/train/train';
+import { reference, useBackends } from '../helpers/matrix';
+import { onRanks } from '../helpers/ranks';
+
+const fast = useBackends().find((b) => b.name === 'cpu (1 thread)')!;
+const data = linearDataset({ rows: 3000, features: 5, noise: 0.1, seed: 1 });
+const CHUNK = 256;
+
+/** The largest |a − b| / max(1, |b|) over every parameter. */
+function relDiff(a: ModelParams, b: ModelParams): number {
+  const x = [...a.weights, ...a.bias];
+  const y = [...b.weights, ...b.bias];
+  return Math.max(...x.map((v, i) => Math.abs(v - y[i]) / Math.max(1, Math.abs(y[i]))));
+}
+
+/** Trains on `size` in-process ranks; every rank's result (rank 0's first). */
+function onSize(size: number, backend: () => Backend, opts: TrainOptions, perRank: (rank: number) => TrainOptions = () => ({})): Promise<TrainResult[]> {
+  return onRanks(size, (collective) => train(backend(), memorySource(data), { chunkRows: CHUNK, ...opts, ...perRank(collective.rank), collective }));
+}
+
+describe('shares', () => {
+  it('cover every row exactly once, in whole chunks, for any number of ranks', () => {
+    for (const [rows, chunk, size] of [[3000, 256, 4], [1000, 1, 7], [65, 64, 2], [12, 3, 4]]) {
+      let next = 0;
+      for (let r = 0; r < size; r++) {
+        const l = shardLayout(rows, chunk, r, size);
+        expect(l.firstRow).toBe(next);
+        expect(l.firstRow % chunk).toBe(0);
+        next = l.endRow;
+      }
+      expect(next).toBe(rows);
+      expect(rankRecord(rows, chunk, size, 1).shards.reduce((n, s) => n + s.rows, 0)).toBe(rows);
+    }
+  });
+
+  it('refuse a rank without rows, saying what to change', () => {
+    expect(() => shardLayout(1000, 600, 2, 4)).toThrow(/4 ranks need at least 4 chunks.*--chunk-rows 250/);
+  });
+});
+
+describe.each([['reference', () => reference], ['cpu (1 thread)', () => fast.backend()]] as const)('on %s', (_name, backend) => {
+  it('1, 2 and 4 ranks: full-batch gradient descent within 1e-6, every rank the same model', async () => {
+    const opts: TrainOptions = { epochs: 40, batch: Infinity, lr: 0.3, seed: 2 };
+    const [one] = await onSize(1, backend, opts);
+    for (const size of [2, 4]) {
+      const all = await onSize(size, backend, opts);
+      for (const r of all) expect(relDiff(r.params, one.params)).toBeLessThan(1e-6);
+      expect(all[size - 1].params).toEqual(all[0].params);
+      expect(all[0].rows).toBe(3000);
+    }
+    const plain = await train(backend(), data, { ...opts, chunkRows: CHUNK });
+    expect(relDiff(plain.params, one.params)).toBeLessThan(1e-6);
+  });
+
+  it('1, 2 and 4 ranks: shuffled mini-batch SGD with the same global batch within 1e-5', async () => {
+    const opts: TrainOptions = { epochs: 3, batch: 100, lr: 0.05, seed: 7, optimizer: 'momentum' };
+    const [one] = await onSize(1, backend, opts);
+    for (const size of [2, 4]) {
+      const [r] = await onSize(size, backend, opts);
+      expect(relDiff(r.params, one.params)).toBeLessThan(1e-5);
+      expect(r.epochs.map((e) => e.steps)).toEqual([30, 30, 30]);
+    }
+  });
+
+  it('1, 2 and 4 ranks: the exact solver within 1e-10 of one process', async () => {
+    const plain = await train(backend(), data, { solver: 'exact', penalty: 'l2', alpha: 0.01, standardize: true });
+    for (const size of [1, 2, 4]) {
+      const [r] = await onSize(size, backend, { solver: 'exact', penalty: 'l2', alpha: 0.01, standardize: true });
+      expect(relDiff(r.params, plain.params)).toBeLessThan(1e-10);
+      expect(r.rows).toBe(3000);
+      expect(Math.abs(r.final.loss - plain.final.loss)).toBeLessThan(1e-9 * plain.final.loss);
+    }
+  });
+});
+
+describe('what the ranks share', () => {
+  it('classes, standardization and held-out rows of every rank, with early stopping', async () => {
+    const ds = classesDataset({ rows: 2000, features: 4, classes: 3, seed: 3 });
+    const opts: TrainOptions = { loss: 'softmax', epochs: 6, batch: 200, lr: 0.2, seed: 4, standardize: true, validation: 0.2, earlyStopping: true, patience: 2 };
+    const run = (size: number) => onRanks(size, (c) => train(reference, memorySource(ds), { ...opts, chunkRows: 128, collective: c }));
+    const [one] = await run(1);
+    const [four] = await run(4);
+    expect(four.classes).toEqual(one.classes);
+    expect(four.validationRows).toBe(one.validationRows);
+    expect(four.validationRows).toBeGreaterThan(300);
+    expect(relDiff(four.params, one.params)).toBeLessThan(1e-9);
+    expect(four.final.rows + four.validationRows).toBe(2000);
+  });
+
+  it('a stop asked for on one rank stops every rank after the same step', async () => {
+    const stop = new AbortController();
+    const all = await onSize(3, () => reference, { epochs: 5, batch: 50, lr: 0.05, lossEvery: 1 }, (rank) => rank === 2 ? {
+      signal: stop.signal, onProgress: (p) => p.rowsDone >= 500 && stop.abort(),
+    } : {});
+    for (const r of all) {
+      expect(r.stopped).toBe(true);
+      expect(r.epochs[0].steps).toBe(all[0].epochs[0].steps);
+    }
+    expect(all[0].epochs[0].steps).toBeLessThan(60);
+  });
+
+  it('--sync-every: local steps with the models averaged, every rank ending with the same model', async () => {
+    const all = await onSize(2, () => reference, { epochs: 20, batch: 200, lr: 0.1, seed: 1, syncEvery: 5 });
+    expect(all[1].params).toEqual(all[0].params);
+    const [exact] = await onSize(1, () => reference, { solver: 'exact' });
+    expect(relDiff(all[0].params, exact.params)).toBeLessThan(0.02);
+  });
+});
+
+describe('checkpoints', () => {
+  it('only rank 0 writes them; they record the shares; a resume on the same ranks reaches the uninterrupted model', async () => {
+    const opts: TrainOptions = { epochs: 4, batch: 300, lr: 0.05, seed: 5, optimizer: 'adam' };
+    const [whole] = await onSize(2, () => reference, opts);
+    const written: [number, Checkpoint][] = [];
+    await onSize(2, () => reference, { ...opts, epochs: 2 }, (rank) => ({ onCheckpoint: async (c) => void written.push([rank, c]), checkpointEpochs: 1 }));
+    expect(written.map(([rank]) => rank)).toEqual([0, 0]);
+    const ckpt = written.at(-1)![1];
+    expect(ckpt.ranks).toEqual(rankRecord(3000, CHUNK, 2, 1));
+    const [resumed] = await onSize(2, () => reference, { ...opts, resume: ckpt });
+    expect(resumed.params).toEqual(whole.params);
+    await expect(onSize(4, () => reference, { ...opts, resume: ckpt })).rejects.toThrow(/resume on 2 ranks, not 4/);
+    await expect(train(reference, data, { ...opts, chunkRows: CHUNK, resume: ckpt })).rejects.toThrow(/resume it on 2 ranks/);
+  });
+});
