@@ -81,6 +81,7 @@ function checkedSource(src: DataSource): DataSource {
       },
     } : {}),
     ...(src.close ? { close: () => src.close!() } : {}),
+    ...(src.part ? { part: (k: number, parts: number) => checkedSource(src.part!(k, parts)) } : {}),
   };
   // A .dh cache's stored statistics spare the host loop a pass; keep them visible through the wrapper.
   const stats = (src as { stats?: unknown }).stats;

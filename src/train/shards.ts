@@ -60,16 +60,8 @@ export function rankRecord(rows: number, chunkRows: number, size: number, syncEv
   return { size, syncEvery, chunkRows, shards };
 }
 
-/** A source's rows as byte ranges that can be read alone (a text file cut at line starts). */
-export interface PartedSource extends DataSource {
-  /** Part `part` of `parts`: its rows in file order; chunks' firstRow counts from the part's first row. */
-  part(part: number, parts: number): DataSource;
-}
-
-/** Whether a source can be read in parts (a text source without random access). */
-export function isParted(s: DataSource): s is PartedSource {
-  return typeof (s as Partial<PartedSource>).part === 'function';
-}
+/** A source that can be read in parts (a text file cut at line starts; DataSource.part). */
+type PartedSource = DataSource & Required<Pick<DataSource, 'part'>>;
 
 /** The global row count, agreed by every rank: the source's own, or for a parted source the sum of the parts' rows. */
 export async function globalRows(source: DataSource, c: Collective, signal?: AbortSignal): Promise<{ rows: number; partRows: number[] | null }> {
@@ -81,7 +73,7 @@ export async function globalRows(source: DataSource, c: Collective, signal?: Abo
     if (other >= 0) throw new Error(`the ranks read different data: ${source.description} has ${source.rows} rows on rank ${c.rank}, ${seen[other]} on rank ${other}`);
     return { rows: source.rows, partRows: null };
   }
-  if (!isParted(source)) {
+  if (!source.part) {
     throw new Error(`${source.description}: a distributed run needs a source it can share out (random access by row, or parts by byte range)`);
   }
   let n = 0;

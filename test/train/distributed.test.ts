@@ -3,7 +3,12 @@
 // batch within 1e-5, the exact solver within 1e-10 — on the f64 reference and the fast CPU backend; shares cover the
 // rows once; classes, statistics and held-out rows are every rank's; a stop on one rank stops all after the same
 // step; checkpoints come from rank 0 alone, record the shares, and resume to the uninterrupted model.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../src/core/rng';
+import { csvSource } from '../../src/data/node_files';
 import type { Backend } from '../../src/backend';
 import type { ModelParams } from '../../src/core/model';
 import { memorySource } from '../../src/data/source';
@@ -135,5 +140,37 @@ describe('checkpoints', () => {
     expect(resumed.params).toEqual(whole.params);
     await expect(onSize(4, () => reference, { ...opts, resume: ckpt })).rejects.toThrow(/resume on 2 ranks, not 4/);
     await expect(train(reference, data, { ...opts, chunkRows: CHUNK, resume: ckpt })).rejects.toThrow(/resume it on 2 ranks/);
+  });
+});
+
+describe('CSV shared out by byte ranges cut at line starts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'downhill-dist-csv-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const rng = new Rng(8);
+  const rows = Array.from({ length: 1500 }, () => [rng.float() * 2 - 1, rng.float() * 4, rng.float() - 0.5]);
+  const reg = join(dir, 'reg.csv');
+  writeFileSync(reg, `a,b,c,y\n${rows.map(([a, b, c]) => `${a},${b},${c},${(2 * a - b + 3 * c + 0.1 * rng.float()).toFixed(6)}`).join('\n')}\n`);
+  const cls = join(dir, 'cls.csv');
+  const names = ['eel', 'dog', 'cat'];
+  writeFileSync(cls, `a,b,c,kind\n${rows.map(([a, b, c], i) => `${a},${b},${c},${names[(a + c > 0 ? 1 : 0) + (b > 3 && i > 900 ? 1 : 0)]}`).join('\r\n')}`);
+
+  it('1, 2 and 3 ranks read every row once and train the same model as one process', async () => {
+    const opts: TrainOptions = { epochs: 30, batch: Infinity, lr: 0.2, chunkRows: 100, standardize: true };
+    const plain = await train(reference, await csvSource(reg, { target: 'y' }), opts);
+    for (const size of [1, 2, 3]) {
+      const [r] = await onRanks(size, async (c) => train(reference, await csvSource(reg, { target: 'y' }), { ...opts, collective: c }));
+      expect(r.rows).toBe(1500);
+      expect(relDiff(r.params, plain.params)).toBeLessThan(1e-9);
+    }
+  });
+
+  it('text class labels: every rank\'s classes, the same model (a class seen only by the last rank included)', async () => {
+    const opts: TrainOptions = { loss: 'softmax', epochs: 5, batch: 64, lr: 0.3, chunkRows: 100, seed: 2 };
+    const plain = await train(reference, await csvSource(cls, { target: 'kind', labels: true }), opts);
+    for (const size of [2, 3]) {
+      const all = await onRanks(size, async (c) => train(reference, await csvSource(cls, { target: 'kind', labels: true }), { ...opts, collective: c }));
+      for (const r of all) expect(r.classes).toEqual(['cat', 'dog', 'eel']);
+      expect(relDiff(all[0].params, plain.params)).toBeLessThan(1e-9);
+    }
   });
 });
