@@ -28,6 +28,8 @@ export interface DataSource {
    * out such files by parts.
    */
   part?(part: number, parts: number): DataSource;
+  /** Rows of each row group (Parquet): a distributed run cuts its shares at their boundaries where it can. */
+  readonly rowGroups?: readonly number[];
   /**
    * Set by sources that read the target as class labels (text or numbers as written): y then holds indices into
    * this list of canonical label texts (core/labels.ts), in order of first appearance; it grows as passes find

@@ -29,7 +29,7 @@ export async function trainDistributed(backend: Backend, input: DataSource, plan
   const d = input.features.length;
   const { rows, partRows } = await globalRows(input, c, signal);
   // Rank 0's chunk size for everyone: backends on different machines may differ in their largest slot.
-  const chunkRows = (await c.broadcast(Float64Array.of(distChunkRows(rows, backend.maxChunkRows(d), plan.chunkRows))))[0];
+  const chunkRows = (await c.broadcast(Float64Array.of(distChunkRows(rows, backend.maxChunkRows(d), plan.chunkRows, input.rowGroups))))[0];
   const layout = shardLayout(rows, chunkRows, c.rank, c.size);
   const shard = shardSource(input, layout, partRows);
   if (spec.solver === 'exact') return solveExact(backend, shard, { ...plan, f64Rows: null });

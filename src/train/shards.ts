@@ -28,11 +28,17 @@ export interface ShardLayout {
 
 /**
  * The chunk size of a distributed run over `rows` rows: `asked` (--chunk-rows) when given, else rows/64 within
- * [256, 2^20]; never above the backend's largest slot.
+ * [256, 2^20] — rounded to whole row groups when the source has row groups of one size (Parquet), so each rank
+ * decodes only its own; never above the backend's largest slot.
  */
-export function distChunkRows(rows: number, backendMax: number, asked: number): number {
+export function distChunkRows(rows: number, backendMax: number, asked: number, groups?: readonly number[]): number {
+  if (Number.isFinite(asked)) return Math.max(1, Math.min(backendMax, asked));
   const fair = Math.min(MAX_CHUNK_ROWS, Math.max(MIN_CHUNK_ROWS, Math.ceil(rows / CHUNKS_FOR)));
-  return Math.max(1, Math.min(backendMax, Number.isFinite(asked) ? asked : fair));
+  const g = groups?.[0] ?? 0;
+  if (g > 0 && g <= backendMax && groups!.slice(0, -1).every((n) => n === g)) {
+    return g * Math.min(Math.max(1, Math.round(fair / g)), Math.floor(backendMax / g));
+  }
+  return Math.max(1, Math.min(backendMax, fair));
 }
 
 /** Rank `rank`'s chunks and rows; throws when a rank would hold none. */

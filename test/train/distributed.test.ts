@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
-import { csvSource } from '../../src/data/node_files';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { csvSource, parquetFileSource } from '../../src/data/node_files';
 import type { Backend } from '../../src/backend';
 import type { ModelParams } from '../../src/core/model';
 import { memorySource } from '../../src/data/source';
@@ -17,12 +18,14 @@ import { classesDataset } from '../../src/data/synthetic_classes';
 import type { Checkpoint } from '../../src/train/checkpoint';
 import type { TrainOptions } from '../../src/train/plan';
 import type { TrainResult } from '../../src/train/report';
-import { rankRecord, shardLayout } from '../../src/train/shards';
+import { distChunkRows, rankRecord, shardLayout } from '../../src/train/shards';
 import { train } from '../../src/train/train';
 import { reference, useBackends } from '../helpers/matrix';
 import { onRanks } from '../helpers/ranks';
 
-const fast = useBackends().find((b) => b.name === 'cpu (1 thread)')!;
+const BACKENDS = useBackends();
+const fast = BACKENDS.find((b) => b.name === 'cpu (1 thread)')!;
+const webgpu = BACKENDS.find((b) => b.kind === 'webgpu')!;
 const data = linearDataset({ rows: 3000, features: 5, noise: 0.1, seed: 1 });
 const CHUNK = 256;
 
@@ -51,6 +54,17 @@ describe('shares', () => {
       expect(next).toBe(rows);
       expect(rankRecord(rows, chunk, size, 1).shards.reduce((n, s) => n + s.rows, 0)).toBe(rows);
     }
+  });
+
+  it('are cut by a chunk size that depends on the data alone: rows/64 in [256, 2^20], whole row groups when they are even', () => {
+    expect(distChunkRows(3000, 1e9, Infinity)).toBe(256);
+    expect(distChunkRows(64e6, 1e9, Infinity)).toBe(1e6);
+    expect(distChunkRows(1e9, 1e9, Infinity)).toBe(1 << 20);
+    expect(distChunkRows(1e9, 5000, Infinity)).toBe(5000);
+    expect(distChunkRows(3000, 1e9, 100)).toBe(100);
+    expect(distChunkRows(64e6, 1e9, Infinity, [300_000, 300_000, 100])).toBe(900_000);
+    expect(distChunkRows(10_000, 1e9, Infinity, [1000, 1000, 1000])).toBe(1000);
+    expect(distChunkRows(10_000, 1e9, Infinity, [1000, 900, 1000])).toBe(256);
   });
 
   it('refuse a rank without rows, saying what to change', () => {
@@ -90,6 +104,16 @@ describe.each([['reference', () => reference], ['cpu (1 thread)', () => fast.bac
       expect(r.rows).toBe(3000);
       expect(Math.abs(r.final.loss - plain.final.loss)).toBeLessThan(1e-9 * plain.final.loss);
     }
+  });
+});
+
+describe('on webgpu', () => {
+  it('1 and 2 ranks sharing the adapter: full-batch gradient descent within 1e-6', async () => {
+    const opts: TrainOptions = { epochs: 15, batch: Infinity, lr: 0.3, seed: 2 };
+    const [one] = await onSize(1, () => webgpu.backend(), opts);
+    const [two] = await onSize(2, () => webgpu.backend(), opts);
+    expect(relDiff(two.params, one.params)).toBeLessThan(1e-6);
+    expect(two.backend).toBe('webgpu');
   });
 });
 
@@ -171,6 +195,28 @@ describe('CSV shared out by byte ranges cut at line starts', () => {
       const all = await onRanks(size, async (c) => train(reference, await csvSource(cls, { target: 'kind', labels: true }), { ...opts, collective: c }));
       for (const r of all) expect(r.classes).toEqual(['cat', 'dog', 'eel']);
       expect(relDiff(all[0].params, plain.params)).toBeLessThan(1e-9);
+    }
+  });
+});
+
+describe('Parquet shared out by whole row groups', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'downhill-dist-pq-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'd.parquet');
+  const c = data.chunks[0];
+  const columnData = [
+    ...data.features.map((name, j) => ({ name, data: Float64Array.from({ length: 3000 }, (_, i) => c.x[i * 5 + j]), type: 'DOUBLE' })),
+    { name: 'y', data: Float64Array.from(c.y), type: 'DOUBLE' },
+  ];
+  writeFileSync(file, new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize: 250 } as Parameters<typeof parquetWriteBuffer>[0])));
+
+  it('chunks of whole row groups; 1, 2 and 4 ranks give the model of the in-memory rows', async () => {
+    const opts: TrainOptions = { epochs: 20, batch: Infinity, lr: 0.3 };
+    const [mem] = await onRanks(1, (col) => train(reference, memorySource(data), { ...opts, chunkRows: 250, collective: col }));
+    for (const size of [1, 2, 4]) {
+      const [r] = await onRanks(size, async (col) => train(reference, await parquetFileSource(file, { target: 'y' }), { ...opts, collective: col }));
+      expect(r.chunkRows.every((n) => n % 250 === 0)).toBe(true);
+      expect(relDiff(r.params, mem.params)).toBeLessThan(1e-9);
     }
   });
 });
