@@ -69,6 +69,7 @@ export class DistSession implements TrainSession {
   private lastT = -1;
   private averaged = true;
   private pending: Promise<void> | null = null;
+  private stopAsked = false;
 
   constructor(private readonly inner: TrainSession, private readonly store: DistStore, private readonly spec: ModelSpec, private readonly o: DistOptions) {}
 
@@ -94,7 +95,9 @@ export class DistSession implements TrainSession {
     // Local steps sum only the loss, the rows and the flag (every rank sees the same losses); otherwise everything.
     const sum = local ? await this.o.collective.allreduce(v.slice(n)) : await this.o.collective.allreduce(v);
     const tail = local ? sum : sum.subarray(n);
-    if (tail[2] > 0) this.o.agreed.abort();
+    // A stop takes effect after the step that ends an averaging period, so every stop leaves the ranks' average.
+    if (tail[2] > 0) this.stopAsked = true;
+    if (this.stopAsked && (!local || (step.t + 1) % this.o.syncEvery === 0)) this.o.agreed.abort();
     if (!local && tail[1] !== step.rows) throw new Error(`the ranks hold ${tail[1]} of step ${step.t}'s ${step.rows} rows: their shares do not cover the data`);
     this.lastT = step.t;
     const g = local ? v : sum;

@@ -179,6 +179,10 @@ function syncEveryOf(o: TrainOptions): number {
   const k = o.syncEvery ?? 1;
   if (!Number.isInteger(k) || k < 1) throw new OptionError('syncEvery', `--sync-every must be a whole number of steps ≥ 1, got ${k}`);
   if (k > 1 && !o.collective) throw new OptionError('syncEvery', '--sync-every averages the models of a distributed run\'s ranks; this run has one process');
+  if (k > 1 && o.solver === 'exact') throw new OptionError('syncEvery', '--sync-every applies to gradient descent, not --solver exact');
+  if (k > 1 && o.checkpointSteps && o.checkpointSteps % k !== 0) {
+    throw new OptionError('syncEvery', `--checkpoint-every ${o.checkpointSteps}steps must be a multiple of --sync-every ${k}, so checkpoints hold the ranks' averaged model`);
+  }
   return k;
 }
 

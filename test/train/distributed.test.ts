@@ -165,6 +165,25 @@ describe('checkpoints', () => {
     await expect(onSize(4, () => reference, { ...opts, resume: ckpt })).rejects.toThrow(/resume on 2 ranks, not 4/);
     await expect(train(reference, data, { ...opts, chunkRows: CHUNK, resume: ckpt })).rejects.toThrow(/resume it on 2 ranks/);
   });
+
+  it('--sync-every: checkpoints every 20 steps and at a stop hold the averaged model and resume to the uninterrupted one', async () => {
+    const opts: TrainOptions = { epochs: 3, batch: 100, lr: 0.05, seed: 5, optimizer: 'momentum', syncEvery: 4 };
+    const [whole] = await onSize(2, () => reference, opts);
+    let last: Checkpoint | null = null;
+    const stop = new AbortController();
+    await onSize(2, () => reference, opts, (rank) => (rank === 0 ? {
+      checkpointSteps: 20, lossEvery: 20, signal: stop.signal,
+      onCheckpoint: async (c) => {
+        last = c;
+        if (c.run.t >= 40) stop.abort();
+      },
+    } : { checkpointSteps: 20, lossEvery: 20 }));
+    // Asked to stop after step 50, the ranks stop where the averaging period ends.
+    expect(last!.run.t).toBe(52);
+    const [resumed] = await onSize(2, () => reference, { ...opts, resume: last! });
+    expect(resumed.params).toEqual(whole.params);
+    await expect(onSize(2, () => reference, { ...opts, checkpointSteps: 10 })).rejects.toThrow(/multiple of --sync-every 4/);
+  });
 });
 
 describe('CSV shared out by byte ranges cut at line starts', () => {
