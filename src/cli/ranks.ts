@@ -18,6 +18,8 @@ export interface Ranks {
   rank: number;
   size: number;
   launcher: string;
+  /** Ranks on this machine, when the launcher says. */
+  localSize: number | null;
 }
 
 /** Joins the ranks this process belongs to (null: not started by a launcher). Misconfiguration is a usage error. */
@@ -34,7 +36,7 @@ export async function joinRanks(env: NodeJS.ProcessEnv = process.env): Promise<R
       onFault: (e) => endSoon(e),
     });
     watchParent(env, collective);
-    return { collective, rank: place.rank, size: place.size, launcher: place.launcher };
+    return { collective, rank: place.rank, size: place.size, launcher: place.launcher, localSize: place.localSize };
   } catch (e) {
     if (e instanceof EnvError || e instanceof TokenError) throw new UsageError(e.message);
     throw e;

@@ -9,6 +9,7 @@ import { newToken } from '../../dist/auth';
 import { num, parse, UsageError } from '../args';
 
 export const LAUNCH_USAGE = `downhill launch -n N [--host ADDR] [--port P] -- train <data> [train options]
+downhill launch -n N -- bench --allreduce [--runs R] [--json]   the collective's cost by vector size
   Runs N ranks of one data-parallel run on this machine: each reads its share of the rows, the ranks sum their
   gradients every step, rank 0 prints and writes the model and checkpoints. For other launchers set in each rank's
   environment DOWNHILL_RANK, DOWNHILL_WORLD_SIZE, DOWNHILL_MASTER_ADDR, DOWNHILL_MASTER_PORT and a shared token
@@ -40,14 +41,14 @@ export async function launchCommand(argv: string[]): Promise<number> {
   if (v.n === undefined) throw new UsageError('launch needs -n N, the number of ranks');
   const n = num('n', v.n, 0, { integer: true, min: 1, max: 256 });
   const command = argv.slice(split + 1);
-  if (command[0] !== 'train') throw new UsageError(`launch runs "train" on every rank, not ${JSON.stringify(command[0])}`);
+  if (command[0] !== 'train' && command[0] !== 'bench') throw new UsageError(`launch runs "train" (or "bench --allreduce") on every rank, not ${JSON.stringify(command[0])}`);
   const host = (v.host as string | undefined) ?? '127.0.0.1';
   const port = v.port === undefined ? await freePort(host) : num('port', v.port, 0, { integer: true, min: 1, max: 65535 });
   const token = process.env.DOWNHILL_TOKEN_FILE || process.env.DOWNHILL_TOKEN ? {} : { DOWNHILL_TOKEN: newToken() };
   const children = Array.from({ length: n }, (_, rank) => spawn(process.execPath, [process.argv[1], ...command], {
     stdio: 'inherit', detached: true,
     env: {
-      ...process.env, ...token, DOWNHILL_RANK: String(rank), DOWNHILL_WORLD_SIZE: String(n), DOWNHILL_LOCAL_RANK: String(rank),
+      ...process.env, ...token, DOWNHILL_RANK: String(rank), DOWNHILL_WORLD_SIZE: String(n), DOWNHILL_LOCAL_RANK: String(rank), DOWNHILL_LOCAL_WORLD_SIZE: String(n),
       DOWNHILL_MASTER_ADDR: host, DOWNHILL_MASTER_PORT: String(port), DOWNHILL_LAUNCHER_PID: String(process.pid),
     },
   }));

@@ -1,6 +1,6 @@
 // `downhill train <file> --target <column> …`: trains on a CSV, NPY, Parquet or .dh file (streamed when larger than
 // the memory budget) under any registered loss and penalty, and prints the result, or exactly one JSON object.
-import { totalmem } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { LOSSES } from '../../core/losses';
 import { toModelFile } from '../../core/model_file';
 import { specRecord, type TrainSpec } from '../../core/spec';
@@ -85,7 +85,8 @@ async function trainRun(
   let signal: NodeJS.Signals | null = null;
   try {
     const dtype = trainDtype(file, source, parseDtype(v.dtype as string | undefined, (m) => new UsageError(m)), (m) => new UsageError(m));
-    const backend = await createBackend(backendKind, { dtype });
+    // Ranks sharing a machine share its cores: the fast CPU backend of each takes its part.
+    const backend = await createBackend(backendKind, { dtype }, ranks?.localSize ? Math.max(1, Math.floor(availableParallelism() / ranks.localSize)) : {});
     try {
       const bar = tty ? new ProgressBar(spec.epochs) : null;
       const perEpoch = source.rows !== null ? Math.ceil(source.rows / Math.min(spec.batch, source.rows)) : 1000;
