@@ -1,6 +1,7 @@
 // `downhill launch -n N -- bench --allreduce`: what one allreduce costs the ranks of a distributed run, by vector
-// size (8 B to 64 MiB), each size after a warm-up and a barrier: the median and best time of a call on rank 0, the
-// algorithm (tree or ring) and the bus bandwidth (bytes × 2(p − 1)/p per second, NCCL's convention). Rank 0 prints.
+// size (8 B to 64 MiB), each size after a warm-up and a barrier: the median and best time of a call on rank 0, its CPU
+// time, the algorithm (tree or ring) and the bus bandwidth (bytes × 2(p − 1)/p per second, NCCL's convention). Rank 0
+// prints.
 import { TREE_BYTES } from '../../train/collective';
 import { UsageError } from '../args';
 import { table } from '../output';
@@ -17,6 +18,8 @@ interface AllreduceRow {
   calls: number;
   medianUs: number;
   bestUs: number;
+  /** Rank 0's CPU time (user + system) per call, barrier included. */
+  cpuUs: number;
   busGBps: number;
 }
 
@@ -36,16 +39,18 @@ export async function allreduceCommand(runs: number, json: boolean): Promise<num
       await c.allreduce(v);
       const calls = (await c.broadcast(Float64Array.of(Math.min(500, Math.max(runs, Math.ceil(300 / Math.max(0.01, performance.now() - t0)))))))[0];
       const us: number[] = [];
+      const cpu0 = process.cpuUsage();
       for (let i = 0; i < calls; i++) {
         await c.barrier();
         const t = performance.now();
         await c.allreduce(v);
         us.push((performance.now() - t) * 1000);
       }
+      const cpu = process.cpuUsage(cpu0);
       us.sort((a, b) => a - b);
       const median = us[Math.floor(us.length / 2)];
       rows.push({
-        values: n, bytes: 8 * n, algorithm: 8 * n <= TREE_BYTES || n < p ? 'tree' : 'ring', calls, medianUs: median, bestUs: us[0],
+        values: n, bytes: 8 * n, algorithm: 8 * n <= TREE_BYTES || n < p ? 'tree' : 'ring', calls, medianUs: median, bestUs: us[0], cpuUs: (cpu.user + cpu.system) / calls,
         busGBps: (8 * n * 2 * (p - 1)) / p / (median * 1e3),
       });
     }
@@ -62,7 +67,7 @@ function print(rows: AllreduceRow[], p: number, json: boolean): void {
   }
   const size = (b: number) => (b >= 1 << 20 ? `${b / (1 << 20)} MiB` : b >= 1024 ? `${b / 1024} KiB` : `${b} B`);
   console.log(`allreduce on ${p} ranks (median of the calls after a barrier each)`);
-  console.log(table([['bytes', 'values', 'algorithm', 'calls', 'median µs', 'best µs', 'bus GB/s'], ...rows.map((r) => [
-    size(r.bytes), r.values, r.algorithm, r.calls, r.medianUs.toFixed(1), r.bestUs.toFixed(1), r.busGBps.toFixed(3),
+  console.log(table([['bytes', 'values', 'algorithm', 'calls', 'median µs', 'best µs', 'CPU µs (rank 0)', 'bus GB/s'], ...rows.map((r) => [
+    size(r.bytes), r.values, r.algorithm, r.calls, r.medianUs.toFixed(1), r.bestUs.toFixed(1), r.cpuUs.toFixed(1), r.busGBps.toFixed(3),
   ])]));
 }
