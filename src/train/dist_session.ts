@@ -105,6 +105,26 @@ export class DistSession implements TrainSession {
     return { weights: g.slice(0, k * d).map((x) => x * scale), bias: g.slice(k * d, n).map((x) => x * scale), loss: tail[0] / tail[1], rows: tail[1] };
   }
 
+  /** Newton's Hessian of the step's rows: each rank sums its pieces' (K·(D + 1))² matrices, the ranks add them in f64. */
+  async hessian(step: Step): Promise<Float64Array> {
+    const inner = this.inner;
+    if (!inner.hessian) throw new Error('this backend has no Hessian pass for Newton\'s method; use --solver lbfgs');
+    await this.settle();
+    const size = (this.spec.outputs * (this.spec.d + 1)) ** 2;
+    const v = new Float64Array(size + 1);
+    for (const p of step.pieces) {
+      const slot = this.store.slotOf.get(p.chunk);
+      if (slot === undefined || p.count === 0) continue;
+      const h = await inner.hessian({ ...step, rows: p.count, pieces: [{ ...p, chunk: slot }] });
+      for (let i = 0; i < size; i++) v[i] += h[i] * p.count;
+      v[size] += p.count;
+    }
+    const sum = await this.o.collective.allreduce(v);
+    const rows = sum[size];
+    if (rows !== step.rows) throw new Error(`the ranks hold ${rows} of the pass's ${step.rows} rows: their shares do not cover the data`);
+    return sum.slice(0, size).map((x) => x / Math.max(1, rows));
+  }
+
   /** Adds the loss and gradient sums of the step's pieces this rank holds into v; returns their rows. */
   private async pieceSums(step: Step, v: Float64Array): Promise<number> {
     let rows = 0;

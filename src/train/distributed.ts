@@ -5,6 +5,8 @@
 // Every rank computes the same updates; only rank 0 writes checkpoints, and they record every rank's share.
 import type { Backend, ChunkStore } from '../backend';
 import { splitChunk } from '../core/holdout';
+import { OptionError } from '../core/options';
+import { ITERATIVE as SOLVER_ITERATIVE } from '../core/solver/options';
 import { ColumnSet, mergeStats, type ColumnStats } from '../core/stats';
 import type { DataSource } from '../data/source';
 import { allgatherJson, type Collective } from './collective';
@@ -14,11 +16,17 @@ import { addStats, ValidationSet, type RowStats } from './load';
 import { budgetRows, type TrainPlan } from './plan';
 import type { TrainResult } from './report';
 import { distChunkRows, globalRows, rankRecord, shardLayout, shardSource, type ShardLayout } from './shards';
+import type { Loaded } from './path';
+import { trainPath } from './path';
 import { solveExact } from './solve';
-import { prepareTargets } from './targets';
+import { solveIterative } from './solve_iterative';
+import { prepareTargets, type Targets } from './targets';
 import { trainLoaded } from './train_loaded';
 
 const now = (): number => performance.now() / 1000;
+
+/** Solvers that iterate over passes of the rows (solve_iterative.ts). */
+const ITERATIVE = new Set<string>(SOLVER_ITERATIVE);
 
 /** Trains on this rank's share of `input` with the plan's collective (every rank calls it with the same input and plan). */
 export async function trainDistributed(backend: Backend, input: DataSource, plan: TrainPlan): Promise<TrainResult> {
@@ -27,6 +35,7 @@ export async function trainDistributed(backend: Backend, input: DataSource, plan
   const signal = plan.signal ?? undefined;
   const t0 = now();
   const d = input.features.length;
+  checkSolver(plan);
   const { rows, partRows } = await globalRows(input, c, signal);
   // Rank 0's chunk size for everyone: backends on different machines may differ in their largest slot.
   const chunkRows = (await c.broadcast(Float64Array.of(distChunkRows(rows, backend.maxChunkRows(d), plan.chunkRows, input.rowGroups))))[0];
@@ -40,18 +49,25 @@ export async function trainDistributed(backend: Backend, input: DataSource, plan
   }
   const targets = await prepareTargets(shard, spec.loss, signal, c);
   checkInit(plan.init ?? undefined, d, targets.outputs);
-  const stats: RowStats = { x: spec.standardize ? new ColumnSet(d) : null, y: new ColumnSet(1) };
-  const validation = plan.hold ? new ValidationSet(backend, d, chunkRows, Math.floor(budgetRows(plan, d) / 2)) : null;
-  let local: ChunkStore | null = null;
+  const load = (p: TrainPlan) => loadRun(backend, targets, layout, p, t0);
+  if (ITERATIVE.has(spec.solver) || spec.alphaPath > 0) {
+    // Newton and L-BFGS passes, a path's fits and each fold's: every pass's sums are the ranks' (DistSession).
+    // A stop asked for on any rank reaches every rank in the same pass's sums (agreed), so all stop after it.
+    const agreed = new AbortController();
+    const dist = distBackend(backend, { collective: c, signal: plan.signal, agreed, syncEvery: 1, stepsPerEpoch: 1, seed: spec.seed, shuffle: false });
+    const iterPlan: TrainPlan = { ...plan, signal: agreed.signal };
+    if (spec.alphaPath > 0) return trainPath(dist, iterPlan, load);
+    const l = await load(iterPlan);
+    try {
+      return await solveIterative(dist, iterPlan, l.data, l.uploadSeconds);
+    } finally {
+      l.dispose();
+    }
+  }
+  const l = await load(plan);
   try {
-    const loaded = await loadShard(backend, targets.source, layout, plan, validation, stats);
-    local = loaded.store;
-    const counts = await c.allreduce(loaded.counts);
-    await mergeRowStats(stats, c);
-    if (validation) await mergeValidation(validation, c);
-    checkTrainingRows(targets.source, stats.y.n, validation?.rows ?? 0, spec);
     await checkSameResume(plan, c);
-    const trainRows = stats.y.n;
+    const trainRows = l.data.stats.y.n;
     const agreed = new AbortController();
     const dist = distBackend(backend, {
       collective: c, signal: plan.signal, agreed, syncEvery: plan.syncEvery, seed: spec.seed, shuffle: spec.shuffle,
@@ -61,11 +77,52 @@ export async function trainDistributed(backend: Backend, input: DataSource, plan
       ...plan, hostUpdate: true, signal: agreed.signal,
       checkpoint: { ...plan.checkpoint, write: c.rank === 0 ? plan.checkpoint.write : null, ranks: rankRecord(rows, chunkRows, c.size, plan.syncEvery) },
     };
-    const store = new DistStore(local, Array.from(counts), loaded.slotOf);
-    return await trainLoaded(dist, distPlan, { targets, store, stats, validation, stream: null }, now() - t0);
+    return await trainLoaded(dist, distPlan, l.data, l.uploadSeconds);
   } finally {
+    l.dispose();
+  }
+}
+
+/** What a distributed run cannot do, refused on every rank alike before any rank reads a row. */
+function checkSolver(plan: TrainPlan): void {
+  const { spec } = plan;
+  if (spec.solver === 'dcd' || spec.solver === 'smoothing') {
+    throw new OptionError('solver', `--solver ${spec.solver} holds every row in one process's memory, so it does not run on ranks; ` +
+      'use one process, or --solver newton or lbfgs');
+  }
+  if (plan.syncEvery > 1 && (ITERATIVE.has(spec.solver) || spec.alphaPath > 0)) {
+    throw new OptionError('syncEvery', `--sync-every is for gradient descent (--solver gd), not --solver ${spec.solver}${spec.alphaPath > 0 ? ' or --alpha-path' : ''}`);
+  }
+}
+
+/**
+ * This rank's share under a plan's holdout (or a fold's rule): its chunks resident in the backend, the held-out rows
+ * beside them, the statistics, held-out rows and per-chunk row counts of every rank merged, as a run over the global
+ * chunk list (DistStore).
+ */
+async function loadRun(backend: Backend, targets: Targets, layout: ShardLayout, plan: TrainPlan, t0: number): Promise<Loaded> {
+  const c = plan.collective!;
+  const { spec } = plan;
+  const d = targets.source.features.length;
+  const stats: RowStats = { x: spec.standardize ? new ColumnSet(d) : null, y: new ColumnSet(1) };
+  const validation = plan.hold ? new ValidationSet(backend, d, layout.chunkRows, Math.floor(budgetRows(plan, d) / 2)) : null;
+  let local: ChunkStore | null = null;
+  const dispose = () => {
     local?.dispose();
     validation?.store.dispose();
+  };
+  try {
+    const loaded = await loadShard(backend, targets.source, layout, plan, validation, stats);
+    local = loaded.store;
+    const counts = await c.allreduce(loaded.counts);
+    await mergeRowStats(stats, c);
+    if (validation) await mergeValidation(validation, c);
+    checkTrainingRows(targets.source, stats.y.n, validation?.rows ?? 0, spec);
+    const store = new DistStore(local, Array.from(counts), loaded.slotOf);
+    return { data: { targets, store, stats, validation, stream: null }, uploadSeconds: now() - t0, dispose };
+  } catch (e) {
+    dispose();
+    throw e;
   }
 }
 

@@ -87,7 +87,8 @@ export async function prepareStream(
 ): Promise<Stream> {
   const { hold } = plan;
   const d = source.features.length;
-  const batch = plan.spec.batch;
+  // Only gradient descent takes batches; the other solvers stream one chunk at a time.
+  const batch = plan.spec.solver === 'gd' ? plan.spec.batch : 1;
   const budget = budgetRows(plan, d);
   let slotRows = Math.min(plan.chunkRows, backend.maxChunkRows(d), Math.floor(budget / (2 * (RING + 1))));
   // A batch's pieces must stay loaded until the batch is complete: the ring holds every slot a batch spans.
@@ -143,7 +144,9 @@ export async function streamedEpoch(ctx: EpochContext, epoch: number, t0: number
 }
 
 /** Metrics over every training row of streamed data, one chunk at a time. */
-export async function streamedMetrics(ctx: EpochContext, unit: LossUnit, which: Which = 'current'): Promise<Metrics> {
+export async function streamedMetrics(
+  ctx: Pick<EpochContext, 'stream' | 'source' | 'd' | 'plan' | 'stats' | 'session' | 'model'>, unit: LossUnit, which: Which = 'current',
+): Promise<Metrics> {
   const { evalStore, slotRows } = ctx.stream!;
   const sums = emptySums(confusionClasses(ctx.model.loss, ctx.model.outputs));
   for await (const c of trainRows(ctx.source.read({ maxRows: slotRows }), ctx.d, ctx.plan.hold, null)) {

@@ -5,12 +5,13 @@
 import type { Holdout } from '../core/holdout';
 import { holdout } from '../core/holdout';
 import type { ModelParams } from '../core/model';
+import type { Iteration } from '../core/solver/newton';
 import { didYouMean, OptionError } from '../core/options';
 import { applies, notApplying, parseTrainSpec, TRAIN_ALIASES, TRAIN_OPTIONS, type TrainSpec } from '../core/spec';
 import type { F64Rows } from '../data/csv_f64';
 import type { Checkpoint, DataFingerprint, RankRecord } from './checkpoint';
 import type { Collective } from './collective';
-import type { EpochReport, Progress } from './report';
+import type { EpochReport, PathStep, Progress } from './report';
 
 /** Hooks and sizes of one run that are not training settings. */
 export interface RunOptions {
@@ -36,6 +37,10 @@ export interface RunOptions {
   onProgress?: (p: Progress) => void;
   /** Told when a phase before the epochs starts: 'compiling' (the backend's kernels for this model), then 'training'. */
   onPhase?: (phase: RunPhase) => void;
+  /** An iterative solver's report after each iteration (--solver newton, lbfgs, …). */
+  onIteration?: (it: Iteration) => void;
+  /** A regularization path's report after each α (--alpha-path; `fold` set while cross-validating). */
+  onPathStep?: (s: PathStep) => void;
   /** Called with a checkpoint every `checkpointEpochs` epochs or `checkpointSteps` steps, at the end and when stopped. */
   onCheckpoint?: (c: Checkpoint) => Promise<void>;
   checkpointEpochs?: number;
@@ -64,7 +69,7 @@ export type TrainOptions = Partial<TrainSpec> & RunOptions;
 /** The run options' keys (what a TrainOptions may hold besides the spec's). */
 const RUN_KEYS: readonly (keyof RunOptions)[] = [
   'f64Rows', 'lossEvery', 'chunkRows', 'memoryBudget', 'init', 'skipFinalMetrics', 'evaluateEachEpoch', 'signal', 'pause',
-  'onEpoch', 'onProgress', 'onPhase', 'onCheckpoint', 'checkpointEpochs', 'checkpointSteps', 'resume', 'fingerprint', 'keepDiverged',
+  'onEpoch', 'onProgress', 'onPhase', 'onIteration', 'onPathStep', 'onCheckpoint', 'checkpointEpochs', 'checkpointSteps', 'resume', 'fingerprint', 'keepDiverged',
   'collective', 'syncEvery',
 ];
 
@@ -104,6 +109,8 @@ export interface TrainPlan {
   readonly onEpoch: ((e: EpochReport) => void) | null;
   readonly onProgress: ((p: Progress) => void) | null;
   readonly onPhase: ((phase: RunPhase) => void) | null;
+  readonly onIteration: ((it: Iteration) => void) | null;
+  readonly onPathStep: ((s: PathStep) => void) | null;
   readonly checkpoint: CheckpointPolicy;
   /** Keep a run that ended worse than it started (see RunOptions.keepDiverged). */
   readonly keepDiverged: boolean;
@@ -164,6 +171,8 @@ export function resolvePlan(o: TrainOptions): TrainPlan {
     onEpoch: o.onEpoch ?? null,
     onProgress: o.onProgress ?? null,
     onPhase: o.onPhase ?? null,
+    onIteration: o.onIteration ?? null,
+    onPathStep: o.onPathStep ?? null,
     checkpoint: {
       write: o.onCheckpoint ?? null, everyEpochs: o.checkpointEpochs ?? 0, everySteps: o.checkpointSteps ?? 0,
       resume: o.resume ?? null, fingerprint: o.fingerprint ?? {}, ranks: null,

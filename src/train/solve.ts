@@ -3,13 +3,12 @@
 // gradient descent gets the optimality gap after every epoch (--gap) and the Newton preconditioner (--precondition).
 import type { Backend, TrainSession } from '../backend';
 import type { Dataset } from '../core/dataset';
-import { isHeldOut, splitChunk, type Holdout } from '../core/holdout';
+import { isTrained, splitChunk, type Holdout } from '../core/holdout';
 import { LOSSES } from '../core/losses';
 import { addSums, emptySums, metricsFromSums, type Metrics } from '../core/metrics';
 import { standardizeParams, type ModelParams, type ModelSpec, type Standardization } from '../core/model';
 import { gapOf, preconditioner } from '../core/solver/gap';
 import { featureStats, LeastSquaresStream, solveFactor, type ExactSolution, type Factor } from '../core/solver/least_squares';
-import { checkExact } from '../core/solver/options';
 import { exactSummary } from '../core/solver/report';
 import { modelSpecOf, type TrainSpec } from '../core/spec';
 import { memorySource, type DataSource } from '../data/source';
@@ -46,7 +45,7 @@ export async function exactFactor(
   for await (const c of chunks) {
     if (hold) {
       const first = c.firstRow ?? 0;
-      for (let i = 0; i < c.rows; i++) if (!isHeldOut(first + i, hold)) acc.add(c.x.subarray(i * d, (i + 1) * d), c.y.subarray(i, i + 1), 1);
+      for (let i = 0; i < c.rows; i++) if (isTrained(first + i, hold)) acc.add(c.x.subarray(i * d, (i + 1) * d), c.y.subarray(i, i + 1), 1);
     } else acc.add(c.x, c.y, c.rows);
     o.onProgress?.({ epoch: 0, rowsDone: acc.rows, rowsTotal: source.rows ?? NaN, loss: NaN, elapsed: now() - t0 });
   }
@@ -89,7 +88,6 @@ export function solveSpec(f: Factor, spec: TrainSpec, norm?: Standardization): E
 /** `--solver exact`: least squares (ridge with --penalty l2) in one pass, then its metrics through the backend. */
 export async function solveExact(backend: Backend, input: DataSource | Dataset, plan: TrainPlan): Promise<TrainResult> {
   const { spec, hold } = plan;
-  checkExact(spec);
   const t0 = now();
   const raw = 'read' in input ? input : memorySource(input);
   const { source } = await prepareTargets(raw, 'squared', plan.signal ?? undefined);

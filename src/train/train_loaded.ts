@@ -1,48 +1,27 @@
 // A loaded run's training: the model spec (standardized from the rows' statistics), the solver hooks, a session on
 // the rows' store, a resume's state restored, then the epoch loop (run.ts). train() and the distributed run
 // (distributed.ts) both end here, after loading their rows their own way.
-import type { Backend, ChunkStore } from '../backend';
-import { standardizeParams, type Standardization } from '../core/model';
+import type { Backend } from '../backend';
+import { standardizeParams } from '../core/model';
 import { OptionError } from '../core/options';
 import { modelSpecOf, type TrainSpec } from '../core/spec';
-import type { ColumnSet } from '../core/stats';
 import type { DataSource } from '../data/source';
 import { checkpointMismatch, checkRanks, checkResumable } from './checkpoint';
-import type { EpochContext, Stream } from './epochs';
-import { trainRows, type RowStats, type ValidationSet } from './load';
+import type { EpochContext } from './epochs';
+import { standardizationOf, trainRows, type RowStats } from './load';
+import type { LoadedRun } from './loaded';
 import type { TrainPlan } from './plan';
 import type { TrainResult } from './report';
 import { runEpochs } from './run';
 import { RunState } from './run_state';
 import { solverHooks } from './solve';
-import type { Targets } from './targets';
-
-/**
- * Per-feature scaling from the training rows' statistics. With a bias the columns are centered and scaled; without
- * one they are only scaled (by the root mean square), since centering would add an intercept the model lacks.
- */
-function standardization(s: ColumnSet, fitBias: boolean): Standardization {
-  const d = s.columns;
-  const scale = (j: number) => (fitBias ? s.std(j) : Math.sqrt(s.std(j) ** 2 + s.mean(j) ** 2));
-  const invStd = Float64Array.from({ length: d }, (_, j) => (scale(j) > 0 ? 1 / scale(j) : 1));
-  return { mean: Float64Array.from({ length: d }, (_, j) => (fitBias ? s.mean(j) : 0)), invStd };
-}
-
-/** The data of a run as loaded: targets prepared, rows resident or a stream's ring, their statistics, the held-out rows. */
-export interface LoadedRun {
-  targets: Targets;
-  store: ChunkStore;
-  stats: RowStats;
-  validation: ValidationSet | null;
-  stream: Stream | null;
-}
 
 /** Trains on a loaded run: the session, a resume's state, then the epochs. */
 export async function trainLoaded(backend: Backend, plan: TrainPlan, data: LoadedRun, uploadSeconds: number): Promise<TrainResult> {
   const { spec } = plan;
   const { source } = data.targets;
   const d = source.features.length;
-  const norm = data.stats.x ? standardization(data.stats.x, spec.fitBias) : undefined;
+  const norm = data.stats.x ? standardizationOf(data.stats.x, spec.fitBias) : undefined;
   const resume = plan.checkpoint.resume;
   if (resume) {
     const facts = { features: [...source.features], target: source.target, rows: data.stats.y.n, classes: data.targets.classes, ...plan.checkpoint.fingerprint };

@@ -151,6 +151,45 @@ describe('what the ranks share', () => {
   });
 });
 
+describe('Newton, L-BFGS, regularization paths and cross-validation on ranks', () => {
+  const binary = classesDataset({ rows: 1500, features: 4, classes: 2, seed: 6 });
+  const onBinary = (size: number, opts: TrainOptions) =>
+    onRanks(size, (c) => train(reference, memorySource(binary), { chunkRows: 128, ...opts, collective: c }));
+
+  it('Newton (the ranks sum the Hessians) and L-BFGS (OWL-QN): 1, 2 and 4 ranks reach one process\'s optimum', async () => {
+    // Newton converges quadratically: the same bits up to rounding. OWL-QN stops once its relative decrease is below
+    // the tolerance, so rounding in the ranks' sums may move where it stops: the objective agrees to 1e-12.
+    const cases = [
+      [{ loss: 'logistic', penalty: 'l2', alpha: 0.01, solver: 'newton', solverTol: 1e-14 }, 1e-12],
+      [{ loss: 'logistic', penalty: 'l1', alpha: 0.005, solver: 'lbfgs', solverTol: 1e-14, maxIter: 500 }, 1e-6],
+    ] as const;
+    for (const [opts, tol] of cases) {
+      const plain = await train(reference, binary, { ...opts, chunkRows: 128 });
+      for (const size of [1, 2, 4]) {
+        const all = await onBinary(size, opts);
+        expect(relDiff(all[0].params, plain.params)).toBeLessThan(tol);
+        expect(Math.abs(all[0].objective - plain.objective)).toBeLessThan(1e-12 * plain.objective);
+        expect(all[size - 1].params).toEqual(all[0].params);
+        expect(all[0].solve?.solver).toBe(opts.solver);
+        expect(all[0].rows).toBe(1500);
+      }
+    }
+  });
+
+  it('a lasso path with 3-fold cross-validation: 2 ranks choose the α one process chooses, and the same model', async () => {
+    const opts: TrainOptions = { loss: 'logistic', penalty: 'l1', solver: 'newton', alphaPath: 6, alphaMinRatio: 0.05, cv: 3, seed: 2, solverTol: 1e-12 };
+    const plain = await train(reference, binary, { ...opts, chunkRows: 128 });
+    const [two] = await onBinary(2, opts);
+    expect(two.path?.chosen).toBe(plain.path?.chosen);
+    expect(relDiff(two.params, plain.params)).toBeLessThan(1e-8);
+  });
+
+  it('refuses what holds every row in one process, and --sync-every for a solver', async () => {
+    await expect(onBinary(2, { loss: 'hinge', penalty: 'l2', solver: 'dcd' })).rejects.toThrow(/--solver dcd .* does not run on ranks/);
+    await expect(onBinary(2, { loss: 'logistic', penalty: 'l2', solver: 'newton', syncEvery: 4 })).rejects.toThrow(/--sync-every is for gradient descent/);
+  });
+});
+
 describe('checkpoints', () => {
   it('only rank 0 writes them; they record the shares; a resume on the same ranks reaches the uninterrupted model', async () => {
     const opts: TrainOptions = { epochs: 4, batch: 300, lr: 0.05, seed: 5, optimizer: 'adam' };
