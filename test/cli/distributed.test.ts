@@ -1,8 +1,8 @@
 // Distributed runs through the built CLI, each rank its own process over loopback TCP: `downhill launch -n 1, 2, 4`
-// and Open MPI's `mpirun -n 4` give the same model (full-batch gradient descent within 1e-6, the exact solver within
-// 1e-10, shuffled mini-batch SGD within 1e-5); a rank killed (SIGKILL) or stalled (SIGSTOP) mid-run stops every
-// other rank within seconds, exit 3, naming it; resuming from rank 0's checkpoint on the same number of ranks reaches
-// the uninterrupted model exactly (f64 reference); a misconfigured launch is a usage error.
+// and Open MPI's `mpirun -n 4` give the same model (full-batch gradient descent within 1e-6, the exact solver and
+// Newton within 1e-10, shuffled mini-batch SGD within 1e-5); a rank killed (SIGKILL) or stalled (SIGSTOP) mid-run
+// stops every other rank within seconds, exit 3, naming it; resuming from rank 0's checkpoint on the same number of
+// ranks reaches the uninterrupted model exactly (f64 reference); a misconfigured launch is a usage error.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -37,6 +37,7 @@ describe('1, 2 and 4 ranks give the same model', () => {
     ['full-batch gradient descent', ['--epochs', '20', '--batch', 'full', '--lr', '0.3'], 1e-6],
     ['the exact solver', ['--solver', 'exact', '--penalty', 'l2', '--alpha', '0.01'], 1e-10],
     ['shuffled mini-batch SGD (global batch 128)', ['--epochs', '2', '--batch', '128', '--lr', '0.02', '--optimizer', 'adam', '--seed', '5'], 1e-5],
+    ['Newton (the ranks\' Hessians summed)', ['--solver', 'newton', '--loss', 'huber', '--penalty', 'l2', '--alpha', '0.01'], 1e-10],
   ];
   it.each(cases)('%s', (_what, args, tol) => {
     const one = launch(1, [...base, ...args]);
