@@ -9,9 +9,12 @@ import type { Backend, ChunkStore, SessionUse, TrainSession, Which } from '../ba
 import type { EvalSums } from '../core/metrics';
 import type { Gradient, ModelParams, ModelSpec } from '../core/model';
 import type { OptimState } from '../core/optim/apply';
-import { epochSteps, type Step } from '../core/schedule';
+import { epochSteps, type Piece, type Step } from '../core/schedule';
 import { concat, type Collective } from './collective';
 import { sumRanks } from './solve_ranks';
+
+/** Pieces one backend call may take (a WebGPU step's limit, src/gpu/step_encoder.ts MAX_PIECES). */
+const PIECES_PER_CALL = 64;
 
 /** The global chunk list of a distributed run over this rank's store of its own chunks. */
 export class DistStore implements ChunkStore {
@@ -125,15 +128,23 @@ export class DistSession implements TrainSession {
     return sum.slice(0, size).map((x) => x / Math.max(1, rows));
   }
 
-  /** Adds the loss and gradient sums of the step's pieces this rank holds into v; returns their rows. */
+  /**
+   * Adds the loss and gradient sums of the step's pieces this rank holds into v, in one pass of the backend over all of
+   * them (a step draws on every stripe, so a rank holds many small pieces of it); returns their rows.
+   */
   private async pieceSums(step: Step, v: Float64Array): Promise<number> {
+    const mine: Piece[] = [];
     let rows = 0;
     for (const p of step.pieces) {
       const slot = this.store.slotOf.get(p.chunk);
       if (slot === undefined || p.count === 0) continue;
-      const g = await this.inner.gradient({ ...step, rows: p.count, pieces: [{ ...p, chunk: slot }] });
-      addScaled(v, g, p.count);
+      mine.push({ ...p, chunk: slot });
       rows += p.count;
+    }
+    for (let i = 0; i < mine.length; i += PIECES_PER_CALL) {
+      const group = mine.slice(i, i + PIECES_PER_CALL);
+      const n = group.reduce((a, p) => a + p.count, 0);
+      addScaled(v, await this.inner.gradient({ ...step, rows: n, pieces: group }), n);
     }
     return rows;
   }

@@ -36,7 +36,8 @@ describe('1, 2 and 4 ranks give the same model', () => {
   const cases: [string, string[], number][] = [
     ['full-batch gradient descent', ['--epochs', '20', '--batch', 'full', '--lr', '0.3'], 1e-6],
     ['the exact solver', ['--solver', 'exact', '--penalty', 'l2', '--alpha', '0.01'], 1e-10],
-    ['shuffled mini-batch SGD (global batch 128)', ['--epochs', '2', '--batch', '128', '--lr', '0.02', '--optimizer', 'adam', '--seed', '5'], 1e-5],
+    ['shuffled mini-batch SGD (global batch 128: one stripe)', ['--epochs', '2', '--batch', '128', '--lr', '0.02', '--optimizer', 'adam', '--seed', '5'], 1e-5],
+    ['shuffled mini-batch SGD (global batch 1024: two stripes)', ['--epochs', '6', '--batch', '1024', '--lr', '0.1', '--optimizer', 'adam', '--seed', '5'], 1e-5],
     ['Newton (the ranks\' Hessians summed)', ['--solver', 'newton', '--loss', 'huber', '--penalty', 'l2', '--alpha', '0.01'], 1e-10],
   ];
   it.each(cases)('%s', (_what, args, tol) => {
