@@ -134,6 +134,16 @@ describe('a rank that dies or stalls', () => {
 });
 
 describe('launch', () => {
+  it('bench --allreduce on 3 ranks: every size up to --max-bytes, checked sums, tree then ring', () => {
+    const r = runCli(['launch', '-n', '3', '--', 'bench', '--allreduce', '--runs', '2', '--max-bytes', '1M', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = parseJson(r.stdout) as unknown as { ranks: number; allreduce: { bytes: number; algorithm: string; calls: number; medianUs: number; cpuUs: number }[] };
+    expect(out.ranks).toBe(3);
+    expect(out.allreduce.map((x) => x.bytes)).toEqual([8, 64, 512, 4096, 32_768, 65_536, 262_144, 1_048_576]);
+    expect(out.allreduce.map((x) => x.algorithm)).toEqual(['tree', 'tree', 'tree', 'tree', 'tree', 'tree', 'ring', 'ring']);
+    for (const x of out.allreduce) expect(x.calls >= 2 && x.medianUs > 0 && x.cpuUs >= 0).toBe(true);
+  });
+
   it('a missing file: every rank says so, the launch fails with its code', () => {
     const r = runCli(['launch', '-n', '2', '--', 'train', join(dir, 'missing.npy'), '--target', '0']);
     expect(r.code).toBe(1);

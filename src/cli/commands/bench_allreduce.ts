@@ -1,7 +1,7 @@
 // `downhill launch -n N -- bench --allreduce`: what one allreduce costs the ranks of a distributed run, by vector
-// size (8 B to 64 MiB), each size after a warm-up and a barrier: the median and best time of a call on rank 0, its CPU
-// time, the algorithm (tree or ring) and the bus bandwidth (bytes × 2(p − 1)/p per second, NCCL's convention). Rank 0
-// prints.
+// size (8 B to 64 MiB, or --max-bytes), each size after a warm-up that checks the sums and a barrier: the median and
+// best time of a call on rank 0, its CPU time, the algorithm (tree or ring) and the bus bandwidth (bytes × 2(p − 1)/p
+// per second, NCCL's convention). Rank 0 prints.
 import { TREE_BYTES } from '../../train/collective';
 import { UsageError } from '../args';
 import { table } from '../output';
@@ -24,16 +24,16 @@ interface AllreduceRow {
 }
 
 /** Runs the allreduce benchmark on the ranks this process belongs to; returns the exit code. */
-export async function allreduceCommand(runs: number, json: boolean): Promise<number> {
+export async function allreduceCommand(runs: number, json: boolean, maxBytes = 64 << 20): Promise<number> {
   const ranks = await joinRanks();
   if (!ranks) throw new UsageError('bench --allreduce times the ranks of a distributed run: downhill launch -n 2 -- bench --allreduce');
   return withRanks(ranks, async () => {
     const c = ranks.collective;
     const p = c.size;
     const rows: AllreduceRow[] = [];
-    for (const n of SIZES) {
+    for (const n of SIZES.filter((m) => 8 * m <= maxBytes)) {
       const v = new Float64Array(n).fill(c.rank + 1);
-      for (let i = 0; i < 2; i++) await c.allreduce(v);
+      for (let i = 0; i < 2; i++) checkSum(await c.allreduce(v), p);
       // As many calls as fit in ~0.3 s (at least `runs`), decided by rank 0 so every rank makes the same calls.
       const t0 = performance.now();
       await c.allreduce(v);
@@ -58,6 +58,13 @@ export async function allreduceCommand(runs: number, json: boolean): Promise<num
     await c.close();
     return 0;
   });
+}
+
+/** Every rank filled its vector with rank + 1: the sum is p(p + 1)/2 everywhere. */
+function checkSum(sum: Float64Array, p: number): void {
+  const want = (p * (p + 1)) / 2;
+  const at = sum.findIndex((x) => x !== want);
+  if (at >= 0) throw new Error(`allreduce of ${sum.length} values: value ${at} is ${sum[at]}, expected ${want}`);
 }
 
 function print(rows: AllreduceRow[], p: number, json: boolean): void {

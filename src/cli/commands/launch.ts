@@ -9,7 +9,7 @@ import { newToken } from '../../dist/auth';
 import { num, parse, UsageError } from '../args';
 
 export const LAUNCH_USAGE = `downhill launch -n N [--host ADDR] [--port P] -- train <data> [train options]
-downhill launch -n N -- bench --allreduce [--runs R] [--json]   the collective's cost by vector size
+downhill launch -n N -- bench --allreduce [--runs R] [--max-bytes SIZE] [--json]   the collective's cost by vector size
   Runs N ranks of one data-parallel run on this machine: each reads its share of the rows, the ranks sum their
   gradients every step, rank 0 prints and writes the model and checkpoints. For other launchers set in each rank's
   environment DOWNHILL_RANK, DOWNHILL_WORLD_SIZE, DOWNHILL_MASTER_ADDR, DOWNHILL_MASTER_PORT and a shared token
