@@ -2,13 +2,15 @@
 // and 4 ranks give the same model — full-batch gradient descent within 1e-6, mini-batch SGD with the same global
 // batch within 1e-5, the exact solver within 1e-10 — on the f64 reference and the fast CPU backend; shares cover the
 // rows once; classes, statistics and held-out rows are every rank's; a stop on one rank stops all after the same
-// step; checkpoints come from rank 0 alone, record the shares, and resume to the uninterrupted model.
+// step; checkpoints come from rank 0 alone, record the shares, and resume to the uninterrupted model. Newton, L-BFGS
+// and a cross-validated path reach one process's answer; CSV, .dh and Parquet sources are shared out.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { cacheSource, writeCache } from '../../src/data/cache';
 import { csvSource, parquetFileSource } from '../../src/data/node_files';
 import type { Backend } from '../../src/backend';
 import type { ModelParams } from '../../src/core/model';
@@ -254,6 +256,23 @@ describe('CSV shared out by byte ranges cut at line starts', () => {
       const all = await onRanks(size, async (c) => train(reference, await csvSource(cls, { target: 'kind', labels: true }), { ...opts, collective: c }));
       for (const r of all) expect(r.classes).toEqual(['cat', 'dog', 'eel']);
       expect(relDiff(all[0].params, plain.params)).toBeLessThan(1e-9);
+    }
+  });
+});
+
+describe('.dh caches shared out by row ranges', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'downhill-dist-dh-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('1, 2 and 4 ranks each read their rows of the cache and train the model of the in-memory rows', async () => {
+    const file = join(dir, 'd.dh');
+    await writeCache(file, memorySource(data));
+    const opts: TrainOptions = { epochs: 20, batch: Infinity, lr: 0.3, chunkRows: CHUNK };
+    const [mem] = await onRanks(1, (c) => train(reference, memorySource(data), { ...opts, collective: c }));
+    for (const size of [1, 2, 4]) {
+      const all = await onRanks(size, async (c) => train(reference, await cacheSource(file), { ...opts, collective: c }));
+      expect(relDiff(all[0].params, mem.params)).toBeLessThan(1e-6);
+      expect(all[0].rows).toBe(3000);
     }
   });
 });
