@@ -138,11 +138,26 @@ function* parseRegion(p: RowParser, [b, start, end]: Region): Generator<HostChun
   }
 }
 
+/** The row parser of one pass (a table with one-hot columns, class labels or numbers), lines numbered from `firstLine`. */
+function parserFor(plan: CsvPlan, opts: ReadOptions, firstLine: number): RowParser {
+  const rows = chunkRows(opts, plan.features.length);
+  return plan.indicators.length > 0 ? new TableRowParser(plan, rows, firstLine)
+    : plan.labels !== null && plan.targetCol >= 0 ? new LabelRowParser(plan, rows, firstLine) : new RowParser(plan, rows, firstLine);
+}
+
+/**
+ * One pass over part of a CSV: a stream of whole data lines without the header (see DataSource.part). Lines are
+ * numbered from the part's first; a part may hold no rows.
+ */
+export async function* csvPartPass(plan: CsvPlan, open: () => ByteStream, opts: ReadOptions): AsyncGenerator<HostChunk> {
+  const p = parserFor(plan, opts, 1);
+  for await (const region of regions(open(), opts.signal)) yield* parseRegion(p, region);
+  if (p.rows > 0) yield p.take();
+}
+
 /** One pass over a CSV byte stream (opened when iteration starts) whose header has been read into `plan`. */
 export async function* csvPass(plan: CsvPlan, open: () => ByteStream, opts: ReadOptions, done: (rows: number, skipped: number) => void): AsyncGenerator<HostChunk> {
-  const rows = chunkRows(opts, plan.features.length);
-  const p = plan.indicators.length > 0 ? new TableRowParser(plan, rows, 2)
-    : plan.labels !== null && plan.targetCol >= 0 ? new LabelRowParser(plan, rows, 2) : new RowParser(plan, rows, 2);
+  const p = parserFor(plan, opts, 2);
   let headerSeen = false;
   for await (const region of regions(open(), opts.signal)) {
     if (!headerSeen) {
