@@ -6,11 +6,13 @@ import type { LossUnit } from '../core/losses';
 import { addSums, confusionClasses, emptySums, metricsFromSums, type Metrics } from '../core/metrics';
 import type { ModelSpec } from '../core/model';
 import { BatchPlanner, chunkKey, epochSteps, type Step } from '../core/schedule';
+import { stripeCount, stripedSteps } from '../core/stripes';
 import { ColumnSet, type ColumnStats } from '../core/stats';
 import type { DataSource } from '../data/source';
 import { epochChunks, readAhead } from './chunks';
 import { addStats, trainRows, type RowStats, type ValidationSet } from './load';
 import type { RunState } from './run_state';
+import { DistStore } from './dist_session';
 import { StepSink } from './sink';
 import type { Targets } from './targets';
 import { budgetRows, type TrainPlan } from './plan';
@@ -72,7 +74,9 @@ export async function residentEpoch(ctx: EpochContext, epoch: number, t0: number
   const batch = Math.min(spec.batch, rows);
   const sink = sinkFor(ctx, epoch, t0, Math.ceil(rows / batch));
   const first = ctx.run.t - skip;
-  const steps = epochSteps({ chunkRows: store.rowsIn, batch, lr: ctx.run.rule, seed: spec.seed, epoch, shuffle: spec.shuffle, firstStep: first });
+  const o = { chunkRows: store.rowsIn, batch, lr: ctx.run.rule, seed: spec.seed, epoch, shuffle: spec.shuffle, firstStep: first };
+  // Ranks take every step together: each step draws from every stripe of the global chunks (core/stripes.ts).
+  const steps = store instanceof DistStore ? stripedSteps({ ...o, stripes: stripeCount(store.rowsIn.length, batch) }) : epochSteps(o);
   for (const step of steps) {
     if (step.index < skip) continue;
     await sink.push(step);

@@ -99,6 +99,8 @@ function checkedSource(src: DataSource): DataSource {
       },
     } : {}),
     ...(src.close ? { close: () => src.close!() } : {}),
+    ...(src.part ? { part: (k: number, parts: number) => checkedSource(src.part!(k, parts)) } : {}),
+    ...(src.rowGroups ? { rowGroups: src.rowGroups } : {}),
   };
   // A .dh cache's stored statistics spare the host loop a pass, and its dtype decides whether a column may become a
   // weight (data/row_columns.ts); keep them visible through the wrapper.

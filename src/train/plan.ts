@@ -10,7 +10,8 @@ import { didYouMean, OptionError } from '../core/options';
 import { applies, notApplying, parseTrainSpec, TRAIN_ALIASES, TRAIN_OPTIONS, type TrainSpec } from '../core/spec';
 import type { F64Rows } from '../data/csv_f64';
 import type { RowColumns } from '../data/row_columns';
-import type { Checkpoint, DataFingerprint } from './checkpoint';
+import type { Checkpoint, DataFingerprint, RankRecord } from './checkpoint';
+import type { Collective } from './collective';
 import type { EpochReport, PathStep, Progress } from './report';
 
 /** Hooks and sizes of one run that are not training settings. */
@@ -58,6 +59,13 @@ export interface RunOptions {
   fingerprint?: DataFingerprint;
   /** Return a run whose objective ended above where it started (result.endedWorse says so) instead of throwing. */
   keepDiverged?: boolean;
+  /**
+   * The ranks of a data-parallel run (src/dist/ makes them from a launcher's environment): each reads its share of
+   * the source's rows and the ranks sum their gradients every step. Every rank passes the same source and options.
+   */
+  collective?: Collective;
+  /** With `collective`: local steps, the ranks' models averaged every this many steps (default 1: sum every step). */
+  syncEvery?: number;
 }
 
 /** What a run is doing before and between its epochs. */
@@ -70,6 +78,7 @@ export type TrainOptions = Partial<TrainSpec> & RunOptions;
 const RUN_KEYS: readonly (keyof RunOptions)[] = [
   'weight', 'offset', 'f64Rows', 'lossEvery', 'chunkRows', 'memoryBudget', 'init', 'skipFinalMetrics', 'evaluateEachEpoch', 'signal', 'pause',
   'onEpoch', 'onProgress', 'onPhase', 'onIteration', 'onPathStep', 'onCheckpoint', 'checkpointEpochs', 'checkpointSteps', 'resume', 'fingerprint', 'keepDiverged',
+  'collective', 'syncEvery',
 ];
 
 /** When checkpoints are written, where a run resumes from, and what identifies its data. */
@@ -81,6 +90,8 @@ export interface CheckpointPolicy {
   readonly everySteps: number;
   readonly resume: Checkpoint | null;
   readonly fingerprint: DataFingerprint;
+  /** A distributed run's ranks and their shares, recorded in its checkpoints (null for one process). */
+  readonly ranks: RankRecord | null;
 }
 
 /** A run's options, resolved once. */
@@ -113,6 +124,10 @@ export interface TrainPlan {
   readonly checkpoint: CheckpointPolicy;
   /** Keep a run that ended worse than it started (see RunOptions.keepDiverged). */
   readonly keepDiverged: boolean;
+  /** The ranks of a data-parallel run (null: one process). */
+  readonly collective: Collective | null;
+  /** Steps between the ranks' model averages (1: gradients summed every step). */
+  readonly syncEvery: number;
 }
 
 /** The default memory budget: 1 GiB of rows. */
@@ -175,10 +190,24 @@ export function resolvePlan(o: TrainOptions): TrainPlan {
     onPathStep: o.onPathStep ?? null,
     checkpoint: {
       write: o.onCheckpoint ?? null, everyEpochs: o.checkpointEpochs ?? 0, everySteps: o.checkpointSteps ?? 0,
-      resume: o.resume ?? null, fingerprint: o.fingerprint ?? {},
+      resume: o.resume ?? null, fingerprint: o.fingerprint ?? {}, ranks: null,
     },
     keepDiverged: !!o.keepDiverged,
+    collective: o.collective ?? null,
+    syncEvery: syncEveryOf(o),
   };
+}
+
+/** The checked --sync-every: a whole number ≥ 1, and more than 1 only for a distributed run. */
+function syncEveryOf(o: TrainOptions): number {
+  const k = o.syncEvery ?? 1;
+  if (!Number.isInteger(k) || k < 1) throw new OptionError('syncEvery', `--sync-every must be a whole number of steps ≥ 1, got ${k}`);
+  if (k > 1 && !o.collective) throw new OptionError('syncEvery', '--sync-every averages the models of a distributed run\'s ranks; this run has one process');
+  if (k > 1 && o.solver === 'exact') throw new OptionError('syncEvery', '--sync-every applies to gradient descent, not --solver exact');
+  if (k > 1 && o.checkpointSteps && o.checkpointSteps % k !== 0) {
+    throw new OptionError('syncEvery', `--checkpoint-every ${o.checkpointSteps}steps must be a multiple of --sync-every ${k}, so checkpoints hold the ranks' averaged model`);
+  }
+  return k;
 }
 
 /** Rows of d features that fit the plan's memory budget. */

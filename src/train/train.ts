@@ -5,26 +5,23 @@
 import type { Backend, ChunkStore } from '../backend';
 import type { Dataset } from '../core/dataset';
 import { LOSSES, type LossKind } from '../core/losses';
-import { standardizeParams } from '../core/model';
 import { ITERATIVE as SOLVER_ITERATIVE } from '../core/solver/options';
 import { OptionError } from '../core/options';
-import { modelSpecOf, type TrainSpec } from '../core/spec';
 import { ColumnSet } from '../core/stats';
 import { withRowColumns, type RowColumns } from '../data/row_columns';
 import type { DataSource } from '../data/source';
-import { checkpointMismatch, checkResumable } from './checkpoint';
-import { prepareStream, type EpochContext, type Stream } from './epochs';
+import { trainDistributed } from './distributed';
+import { prepareStream, type Stream } from './epochs';
 import { checkedInput, checkInit, checkTrainingRows, withColumns } from './inputs';
-import { loadResident, meanWeightOf, standardizationOf, trainRows, ValidationSet, type RowStats } from './load';
+import { loadResident, ValidationSet, type RowStats } from './load';
 import { budgetRows, resolvePlan, type TrainOptions, type TrainPlan } from './plan';
 import type { TrainResult } from './report';
 import type { LoadedRun } from './loaded';
-import { runEpochs } from './run';
 import { trainPath, type Loaded } from './path';
 import { solveIterative } from './solve_iterative';
-import { RunState } from './run_state';
-import { solveExact, solverHooks } from './solve';
+import { solveExact } from './solve';
 import { prepareTargets, targetKind, type Targets } from './targets';
+import { trainLoaded } from './train_loaded';
 
 const now = (): number => performance.now() / 1000;
 
@@ -84,7 +81,7 @@ export async function trainResident(backend: Backend, data: ResidentData, opts: 
   const targets = { source: data.source, classes: data.classes, outputs };
   const loaded: LoadedRun = { targets, store: data.store, stats, validation: null, stream: null };
   if (spec.alphaPath > 0) return trainPath(backend, plan, async () => ({ data: loaded, uploadSeconds: 0, dispose: () => {} }));
-  return (ITERATIVE.has(spec.solver) ? solveIterative : trainOn)(backend, plan, loaded, 0);
+  return (ITERATIVE.has(spec.solver) ? solveIterative : trainLoaded)(backend, plan, loaded, 0);
 }
 
 /** Trains a linear model on a source (or an in-memory dataset). */
@@ -92,15 +89,22 @@ export async function train(backend: Backend, input: DataSource | Dataset, opts:
   let plan = resolvePlan(opts);
   const { spec } = plan;
   const checked = checkedInput(input);
+  if (plan.collective) {
+    if (plan.columns.weight !== undefined || plan.columns.offset !== undefined || spec.classWeight !== 'none') {
+      throw new OptionError(plan.columns.weight !== undefined ? 'weight' : plan.columns.offset !== undefined ? 'offset' : 'class-weight',
+        'sample weights, offsets and class weights are not yet available on ranks (launch/mpirun); train in one process');
+    }
+    return trainDistributed(backend, checked, plan);
+  }
   ({ input, plan } = withColumns(checked, plan));
   if (spec.solver === 'exact') return solveExact(backend, input, plan);
   const t0 = now();
-  const targets = await prepareTargets(input, spec.loss, plan.signal ?? undefined, spec.classWeight);
+  const targets = await prepareTargets(input, spec.loss, plan.signal ?? undefined, undefined, spec.classWeight);
   checkInit(plan.init ?? undefined, targets.source.features.length, targets.outputs);
   if (spec.alphaPath > 0) return trainPath(backend, plan, (p) => loadRun(backend, p, targets, t0));
   const l = await loadRun(backend, plan, targets, t0);
   try {
-    return await (ITERATIVE.has(spec.solver) ? solveIterative : trainOn)(backend, plan, l.data, l.uploadSeconds);
+    return await (ITERATIVE.has(spec.solver) ? solveIterative : trainLoaded)(backend, plan, l.data, l.uploadSeconds);
   } finally {
     l.dispose();
   }
@@ -145,65 +149,3 @@ async function loadRun(backend: Backend, plan: TrainPlan, targets: Targets, t0 =
   }
   return { data: { targets, store, stats, validation, stream }, uploadSeconds: now() - t0, dispose };
 }
-
-async function trainOn(backend: Backend, plan: TrainPlan, data: LoadedRun, uploadSeconds: number): Promise<TrainResult> {
-  const { spec } = plan;
-  const { source } = data.targets;
-  const d = source.features.length;
-  const norm = data.stats.x ? standardizationOf(data.stats.x, spec.fitBias) : undefined;
-  const resume = plan.checkpoint.resume;
-  if (resume) {
-    const facts = { features: [...source.features], target: source.target, rows: data.stats.y.n, classes: data.targets.classes, ...plan.checkpoint.fingerprint };
-    const diff = checkpointMismatch(resume, spec, facts);
-    if (diff.length) throw new Error(`the checkpoint does not match this run, so it cannot resume: ${diff.join('; ')}`);
-  }
-  const model = modelSpecOf(spec, d, data.targets.outputs, resume ? resume.standardization ?? undefined : norm, meanWeightOf(data.stats, source.description));
-  const hooks = await solverHooks(source, plan, model);
-  plan = hooks.plan(plan);
-  plan.onPhase?.('compiling');
-  const init = resume?.params ?? (plan.init ? standardizeParams(plan.init, norm) : undefined);
-  // A step covering its whole chunk reads it in storage order, so a full batch of resident rows is never shuffled.
-  const rows = data.stats.y.n;
-  const use = { batch: Math.min(spec.batch, rows || spec.batch), shuffle: spec.shuffle && !(rows > 0 && spec.batch >= rows && !data.stream), average: spec.average, gradient: plan.hostUpdate };
-  const session = hooks.session(await backend.createSession(data.store, model, init, use));
-  try {
-    const run = new RunState(spec, await stepsPerEpoch(plan, source, data.stats));
-    checkAveraging(spec, run, !!resume);
-    if (resume) {
-      checkResumable(resume, { d, outputs: data.targets.outputs, stepsPerEpoch: run.stepsPerEpoch });
-      session.writeState(resume.state);
-      run.restore(resume.run);
-    }
-    const ctx: EpochContext = { backend, session, plan, ...data, source, d, model, run };
-    plan.onPhase?.('training');
-    return hooks.finish(await runEpochs(ctx, uploadSeconds));
-  } finally {
-    session.dispose();
-  }
-}
-
-/**
- * Steps in an epoch: the training rows over the batch size. Rows not known yet (a CSV streamed without a first
- * pass, or a holdout on streamed data) are counted in a pass when the spec needs the epoch's length (a schedule
- * period of one epoch, cosine's horizon, averaging: where it starts, and whether it starts at all; a resume's position).
- */
-async function stepsPerEpoch(plan: TrainPlan, source: DataSource, stats: RowStats): Promise<number> {
-  const { spec } = plan;
-  let rows = stats.y.n;
-  const needed = (['step', 'exponential'].includes(spec.lrSchedule) && spec.stepEvery === 0) || spec.lrSchedule === 'cosine' || spec.average ||
-    plan.checkpoint.resume !== null;
-  if (rows === 0 && needed) {
-    for await (const c of trainRows(source.read({ signal: plan.signal ?? undefined }), source.features.length, plan.hold, null)) rows += c.rows;
-  }
-  return rows === 0 ? 1 : Math.ceil(rows / Math.min(spec.batch, rows));
-}
-
-/** --average that would average nothing (it starts after the run's last step) stops before training starts. */
-function checkAveraging(spec: TrainSpec, run: RunState, resuming: boolean): void {
-  const total = run.stepsPerEpoch * spec.epochs;
-  if (!spec.average || resuming || run.averageFrom < total) return;
-  const from = spec.averageStart > 0 ? `step ${spec.averageStart}` : `step ${run.averageFrom + 1} (the first of epoch 2)`;
-  throw new OptionError('average', `--average would average nothing: it starts at ${from}, but the run takes ${total} steps ` +
-    `(${spec.epochs} epoch(s) of ${run.stepsPerEpoch}); train more epochs or start it earlier with --average-start S (S ≤ ${total})`);
-}
-

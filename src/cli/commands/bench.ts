@@ -14,7 +14,8 @@ import { WebGpuBackend } from '../../gpu/backend';
 import { createBackend, parseBackend } from '../../train/backends';
 import { benchmark, type BenchResult } from '../../train/bench';
 import { uploadDataset, type ResidentData } from '../../train/train';
-import { num, parse, UsageError } from '../args';
+import { bytes, num, parse, UsageError } from '../args';
+import { allreduceCommand } from './bench_allreduce';
 import { ceilingCommand, streamCommand, uploadCommand } from './bench_modes';
 import { table } from '../output';
 import { si } from '../progress';
@@ -45,6 +46,9 @@ export const BENCH_USAGE = `downhill bench [options]
                          read-reduction (GPU timestamps where available) and a buffer copy
   --upload               instead: host→GPU upload GB/s, mapped staging ring vs queue.writeBuffer
   --upload-mb M          bytes to upload per run with --upload (default 1024 MB, in 64 MiB chunks)
+  --allreduce            instead, on the ranks of a distributed run: one allreduce's time by vector size
+                         (downhill launch -n 2 -- bench --allreduce; at least --runs calls a size, default 20;
+                         --max-bytes SIZE: the largest vector, default 64M)
   --json                 print every figure as one JSON object`;
 
 /** A backend's result with the thread count it ran on (the cpu backend; adaptive: at most, and the jobs each way). */
@@ -62,8 +66,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
     'max-groups': { type: 'string' }, 'fuse-groups': { type: 'string' }, threads: { type: 'string' }, optimizer: { type: 'string' },
     shuffle: { type: 'boolean' }, peers: { type: 'boolean' },
     stream: { type: 'string' }, target: { type: 'string' }, 'chunk-rows': { type: 'string' },
-    ceiling: { type: 'boolean' }, dtype: { type: 'string' }, classes: { type: 'string' },
+    ceiling: { type: 'boolean' }, dtype: { type: 'string' }, classes: { type: 'string' }, allreduce: { type: 'boolean' }, 'max-bytes': { type: 'string' },
   });
+  if (v.allreduce) return allreduceCommand(num('runs', v.runs, 20, { integer: true, min: 1 }), !!v.json, bytes('max-bytes', v['max-bytes'], 64 << 20));
   if (v.stream) {
     const chunkRows = num('chunk-rows', v['chunk-rows'], 1 << 20, { integer: true, min: 1 });
     return streamCommand(v.stream, v.target, chunkRows, num('batch', v.batch, 4096, { integer: true, min: 1 }), !!v.json);
