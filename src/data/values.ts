@@ -22,10 +22,31 @@ export function badValueReason(v: number): string {
  * float32.
  */
 export function checkValues(file: string, values: ArrayLike<number>, cols: number, firstRow: number, columnName: (j: number) => string): void {
+  if (values instanceof Float32Array && allFinite(values)) return;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v < F32_OVERFLOW && v > -F32_OVERFLOW) continue;
     const j = i % cols;
     throw new DataError(file, firstRow + Math.floor(i / cols) + 1, `${j + 1} "${columnName(j)}"`, badValueReason(v), 'row');
   }
+}
+
+/**
+ * Whether every float32 is finite (any finite float32 is in range): v·0 is 0 for those and NaN for ±Infinity and NaN,
+ * summed in four independent lanes — a few times faster than comparing each value, on the hot path of reading NPY.
+ */
+function allFinite(v: Float32Array): boolean {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  let i = 0;
+  for (const end = v.length - 3; i < end; i += 4) {
+    a += v[i] * 0;
+    b += v[i + 1] * 0;
+    c += v[i + 2] * 0;
+    d += v[i + 3] * 0;
+  }
+  for (; i < v.length; i++) a += v[i] * 0;
+  return a + b + c + d === 0;
 }

@@ -5,7 +5,7 @@
 import type { HostChunk } from '../core/dataset';
 import { numberLabel, sortLabels } from '../core/labels';
 import { LOSSES, type LossKind } from '../core/losses';
-import type { DataSource } from '../data/source';
+import type { DataSource, ReadOptions } from '../data/source';
 
 /** Most classes a multiclass loss takes. */
 export const MAX_CLASSES = 1000;
@@ -47,6 +47,13 @@ function mapTargets(src: DataSource, map: (v: number, row: number) => number, ex
       for await (const c of src.read(opts)) yield remap(c);
     },
     ...(src.readRows ? { readRows: async (start: number, count: number) => remap(await src.readRows!(start, count)) } : {}),
+    ...(src.readRowsInto ? {
+      readRowsInto: async (start: number, count: number, into: HostChunk) => {
+        await src.readRowsInto!(start, count, into);
+        for (let i = 0; i < count; i++) into.y[i] = map(into.y[i], start + i); // the caller's memory, not the input's
+      },
+    } : {}),
+    ...(src.readTargets ? { readTargets: async function* (opts?: ReadOptions) { for await (const c of src.readTargets!(opts)) yield remap(c); } } : {}),
     ...(src.close ? { close: () => src.close!() } : {}),
     ...extra,
   };
@@ -81,7 +88,8 @@ export async function prepareTargets(source: DataSource, loss: LossKind, signal?
   const labelOf = (v: number): string => (dict ? dict[v] : numberLabel(v));
   const seen = new Map<string, number>(); // label → first row
   let rows = 0;
-  for await (const c of source.read({ signal })) {
+  // Only the targets are needed: a source that stores them apart (NPY's y file) reads them alone.
+  for await (const c of (source.readTargets ?? source.read).call(source, { signal })) {
     const first = c.firstRow ?? 0;
     rows += c.rows;
     for (let i = 0; i < c.rows; i++) {
