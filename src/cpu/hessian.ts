@@ -55,3 +55,46 @@ export function addHessian(h: Float64Array, b: RowBlock, p: ModelParams, spec: M
     }
   }
 }
+
+/**
+ * addHessian for a one-output loss, the fast CPU backend's variant: the upper triangle of Σᵢ d²L/dzᵢ²·x̃ᵢx̃ᵢᵀ in a
+ * block of its own, mirrored into h once, without the per-entry index map (addHessian stays its oracle). Softmax
+ * goes to addHessian.
+ */
+export function addHessianFast(h: Float64Array, b: RowBlock, p: ModelParams, spec: ModelSpec): void {
+  const unit = LOSSES[spec.loss];
+  if (unit.task === 'multiclass' || spec.outputs !== 1) return addHessian(h, b, p, spec);
+  const d2z = (unit as ScalarLoss).d2z!.bind(unit);
+  const { d, standardize: norm, lossHp: hp } = spec;
+  const size = d + 1;
+  const cols = spec.fitBias ? d + 1 : d;
+  const tri = new Float64Array(size * size);
+  const xs = new Float64Array(size);
+  const w = p.weights;
+  const mean = norm?.mean;
+  const inv = norm?.invStd;
+  xs[d] = 1;
+  for (let r = b.start; r < b.start + b.count; r++) {
+    const off = b.x0 + r * b.stride;
+    let z = p.bias[0];
+    for (let j = 0; j < d; j++) {
+      const v = mean ? (b.x[off + j] - mean[j]) * inv![j] : b.x[off + j];
+      xs[j] = v;
+      z += v * w[j];
+    }
+    const s = d2z(z, b.y[b.y0 + r], hp);
+    if (s === 0) continue;
+    for (let j = 0; j < cols; j++) {
+      const sj = s * xs[j];
+      const row = j * size;
+      for (let l = j; l < cols; l++) tri[row + l] += sj * xs[l];
+    }
+  }
+  for (let j = 0; j < cols; j++) {
+    for (let l = j; l < cols; l++) {
+      const v = tri[j * size + l];
+      h[j * size + l] += v;
+      if (l !== j) h[l * size + j] += v;
+    }
+  }
+}

@@ -25,6 +25,8 @@ export abstract class CpuSessionBase implements TrainSession {
   protected abstract stepSums(step: Step): GradSums;
   /** The rows of one of a step's pieces as a float32 block (in storage order). */
   protected abstract rowBlock(piece: Piece): RowBlock;
+  /** Adds a block's Hessian into h (the fast backend swaps in its faster variant). */
+  protected addHessian: typeof addHessian = addHessian;
   protected abstract evaluateAt(p: ModelParams, store: ChunkStore | undefined, yShift: number): Promise<EvalSums>;
 
   /** Zeroed sums for this session's model (with a confusion matrix when it classifies). */
@@ -51,7 +53,7 @@ export abstract class CpuSessionBase implements TrainSession {
   async hessian(step: Step): Promise<Float64Array> {
     const { d, outputs: k } = this.spec;
     const h = new Float64Array((k * (d + 1)) ** 2);
-    for (const piece of step.pieces) addHessian(h, this.rowBlock(piece), this.params, this.spec);
+    for (const piece of step.pieces) this.addHessian(h, this.rowBlock(piece), this.params, this.spec);
     return h.map((v) => v / Math.max(1, step.rows));
   }
 
