@@ -35,7 +35,7 @@ export function solverLines(r: TrainResult): string[] {
   return lines;
 }
 
-/** Fields for `--json`: the solver, its findings, the final gap and the gap after each epoch (null when not asked), an iterative solver's summary. */
+/** Fields for `--json`: the solver, its findings, the final gap and the gap after each epoch (null when not asked), an iterative solver's summary (with the objective after each iteration). */
 export function solverJson(r: TrainResult, spec: TrainSpec): Record<string, unknown> {
   return {
     solver: spec.solver,
@@ -44,6 +44,9 @@ export function solverJson(r: TrainResult, spec: TrainSpec): Record<string, unkn
     gap: r.gap?.gap ?? null,
     coefficientDistance: r.gap?.distance ?? null,
     gapHistory: r.gapHistory ?? null,
-    solve: r.solve ? { iterations: r.solve.iterations.length, passes: r.solve.passes, converged: r.solve.converged, reason: r.solve.reason, seconds: r.solve.seconds } : null,
+    solve: r.solve ? {
+      iterations: r.solve.iterations.length, passes: r.solve.passes, converged: r.solve.converged, reason: r.solve.reason, seconds: r.solve.seconds,
+      objectives: r.solve.iterations.map((it) => it.objective),
+    } : null,
   };
 }
