@@ -57,7 +57,7 @@ export function addHessian(h: Float64Array, b: RowBlock, p: ModelParams, spec: M
 }
 
 /**
- * addHessian for a one-output loss, the fast CPU backend's variant: the upper triangle of Σᵢ d²L/dzᵢ²·x̃ᵢx̃ᵢᵀ in a
+ * addHessian for a one-output loss as both CPU backends run it: the upper triangle of Σᵢ d²L/dzᵢ²·x̃ᵢx̃ᵢᵀ in a
  * block of its own, four rows per sweep of it (one load and store of each entry per four rows: half the CPU time of
  * a row at a time at D = 32), mirrored into h once (addHessian stays its oracle). Softmax goes to addHessian.
  */

@@ -15,7 +15,7 @@ import binaries from './simd/kernels.ts?simd';
 import { ThreadPool, type Spawner } from './simd_pool';
 import { ThreadChooser, type ChooserTuning } from './simd_threads';
 import { blockRows, JOB, JOB_HP, JOB_PIECES, JOB_YSHIFT, PIECE_WORDS, scratchBytes, STRIPE_BIAS, STRIPE_LOSS, STRIPE_M, STRIPE_ROWS, stripeBytes } from './simd_rows';
-import { addHessianFast, type RowBlock } from './hessian';
+import type { RowBlock } from './hessian';
 import { CpuSessionBase } from './session';
 
 /** Pieces per job; a step or an evaluation over more chunks runs as several jobs. */
@@ -120,7 +120,6 @@ class SimdSession extends CpuSessionBase {
   private readonly results: number;
   private readonly stripe: number;
   private readonly maxChunks: number;
-  protected override addHessian = addHessianFast;
 
   constructor(private readonly store: SimdStore, private readonly backend: SimdCpuBackend, spec: ModelSpec, init?: ModelParams) {
     super(spec, init);
