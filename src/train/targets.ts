@@ -85,7 +85,17 @@ export async function prepareTargets(source: DataSource, loss: LossKind, signal?
   }
   const max = unit.task === 'binary' ? 2 : MAX_CLASSES;
   const dict = source.targetLabels;
-  const labelOf = (v: number): string => (dict ? dict[v] : numberLabel(v));
+  // Targets repeat a few values: each value is spelled once (a million rows then cost a Map lookup each, not a string).
+  const spelled = new Map<number, string>();
+  const labelOf = (v: number): string => {
+    if (dict) return dict[v];
+    let label = spelled.get(v);
+    if (label === undefined) {
+      label = numberLabel(v);
+      if (spelled.size < 4 * MAX_CLASSES) spelled.set(v, label);
+    }
+    return label;
+  };
   const seen = new Map<string, number>(); // label → first row
   let rows = 0;
   // Only the targets are needed: a source that stores them apart (NPY's y file) reads them alone.
@@ -117,9 +127,14 @@ export async function prepareTargets(source: DataSource, loss: LossKind, signal?
       `classification needs at least two`);
   }
   const index = new Map(classes.map((l, i) => [l, i]));
+  const indexOf = new Map<number, number>(); // value → class index, as labelOf's spellings
   const mapped = mapTargets(source, (v, row) => {
-    const i = index.get(labelOf(v));
-    if (i === undefined) throw new Error(`${where(row)}: class "${labelOf(v)}" was not in the file's first pass (did the file change?)`);
+    let i = indexOf.get(v);
+    if (i === undefined) {
+      i = index.get(labelOf(v));
+      if (i === undefined) throw new Error(`${where(row)}: class "${labelOf(v)}" was not in the file's first pass (did the file change?)`);
+      if (indexOf.size < 4 * MAX_CLASSES) indexOf.set(v, i);
+    }
     return i;
   });
   return { source: mapped, classes, outputs: unit.task === 'multiclass' ? classes.length : 1 };
