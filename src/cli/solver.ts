@@ -35,7 +35,7 @@ export function solverLines(r: TrainResult): string[] {
   return lines;
 }
 
-/** Fields for `--json`: the solver, its findings, the final gap and the gap after each epoch (null when not asked), an iterative solver's summary (with the objective after each iteration). */
+/** Fields for `--json`: the solver, its findings, the final gap and the gap after each epoch (null when not asked), an iterative solver's summary. */
 export function solverJson(r: TrainResult, spec: TrainSpec): Record<string, unknown> {
   return {
     solver: spec.solver,
@@ -44,9 +44,6 @@ export function solverJson(r: TrainResult, spec: TrainSpec): Record<string, unkn
     gap: r.gap?.gap ?? null,
     coefficientDistance: r.gap?.distance ?? null,
     gapHistory: r.gapHistory ?? null,
-    solve: r.solve ? {
-      iterations: r.solve.iterations.length, passes: r.solve.passes, converged: r.solve.converged, reason: r.solve.reason, seconds: r.solve.seconds,
-      objectives: r.solve.iterations.map((it) => it.objective),
-    } : null,
+    solve: r.solve ? { iterations: r.solve.iterations.length, passes: r.solve.passes, converged: r.solve.converged, reason: r.solve.reason, seconds: r.solve.seconds, history: r.solve.iterations } : null,
   };
 }

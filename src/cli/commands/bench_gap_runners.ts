@@ -66,13 +66,13 @@ export function trainRunner(data: GapData, given: Readonly<Record<string, unknow
       const t = timed(process.execPath, args, timeoutS);
       const j = JSON.parse(t.stdout) as {
         adapter: string; weights: number[] | number[][]; bias: number | number[]; epochs: number; lossHistory: number[];
-        solve: { iterations: number; passes: number; converged: boolean; objectives: number[] } | null;
+        solve: { iterations: number; passes: number; converged: boolean; history: { objective: number }[] } | null;
       };
       runner.device = j.adapter;
       const iterations = j.solve ? j.solve.iterations : gd ? j.lossHistory.length : 1;
       return {
         seconds: t.seconds, cpuSeconds: t.cpuSeconds, iterations, passes: j.solve?.passes ?? iterations,
-        params: { weights: flat(j.weights), bias: array(j.bias) }, converged: j.solve?.converged, objectives: j.solve?.objectives,
+        params: { weights: flat(j.weights), bias: array(j.bias) }, converged: j.solve?.converged, objectives: j.solve?.history.map((h) => h.objective),
       };
     },
   };
