@@ -34,6 +34,8 @@ function timed(cmd: string, args: string[], timeoutS: number, env?: NodeJS.Proce
   const seconds = (performance.now() - t0) / 1000;
   const c1 = childCpuSeconds();
   if (r.error && !r.signal) throw r.error;
+  // Ctrl-C reaches the whole process group: the child's SIGINT stops the benchmark, not just this candidate.
+  if (r.signal === 'SIGINT') process.exit(130);
   if (r.signal) throw new Error(r.signal === 'SIGTERM' ? `timed out after ${timeoutS} s (--timeout)` : `killed by ${r.signal}`);
   if (r.status !== 0) throw new Error(r.stderr.trim().split('\n').at(-1) ?? `exited ${r.status}`);
   return { seconds, ...(c0 !== undefined && c1 !== undefined ? { cpuSeconds: c1 - c0 } : {}), stdout: r.stdout };
