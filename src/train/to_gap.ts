@@ -77,11 +77,6 @@ export interface GapResult {
   note?: string;
 }
 
-/** The first point of a trace whose gap is ≤ target, or null. */
-export function firstReaching<T extends { gap: number }>(points: readonly T[], target: number): T | null {
-  return points.find((p) => p.gap <= target) ?? null;
-}
-
 /**
  * The smallest k in [1, hi] with `reaches(k)`, given that it holds at hi and at every k above the answer: the guess
  * and its neighbour first (one or two probes when the guess is right), then bisection. No k is probed twice.
