@@ -7,7 +7,7 @@ import { OptionError, parseOptionValue, type OptionDescriptor } from './options'
 import { SCHEDULE_OPTIONS, SCHEDULES, type ScheduleParams } from './lr_schedule';
 import { OPTIM_OPTIONS, OPTIMIZER_NAMES, type OptimizerKind, type OptimParams } from './optim';
 import { PENALTY_NAMES, PENALTY_OPTIONS, type PenaltyKind, type PenaltyParams } from './penalties';
-import { checkSolver, SOLVER_OPTIONS, type SolverParams } from './solver/options';
+import { checkSolver, PATH_OPTIONS, SOLVER_OPTIONS, type SolverParams } from './solver/options';
 
 /** Every training setting, typed. */
 export interface TrainSpec extends LossParams, PenaltyParams, OptimParams, ScheduleParams, SolverParams {
@@ -110,6 +110,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = ([
     help: 'hold out a fraction F of rows (seeded hash of the row index) and report their metrics',
   },
   ...SOLVER_OPTIONS,
+  ...PATH_OPTIONS,
   { name: 'host-update', key: 'hostUpdate', type: 'boolean', default: false, group: 'training', solvers: GD, help: 'read the gradient back each step and update in TypeScript' },
 ] as TrainOption[]).map(withSolvers);
 

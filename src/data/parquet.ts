@@ -167,6 +167,6 @@ export class ParquetSource implements DataSource {
 }
 
 /** A hyparquet AsyncBuffer over a Blob (a browser File). */
-export function blobAsyncBuffer(blob: Blob): AsyncBuffer {
+export function blobAsyncBuffer(blob: { readonly size: number; slice(start: number, end?: number): { arrayBuffer(): Promise<ArrayBuffer> } }): AsyncBuffer {
   return { byteLength: blob.size, slice: (s: number, e?: number) => blob.slice(s, e).arrayBuffer() };
 }

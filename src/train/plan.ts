@@ -10,7 +10,7 @@ import { didYouMean, OptionError } from '../core/options';
 import { applies, notApplying, parseTrainSpec, TRAIN_ALIASES, TRAIN_OPTIONS, type TrainSpec } from '../core/spec';
 import type { F64Rows } from '../data/csv_f64';
 import type { Checkpoint, DataFingerprint } from './checkpoint';
-import type { EpochReport, Progress } from './report';
+import type { EpochReport, PathStep, Progress } from './report';
 
 /** Hooks and sizes of one run that are not training settings. */
 export interface RunOptions {
@@ -38,6 +38,8 @@ export interface RunOptions {
   onPhase?: (phase: RunPhase) => void;
   /** An iterative solver's report after each iteration (--solver newton, lbfgs, …). */
   onIteration?: (it: Iteration) => void;
+  /** A regularization path's report after each α (--alpha-path; `fold` set while cross-validating). */
+  onPathStep?: (s: PathStep) => void;
   /** Called with a checkpoint every `checkpointEpochs` epochs or `checkpointSteps` steps, at the end and when stopped. */
   onCheckpoint?: (c: Checkpoint) => Promise<void>;
   checkpointEpochs?: number;
@@ -59,7 +61,7 @@ export type TrainOptions = Partial<TrainSpec> & RunOptions;
 /** The run options' keys (what a TrainOptions may hold besides the spec's). */
 const RUN_KEYS: readonly (keyof RunOptions)[] = [
   'f64Rows', 'lossEvery', 'chunkRows', 'memoryBudget', 'init', 'skipFinalMetrics', 'evaluateEachEpoch', 'signal', 'pause',
-  'onEpoch', 'onProgress', 'onPhase', 'onIteration', 'onCheckpoint', 'checkpointEpochs', 'checkpointSteps', 'resume', 'fingerprint', 'keepDiverged',
+  'onEpoch', 'onProgress', 'onPhase', 'onIteration', 'onPathStep', 'onCheckpoint', 'checkpointEpochs', 'checkpointSteps', 'resume', 'fingerprint', 'keepDiverged',
 ];
 
 /** When checkpoints are written, where a run resumes from, and what identifies its data. */
@@ -97,6 +99,7 @@ export interface TrainPlan {
   readonly onProgress: ((p: Progress) => void) | null;
   readonly onPhase: ((phase: RunPhase) => void) | null;
   readonly onIteration: ((it: Iteration) => void) | null;
+  readonly onPathStep: ((s: PathStep) => void) | null;
   readonly checkpoint: CheckpointPolicy;
   /** Keep a run that ended worse than it started (see RunOptions.keepDiverged). */
   readonly keepDiverged: boolean;
@@ -154,6 +157,7 @@ export function resolvePlan(o: TrainOptions): TrainPlan {
     onProgress: o.onProgress ?? null,
     onPhase: o.onPhase ?? null,
     onIteration: o.onIteration ?? null,
+    onPathStep: o.onPathStep ?? null,
     checkpoint: {
       write: o.onCheckpoint ?? null, everyEpochs: o.checkpointEpochs ?? 0, everySteps: o.checkpointSteps ?? 0,
       resume: o.resume ?? null, fingerprint: o.fingerprint ?? {},

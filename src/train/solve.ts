@@ -3,7 +3,7 @@
 // gradient descent gets the optimality gap after every epoch (--gap) and the Newton preconditioner (--precondition).
 import type { Backend, TrainSession } from '../backend';
 import type { Dataset } from '../core/dataset';
-import { isHeldOut, splitChunk, type Holdout } from '../core/holdout';
+import { isTrained, splitChunk, type Holdout } from '../core/holdout';
 import { LOSSES } from '../core/losses';
 import { addSums, emptySums, metricsFromSums, type Metrics } from '../core/metrics';
 import { standardizeParams, type ModelParams, type ModelSpec, type Standardization } from '../core/model';
@@ -42,7 +42,7 @@ export async function exactFactor(
   for await (const c of chunks) {
     if (hold) {
       const first = c.firstRow ?? 0;
-      for (let i = 0; i < c.rows; i++) if (!isHeldOut(first + i, hold)) acc.add(c.x.subarray(i * d, (i + 1) * d), c.y.subarray(i, i + 1), 1);
+      for (let i = 0; i < c.rows; i++) if (isTrained(first + i, hold)) acc.add(c.x.subarray(i * d, (i + 1) * d), c.y.subarray(i, i + 1), 1);
     } else acc.add(c.x, c.y, c.rows);
     o.onProgress?.({ epoch: 0, rowsDone: acc.rows, rowsTotal: source.rows ?? NaN, loss: NaN, elapsed: now() - t0 });
   }

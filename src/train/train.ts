@@ -19,10 +19,11 @@ import { budgetRows, resolvePlan, type TrainOptions, type TrainPlan } from './pl
 import type { TrainResult } from './report';
 import type { LoadedRun } from './loaded';
 import { runEpochs } from './run';
+import { trainPath, type Loaded } from './path';
 import { solveIterative } from './solve_iterative';
 import { RunState } from './run_state';
 import { solveExact, solverHooks } from './solve';
-import { prepareTargets, targetKind } from './targets';
+import { prepareTargets, targetKind, type Targets } from './targets';
 
 const now = (): number => performance.now() / 1000;
 
@@ -69,38 +70,61 @@ export async function trainResident(backend: Backend, data: ResidentData, opts: 
   const { spec } = plan;
   if (spec.validation) throw new Error('trainResident: a validation split needs train() (the split happens while reading)');
   if (spec.solver === 'exact') return solveExact(backend, data.source, plan);
+  if (spec.cv > 0) throw new Error('trainResident: cross-validation needs train() (each fold is split while reading)');
   if (targetKind(spec.loss) !== data.targets || (LOSSES[spec.loss].task === 'binary' && data.classes!.length !== 2)) {
     throw new Error(`the data was loaded for ${data.classes ? `${data.classes.length} classes` : 'regression'}; --loss ${spec.loss} needs it loaded for its own targets`);
   }
   const stats: RowStats = { x: spec.standardize ? data.stats.x : null, y: data.stats.y };
   const outputs = LOSSES[spec.loss].task === 'multiclass' ? data.classes!.length : 1;
   const targets = { source: data.source, classes: data.classes, outputs };
-  return (ITERATIVE.has(spec.solver) ? solveIterative : trainOn)(backend, plan, { targets, store: data.store, stats, validation: null, stream: null }, 0);
+  const loaded: LoadedRun = { targets, store: data.store, stats, validation: null, stream: null };
+  if (spec.alphaPath > 0) return trainPath(backend, plan, async () => ({ data: loaded, uploadSeconds: 0, dispose: () => {} }));
+  return (ITERATIVE.has(spec.solver) ? solveIterative : trainOn)(backend, plan, loaded, 0);
 }
 
 /** Trains a linear model on a source (or an in-memory dataset). */
 export async function train(backend: Backend, input: DataSource | Dataset, opts: TrainOptions): Promise<TrainResult> {
   const plan = resolvePlan(opts);
-  const { spec, hold } = plan;
+  const { spec } = plan;
   input = checkedInput(input);
   if (spec.solver === 'exact') return solveExact(backend, input, plan);
   const t0 = now();
   const targets = await prepareTargets(input, spec.loss, plan.signal ?? undefined);
+  checkInit(plan.init ?? undefined, targets.source.features.length, targets.outputs);
+  if (spec.alphaPath > 0) return trainPath(backend, plan, (p) => loadRun(backend, p, targets, t0));
+  const l = await loadRun(backend, plan, targets, t0);
+  try {
+    return await (ITERATIVE.has(spec.solver) ? solveIterative : trainOn)(backend, plan, l.data, l.uploadSeconds);
+  } finally {
+    l.dispose();
+  }
+}
+
+/**
+ * Reads the training rows under a plan's holdout (or cross-validation fold) rule: resident in the backend when they
+ * fit its budget, else prepared for streaming; the held-out rows in their own store.
+ */
+async function loadRun(backend: Backend, plan: TrainPlan, targets: Targets, t0 = now()): Promise<Loaded> {
+  const { spec, hold } = plan;
   const source = targets.source;
   const d = source.features.length;
-  checkInit(plan.init ?? undefined, d, targets.outputs);
   const budget = budgetRows(plan, d);
   const newStats = (): RowStats => ({ x: spec.standardize ? new ColumnSet(d) : null, y: new ColumnSet(1) });
   const newValidation = () => (hold ? new ValidationSet(backend, d, backend.maxChunkRows(d), Math.floor(budget / 2)) : null);
   let stats = newStats();
   let validation = newValidation();
   let store: ChunkStore | null = null;
-  if (source.rows === null || source.rows <= budget) {
-    const slotRows = Math.min(plan.chunkRows, backend.maxChunkRows(d));
-    store = await loadResident(backend, source, d, slotRows, budget, hold, validation, stats, plan.signal ?? undefined);
-  }
   let stream: Stream | null = null;
+  const dispose = () => {
+    store?.dispose();
+    validation?.store.dispose();
+    stream?.evalStore.dispose();
+  };
   try {
+    if (source.rows === null || source.rows <= budget) {
+      const slotRows = Math.min(plan.chunkRows, backend.maxChunkRows(d));
+      store = await loadResident(backend, source, d, slotRows, budget, hold, validation, stats, plan.signal ?? undefined);
+    }
     if (!store) {
       validation?.store.dispose();
       stats = newStats();
@@ -109,13 +133,11 @@ export async function train(backend: Backend, input: DataSource | Dataset, opts:
       store = stream.store;
     }
     if (!stream) checkTrainingRows(source, stats.y.n, validation?.rows ?? 0, spec);
-    const loaded: LoadedRun = { targets, store, stats, validation, stream };
-    return await (ITERATIVE.has(spec.solver) ? solveIterative : trainOn)(backend, plan, loaded, now() - t0);
-  } finally {
-    store?.dispose();
-    validation?.store.dispose();
-    stream?.evalStore.dispose();
+  } catch (e) {
+    dispose();
+    throw e;
   }
+  return { data: { targets, store, stats, validation, stream }, uploadSeconds: now() - t0, dispose };
 }
 
 async function trainOn(backend: Backend, plan: TrainPlan, data: LoadedRun, uploadSeconds: number): Promise<TrainResult> {

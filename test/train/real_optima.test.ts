@@ -56,8 +56,8 @@ function objectiveAt(c: Case, p: ModelParams, classes: string[] | null): number 
 
 /** Each case with the solver(s) that fit it. */
 const SOLVES: [string, SolverKind][] = [
-  ['logistic_l2', 'newton'], ['logistic_l2', 'lbfgs'], ['softmax_l2', 'lbfgs'], ['poisson_l2', 'newton'], ['lasso', 'lbfgs'],
-  ['elasticnet', 'lbfgs'], ['svm_l2', 'dcd'], ['svr_l2', 'dcd'], ['median', 'smoothing'],
+  ['logistic_l2', 'newton'], ['logistic_l2', 'lbfgs'], ['softmax_l2', 'lbfgs'], ['poisson_l2', 'newton'], ['lasso', 'lbfgs'], ['lasso', 'newton'],
+  ['elasticnet', 'lbfgs'], ['elasticnet', 'newton'], ['svm_l2', 'dcd'], ['svr_l2', 'dcd'], ['median', 'smoothing'],
 ];
 /** The solvers whose arithmetic is the backend's (the others solve on the host in f64, the backend only evaluating). */
 const ON_BACKEND = new Set<SolverKind>(['newton', 'lbfgs']);

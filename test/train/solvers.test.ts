@@ -70,6 +70,7 @@ describe('solvers: streamed data and refusals', () => {
     const [ref] = BACKENDS;
     await expect(train(ref.backend(), binary, { loss: 'hinge', penalty: 'l2', solver: 'newton' })).rejects.toThrow(
       /--solver newton cannot fit this: --loss hinge has kinks in dL\/dz \(no Hessian\); for --loss hinge with --penalty l2 use --solver gd, dcd/);
-    await expect(train(ref.backend(), linear, { penalty: 'l1', solver: 'newton' })).rejects.toThrow(/--penalty l1 is not smooth .*use --solver gd, lbfgs/);
+    await expect(train(ref.backend(), linear, { penalty: 'l1', solver: 'exact' })).rejects.toThrow(/--penalty l1 is not smooth .*use --solver gd, newton, lbfgs/);
+    await expect(train(ref.backend(), linear, { loss: 'quantile', penalty: 'l1', solver: 'smoothing' })).rejects.toThrow(/--solver smoothing cannot fit this.*use --solver gd$/);
   });
 });

@@ -130,7 +130,7 @@ function report(r: TrainResult, spec: TrainSpec, backend: string, json: boolean,
   console.log(coefficientTable(r.features, r.params, r.classes, spec.fitBias));
   const how = r.streamed ? `streamed in chunks of ${r.chunkRows[0]} rows` : 'in memory';
   const penalty = spec.penalty === 'none' ? '' : `, penalty ${spec.penalty}`;
-  console.log(`\n${r.rows} rows × ${r.features.length} features, ${spec.solver === 'exact' ? 'exact least squares' : `${spec.epochs} epochs of ${spec.loss} loss`}${penalty} on ${r.backend} (${r.device}), ${how}`);
+  console.log(`\n${r.rows} rows × ${r.features.length} features, ${spec.solver === 'exact' ? 'exact least squares' : r.solve ? `${spec.loss} loss by --solver ${spec.solver}` : `${spec.epochs} epochs of ${spec.loss} loss`}${penalty} on ${r.backend} (${r.device}), ${how}`);
   if (r.skipped) console.log(`${r.skipped} bad rows skipped`);
   for (const line of solverLines(r)) console.log(line);
   console.log(`final ${metricsText(r.final, r.classes)}`);
@@ -138,6 +138,6 @@ function report(r: TrainResult, spec: TrainSpec, backend: string, json: boolean,
   if (r.earlyStop) console.log(`early stopping after epoch ${r.earlyStop.stoppedAfter}: kept epoch ${r.earlyStop.bestEpoch}'s weights (${r.earlyStop.reason})`);
   if (r.averaged) console.log('the weights are the running average of the iterates (--average)');
   const compiling = r.compileSeconds > 0.05 ? `, compiling shaders ${duration(r.compileSeconds)}` : '';
-  const time = spec.solver === 'exact' ? `solved in ${duration(r.uploadSeconds)}` : `${duration(r.secondsPerEpoch)} per epoch (loading ${duration(r.uploadSeconds)}${compiling})`;
+  const time = spec.solver === 'exact' ? `solved in ${duration(r.uploadSeconds)}` : r.solve ? `solved in ${duration(r.solve.seconds)} (loading ${duration(r.uploadSeconds)})` : `${duration(r.secondsPerEpoch)} per epoch (loading ${duration(r.uploadSeconds)}${compiling})`;
   console.log(`${time}${save ? `; saved ${save}` : ''}`);
 }

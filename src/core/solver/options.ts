@@ -21,6 +21,14 @@ export interface SolverParams {
   precondition: boolean;
   /** Compute the exact optimum once and report the optimality gap after every epoch. */
   gap: boolean;
+  /** Solve a path of this many penalties from α_max down (0: one fit at --alpha). */
+  alphaPath: number;
+  /** The path's last α over its first (α_max). */
+  alphaMinRatio: number;
+  /** k-fold cross-validation over the path (0: none). */
+  cv: number;
+  /** How cross-validation picks α: the least mean held-out loss, or the largest α within one standard error of it. */
+  cvRule: 'min' | '1se';
 }
 
 /** What the solver's checks read of a spec (core/spec.ts's TrainSpec has these and more). */
@@ -50,8 +58,8 @@ export const SOLVERS: Record<SolverKind, SolverUnit> = {
     cannot: (loss, penalty) => (loss !== 'squared' ? `--loss ${loss} has no closed form (least squares only)` : NONE_OR_L2(penalty)),
   },
   newton: {
-    title: 'Newton (IRLS)', fits: 'smooth losses (squared, huber, poisson, tweedie, gamma, logistic, modified-huber, softmax) with --penalty none or l2: one pass per iteration for the gradient and Hessian',
-    cannot: (loss, penalty) => (!isSmooth(LOSSES[loss]) ? `--loss ${loss} has kinks in dL/dz (no Hessian)` : NONE_OR_L2(penalty)),
+    title: 'Newton (IRLS; proximal with L1)', fits: 'smooth losses (squared, huber, poisson, tweedie, gamma, logistic, modified-huber, softmax) with any penalty: one pass per iteration for the gradient and Hessian (L1 and elastic net by coordinate descent on the quadratic model, as glmnet); needs a (K·(D+1))² matrix',
+    cannot: (loss) => (!isSmooth(LOSSES[loss]) ? `--loss ${loss} has kinks in dL/dz (no Hessian)` : null),
   },
   lbfgs: {
     title: 'L-BFGS (OWL-QN with L1)', fits: 'smooth losses with any penalty (L1 and elastic net by OWL-QN): one pass per evaluation, memory linear in D',
@@ -118,10 +126,40 @@ export const SOLVER_OPTIONS: readonly SolverOption[] = [
   },
 ];
 
+/** Solvers that warm-start along a regularization path. */
+export const PATH_SOLVERS: readonly SolverKind[] = ['newton', 'lbfgs'];
+
+const ON_PATH = (s: SolverView) => s.alphaPath > 0;
+
+/** The regularization path's and cross-validation's options. */
+export const PATH_OPTIONS: readonly SolverOption[] = [
+  {
+    name: 'alpha-path', key: 'alphaPath', type: 'integer', default: 0, min: 0, max: 10000, metavar: 'n', group: 'training', label: 'Regularization path (steps)',
+    appliesTo: (s) => PATH_SOLVERS.includes(s.solver) && s.penalty !== 'none',
+    why: `a path needs --solver ${PATH_SOLVERS.join(' or ')} and a penalty (l1, elasticnet or l2)`,
+    help: 'solve n penalties from α_max (the smallest α with every weight zero; for l2 as glmnet, as if --l1-ratio were 0.001) down to ' +
+      'α_max·--alpha-min-ratio, geometrically, each warm-started from the last; reports α, nonzeros, objective and validation per step',
+  },
+  {
+    name: 'alpha-min-ratio', key: 'alphaMinRatio', type: 'number', default: 1e-3, min: 0, max: 1, exclusive: { min: true, max: true }, metavar: 'r', group: 'training',
+    label: 'Path: last α / α_max', appliesTo: ON_PATH, why: 'it sets where --alpha-path ends', help: 'the path\'s last α over α_max (glmnet\'s lambda.min.ratio)',
+  },
+  {
+    name: 'cv', key: 'cv', type: 'integer', default: 0, min: 0, max: 1000, metavar: 'k', group: 'training', label: 'Cross-validation folds',
+    appliesTo: ON_PATH, why: 'cross-validation picks α along a path: add --alpha-path n',
+    help: 'k-fold cross-validation over the path (folds by a seeded hash of the row index, streamed): picks α by --cv-rule, then keeps the model fitted on all rows at that α',
+  },
+  {
+    name: 'cv-rule', key: 'cvRule', type: 'choice', choices: ['min', '1se'], default: 'min', group: 'training', label: 'Cross-validation rule',
+    appliesTo: (s) => s.cv > 0, why: 'it says how --cv picks α', help: 'min: the α with the least mean held-out loss; 1se: the largest α within one standard error of it',
+  },
+];
+
 /** Throws an OptionError when the chosen solver cannot fit the loss and penalty, naming the solvers that can. */
 export function checkSolver(s: SolverView): void {
   const loss = s.loss as LossKind;
   const why = SOLVERS[s.solver].cannot(loss, s.penalty);
+  if (s.cv === 1) throw new OptionError('cv', '--cv needs at least 2 folds (or 0 for none)');
   if (why === null) return;
   throw new OptionError('solver', `--solver ${s.solver} cannot fit this: ${why}; for --loss ${loss} with --penalty ${s.penalty} use ` +
     `--solver ${solversFor(loss, s.penalty).join(', ')}`);
