@@ -74,18 +74,33 @@ class SimdStore implements ChunkStore {
     const { d, rb } = this;
     if (chunk.rows > this.slotRows) throw new Error(`a chunk of ${chunk.rows} rows does not fit a slot of ${this.slotRows}`);
     if (chunk.x.length < chunk.rows * d) throw new Error(`chunk x has ${chunk.x.length} values, expected ${chunk.rows * d}`);
-    let s = this.slots[slot];
-    if (!s || s.capacity < chunk.rows) {
-      if (s) this.arena.release(s.x);
-      const capacity = Math.max(1, this.exact ? chunk.rows : this.slotRows);
-      const x = this.arena.alloc(capacity * (rb + 4));
-      s = this.slots[slot] = { x, y: x + capacity * rb, capacity };
-    }
+    const s = this.slot(slot, chunk.rows);
     const { f32 } = this.arena.views;
+    this.rowsIn[slot] = chunk.rows;
+    if (chunk.x.buffer === f32.buffer && chunk.x.byteOffset === s.x && chunk.y.byteOffset === s.y) return; // its own slotView
     if (rb === d * 4) f32.set(chunk.x.subarray(0, chunk.rows * d), s.x / 4);
     else for (let r = 0; r < chunk.rows; r++) f32.set(chunk.x.subarray(r * d, (r + 1) * d), s.x / 4 + (r * rb) / 4);
     f32.set(chunk.y.subarray(0, chunk.rows), s.y / 4);
-    this.rowsIn[slot] = chunk.rows;
+  }
+
+  /** Dense rows (D a multiple of 4) are laid out as a chunk's: x, then y. */
+  slotView(slot: number, rows: number): HostChunk | null {
+    if (this.rb !== this.d * 4 || rows > this.slotRows) return null;
+    const s = this.slot(slot, rows);
+    const { f32 } = this.arena.views;
+    return { rows, x: f32.subarray(s.x / 4, s.x / 4 + rows * this.d), y: f32.subarray(s.y / 4, s.y / 4 + rows) };
+  }
+
+  /** Slot `slot`, (re)allocated when it holds fewer than `rows` rows. */
+  private slot(slot: number, rows: number): { x: number; y: number; capacity: number } {
+    let s = this.slots[slot];
+    if (!s || s.capacity < rows) {
+      if (s) this.arena.release(s.x);
+      const capacity = Math.max(1, this.exact ? rows : this.slotRows);
+      const x = this.arena.alloc(capacity * (this.rb + 4));
+      s = this.slots[slot] = { x, y: x + capacity * this.rb, capacity };
+    }
+    return s;
   }
 
   dispose(): void {

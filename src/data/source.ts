@@ -31,6 +31,13 @@ export interface DataSource {
   /** Rows of each row group (Parquet): a distributed run cuts its shares at their boundaries where it can. */
   readonly rowGroups?: readonly number[];
   /**
+   * Reads rows [start, start + count) into `into` (x: count × D values, y: count) — memory the caller owns, e.g. a
+   * backend's own (ChunkStore.slotView) — where the format can read them there without a buffer of its own (NPY).
+   */
+  readRowsInto?(start: number, count: number, into: HostChunk): Promise<void>;
+  /** One pass over the targets alone (chunks with an empty x), where the format stores them apart from the features (NPY). */
+  readTargets?(opts?: ReadOptions): AsyncIterable<HostChunk>;
+  /**
    * Set by sources that read the target as class labels (text or numbers as written): y then holds indices into
    * this list of canonical label texts (core/labels.ts), in order of first appearance; it grows as passes find
    * new labels. Absent: y holds numbers.

@@ -80,6 +80,13 @@ function checkedSource(src: DataSource): DataSource {
         return c;
       },
     } : {}),
+    ...(src.readRowsInto ? {
+      readRowsInto: async (start: number, count: number, into: HostChunk) => {
+        await src.readRowsInto!(start, count, into);
+        check({ rows: count, x: into.x.subarray(0, count * d), y: into.y.subarray(0, count), firstRow: start }, `rows ${start + 1}…${start + count}`);
+      },
+    } : {}),
+    ...(src.readTargets ? { readTargets: (opts?: ReadOptions) => src.readTargets!(opts) } : {}),
     ...(src.close ? { close: () => src.close!() } : {}),
     ...(src.part ? { part: (k: number, parts: number) => checkedSource(src.part!(k, parts)) } : {}),
     ...(src.rowGroups ? { rowGroups: src.rowGroups } : {}),

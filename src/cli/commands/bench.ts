@@ -1,5 +1,6 @@
 // `downhill bench`: WebGPU and the fast CPU backend on the same synthetic data, per-epoch time, rows/s and GB/s of X
-// read; `--peers` adds numpy, a plain JavaScript loop and a copy of X measured in the same run (bench_peers.ts).
+// read; `--peers` adds numpy, a plain JavaScript loop and a copy of X measured in the same run (bench_peers.ts);
+// `--to-gap g` times whole training processes to an objective gap instead (bench_gap.ts).
 import type { Backend, BackendKind } from '../../backend';
 import type { LossKind } from '../../core/losses';
 import type { OptimizerKind } from '../../core/optim';
@@ -20,6 +21,7 @@ import { ceilingCommand, streamCommand, uploadCommand } from './bench_modes';
 import { table } from '../output';
 import { si } from '../progress';
 import { copyPeer, jsLoopPeer, numpyPeer, type PeerResult } from './bench_peers';
+import { gapCommand, GAP_USAGE } from './bench_gap';
 
 export const BENCH_USAGE = `downhill bench [options]
   --rows N               synthetic rows (default 1000000)
@@ -49,7 +51,9 @@ export const BENCH_USAGE = `downhill bench [options]
   --allreduce            instead, on the ranks of a distributed run: one allreduce's time by vector size
                          (downhill launch -n 2 -- bench --allreduce; at least --runs calls a size, default 20;
                          --max-bytes SIZE: the largest vector, default 64M)
-  --json                 print every figure as one JSON object`;
+  --json                 print every figure as one JSON object
+
+${GAP_USAGE}`;
 
 /** A backend's result with the thread count it ran on (the cpu backend; adaptive: at most, and the jobs each way). */
 type Row = BenchResult & { threads?: number; adaptive?: boolean; threadJobs?: { all: number; alone: number } };
@@ -59,6 +63,7 @@ const label = (r: { backend: string; threads?: number; adaptive?: boolean }) =>
 
 /** Runs the bench command; returns the exit code. */
 export async function benchCommand(argv: string[]): Promise<number> {
+  if (argv.some((a) => a === '--to-gap' || a.startsWith('--to-gap='))) return gapCommand(argv);
   const { values: v } = parse(argv, {
     rows: { type: 'string' }, features: { type: 'string' }, batch: { type: 'string' }, backend: { type: 'string' },
     runs: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, loss: { type: 'string' },
