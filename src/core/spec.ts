@@ -8,9 +8,10 @@ import { SCHEDULE_OPTIONS, SCHEDULES, type ScheduleParams } from './lr_schedule'
 import { OPTIM_OPTIONS, OPTIMIZER_NAMES, type OptimizerKind, type OptimParams } from './optim';
 import { PENALTY_NAMES, PENALTY_OPTIONS, type PenaltyKind, type PenaltyParams } from './penalties';
 import { checkExact, SOLVER_OPTIONS, type SolverParams } from './solver/options';
+import { ENCODING_OPTIONS, type EncodingParams } from './encoding_options';
 
 /** Every training setting, typed. */
-export interface TrainSpec extends LossParams, PenaltyParams, OptimParams, ScheduleParams, SolverParams {
+export interface TrainSpec extends LossParams, PenaltyParams, OptimParams, ScheduleParams, SolverParams, EncodingParams {
   loss: LossKind;
   penalty: PenaltyKind;
   optimizer: OptimizerKind;
@@ -110,6 +111,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = ([
     help: 'hold out a fraction F of rows (seeded hash of the row index) and report their metrics',
   },
   ...SOLVER_OPTIONS,
+  ...ENCODING_OPTIONS,
   { name: 'host-update', key: 'hostUpdate', type: 'boolean', default: false, group: 'training', solvers: GD, help: 'read the gradient back each step and update in TypeScript' },
 ] as TrainOption[]).map(withSolvers);
 

@@ -7,6 +7,8 @@ import { DataError } from './csv';
 import { csvSourceFromStream, type CsvSource, type CsvStreamOptions } from './csv_stream';
 import { FileWatch, watched } from './fingerprint';
 import { ParquetSource, type ParquetOptions } from './parquet';
+import { encodedCsvSourceFromStream, type EncodedCsvOptions, type EncodedCsvSource } from './csv_encoded';
+import { svmlightSourceFromStream, type SvmlightOptions, type SvmlightSource } from './svmlight';
 
 /** Throws a DataError naming the file unless it exists and is a regular file; returns its size in bytes. */
 export async function fileSize(file: string): Promise<number> {
@@ -29,6 +31,22 @@ export async function csvSource(file: string, opts: CsvStreamOptions): Promise<C
   await fileSize(file);
   const watch = await FileWatch.of([file]);
   const src = await csvSourceFromStream(file, () => watched(watch, () => createReadStream(file, { highWaterMark: BLOCK_BYTES })), opts);
+  return Object.assign(src, { files: [file] });
+}
+
+/** Opens a CSV with text (categorical) columns as a source with a sparse block (its first pass finds the levels). */
+export async function encodedCsvSource(file: string, opts: EncodedCsvOptions): Promise<EncodedCsvSource & { files: string[] }> {
+  await fileSize(file);
+  const watch = await FileWatch.of([file]);
+  const src = await encodedCsvSourceFromStream(file, () => watched(watch, () => createReadStream(file, { highWaterMark: BLOCK_BYTES })), opts);
+  return Object.assign(src, { files: [file] });
+}
+
+/** Opens an svmlight/libsvm file as a source (its first pass checks every line); each pass checks the file is unchanged. */
+export async function svmlightFileSource(file: string, opts: SvmlightOptions = {}): Promise<SvmlightSource & { files: string[] }> {
+  await fileSize(file);
+  const watch = await FileWatch.of([file]);
+  const src = await svmlightSourceFromStream(file, () => watched(watch, () => createReadStream(file, { highWaterMark: BLOCK_BYTES })), opts);
   return Object.assign(src, { files: [file] });
 }
 
