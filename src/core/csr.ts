@@ -172,3 +172,19 @@ export class CsrBuilder {
     return out;
   }
 }
+
+/** Why a block is not CSR of `rows` rows with indices below `width` (finite values), or null when it is. */
+export function csrProblem(c: Csr | undefined, rows: number, width: number): string | null {
+  if (!c || !(c.ptr instanceof Uint32Array) || !(c.idx instanceof Uint32Array) || !(c.val === null || c.val instanceof Float32Array)) {
+    return 'is missing: expected { ptr: Uint32Array, idx: Uint32Array, val: Float32Array | null }';
+  }
+  if (c.ptr.length !== rows + 1) return `has ${c.ptr.length} row offsets for ${rows} rows; expected ${rows + 1}`;
+  if (c.ptr[0] !== 0 || c.ptr[rows] !== c.idx.length || (c.val && c.val.length !== c.idx.length)) return 'offsets do not span its indices and values from 0';
+  for (let r = 0; r < rows; r++) if (c.ptr[r + 1] < c.ptr[r]) return `row offsets decrease at row ${r + 1}`;
+  for (let e = 0; e < c.idx.length; e++) {
+    const j = c.val ? c.idx[e] : c.idx[e] & INDEX_MASK;
+    if (j >= width) return `index ${j} (entry ${e + 1}) is outside the sparse width ${width}`;
+    if (c.val && !Number.isFinite(c.val[e])) return `value ${c.val[e]} (entry ${e + 1}) is not finite`;
+  }
+  return null;
+}

@@ -210,9 +210,9 @@ export function specRecord(s: TrainSpec): Record<string, number | string | boole
 }
 
 /** The model a spec trains on d features with k outputs (classes for a multiclass loss). */
-export function modelSpecOf(s: TrainSpec, d: number, outputs: number, standardize?: Standardization): ModelSpec {
+export function modelSpecOf(s: TrainSpec, d: number, outputs: number, standardize?: Standardization, sparse?: ModelSpec['sparse']): ModelSpec {
   return modelSpec({
     d, outputs, fitBias: s.fitBias, loss: s.loss, lossParams: s, penalty: s.penalty, penaltyParams: s,
-    optimizer: s.optimizer, optimParams: s, clipNorm: s.clipNorm, standardize,
+    optimizer: s.optimizer, optimParams: s, clipNorm: s.clipNorm, standardize, sparse,
   });
 }

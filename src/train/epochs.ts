@@ -88,7 +88,7 @@ export async function prepareStream(
   const { hold } = plan;
   const d = source.features.length;
   const batch = plan.spec.batch;
-  const budget = budgetRows(plan, d);
+  const budget = budgetRows(plan, d, source.sparse?.nnzPerRow);
   let slotRows = Math.min(plan.chunkRows, backend.maxChunkRows(d), Math.floor(budget / (2 * (RING + 1))));
   // A batch's pieces must stay loaded until the batch is complete: the ring holds every slot a batch spans.
   const slots = Math.max(RING, Math.ceil(Math.min(batch, source.rows ?? batch) / Math.max(1, slotRows)) + 2);

@@ -101,9 +101,9 @@ export interface TrainPlan {
 /** The default memory budget: 1 GiB of rows. */
 export const DEFAULT_BUDGET = 2 ** 30;
 
-/** Bytes a row takes on a backend: features padded to 4 floats, plus the target. */
-export function rowBytes(d: number): number {
-  return Math.ceil(d / 4) * 16 + 4;
+/** Bytes a row takes on a backend: features padded to 4 floats, plus the target, plus 8 per sparse entry (index, value) and its row offset. */
+export function rowBytes(d: number, nnzPerRow = 0): number {
+  return Math.ceil(d / 4) * 16 + 4 + (nnzPerRow > 0 ? Math.ceil(8 * nnzPerRow) + 4 : 0);
 }
 
 /** TRAIN_ALIASES by spec key (the library's names) instead of CLI name. */
@@ -157,7 +157,7 @@ export function resolvePlan(o: TrainOptions): TrainPlan {
   };
 }
 
-/** Rows of d features that fit the plan's memory budget. */
-export function budgetRows(plan: TrainPlan, d: number): number {
-  return Math.max(1, Math.floor(plan.memoryBudget / rowBytes(d)));
+/** Rows of d features (and nnzPerRow sparse entries) that fit the plan's memory budget. */
+export function budgetRows(plan: TrainPlan, d: number, nnzPerRow = 0): number {
+  return Math.max(1, Math.floor(plan.memoryBudget / rowBytes(d, nnzPerRow)));
 }

@@ -34,6 +34,26 @@ function standardization(s: ColumnSet, fitBias: boolean): Standardization {
   return { mean: Float64Array.from({ length: d }, (_, j) => (fitBias ? s.mean(j) : 0)), invStd };
 }
 
+/** A standardization of the dense columns, extended over a sparse block of `width` columns (left as they are). */
+function withSparse(s: Standardization, width: number): Standardization {
+  if (width === 0) return s;
+  const mean = new Float64Array(s.mean.length + width);
+  const invStd = new Float64Array(s.mean.length + width).fill(1);
+  mean.set(s.mean);
+  invStd.set(s.invStd);
+  return { mean, invStd };
+}
+
+/** Sparse rows train by gradient descent only: the exact solver and its Gram-based options need dense columns. */
+function checkSparseSolver(source: DataSource, spec: TrainSpec): void {
+  if (!source.sparse) return;
+  const name = spec.solver === 'exact' ? 'solver' : spec.precondition ? 'precondition' : spec.gap ? 'gap' : null;
+  if (name) {
+    throw new OptionError(name, `--${name === 'solver' ? 'solver exact' : name} needs dense columns; ${source.description} has a sparse block of ` +
+      `${source.sparse.width} columns (categorical or svmlight features): train it with gradient descent (--solver gd)`);
+  }
+}
+
 /** Data read once into a backend's memory, to train on repeatedly (benchmarks, the web page). */
 export interface ResidentData {
   readonly store: ChunkStore;
@@ -73,6 +93,7 @@ export async function trainResident(backend: Backend, data: ResidentData, opts: 
   const plan = resolvePlan(opts);
   const { spec } = plan;
   if (spec.validation) throw new Error('trainResident: a validation split needs train() (the split happens while reading)');
+  checkSparseSolver(data.source, spec);
   if (spec.solver === 'exact') return solveExact(backend, data.source, plan);
   if (targetKind(spec.loss) !== data.targets || (LOSSES[spec.loss].task === 'binary' && data.classes!.length !== 2)) {
     throw new Error(`the data was loaded for ${data.classes ? `${data.classes.length} classes` : 'regression'}; --loss ${spec.loss} needs it loaded for its own targets`);
@@ -97,13 +118,14 @@ export async function train(backend: Backend, input: DataSource | Dataset, opts:
   const plan = resolvePlan(opts);
   const { spec, hold } = plan;
   input = checkedInput(input);
+  checkSparseSolver(input, spec);
   if (spec.solver === 'exact') return solveExact(backend, input, plan);
   const t0 = now();
   const targets = await prepareTargets(input, spec.loss, plan.signal ?? undefined);
   const source = targets.source;
   const d = source.features.length;
-  checkInit(plan.init ?? undefined, d, targets.outputs);
-  const budget = budgetRows(plan, d);
+  checkInit(plan.init ?? undefined, d + (source.sparse?.width ?? 0), targets.outputs);
+  const budget = budgetRows(plan, d, source.sparse?.nnzPerRow);
   const newStats = (): RowStats => ({ x: spec.standardize ? new ColumnSet(d) : null, y: new ColumnSet(1) });
   const newValidation = () => (hold ? new ValidationSet(backend, d, backend.maxChunkRows(d), Math.floor(budget / 2)) : null);
   let stats = newStats();
@@ -135,14 +157,15 @@ async function trainOn(backend: Backend, plan: TrainPlan, data: LoadedRun, uploa
   const { spec } = plan;
   const { source } = data.targets;
   const d = source.features.length;
-  const norm = data.stats.x ? standardization(data.stats.x, spec.fitBias) : undefined;
+  const width = source.sparse?.width ?? 0;
+  const norm = data.stats.x ? withSparse(standardization(data.stats.x, spec.fitBias), width) : undefined;
   const resume = plan.checkpoint.resume;
   if (resume) {
     const facts = { features: [...source.features], target: source.target, rows: data.stats.y.n, classes: data.targets.classes, ...plan.checkpoint.fingerprint };
     const diff = checkpointMismatch(resume, spec, facts);
     if (diff.length) throw new Error(`the checkpoint does not match this run, so it cannot resume: ${diff.join('; ')}`);
   }
-  const model = modelSpecOf(spec, d, data.targets.outputs, resume ? resume.standardization ?? undefined : norm);
+  const model = modelSpecOf(spec, d + width, data.targets.outputs, resume ? resume.standardization ?? undefined : norm, width ? { dense: d, width } : undefined);
   const hooks = await solverHooks(source, plan, model);
   plan = hooks.plan(plan);
   plan.onPhase?.('compiling');
@@ -155,7 +178,7 @@ async function trainOn(backend: Backend, plan: TrainPlan, data: LoadedRun, uploa
     const run = new RunState(spec, await stepsPerEpoch(plan, source, data.stats));
     checkAveraging(spec, run, !!resume);
     if (resume) {
-      checkResumable(resume, { d, outputs: data.targets.outputs, stepsPerEpoch: run.stepsPerEpoch });
+      checkResumable(resume, { d: d + width, outputs: data.targets.outputs, stepsPerEpoch: run.stepsPerEpoch });
       session.writeState(resume.state);
       run.restore(resume.run);
     }
