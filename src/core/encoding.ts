@@ -12,6 +12,8 @@ import { murmur3String, murmur3Words } from './murmur3';
 export const HASH_FUNCTION = 'murmur3_x86_32';
 /** The seed of every hash unless a model states another. */
 export const HASH_SEED = 0;
+/** Values per column whose hash the encoder remembers. */
+const MEMO = 1 << 16;
 /** Levels a one-hot column may have without --max-levels (more: an error suggesting hashing). */
 export const LEVEL_LIMIT = 65536;
 
@@ -91,6 +93,7 @@ export class RowEncoder {
   /** Whether a column's value hash is needed (hashed, or in a cross). */
   private readonly hashed: boolean[];
   private readonly h: Uint32Array;
+  private readonly memo: Map<string, number>[];
   readonly width: number;
   /** Entries one row adds: one per categorical column and one per cross. */
   readonly perRow: number;
@@ -109,7 +112,19 @@ export class RowEncoder {
     this.crosses = encoding.crosses.map(([a, b]) => [at.get(a)!, at.get(b)!]);
     this.hashed = cols.map((c, i) => c.kind === 'hash' || this.crosses.some(([a, b]) => a === i || b === i));
     this.h = new Uint32Array(cols.length);
+    this.memo = cols.map(() => new Map());
     this.perRow = cols.length + this.crosses.length;
+  }
+
+  /** The hash of column c's value v (remembered for the most frequent values: levels repeat, hashing is not free). */
+  private hashOf(c: number, v: string): number {
+    const memo = this.memo[c];
+    let h = memo.get(v);
+    if (h === undefined) {
+      h = murmur3String(v, this.seeds[c]);
+      if (memo.size < MEMO) memo.set(v, h);
+    }
+    return h;
   }
 
   /** A bucket index with its sign bit from a 32-bit hash. */
@@ -123,7 +138,7 @@ export class RowEncoder {
     let k = at;
     for (let c = 0; c < n; c++) {
       const v = cells[c];
-      if (this.hashed[c]) this.h[c] = murmur3String(v, this.seeds[c]);
+      if (this.hashed[c]) this.h[c] = this.hashOf(c, v);
       const lv = this.levels[c];
       if (lv) {
         const rank = lv.get(v);

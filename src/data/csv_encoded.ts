@@ -40,7 +40,7 @@ const HASH = { function: 'murmur3_x86_32' as const, seed: 0 };
 /** The first pass: text detection (repeated when a column turns out to hold text late), level counts, rows. */
 async function firstPass(plan: CsvPlan, open: () => ByteStream, kinds: (CategoricalColumn['kind'] | null)[], signal?: AbortSignal) {
   const counts = kinds.map((k) => (k ? new Map<string, number>() : null));
-  const found = new Map<number, [line: number, value: string]>();
+  const cells = kinds.map(() => new TextCount());
   let rows = 0;
   for await (const [fields, line] of dataLines(plan, open, signal)) {
     for (let k = 0; k < kinds.length; k++) {
@@ -51,21 +51,67 @@ async function firstPass(plan: CsvPlan, open: () => ByteStream, kinds: (Categori
         const n = m.get(v);
         if (n !== undefined) m.set(v, n + 1);
         else if (m.size < DISTINCT_CAP || kinds[k] === 'onehot') m.set(v, 1);
-      } else if (!found.has(k) && isText(cell)) found.set(k, [line, cell.trim()]);
-      else if (!found.has(k)) numberCell(plan, fields, plan.featureCols[k], line);
+      } else if (cells[k].add(cell, line) === 'number') numberCell(plan, fields, plan.featureCols[k], line);
     }
     targetCell(plan, fields, line);
     rows++;
   }
+  const found = new Map<number, [line: number, value: string]>();
+  cells.forEach((c, k) => {
+    if (counts[k]) return;
+    if (c.isText()) found.set(k, c.firstText!);
+    else c.check(plan, k);
+  });
   return { counts, rows, found: found.size ? found : null };
 }
 
-/** The encoding the options and the first pass's counts give. */
-function buildEncoding(plan: CsvPlan, kinds: (CategoricalColumn['kind'] | null)[], counts: (Map<string, number> | null)[], o: EncodedCsvOptions): Encoding {
+/**
+ * The cells of a column not known to be categorical: it holds text when its text cells are at least two and
+ * outnumber its numbers; otherwise a text cell or a blank one is the numeric reader's error (a typo is not a level).
+ */
+class TextCount {
+  text = 0;
+  numbers = 0;
+  firstText: [line: number, value: string] | null = null;
+  firstBlank: number | null = null;
+
+  add(cell: string, line: number): 'text' | 'blank' | 'number' {
+    const s = cell.trim();
+    if (s === '') {
+      this.firstBlank ??= line;
+      return 'blank';
+    }
+    if (isText(s)) {
+      this.text++;
+      this.firstText ??= [line, s];
+      return 'text';
+    }
+    this.numbers++;
+    return 'number';
+  }
+
+  isText(): boolean {
+    return this.text >= 2 && this.text > this.numbers;
+  }
+
+  /** Throws the numeric reader's error for the first cell that is not a number (column k of the plan's features). */
+  check(plan: CsvPlan, k: number): void {
+    const col = plan.featureCols[k];
+    const fields = (v: string) => Object.assign(new Array<string>(plan.header.length).fill(''), { [col]: v });
+    const hint = ' (most of the column is numbers; name it in --categorical to read it as categories)';
+    const lines = [this.firstText?.[0] ?? Infinity, this.firstBlank ?? Infinity];
+    if (lines[0] < lines[1]) numberCell(plan, fields(this.firstText![1]), col, lines[0], hint);
+    if (lines[1] < Infinity) numberCell(plan, fields(''), col, lines[1]);
+  }
+}
+
+/** The encoding the options and the first pass's counts give (kinds and counts by feature, in file order). */
+export function encodingOf(file: string, names: readonly string[], kinds: readonly (CategoricalColumn['kind'] | null)[],
+  counts: readonly (Map<string, number> | null)[], o: Partial<EncodingParams>): Encoding {
   const categorical: CategoricalColumn[] = [];
   kinds.forEach((kind, k) => {
     if (!kind) return;
-    const name = plan.features[k];
+    const name = names[k];
     if (kind === 'hash') return void categorical.push({ name, kind });
     const v = vocabulary(name, counts[k]!, { minCount: o.minCount ?? 1, maxLevels: o.maxLevels ?? 0 });
     categorical.push({ name, kind, levels: v.levels, counts: v.counts });
@@ -74,7 +120,7 @@ function buildEncoding(plan: CsvPlan, kinds: (CategoricalColumn['kind'] | null)[
   for (const pair of crosses) {
     for (const c of pair) {
       if (!categorical.some((x) => x.name === c)) {
-        throw new OptionError('cross', `--cross ${pair.join(':')}: ${quoteValue(c)} is not a categorical column of ${plan.file} ` +
+        throw new OptionError('cross', `--cross ${pair.join(':')}: ${quoteValue(c)} is not a categorical column of ${file} ` +
           `(categorical: ${categorical.length ? nameList(categorical.map((x) => x.name)) : 'none'}); name it in --categorical`);
       }
     }
@@ -83,6 +129,31 @@ function buildEncoding(plan: CsvPlan, kinds: (CategoricalColumn['kind'] | null)[
   const e: Encoding = { format: 'columns', categorical, crosses, hash: hashing ? { ...HASH, bits: o.hashBits ?? 18 } : null, width: 0 };
   e.width = encodingWidth(e);
   return e;
+}
+
+/** The kinds of features from the options: named categorical or hashed columns, or a model's encoding. */
+export function namedKinds(file: string, names: readonly string[], o: Partial<EncodingParams> & { fixed?: { encoding: Encoding } }): (CategoricalColumn['kind'] | null)[] {
+  const kinds: (CategoricalColumn['kind'] | null)[] = names.map(() => null);
+  const mark = (list: string[], kind: CategoricalColumn['kind'], flag: string) => {
+    for (const n of list) {
+      const k = names.indexOf(n);
+      if (k < 0) throw new OptionError(flag, `--${flag} names ${quoteValue(n)}, which is not a feature column of ${file} (feature columns: ${nameList(names)})`);
+      kinds[k] = kind;
+    }
+  };
+  if (o.fixed) {
+    for (const c of o.fixed.encoding.categorical) kinds[names.indexOf(c.name)] = c.kind;
+    return kinds;
+  }
+  mark(columnList(o.categorical ?? ''), o.encoding ?? 'onehot', 'categorical');
+  mark(columnList(o.hashed ?? ''), 'hash', 'hashed');
+  return kinds;
+}
+
+/** The note for a column found to hold text. */
+export function textNote(file: string, name: string, value: string, where: string, kind: CategoricalColumn['kind']): string {
+  return `${file}: column ${quoteValue(name)} holds text (${quoteValue(value)}${where}): read as categorical (${kind === 'hash' ? 'hashed' : 'one-hot'}); ` +
+    `say so with --categorical ${name}, or --hashed ${name} for many levels`;
 }
 
 /** A CSV with categorical columns as a DataSource with a sparse block (open with encodedCsvSourceFromStream). */
@@ -153,34 +224,13 @@ export class EncodedCsvSource implements DataSource {
   }
 }
 
-/** The kinds of the plan's features from the options: named categorical or hashed columns, or a model's encoding. */
-function namedKinds(plan: CsvPlan, o: EncodedCsvOptions): (CategoricalColumn['kind'] | null)[] {
-  const kinds: (CategoricalColumn['kind'] | null)[] = plan.features.map(() => null);
-  const mark = (names: string[], kind: CategoricalColumn['kind'], flag: string) => {
-    for (const n of names) {
-      const k = plan.features.indexOf(n);
-      if (k < 0) {
-        throw new OptionError(flag, `--${flag} names ${quoteValue(n)}, which is not a feature column of ${plan.file} (feature columns: ${nameList(plan.features)})`);
-      }
-      kinds[k] = kind;
-    }
-  };
-  if (o.fixed) {
-    for (const c of o.fixed.encoding.categorical) kinds[plan.features.indexOf(c.name)] = c.kind;
-    return kinds;
-  }
-  mark(columnList(o.categorical ?? ''), o.encoding ?? 'onehot', 'categorical');
-  mark(columnList(o.hashed ?? ''), 'hash', 'hashed');
-  return kinds;
-}
-
 /** Opens a CSV with text columns: the header now, then the first pass (unless the encoding is fixed). */
 export async function encodedCsvSourceFromStream(name: string, open: () => ByteStream, o: EncodedCsvOptions): Promise<EncodedCsvSource> {
   const headerLine = await readHeaderLine(name, open());
   const fixed = o.fixed;
   const features = fixed ? [...fixed.features, ...fixed.encoding.categorical.map((c) => c.name)] : o.features;
   const plan = makePlan(name, headerLine, { ...o, features });
-  const kinds = namedKinds(plan, o);
+  const kinds = namedKinds(name, plan.features, o);
   if (fixed) return new EncodedCsvSource(name, plan, open, fixed.encoding, null, [], []);
   const notes: string[] = [];
   const detected = new Set<number>();
@@ -190,12 +240,11 @@ export async function encodedCsvSourceFromStream(name: string, open: () => ByteS
       for (const [k, [line, value]] of pass.found) {
         kinds[k] = o.encoding ?? 'onehot';
         detected.add(k);
-        notes.push(`${name}: column ${quoteValue(plan.features[k])} holds text (${quoteValue(value)} on line ${line}): ` +
-          `read as categorical (${kinds[k] === 'hash' ? 'hashed' : 'one-hot'}); say so with --categorical ${plan.features[k]}, or --hashed for many levels`);
+        notes.push(textNote(name, plan.features[k], value, ` on line ${line}`, kinds[k]!));
       }
       continue;
     }
-    const encoding = buildEncoding(plan, kinds, pass.counts, o);
+    const encoding = encodingOf(name, plan.features, kinds, pass.counts, o);
     const columns = kinds.flatMap((kind, k) => (kind ? [{
       name: plan.features[k], kind, levels: pass.counts[k]!.size, more: kind === 'hash' && pass.counts[k]!.size >= DISTINCT_CAP, detected: detected.has(k),
     }] : []));
@@ -210,12 +259,10 @@ const SNIFF_LINES = 2000;
 /** The feature columns holding text in a CSV's first lines (the numeric reader would stop at them). */
 export async function textColumnsIn(name: string, open: () => ByteStream, o: CsvStreamOptions): Promise<string[]> {
   const plan = makePlan(name, await readHeaderLine(name, open()), o);
-  const text = new Set<number>();
+  const cells = plan.features.map(() => new TextCount());
   for await (const [fields, line] of dataLines(plan, open)) {
-    plan.featureCols.forEach((col, k) => {
-      if (isText(fields[col])) text.add(k);
-    });
+    plan.featureCols.forEach((col, k) => cells[k].add(fields[col], line));
     if (line > SNIFF_LINES) break;
   }
-  return [...text].sort((a, b) => a - b).map((k) => plan.features[k]);
+  return plan.features.filter((_, k) => cells[k].isText());
 }
