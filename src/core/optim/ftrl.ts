@@ -12,7 +12,7 @@ export const ftrl: OptimizerUnit = {
     help: 'ftrl: β in the per-coordinate rate α/(β + √n)',
   }],
   doc: {
-    rule: 'n ← n + g²; z ← z + g − (√n − √n₀)/α·w; w = 0 if |z| ≤ λ1, else −(z − sign(z)·λ1)/((β + √n)/α + λ2)',
+    rule: 'n ← n + g²; z ← z + g − (√n − √n₀)/α·w; w = 0 if abs(z) ≤ λ1, else −(z − sign(z)·λ1)/((β + √n)/α + λ2)',
     use: 'hashed or one-hot click data (sparse rows): per-coordinate rates, exact zeros; `--penalty` l1, l2 or elasticnet gives λ1, λ2',
   },
   hp: (p) => [p.ftrlBeta, 0, 0, 0],
