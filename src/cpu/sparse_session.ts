@@ -45,6 +45,14 @@ export abstract class SparseSessionBase implements TrainSession {
   protected abstract stepColumns(step: Step, visit: (j: number) => void): void;
   protected abstract evaluateAt(p: ModelParams, store: ChunkStore | undefined, yShift: number): Promise<EvalSums>;
 
+  /** Told that sparse column j's weights changed (a backend that keeps a copy of them updates it). */
+  protected changed(j: number): void {
+    void j;
+  }
+
+  /** Told that every weight may have changed. */
+  protected changedAll(): void {}
+
   /** Zeroed sums over the session's accumulator (cleared). */
   protected emptySums(): SparseSums {
     this.accumulator.clear();
@@ -64,6 +72,7 @@ export abstract class SparseSessionBase implements TrainSession {
         }
       }
       table.reset(to);
+      this.changedAll();
     }
     last.fill(to);
   }
@@ -123,6 +132,7 @@ export abstract class SparseSessionBase implements TrainSession {
       if (last[j] >= t - 1) return;
       for (let c = 0; c < k; c++) params.weights[c * D + dd + j] = table.catchUp(params.weights[c * D + dd + j], last[j], t - 1);
       last[j] = t - 1;
+      this.changed(j);
     });
   }
 
@@ -133,6 +143,7 @@ export abstract class SparseSessionBase implements TrainSession {
     if (this.kind === 'dense') {
       applyStep(p, this.fullGradient(s), state, rule, spec);
       this.done = t;
+      this.changedAll();
       return;
     }
     const opt = OPTIMIZERS[spec.optimizer];
@@ -152,6 +163,7 @@ export abstract class SparseSessionBase implements TrainSession {
         p.weights[i] = updateWeight(w, acc.acc[c * width + j] * scale, state.slots, i, ctx.weight, spec);
       }
       last[j] = t;
+      this.changed(j);
     }
     if (spec.fitBias) {
       const n = p.weights.length;
@@ -206,6 +218,7 @@ export abstract class SparseSessionBase implements TrainSession {
     if (this.done !== null) this.catchUpAll(this.done);
     this.params = cloneParams(p);
     if (!this.spec.fitBias) this.params.bias.fill(0);
+    this.changedAll();
   }
 
   async readState(): Promise<OptimState> {

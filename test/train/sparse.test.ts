@@ -7,7 +7,7 @@ import type { Dataset } from '../../src/core/dataset';
 import type { TrainSpec } from '../../src/core/spec';
 import { train } from '../../src/train/train';
 import { sparseAndDense, type SparseDataOptions } from '../helpers/sparse';
-import { ALL_OPTIMIZERS, ALL_PENALTIES, useBackends } from '../helpers/matrix';
+import { ALL_OPTIMIZERS, ALL_PENALTIES, reference, useBackends } from '../helpers/matrix';
 
 const BASE: SparseDataOptions = { rows: 203, dense: 3, width: 37, perRow: 4, kind: 'onehot', task: 'regression', chunkRows: 64 };
 const SPEC: Partial<TrainSpec> = { epochs: 3, batch: 16, lr: 0.05, seed: 3 };
@@ -31,7 +31,7 @@ async function both(b: Backend, data: { sparse: Dataset; dense: Dataset }, spec:
   return { s, d, diff: Math.max(maxAbsDiff(s.params.weights, d.params.weights), maxAbsDiff(s.params.bias, d.params.bias)) };
 }
 
-describe.each(useBackends(['reference']))('%s: sparse equals dense', (c) => {
+describe.each(useBackends(['reference', 'cpu (1 thread)', 'cpu (3 threads)']))('%s: sparse equals dense', (c) => {
   it.each(ALL_OPTIMIZERS)('optimizer %s under every penalty', async (optimizer) => {
     const data = sparseAndDense({ ...BASE, seed: 7 });
     for (const penalty of ALL_PENALTIES) {
@@ -53,6 +53,16 @@ describe.each(useBackends(['reference']))('%s: sparse equals dense', (c) => {
     const data = sparseAndDense({ ...BASE, ...o } as SparseDataOptions);
     const { diff } = await both(c.backend(), data, spec as Partial<TrainSpec>);
     expect(diff).toBeLessThan(1e-6);
+  });
+
+  it('standardizes the dense columns only, as the f64 reference does', async () => {
+    const data = sparseAndDense({ ...BASE, kind: 'valued', seed: 11 });
+    const spec: Partial<TrainSpec> = { ...SPEC, standardize: true, loss: 'huber', penalty: 'l2', alpha: 0.01 };
+    const got = await train(c.backend(), data.sparse, spec);
+    const want = await train(reference, data.sparse, spec);
+    // f32 rows and sums against f64 over ~40 steps.
+    expect(maxAbsDiff(got.params.weights, want.params.weights)).toBeLessThan(c.precision === 'f64' ? 1e-12 : 2e-5);
+    expect(got.standardization!.mean.length).toBe(BASE.dense + BASE.width);
   });
 
   it('streams a sparse source larger than the memory budget, with a holdout', async () => {
