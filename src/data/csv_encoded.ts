@@ -51,7 +51,7 @@ async function firstPass(plan: CsvPlan, open: () => ByteStream, kinds: (Categori
         const n = m.get(v);
         if (n !== undefined) m.set(v, n + 1);
         else if (m.size < DISTINCT_CAP || kinds[k] === 'onehot') m.set(v, 1);
-      } else if (cells[k].add(cell, line) === 'number') numberCell(plan, fields, plan.featureCols[k], line);
+      } else if (cells[k].add(cell, line) === 'number') cells[k].number(plan, fields, plan.featureCols[k], line);
     }
     targetCell(plan, fields, line);
     rows++;
@@ -74,6 +74,8 @@ class TextCount {
   numbers = 0;
   firstText: [line: number, value: string] | null = null;
   firstBlank: number | null = null;
+  /** The first cell that reads as a number out of float32's range ("34e38141", a hex level): an error only if the column is numeric. */
+  badNumber: [line: number, error: unknown] | null = null;
 
   add(cell: string, line: number): 'text' | 'blank' | 'number' {
     const s = cell.trim();
@@ -90,6 +92,16 @@ class TextCount {
     return 'number';
   }
 
+  /** Checks a number cell, keeping its error until the column's verdict. */
+  number(plan: CsvPlan, fields: string[], col: number, line: number): void {
+    if (this.badNumber) return;
+    try {
+      numberCell(plan, fields, col, line);
+    } catch (e) {
+      this.badNumber = [line, e];
+    }
+  }
+
   isText(): boolean {
     return this.text >= 2 && this.text > this.numbers;
   }
@@ -100,8 +112,10 @@ class TextCount {
     const fields = (v: string) => Object.assign(new Array<string>(plan.header.length).fill(''), { [col]: v });
     const hint = ' (most of the column is numbers; name it in --categorical to read it as categories)';
     const lines = [this.firstText?.[0] ?? Infinity, this.firstBlank ?? Infinity];
+    if (this.badNumber && this.badNumber[0] < Math.min(lines[0], lines[1])) throw this.badNumber[1];
     if (lines[0] < lines[1]) numberCell(plan, fields(this.firstText![1]), col, lines[0], hint);
     if (lines[1] < Infinity) numberCell(plan, fields(''), col, lines[1]);
+    if (this.badNumber) throw this.badNumber[1];
   }
 }
 

@@ -66,6 +66,10 @@ describe('CSV with text columns', () => {
     await expect(rows(CSV, { target: 'y', cross: 'city:x' })).rejects.toThrow(/--cross city:x: "x" is not a categorical column/);
     await expect(rows('x,c,y\n1,a,1\n,b,2\n', { target: 'y' })).rejects.toThrow(/t\.csv:3 \(column 1 "x"\): missing value; expected a number/);
     await expect(rows('x,c,y\n1,a,1\n2,b\n', { target: 'y' })).rejects.toThrow(/t\.csv:3: expected 3 fields like the header, found 2/);
+    // A level that reads as a huge number (hex "34e38141") is a level of a text column, and an error in a numeric one.
+    const hex = await rows('x,c,y\n1,34e38141,1\n2,a1b2c3d4,2\n3,ffe00001,3\n', { target: 'y' });
+    expect(hex.src.encoding.categorical.map((c) => c.levels)).toEqual([['34e38141', 'a1b2c3d4', 'ffe00001']]);
+    await expect(rows('x,c,y\n1e39,a,1\n2,b,2\n', { target: 'y' })).rejects.toThrow(/t\.csv:2 \(column 1 "x"\): the number 1e39 is outside the float32 range/);
   });
 
   it('finds text columns in the first lines', async () => {
