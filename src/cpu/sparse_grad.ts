@@ -1,4 +1,4 @@
-// CPU twin of shaders/sparse_grad.wgsl and sparse_scatter.wgsl, in f64: rows with a dense block (x: rows × D_dense)
+// CPU twin of shaders/sparse_grad.wgsl and sparse_scatter.wgsl (src/gpu/sparse_grad.ts), in f64: rows with a dense block (x: rows × D_dense)
 // and a sparse block (CSR); K outputs z_c = b_c + x'·W_c[0, D_dense) + Σ val·W_c[D_dense + idx] (a gather per entry),
 // under any loss. Training adds dL/dz_c·x' to the dense sums and dL/dz_c·val to the sparse columns the row touches;
 // evaluation adds the task's metric sums. Rows in a run of a chunk, through the keyed permutation when shuffling.

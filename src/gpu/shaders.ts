@@ -45,6 +45,8 @@ const KERNELS = {
   apply_update: { parts: [], data: false, reductions: [], units: { loss: false, penalty: true, optimizer: true } },
   read_ceiling: { parts: [], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
   subgroup_probe: { parts: [], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
+  sparse_grad: { parts: ['permute'], data: false, reductions: [], units: { loss: true, penalty: false, optimizer: false } },
+  sparse_scatter: { parts: ['permute'], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
 } as const satisfies Record<string, { parts: readonly string[]; data: boolean; reductions: readonly ReductionPart[]; units: { loss: boolean; penalty: boolean; optimizer: boolean | OptimizerKind } }>;
 
 /** How a kernel's invocations add up values: through workgroup memory and barriers, or subgroup shuffles. */
@@ -106,7 +108,7 @@ export interface Units {
 export function linkShader(stem: ShaderStem, u: Units = {}): string {
   const k = KERNELS[stem];
   const loss = u.loss ?? (stem === 'softmax_grad' ? 'softmax' : 'squared');
-  if (k.units.loss && gradKernel(loss) !== stem) throw new Error(`the ${loss} loss does not run in ${stem}`);
+  if (k.units.loss && gradKernel(loss) !== (stem === 'sparse_grad' ? 'linear_grad' : stem)) throw new Error(`the ${loss} loss does not run in ${stem}`);
   const variant = REDUCTION_PARTS[stem === 'subgroup_probe' ? 'subgroup' : u.reduction ?? 'workgroup'];
   const optimizer = typeof k.units.optimizer === 'string' ? k.units.optimizer : u.optimizer ?? 'sgd';
   const units = [

@@ -81,7 +81,7 @@ describe('gen --task ctr', () => {
     const fromDh = await cacheSource(dh);
     expect(fromCsv.features).toEqual(CTR_NUMERIC);
     expect(fromDh.features).toEqual(CTR_NUMERIC);
-    expect(fromDh.sparse?.width).toBe(1 << 12);
+    expect('sparse' in fromDh && fromDh.sparse?.width).toBe(1 << 12);
     const a = await rowsOf(fromCsv);
     const b = await rowsOf(fromDh);
     expect(a.y.length).toBe(700);
