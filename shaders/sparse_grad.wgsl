@@ -1,6 +1,6 @@
 // Forward pass of rows with a sparse block (one output): row i of a run [start, start+count) of a chunk (permuted when
-// SHUFFLE) gets z = b + x'·w_dense + Σ val·w[DENSE + idx] (a gather per CSR entry) and out[i] = (loss, dL/dz) from the
-// linked loss. One invocation per row. The backward sums are shaders/sparse_scatter.wgsl. CPU twin: src/cpu/sparse_grad.ts.
+// SHUFFLE) gets z = b + x'·w_dense + Σ val·w[DENSE + idx] (a gather per CSR entry) and out[i] = (loss, dL/dz, z, y)
+// from the linked loss (z and y: evaluation's metrics, summed on the host). One invocation per row. The backward sums are shaders/sparse_scatter.wgsl. CPU twin: src/cpu/sparse_grad.ts.
 struct Params {
   start: u32,     // first row of the run, in the chunk's permuted order
   count: u32,     // rows in the run
@@ -21,7 +21,7 @@ struct Hyper { loss: vec4<f32>, penalty: vec4<f32>, optim: vec4<f32> }
 @group(0) @binding(6) var<storage, read> model: array<f32>;          // dense weights, sparse weights, bias
 @group(0) @binding(7) var<storage, read> norm: array<vec4<f32>>;     // DP4 means, DP4 inverse std devs
 @group(0) @binding(8) var<uniform> hp: Hyper;
-@group(0) @binding(9) var<storage, read_write> out: array<vec2<f32>>; // per run row: (loss, dL/dz)
+@group(0) @binding(9) var<storage, read_write> out: array<vec4<f32>>; // per run row: (loss, dL/dz, z, y)
 
 override WG: u32 = 64;
 override DP4: u32 = 1;
@@ -53,6 +53,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       z += select(w, -w, (ix & 0x80000000u) != 0u);
     }
   }
-  let le = loss_eval(z, y[row]);
-  out[i] = vec2<f32>(le.x, le.y);
+  let t = y[row];
+  let le = loss_eval(z, t);
+  out[i] = vec4<f32>(le.x, le.y, z, t);
 }

@@ -18,7 +18,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read> seg: array<u32>;         // segments + 1 offsets into the entries
 @group(0) @binding(4) var<storage, read> at: array<u32>;          // an entry's row position i in the run
 @group(0) @binding(5) var<storage, read> ev: array<f32>;          // an entry's value
-@group(0) @binding(6) var<storage, read> dz: array<vec2<f32>>;    // per run row: (loss, dL/dz)
+@group(0) @binding(6) var<storage, read> dz: array<vec4<f32>>;    // per run row: (loss, dL/dz, z, y)
 @group(0) @binding(7) var<storage, read_write> sums: array<f32>;  // segments + dense + 2
 
 override WG: u32 = 64;

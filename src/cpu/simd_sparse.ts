@@ -3,7 +3,7 @@
 // they change), and each step's rows summed on every thread by the sparse row pass (simd_sparse_rows.ts). The threads
 // leave each row's dL/dz at its place in the job; the owning thread then adds dL/dz·val into the sparse columns in job
 // order, so the sums do not depend on how many threads took part.
-import type { ChunkStore } from '../backend';
+import type { ChunkStore, TrainSession } from '../backend';
 import { INDEX_MASK, NEG } from '../core/csr';
 import { LOSS_NAMES } from '../core/losses';
 import { confusionClasses, type EvalSums } from '../core/metrics';
@@ -15,7 +15,7 @@ import type { ThreadPool } from './simd_pool';
 import { blockRows, JOB, JOB_HP, JOB_PIECES, JOB_YSHIFT, PIECE_WORDS, scratchBytes, SPARSE_JOB, STRIPE_BIAS, STRIPE_LOSS, STRIPE_M, STRIPE_ROWS, stripeBytes } from './simd_rows';
 import { SPARSE, SPARSE_PIECE_WORDS } from './simd_sparse_rows';
 import type { CsrSlots } from './simd_sparse_store';
-import { SparseSessionBase } from './sparse_session';
+import { SparseSessionBase } from '../core/sparse_session';
 import { evalSums, type SparseSums } from './sparse_sums';
 
 const MAX_PIECES = 256;
@@ -35,7 +35,7 @@ export interface SimdSparseHost {
 }
 
 /** A model with a sparse block on the fast CPU backend. */
-export class SimdSparseSession extends SparseSessionBase {
+export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements TrainSession {
   private readonly allocs: number[] = [];
   private readonly rb: number;
   private readonly stripe: number;

@@ -1,12 +1,12 @@
 // The f64 reference's session for a model with a sparse block: each step's rows summed by the CPU twin of the sparse
 // kernels (sparse_grad.ts) in row order, in f64; the update is the shared one (sparse_session.ts).
-import type { ChunkStore } from '../backend';
+import type { ChunkStore, TrainSession } from '../backend';
 import type { HostChunk } from '../core/dataset';
 import type { EvalSums } from '../core/metrics';
 import type { ModelParams, ModelSpec } from '../core/model';
 import type { Step } from '../core/schedule';
 import { forPieceColumns, sparseGradCpu, type SparseRows } from './sparse_grad';
-import { SparseSessionBase } from './sparse_session';
+import { SparseSessionBase } from '../core/sparse_session';
 import { evalSums, type SparseSums } from './sparse_sums';
 
 /** What the reference keeps of a store: its chunks by slot. */
@@ -22,7 +22,7 @@ export function sparseRows(c: HostChunk, slot: number): SparseRows {
 }
 
 /** The reference backend's session of a model with a sparse block. */
-export class ReferenceSparseSession extends SparseSessionBase {
+export class ReferenceSparseSession extends SparseSessionBase<ChunkStore> implements TrainSession {
   constructor(private readonly store: ChunkList, spec: ModelSpec, init: ModelParams | undefined, private readonly owns: (s: ChunkStore) => ChunkList | null) {
     super(spec, init);
     if (store.d !== spec.sparse!.dense) throw new Error(`the store holds ${store.d} dense features; the model has ${spec.sparse!.dense}`);

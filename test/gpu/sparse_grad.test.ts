@@ -59,7 +59,7 @@ describe('sparse_grad + sparse_scatter', () => {
     const run = { start, count: c.rows - start - (c.rows > 3 ? 1 : 0), shuffle: c.shuffle ?? false, key: 12345 };
 
     const sums = await scoped('sparse_grad run', async () => {
-      const pipes = await sparsePipelines(device, spec, c.kind === 'valued');
+      const pipes = await sparsePipelines(device, spec);
       const bufs = { rows: c.rows, x: upload(device, 'x', storeRows(chunk.x, c.rows, dd)), y: upload(device, 'y', chunk.y), ...uploadCsr(device, chunk.sparse) };
       const model = upload(device, 'model', Float32Array.from([...p.weights, p.bias[0]]));
       const dp4 = Math.ceil(dd / 4);

@@ -76,3 +76,58 @@ describe.each(useBackends(['reference', 'cpu (1 thread)', 'cpu (3 threads)']))('
     expect(diff).toBeLessThan(1e-6);
   });
 });
+
+// WebGPU sums each step's rows in f32 on the device (sparse_grad/sparse_scatter) and updates in f64 on the host with
+// the shared rule; the oracle is the f64 reference trained on the dense expansion. f32 sums over ~40 steps: 1e-5.
+describe.each(useBackends(['webgpu']))('%s: sparse equals the dense expansion on the reference', (c) => {
+  const close = async (data: { sparse: Dataset; dense: Dataset }, spec: Partial<TrainSpec>, run: Runs = {}) => {
+    const s = await train(c.backend(), data.sparse, { ...SPEC, ...spec, ...run.sparse });
+    const d = await train(reference, data.dense, { ...SPEC, ...spec, ...run.dense });
+    const diff = Math.max(maxAbsDiff(s.params.weights, d.params.weights), maxAbsDiff(s.params.bias, d.params.bias));
+    return { s, d, diff };
+  };
+
+  it.each(ALL_OPTIMIZERS)('optimizer %s under every penalty', async (optimizer) => {
+    const data = sparseAndDense({ ...BASE, seed: 7 });
+    for (const penalty of ALL_PENALTIES) {
+      const alpha = penalty === 'none' ? undefined : 0.01;
+      const lr = optimizer === 'ftrl' ? 0.5 : SPEC.lr;
+      const { diff, s, d } = await close(data, { optimizer, penalty, alpha, lr });
+      expect(diff, `${optimizer}/${penalty}`).toBeLessThan(1e-5);
+      expect(s.final.loss).toBeCloseTo(d.final.loss, 5);
+    }
+  });
+
+  it.each([
+    ['binary (logistic), signed hash buckets', { task: 'binary', kind: 'signed' }, { loss: 'logistic' }],
+    ['regression (huber), valued entries, no bias', { kind: 'valued' }, { loss: 'huber', fitBias: false }],
+    ['averaging, clipping and a schedule', {}, { average: true, clipNorm: 0.5, lrSchedule: 'invscaling', penalty: 'elasticnet', alpha: 0.01 }],
+    ['no dense columns (svmlight-like)', { dense: 0, kind: 'valued' }, {}],
+  ] as const)('%s', async (_name, o, spec) => {
+    const data = sparseAndDense({ ...BASE, ...o } as SparseDataOptions);
+    const { diff } = await close(data, spec as Partial<TrainSpec>);
+    expect(diff).toBeLessThan(1e-5);
+  });
+
+  it('standardizes the dense columns only, as the f64 reference does', async () => {
+    // The dense expansion would standardize the expanded columns too: the oracle is the reference on the sparse rows.
+    const data = sparseAndDense({ ...BASE, kind: 'valued', seed: 11 });
+    const spec: Partial<TrainSpec> = { ...SPEC, standardize: true, loss: 'huber', penalty: 'l2', alpha: 0.01 };
+    const got = await train(c.backend(), data.sparse, spec);
+    const want = await train(reference, data.sparse, spec);
+    expect(maxAbsDiff(got.params.weights, want.params.weights)).toBeLessThan(1e-5);
+  });
+
+  it('streams a sparse source larger than the memory budget, with a holdout', async () => {
+    const data = sparseAndDense({ ...BASE, rows: 700, seed: 5 });
+    const runs = { sparse: { memoryBudget: 16 << 10, chunkRows: 32 }, dense: { memoryBudget: 96 << 10, chunkRows: 32 } };
+    const { s, diff } = await close(data, { validation: 0.2, penalty: 'l2', alpha: 0.01 }, runs);
+    expect(s.streamed).toBe(true);
+    expect(diff).toBeLessThan(1e-5);
+  });
+
+  it('refuses K-output losses with a message naming the backends that train them', async () => {
+    const data = sparseAndDense({ ...BASE, task: 'multiclass', kind: 'valued', classes: 3 });
+    await expect(train(c.backend(), data.sparse, { ...SPEC, loss: 'softmax' })).rejects.toThrow(/WebGPU trains sparse rows with one-output losses.*--backend cpu/);
+  });
+});

@@ -2,19 +2,22 @@
 // state on the host, and the step's update from its sums in O(the columns it touched) — the dense block and the biases
 // as apply.ts updates them, each touched sparse column first brought up to date over the steps it missed
 // (core/optim/lazy.ts) — or, for rules without a closed form for untouched columns, every column (apply.ts itself).
-// Subclasses say how a step's rows are summed (the f64 reference, or the fast CPU backend's threads).
-import type { ChunkStore, TrainSession, Which } from '../backend';
-import { confusionClasses, type EvalSums } from '../core/metrics';
-import { cloneParams, zeroParams, type Gradient, type ModelParams, type ModelSpec } from '../core/model';
-import { OPTIMIZERS } from '../core/optim';
-import { applyStep, newOptimState, stepContexts, updateWeight, type OptimState, type StepRule } from '../core/optim/apply';
-import { decayTable, lazyKind, type DecayTable, type LazyKind } from '../core/optim/lazy';
-import type { Step } from '../core/schedule';
+// Subclasses say how a step's rows are summed (the f64 reference, the fast CPU backend's threads, WebGPU's kernels)
+// and implement TrainSession with it; `Store` is the backend's ChunkStore (core does not import backend.ts).
+import { confusionClasses, type EvalSums } from './metrics';
+import { cloneParams, zeroParams, type Gradient, type ModelParams, type ModelSpec } from './model';
+import { OPTIMIZERS } from './optim';
+import { applyStep, newOptimState, stepContexts, updateWeight, type OptimState, type StepRule } from './optim/apply';
+import { decayTable, lazyKind, type DecayTable, type LazyKind } from './optim/lazy';
+import type { Step } from './schedule';
 import { emptySparseSums, SparseAccumulator, type SparseSums } from './sparse_sums';
 
-/** A CPU session of a model with a sparse block; `stepSums` sums a step's rows at the current parameters. */
-export abstract class SparseSessionBase implements TrainSession {
-  private readonly losses: number[] = [];
+/** Which parameters a session reads: the current iterate or the running average (backend.ts's Which). */
+type Which = 'current' | 'average';
+
+/** A session of a model with a sparse block; `stepSums` sums a step's rows at the current parameters. */
+export abstract class SparseSessionBase<Store = unknown> {
+  protected readonly losses: number[] = [];
   protected params: ModelParams;
   private state: OptimState;
   protected readonly dense: number;
@@ -43,7 +46,7 @@ export abstract class SparseSessionBase implements TrainSession {
   protected abstract stepSums(step: Step): SparseSums;
   /** Calls visit(j) for every sparse column the step's rows hold (repeats allowed). */
   protected abstract stepColumns(step: Step, visit: (j: number) => void): void;
-  protected abstract evaluateAt(p: ModelParams, store: ChunkStore | undefined, yShift: number): Promise<EvalSums>;
+  protected abstract evaluateAt(p: ModelParams, store: Store | undefined, yShift: number): Promise<EvalSums>;
 
   /** Told that sparse column j's weights changed (a backend that keeps a copy of them updates it). */
   protected changed(j: number): void {
@@ -116,7 +119,7 @@ export abstract class SparseSessionBase implements TrainSession {
    * up to date; with a decay rule the columns the step reads are brought up to date first, so its outputs see the
    * weights the dense update would have.
    */
-  private begin(step: Step): void {
+  protected begin(step: Step): void {
     const t = step.t + 1;
     if (this.done === null || t !== this.done + 1) {
       if (this.done !== null) this.catchUpAll(this.done);
@@ -206,7 +209,7 @@ export abstract class SparseSessionBase implements TrainSession {
     return cloneParams(this.current(which));
   }
 
-  evaluate(store?: ChunkStore, yShift = 0, which?: Which): Promise<EvalSums> {
+  evaluate(store?: Store, yShift = 0, which?: Which): Promise<EvalSums> {
     return this.evaluateAt(this.current(which), store, yShift);
   }
 
