@@ -76,6 +76,12 @@ describe('categorical columns in the CLI', () => {
     const cross = runCli(['train', csv, '--target', 'delay', '--cross', 'origin:distance', '--save', out]);
     expect(cross.stderr).toMatch(/--cross origin:distance: "distance" is not a categorical column/);
     expect(fs.existsSync(out)).toBe(false);
+    // One-hot past the level limit: the message suggests hashing the column (or capping its levels).
+    const many = tmp.file('many.csv', 'zip,y\n' + Array.from({ length: 65600 }, (_, i) => `z${i},${i % 7}`).join('\n') + '\n');
+    const levels = runCli(['train', many, '--target', 'y', '--save', out]);
+    expect(levels.code).not.toBe(0);
+    expect(levels.stderr).toMatch(/column "zip" has 65600 levels.*--hashed zip.*--max-levels/);
+    expect(fs.existsSync(out)).toBe(false);
   });
 });
 
