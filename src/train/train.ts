@@ -7,6 +7,7 @@ import type { Dataset } from '../core/dataset';
 import { LOSSES, type LossKind } from '../core/losses';
 import { standardizeParams, type Standardization } from '../core/model';
 import { OptionError } from '../core/options';
+import { OPTIMIZERS } from '../core/optim';
 import { modelSpecOf, type TrainSpec } from '../core/spec';
 import { ColumnSet } from '../core/stats';
 import type { DataSource } from '../data/source';
@@ -14,7 +15,7 @@ import { checkpointMismatch, checkResumable } from './checkpoint';
 import { prepareStream, type EpochContext, type Stream } from './epochs';
 import { checkedInput, checkInit, checkTrainingRows } from './inputs';
 import { loadResident, trainRows, ValidationSet, type RowStats } from './load';
-import { budgetRows, resolvePlan, type TrainOptions, type TrainPlan } from './plan';
+import { budgetRows, resolvePlan, sparseModelBytes, type TrainOptions, type TrainPlan } from './plan';
 import type { TrainResult } from './report';
 import { runEpochs } from './run';
 import { RunState } from './run_state';
@@ -125,7 +126,8 @@ export async function train(backend: Backend, input: DataSource | Dataset, opts:
   const source = targets.source;
   const d = source.features.length;
   checkInit(plan.init ?? undefined, d + (source.sparse?.width ?? 0), targets.outputs);
-  const budget = budgetRows(plan, d, source.sparse?.nnzPerRow);
+  const reserved = source.sparse ? sparseModelBytes(source.sparse.width, targets.outputs, OPTIMIZERS[spec.optimizer].slots) : 0;
+  const budget = budgetRows(plan, d, source.sparse?.nnzPerRow, reserved);
   const newStats = (): RowStats => ({ x: spec.standardize ? new ColumnSet(d) : null, y: new ColumnSet(1) });
   const newValidation = () => (hold ? new ValidationSet(backend, d, backend.maxChunkRows(d), Math.floor(budget / 2)) : null);
   let stats = newStats();
@@ -141,7 +143,7 @@ export async function train(backend: Backend, input: DataSource | Dataset, opts:
       validation?.store.dispose();
       stats = newStats();
       validation = newValidation();
-      stream = await prepareStream(backend, plan, source, validation, stats);
+      stream = await prepareStream(backend, plan, source, validation, stats, reserved);
       store = stream.store;
     }
     if (!stream) checkTrainingRows(source, stats.y.n, validation?.rows ?? 0, spec);

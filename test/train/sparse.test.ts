@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend';
 import type { Dataset } from '../../src/core/dataset';
 import type { TrainSpec } from '../../src/core/spec';
+import { sparseModelBytes } from '../../src/train/plan';
 import { train } from '../../src/train/train';
 import { sparseAndDense, type SparseDataOptions } from '../helpers/sparse';
 import { ALL_OPTIMIZERS, ALL_PENALTIES, reference, useBackends } from '../helpers/matrix';
@@ -129,5 +130,31 @@ describe.each(useBackends(['webgpu']))('%s: sparse equals the dense expansion on
   it('refuses K-output losses with a message naming the backends that train them', async () => {
     const data = sparseAndDense({ ...BASE, task: 'multiclass', kind: 'valued', classes: 3 });
     await expect(train(c.backend(), data.sparse, { ...SPEC, loss: 'softmax' })).rejects.toThrow(/WebGPU trains sparse rows with one-output losses.*--backend cpu/);
+  });
+});
+
+describe('the memory budget with a sparse model', () => {
+  /** 300 rows, one dense column, two entries a row in 2^bits hashed buckets. */
+  const wide = (bits: number): Dataset => {
+    const width = 2 ** bits;
+    const rows = 300;
+    const ptr = Uint32Array.from({ length: rows + 1 }, (_, r) => 2 * r);
+    const idx = Uint32Array.from({ length: 2 * rows }, (_, e) => (Math.imul(e + 1, 0x9e3779b1) >>> 8) % width);
+    const encoding = { format: 'svmlight' as const, categorical: [], crosses: [], hash: null, base: 0, width };
+    const x = Float32Array.from({ length: rows }, (_, r) => (r % 10) / 10);
+    const y = Float32Array.from({ length: rows }, (_, r) => r % 3);
+    return { features: ['x'], target: 'y', rows, sparse: { width, encoding, nnzPerRow: 2 }, chunks: [{ rows, x, y, firstRow: 0, sparse: { ptr, idx, val: null } }] };
+  };
+
+  it('counts 2^24 buckets\' state against --memory-budget: refused when it leaves no room for rows, streamed when rows overflow the rest', async () => {
+    const reserved = sparseModelBytes(2 ** 24, 1, 0);
+    expect(reserved / 2 ** 20).toBeCloseTo(448, 0);
+    await expect(train(reference, wide(24), { ...SPEC, epochs: 1, memoryBudget: 256 << 20 })).rejects.toThrow(
+      /the model's sparse block keeps about 448 MiB in memory, which leaves nothing of --memory-budget 256 MiB for rows: raise --memory-budget, or lower --hash-bits/);
+    // 4 KiB left for rows of 40 bytes: 102 fit, the 300 are streamed through the ring (2^20 buckets keep the test
+    // fast; bench/RESULTS.md has the peak RSS of 2^24 buckets through the CLI).
+    const r = await train(reference, wide(20), { ...SPEC, epochs: 1, memoryBudget: sparseModelBytes(2 ** 20, 1, 0) + (4 << 10) });
+    expect(r.streamed).toBe(true);
+    expect(r.params.weights.length).toBe(1 + 2 ** 20);
   });
 });
