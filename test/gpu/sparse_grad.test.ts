@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { allclose, TOL } from '../../src/core/allclose';
 import { ColumnSorter } from '../../src/core/csr_columns';
 import type { HostChunk } from '../../src/core/dataset';
+import { LOSS_NAMES, LOSSES } from '../../src/core/losses';
 import { modelSpec, type ModelParams, type ModelSpec } from '../../src/core/model';
 import { Rng } from '../../src/core/rng';
 import { emptyGradSums } from '../../src/cpu/grad_sums';
@@ -87,6 +88,15 @@ describe('sparse_grad + sparse_scatter', () => {
     const ref = linearGradCpu(dc.x, dc.y, c.rows, p, run, denseSpec, 0, true, emptyGradSums(dd + width));
     check('dense expansion', full, ref.grad);
     check('dense expansion loss', [sums.loss, sums.gradBias], [ref.loss, ref.gradBias[0]]);
+  });
+});
+
+describe('sparse_grad with every one-output loss', () => {
+  it('links and compiles each loss part (plain, shuffled, indicator, valued)', async () => {
+    const { device, scoped } = gpu();
+    for (const loss of LOSS_NAMES.filter((l) => LOSSES[l].task !== 'multiclass')) {
+      await scoped(`sparse pipelines ${loss}`, () => sparsePipelines(device, modelSpec({ d: 9, loss, sparse: { dense: 2, width: 7 } })));
+    }
   });
 });
 
