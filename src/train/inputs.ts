@@ -112,7 +112,7 @@ export function checkedInput(input: DataSource | Dataset): DataSource {
 export function checkInit(init: ModelParams | undefined, d: number, outputs: number): void {
   if (!init) return;
   const ok = init.weights?.length === outputs * d && init.bias?.length === outputs &&
-    [...init.weights, ...init.bias].every(Number.isFinite);
+    init.weights.every(Number.isFinite) && init.bias.every(Number.isFinite);
   if (!ok) throw new InputError(`init: expected ${outputs} × ${d} finite weights and ${outputs} biases, got ${init.weights?.length} weights and ${init.bias?.length} biases`);
 }
 
