@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages downhill's tests need on a fresh Debian bookworm machine:
 # Mesa >= 24 lavapipe (a software Vulkan driver Dawn can use) from bookworm-backports,
-# Debian's Chromium for the browser tests, and python3-numpy (`downhill bench --peers` times numpy beside the
-# CPU backend). Idempotent; needs root.
+# Debian's Chromium for the browser tests, python3-numpy (`downhill bench --peers` times numpy beside the
+# CPU backend) and openmpi-bin (the distributed tests run `mpirun -n 4 downhill train …`). Idempotent; needs root.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
@@ -11,7 +11,8 @@ mesa_ver=$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true
 case "$mesa_ver" in 2[4-9]*|[3-9]*) ;; *) need=1 ;; esac
 command -v chromium >/dev/null || need=1
 dpkg-query -W -f='${Status}' python3-numpy 2>/dev/null | grep -q 'ok installed' || need=1
-[ "$need" = 1 ] || { echo "system deps: mesa-vulkan-drivers $mesa_ver, chromium, python3-numpy present"; exit 0; }
+command -v mpirun >/dev/null || need=1
+[ "$need" = 1 ] || { echo "system deps: mesa-vulkan-drivers $mesa_ver, chromium, python3-numpy, openmpi-bin present"; exit 0; }
 codename=$( . /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-bookworm}" )
 codename=${codename:-bookworm}
 src=/etc/apt/sources.list.d/$codename-backports.sources
@@ -30,5 +31,5 @@ if [ ! -f "$src" ]; then
 fi
 $sudo_cmd apt-get update -qq
 $sudo_cmd apt-get install -y -qq -t "$codename-backports" mesa-vulkan-drivers libvulkan1 >/dev/null
-$sudo_cmd apt-get install -y -qq chromium python3-numpy >/dev/null
-echo "system deps: mesa-vulkan-drivers $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers), $(chromium --version 2>/dev/null), python3-numpy $(dpkg-query -W -f='${Version}' python3-numpy)"
+$sudo_cmd apt-get install -y -qq chromium python3-numpy openmpi-bin >/dev/null
+echo "system deps: mesa-vulkan-drivers $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers), $(chromium --version 2>/dev/null), python3-numpy $(dpkg-query -W -f='${Version}' python3-numpy), openmpi-bin $(dpkg-query -W -f='${Version}' openmpi-bin)"

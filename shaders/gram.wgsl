@@ -21,6 +21,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read> shift: array<vec4<f32>>;            // DP4 vec4s (padding 0)
 @group(0) @binding(4) var<storage, read> pairs: array<vec2<u32>>;            // block → (A, B), A ≤ B: tiles 2A.., 2B..
 @group(0) @binding(5) var<storage, read_write> partials: array<mat4x4<f32>>; // per partial: 4·blocks sums, 4·blocks compensations
+@group(0) @binding(6) var<storage, read> weights: array<f32>;                // WEIGHTED: a factor per row of the piece
 
 override BPW: u32 = 64;   // blocks per workgroup
 override LANES: u32 = 1;  // row lanes per block, ≤ RB
@@ -28,6 +29,7 @@ override WG: u32 = 64;    // BPW·LANES
 override DP4: u32 = 16;  // padded features / 4
 override Z4: u32 = 18;   // DP4 + 1 rounded up to even
 override RB: u32 = 16;   // rows per staged batch
+override WEIGHTED: bool = false; // scale each row z by weights[row] (Σ (s·z)(s·z)ᵀ: s = √w gives Σ w·zzᵀ)
 
 var<workgroup> rowbuf: array<vec4<f32>, RB * Z4>;
 
@@ -55,6 +57,7 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
       if (row < last && c <= DP4) {
         let at = params.start + row;
         v = select(vec4<f32>(y[at] - params.y_shift, 1.0, 0.0, 0.0), x_word(at * DP4 + min(c, DP4 - 1u)) - shift[min(c, DP4 - 1u)], c < DP4);
+        if (WEIGHTED) { v *= weights[row]; }
       }
       rowbuf[k] = v;
     }

@@ -44,6 +44,12 @@ export interface TrainSession {
   runSteps(steps: readonly Step[]): void;
   /** The mean gradient and loss of one step's rows at the current parameters (no update). */
   gradient(step: Step): Promise<Gradient>;
+  /**
+   * The Hessian of the mean loss over one step's rows at the current parameters (a loss with d²L/dz², or softmax):
+   * (K·(D + 1))² values, row-major, parameters ordered as K·D weights then K biases (bias rows and columns zero when the
+   * model fits none). Newton's method asks for it; backends without it leave it undefined.
+   */
+  hessian?(step: Step): Promise<Float64Array>;
   /** The batch losses recorded by steps with indices 0..count-1. */
   readLosses(count: number): Promise<Float64Array>;
   /**

@@ -7,3 +7,6 @@ fn loss_eval(z: f32, t: f32) -> vec2<f32> {
 }
 
 fn loss_link(z: f32) -> f32 { return z; }
+
+// d²L/dz² (Newton's row weight): 1 within δ, 0 beyond.
+fn loss_d2z(z: f32, t: f32) -> f32 { return select(0.0, 1.0, abs(z - t) <= hp.loss.x); }

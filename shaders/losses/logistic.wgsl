@@ -14,3 +14,9 @@ fn loss_eval(z: f32, t: f32) -> vec2<f32> {
 }
 
 fn loss_link(z: f32) -> f32 { return sigmoid(z); }
+
+// d²L/dz² (Newton's row weight): σ(z)(1 − σ(z)).
+fn loss_d2z(z: f32, t: f32) -> f32 {
+  let p = sigmoid(z);
+  return p * (1.0 - p);
+}

@@ -10,3 +10,9 @@ fn loss_eval(z: f32, t: f32) -> vec2<f32> {
 }
 
 fn loss_link(z: f32) -> f32 { return (clamp(z, -1.0, 1.0) + 1.0) * 0.5; }
+
+// d²L/dz² (Newton's row weight): 2 for −1 ≤ m < 1, else 0.
+fn loss_d2z(z: f32, t: f32) -> f32 {
+  let m = select(-1.0, 1.0, t > 0.5) * z;
+  return select(0.0, 2.0, m >= -1.0 && m < 1.0);
+}

@@ -5,3 +5,6 @@ fn loss_eval(z: f32, t: f32) -> vec2<f32> {
 }
 
 fn loss_link(z: f32) -> f32 { return exp(z); }
+
+// d²L/dz² (Newton's row weight).
+fn loss_d2z(z: f32, t: f32) -> f32 { return exp(z); }

@@ -8,3 +8,9 @@ fn loss_eval(z: f32, t: f32) -> vec2<f32> {
 }
 
 fn loss_link(z: f32) -> f32 { return exp(z); }
+
+// d²L/dz² (Newton's row weight).
+fn loss_d2z(z: f32, t: f32) -> f32 {
+  let p = hp.loss.x;
+  return (2.0 - p) * exp((2.0 - p) * z) - t * (1.0 - p) * exp((1.0 - p) * z);
+}

@@ -1,8 +1,10 @@
-// How the CLI ends: exit codes (0 done, 1 bad input or a failed run, 2 bad usage, 141 output pipe closed, 128 + n on
-// signal n), one readable message per error — clipped to a readable length, without a stack trace unless
-// DOWNHILL_DEBUG=1 — and temp files removed on every way out.
+// How the CLI ends: exit codes (0 done, 1 bad input or a failed run, 2 bad usage, 3 stopped because another rank of a
+// distributed run failed, 141 output pipe closed, 128 + n on signal n), one readable message per error — clipped to
+// a readable length, naming the rank in a distributed run, without a stack trace unless DOWNHILL_DEBUG=1 — and temp
+// files removed on every way out.
 import { removeLiveTemps, removeTempsOnExit } from '../data/atomic';
 import { OptionError } from '../core/options';
+import { RankError } from '../dist/tcp';
 import { UsageError } from './args';
 
 /** Longest message printed, in characters; longer ones keep their start and end. */
@@ -22,6 +24,13 @@ function isInternal(e: unknown): boolean {
   return e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || e instanceof SyntaxError || !(e instanceof Error);
 }
 
+let rankLabel = '';
+
+/** Names this process's rank in every message from now on ("rank 2 of 4"). */
+export function setRankLabel(label: string): void {
+  rankLabel = `${label}: `;
+}
+
 /** Prints an error as the CLI reports it and returns its exit code; `command` names the help a usage error points to. */
 export function report(e: unknown, command?: string): number {
   const usage = e instanceof UsageError || e instanceof OptionError;
@@ -29,10 +38,10 @@ export function report(e: unknown, command?: string): number {
   const text = isInternal(e) && !usage
     ? `internal error: ${message} (a bug in downhill; DOWNHILL_DEBUG=1 shows where)`
     : message;
-  writeErr(`downhill: ${clipMessage(text)}\n`);
+  writeErr(`downhill: ${rankLabel}${clipMessage(text)}\n`);
   if (usage) writeErr(`run "downhill ${command ? `${command} --help` : 'help'}" for usage\n`);
   if (debug() && e instanceof Error && e.stack) writeErr(`${e.stack}\n`);
-  return usage ? 2 : 1;
+  return usage ? 2 : e instanceof RankError ? 3 : 1;
 }
 
 function writeErr(text: string): void {

@@ -8,6 +8,7 @@ import { CONVERT_USAGE, convertCommand } from './commands/convert';
 import { GEN_USAGE, genCommand } from './commands/gen';
 import { DEMO_USAGE, demoCommand } from './commands/demo';
 import { infoCommand } from './commands/info';
+import { LAUNCH_USAGE, launchCommand } from './commands/launch';
 import { PREDICT_USAGE, predictCommand } from './commands/predict';
 import { TRAIN_USAGE, trainCommand } from './commands/train';
 import { installExitHandlers, report } from './errors';
@@ -15,6 +16,8 @@ import { installExitHandlers, report } from './errors';
 const USAGE = `downhill — gradient descent on the GPU through WebGPU
 
 ${TRAIN_USAGE}
+
+${LAUNCH_USAGE}
 
 ${BENCH_USAGE}
 
@@ -40,6 +43,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   train: { run: trainCommand, usage: TRAIN_USAGE }, bench: { run: benchCommand, usage: BENCH_USAGE },
   predict: { run: predictCommand, usage: PREDICT_USAGE }, convert: { run: convertCommand, usage: CONVERT_USAGE },
   gen: { run: genCommand, usage: GEN_USAGE }, demo: { run: demoCommand, usage: DEMO_USAGE }, info: { run: infoCommand, usage: INFO_USAGE },
+  launch: { run: launchCommand, usage: LAUNCH_USAGE },
 };
 
 const HELP = new Set(['--help', '-h']);

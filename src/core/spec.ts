@@ -7,7 +7,7 @@ import { OptionError, parseOptionValue, type OptionDescriptor } from './options'
 import { SCHEDULE_OPTIONS, SCHEDULES, type ScheduleParams } from './lr_schedule';
 import { OPTIM_OPTIONS, OPTIMIZER_NAMES, type OptimizerKind, type OptimParams } from './optim';
 import { PENALTY_NAMES, PENALTY_OPTIONS, type PenaltyKind, type PenaltyParams } from './penalties';
-import { checkExact, SOLVER_OPTIONS, type SolverParams } from './solver/options';
+import { checkSolver, PATH_OPTIONS, SOLVER_OPTIONS, type SolverParams } from './solver/options';
 import { ENCODING_OPTIONS, type EncodingParams } from './encoding_options';
 
 /** Every training setting, typed. */
@@ -111,6 +111,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = ([
     help: 'hold out a fraction F of rows (seeded hash of the row index) and report their metrics',
   },
   ...SOLVER_OPTIONS,
+  ...PATH_OPTIONS,
   ...ENCODING_OPTIONS,
   { name: 'host-update', key: 'hostUpdate', type: 'boolean', default: false, group: 'training', solvers: GD, help: 'read the gradient back each step and update in TypeScript' },
 ] as TrainOption[]).map(withSolvers);
@@ -127,6 +128,10 @@ export const TRAIN_ALIASES: Readonly<Record<string, string>> = {
 const SOLVER_READS: Record<TrainSpec['solver'], string> = {
   gd: 'takes gradient steps',
   exact: 'solves least squares in one streamed pass, without epochs, steps or an optimizer',
+  newton: 'takes Newton steps from passes over all rows, without epochs, a batch, a learning rate or an optimizer',
+  lbfgs: 'takes quasi-Newton steps from passes over all rows, without epochs, a batch, a learning rate or an optimizer',
+  dcd: 'solves the dual by coordinate descent over rows in memory, without epochs, a batch, a learning rate or an optimizer',
+  smoothing: 'solves by Newton steps on smoothings of the loss over rows in memory, without epochs, a batch, a learning rate or an optimizer',
 };
 
 /** Whether an option applies to a spec. */
@@ -170,7 +175,7 @@ export function parseTrainSpec(record: Partial<Record<string, unknown>> = {}, o:
   if (s.earlyStopping && !(s.validation > 0)) {
     throw new OptionError('early-stopping', '--early-stopping watches the held-out rows: give --validation F (a fraction, e.g. 0.1)');
   }
-  checkExact(s);
+  checkSolver(s);
   for (const opt of given) if (o.strict !== false && !applies(opt, s)) throw notApplying(opt, s);
   return s;
 }
@@ -178,7 +183,7 @@ export function parseTrainSpec(record: Partial<Record<string, unknown>> = {}, o:
 /** Why an option does not apply to a spec (the second half of the message). */
 function describeApplies(o: TrainOption, s: TrainSpec): string {
   if (o.solvers && !o.solvers.includes(s.solver)) {
-    return `it is for --solver ${o.solvers.join(' or ')} (gradient descent); --solver ${s.solver} ${SOLVER_READS[s.solver]}`;
+    return `it is for --solver ${o.solvers.join(' or ')}${o.solvers.length === 1 && o.solvers[0] === 'gd' ? ' (gradient descent)' : ''}; --solver ${s.solver} ${SOLVER_READS[s.solver]}`;
   }
   if (o.why) return o.why;
   const owner = LOSS_NAMES.find((n) => LOSSES[n].options.some((x) => x.key === o.key));

@@ -5,7 +5,8 @@ import type { Backend, ChunkStore, TrainSession } from '../backend';
 import type { HostChunk } from '../core/dataset';
 import type { EvalSums } from '../core/metrics';
 import type { ModelParams, ModelSpec } from '../core/model';
-import type { Step } from '../core/schedule';
+import type { Piece, Step } from '../core/schedule';
+import type { RowBlock } from './hessian';
 import { gradRows } from './grad_rows';
 import { CpuSessionBase } from './session';
 import { ReferenceSparseSession } from './sparse_reference';
@@ -43,6 +44,11 @@ class CpuSession extends CpuSessionBase {
       gradRows(c.x, c.y, c.rows, this.params, piece, this.spec, 0, true, out);
     }
     return out;
+  }
+
+  protected rowBlock(piece: Piece): RowBlock {
+    const c = this.store.chunks[piece.chunk];
+    return { x: c.x, x0: 0, stride: this.spec.d, y: c.y, y0: 0, start: piece.start, count: piece.count };
   }
 
   protected async evaluateAt(p: ModelParams, store: ChunkStore = this.store, yShift = 0): Promise<EvalSums> {

@@ -5,7 +5,8 @@ import type { ChunkStore, TrainSession, Which } from '../backend';
 import { confusionClasses, type EvalSums } from '../core/metrics';
 import { cloneParams, zeroParams, type Gradient, type ModelParams, type ModelSpec } from '../core/model';
 import { newOptimState, type OptimState } from '../core/optim/apply';
-import type { Step } from '../core/schedule';
+import type { Piece, Step } from '../core/schedule';
+import { addHessian, type RowBlock } from './hessian';
 import { applyUpdateCpu, meanGradient } from './apply_update';
 import { emptyGradSums, type GradSums } from './grad_sums';
 
@@ -22,6 +23,8 @@ export abstract class CpuSessionBase implements TrainSession {
   }
 
   protected abstract stepSums(step: Step): GradSums;
+  /** The rows of one of a step's pieces as a float32 block (in storage order). */
+  protected abstract rowBlock(piece: Piece): RowBlock;
   protected abstract evaluateAt(p: ModelParams, store: ChunkStore | undefined, yShift: number): Promise<EvalSums>;
 
   /** Zeroed sums for this session's model (with a confusion matrix when it classifies). */
@@ -43,6 +46,13 @@ export abstract class CpuSessionBase implements TrainSession {
 
   async gradient(step: Step): Promise<Gradient> {
     return meanGradient(this.stepSums(step));
+  }
+
+  async hessian(step: Step): Promise<Float64Array> {
+    const { d, outputs: k } = this.spec;
+    const h = new Float64Array((k * (d + 1)) ** 2);
+    for (const piece of step.pieces) addHessian(h, this.rowBlock(piece), this.params, this.spec);
+    return h.map((v) => v / Math.max(1, step.rows));
   }
 
   async readLosses(count: number): Promise<Float64Array> {

@@ -15,6 +15,7 @@ import binaries from './simd/kernels.ts?simd';
 import { ThreadPool, type Spawner } from './simd_pool';
 import { ThreadChooser, type ChooserTuning } from './simd_threads';
 import { blockRows, JOB, JOB_HP, JOB_PIECES, JOB_YSHIFT, PIECE_WORDS, scratchBytes, STRIPE_BIAS, STRIPE_LOSS, STRIPE_M, STRIPE_ROWS, stripeBytes } from './simd_rows';
+import type { RowBlock } from './hessian';
 import { CpuSessionBase } from './session';
 import { CsrSlots } from './simd_sparse_store';
 import { SimdSparseSession } from './simd_sparse';
@@ -214,6 +215,12 @@ class SimdSession extends CpuSessionBase {
       for (let c = 0; c < k; c++) out.gradBias[c] += f64[s + STRIPE_BIAS + c];
       if (out.confusion) for (let i = 0; i < out.confusion.length; i++) out.confusion[i] += f64[s + STRIPE_BIAS + k + i];
     }
+  }
+
+  protected rowBlock(piece: Piece): RowBlock {
+    const s = this.store.slots[piece.chunk];
+    const { f32 } = this.backend.arena.views;
+    return { x: f32, x0: s.x / 4, stride: this.rb / 4, y: f32, y0: s.y / 4, start: piece.start, count: piece.count };
   }
 
   protected stepSums(step: Step): GradSums {

@@ -3,7 +3,7 @@
 import { csvSourceFromStream, type CsvSource, type CsvStreamOptions } from './csv_stream';
 
 /** Opens a CSV Blob or File as a streaming source (the name is the File's name, else "blob"). */
-export function csvSourceFromBlob(blob: Blob, opts: CsvStreamOptions, name?: string): Promise<CsvSource> {
+export function csvSourceFromBlob(blob: { stream(): ReadableStream<Uint8Array> }, opts: CsvStreamOptions, name?: string): Promise<CsvSource> {
   const label = name ?? ((blob as Partial<File>).name || 'blob');
   return csvSourceFromStream(label, () => blob.stream(), opts);
 }

@@ -8,23 +8,14 @@ import { FileWatch } from './fingerprint';
 import { AtomicFile } from './atomic';
 import { fileSize, readExact } from './node_files';
 import type { DataSource, ReadOptions } from './source';
-import { DataError } from './csv';
-import { checkValues } from './values';
 import { roundF16Array, type DType } from '../core/f16';
-import { cacheRowBytes, decodeF16Rows, encodeF16Rows } from './cache_f16';
+import { cacheRowBytes, encodeF16Rows } from './cache_f16';
+import { cacheBounds, decodeCacheRows, interleave } from './cache_rows';
 import { accumulateChunk, emptyStats, type ColumnStats } from '../core/stats';
 import { CsrCacheSource, CsrCacheWriter } from './cache_csr_io';
 
 /** What a finished cache holds, apart from the rows. */
 export type CacheInfo = Omit<CacheHeader, 'dataOffset'>;
-
-/** Copies rows [r, r + n) of a chunk into `out` at `at` as rows of d features followed by y. */
-function interleave(c: HostChunk, r: number, n: number, d: number, out: Float32Array, at: number): void {
-  for (let k = r * d, end = r + n; r < end; r++) {
-    for (let j = 0; j < d; j++) out[at++] = c.x[k++];
-    out[at++] = c.y[r];
-  }
-}
 
 /** Writes a cache row chunk by row chunk into a temp file that close() renames into place. */
 export class CacheWriter {
@@ -162,46 +153,16 @@ export class CacheSource implements DataSource {
   }
 
   private async rowsFrom(fh: FileHandle, start: number, count: number): Promise<HostChunk> {
-    const d = this.features.length;
-    const w = d + 1;
-    const rowBytes = cacheRowBytes(d, this.dtype);
+    const rowBytes = cacheRowBytes(this.features.length, this.dtype);
     const bytes = new Uint8Array(count * rowBytes);
     await this.watch.check();
     await readExact(fh, this.file, bytes, bytes.length, this.h.dataOffset + start * rowBytes);
     await this.watch.check();
-    const m = this.dtype === 'f16' ? decodeF16Rows(bytes, count, d) : new Float32Array(bytes.buffer, 0, count * w);
-    checkValues(this.file, m, w, start, (j) => (j < d ? this.features[j] : this.target));
-    const x = new Float32Array(count * d);
-    const y = new Float32Array(count);
-    const { lo, hi } = this.bounds;
-    let bad = -1;
-    for (let r = 0, i = 0, o = 0; r < count; r++) {
-      for (let j = 0; j < d; j++, i++) {
-        const v = (x[o++] = m[i]);
-        if (!(v >= lo[j] && v <= hi[j])) bad = i;
-      }
-      const v = (y[r] = m[i]);
-      if (!(v >= lo[d] && v <= hi[d])) bad = i;
-      i++;
-    }
-    if (bad >= 0) this.outOfRange(m[bad], start + Math.floor(bad / w), bad % w);
-    return { rows: count, x, y, firstRow: start };
+    this.bounds ??= cacheBounds(this.h);
+    return decodeCacheRows(this.file, this.h, bytes, start, count, this.bounds);
   }
 
-  /** Each column's recorded [min, max] (features, then y): every stored value lies within, unless the file changed. */
-  private get bounds(): { lo: Float64Array; hi: Float64Array } {
-    const all = [...this.h.featureStats, this.h.targetStats];
-    return (this.range ??= { lo: Float64Array.from(all, (s) => s.min), hi: Float64Array.from(all, (s) => s.max) });
-  }
-
-  private range: { lo: Float64Array; hi: Float64Array } | null = null;
-
-  private outOfRange(v: number, row: number, j: number): never {
-    const s = j < this.features.length ? this.h.featureStats[j] : this.h.targetStats;
-    const name = j < this.features.length ? this.features[j] : this.target;
-    throw new DataError(this.file, row + 1, `${j + 1} "${name}"`,
-      `the value ${v} is outside the column's range recorded when the cache was written [${s.min}, ${s.max}]: the file changed after it was written (corrupt); convert the data again`, 'row');
-  }
+  private bounds: { lo: Float64Array; hi: Float64Array } | null = null;
 
   /** One pass over every row in order, reading ≥ 8 MiB at a time. */
   async *read(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {

@@ -112,6 +112,11 @@ function splitLine(line: string, delim: string, file: string, lineNo: number): s
   return out;
 }
 
+/** Added to the error for a cell that is a number written with a decimal comma ("1,5"). */
+export function decimalCommaHint(cell: string): string {
+  return /^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$/.test(cell) ? ' (a decimal comma: write numbers with a decimal point, or read the file with decimal commas)' : '';
+}
+
 // Unambiguous (no two ways to split a run of digits), so a failing match is linear in the cell, not quadratic.
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -143,7 +148,7 @@ export function parseCsv(text: string, o: CsvOptions): Dataset & { targetLabels?
   const cell = (fields: string[], idx: number, lineNo: number): number => {
     const s = fields[idx].trim();
     if (!NUMBER.test(s)) {
-      const why = s === '' ? 'missing value; expected a number' : `expected a number, got ${quoteValue(s)}${idx === t ? textTargetHint() : ''}`;
+      const why = s === '' ? 'missing value; expected a number' : `expected a number, got ${quoteValue(s)}${idx === t ? textTargetHint() : decimalCommaHint(s)}`;
       throw new DataError(file, lineNo, `${idx + 1} ${quoteValue(header[idx])}`, why);
     }
     const v = Number(s);

@@ -25,6 +25,7 @@ const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** The f64 reader of a CSV file read with `plan` (CsvSource.plan); class-label targets are not supported. */
 export function csvF64Rows(file: string, plan: CsvPlan): F64Rows {
   if (plan.labels) throw new Error('the f64 CSV reader reads numeric targets only');
+  if (plan.indicators.length || plan.decimalComma || plan.missing !== 'error') throw new Error('the f64 CSV reader reads plain numeric columns only');
   const d = plan.featureCols.length;
   return {
     async *readF64(o = {}) {

@@ -4,8 +4,7 @@
 // exact rules, so the fast path can only be faster, never different. csv_labels.ts reuses fastLine and
 // skipField for class-label targets, leaving this loop as it is. No Node imports.
 import type { HostChunk } from '../core/dataset';
-import { DataError } from './csv';
-import { readLineSlow, SKIP as SKIP_ROLE, TARGET as TARGET_ROLE, type CsvPlan } from './csv_plan';
+import { readLineSlow, skips, SKIP as SKIP_ROLE, TARGET as TARGET_ROLE, type CsvPlan } from './csv_plan';
 
 // Local copies: Vite's SSR transform (Vitest, vite-node) reads imported bindings through a namespace
 // object, which costs a property load per comparison in the hot loop.
@@ -236,9 +235,9 @@ export class RowParser {
       this.y[r] = v;
       return true;
     } catch (e) {
-      if (!(e instanceof DataError) || !this.plan.skipBadRows) throw e;
+      if (!skips(this.plan, e)) throw e;
       this.skipped++;
-      this.plan.onSkip?.({ line: lineNo, before: this.firstRow + r, reason: e.message });
+      this.plan.onSkip?.({ line: lineNo, before: this.firstRow + r, reason: (e as Error).message });
       return false;
     }
   }

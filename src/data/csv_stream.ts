@@ -1,13 +1,14 @@
 // A streaming CSV source over byte chunks (a fetch body, Blob.stream(), a Node file stream): reads the header
 // first, then each pass re-reads the bytes and yields float32 chunks of at most maxRows rows. Lines that span
 // chunk boundaries are stitched here; the parsing itself is in csv_fast.ts (hot path), csv_labels.ts (class-label
-// targets) and csv_plan.ts (rules).
+// targets), csv_table.ts (text columns read one-hot) and csv_plan.ts (rules).
 // No Node imports: the browser bundle uses this file directly (see blob_source.ts; node_files.ts for Node).
 import type { HostChunk } from '../core/dataset';
 import { chunkRows } from './blocks';
 import { DataError } from './csv';
 import { RowParser, lineText } from './csv_fast';
 import { LabelRowParser } from './csv_labels';
+import { TableRowParser } from './csv_table';
 import { isBlank, makePlan, type CsvPlan, type CsvStreamOptions } from './csv_plan';
 import { notText } from './sniff';
 import type { DataSource, ReadOptions } from './source';
@@ -137,9 +138,26 @@ function* parseRegion(p: RowParser, [b, start, end]: Region): Generator<HostChun
   }
 }
 
+/** The row parser of one pass (a table with one-hot columns, class labels or numbers), lines numbered from `firstLine`. */
+function parserFor(plan: CsvPlan, opts: ReadOptions, firstLine: number): RowParser {
+  const rows = chunkRows(opts, plan.features.length);
+  return plan.indicators.length > 0 ? new TableRowParser(plan, rows, firstLine)
+    : plan.labels !== null && plan.targetCol >= 0 ? new LabelRowParser(plan, rows, firstLine) : new RowParser(plan, rows, firstLine);
+}
+
+/**
+ * One pass over part of a CSV: a stream of whole data lines without the header (see DataSource.part). Lines are
+ * numbered from the part's first; a part may hold no rows.
+ */
+export async function* csvPartPass(plan: CsvPlan, open: () => ByteStream, opts: ReadOptions): AsyncGenerator<HostChunk> {
+  const p = parserFor(plan, opts, 1);
+  for await (const region of regions(open(), opts.signal)) yield* parseRegion(p, region);
+  if (p.rows > 0) yield p.take();
+}
+
 /** One pass over a CSV byte stream (opened when iteration starts) whose header has been read into `plan`. */
 export async function* csvPass(plan: CsvPlan, open: () => ByteStream, opts: ReadOptions, done: (rows: number, skipped: number) => void): AsyncGenerator<HostChunk> {
-  const p = plan.labels !== null && plan.targetCol >= 0 ? new LabelRowParser(plan, chunkRows(opts, plan.features.length), 2) : new RowParser(plan, chunkRows(opts, plan.features.length), 2);
+  const p = parserFor(plan, opts, 2);
   let headerSeen = false;
   for await (const region of regions(open(), opts.signal)) {
     if (!headerSeen) {
@@ -155,7 +173,8 @@ export async function* csvPass(plan: CsvPlan, open: () => ByteStream, opts: Read
   }
   if (p.rows > 0) yield p.take();
   if (p.firstRow === 0) {
-    const why = p.skipped > 0 ? `every data row was bad (${p.skipped} skipped)` : 'the file has a header but no data rows';
+    const bad = plan.skipBadRows ? 'bad' : 'missing a value';
+    const why = p.skipped > 0 ? `every data row was ${bad} (${p.skipped} skipped)` : 'the file has a header but no data rows';
     throw new DataError(plan.file, null, null, why);
   }
   done(p.firstRow, p.skipped);

@@ -4,7 +4,8 @@ import { createReadStream } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { BLOCK_BYTES } from './blocks';
 import { DataError } from './csv';
-import { csvSourceFromStream, type CsvSource, type CsvStreamOptions } from './csv_stream';
+import { csvPartPass, csvSourceFromStream, type CsvSource, type CsvStreamOptions } from './csv_stream';
+import type { DataSource } from './source';
 import { FileWatch, watched } from './fingerprint';
 import { ParquetSource, type ParquetOptions } from './parquet';
 import { encodedParquetSource, parquetTextColumns, type EncodedParquetOptions, type EncodedParquetSource } from './parquet_encoded';
@@ -28,11 +29,53 @@ export async function fileSize(file: string): Promise<number> {
  * Opens a CSV file as a streaming source (the header is read now; each pass streams the file again, checking before
  * and after that the file has not changed since it was opened).
  */
-export async function csvSource(file: string, opts: CsvStreamOptions): Promise<CsvSource & { files: string[] }> {
+export async function csvSource(file: string, opts: CsvStreamOptions): Promise<CsvSource & { files: string[]; part(part: number, parts: number): DataSource }> {
   await fileSize(file);
   const watch = await FileWatch.of([file]);
   const src = await csvSourceFromStream(file, () => watched(watch, () => createReadStream(file, { highWaterMark: BLOCK_BYTES })), opts);
-  return Object.assign(src, { files: [file] });
+  const cuts = new Map<number, Promise<number[]>>();
+  const part = (k: number, parts: number): DataSource => ({
+    description: `${file} (part ${k + 1} of ${parts})`, features: src.features, target: src.target, rows: null, files: [file],
+    get targetLabels() {
+      return src.targetLabels;
+    },
+    async *read(o = {}) {
+      if (!cuts.has(parts)) cuts.set(parts, lineCuts(file, parts));
+      const c = await cuts.get(parts)!;
+      if (c[k] >= c[k + 1]) return;
+      // Messages name the byte range; lines count from its start.
+      const plan = { ...src.plan, file: `${file} bytes ${c[k]}…${c[k + 1]}` };
+      yield* csvPartPass(plan, () => watched(watch, () => createReadStream(file, { start: c[k], end: c[k + 1] - 1, highWaterMark: BLOCK_BYTES })), o);
+    },
+  });
+  return Object.assign(src, { files: [file], part });
+}
+
+/**
+ * Where `parts` byte ranges of a CSV's data lines start: the header's end, then each 1/parts of the rest moved on
+ * to the next line start, then the file's end. A quoted field holding a line break must not straddle a cut.
+ */
+async function lineCuts(file: string, parts: number): Promise<number[]> {
+  const size = await fileSize(file);
+  const fh = await open(file, 'r');
+  try {
+    const lineStart = async (at: number): Promise<number> => {
+      const buf = new Uint8Array(1 << 16);
+      for (let pos = Math.max(0, at - 1); pos < size; pos += buf.length) {
+        const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+        const nl = buf.subarray(0, bytesRead).indexOf(10);
+        if (nl >= 0) return pos + nl + 1;
+      }
+      return size;
+    };
+    const header = await lineStart(1); // just after the header's line feed
+    const cuts = [header];
+    for (let k = 1; k < parts; k++) cuts.push(Math.max(cuts[k - 1], await lineStart(header + Math.floor((k * (size - header)) / parts))));
+    cuts.push(size);
+    return cuts;
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Opens a CSV with text (categorical) columns as a source with a sparse block (its first pass finds the levels). */

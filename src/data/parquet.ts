@@ -113,6 +113,11 @@ export class ParquetSource implements DataSource {
     return this.labels?.list;
   }
 
+  /** Rows of each row group. */
+  get rowGroups(): readonly number[] {
+    return this.meta.row_groups.map((g) => Number(g.num_rows));
+  }
+
   async readRows(start: number, count: number): Promise<HostChunk> {
     if (start < 0 || count < 0 || start + count > this.rows) throw new RangeError(`rows [${start}, ${start + count}) outside 0..${this.rows}`);
     const d = this.features.length;
@@ -167,6 +172,6 @@ export class ParquetSource implements DataSource {
 }
 
 /** A hyparquet AsyncBuffer over a Blob (a browser File). */
-export function blobAsyncBuffer(blob: Blob): AsyncBuffer {
+export function blobAsyncBuffer(blob: { readonly size: number; slice(start: number, end?: number): { arrayBuffer(): Promise<ArrayBuffer> } }): AsyncBuffer {
   return { byteLength: blob.size, slice: (s: number, e?: number) => blob.slice(s, e).arrayBuffer() };
 }

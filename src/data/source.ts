@@ -27,6 +27,14 @@ export interface DataSource {
   /** Random access to rows [start, start + count) where the format allows it (memory, NPY, cache). */
   readRows?(start: number, count: number): Promise<HostChunk>;
   /**
+   * Part `part` of `parts` of a text file without random access (CSV): a byte range of whole lines, found without
+   * reading the rest; its rows in file order, `firstRow` counted from the part's first row. Distributed runs share
+   * out such files by parts.
+   */
+  part?(part: number, parts: number): DataSource;
+  /** Rows of each row group (Parquet): a distributed run cuts its shares at their boundaries where it can. */
+  readonly rowGroups?: readonly number[];
+  /**
    * Set by sources that read the target as class labels (text or numbers as written): y then holds indices into
    * this list of canonical label texts (core/labels.ts), in order of first appearance; it grows as passes find
    * new labels. Absent: y holds numbers.

@@ -60,30 +60,39 @@ export class GramPass {
   private constructor(
     private readonly ctx: GpuContext, readonly layout: GramLayout, private readonly pipeline: GPUComputePipeline,
     private readonly bindLayout: GPUBindGroupLayout, private readonly pairs: GPUBuffer, private readonly shift: GPUBuffer, private readonly params: GPUBuffer,
+    private readonly noWeights: GPUBuffer, readonly weighted: boolean,
   ) {}
 
-  /** The pass for D features stored as `dtype` (the store's: rows of DP4 vec4 words, f32 or packed halves). */
-  static async create(ctx: GpuContext, d: number, dtype: DType = 'f32'): Promise<GramPass> {
+  /**
+   * The pass for D features stored as `dtype` (the store's: rows of DP4 vec4 words, f32 or packed halves); `weighted`:
+   * each row scaled by a factor from a buffer (Newton's √(d²L/dz²), src/gpu/curvature.ts).
+   */
+  static async create(ctx: GpuContext, d: number, dtype: DType = 'f32', weighted = false): Promise<GramPass> {
     const layout = gramLayout(d);
     const { device } = ctx;
     const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
     const bindLayout = device.createBindGroupLayout({
       label: 'gram',
-      entries: [entry(0, 'uniform'), entry(1, 'read-only-storage'), entry(2, 'read-only-storage'), entry(3, 'read-only-storage'), entry(4, 'read-only-storage'), entry(5, 'storage')],
+      entries: [entry(0, 'uniform'), entry(1, 'read-only-storage'), entry(2, 'read-only-storage'), entry(3, 'read-only-storage'), entry(4, 'read-only-storage'), entry(5, 'storage'),
+        entry(6, 'read-only-storage')],
     });
     const pl = device.createPipelineLayout({ label: 'gram', bindGroupLayouts: [bindLayout] });
-    const pipeline = await computePipelineAsync(device, 'gram', { dtype }, pl, { BPW: layout.bpw, LANES: layout.lanes, WG: layout.wg, DP4: layout.dp4, Z4: layout.z4, RB: layout.rb });
+    const pipeline = await computePipelineAsync(device, 'gram', { dtype }, pl,
+      { BPW: layout.bpw, LANES: layout.lanes, WG: layout.wg, DP4: layout.dp4, Z4: layout.z4, RB: layout.rb, WEIGHTED: weighted ? 1 : 0 });
     const pairs = device.createBuffer({ label: 'gram.pairs', size: layout.pairs.byteLength, usage: STORAGE | COPY_DST });
     device.queue.writeBuffer(pairs, 0, layout.pairs as Uint32Array<ArrayBuffer>);
     const shift = device.createBuffer({ label: 'gram.shift', size: layout.dp4 * 16, usage: STORAGE | COPY_DST });
     const params = device.createBuffer({ label: 'gram.params', size: GRAM_PARAMS.bytes, usage: UNIFORM | COPY_DST });
-    return new GramPass(ctx, layout, pipeline, bindLayout, pairs, shift, params);
+    const noWeights = device.createBuffer({ label: 'gram.weights', size: 16, usage: STORAGE });
+    return new GramPass(ctx, layout, pipeline, bindLayout, pairs, shift, params, noWeights, weighted);
   }
 
-  /** ZᵀZ (W × W, f64) of rows [start, start + count) of a slot's x (DP4 vec4s per row) and y buffers. */
+  /** ZᵀZ (W × W, f64) of rows [start, start + count) of a slot's x (DP4 vec4s per row) and y buffers (rows scaled by `weights` when weighted). */
   async run(
-    x: GPUBuffer, y: GPUBuffer, start: number, count: number, shift: ArrayLike<number>, yShift: number, o: { poison?: boolean } = {},
+    x: GPUBuffer, y: GPUBuffer, start: number, count: number, shift: ArrayLike<number>, yShift: number,
+    o: { poison?: boolean; weights?: GPUBuffer } = {},
   ): Promise<Float64Array> {
+    if (this.weighted !== !!o.weights) throw new Error(this.weighted ? 'a weighted Gram pass needs its row weights' : 'this Gram pass is not weighted');
     const { device } = this.ctx;
     const L = this.layout;
     const s = new Float32Array(L.dp4 * 4);
@@ -101,7 +110,7 @@ export class GramPass {
     try {
       const bind = device.createBindGroup({
         label: 'gram', layout: this.bindLayout,
-        entries: [this.params, x, y, this.shift, this.pairs, partials].map((buffer, binding) => ({ binding, resource: { buffer } })),
+        entries: [this.params, x, y, this.shift, this.pairs, partials, o.weights ?? this.noWeights].map((buffer, binding) => ({ binding, resource: { buffer } })),
       });
       const enc = device.createCommandEncoder({ label: 'gram' });
       const pass = enc.beginComputePass({ label: 'gram' });
@@ -120,6 +129,7 @@ export class GramPass {
     this.pairs.destroy();
     this.shift.destroy();
     this.params.destroy();
+    this.noWeights.destroy();
   }
 }
 

@@ -9,6 +9,7 @@ import { OPTIMIZERS } from '../core/optim';
 import type { OptimState } from '../core/optim/apply';
 import type { Step } from '../core/schedule';
 import { createFilled, readBuffer } from './buffers';
+import { HessianPass } from './curvature';
 import { packModel, packNorm, unpackModel, type GradPipelines } from './linear_grad';
 import type { UpdatePipelines } from './apply_update';
 import { PassProfiler } from './profiler';
@@ -34,6 +35,8 @@ export class GpuSession implements TrainSession {
   private readonly steps: StepEncoder;
   /** Seconds spent compiling this session's pipelines when it was created (set by the backend; 0 when cached). */
   compileSeconds = 0;
+  /** Newton's Hessian pass, made on first use. */
+  private hessianPass: HessianPass | null = null;
 
   constructor(
     private readonly store: GpuStore, private readonly spec: ModelSpec, init: ModelParams,
@@ -100,6 +103,11 @@ export class GpuSession implements TrainSession {
     const scale = 1 / step.rows;
     const g = unpackModel(s, this.grad.layout);
     return { weights: g.weights.map((v) => v * scale), bias: g.bias.map((v) => v * scale), loss: s[this.grad.layout.cols * 4] * scale, rows: step.rows };
+  }
+
+  async hessian(step: Step): Promise<Float64Array> {
+    this.hessianPass ??= await HessianPass.create(this.store.ctx, this.spec, this.store);
+    return this.hessianPass.run(this.store, step, { model: this.model, norm: this.norm, hp: this.hp });
   }
 
   async readLosses(count: number): Promise<Float64Array> {
@@ -190,6 +198,7 @@ export class GpuSession implements TrainSession {
 
   dispose(): void {
     for (const b of [this.model, this.sums, this.history, this.norm, this.hp, this.confusion, this.state]) b.destroy();
+    this.hessianPass?.dispose();
     this.steps.dispose();
     this.profiler?.destroy();
   }

@@ -42,6 +42,7 @@ const KERNELS = {
   linear_grad: { parts: ['permute', 'load_x', 'fused_prologue'], data: true, reductions: ['reduce', 'lanes'], units: { loss: true, penalty: true, optimizer: 'sgd' } },
   softmax_grad: { parts: ['permute', 'load_x'], data: true, reductions: ['reduce'], units: { loss: true, penalty: false, optimizer: false } },
   gram: { parts: [], data: true, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
+  curvature: { parts: ['load_x'], data: true, reductions: [], units: { loss: true, penalty: false, optimizer: false } },
   apply_update: { parts: [], data: false, reductions: [], units: { loss: false, penalty: true, optimizer: true } },
   read_ceiling: { parts: [], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
   subgroup_probe: { parts: [], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
@@ -108,7 +109,9 @@ export interface Units {
 export function linkShader(stem: ShaderStem, u: Units = {}): string {
   const k = KERNELS[stem];
   const loss = u.loss ?? (stem === 'softmax_grad' ? 'softmax' : 'squared');
-  if (k.units.loss && gradKernel(loss) !== (stem === 'sparse_grad' ? 'linear_grad' : stem)) throw new Error(`the ${loss} loss does not run in ${stem}`);
+  // Scalar losses in linear_grad (and in sparse_grad, its one-output relative), K outputs in softmax_grad.
+  const grad = stem === 'sparse_grad' ? 'linear_grad' : stem;
+  if ((grad === 'linear_grad' || grad === 'softmax_grad') && gradKernel(loss) !== grad) throw new Error(`the ${loss} loss does not run in ${stem}`);
   const variant = REDUCTION_PARTS[stem === 'subgroup_probe' ? 'subgroup' : u.reduction ?? 'workgroup'];
   const optimizer = typeof k.units.optimizer === 'string' ? k.units.optimizer : u.optimizer ?? 'sgd';
   const units = [

@@ -17,6 +17,16 @@ import type { EpochReport } from './report';
 /** What identifies the data a run trained on (the CLI adds the file's size and modification time). */
 export type DataFingerprint = Record<string, string | number | readonly string[] | null>;
 
+/** The ranks of a distributed run and the rows each one reads (global row ranges [firstRow, firstRow + rows)). */
+export interface RankRecord {
+  size: number;
+  /** Steps between model averages (1: gradients summed every step). */
+  syncEvery: number;
+  /** Rows per chunk: shares and the seeded batch order are cut at multiples of it. */
+  chunkRows: number;
+  shards: { rank: number; firstRow: number; rows: number }[];
+}
+
 /** A checkpoint. */
 export interface Checkpoint {
   format: 'downhill.checkpoint';
@@ -37,6 +47,8 @@ export interface Checkpoint {
   epochLosses: number[];
   /** The finished epochs' reports. */
   epochs: EpochReport[];
+  /** A distributed run's ranks (every rank is at the same step; absent for one process). */
+  ranks?: RankRecord;
 }
 
 /** The checkpoint format version written (1: before checksums and field checks; still read, its fields checked). */
@@ -107,6 +119,7 @@ export function parseCheckpoint(text: string, file: string): Checkpoint {
   if (step !== epochLosses.length) f.fail('step', `must equal the ${epochLosses.length} batch losses recorded for the epoch in progress, got ${step}`);
   if (epoch === spec.epochs && step > 0) f.fail('step', `must be 0 once every epoch is done, got ${step}`);
   const run = runState(f, f.object(c.run, 'run'), spec, p);
+  const ranks = c.ranks === undefined ? undefined : rankRecord(f, f.object(c.ranks, 'ranks'));
   const taken = epochs.reduce((a, e) => a + e.steps, 0) + step;
   if (run.t !== taken) f.fail('run.t', `must be ${taken}, the steps of the recorded epochs plus the ${step} of the epoch in progress; got ${run.t}`);
   if (averaged > run.t) f.fail('state.averaged', `must be at most the ${run.t} steps taken, got ${averaged}`);
@@ -117,8 +130,45 @@ export function parseCheckpoint(text: string, file: string): Checkpoint {
   }
   return {
     format: 'downhill.checkpoint', version: CHECKPOINT_VERSION, file, spec, fingerprint: fp as DataFingerprint, standardization, params: p,
-    state: { slots, average, averaged }, run, epoch, step, epochLosses, epochs,
+    state: { slots, average, averaged }, run, epoch, step, epochLosses, epochs, ...(ranks ? { ranks } : {}),
   };
+}
+
+function rankRecord(f: Fields, o: Record<string, unknown>): RankRecord {
+  const size = f.number(o.size, 'ranks.size', { int: true, min: 1 });
+  const syncEvery = f.number(o.syncEvery, 'ranks.syncEvery', { int: true, min: 1 });
+  const chunkRows = f.number(o.chunkRows, 'ranks.chunkRows', { int: true, min: 1 });
+  let next = 0;
+  const shards = f.list(o.shards, 'ranks.shards', size).map((v, i) => {
+    const s = f.object(v, `ranks.shards[${i}]`);
+    const rank = f.number(s.rank, `ranks.shards[${i}].rank`, { int: true, min: i, max: i });
+    const firstRow = f.number(s.firstRow, `ranks.shards[${i}].firstRow`, { int: true, min: next, max: next });
+    const rows = f.number(s.rows, `ranks.shards[${i}].rows`, { int: true, min: 1 });
+    next = firstRow + rows;
+    return { rank, firstRow, rows };
+  });
+  return { size, syncEvery, chunkRows, shards };
+}
+
+/**
+ * Throws unless a checkpoint was written by a run with these ranks (null: one process): a resume continues on the
+ * same number of ranks, with the same shares and the same --sync-every.
+ */
+export function checkRanks(c: Checkpoint, ranks: RankRecord | null): void {
+  const f = new Fields(c.file ?? 'the checkpoint');
+  const was = c.ranks;
+  if (!was && !ranks) return;
+  if (!was) return f.fail('ranks', `is absent: the checkpoint was written by one process; resume it with one process, not on ${ranks!.size} ranks`);
+  if (!ranks) return f.fail('ranks', `says ${was.size} ranks wrote it; resume it on ${was.size} ranks (downhill launch -n ${was.size} -- train …)`);
+  if (was.size !== ranks.size) f.fail('ranks.size', `is ${was.size}: resume on ${was.size} ranks, not ${ranks.size}`);
+  if (was.syncEvery !== ranks.syncEvery) f.fail('ranks.syncEvery', `is ${was.syncEvery}; this run has --sync-every ${ranks.syncEvery}`);
+  if (was.chunkRows !== ranks.chunkRows) f.fail('ranks.chunkRows', `is ${was.chunkRows}; this run cuts chunks of ${ranks.chunkRows} rows (give --chunk-rows ${was.chunkRows})`);
+  was.shards.forEach((s, i) => {
+    const now = ranks.shards[i];
+    if (s.firstRow !== now.firstRow || s.rows !== now.rows) {
+      f.fail(`ranks.shards[${i}]`, `holds rows ${s.firstRow + 1}…${s.firstRow + s.rows}; rank ${i} now reads ${now.firstRow + 1}…${now.firstRow + now.rows} (did the data change?)`);
+    }
+  });
 }
 
 /** Parameters: K ≥ 1 finite biases and K × D finite weights (D ≥ 1); the shape of `like` when given. */

@@ -6,11 +6,13 @@ import type { LossUnit } from '../core/losses';
 import { addSums, confusionClasses, emptySums, metricsFromSums, type Metrics } from '../core/metrics';
 import type { ModelSpec } from '../core/model';
 import { BatchPlanner, chunkKey, epochSteps, type Step } from '../core/schedule';
+import { stripeCount, stripedSteps } from '../core/stripes';
 import { ColumnSet, type ColumnStats } from '../core/stats';
 import type { DataSource } from '../data/source';
 import { epochChunks, readAhead } from './chunks';
 import { addStats, trainRows, type RowStats, type ValidationSet } from './load';
 import type { RunState } from './run_state';
+import { DistStore } from './dist_session';
 import { StepSink } from './sink';
 import type { Targets } from './targets';
 import { budgetRows, type TrainPlan } from './plan';
@@ -70,7 +72,9 @@ export async function residentEpoch(ctx: EpochContext, epoch: number, t0: number
   const batch = Math.min(spec.batch, rows);
   const sink = sinkFor(ctx, epoch, t0, Math.ceil(rows / batch));
   const first = ctx.run.t - skip;
-  const steps = epochSteps({ chunkRows: store.rowsIn, batch, lr: ctx.run.rule, seed: spec.seed, epoch, shuffle: spec.shuffle, firstStep: first });
+  const o = { chunkRows: store.rowsIn, batch, lr: ctx.run.rule, seed: spec.seed, epoch, shuffle: spec.shuffle, firstStep: first };
+  // Ranks take every step together: each step draws from every stripe of the global chunks (core/stripes.ts).
+  const steps = store instanceof DistStore ? stripedSteps({ ...o, stripes: stripeCount(store.rowsIn.length, batch) }) : epochSteps(o);
   for (const step of steps) {
     if (step.index < skip) continue;
     await sink.push(step);
@@ -87,7 +91,8 @@ export async function prepareStream(
 ): Promise<Stream> {
   const { hold } = plan;
   const d = source.features.length;
-  const batch = plan.spec.batch;
+  // Only gradient descent takes batches; the other solvers stream one chunk at a time.
+  const batch = plan.spec.solver === 'gd' ? plan.spec.batch : 1;
   const budget = budgetRows(plan, d, source.sparse?.nnzPerRow, reserved);
   let slotRows = Math.min(plan.chunkRows, backend.maxChunkRows(d), Math.floor(budget / (2 * (RING + 1))));
   // A batch's pieces must stay loaded until the batch is complete: the ring holds every slot a batch spans.
@@ -143,7 +148,9 @@ export async function streamedEpoch(ctx: EpochContext, epoch: number, t0: number
 }
 
 /** Metrics over every training row of streamed data, one chunk at a time. */
-export async function streamedMetrics(ctx: EpochContext, unit: LossUnit, which: Which = 'current'): Promise<Metrics> {
+export async function streamedMetrics(
+  ctx: Pick<EpochContext, 'stream' | 'source' | 'd' | 'plan' | 'stats' | 'session' | 'model'>, unit: LossUnit, which: Which = 'current',
+): Promise<Metrics> {
   const { evalStore, slotRows } = ctx.stream!;
   const sums = emptySums(confusionClasses(ctx.model.loss, ctx.model.outputs));
   for await (const c of trainRows(ctx.source.read({ maxRows: slotRows }), ctx.d, ctx.plan.hold, null)) {

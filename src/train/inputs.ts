@@ -91,6 +91,8 @@ function checkedSource(src: DataSource): DataSource {
       },
     } : {}),
     ...(src.close ? { close: () => src.close!() } : {}),
+    ...(src.part ? { part: (k: number, parts: number) => checkedSource(src.part!(k, parts)) } : {}),
+    ...(src.rowGroups ? { rowGroups: src.rowGroups } : {}),
   };
   // A .dh cache's stored statistics spare the host loop a pass; keep them visible through the wrapper.
   const stats = (src as { stats?: unknown }).stats;

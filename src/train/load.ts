@@ -3,6 +3,7 @@
 import type { Backend, ChunkStore } from '../backend';
 import type { HostChunk } from '../core/dataset';
 import { splitChunk, type Holdout } from '../core/holdout';
+import type { Standardization } from '../core/model';
 import { ColumnSet } from '../core/stats';
 import type { DataSource } from '../data/source';
 import { rechunkAsync } from './chunks';
@@ -83,4 +84,15 @@ export async function loadResident(
     store.dispose();
     throw e;
   }
+}
+
+/**
+ * Per-feature scaling from the training rows' statistics. With a bias the columns are centered and scaled; without
+ * one they are only scaled (by the root mean square), since centering would add an intercept the model lacks.
+ */
+export function standardizationOf(s: ColumnSet, fitBias: boolean): Standardization {
+  const d = s.columns;
+  const scale = (j: number) => (fitBias ? s.std(j) : Math.sqrt(s.std(j) ** 2 + s.mean(j) ** 2));
+  const invStd = Float64Array.from({ length: d }, (_, j) => (scale(j) > 0 ? 1 / scale(j) : 1));
+  return { mean: Float64Array.from({ length: d }, (_, j) => (fitBias ? s.mean(j) : 0)), invStd };
 }

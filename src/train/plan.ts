@@ -5,11 +5,13 @@
 import type { Holdout } from '../core/holdout';
 import { holdout } from '../core/holdout';
 import type { ModelParams } from '../core/model';
+import type { Iteration } from '../core/solver/newton';
 import { didYouMean, OptionError } from '../core/options';
 import { applies, notApplying, parseTrainSpec, TRAIN_ALIASES, TRAIN_OPTIONS, type TrainSpec } from '../core/spec';
 import type { F64Rows } from '../data/csv_f64';
-import type { Checkpoint, DataFingerprint } from './checkpoint';
-import type { EpochReport, Progress } from './report';
+import type { Checkpoint, DataFingerprint, RankRecord } from './checkpoint';
+import type { Collective } from './collective';
+import type { EpochReport, PathStep, Progress } from './report';
 
 /** Hooks and sizes of one run that are not training settings. */
 export interface RunOptions {
@@ -35,6 +37,10 @@ export interface RunOptions {
   onProgress?: (p: Progress) => void;
   /** Told when a phase before the epochs starts: 'compiling' (the backend's kernels for this model), then 'training'. */
   onPhase?: (phase: RunPhase) => void;
+  /** An iterative solver's report after each iteration (--solver newton, lbfgs, …). */
+  onIteration?: (it: Iteration) => void;
+  /** A regularization path's report after each α (--alpha-path; `fold` set while cross-validating). */
+  onPathStep?: (s: PathStep) => void;
   /** Called with a checkpoint every `checkpointEpochs` epochs or `checkpointSteps` steps, at the end and when stopped. */
   onCheckpoint?: (c: Checkpoint) => Promise<void>;
   checkpointEpochs?: number;
@@ -45,6 +51,13 @@ export interface RunOptions {
   fingerprint?: DataFingerprint;
   /** Return a run whose objective ended above where it started (result.endedWorse says so) instead of throwing. */
   keepDiverged?: boolean;
+  /**
+   * The ranks of a data-parallel run (src/dist/ makes them from a launcher's environment): each reads its share of
+   * the source's rows and the ranks sum their gradients every step. Every rank passes the same source and options.
+   */
+  collective?: Collective;
+  /** With `collective`: local steps, the ranks' models averaged every this many steps (default 1: sum every step). */
+  syncEvery?: number;
 }
 
 /** What a run is doing before and between its epochs. */
@@ -56,7 +69,8 @@ export type TrainOptions = Partial<TrainSpec> & RunOptions;
 /** The run options' keys (what a TrainOptions may hold besides the spec's). */
 const RUN_KEYS: readonly (keyof RunOptions)[] = [
   'f64Rows', 'lossEvery', 'chunkRows', 'memoryBudget', 'init', 'skipFinalMetrics', 'evaluateEachEpoch', 'signal', 'pause',
-  'onEpoch', 'onProgress', 'onPhase', 'onCheckpoint', 'checkpointEpochs', 'checkpointSteps', 'resume', 'fingerprint', 'keepDiverged',
+  'onEpoch', 'onProgress', 'onPhase', 'onIteration', 'onPathStep', 'onCheckpoint', 'checkpointEpochs', 'checkpointSteps', 'resume', 'fingerprint', 'keepDiverged',
+  'collective', 'syncEvery',
 ];
 
 /** When checkpoints are written, where a run resumes from, and what identifies its data. */
@@ -68,6 +82,8 @@ export interface CheckpointPolicy {
   readonly everySteps: number;
   readonly resume: Checkpoint | null;
   readonly fingerprint: DataFingerprint;
+  /** A distributed run's ranks and their shares, recorded in its checkpoints (null for one process). */
+  readonly ranks: RankRecord | null;
 }
 
 /** A run's options, resolved once. */
@@ -93,9 +109,15 @@ export interface TrainPlan {
   readonly onEpoch: ((e: EpochReport) => void) | null;
   readonly onProgress: ((p: Progress) => void) | null;
   readonly onPhase: ((phase: RunPhase) => void) | null;
+  readonly onIteration: ((it: Iteration) => void) | null;
+  readonly onPathStep: ((s: PathStep) => void) | null;
   readonly checkpoint: CheckpointPolicy;
   /** Keep a run that ended worse than it started (see RunOptions.keepDiverged). */
   readonly keepDiverged: boolean;
+  /** The ranks of a data-parallel run (null: one process). */
+  readonly collective: Collective | null;
+  /** Steps between the ranks' model averages (1: gradients summed every step). */
+  readonly syncEvery: number;
 }
 
 /** The default memory budget: 1 GiB of rows. */
@@ -149,12 +171,28 @@ export function resolvePlan(o: TrainOptions): TrainPlan {
     onEpoch: o.onEpoch ?? null,
     onProgress: o.onProgress ?? null,
     onPhase: o.onPhase ?? null,
+    onIteration: o.onIteration ?? null,
+    onPathStep: o.onPathStep ?? null,
     checkpoint: {
       write: o.onCheckpoint ?? null, everyEpochs: o.checkpointEpochs ?? 0, everySteps: o.checkpointSteps ?? 0,
-      resume: o.resume ?? null, fingerprint: o.fingerprint ?? {},
+      resume: o.resume ?? null, fingerprint: o.fingerprint ?? {}, ranks: null,
     },
     keepDiverged: !!o.keepDiverged,
+    collective: o.collective ?? null,
+    syncEvery: syncEveryOf(o),
   };
+}
+
+/** The checked --sync-every: a whole number ≥ 1, and more than 1 only for a distributed run. */
+function syncEveryOf(o: TrainOptions): number {
+  const k = o.syncEvery ?? 1;
+  if (!Number.isInteger(k) || k < 1) throw new OptionError('syncEvery', `--sync-every must be a whole number of steps ≥ 1, got ${k}`);
+  if (k > 1 && !o.collective) throw new OptionError('syncEvery', '--sync-every averages the models of a distributed run\'s ranks; this run has one process');
+  if (k > 1 && o.solver === 'exact') throw new OptionError('syncEvery', '--sync-every applies to gradient descent, not --solver exact');
+  if (k > 1 && o.checkpointSteps && o.checkpointSteps % k !== 0) {
+    throw new OptionError('syncEvery', `--checkpoint-every ${o.checkpointSteps}steps must be a multiple of --sync-every ${k}, so checkpoints hold the ranks' averaged model`);
+  }
+  return k;
 }
 
 /**

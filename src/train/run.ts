@@ -44,6 +44,7 @@ export async function runEpochs(ctx: EpochContext, uploadSeconds: number): Promi
       format: 'downhill.checkpoint', version: 2, spec, fingerprint: fingerprint(ctx), standardization: norm ?? null,
       params: await session.readModel('current'), state: await session.readState(), run: { ...state.toData(), t },
       epoch, step, epochLosses: [...epochLosses], epochs: epochs.map(({ params: _p, ...e }) => e),
+      ...(policy.ranks ? { ranks: policy.ranks } : {}),
     };
     await policy.write(c);
   };

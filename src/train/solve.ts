@@ -3,16 +3,17 @@
 // gradient descent gets the optimality gap after every epoch (--gap) and the Newton preconditioner (--precondition).
 import type { Backend, TrainSession } from '../backend';
 import type { Dataset } from '../core/dataset';
-import { isHeldOut, splitChunk, type Holdout } from '../core/holdout';
+import { isTrained, splitChunk, type Holdout } from '../core/holdout';
 import { LOSSES } from '../core/losses';
 import { addSums, emptySums, metricsFromSums, type Metrics } from '../core/metrics';
 import { standardizeParams, type ModelParams, type ModelSpec, type Standardization } from '../core/model';
 import { gapOf, preconditioner } from '../core/solver/gap';
 import { featureStats, LeastSquaresStream, solveFactor, type ExactSolution, type Factor } from '../core/solver/least_squares';
-import { checkExact } from '../core/solver/options';
 import { exactSummary } from '../core/solver/report';
 import { modelSpecOf, type TrainSpec } from '../core/spec';
 import { memorySource, type DataSource } from '../data/source';
+import type { Collective } from './collective';
+import { commonShift, mergeFactors, sumRanks } from './solve_ranks';
 import { gramFactor, gramVerdict } from './solve_gram';
 import { prepareTargets } from './targets';
 import { budgetRows, type TrainPlan } from './plan';
@@ -21,8 +22,8 @@ import type { EpochReport, Progress, TrainResult } from './report';
 const now = (): number => performance.now() / 1000;
 const PASS_ROWS = 1 << 16;
 
-/** What a factor pass reads besides the rows: the budget, the f64 rows, the signal and the progress hook. */
-export type FactorOptions = Pick<TrainPlan, 'memoryBudget' | 'f64Rows' | 'signal' | 'onProgress'>;
+/** What a factor pass reads besides the rows: the budget, the f64 rows, the signal, the progress hook and the ranks. */
+export type FactorOptions = Pick<TrainPlan, 'memoryBudget' | 'f64Rows' | 'signal' | 'onProgress'> & { collective?: Collective | null };
 
 /**
  * The R factor of a source's training rows (held-out rows skipped), in one pass; from `o.f64Rows` when given. With a
@@ -34,20 +35,22 @@ export async function exactFactor(
   const d = source.features.length;
   const signal = o.signal ?? undefined;
   checkFactorSize(d, o.memoryBudget);
-  const gram = backend && !o.f64Rows ? await gramFactor(backend, source, fitBias, hold, signal) : null;
+  const ranks = o.collective ?? null;
+  const gram = backend && !o.f64Rows && !ranks ? await gramFactor(backend, source, fitBias, hold, signal) : null;
   const why = gram && gramVerdict(gram.factor, gram.relError);
   if (gram && !why) return gram.factor;
-  const acc = new LeastSquaresStream(d, fitBias);
+  const acc = new LeastSquaresStream(d, fitBias, ranks && fitBias ? await commonShift(source, hold, ranks, signal) : undefined);
   const t0 = now();
   const chunks = o.f64Rows ? o.f64Rows.readF64({ maxRows: PASS_ROWS, signal }) : source.read({ maxRows: PASS_ROWS, signal });
   for await (const c of chunks) {
     if (hold) {
       const first = c.firstRow ?? 0;
-      for (let i = 0; i < c.rows; i++) if (!isHeldOut(first + i, hold)) acc.add(c.x.subarray(i * d, (i + 1) * d), c.y.subarray(i, i + 1), 1);
+      for (let i = 0; i < c.rows; i++) if (isTrained(first + i, hold)) acc.add(c.x.subarray(i * d, (i + 1) * d), c.y.subarray(i, i + 1), 1);
     } else acc.add(c.x, c.y, c.rows);
     o.onProgress?.({ epoch: 0, rowsDone: acc.rows, rowsTotal: source.rows ?? NaN, loss: NaN, elapsed: now() - t0 });
   }
-  return { ...acc.factor(), note: why ? `GPU Gram pass not kept (${why}); solved by streamed QR in f64 (a second pass)` : undefined };
+  const factor = { ...acc.factor(), note: why ? `GPU Gram pass not kept (${why}); solved by streamed QR in f64 (a second pass)` : undefined };
+  return ranks ? mergeFactors(factor, ranks) : factor;
 }
 
 /**
@@ -85,16 +88,15 @@ export function solveSpec(f: Factor, spec: TrainSpec, norm?: Standardization): E
 /** `--solver exact`: least squares (ridge with --penalty l2) in one pass, then its metrics through the backend. */
 export async function solveExact(backend: Backend, input: DataSource | Dataset, plan: TrainPlan): Promise<TrainResult> {
   const { spec, hold } = plan;
-  checkExact(spec);
   const t0 = now();
   const raw = 'read' in input ? input : memorySource(input);
   const { source } = await prepareTargets(raw, 'squared', plan.signal ?? undefined);
   const d = source.features.length;
-  const factor = await exactFactor(raw, spec.fitBias, hold, plan, backend);
+  const factor = await exactFactor(raw, spec.fitBias, hold, plan, plan.collective ? null : backend);
   const norm = spec.standardize ? standardizationOf(factor) : undefined;
   const sol = solveSpec(factor, spec, norm);
   const seconds = now() - t0;
-  const m = plan.skipFinalMetrics ? null : await metricsPass(backend, source, modelSpecOf(spec, d, 1, norm), standardizeParams(sol.params, norm), hold, sol);
+  const m = plan.skipFinalMetrics ? null : await metricsPass(backend, source, modelSpecOf(spec, d, 1, norm), standardizeParams(sol.params, norm), hold, sol, plan.collective);
   const nan = metricsFromSums({ ...emptySums(), rows: factor.rows, loss: NaN, m: new Float64Array(4).fill(NaN) }, LOSSES.squared);
   return {
     spec, classes: null, params: sol.params, objective: sol.objective, endedWorse: null, averaged: false, earlyStop: null, stopped: false,
@@ -108,15 +110,15 @@ export async function solveExact(backend: Backend, input: DataSource | Dataset, 
 
 /** Metrics of the training rows (and the held-out ones) at `params` (model units), one chunk at a time on the backend. */
 async function metricsPass(
-  backend: Backend, source: DataSource, model: ModelSpec, params: ModelParams, hold: Holdout | null, sol: ExactSolution,
+  backend: Backend, source: DataSource, model: ModelSpec, params: ModelParams, hold: Holdout | null, sol: ExactSolution, ranks: Collective | null,
 ): Promise<{ final: Metrics; validation?: Metrics; validationRows: number; compileSeconds: number }> {
   const slotRows = Math.min(PASS_ROWS, backend.maxChunkRows(model.d));
   const store = backend.createStore(model.d, slotRows);
   const session = await backend.createSession(store, model, params);
   const compileSeconds = session.compileSeconds ?? 0;
   const yMean = sol.factor.yShift + (sol.factor.bias ? (sol.factor.r[0] * sol.factor.r[sol.factor.p - 1]) / sol.rows : 0);
-  const train = emptySums();
-  const held = emptySums();
+  let train = emptySums();
+  let held = emptySums();
   try {
     for await (const c of source.read({ maxRows: slotRows })) {
       const parts = hold ? splitChunk(c, model.d, hold) : { train: c, held: null };
@@ -130,6 +132,7 @@ async function metricsPass(
     session.dispose();
     store.dispose();
   }
+  if (ranks) [train, held] = [await sumRanks(train, ranks), await sumRanks(held, ranks)];
   const unit = LOSSES.squared;
   return { final: metricsFromSums(train, unit), validation: held.rows ? metricsFromSums(held, unit) : undefined, validationRows: held.rows, compileSeconds };
 }

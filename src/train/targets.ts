@@ -6,6 +6,7 @@ import type { HostChunk } from '../core/dataset';
 import { numberLabel, sortLabels } from '../core/labels';
 import { LOSSES, type LossKind } from '../core/losses';
 import type { DataSource } from '../data/source';
+import { allgatherJson, type Collective } from './collective';
 
 /** Most classes a multiclass loss takes. */
 export const MAX_CLASSES = 1000;
@@ -56,9 +57,9 @@ function mapTargets(src: DataSource, map: (v: number, row: number) => number, ex
 /**
  * Prepares a source's targets for a loss. Regression: text labels are an error; values outside the loss's domain
  * (e.g. negative counts for poisson) stop with the row. Classification: one pass finds the classes; the returned
- * source yields class indices.
+ * source yields class indices. With `ranks`, each rank passes over its share and the classes are those of every rank.
  */
-export async function prepareTargets(source: DataSource, loss: LossKind, signal?: AbortSignal): Promise<Targets> {
+export async function prepareTargets(source: DataSource, loss: LossKind, signal?: AbortSignal, ranks?: Collective): Promise<Targets> {
   const unit = LOSSES[loss];
   const where = (row: number) => `${source.description}: row ${row + 1} (target "${source.target}")`;
   if (unit.task === 'regression') {
@@ -81,6 +82,12 @@ export async function prepareTargets(source: DataSource, loss: LossKind, signal?
   const dict = source.targetLabels;
   const labelOf = (v: number): string => (dict ? dict[v] : numberLabel(v));
   const seen = new Map<string, number>(); // label → first row
+  const tooMany = (label: string, row: number) => {
+    const found = [...seen.keys()].slice(0, max).map((l) => `"${l}"`).join(' and ');
+    return new Error(unit.task === 'binary'
+      ? `${where(row)}: a third class "${label}"; --loss ${loss} takes two classes (found ${found}); use --loss softmax for more`
+      : `${where(row)}: more than ${max} classes; --loss ${loss} takes at most ${max}`);
+  };
   let rows = 0;
   for await (const c of source.read({ signal })) {
     const first = c.firstRow ?? 0;
@@ -89,14 +96,23 @@ export async function prepareTargets(source: DataSource, loss: LossKind, signal?
       const label = labelOf(c.y[i]);
       if (seen.has(label)) continue;
       if (!Number.isFinite(c.y[i])) throw new Error(`${where(first + i)}: a class label must be a finite number or text, got ${c.y[i]}`);
-      if (seen.size === max) {
-        const found = [...seen.keys()].map((l) => `"${l}"`).join(' and ');
-        throw new Error(unit.task === 'binary'
-          ? `${where(first + i)}: a third class "${label}"; --loss ${loss} takes two classes (found ${found}); use --loss softmax for more`
-          : `${where(first + i)}: more than ${max} classes; --loss ${loss} takes at most ${max}`);
-      }
+      if (seen.size === max) throw tooMany(label, first + i);
       seen.set(label, first + i);
     }
+  }
+  if (ranks && ranks.size > 1) {
+    // Every rank's labels, each at the first row any rank saw it.
+    const all = await allgatherJson(ranks, { seen: [...seen], rows });
+    seen.clear();
+    rows = 0;
+    for (const r of all) {
+      rows += r.rows;
+      for (const [label, row] of r.seen) seen.set(label, Math.min(row, seen.get(label) ?? Infinity));
+    }
+    const order = [...seen].sort((a, b) => a[1] - b[1]);
+    seen.clear();
+    for (const [label, row] of order) seen.set(label, row);
+    if (order.length > max) throw tooMany(order[max][0], order[max][1]);
   }
   const classes = sortLabels(seen.keys());
   const numeric = classes.every((l) => Number.isFinite(Number(l)));

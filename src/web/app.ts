@@ -5,18 +5,22 @@
 import type { BackendKind } from '../backend';
 import { LossChart, type LossView } from './charts/charts';
 import { DataPanel } from './data/data_panel';
-import { dataSettings, fitsInMemory, MEMORY_BUDGET, type LoadedData } from './data/datasets';
+import { dataSettings, mustStream, type LoadedData } from './data/datasets';
 import { download, modelFileFor, modelFileName, type TrainedModel } from './runs/export';
 import { FitChart } from './charts/fit_chart';
+import { PathChart } from './charts/path_chart';
 import type { TrainFormView } from './form/form';
 import type { EpochPoint } from './runs/loop';
-import { BACKEND_LABEL } from './charts/plot';
 import { ProgressLine } from './runs/progress_line';
 import { ResultsView } from './runs/results';
 import type { Runner } from './runs/runners';
-import { divergedText, divergenceOf } from './runs/diverged';
-import { lossMismatch, pageMessage, type RunSettings } from './form/settings';
-import { controlsFor, fmtSeconds, fmtSpeedup, type RunState } from './state';
+import { divergenceOf } from './runs/diverged';
+import { ResumeOffer } from './runs/resume_offer';
+import { discardRun, saveRun, savedRunOf, savedSpec, type Interrupted } from './runs/saved_run';
+import { outcome, runningText, type Settled } from './runs/outcome';
+import { lossMismatch, startProblem } from './form/loss_fit';
+import { pageMessage, type RunSettings } from './form/settings';
+import { controlsFor, type RunState } from './state';
 import { byId } from './views';
 
 const button = (id: string) => byId<HTMLButtonElement>(id);
@@ -27,33 +31,6 @@ const nextFrame = () => new Promise<void>((r) => {
 });
 const DIVERGED_COLOR = '#b91c1c';
 const EARLY_COLOR = '#15803d';
-
-/** Whether data is too large to hold: by its rows when known, else (CSV) by the file's size. */
-function mustStream(d: LoadedData): boolean {
-  const rows = d.dataset?.rows ?? d.source.rows;
-  if (rows !== null) return !fitsInMemory(rows, d.source.features.length);
-  return d.spec.kind === 'file' && d.spec.file.size > MEMORY_BUDGET;
-}
-
-/** What a finished run did: its epochs (and where early stopping kicked in), or the exact solve. */
-function runText(m: TrainedModel): string {
-  if (m.solved && m.exact) {
-    const warn = m.exact.warnings.length ? `; ${m.exact.warnings.map(pageMessage).join('; ')}` : '';
-    return `solved exactly in one pass (rank ${m.exact.rank} of ${m.exact.columns}${warn})`;
-  }
-  const epochs = `${m.epochsDone} epoch${m.epochsDone === 1 ? '' : 's'}`;
-  return m.earlyStop ? `${epochs}, stopped early and kept epoch ${m.earlyStop.bestEpoch}` : epochs;
-}
-
-/** "WebGPU was 3.2× faster than the CPU (12 ms vs 38 ms per epoch)" for a run on both backends. */
-export function fasterText(m: ReadonlyMap<BackendKind, TrainedModel>): string {
-  const gpu = m.get('webgpu')?.secondsPerEpoch;
-  const cpu = m.get('cpu')?.secondsPerEpoch;
-  if (!(gpu && cpu)) return '';
-  const compile = m.get('webgpu')?.compileSeconds ?? 0;
-  const once = compile > 0.05 ? `, after compiling its shaders once in ${fmtSeconds(compile)}` : '';
-  return ` WebGPU was ${fmtSpeedup(cpu / gpu)} than the CPU (${fmtSeconds(gpu)} vs ${fmtSeconds(cpu)} per epoch${once}).`;
-}
 
 /** The page's training runs. */
 export class TrainApp {
@@ -67,8 +44,10 @@ export class TrainApp {
   private readonly epochLosses = new Map<BackendKind, number[]>();
   private readonly loss = new LossChart(byId('loss-chart'));
   private readonly fit = new FitChart(byId('fit-chart'), byId('fit-title'));
+  private readonly pathChart = new PathChart(byId('path-chart'), byId('path-card'), byId('path-caption'));
   private readonly data: DataPanel;
   private readonly results: ResultsView;
+  private readonly offer = new ResumeOffer((r) => void this.resume(r));
   /** Told when a run starts and ends (the comparison waits meanwhile). */
   onBusy: (busy: boolean) => void = () => {};
 
@@ -89,6 +68,7 @@ export class TrainApp {
     document.querySelectorAll('input[name=loss-x], #loss-log, #loss-smooth').forEach((el) => el.addEventListener('change', view));
     let previewTimer = 0;
     form.onDataChange = () => {
+      this.data.override = null;
       if (!controlsFor(this.state, false).editable) return;
       this.data.pending();
       clearTimeout(previewTimer);
@@ -105,9 +85,11 @@ export class TrainApp {
     this.data.onData = () => this.clearResults();
     this.updateStart();
     void this.data.preview();
+    void this.offer.look();
   }
 
   private setState(s: RunState, message: string): void {
+    const was = this.state;
     this.state = s;
     const status = byId('status');
     status.dataset.state = s;
@@ -120,13 +102,23 @@ export class TrainApp {
     this.form.setEditable(c.editable);
     this.updateStart();
     this.onBusy(!c.editable);
+    // Focus follows the run: to Pause when it starts, back to Start when it ends (keyboard users stay in place).
+    if (s === 'running' && was === 'loading') button('pause').focus();
+    else if (c.editable && !controlsFor(was, false).editable) button('start').focus();
   }
 
-  /** Start is enabled when nothing runs, the comparison is idle, every field is valid and the data is readable. */
+  /**
+   * Start is enabled when nothing runs, the comparison is idle, every field is valid, the data is readable and the
+   * loss can fit what the page already knows of the target (its classes, or text); the reason stands under Start.
+   */
   private updateStart(): void {
     const dataOk = this.data.state !== 'none' && this.data.state !== 'error';
-    button('start').disabled = this.blocked || !controlsFor(this.state, false).start || !this.form.valid || !dataOk;
-    button('start').title = !this.form.valid ? 'Fix the fields marked in red first' : !dataOk ? this.data.problem : '';
+    const target = this.form.kind === 'file' ? this.form.files.target : null;
+    const problem = lossMismatch(this.form.kind, this.form.loss) ?? startProblem(this.form.loss, { classes: this.data.currentScan()?.classes, target });
+    const why = problem ? `Cannot train: ${problem}.` : '';
+    if (byId('start-problem').textContent !== why) byId('start-problem').textContent = why;
+    button('start').disabled = this.blocked || !controlsFor(this.state, false).start || !this.form.valid || !dataOk || !!problem;
+    button('start').title = !this.form.valid ? 'Fix the fields marked in red first' : !dataOk ? this.data.problem : why;
   }
 
   /** Offers the loss chart's gap view for runs that report the gap (and leaves it when they do not). */
@@ -146,28 +138,37 @@ export class TrainApp {
     this.updateStart();
   }
 
-  /** New data: the loss chart, models, metrics and the last run's status no longer apply. */
+  /** New data: the loss chart, models, metrics and the last run's status and time no longer apply. */
   private clearResults(): void {
     if (!controlsFor(this.state, false).editable) return;
     this.models.clear();
     this.live.clear();
+    this.pathChart.show(null);
     this.loss.reset([], this.form.loss);
     byId('loss-chart').dataset.empty = 'Press Start: the loss of each backend appears here as it trains.';
     byId('loss-note').hidden = true;
+    byId('progress-text').textContent = '';
     this.results.render();
     if (this.state !== 'idle') this.setState('idle', 'Ready.');
   }
 
-  private async start(): Promise<void> {
+  /** Resumes a run a reload interrupted: the form as it was, its data (a file's cached rows), each backend's checkpoint. */
+  private async resume(r: Interrupted): Promise<void> {
+    this.form.restore(r.run.kind, r.run.values, r.run.data, r.run.backend);
+    this.data.override = savedSpec(r.run.source);
+    await this.start(r);
+  }
+
+  private async start(resumed?: Interrupted): Promise<void> {
+    this.offer.hide();
     const parsed = this.form.settings();
     if (!parsed.ok || !this.form.valid) return this.setState('failed', 'Fix the fields marked in red first.');
     const s = (this.settings = parsed.value);
     const runners = s.backends.map((k) => this.runners[k]).filter((r): r is Runner => r !== undefined);
     if (runners.length === 0) return this.setState('failed', 'WebGPU is not available here; choose the CPU backend.');
-    const mismatch = lossMismatch(this.form.kind, s.spec.loss);
-    if (mismatch) return this.setState('failed', `Cannot train: ${mismatch}.`);
     this.models.clear();
     this.live.clear();
+    this.pathChart.show(null);
     this.setState('loading', this.form.kind === 'file' || this.form.kind === 'flights' ? 'Opening the data…' : 'Generating the data…');
     this.progress?.end(false);
     this.progress = new ProgressLine(runners.map((r) => r.kind), s.spec.epochs);
@@ -183,36 +184,39 @@ export class TrainApp {
       byId('loss-note').hidden = s.backends.length < 2;
       this.showGapView(s.spec.gap && s.spec.solver === 'gd');
       this.active = runners;
+      const saved = savedRunOf(this.form.kind, this.form.values(), this.form.dataValues(), d, s);
+      const kept = saved ? await saveRun(saved) : false;
       for (const r of runners) {
         this.progress.setPhase(r.kind, s.spec.solver === 'exact' ? 'solving least squares in one pass over the data'
           : r.kind === 'webgpu' ? 'compiling shaders and uploading the data' : 'loading the data');
       }
-      this.setState('running', `Training on ${runners.map((r) => r.device).join(' and ')}${stream ? ' (streaming the data every epoch)' : ''}…`);
-      const results = await Promise.all(runners.map((r) => this.runOne(r, d, s, stream)));
-      const stopped = results.some((m) => m.stopped);
-      const reasons = [...new Set(results.map((m) => m.earlyStop?.reason).filter((r): r is string => !!r))];
-      const why = reasons.length ? ` Early stopping: ${reasons.map(pageMessage).join('; ')}.` : '';
-      const summary = results.map((m) => `${BACKEND_LABEL[m.backend]}: ${runText(m)}`).join('; ');
-      this.setState(stopped ? 'stopped' : 'done', `${stopped ? 'Stopped; the model trained so far is kept' : 'Done'} (${summary}).${why}${fasterText(this.models)}`);
+      this.setState('running', runningText(runners, stream));
+      // When one backend fails, the others stop there and keep what they trained (stopped runs end with their model).
+      const settled: Settled[] = await Promise.all(runners.map((r) => this.runOne(r, d, s, stream, kept, resumed?.checkpoints[r.kind]).then(
+        (model): Settled => ({ kind: r.kind, model }),
+        (error: unknown): Settled => {
+          runners.filter((o) => o !== r).forEach((o) => o.stop());
+          return { kind: r.kind, error };
+        })));
+      const end = outcome(settled, s.spec, (k) => this.epochLosses.get(k) ?? []);
+      this.setState(end.state, end.text);
     } catch (e) {
       this.active.forEach((r) => r.stop());
-      const d = divergenceOf(e);
-      const kind = (e as { backend?: BackendKind }).backend;
-      if (d) this.setState('diverged', divergedText(d, s.spec, (kind && this.epochLosses.get(kind)) || []));
-      else this.setState('failed', `Training failed: ${pageMessage((e as Error).message)}`);
+      this.setState('failed', `Training failed: ${pageMessage((e as Error).message)}`);
     } finally {
+      void discardRun();
       this.active = [];
       this.progress.end(this.state === 'done' || this.state === 'stopped');
       this.results.renderLive();
     }
   }
 
-  private async runOne(r: Runner, d: LoadedData, s: RunSettings, stream: boolean): Promise<TrainedModel> {
+  private async runOne(r: Runner, d: LoadedData, s: RunSettings, stream: boolean, checkpoint: boolean, resume?: string): Promise<TrainedModel> {
     const losses: number[] = [];
     this.epochLosses.set(r.kind, losses);
     let result;
     try {
-      result = await r.train(d, { spec: s.spec }, stream, {
+      result = await r.train(d, { spec: s.spec, ...(resume ? { resume } : {}) }, stream, {
         onStep: (p) => {
           this.loss.addStep(r.kind, p.step, p.loss);
           this.progress?.progressed(r.kind, p.done);
@@ -233,13 +237,15 @@ export class TrainApp {
           this.progress?.pause();
           this.setState('paused', 'Paused. Resume, or Stop to keep the model trained so far; Download saves the model as it is now.');
         },
-      });
+      }, checkpoint);
     } catch (e) {
       if (divergenceOf(e)) this.loss.mark(r.kind, (divergenceOf(e)!.epoch ?? losses.length + 1), 'diverged', DIVERGED_COLOR);
       throw Object.assign(e as Error, { backend: r.kind });
     }
     const m: TrainedModel = { backend: r.kind, device: r.device, ...result, epochLosses: losses };
     this.models.set(r.kind, m);
+    // One path on the chart: the first backend's to finish (in Both, the other's agrees within its precision).
+    if (m.path && [...this.models.values()].filter((x) => x.path).length === 1) this.pathChart.show(m.path);
     if (m.earlyStop) this.loss.mark(r.kind, m.earlyStop.stoppedAfter, 'stopped early', EARLY_COLOR);
     this.fit.setFit(r.kind, m.params);
     return m;
@@ -282,7 +288,7 @@ export class TrainApp {
     const { features, target } = d.source;
     const rows = d.dataset?.rows ?? this.data.currentScan()?.rows ?? null;
     const file = modelFileFor(m, { features, target, rows, description: d.description, data: dataSettings(d.spec) }, this.settings.spec);
-    const name = d.spec.kind === 'file' ? d.spec.file.name : d.spec.kind;
+    const name = d.spec.kind === 'file' ? d.spec.name : d.spec.kind;
     download(modelFileName(name, this.settings.spec, kind), JSON.stringify(file, null, 2) + '\n');
   }
 }

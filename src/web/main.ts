@@ -1,36 +1,36 @@
 // src/web: the page. main.ts starts it, app.ts runs training; form/, data/, charts/, runs/, variants/ hold the parts.
-// The page's entry: finds WebGPU (or explains why it is missing), starts the CPU worker, and wires the
-// training form, the charts and the CPU-vs-GPU comparison together.
+// The page's entry: starts the training workers (WebGPU's, when the page has navigator.gpu and the worker gets an
+// adapter, else an explanation; the CPU's always), and wires the training form, the charts and the CPU-vs-GPU
+// comparison together.
 import './style.css';
-import { WebGpuBackend } from '../gpu/backend';
 import { TrainApp } from './app';
 import { CompareApp } from './runs/compare';
 import { TrainFormView } from './form/form';
 import { adapterRows, explainNoWebGpu } from './gpu_status';
-import { GpuRunner, WorkerRunner } from './runs/runners';
+import { WorkerRunner } from './runs/runners';
 import { VariantsView } from './variants/variants';
 import { byId, renderAdapter, renderWarning } from './views';
 
-/** Acquires the WebGPU backend, or shows why there is none and returns undefined. */
-async function connectGpu(): Promise<GpuRunner | undefined> {
+/** Starts the WebGPU worker, or shows why there is none and returns undefined. */
+async function connectGpu(): Promise<WorkerRunner | undefined> {
   const badge = byId('gpu-badge');
   const env = { secureContext: window.isSecureContext, hasNavigatorGpu: 'gpu' in navigator && !!navigator.gpu, userAgent: navigator.userAgent };
   let error: string | undefined;
   if (env.secureContext && env.hasNavigatorGpu) {
-    try {
-      const backend = await WebGpuBackend.create();
-      const { info, limits, features } = backend.ctx;
-      badge.textContent = `WebGPU: ${backend.device}`;
+    const gpu = WorkerRunner.gpu();
+    const ready = await gpu.ready;
+    if (!ready.error && ready.adapter) {
+      badge.textContent = `WebGPU: ${gpu.device}`;
       badge.dataset.gpu = 'ready';
-      renderAdapter(byId('adapter'), adapterRows(info, limits), features);
-      backend.ctx.device.lost.then((l) => {
-        badge.textContent = `WebGPU device lost: ${l.message || l.reason}`;
+      renderAdapter(byId('adapter'), ready.adapter.rows, ready.adapter.features);
+      gpu.onLost = (message) => {
+        badge.textContent = `WebGPU device lost: ${message}`;
         badge.dataset.gpu = 'missing';
-      });
-      return new GpuRunner(backend);
-    } catch (e) {
-      error = (e as Error).message;
+      };
+      return gpu;
     }
+    error = ready.error;
+    gpu.terminate();
   }
   const why = explainNoWebGpu({ ...env, error });
   badge.textContent = 'No WebGPU: CPU only';
@@ -43,7 +43,7 @@ async function connectGpu(): Promise<GpuRunner | undefined> {
 async function main(): Promise<void> {
   const form = new TrainFormView();
   new VariantsView();
-  const cpu = WorkerRunner.start();
+  const cpu = WorkerRunner.cpu();
   const gpu = await connectGpu();
   if (!gpu) form.cpuOnly();
   const train = new TrainApp(form, { webgpu: gpu, cpu });

@@ -82,8 +82,8 @@ export interface MetricsRow {
   compileSeconds?: number;
   /** The optimality gap (loss − loss*)/loss* after the last epoch, when asked for. */
   gap?: number | null;
-  /** Solved exactly (no epochs). */
-  exact?: boolean;
+  /** Solved (no epochs): what the solver did, e.g. "solved exactly in one pass". */
+  solved?: string;
 }
 
 const MAX_CONFUSION = 12;
@@ -113,7 +113,7 @@ export function renderMetrics(el: HTMLElement, m: ReadonlyMap<BackendKind, Metri
         ...(r.gap !== undefined && r.gap !== null
           ? [h('span', { class: 'metric', 'data-metric': 'gap', 'data-value': String(r.gap), title: 'optimality gap: (loss − least-squares loss) / least-squares loss' }, `gap ${fmtMetric(r.gap)}`), ' · ']
           : []),
-        r.exact ? 'solved exactly in one pass' : `${r.epochs} epoch${r.epochs === 1 ? '' : 's'} · ${fmtSeconds(r.secondsPerEpoch)}/epoch`,
+        r.solved ? r.solved : `${r.epochs} epoch${r.epochs === 1 ? '' : 's'} · ${fmtSeconds(r.secondsPerEpoch)}/epoch`,
         ...(r.compileSeconds && r.compileSeconds > 0.05
           ? [' · ', h('span', { class: 'metric', 'data-metric': 'compile', 'data-value': String(r.compileSeconds) }, `shaders compiled once in ${fmtSeconds(r.compileSeconds)}`)]
           : [])), ...heldOut, ...confusion);

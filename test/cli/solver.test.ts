@@ -70,6 +70,41 @@ describe('downhill train --solver exact', () => {
     expect(r.stdout).toMatch(/warning: rank 3 of 4: collinear columns \(c = 1·a \+ 1·b \+ constant\); its weight is set to 0/);
     const bad = downhill('train', f, '--target', 'y', '--solver', 'exact', '--loss', 'huber');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--solver exact fits least squares \(--loss squared\).*--solver gd/);
+    expect(bad.stderr).toMatch(/--solver exact cannot fit this: --loss huber has no closed form \(least squares only\).*use --solver gd/);
+  });
+});
+
+describe('downhill train --solver newton, --alpha-path, --cv', () => {
+  const cancer = join(__dirname, '../fixtures/real/breast_cancer.csv');
+  it('prints every iteration (passes, objective, gradient norm, decrement) and carries them in --json', () => {
+    const args = ['train', cancer, '--target', 'y', '--loss', 'logistic', '--penalty', 'l2', '--alpha', '0.01', '--solver', 'newton', '--backend', 'reference'];
+    const t = downhill(...args);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/--solver newton converged: \d+ iteration\(s\), \d+ passes over the data/);
+    expect(t.stdout).toMatch(/iteration\s+passes\s+objective\s+‖gradient‖\s+decrement\s+step/);
+    const j = parseJson(downhill(...args, '--json').stdout);
+    expect(j.solve.converged).toBe(true);
+    expect(j.solve.history.length).toBe(j.solve.iterations);
+    const last = j.solve.history[j.solve.iterations - 1];
+    expect(last.passes).toBe(j.solve.passes);
+    expect(last.decrement).toBeLessThan(1e-6 * j.solve.history[0].decrement);
+    expect(j.solve.reason).toMatch(/Newton decrement/);
+    expect(j.path).toBeNull();
+  });
+
+  it('prints the path (α, nonzeros, objective, cross-validated loss ± se), marks the chosen α and the folds; --json has them all', () => {
+    const args = ['train', cancer, '--target', 'y', '--loss', 'logistic', '--penalty', 'l1', '--solver', 'newton', '--alpha-path', '6', '--alpha-min-ratio', '0.01', '--cv', '3', '--backend', 'reference'];
+    const t = downhill(...args);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/regularization path: 6 α's from α_max/);
+    expect(t.stdout).toMatch(/step\s+alpha\s+nonzeros\s+objective\s+cv loss \(3 folds\)\s+± se\s+iterations\s+passes/);
+    expect(t.stdout).toMatch(/chosen \(\*\): α [\d.e+-]+, step \d: the least mean held-out loss over 3 folds/);
+    expect(t.stdout.match(/ {2}fold \d: trained on \d+ rows, held out \d+/g)?.length).toBe(3);
+    const j = parseJson(downhill(...args, '--json').stdout);
+    expect(j.path.steps.length).toBe(6);
+    expect(j.path.steps[0].nonzeros).toBe(0);
+    expect(j.path.cv.folds.length).toBe(3);
+    expect(j.path.cv.chosen).toBe(j.path.chosen);
+    expect(t.stdout).toMatch(new RegExp(`\\*\\s+${j.path.chosen + 1}\\s`));
   });
 });

@@ -56,6 +56,27 @@ describe.each(LOSS_NAMES.filter((n) => LOSSES[n].task !== 'multiclass'))('loss %
   });
 });
 
+describe.each(LOSS_NAMES.filter((n) => LOSSES[n].task !== 'multiclass' && (LOSSES[n] as ScalarLoss).d2z))('curvature of %s', (name) => {
+  const unit = LOSSES[name] as ScalarLoss;
+  const hp = lossHp(name);
+  const targets = targetsOf(unit);
+  const grid = (t: number) => Array.from({ length: 193 }, (_, k) => (unit.task === 'binary' ? 0 : t) + (k - 96) / 32);
+
+  it('d²L/dz² matches central differences of dL/dz where dL/dz is smooth, and is never negative', () => {
+    for (const t of targets) {
+      for (const z of grid(t)) {
+        const g = (v: number) => unit.dz(v, t, hp);
+        const left = (g(z) - g(z - H)) / H;
+        const right = (g(z + H) - g(z)) / H;
+        const h = unit.d2z!(z, t, hp);
+        expect(h, `${name} z=${z} t=${t}`).toBeGreaterThanOrEqual(0);
+        if (Math.abs(left - right) < 1e-3) expect(Math.abs(h - fd(g, z)), `${name} z=${z} t=${t}`).toBeLessThan(1e-5 * (1 + Math.abs(h)));
+      }
+    }
+  });
+
+});
+
 describe('the kink grid', () => {
   it('holds the kinks it is meant to test: hinge at margin 1, quantile at z = t, Huber at t ± δ (δ = 1)', () => {
     const jump = (name: 'hinge' | 'quantile' | 'huber', z: number, t: number) => {

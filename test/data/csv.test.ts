@@ -189,9 +189,11 @@ describe('parseCsv: errors name the file, line and column', () => {
     const e = errorOf('a,b,y\n1,2,3\n4,five,6\n');
     expect(e.message).toBe(`${F}:3 (column 2 "b"): expected a number, got "five"`);
     expect([e.line, e.column]).toEqual([3, '2 "b"']);
-    for (const bad of ['NaN', 'inf', '0x10', '1,5', '1e', '--1', '1 2']) {
+    for (const bad of ['NaN', 'inf', '0x10', '1e', '--1', '1 2']) {
       expect(errorOf(`a;y\n${bad};1\n`).message, bad).toBe(`${F}:2 (column 1 "a"): expected a number, got "${bad}"`);
     }
+    // A decimal comma is named as such (issue 20).
+    expect(errorOf('a;y\n1,5;1\n').message).toBe(`${F}:2 (column 1 "a"): expected a number, got "1,5" (a decimal comma: write numbers with a decimal point, or read the file with decimal commas)`);
   });
 
   it('non-numeric target cell names the target column and hints at a classification loss', () => {

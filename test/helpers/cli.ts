@@ -70,8 +70,8 @@ export function parseJson(stdout: string): any {
 }
 
 /** Starts `downhill …args` without waiting, for tests that send it signals; `exited` resolves when it ends. */
-export function spawnCli(args: readonly string[], o: { cwd?: string; stdio?: StdioOptions } = {}): { child: ChildProcess; exited: Promise<CliExit> } {
-  const child = spawn(process.execPath, [built(), ...args], { cwd: o.cwd, stdio: o.stdio ?? 'ignore' });
+export function spawnCli(args: readonly string[], o: { cwd?: string; stdio?: StdioOptions; env?: Record<string, string> } = {}): { child: ChildProcess; exited: Promise<CliExit> } {
+  const child = spawn(process.execPath, [built(), ...args], { cwd: o.cwd, stdio: o.stdio ?? 'ignore', env: { ...process.env, ...o.env } });
   const exited = new Promise<CliExit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return { child, exited };
 }

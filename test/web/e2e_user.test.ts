@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { PAGE_OPTIONS } from '../../src/web/form/settings';
 import { frames, readCoefficients, recordStates, waitForRecordedState, waitForValue } from './browser';
-import { browserSession, maxAbsDiff, metric, requireWebGpu, screenshot, setField, sideways, train } from './session';
+import { browserSession, maxAbsDiff, metric, openMore, requireWebGpu, screenshot, setField, sideways, train } from './session';
 
 const { open } = browserSession();
 
@@ -81,10 +81,14 @@ describe('the page as a new user finds it (issue 12)', () => {
     await requireWebGpu(page);
     await page.selectOption('#data-kind', 'file');
     await waitForValue(page, '#data-summary', /Choose a CSV, NPY or Parquet file/);
+    expect(await page.textContent('#data-error')).toBe(''); // no file yet is not an error
     expect(await cleanState(page)).toMatchObject({ start: true, table: 0, fit: 0, status: 'idle' });
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
     const bad: [string, Buffer, RegExp][] = [
-      ['cell.csv', Buffer.from('a,b,y\n1,2,3\n4,five,6\n'), /cell\.csv.*five/],
+      // A text cell past the first 256 KiB the columns are profiled from (a text column itself is a category: issue 20;
+      // the numbers vary, or the columns would be constants, left out).
+      ['cell.csv', Buffer.from(`a,b,y\n${Array.from({ length: 50_000 }, (_, i) => `${i % 7},${i % 5},${i % 3}\n`).join('')}4,five,6\n`),
+        /cell\.csv:50002 \(column 2 "b"\): expected a number, got "five"/],
       ['ragged.csv', Buffer.from('a,b,y\n1,2,3\n4,5\n6,7,8\n'), /ragged\.csv:3: expected 3 fields/],
       ['photo.png', png, /photo\.png is a PNG image/],
       ['data.csv.gz', gzipSync('a,y\n1,2\n'), /data\.csv\.gz is gzip-compressed: decompress it first/],
@@ -93,9 +97,10 @@ describe('the page as a new user finds it (issue 12)', () => {
     ];
     for (const [name, buffer, want] of bad) {
       await page.setInputFiles('#file', { name, mimeType: 'application/octet-stream', buffer });
-      await waitForValue(page, '#data-summary', want);
+      // Issue 20: a data error is an alert beside the file, in red.
+      await waitForValue(page, '#data-error', want);
       await waitForValue(page, '#data-fields', 'error', { attr: 'data-state' });
-      expect(await page.getAttribute('#data-summary', 'class')).toMatch(/error/);
+      expect(await page.getAttribute('#data-error', 'role')).toBe('alert');
       expect(await cleanState(page), name).toEqual({ start: true, table: 0, fit: 0, status: 'idle', solving: false });
     }
     // A good file: house prices in the hundreds of thousands (the y axis must label "500k", not "000,000").
@@ -109,7 +114,8 @@ describe('the page as a new user finds it (issue 12)', () => {
     await waitForValue(page, '#data-fields', 'ready', { attr: 'data-state' });
     expect(await page.textContent('#data-summary')).toMatch(/houses\.csv: 2 features → price, 3,000 rows/);
     expect(await page.isChecked('#standardize')).toBe(true); // suggested for a file, with a batch for its size
-    await train(page, { epochs: '40', lr: '0.1' }, 'webgpu');
+    // Full-batch steps at rate 0.5 on standardized, nearly uncorrelated features: each epoch nearly a Newton step.
+    await train(page, { batch: 'full', epochs: '10', lr: '0.5' }, 'webgpu');
     const coef = await readCoefficients(page);
     const rel = coef.webgpu.map((v, i) => Math.abs(v - coef.exact[i]) / Math.max(1, Math.abs(coef.exact[i])));
     expect(Math.max(...rel), JSON.stringify(coef)).toBeLessThan(0.02);
@@ -128,22 +134,38 @@ describe('the page as a new user finds it (issue 12)', () => {
     await requireWebGpu(page);
     const t0 = performance.now();
     const lap = (what: string) => console.log(`${what}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const watchLongTasks = () => page.evaluate(() => {
+      const tasks: number[] = ((window as unknown as { longTasks: number[] }).longTasks = []);
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => tasks.push(Math.round(e.duration)))).observe({ type: 'longtask' });
+    });
+    await watchLongTasks();
     await page.selectOption('#data-kind', 'flights');
     expect(await page.textContent('#data-about')).toMatch(/Bureau of Transportation Statistics.*BSD-3-Clause.*public domain/s);
     await waitForValue(page, '#data-summary', /3M rows, delay \(minutes\) from distance \(miles\) and departure hour\. Task: regression on delay/,
       { timeout: 180_000 });
     expect(await page.getAttribute('#data-fields', 'data-state')).toBe('ready');
     lap('flights read and solved');
+    // Issue 20: the file is decoded and scanned (3M rows, the exact solve) in a worker: the page's thread stays free.
+    const reading = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+    console.log(`page tasks over 50 ms while reading: ${JSON.stringify(reading)}`);
+    expect(Math.max(0, ...reading)).toBeLessThan(800);
     // Standardized full-batch gradient descent at rate 0.5 is a Newton step of the mean squared error (Hessian 2·I)
     // for nearly uncorrelated features: each epoch shrinks the error by their correlation.
     await page.check('input[name=backend][value=webgpu]');
-    for (const [id, v] of Object.entries({ batch: 'full', lr: '0.5', epochs: '6' })) await setField(page, `#${id}`, v);
+    for (const [id, v] of Object.entries({ batch: 'full', lr: '0.5', epochs: '3' })) await setField(page, `#${id}`, v);
     await recordStates(page, '#status');
+    await watchLongTasks();
     await page.click('#start');
-    await waitForValue(page, '#progress-text', /epoch [2-6]\/6 · .* elapsed/, { timeout: 120_000 });
+    await waitForValue(page, '#progress-text', /epoch [23]\/3 · .* elapsed/, { timeout: 120_000 });
     const { state, text } = await waitForRecordedState(page, '#status', ['done', 'failed', 'diverged'], 240_000);
     expect(state, text).toBe('done');
     lap('trained');
+    const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+    // Issue 20: the upload of 3M rows (and the steps) run in the WebGPU worker; on the page's thread it froze the
+    // page for 1.6 s. Tasks over 50 ms are the browser's long tasks (here up to ~130 ms: chart redraws); none may
+    // come near that.
+    console.log(`page tasks over 50 ms during the run: ${JSON.stringify(longTasks)}`);
+    expect(Math.max(0, ...longTasks)).toBeLessThan(800);
     const coef = await readCoefficients(page);
     console.log(`flights: ${JSON.stringify(coef)}`);
     const rel = coef.webgpu.map((v, i) => Math.abs(v - coef.exact[i]) / Math.max(1e-3, Math.abs(coef.exact[i])));
@@ -159,6 +181,7 @@ describe('the page as a new user finds it (issue 12)', () => {
 
   it('shows every training option from the descriptors, stops early with a marker, and reports the optimality gap', async () => {
     const { page, problems } = await open();
+    await openMore(page);
     const ids = await page.$$eval('#train-form [id]', (els) => els.map((e) => e.id));
     for (const o of PAGE_OPTIONS) expect(ids, o.name).toContain(o.name);
     // Every control has a name a screen reader can say (a label, or aria-label where the label is visual only).

@@ -12,8 +12,15 @@ import { serveStatic, type StaticServer } from './static_server';
 /** Where the tests save their screenshots (look at them after a run). */
 export const SHOTS = join(tmpdir(), 'downhill-web-e2e');
 
-/** Starts the browser and the server for the calling test file; `open` loads the page in a new tab. */
-export function browserSession(): { open(init?: () => void, origin?: string): Promise<{ page: Page; problems: string[] }> } {
+/**
+ * Starts the browser and the server for the calling test file (`files`: more files it serves, by path); `open` loads
+ * the page in a new tab.
+ */
+export function browserSession(o: { files?: Record<string, Uint8Array> } = {}): {
+  open(init?: () => void, origin?: string, before?: (page: Page) => Promise<unknown>): Promise<{ page: Page; problems: string[] }>;
+  origin(): string;
+  requests(): string[];
+} {
   let server: StaticServer | undefined;
   let browser: Browser | undefined;
   let setupError: unknown;
@@ -21,7 +28,7 @@ export function browserSession(): { open(init?: () => void, origin?: string): Pr
     try {
       ensureBuilt();
       mkdirSync(SHOTS, { recursive: true });
-      server = await serveStatic(DIST_WEB);
+      server = await serveStatic(DIST_WEB, { files: o.files });
       browser = await launchChromium();
     } catch (e) {
       setupError = e;
@@ -32,11 +39,16 @@ export function browserSession(): { open(init?: () => void, origin?: string): Pr
     await server?.close();
   });
   return {
-    /** Opens the page (from this file's server, or from another one's `origin`). */
-    async open(init, origin) {
+    /** The server's origin ("http://127.0.0.1:port"). */
+    origin: () => server!.origin,
+    /** The requests the server answered so far ("GET /data/x.csv bytes=0-65535"). */
+    requests: () => server!.requests,
+    /** Opens the page (from this file's server, or from another one's `origin`); `before` sets the tab up first (routes). */
+    async open(init, origin, before) {
       if (!browser || !server) throw setupError instanceof Error ? setupError : new Error(`browser setup failed: ${String(setupError)}`);
       const page = await browser.context.newPage();
       if (init) await page.addInitScript(init);
+      if (before) await before(page);
       const at = origin ?? server.origin;
       const problems = watchPage(page, at);
       await page.goto(`${at}/`);
@@ -54,12 +66,16 @@ export async function requireWebGpu(page: Page): Promise<void> {
   console.log(`page adapter: ${badge.text}`);
 }
 
-/** Opens the disclosure ("More training options") that holds a field, as a person would before using it. */
+/** Opens the disclosures ("More options", "More training options") that hold a field, as a person would before using it. */
 export async function reveal(page: Page, selector: string): Promise<void> {
   await page.locator(selector).evaluate((el) => {
-    const d = el.closest('details');
-    if (d) d.open = true;
+    for (let d = el.closest('details'); d; d = d.parentElement?.closest('details') ?? null) d.open = true;
   });
+}
+
+/** Opens "More options" (everything but the essentials), as a person does before changing a training setting. */
+export async function openMore(page: Page): Promise<void> {
+  await page.$eval('#more-options', (d) => ((d as HTMLDetailsElement).open = true));
 }
 
 /** Types into a text field and leaves it (firing change, as a person would). */

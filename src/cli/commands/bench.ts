@@ -14,7 +14,8 @@ import { WebGpuBackend } from '../../gpu/backend';
 import { createBackend, parseBackend } from '../../train/backends';
 import { benchmark, type BenchResult } from '../../train/bench';
 import { uploadDataset, type ResidentData } from '../../train/train';
-import { num, parse, UsageError } from '../args';
+import { bytes, num, parse, UsageError } from '../args';
+import { allreduceCommand } from './bench_allreduce';
 import { ceilingCommand, streamCommand, uploadCommand } from './bench_modes';
 import { table } from '../output';
 import { si } from '../progress';
@@ -50,6 +51,9 @@ export const BENCH_USAGE = `downhill bench [options]
   --data FILE            time a .dh cache instead of synthetic rows (with a sparse block: \`gen --task ctr -o ctr.dh\`);
                          --peers then times scikit-learn's SGDClassifier on the same rows as one CSR matrix
   --lr r                 learning rate of the timed steps (default 0.001)
+  --allreduce            instead, on the ranks of a distributed run: one allreduce's time by vector size
+                         (downhill launch -n 2 -- bench --allreduce; at least --runs calls a size, default 20;
+                         --max-bytes SIZE: the largest vector, default 64M)
   --json                 print every figure as one JSON object`;
 
 /** A backend's result with the thread count it ran on (the cpu backend; adaptive: at most, and the jobs each way). */
@@ -68,7 +72,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
     shuffle: { type: 'boolean' }, peers: { type: 'boolean' },
     stream: { type: 'string' }, target: { type: 'string' }, 'chunk-rows': { type: 'string' },
     ceiling: { type: 'boolean' }, dtype: { type: 'string' }, classes: { type: 'string' }, data: { type: 'string' }, lr: { type: 'string' },
+    allreduce: { type: 'boolean' }, 'max-bytes': { type: 'string' },
   });
+  if (v.allreduce) return allreduceCommand(num('runs', v.runs, 20, { integer: true, min: 1 }), !!v.json, bytes('max-bytes', v['max-bytes'], 64 << 20));
   if (v.stream) {
     const chunkRows = num('chunk-rows', v['chunk-rows'], 1 << 20, { integer: true, min: 1 });
     return streamCommand(v.stream, v.target, chunkRows, num('batch', v.batch, 4096, { integer: true, min: 1 }), !!v.json);

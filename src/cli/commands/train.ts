@@ -1,6 +1,6 @@
 // `downhill train <file> --target <column> …`: trains on a CSV, NPY, Parquet or .dh file (streamed when larger than
 // the memory budget) under any registered loss and penalty, and prints the result, or exactly one JSON object.
-import { totalmem } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { LOSSES } from '../../core/losses';
 import { toModelFile } from '../../core/model_file';
 import { specRecord, type TrainSpec } from '../../core/spec';
@@ -20,6 +20,10 @@ import { expandOptionalValues, joinRepeated, SPEC_FLAGS, SPEC_HELP, specFromFlag
 import { encodingParams } from '../../core/encoding_options';
 import type { Encoding } from '../../core/encoding';
 import { encodingWords, note } from '../notes';
+import { joinRanks, withRanks, type Ranks } from '../ranks';
+import type { BackendKind } from '../../backend';
+
+type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
 
 export const TRAIN_USAGE = `downhill train <data.csv|data.npy|data.parquet|data.svm|data.dh> --target <column> [options]
   --target <name|index>    column to predict (required for CSV and Parquet)
@@ -40,14 +44,16 @@ ${SPEC_HELP}
                            warning, instead of failing (a run that reached Infinity or NaN always fails)
   --json                   print exactly one JSON object on stdout
   --save model.json        write the trained model (atomically)
-${CHECKPOINT_HELP}`;
+${CHECKPOINT_HELP}
+  --sync-every K           distributed runs: local steps, the ranks' models averaged every K steps (default 1:
+                           gradients summed every step); see downhill launch --help`;
 
 const OPTIONS = {
   ...SPEC_FLAGS,
   target: { type: 'string' }, features: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
   save: { type: 'string' }, 'chunk-rows': { type: 'string' }, 'memory-budget': { type: 'string' },
   'skip-bad-rows': { type: 'boolean' }, 'keep-diverged': { type: 'boolean' }, y: { type: 'string' }, delimiter: { type: 'string' }, dtype: { type: 'string' }, ...CHECKPOINT_FLAGS,
-  format: { type: 'string' }, 'zero-based': { type: 'boolean' },
+  format: { type: 'string' }, 'zero-based': { type: 'boolean' }, 'sync-every': { type: 'string' },
 } as const;
 
 /** Runs the train command; returns the exit code. */
@@ -59,8 +65,19 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const run = {
     chunkRows: v['chunk-rows'] === undefined ? undefined : num('chunk-rows', v['chunk-rows'], 0, { integer: true, min: 1 }),
     memoryBudget: bytes('memory-budget', v['memory-budget'], Math.floor(totalmem() / 4)),
+    syncEvery: v['sync-every'] === undefined ? undefined : num('sync-every', v['sync-every'], 0, { integer: true, min: 1 }),
   };
   const backendKind = backendFlag(v.backend);
+  // Ranks meet before opening the data, so a rank that cannot read it stops the others at once.
+  const ranks = await joinRanks();
+  return withRanks(ranks, () => trainRun(v, file, spec, run, backendKind, ranks));
+}
+
+/** Opens the data, trains (on this rank's share in a distributed run), and reports; only rank 0 writes and prints. */
+async function trainRun(
+  v: Values, file: string, spec: TrainSpec, run: { chunkRows?: number; memoryBudget: number; syncEvery?: number }, backendKind: BackendKind, ranks: Ranks | null,
+): Promise<number> {
+  const lead = !ranks || ranks.rank === 0;
   const skips = new SkipLog();
   const checkpoints = checkpointRun(v, [file, ...(typeof v.y === 'string' ? [v.y] : [])]);
   const controller = new AbortController();
@@ -71,17 +88,19 @@ export async function trainCommand(argv: string[]): Promise<number> {
     encoding: encodingParams(spec), format: v.format as string | undefined, zeroBased: v['zero-based'] === true, onNote: note,
   });
   checkOutputs([v.save as string | undefined, v.checkpoint as string | undefined], source.files ?? [file]);
-  const tty = !v.json && process.stderr.isTTY === true;
+  const tty = lead && !v.json && process.stderr.isTTY === true;
   let result: TrainResult;
   let signal: NodeJS.Signals | null = null;
   try {
     const dtype = trainDtype(file, source, parseDtype(v.dtype as string | undefined, (m) => new UsageError(m)), (m) => new UsageError(m));
-    const backend = await createBackend(backendKind, { dtype });
+    // Ranks sharing a machine share its cores: the fast CPU backend of each takes its part.
+    const backend = await createBackend(backendKind, { dtype }, ranks?.localSize ? Math.max(1, Math.floor(availableParallelism() / ranks.localSize)) : {});
     try {
       const bar = tty ? new ProgressBar(spec.epochs) : null;
       const perEpoch = source.rows !== null ? Math.ceil(source.rows / Math.min(spec.batch, source.rows)) : 1000;
       const running = () => train(backend, source, {
-        ...spec, ...run, f64Rows: exactRows(source, file, spec, backendKind), ...checkpoints, signal: controller.signal,
+        ...spec, ...run, f64Rows: ranks ? undefined : exactRows(source, file, spec, backendKind), ...checkpoints, signal: controller.signal,
+        collective: ranks?.collective,
         keepDiverged: v['keep-diverged'] === true,
         // With checkpoints, windows of ≤ 256 steps and a yielding pause hook let SIGINT/SIGTERM stop the run promptly.
         lossEvery: bar ? Math.max(1, Math.ceil(perEpoch / 20)) : checkpoints.onCheckpoint ? 256 : undefined,
@@ -103,21 +122,26 @@ export async function trainCommand(argv: string[]): Promise<number> {
     await source.close?.();
   }
   if (signal) {
-    process.stderr.write(result
+    if (lead) process.stderr.write(result
       ? `downhill: stopped by ${signal} after ${result.epochs.length} epoch(s); checkpoint written to ${String(v.checkpoint)} ` +
         `(continue with --resume ${String(v.checkpoint)})${v.save ? '; the model was not saved' : ''}\n`
       : `downhill: stopped by ${signal} before training began; no checkpoint was written\n`);
+    await ranks?.collective.close();
     return signal === 'SIGINT' ? 130 : 143;
   }
-  report(result, spec, backendKind, v.json === true, v.save as string | undefined, source.sparse?.encoding);
-  if (result.endedWorse) process.stderr.write(`downhill: warning: ${result.endedWorse}\n`);
-  const skipped = skips.summary(result.skipped);
-  if (skipped) process.stderr.write(`${skipped}\n`);
+  if (lead) {
+    report(result, spec, backendKind, v.json === true, v.save as string | undefined, ranks, source.sparse?.encoding);
+    if (result.endedWorse) process.stderr.write(`downhill: warning: ${result.endedWorse}\n`);
+    const skipped = skips.summary(result.skipped);
+    if (skipped) process.stderr.write(`${skipped}\n`);
+  }
+  // Every rank waits until rank 0 has written its outputs: a failure there still stops them all with an error.
+  await ranks?.collective.close();
   return 0;
 }
 
-function report(r: TrainResult, spec: TrainSpec, backend: string, json: boolean, save?: string, encoding?: Encoding): void {
-  const training = { backend };
+function report(r: TrainResult, spec: TrainSpec, backend: string, json: boolean, save: string | undefined, ranks: Ranks | null, encoding?: Encoding): void {
+  const training = { backend, ...(ranks ? { ranks: ranks.size, launcher: ranks.launcher } : {}) };
   if (save) {
     const model = toModelFile(r.params, {
       spec, features: r.features, target: r.target, classes: r.classes, standardization: r.standardization, metrics: r.final, training, encoding,
@@ -143,7 +167,8 @@ function report(r: TrainResult, spec: TrainSpec, backend: string, json: boolean,
   const how = r.streamed ? `streamed in chunks of ${r.chunkRows[0]} rows` : 'in memory';
   const sparse = encoding ? ` + ${encoding.width} sparse (${encoding.format === 'svmlight' ? 'svmlight' : encodingWords(encoding)})` : '';
   const penalty = spec.penalty === 'none' ? '' : `, penalty ${spec.penalty}`;
-  console.log(`\n${r.rows} rows × ${r.features.length} features${sparse}, ${spec.solver === 'exact' ? 'exact least squares' : `${spec.epochs} epochs of ${spec.loss} loss`}${penalty} on ${r.backend} (${r.device}), ${how}`);
+  const where = ranks ? `${ranks.size} ranks of ${r.backend} (${r.device})` : `${r.backend} (${r.device})`;
+  console.log(`\n${r.rows} rows × ${r.features.length} features${sparse}, ${spec.solver === 'exact' ? 'exact least squares' : r.solve ? `${spec.loss} loss by --solver ${spec.solver}` : `${spec.epochs} epochs of ${spec.loss} loss`}${penalty} on ${where}, ${how}`);
   if (r.skipped) console.log(`${r.skipped} bad rows skipped`);
   for (const line of solverLines(r)) console.log(line);
   console.log(`final ${metricsText(r.final, r.classes)}`);
@@ -151,6 +176,6 @@ function report(r: TrainResult, spec: TrainSpec, backend: string, json: boolean,
   if (r.earlyStop) console.log(`early stopping after epoch ${r.earlyStop.stoppedAfter}: kept epoch ${r.earlyStop.bestEpoch}'s weights (${r.earlyStop.reason})`);
   if (r.averaged) console.log('the weights are the running average of the iterates (--average)');
   const compiling = r.compileSeconds > 0.05 ? `, compiling shaders ${duration(r.compileSeconds)}` : '';
-  const time = spec.solver === 'exact' ? `solved in ${duration(r.uploadSeconds)}` : `${duration(r.secondsPerEpoch)} per epoch (loading ${duration(r.uploadSeconds)}${compiling})`;
+  const time = spec.solver === 'exact' ? `solved in ${duration(r.uploadSeconds)}` : r.solve ? `solved in ${duration(r.solve.seconds)} (loading ${duration(r.uploadSeconds)})` : `${duration(r.secondsPerEpoch)} per epoch (loading ${duration(r.uploadSeconds)}${compiling})`;
   console.log(`${time}${save ? `; saved ${save}` : ''}`);
 }

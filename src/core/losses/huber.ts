@@ -11,7 +11,10 @@ export class Huber {
   }
   link(z: number, h0: number, h1: number): number {
     return z;
+  }  d2z(z: number, t: number, delta: number, h1: number): number {
+    return Math.abs(z - t) <= delta ? 1 : 0;
   }
+
 }
 
 export const huber = scalarLoss(new Huber(), {

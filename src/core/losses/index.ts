@@ -1,6 +1,7 @@
 // The loss registry: every loss unit, once. The GPU shader table, the CPU backends, the CLI flags, the page's
 // fields, the model file and the test matrix all take their losses from here.
 import { epsilonInsensitive } from './epsilon_insensitive';
+import { gamma } from './gamma';
 import { hinge } from './hinge';
 import { huber } from './huber';
 import { logistic } from './logistic';
@@ -16,7 +17,7 @@ export type { LossHp, LossUnit, MultiLoss, ScalarLoss, Task } from './loss';
 
 /** Every loss, by its CLI name. */
 export const LOSSES = {
-  squared, huber, 'epsilon-insensitive': epsilonInsensitive, quantile, poisson, tweedie,
+  squared, huber, 'epsilon-insensitive': epsilonInsensitive, quantile, poisson, tweedie, gamma,
   logistic, hinge, 'modified-huber': modifiedHuber,
   softmax,
 } as const satisfies Record<string, LossUnit>;

@@ -12,7 +12,11 @@ export class Logistic {
   }
   link(z: number, h0: number, h1: number): number {
     return sigmoid(z);
+  }  d2z(z: number, t: number, h0: number, h1: number): number {
+    const p = sigmoid(z);
+    return p * (1 - p);
   }
+
 }
 
 export const logistic = scalarLoss(new Logistic(), {

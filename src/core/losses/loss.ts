@@ -47,6 +47,12 @@ export interface ScalarLoss<K extends string = string> extends LossBase<K> {
   link(z: number, hp: LossHp): number;
   /** Binary: whether `link` is a probability (log-loss and class probabilities are then reported). */
   readonly probabilistic: boolean;
+  /**
+   * d²L/dz², where L is twice differentiable in z (or, like Huber and modified Huber, once with a piecewise-continuous
+   * second derivative); absent for losses with kinks in dL/dz (hinge, ε-insensitive, quantile). Newton's method
+   * weighs each row's outer product by it; L-BFGS needs a loss that has it.
+   */
+  d2z?(z: number, t: number, hp: LossHp): number;
   /** A message when a target value is outside the loss's domain (e.g. Poisson counts < 0). */
   checkTarget?(t: number): string | null;
 }
@@ -59,6 +65,8 @@ export interface MultiLoss<K extends string = string> extends LossBase<K> {
   valueDz(z: Float64Array, t: number, dz: Float64Array | null): number;
   /** Class probabilities of one row into `out`. */
   probabilities(z: Float64Array, out: Float64Array): void;
+  /** Twice differentiable: its Hessian in z is diag(p) − ppᵀ (p the probabilities), so Newton and L-BFGS apply. */
+  readonly smooth: true;
 }
 
 /** Any loss unit. */
@@ -75,10 +83,12 @@ export interface ScalarMath {
   dz(z: number, t: number, h0: number, h1: number): number;
   /** Regression: the prediction in target units; binary: P(class 1), or NaN when the loss has none. */
   link(z: number, h0: number, h1: number): number;
+  /** d²L/dz² (see ScalarLoss.d2z); a loss with kinks in dL/dz has none. */
+  d2z?(z: number, t: number, h0: number, h1: number): number;
 }
 
 /** What a scalar loss declares besides its math; its `hp` reads its own option keys. */
-export type ScalarDescriptor<K extends string> = Omit<ScalarLoss<K>, 'stem' | 'value' | 'dz' | 'link' | 'hp'> & { hp(p: LossValues<K>): LossHp };
+export type ScalarDescriptor<K extends string> = Omit<ScalarLoss<K>, 'stem' | 'value' | 'dz' | 'link' | 'd2z' | 'hp'> & { hp(p: LossValues<K>): LossHp };
 
 /** A registered scalar loss from its math and its descriptor (K: its option keys, kept for the registry's types). */
 export function scalarLoss<const K extends string = never>(math: ScalarMath, d: ScalarDescriptor<K>): ScalarLoss<K> {
@@ -88,6 +98,7 @@ export function scalarLoss<const K extends string = never>(math: ScalarMath, d: 
     value: (z, t, hp) => math.value(z, t, hp[0], hp[1]),
     dz: (z, t, hp) => math.dz(z, t, hp[0], hp[1]),
     link: (z, hp) => math.link(z, hp[0], hp[1]),
+    ...(math.d2z ? { d2z: (z: number, t: number, hp: LossHp) => math.d2z!(z, t, hp[0], hp[1]) } : {}),
   };
 }
 

@@ -16,7 +16,11 @@ export class ModifiedHuber {
   }
   link(z: number, h0: number, h1: number): number {
     return (Math.min(1, Math.max(-1, z)) + 1) / 2;
+  }  d2z(z: number, t: number, h0: number, h1: number): number {
+    const m = signOf(t) * z;
+    return m >= -1 && m < 1 ? 2 : 0;
   }
+
 }
 
 export const modifiedHuber = scalarLoss(new ModifiedHuber(), {

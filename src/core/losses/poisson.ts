@@ -10,7 +10,10 @@ export class Poisson {
   }
   link(z: number, h0: number, h1: number): number {
     return Math.exp(z);
+  }  d2z(z: number, t: number, h0: number, h1: number): number {
+    return Math.exp(z);
   }
+
 }
 
 export const poisson = scalarLoss(new Poisson(), {

@@ -2,7 +2,7 @@
 import type { MultiLoss } from './loss';
 
 export const softmax: MultiLoss<never> = {
-  name: 'softmax', stem: 'softmax', title: 'Softmax (cross-entropy)', task: 'multiclass', probabilistic: true,
+  name: 'softmax', stem: 'softmax', title: 'Softmax (cross-entropy)', task: 'multiclass', probabilistic: true, smooth: true,
   doc: {
     objective: 'log Σ_k exp(z_k) − z_y over K outputs z_k = x·W_k + b_k',
     gradient: 'P(k) − [y = k] for each output k',

@@ -11,7 +11,10 @@ export class Tweedie {
   }
   link(z: number, h0: number, h1: number): number {
     return Math.exp(z);
+  }  d2z(z: number, t: number, p: number, h1: number): number {
+    return (2 - p) * Math.exp((2 - p) * z) - t * (1 - p) * Math.exp((1 - p) * z);
   }
+
 }
 
 export const tweedie = scalarLoss(new Tweedie(), {

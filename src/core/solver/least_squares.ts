@@ -39,9 +39,11 @@ export class LeastSquaresStream {
   private yShift = 0;
   precision: Precision = 'f64';
 
-  constructor(readonly d: number, readonly bias: boolean) {
+  /** `shift`: the columns' shift, when it must be the same as elsewhere (ranks merging their factors); else the first chunk's means. */
+  constructor(readonly d: number, readonly bias: boolean, shift?: { x: Float64Array; y: number }) {
     this.p = d + (bias ? 1 : 0) + 1;
     this.qr = new TsqrFactor(this.p);
+    if (shift) [this.shift, this.yShift] = [Float64Array.from(shift.x), shift.y];
   }
 
   get rows(): number {

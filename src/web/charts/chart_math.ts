@@ -1,6 +1,7 @@
 // Number labels and series helpers for the page's charts, without the DOM or uPlot: compact tick labels
 // ("500M", "1e27", "−0.25"), the widths of the label gutters they need, powers-of-ten ticks for log axes,
-// exact batch labels, and the smoothing (a debiased exponential moving average) of a noisy per-step loss.
+// exact batch labels, the smoothing (a centered running median) of a noisy per-step loss, and
+// the loss chart's range after a divergence.
 
 const MINUS = '\u2212';
 const SUFFIXES: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
@@ -83,24 +84,83 @@ export function logSplits(min: number, max: number, most = 7): number[] {
   return out.length ? out : [min, max];
 }
 
+/** Inserts v into the sorted array a (binary search). */
+function insertSorted(a: number[], v: number): void {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  a.splice(lo, 0, v);
+}
+
+/** Removes one v from the sorted array a. */
+function removeSorted(a: number[], v: number): void {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  a.splice(lo, 1);
+}
+
 /**
- * A debiased exponential moving average (TensorBoard's smoothing): s_t = a·s_{t−1} + (1 − a)·y_t, divided by
- * (1 − a^t) so the start is not pulled towards zero. Non-finite values are skipped (their slot reads null).
+ * The smoothed line of a noisy loss: the median of a centered window of `half` points on each side, the window
+ * shrinking near the ends so it stays symmetric. A centered window has no lag, and a median follows a trend and a
+ * kink exactly (on a falling curve it is the point itself) while noise averages out; an even count takes the mean
+ * of its two middle values in the scale drawn (log10 when `log`). So the smoothed line stays on the curve of a loss
+ * that falls by decades in a few steps, where a causal moving average trails far above it. Values that cannot be
+ * drawn (non-finite, or ≤ 0 on a log axis) are left out of every window and read null. O(n·half).
  */
-export function ema(values: readonly number[], a: number): (number | null)[] {
-  let s = 0;
-  let n = 0;
-  return values.map((y) => {
-    if (!Number.isFinite(y)) return null;
-    n++;
-    s = a * s + (1 - a) * y;
-    return s / (1 - a ** n);
+export function smoothCentered(values: readonly number[], half: number, log: boolean): (number | null)[] {
+  const n = values.length;
+  const ok = (v: number) => Number.isFinite(v) && (!log || v > 0);
+  const win: number[] = [];
+  let lo = 0;
+  let hi = -1;
+  return values.map((v, i) => {
+    const k = Math.min(half, i, n - 1 - i);
+    while (hi < i + k) if (ok(values[++hi])) insertSorted(win, values[hi]);
+    while (lo < i - k) if (ok(values[lo++])) removeSorted(win, values[lo - 1]);
+    while (hi > i + k) if (ok(values[hi--])) removeSorted(win, values[hi + 1]);
+    if (!ok(v) || win.length === 0) return null;
+    const m = win.length >> 1;
+    if (win.length % 2 === 1) return win[m];
+    return log ? Math.sqrt(win[m - 1] * win[m]) : (win[m - 1] + win[m]) / 2;
   });
 }
 
-/** The smoothing weight that averages over roughly the last `span` points (at least 0, below 1). */
-export function emaWeight(span: number): number {
-  return span <= 1 ? 0 : 1 - 2 / (span + 1);
+/** The half window of the smoothing for a run of n points: about 2% of the run on each side (1 to 50 points). */
+export function smoothHalf(n: number): number {
+  return Math.max(1, Math.min(50, Math.round(n / 50)));
+}
+
+/**
+ * The y range of a loss chart that keeps the finite part of a run in view: when some value rises above `cap` (a run
+ * that diverged), the range ends at the largest value below it, so the points before the explosion are not
+ * squashed against the axis; otherwise null (the chart's own range).
+ */
+export function cappedRange(values: readonly (number | null)[], cap: number, log: boolean): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let over = false;
+  for (const v of values) {
+    if (v === null || !Number.isFinite(v) || (log && v <= 0)) continue;
+    if (v > cap) {
+      over = true;
+      continue;
+    }
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  if (!over || !(hi >= lo)) return null;
+  if (log) return [lo / 1.5, hi * 1.5];
+  const pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1;
+  return [lo - pad, hi + pad];
 }
 
 /** A batch size as the page says it: exact ("4,096"), and "full" when it covers every row. */

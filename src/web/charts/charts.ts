@@ -1,10 +1,13 @@
 // charts/: the page's uPlot charts (loss, timing, fit) on one Plot, and their DOM-free number math.
 // The page's loss chart (per step or per epoch, linear or log scale, one line per backend, the per-step loss
 // optionally smoothed, markers where training diverged or stopped early) and the CPU-vs-GPU timing charts
-// (log–log, exact batch labels). How well the model fits is fit_chart.ts.
+// (log–log, exact batch labels). The smoothing is a centered average computed in the scale drawn (log when the axis
+// is) over a window that grows with the run; after a divergence the y range ends below the explosion, so the
+// finite part of the curve stays readable. How well the model fits is fit_chart.ts.
 import type uPlot from 'uplot';
 import type { BackendKind } from '../../backend';
-import { ema, emaWeight, fmtBatch, fmtNumber } from './chart_math';
+import uPlotLib from 'uplot';
+import { cappedRange, fmtBatch, fmtNumber, smoothCentered, smoothHalf } from './chart_math';
 import { axis, BACKEND_LABEL, COLORS, drawMarkers, joinSeries, legendValue, lineSeries, Plot, yAxis, type Marker } from './plot';
 import { fmtCount, fmtSeconds } from '../state';
 
@@ -12,8 +15,8 @@ type XY = { x: number[]; y: number[] };
 const empty = (): XY => ({ x: [], y: [] });
 /** Tick steps for steps and epochs: whole numbers only. */
 export const COUNT_INCRS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
-/** The smoothing of the per-step loss: an average over about the last 20 recorded points. */
-const SMOOTH = emaWeight(20);
+/** A run whose loss rises this far above its first value has exploded: the y range ends below such points. */
+const EXPLODED = 100;
 
 /** What the loss chart shows: the batch loss per step, the mean loss per epoch, or the optimality gap per epoch. */
 export type LossView = 'step' | 'epoch' | 'gap';
@@ -42,6 +45,8 @@ export class LossChart {
   private log = true;
   private smooth = true;
   private lossName = 'squared error';
+  /** The y range of the data shown when it holds an explosion (see cappedRange), else null. */
+  private capped: [number, number] | null = null;
 
   constructor(private readonly el: HTMLElement) {
     this.plot = new Plot(el, this.options());
@@ -62,12 +67,18 @@ export class LossChart {
     });
     return (width: number, height: number): uPlot.Options => ({
       width, height,
-      scales: { x: { time: false }, y: this.log ? { distr: 3, log: 10 } : {} },
+      scales: { x: { time: false }, y: { ...(this.log ? { distr: 3, log: 10 } : {}), range: (_u: uPlot, min: number, max: number) => this.yRange(min, max) } },
       axes: [axis(this.mode === 'step' ? 'step' : 'epoch', { incrs: COUNT_INCRS }), yAxis(this.yLabel(), { log: this.log })],
       series: [{ label: this.mode === 'step' ? 'step' : 'epoch', value: (_u, v) => (v === null ? '—' : fmtNumber(v, 6)) }, ...series],
       legend: { live: true },
       hooks: { draw: [drawMarkers(() => this.shownMarkers())] },
     });
+  }
+
+  /** The y range: below an explosion when the data holds one, else uPlot's own. */
+  private yRange(min: number, max: number): uPlot.Range.MinMax {
+    if (this.capped) return this.capped;
+    return this.log ? uPlotLib.rangeLog(min, max, 10, true) : uPlotLib.rangeNum(min, max, 0.1, true);
   }
 
   private shownMarkers(): Marker[] {
@@ -141,11 +152,30 @@ export class LossChart {
     const src = this.mode === 'step' ? this.steps : this.mode === 'gap' ? this.gaps : this.epochs;
     // A log axis cannot show 0, a negative or a non-finite loss: those points are left out (the line spans them).
     const shown = (y: number) => (Number.isFinite(y) && (!this.log || y > 0) ? y : null);
-    this.plot.setData(() => joinSeries([...src.values()].flatMap((t) => {
-      const raw = { x: t.x, y: t.y.map(shown) };
-      return this.smoothing ? [raw, { x: t.x, y: ema(t.y.map((v) => shown(v) ?? NaN), SMOOTH) }] : [raw];
-    })));
+    this.plot.setData(() => {
+      const tables = [...src.values()].flatMap((t) => {
+        const raw = { x: t.x, y: t.y.map(shown) };
+        return this.smoothing ? [raw, { x: t.x, y: smoothCentered(t.y, smoothHalf(t.y.length), this.log) }] : [raw];
+      });
+      const first = Math.max(...[...src.values()].map((t) => t.y.find((v) => shown(v) !== null) ?? -Infinity));
+      this.capped = this.mode === 'gap' || !(first > 0) ? null : cappedRange(tables.flatMap((t) => t.y), EXPLODED * first, this.log);
+      this.el.dataset.smoothGap = this.smoothing ? String(smoothGap(tables)) : '';
+      this.el.dataset.capped = String(this.capped !== null);
+      return joinSeries(tables);
+    });
   }
+}
+
+/** The largest factor (as |log10|) between a smoothed line and the raw points under it: how far smoothing moved the curve. */
+function smoothGap(tables: { y: (number | null)[] }[]): number {
+  let worst = 0;
+  for (let t = 0; t + 1 < tables.length; t += 2) {
+    tables[t].y.forEach((v, i) => {
+      const s = tables[t + 1].y[i];
+      if (v !== null && s !== null && v > 0 && s > 0) worst = Math.max(worst, Math.abs(Math.log10(s / v)));
+    });
+  }
+  return worst;
 }
 
 /** "WebGPU diverged", "WebGPU and CPU stopped early". */

@@ -1,11 +1,13 @@
 // The data side of the page: opens what the Data fields describe (small synthetic data, the bundled flights,
 // a file) so the fit chart and the coefficient table show it before training, and runs the scan pass beside
-// it (row count, classes, the exact least-squares answer, the sampled rows). It keeps one state that Start
-// follows: no data yet, loading, ready, or an error (a file that cannot be read leaves nothing of itself behind).
+// it (row count, classes, the exact least-squares answer, the sampled rows; in a worker for data read from a
+// source). It keeps one state that Start follows: no data yet, loading, ready, or an error (a file that cannot be
+// read leaves nothing of itself behind).
 import { LOSSES } from '../../core/losses';
 import { buildSynthetic, dataSummary, openData, scanData, specKey, type DataSpec, type LoadedData, type Scan } from './datasets';
 import type { FitChart } from '../charts/fit_chart';
 import { fetchFlights } from './flights';
+import { scanInWorker } from './scan_client';
 import type { TrainFormView } from '../form/form';
 import { pageMessage } from '../form/settings';
 import { fmtCount } from '../state';
@@ -26,6 +28,8 @@ export class DataPanel {
   private scan: { key: string; done: Promise<Scan>; value: Scan | null; abort: AbortController } | null = null;
   private flights: Promise<File> | null = null;
   private seq = 0;
+  /** Data a resumed run trains on instead of what the fields describe (a file's cached rows after a reload). */
+  override: DataSpec | null = null;
   /** Told when the state changes. */
   onState: () => void = () => {};
   /** Told when the shown data changes (the views that depended on the old data reset). */
@@ -54,7 +58,9 @@ export class DataPanel {
 
   /** The spec of the chosen data; the bundled flights are fetched from the page's assets once. */
   async spec(): Promise<DataSpec> {
-    const spec = this.form.dataSpec();
+    if (this.override) return this.override;
+    const onRows = (rows: number) => this.form.summary(`Reading every row for the columns' levels and means: ${fmtCount(rows)} rows…`);
+    const spec = await this.form.dataSpec(onRows);
     if (spec) return spec;
     this.flights ??= fetchFlights().catch((e: unknown) => {
       this.flights = null;
@@ -73,7 +79,7 @@ export class DataPanel {
   async preview(): Promise<void> {
     const seq = ++this.seq;
     this.fit.setLoss({ loss: this.form.loss });
-    const problem = this.form.dataProblem;
+    const problem = this.override ? null : this.form.dataProblem;
     if (problem) {
       this.showData(null);
       this.form.summary(problem.message, problem.chosen);
@@ -134,7 +140,11 @@ export class DataPanel {
     const large = d.dataset === null;
     if (large) this.setState('loading');
     const onRows = large ? (rows: number) => this.form.summary(`Reading ${d.description.split(':')[0]}: ${fmtCount(rows)} rows…`) : undefined;
-    const scan = { key, value: null as Scan | null, abort, done: scanData(d, this.fitBias(), { classes, signal: abort.signal, onRows }) };
+    // Data held in memory (the small synthetic sets) is scanned here; everything read from a source, in a worker.
+    const done = large && typeof Worker !== 'undefined'
+      ? scanInWorker({ spec: d.spec, fitBias: this.fitBias(), classes }, { signal: abort.signal, onRows })
+      : scanData(d, this.fitBias(), { classes, signal: abort.signal, onRows });
+    const scan = { key, value: null as Scan | null, abort, done };
     this.scan = scan;
     scan.done.then((v) => {
       if (this.scan !== scan || this.data?.key !== d.key) return;

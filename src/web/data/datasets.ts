@@ -13,7 +13,9 @@ import { linearChunks, lineOptions, resolveSynthetic, shiftLine, type SyntheticO
 import { blobsDataset, classesChunks, classesTruth, outlierChunks } from '../../data/synthetic_classes';
 import { prepareTargets } from '../../train/targets';
 import { rowBytes } from '../../train/plan';
-import { loadFile, type NamedBlob } from './files';
+import { HttpFile } from '../../data/http_file';
+import { cachingSource, openCachedData } from './opfs';
+import { loadFile, type FileTable } from './files';
 import { FLIGHTS_FILE, flightsSource } from './flights';
 import { DATA_OPTIONS, DATASETS, REAL_DATASETS, type SyntheticSpec } from '../form/settings';
 import { EXACT_BUDGET, fmtCount } from '../state';
@@ -25,8 +27,28 @@ export const BINARY_SCALE = 6;
 /** Bytes of rows a backend holds for the page; larger data streams from its source every epoch. */
 export const MEMORY_BUDGET = 2 ** 30;
 
-/** What data a run uses: a built-in dataset, the bundled flights, or a file (`labels`: read a text target as class labels). */
-export type DataSpec = SyntheticSpec | { kind: 'flights'; file: Blob } | { kind: 'file'; file: NamedBlob; target: string; labels: boolean };
+/**
+ * A user's file: a File (it passes to the workers without a copy), a URL each reader opens itself, or (a run resumed
+ * after a reload, when the File is gone) the rows a worker cached in this browser, by the key of the data they are.
+ */
+export type FileRef = (Blob & { readonly name: string }) | { readonly url: string } | { readonly cached: string };
+
+/** A user's file as a run reads it: its target (`labels`: read as class labels), and how its table is read. */
+export interface FileSpec {
+  kind: 'file';
+  file: FileRef;
+  /** The targets of an NPY pair (X.npy with X.y.npy). */
+  yFile?: Blob & { readonly name: string };
+  name: string;
+  /** Bytes (a file larger than the page holds streams every epoch). */
+  size: number;
+  target: string;
+  labels: boolean;
+  table?: FileTable;
+}
+
+/** What data a run uses: a built-in dataset, the bundled flights, or a file. */
+export type DataSpec = SyntheticSpec | { kind: 'flights'; file: Blob } | FileSpec;
 
 /** An opened dataset with what the page knows about it. */
 export interface LoadedData {
@@ -45,8 +67,10 @@ export interface LoadedData {
 /** A key that is equal for specs that give the same rows. */
 export function specKey(spec: DataSpec): string {
   if (spec.kind === 'file') {
-    const f = spec.file;
-    return `file:${f.name}:${f.size}:${(f as Partial<File>).lastModified ?? 0}:${spec.target}:${spec.labels ? 'labels' : 'values'}`;
+    if ('cached' in spec.file) return spec.file.cached;
+    const id = (f: Exclude<FileRef, { cached: string }>) => ('url' in f ? f.url : `${f.name}:${f.size}:${(f as Partial<File>).lastModified ?? 0}`);
+    const y = spec.yFile ? `+${id(spec.yFile)}` : '';
+    return `file:${id(spec.file)}${y}:${spec.target}:${spec.labels ? 'labels' : 'values'}:${JSON.stringify(spec.table ?? null)}`;
   }
   if (spec.kind === 'flights') return 'flights';
   const fields = DATA_OPTIONS.filter((o) => o.kinds.includes(spec.kind)).map((o) => spec[o.key]);
@@ -107,34 +131,59 @@ export async function buildSynthetic(spec: SyntheticSpec): Promise<LoadedData> {
   return { key: specKey(spec), spec, source, dataset: ds, truth: g.truth, task: DATASETS[spec.kind].task, description };
 }
 
-/** Opens the data a spec describes. */
-export async function openData(spec: DataSpec): Promise<LoadedData> {
+/** A user's file opened as a source: its cached rows when this browser parsed it before, else the file itself. */
+async function openFile(spec: FileSpec, key: string, cache: 'read' | 'write'): Promise<{ source: DataSource; cached: boolean }> {
+  const hit = await openCachedData(key);
+  if (hit) return { source: hit, cached: true };
+  if ('cached' in spec.file) throw new Error(`${spec.name}: its rows are no longer in this browser's storage; choose the file again`);
+  const file = 'url' in spec.file ? await HttpFile.open(spec.file.url) : spec.file;
+  const source = await loadFile(file, spec.target, spec.labels, spec.table, spec.yFile);
+  return { source: cache === 'write' ? cachingSource(key, source) : source, cached: false };
+}
+
+/**
+ * Opens the data a spec describes. A file (or the bundled flights) parsed before in this browser is read from its
+ * cache in the origin-private file system; `cache: 'write'` (a training worker) caches one that is not, during its
+ * first complete pass.
+ */
+export async function openData(spec: DataSpec, o: { cache?: 'read' | 'write' } = {}): Promise<LoadedData> {
+  const key = specKey(spec);
   if (spec.kind === 'flights') {
-    const source = await flightsSource(spec.file);
+    const hit = await openCachedData(key);
+    const source = hit ?? await flightsSource(spec.file);
     const description = `${FLIGHTS_FILE}: US flights Jan–Jun 2001, ${fmtCount(source.rows ?? 0)} rows, delay (minutes) from distance (miles) and departure hour`;
-    return { key: specKey(spec), spec, source, dataset: null, truth: null, task: 'regression', description };
+    return { key, spec, source: !hit && o.cache === 'write' ? cachingSource(key, source) : source, dataset: null, truth: null, task: 'regression', description };
   }
   if (spec.kind !== 'file') return buildSynthetic(spec);
-  const source = await loadFile(spec.file, spec.target, spec.labels);
-  const description = `${spec.file.name}: ${source.features.length} feature${source.features.length === 1 ? '' : 's'} → ${source.target}`;
-  return { key: specKey(spec), spec, source, dataset: null, truth: null, task: null, description };
+  const { source, cached } = await openFile(spec, key, o.cache ?? 'read');
+  const from = cached ? ' (parsed before: read from this browser\'s storage)' : '';
+  const description = `${spec.name}: ${source.features.length} feature${source.features.length === 1 ? '' : 's'} → ${source.target}${from}`;
+  return { key, spec, source, dataset: null, truth: null, task: null, description };
 }
 
 /** The data's settings for the model file: a built-in dataset's fields and name, or the file and its target. */
 export function dataSettings(spec: DataSpec): Record<string, unknown> {
   if (spec.kind === 'flights') return { kind: 'flights', file: FLIGHTS_FILE, name: REAL_DATASETS.flights.label, source: 'vega-datasets' };
   return spec.kind === 'file'
-    ? { kind: 'file', file: spec.file.name, target: spec.target, labels: spec.labels }
+    ? { kind: 'file', file: spec.name, ...('url' in spec.file ? { url: spec.file.url } : {}), target: spec.target, labels: spec.labels, ...(spec.table ? { table: spec.table } : {}) }
     : { ...spec, name: DATASETS[spec.kind].label };
 }
 
 /** The data summary: what it is, its size and its task (with the classes). */
 export function dataSummary(d: LoadedData, v: Scan): string {
-  const rows = d.dataset || d.spec.kind === 'flights' ? '' : `, ${v.rows.toLocaleString('en-US')} rows`;
+  const skipped = v.skipped ? ` (${v.skipped.toLocaleString('en-US')} row${v.skipped === 1 ? '' : 's'} with blank cells skipped)` : '';
+  const rows = d.dataset || d.spec.kind === 'flights' ? '' : `, ${v.rows.toLocaleString('en-US')} rows${skipped}`;
   const shown = v.classes?.slice(0, 12).join(', ');
   const task = v.classes ? `classification, ${v.classes.length} classes (${shown}${v.classes.length > 12 ? ', …' : ''})`
     : `regression on ${d.source.target}`;
   return `${d.description}${rows}. Task: ${task}.`;
+}
+
+/** Whether data is too large to hold: by its rows when known, else (CSV) by the file's size. */
+export function mustStream(d: LoadedData): boolean {
+  const rows = d.dataset?.rows ?? d.source.rows;
+  if (rows !== null) return !fitsInMemory(rows, d.source.features.length);
+  return d.spec.kind === 'file' && d.spec.size > MEMORY_BUDGET;
 }
 
 /** Whether rows of d features fit the page's memory budget (otherwise they stream). */
@@ -165,6 +214,8 @@ export interface Scan {
   sample: Sample;
   /** The class labels in index order (as the engine numbers them), or null for regression. */
   classes: string[] | null;
+  /** Rows the source skipped (blank cells, with the columns panel's "skip those rows"). */
+  skipped: number;
 }
 
 const SAMPLE_ROWS = 1500;
@@ -230,5 +281,5 @@ export async function scanData(
       exact = 'singular';
     }
   }
-  return { rows, exact, exactWarnings, sample: sample.sample(!!targets), classes: targets?.classes ?? null };
+  return { rows, exact, exactWarnings, sample: sample.sample(!!targets), classes: targets?.classes ?? null, skipped: data.source.skipped ?? 0 };
 }

@@ -1,30 +1,36 @@
 // The one adapter between the page and user files: what a file is (sniffed from its first bytes, so a PNG, a
 // gzip archive, JSON or UTF-16 text gets a clear message instead of being parsed as a one-column CSV), the
-// column preview for choosing the target (from the first 64 KiB), and opening a file as a streaming DataSource.
-// CSV streams through src/data's Blob reader; a 2-D NPY array is read in row blocks with Blob.slice, so neither
-// is ever held whole.
-import type { HostChunk } from '../../core/dataset';
-import { parquetMetadataAsync, parquetSchema } from 'hyparquet';
+// column preview for choosing the target and the features (a CSV's first 256 KiB profiled: csv_profile.ts), and
+// opening a file (a File, or a URL: src/data/http_file.ts) as a streaming DataSource with the columns panel's
+// choices. CSV streams through src/data's Blob reader; NPY (one matrix, or the CLI's X.npy with X.y.npy) is read in
+// row blocks (src/data/npy_blob.ts), so neither is ever held whole.
+import { asyncBufferFromUrl, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
 import { csvSourceFromBlob } from '../../data/blob_source';
+import { CsvProfiler, profileCsv, type CsvProfile } from '../../data/csv_profile';
+import { HttpFile, type ByteFile } from '../../data/http_file';
+import { npyBlobHeader, NpyBlobSource, npyColumn } from '../../data/npy_blob';
 import { blobAsyncBuffer, ParquetSource } from '../../data/parquet';
-import { decodeNpyDict, itemSize, npyHeaderEnd, parseNpyDict, type NpyHeader } from '../../data/npy_format';
-import type { DataSource, ReadOptions } from '../../data/source';
+import type { DataSource } from '../../data/source';
+import type { TableOptions } from './columns';
 
-const PREVIEW_BYTES = 65_536;
+/** Bytes of a CSV read to list and profile its columns (the whole file when it is smaller). */
+const PROFILE_BYTES = 262_144;
 const SNIFF_BYTES = 4096;
-const NPY_BLOCK_ROWS = 65_536;
 
-/** A file the page can read: a browser File, or any Blob with a name. */
-export type NamedBlob = Blob & { readonly name: string };
+/** A file the page can read: a browser File, any Blob with a name, or a file on an HTTP server. */
+export type NamedBlob = ByteFile;
 
-/** What the page shows to choose a target column. */
+/** What the page shows to choose a target column and the features. */
 export interface FilePreview {
-  format: 'csv' | 'npy' | 'parquet';
+  format: 'csv' | 'npy' | 'parquet' | 'npy-pair';
   columns: string[];
   /** Rows, when the format states them (NPY, Parquet). */
   rows: number | null;
-  /** Rows estimated from the first 64 KiB and the file's size (CSV), or the stated rows. */
+  /** Rows estimated from the first bytes and the file's size (CSV), or the stated rows. */
   approxRows: number | null;
+  /** What each column holds: from a CSV's first 256 KiB (the whole file when smaller), or a binary file's first rows. */
+  profile: CsvProfile;
 }
 
 /** The file format, by name. */
@@ -109,100 +115,96 @@ export function csvRowsEstimate(head: string, size: number): number | null {
   return Math.round(((size - enc.encode(lines[0]).length - 1) / bytes) * data.length);
 }
 
-/** Reads and checks a 2-D NPY header from the start of a file. */
-export async function npyHeader(file: NamedBlob): Promise<NpyHeader> {
-  const prefix = new Uint8Array(await file.slice(0, 12).arrayBuffer());
-  const { start, end, version } = npyHeaderEnd(file.name, prefix);
-  const dict = decodeNpyDict(new Uint8Array(await file.slice(start, end).arrayBuffer()), version);
-  const h = parseNpyDict(file.name, dict, version, end);
-  if (h.shape.length !== 2 || h.shape[1] < 2) {
-    throw new Error(`${file.name}: expected a 2-D array with a target and at least one feature column, got shape (${h.shape.join(', ')})`);
-  }
-  if (end + h.shape[0] * h.shape[1] * itemSize(h.dtype) > file.size) {
-    throw new Error(`${file.name}: the file is shorter than its shape (${h.shape.join(' × ')}) says`);
-  }
-  return h;
+/** Whether two chosen files are the CLI's NPY pair (X.npy with X.y.npy); returns [X, y] in that order. */
+export function npyPair<T extends { name: string }>(files: readonly T[]): [T, T] | null {
+  if (files.length !== 2) return null;
+  const [a, b] = files;
+  const stem = (f: T) => f.name.replace(/\.npy$/i, '');
+  if (/\.y\.npy$/i.test(b.name) && stem(b) === `${stem(a)}.y`) return [a, b];
+  if (/\.y\.npy$/i.test(a.name) && stem(a) === `${stem(b)}.y`) return [b, a];
+  return null;
 }
 
-/** NPY columns are named by index. */
-const npyColumn = (i: number) => `column ${i}`;
+/** Rows read from a Parquet or NPY file to profile its columns. */
+const SAMPLE_ROWS = 1000;
 
-/** Lists a file's columns from its first 64 KiB (the NPY header, or the CSV header row). */
-export async function previewFile(file: NamedBlob): Promise<FilePreview> {
-  const format = await fileFormat(file);
-  if (format === 'parquet') {
-    const meta = await parquetMetadataAsync(blobAsyncBuffer(file));
-    const columns = parquetSchema(meta).children.map((c) => c.element.name);
-    return { format: 'parquet', columns, rows: Number(meta.num_rows), approxRows: Number(meta.num_rows) };
-  }
-  if (format === 'npy') {
-    const h = await npyHeader(file);
-    return { format: 'npy', columns: Array.from({ length: h.shape[1] }, (_, i) => npyColumn(i)), rows: h.shape[0], approxRows: h.shape[0] };
-  }
-  const head = await file.slice(0, PREVIEW_BYTES).text();
-  const columns = csvHeader(head);
-  if (columns.length < 2) throw new Error(`${file.name}: the header row has one column; expected a target and at least one feature`);
-  return { format: 'csv', columns, rows: null, approxRows: csvRowsEstimate(head, file.size) };
+/** A cell as the profiler reads it: numbers as written by String, booleans as 1 and 0, a missing value blank. */
+function cellText(v: unknown): string {
+  if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '';
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
+  return String(v);
 }
 
-/** A C-order 2-D NPY array in a Blob as a source: one column is the target, the others are features. */
-class NpyBlobSource implements DataSource {
-  readonly features: string[];
-  readonly target: string;
-  readonly rows: number;
+/** The profile of a file's first rows (all of them when it has no more than SAMPLE_ROWS). */
+function sampleProfile(name: string, columns: string[], rows: readonly (readonly unknown[])[], total: number): CsvProfile {
+  const p = new CsvProfiler(name, columns);
+  for (const r of rows) p.addFields(r.map(cellText));
+  return p.result(total <= rows.length);
+}
 
-  constructor(private readonly file: NamedBlob, private readonly h: NpyHeader, private readonly targetCol: number) {
-    const cols = h.shape[1];
-    this.rows = h.shape[0];
-    this.target = npyColumn(targetCol);
-    this.features = Array.from({ length: cols }, (_, i) => npyColumn(i)).filter((_, i) => i !== targetCol);
-  }
-
-  get description(): string {
-    return this.file.name;
-  }
-
-  async *read(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {
-    const cols = this.h.shape[1];
-    const size = itemSize(this.h.dtype);
-    const block = Math.max(1, Math.min(opts.maxRows ?? NPY_BLOCK_ROWS, NPY_BLOCK_ROWS));
-    for (let start = 0; start < this.rows; start += block) {
-      opts.signal?.throwIfAborted();
-      const n = Math.min(block, this.rows - start);
-      const at = this.h.dataOffset + start * cols * size;
-      const buf = await this.file.slice(at, at + n * cols * size).arrayBuffer();
-      yield { ...this.split(size === 4 ? new Float32Array(buf) : new Float64Array(buf), n), firstRow: start };
-    }
-  }
-
-  private split(v: Float32Array | Float64Array, n: number): HostChunk {
-    const cols = this.h.shape[1];
-    const d = cols - 1;
-    const x = new Float32Array(n * d);
-    const y = new Float32Array(n);
-    for (let r = 0; r < n; r++) {
-      let j = 0;
-      for (let c = 0; c < cols; c++) {
-        if (c === this.targetCol) y[r] = v[r * cols + c];
-        else x[r * d + j++] = v[r * cols + c];
-      }
-    }
-    return { rows: n, x, y };
-  }
+/** An NPY source's first rows as cells, features then the target (the order of its columns). */
+async function npyRows(src: NpyBlobSource): Promise<number[][]> {
+  const n = Math.min(src.rows, SAMPLE_ROWS);
+  const c = await src.readRows(0, n);
+  const d = src.features.length;
+  return Array.from({ length: n }, (_, r) => [...c.x.subarray(r * d, (r + 1) * d), c.y[r]]);
 }
 
 /**
- * Opens a CSV, NPY or Parquet file as a streaming source with `target` as the target column (a column name from
- * the preview); `labels` asks CSV and Parquet to read the target as class labels (text or numbers).
+ * Lists a file's columns and profiles them: a CSV's first 256 KiB, or the first 1,000 rows of an NPY (or the CLI's
+ * pair) or Parquet file.
  */
-export async function loadFile(file: NamedBlob, target: string, labels = false): Promise<DataSource> {
-  // `labels` is passed only when wanted, so a reader without the option still reads numeric labels.
-  const which = labels ? { target, labels: true } : { target };
+export async function previewFile(file: NamedBlob, yFile?: NamedBlob): Promise<FilePreview> {
   const format = await fileFormat(file);
-  if (format === 'csv') return csvSourceFromBlob(file, which, file.name);
-  if (format === 'parquet') return ParquetSource.open(file.name, blobAsyncBuffer(file), which);
-  const h = await npyHeader(file);
-  const col = Number(/^column (\d+)$/.exec(target)?.[1] ?? target);
-  if (!(Number.isInteger(col) && col >= 0 && col < h.shape[1])) throw new Error(`${file.name}: no column "${target}"; columns are 0..${h.shape[1] - 1}`);
-  return new NpyBlobSource(file, h, col);
+  if (yFile) {
+    if (format !== 'npy') throw new FileKindError(`${file.name} is not an NPY file: the pair is X.npy with X.y.npy`);
+    const src = await NpyBlobSource.pair(file, yFile);
+    const columns = [...src.features, src.target];
+    return { format: 'npy-pair', columns, rows: src.rows, approxRows: src.rows, profile: sampleProfile(file.name, columns, await npyRows(src), src.rows) };
+  }
+  if (format === 'parquet') {
+    const buffer = blobAsyncBuffer(file);
+    const meta = await parquetMetadataAsync(buffer);
+    const columns = parquetSchema(meta).children.map((c) => c.element.name);
+    const rows = Number(meta.num_rows);
+    const objects = await parquetReadObjects({ file: buffer, metadata: meta, rowStart: 0, rowEnd: Math.min(rows, SAMPLE_ROWS), compressors });
+    const sample = objects.map((o) => columns.map((c) => (o as Record<string, unknown>)[c]));
+    return { format: 'parquet', columns, rows, approxRows: rows, profile: sampleProfile(file.name, columns, sample, rows) };
+  }
+  if (format === 'npy') {
+    const h = await npyBlobHeader(file);
+    const src = await NpyBlobSource.open(file, npyColumn(h.shape[1] - 1));
+    const columns = Array.from({ length: h.shape[1] }, (_, i) => npyColumn(i));
+    return { format: 'npy', columns, rows: h.shape[0], approxRows: h.shape[0], profile: sampleProfile(file.name, columns, await npyRows(src), h.shape[0]) };
+  }
+  const head = await file.slice(0, PROFILE_BYTES).text();
+  const columns = csvHeader(head);
+  if (columns.length < 2) throw new Error(`${file.name}: the header row has one column; expected a target and at least one feature`);
+  const profile = profileCsv(file.name, head, file.size <= PROFILE_BYTES);
+  return { format: 'csv', columns: profile.columns.map((c) => c.name), rows: null, approxRows: csvRowsEstimate(head, file.size), profile };
+}
+
+/** How a file's table is read (the columns panel's choices): features, blank cells, decimal commas. */
+export type FileTable = TableOptions;
+
+/**
+ * Opens a CSV, NPY or Parquet file (or an NPY pair) as a streaming source with `target` as the target column (a
+ * column name from the preview); `labels` asks CSV and Parquet to read the target as class labels (text or
+ * numbers); `table` picks the features and how blanks and decimal commas are read.
+ */
+export async function loadFile(file: NamedBlob, target: string, labels = false, table?: FileTable, yFile?: NamedBlob): Promise<DataSource> {
+  // `labels` is passed only when wanted, so a reader without the option still reads numeric labels.
+  const which = { target, ...(labels ? { labels: true } : {}), ...(table ? { features: table.features } : {}) };
+  if (yFile) return NpyBlobSource.pair(file, yFile, table?.features);
+  const format = await fileFormat(file);
+  if (format === 'csv') {
+    const csv = table ? { missing: table.missing, ...(table.fill ? { fill: table.fill } : {}), decimalComma: table.decimalComma } : {};
+    return csvSourceFromBlob(file, { ...which, ...csv }, file.name);
+  }
+  if (format === 'parquet') {
+    const buffer = file instanceof HttpFile ? await asyncBufferFromUrl({ url: file.url, byteLength: file.size }) : blobAsyncBuffer(file);
+    return ParquetSource.open(file.name, buffer, which);
+  }
+  return NpyBlobSource.open(file, target, table?.features);
 }

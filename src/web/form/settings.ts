@@ -89,7 +89,9 @@ export function applicableOptions(values: FormValues): TrainOption[] {
 /** The page's label of an option: its label, with a one-letter Greek symbol when it has one ("Huber delta δ"). */
 export function fieldLabel(o: OptionDescriptor): string {
   const sym = o.type === 'number' || o.type === 'integer' ? o.metavar : undefined;
-  return `${optionLabel(o)}${sym && /^[α-ω]$/.test(sym) ? ` ${sym}` : ''}`;
+  const label = optionLabel(o);
+  // A label that already ends with its symbol ("Decay factor γ") keeps it once.
+  return `${label}${sym && /^[α-ω]$/.test(sym) && !label.endsWith(` ${sym}`) ? ` ${sym}` : ''}`;
 }
 
 /** What a field accepts, in words, for its error message ("Learning rate α must be a number > 0; got "-1""). */
@@ -268,17 +270,6 @@ export function suggestTraining(rows: number): Record<string, string | boolean> 
   const steps = Math.max(1, Math.ceil(rows / batch));
   const epochs = Math.min(50, Math.max(2, Math.round(3000 / steps)));
   return { ...FILE_TRAIN, batch: String(batch), epochs: String(epochs) };
-}
-
-/**
- * Why a loss cannot train a built-in dataset, or null: a regression dataset has real-valued targets that a
- * classification loss would take as thousands of classes. (Classification datasets carry class labels, so the
- * engine itself refuses a regression loss on them, and a binary loss on more than two classes.)
- */
-export function lossMismatch(kind: DataKind, loss: LossKind): string | null {
-  const task = kind === 'file' ? null : kind === 'flights' ? 'regression' : DATASETS[kind].task;
-  if (task !== 'regression' || LOSSES[loss].task === 'regression') return null;
-  return `the ${kind} dataset has a real-valued target: choose a regression loss, or a classification dataset for the ${loss} loss`;
 }
 
 /** Rewrites the CLI flags an engine message quotes ("--lr 0.05", "--loss softmax") into the page's field names. */

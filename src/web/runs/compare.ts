@@ -5,6 +5,7 @@ import type { BenchResult } from '../../train/bench';
 import { fmtBatch } from '../charts/chart_math';
 import { BenchChart } from '../charts/charts';
 import { buildSynthetic } from '../data/datasets';
+import { isSoftware } from './outcome';
 import type { Runner } from './runners';
 import { fmtCount, fmtSpeedup, gpuWinsFrom, parseSizeList } from '../state';
 import { byId, renderBenchTable } from '../views';
@@ -24,6 +25,8 @@ export class CompareApp {
   private readonly time = new BenchChart(byId('bench-time'), 'rows', 'seconds per epoch', true);
   private readonly rate = new BenchChart(byId('bench-rate'), 'rows', 'rows per second', false);
   private running = false;
+  private blocked = false;
+  private invalid = false;
   /** Told when a comparison starts and ends (training waits meanwhile). */
   onBusy: (busy: boolean) => void = () => {};
 
@@ -34,8 +37,13 @@ export class CompareApp {
       byId('cmp-batch-label').hidden = vary.value === 'batch';
       field('cmp-values').value = vary.value === 'rows' ? '1k, 10k, 100k, 1M' : '64, 1024, 16k, full';
     };
-    vary.addEventListener('change', sync);
+    vary.addEventListener('change', () => {
+      sync();
+      this.plan();
+    });
     sync();
+    // Each field is checked as it is typed in: the error stands under the form and Run waits for a fix.
+    for (const id of ['cmp-values', 'cmp-rows', 'cmp-batch', 'cmp-features']) field(id).addEventListener('input', () => this.plan());
     byId('compare-form').addEventListener('submit', (e) => {
       e.preventDefault();
       void this.run();
@@ -44,9 +52,10 @@ export class CompareApp {
     this.setBlocked(false);
   }
 
-  /** Disables the Run button while training runs (and when there is no GPU). */
+  /** Disables the Run button while training runs (and when there is no GPU, or a field is invalid). */
   setBlocked(blocked: boolean): void {
-    byId<HTMLButtonElement>('cmp-run').disabled = blocked || this.running || !this.gpu;
+    this.blocked = blocked;
+    byId<HTMLButtonElement>('cmp-run').disabled = blocked || this.running || !this.gpu || this.invalid;
   }
 
   private status(state: string, text: string): void {
@@ -62,11 +71,17 @@ export class CompareApp {
     const rows = parseSizeList(field('cmp-rows').value)?.[0];
     const batch = /^\s*full\s*$/i.test(field('cmp-batch').value) ? Infinity : parseSizeList(field('cmp-batch').value)?.[0];
     const features = Math.round(Number(field('cmp-features').value));
-    const bad = !values ? 'Values: a list of sizes such as "1k, 10k, 1M"'
-      : vary === 'rows' && Math.max(...values) > 4_000_000 ? 'Values: at most 4M rows'
-      : !rows || !batch ? 'Rows and Batch: whole numbers ("full" for the batch)'
-      : !(features >= 1 && features <= 256) ? 'Features: 1 to 256' : '';
+    const problems: [string, string][] = [
+      ['cmp-values', !values ? 'Values: a list of sizes such as "1k, 10k, 1M"' : vary === 'rows' && Math.max(...values) > 4_000_000 ? 'Values: at most 4M rows' : ''],
+      ['cmp-rows', vary === 'batch' && !rows ? 'Rows: a whole number such as 200000' : ''],
+      ['cmp-batch', vary === 'rows' && !batch ? 'Batch: a whole number, or "full"' : ''],
+      ['cmp-features', !(features >= 1 && features <= 256) ? 'Features: 1 to 256' : ''],
+    ];
+    for (const [id, why] of problems) field(id).setAttribute('aria-invalid', String(why !== ''));
+    const bad = problems.map(([, why]) => why).filter(Boolean).join('; ');
     byId('cmp-error').textContent = bad;
+    this.invalid = bad !== '';
+    this.setBlocked(this.blocked);
     if (bad) return null;
     // A batch of at least the row count is full-batch gradient descent: show it at x = rows.
     const xs = vary === 'batch' ? [...new Set(values!.map((v) => Math.min(v, rows!)))] : values!;
@@ -78,7 +93,7 @@ export class CompareApp {
     if (!p || !this.gpu || this.running) return;
     this.running = true;
     this.onBusy(true);
-    this.setBlocked(false);
+    this.setBlocked(this.blocked);
     const label = p.vary === 'rows' ? 'rows' : 'batch size';
     const rows: Row[] = p.values.map((x) => ({ x }));
     try {
@@ -99,7 +114,7 @@ export class CompareApp {
     } finally {
       this.running = false;
       this.onBusy(false);
-      this.setBlocked(false);
+      this.setBlocked(this.blocked);
     }
   }
 
@@ -117,7 +132,7 @@ export class CompareApp {
     if (done.length === 0) return '';
     const from = gpuWinsFrom(done);
     const last = done[done.length - 1];
-    const soft = /swiftshader|llvmpipe|lavapipe|software/i.test(this.gpu?.device ?? '')
+    const soft = isSoftware(this.gpu?.device ?? '')
       ? ' This adapter is a software renderer, so its times say nothing about a real GPU.' : '';
     const what = label === 'rows' ? 'row count' : 'batch size';
     if (from === null) return `The CPU was faster at every ${what} measured.${soft}`;

@@ -4,6 +4,7 @@ import type { Metrics } from '../../core/metrics';
 import type { ModelParams, Standardization } from '../../core/model';
 import { toModelFile, type ModelFile } from '../../core/model_file';
 import type { ExactSummary } from '../../core/solver/report';
+import type { PathReport, SolverSummary } from '../../train/report';
 import type { TrainSpec } from '../../core/spec';
 
 /** What one backend's run produced. */
@@ -32,8 +33,11 @@ export interface TrainedModel {
   gapHistory?: number[] | null;
   /** What the exact solver found (a solve, the gap or the preconditioner). */
   exact?: ExactSummary | null;
-  /** Whether the exact solver trained the model. */
+  /** Whether a solver (not gradient descent) trained the model. */
   solved?: boolean;
+  /** An iterative solver's summary and a regularization path, when there was one. */
+  solve?: SolverSummary | null;
+  path?: PathReport | null;
 }
 
 /** What the model was trained on. */
@@ -52,6 +56,8 @@ export function modelFileFor(m: TrainedModel, on: TrainedOn, spec: TrainSpec): M
     epochs: m.epochsDone, backend: m.backend, device: m.device, stopped: m.stopped, ...(m.paused ? { paused: true } : {}), secondsPerEpoch: m.secondsPerEpoch,
     data: on.description, dataSettings: on.data, rows: on.rows, epochLosses: m.epochLosses,
     ...(m.earlyStop ? { earlyStop: m.earlyStop } : {}), ...(m.gapHistory ? { gapHistory: m.gapHistory } : {}), ...(m.exact ? { exact: m.exact } : {}),
+    ...(m.solve ? { solve: { solver: m.solve.solver, iterations: m.solve.iterations.length, passes: m.solve.passes, converged: m.solve.converged, reason: m.solve.reason } } : {}),
+    ...(m.path ? { path: { alphas: m.path.alphas, chosen: m.path.chosen, choice: m.path.choice, nonzeros: m.path.steps.map((s) => s.nonzeros) } } : {}),
     ...(m.validation ? { validationMetrics: m.validation } : {}),
   };
   return toModelFile(m.params, {

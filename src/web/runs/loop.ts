@@ -1,7 +1,8 @@
 // The page's training loop, on the page (WebGPU) and in the CPU worker alike; no DOM. Resident data trains in
 // one engine call that reports the model and metrics after every epoch (the fitted line moves, the table
 // fills), with the CLI's seeded order. Data too large to hold streams through one call.
-// Pause and Stop reach the engine through its `pause` hook and abort signal, so they act within an epoch.
+// Pause and Stop reach the engine through its `pause` hook and abort signal, so they act within an epoch; a run
+// hands out checkpoints now and then (kept by its worker so a reloaded page can resume it) and resumes from one.
 // Resident data is kept between runs for the same dataset and the same kind of targets; a validation split
 // trains from the source in one call that holds the split's rows out while reading.
 import type { Backend } from '../../backend';
@@ -14,8 +15,9 @@ import { targetKind } from '../../train/targets';
 import type { ExactSummary } from '../../core/solver/report';
 import type { EarlyStop } from '../../train/run_state';
 import { train, trainResident, uploadDataset, type ResidentData } from '../../train/train';
-import { type EpochReport, type TrainResult } from '../../train/report';
+import { type EpochReport, type PathReport, type SolverSummary, type TrainResult } from '../../train/report';
 import { type RunPhase, type TrainOptions } from '../../train/plan';
+import { parseCheckpoint, type Checkpoint } from '../../train/checkpoint';
 
 /** What the loop is told to do: the training spec, and how often to report. */
 export interface LoopOptions {
@@ -24,6 +26,8 @@ export interface LoopOptions {
   pointsPerEpoch?: number;
   /** Epochs of fewer steps than this report their loss once (default 20): readbacks cost more than tiny epochs. */
   smallEpoch?: number;
+  /** Continue the run this checkpoint text (serializeCheckpoint) recorded: a run resumed after a reload. */
+  resume?: string;
 }
 
 /** One finished (or, when stopped, partial) epoch. */
@@ -75,8 +79,12 @@ export interface LoopResult {
   gapHistory: number[] | null;
   /** What the exact solver found (a solve, the gap or the preconditioner): rank, condition number, warnings. */
   exact: ExactSummary | null;
-  /** Whether the exact solver trained the model (Solver: exact) rather than gradient descent. */
+  /** Whether a solver (exact, newton, lbfgs, dcd, smoothing) trained the model rather than gradient descent. */
   solved: boolean;
+  /** An iterative solver's iterations, passes and why it stopped. */
+  solve: SolverSummary | null;
+  /** The regularization path (--alpha-path) and its cross-validation. */
+  path: PathReport | null;
 }
 
 const YIELD_MS = 50;
@@ -131,6 +139,25 @@ export interface LoopEvents {
   onPause?: () => void;
   /** A phase before the first epoch: 'compiling' (the backend's kernels for this model), then 'training'. */
   onPhase?: (phase: RunPhase) => void;
+  /** Told a checkpoint now and then (every thousandth of the run's epochs, at most every CHECKPOINT_SECONDS). */
+  onCheckpoint?: (c: Checkpoint) => Promise<void>;
+}
+
+/** The fewest seconds between two checkpoints a run hands on. */
+const CHECKPOINT_SECONDS = 2;
+
+/** The engine's checkpoint options for the loop's events: every thousandth of the epochs, at most every 2 s. */
+function checkpointing(o: LoopOptions, ev: LoopEvents): Partial<TrainOptions> {
+  const out: Partial<TrainOptions> = o.resume ? { resume: parseCheckpoint(o.resume, 'the interrupted run') } : {};
+  const write = ev.onCheckpoint;
+  if (!write) return out;
+  let last = -Infinity;
+  const onCheckpoint = async (c: Checkpoint) => {
+    if (performance.now() - last < CHECKPOINT_SECONDS * 1000) return;
+    last = performance.now();
+    await write(c);
+  };
+  return { ...out, onCheckpoint, checkpointEpochs: Math.max(1, Math.ceil(o.spec.epochs / 1000)) };
 }
 
 function engineOptions(o: LoopOptions, c: RunControl, rows: number | null, ev: LoopEvents, stepBase: () => number): TrainOptions {
@@ -141,7 +168,7 @@ function engineOptions(o: LoopOptions, c: RunControl, rows: number | null, ev: L
   return {
     ...settings, ...(settings.batch !== undefined ? { batch } : {}),
     lossEvery: perEpoch < (o.smallEpoch ?? 20) ? perEpoch : Math.max(1, Math.ceil(perEpoch / (o.pointsPerEpoch ?? 50))),
-    signal: c.signal, pause: c.hook, onPhase: ev.onPhase,
+    signal: c.signal, pause: c.hook, onPhase: ev.onPhase, ...checkpointing(o, ev),
     onProgress: (p) => ev.onStep?.({
       step: stepBase() + p.epoch * perEpoch + Math.ceil(p.rowsDone / batch), loss: p.loss,
       done: p.epoch + (p.rowsTotal > 0 ? Math.min(1, p.rowsDone / p.rowsTotal) : 0),
@@ -154,7 +181,8 @@ function loopResult(r: TrainResult, c: RunControl): LoopResult {
   return {
     params: r.params, classes: r.classes, standardization: r.standardization, epochsDone: r.epochs.length, stopped: c.stopped,
     secondsPerEpoch: r.secondsPerEpoch, compileSeconds: r.compileSeconds, metrics: r.final, validation: r.validation ?? null, rows: r.rows, validationRows: r.validationRows,
-    earlyStop: r.earlyStop ?? null, gapHistory: r.gapHistory ?? null, exact: r.exact ?? null, solved: r.spec.solver === 'exact',
+    earlyStop: r.earlyStop ?? null, gapHistory: r.gapHistory ?? null, exact: r.exact ?? null, solved: r.spec.solver !== 'gd',
+    solve: r.solve ?? null, path: r.path ?? null,
   };
 }
 
@@ -177,7 +205,7 @@ export async function runResident(backend: Backend, data: ResidentData, o: LoopO
 }
 
 /**
- * Trains with a validation split: the engine reads the source once, holding out a seeded share of rows, and
+ * Trains with a validation split (or cross-validation's folds): the engine reads the source, holding out a seeded share of rows, and
  * reports each epoch's model, training metrics and held-out metrics (nothing stays resident: the split is made
  * while reading).
  */

@@ -1,21 +1,31 @@
-// Messages between the page and the CPU worker (cpu_worker.ts). Everything here survives
-// structured cloning: specs, numbers, Float64Arrays.
+// Messages between the page and its training workers (cpu_worker.ts, gpu_worker.ts; worker_loop.ts serves them).
+// Everything here survives structured cloning: specs, numbers, Float64Arrays.
 import type { BenchResult } from '../../train/bench';
 import type { DataSpec } from '../data/datasets';
 import type { RunPhase } from '../../train/plan';
 import type { EpochPoint, LoopOptions, LoopResult, StepPoint } from './loop';
 
-/** Page → worker. `stream`: the data is too large to hold and streams from its source every epoch. */
+/**
+ * Page → worker. `stream`: the data is too large to hold and streams from its source every epoch; `checkpoint`: keep
+ * the run's checkpoints (saved_run.ts).
+ */
 export type ToWorker =
-  | { type: 'train'; id: number; data: DataSpec; opts: LoopOptions; stream: boolean }
+  | { type: 'train'; id: number; data: DataSpec; opts: LoopOptions; stream: boolean; checkpoint?: boolean }
   | { type: 'bench'; id: number; data: DataSpec; batch: number; runs: number }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' };
 
+/** The adapter a WebGPU worker got: its identity and limits as table rows, and its features. */
+export interface AdapterReport {
+  rows: { info: [string, string][]; limits: [string, string][] };
+  features: string[];
+}
+
 /** Worker → page. */
 export type FromWorker =
-  | { type: 'ready'; device: string }
+  | { type: 'ready'; device: string; adapter?: AdapterReport; error?: string }
+  | { type: 'lost'; message: string }
   | { type: 'step'; id: number; point: StepPoint }
   | { type: 'epoch'; id: number; point: EpochPoint }
   | { type: 'paused'; id: number }

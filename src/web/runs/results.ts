@@ -7,6 +7,7 @@ import type { DataPanel } from '../data/data_panel';
 import type { TrainedModel } from './export';
 import type { EpochPoint } from './loop';
 import { pageMessage } from '../form/settings';
+import { runText } from './outcome';
 import { byId, h, renderCoefTable, renderMetrics, type MetricsRow } from '../views';
 
 /** The results card of the page. */
@@ -69,7 +70,7 @@ export class ResultsView {
       const gap = m?.gapHistory?.at(-1) ?? e?.gap;
       if (m) {
         rows.set(k, {
-          metrics: m.metrics, validation: m.validation, classes: m.classes ?? classes, epochs: m.epochsDone, secondsPerEpoch: m.secondsPerEpoch, compileSeconds: m.compileSeconds, gap, exact: !!m.solved,
+          metrics: m.metrics, validation: m.validation, classes: m.classes ?? classes, epochs: m.epochsDone, secondsPerEpoch: m.secondsPerEpoch, compileSeconds: m.compileSeconds, gap, solved: m.solved ? (m.exact && !m.solve ? 'solved exactly in one pass' : runText(m)) : undefined,
         });
       }
       else if (e) rows.set(k, { metrics: e.metrics, validation: e.validation, classes, epochs: e.epoch, secondsPerEpoch: e.seconds, gap });

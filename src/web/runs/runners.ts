@@ -1,86 +1,75 @@
 // runs/: training and timing runs on both backends, and what a run reports (progress, results, errors, model).
-// One face for both backends on the page: WebGPU runs in the page (its work is on the GPU; the page only
-// encodes and awaits), the CPU runs in a Web Worker. Each keeps the last dataset resident between runs.
+// One face for both backends on the page: each runs in its own Web Worker (gpu_worker.ts, cpu_worker.ts), so the
+// page's thread only draws; each keeps the last dataset resident between runs.
 import type { BackendKind } from '../../backend';
-import type { WebGpuBackend } from '../../gpu/backend';
-import { benchmark, type BenchResult } from '../../train/bench';
+import type { BenchResult } from '../../train/bench';
 import type { LoadedData } from '../data/datasets';
-import { ResidentCache, RunControl, runHeldOut, runResident, runStreamed, type LoopEvents, type LoopOptions, type LoopResult } from './loop';
+import type { LoopEvents, LoopOptions, LoopResult } from './loop';
 import { fromErrorMessage, type FromWorker, type ToWorker } from './protocol';
 
 /** A backend the page can train and time on. */
 export interface Runner {
   readonly kind: BackendKind;
   readonly device: string;
-  /** Trains; `stream` when the data is too large to hold (it is then read from its source every epoch). */
-  train(data: LoadedData, opts: LoopOptions, stream: boolean, ev: LoopEvents): Promise<LoopResult>;
+  /**
+   * Trains; `stream` when the data is too large to hold (it is then read from its source every epoch); `checkpoint`:
+   * keep checkpoints so a reloaded page can resume the run.
+   */
+  train(data: LoadedData, opts: LoopOptions, stream: boolean, ev: LoopEvents, checkpoint?: boolean): Promise<LoopResult>;
   bench(data: LoadedData, batch: number, runs: number): Promise<BenchResult>;
   pause(): void;
   resume(): void;
   stop(): void;
 }
 
-/** WebGPU in the page. */
-export class GpuRunner implements Runner {
-  readonly kind = 'webgpu' as const;
-  private readonly held: ResidentCache;
-  private control: RunControl | null = null;
-
-  constructor(readonly backend: WebGpuBackend) {
-    this.held = new ResidentCache(backend);
-  }
-
-  get device(): string {
-    return this.backend.device;
-  }
-
-  async train(d: LoadedData, opts: LoopOptions, stream: boolean, ev: LoopEvents): Promise<LoopResult> {
-    const control = (this.control = new RunControl(ev.onPause));
-    try {
-      if (stream || opts.spec.validation > 0) {
-        this.held.drop();
-        return await (stream ? runStreamed : runHeldOut)(this.backend, d.source, opts, control, ev);
-      }
-      const data = await this.held.get(d.key, opts.spec.loss, async () => d.source, control.signal);
-      return await runResident(this.backend, data, opts, control, ev);
-    } finally {
-      if (this.control === control) this.control = null;
-    }
-  }
-
-  async bench(d: LoadedData, batch: number, runs: number): Promise<BenchResult> {
-    return benchmark(this.backend, await this.held.get(d.key, 'squared', async () => d.source), { batch, runs });
-  }
-
-  pause(): void { this.control?.pause(); }
-  resume(): void { this.control?.resume(); }
-  stop(): void { this.control?.stop(); }
-}
-
 type Pending = { resolve: (v: never) => void; reject: (e: Error) => void; ev?: LoopEvents };
 
-/** The CPU backend in a Web Worker. */
+type Ready = Extract<FromWorker, { type: 'ready' }>;
+
+/** A backend in a Web Worker. */
 export class WorkerRunner implements Runner {
-  readonly kind = 'cpu' as const;
-  device = 'CPU, Web Worker';
+  device: string;
+  /** The worker's first message: its device (for WebGPU, the adapter or why there is none). */
+  readonly ready: Promise<Ready>;
+  /** Told when the worker's GPU device is lost. */
+  onLost: (message: string) => void = () => {};
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  private started: (r: Ready) => void = () => {};
 
-  constructor(private readonly worker: Worker) {
+  constructor(readonly kind: BackendKind, private readonly worker: Worker) {
+    this.device = kind === 'cpu' ? 'CPU, Web Worker' : 'WebGPU, Web Worker';
+    this.ready = new Promise((r) => (this.started = r));
     worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
-    worker.onerror = (e) => this.failAll(new Error(`the CPU worker failed: ${e.message || 'it could not start'}`));
+    worker.onerror = (e) => {
+      const why = `the ${kind === 'cpu' ? 'CPU' : 'WebGPU'} worker failed: ${e.message || 'it could not start'}`;
+      this.started({ type: 'ready', device: '', error: why });
+      this.failAll(new Error(why));
+    };
   }
 
-  /** Starts the worker from its module (Vite bundles it). */
-  static start(): WorkerRunner {
-    return new WorkerRunner(new Worker(new URL('./cpu_worker.ts', import.meta.url), { type: 'module' }));
+  /** Starts the CPU worker from its module (Vite bundles it). */
+  static cpu(): WorkerRunner {
+    return new WorkerRunner('cpu', new Worker(new URL('./cpu_worker.ts', import.meta.url), { type: 'module' }));
+  }
+
+  /** Starts the WebGPU worker from its module; `ready` says which adapter it got. */
+  static gpu(): WorkerRunner {
+    return new WorkerRunner('webgpu', new Worker(new URL('./gpu_worker.ts', import.meta.url), { type: 'module' }));
+  }
+
+  /** Ends the worker (a WebGPU worker that found no adapter). */
+  terminate(): void {
+    this.worker.terminate();
   }
 
   private receive(m: FromWorker): void {
     if (m.type === 'ready') {
-      this.device = `${m.device}, Web Worker`;
+      if (!m.error) this.device = this.kind === 'cpu' ? `${m.device}, Web Worker` : m.device;
+      this.started(m);
       return;
     }
+    if (m.type === 'lost') return this.onLost(m.message);
     const p = this.pending.get(m.id);
     if (!p) return;
     if (m.type === 'step') p.ev?.onStep?.(m.point);
@@ -107,8 +96,8 @@ export class WorkerRunner implements Runner {
     });
   }
 
-  train(d: LoadedData, opts: LoopOptions, stream: boolean, ev: LoopEvents): Promise<LoopResult> {
-    return this.call((id) => ({ type: 'train', id, data: d.spec, opts, stream }), ev);
+  train(d: LoadedData, opts: LoopOptions, stream: boolean, ev: LoopEvents, checkpoint = false): Promise<LoopResult> {
+    return this.call((id) => ({ type: 'train', id, data: d.spec, opts, stream, checkpoint }), ev);
   }
 
   bench(d: LoadedData, batch: number, runs: number): Promise<BenchResult> {

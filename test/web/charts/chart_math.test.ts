@@ -2,7 +2,7 @@
 // (negative too), label sets that tell ticks apart, gutters that fit them, log-axis ticks, EMA smoothing and
 // exact batch labels, linear ticks on 1-2-5 steps and equal-scale boxes.
 import { describe, expect, it } from 'vitest';
-import { ema, emaWeight, equalAspect, fmtBatch, fmtNumber, fmtTicks, gutterWidth, logSplits, niceTicks } from '../../../src/web/charts/chart_math';
+import { cappedRange, equalAspect, fmtBatch, fmtNumber, fmtTicks, gutterWidth, logSplits, niceTicks, smoothCentered, smoothHalf } from '../../../src/web/charts/chart_math';
 
 describe('fmtNumber', () => {
   it('writes every magnitude compactly, 1e-12 to 1e27', () => {
@@ -69,16 +69,41 @@ describe('logSplits', () => {
   });
 });
 
-describe('ema', () => {
-  it('is debiased at the start, skips non-finite points and follows a step', () => {
-    expect(ema([5, 5, 5], 0.9)).toEqual([5, expect.closeTo(5, 12), expect.closeTo(5, 12)]);
-    const s = ema([0, NaN, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10], 0.5) as number[];
-    expect(s[1]).toBeNull();
-    expect(s[0]).toBe(0);
-    expect(s[11]).toBeGreaterThan(9.9);
-    expect(ema([1, 2, 3], 0)).toEqual([1, 2, 3]);
-    expect(emaWeight(1)).toBe(0);
-    expect(emaWeight(19)).toBeCloseTo(0.9, 12);
+describe('smoothCentered', () => {
+  it('takes the median of a symmetric window, skipping what cannot be drawn', () => {
+    expect(smoothCentered([1, 2, 3, 4, 5], 1, false)).toEqual([1, 2, 3, 4, 5]);
+    expect(smoothCentered([1, 9, 1, 9, 1], 1, false)).toEqual([1, 1, 9, 1, 1]);
+    expect(smoothCentered([5, 1, 9, 2, 8, 3, 7], 3, false)).toEqual([5, 5, 5, 5, 7, 7, 7]);
+    expect(smoothCentered([1, NaN, 3], 1, false)).toEqual([1, null, 3]);
+    expect(smoothCentered([10, 0, 1000], 1, true)).toEqual([10, null, 1000]);
+    expect(smoothCentered([1, 4, 16, 64], 2, true)[1]).toBe(4); // an odd window: the middle value
+    expect(smoothCentered([1, NaN, 4, 16], 1, true)[2]).toBe(8); // two values left: their mean on the log axis
+    expect(smoothCentered([1, NaN, 4, 16], 1, false)[2]).toBe(10);
+  });
+
+  it('stays within a factor 1.5 of a loss that falls by decades, with a kink or with noise', () => {
+    const n = 400;
+    const kink = Array.from({ length: n }, (_, i) => (i < 3 ? 1000 / 10 ** i : 10 * (1 + 0.001 * i)));
+    const trend = Array.from({ length: n }, (_, i) => 10 * Math.exp(-i / 25));
+    const noisy = trend.map((v, i) => v * (1 + 0.1 * Math.sin(i * 1.7)));
+    for (const raw of [kink, trend, noisy]) {
+      const smooth = smoothCentered(raw, smoothHalf(n), true) as number[];
+      const worst = Math.max(...raw.map((v, i) => Math.abs(Math.log10(smooth[i] / v))));
+      expect(worst).toBeLessThan(Math.log10(1.5));
+    }
+    // and it smooths: the noisy line's smoothed values lie closer to the trend than the raw ones
+    const smooth = smoothCentered(noisy, smoothHalf(n), true) as number[];
+    const off = (a: number[]) => a.reduce((s, v, i) => s + Math.abs(Math.log10(v / trend[i])), 0);
+    expect(off(smooth)).toBeLessThan(off(noisy) / 2);
+    expect([smoothHalf(50), smoothHalf(1000), smoothHalf(1e6)]).toEqual([1, 20, 50]);
+  });
+});
+
+describe('cappedRange', () => {
+  it('ends the range below an explosion, and leaves a run that did not explode alone', () => {
+    expect(cappedRange([1, 0.5, 0.2, 1e30, null], 100, true)).toEqual([0.2 / 1.5, 1.5]);
+    expect(cappedRange([1, 0.5, 2e3], 100, false)).toEqual([0.5 - 0.025, 1 + 0.025]);
+    expect(cappedRange([1, 0.5, 0.2], 100, true)).toBeNull();
   });
 });
 

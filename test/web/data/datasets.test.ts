@@ -8,6 +8,9 @@ import { blobsDataset, classesDataset, outlierChunks } from '../../../src/data/s
 import { prepareTargets } from '../../../src/train/targets';
 import { BINARY_SCALE, buildSynthetic, dataSettings, dataSummary, fitsInMemory, openData, scanData, specKey, type LoadedData } from '../../../src/web/data/datasets';
 
+/** A file's spec as the page makes it (every column but the target, blanks refused). */
+const fileSpec = (file: File, target: string, labels: boolean) => ({ kind: 'file' as const, file, name: file.name, size: file.size, target, labels });
+
 const rowsOf = async (d: LoadedData) => {
   const xs: number[] = [];
   const ys: number[] = [];
@@ -21,8 +24,8 @@ describe('specs and synthetic data', () => {
     expect(specKey({ kind: 'linear', rows: 1000, features: 4, noise: 0.1, seed: 2 })).not.toBe(a);
     expect(specKey({ kind: 'linear', rows: 1000, features: 4, noise: 0.1, seed: 1 })).toBe(a);
     const f = new File(['a,b\n1,2\n'], 'x.csv');
-    expect(specKey({ kind: 'file', file: f, target: 'a', labels: false })).not.toBe(specKey({ kind: 'file', file: f, target: 'b', labels: false }));
-    expect(specKey({ kind: 'file', file: f, target: 'a', labels: true })).not.toBe(specKey({ kind: 'file', file: f, target: 'a', labels: false }));
+    expect(specKey(fileSpec(f, 'a', false))).not.toBe(specKey(fileSpec(f, 'b', false)));
+    expect(specKey(fileSpec(f, 'a', true))).not.toBe(specKey(fileSpec(f, 'a', false)));
     const blobs = specKey({ kind: 'blobs', rows: 100, features: 2, classes: 3, seed: 1 });
     expect(specKey({ kind: 'blobs', rows: 100, features: 2, classes: 4, seed: 1 })).not.toBe(blobs);
     expect(specKey({ kind: 'binary', rows: 100, features: 2, seed: 1 })).not.toBe(specKey({ kind: 'binary', rows: 100, features: 2, seed: 2 }));
@@ -96,7 +99,7 @@ describe('scanData', () => {
   });
   it('counts a CSV file’s rows and names collinear columns (the engine\'s exact solver sets their weight to 0)', async () => {
     const text = 'a,b,y\n' + Array.from({ length: 300 }, (_, i) => `${i},${2 * i},${i % 7}`).join('\n');
-    const d = await openData({ kind: 'file', file: new File([text], 'dup.csv'), target: 'y', labels: false });
+    const d = await openData(fileSpec(new File([text], 'dup.csv'), 'y', false));
     const scan = await scanData(d, true);
     expect(scan.rows).toBe(300);
     expect(scan.exactWarnings.join()).toMatch(/rank 2 of 3: collinear columns \(b = 2·a \+ constant\)/);
@@ -110,7 +113,7 @@ describe('scanData', () => {
     const x1 = Array.from({ length: scan.sample.rows }, (_, r) => scan.sample.x[r * 2]);
     expect(x1).toEqual([...x1].sort((a, b) => a - b));
     const text = 'a,label\n' + Array.from({ length: 60 }, (_, i) => `${i},${[10, -1, 10, 3][i % 4]}`).join('\n');
-    const f = await openData({ kind: 'file', file: new File([text], 'labels.csv'), target: 'label', labels: true });
+    const f = await openData(fileSpec(new File([text], 'labels.csv'), 'label', true));
     const fs = await scanData(f, true, { classes: true });
     expect(fs.classes).toEqual(['-1', '3', '10']);
     expect(fs.sample.y[0]).toBe(2); // a = 0 has label 10: class index 2
@@ -121,11 +124,11 @@ describe('scanData', () => {
   });
   it('reads a file’s text target as class labels when the loss classifies (labels: true)', async () => {
     const text = 'a,b,answer\n' + Array.from({ length: 60 }, (_, i) => `${i},${i % 3},${['yes', 'no'][i % 2]}`).join('\n');
-    const f = await openData({ kind: 'file', file: new File([text], 'answers.csv'), target: 'answer', labels: true });
+    const f = await openData(fileSpec(new File([text], 'answers.csv'), 'answer', true));
     const scan = await scanData(f, true, { classes: true });
     expect(scan.classes).toEqual(['no', 'yes']);
     expect(scan.sample.y[0]).toBe(1); // a = 0 answered "yes"
-    const values = await openData({ kind: 'file', file: new File([text], 'answers.csv'), target: 'answer', labels: false });
+    const values = await openData(fileSpec(new File([text], 'answers.csv'), 'answer', false));
     await expect(scanData(values, true)).rejects.toThrow(/answer|yes/);
   });
 });

@@ -1,11 +1,18 @@
 // The page's file adapter without a browser (Node's Blob and File): what a file is from its first bytes, the
-// column preview, and CSV and NPY files opened as streaming sources with the chosen target column.
+// column preview, CSV and NPY files (and the CLI's NPY pair) opened as streaming sources with the chosen target
+// column, and files read from an HTTP server with range requests (the tests' server, and `npm run preview`'s).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { preview } from 'vite';
 import { describe, expect, it } from 'vitest';
 import type { HostChunk } from '../../../src/core/dataset';
 import { encodeNpyHeader } from '../../../src/data/npy_format';
 import type { DataSource } from '../../../src/data/source';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { csvHeader, csvRowsEstimate, FileKindError, formatOf, loadFile, previewFile, sniffFormat } from '../../../src/web/data/files';
+import { HttpFile } from '../../../src/data/http_file';
+import { csvHeader, csvRowsEstimate, FileKindError, formatOf, loadFile, npyPair, previewFile, sniffFormat } from '../../../src/web/data/files';
+import { serveStatic } from '../static_server';
 
 async function readAll(s: DataSource, maxRows?: number): Promise<HostChunk[]> {
   const out: HostChunk[] = [];
@@ -38,12 +45,13 @@ describe('csvHeader and previewFile', () => {
   });
 
   it('previews CSV columns from the first bytes and NPY columns from the header', async () => {
-    expect(await previewFile(new File(['a,price,b\n1,2,3\n'], 'p.csv'))).toEqual({ format: 'csv', columns: ['a', 'price', 'b'], rows: null, approxRows: 1 });
-    expect(await previewFile(npyFile('m.npy', [[1, 2], [3, 4], [5, 6]]))).toEqual({ format: 'npy', columns: ['column 0', 'column 1'], rows: 3, approxRows: 3 });
+    expect(await previewFile(new File(['a,price,b\n1,2,3\n'], 'p.csv'))).toMatchObject({ format: 'csv', columns: ['a', 'price', 'b'], rows: null, approxRows: 1 });
+    expect((await previewFile(new File(['a,price,b\n1,2,3\n'], 'p.csv'))).profile?.columns.map((c) => c.kind)).toEqual(['number', 'number', 'number']);
+    expect(await previewFile(npyFile('m.npy', [[1, 2], [3, 4], [5, 6]]))).toMatchObject({ format: 'npy', columns: ['column 0', 'column 1'], rows: 3, approxRows: 3, profile: { complete: true, rows: 3 } });
     await expect(previewFile(new File(['justone\n1\n'], 'one.csv'))).rejects.toThrow(/one column/);
     const pq = new File([new Uint8Array(parquetWriteBuffer({ columnData: [
       { name: 'a', data: [1, 2, 3], type: 'DOUBLE' }, { name: 'price', data: [2, 4, 6], type: 'DOUBLE' }] }))], 'p.parquet');
-    expect(await previewFile(pq)).toEqual({ format: 'parquet', columns: ['a', 'price'], rows: 3, approxRows: 3 });
+    expect(await previewFile(pq)).toMatchObject({ format: 'parquet', columns: ['a', 'price'], rows: 3, approxRows: 3, profile: { complete: true, rows: 3 } });
     const rows = await (await loadFile(pq, 'price')).readRows!(1, 2);
     expect([...rows.x, ...rows.y]).toEqual([2, 3, 4, 6]);
     expect(formatOf('A.NPY')).toBe('npy');
@@ -123,5 +131,72 @@ describe('sniffFormat', () => {
     await expect(previewFile(png)).rejects.toThrow(/photo\.csv is a PNG image/);
     await expect(loadFile(png, 'y')).rejects.toThrow(/PNG image/);
     await expect(previewFile(new File(['[1, 2, 3]'], 'list.json'))).rejects.toThrow(/JSON/);
+  });
+});
+
+describe('the CLI\'s NPY pair and files on an HTTP server', () => {
+  const f4 = (name: string, shape: number[], values: number[]) =>
+    new File([bytes(encodeNpyHeader('<f4', shape)), new Uint8Array(new Float32Array(values).buffer)], name);
+
+  it('pairs X.npy with X.y.npy in either order, and reads features x1…xD with target y', async () => {
+    const x = f4('pts.npy', [3, 2], [1, 2, 3, 4, 5, 6]);
+    const y = f4('pts.y.npy', [3], [7, 8, 9]);
+    expect(npyPair([y, x])).toEqual([x, y]);
+    expect(npyPair([x, f4('other.y.npy', [3], [0, 0, 0])])).toBeNull();
+    expect(npyPair([x])).toBeNull();
+    const p = await previewFile(x, y);
+    expect(p).toMatchObject({ format: 'npy-pair', columns: ['x1', 'x2', 'y'], rows: 3 });
+    const s = await loadFile(x, 'y', false, { features: ['x2'], missing: 'error', decimalComma: false }, y);
+    const [c] = await readAll(s);
+    expect([...s.features, s.target, ...c.x, ...c.y]).toEqual(['x2', 'y', 2, 4, 6, 7, 8, 9]);
+    await expect(previewFile(x, f4('pts.y.npy', [2], [1, 2]))).rejects.toThrow(/holds 2 targets for the 3 rows of pts\.npy/);
+    const nan = await loadFile(x, 'y', false, undefined, f4('pts.y.npy', [3], [1, NaN, 2]));
+    await expect(readAll(nan)).rejects.toThrow(/pts\.y\.npy: row 2 \(column 1 "y"\): NaN is not a number/);
+  });
+
+  it('reads a CSV and a Parquet file from a URL with range requests (the tests\' server and Vite\'s preview), and a server that ignores ranges', async () => {
+    const csv = new TextEncoder().encode(`a,b,y\n${Array.from({ length: 2000 }, (_, i) => `${i % 9},${i % 4},${i % 13}`).join('\n')}\n`);
+    const pq = new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'a', data: [1, 2, 3], type: 'DOUBLE' }, { name: 'y', data: [2, 4, 6], type: 'DOUBLE' }] }));
+    const server = await serveStatic('/nonexistent', { files: { '/d/x.csv': csv, '/d/x.parquet': pq } });
+    try {
+      const file = await HttpFile.open(`${server.origin}/d/x.csv`);
+      expect([file.name, file.size]).toEqual(['x.csv', csv.length]);
+      expect(await file.slice(0, 6).text()).toBe('a,b,y\n');
+      expect(await file.slice(csv.length - 2, csv.length + 10).text()).toBe(new TextDecoder().decode(csv.subarray(csv.length - 2)));
+      const p = await previewFile(file);
+      expect(p.profile.complete).toBe(true);
+      const s = await loadFile(file, 'y');
+      expect((await readAll(s)).reduce((n, c) => n + c.rows, 0)).toBe(2000);
+      const remote = await HttpFile.open(`${server.origin}/d/x.parquet`);
+      const rows = await (await loadFile(remote, 'y')).readRows!(0, 3);
+      expect([...rows.x, ...rows.y]).toEqual([1, 2, 3, 2, 4, 6]);
+      await expect(HttpFile.open(`${server.origin}/d/missing.csv`)).rejects.toThrow(/missing\.csv.*404/);
+    } finally {
+      await server.close();
+    }
+    // `npm run preview` itself (Vite's preview server) answers HEAD and byte ranges as the reader needs them.
+    const dir = mkdtempSync(join(tmpdir(), 'downhill-preview-'));
+    writeFileSync(join(dir, 'x.csv'), csv);
+    writeFileSync(join(dir, 'x.parquet'), pq);
+    const vite = await preview({ configFile: false, root: dir, build: { outDir: dir }, preview: { host: '127.0.0.1', port: 0 }, logLevel: 'silent' });
+    try {
+      const at = vite.resolvedUrls!.local[0];
+      const head = await fetch(`${at}x.parquet`, { headers: { Range: 'bytes=0-3' } });
+      expect([head.status, await head.text()]).toEqual([206, 'PAR1']);
+      const s = await loadFile(await HttpFile.open(`${at}x.csv`), 'y');
+      expect((await readAll(s)).reduce((n, c) => n + c.rows, 0)).toBe(2000);
+      const rows = await (await loadFile(await HttpFile.open(`${at}x.parquet`), 'y')).readRows!(1, 2);
+      expect([...rows.x, ...rows.y]).toEqual([2, 3, 4, 6]);
+    } finally {
+      await vite.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const plain = await serveStatic('/nonexistent', { files: { '/x.csv': csv }, ranges: false });
+    try {
+      const file = await HttpFile.open(`${plain.origin}/x.csv`);
+      expect(await file.slice(2, 5).text()).toBe('b,y');
+    } finally {
+      await plain.close();
+    }
   });
 });

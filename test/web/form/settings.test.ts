@@ -6,9 +6,10 @@ import { LOSS_NAMES, LOSSES } from '../../../src/core/losses';
 import { PENALTY_NAMES } from '../../../src/core/penalties';
 import { parseTrainSpec, TRAIN_OPTIONS } from '../../../src/core/spec';
 import {
-  applicableOptions, DATA_OPTIONS, DATASETS, fieldLabel, lossGroups, lossMismatch, lossUse, PAGE_OPTIONS, pageMessage,
+  applicableOptions, DATA_OPTIONS, DATASETS, fieldLabel, lossGroups, lossUse, PAGE_OPTIONS, pageMessage,
   parseDataForm, parseTrainForm, type FormValues, type TrainForm,
 } from '../../../src/web/form/settings';
+import { lossMismatch } from '../../../src/web/form/loss_fit';
 
 const form = (values: FormValues = {}, backend: TrainForm['backend'] = 'webgpu'): TrainForm =>
   ({ values: { loss: 'squared', penalty: 'none', lr: '0.05', batch: '256', epochs: '10', seed: '1', bias: true, shuffle: true, standardize: false, ...values }, backend });

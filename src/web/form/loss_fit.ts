@@ -1,0 +1,56 @@
+// Whether a loss can fit the data the page already knows, without the DOM: a loss of another task for a built-in
+// dataset, a binary loss on three classes, a regression loss on a text target, all found before Start; and the
+// loss a new file's target needs when the chosen one cannot fit it (the page switches to it, saying so).
+import { LOSSES, type LossKind } from '../../core/losses';
+import { DATASETS, type DataKind } from './settings';
+
+/**
+ * Why a loss cannot train a built-in dataset, or null: a regression dataset has real-valued targets that a
+ * classification loss would take as thousands of classes. (Classification datasets carry class labels, so the
+ * engine itself refuses a regression loss on them, and a binary loss on more than two classes.)
+ */
+export function lossMismatch(kind: DataKind, loss: LossKind): string | null {
+  const task = kind === 'file' ? null : kind === 'flights' ? 'regression' : DATASETS[kind].task;
+  if (task !== 'regression' || LOSSES[loss].task === 'regression') return null;
+  return `the ${kind} dataset has a real-valued target: choose a regression loss, or a classification dataset for the ${loss} loss`;
+}
+
+/** What a target column holds, as far as the page knows: text or numbers, and its distinct values (null: many). */
+export interface TargetKind {
+  text: boolean;
+  classes: number | null;
+}
+
+/** Distinct numbers above which a numeric target is taken for a regression target rather than classes. */
+const MAX_NUMERIC_CLASSES = 20;
+
+/**
+ * The loss to switch to when a new file's target cannot be fitted by the chosen one, else null: a text target needs a
+ * classification loss (a binary one for two classes, softmax for more); numbers with many values need a regression
+ * loss, and a binary loss cannot fit more than two classes.
+ */
+export function fittingLoss(loss: LossKind, target: TargetKind): LossKind | null {
+  const task = LOSSES[loss].task;
+  const k = target.classes;
+  if (target.text) {
+    if (k !== null && k <= 2) return task === 'regression' ? 'logistic' : null;
+    return task === 'multiclass' ? null : 'softmax';
+  }
+  if (k !== null && k <= 2) return null;
+  if (task === 'binary') return 'squared';
+  return task === 'multiclass' && (k === null || k > MAX_NUMERIC_CLASSES) ? 'squared' : null;
+}
+
+/**
+ * Why Start cannot train this loss on data whose classes (or target) the page already knows, or null: a binary loss on
+ * more than two classes, a regression loss on a text target.
+ */
+export function startProblem(loss: LossKind, o: { classes?: readonly string[] | null; target?: TargetKind | null }): string | null {
+  const unit = LOSSES[loss];
+  const k = o.classes?.length ?? (o.target?.text ? o.target.classes : null);
+  if (unit.task === 'binary' && k !== null && k !== undefined && k > 2) {
+    return `the ${unit.title} loss separates two classes, and the target has ${k}: choose a multiclass loss (softmax)`;
+  }
+  if (unit.task === 'regression' && o.target?.text) return `the target holds text (${o.target.classes ?? 'many'} classes): choose a classification loss`;
+  return null;
+}
