@@ -109,3 +109,20 @@ describe('svmlight files in the CLI', () => {
     expect(zero.stderr).toMatch(/zero\.svm:1: token "0:1": index 0 under 1-based indexing.*--zero-based/);
   });
 });
+
+describe('click data in the CLI', () => {
+  it('gen --task ctr writes a hashed cache that trains, and bench --data times it (with scikit-learn where installed)', () => {
+    const dh = tmp.file('ctr.dh');
+    runCliOk(['gen', '-o', dh, '--task', 'ctr', '--rows', '3000', '--hash-bits', '12', '--seed', '4']);
+    const r = JSON.parse(runCliOk(['train', dh, '--loss', 'logistic', '--epochs', '2', '--lr', '0.001', '--backend', 'reference', '--json']).stdout);
+    expect(r.sparseWidth).toBe(4096);
+    expect(r.accuracy).toBeGreaterThan(0.5);
+    const b = JSON.parse(runCliOk(['bench', '--data', dh, '--loss', 'logistic', '--backend', 'cpu', '--threads', '1', '--batch', '256', '--runs', '1', '--peers', '--json']).stdout);
+    expect(b.rows).toBe(3000);
+    expect(b.results[0]).toMatchObject({ backend: 'cpu', batch: 256, loss: 'logistic', stepsPerEpoch: 12 });
+    const sk = b.peers.find((p: { peer: string }) => p.peer === 'sklearn');
+    if (sk) expect(sk.rowsPerSecond).toBeGreaterThan(0);
+    else expect(b.notes.join('\n')).toMatch(/sklearn: not run: .*(scikit-learn|python3)/);
+    expect(runCli(['bench', '--data', dh, '--rows', '10']).stderr).toMatch(/--data times the file's rows: leave out --rows and --features/);
+  });
+});
