@@ -1,5 +1,6 @@
 // Holdout validation for streams: a row is held out by a seeded hash of its index in the source, so the
 // split is the same in every epoch, every run and every chunking, without storing a list of rows.
+import { emptyCsr, selectCsr } from './csr';
 import type { HostChunk } from './dataset';
 import { deriveKey, mix32 } from './rng';
 
@@ -73,7 +74,8 @@ export function splitChunk(c: HostChunk, d: number, h: Holdout): { train: HostCh
       x.set(c.x.subarray(r * d, (r + 1) * d), k * d);
       y[k] = c.y[r];
     });
-    return { rows: idx.length, x, y, firstRow: first };
+    return { rows: idx.length, x, y, firstRow: first, ...(c.sparse ? { sparse: selectCsr(c.sparse, idx) } : {}) };
   };
-  return out.length === 0 && dropped === 0 ? { train: c, held: { rows: 0, x: new Float32Array(0), y: new Float32Array(0) } } : { train: take(keep), held: take(out) };
+  const none = { rows: 0, x: new Float32Array(0), y: new Float32Array(0), ...(c.sparse ? { sparse: emptyCsr(0, !c.sparse.val) } : {}) };
+  return out.length === 0 && dropped === 0 ? { train: c, held: none } : { train: take(keep), held: take(out) };
 }

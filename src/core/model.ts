@@ -28,13 +28,18 @@ export interface ModelSpec {
   /** Clip the mean loss gradient to this norm (0: no clipping). */
   clipNorm: number;
   standardize?: Standardization;
+  /**
+   * A sparse block: the last `width` of the D features come as sparse rows (HostChunk.sparse), the first `dense` as
+   * dense rows (D = dense + width); stores hold `dense` columns. Standardization touches the dense columns only.
+   */
+  sparse?: { dense: number; width: number };
 }
 
 /** A spec from the fields that matter, the rest at their defaults (one output, squared loss, no penalty, SGD). */
 export function modelSpec(o: {
   d: number; outputs?: number; fitBias?: boolean; loss?: LossKind; lossParams?: Partial<LossParams>;
   penalty?: PenaltyKind; penaltyParams?: Partial<PenaltyParams>; optimizer?: OptimizerKind; optimParams?: Partial<OptimParams>;
-  clipNorm?: number; standardize?: Standardization;
+  clipNorm?: number; standardize?: Standardization; sparse?: { dense: number; width: number };
 }): ModelSpec {
   const loss = o.loss ?? 'squared';
   const penalty = o.penalty ?? 'none';
@@ -46,6 +51,7 @@ export function modelSpec(o: {
     d: o.d, outputs, fitBias: o.fitBias ?? true, loss, lossHp: lossHp(loss, o.lossParams),
     penalty, penaltyHp: penaltyHp(penalty, o.penaltyParams), optimizer: o.optimizer ?? 'sgd',
     optimizerHp: optimHp(o.optimizer ?? 'sgd', o.optimParams), clipNorm: o.clipNorm ?? 0, standardize: o.standardize,
+    ...(o.sparse ? { sparse: o.sparse } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ export interface Kernels {
   gather(xb: number, ys: number, x: number, y: number, rb: number, idx: number, count: number, norm: number): void;
   outputs(z: number, xb: number, count: number, rb: number, w: number, b: number, k: number): void;
   accumulate(g64: number, g: number, xb: number, count: number, rb: number, k: number): void;
+  sparseOutputs(z: number, rows: number, count: number, ptr: number, idx: number, val: number, ws: number, width: number, k: number): void;
 }
 
 /** A loss part's training rows (simd/losses/<stem>.ts): dL/dz into g, Σ loss and Σ dL/dz (K for softmax) at out. */

@@ -17,6 +17,8 @@ import { ThreadChooser, type ChooserTuning } from './simd_threads';
 import { blockRows, JOB, JOB_HP, JOB_PIECES, JOB_YSHIFT, PIECE_WORDS, scratchBytes, STRIPE_BIAS, STRIPE_LOSS, STRIPE_M, STRIPE_ROWS, stripeBytes } from './simd_rows';
 import type { RowBlock } from './hessian';
 import { CpuSessionBase } from './session';
+import { CsrSlots } from './simd_sparse_store';
+import { SimdSparseSession } from './simd_sparse';
 
 /** Pieces per job; a step or an evaluation over more chunks runs as several jobs. */
 const MAX_PIECES = 256;
@@ -60,14 +62,17 @@ export function kernelModule(shared: boolean): WebAssembly.Module {
   return new WebAssembly.Module(decode(shared ? binaries.shared : binaries.plain));
 }
 
-/** Rows in the arena, one allocation per slot (x zero-padded to a multiple of 4 floats, then y). */
-class SimdStore implements ChunkStore {
+/** Rows in the arena, one allocation per slot (x zero-padded to a multiple of 4 floats, then y; a sparse block beside). */
+export class SimdStore implements ChunkStore {
   readonly rowsIn: number[] = [];
   readonly slots: { x: number; y: number; capacity: number }[] = [];
   readonly rb: number;
+  /** The slots' sparse blocks (rows with categorical or svmlight features). */
+  readonly csr: CsrSlots;
 
   constructor(readonly d: number, readonly slotRows: number, private readonly exact: boolean, private readonly arena: Arena) {
     this.rb = rowBytesOf(d);
+    this.csr = new CsrSlots(arena);
   }
 
   async load(slot: number, chunk: HostChunk): Promise<void> {
@@ -77,6 +82,7 @@ class SimdStore implements ChunkStore {
     const s = this.slot(slot, chunk.rows);
     const { f32 } = this.arena.views;
     this.rowsIn[slot] = chunk.rows;
+    if (chunk.sparse) this.csr.load(slot, chunk.sparse, chunk.rows);
     if (chunk.x.buffer === f32.buffer && chunk.x.byteOffset === s.x && chunk.y.byteOffset === s.y) return; // its own slotView
     if (rb === d * 4) f32.set(chunk.x.subarray(0, chunk.rows * d), s.x / 4);
     else for (let r = 0; r < chunk.rows; r++) f32.set(chunk.x.subarray(r * d, (r + 1) * d), s.x / 4 + (r * rb) / 4);
@@ -104,6 +110,7 @@ class SimdStore implements ChunkStore {
   }
 
   dispose(): void {
+    this.csr.dispose();
     for (const s of this.slots) if (s) this.arena.release(s.x);
     this.slots.length = 0;
     this.rowsIn.length = 0;
@@ -291,6 +298,10 @@ export class SimdCpuBackend implements Backend {
 
   async createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams): Promise<TrainSession> {
     if (!(store instanceof SimdStore)) throw new Error('the CPU backend was given another backend\'s store');
+    if (spec.sparse) {
+      await this.pool.whenReady();
+      return new SimdSparseSession(store, this, spec, init);
+    }
     if (store.d !== spec.d) throw new Error(`the store holds ${store.d} features; the model has ${spec.d}`);
     await this.pool.whenReady();
     return new SimdSession(store, this, spec, init);

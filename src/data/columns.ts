@@ -29,6 +29,7 @@ export function alignColumns(source: DataSource, wanted: readonly string[], want
     get targetLabels() { return source.targetLabels; },
     get skipped() { return source.skipped; },
     ...(source.files ? { files: source.files } : {}),
+    ...(source.sparse ? { sparse: source.sparse } : {}),
     async *read(opts) {
       for await (const c of source.read(opts)) yield pick(c);
     },

@@ -2,6 +2,10 @@
 // names and the row count when known. Every source (memory, synthetic, CSV, NPY, binary cache, a browser
 // File) implements it; the training loop reads it one pass per epoch or once into GPU memory.
 import type { Dataset, HostChunk } from '../core/dataset';
+import { sliceCsr, concatCsr } from '../core/csr';
+import type { SparseSchema } from '../core/encoding';
+
+export type { SparseSchema } from '../core/encoding';
 
 /** Options for one pass over a source. */
 export interface ReadOptions {
@@ -50,7 +54,10 @@ export interface DataSource {
   /** False when the file has no target column (opened for predictions only): y then holds zeros. Absent: it has one. */
   readonly hasTarget?: boolean;
   close?(): Promise<void>;
+  /** Rows carry a sparse block (HostChunk.sparse) of this width, encoded as `encoding` says; `features` are the dense columns. */
+  readonly sparse?: SparseSchema;
 }
+
 
 /** Wraps an in-memory dataset as a source (chunks are views, never copies). */
 export function memorySource(ds: Dataset, description = 'memory'): DataSource {
@@ -65,21 +72,25 @@ export function memorySource(ds: Dataset, description = 'memory'): DataSource {
     const x = new Float32Array(count * d);
     const y = new Float32Array(count);
     let filled = 0;
-    ds.chunks.forEach((c, i) => {
+    const parts = [];
+    for (let i = 0; i < ds.chunks.length; i++) {
+      const c = ds.chunks[i];
       const lo = Math.max(start, starts[i]);
       const hi = Math.min(start + count, starts[i] + c.rows);
-      if (lo >= hi) return;
+      if (lo >= hi) continue;
       x.set(c.x.subarray((lo - starts[i]) * d, (hi - starts[i]) * d), filled * d);
       y.set(c.y.subarray(lo - starts[i], hi - starts[i]), filled);
+      if (c.sparse) parts.push(sliceCsr(c.sparse, lo - starts[i], hi - lo));
       filled += hi - lo;
-    });
-    return { rows: count, x, y, firstRow: start };
+    }
+    return { rows: count, x, y, firstRow: start, ...(ds.sparse ? { sparse: concatCsr(parts) } : {}) };
   };
   return {
     description,
     features: ds.features,
     target: ds.target,
     rows: ds.rows,
+    ...(ds.sparse ? { sparse: ds.sparse } : {}),
     async *read(opts: ReadOptions = {}) {
       const max = opts.maxRows ?? Infinity;
       for (let i = 0; i < ds.chunks.length; i++) {
@@ -87,7 +98,8 @@ export function memorySource(ds: Dataset, description = 'memory'): DataSource {
         for (let s = 0; s < c.rows; s += max) {
           opts.signal?.throwIfAborted();
           const n = Math.min(max, c.rows - s);
-          yield { rows: n, x: c.x.subarray(s * d, (s + n) * d), y: c.y.subarray(s, s + n), firstRow: starts[i] + s };
+          const sparse = c.sparse ? { sparse: sliceCsr(c.sparse, s, n) } : {};
+          yield { rows: n, x: c.x.subarray(s * d, (s + n) * d), y: c.y.subarray(s, s + n), firstRow: starts[i] + s, ...sparse };
         }
       }
     },

@@ -1,5 +1,6 @@
 // Chunk plumbing for the host loop: re-blocking an async stream into fixed-size chunks, reading ahead,
 // and the order a streamed epoch reads a source in.
+import { concatCsr, sliceCsr, type Csr } from '../core/csr';
 import type { HostChunk } from '../core/dataset';
 import { chunkOrder } from '../core/schedule';
 import type { DataSource } from '../data/source';
@@ -10,6 +11,8 @@ export async function* rechunkAsync(chunks: AsyncIterable<HostChunk>, d: number,
   let y = new Float32Array(capacity);
   let filled = 0;
   let firstRow = 0;
+  let parts: Csr[] = [];
+  const sparse = (): Partial<HostChunk> => (parts.length ? { sparse: concatCsr(parts) } : {});
   for await (const c of chunks) {
     if (filled === 0 && c.rows === capacity) {
       yield c; // already the right size: pass it through without a copy
@@ -21,17 +24,19 @@ export async function* rechunkAsync(chunks: AsyncIterable<HostChunk>, d: number,
       const take = Math.min(c.rows - at, capacity - filled);
       x.set(c.x.subarray(at * d, (at + take) * d), filled * d);
       y.set(c.y.subarray(at, at + take), filled);
+      if (c.sparse) parts.push(sliceCsr(c.sparse, at, take));
       at += take;
       filled += take;
       if (filled === capacity) {
-        yield { rows: filled, x, y, firstRow };
+        yield { rows: filled, x, y, firstRow, ...sparse() };
+        parts = [];
         x = new Float32Array(capacity * d);
         y = new Float32Array(capacity);
         filled = 0;
       }
     }
   }
-  if (filled > 0) yield { rows: filled, x: x.slice(0, filled * d), y: y.slice(0, filled), firstRow };
+  if (filled > 0) yield { rows: filled, x: x.slice(0, filled * d), y: y.slice(0, filled), firstRow, ...sparse() };
 }
 
 /** Reads `depth` items ahead of the consumer, so reading overlaps the consumer's work. */

@@ -9,14 +9,15 @@ import type { TrainSpec } from '../core/spec';
 import { DataError, nameList, quoteValue } from '../data/csv';
 import { memorySource, type DataSource, type ReadOptions } from '../data/source';
 import { checkValues } from '../data/values';
+import { csrProblem } from '../core/csr';
 
 /** A bad argument to the library (not a bad file): what was given and what was expected. */
 export class InputError extends Error {
   override name = 'InputError';
 }
 
-function checkNames(where: string, features: unknown, target: unknown): void {
-  if (!Array.isArray(features) || features.length === 0 || !features.every((f) => typeof f === 'string')) {
+function checkNames(where: string, features: unknown, target: unknown, sparse = false): void {
+  if (!Array.isArray(features) || (features.length === 0 && !sparse) || !features.every((f) => typeof f === 'string')) {
     throw new InputError(`${where}: features must be a non-empty list of column names`);
   }
   if (typeof target !== 'string') throw new InputError(`${where}: target must be a column name (a string)`);
@@ -29,7 +30,7 @@ function checkNames(where: string, features: unknown, target: unknown): void {
 }
 
 /** Throws unless a chunk holds `rows` rows of d features: x a Float32Array of rows·d values, y one of rows. */
-function checkChunk(where: string, c: HostChunk, d: number, features: readonly string[], index: string): void {
+function checkChunk(where: string, c: HostChunk, d: number, features: readonly string[], index: string, width: number | null = null): void {
   if (!c || !Number.isSafeInteger(c.rows) || c.rows < 0) throw new InputError(`${where}: ${index} has no valid row count (rows = ${c?.rows})`);
   if (!(c.x instanceof Float32Array) || !(c.y instanceof Float32Array)) {
     throw new InputError(`${where}: ${index}: x and y must be Float32Arrays (convert with Float32Array.from)`);
@@ -39,15 +40,22 @@ function checkChunk(where: string, c: HostChunk, d: number, features: readonly s
       `expected ${c.rows * d}`);
   }
   if (c.y.length !== c.rows) throw new InputError(`${where}: ${index} holds ${c.y.length} targets for ${c.rows} rows`);
+  if (width !== null) checkSparse(where, c, width, index);
+}
+
+/** Throws unless a chunk's sparse block is CSR of its rows with indices inside the width (sparse_check.ts). */
+function checkSparse(where: string, c: HostChunk, width: number, index: string): void {
+  const why = csrProblem(c.sparse, c.rows, width);
+  if (why) throw new InputError(`${where}: ${index}: the sparse block ${why}`);
 }
 
 /** Checks an in-memory dataset's names, chunk shapes and row count (values are checked as they are read). */
 function checkDataset(ds: Dataset, where: string): void {
-  checkNames(where, ds.features, ds.target);
+  checkNames(where, ds.features, ds.target, !!ds.sparse);
   if (!Array.isArray(ds.chunks)) throw new InputError(`${where}: chunks must be a list of { rows, x, y }`);
   let rows = 0;
   ds.chunks.forEach((c, i) => {
-    checkChunk(where, c, ds.features.length, ds.features, `chunk ${i}`);
+    checkChunk(where, c, ds.features.length, ds.features, `chunk ${i}`, ds.sparse?.width ?? null);
     rows += c.rows;
   });
   if (ds.rows !== rows) throw new InputError(`${where}: rows is ${ds.rows} but the chunks hold ${rows} rows`);
@@ -59,7 +67,8 @@ function checkedSource(src: DataSource): DataSource {
   const d = src.features.length;
   const checkValuesToo = src.files === undefined;
   const check = (c: HostChunk, what: string): HostChunk => {
-    checkChunk(where, c, d, src.features, what);
+    // File readers build their sparse blocks themselves (and a cache checks its own); other sources' are checked here.
+    checkChunk(where, c, d, src.features, what, checkValuesToo ? src.sparse?.width ?? null : null);
     if (checkValuesToo) checkValues(where, c.x, d, c.firstRow ?? 0, (j) => src.features[j]);
     if (checkValuesToo) checkValues(where, c.y, 1, c.firstRow ?? 0, () => src.target);
     return c;
@@ -73,6 +82,7 @@ function checkedSource(src: DataSource): DataSource {
       for await (const c of src.read(opts)) yield check(c, `the chunk at row ${(c?.firstRow ?? 0) + 1}`);
     },
     ...(src.files ? { files: src.files } : {}),
+    ...(src.sparse ? { sparse: src.sparse } : {}),
     ...(src.readRows ? {
       readRows: async (start: number, count: number) => {
         const c = check(await src.readRows!(start, count), `rows ${start + 1}…${start + count}`);
@@ -100,7 +110,7 @@ function checkedSource(src: DataSource): DataSource {
 export function checkedInput(input: DataSource | Dataset): DataSource {
   if (input === null || typeof input !== 'object') throw new InputError('train: expected a DataSource or a Dataset { features, target, rows, chunks }');
   if ('read' in input) {
-    checkNames(input.description ?? 'source', input.features, input.target);
+    checkNames(input.description ?? 'source', input.features, input.target, !!input.sparse);
     return checkedSource(input);
   }
   checkDataset(input, 'dataset');
@@ -111,7 +121,7 @@ export function checkedInput(input: DataSource | Dataset): DataSource {
 export function checkInit(init: ModelParams | undefined, d: number, outputs: number): void {
   if (!init) return;
   const ok = init.weights?.length === outputs * d && init.bias?.length === outputs &&
-    [...init.weights, ...init.bias].every(Number.isFinite);
+    init.weights.every(Number.isFinite) && init.bias.every(Number.isFinite);
   if (!ok) throw new InputError(`init: expected ${outputs} × ${d} finite weights and ${outputs} biases, got ${init.weights?.length} weights and ${init.bias?.length} biases`);
 }
 

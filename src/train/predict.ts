@@ -5,6 +5,8 @@ import type { HostChunk } from '../core/dataset';
 import { LOSSES, type MultiLoss, type ScalarLoss } from '../core/losses';
 import type { LoadedModel } from '../core/model_file';
 import { outputsRow } from '../core/model';
+import type { Csr } from '../core/csr';
+import { sparseOutputsRow } from '../core/sparse_model';
 import { alignColumns } from '../data/columns';
 import { DataError } from '../data/csv';
 import type { DataSource } from '../data/source';
@@ -40,8 +42,10 @@ export function predictChunk(model: LoadedModel, c: HostChunk, where = 'data'): 
   const classes = unit.task === 'regression' ? null : new Int32Array(c.rows);
   const probabilities = unit.task !== 'regression' && unit.probabilistic ? new Float64Array(c.rows * nClasses) : null;
   const pr = new Float64Array(Math.max(2, k));
+  const sparse = model.encoding ? checkedSparse(model, c, where) : null;
   for (let r = 0; r < c.rows; r++) {
-    outputsRow(c.x, r * d, model.params, zr);
+    if (sparse) sparseOutputsRow(c.x, r, d, sparse, model.params, zr);
+    else outputsRow(c.x, r * d, model.params, zr);
     z.set(zr, r * k);
     if (values) {
       const v = (unit as ScalarLoss).link(zr[0], model.lossHp);
@@ -64,8 +68,18 @@ export function predictChunk(model: LoadedModel, c: HostChunk, where = 'data'): 
   return { rows: c.rows, firstRow: first, z, values, classes, probabilities };
 }
 
+/** A chunk's sparse block, which a model with one needs. */
+function checkedSparse(model: LoadedModel, c: HostChunk, where: string): Csr {
+  if (!c.sparse) throw new InputError(`${where}: the model has a sparse block (${model.encoding!.format === 'svmlight' ? 'svmlight features' : 'categorical columns'}); the rows have none`);
+  return c.sparse;
+}
+
 /** Predictions for every row of a source, chunk by chunk; its features are matched to the model's by name. */
 export async function* predict(model: LoadedModel, source: DataSource): AsyncGenerator<Predictions & { chunk: HostChunk }> {
+  if (model.encoding && source.sparse?.width !== model.encoding.width) {
+    throw new InputError(`${source.description}: the model's sparse block has ${model.encoding.width} columns; ` +
+      (source.sparse ? `the rows have ${source.sparse.width} (encode them with the model's encoding)` : 'the rows have none'));
+  }
   const aligned = alignColumns(source, model.features, 'the model');
   for await (const c of aligned.read()) yield { ...predictChunk(model, c, source.description), chunk: c };
 }

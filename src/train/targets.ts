@@ -44,6 +44,7 @@ function mapTargets(src: DataSource, map: (v: number, row: number) => number, ex
     target: src.target,
     get rows() { return src.rows; },
     get skipped() { return src.skipped; },
+    ...(src.sparse ? { sparse: src.sparse } : {}),
     async *read(opts) {
       for await (const c of src.read(opts)) yield remap(c);
     },

@@ -18,6 +18,7 @@ import { checkOutputs, readText } from '../io';
 import { SkipLog } from '../skips';
 import { metricsJson, metricsText } from '../report';
 import { openInput } from '../sources';
+import { note } from '../notes';
 
 export const PREDICT_USAGE = `downhill predict <model.json> <data.csv|data.npy|data.parquet|data.dh> [options]
   -o, --output FILE      write the predictions as CSV (atomically; default: stdout): the value, or the class
@@ -25,7 +26,10 @@ export const PREDICT_USAGE = `downhill predict <model.json> <data.csv|data.npy|d
   --json                 print one JSON object: rows and, when the data has the target, the metrics
   --skip-bad-rows        CSV: skip rows with bad cells instead of stopping (each gets an empty line in the
                          output, so output row i is input row i; the lines are listed on stderr)
-  features are matched by name (an NPY file's columns, which have none, are taken in the model's order)`;
+  --format F             read the data as csv, npy, parquet, svmlight or dh whatever its name says
+  features are matched by name (an NPY file's columns, which have none, are taken in the model's order); a model
+  with categorical columns encodes them as it was trained (unseen levels go to "other" or their hash bucket; a
+  missing categorical column is an error), an svmlight model reads indices as it was trained (1- or 0-based)`;
 
 /** The CSV header of the predictions. */
 function header(m: LoadedModel): string {
@@ -122,7 +126,7 @@ async function predictAll(
 /** Runs the predict command; returns the exit code. */
 export async function predictCommand(argv: string[]): Promise<number> {
   const { values: v, positionals } = parse(argv, {
-    output: { type: 'string', short: 'o' }, json: { type: 'boolean' }, 'skip-bad-rows': { type: 'boolean' },
+    output: { type: 'string', short: 'o' }, json: { type: 'boolean' }, 'skip-bad-rows': { type: 'boolean' }, format: { type: 'string' },
   }, 2);
   const [modelPath, dataPath] = positionals;
   if (!modelPath || !dataPath) throw new UsageError('predict needs a model file and a data file');
@@ -137,8 +141,11 @@ export async function predictCommand(argv: string[]): Promise<number> {
   };
   // CSV and Parquet columns are picked by the model's feature names; an NPY file's columns, which have no names,
   // are taken in the model's order; a .dh cache's are matched by name (alignColumns in predict()).
-  const source = await openInput(dataPath, /\.dh$/i.test(dataPath) ? {}
-    : { target: model.target, features: model.features, skipBadRows: v['skip-bad-rows'], targetOptional: true, labels: classify, onSkip });
+  const fixed = model.encoding && { features: model.features, encoding: model.encoding };
+  const source = await openInput(dataPath, /\.dh$/i.test(dataPath) && !v.format ? {} : {
+    target: model.target, features: model.features, skipBadRows: v['skip-bad-rows'], targetOptional: true, labels: classify, onSkip,
+    format: v.format, ...(fixed ? { fixed, zeroBased: model.encoding!.base === 0 } : {}), onNote: note,
+  });
   checkOutputs([v.output], [modelPath, ...(source.files ?? [dataPath])]);
   const labeled = source.hasTarget !== false && source.target === model.target;
   const out = v.output ? await AtomicFile.create(v.output) : null;
