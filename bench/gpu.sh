@@ -71,6 +71,17 @@ done
 for f in 0 32 128 512; do
   step "fuse_$f" 60 $cli bench $big --batch 4096 --backend webgpu --runs 5 --gpu-time --fuse-groups "$f" --json
 done
+# Issue 18: logistic on hashed click rows (2^20 buckets, a sparse block) on WebGPU and the fast CPU backend.
+ctr="${GPU_SH_TMP:-/tmp}/gpu_sh_ctr.dh"
+step ctr_gen 60 $cli gen -o "$ctr" --task ctr --rows $(( ROWS < 1000000 ? ROWS : 1000000 )) --hash-bits 20 --seed 1
+step sparse 90 $cli bench --data "$ctr" --loss logistic --backend webgpu,cpu --batch 4096 --runs 3 --json
+rm -f "$ctr" "$ctr.truth.json"
 step upload 60 $cli bench --upload --upload-mb $(( ROWS * D * 4 / 1000000 + 1 )) --runs 3 --json
+# Issue 19: whole processes to a 1e-6 objective gap, 1M x 32 logistic + L2 from an NPY file (the optimum found once in
+# f64 on the host; scikit-learn beside them where python3 imports it). Last: it runs with what the budget has left.
+npy="${GPU_SH_TMP:-/tmp}/gpu_sh_gap.npy"
+step gen_gap 60 $cli gen -o "$npy" --rows $(( DRY == 1 ? ROWS : 1000000 )) --features 32 --task binary --seed 1
+step to_gap 240 $cli bench --to-gap 1e-6 "$npy" --loss logistic --penalty l2 --backend webgpu,cpu --solver newton,lbfgs --runs 3 --json
+rm -f "$npy" "${npy%.npy}.y.npy" "$npy.truth.json"
 echo "bench/gpu.sh: steps took $(( $(date +%s) - start ))s" >&2
 node bench/gpu_table.mjs "$out" | tee "$out/table.md"

@@ -34,6 +34,7 @@ override K: u32 = 1;
 override APPLY: bool = true;
 override CLIP: bool = false;
 override DECOUPLED: bool = false;
+override OWN_PENALTY: bool = false; // the optimizer applies the penalty itself (FTRL-proximal)
 
 var<workgroup> part: array<vec4<f32>, COLS * GROUPS>;
 
@@ -63,10 +64,10 @@ fn apply(c: u32, mean: vec4<f32>, factor: f32) {
   if (c >= pc || (!is_weight(c) && params.fit_bias == 0u)) { return; }
   var w = model[c];
   var g = mean * factor;
-  if (is_weight(c)) { g += penalty_grad(w); }
+  if (is_weight(c) && !OWN_PENALTY) { g += penalty_grad(w); }
   if (DECOUPLED && is_weight(c)) { w -= params.lr * hp.optim.w * w; }
   w = opt_update(w, g, c, params.lr);
-  if (is_weight(c)) { w = penalty_prox(w, params.lr); }
+  if (is_weight(c) && !OWN_PENALTY) { w = penalty_prox(w, params.lr); }
   model[c] = w;
   if (params.avg_rate > 0.0) { model[params.avg_base + c] += (w - model[params.avg_base + c]) * params.avg_rate; }
 }

@@ -24,6 +24,11 @@ export interface ChunkStore {
   readonly rowsIn: readonly number[];
   /** Copies a chunk into a slot; resolves when the caller may drop the chunk. Work enqueued before sees the old rows. */
   load(slot: number, chunk: HostChunk): Promise<void>;
+  /**
+   * Writable views of slot `slot` sized for `rows` rows in the backend's own memory, where its rows are laid out as a
+   * chunk's (null otherwise): a source reads into them (DataSource.readRowsInto), and `load` of the views copies nothing.
+   */
+  slotView?(slot: number, rows: number): HostChunk | null;
   dispose(): void;
 }
 

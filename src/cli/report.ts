@@ -2,17 +2,34 @@
 // for multiclass), the task's metrics line and confusion matrix. Formatting only.
 import { metricsLine, type Metrics } from '../core/metrics';
 import type { ModelParams } from '../core/model';
+import { sparseColumnName, type Encoding } from '../core/encoding';
+import { sparseFields } from '../core/sparse_model';
 import { fmt, table } from './output';
 
-/** The coefficient table: one value column (or one per class), then the bias row when fitted. */
-export function coefficientTable(features: readonly string[], p: ModelParams, classes: readonly string[] | null, fitBias: boolean): string {
+/** Sparse coefficients the table shows at most (the largest in magnitude). */
+const SPARSE_SHOWN = 20;
+
+/**
+ * The coefficient table: one value column (or one per class), then the bias row when fitted. With a sparse block
+ * (`encoding`), its largest coefficients follow the dense ones, named by level or bucket, and a line says how many more.
+ */
+export function coefficientTable(features: readonly string[], p: ModelParams, classes: readonly string[] | null, fitBias: boolean, encoding?: Encoding): string {
   const d = features.length;
   const k = p.bias.length;
+  const D = p.weights.length / k;
   const head = ['coefficient', ...(k > 1 ? classes!.map(String) : ['value'])];
   const rows: (string | number)[][] = [head];
-  features.forEach((f, j) => rows.push([f, ...Array.from({ length: k }, (_, c) => fmt(p.weights[c * d + j]))]));
+  const row = (name: string, j: number) => rows.push([name, ...Array.from({ length: k }, (_, c) => fmt(p.weights[c * D + j]))]);
+  features.forEach((f, j) => row(f, j));
+  let more = '';
+  if (encoding) {
+    const size = (j: number) => Math.max(...Array.from({ length: k }, (_, c) => Math.abs(p.weights[c * D + d + j])));
+    const nonzero = Array.from({ length: encoding.width }, (_, j) => j).filter((j) => size(j) > 0);
+    nonzero.sort((a, b) => size(b) - size(a)).slice(0, SPARSE_SHOWN).forEach((j) => row(sparseColumnName(encoding, j), d + j));
+    if (nonzero.length > SPARSE_SHOWN) more = `\n(${nonzero.length - SPARSE_SHOWN} more non-zero sparse coefficients, ${encoding.width} sparse columns; all in the saved model)`;
+  }
   if (fitBias) rows.push(['(bias)', ...Array.from(p.bias, (b) => fmt(b))]);
-  return table(rows);
+  return table(rows) + more;
 }
 
 /** The confusion matrix as a table: true classes down, predicted across. */
@@ -26,8 +43,18 @@ export function metricsText(m: Metrics, classes: readonly string[] | null): stri
   return m.task === 'classification' && classes ? `${line}\n${confusionTable(m.confusion, classes)}` : line;
 }
 
-/** Parameters in --json: K = 1 as a flat weight list and one bias; K > 1 as K rows and K biases. */
-export function paramsJson(p: ModelParams): { weights: number[] | number[][]; bias: number | number[] } {
+/**
+ * Parameters in --json: K = 1 as a flat weight list and one bias; K > 1 as K rows and K biases. With a sparse block the
+ * weights are the dense columns' and `sparseWeights` the block's non-zero ones (as the model file has them).
+ */
+export function paramsJson(p: ModelParams, sparse?: { dense: number; encoding: Encoding }): Record<string, unknown> {
+  if (sparse) {
+    const { sparseWeights } = sparseFields(p, sparse.dense, sparse.encoding);
+    const k = p.bias.length;
+    const D = p.weights.length / k;
+    const dense = Float64Array.from({ length: k * sparse.dense }, (_, i) => p.weights[Math.floor(i / sparse.dense) * D + (i % sparse.dense)]);
+    return { ...paramsJson({ weights: dense, bias: p.bias }), sparseWeights };
+  }
   const k = p.bias.length;
   if (k === 1) return { weights: [...p.weights], bias: p.bias[0] };
   const d = p.weights.length / k;

@@ -48,7 +48,7 @@ export function solverLines(r: TrainResult): string[] {
   return lines;
 }
 
-/** Fields for `--json`: the solver, its findings, the final gap and the gap after each epoch (null when not asked). */
+/** Fields for `--json`: the solver, its findings, the final gap and the gap after each epoch (null when not asked), an iterative solver's summary and its path. */
 export function solverJson(r: TrainResult, spec: TrainSpec): Record<string, unknown> {
   return {
     solver: spec.solver,

@@ -1,4 +1,6 @@
 // The in-memory shape of training data that sources produce and backends consume.
+import type { Csr } from './csr';
+import type { SparseSchema } from './encoding';
 
 /** A block of rows: x is row-major rows × d float32, y has one target per row. */
 export interface HostChunk {
@@ -11,6 +13,8 @@ export interface HostChunk {
   w?: Float32Array;
   /** Per-row offsets added to every output (z = x·w + b + o, e.g. log exposure), when the source has them. */
   o?: Float32Array;
+  /** The sparse block of each row (categorical or svmlight features; core/csr.ts), when the source has one. */
+  sparse?: Csr;
 }
 
 /** Which per-row values beside the target a source's chunks carry (and a store keeps): sample weights, offsets. */
@@ -48,4 +52,6 @@ export interface Dataset {
   target: string;
   rows: number;
   chunks: HostChunk[];
+  /** Every chunk carries a sparse block of this schema (core/encoding.ts). */
+  sparse?: SparseSchema;
 }

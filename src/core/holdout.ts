@@ -1,5 +1,6 @@
 // Holdout validation for streams: a row is held out by a seeded hash of its index in the source, so the
 // split is the same in every epoch, every run and every chunking, without storing a list of rows.
+import { selectCsr } from './csr';
 import type { HostChunk } from './dataset';
 import { deriveKey, mix32 } from './rng';
 
@@ -76,7 +77,7 @@ export function splitChunk(c: HostChunk, d: number, h: Holdout): { train: HostCh
     });
     const w = column(c.w, idx);
     const o = column(c.o, idx);
-    return { rows: idx.length, x, y, firstRow: first, ...(w ? { w } : {}), ...(o ? { o } : {}) };
+    return { rows: idx.length, x, y, firstRow: first, ...(w ? { w } : {}), ...(o ? { o } : {}), ...(c.sparse ? { sparse: selectCsr(c.sparse, idx) } : {}) };
   };
   return out.length === 0 && dropped === 0 ? { train: c, held: take([]) } : { train: take(keep), held: take(out) };
 }

@@ -34,13 +34,18 @@ export interface ModelSpec {
    * it for a full batch. Absent: rows are unweighted.
    */
   meanWeight?: number;
+  /**
+   * A sparse block: the last `width` of the D features come as sparse rows (HostChunk.sparse), the first `dense` as
+   * dense rows (D = dense + width); stores hold `dense` columns. Standardization touches the dense columns only.
+   */
+  sparse?: { dense: number; width: number };
 }
 
 /** A spec from the fields that matter, the rest at their defaults (one output, squared loss, no penalty, SGD). */
 export function modelSpec(o: {
   d: number; outputs?: number; fitBias?: boolean; loss?: LossKind; lossParams?: Partial<LossParams>;
   penalty?: PenaltyKind; penaltyParams?: Partial<PenaltyParams>; optimizer?: OptimizerKind; optimParams?: Partial<OptimParams>;
-  clipNorm?: number; standardize?: Standardization; meanWeight?: number;
+  clipNorm?: number; standardize?: Standardization; meanWeight?: number; sparse?: { dense: number; width: number };
 }): ModelSpec {
   const loss = o.loss ?? 'squared';
   const penalty = o.penalty ?? 'none';
@@ -53,6 +58,7 @@ export function modelSpec(o: {
     penalty, penaltyHp: penaltyHp(penalty, o.penaltyParams), optimizer: o.optimizer ?? 'sgd',
     optimizerHp: optimHp(o.optimizer ?? 'sgd', o.optimParams), clipNorm: o.clipNorm ?? 0, standardize: o.standardize,
     ...(o.meanWeight !== undefined ? { meanWeight: o.meanWeight } : {}),
+    ...(o.sparse ? { sparse: o.sparse } : {}),
   };
 }
 

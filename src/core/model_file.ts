@@ -1,17 +1,21 @@
 // The model file format (JSON) that the CLI saves, the web page exports and `predict` reads. Version 2 records the
 // loss, the penalty, the classes and K × D weights, sealed by a checksum (a changed value is refused; a file without
 // one — hand-written, or older — is read with every field checked); version-1 files (squared loss, one output) still load.
+// Version 3 adds a sparse block (categorical or svmlight features): its `encoding` (core/encoding.ts) and the block's
+// non-zero weights; `features` and `weights` stay the dense columns (sparse_model.ts).
 import { checkSeal, sealed } from './checksum';
 import { lossHp, lossKind, lossUnit, type LossHp, type LossKind, type LossParams, type Task } from './losses';
 import type { Metrics } from './metrics';
 import type { ModelParams, Standardization } from './model';
 import { PENALTIES, type PenaltyKind } from './penalties';
 import { specRecord, type TrainSpec } from './spec';
+import type { Encoding } from './encoding';
+import { parseSparseWeights, sparseFields, type SparseWeights } from './sparse_model';
 
 /** A saved linear model (version 2). */
 export interface ModelFile {
   format: 'downhill.linear';
-  version: 2;
+  version: 2 | 3;
   task: Task;
   loss: LossKind;
   /** The loss's hyperparameters by spec key (e.g. huberDelta). */
@@ -34,13 +38,17 @@ export interface ModelFile {
   offset?: string;
   metrics?: Metrics;
   training?: Record<string, unknown>;
+  /** Version 3: how rows become the sparse block (vocabularies or hash spec, crosses). */
+  encoding?: Encoding;
+  /** Version 3: the sparse block's non-zero weights: its column indices and, per output, their values. */
+  sparseWeights?: SparseWeights;
   /** CRC-32 of the rest (core/checksum.ts sealed). */
   checksum?: string;
 }
 
 /** A model file as loaded: either version, in the shape `predict` uses. */
 export interface LoadedModel {
-  version: 1 | 2;
+  version: 1 | 2 | 3;
   task: Task;
   loss: LossKind;
   /** The loss's hyperparameter slots (its value needs them; predictions do not). */
@@ -48,10 +56,13 @@ export interface LoadedModel {
   features: string[];
   target: string;
   classes: string[] | null;
+  /** K × (D + width) weights: the dense columns, then the sparse block (version 3). */
   params: ModelParams;
   fitBias: boolean;
   /** The offset column the model was trained with (every prediction adds its value), or null. */
   offset: string | null;
+  /** Version 3: the sparse block's encoding. */
+  encoding?: Encoding;
 }
 
 /** What a trained model carries besides its parameters. */
@@ -65,26 +76,32 @@ export interface ModelInfo {
   training?: Record<string, unknown>;
   /** The offset column it was trained with. */
   offset?: string;
+  /** The sparse block's encoding (the parameters then hold K × (features + width) weights). */
+  encoding?: Encoding;
 }
 
-/** Builds the file object (version 2) for trained parameters in original units. */
+/** Builds the file object (version 2, or 3 with a sparse block) for trained parameters in original units. */
 export function toModelFile(p: ModelParams, info: ModelInfo): ModelFile {
   const { spec } = info;
   const unit = lossUnit(spec.loss);
   const d = info.features.length;
   const k = p.bias.length;
+  const D = d + (info.encoding?.width ?? 0);
   const rec = specRecord(spec);
   const pick = (keys: readonly string[]) => Object.fromEntries(keys.filter((key) => key in rec).map((key) => [key, rec[key] as number]));
   return sealed({
-    format: 'downhill.linear' as const, version: 2 as const, task: unit.task, loss: spec.loss,
+    format: 'downhill.linear' as const, version: info.encoding ? 3 as const : 2 as const, task: unit.task, loss: spec.loss,
     lossParams: pick(unit.options.map((o) => o.key)),
     penalty: spec.penalty,
     penaltyParams: spec.penalty === 'none' ? {} : pick(['alpha', ...PENALTIES[spec.penalty].options.map((o) => o.key)]),
     features: info.features, target: info.target, classes: info.classes,
-    weights: Array.from({ length: k }, (_, c) => [...p.weights.subarray(c * d, (c + 1) * d)]),
+    weights: Array.from({ length: k }, (_, c) => [...p.weights.subarray(c * D, c * D + d)]),
     bias: [...p.bias], fitBias: spec.fitBias,
-    ...(info.standardization ? { standardization: { mean: [...info.standardization.mean], std: [...info.standardization.invStd].map((s) => 1 / s) } } : {}),
+    ...(info.standardization ? {
+      standardization: { mean: [...info.standardization.mean.subarray(0, d)], std: [...info.standardization.invStd.subarray(0, d)].map((s) => 1 / s) },
+    } : {}),
     ...(info.offset !== undefined ? { offset: info.offset } : {}),
+    ...(info.encoding ? sparseFields(p, d, info.encoding) : {}),
     ...(info.metrics ? { metrics: info.metrics } : {}),
     training: { ...rec, ...(info.training ?? {}) },
   });
@@ -105,7 +122,7 @@ export function parseModelFile(text: string, file: string): LoadedModel {
     throw new Error(`${file}: field "${field}" ${want}`);
   };
   if (typeof o !== 'object' || o === null || o.format !== 'downhill.linear') fail('format', 'must be "downhill.linear"');
-  if (o.version !== 1 && o.version !== 2) fail('version', 'must be 1 or 2');
+  if (o.version !== 1 && o.version !== 2 && o.version !== 3) fail('version', 'must be 1, 2 or 3');
   const features = o.features;
   if (!Array.isArray(features) || !features.every((f) => typeof f === 'string')) fail('features', 'must be a list of names');
   const d = (features as string[]).length;
@@ -146,12 +163,20 @@ export function parseModelFile(text: string, file: string): LoadedModel {
     fail('lossParams', 'must map hyperparameter names to finite numbers');
   }
   if (o.offset !== undefined && (typeof o.offset !== 'string' || o.offset === '')) fail('offset', 'must name a column');
+  let encoding: Encoding | undefined;
+  if (o.version === 3) {
+    try {
+      ({ params, encoding } = parseSparseWeights(o, params, features as string[]));
+    } catch (e) {
+      throw new Error(`${file}: ${(e as Error).message}`);
+    }
+  }
   // Last, so that a named field's problem is reported as such; a file whose fields all look right may still have changed.
   if (checkSeal(o) === 'mismatch') {
     fail('checksum', 'does not match the content: the file changed after it was written (corrupt, or edited by hand: delete its "checksum" field to load an edited model)');
   }
   return {
     version: o.version as 1 | 2, task, loss, lossHp: lossHp(loss, (lp ?? {}) as Partial<LossParams>), features: features as string[], target: o.target as string,
-    classes: task === 'regression' ? null : (classes as string[]), params, fitBias: o.fitBias !== false, offset: (o.offset as string | undefined) ?? null,
+    classes: task === 'regression' ? null : (classes as string[]), params, fitBias: o.fitBias !== false, offset: (o.offset as string | undefined) ?? null, ...(encoding ? { encoding } : {}),
   };
 }

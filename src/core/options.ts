@@ -47,8 +47,16 @@ export interface ChoiceOption<K extends string = string> extends Common<K> {
   choices: readonly string[];
 }
 
+/** Free text, e.g. a comma-separated list of column names (each use splits and checks it). */
+export interface TextOption<K extends string = string> extends Common<K> {
+  type: 'text';
+  default: string;
+  metavar?: string;
+  infinity?: undefined;
+}
+
 /** Any option descriptor. */
-export type OptionDescriptor<K extends string = string> = NumberOption<K> | BooleanOption<K> | ChoiceOption<K>;
+export type OptionDescriptor<K extends string = string> = NumberOption<K> | BooleanOption<K> | ChoiceOption<K> | TextOption<K>;
 
 /** "[0, 1]", "(0, 1)", "≥ 1", "> 0" … */
 export function boundsText(o: NumberOption): string {
@@ -72,6 +80,7 @@ export function parseOptionValue(o: OptionDescriptor, raw: unknown): number | bo
     if (['false', '0', 'no', 'off'].includes(s)) return false;
     throw new OptionError(o.name, `${flag} expects true or false, got "${String(raw)}"`);
   }
+  if (o.type === 'text') return (Array.isArray(raw) ? raw.join(',') : String(raw)).trim();
   if (o.type === 'choice') {
     const s = String(raw).trim();
     if (o.choices.includes(s)) return s;
@@ -106,8 +115,9 @@ export function helpLine(o: OptionDescriptor): string {
   let flag: string;
   if (o.type === 'boolean') flag = o.default ? `--no-${o.name}` : `--${o.name}`;
   else if (o.type === 'choice') flag = `--${o.name} ${o.choices.join('|')}`;
+  else if (o.type === 'text') flag = `--${o.name} ${o.metavar ?? 'TEXT'}`;
   else flag = `--${o.name} ${o.metavar ?? (o.type === 'integer' ? 'N' : 'X')}`;
-  const def = o.type === 'boolean' ? '' : ` (default ${o.type !== 'choice' && o.default === Infinity && o.infinity ? o.infinity : o.default})`;
+  const def = o.type === 'boolean' || (o.type === 'text' && o.default === '') ? '' : ` (default ${o.type !== 'choice' && o.default === Infinity && o.infinity ? o.infinity : o.default})`;
   return `  ${flag.padEnd(24)} ${o.help}${def}`;
 }
 

@@ -8,9 +8,10 @@ import { SCHEDULE_OPTIONS, SCHEDULES, type ScheduleParams } from './lr_schedule'
 import { OPTIM_OPTIONS, OPTIMIZER_NAMES, type OptimizerKind, type OptimParams } from './optim';
 import { PENALTY_NAMES, PENALTY_OPTIONS, type PenaltyKind, type PenaltyParams } from './penalties';
 import { checkSolver, PATH_OPTIONS, SOLVER_OPTIONS, type SolverParams } from './solver/options';
+import { ENCODING_OPTIONS, type EncodingParams } from './encoding_options';
 
 /** Every training setting, typed. */
-export interface TrainSpec extends LossParams, PenaltyParams, OptimParams, ScheduleParams, SolverParams {
+export interface TrainSpec extends LossParams, PenaltyParams, OptimParams, ScheduleParams, SolverParams, EncodingParams {
   loss: LossKind;
   penalty: PenaltyKind;
   optimizer: OptimizerKind;
@@ -119,6 +120,7 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = ([
   },
   ...SOLVER_OPTIONS,
   ...PATH_OPTIONS,
+  ...ENCODING_OPTIONS,
   { name: 'host-update', key: 'hostUpdate', type: 'boolean', default: false, group: 'training', solvers: GD, help: 'read the gradient back each step and update in TypeScript' },
 ] as TrainOption[]).map(withSolvers);
 
@@ -221,9 +223,9 @@ export function specRecord(s: TrainSpec): Record<string, number | string | boole
 }
 
 /** The model a spec trains on d features with k outputs (classes for a multiclass loss); meanWeight: see ModelSpec. */
-export function modelSpecOf(s: TrainSpec, d: number, outputs: number, standardize?: Standardization, meanWeight?: number): ModelSpec {
+export function modelSpecOf(s: TrainSpec, d: number, outputs: number, standardize?: Standardization, meanWeight?: number, sparse?: ModelSpec['sparse']): ModelSpec {
   return modelSpec({
     d, outputs, fitBias: s.fitBias, loss: s.loss, lossParams: s, penalty: s.penalty, penaltyParams: s,
-    optimizer: s.optimizer, optimParams: s, clipNorm: s.clipNorm, standardize, meanWeight,
+    optimizer: s.optimizer, optimParams: s, clipNorm: s.clipNorm, standardize, meanWeight, sparse,
   });
 }

@@ -9,6 +9,7 @@ import type { Piece, Step } from '../core/schedule';
 import type { RowBlock } from './hessian';
 import { gradRows } from './grad_rows';
 import { CpuSessionBase } from './session';
+import { ReferenceSparseSession } from './sparse_reference';
 
 class CpuStore implements ChunkStore {
   readonly chunks: HostChunk[] = [];
@@ -79,6 +80,7 @@ export class CpuBackend implements Backend {
 
   async createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams): Promise<TrainSession> {
     if (!(store instanceof CpuStore)) throw new Error('CpuBackend: the store belongs to another backend');
+    if (spec.sparse) return new ReferenceSparseSession(store, spec, init, (s) => (s instanceof CpuStore ? s : null));
     return new CpuSession(store, spec, init);
   }
 

@@ -6,7 +6,7 @@ import { confusionClasses, type EvalSums } from '../core/metrics';
 import { cloneParams, stepDivisor, zeroParams, type Gradient, type ModelParams, type ModelSpec } from '../core/model';
 import { newOptimState, type OptimState } from '../core/optim/apply';
 import type { Piece, Step } from '../core/schedule';
-import { addHessian, type RowBlock } from './hessian';
+import { addHessianFast, type RowBlock } from './hessian';
 import { applyUpdateCpu, meanGradient } from './apply_update';
 import { emptyGradSums, type GradSums } from './grad_sums';
 
@@ -51,7 +51,7 @@ export abstract class CpuSessionBase implements TrainSession {
   async hessian(step: Step): Promise<Float64Array> {
     const { d, outputs: k } = this.spec;
     const h = new Float64Array((k * (d + 1)) ** 2);
-    for (const piece of step.pieces) addHessian(h, this.rowBlock(piece), this.params, this.spec);
+    for (const piece of step.pieces) addHessianFast(h, this.rowBlock(piece), this.params, this.spec);
     return h.map((v) => v / stepDivisor(Math.max(1, step.rows), this.spec));
   }
 

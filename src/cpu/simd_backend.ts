@@ -19,6 +19,8 @@ import {
 } from './simd_rows';
 import type { RowBlock } from './hessian';
 import { CpuSessionBase } from './session';
+import { CsrSlots } from './simd_sparse_store';
+import { SimdSparseSession } from './simd_sparse';
 
 /** Pieces per job; a step or an evaluation over more chunks runs as several jobs. */
 const MAX_PIECES = 256;
@@ -62,16 +64,19 @@ export function kernelModule(shared: boolean): WebAssembly.Module {
   return new WebAssembly.Module(decode(shared ? binaries.shared : binaries.plain));
 }
 
-/** Rows in the arena, one allocation per slot (x zero-padded to a multiple of 4 floats, then y, then w and o when kept; 0: none). */
-class SimdStore implements ChunkStore {
+/** Rows in the arena, one allocation per slot (x zero-padded to a multiple of 4 floats, then y, then w and o when kept; 0: none; a sparse block beside). */
+export class SimdStore implements ChunkStore {
   readonly rowsIn: number[] = [];
   readonly slots: { x: number; y: number; w: number; o: number; capacity: number }[] = [];
   readonly rb: number;
+  /** The slots' sparse blocks (rows with categorical or svmlight features). */
+  readonly csr: CsrSlots;
 
   constructor(
     readonly d: number, readonly slotRows: number, private readonly exact: boolean, private readonly arena: Arena, readonly extras: RowExtras = NO_EXTRAS,
   ) {
     this.rb = rowBytesOf(d);
+    this.csr = new CsrSlots(arena);
   }
 
   async load(slot: number, chunk: HostChunk): Promise<void> {
@@ -79,26 +84,43 @@ class SimdStore implements ChunkStore {
     if (chunk.rows > this.slotRows) throw new Error(`a chunk of ${chunk.rows} rows does not fit a slot of ${this.slotRows}`);
     if (chunk.x.length < chunk.rows * d) throw new Error(`chunk x has ${chunk.x.length} values, expected ${chunk.rows * d}`);
     checkExtras(chunk, this.extras);
-    let s = this.slots[slot];
-    if (!s || s.capacity < chunk.rows) {
-      if (s) this.arena.release(s.x);
-      const capacity = Math.max(1, this.exact ? chunk.rows : this.slotRows);
-      const { weight, offset } = this.extras;
-      const x = this.arena.alloc(capacity * (rb + 4 + (weight ? 4 : 0) + (offset ? 4 : 0)));
-      const y = x + capacity * rb;
-      const w = weight ? y + capacity * 4 : 0;
-      s = this.slots[slot] = { x, y, w, o: offset ? (w || y) + capacity * 4 : 0, capacity };
-    }
+    const s = this.slot(slot, chunk.rows);
     const { f32 } = this.arena.views;
+    this.rowsIn[slot] = chunk.rows;
+    if (chunk.sparse) this.csr.load(slot, chunk.sparse, chunk.rows);
+    if (chunk.x.buffer === f32.buffer && chunk.x.byteOffset === s.x && chunk.y.byteOffset === s.y) return; // its own slotView
     if (rb === d * 4) f32.set(chunk.x.subarray(0, chunk.rows * d), s.x / 4);
     else for (let r = 0; r < chunk.rows; r++) f32.set(chunk.x.subarray(r * d, (r + 1) * d), s.x / 4 + (r * rb) / 4);
     f32.set(chunk.y.subarray(0, chunk.rows), s.y / 4);
     if (s.w) f32.set(chunk.w!.subarray(0, chunk.rows), s.w / 4);
     if (s.o) f32.set(chunk.o!.subarray(0, chunk.rows), s.o / 4);
-    this.rowsIn[slot] = chunk.rows;
+  }
+
+  /** Dense rows (D a multiple of 4) without weights or offsets are laid out as a chunk's: x, then y. */
+  slotView(slot: number, rows: number): HostChunk | null {
+    if (this.rb !== this.d * 4 || rows > this.slotRows || this.extras.weight || this.extras.offset) return null;
+    const s = this.slot(slot, rows);
+    const { f32 } = this.arena.views;
+    return { rows, x: f32.subarray(s.x / 4, s.x / 4 + rows * this.d), y: f32.subarray(s.y / 4, s.y / 4 + rows) };
+  }
+
+  /** Slot `slot`, (re)allocated when it holds fewer than `rows` rows. */
+  private slot(slot: number, rows: number): { x: number; y: number; w: number; o: number; capacity: number } {
+    let s = this.slots[slot];
+    if (!s || s.capacity < rows) {
+      if (s) this.arena.release(s.x);
+      const capacity = Math.max(1, this.exact ? rows : this.slotRows);
+      const { weight, offset } = this.extras;
+      const x = this.arena.alloc(capacity * (this.rb + 4 + (weight ? 4 : 0) + (offset ? 4 : 0)));
+      const y = x + capacity * this.rb;
+      const w = weight ? y + capacity * 4 : 0;
+      s = this.slots[slot] = { x, y, w, o: offset ? (w || y) + capacity * 4 : 0, capacity };
+    }
+    return s;
   }
 
   dispose(): void {
+    this.csr.dispose();
     for (const s of this.slots) if (s) this.arena.release(s.x);
     this.slots.length = 0;
     this.rowsIn.length = 0;
@@ -294,6 +316,10 @@ export class SimdCpuBackend implements Backend {
 
   async createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams): Promise<TrainSession> {
     if (!(store instanceof SimdStore)) throw new Error('the CPU backend was given another backend\'s store');
+    if (spec.sparse) {
+      await this.pool.whenReady();
+      return new SimdSparseSession(store, this, spec, init);
+    }
     if (store.d !== spec.d) throw new Error(`the store holds ${store.d} features; the model has ${spec.d}`);
     await this.pool.whenReady();
     return new SimdSession(store, this, spec, init);

@@ -13,8 +13,19 @@ import { lossRows, lossRowsWeighted, type Kernels, type LossRows, type LossRowsW
 /** i32 word offsets of a job record's fields. */
 export const JOB = {
   train: 0, loss: 1, k: 2, rb: 3, w: 4, b: 5, norm: 6, results: 7, stripe: 8, scratch: 9, scratchStride: 10,
-  block: 11, pieces: 12, classes: 13, prefetch: 14, chunks: 15, rows: 16,
+  block: 11, pieces: 12, classes: 13, prefetch: 14, chunks: 15, rows: 16, kind: 17,
 } as const;
+
+/** JOB.kind: rows with a sparse block, whose pass (simd_sparse_rows.ts) the pool registers with registerSparsePass. */
+export const SPARSE_JOB = 1;
+
+/** The pass of a sparse job from its first claimed chunk c (set by simd_pool.ts; this file cannot import it back). */
+let sparsePass: ((kn: Kernels, views: () => Views, id: number, c: number) => void) | null = null;
+
+/** Registers the sparse jobs' pass. */
+export function registerSparsePass(f: (kn: Kernels, views: () => Views, id: number, c: number) => void): void {
+  sparsePass = f;
+}
 /** Byte offsets in a job record: the loss hyperparameters and the y shift (f64), then the pieces. */
 export const JOB_HP = 128;
 export const JOB_YSHIFT = 160;
@@ -66,6 +77,7 @@ export function runChunks(kn: Kernels, views: () => Views, id: number): void {
   const { i32, f64, f32 } = v;
   const job = i32[CTL.job] >>> 0;
   const J = job >> 2;
+  if (i32[J + JOB.kind] === SPARSE_JOB) return sparsePass!(kn, views, id, c);
   const train = i32[J + JOB.train] === 1;
   const unit = LOSSES[LOSS_NAMES[i32[J + JOB.loss]]];
   const k = i32[J + JOB.k];
@@ -158,7 +170,7 @@ function chunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number, lo: 
 }
 
 /** What one thread's blocks share. */
-interface Pass {
+export interface Pass {
   kn: Kernels;
   f32: Float32Array;
   f64: Float64Array;
@@ -202,7 +214,7 @@ function blockPass(s: Pass, xb: number, yp: number, c: number, rb: number, w: nu
 }
 
 /** Training: the loss part writes dL/dz into g; returns Σ loss and adds Σ dL/dz to the bias sums. */
-function partRows(s: Pass, yp: number, c: number): number {
+export function partRows(s: Pass, yp: number, c: number): number {
   const hpOrK = s.unit.task === 'multiclass' ? s.k : s.hpAt;
   if (s.wp) s.partW(s.z, yp, s.g, c, hpOrK, s.partOut, s.wp);
   else s.part(s.z, yp, s.g, c, hpOrK, s.partOut);
@@ -212,7 +224,7 @@ function partRows(s: Pass, yp: number, c: number): number {
 }
 
 /** Evaluation, one output per row: Σ loss and the metric sums. */
-function scalarRows(s: Pass, unit: ScalarLoss, yp: number, c: number): number {
+export function scalarRows(s: Pass, unit: ScalarLoss, yp: number, c: number): number {
   const { f32, hp } = s;
   let loss = 0;
   let sw = 0;
@@ -229,7 +241,7 @@ function scalarRows(s: Pass, unit: ScalarLoss, yp: number, c: number): number {
 }
 
 /** Evaluation, K outputs per row: Σ loss, accuracy, log-loss and class counts. */
-function multiRows(s: Pass, yp: number, c: number): number {
+export function multiRows(s: Pass, yp: number, c: number): number {
   const unit = s.unit as MultiLoss;
   const { f32, k, zRow } = s;
   let loss = 0;

@@ -12,6 +12,7 @@ import { roundF16Array, type DType } from '../core/f16';
 import { cacheRowBytes, encodeF16Rows } from './cache_f16';
 import { cacheBounds, decodeCacheRows, interleave } from './cache_rows';
 import { accumulateChunk, emptyStats, type ColumnStats } from '../core/stats';
+import { CsrCacheSource, CsrCacheWriter } from './cache_csr_io';
 
 /** What a finished cache holds, apart from the rows. */
 export type CacheInfo = Omit<CacheHeader, 'dataOffset'>;
@@ -105,9 +106,12 @@ export class CacheWriter {
   }
 }
 
-/** Streams every row of a source into a cache at `path`, atomically; returns what was written. */
+/** Streams every row of a source into a cache at `path`, atomically; returns what was written (layout 3 for sparse rows). */
 export async function writeCache(path: string, src: DataSource, opts: ReadOptions = {}, dtype: DType = 'f32'): Promise<CacheInfo> {
-  const w = await CacheWriter.create(path, src.features, src.target, dtype);
+  const s = src.sparse;
+  const values = s?.encoding.format === 'columns' ? 'indicator' : dtype;
+  const w = s ? await CsrCacheWriter.create(path, src.features, src.target, { width: s.width, encoding: s.encoding, values })
+    : await CacheWriter.create(path, src.features, src.target, dtype);
   try {
     for await (const c of src.read(opts)) await w.write(c);
   } catch (e) {
@@ -132,6 +136,7 @@ export class CacheSource implements DataSource {
   readonly files: readonly string[];
 
   private constructor(readonly file: string, private readonly h: CacheHeader, private readonly watch: FileWatch) {
+    if (h.sparse) throw new Error(`${file}: a cache of sparse rows (layout 3) opens with cacheSource()`);
     this.files = [file];
     this.description = file;
     this.features = h.features;
@@ -143,19 +148,8 @@ export class CacheSource implements DataSource {
 
   /** Opens a cache file and checks its header against its size. */
   static async open(file: string): Promise<CacheSource> {
-    const size = await fileSize(file);
     const watch = await FileWatch.of([file]);
-    const fh = await open(file, 'r');
-    try {
-      const prefix = new Uint8Array(Math.min(size, CACHE_PREFIX_BYTES));
-      await readExact(fh, file, prefix, prefix.length, 0);
-      const headerSize = cacheHeaderSize(file, prefix);
-      const bytes = new Uint8Array(Math.min(size, headerSize));
-      await readExact(fh, file, bytes, bytes.length, 0);
-      return new CacheSource(file, decodeCacheHeader(file, bytes, size), watch);
-    } finally {
-      await fh.close();
-    }
+    return new CacheSource(file, await readCacheHeader(file), watch);
   }
 
   private async rowsFrom(fh: FileHandle, start: number, count: number): Promise<HostChunk> {
@@ -195,7 +189,24 @@ export class CacheSource implements DataSource {
   }
 }
 
-/** Opens a ".dh" cache as a data source. */
-export function cacheSource(file: string): Promise<CacheSource> {
-  return CacheSource.open(file);
+/** Reads and checks a cache file's header (against the file's size). */
+export async function readCacheHeader(file: string): Promise<CacheHeader> {
+  const size = await fileSize(file);
+  const fh = await open(file, 'r');
+  try {
+    const prefix = new Uint8Array(Math.min(size, CACHE_PREFIX_BYTES));
+    await readExact(fh, file, prefix, prefix.length, 0);
+    const headerSize = cacheHeaderSize(file, prefix);
+    const bytes = new Uint8Array(Math.min(size, headerSize));
+    await readExact(fh, file, bytes, bytes.length, 0);
+    return decodeCacheHeader(file, bytes, size);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Opens a ".dh" cache as a data source (rows with a sparse block for layout 3, cache_csr_io.ts). */
+export async function cacheSource(file: string): Promise<CacheSource | CsrCacheSource> {
+  const h = await readCacheHeader(file);
+  return h.sparse ? CsrCacheSource.open(file, h) : CacheSource.open(file);
 }

@@ -7,7 +7,8 @@
 //   16      8            u64 N: rows
 //   24      4            u32 D: features
 //   28      4            u32 layout (1: row-major float32, each row = D features then the target y;
-//                        2: row-major, each row = D float16 features then the target y as float32: cache_f16.ts)
+//                        2: row-major, each row = D float16 features then the target y as float32: cache_f16.ts;
+//                        3: blocks of dense rows and CSR sparse rows, a block index at the end: cache_csr.ts)
 //   32      4            u32 L: bytes of the names JSON
 //   36      4            u32 CRC-32 of bytes 0..H with this field as 0 (0 in files written before it: not checked)
 //   40      40·(D + 1)   statistics per column, features then y: f64 count, mean, M2, min, max
@@ -22,6 +23,7 @@ import type { ColumnStats } from '../core/stats';
 import type { DType } from '../core/f16';
 import { cacheRowBytes } from './cache_f16';
 import { crc32 } from '../core/checksum';
+import { checkCsrInfo, type CsrInfo } from './cache_csr';
 
 /** Magic bytes at offset 0. */
 export const CACHE_MAGIC = 'DOWNHILL';
@@ -31,6 +33,8 @@ export const CACHE_VERSION = 1;
 export const LAYOUT_ROW_MAJOR_F32 = 1;
 /** Layout code 2: row-major, D float16 features then y as float32 (`--dtype f16`). */
 export const LAYOUT_ROW_MAJOR_F16 = 2;
+/** Layout code 3: dense rows and sparse CSR rows in blocks (cache_csr.ts); the names JSON carries "sparse". */
+export const LAYOUT_CSR = 3;
 
 /** Bytes before the statistics. */
 export const CACHE_FIXED_BYTES = 40;
@@ -47,19 +51,30 @@ export interface CacheHeader {
   dataOffset: number;
   /** How the features are stored (layout 1: f32, the default; layout 2: f16). */
   dtype?: DType;
+  /** Layout 3: the sparse block's description (cache_csr.ts), stored in the names JSON. */
+  sparse?: CsrInfo;
 }
 
 /** Bytes of the header for these names (the data offset), known before any row is written. */
-export function cacheHeaderBytes(features: readonly string[], target: string): number {
-  const names = new TextEncoder().encode(JSON.stringify({ features, target }));
-  return Math.ceil((CACHE_FIXED_BYTES + 40 * (features.length + 1) + names.length) / 64) * 64;
+export function cacheHeaderBytes(features: readonly string[], target: string, sparse?: CsrInfo): number {
+  const names = namesJson(features, target, sparse);
+  return Math.ceil((CACHE_FIXED_BYTES + 40 * (features.length + 1) + names.length + (sparse ? CSR_TAIL_BYTES : 0)) / 64) * 64;
 }
+
+/** The names JSON's bytes (layout 3: with the sparse description; its entry count and index offset are in the tail). */
+function namesJson(features: readonly string[], target: string, sparse?: CsrInfo): Uint8Array {
+  const s = sparse && { width: sparse.width, values: sparse.values, blockRows: sparse.blockRows, encoding: sparse.encoding };
+  return new TextEncoder().encode(JSON.stringify({ features, target, ...(s ? { sparse: s } : {}) }));
+}
+
+/** Layout 3: bytes after the names JSON: u64 entries in all, u64 byte offset of the block index. */
+export const CSR_TAIL_BYTES = 16;
 
 /** Encodes a header; its length is cacheHeaderBytes(features, target). */
 export function encodeCacheHeader(h: Omit<CacheHeader, 'dataOffset'>): Uint8Array {
   const d = h.features.length;
-  const names = new TextEncoder().encode(JSON.stringify({ features: h.features, target: h.target }));
-  const size = cacheHeaderBytes(h.features, h.target);
+  const names = namesJson(h.features, h.target, h.sparse);
+  const size = cacheHeaderBytes(h.features, h.target, h.sparse);
   const out = new Uint8Array(size);
   const dv = new DataView(out.buffer);
   for (let i = 0; i < 8; i++) out[i] = CACHE_MAGIC.charCodeAt(i);
@@ -67,13 +82,18 @@ export function encodeCacheHeader(h: Omit<CacheHeader, 'dataOffset'>): Uint8Arra
   dv.setUint32(12, size, true);
   dv.setBigUint64(16, BigInt(h.rows), true);
   dv.setUint32(24, d, true);
-  dv.setUint32(28, h.dtype === 'f16' ? LAYOUT_ROW_MAJOR_F16 : LAYOUT_ROW_MAJOR_F32, true);
+  dv.setUint32(28, h.sparse ? LAYOUT_CSR : h.dtype === 'f16' ? LAYOUT_ROW_MAJOR_F16 : LAYOUT_ROW_MAJOR_F32, true);
   dv.setUint32(32, names.length, true);
   [...h.featureStats, h.targetStats].forEach((s, j) => {
     const at = CACHE_FIXED_BYTES + 40 * j;
     [s.count, s.mean, s.m2, s.min, s.max].forEach((v, k) => dv.setFloat64(at + 8 * k, v, true));
   });
   out.set(names, CACHE_FIXED_BYTES + 40 * (d + 1));
+  if (h.sparse) {
+    const tail = CACHE_FIXED_BYTES + 40 * (d + 1) + names.length;
+    dv.setBigUint64(tail, BigInt(h.sparse.nnz), true);
+    dv.setBigUint64(tail + 8, BigInt(h.sparse.indexAt), true);
+  }
   dv.setUint32(CRC_AT, crc32(out, CRC_AT), true);
   return out;
 }
@@ -109,13 +129,13 @@ export function decodeCacheHeader(file: string, bytes: Uint8Array, fileSize: num
   const d = dv.getUint32(24, true);
   const layout = dv.getUint32(28, true);
   const namesLen = dv.getUint32(32, true);
-  if (layout !== LAYOUT_ROW_MAJOR_F32 && layout !== LAYOUT_ROW_MAJOR_F16) {
-    throw new DataError(file, null, null, `unknown data layout ${layout}; expected ${LAYOUT_ROW_MAJOR_F32} (row-major float32) or ${LAYOUT_ROW_MAJOR_F16} (float16 features)`);
+  if (layout !== LAYOUT_ROW_MAJOR_F32 && layout !== LAYOUT_ROW_MAJOR_F16 && layout !== LAYOUT_CSR) {
+    throw new DataError(file, null, null, `unknown data layout ${layout}; expected ${LAYOUT_ROW_MAJOR_F32} (row-major float32), ${LAYOUT_ROW_MAJOR_F16} (float16 features) or ${LAYOUT_CSR} (sparse rows)`);
   }
   const dtype: DType = layout === LAYOUT_ROW_MAJOR_F16 ? 'f16' : 'f32';
   const namesAt = CACHE_FIXED_BYTES + 40 * (d + 1);
-  if (d < 1 || namesAt + namesLen > dataOffset) corrupt('sizes do not fit');
-  let names: { features?: unknown; target?: unknown };
+  if ((d < 1 && layout !== LAYOUT_CSR) || namesAt + namesLen + (layout === LAYOUT_CSR ? CSR_TAIL_BYTES : 0) > dataOffset) corrupt('sizes do not fit');
+  let names: { features?: unknown; target?: unknown; sparse?: unknown };
   try {
     names = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(namesAt, namesAt + namesLen))) as typeof names;
   } catch {
@@ -134,6 +154,11 @@ export function decodeCacheHeader(file: string, bytes: Uint8Array, fileSize: num
   const badStat = stats.findIndex((s) => s.count !== rows || ![s.mean, s.m2, s.min, s.max].every(Number.isFinite) && rows > 0 ||
     rows > 0 && (s.m2 < 0 || s.min > s.max || s.mean < s.min - slack(s) || s.mean > s.max + slack(s)));
   if (badStat >= 0) corrupt(`inconsistent statistics for column ${badStat + 1}`);
+  if (layout === LAYOUT_CSR) {
+    const tail = namesAt + namesLen;
+    const sparse = checkCsrInfo(file, names.sparse, Number(dv.getBigUint64(tail, true)), Number(dv.getBigUint64(tail + 8, true)), rows, dataOffset, fileSize);
+    return { rows, features: features as string[], target: names.target as string, featureStats: stats.slice(0, d), targetStats: stats[d], dataOffset, dtype: 'f32', sparse };
+  }
   const expected = dataOffset + rows * cacheRowBytes(d, dtype);
   if (fileSize !== expected) {
     throw new DataError(file, null, null, `${fileSize < expected ? 'truncated' : 'trailing bytes'}: expected ${expected} bytes for ${rows} rows × ${d + 1} columns, file has ${fileSize}`);

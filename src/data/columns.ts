@@ -30,6 +30,7 @@ export function alignColumns(source: DataSource, wanted: readonly string[], want
     get skipped() { return source.skipped; },
     ...(source.extras ? { extras: source.extras } : {}),
     ...(source.files ? { files: source.files } : {}),
+    ...(source.sparse ? { sparse: source.sparse } : {}),
     async *read(opts) {
       for await (const c of source.read(opts)) yield pick(c);
     },

@@ -107,6 +107,14 @@ export function scanNumber(b: Uint8Array, i: number): number {
   return scan(b, i) < 0 ? NaN : VAL[0];
 }
 
+/** Scans the number at b[i] (see scan: spaces around it skipped); returns the index after it, or −1; its value is then scannedValue(). */
+export function scanNumberAt(b: Uint8Array, i: number): number {
+  return scan(b, i);
+}
+
+/** The value of the number scanNumberAt last read. */
+export const scannedValue = (): number => VAL[0];
+
 /** Skips one field that is not read (quoted with "" escapes, or up to the delimiter); returns its end or −1. */
 export function skipField(b: Uint8Array, i: number, delim: number): number {
   let c = b[i];

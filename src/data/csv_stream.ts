@@ -19,7 +19,7 @@ export type { CsvStreamOptions } from './csv_plan';
 export type ByteStream = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
 
 /** A byte range [start, end) of whole lines: b[end − 1] is a line feed. */
-type Region = [b: Uint8Array, start: number, end: number];
+export type Region = [b: Uint8Array, start: number, end: number];
 
 /** A plain Uint8Array view (a Node Buffer is a subclass; one array class keeps the parser's loads monomorphic). */
 const plain = (c: Uint8Array): Uint8Array => (c.constructor === Uint8Array ? c : new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
@@ -91,7 +91,7 @@ class LineFeeder {
 }
 
 /** Yields every region of a stream, the unterminated last line included. */
-async function* regions(src: ByteStream, signal?: AbortSignal): AsyncGenerator<Region> {
+export async function* regions(src: ByteStream, signal?: AbortSignal): AsyncGenerator<Region> {
   const lines = new LineFeeder();
   for await (const chunk of byteChunks(src)) {
     signal?.throwIfAborted();
@@ -102,7 +102,7 @@ async function* regions(src: ByteStream, signal?: AbortSignal): AsyncGenerator<R
 }
 
 /** The chunks of a stream, the first one checked to be text (sniff.ts): a gzip or UTF-16 file is named as such. */
-async function* textChunks(name: string, src: ByteStream): AsyncGenerator<Uint8Array> {
+export async function* textChunks(name: string, src: ByteStream): AsyncGenerator<Uint8Array> {
   let first = true;
   for await (const c of byteChunks(src)) {
     if (first) {

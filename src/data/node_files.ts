@@ -8,6 +8,9 @@ import { csvPartPass, csvSourceFromStream, type CsvSource, type CsvStreamOptions
 import type { DataSource } from './source';
 import { FileWatch, watched } from './fingerprint';
 import { ParquetSource, type ParquetOptions } from './parquet';
+import { encodedParquetSource, parquetTextColumns, type EncodedParquetOptions, type EncodedParquetSource } from './parquet_encoded';
+import { encodedCsvSourceFromStream, textColumnsIn, type EncodedCsvOptions, type EncodedCsvSource } from './csv_encoded';
+import { looksLikeSvmlight, svmlightSourceFromStream, type SvmlightOptions, type SvmlightSource } from './svmlight';
 
 /** Throws a DataError naming the file unless it exists and is a regular file; returns its size in bytes. */
 export async function fileSize(file: string): Promise<number> {
@@ -75,6 +78,41 @@ async function lineCuts(file: string, parts: number): Promise<number[]> {
   }
 }
 
+/** Opens a CSV with text (categorical) columns as a source with a sparse block (its first pass finds the levels). */
+export async function encodedCsvSource(file: string, opts: EncodedCsvOptions): Promise<EncodedCsvSource & { files: string[] }> {
+  await fileSize(file);
+  const watch = await FileWatch.of([file]);
+  const src = await encodedCsvSourceFromStream(file, () => watched(watch, () => createReadStream(file, { highWaterMark: BLOCK_BYTES })), opts);
+  return Object.assign(src, { files: [file] });
+}
+
+/** The feature columns of a CSV file holding text in its first lines (the numeric reader would stop at them). */
+export async function csvTextColumns(file: string, opts: CsvStreamOptions): Promise<string[]> {
+  await fileSize(file);
+  return textColumnsIn(file, () => createReadStream(file, { highWaterMark: 1 << 16 }), opts);
+}
+
+/** Whether a file's first bytes look like svmlight text (for files without a telling extension). */
+export async function looksLikeSvmlightFile(file: string): Promise<boolean> {
+  await fileSize(file);
+  const fh = await open(file, 'r');
+  try {
+    const b = new Uint8Array(4096);
+    const { bytesRead } = await fh.read(b, 0, b.length, 0);
+    return looksLikeSvmlight(new TextDecoder().decode(b.subarray(0, bytesRead)));
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Opens an svmlight/libsvm file as a source (its first pass checks every line); each pass checks the file is unchanged. */
+export async function svmlightFileSource(file: string, opts: SvmlightOptions = {}): Promise<SvmlightSource & { files: string[] }> {
+  await fileSize(file);
+  const watch = await FileWatch.of([file]);
+  const src = await svmlightSourceFromStream(file, () => watched(watch, () => createReadStream(file, { highWaterMark: BLOCK_BYTES })), opts);
+  return Object.assign(src, { files: [file] });
+}
+
 /** Reads exactly `length` bytes at `position` into `into` (from its start); a short file is a DataError. */
 export async function readExact(fh: FileHandle, file: string, into: Uint8Array, length: number, position: number): Promise<void> {
   let got = 0;
@@ -85,8 +123,8 @@ export async function readExact(fh: FileHandle, file: string, into: Uint8Array, 
   }
 }
 
-/** Opens a Parquet file as a source (positioned reads through a file handle kept until closed; each checks the file is unchanged). */
-export async function parquetFileSource(file: string, opts: ParquetOptions): Promise<ParquetSource & { files: string[]; close(): Promise<void> }> {
+/** A Parquet file as hyparquet reads it: positioned reads through a handle (closed by the caller), each checking the file is unchanged. */
+async function parquetBuffer(file: string) {
   const size = await fileSize(file);
   const watch = await FileWatch.of([file]);
   const fh = await open(file, 'r');
@@ -100,9 +138,37 @@ export async function parquetFileSource(file: string, opts: ParquetOptions): Pro
       return out.buffer;
     },
   };
+  return { buffer, close: () => fh.close() };
+}
+
+/** Opens a Parquet file as a source (positioned reads through a file handle kept until closed; each checks the file is unchanged). */
+export async function parquetFileSource(file: string, opts: ParquetOptions): Promise<ParquetSource & { files: string[]; close(): Promise<void> }> {
+  const { buffer, close } = await parquetBuffer(file);
   const src = await ParquetSource.open(file, buffer, opts).catch(async (e) => {
-    await fh.close();
+    await close();
     throw e;
   });
-  return Object.assign(src, { files: [file], close: () => fh.close() });
+  return Object.assign(src, { files: [file], close });
+}
+
+/** Opens a Parquet file with text (categorical) columns as a source with a sparse block (encoded_parquet.ts). */
+export async function encodedParquetFileSource(file: string, opts: EncodedParquetOptions): Promise<EncodedParquetSource & { files: string[]; close(): Promise<void> }> {
+  const { buffer, close } = await parquetBuffer(file);
+  const src = await encodedParquetSource(file, buffer, opts).catch(async (e) => {
+    await close();
+    throw e;
+  });
+  return Object.assign(src, { files: [file], close });
+}
+
+/** The string columns of a Parquet file among its features (they make the file one for the encoded reader). */
+export async function parquetFileTextColumns(file: string, target: string, features?: readonly string[]): Promise<string[]> {
+  const { buffer, close } = await parquetBuffer(file);
+  try {
+    return await parquetTextColumns(buffer, target, features);
+  } catch {
+    return [];
+  } finally {
+    await close();
+  }
 }

@@ -44,18 +44,26 @@ export async function readNpyHeader(file: string): Promise<NpyFile> {
 }
 
 /**
- * Reads rows [start, start + count) of a 1-D or 2-D array as float32 (count × columns values); a value that is not
- * finite or (float64) beyond the float32 range is an error naming its row and column (`columnName(j)`).
+ * Reads rows [start, start + count) of a 1-D or 2-D array as float32 (count × columns values) into `out` — float32 files
+ * straight into it, float64 through a buffer; a value that is not finite or (float64) beyond the float32 range is an
+ * error naming its row and column (`columnName(j)`).
  */
-async function readNpyRows(fh: FileHandle, a: NpyFile, start: number, count: number, columnName: (j: number) => string): Promise<Float32Array> {
+async function readNpyInto(fh: FileHandle, a: NpyFile, start: number, count: number, out: Float32Array, columnName: (j: number) => string): Promise<void> {
   const cols = a.shape[1] ?? 1;
   const n = count * cols;
   const size = itemSize(a.dtype);
-  const bytes = new Uint8Array(n * size);
+  const bytes = a.dtype === '<f4' ? new Uint8Array(out.buffer, out.byteOffset, n * size) : new Uint8Array(n * size);
   await readExact(fh, a.file, bytes, bytes.length, a.dataOffset + start * cols * size);
-  const raw = a.dtype === '<f4' ? new Float32Array(bytes.buffer, 0, n) : new Float64Array(bytes.buffer, 0, n);
+  const raw = a.dtype === '<f4' ? out.subarray(0, n) : new Float64Array(bytes.buffer, 0, n);
   checkValues(a.file, raw, cols, start, columnName);
-  return raw instanceof Float32Array ? raw : Float32Array.from(raw);
+  if (a.dtype !== '<f4') out.set(raw);
+}
+
+/** readNpyInto a new array. */
+async function readNpyRows(fh: FileHandle, a: NpyFile, start: number, count: number, columnName: (j: number) => string): Promise<Float32Array> {
+  const out = new Float32Array(count * (a.shape[1] ?? 1));
+  await readNpyInto(fh, a, start, count, out, columnName);
+  return out;
 }
 
 /** Where the features and the target come from. */
@@ -80,6 +88,8 @@ export class NpySource implements DataSource {
   private handles: FileHandle[] | null = null;
 
   readonly files: readonly string[];
+  /** One pass over the targets alone, when they have a file of their own (y.npy). */
+  readonly readTargets?: (opts?: ReadOptions) => AsyncIterable<HostChunk>;
 
   private constructor(
     readonly description: string, readonly target: string, private readonly arrays: NpyFile[],
@@ -88,6 +98,8 @@ export class NpySource implements DataSource {
     this.files = arrays.map((a) => a.file);
     this.rows = arrays[0].shape[0];
     this.features = features;
+    const y = arrays[1];
+    if (y) this.readTargets = (opts) => this.targetPass(y, opts);
   }
 
   /** Opens the files named in `o` and checks their shapes against each other. */
@@ -174,6 +186,44 @@ export class NpySource implements DataSource {
     checkRange(start, count, this.rows);
     this.handles ??= await this.openAll();
     return this.rowsFrom(this.handles, start, count);
+  }
+
+  /** Rows [start, start + count) read straight into `into` (X and y in two files; one matrix goes through a buffer). */
+  async readRowsInto(start: number, count: number, into: HostChunk): Promise<void> {
+    checkRange(start, count, this.rows);
+    this.handles ??= await this.openAll();
+    const fhs = this.handles;
+    const d = this.features.length;
+    await this.watch.check();
+    if (this.targetColumn === null) {
+      const y = this.arrays[1];
+      await Promise.all([
+        readNpyInto(fhs[0], this.arrays[0], start, count, into.x.subarray(0, count * d), (j) => this.features[j]),
+        y ? readNpyInto(fhs[1], y, start, count, into.y.subarray(0, count), () => this.target) : into.y.fill(0, 0, count),
+      ]);
+    } else {
+      const c = await this.decode(fhs, start, count);
+      into.x.set(c.x);
+      into.y.set(c.y);
+    }
+    await this.watch.check();
+  }
+
+  /** One pass over the targets alone (x empty), reading y.npy only. */
+  private async *targetPass(y: NpyFile, opts: ReadOptions = {}): AsyncGenerator<HostChunk> {
+    const fh = await open(y.file, 'r');
+    const empty = new Float32Array(0);
+    const read = async (start: number, count: number): Promise<HostChunk> => {
+      await this.watch.check();
+      const out = await readNpyRows(fh, y, start, count, () => this.target);
+      await this.watch.check();
+      return { rows: count, x: empty, y: out, firstRow: start };
+    };
+    try {
+      yield* blockedPass(this.rows, 0, itemSize(y.dtype), { ...opts, maxRows: opts.maxRows ?? this.rows }, read);
+    } finally {
+      await fh.close();
+    }
   }
 
   /** Closes the files opened by readRows. */

@@ -24,12 +24,12 @@ export interface ParquetOptions {
   targetOptional?: boolean;
 }
 
-const NUMERIC = new Set(['FLOAT', 'DOUBLE', 'INT32', 'INT64', 'BOOLEAN']);
+export const NUMERIC = new Set(['FLOAT', 'DOUBLE', 'INT32', 'INT64', 'BOOLEAN']);
 /** Column types a label target may have: numbers, booleans ("false", "true") and text. */
 const LABEL_TYPES = new Set([...NUMERIC, 'BYTE_ARRAY', 'FIXED_LEN_BYTE_ARRAY']);
 
 /** The label text of a target value as hyparquet decodes it ('' when missing: the dictionary's blank cell). */
-function labelText(v: unknown): string {
+export function labelText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return numberLabel(v);
   if (typeof v === 'string') return v;
@@ -38,7 +38,7 @@ function labelText(v: unknown): string {
 }
 
 /** Writes the label indices of rows [lo, hi) (column data starting at row `first`) to out; returns the first bad row or −1. */
-function labelIndices(labels: TargetLabels, data: ArrayLike<unknown>, first: number, lo: number, hi: number, out: Float32Array): number {
+export function labelIndices(labels: TargetLabels, data: ArrayLike<unknown>, first: number, lo: number, hi: number, out: Float32Array): number {
   for (let r = lo; r < hi; r++) {
     const v = data[r - first];
     const k = typeof v === 'number' && !Number.isFinite(v) ? -1 : labels.index(labelText(v));
@@ -49,13 +49,13 @@ function labelIndices(labels: TargetLabels, data: ArrayLike<unknown>, first: num
 }
 
 /** The error for a value that is no class label. */
-function labelError(file: string, row: number, column: string, v: unknown): DataError {
+export function labelError(file: string, row: number, column: string, v: unknown): DataError {
   const why = typeof v === 'number' ? `a class label must be a finite number or text, got ${v}` : 'missing value; expected a class label';
   return new DataError(file, row, columnLabel(column), why, 'row');
 }
 
 /** Throws unless a column holds what its role needs: numbers, or for a label target any of LABEL_TYPES. */
-function checkColumn(file: string, col: SchemaElement, isTarget: boolean, labels: boolean): void {
+export function checkColumn(file: string, col: SchemaElement, isTarget: boolean, labels: boolean): void {
   const types = isTarget && labels ? LABEL_TYPES : NUMERIC;
   if (col.type && types.has(col.type) && !col.num_children) return;
   const found = col.type ?? 'a nested column';

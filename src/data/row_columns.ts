@@ -82,7 +82,7 @@ export function withRowColumns(source: DataSource, c: RowColumns): DataSource {
   const split = (ch: HostChunk): HostChunk => {
     const s = splitRows(ch.x, ch.rows, d, p, (n) => new Float32Array(n));
     if (s.w) checkWeights(source.description, s.w, ch.rows, ch.firstRow ?? 0, wName);
-    return { rows: ch.rows, x: s.x, y: ch.y, ...(ch.firstRow !== undefined ? { firstRow: ch.firstRow } : {}), ...(s.w ? { w: s.w } : {}), ...(s.o ? { o: s.o } : {}) };
+    return { rows: ch.rows, x: s.x, y: ch.y, ...(ch.firstRow !== undefined ? { firstRow: ch.firstRow } : {}), ...(s.w ? { w: s.w } : {}), ...(s.o ? { o: s.o } : {}), ...(ch.sparse ? { sparse: ch.sparse } : {}) };
   };
   const extras: RowExtras = { weight: p.weight >= 0, offset: p.offset >= 0 };
   return {
@@ -92,6 +92,7 @@ export function withRowColumns(source: DataSource, c: RowColumns): DataSource {
     get skipped() { return source.skipped; },
     ...(source.hasTarget !== undefined ? { hasTarget: source.hasTarget } : {}),
     ...(source.files ? { files: source.files } : {}),
+    ...(source.sparse ? { sparse: source.sparse } : {}),
     async *read(opts) {
       for await (const ch of source.read(opts)) yield split(ch);
     },

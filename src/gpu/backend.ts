@@ -8,11 +8,13 @@ import { LOSSES } from '../core/losses';
 import type { DType } from '../core/f16';
 import { NO_EXTRAS, type RowExtras } from '../core/dataset';
 import { gramPassOn } from './gram';
-import { gradLayout, linearGradPipelines, type GradPipelines, type KernelVariant } from './linear_grad';
+import { gradLayout, linearGradPipelines, packNorm, type GradPipelines, type KernelVariant } from './linear_grad';
 import { updatePipelines, type UpdatePipelines } from './apply_update';
 import { PassProfiler } from './profiler';
 import { GpuSession } from './session';
 import { softmaxGradPipelines, softmaxLayout } from './softmax_grad';
+import { SparseGradPass, sparsePipelines, type SparsePipelines } from './sparse_grad';
+import { GpuSparseSession } from './sparse_session';
 import { GpuStore, StagingRing, xRowBytes, type UploadMode } from './store';
 import { subgroupPlan, type SubgroupPlan } from './subgroups';
 import type { Reduction } from './shaders';
@@ -45,6 +47,7 @@ const EVERY_USE: SessionUse = { batch: 256, shuffle: true, average: false, gradi
 export class WebGpuBackend implements Backend {
   readonly kind = 'webgpu' as const;
   private readonly pipelines = new Map<string, { grad: GradPipelines; update: UpdatePipelines }>();
+  private readonly sparsePipelines = new Map<string, SparsePipelines>();
   /** The uses each pipeline set has been run for once (compiled, on drivers that compile at first use). */
   private readonly prepared = new Map<string, Set<string>>();
   readonly staging: StagingRing;
@@ -107,6 +110,7 @@ export class WebGpuBackend implements Backend {
 
   async createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams, use: SessionUse = EVERY_USE): Promise<TrainSession> {
     const gpuStore = this.ownStore(store);
+    if (spec.sparse) return this.sparseSession(gpuStore, spec, init);
     if (store.d !== spec.d) throw new Error(`the store holds ${store.d} features; the model has ${spec.d}`);
     // Hyperparameter values travel in a uniform; the code differs by loss, penalty, optimizer, clipping, shape and standardization.
     const { reduction, sg } = await this.reductions();
@@ -139,6 +143,23 @@ export class WebGpuBackend implements Backend {
     const session = new GpuSession(gpuStore, spec, init ?? zeroParams(spec.d, spec.outputs), 65536, p.grad, p.update, this.maxGroups, this.fuseGroups,
       this.profile ? new PassProfiler(this.ctx.device) : null);
     session.compileSeconds = compileSeconds;
+    return session;
+  }
+
+  /** A session of a model with a sparse block (one output, f32 rows): the sparse kernels' sums, the shared host update. */
+  private async sparseSession(store: GpuStore, spec: ModelSpec, init?: ModelParams): Promise<TrainSession> {
+    if (LOSSES[spec.loss].task === 'multiclass') {
+      throw new Error(`WebGPU trains sparse rows with one-output losses; the ${spec.loss} loss has ${spec.outputs} outputs: use --backend cpu or reference`);
+    }
+    if (store.dtype !== 'f32') throw new Error('WebGPU trains sparse rows from f32 dense columns; this store holds f16 (use --dtype f32)');
+    const t0 = performance.now();
+    const key = `sparse/${spec.d}/${spec.sparse!.dense}/${spec.loss}/${spec.standardize ? 1 : 0}`;
+    let p = this.sparsePipelines.get(key);
+    if (!p) this.sparsePipelines.set(key, (p = await sparsePipelines(this.ctx.device, spec)));
+    const dense = spec.sparse!.dense;
+    const norm = packNorm({ d: dense, dp4: p.dp4 }, spec.standardize && { mean: spec.standardize.mean.subarray(0, dense), invStd: spec.standardize.invStd.subarray(0, dense) });
+    const session = new GpuSparseSession(store, spec, init, new SparseGradPass(this.ctx.device, p, spec), norm);
+    session.compileSeconds = (performance.now() - t0) / 1000;
     return session;
   }
 

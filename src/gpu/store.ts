@@ -5,11 +5,13 @@
 // the chunk's values are rounded to the nearest half, exactly the values an f16 cache holds). Rows with sample weights
 // or offsets keep them beside their target in y: YS floats per row (shaders/parts/row_values.wgsl).
 import type { ChunkStore } from '../backend';
+import { sliceCsr, type Csr } from '../core/csr';
 import { checkExtras, NO_EXTRAS, type HostChunk, type RowExtras } from '../core/dataset';
 import { f16Bits, type DType } from '../core/f16';
 import type { GpuContext } from './device';
 import { gradLayout } from './linear_grad';
 import { packY, yStride } from './row_values';
+import { uploadCsr, type SparseSlot } from './sparse_grad';
 
 /** How rows reach the GPU. */
 export type UploadMode = 'staging' | 'writeBuffer';
@@ -121,14 +123,18 @@ function fillPaddedHalves(chunk: HostChunk, d: number, dp: number, target: Array
 
 /** Bytes of one stored row of x: dp4 vec4s of f32 (16 bytes) or of packed halves (8 bytes). */
 export function xRowBytes(d: number, dtype: DType): number {
-  return gradLayout(d).dp4 * (dtype === 'f16' ? 8 : 16);
+  return gradLayout(Math.max(1, d)).dp4 * (dtype === 'f16' ? 8 : 16);
 }
 
 /** The WebGPU chunk store. */
 export class GpuStore implements ChunkStore {
   readonly slots: GpuSlot[] = [];
   readonly rowsIn: number[] = [];
+  /** Each slot's sparse block, when its chunk has one: kept on the host (the backward pass sorts its runs by column) and on the device. */
+  readonly sparse: (SparseSlot | undefined)[] = [];
   private readonly dp: number;
+  /** Work a load waits for before it replaces a slot's rows: sessions whose steps are queued on the host (sparse ones). */
+  private readonly holds = new Set<() => Promise<void>>();
   /** Completion of the work queued up to each recent load: the host waits on the oldest before running ahead. */
   private readonly inflight: Promise<void>[] = [];
 
@@ -137,7 +143,7 @@ export class GpuStore implements ChunkStore {
     private readonly staging: StagingRing, private readonly mode: UploadMode = 'staging', readonly dtype: DType = 'f32',
     readonly extras: RowExtras = NO_EXTRAS,
   ) {
-    this.dp = gradLayout(d).dp4 * 4;
+    this.dp = gradLayout(Math.max(1, d)).dp4 * 4;
   }
 
   /** Fills `target` (padded row bytes from `from`) with rows of x in the store's encoding. */
@@ -157,9 +163,16 @@ export class GpuStore implements ChunkStore {
     return (this.slots[slot] = { x, y, capacity });
   }
 
+  /** Makes every later load wait for `until()` first (steps still queued on the host read the old rows); returns the release. */
+  holdLoads(until: () => Promise<void>): () => void {
+    this.holds.add(until);
+    return () => this.holds.delete(until);
+  }
+
   async load(slot: number, chunk: HostChunk): Promise<void> {
     if (chunk.rows > this.slotRows) throw new Error(`a chunk of ${chunk.rows} rows does not fit a slot of ${this.slotRows}`);
     checkExtras(chunk, this.extras);
+    for (const until of this.holds) await until();
     const s = this.ensure(slot, chunk.rows);
     const { d } = this;
     const y = packY(chunk, this.extras);
@@ -180,9 +193,21 @@ export class GpuStore implements ChunkStore {
       await this.staging.write(s.x, 0, xBytes, (t, from) => this.fill(chunk, t, from));
       await this.staging.write(s.y, 0, y.byteLength, (t, from) => new Float32Array(t).set(y.subarray(from / 4, from / 4 + t.byteLength / 4)));
     }
+    this.loadSparse(slot, chunk);
     this.rowsIn[slot] = chunk.rows;
     this.inflight.push(this.ctx.device.queue.onSubmittedWorkDone());
     this.ctx.check();
+  }
+
+  /** Keeps a chunk's sparse block (a copy: the caller may reuse its arrays) and uploads it; work already queued keeps the old buffers. */
+  private loadSparse(slot: number, chunk: HostChunk): void {
+    const old = this.sparse[slot];
+    if (old) for (const b of [old.ptr, old.idx, old.val]) b.destroy();
+    this.sparse[slot] = undefined;
+    if (!chunk.sparse) return;
+    const view = sliceCsr(chunk.sparse, 0, chunk.rows);
+    const csr: Csr = { ptr: view.ptr, idx: view.idx.slice(), val: view.val ? view.val.slice() : null };
+    this.sparse[slot] = { csr, ...uploadCsr(this.ctx.device, csr) };
   }
 
   dispose(): void {
@@ -190,6 +215,8 @@ export class GpuStore implements ChunkStore {
       s?.x.destroy();
       s?.y.destroy();
     }
+    for (const s of this.sparse) if (s) for (const b of [s.ptr, s.idx, s.val]) b.destroy();
+    this.sparse.length = 0;
     this.slots.length = 0;
     this.rowsIn.length = 0;
   }

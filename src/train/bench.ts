@@ -83,7 +83,10 @@ export async function benchmark(backend: Backend, data: ResidentData, o: BenchOp
   const multi = LOSSES[loss].task === 'multiclass';
   if (multi && !data.classes) throw new Error(`bench times ${loss} on class data only (load it with uploadDataset(…, { loss: '${loss}' }))`);
   const outputs = multi ? data.classes!.length : 1;
-  const session = await backend.createSession(data.store, modelSpec({ d: data.d, loss, optimizer, outputs }));
+  // A source with a sparse block (a ctr or svmlight cache) is timed with its block: D = dense + width.
+  const width = data.source.sparse?.width ?? 0;
+  const sparse = width ? { sparse: { dense: data.d, width } } : {};
+  const session = await backend.createSession(data.store, modelSpec({ d: data.d + width, loss, optimizer, outputs, ...sparse }));
   const steps: Step[] = [...epochSteps({ chunkRows: data.store.rowsIn, batch, lr: o.lr ?? 1e-3, seed: o.seed ?? 0, epoch: 0, shuffle })];
   const perEpoch = steps.length;
   // Step indices restart per runSteps call (the loss history's length); built once, outside the timed loop.

@@ -1,5 +1,6 @@
 // Chunk plumbing for the host loop: re-blocking an async stream into fixed-size chunks, reading ahead,
 // and the order a streamed epoch reads a source in.
+import { concatCsr, sliceCsr, type Csr } from '../core/csr';
 import type { HostChunk } from '../core/dataset';
 import { chunkOrder } from '../core/schedule';
 import type { DataSource } from '../data/source';
@@ -14,6 +15,8 @@ export async function* rechunkAsync(chunks: AsyncIterable<HostChunk>, d: number,
   let filled = 0;
   let firstRow = 0;
   const extras = (n: number, copy: boolean) => ({ ...(w ? { w: copy ? w.slice(0, n) : w } : {}), ...(o ? { o: copy ? o.slice(0, n) : o } : {}) });
+  let parts: Csr[] = [];
+  const sparse = (): Partial<HostChunk> => (parts.length ? { sparse: concatCsr(parts) } : {});
   for await (const c of chunks) {
     if (filled === 0 && c.rows === capacity) {
       yield c; // already the right size: pass it through without a copy
@@ -29,10 +32,12 @@ export async function* rechunkAsync(chunks: AsyncIterable<HostChunk>, d: number,
       y.set(c.y.subarray(at, at + take), filled);
       if (w && c.w) w.set(c.w.subarray(at, at + take), filled);
       if (o && c.o) o.set(c.o.subarray(at, at + take), filled);
+      if (c.sparse) parts.push(sliceCsr(c.sparse, at, take));
       at += take;
       filled += take;
       if (filled === capacity) {
-        yield { rows: filled, x, y, firstRow, ...extras(filled, false) };
+        yield { rows: filled, x, y, firstRow, ...extras(filled, false), ...sparse() };
+        parts = [];
         x = new Float32Array(capacity * d);
         y = new Float32Array(capacity);
         if (w) w = new Float32Array(capacity);
@@ -41,7 +46,7 @@ export async function* rechunkAsync(chunks: AsyncIterable<HostChunk>, d: number,
       }
     }
   }
-  if (filled > 0) yield { rows: filled, x: x.slice(0, filled * d), y: y.slice(0, filled), firstRow, ...extras(filled, true) };
+  if (filled > 0) yield { rows: filled, x: x.slice(0, filled * d), y: y.slice(0, filled), firstRow, ...extras(filled, true), ...sparse() };
 }
 
 /** Reads `depth` items ahead of the consumer, so reading overlaps the consumer's work. */

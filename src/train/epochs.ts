@@ -92,13 +92,13 @@ export async function residentEpoch(ctx: EpochContext, epoch: number, t0: number
  * step), computes the statistics in a first pass.
  */
 export async function prepareStream(
-  backend: Backend, plan: TrainPlan, source: DataSource, validation: ValidationSet | null, stats: RowStats,
+  backend: Backend, plan: TrainPlan, source: DataSource, validation: ValidationSet | null, stats: RowStats, reserved = 0,
 ): Promise<Stream> {
   const { hold } = plan;
   const d = source.features.length;
   // Only gradient descent takes batches; the other solvers stream one chunk at a time.
   const batch = plan.spec.solver === 'gd' ? plan.spec.batch : 1;
-  const budget = budgetRows(plan, d);
+  const budget = budgetRows(plan, d, source.sparse?.nnzPerRow, reserved);
   let slotRows = Math.min(plan.chunkRows, backend.maxChunkRows(d), Math.floor(budget / (2 * (RING + 1))));
   // A batch's pieces must stay loaded until the batch is complete: the ring holds every slot a batch spans.
   const slots = Math.max(RING, Math.ceil(Math.min(batch, source.rows ?? batch) / Math.max(1, slotRows)) + 2);

@@ -195,7 +195,8 @@ export class TrainingHealth {
   /** The final checks: finite parameters and metrics (R² may be NaN for a constant target), and the loss trend. */
   async final(params: ModelParams, metrics: Metrics, skipMetrics = false): Promise<void> {
     const epoch = Math.max(1, this.epochs);
-    const bad = [...params.weights, ...params.bias].find((v) => !Number.isFinite(v));
+    // A loop, not a spread: 2^24 hashed weights would make a JS array of ~1 GB.
+    const bad = firstNonFinite(params.weights) ?? firstNonFinite(params.bias);
     if (bad !== undefined) throw await this.diverged(epoch, bad, `a trained parameter is ${bad}`);
     if (skipMetrics) return;
     if (metrics.rows === 0) {
@@ -274,3 +275,8 @@ function settingsCause(spec: TrainSpec): { reason: DivergenceCause; advice: stri
   return null;
 }
 
+/** The first value that is not finite, if any. */
+function firstNonFinite(a: Float64Array): number | undefined {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return a[i];
+  return undefined;
+}

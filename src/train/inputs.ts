@@ -13,14 +13,15 @@ import { OptionError } from '../core/options';
 import { checkWeights, f64WithRowColumns, withRowColumns } from '../data/row_columns';
 import type { TrainPlan } from './plan';
 import { checkValues } from '../data/values';
+import { csrProblem } from '../core/csr';
 
 /** A bad argument to the library (not a bad file): what was given and what was expected. */
 export class InputError extends Error {
   override name = 'InputError';
 }
 
-function checkNames(where: string, features: unknown, target: unknown): void {
-  if (!Array.isArray(features) || features.length === 0 || !features.every((f) => typeof f === 'string')) {
+function checkNames(where: string, features: unknown, target: unknown, sparse = false): void {
+  if (!Array.isArray(features) || (features.length === 0 && !sparse) || !features.every((f) => typeof f === 'string')) {
     throw new InputError(`${where}: features must be a non-empty list of column names`);
   }
   if (typeof target !== 'string') throw new InputError(`${where}: target must be a column name (a string)`);
@@ -33,10 +34,13 @@ function checkNames(where: string, features: unknown, target: unknown): void {
 }
 
 /**
- * Throws unless a chunk holds `rows` rows of d features: x a Float32Array of rows·d values, y one of rows, and the
- * per-row weights and offsets its source declares (`extras`), one per row, and no others.
+ * Throws unless a chunk holds `rows` rows of d features: x a Float32Array of rows·d values, y one of rows, the
+ * per-row weights and offsets its source declares (`extras`), one per row, and no others, and a sparse block of
+ * `width` columns where the source has one (null: not checked here).
  */
-function checkChunk(where: string, c: HostChunk, d: number, features: readonly string[], index: string, extras: RowExtras = NO_EXTRAS): void {
+function checkChunk(
+  where: string, c: HostChunk, d: number, features: readonly string[], index: string, extras: RowExtras = NO_EXTRAS, width: number | null = null,
+): void {
   if (!c || !Number.isSafeInteger(c.rows) || c.rows < 0) throw new InputError(`${where}: ${index} has no valid row count (rows = ${c?.rows})`);
   if (!(c.x instanceof Float32Array) || !(c.y instanceof Float32Array)) {
     throw new InputError(`${where}: ${index}: x and y must be Float32Arrays (convert with Float32Array.from)`);
@@ -53,17 +57,24 @@ function checkChunk(where: string, c: HostChunk, d: number, features: readonly s
       throw new InputError(`${where}: ${index} ${want ? `must carry ${what} (${key}) as a Float32Array of ${c.rows}` : `carries ${what} (${key}) that the other chunks lack`}`);
     }
   }
+  if (width !== null) checkSparse(where, c, width, index);
+}
+
+/** Throws unless a chunk's sparse block is CSR of its rows with indices inside the width (sparse_check.ts). */
+function checkSparse(where: string, c: HostChunk, width: number, index: string): void {
+  const why = csrProblem(c.sparse, c.rows, width);
+  if (why) throw new InputError(`${where}: ${index}: the sparse block ${why}`);
 }
 
 /** Checks an in-memory dataset's names, chunk shapes and row count (values are checked as they are read). */
 function checkDataset(ds: Dataset, where: string): void {
-  checkNames(where, ds.features, ds.target);
+  checkNames(where, ds.features, ds.target, !!ds.sparse);
   if (!Array.isArray(ds.chunks)) throw new InputError(`${where}: chunks must be a list of { rows, x, y }`);
   let rows = 0;
   const first = ds.chunks[0];
   const extras = first ? { weight: first.w !== undefined, offset: first.o !== undefined } : NO_EXTRAS;
   ds.chunks.forEach((c, i) => {
-    checkChunk(where, c, ds.features.length, ds.features, `chunk ${i}`, extras);
+    checkChunk(where, c, ds.features.length, ds.features, `chunk ${i}`, extras, ds.sparse?.width ?? null);
     rows += c.rows;
   });
   if (ds.rows !== rows) throw new InputError(`${where}: rows is ${ds.rows} but the chunks hold ${rows} rows`);
@@ -75,7 +86,8 @@ function checkedSource(src: DataSource): DataSource {
   const d = src.features.length;
   const checkValuesToo = src.files === undefined;
   const check = (c: HostChunk, what: string): HostChunk => {
-    checkChunk(where, c, d, src.features, what, src.extras);
+    // File readers build their sparse blocks themselves (and a cache checks its own); other sources' are checked here.
+    checkChunk(where, c, d, src.features, what, src.extras, checkValuesToo ? src.sparse?.width ?? null : null);
     if (checkValuesToo) checkValues(where, c.x, d, c.firstRow ?? 0, (j) => src.features[j]);
     if (checkValuesToo) checkValues(where, c.y, 1, c.firstRow ?? 0, () => src.target);
     if (checkValuesToo && c.w) checkWeights(where, c.w, c.rows, c.firstRow ?? 0, 'w');
@@ -91,6 +103,7 @@ function checkedSource(src: DataSource): DataSource {
       for await (const c of src.read(opts)) yield check(c, `the chunk at row ${(c?.firstRow ?? 0) + 1}`);
     },
     ...(src.files ? { files: src.files } : {}),
+    ...(src.sparse ? { sparse: src.sparse } : {}),
     ...(src.readRows ? {
       readRows: async (start: number, count: number) => {
         const c = check(await src.readRows!(start, count), `rows ${start + 1}…${start + count}`);
@@ -98,6 +111,13 @@ function checkedSource(src: DataSource): DataSource {
         return c;
       },
     } : {}),
+    ...(src.readRowsInto ? {
+      readRowsInto: async (start: number, count: number, into: HostChunk) => {
+        await src.readRowsInto!(start, count, into);
+        check({ rows: count, x: into.x.subarray(0, count * d), y: into.y.subarray(0, count), firstRow: start }, `rows ${start + 1}…${start + count}`);
+      },
+    } : {}),
+    ...(src.readTargets ? { readTargets: (opts?: ReadOptions) => src.readTargets!(opts) } : {}),
     ...(src.close ? { close: () => src.close!() } : {}),
     ...(src.part ? { part: (k: number, parts: number) => checkedSource(src.part!(k, parts)) } : {}),
     ...(src.rowGroups ? { rowGroups: src.rowGroups } : {}),
@@ -112,7 +132,7 @@ function checkedSource(src: DataSource): DataSource {
 export function checkedInput(input: DataSource | Dataset): DataSource {
   if (input === null || typeof input !== 'object') throw new InputError('train: expected a DataSource or a Dataset { features, target, rows, chunks }');
   if ('read' in input) {
-    checkNames(input.description ?? 'source', input.features, input.target);
+    checkNames(input.description ?? 'source', input.features, input.target, !!input.sparse);
     return checkedSource(input);
   }
   checkDataset(input, 'dataset');
@@ -123,7 +143,7 @@ export function checkedInput(input: DataSource | Dataset): DataSource {
 export function checkInit(init: ModelParams | undefined, d: number, outputs: number): void {
   if (!init) return;
   const ok = init.weights?.length === outputs * d && init.bias?.length === outputs &&
-    [...init.weights, ...init.bias].every(Number.isFinite);
+    init.weights.every(Number.isFinite) && init.bias.every(Number.isFinite);
   if (!ok) throw new InputError(`init: expected ${outputs} × ${d} finite weights and ${outputs} biases, got ${init.weights?.length} weights and ${init.bias?.length} biases`);
 }
 

@@ -88,6 +88,11 @@ export async function loadResident(
   let rows = 0;
   let slot = 0;
   try {
+    if (!hold && source.rows !== null && source.readRows) {
+      if (source.rows > budgetRows) return (store.dispose(), null);
+      await loadSlots(source as SlotSource, store, stats, signal);
+      return store;
+    }
     const chunks = trainRows(source.read({ maxRows: slotRows, signal }), d, hold, validation);
     for await (const c of rechunkAsync(chunks, d, slotRows)) {
       rows += c.rows;
@@ -102,6 +107,24 @@ export async function loadResident(
   } catch (e) {
     store.dispose();
     throw e;
+  }
+}
+
+type SlotSource = DataSource & { rows: number; readRows: NonNullable<DataSource['readRows']> };
+
+/**
+ * Reads a random-access source of known size slot by slot: into the store's own memory where both allow it (one copy,
+ * the read itself), else one fresh chunk per slot that the store keeps or copies — no re-blocking either way.
+ */
+async function loadSlots(source: SlotSource, store: ChunkStore, stats: RowStats, signal?: AbortSignal): Promise<void> {
+  for (let start = 0, slot = 0; start < source.rows; start += store.slotRows, slot++) {
+    signal?.throwIfAborted();
+    const count = Math.min(store.slotRows, source.rows - start);
+    const view = source.readRowsInto ? store.slotView?.(slot, count) : null;
+    const c = view ?? await source.readRows(start, count);
+    if (view) await source.readRowsInto!(start, count, view);
+    addStats(stats, c);
+    await store.load(slot, c);
   }
 }
 

@@ -133,9 +133,9 @@ export interface TrainPlan {
 /** The default memory budget: 1 GiB of rows. */
 export const DEFAULT_BUDGET = 2 ** 30;
 
-/** Bytes a row takes on a backend: features padded to 4 floats, plus the target. */
-export function rowBytes(d: number): number {
-  return Math.ceil(d / 4) * 16 + 4;
+/** Bytes a row takes on a backend: features padded to 4 floats, plus the target, plus 8 per sparse entry (index, value) and its row offset. */
+export function rowBytes(d: number, nnzPerRow = 0): number {
+  return Math.ceil(d / 4) * 16 + 4 + (nnzPerRow > 0 ? Math.ceil(8 * nnzPerRow) + 4 : 0);
 }
 
 /** TRAIN_ALIASES by spec key (the library's names) instead of CLI name. */
@@ -210,7 +210,23 @@ function syncEveryOf(o: TrainOptions): number {
   return k;
 }
 
-/** Rows of d features that fit the plan's memory budget. */
-export function budgetRows(plan: TrainPlan, d: number): number {
-  return Math.max(1, Math.floor(plan.memoryBudget / rowBytes(d)));
+/**
+ * Bytes a model's sparse block of `width` columns keeps in memory, per column and output: the f64 weight and its
+ * optimizer slots, the step's scatter accumulator (an f64 sum and a mark), the lazy update's last step, and the f32
+ * copy the kernels read (the CPU arena's, or WebGPU's host mirror) — 2^24 hashed buckets under SGD: about 470 MB.
+ */
+export function sparseModelBytes(width: number, outputs: number, optimizerSlots: number): number {
+  return width * (outputs * (8 + 8 * optimizerSlots + 8 + 4) + 4 + 4);
+}
+
+/** Rows of d features (and nnzPerRow sparse entries) that fit the plan's memory budget, less `reserved` bytes (a sparse model's). */
+export function budgetRows(plan: TrainPlan, d: number, nnzPerRow = 0, reserved = 0): number {
+  const left = plan.memoryBudget - reserved;
+  const row = rowBytes(d, nnzPerRow);
+  if (reserved > 0 && left < 16 * row) {
+    const mb = (b: number) => `${Number((b / 2 ** 20).toPrecision(3))} MiB`;
+    throw new OptionError('memory-budget', `the model's sparse block keeps about ${mb(reserved)} in memory, which leaves ${left > 0 ? `only ${mb(left)}` : 'nothing'} ` +
+      `of --memory-budget ${mb(plan.memoryBudget)} for rows: raise --memory-budget, or lower --hash-bits (each bit halves the block)`);
+  }
+  return Math.max(1, Math.floor(left / row));
 }

@@ -6,6 +6,8 @@ import type { HostChunk } from '../core/dataset';
 import { LOSSES, type MultiLoss, type ScalarLoss } from '../core/losses';
 import type { LoadedModel } from '../core/model_file';
 import { outputsRow } from '../core/model';
+import type { Csr } from '../core/csr';
+import { sparseOutputsRow } from '../core/sparse_model';
 import { alignColumns } from '../data/columns';
 import { DataError, quoteValue } from '../data/csv';
 import { withRowColumns } from '../data/row_columns';
@@ -42,8 +44,10 @@ export function predictChunk(model: LoadedModel, c: HostChunk, where = 'data'): 
   const classes = unit.task === 'regression' ? null : new Int32Array(c.rows);
   const probabilities = unit.task !== 'regression' && unit.probabilistic ? new Float64Array(c.rows * nClasses) : null;
   const pr = new Float64Array(Math.max(2, k));
+  const sparse = model.encoding ? checkedSparse(model, c, where) : null;
   for (let r = 0; r < c.rows; r++) {
-    outputsRow(c.x, r * d, model.params, zr);
+    if (sparse) sparseOutputsRow(c.x, r, d, sparse, model.params, zr);
+    else outputsRow(c.x, r * d, model.params, zr);
     if (c.o) for (let j = 0; j < k; j++) zr[j] += c.o[r];
     z.set(zr, r * k);
     if (values) {
@@ -73,11 +77,21 @@ export function offsetColumn(model: LoadedModel, given?: string): string | undef
   return given ?? model.offset ?? undefined;
 }
 
+/** A chunk's sparse block, which a model with one needs. */
+function checkedSparse(model: LoadedModel, c: HostChunk, where: string): Csr {
+  if (!c.sparse) throw new InputError(`${where}: the model has a sparse block (${model.encoding!.format === 'svmlight' ? 'svmlight features' : 'categorical columns'}); the rows have none`);
+  return c.sparse;
+}
+
 /**
  * Predictions for every row of a source, chunk by chunk; its features are matched to the model's by name. A model with
  * an offset reads it from the column `offset` names (default: the model's own offset column).
  */
 export async function* predict(model: LoadedModel, source: DataSource, offset?: string): AsyncGenerator<Predictions & { chunk: HostChunk }> {
+  if (model.encoding && source.sparse?.width !== model.encoding.width) {
+    throw new InputError(`${source.description}: the model's sparse block has ${model.encoding.width} columns; ` +
+      (source.sparse ? `the rows have ${source.sparse.width} (encode them with the model's encoding)` : 'the rows have none'));
+  }
   const column = offsetColumn(model, offset);
   if (column !== undefined && !source.features.includes(column)) {
     throw new DataError(source.description, null, null, `the model was trained with the offset column ${quoteValue(model.offset!)} (z = x·w + b + o): ` +

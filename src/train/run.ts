@@ -33,7 +33,8 @@ export async function runEpochs(ctx: EpochContext, uploadSeconds: number): Promi
   const epochs: EpochReport[] = resume ? [...resume.epochs] : [];
   const health = new TrainingHealth(ctx.source, spec, ctx.backend.kind, plan.keepDiverged);
   // Where the run starts: the objective over resident rows (one evaluation pass), else the first batch's (below).
-  const penaltyAt = async () => penaltyValue((await session.readModel('current')).weights, model.penaltyHp);
+  // No penalty, no copy of the parameters (2^24 hashed weights are 128 MB).
+  const penaltyAt = async () => (model.penalty === 'none' ? 0 : penaltyValue((await session.readModel('current')).weights, model.penaltyHp));
   if (!resume && !stream && spec.epochs > 0) health.started({ value: (await evaluate(store, ctx.stats.y.mean(0), 'current')).loss + await penaltyAt(), kind: 'exact' });
   const startPenalty = !resume && stream ? await penaltyAt() : NaN;
   let trainSeconds = 0;

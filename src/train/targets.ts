@@ -6,7 +6,7 @@
 import type { HostChunk } from '../core/dataset';
 import { numberLabel, sortLabels } from '../core/labels';
 import { LOSSES, type LossKind } from '../core/losses';
-import type { DataSource } from '../data/source';
+import type { DataSource, ReadOptions } from '../data/source';
 import { allgatherJson, type Collective } from './collective';
 
 /** Most classes a multiclass loss takes. */
@@ -53,10 +53,18 @@ function mapTargets(src: DataSource, map: (v: number, row: number) => number, ex
     get rows() { return src.rows; },
     get skipped() { return src.skipped; },
     ...(src.extras || weightOf ? { extras: { weight: !!weightOf || !!src.extras?.weight, offset: !!src.extras?.offset } } : {}),
+    ...(src.sparse ? { sparse: src.sparse } : {}),
     async *read(opts) {
       for await (const c of src.read(opts)) yield remap(c);
     },
     ...(src.readRows ? { readRows: async (start: number, count: number) => remap(await src.readRows!(start, count)) } : {}),
+    ...(src.readRowsInto ? {
+      readRowsInto: async (start: number, count: number, into: HostChunk) => {
+        await src.readRowsInto!(start, count, into);
+        for (let i = 0; i < count; i++) into.y[i] = map(into.y[i], start + i); // the caller's memory, not the input's
+      },
+    } : {}),
+    ...(src.readTargets ? { readTargets: async function* (opts?: ReadOptions) { for await (const c of src.readTargets!(opts)) yield remap(c); } } : {}),
     ...(src.close ? { close: () => src.close!() } : {}),
     ...extra,
   };
@@ -91,7 +99,17 @@ export async function prepareTargets(
   }
   const max = unit.task === 'binary' ? 2 : MAX_CLASSES;
   const dict = source.targetLabels;
-  const labelOf = (v: number): string => (dict ? dict[v] : numberLabel(v));
+  // Targets repeat a few values: each value is spelled once (a million rows then cost a Map lookup each, not a string).
+  const spelled = new Map<number, string>();
+  const labelOf = (v: number): string => {
+    if (dict) return dict[v];
+    let label = spelled.get(v);
+    if (label === undefined) {
+      label = numberLabel(v);
+      if (spelled.size < 4 * MAX_CLASSES) spelled.set(v, label);
+    }
+    return label;
+  };
   const seen = new Map<string, number>(); // label → first row
   const counts = new Map<string, number>(); // label → rows (balanced class weights)
   const tooMany = (label: string, row: number) => {
@@ -101,7 +119,8 @@ export async function prepareTargets(
       : `${where(row)}: more than ${max} classes; --loss ${loss} takes at most ${max}`);
   };
   let rows = 0;
-  for await (const c of source.read({ signal })) {
+  // Only the targets are needed: a source that stores them apart (NPY's y file) reads them alone.
+  for await (const c of (source.readTargets ?? source.read).call(source, { signal })) {
     const first = c.firstRow ?? 0;
     rows += c.rows;
     for (let i = 0; i < c.rows; i++) {
@@ -142,9 +161,14 @@ export async function prepareTargets(
   }
   const index = new Map(classes.map((l, i) => [l, i]));
   const classWeights = classWeight === 'balanced' ? Float64Array.from(classes, (l) => rows / (classes.length * counts.get(l)!)) : null;
+  const indexOf = new Map<number, number>(); // value → class index, as labelOf's spellings
   const mapped = mapTargets(source, (v, row) => {
-    const i = index.get(labelOf(v));
-    if (i === undefined) throw new Error(`${where(row)}: class "${labelOf(v)}" was not in the file's first pass (did the file change?)`);
+    let i = indexOf.get(v);
+    if (i === undefined) {
+      i = index.get(labelOf(v));
+      if (i === undefined) throw new Error(`${where(row)}: class "${labelOf(v)}" was not in the file's first pass (did the file change?)`);
+      if (indexOf.size < 4 * MAX_CLASSES) indexOf.set(v, i);
+    }
     return i;
   }, {}, classWeights ? (t) => classWeights[t] : undefined);
   return { source: mapped, classes, outputs: unit.task === 'multiclass' ? classes.length : 1, classWeights };

@@ -5,8 +5,10 @@
 import type { Backend, ChunkStore } from '../backend';
 import type { Dataset } from '../core/dataset';
 import { LOSSES, type LossKind } from '../core/losses';
-import { ITERATIVE as SOLVER_ITERATIVE } from '../core/solver/options';
 import { OptionError } from '../core/options';
+import { OPTIMIZERS } from '../core/optim';
+import { ITERATIVE as SOLVER_ITERATIVE } from '../core/solver/options';
+import type { TrainSpec } from '../core/spec';
 import { ColumnSet } from '../core/stats';
 import { withRowColumns, type RowColumns } from '../data/row_columns';
 import type { DataSource } from '../data/source';
@@ -14,7 +16,7 @@ import { trainDistributed } from './distributed';
 import { prepareStream, type Stream } from './epochs';
 import { checkedInput, checkInit, checkTrainingRows, withColumns } from './inputs';
 import { loadResident, ValidationSet, type RowStats } from './load';
-import { budgetRows, resolvePlan, type TrainOptions, type TrainPlan } from './plan';
+import { budgetRows, resolvePlan, sparseModelBytes, type TrainOptions, type TrainPlan } from './plan';
 import type { TrainResult } from './report';
 import type { LoadedRun } from './loaded';
 import { trainPath, type Loaded } from './path';
@@ -27,6 +29,23 @@ const now = (): number => performance.now() / 1000;
 
 /** Solvers that iterate on the host over passes of the loaded rows (solve_iterative.ts). */
 const ITERATIVE = new Set<string>(SOLVER_ITERATIVE);
+
+/** Sparse rows train by gradient descent only (the exact solver and its Gram-based options need dense columns), and without sample weights, offsets or class weights yet. */
+function checkSparseSolver(source: DataSource, spec: TrainSpec, columns: RowColumns = {}): void {
+  if (!source.sparse) return;
+  // Sparse sessions (SparseSessionBase and its backends' kin) read no per-row weights or offsets yet: refuse, never ignore.
+  const extra = columns.weight !== undefined || source.extras?.weight ? 'weight'
+    : columns.offset !== undefined || source.extras?.offset ? 'offset' : spec.classWeight !== 'none' ? 'class-weight' : null;
+  if (extra) {
+    throw new OptionError(extra, `--${extra} is not supported with categorical/sparse features yet: ${source.description} has a sparse block of ` +
+      `${source.sparse.width} columns (categorical or svmlight features)`);
+  }
+  const name = spec.solver !== 'gd' ? 'solver' : spec.precondition ? 'precondition' : spec.gap ? 'gap' : null;
+  if (name) {
+    throw new OptionError(name, `--${name === 'solver' ? `solver ${spec.solver}` : name} needs dense columns; ${source.description} has a sparse block of ` +
+      `${source.sparse.width} columns (categorical or svmlight features): train it with gradient descent (--solver gd)`);
+  }
+}
 
 /** Data read once into a backend's memory, to train on repeatedly (benchmarks, the web page). */
 export interface ResidentData {
@@ -71,6 +90,7 @@ export async function trainResident(backend: Backend, data: ResidentData, opts: 
   if (plan.columns.weight !== undefined || plan.columns.offset !== undefined || spec.classWeight !== 'none') {
     throw new Error('trainResident: sample weights, offsets and class weights are loaded with the rows: name the columns to uploadDataset, or use train()');
   }
+  checkSparseSolver(data.source, spec);
   if (spec.solver === 'exact') return solveExact(backend, data.source, plan);
   if (spec.cv > 0) throw new Error('trainResident: cross-validation needs train() (each fold is split while reading)');
   if (targetKind(spec.loss) !== data.targets || (LOSSES[spec.loss].task === 'binary' && data.classes!.length !== 2)) {
@@ -89,6 +109,8 @@ export async function train(backend: Backend, input: DataSource | Dataset, opts:
   let plan = resolvePlan(opts);
   const { spec } = plan;
   const checked = checkedInput(input);
+  checkSparseSolver(checked, spec, plan.columns);
+  if (plan.collective && checked.sparse) throw new OptionError('launch', `a distributed run trains dense columns; ${checked.description} has a sparse block: train it in one process`);
   if (plan.collective) {
     if (plan.columns.weight !== undefined || plan.columns.offset !== undefined || spec.classWeight !== 'none') {
       throw new OptionError(plan.columns.weight !== undefined ? 'weight' : plan.columns.offset !== undefined ? 'offset' : 'class-weight',
@@ -100,7 +122,7 @@ export async function train(backend: Backend, input: DataSource | Dataset, opts:
   if (spec.solver === 'exact') return solveExact(backend, input, plan);
   const t0 = now();
   const targets = await prepareTargets(input, spec.loss, plan.signal ?? undefined, undefined, spec.classWeight);
-  checkInit(plan.init ?? undefined, targets.source.features.length, targets.outputs);
+  checkInit(plan.init ?? undefined, targets.source.features.length + (targets.source.sparse?.width ?? 0), targets.outputs);
   if (spec.alphaPath > 0) return trainPath(backend, plan, (p) => loadRun(backend, p, targets, t0));
   const l = await loadRun(backend, plan, targets, t0);
   try {
@@ -118,7 +140,8 @@ async function loadRun(backend: Backend, plan: TrainPlan, targets: Targets, t0 =
   const { spec, hold } = plan;
   const source = targets.source;
   const d = source.features.length;
-  const budget = budgetRows(plan, d);
+  const reserved = source.sparse ? sparseModelBytes(source.sparse.width, targets.outputs, OPTIMIZERS[spec.optimizer].slots) : 0;
+  const budget = budgetRows(plan, d, source.sparse?.nnzPerRow, reserved);
   const newStats = (): RowStats => ({ x: spec.standardize ? new ColumnSet(d) : null, y: new ColumnSet(1) });
   const newValidation = () => (hold ? new ValidationSet(backend, d, backend.maxChunkRows(d), Math.floor(budget / 2), source.extras) : null);
   let stats = newStats();
@@ -139,7 +162,7 @@ async function loadRun(backend: Backend, plan: TrainPlan, targets: Targets, t0 =
       validation?.store.dispose();
       stats = newStats();
       validation = newValidation();
-      stream = await prepareStream(backend, plan, source, validation, stats);
+      stream = await prepareStream(backend, plan, source, validation, stats, reserved);
       store = stream.store;
     }
     if (!stream) checkTrainingRows(source, stats.y.n, validation?.rows ?? 0, spec);

@@ -2,7 +2,7 @@
 // the rows' store, a resume's state restored, then the epoch loop (run.ts). train() and the distributed run
 // (distributed.ts) both end here, after loading their rows their own way.
 import type { Backend } from '../backend';
-import { standardizeParams } from '../core/model';
+import { standardizeParams, type Standardization } from '../core/model';
 import { OptionError } from '../core/options';
 import { modelSpecOf, type TrainSpec } from '../core/spec';
 import type { DataSource } from '../data/source';
@@ -16,12 +16,24 @@ import { runEpochs } from './run';
 import { RunState } from './run_state';
 import { solverHooks } from './solve';
 
+/** A standardization of the dense columns, extended over a sparse block of `width` columns (left as they are). */
+function withSparse(s: Standardization, width: number): Standardization {
+  if (width === 0) return s;
+  const mean = new Float64Array(s.mean.length + width);
+  const invStd = new Float64Array(s.mean.length + width).fill(1);
+  mean.set(s.mean);
+  invStd.set(s.invStd);
+  return { mean, invStd };
+}
+
 /** Trains on a loaded run: the session, a resume's state, then the epochs. */
 export async function trainLoaded(backend: Backend, plan: TrainPlan, data: LoadedRun, uploadSeconds: number): Promise<TrainResult> {
   const { spec } = plan;
   const { source } = data.targets;
   const d = source.features.length;
-  const norm = data.stats.x ? standardizationOf(data.stats.x, spec.fitBias) : undefined;
+  // A sparse block (categorical or svmlight features) is the last `width` of the model's D = d + width columns.
+  const width = source.sparse?.width ?? 0;
+  const norm = data.stats.x ? withSparse(standardizationOf(data.stats.x, spec.fitBias), width) : undefined;
   const resume = plan.checkpoint.resume;
   if (resume) {
     const facts = { features: [...source.features], target: source.target, rows: data.stats.y.n, classes: data.targets.classes, ...plan.checkpoint.fingerprint };
@@ -29,7 +41,7 @@ export async function trainLoaded(backend: Backend, plan: TrainPlan, data: Loade
     const diff = checkpointMismatch(resume, spec, facts);
     if (diff.length) throw new Error(`the checkpoint does not match this run, so it cannot resume: ${diff.join('; ')}`);
   }
-  const model = modelSpecOf(spec, d, data.targets.outputs, resume ? resume.standardization ?? undefined : norm, meanWeightOf(data.stats, source.description));
+  const model = modelSpecOf(spec, d + width, data.targets.outputs, resume ? resume.standardization ?? undefined : norm, meanWeightOf(data.stats, source.description), width ? { dense: d, width } : undefined);
   const hooks = await solverHooks(source, plan, model);
   plan = hooks.plan(plan);
   plan.onPhase?.('compiling');
@@ -42,7 +54,7 @@ export async function trainLoaded(backend: Backend, plan: TrainPlan, data: Loade
     const run = new RunState(spec, await stepsPerEpoch(plan, source, data.stats));
     checkAveraging(spec, run, !!resume);
     if (resume) {
-      checkResumable(resume, { d, outputs: data.targets.outputs, stepsPerEpoch: run.stepsPerEpoch });
+      checkResumable(resume, { d: d + width, outputs: data.targets.outputs, stepsPerEpoch: run.stepsPerEpoch });
       session.writeState(resume.state);
       run.restore(resume.run);
     }

@@ -131,3 +131,12 @@ describe('downhill train --class-weight balanced', () => {
     expect(r.stdout + r.stderr).toMatch(/identity/);
   });
 });
+
+describe('downhill train --weight with categorical columns', () => {
+  it('--weight beside a categorical column is refused, not ignored', () => {
+    const cats = file('cats.csv', ['x1,city,w,y', ...rows.slice(0, 50).map((r, i) => `${r.x1},${['a', 'b', 'c'][i % 3]},${r.w},${r.y}`)]);
+    const r = downhill('train', cats, '--target', 'y', '--weight', 'w', '--backend', 'reference');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/--weight is not supported with categorical\/sparse features yet/);
+  });
+});

@@ -20,6 +20,9 @@ import { parseTrainSpec } from '../../src/core/spec';
  * - adam (Kingma & Ba 2015, Algorithm 1): m̂ = 40, v̂ = 1600 → 19.9; then m = 7.58, v = 3.18244, m̂ = 7.58/0.19,
  *   v̂ = 3.18244/0.001999 → 19.8000134; → 19.7000491.
  * - adamw (Loshchilov & Hutter 2019): w·(1 − α·λ) − α·(Adam step): 19.98 − 0.1 = 19.88; → 19.7601361; → 19.6404191.
+ * - ftrl (McMahan et al. 2013, Algorithm 1; β = 1, λ1 = λ2 = 0): n = 1600, σ = 40/0.1 = 400, z = 40 − 400·20 = −7960 →
+ *   w = 7960/((1 + 40)/0.1) = 19.4146341; g = 38.8292683, n = 3107.71208, σ = (55.7468572 − 40)/0.1 = 157.468572,
+ *   z = −7960 + 38.8292683 − 157.468572·19.4146341 = −10978.3654 → 10978.3654/567.468572 = 19.3462087; → 19.2900178.
  * (The last digits of the adaptive rules were checked with a separate calculator; ε shifts them by ~1e−11.)
  */
 const TRAJECTORIES: Record<OptimizerKind, [number, number, number]> = {
@@ -30,6 +33,7 @@ const TRAJECTORIES: Record<OptimizerKind, [number, number, number]> = {
   rmsprop: [19.0000000025, 18.309433257731847, 17.753494415534778],
   adam: [19.900000000025, 19.800013379588957, 19.700049114997004],
   adamw: [19.880000000025, 19.760136139171035, 19.640419109284245],
+  ftrl: [19.414634146341463, 19.346208738698877, 19.29001777450727],
 };
 
 describe.each(OPTIMIZER_NAMES)('optimizer %s', (name) => {

@@ -78,7 +78,7 @@ describe('convert', () => {
     const csv = tmp.file('u.csv', 'a,y\n1,2\n');
     const cases: [string[], RegExp][] = [
       [[], /needs an input file/], [[csv], /needs -o/], [[csv, '-o', tmp.file('u.bin')], /must be a \.dh cache/],
-      [[tmp.file('u.dh'), '-o', tmp.file('u.dh')], /the output .*u\.dh is the input/], [[tmp.file('u.json'), '-o', tmp.file('v.dh')], /expected a \.csv/],
+      [[tmp.file('u.dh'), '-o', tmp.file('u.dh')], /the output .*u\.dh is the input/], [[tmp.file('u.json', '{"a": 1}\n'), '-o', tmp.file('v.dh')], /expected a \.csv/],
       [[csv, '-o', tmp.file('v.dh')], /needs --target/], [[csv, '--bogus'], /unknown option --bogus/],
     ];
     for (const [argv, re] of cases) {

@@ -136,7 +136,7 @@ describe('gen: seeds and options', () => {
   it('refuses unknown tasks, options that do not apply, and values out of range, naming the option', async () => {
     const base = ['-o', tmp.file('bad.csv'), '--rows', '10', '--features', '2'];
     const cases: [string[], RegExp][] = [
-      [['--task', 'ranking'], /--task expects one of regression, binary, multiclass, blobs, got "ranking"/],
+      [['--task', 'ranking'], /--task expects one of regression, binary, multiclass, blobs, ctr, got "ranking"/],
       [['--classes', '3'], /--classes applies to --task binary or multiclass or blobs, not regression/],
       [['--task', 'binary', '--outliers', '0.1'], /--outliers applies to --task regression, not binary/],
       [['--task', 'blobs', '--scale', '2'], /--scale applies to --task binary or multiclass, not blobs/],

@@ -8,10 +8,11 @@ import { GRAD_PARAMS } from '../../src/gpu/linear_grad';
 import { defineParams, type ParamsLayout } from '../../src/gpu/params';
 import { CEILING_PARAMS } from '../../src/gpu/read_ceiling';
 import { linkShader, type ShaderStem } from '../../src/gpu/shaders';
+import { SPARSE_GRAD_PARAMS, SPARSE_SCATTER_PARAMS } from '../../src/gpu/sparse_grad';
 
 const LAYOUTS: [ShaderStem, ParamsLayout<string>][] = [
   ['linear_grad', GRAD_PARAMS], ['softmax_grad', GRAD_PARAMS], ['apply_update', UPDATE_PARAMS], ['gram', GRAM_PARAMS],
-  ['read_ceiling', CEILING_PARAMS],
+  ['read_ceiling', CEILING_PARAMS], ['sparse_grad', SPARSE_GRAD_PARAMS], ['sparse_scatter', SPARSE_SCATTER_PARAMS],
 ];
 
 /** A WGSL struct block without comments and with single spaces. */

@@ -16,6 +16,7 @@ import { rowBytes, type TrainOptions } from '../../src/train/plan';
 import type { TrainResult } from '../../src/train/report';
 import { train } from '../../src/train/train';
 import { ALL_LOSSES, reference, SCALAR_LOSSES, TOLERANCE, useBackends, type BackendCase } from '../helpers/matrix';
+import { sparseAndDense } from '../helpers/sparse';
 
 const BACKENDS = useBackends();
 const ALPHA = 0.02;
@@ -203,5 +204,14 @@ describe('weighted metrics and refusals', () => {
     await expect(train(reference, ds, { weight: 'nope' })).rejects.toThrow(/--weight: there is no column "nope" among the features \(x1, x2, x3\)/);
     await expect(train(reference, lossProblem('softmax', 40), { loss: 'softmax', offset: 'x1' })).rejects.toThrow(/--loss softmax takes no offset/);
     await expect(train(reference, ds, { classWeight: 'balanced' })).rejects.toThrow(/--class-weight does not apply here: class weights are for the classification losses/);
+  });
+
+  it('sample weights or offsets beside a sparse block (categorical or svmlight features) are refused, never ignored', async () => {
+    const { sparse } = sparseAndDense({ rows: 40, dense: 2, width: 9, perRow: 2, kind: 'onehot', task: 'regression', chunkRows: 16 });
+    const not = (o: string) => new RegExp(`--${o} is not supported with categorical/sparse features yet`);
+    await expect(train(reference, sparse, { weight: 'x1', epochs: 1 })).rejects.toThrow(not('weight'));
+    await expect(train(reference, sparse, { offset: 'x2', epochs: 1 })).rejects.toThrow(not('offset'));
+    const own: Dataset = { ...sparse, chunks: sparse.chunks.map((c) => ({ ...c, w: new Float32Array(c.rows).fill(1) })) };
+    await expect(train(reference, own, { epochs: 1 })).rejects.toThrow(not('weight'));
   });
 });

@@ -1,5 +1,6 @@
 // `downhill bench`: WebGPU and the fast CPU backend on the same synthetic data, per-epoch time, rows/s and GB/s of X
-// read; `--peers` adds numpy, a plain JavaScript loop and a copy of X measured in the same run (bench_peers.ts).
+// read; `--peers` adds numpy, a plain JavaScript loop and a copy of X measured in the same run (bench_peers.ts);
+// `--to-gap g` times whole training processes to an objective gap instead (bench_gap.ts).
 import type { Backend, BackendKind } from '../../backend';
 import type { LossKind } from '../../core/losses';
 import type { OptimizerKind } from '../../core/optim';
@@ -19,7 +20,10 @@ import { allreduceCommand } from './bench_allreduce';
 import { ceilingCommand, streamCommand, uploadCommand } from './bench_modes';
 import { table } from '../output';
 import { si } from '../progress';
-import { copyPeer, jsLoopPeer, numpyPeer, type PeerResult } from './bench_peers';
+import { copyPeer, jsLoopPeer, numpyPeer, sklearnPeer, type PeerResult } from './bench_peers';
+import { gapCommand, GAP_USAGE } from './bench_gap';
+import { cacheSource } from '../../data/cache';
+import type { DataSource } from '../../data/source';
 
 export const BENCH_USAGE = `downhill bench [options]
   --rows N               synthetic rows (default 1000000)
@@ -46,10 +50,15 @@ export const BENCH_USAGE = `downhill bench [options]
                          read-reduction (GPU timestamps where available) and a buffer copy
   --upload               instead: host→GPU upload GB/s, mapped staging ring vs queue.writeBuffer
   --upload-mb M          bytes to upload per run with --upload (default 1024 MB, in 64 MiB chunks)
+  --data FILE            time a .dh cache instead of synthetic rows (with a sparse block: \`gen --task ctr -o ctr.dh\`);
+                         --peers then times scikit-learn's SGDClassifier on the same rows as one CSR matrix
+  --lr r                 learning rate of the timed steps (default 0.001)
   --allreduce            instead, on the ranks of a distributed run: one allreduce's time by vector size
                          (downhill launch -n 2 -- bench --allreduce; at least --runs calls a size, default 20;
                          --max-bytes SIZE: the largest vector, default 64M)
-  --json                 print every figure as one JSON object`;
+  --json                 print every figure as one JSON object
+
+${GAP_USAGE}`;
 
 /** A backend's result with the thread count it ran on (the cpu backend; adaptive: at most, and the jobs each way). */
 type Row = BenchResult & { threads?: number; adaptive?: boolean; threadJobs?: { all: number; alone: number } };
@@ -59,6 +68,7 @@ const label = (r: { backend: string; threads?: number; adaptive?: boolean }) =>
 
 /** Runs the bench command; returns the exit code. */
 export async function benchCommand(argv: string[]): Promise<number> {
+  if (argv.some((a) => a === '--to-gap' || a.startsWith('--to-gap='))) return gapCommand(argv);
   const { values: v } = parse(argv, {
     rows: { type: 'string' }, features: { type: 'string' }, batch: { type: 'string' }, backend: { type: 'string' },
     runs: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, loss: { type: 'string' },
@@ -66,7 +76,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
     'max-groups': { type: 'string' }, 'fuse-groups': { type: 'string' }, threads: { type: 'string' }, optimizer: { type: 'string' },
     shuffle: { type: 'boolean' }, peers: { type: 'boolean' },
     stream: { type: 'string' }, target: { type: 'string' }, 'chunk-rows': { type: 'string' },
-    ceiling: { type: 'boolean' }, dtype: { type: 'string' }, classes: { type: 'string' }, allreduce: { type: 'boolean' }, 'max-bytes': { type: 'string' },
+    ceiling: { type: 'boolean' }, dtype: { type: 'string' }, classes: { type: 'string' }, data: { type: 'string' }, lr: { type: 'string' },
+    allreduce: { type: 'boolean' }, 'max-bytes': { type: 'string' },
   });
   if (v.allreduce) return allreduceCommand(num('runs', v.runs, 20, { integer: true, min: 1 }), !!v.json, bytes('max-bytes', v['max-bytes'], 64 << 20));
   if (v.stream) {
@@ -74,8 +85,11 @@ export async function benchCommand(argv: string[]): Promise<number> {
     return streamCommand(v.stream, v.target, chunkRows, num('batch', v.batch, 4096, { integer: true, min: 1 }), !!v.json);
   }
   if (v.upload) return uploadCommand(num('features', v.features, 64, { integer: true, min: 1 }), num('upload-mb', v['upload-mb'], 1024, { positive: true }), num('runs', v.runs, 3, { integer: true, min: 1 }), !!v.json);
-  const rows = num('rows', v.rows, 1_000_000, { integer: true, min: 1 });
-  const d = num('features', v.features, 64, { integer: true, min: 1 });
+  const file: DataSource | null = v.data ? await cacheSource(v.data) : null;
+  if (file && (v.rows !== undefined || v.features !== undefined)) throw new UsageError('--data times the file\'s rows: leave out --rows and --features');
+  const rows = file ? (file as { rows: number }).rows : num('rows', v.rows, 1_000_000, { integer: true, min: 1 });
+  const d = file ? file.features.length : num('features', v.features, 64, { integer: true, min: 1 });
+  const lr = num('lr', v.lr, 1e-3, { positive: true });
   const runs = num('runs', v.runs, 5, { integer: true, min: 1 });
   if (v.ceiling) return ceilingCommand(rows, d, runs, !!v.json);
   const batches = (v.batch ?? 'full,65536,4096').split(',').map((b) => num('batch', b, 0, { integer: true, min: 1, allowFull: true }));
@@ -86,10 +100,10 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const shuffle = v.shuffle !== false;
   const seed = num('seed', v.seed, 0, { integer: true, min: 0 });
   const classes = num('classes', v.classes, 10, { integer: true, min: 2 });
-  const ds = linearDataset({ rows, features: d, seed });
+  const ds = linearDataset({ rows: file ? 1 : rows, features: d, seed });
   // Regression values for one-output losses; class data (generated only when asked for) for multiclass losses.
   const multi = (l: LossKind) => LOSSES[l].task === 'multiclass';
-  const classData = losses.some(multi) ? classesDataset({ rows, features: d, classes, seed }) : null;
+  const classData = losses.some(multi) && !file ? classesDataset({ rows, features: d, classes, seed }) : null;
   const results: Row[] = [];
   const say = (s: string) => v.json || process.stderr.write(s);
   for (const kind of kinds as BackendKind[]) {
@@ -103,12 +117,12 @@ export async function benchCommand(argv: string[]): Promise<number> {
       try {
         for (const loss of losses) {
           const m = multi(loss);
-          if (!loaded.has(m)) loaded.set(m, await uploadDataset(backend, m ? classData! : ds, m ? { loss } : {}));
+          if (!loaded.has(m)) loaded.set(m, await uploadDataset(backend, file ?? (m ? classData! : ds), m || file ? { loss } : {}));
           const data = loaded.get(m)!;
           for (const optimizer of optimizers) {
             for (const batch of batches) {
               const [all0, alone0] = [chooser?.jobsAll ?? 0, chooser?.jobsAlone ?? 0];
-              const r: Row = { ...(await benchmark(backend, data, { batch, runs, loss, optimizer, shuffle })), ...(t ? { threads: t } : {}), ...tuning };
+              const r: Row = { ...(await benchmark(backend, data, { batch, runs, loss, optimizer, shuffle, lr })), ...(t ? { threads: t } : {}), ...tuning };
               if (chooser) Object.assign(r, { adaptive: true, threadJobs: { all: chooser.jobsAll - all0, alone: chooser.jobsAlone - alone0 } });
               results.push(r);
               say(`${label(r)} ${loss} ${optimizer} batch ${Number.isFinite(batch) ? batch : 'full'}: ${(r.secondsPerEpoch * 1e3).toPrecision(4)} ms/epoch, `
@@ -124,7 +138,12 @@ export async function benchCommand(argv: string[]): Promise<number> {
   }
   const peers: PeerResult[] = [];
   const peerNotes: string[] = [];
-  if (v.peers) {
+  if (v.peers && file) {
+    say('peers: scikit-learn …\n');
+    const sk = await sklearnPeer(file, { runs, lr });
+    if (typeof sk === 'string') peerNotes.push(`sklearn: not run: ${sk}`);
+    else peers.push(sk);
+  } else if (v.peers) {
     const po = { rows, features: d, batches: batches.map((b) => Math.min(b, rows)), runs, loss: losses[0], lr: 1e-3 };
     say('peers: numpy …\n');
     const np = numpyPeer(po);

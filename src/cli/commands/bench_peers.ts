@@ -3,12 +3,18 @@
 // numpy is importable; its rows in storage order and shuffled), a plain single-thread JavaScript loop over the
 // Float32Array (rows in storage order), and a plain copy of X (the memory-bandwidth roofline).
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INDEX_MASK, NEG } from '../../core/csr';
 import type { Dataset } from '../../core/dataset';
+import type { DataSource } from '../../data/source';
 import numpyScript from '../../../bench/peers/numpy_sgd.py?raw';
+import sklearnScript from '../../../bench/peers/sklearn_sgd.py?raw';
 
 /** One peer's timing of one batch size. */
 export interface PeerResult {
-  peer: 'numpy' | 'js-loop' | 'copy';
+  peer: 'numpy' | 'js-loop' | 'copy' | 'sklearn';
   /** Row order: storage order, or a fresh permutation each epoch. */
   order: 'sequential' | 'shuffled';
   device: string;
@@ -47,6 +53,54 @@ export function numpyPeer(o: PeerOptions): PeerResult[] | string {
     const device = `numpy ${j.numpy}${j.blas ? ` + ${j.blas}` : ''}${blasEnv.length ? ` (${blasEnv.join(' ')})` : ''}`;
     return { peer: 'numpy', order: j.order, device, batch: j.batch, runs: j.runs, secondsPerEpoch: median(j.runs), cpuSecondsPerEpoch: median(j.cpuRuns) };
   });
+}
+
+/**
+ * scikit-learn's SGDClassifier (log loss, sample by sample, shuffled) on a source with a sparse block, as one CSR
+ * matrix of its dense columns and its block (bench/peers/sklearn_sgd.py reads the raw arrays written here), or the
+ * reason it could not run.
+ */
+export async function sklearnPeer(src: DataSource, o: { runs: number; lr: number }): Promise<PeerResult | string> {
+  const width = src.sparse?.width;
+  if (!width) return 'the sklearn peer times sources with a sparse block';
+  const d = src.features.length;
+  const xs: Float32Array[] = [];
+  const ys: Float32Array[] = [];
+  const ptr: number[] = [0];
+  const idx: number[] = [];
+  const val: number[] = [];
+  for await (const c of src.read()) {
+    xs.push(c.x.slice(0, c.rows * d));
+    ys.push(c.y.slice(0, c.rows));
+    const s = c.sparse!;
+    for (let r = 0; r < c.rows; r++) {
+      for (let e = s.ptr[r]; e < s.ptr[r + 1]; e++) {
+        idx.push(s.val ? s.idx[e] : s.idx[e] & INDEX_MASK);
+        val.push(s.val ? s.val[e] : s.idx[e] & NEG ? -1 : 1);
+      }
+      ptr.push(idx.length);
+    }
+  }
+  const rows = ptr.length - 1;
+  const dir = mkdtempSync(join(tmpdir(), 'downhill-sklearn-'));
+  try {
+    const cat = (parts: Float32Array[]) => Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength)));
+    writeFileSync(join(dir, 'x.f32'), cat(xs));
+    writeFileSync(join(dir, 'y.f32'), cat(ys));
+    writeFileSync(join(dir, 'ptr.i64'), Buffer.from(BigInt64Array.from(ptr, BigInt).buffer));
+    writeFileSync(join(dir, 'idx.i32'), Buffer.from(Int32Array.from(idx).buffer));
+    writeFileSync(join(dir, 'val.f64'), Buffer.from(Float64Array.from(val).buffer));
+    const args = JSON.stringify({ rows, dense: d, width, dir, runs: o.runs, lr: o.lr });
+    // The first python3 on PATH may be a virtual environment without scikit-learn; Debian's has python3-sklearn.
+    let r = spawnSync('python3', ['-c', sklearnScript, args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (r.status !== 0 && /No module named/.test(r.stderr)) r = spawnSync('/usr/bin/python3', ['-c', sklearnScript, args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (r.error) return `python3 did not run (${r.error.message}); install python3-sklearn`;
+    if (r.status !== 0) return /No module named .?(sklearn|scipy)/.test(r.stderr) ? 'python3 has no scikit-learn (apt-get install python3-sklearn)' : `python3 failed: ${r.stderr.trim().split('\n').at(-1)}`;
+    const j = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { sklearn: string; runs: number[]; cpuRuns: number[] };
+    return { peer: 'sklearn', order: 'shuffled', device: `scikit-learn ${j.sklearn} SGDClassifier (log loss, one row a step, CSR)`, batch: 1, runs: j.runs, secondsPerEpoch: median(j.runs), cpuSecondsPerEpoch: median(j.cpuRuns) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** One epoch of plain SGD in a single-thread JavaScript loop (squared loss, rows in storage order, f64 sums). */

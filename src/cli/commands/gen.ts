@@ -16,6 +16,7 @@ import { blobCenters, blobsChunks } from '../../data/synthetic_blobs';
 import { classesChunks, classesTruth, outlierChunks } from '../../data/synthetic_classes';
 import { linearChunks, syntheticTruth } from '../../data/synthetic_stream';
 import { bytesText, num, parse, UsageError } from '../args';
+import { writeCtr } from './gen_ctr';
 
 /** Usage text of `downhill gen`. */
 export const GEN_USAGE = `downhill gen -o <out.csv|out.npy|out.dh> --rows N --features D [--task T] [options]
@@ -30,6 +31,10 @@ export const GEN_USAGE = `downhill gen -o <out.csv|out.npy|out.dh> --rows N --fe
   --task blobs           K Gaussian blobs: centers ~ uniform(−5, 5)^D, x = center[y] + N(0, σ²), y uniform
     --classes K          number of blobs, 2 to 1000 (default 3)
     --spread σ           standard deviation around each center (default 0.5)
+  --task ctr             click logs shaped like Criteo's: 13 counts I1…I13, 26 categorical columns C1…C26 (Zipf-like
+                         levels, 3 to 10^6 of them), click ~ Bernoulli(σ(z)) of a logistic truth (no --features)
+    --hash-bits b        .dh only: the categorical columns stored hashed into 2^b buckets (default 18), as
+                         \`train ctr.csv --encoding hash --hash-bits b\` would encode them
   --seed S               seed for the truth and the rows (default 0; regression: the demo's data for the seed)
   --dtype f32|f16        .dh only: store features as float16 (half the bytes; values rounded to the nearest half)
   targets are numbers (class indices for classification); .npy writes X (N, D) to out.npy and y (N,) to
@@ -103,16 +108,16 @@ function parseScales(text: string | undefined, d: number): number[] | undefined 
   return s;
 }
 
-const TASKS = ['regression', 'binary', 'multiclass', 'blobs'] as const;
+const TASKS = ['regression', 'binary', 'multiclass', 'blobs', 'ctr'] as const;
 type Task = (typeof TASKS)[number];
 
 /** The options that apply to each task (any other given is a usage error). */
 const APPLIES: Record<string, readonly Task[]> = {
   noise: ['regression'], scales: ['regression'], outliers: ['regression'],
-  classes: ['binary', 'multiclass', 'blobs'], scale: ['binary', 'multiclass'], spread: ['blobs'],
+  classes: ['binary', 'multiclass', 'blobs'], scale: ['binary', 'multiclass'], spread: ['blobs'], 'hash-bits': ['ctr'],
 };
 
-type Values = Partial<Record<'noise' | 'scales' | 'outliers' | 'classes' | 'scale' | 'spread', string>>;
+type Values = Partial<Record<'noise' | 'scales' | 'outliers' | 'classes' | 'scale' | 'spread' | 'hash-bits', string>>;
 
 /** What to write: the rows, the truth sidecar's task-specific fields, and a phrase for the summary line. */
 interface Plan {
@@ -182,17 +187,43 @@ async function writeAll(sink: Sink, chunks: Iterable<HostChunk>, truthFile: stri
   await commitAll(files);
 }
 
+/** gen --task ctr: .csv or .dh, fixed columns, --hash-bits for the cache. */
+async function genCtrCommand(v: Values & { output?: string; rows?: string; features?: string; seed?: string; dtype?: string; noise?: string }): Promise<number> {
+  const out = v.output!;
+  const ext = extname(out).toLowerCase();
+  if (ext !== '.csv' && ext !== '.dh') throw new UsageError(`--task ctr writes .csv or .dh files, got "${out}"`);
+  if (v.features !== undefined) throw new UsageError('--features does not apply to --task ctr (13 counts and 26 categorical columns)');
+  for (const [name, tasks] of Object.entries(APPLIES)) {
+    if (v[name as keyof Values] !== undefined && !tasks.includes('ctr')) throw new UsageError(`--${name} applies to --task ${tasks.join(' or ')}, not ctr`);
+  }
+  if (v.dtype !== undefined) throw new UsageError('--dtype does not apply to --task ctr (its cache holds counts as float32 and hashed indicators)');
+  if (v['hash-bits'] !== undefined && ext !== '.dh') throw new UsageError('--hash-bits applies to a .dh output (a CSV holds the level names; hash them when training)');
+  if (v.rows === undefined) throw new UsageError('gen needs --rows N');
+  const rows = num('rows', v.rows, 0, { integer: true, min: 1 });
+  const seed = num('seed', v.seed, 0, { integer: true, min: 0, max: 2 ** 32 - 1 });
+  const bits = num('hash-bits', v['hash-bits'], 18, { integer: true, min: 1, max: 30 });
+  const outputs = genOutputs(out);
+  checkDistinct(outputs, [], (m) => new UsageError(m));
+  const need = rows * (ext === '.csv' ? 250 : 164);
+  const free = freeBytes(out);
+  if (need > free) throw new UsageError(`${out}: ${rows} click rows need about ${bytesText(need)}; ${bytesText(free)} are free there`);
+  const summary = await writeCtr(out, outputs[outputs.length - 1], { rows, seed, bits, dh: ext === '.dh' });
+  process.stdout.write(`wrote ${out}: ${rows} rows × 13 counts + 26 categorical columns (${summary}); the truth in ${outputs[outputs.length - 1]}\n`);
+  return 0;
+}
+
 /** Runs the gen command; returns the exit code. */
 export async function genCommand(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, {
     output: { type: 'string', short: 'o' }, rows: { type: 'string' }, features: { type: 'string' }, task: { type: 'string' },
     noise: { type: 'string' }, seed: { type: 'string' }, scales: { type: 'string' }, outliers: { type: 'string' },
-    classes: { type: 'string' }, scale: { type: 'string' }, spread: { type: 'string' }, dtype: { type: 'string' },
+    classes: { type: 'string' }, scale: { type: 'string' }, spread: { type: 'string' }, dtype: { type: 'string' }, 'hash-bits': { type: 'string' },
   });
   if (!v.output) throw new UsageError('gen needs -o <out.csv|out.npy|out.dh>');
-  if (v.rows === undefined || v.features === undefined) throw new UsageError('gen needs --rows N and --features D');
   const task = (v.task ?? 'regression') as Task;
   if (!TASKS.includes(task)) throw new UsageError(`--task expects one of ${TASKS.join(', ')}, got "${v.task}"`);
+  if (task === 'ctr') return genCtrCommand(v);
+  if (v.rows === undefined || v.features === undefined) throw new UsageError('gen needs --rows N and --features D');
   for (const [name, tasks] of Object.entries(APPLIES)) {
     if (v[name as keyof Values] !== undefined && !tasks.includes(task)) throw new UsageError(`--${name} applies to --task ${tasks.join(' or ')}, not ${task}`);
   }

@@ -18,6 +18,7 @@ import { checkOutputs, readText } from '../io';
 import { SkipLog } from '../skips';
 import { metricsJson, metricsText } from '../report';
 import { openInput } from '../sources';
+import { note } from '../notes';
 
 export const PREDICT_USAGE = `downhill predict <model.json> <data.csv|data.npy|data.parquet|data.dh> [options]
   -o, --output FILE      write the predictions as CSV (atomically; default: stdout): the value, or the class
@@ -27,7 +28,10 @@ export const PREDICT_USAGE = `downhill predict <model.json> <data.csv|data.npy|d
                          output, so output row i is input row i; the lines are listed on stderr)
   --offset <column>      the column of each row's offset, for a model trained with --offset (default: the column
                          it was trained with, recorded in the model file); an NPY file has it after the features
-  features are matched by name (an NPY file's columns, which have none, are taken in the model's order)`;
+  --format F             read the data as csv, npy, parquet, svmlight or dh whatever its name says
+  features are matched by name (an NPY file's columns, which have none, are taken in the model's order); a model
+  with categorical columns encodes them as it was trained (unseen levels go to "other" or their hash bucket; a
+  missing categorical column is an error), an svmlight model reads indices as it was trained (1- or 0-based)`;
 
 /** The CSV header of the predictions. */
 function header(m: LoadedModel): string {
@@ -125,7 +129,7 @@ async function predictAll(
 /** Runs the predict command; returns the exit code. */
 export async function predictCommand(argv: string[]): Promise<number> {
   const { values: v, positionals } = parse(argv, {
-    output: { type: 'string', short: 'o' }, json: { type: 'boolean' }, 'skip-bad-rows': { type: 'boolean' }, offset: { type: 'string' },
+    output: { type: 'string', short: 'o' }, json: { type: 'boolean' }, 'skip-bad-rows': { type: 'boolean' }, offset: { type: 'string' }, format: { type: 'string' },
   }, 2);
   const [modelPath, dataPath] = positionals;
   if (!modelPath || !dataPath) throw new UsageError('predict needs a model file and a data file');
@@ -142,8 +146,11 @@ export async function predictCommand(argv: string[]): Promise<number> {
   // CSV and Parquet columns are picked by the model's feature names; an NPY file's columns, which have no names,
   // are taken in the model's order; a .dh cache's are matched by name (alignColumns in predict()).
   const features = offset === undefined || model.features.includes(offset) ? model.features : [...model.features, offset];
-  const source = await openInput(dataPath, /\.dh$/i.test(dataPath) ? {}
-    : { target: model.target, features, skipBadRows: v['skip-bad-rows'], targetOptional: true, labels: classify, onSkip }).catch((e: unknown) => {
+  const fixed = model.encoding && { features, encoding: model.encoding };
+  const source = await openInput(dataPath, /\.dh$/i.test(dataPath) && !v.format ? {} : {
+    target: model.target, features, skipBadRows: v['skip-bad-rows'], targetOptional: true, labels: classify, onSkip,
+    format: v.format, ...(fixed ? { fixed, zeroBased: model.encoding!.base === 0 } : {}), onNote: note,
+  }).catch((e: unknown) => {
     if (offset === undefined || !(e instanceof Error) || !e.message.includes(`"${offset}"`)) throw e;
     throw new UsageError(`the model was trained with the offset column "${model.offset}" (z = x·w + b + o), so predict needs each row's offset: ` +
       `${e.message}${v.offset === undefined ? '; give --offset <column> to name the column that holds it' : ''}`);

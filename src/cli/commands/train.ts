@@ -17,21 +17,29 @@ import { SkipLog } from '../skips';
 import { openInput } from '../sources';
 import type { RowColumns } from '../../data/row_columns';
 import { catchingSignals, CHECKPOINT_FLAGS, CHECKPOINT_HELP, checkpointRun, yielder } from '../checkpoints';
-import { expandOptionalValues, SPEC_FLAGS, SPEC_HELP, specFromFlags } from '../spec_args';
+import { expandOptionalValues, joinRepeated, SPEC_FLAGS, SPEC_HELP, specFromFlags } from '../spec_args';
+import { encodingParams } from '../../core/encoding_options';
+import type { Encoding } from '../../core/encoding';
+import { encodingWords, note } from '../notes';
 import { joinRanks, withRanks, type Ranks } from '../ranks';
 import type { BackendKind } from '../../backend';
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
 
-export const TRAIN_USAGE = `downhill train <data.csv|data.npy|data.parquet|data.dh> --target <column> [options]
+export const TRAIN_USAGE = `downhill train <data.csv|data.npy|data.parquet|data.svm|data.dh> --target <column> [options]
   --target <name|index>    column to predict (required for CSV and Parquet)
-  --features a,b,c         feature columns (default: all but the target)
+  --features a,b,c         feature columns (default: all but the target); text columns among them are read as
+                           categorical (named in a note) and one-hot encoded or hashed (--encoding, below)
   --weight <name|index>    column of per-row sample weights (finite, ≥ 0): the objective becomes Σ w·L / Σ w and the
-                           metrics weighted means; the column is not a feature (see README: Sample weights)
+                           metrics weighted means; the column is not a feature (see README: Sample weights); not yet
+                           with categorical or svmlight (sparse) features
   --offset <name|index>    column added to every row's output before the loss's link, z = x·w + b + o: a log
                            offset for poisson, tweedie and gamma (log exposure: μ = e·exp(x·w + b)), a logit shift
                            for logistic, the identity for the other losses (the prediction moves by o); not for
                            softmax; not a feature; the model file records it and predict needs it
+  --format F               read the file as csv, npy, parquet, svmlight or dh whatever its name says (svmlight is
+                           also recognised by .svm/.svmlight/.libsvm or by its content: label idx:value …)
+  --zero-based             svmlight: indices count from 0 (default: from 1, as scikit-learn's load_svmlight_file)
 ${SPEC_HELP}
   --memory-budget SIZE     bytes of rows kept in memory, e.g. 512M, 4G (default: a quarter of RAM);
                            larger data is streamed from the file every epoch
@@ -53,12 +61,12 @@ const OPTIONS = {
   target: { type: 'string' }, features: { type: 'string' }, weight: { type: 'string' }, offset: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
   save: { type: 'string' }, 'chunk-rows': { type: 'string' }, 'memory-budget': { type: 'string' },
   'skip-bad-rows': { type: 'boolean' }, 'keep-diverged': { type: 'boolean' }, y: { type: 'string' }, delimiter: { type: 'string' }, dtype: { type: 'string' }, ...CHECKPOINT_FLAGS,
-  'sync-every': { type: 'string' },
+  format: { type: 'string' }, 'zero-based': { type: 'boolean' }, 'sync-every': { type: 'string' },
 } as const;
 
 /** Runs the train command; returns the exit code. */
 export async function trainCommand(argv: string[]): Promise<number> {
-  const { values: v, positionals } = parse(expandOptionalValues(argv), OPTIONS, 1);
+  const { values: v, positionals } = parse(joinRepeated(expandOptionalValues(argv), ['cross']), OPTIONS, 1);
   const file = positionals[0];
   if (!file) throw new UsageError('train needs a data file (.csv, .npy, .parquet or .dh)');
   const spec = specFromFlags(v);
@@ -88,6 +96,7 @@ async function trainRun(
   const source = await openInput(file, {
     target: v.target as string | undefined, features, skipBadRows: v['skip-bad-rows'] === true, delimiter: v.delimiter as string | undefined,
     y: v.y as string | undefined, labels: LOSSES[spec.loss].task !== 'regression', onSkip: skips.onSkip,
+    encoding: encodingParams(spec), format: v.format as string | undefined, zeroBased: v['zero-based'] === true, onNote: note,
   });
   checkOutputs([v.save as string | undefined, v.checkpoint as string | undefined], source.files ?? [file]);
   const tty = lead && !v.json && process.stderr.isTTY === true;
@@ -132,7 +141,7 @@ async function trainRun(
     return signal === 'SIGINT' ? 130 : 143;
   }
   if (lead) {
-    report(result, spec, backendKind, v.json === true, v.save as string | undefined, ranks, columns);
+    report(result, spec, backendKind, v.json === true, v.save as string | undefined, ranks, columns, source.sparse?.encoding);
     if (result.endedWorse) process.stderr.write(`downhill: warning: ${result.endedWorse}\n`);
     const skipped = skips.summary(result.skipped);
     if (skipped) process.stderr.write(`${skipped}\n`);
@@ -142,13 +151,13 @@ async function trainRun(
   return 0;
 }
 
-function report(r: TrainResult, spec: TrainSpec, backend: string, json: boolean, save: string | undefined, ranks: Ranks | null, columns: RowColumns): void {
+function report(r: TrainResult, spec: TrainSpec, backend: string, json: boolean, save: string | undefined, ranks: Ranks | null, columns: RowColumns, encoding?: Encoding): void {
   const training = {
     backend, ...(ranks ? { ranks: ranks.size, launcher: ranks.launcher } : {}), ...(columns.weight !== undefined ? { weight: columns.weight } : {}),
   };
   if (save) {
     const model = toModelFile(r.params, {
-      spec, features: r.features, target: r.target, classes: r.classes, standardization: r.standardization, metrics: r.final, training, offset: columns.offset,
+      spec, features: r.features, target: r.target, classes: r.classes, standardization: r.standardization, metrics: r.final, training, offset: columns.offset, encoding,
     });
     writeAtomic(save, JSON.stringify(model, null, 2) + '\n');
   }
@@ -156,7 +165,8 @@ function report(r: TrainResult, spec: TrainSpec, backend: string, json: boolean,
     const standardization = r.standardization && { mean: [...r.standardization.mean], std: [...r.standardization.invStd].map((s) => 1 / s) };
     process.stdout.write(JSON.stringify({
       backend: r.backend, adapter: r.device, rows: r.rows, features: r.features, target: r.target,
-      task: LOSSES[spec.loss].task, classes: r.classes, ...paramsJson(r.params), ...metricsJson(r.final), objective: r.objective,
+      task: LOSSES[spec.loss].task, classes: r.classes, ...paramsJson(r.params, encoding && { dense: r.features.length, encoding }),
+      ...metricsJson(r.final), objective: r.objective, sparseWidth: encoding?.width ?? 0,
       epochs: spec.epochs, secondsPerEpoch: r.secondsPerEpoch, uploadSeconds: r.uploadSeconds, compileSeconds: r.compileSeconds,
       lossHistory: r.epochs.map((e) => e.loss),
       validation: r.validation ? { rows: r.validationRows, ...metricsJson(r.validation), history: r.epochs.map((e) => e.validation?.loss ?? null) } : null,
@@ -166,11 +176,12 @@ function report(r: TrainResult, spec: TrainSpec, backend: string, json: boolean,
     }) + '\n');
     return;
   }
-  console.log(coefficientTable(r.features, r.params, r.classes, spec.fitBias));
+  console.log(coefficientTable(r.features, r.params, r.classes, spec.fitBias, encoding));
   const how = r.streamed ? `streamed in chunks of ${r.chunkRows[0]} rows` : 'in memory';
+  const sparse = encoding ? ` + ${encoding.width} sparse (${encoding.format === 'svmlight' ? 'svmlight' : encodingWords(encoding)})` : '';
   const penalty = spec.penalty === 'none' ? '' : `, penalty ${spec.penalty}`;
   const where = ranks ? `${ranks.size} ranks of ${r.backend} (${r.device})` : `${r.backend} (${r.device})`;
-  console.log(`\n${r.rows} rows × ${r.features.length} features, ${spec.solver === 'exact' ? 'exact least squares' : r.solve ? `${spec.loss} loss by --solver ${spec.solver}` : `${spec.epochs} epochs of ${spec.loss} loss`}${penalty} on ${where}, ${how}`);
+  console.log(`\n${r.rows} rows × ${r.features.length} features${sparse}, ${spec.solver === 'exact' ? 'exact least squares' : r.solve ? `${spec.loss} loss by --solver ${spec.solver}` : `${spec.epochs} epochs of ${spec.loss} loss`}${penalty} on ${where}, ${how}`);
   if (r.skipped) console.log(`${r.skipped} bad rows skipped`);
   for (const line of solverLines(r)) console.log(line);
   console.log(`final ${metricsText(r.final, r.classes)}`);

@@ -4,7 +4,7 @@
 // weights, and the running (Polyak–Ruppert) average of the parameters when this step is averaged.
 import type { Gradient, ModelParams, ModelSpec } from '../model';
 import { PENALTIES } from '../penalties';
-import { OPTIMIZERS } from './index';
+import { OPTIMIZERS, type StepContext } from './index';
 
 /** Optimizer state of a model: `slots` values per parameter, and the running average when averaging. */
 export interface OptimState {
@@ -41,24 +41,34 @@ export function clipFactor(g: Gradient, clip: number, fitBias: boolean): number 
   return norm > clip ? clip / norm : 1;
 }
 
+/** One step's contexts: for weights (with the penalty, for rules that own it) and for biases. */
+export function stepContexts(rule: StepRule, spec: ModelSpec): { weight: StepContext; bias: StepContext } {
+  const opt = OPTIMIZERS[spec.optimizer];
+  const [c1, c2] = opt.correction(rule.t, spec.optimizerHp);
+  const bias = { lr: rule.lr, t: rule.t, c1, c2 };
+  return { weight: { ...bias, penalty: spec.penaltyHp }, bias };
+}
+
+/** The new value of weight i (a penalized weight, not a bias) with mean loss gradient g (already clipped). */
+export function updateWeight(w: number, g: number, slots: Float64Array, i: number, ctx: StepContext, spec: ModelSpec): number {
+  const opt = OPTIMIZERS[spec.optimizer];
+  const pen = PENALTIES[opt.ownsPenalty ? 'none' : spec.penalty];
+  const { penaltyHp: php, optimizerHp: ohp } = spec;
+  const grad = g + pen.grad(w, php);
+  if (opt.decoupled) w -= ctx.lr * ohp[3] * w;
+  w = opt.update(w, grad, slots, i * opt.slots, ohp, ctx);
+  return pen.prox(w, ctx.lr, php);
+}
+
 /** Applies one step to p in place (see the file header). */
 export function applyStep(p: ModelParams, g: Gradient, state: OptimState, rule: StepRule, spec: ModelSpec): void {
   const opt = OPTIMIZERS[spec.optimizer];
-  const pen = PENALTIES[spec.penalty];
-  const { penaltyHp: php, optimizerHp: ohp } = spec;
-  const [c1, c2] = opt.correction(rule.t, ohp);
-  const ctx = { lr: rule.lr, t: rule.t, c1, c2 };
+  const ctx = stepContexts(rule, spec);
   const f = clipFactor(g, spec.clipNorm, spec.fitBias);
   const n = p.weights.length;
-  for (let i = 0; i < n; i++) {
-    let w = p.weights[i];
-    const grad = g.weights[i] * f + pen.grad(w, php);
-    if (opt.decoupled) w -= rule.lr * ohp[3] * w;
-    w = opt.update(w, grad, state.slots, i * opt.slots, ohp, ctx);
-    p.weights[i] = pen.prox(w, rule.lr, php);
-  }
+  for (let i = 0; i < n; i++) p.weights[i] = updateWeight(p.weights[i], g.weights[i] * f, state.slots, i, ctx.weight, spec);
   if (spec.fitBias) {
-    for (let c = 0; c < p.bias.length; c++) p.bias[c] = opt.update(p.bias[c], g.bias[c] * f, state.slots, (n + c) * opt.slots, ohp, ctx);
+    for (let c = 0; c < p.bias.length; c++) p.bias[c] = opt.update(p.bias[c], g.bias[c] * f, state.slots, (n + c) * opt.slots, spec.optimizerHp, ctx.bias);
   }
   if (rule.average > 0) {
     const a = (state.average ??= { weights: Float64Array.from(p.weights), bias: Float64Array.from(p.bias) });

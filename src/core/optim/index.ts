@@ -3,6 +3,7 @@ import type { NumberOption } from '../options';
 import { adagrad } from './adagrad';
 import { adam } from './adam';
 import { adamw } from './adamw';
+import { ftrl } from './ftrl';
 import { momentum } from './momentum';
 import { nesterov } from './nesterov';
 import type { OptimHp, OptimizerUnit, OptimParams } from './optimizer';
@@ -12,7 +13,7 @@ import { sgd } from './sgd';
 export type { OptimHp, OptimizerUnit, OptimParams, StepContext } from './optimizer';
 
 /** Every optimizer, by its CLI name. */
-export const OPTIMIZERS = { sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw } as const satisfies Record<string, OptimizerUnit>;
+export const OPTIMIZERS = { sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, ftrl } as const satisfies Record<string, OptimizerUnit>;
 
 /** An optimizer name. */
 export type OptimizerKind = keyof typeof OPTIMIZERS;

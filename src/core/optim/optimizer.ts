@@ -3,6 +3,7 @@
 // Both twins read the hyperparameters from four slots [a, b, eps, weight decay] (`hp.optim` in WGSL) and, for
 // Adam's bias correction, the per-step factors c1 = 1/(1 − β1^t) and c2 = 1/(1 − β2^t) computed on the host.
 import type { NumberOption } from '../options';
+import type { PenaltyHp } from '../penalties/penalty';
 
 /** The optimizer settings a spec carries. */
 export interface OptimParams {
@@ -12,6 +13,7 @@ export interface OptimParams {
   rho: number;
   eps: number;
   weightDecay: number;
+  ftrlBeta: number;
 }
 
 /** Hyperparameters as the kernels read them: [a, b, eps, weight decay] (the unit says what a and b are). */
@@ -23,6 +25,8 @@ export interface StepContext {
   t: number;
   c1: number;
   c2: number;
+  /** The penalty's strengths on a weight (absent on biases), for rules that own the penalty (ownsPenalty). */
+  penalty?: PenaltyHp;
 }
 
 /** An optimizer unit. */
@@ -39,6 +43,11 @@ export interface OptimizerUnit {
    * weights, never biases, λ the fourth slot (optim/apply.ts and apply_update.wgsl's DECOUPLED).
    */
   readonly decoupled: boolean;
+  /**
+   * Whether the rule applies the penalty itself (FTRL-proximal's closed form reads λ1, λ2 from StepContext.penalty):
+   * the generic penalty gradient and proximal links are then skipped (apply.ts, apply_update.wgsl's OWN_PENALTY).
+   */
+  readonly ownsPenalty?: boolean;
   /** The stem of the WGSL part that applies the rule, when another unit's (AdamW links Adam's); default its own stem. */
   readonly wgsl?: string;
   /** Options only this optimizer reads. */

@@ -114,7 +114,8 @@ export async function newton(o: Oracle, theta0: Float64Array, opts: NewtonOption
     const nearFloor = decrement <= FLOOR * Math.abs(big);
     for (let tries = 0; tries < (nearFloor ? 4 : 40); tries++) {
       const trial = theta.map((v, i) => v + step * delta[i]);
-      const te = await o.evaluate(trial, 2);
+      // The last iteration allowed needs no Hessian at its new point (one pass of the Gram fewer under --max-iter).
+      const te = await o.evaluate(trial, it < opts.maxIter ? 2 : 1);
       passes++;
       const tb = te.f + l1Of(trial);
       if (tb <= big + ARMIJO * step * slope) {

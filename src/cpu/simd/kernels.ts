@@ -206,3 +206,5 @@ export function accumulate(G: usize, g: usize, xb: usize, count: u32, rb: usize,
     }
   }
 }
+
+export { sparseOutputs } from './sparse';

@@ -102,6 +102,7 @@ export function fieldMessage(o: OptionDescriptor, raw: unknown): string {
   const got = raw === '' || raw === undefined ? ' (it is empty)' : `; got "${String(raw)}"`;
   if (o.type === 'choice') return `${fieldLabel(o)} must be one of ${o.choices.join(', ')}${got}`;
   if (o.type === 'boolean') return `${fieldLabel(o)} must be on or off${got}`;
+  if (o.type === 'text') return `${fieldLabel(o)} must be text${got}`;
   return `${fieldLabel(o)} must be ${boundsText(o)}${got}`;
 }
 

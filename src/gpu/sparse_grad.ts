@@ -1,0 +1,171 @@
+// Host wrapper of shaders/sparse_grad.wgsl (forward gather per row → (loss, dL/dz)) and shaders/sparse_scatter.wgsl
+// (the backward sums over the run's column-sorted copy, core/csr_columns.ts, built here on the host in O(entries)):
+// one output, scalar losses, f32 rows in the store's layout. The sums come back as the f64 reference's SparseSums
+// shape (dense sums, bias, loss, and the touched columns' sums). CPU twin: src/cpu/sparse_grad.ts (sparseGradCpu).
+import { ColumnSorter, type ColumnSorted, type RowRun } from '../core/csr_columns';
+import type { Csr } from '../core/csr';
+import type { ModelSpec } from '../core/model';
+import { feistelHalfBits } from '../core/permute';
+import { createFilled, readBuffer } from './buffers';
+import { defineParams, packHyper } from './params';
+import { computePipelineAsync } from './shaders';
+
+/** The Params record of shaders/sparse_grad.wgsl. */
+export const SPARSE_GRAD_PARAMS = defineParams('sparse_grad', [
+  ['start', 'u32'], ['count', 'u32'], ['rows', 'u32'], ['key', 'u32'], ['half_bits', 'u32'], ['dense', 'u32'], ['width', 'u32'],
+]);
+
+/** The Params record of shaders/sparse_scatter.wgsl. */
+export const SPARSE_SCATTER_PARAMS = defineParams('sparse_scatter', [
+  ['start', 'u32'], ['count', 'u32'], ['rows', 'u32'], ['key', 'u32'], ['half_bits', 'u32'], ['dense', 'u32'], ['segments', 'u32'],
+]);
+
+const WG = 64;
+
+/** Both kernels' pipelines for a model (shuffled and plain runs; indicator or valued entries) and their bind group layouts. */
+export interface SparsePipelines {
+  grad(shuffle: boolean, valued: boolean): GPUComputePipeline;
+  scatter(shuffle: boolean): GPUComputePipeline;
+  gradLayout: GPUBindGroupLayout;
+  scatterLayout: GPUBindGroupLayout;
+  dp4: number;
+}
+
+/** A bind group layout from binding types in order. */
+function layoutOf(device: GPUDevice, label: string, types: GPUBufferBindingType[]): GPUBindGroupLayout {
+  return device.createBindGroupLayout({ label, entries: types.map((type, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } })) });
+}
+
+/** Builds the pipelines of a one-output model with a sparse block (scalar losses). */
+export async function sparsePipelines(device: GPUDevice, spec: ModelSpec): Promise<SparsePipelines> {
+  if (!spec.sparse || spec.outputs !== 1) throw new Error('sparse_grad runs one-output models with a sparse block');
+  const dp4 = Math.max(1, Math.ceil(spec.sparse.dense / 4));
+  const base = { WG, DP4: dp4, STANDARDIZE: spec.standardize ? 1 : 0 };
+  const ro = 'read-only-storage' as const;
+  const gradLayout = layoutOf(device, 'sparse_grad', ['uniform', ro, ro, ro, ro, ro, ro, ro, 'uniform', 'storage']);
+  const scatterLayout = layoutOf(device, 'sparse_scatter', ['uniform', ro, ro, ro, ro, ro, ro, 'storage']);
+  const gpl = device.createPipelineLayout({ label: 'sparse_grad', bindGroupLayouts: [gradLayout] });
+  const spl = device.createPipelineLayout({ label: 'sparse_scatter', bindGroupLayouts: [scatterLayout] });
+  const grads = await Promise.all([0, 1, 2, 3].map((v) => computePipelineAsync(device, 'sparse_grad', { loss: spec.loss }, gpl, { ...base, SHUFFLE: v & 1, VALUED: v >> 1 })));
+  const scatters = await Promise.all([0, 1].map((sh) => computePipelineAsync(device, 'sparse_scatter', {}, spl, { ...base, SHUFFLE: sh })));
+  return { grad: (sh, valued) => grads[(sh ? 1 : 0) + (valued ? 2 : 0)], scatter: (sh) => scatters[sh ? 1 : 0], gradLayout, scatterLayout, dp4 };
+}
+
+/** A chunk's rows on the device: dense rows (DP4 vec4s each), targets and the CSR block. */
+export interface SparseChunkBuffers {
+  rows: number;
+  x: GPUBuffer;
+  y: GPUBuffer;
+  ptr: GPUBuffer;
+  idx: GPUBuffer;
+  /** Values (a 16-byte placeholder for indicator blocks). */
+  val: GPUBuffer;
+}
+
+/** Uploads a typed array as a storage buffer. */
+export function upload(device: GPUDevice, label: string, a: Uint32Array | Float32Array): GPUBuffer {
+  return createFilled(device, label, a.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC, (b) => new (a instanceof Uint32Array ? Uint32Array : Float32Array)(b).set(a));
+}
+
+/** A store slot's sparse block: the host copy and its device buffers. */
+export interface SparseSlot {
+  csr: Csr;
+  ptr: GPUBuffer;
+  idx: GPUBuffer;
+  val: GPUBuffer;
+}
+
+/** Uploads a CSR block. */
+export function uploadCsr(device: GPUDevice, c: Csr): Pick<SparseChunkBuffers, 'ptr' | 'idx' | 'val'> {
+  return { ptr: upload(device, 'sparse.ptr', c.ptr), idx: upload(device, 'sparse.idx', c.idx), val: upload(device, 'sparse.val', c.val ?? new Float32Array(4)) };
+}
+
+/** What one run adds up: dense sums (D_dense), bias and loss sums, and the sums of the columns it touched. */
+export interface SparseRunSums {
+  rows: number;
+  grad: Float64Array;
+  gradBias: number;
+  loss: number;
+  cols: Uint32Array;
+  sparse: Float64Array;
+}
+
+/** Runs a model's two kernels over runs of a chunk: forward (one invocation per row), then the column-sorted sums. */
+export class SparseGradPass {
+  private readonly sorter: ColumnSorter;
+
+  constructor(private readonly device: GPUDevice, private readonly p: SparsePipelines, private readonly spec: ModelSpec) {
+    this.sorter = new ColumnSorter(spec.sparse!.width);
+  }
+
+  private uniform(data: ArrayBuffer, label: string): GPUBuffer {
+    return createFilled(this.device, label, data.byteLength, GPUBufferUsage.UNIFORM, (b) => new Uint8Array(b).set(new Uint8Array(data)));
+  }
+
+  private bind(layout: GPUBindGroupLayout, label: string, buffers: GPUBuffer[]): GPUBindGroup {
+    return this.device.createBindGroup({ label, layout, entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
+  }
+
+  /** Encodes the forward pass of a run into `pass`; returns its (loss, dL/dz, z, y) buffer and the buffers to free. */
+  private forward(pass: GPUComputePassEncoder, chunk: SparseChunkBuffers, valued: boolean, run: RowRun, model: GPUBuffer, norm: GPUBuffer, temp: GPUBuffer[]): GPUBuffer {
+    const { dense, width } = this.spec.sparse!;
+    const gp = this.uniform(SPARSE_GRAD_PARAMS.pack({ start: run.start, count: run.count, rows: chunk.rows, key: run.key, half_bits: feistelHalfBits(chunk.rows), dense, width }), 'sparse_grad.params');
+    const hp = this.uniform(packHyper(this.spec.lossHp, [0, 0, 0, 0]).buffer, 'sparse_grad.hp');
+    const out = this.device.createBuffer({ label: 'sparse_grad.out', size: Math.max(16, run.count * 16), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+    temp.push(gp, hp, out);
+    const g = this.p.grad(run.shuffle, valued);
+    pass.setPipeline(g);
+    pass.setBindGroup(0, this.bind(this.p.gradLayout, 'sparse_grad', [gp, chunk.x, chunk.y, chunk.ptr, chunk.idx, chunk.val, model, norm, hp, out]));
+    if (run.count > 0) pass.dispatchWorkgroups(Math.ceil(run.count / WG));
+    return out;
+  }
+
+  /** Each row of a run: (loss, dL/dz, z, y) at the weights in `model` (evaluation's outputs). */
+  async outputs(chunk: SparseChunkBuffers, csr: Csr, run: RowRun, model: GPUBuffer, norm: GPUBuffer): Promise<Float32Array> {
+    const temp: GPUBuffer[] = [];
+    try {
+      const enc = this.device.createCommandEncoder({ label: 'sparse_grad.outputs' });
+      const pass = enc.beginComputePass({ label: 'sparse_grad.outputs' });
+      const out = this.forward(pass, chunk, csr.val !== null, run, model, norm, temp);
+      pass.end();
+      this.device.queue.submit([enc.finish()]);
+      return new Float32Array(await readBuffer(this.device, out, 0, run.count * 16));
+    } finally {
+      for (const b of temp) b.destroy();
+    }
+  }
+
+  /** The sums of a run of `chunk` (its CSR block `csr` kept on the host) at the weights in `model` (dense, sparse, bias). */
+  async run(chunk: SparseChunkBuffers, csr: Csr, run: RowRun, model: GPUBuffer, norm: GPUBuffer): Promise<SparseRunSums> {
+    const { device, p } = this;
+    const { dense } = this.spec.sparse!;
+    const sorted: ColumnSorted = this.sorter.sort(csr, chunk.rows, run);
+    const total = sorted.segments + dense + 2;
+    const sp = this.uniform(SPARSE_SCATTER_PARAMS.pack({
+      start: run.start, count: run.count, rows: chunk.rows, key: run.key, half_bits: feistelHalfBits(chunk.rows), dense, segments: sorted.segments,
+    }), 'sparse_scatter.params');
+    const sums = device.createBuffer({ label: 'sparse_scatter.sums', size: Math.max(16, total * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+    const seg = upload(device, 'sparse_scatter.seg', sorted.seg);
+    const at = upload(device, 'sparse_scatter.at', sorted.at.length ? sorted.at : new Uint32Array(4));
+    const ev = upload(device, 'sparse_scatter.val', sorted.val.length ? sorted.val : new Float32Array(4));
+    const temp = [sp, sums, seg, at, ev];
+    try {
+      const enc = device.createCommandEncoder({ label: 'sparse_grad' });
+      const pass = enc.beginComputePass({ label: 'sparse_grad' });
+      const dz = this.forward(pass, chunk, csr.val !== null, run, model, norm, temp);
+      const s = p.scatter(run.shuffle);
+      pass.setPipeline(s);
+      pass.setBindGroup(0, this.bind(p.scatterLayout, 'sparse_scatter', [sp, chunk.x, norm, seg, at, ev, dz, sums]));
+      pass.dispatchWorkgroups(Math.ceil(total / WG));
+      pass.end();
+      device.queue.submit([enc.finish()]);
+      const f = new Float32Array(await readBuffer(device, sums, 0, total * 4));
+      return {
+        rows: run.count, grad: Float64Array.from(f.subarray(sorted.segments, sorted.segments + dense)), gradBias: f[sorted.segments + dense],
+        loss: f[sorted.segments + dense + 1], cols: sorted.cols, sparse: Float64Array.from(f.subarray(0, sorted.segments)),
+      };
+    } finally {
+      for (const b of temp) b.destroy();
+    }
+  }
+}

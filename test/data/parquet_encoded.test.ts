@@ -1,0 +1,64 @@
+// Parquet files with string columns (written with hyparquet-writer, dictionary-encoded as most writers do): string
+// columns read as categorical (named in a note), one-hot levels by frequency, hashed and crossed columns through the
+// one encoder, a model's fixed encoding, and the same rows as the CSV reader gives for the same table.
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { denseOf } from '../../src/core/csr';
+import type { HostChunk } from '../../src/core/dataset';
+import { encodedCsvSourceFromStream } from '../../src/data/csv_encoded';
+import { encodedParquetFileSource } from '../../src/data/node_files';
+import { tempDir } from './helpers';
+
+const tmp = tempDir('pq-enc');
+const origin = ['SFO', 'LAX', 'SFO', 'JFK', 'SFO', 'LAX', 'ORD'];
+const carrier = ['A', 'B', 'A', 'A', 'B', 'B', 'A'];
+const distance = [100, 200, 300, 400, 500, 600, 700];
+const delay = [1, 2, 3, 4, 5, 6, 7];
+const file = tmp.file('f.parquet');
+writeFileSync(file, new Uint8Array(parquetWriteBuffer({
+  columnData: [{ name: 'distance', data: Float64Array.from(distance), type: 'DOUBLE' }, { name: 'origin', data: origin, type: 'STRING' },
+    { name: 'carrier', data: carrier, type: 'STRING' }, { name: 'delay', data: Float64Array.from(delay), type: 'DOUBLE' }],
+  rowGroupSize: 3,
+} as Parameters<typeof parquetWriteBuffer>[0])));
+
+async function all(chunks: AsyncIterable<HostChunk>, width: number) {
+  const out = { x: [] as number[], s: [] as number[], y: [] as number[] };
+  for await (const c of chunks) {
+    out.x.push(...c.x);
+    out.s.push(...denseOf(c.sparse!, width));
+    out.y.push(...c.y);
+  }
+  return out;
+}
+
+describe('Parquet with string columns', () => {
+  it('reads string columns as categorical, one-hot by frequency, like the CSV reader', async () => {
+    const src = await encodedParquetFileSource(file, { target: 'delay' });
+    try {
+      expect(src.notes.join('\n')).toMatch(/column "origin" holds text \("a string column"\): read as categorical \(one-hot\)/);
+      expect(src.features).toEqual(['distance']);
+      expect(src.encoding.categorical.map((c) => c.levels)).toEqual([['SFO', 'LAX', 'JFK', 'ORD'], ['A', 'B']]);
+      const got = await all(src.read({ maxRows: 4 }), src.sparse.width);
+      const text = 'distance,origin,carrier,delay\n' + distance.map((d, i) => `${d},${origin[i]},${carrier[i]},${delay[i]}`).join('\n') + '\n';
+      const csv = await encodedCsvSourceFromStream('f.csv', () => (async function* () { yield new TextEncoder().encode(text); })(), { target: 'delay' });
+      expect(csv.encoding.categorical).toEqual(src.encoding.categorical);
+      expect(got).toEqual(await all(csv.read(), csv.sparse.width));
+    } finally {
+      await src.close();
+    }
+  });
+
+  it('hashes and crosses, and encodes with a model\'s encoding', async () => {
+    const src = await encodedParquetFileSource(file, { target: 'delay', hashed: 'origin', cross: 'origin:carrier', hashBits: 4 });
+    const fixed = { features: ['distance'], encoding: src.encoding };
+    await src.close();
+    const again = await encodedParquetFileSource(file, { target: 'delay', targetOptional: true, fixed });
+    const a = await all(again.read(), again.sparse.width);
+    expect(a.s.filter((v) => v !== 0).length).toBeGreaterThanOrEqual(7 * 2);
+    expect(again.sparse.width).toBe(3 + 16);
+    await again.close();
+    await expect(encodedParquetFileSource(file, { target: 'delay', fixed: { features: ['distance'], encoding: { ...src.encoding, categorical: [{ name: 'town', kind: 'hash' }] } } }))
+      .rejects.toThrow(/column "town" is not in the file/);
+  });
+});

@@ -1,0 +1,83 @@
+// Seeded data with a sparse block and the same data expanded densely (the sparse columns written as dense ones):
+// one-hot levels (Zipf-like), signed hash buckets (±1 indicators) or valued entries (svmlight-like), beside dense
+// numeric columns, with a target for regression, two classes or K classes. For the sparse-equals-dense tests.
+import { CsrBuilder, denseOf, NEG, sliceCsr } from '../../src/core/csr';
+import type { Dataset } from '../../src/core/dataset';
+import type { Encoding } from '../../src/core/encoding';
+import { Rng } from '../../src/core/rng';
+
+/** How the sparse block is made. */
+export interface SparseDataOptions {
+  rows: number;
+  dense: number;
+  width: number;
+  /** Entries per row. */
+  perRow: number;
+  /** onehot: +1 indicators; signed: ±1 indicators (hashing); valued: values uniform(−1, 1). */
+  kind: 'onehot' | 'signed' | 'valued';
+  task: 'regression' | 'binary' | 'multiclass';
+  classes?: number;
+  seed?: number;
+  /** Rows per chunk (default: all in one). */
+  chunkRows?: number;
+}
+
+/** The two views of one dataset: with a sparse block, and expanded to dense columns. */
+export function sparseAndDense(o: SparseDataOptions): { sparse: Dataset; dense: Dataset } {
+  const rng = new Rng(o.seed ?? 1);
+  const rnd = () => rng.float();
+  const { rows, dense: dd, width } = o;
+  const x = new Float32Array(rows * dd).map(() => rnd() * 2 - 1);
+  const csr = new CsrBuilder(o.kind === 'valued', rows, rows * o.perRow);
+  const truth = Float64Array.from({ length: dd + width }, () => rnd() * 2 - 1);
+  const y = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let z = 0;
+    for (let j = 0; j < dd; j++) z += x[r * dd + j] * truth[j];
+    const seen = new Set<number>();
+    const entries: [number, number][] = [];
+    for (let e = 0; e < o.perRow; e++) {
+      // Zipf-like: low indices far more often; signed (hashed) rows may repeat a bucket, as collisions do.
+      let j = Math.min(width - 1, Math.floor(width * rnd() ** 3));
+      if (o.kind !== 'signed') while (seen.has(j)) j = (j + 1) % width;
+      seen.add(j);
+      entries.push([j, o.kind === 'valued' ? rnd() * 2 - 1 : o.kind === 'signed' && rnd() < 0.5 ? -1 : 1]);
+    }
+    if (o.kind === 'valued') entries.sort((a, b) => a[0] - b[0]);
+    for (const [j, v] of entries) {
+      if (o.kind === 'valued') csr.push(j, v);
+      else csr.push(v < 0 ? (j | NEG) >>> 0 : j);
+      z += v * truth[dd + j];
+    }
+    csr.endRow();
+    const k = o.classes ?? 3;
+    y[r] = o.task === 'regression' ? z + 0.1 * (rnd() - 0.5) : o.task === 'binary' ? (rnd() < 1 / (1 + Math.exp(-3 * z)) ? 1 : 0) : Math.abs(Math.floor(z * 2)) % k;
+  }
+  const block = csr.take();
+  const expanded = denseOf(block, width);
+  const xd = new Float32Array(rows * (dd + width));
+  for (let r = 0; r < rows; r++) {
+    xd.set(x.subarray(r * dd, (r + 1) * dd), r * (dd + width));
+    xd.set(expanded.subarray(r * width, (r + 1) * width), r * (dd + width) + dd);
+  }
+  const per = o.chunkRows ?? rows;
+  const starts = Array.from({ length: Math.ceil(rows / per) }, (_, i) => i * per);
+  const features = Array.from({ length: dd }, (_, j) => `x${j + 1}`);
+  const encoding: Encoding = { format: 'svmlight', categorical: [], crosses: [], hash: null, base: 0, width };
+  return {
+    sparse: {
+      features, target: 'y', rows, sparse: { width, encoding, nnzPerRow: o.perRow },
+      chunks: starts.map((s) => {
+        const n = Math.min(per, rows - s);
+        return { rows: n, x: x.slice(s * dd, (s + n) * dd), y: y.slice(s, s + n), firstRow: s, sparse: sliceCsr(block, s, n) };
+      }),
+    },
+    dense: {
+      features: [...features, ...Array.from({ length: width }, (_, j) => `s${j}`)], target: 'y', rows,
+      chunks: starts.map((s) => {
+        const n = Math.min(per, rows - s);
+        return { rows: n, x: xd.slice(s * (dd + width), (s + n) * (dd + width)), y: y.slice(s, s + n), firstRow: s };
+      }),
+    },
+  };
+}

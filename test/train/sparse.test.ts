@@ -1,0 +1,160 @@
+// A model with a sparse block equals the same model trained on the same data expanded densely (the sparse columns
+// written as dense ones), on every backend, for every optimizer and penalty (the lazy updates of untouched columns
+// are exact), every task, one-hot, signed (hashed) and valued entries, shuffled mini-batches, streaming and a holdout.
+import { describe, expect, it } from 'vitest';
+import type { Backend } from '../../src/backend';
+import type { Dataset } from '../../src/core/dataset';
+import type { TrainSpec } from '../../src/core/spec';
+import { sparseModelBytes } from '../../src/train/plan';
+import { train } from '../../src/train/train';
+import { sparseAndDense, type SparseDataOptions } from '../helpers/sparse';
+import { ALL_OPTIMIZERS, ALL_PENALTIES, reference, useBackends } from '../helpers/matrix';
+
+const BASE: SparseDataOptions = { rows: 203, dense: 3, width: 37, perRow: 4, kind: 'onehot', task: 'regression', chunkRows: 64 };
+const SPEC: Partial<TrainSpec> = { epochs: 3, batch: 16, lr: 0.05, seed: 3 };
+
+const maxAbsDiff = (a: Float64Array, b: Float64Array): number => {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+};
+
+/** Run options of each view (a memory budget that streams both needs more bytes for the dense one). */
+interface Runs {
+  sparse?: { memoryBudget?: number; chunkRows?: number };
+  dense?: { memoryBudget?: number; chunkRows?: number };
+}
+
+async function both(b: Backend, data: { sparse: Dataset; dense: Dataset }, spec: Partial<TrainSpec>, run: Runs = {}) {
+  const s = await train(b, data.sparse, { ...SPEC, ...spec, ...run.sparse });
+  const d = await train(b, data.dense, { ...SPEC, ...spec, ...run.dense });
+  return { s, d, diff: Math.max(maxAbsDiff(s.params.weights, d.params.weights), maxAbsDiff(s.params.bias, d.params.bias)) };
+}
+
+describe.each(useBackends(['reference', 'cpu (1 thread)', 'cpu (3 threads)']))('%s: sparse equals dense', (c) => {
+  it.each(ALL_OPTIMIZERS)('optimizer %s under every penalty', async (optimizer) => {
+    const data = sparseAndDense({ ...BASE, seed: 7 });
+    for (const penalty of ALL_PENALTIES) {
+      const alpha = penalty === 'none' ? undefined : 0.01;
+      const lr = optimizer === 'ftrl' ? 0.5 : SPEC.lr;
+      const { diff, s, d } = await both(c.backend(), data, { optimizer, penalty, alpha, lr });
+      expect(diff, `${optimizer}/${penalty}`).toBeLessThan(1e-6);
+      expect(s.final.loss).toBeCloseTo(d.final.loss, 6);
+    }
+  });
+
+  it.each([
+    ['binary (logistic), signed hash buckets', { task: 'binary', kind: 'signed' }, { loss: 'logistic' }],
+    ['multiclass (softmax), valued entries', { task: 'multiclass', kind: 'valued', classes: 3 }, { loss: 'softmax' }],
+    ['regression (huber), no bias', { kind: 'valued' }, { loss: 'huber', fitBias: false }],
+    ['averaging, clipping and a schedule', {}, { average: true, clipNorm: 0.5, lrSchedule: 'invscaling', penalty: 'elasticnet', alpha: 0.01 }],
+    ['no dense columns (svmlight-like)', { dense: 0, kind: 'valued' }, {}],
+  ] as const)('%s', async (_name, o, spec) => {
+    const data = sparseAndDense({ ...BASE, ...o } as SparseDataOptions);
+    const { diff } = await both(c.backend(), data, spec as Partial<TrainSpec>);
+    expect(diff).toBeLessThan(1e-6);
+  });
+
+  it('standardizes the dense columns only, as the f64 reference does', async () => {
+    const data = sparseAndDense({ ...BASE, kind: 'valued', seed: 11 });
+    const spec: Partial<TrainSpec> = { ...SPEC, standardize: true, loss: 'huber', penalty: 'l2', alpha: 0.01 };
+    const got = await train(c.backend(), data.sparse, spec);
+    const want = await train(reference, data.sparse, spec);
+    // f32 rows and sums against f64 over ~40 steps.
+    expect(maxAbsDiff(got.params.weights, want.params.weights)).toBeLessThan(c.precision === 'f64' ? 1e-12 : 2e-5);
+    expect(got.standardization!.mean.length).toBe(BASE.dense + BASE.width);
+  });
+
+  it('streams a sparse source larger than the memory budget, with a holdout', async () => {
+    const data = sparseAndDense({ ...BASE, rows: 700, seed: 5 });
+    // The same 32-row chunks in both runs (the chunk order and the permutations depend on them).
+    const runs = { sparse: { memoryBudget: 16 << 10, chunkRows: 32 }, dense: { memoryBudget: 96 << 10, chunkRows: 32 } };
+    const { s, d, diff } = await both(c.backend(), data, { validation: 0.2, penalty: 'l2', alpha: 0.01 }, runs);
+    expect(d.streamed).toBe(true);
+    expect(s.streamed).toBe(true);
+    expect(s.validationRows).toBeGreaterThan(100);
+    expect(diff).toBeLessThan(1e-6);
+  });
+});
+
+// WebGPU sums each step's rows in f32 on the device (sparse_grad/sparse_scatter) and updates in f64 on the host with
+// the shared rule; the oracle is the f64 reference trained on the dense expansion. f32 sums over ~40 steps: 1e-5.
+describe.each(useBackends(['webgpu']))('%s: sparse equals the dense expansion on the reference', (c) => {
+  const close = async (data: { sparse: Dataset; dense: Dataset }, spec: Partial<TrainSpec>, run: Runs = {}) => {
+    const s = await train(c.backend(), data.sparse, { ...SPEC, ...spec, ...run.sparse });
+    const d = await train(reference, data.dense, { ...SPEC, ...spec, ...run.dense });
+    const diff = Math.max(maxAbsDiff(s.params.weights, d.params.weights), maxAbsDiff(s.params.bias, d.params.bias));
+    return { s, d, diff };
+  };
+
+  it.each(ALL_OPTIMIZERS)('optimizer %s under every penalty', async (optimizer) => {
+    const data = sparseAndDense({ ...BASE, seed: 7 });
+    for (const penalty of ALL_PENALTIES) {
+      const alpha = penalty === 'none' ? undefined : 0.01;
+      const lr = optimizer === 'ftrl' ? 0.5 : SPEC.lr;
+      const { diff, s, d } = await close(data, { optimizer, penalty, alpha, lr });
+      expect(diff, `${optimizer}/${penalty}`).toBeLessThan(1e-5);
+      expect(s.final.loss).toBeCloseTo(d.final.loss, 5);
+    }
+  });
+
+  it.each([
+    ['binary (logistic), signed hash buckets', { task: 'binary', kind: 'signed' }, { loss: 'logistic' }],
+    ['regression (huber), valued entries, no bias', { kind: 'valued' }, { loss: 'huber', fitBias: false }],
+    ['averaging, clipping and a schedule', {}, { average: true, clipNorm: 0.5, lrSchedule: 'invscaling', penalty: 'elasticnet', alpha: 0.01 }],
+    ['no dense columns (svmlight-like)', { dense: 0, kind: 'valued' }, {}],
+  ] as const)('%s', async (_name, o, spec) => {
+    const data = sparseAndDense({ ...BASE, ...o } as SparseDataOptions);
+    const { diff } = await close(data, spec as Partial<TrainSpec>);
+    expect(diff).toBeLessThan(1e-5);
+  });
+
+  it('standardizes the dense columns only, as the f64 reference does', async () => {
+    // The dense expansion would standardize the expanded columns too: the oracle is the reference on the sparse rows.
+    const data = sparseAndDense({ ...BASE, kind: 'valued', seed: 11 });
+    const spec: Partial<TrainSpec> = { ...SPEC, standardize: true, loss: 'huber', penalty: 'l2', alpha: 0.01 };
+    const got = await train(c.backend(), data.sparse, spec);
+    const want = await train(reference, data.sparse, spec);
+    expect(maxAbsDiff(got.params.weights, want.params.weights)).toBeLessThan(1e-5);
+  });
+
+  it('streams a sparse source larger than the memory budget, with a holdout', async () => {
+    const data = sparseAndDense({ ...BASE, rows: 700, seed: 5 });
+    const runs = { sparse: { memoryBudget: 16 << 10, chunkRows: 32 }, dense: { memoryBudget: 96 << 10, chunkRows: 32 } };
+    const { s, diff } = await close(data, { validation: 0.2, penalty: 'l2', alpha: 0.01 }, runs);
+    expect(s.streamed).toBe(true);
+    expect(diff).toBeLessThan(1e-5);
+  });
+
+  it('refuses K-output losses with a message naming the backends that train them', async () => {
+    const data = sparseAndDense({ ...BASE, task: 'multiclass', kind: 'valued', classes: 3 });
+    await expect(train(c.backend(), data.sparse, { ...SPEC, loss: 'softmax' })).rejects.toThrow(/WebGPU trains sparse rows with one-output losses.*--backend cpu/);
+  });
+});
+
+describe('the memory budget with a sparse model', () => {
+  /** 300 rows, one dense column, two entries a row in 2^bits hashed buckets. */
+  const wide = (bits: number): Dataset => {
+    const width = 2 ** bits;
+    const rows = 300;
+    const ptr = Uint32Array.from({ length: rows + 1 }, (_, r) => 2 * r);
+    const idx = Uint32Array.from({ length: 2 * rows }, (_, e) => (Math.imul(e + 1, 0x9e3779b1) >>> 8) % width);
+    const encoding = { format: 'svmlight' as const, categorical: [], crosses: [], hash: null, base: 0, width };
+    const x = Float32Array.from({ length: rows }, (_, r) => (r % 10) / 10);
+    const y = Float32Array.from({ length: rows }, (_, r) => r % 3);
+    return { features: ['x'], target: 'y', rows, sparse: { width, encoding, nnzPerRow: 2 }, chunks: [{ rows, x, y, firstRow: 0, sparse: { ptr, idx, val: null } }] };
+  };
+
+  it('counts 2^24 buckets\' state against --memory-budget: refused when it leaves no room for rows, streamed when rows overflow the rest', async () => {
+    const reserved = sparseModelBytes(2 ** 24, 1, 0);
+    expect(reserved / 2 ** 20).toBeCloseTo(448, 0);
+    await expect(train(reference, wide(24), { ...SPEC, epochs: 1, memoryBudget: 256 << 20 })).rejects.toThrow(
+      /the model's sparse block keeps about 448 MiB in memory, which leaves nothing of --memory-budget 256 MiB for rows: raise --memory-budget, or lower --hash-bits/);
+    // 4 KiB left for rows of 40 bytes: 102 fit, the 300 are streamed through the ring (2^20 buckets keep the test
+    // fast; bench/RESULTS.md has the peak RSS of 2^24 buckets through the CLI).
+    const r = await train(reference, wide(20), { ...SPEC, epochs: 1, memoryBudget: sparseModelBytes(2 ** 20, 1, 0) + (4 << 10) });
+    expect(r.streamed).toBe(true);
+    expect(r.params.weights.length).toBe(1 + 2 ** 20);
+  });
+});
