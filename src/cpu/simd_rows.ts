@@ -71,13 +71,21 @@ export const CLOSED = 1 << 30;
  * The job is read only after a claim succeeds: the claim synchronizes with the owner's opening of the counter.
  */
 export function runChunks(kn: Kernels, views: () => Views, id: number): void {
-  let c = Atomics.add(views().i32, CTL.next, 1);
+  const c = Atomics.add(views().i32, CTL.next, 1);
   if (c >= CLOSED) return;
-  const v = views();
-  const { i32, f64, f32 } = v;
+  const { i32 } = views();
+  if (i32[(i32[CTL.job] >>> 0 >> 2) + JOB.kind] === SPARSE_JOB) return sparsePass!(kn, views, id, c);
+  runJobChunks(kn, views, id, c, chunkRows);
+}
+
+/** How a kind of job runs rows [lo, hi) of its pieces with a pass set up for one chunk. */
+export type ChunkRows = (pass: Pass, i32: Int32Array, J: number, scratch: number, lo: number, hi: number) => void;
+
+/** Sets up the pass from the job's fields and runs its chunks from chunk c (already claimed) until none is left. */
+export function runJobChunks(kn: Kernels, views: () => Views, id: number, c: number, rowsOf: ChunkRows): void {
+  const { i32, f64, f32 } = views();
   const job = i32[CTL.job] >>> 0;
   const J = job >> 2;
-  if (i32[J + JOB.kind] === SPARSE_JOB) return sparsePass!(kn, views, id, c);
   const train = i32[J + JOB.train] === 1;
   const unit = LOSSES[LOSS_NAMES[i32[J + JOB.loss]]];
   const k = i32[J + JOB.k];
@@ -111,7 +119,7 @@ export function runChunks(kn: Kernels, views: () => Views, id: number): void {
       pass.m = f64.subarray(sums + STRIPE_M, sums + STRIPE_M + 4);
       pass.confusion = classes > 0 ? f64.subarray(sums + STRIPE_BIAS + k, sums + STRIPE_BIAS + k + classes * classes) : null;
     }
-    chunkRows(pass, i32, J, scratch, Math.floor((rows * c) / chunks), Math.floor((rows * (c + 1)) / chunks));
+    rowsOf(pass, i32, J, scratch, Math.floor((rows * c) / chunks), Math.floor((rows * (c + 1)) / chunks));
     Atomics.add(i32, CTL.chunksDone, 1);
     Atomics.notify(i32, CTL.chunksDone);
   }

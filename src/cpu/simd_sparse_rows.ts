@@ -3,12 +3,10 @@
 // gathers (simd/sparse.ts), the loss (training: the unit's f32 part; evaluation: the registry's f64 unit), the dense
 // gradient sums into the chunk's f64 stripe, and — training — each row's dL/dz and row index at its place in the job,
 // from which the owning thread adds the sparse block's sums (simd_sparse.ts). Its oracle is sparse_grad.ts.
-import { LOSS_NAMES, LOSSES } from '../core/losses';
 import { feistelHalfBits } from '../core/permute';
-import { lossRows, lossRowsWeighted, type Kernels, type Views } from './simd_arena';
+import type { Kernels, Views } from './simd_arena';
 import {
-  CTL, JOB, JOB_HP, JOB_PIECES, JOB_YSHIFT, multiRows, partRows, PIECE_WORDS, scalarRows, STRIPE_BIAS, STRIPE_LOSS, STRIPE_M, STRIPE_ROWS, stripeBytes,
-  type Pass,
+  JOB, JOB_PIECES, multiRows, partRows, PIECE_WORDS, runJobChunks, scalarRows, STRIPE_LOSS, STRIPE_ROWS, type Pass,
 } from './simd_rows';
 
 /** i32 word offsets of a sparse job's own fields (after JOB's). */
@@ -18,45 +16,7 @@ export const SPARSE_PIECE_WORDS = 4;
 
 /** Runs the sparse job's chunks from chunk c (already claimed) until none is left. */
 export function runSparseChunks(kn: Kernels, views: () => Views, id: number, c: number): void {
-  const { i32, f64, f32 } = views();
-  const job = i32[CTL.job] >>> 0;
-  const J = job >> 2;
-  const train = i32[J + JOB.train] === 1;
-  const unit = LOSSES[LOSS_NAMES[i32[J + JOB.loss]]];
-  const k = i32[J + JOB.k];
-  const rb = i32[J + JOB.rb] >>> 0;
-  const block = i32[J + JOB.block];
-  const classes = i32[J + JOB.classes];
-  const scratch = (i32[J + JOB.scratch] >>> 0) + id * i32[J + JOB.scratchStride];
-  const hp = [f64[(job + JOB_HP) / 8], f64[(job + JOB_HP) / 8 + 1], f64[(job + JOB_HP) / 8 + 2], f64[(job + JOB_HP) / 8 + 3]] as const;
-  const ring = i32[J + JOB.prefetch] + 1;
-  const z = scratch + ring * block * 4 + block * rb + block * 4;
-  const g = z + block * k * 4;
-  const part = lossRows(kn, unit.stem);
-  if (train && !part) throw new Error(`the fast CPU backend has no ${unit.name} loss part (src/cpu/simd/losses/${unit.stem}.ts)`);
-  const pass: Pass = {
-    kn, f32, f64, unit, k, hp, yShift: f64[(job + JOB_YSHIFT) / 8], train, grad: 0, sums: 0, g, z, part: part!,
-    partOut: g + block * k * 4, hpAt: job + JOB_HP, m: f64, biasAt: 0, confusion: null, zRow: new Float64Array(k),
-    // Rows with a sparse block carry no sample weights or offsets (train.ts refuses them), so the weighted part never runs.
-    partW: lossRowsWeighted(kn, unit.stem)!, wp: 0, op: 0, ws: 0, os: 0,
-  };
-  const chunks = i32[J + JOB.chunks];
-  const rows = i32[J + JOB.rows];
-  for (; c < chunks; c = Atomics.add(i32, CTL.next, 1)) {
-    const slot = (i32[J + JOB.results] >>> 0) + c * i32[J + JOB.stripe];
-    f64.fill(0, slot / 8, (slot + stripeBytes(k, rb, classes)) / 8);
-    const sums = (slot + k * rb * 2) / 8;
-    pass.grad = slot;
-    pass.sums = sums;
-    pass.biasAt = sums + STRIPE_BIAS;
-    if (!train) {
-      pass.m = f64.subarray(sums + STRIPE_M, sums + STRIPE_M + 4);
-      pass.confusion = classes > 0 ? f64.subarray(sums + STRIPE_BIAS + k, sums + STRIPE_BIAS + k + classes * classes) : null;
-    }
-    sparseChunkRows(pass, i32, J, scratch, Math.floor((rows * c) / chunks), Math.floor((rows * (c + 1)) / chunks));
-    Atomics.add(i32, CTL.chunksDone, 1);
-    Atomics.notify(i32, CTL.chunksDone);
-  }
+  runJobChunks(kn, views, id, c, sparseChunkRows);
 }
 
 /** Rows [lo, hi) of the job's pieces laid end to end, in blocks. */

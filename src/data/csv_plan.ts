@@ -131,10 +131,11 @@ export function splitFields(line: string, delim: string, file: string, lineNo: n
 }
 
 /** The text column and level a feature name "column=level" stands for, when no column has that name; else null. */
-export function indicatorOf(header: readonly string[], name: string): { column: string; level: string } | null {
-  if (header.includes(name)) return null;
+export function indicatorOf(header: readonly string[] | ReadonlySet<string>, name: string): { column: string; level: string } | null {
+  const has = header instanceof Set ? (n: string) => header.has(n) : (n: string) => (header as readonly string[]).includes(n);
+  if (has(name)) return null;
   for (let i = name.indexOf('='); i > 0; i = name.indexOf('=', i + 1)) {
-    if (header.includes(name.slice(0, i))) return { column: name.slice(0, i), level: name.slice(i + 1) };
+    if (has(name.slice(0, i))) return { column: name.slice(0, i), level: name.slice(i + 1) };
   }
   return null;
 }
@@ -143,8 +144,9 @@ export function indicatorOf(header: readonly string[], name: string): { column: 
 function featureSlots(file: string, header: string[], names: readonly string[], colOf: (n: string, what: string) => number): { cols: number[]; levels: (string | null)[] } {
   const cols: number[] = [];
   const levels: (string | null)[] = [];
+  const names0 = new Set(header); // a lookup per feature: a 100 000-column header stays linear
   for (const f of names) {
-    const ind = indicatorOf(header, f);
+    const ind = indicatorOf(names0, f);
     cols.push(colOf(ind ? ind.column : f, 'feature'));
     levels.push(ind ? ind.level : null);
   }

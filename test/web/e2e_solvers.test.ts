@@ -1,7 +1,8 @@
 // End to end in Debian's headless Chromium: the page fits a regularization path by Newton's method on the CPU
 // backend (issue 19 items 4 and 8): the status says how many α's and which was kept, the metrics line says the
 // solver's iterations and passes instead of epochs, and the path card charts every α (objective, held-out loss and
-// nonzero weights) with the kept one marked; a plain Newton fit reports its iterations and hides the path card.
+// nonzero weights) with the kept one marked; 3-fold cross-validation charts the cross-validated loss; a plain Newton
+// fit reports its iterations and hides the path card.
 import { describe, expect, it } from 'vitest';
 import { waitForValue } from './browser';
 import { browserSession, openMore, train } from './session';

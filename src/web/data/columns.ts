@@ -77,7 +77,7 @@ export function defaultChoices(p: CsvProfile): TableChoices {
 
 /** Why a used text column cannot be read as the choice asks, or null. */
 export function textProblem(c: ColumnProfile, encoding: Encoding): string | null {
-  if (encoding === 'hashing') return 'hashing needs the engine\'s categorical columns (not in this version yet): left out; choose one-hot';
+  if (encoding === 'hashing') return 'hashing is not offered on the page yet (the CLI\'s --hashed does it): left out; choose one-hot';
   if (c.moreLevels || c.levels.length > ONE_HOT_MAX) return `${levelCount(c)}: more than the ${ONE_HOT_MAX} one-hot reads here: left out`;
   if (c.levels.length < 2) return 'a single level: nothing to encode';
   return null;
