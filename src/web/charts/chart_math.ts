@@ -84,8 +84,8 @@ export function logSplits(min: number, max: number, most = 7): number[] {
   return out.length ? out : [min, max];
 }
 
-/** Inserts v into the sorted array a (binary search). */
-function insertSorted(a: number[], v: number): void {
+/** The first index of the sorted array a whose value is not below v (binary search). */
+function lowerBound(a: readonly number[], v: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {
@@ -93,19 +93,17 @@ function insertSorted(a: number[], v: number): void {
     if (a[mid] < v) lo = mid + 1;
     else hi = mid;
   }
-  a.splice(lo, 0, v);
+  return lo;
+}
+
+/** Inserts v into the sorted array a. */
+function insertSorted(a: number[], v: number): void {
+  a.splice(lowerBound(a, v), 0, v);
 }
 
 /** Removes one v from the sorted array a. */
 function removeSorted(a: number[], v: number): void {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  a.splice(lo, 1);
+  a.splice(lowerBound(a, v), 1);
 }
 
 /**
