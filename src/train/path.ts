@@ -68,8 +68,14 @@ export async function alphaMax(fit: IterativeFit): Promise<{ alphaMax: number; t
   const theta = new Float64Array(o.size);
   if (o.size > o.weights) {
     const { spec } = fit.plan;
-    const r = await newton(biasOracle(o), new Float64Array(o.size - o.weights), { maxIter: spec.maxIter, tol: Math.min(spec.solverTol, 1e-12) });
-    theta.set(r.theta, o.weights);
+    const bias = biasOracle(o);
+    const r = await newton(bias, new Float64Array(o.size - o.weights), { maxIter: spec.maxIter, tol: Math.min(spec.solverTol, 1e-12) });
+    // One Newton step more (a pass; a few at an f32 floor, where it is refused): α_max is the gradient at this point and
+    // every α of the path a multiple of it, and a decrement of 1e-12·|f| can leave ~1e-9 in it (a Poisson fit with an
+    // offset did); the step after it is at f64's floor. A tolerance near 0 instead would never stop where f32 sums
+    // keep accepting steps that change nothing.
+    const polished = await newton(bias, r.theta, { maxIter: 1, tol: 0 });
+    theta.set(polished.theta, o.weights);
   }
   const { g } = await o.evaluate(theta, 1);
   let most = 0;
@@ -89,16 +95,16 @@ interface Fitted {
   passes: number;
 }
 
-/** Fits every α in turn from θ0, each warm-started from the last. */
-async function fitPath(fit: IterativeFit, alphas: readonly number[], theta0: Float64Array, fold?: number): Promise<Fitted> {
+/** Fits every α in turn from θ0 (the intercept-only optimum, where α_max was measured), each warm-started from the last. */
+async function fitPath(fit: IterativeFit, alphas: readonly number[], start: { alphaMax: number; theta: Float64Array }, fold?: number): Promise<Fitted> {
   const { plan } = fit;
   const out: Fitted = { steps: [], thetas: [], iterations: [], passes: 0 };
-  let theta = theta0;
+  let theta = start.theta;
   for (const [index, alpha] of alphas.entries()) {
     plan.signal?.throwIfAborted();
     const before = fit.oracle.passes;
     const hp = hpAt(plan, alpha);
-    const r = await fit.fit(theta, hp, (it) => {
+    const r = hp[1] > 0 && alpha >= start.alphaMax && theta === start.theta ? await fit.allZero(theta, hp) : await fit.fit(theta, hp, (it) => {
       out.iterations.push(it);
       if (fold === undefined) plan.onIteration?.({ ...it, passes: fit.oracle.passes });
     });
@@ -161,7 +167,7 @@ export async function trainPath(backend: Backend, plan: TrainPlan, load: (p: Tra
   const full = await withFit(backend, plan, load, async (fit, l) => {
     const start = await alphaMax(fit);
     const alphas = alphaGrid(start.alphaMax, spec.alphaPath, spec.alphaMinRatio);
-    const fitted = await fitPath(fit, alphas, start.theta);
+    const fitted = await fitPath(fit, alphas, start);
     const scored = fitted.steps.every((s) => s.validation);
     let chosen = alphas.length - 1;
     let choice = `the path's last α (${spec.alphaMinRatio} × α_max)`;
@@ -190,7 +196,7 @@ export async function trainPath(backend: Backend, plan: TrainPlan, load: (p: Tra
         throw new Error(`--cv ${spec.cv}: fold ${f + 1} ${rows === 0 ? 'leaves no rows to train on' : 'holds no rows'}; use fewer folds (the data has too few rows)`);
       }
       const start = await alphaMax(fit);
-      const fitted = await fitPath(fit, full.alphas, start.theta, f);
+      const fitted = await fitPath(fit, full.alphas, start, f);
       return { rows, heldRows, validation: fitted.steps.map((s) => s.validation) };
     });
     losses.push(fold.validation.map((m) => m!.loss));

@@ -58,6 +58,16 @@ export class IterativeFit {
   }
 
   /** Fits the model at the penalty strengths `hp` ([l2, l1, …], the spec's by default) from θ0 by the plan's solver. */
+  /**
+   * The answer at α ≥ α_max under a penalty with an L1 part, without a solve: every weight zero and the biases at their
+   * own optimum θ0 — α_max's definition (the largest |gradient| of a weight there over the L1 share) makes it the
+   * optimum, where a solver started on that boundary could step off it by rounding. One pass, for its objective.
+   */
+  async allZero(theta0: Float64Array, hp: PenaltyHp): Promise<SolveResult> {
+    const e = await withPenalty(this.oracle, hp[0]).evaluate(theta0, 0);
+    return { theta: Float64Array.from(theta0), objective: e.f, iterations: [], passes: 1, converged: true, reason: 'α ≥ α_max: every weight is zero' };
+  }
+
   async fit(theta0: Float64Array, hp: PenaltyHp = this.model.penaltyHp, onIteration?: (it: Iteration) => void): Promise<SolveResult> {
     const { spec } = this.plan;
     const [l2, l1] = hp;

@@ -2,7 +2,7 @@
 // λ_max), the same nonzero counts and the same coefficients within 1e-6 on the f64 reference, on standardized real
 // data (test/fixtures/path, made by `Rscript bench/fixtures/glmnet_path.R` with Debian's r-cran-glmnet). The f32
 // backends reach the same path within their precision. Cross-validation's folds, rules and refit on real data too.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LossKind } from '../../src/core/losses';
@@ -19,11 +19,20 @@ const FIX = join(__dirname, '../fixtures');
 interface Case {
   data: string; loss: LossKind; penalty: PenaltyKind; l1Ratio: number; n: number; minRatio: number; alphaScale: number;
   lambda: number[]; df: number[]; weights: number[][]; bias: number[]; peer: string;
+  /** The columns of the rows' observation weights and offset ('' when none): glmnet's weights= and offset=. */
+  weight: string; offset: string;
 }
 const { cases } = JSON.parse(readFileSync(join(FIX, 'path/glmnet.json'), 'utf8')) as { cases: Record<string, Case> };
-const file = (data: string) => join(FIX, data === 'diabetes_unit' ? 'path' : 'real', `${data}.csv`);
+const file = (data: string) => join(FIX, existsSync(join(FIX, 'path', `${data}.csv`)) ? 'path' : 'real', `${data}.csv`);
 
-const PATHS: [string, SolverKind][] = [['lasso', 'newton'], ['lasso', 'lbfgs'], ['elasticnet', 'newton'], ['ridge', 'newton'], ['logistic_l1', 'newton'], ['poisson_l1', 'newton']];
+const PATHS: [string, SolverKind][] = [
+  ['lasso', 'newton'], ['lasso', 'lbfgs'], ['elasticnet', 'newton'], ['ridge', 'newton'], ['logistic_l1', 'newton'], ['poisson_l1', 'newton'],
+  // Observation weights (--weight) and an offset (--offset) along the path: α_max, the warm starts and every solve
+  // carry them as glmnet's weights= and offset= do.
+  ['logistic_l1_weighted', 'newton'], ['logistic_l1_weighted', 'lbfgs'], ['logistic_enet_weighted', 'newton'], ['poisson_l1_offset', 'newton'],
+];
+/** The train options that read a case's weight and offset columns. */
+const columnsOf = (c: Case) => ({ ...(c.weight ? { weight: c.weight } : {}), ...(c.offset ? { offset: c.offset } : {}) });
 
 describe.each(useBackends(['reference', 'cpu (1 thread)', 'webgpu']))('%s', (b) => {
   const f64 = b.precision === 'f64';
@@ -32,7 +41,7 @@ describe.each(useBackends(['reference', 'cpu (1 thread)', 'webgpu']))('%s', (b) 
     const source = await csvSource(file(c.data), { target: 'y', labels: c.loss === 'logistic' });
     const steps: PathStep[] = [];
     const r = await train(b.backend(), source, {
-      loss: c.loss, penalty: c.penalty, ...(c.penalty === 'elasticnet' ? { l1Ratio: c.l1Ratio } : {}), solver,
+      loss: c.loss, penalty: c.penalty, ...(c.penalty === 'elasticnet' ? { l1Ratio: c.l1Ratio } : {}), solver, ...columnsOf(c),
       alphaPath: c.n, alphaMinRatio: c.minRatio, solverTol: 1e-14, maxIter: 2000, onPathStep: (s) => steps.push(s),
     });
     const path = r.path!;
@@ -119,6 +128,21 @@ describe('cross-validation', () => {
     expect(se1.path!.cv!.mean).toEqual(cv.mean);
     expect(se1.path!.chosen).toBeLessThanOrEqual(cv.chosen);
     expect(se1.path!.cv!.mean[se1.path!.chosen]).toBeLessThanOrEqual(cv.mean[cv.best] + cv.se[cv.best]);
+  });
+
+  it('--cv with sample weights: weighted folds, and the refit is the weighted fit at the chosen α', async () => {
+    const source = (features?: string[]) => csvSource(file('breast_cancer_w'), { target: 'y', labels: true, ...(features ? { features } : {}) });
+    const opts = { loss: 'logistic', penalty: 'l1', solver: 'newton', alphaPath: 10, alphaMinRatio: 0.01, seed: 5, solverTol: 1e-14, cv: 3 } as const;
+    const weighted = await train(ref.backend(), await source(), { ...opts, weight: 'w' });
+    const plainCv = await train(ref.backend(), await source(Array.from({ length: 30 }, (_, j) => `x${j + 1}`)), opts);
+    const cv = weighted.path!.cv!;
+    expect(cv.folds.reduce((a, f) => a + f.heldRows, 0)).toBe(569);
+    // The weights change what each fold's held-out loss averages: the curves differ from the unweighted run's.
+    expect(cv.mean).not.toEqual(plainCv.path!.cv!.mean);
+    const alpha = weighted.path!.alphas[weighted.path!.chosen];
+    const plain = await train(ref.backend(), await source(), { loss: 'logistic', penalty: 'l1', solver: 'newton', alpha, solverTol: 1e-14, weight: 'w' });
+    plain.params.weights.forEach((v, j) => expect(weighted.params.weights[j]).toBeCloseTo(v, 6));
+    expect(weighted.params.bias[0]).toBeCloseTo(plain.params.bias[0], 6);
   });
 
   it('options: --cv needs a path, a path needs newton or lbfgs and a penalty; too many folds for the rows is an error', async () => {

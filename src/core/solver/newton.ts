@@ -112,13 +112,18 @@ export async function newton(o: Oracle, theta0: Float64Array, opts: NewtonOption
     // Near the optimum a Newton step is taken whole; when it is not, the values are at their arithmetic's floor (f32
     // backends), so a few halvings decide it rather than forty passes.
     const nearFloor = decrement <= FLOOR * Math.abs(big);
+    // There the objective's f32 sums cannot tell a better point from a worse one, but the gradient still can: a step
+    // that keeps the objective within its rounding and shrinks the (sub)gradient is taken (an f32 backend's Newton
+    // otherwise stopped with ~2e-4 left in a Poisson intercept with an offset).
+    const gradNow = nearFloor ? norm(l1 ? subgradient(e.g, theta, l1, o.weights) : e.g) : 0;
     for (let tries = 0; tries < (nearFloor ? 4 : 40); tries++) {
       const trial = theta.map((v, i) => v + step * delta[i]);
       // The last iteration allowed needs no Hessian at its new point (one pass of the Gram fewer under --max-iter).
       const te = await o.evaluate(trial, it < opts.maxIter ? 2 : 1);
       passes++;
       const tb = te.f + l1Of(trial);
-      if (tb <= big + ARMIJO * step * slope) {
+      const flatter = nearFloor && tb <= big + FLOOR * Math.abs(big) && norm(l1 ? subgradient(te.g, trial, l1, o.weights) : te.g) < 0.5 * gradNow;
+      if (tb <= big + ARMIJO * step * slope || flatter) {
         theta = trial;
         next = te;
         nextBig = tb;
