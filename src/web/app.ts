@@ -18,8 +18,8 @@ import { divergenceOf } from './runs/diverged';
 import { ResumeOffer } from './runs/resume_offer';
 import { discardRun, saveRun, savedRunOf, savedSpec, type Interrupted } from './runs/saved_run';
 import { outcome, runningText, type Settled } from './runs/outcome';
-import { lossMismatch, startProblem } from './form/loss_fit';
-import { pageMessage, type RunSettings } from './form/settings';
+import { hashingProblem, lossMismatch, startProblem } from './form/loss_fit';
+import { pageMessage, parseTrainForm, type RunSettings } from './form/settings';
 import { controlsFor, type RunState } from './state';
 import { byId } from './views';
 
@@ -114,7 +114,10 @@ export class TrainApp {
   private updateStart(): void {
     const dataOk = this.data.state !== 'none' && this.data.state !== 'error';
     const target = this.form.kind === 'file' ? this.form.files.target : null;
-    const problem = lossMismatch(this.form.kind, this.form.loss) ?? startProblem(this.form.loss, { classes: this.data.currentScan()?.classes, target });
+    const hashed = this.form.kind === 'file' ? this.form.files.plan()?.hashed ?? [] : [];
+    const spec = hashed.length ? parseTrainForm({ values: this.form.values(), backend: 'cpu' }) : null;
+    const problem = lossMismatch(this.form.kind, this.form.loss) ?? startProblem(this.form.loss, { classes: this.data.currentScan()?.classes, target })
+      ?? (spec?.ok ? hashingProblem(spec.value.spec, hashed) : null);
     const why = problem ? `Cannot train: ${problem}.` : '';
     if (byId('start-problem').textContent !== why) byId('start-problem').textContent = why;
     button('start').disabled = this.blocked || !controlsFor(this.state, false).start || !this.form.valid || !dataOk || !!problem;
@@ -287,7 +290,8 @@ export class TrainApp {
     if (!m || !d || !this.settings) return;
     const { features, target } = d.source;
     const rows = d.dataset?.rows ?? this.data.currentScan()?.rows ?? null;
-    const file = modelFileFor(m, { features, target, rows, description: d.description, data: dataSettings(d.spec) }, this.settings.spec);
+    const encoding = d.source.sparse?.encoding;
+    const file = modelFileFor(m, { features, target, rows, description: d.description, data: dataSettings(d.spec), ...(encoding ? { encoding } : {}) }, this.settings.spec);
     const name = d.spec.kind === 'file' ? d.spec.name : d.spec.kind;
     download(modelFileName(name, this.settings.spec, kind), JSON.stringify(file, null, 2) + '\n');
   }

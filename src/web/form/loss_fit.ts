@@ -1,8 +1,11 @@
 // Whether a loss can fit the data the page already knows, without the DOM: a loss of another task for a built-in
 // dataset, a binary loss on three classes, a regression loss on a text target, all found before Start; and the
-// loss a new file's target needs when the chosen one cannot fit it (the page switches to it, saying so).
+// loss a new file's target needs when the chosen one cannot fit it (the page switches to it, saying so); and the
+// options that hashed text columns (a sparse block) cannot train with, refused before Start as the engine would.
 import { LOSSES, type LossKind } from '../../core/losses';
-import { DATASETS, type DataKind } from './settings';
+import { TRAIN_OPTIONS, type TrainSpec } from '../../core/spec';
+import { denseOnlyOption } from '../../core/solver/options';
+import { DATASETS, fieldLabel, type DataKind } from './settings';
 
 /**
  * Why a loss cannot train a built-in dataset, or null: a regression dataset has real-valued targets that a
@@ -53,4 +56,17 @@ export function startProblem(loss: LossKind, o: { classes?: readonly string[] | 
   }
   if (unit.task === 'regression' && o.target?.text) return `the target holds text (${o.target.classes ?? 'many'} classes): choose a classification loss`;
   return null;
+}
+
+/**
+ * Why Start cannot train with hashed text columns under a spec, or null: they make a sparse block, which trains by
+ * gradient descent only (the exact, Newton and L-BFGS solvers, the preconditioner and the gap need dense columns).
+ */
+export function hashingProblem(spec: Pick<TrainSpec, 'solver' | 'precondition' | 'gap'>, hashed: readonly string[]): string | null {
+  const option = hashed.length ? denseOnlyOption(spec) : null;
+  if (!option) return null;
+  const columns = `hashed text column${hashed.length === 1 ? '' : 's'} (${hashed.join(', ')})`;
+  if (option === 'solver') return `the ${spec.solver} solver needs dense columns, and ${columns} train by gradient descent only: choose the gd solver, or one-hot`;
+  const label = fieldLabel(TRAIN_OPTIONS.find((o) => o.name === option)!);
+  return `“${label}” needs dense columns, and ${columns} train without it: turn it off, or choose one-hot`;
 }
