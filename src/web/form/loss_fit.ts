@@ -65,8 +65,9 @@ export function startProblem(loss: LossKind, o: { classes?: readonly string[] | 
 export function hashingProblem(spec: Pick<TrainSpec, 'solver' | 'precondition' | 'gap'>, hashed: readonly string[]): string | null {
   const option = hashed.length ? denseOnlyOption(spec) : null;
   if (!option) return null;
-  const columns = `hashed text column${hashed.length === 1 ? '' : 's'} (${hashed.join(', ')})`;
-  if (option === 'solver') return `the ${spec.solver} solver needs dense columns, and ${columns} train by gradient descent only: choose the gd solver, or one-hot`;
+  const one = hashed.length === 1;
+  const columns = `${one ? 'a hashed text column' : 'hashed text columns'} (${hashed.join(', ')}) ${one ? 'trains' : 'train'}`;
+  if (option === 'solver') return `the ${spec.solver} solver needs dense columns, and ${columns} by gradient descent only: choose the gd solver, or one-hot`;
   const label = fieldLabel(TRAIN_OPTIONS.find((o) => o.name === option)!);
-  return `“${label}” needs dense columns, and ${columns} train without it: turn it off, or choose one-hot`;
+  return `“${label}” needs dense columns, and ${columns} without it: turn it off, or choose one-hot`;
 }

@@ -89,7 +89,7 @@ describe('losses that fit the target', () => {
   it('refuses what hashed columns (a sparse block) cannot train with, as the engine would', () => {
     const spec = (o: Record<string, unknown>) => parseTrainSpec(o, { strict: false });
     expect(hashingProblem(spec({ solver: 'exact' }), ['user'])).toBe(
-      'the exact solver needs dense columns, and hashed text column (user) train by gradient descent only: choose the gd solver, or one-hot');
+      'the exact solver needs dense columns, and a hashed text column (user) trains by gradient descent only: choose the gd solver, or one-hot');
     expect(hashingProblem(spec({ solver: 'lbfgs' }), ['a', 'b'])).toMatch(/^the lbfgs solver needs dense columns, and hashed text columns \(a, b\)/);
     expect(hashingProblem(spec({ precondition: true }), ['user'])).toMatch(/^“Precondition \(Gram \/ Newton\)” needs dense columns.*turn it off, or choose one-hot$/);
     expect(hashingProblem(spec({ gap: true }), ['user'])).toMatch(/^“Report the optimality gap” needs dense columns/);
