@@ -45,6 +45,7 @@ describe('hashed text columns on the page', () => {
       expect(await page.inputValue('#hash-bits')).toBe('18');
       expect(await page.textContent('#columns-title')).toBe('Columns: 2 of 2 used (1 feature, 1 hashed into 2^18 buckets) → y');
       await waitForValue(page, '#data-summary', /shop\.csv: 1 feature \+ shop hashed into 2\^18 buckets → y, 1,200 rows\. Task: regression on y\./);
+      expect(await page.textContent('#fit-title')).toBe('Data (sampled rows); no fit drawn: the model also reads shop hashed');
       // Hash bits out of bounds hold Start with the CLI's rule in words.
       await setField(page, '#hash-bits', '31');
       await waitForValue(page, '#hash-bits-error', 'Hash bits must be an integer in [1, 30]; got "31"');
