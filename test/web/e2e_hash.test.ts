@@ -1,6 +1,7 @@
 // End to end, hashed text columns on the page (issues 18 and 20), in Debian's headless Chromium: a CSV with a text
 // column of 300 levels (more than one-hot reads) is hashed by default; the hash bits are checked as the CLI's
-// --hash-bits is; options that sparse rows cannot train with are refused before Start; the file trains on the CPU
+// --hash-bits is, and a model too large for the page is refused, as are options that sparse rows cannot train with,
+// all before Start; the file trains on the CPU
 // worker and on WebGPU at once ("Both"), far better than without the column; each downloaded model records its hash
 // spec, and `downhill predict` (the built CLI) reproduces the page's metrics on the same file, while `downhill train
 // --hashed` reaches the same fit. One page load.
@@ -50,6 +51,10 @@ describe('hashed text columns on the page', () => {
       await setField(page, '#hash-bits', '31');
       await waitForValue(page, '#hash-bits-error', 'Hash bits must be an integer in [1, 30]; got "31"');
       await waitForValue(page, '#data-error', /Hash bits must be an integer in \[1, 30\]/);
+      expect(await page.isDisabled('#start')).toBe(true);
+      // 2^30 buckets are a valid --hash-bits, but their model is more than the page holds: refused before Start, not an out-of-memory crash.
+      await setField(page, '#hash-bits', '30');
+      await waitForValue(page, '#start-problem', /^Cannot train: 2\^30 hash buckets keep about 28,672 MiB in memory .*: use 25 hash bits or fewer\.$/);
       expect(await page.isDisabled('#start')).toBe(true);
       await setField(page, '#hash-bits', '16');
       await waitForValue(page, '#data-summary', /shop hashed into 2\^16 buckets → y, 1,200 rows/);

@@ -88,12 +88,18 @@ describe('losses that fit the target', () => {
 
   it('refuses what hashed columns (a sparse block) cannot train with, as the engine would', () => {
     const spec = (o: Record<string, unknown>) => parseTrainSpec(o, { strict: false });
-    expect(hashingProblem(spec({ solver: 'exact' }), ['user'])).toBe(
+    const h = (columns: string[], bits = 18, outputs = 1) => ({ columns, bits, outputs, budget: 2 ** 30 });
+    expect(hashingProblem(spec({ solver: 'exact' }), h(['user']))).toBe(
       'the exact solver needs dense columns, and a hashed text column (user) trains by gradient descent only: choose the gd solver, or one-hot');
-    expect(hashingProblem(spec({ solver: 'lbfgs' }), ['a', 'b'])).toMatch(/^the lbfgs solver needs dense columns, and hashed text columns \(a, b\)/);
-    expect(hashingProblem(spec({ precondition: true }), ['user'])).toMatch(/^“Precondition \(Gram \/ Newton\)” needs dense columns.*turn it off, or choose one-hot$/);
-    expect(hashingProblem(spec({ gap: true }), ['user'])).toMatch(/^“Report the optimality gap” needs dense columns/);
-    expect(hashingProblem(spec({ solver: 'exact' }), [])).toBeNull();
-    expect(hashingProblem(spec({ optimizer: 'adam', penalty: 'l1', alpha: 0.1 }), ['user'])).toBeNull();
+    expect(hashingProblem(spec({ solver: 'lbfgs' }), h(['a', 'b']))).toMatch(/^the lbfgs solver needs dense columns, and hashed text columns \(a, b\) train by/);
+    expect(hashingProblem(spec({ precondition: true }), h(['user']))).toMatch(/^“Precondition \(Gram \/ Newton\)” needs dense columns.*turn it off, or choose one-hot$/);
+    expect(hashingProblem(spec({ gap: true }), h(['user']))).toMatch(/^“Report the optimality gap” needs dense columns/);
+    expect(hashingProblem(spec({ solver: 'exact' }), h([]))).toBeNull();
+    expect(hashingProblem(spec({ optimizer: 'adam', penalty: 'l1', alpha: 0.1 }), h(['user']))).toBeNull();
+    // The buckets and their optimizer state must fit the page's memory for a model (sparseModelBytes, as the engine counts).
+    expect(hashingProblem(spec({}), h(['user'], 24))).toBeNull();
+    expect(hashingProblem(spec({}), h(['user'], 30))).toBe(
+      '2^30 hash buckets keep about 28,672 MiB in memory (weights and optimizer state), more than the page gives a model (1,024 MiB): use 25 hash bits or fewer');
+    expect(hashingProblem(spec({ optimizer: 'adam' }), h(['user'], 24, 5))).toMatch(/^2\^24 hash buckets .* for 5 outputs.*use 22 hash bits or fewer$/);
   });
 });
