@@ -2,7 +2,9 @@
 // finds which columns hold text (named in a note, never dropped), counts each categorical column's levels and builds
 // the encoding (core/encoding.ts): one-hot vocabularies ordered by frequency, hashed columns, crosses. Later passes
 // encode each row with the one RowEncoder. With a model's encoding (`fixed`) there is no first pass: unseen levels go
-// to "other" or their bucket, and a missing categorical column is an error. No Node imports.
+// to "other" or their bucket, and a missing categorical column is an error. The numeric part of a row follows the
+// plan's rules (csv_plan.ts): "column=level" indicator features, blank cells skipped (counted) or filled, decimal
+// commas — what the web page's tables use beside hashed columns. No Node imports.
 import { CsrBuilder } from '../core/csr';
 import type { HostChunk } from '../core/dataset';
 import { encodingWidth, RowEncoder, vocabulary, type CategoricalColumn, type Encoding, type SparseSchema } from '../core/encoding';
@@ -11,7 +13,7 @@ import { OptionError } from '../core/options';
 import { chunkRows } from './blocks';
 import { DataError, nameList, quoteValue } from './csv';
 import { dataLines, isText, numberCell, targetCell } from './csv_lines';
-import { makePlan, type CsvPlan, type CsvStreamOptions } from './csv_plan';
+import { lineTarget, makePlan, skips, slotValue, type CsvPlan, type CsvStreamOptions } from './csv_plan';
 import { readHeaderLine, type ByteStream } from './csv_stream';
 import type { DataSource, ReadOptions } from './source';
 
@@ -176,6 +178,7 @@ export class EncodedCsvSource implements DataSource {
   readonly target: string;
   readonly sparse: SparseSchema;
   private counted: number | null;
+  private skips = 0;
   private readonly encoder: RowEncoder;
   /** Positions in the plan's features of the numeric columns and of the categorical ones (encoding order). */
   private readonly numeric: number[];
@@ -201,6 +204,11 @@ export class EncodedCsvSource implements DataSource {
     return this.plan.targetCol >= 0;
   }
 
+  /** Rows the last complete pass skipped for a blank cell (with the plan's missing 'skip', or a blank target with 'fill'). */
+  get skipped(): number {
+    return this.skips;
+  }
+
   get targetLabels(): readonly string[] | undefined {
     return this.plan.labels?.list;
   }
@@ -223,18 +231,26 @@ export class EncodedCsvSource implements DataSource {
       y = new Float32Array(max);
       return c;
     };
+    let skipped = 0;
     for await (const [fields, line] of dataLines(plan, this.open, opts.signal)) {
-      for (let j = 0; j < d; j++) x[r * d + j] = numberCell(plan, fields, plan.featureCols[numeric[j]], line, ' (a text column: name it in --categorical)');
+      try {
+        for (let j = 0; j < d; j++) x[r * d + j] = slotValue(plan, fields, numeric[j], line, ' (a text column: name it in --categorical)');
+        y[r] = lineTarget(plan, fields, line);
+      } catch (e) {
+        if (!skips(plan, e)) throw e;
+        skipped++;
+        continue;
+      }
       for (let c = 0; c < cats.length; c++) cells[c] = fields[plan.featureCols[cats[c]]].trim();
-      y[r] = targetCell(plan, fields, line);
       csr.reserve(encoder.perRow);
       csr.n += encoder.encode(cells, csr.idx, csr.n);
       csr.endRow();
       if (++r === max) yield take();
     }
     if (r > 0) yield take();
-    if (first === 0) throw new DataError(plan.file, null, null, 'the file has a header but no data rows');
+    if (first === 0) throw new DataError(plan.file, null, null, skipped > 0 ? `every data row was missing a value (${skipped} skipped)` : 'the file has a header but no data rows');
     this.counted = first;
+    this.skips = skipped;
   }
 }
 

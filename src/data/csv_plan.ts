@@ -200,7 +200,7 @@ const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 const where = (p: CsvPlan, idx: number): string => `${idx + 1} ${quoteValue(p.header[idx])}`;
 
-function cell(p: CsvPlan, fields: string[], idx: number, lineNo: number): number {
+function cell(p: CsvPlan, fields: string[], idx: number, lineNo: number, hint = ''): number {
   let s = fields[idx].trim();
   if (s === '') {
     if (p.missing === 'fill' && idx !== p.targetCol && !Number.isNaN(p.fill[idx])) return p.fill[idx];
@@ -208,11 +208,20 @@ function cell(p: CsvPlan, fields: string[], idx: number, lineNo: number): number
   }
   if (p.decimalComma) s = s.replace(',', '.');
   if (!NUMBER.test(s)) {
-    throw new DataError(p.file, lineNo, where(p, idx), `expected a number, got ${quoteValue(s)}${idx === p.targetCol ? textTargetHint() : decimalCommaHint(s)}`);
+    throw new DataError(p.file, lineNo, where(p, idx), `expected a number, got ${quoteValue(s)}${idx === p.targetCol ? textTargetHint() : decimalCommaHint(s) || hint}`);
   }
   const v = Number(s);
   if (!Number.isFinite(Math.fround(v))) throw new DataError(p.file, lineNo, where(p, idx), `the number ${s} is outside the float32 range`);
   return v;
+}
+
+/**
+ * Feature slot k of a line's fields under the plan's rules (a number, or an indicator's 0 or 1; blanks as the plan's
+ * missing policy says, decimal commas); `hint` ends the message of a cell that is not a number.
+ */
+export function slotValue(p: CsvPlan, fields: string[], k: number, lineNo: number, hint = ''): number {
+  const level = p.levels[k];
+  return level === null ? cell(p, fields, p.featureCols[k], lineNo, hint) : indicator(p, fields, p.featureCols[k], level, lineNo);
 }
 
 /** An indicator slot: 1 when the text column holds its level, else 0; a blank cell sets none with missing 'fill'. */
@@ -224,7 +233,7 @@ function indicator(p: CsvPlan, fields: string[], idx: number, level: string, lin
 }
 
 /** The target of a line: its number, or in label mode the index of its label; NaN when the file has no target. */
-function target(p: CsvPlan, fields: string[], lineNo: number): number {
+export function lineTarget(p: CsvPlan, fields: string[], lineNo: number): number {
   if (p.targetCol < 0) return NaN;
   if (p.labels === null) return cell(p, fields, p.targetCol, lineNo);
   const k = p.labels.index(fields[p.targetCol]);
@@ -245,11 +254,8 @@ export function readLineSlow(p: CsvPlan, line: string, lineNo: number, x: Float3
   }
   const d = p.featureCols.length;
   const values = new Float64Array(d);
-  for (let j = 0; j < d; j++) {
-    const level = p.levels[j];
-    values[j] = level === null ? cell(p, fields, p.featureCols[j], lineNo) : indicator(p, fields, p.featureCols[j], level, lineNo);
-  }
-  const y = target(p, fields, lineNo);
+  for (let j = 0; j < d; j++) values[j] = slotValue(p, fields, j, lineNo);
+  const y = lineTarget(p, fields, lineNo);
   x.set(values, xOff);
   return y;
 }

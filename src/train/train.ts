@@ -7,7 +7,7 @@ import type { Dataset } from '../core/dataset';
 import { LOSSES, type LossKind } from '../core/losses';
 import { OptionError } from '../core/options';
 import { OPTIMIZERS } from '../core/optim';
-import { ITERATIVE as SOLVER_ITERATIVE } from '../core/solver/options';
+import { denseOnlyOption, ITERATIVE as SOLVER_ITERATIVE } from '../core/solver/options';
 import type { TrainSpec } from '../core/spec';
 import { ColumnSet } from '../core/stats';
 import { withRowColumns, type RowColumns } from '../data/row_columns';
@@ -40,7 +40,7 @@ function checkSparseSolver(source: DataSource, spec: TrainSpec, columns: RowColu
     throw new OptionError(extra, `--${extra} is not supported with categorical/sparse features yet: ${source.description} has a sparse block of ` +
       `${source.sparse.width} columns (categorical or svmlight features)`);
   }
-  const name = spec.solver !== 'gd' ? 'solver' : spec.precondition ? 'precondition' : spec.gap ? 'gap' : null;
+  const name = denseOnlyOption(spec);
   if (name) {
     throw new OptionError(name, `--${name === 'solver' ? `solver ${spec.solver}` : name} needs dense columns; ${source.description} has a sparse block of ` +
       `${source.sparse.width} columns (categorical or svmlight features): train it with gradient descent (--solver gd)`);

@@ -3,9 +3,10 @@
 // into the charts and tables, with a progress line (phase, epoch x/N, elapsed, time left). Pause, Stop (keeping
 // the model so far) and Download act on the same runs. A run that diverges ends "Diverged" with a safer rate.
 import type { BackendKind } from '../backend';
+import { LOSSES } from '../core/losses';
 import { LossChart, type LossView } from './charts/charts';
 import { DataPanel } from './data/data_panel';
-import { dataSettings, mustStream, type LoadedData } from './data/datasets';
+import { dataSettings, MEMORY_BUDGET, mustStream, type LoadedData } from './data/datasets';
 import { download, modelFileFor, modelFileName, type TrainedModel } from './runs/export';
 import { FitChart } from './charts/fit_chart';
 import { PathChart } from './charts/path_chart';
@@ -18,8 +19,8 @@ import { divergenceOf } from './runs/diverged';
 import { ResumeOffer } from './runs/resume_offer';
 import { discardRun, saveRun, savedRunOf, savedSpec, type Interrupted } from './runs/saved_run';
 import { outcome, runningText, type Settled } from './runs/outcome';
-import { lossMismatch, startProblem } from './form/loss_fit';
-import { pageMessage, type RunSettings } from './form/settings';
+import { hashingProblem, lossMismatch, startProblem } from './form/loss_fit';
+import { pageMessage, parseTrainForm, type RunSettings } from './form/settings';
 import { controlsFor, type RunState } from './state';
 import { byId } from './views';
 
@@ -114,11 +115,21 @@ export class TrainApp {
   private updateStart(): void {
     const dataOk = this.data.state !== 'none' && this.data.state !== 'error';
     const target = this.form.kind === 'file' ? this.form.files.target : null;
-    const problem = lossMismatch(this.form.kind, this.form.loss) ?? startProblem(this.form.loss, { classes: this.data.currentScan()?.classes, target });
+    const classes = this.data.currentScan()?.classes;
+    const problem = lossMismatch(this.form.kind, this.form.loss) ?? startProblem(this.form.loss, { classes, target }) ?? this.hashingProblem(classes?.length ?? target?.classes);
     const why = problem ? `Cannot train: ${problem}.` : '';
     if (byId('start-problem').textContent !== why) byId('start-problem').textContent = why;
     button('start').disabled = this.blocked || !controlsFor(this.state, false).start || !this.form.valid || !dataOk || !!problem;
     button('start').title = !this.form.valid ? 'Fix the fields marked in red first' : !dataOk ? this.data.problem : why;
+  }
+
+  /** Why the file's hashed columns cannot train under the form's settings (a solver that needs dense columns, too many buckets), or null. */
+  private hashingProblem(classes: number | null | undefined): string | null {
+    const plan = this.form.kind === 'file' ? this.form.files.plan() : null;
+    const parsed = plan?.hashed ? parseTrainForm({ values: this.form.values(), backend: 'cpu' }) : null;
+    if (!plan?.hashed || !parsed?.ok) return null;
+    const outputs = LOSSES[this.form.loss].task === 'multiclass' ? classes ?? 1 : 1;
+    return hashingProblem(parsed.value.spec, { columns: plan.hashed, bits: plan.hashBits!, outputs, budget: MEMORY_BUDGET });
   }
 
   /** Offers the loss chart's gap view for runs that report the gap (and leaves it when they do not). */
@@ -287,7 +298,8 @@ export class TrainApp {
     if (!m || !d || !this.settings) return;
     const { features, target } = d.source;
     const rows = d.dataset?.rows ?? this.data.currentScan()?.rows ?? null;
-    const file = modelFileFor(m, { features, target, rows, description: d.description, data: dataSettings(d.spec) }, this.settings.spec);
+    const encoding = d.source.sparse?.encoding;
+    const file = modelFileFor(m, { features, target, rows, description: d.description, data: dataSettings(d.spec), ...(encoding ? { encoding } : {}) }, this.settings.spec);
     const name = d.spec.kind === 'file' ? d.spec.name : d.spec.kind;
     download(modelFileName(name, this.settings.spec, kind), JSON.stringify(file, null, 2) + '\n');
   }

@@ -36,14 +36,16 @@ export interface CoefView {
   /** The least-squares answer, its state, or null where it does not apply (classification). */
   exact: ModelParams | 'pending' | 'too-large' | 'singular' | null;
   fits: ReadonlyMap<BackendKind, ModelParams>;
+  /** A sparse block after the features (hashed text columns), said in one row: what it is. */
+  sparse?: string;
 }
 
 const MAX_ROWS_SHOWN = 64;
 
-/** Weight j (−1: the bias) of output c, when the parameters have that output. */
-function coef(p: ModelParams | null | undefined, c: number, j: number, d: number): number | undefined {
+/** Weight j (−1: the bias) of output c, when the parameters have that output (rows of D ≥ d weights: a sparse block follows the features). */
+function coef(p: ModelParams | null | undefined, c: number, j: number): number | undefined {
   if (!p || c >= p.bias.length) return undefined;
-  return j < 0 ? p.bias[c] : p.weights[c * d + j];
+  return j < 0 ? p.bias[c] : p.weights[c * (p.weights.length / p.bias.length) + j];
 }
 
 /** Renders one output's coefficients: one row per feature (and the intercept), one column per source. */
@@ -62,10 +64,11 @@ export function renderCoefTable(table: HTMLTableElement, v: CoefView): void {
   const exact = v.exact !== null && typeof v.exact === 'object' ? v.exact : null;
   const rows = names.map(([name, j]) => h('tr', { 'data-coef': String(j) },
     h('th', { scope: 'row' }, name),
-    ...(truth ? [h('td', { 'data-source': 'truth' }, fmtCoef(coef(truth, c, j, d)))] : []),
-    ...(exactHead ? [h('td', { 'data-source': 'exact' }, fmtCoef(coef(exact, c, j, d)))] : []),
-    ...kinds.map((k) => h('td', { 'data-source': k, 'data-value': String(coef(v.fits.get(k), c, j, d)) }, fmtCoef(coef(v.fits.get(k), c, j, d))))));
+    ...(truth ? [h('td', { 'data-source': 'truth' }, fmtCoef(coef(truth, c, j)))] : []),
+    ...(exactHead ? [h('td', { 'data-source': 'exact' }, fmtCoef(coef(exact, c, j)))] : []),
+    ...kinds.map((k) => h('td', { 'data-source': k, 'data-value': String(coef(v.fits.get(k), c, j)) }, fmtCoef(coef(v.fits.get(k), c, j))))));
   const more = d > MAX_ROWS_SHOWN ? [h('tr', {}, h('td', { colspan: '9' }, `… ${d - MAX_ROWS_SHOWN} more in the downloaded model`))] : [];
+  if (v.sparse) more.push(h('tr', { 'data-coef': 'sparse' }, h('td', { colspan: '9' }, `${v.sparse}: their weights are in the downloaded model`)));
   table.replaceChildren(h('thead', {}, head), h('tbody', {}, ...rows, ...more));
 }
 

@@ -1,11 +1,12 @@
 // CSV files with text columns: detection in the first pass (named in a note), one-hot vocabularies by frequency,
 // hashed columns and crosses through the one encoder, a model's fixed encoding (unseen levels, a missing column),
-// and the errors that point at the option or the cell.
+// the numeric part read by the table's rules (indicators "column=level", blanks skipped or filled, decimal commas:
+// what the web page's hashed files use), and the errors that point at the option or the cell.
 import { describe, expect, it } from 'vitest';
 import { denseOf } from '../../src/core/csr';
 import type { HostChunk } from '../../src/core/dataset';
 import { RowEncoder } from '../../src/core/encoding';
-import { encodedCsvSourceFromStream, textColumnsIn, type EncodedCsvOptions } from '../../src/data/csv_encoded';
+import { encodedCsvSourceFromStream, encodingOf, textColumnsIn, type EncodedCsvOptions } from '../../src/data/csv_encoded';
 
 const stream = (text: string) => () => (async function* () {
   const b = new TextEncoder().encode(text);
@@ -59,6 +60,28 @@ describe('CSV with text columns', () => {
     expect([...denseOf(chunks[0].sparse!, 8)]).toEqual([0, 0, 0, 1, 0, 0, 0, 1]);
     expect(Number.isNaN(chunks[0].y[0])).toBe(true);
     await expect(rows('x,user\n1,u1\n', { target: 'y', targetOptional: true, fixed })).rejects.toThrow(/feature column "city" is not in the header/);
+  });
+
+  it('reads the numeric part by the table\'s rules beside hashed columns: indicators, blanks skipped or filled, decimal commas', async () => {
+    const encoding = encodingOf('t.csv', ['user'], ['hash'], [null], { hashBits: 4 });
+    const fixed = { features: ['x', 'city=a', 'city=c'], encoding };
+    const text = 'x;city;y;user\n1,5;b;10;u1\n;a;20;u2\n3;c;30;u1\n4;;40;u3\n5;a;;u2\n';
+    const skip = await rows(text, { target: 'y', missing: 'skip', decimalComma: true, fixed });
+    expect(skip.src.features).toEqual(['x', 'city=a', 'city=c']);
+    expect(skip.chunks.map((c) => [...c.x])).toEqual([[1.5, 0, 0, 3, 0, 1]]);
+    expect([...skip.chunks[0].y]).toEqual([10, 30]);
+    expect([skip.src.rows, skip.src.skipped]).toEqual([2, 3]);
+    const enc = new RowEncoder(encoding);
+    const want = new Uint32Array(2);
+    enc.encode(['u1'], want, 0);
+    enc.encode(['u1'], want, 1);
+    expect([...skip.chunks[0].sparse!.idx]).toEqual([...want]);
+    // Filled: a blank number takes its fill value, a blank text column sets no indicator, a blank target still skips.
+    const fill = await rows(text, { target: 'y', missing: 'fill', fill: { x: 2.5 }, decimalComma: true, fixed });
+    expect(fill.chunks.flatMap((c) => [...c.x])).toEqual([1.5, 0, 0, 2.5, 1, 0, 3, 0, 1, 4, 0, 0]);
+    expect([fill.src.rows, fill.src.skipped]).toEqual([4, 1]);
+    await expect(rows(text, { target: 'y', decimalComma: true, fixed })).rejects.toThrow(/t\.csv:3 \(column 1 "x"\): missing value; expected a number/);
+    await expect(rows('x,y,user\n,1,u\n', { target: 'y', missing: 'skip', fixed: { features: ['x'], encoding } })).rejects.toThrow(/every data row was missing a value \(1 skipped\)/);
   });
 
   it('names options and cells that are wrong', async () => {

@@ -1,8 +1,8 @@
 // End to end, the page with a user's own files (issue 20), in Debian's headless Chromium: the essentials on the
 // first screen (dataset, target, loss, backend, Start; the loss chart in view; the rest under "More options"); a CSV
 // with an id, a text, a constant, a mostly blank column and blank cells trains through the columns panel (blank rows
-// skipped with a count, or filled with the mean; the text column one-hot, or left out with the reason when hashing is
-// chosen); a decimal-comma file, the CLI's NPY pair and a CSV and a Parquet file from a URL (range requests) train;
+// skipped with a count, or filled with the mean; the text column one-hot, or hashed); a decimal-comma file, the CLI's
+// NPY pair and a CSV and a Parquet file from a URL (range requests) train;
 // a large Parquet file from disk is previewed and scanned without a long task on the page's thread;
 // a text target resets the squared loss and a binary loss on three classes is refused before Start; data errors are
 // red alerts beside the file; focus moves to Pause and back to Start; the smoothed loss stays within 1.5× of the raw
@@ -105,12 +105,13 @@ describe('the page with your own files (issue 20)', () => {
     await page.selectOption('#missing', 'mean');
     await waitForValue(page, '#data-summary', /homes\.csv: 4 features → price, 600 rows\./);
     await train(page, {}, 'cpu');
-    // Hashing is recorded, but the page does not pass it to the engine yet: the column is left out, saying why.
+    // Hashed (the CLI's --hashed), with blanks still filled: the region's buckets beside the numbers.
     await page.selectOption('#columns-table tr[data-column=region] select', 'hashing');
-    expect(await page.textContent('#columns-table tr[data-column=region] .why')).toMatch(/hashing is not offered on the page yet \(the CLI.s --hashed does it\)/);
-    await waitForValue(page, '#data-summary', /homes\.csv: 2 features → price/);
+    expect(await page.$$eval('#columns-table tr[data-column=region] .why', (w) => w.length)).toBe(0);
+    await waitForValue(page, '#data-summary', /homes\.csv: 2 features \+ region hashed into 2\^18 buckets → price, 600 rows\./);
     await train(page, {}, 'cpu');
     expect(await page.$$eval('#coef-table tbody th', (t) => t.map((x) => x.textContent))).toEqual(['size', 'built', 'intercept']);
+    expect(await page.textContent('#coef-table tr[data-coef=sparse]')).toMatch(/^region hashed into 2\^18 buckets/);
     // An unreadable file is a red alert beside the picker, and holds Start.
     await page.setInputFiles('#file', { name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b,y\n1,2,3\n4,5\n') });
     await waitForValue(page, '#data-error', /broken\.csv:3: expected 3 fields like the header, found 2/);

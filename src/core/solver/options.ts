@@ -78,6 +78,11 @@ export const SOLVERS: Record<SolverKind, SolverUnit> = {
 
 export const SOLVER_NAMES = Object.keys(SOLVERS) as SolverKind[];
 
+/** The option of a spec that needs dense columns (a solver other than gd, the preconditioner, the gap), or null: what sparse rows refuse. */
+export function denseOnlyOption(spec: Pick<SolverParams, 'solver' | 'precondition' | 'gap'>): 'solver' | 'precondition' | 'gap' | null {
+  return spec.solver !== 'gd' ? 'solver' : spec.precondition ? 'precondition' : spec.gap ? 'gap' : null;
+}
+
 /** The solvers that can fit a loss and penalty. */
 export function solversFor(loss: LossKind, penalty: string): SolverKind[] {
   return SOLVER_NAMES.filter((s) => SOLVERS[s].cannot(loss, penalty) === null);

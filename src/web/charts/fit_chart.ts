@@ -23,6 +23,8 @@ export interface FitData {
   classes: readonly string[] | null;
   /** Keep the y axis on the bulk of the data (gross outliers lie outside it). */
   clipY?: boolean;
+  /** Hashed text columns the model also reads: the sample holds the dense columns only, so no fit is drawn. */
+  hashed?: readonly string[];
 }
 
 const dots = (label: string, color: string, size = 4): uPlot.Series =>
@@ -100,8 +102,9 @@ export class FitChart {
   setData(sample: Sample, info: FitData): void {
     this.sample = sample;
     this.info = info;
-    this.title.textContent = info.classes ? (sample.d >= 2 ? `Classes in the (${info.features[0]}, ${info.features[1]}) plane (sampled rows)` : 'Classes (sampled rows)')
+    const title = info.classes ? (sample.d >= 2 ? `Classes in the (${info.features[0]}, ${info.features[1]}) plane (sampled rows)` : 'Classes (sampled rows)')
       : sample.d === 1 ? `Data and fitted line${info.clipY ? ' (outliers lie off the y axis)' : ''}` : 'Predicted vs actual (sampled rows)';
+    this.title.textContent = info.hashed?.length ? `Data (sampled rows); no fit drawn: the model also reads ${info.hashed.join(', ')} hashed` : title;
     this.plot.setOptions(this.options());
     this.redraw();
   }

@@ -1,9 +1,10 @@
 // The columns panel of a file: one row per column with its detected type (number, text with its level count,
 // constant, mostly missing, identifier), a checkbox to use it (the target's row says "target" instead), and for a
 // text column its encoding (one-hot or hashing); above the table, what blank cells become (rows skipped, or the
-// column's mean) and a note on decimal commas and where the types come from. The rules are columns.ts.
+// column's mean) and a note on decimal commas and where the types come from; below it, when a column is hashed, the
+// hash bits (2^b buckets, the CLI's --hash-bits). The rules are columns.ts.
 import type { CsvProfile } from '../../data/csv_profile';
-import { textProblem, typeText, type Encoding, type TableChoices, type TablePlan } from './columns';
+import { HASH_BITS, textProblem, typeText, type Encoding, type TableChoices, type TablePlan } from './columns';
 import { byId, h } from '../views';
 
 /** The panel: rendered from a profile and the choices, which it updates as the user changes them. */
@@ -21,7 +22,9 @@ export class ColumnsPanel {
     byId('columns-fields').hidden = false;
     const used = plan.features.length;
     const left = new Map(plan.left.map((l) => [l.name, l.why]));
-    byId('columns-title').textContent = `Columns: ${p.columns.length - 1 - left.size} of ${p.columns.length - 1} used (${used} feature${used === 1 ? '' : 's'}) → ${target}`;
+    const hashed = plan.hashed?.length ?? 0;
+    const buckets = hashed ? `, ${hashed} hashed into 2^${plan.hashBits} buckets` : '';
+    byId('columns-title').textContent = `Columns: ${p.columns.length - 1 - left.size} of ${p.columns.length - 1} used (${used} feature${used === 1 ? '' : 's'}${buckets}) → ${target}`;
     const rows = p.columns.map((col, i) => {
       const isTarget = col.name === target;
       const choice = c.columns[col.name];
@@ -48,7 +51,21 @@ export class ColumnsPanel {
       ...(o.csv ? [this.missing(c)] : []),
       ...(notes ? [h('p', { class: 'hint', id: 'columns-note' }, notes)] : []),
       h('div', { class: 'scroll' }, h('table', { class: 'columns', id: 'columns-table' },
-        h('thead', {}, h('tr', {}, ...['use', 'column', 'type', 'encoding'].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, ...rows))));
+        h('thead', {}, h('tr', {}, ...['use', 'column', 'type', 'encoding'].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, ...rows))),
+      ...(hashed ? [this.hashBits(c, plan.hashProblem)] : []));
+  }
+
+  /** The hash bits of the hashed columns, with its error (the same rules as the CLI's --hash-bits). */
+  private hashBits(c: TableChoices, problem: string | null): HTMLElement {
+    const input = h('input', {
+      id: 'hash-bits', type: 'text', inputmode: 'numeric', value: c.hashBits, 'aria-describedby': 'hash-bits-error', 'aria-invalid': String(!!problem), title: HASH_BITS.help,
+    });
+    input.addEventListener('change', () => {
+      c.hashBits = input.value;
+      this.changed();
+    });
+    return h('div', { class: 'field', id: 'hash-bits-field' }, h('label', { for: 'hash-bits' }, 'Hash bits (2^b buckets)'), input,
+      h('p', { class: 'error', id: 'hash-bits-error' }, problem ?? ''));
   }
 
   private encoding(i: number, name: string, choice: { encoding: Encoding }): HTMLElement {

@@ -151,6 +151,7 @@ export class DataPanel {
       scan.value = v;
       this.fit.setData(v.sample, {
         truth: d.truth, features: d.source.features, target: d.source.target, classes: v.classes, clipY: d.spec.kind === 'outliers',
+        ...(d.spec.kind === 'file' && d.spec.table?.hashed ? { hashed: d.spec.table.hashed } : {}),
       });
       this.form.summary(dataSummary(d, v));
       this.setState('ready');

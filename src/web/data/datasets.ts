@@ -138,7 +138,8 @@ async function openFile(spec: FileSpec, key: string, cache: 'read' | 'write'): P
   if ('cached' in spec.file) throw new Error(`${spec.name}: its rows are no longer in this browser's storage; choose the file again`);
   const file = 'url' in spec.file ? await HttpFile.open(spec.file.url) : spec.file;
   const source = await loadFile(file, spec.target, spec.labels, spec.table, spec.yFile);
-  return { source: cache === 'write' ? cachingSource(key, source) : source, cached: false };
+  // The cache holds dense rows: a sparse block (hashed columns) is read from the file every time.
+  return { source: cache === 'write' && !source.sparse ? cachingSource(key, source) : source, cached: false };
 }
 
 /**
@@ -157,7 +158,8 @@ export async function openData(spec: DataSpec, o: { cache?: 'read' | 'write' } =
   if (spec.kind !== 'file') return buildSynthetic(spec);
   const { source, cached } = await openFile(spec, key, o.cache ?? 'read');
   const from = cached ? ' (parsed before: read from this browser\'s storage)' : '';
-  const description = `${spec.name}: ${source.features.length} feature${source.features.length === 1 ? '' : 's'} → ${source.target}${from}`;
+  const hashed = spec.table?.hashed?.length ? ` + ${spec.table.hashed.join(', ')} hashed into 2^${spec.table.hashBits} buckets` : '';
+  const description = `${spec.name}: ${source.features.length} feature${source.features.length === 1 ? '' : 's'}${hashed} → ${source.target}${from}`;
   return { key, spec, source, dataset: null, truth: null, task: null, description };
 }
 
@@ -259,7 +261,8 @@ export async function scanData(
   const d = data.source.features.length;
   const p = d + (fitBias ? 1 : 0);
   const targets = o.classes ? await prepareTargets(data.source, 'softmax', o.signal) : null;
-  let ls: LeastSquaresStream | null = targets ? null : new LeastSquaresStream(d, fitBias);
+  // No exact answer beside a sparse block (hashed columns): the dense columns alone would give another model.
+  let ls: LeastSquaresStream | null = targets || data.source.sparse ? null : new LeastSquaresStream(d, fitBias);
   const sample = new Reservoir(d);
   let rows = 0;
   for await (const c of (targets?.source ?? data.source).read({ maxRows: SLICE_ROWS, signal: o.signal })) {
@@ -270,7 +273,7 @@ export async function scanData(
     o.onRows?.(rows);
     await pause();
   }
-  let exact: ExactAnswer | null = targets ? null : 'too-large';
+  let exact: ExactAnswer | null = targets || data.source.sparse ? null : 'too-large';
   let exactWarnings: string[] = [];
   if (ls && rows > 0) {
     try {

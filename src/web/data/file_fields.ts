@@ -39,8 +39,8 @@ export class FileFields {
   onChange: () => void = () => {};
   /** Told when a file has been read: the form suggests settings for its size and a loss for its target. */
   onChosen: (rows: number | null, target: TargetInfo | null) => void = () => {};
-  /** Why there is no data to train on (no file, or an unreadable one), or null. */
-  problem: { message: string; chosen: boolean } | null = NO_FILE;
+  /** Why the chosen file cannot be read (no file, or an unreadable one), or null. */
+  private fileProblem: { message: string; chosen: boolean } | null = NO_FILE;
   private chosen: Chosen | null = null;
   private seq = 0;
   private readonly panel = new ColumnsPanel(byId('columns-panel'), () => this.changed());
@@ -54,6 +54,12 @@ export class FileFields {
       void this.chooseUrl();
     });
     select('target').addEventListener('change', () => this.changed());
+  }
+
+  /** Why there is no data to train on (no file, an unreadable one, or hash bits out of bounds), or null. */
+  get problem(): { message: string; chosen: boolean } | null {
+    const bits = this.fileProblem ? null : this.plan()?.hashProblem;
+    return this.fileProblem ?? (bits ? { message: bits, chosen: true } : null);
   }
 
   /** The chosen file's rows (stated, or estimated for a CSV), for the suggested settings. */
@@ -108,7 +114,7 @@ export class FileFields {
 
   private fail(message: string): void {
     this.chosen = null;
-    this.problem = { message, chosen: true };
+    this.fileProblem = { message, chosen: true };
     select('target').replaceChildren(h('option', {}, 'unreadable file'));
     this.panel.clear();
     this.onChange();
@@ -121,7 +127,7 @@ export class FileFields {
     target.disabled = true;
     this.chosen = null;
     this.panel.clear();
-    this.problem = c ? { message: 'Reading the file…', chosen: false } : NO_FILE;
+    this.fileProblem = c ? { message: 'Reading the file…', chosen: false } : NO_FILE;
     if (!c) {
       target.replaceChildren(h('option', {}, 'choose a file first'));
       return this.onChange();
@@ -137,7 +143,7 @@ export class FileFields {
       target.replaceChildren(...preview.columns.map((col) => h('option', { value: col }, col)));
       target.value = defaultTarget(profile);
       target.disabled = false;
-      this.problem = null;
+      this.fileProblem = null;
       this.render();
       this.onChosen(this.rows, this.target);
       this.onChange();
@@ -181,9 +187,9 @@ export class FileFields {
       await this.fullProfile(c, onRows);
       plan = this.plan()!;
     }
-    if (plan.features.length === 0) throw new Error('No feature column is used: tick at least one under Columns');
-    const { features, missing, fill, decimalComma } = plan;
-    const table = { features, missing, decimalComma, ...(fill ? { fill } : {}) };
+    if (plan.features.length === 0 && !plan.hashed) throw new Error('No feature column is used: tick at least one under Columns');
+    const { features, missing, fill, decimalComma, hashed, hashBits } = plan;
+    const table = { features, missing, decimalComma, ...(fill ? { fill } : {}), ...(hashed ? { hashed, hashBits } : {}) };
     return { kind: 'file', file: c.ref, ...(c.yFile ? { yFile: c.yFile } : {}), name: c.name, size: c.size, target: select('target').value, labels, table };
   }
 }

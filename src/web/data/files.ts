@@ -2,11 +2,13 @@
 // gzip archive, JSON or UTF-16 text gets a clear message instead of being parsed as a one-column CSV), the
 // column preview for choosing the target and the features (a CSV's first 256 KiB profiled: csv_profile.ts), and
 // opening a file (a File, or a URL: src/data/http_file.ts) as a streaming DataSource with the columns panel's
-// choices. CSV streams through src/data's Blob reader; NPY (one matrix, or the CLI's X.npy with X.y.npy) is read in
-// row blocks (src/data/npy_blob.ts), so neither is ever held whole.
+// choices. CSV streams through src/data's Blob reader (with hashed text columns, the CLI's encoded reader:
+// src/data/csv_encoded.ts); NPY (one matrix, or the CLI's X.npy with X.y.npy) is read in row blocks
+// (src/data/npy_blob.ts), so neither is ever held whole.
 import { asyncBufferFromUrl, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { csvSourceFromBlob } from '../../data/blob_source';
+import { encodedCsvSourceFromStream, encodingOf } from '../../data/csv_encoded';
 import { CsvProfiler, profileCsv, type CsvProfile } from '../../data/csv_profile';
 import { HttpFile, type ByteFile } from '../../data/http_file';
 import { npyBlobHeader, NpyBlobSource, npyColumn } from '../../data/npy_blob';
@@ -200,6 +202,7 @@ export async function loadFile(file: NamedBlob, target: string, labels = false, 
   const format = await fileFormat(file);
   if (format === 'csv') {
     const csv = table ? { missing: table.missing, ...(table.fill ? { fill: table.fill } : {}), decimalComma: table.decimalComma } : {};
+    if (table?.hashed?.length) return hashedCsv(file, { ...which, ...csv }, table.features, table.hashed, table.hashBits);
     return csvSourceFromBlob(file, { ...which, ...csv }, file.name);
   }
   if (format === 'parquet') {
@@ -207,4 +210,13 @@ export async function loadFile(file: NamedBlob, target: string, labels = false, 
     return ParquetSource.open(file.name, buffer, which);
   }
   return NpyBlobSource.open(file, target, table?.features);
+}
+
+/**
+ * A CSV with hashed text columns: the dense features as the table reads them, and the hashed columns as the CLI's
+ * `--hashed … --hash-bits b` encodes them (one encoding function for both; nothing to count first, so no first pass).
+ */
+function hashedCsv(file: NamedBlob, o: Parameters<typeof csvSourceFromBlob>[1], features: string[], hashed: string[], bits?: number): Promise<DataSource> {
+  const encoding = encodingOf(file.name, hashed, hashed.map(() => 'hash' as const), hashed.map(() => null), { hashBits: bits });
+  return encodedCsvSourceFromStream(file.name, () => file.stream(), { ...o, fixed: { features, encoding } });
 }

@@ -5,6 +5,7 @@
 import type { BackendKind } from '../../backend';
 import { LOSSES, LOSS_NAMES, type LossKind, type Task } from '../../core/losses';
 import { boundsText, optionLabel, OptionError, parseOptionValue, type NumberOption, type OptionDescriptor } from '../../core/options';
+import { ENCODING_OPTIONS } from '../../core/encoding_options';
 import { parseTrainSpec, TRAIN_OPTIONS, type TrainOption, type TrainSpec } from '../../core/spec';
 
 /** Either a value or one message per bad field (keyed by the field's option name). */
@@ -15,9 +16,10 @@ export type BackendChoice = 'webgpu' | 'cpu' | 'both';
 
 /**
  * Training options the page does not offer: host-update is the CLI's teaching mode (a readback every step);
- * class-weight needs the rows' weights loaded with them, which the page's resident data does not carry.
+ * class-weight needs the rows' weights loaded with them, which the page's resident data does not carry; how text
+ * columns are encoded (one-hot or hashed, the hash bits) is the columns panel's choice, column by column.
  */
-const NOT_ON_PAGE = new Set(['host-update', 'class-weight']);
+const NOT_ON_PAGE = new Set(['host-update', 'class-weight', ...ENCODING_OPTIONS.map((o) => o.name)]);
 
 /** The training options the page shows, in TRAIN_OPTIONS order. */
 export const PAGE_OPTIONS: readonly TrainOption[] = TRAIN_OPTIONS.filter((o) => !NOT_ON_PAGE.has(o.name));

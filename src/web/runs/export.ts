@@ -1,6 +1,8 @@
-// The trained model as the CLI saves it (core/model_file.ts, version 2), and the browser download of it.
+// The trained model as the CLI saves it (core/model_file.ts: version 2, or 3 with the hashed columns' encoding, so
+// that `downhill predict` hashes a file's rows as the page did), and the browser download of it.
 import type { BackendKind } from '../../backend';
 import type { Metrics } from '../../core/metrics';
+import type { Encoding } from '../../core/encoding';
 import type { ModelParams, Standardization } from '../../core/model';
 import { toModelFile, type ModelFile } from '../../core/model_file';
 import type { ExactSummary } from '../../core/solver/report';
@@ -48,6 +50,14 @@ export interface TrainedOn {
   description: string;
   /** The data's settings (a built-in dataset's fields, or the file's name and target). */
   data: Record<string, unknown>;
+  /** How the sparse block was encoded (hashed text columns); the parameters then hold K × (features + width) weights. */
+  encoding?: Encoding;
+}
+
+/** The spec as the CLI would have it for an encoding: its hashed columns and hash bits (the page sets them per column). */
+function withEncoding(spec: TrainSpec, e: Encoding | undefined): TrainSpec {
+  if (!e?.hash) return spec;
+  return { ...spec, hashed: e.categorical.filter((c) => c.kind === 'hash').map((c) => c.name).join(','), hashBits: e.hash.bits };
 }
 
 /** The model file for a model trained under `spec`, with what the page knows of the run in `training`. */
@@ -61,7 +71,7 @@ export function modelFileFor(m: TrainedModel, on: TrainedOn, spec: TrainSpec): M
     ...(m.validation ? { validationMetrics: m.validation } : {}),
   };
   return toModelFile(m.params, {
-    spec, features: [...on.features], target: on.target, classes: m.classes,
+    spec: withEncoding(spec, on.encoding), features: [...on.features], target: on.target, classes: m.classes, ...(on.encoding ? { encoding: on.encoding } : {}),
     ...(m.standardization ? { standardization: m.standardization } : {}), ...(m.metrics ? { metrics: m.metrics } : {}), training,
   });
 }

@@ -55,7 +55,9 @@ export class ResultsView {
     const output = outputs >= 2 ? Number(picker.value) || 0 : 0;
     // The exact answer: solved, being solved, or (when the scan failed or was not started) not shown.
     const exact = this.data.classify(d) ? null : scan?.exact ?? (this.data.scanning ? 'pending' : null);
-    renderCoefTable(table, { features: d.source.features, fitBias: this.data.fitBias(), output, truth: d.truth, exact, fits });
+    const read = d.spec.kind === 'file' ? d.spec.table : undefined;
+    const sparse = read?.hashed?.length ? `${read.hashed.join(', ')} hashed into 2^${read.hashBits} buckets` : undefined;
+    renderCoefTable(table, { features: d.source.features, fitBias: this.data.fitBias(), output, truth: d.truth, exact, fits, ...(sparse ? { sparse } : {}) });
     if (fits.size === 0 && this.models.size === 0) renderMetrics(byId('metrics'), new Map());
   }
 

@@ -44,9 +44,12 @@ export function savedData(spec: DataSpec, key: string): SavedData {
   return { kind: 'file', key, name: spec.name, size: spec.size, target: spec.target, labels: spec.labels };
 }
 
-/** The record of a run that starts (gradient descent only: the exact solver has no epochs to resume), or null. */
+/**
+ * The record of a run that starts, or null: gradient descent only (the exact solver has no epochs to resume), and
+ * dense rows only (hashed columns are read from the file every time, not cached, so a reloaded page has no rows).
+ */
 export function savedRunOf(kind: DataKind, values: FormValues, data: Readonly<Record<string, string>>, d: LoadedData, s: RunSettings): SavedRun | null {
-  if (s.spec.solver !== 'gd') return null;
+  if (s.spec.solver !== 'gd' || d.source.sparse) return null;
   return {
     version: 1, kind, values, data, backend: s.backends.length > 1 ? 'both' : (s.backends[0] as BackendChoice), source: savedData(d.spec, d.key),
     name: d.description.split(':')[0], loss: s.spec.loss, epochs: s.spec.epochs,

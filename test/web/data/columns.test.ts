@@ -1,11 +1,13 @@
 // Tests for the columns panel's rules (src/web/data/columns.ts) and the loss checks (src/web/form/loss_fit.ts),
 // without a browser: default choices and target, the reader's options the choices make (one-hot indicators with
-// the first level as reference, hashing and too many levels left out with why, blanks skipped or filled with means,
-// decimal commas), when a first pass over every row is needed, and which loss a target needs.
+// the first level as reference, hashed columns beside them with their hash bits checked, too many levels for one-hot
+// hashed by default or left out with why, blanks skipped or filled with means, decimal commas), when a first pass
+// over every row is needed, which loss a target needs, and what hashed columns cannot train with.
 import { describe, expect, it } from 'vitest';
 import { profileCsv } from '../../../src/data/csv_profile';
 import { defaultChoices, defaultTarget, ONE_HOT_MAX, tablePlan, targetInfo, typeText } from '../../../src/web/data/columns';
-import { fittingLoss, startProblem } from '../../../src/web/form/loss_fit';
+import { parseTrainSpec } from '../../../src/core/spec';
+import { fittingLoss, hashingProblem, startProblem } from '../../../src/web/form/loss_fit';
 
 const text = ['id,city,rooms,flag,y', ...Array.from({ length: 40 }, (_, i) => `${i + 1},${['a', 'b', 'c'][i % 3]},${i % 5 === 0 ? '' : i % 7},1,${(i * 3) % 17}`)].join('\n');
 const p = profileCsv('t.csv', text, true);
@@ -15,6 +17,8 @@ describe('the columns panel', () => {
     const c = defaultChoices(p);
     expect(Object.fromEntries(Object.entries(c.columns).map(([k, v]) => [k, v.use]))).toEqual({ id: false, city: true, rooms: true, flag: false, y: true });
     expect(c.missing).toBe('skip');
+    expect(c.hashBits).toBe('18'); // the CLI's --hash-bits default
+    expect(c.columns.city.encoding).toBe('one-hot');
     expect(defaultTarget(p)).toBe('y');
     expect(defaultTarget(profileCsv('t.csv', 'a,b,id\n1,2,1\n3,4,2\n5,6,3\n', true))).toBe('b');
     expect(p.columns.map(typeText)).toEqual(['identifier', 'text, 3 levels', 'number, 8 blank', 'constant', 'number']);
@@ -23,25 +27,38 @@ describe('the columns panel', () => {
   it('makes the reader\'s options: one-hot with the first level as reference, blanks skipped or filled with means', () => {
     const c = defaultChoices(p);
     const plan = tablePlan(p, 'y', c);
-    expect(plan).toMatchObject({ features: ['city=b', 'city=c', 'rooms'], missing: 'skip', decimalComma: false, needsPass: false });
+    expect(plan).toMatchObject({ features: ['city=b', 'city=c', 'rooms'], missing: 'skip', decimalComma: false, needsPass: false, hashProblem: null });
+    expect(plan.hashed).toBeUndefined();
     expect(plan.left.map((l) => l.name)).toEqual(['id', 'flag']);
     c.missing = 'mean';
     const rooms = p.columns[2];
     expect(tablePlan(p, 'y', c)).toMatchObject({ missing: 'fill', fill: { rooms: rooms.mean } });
     c.columns.city.encoding = 'hashing';
     const hashed = tablePlan(p, 'y', c);
-    expect(hashed.features).toEqual(['rooms']);
-    expect(hashed.left.find((l) => l.name === 'city')?.why).toMatch(/hashing is not offered on the page yet \(the CLI.s --hashed does it\)/);
+    expect(hashed).toMatchObject({ features: ['rooms'], hashed: ['city'], hashBits: 18, hashProblem: null });
+    expect(hashed.left.map((l) => l.name)).toEqual(['id', 'flag']);
+    // The hash bits as typed, checked by the CLI's --hash-bits rules; a bad value is the plan's problem, not a guess.
+    for (const bad of ['0', '31', '2.5', 'x', '']) {
+      expect(tablePlan(p, 'y', { ...c, hashBits: bad }).hashProblem, bad).toMatch(/^Hash bits must be an integer in \[1, 30\]/);
+    }
+    expect(tablePlan(p, 'y', { ...c, hashBits: ' 12 ' })).toMatchObject({ hashBits: 12, hashProblem: null });
+    c.columns.city.use = false;
+    expect(tablePlan(p, 'y', { ...c, hashBits: '99' })).toMatchObject({ hashProblem: null }); // nothing hashed: the bits do not matter
+    c.columns.city.use = true;
     c.columns.id.use = true; // an id that is a number is read as one when the user asks
     expect(tablePlan(p, 'y', c).features).toEqual(['id', 'rooms']);
     expect(tablePlan(p, 'y', c, 'text: not read here').left.find((l) => l.name === 'city')?.why).toBe('text: not read here');
   });
 
-  it('leaves out a text column with too many levels, and asks for every row when the profile is of the first ones', () => {
+  it('hashes a text column with too many levels for one-hot, and asks for every row when the profile is of the first ones', () => {
     const many = profileCsv('t.csv', ['k,y', ...Array.from({ length: 120 }, (_, i) => `k${i % (ONE_HOT_MAX + 5)},${i}`)].join('\n'), true);
-    const plan = tablePlan(many, 'y', defaultChoices(many));
+    const choices = defaultChoices(many);
+    expect(choices.columns.k.encoding).toBe('hashing');
+    expect(tablePlan(many, 'y', choices)).toMatchObject({ features: [], hashed: ['k'], hashBits: 18, left: [], needsPass: false });
+    choices.columns.k.encoding = 'one-hot';
+    const plan = tablePlan(many, 'y', choices);
     expect(plan.features).toEqual([]);
-    expect(plan.left[0].why).toMatch(/55 levels: more than the 50 one-hot reads here/);
+    expect(plan.left[0].why).toBe('55 levels: more than the 50 one-hot reads here: left out; choose hashing');
     const partial = profileCsv('t.csv', text, false);
     expect(tablePlan(partial, 'y', defaultChoices(partial)).needsPass).toBe(true);
     expect(tablePlan(partial, 'y', { ...defaultChoices(partial), columns: { ...defaultChoices(partial).columns, city: { use: false, encoding: 'one-hot' } } }).needsPass).toBe(false);
@@ -67,5 +84,22 @@ describe('losses that fit the target', () => {
     expect(startProblem('squared', { target: { text: true, classes: 3 } })).toMatch(/the target holds text \(3 classes\): choose a classification loss/);
     expect(startProblem('softmax', { classes: ['a', 'b', 'c'] })).toBeNull();
     expect(startProblem('squared', { target: { text: false, classes: null } })).toBeNull();
+  });
+
+  it('refuses what hashed columns (a sparse block) cannot train with, as the engine would', () => {
+    const spec = (o: Record<string, unknown>) => parseTrainSpec(o, { strict: false });
+    const h = (columns: string[], bits = 18, outputs = 1) => ({ columns, bits, outputs, budget: 2 ** 30 });
+    expect(hashingProblem(spec({ solver: 'exact' }), h(['user']))).toBe(
+      'the exact solver needs dense columns, and a hashed text column (user) trains by gradient descent only: choose the gd solver, or one-hot');
+    expect(hashingProblem(spec({ solver: 'lbfgs' }), h(['a', 'b']))).toMatch(/^the lbfgs solver needs dense columns, and hashed text columns \(a, b\) train by/);
+    expect(hashingProblem(spec({ precondition: true }), h(['user']))).toMatch(/^“Precondition \(Gram \/ Newton\)” needs dense columns.*turn it off, or choose one-hot$/);
+    expect(hashingProblem(spec({ gap: true }), h(['user']))).toMatch(/^“Report the optimality gap” needs dense columns/);
+    expect(hashingProblem(spec({ solver: 'exact' }), h([]))).toBeNull();
+    expect(hashingProblem(spec({ optimizer: 'adam', penalty: 'l1', alpha: 0.1 }), h(['user']))).toBeNull();
+    // The buckets and their optimizer state must fit the page's memory for a model (sparseModelBytes, as the engine counts).
+    expect(hashingProblem(spec({}), h(['user'], 24))).toBeNull();
+    expect(hashingProblem(spec({}), h(['user'], 30))).toBe(
+      '2^30 hash buckets keep about 28,672 MiB in memory (weights and optimizer state), more than the page gives a model (1,024 MiB): use 25 hash bits or fewer');
+    expect(hashingProblem(spec({ optimizer: 'adam' }), h(['user'], 24, 5))).toMatch(/^2\^24 hash buckets .* for 5 outputs.*use 22 hash bits or fewer$/);
   });
 });

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { LOSS_NAMES, LOSSES } from '../../../src/core/losses';
 import { PENALTY_NAMES } from '../../../src/core/penalties';
+import { ENCODING_OPTIONS } from '../../../src/core/encoding_options';
 import { parseTrainSpec, TRAIN_OPTIONS } from '../../../src/core/spec';
 import {
   applicableOptions, DATA_OPTIONS, DATASETS, fieldLabel, lossGroups, lossUse, PAGE_OPTIONS, pageMessage,
@@ -16,8 +17,8 @@ const form = (values: FormValues = {}, backend: TrainForm['backend'] = 'webgpu')
 const names = (values: FormValues) => applicableOptions({ loss: 'squared', penalty: 'none', ...values }).map((o) => o.name);
 
 describe('the training fields', () => {
-  it('come from TRAIN_OPTIONS (all but the CLI-only ones: host-update, class-weight), and the Loss select lists every registered loss by task', () => {
-    expect(PAGE_OPTIONS.map((o) => o.name)).toEqual(TRAIN_OPTIONS.map((o) => o.name).filter((n) => n !== 'host-update' && n !== 'class-weight'));
+  it('come from TRAIN_OPTIONS (all but the CLI-only ones: host-update, class-weight, and the text columns\' encoding, which the columns panel sets), and the Loss select lists every registered loss by task', () => {
+    expect(PAGE_OPTIONS.map((o) => o.name)).toEqual(TRAIN_OPTIONS.map((o) => o.name).filter((n) => n !== 'host-update' && n !== 'class-weight' && !ENCODING_OPTIONS.some((e) => e.name === n)));
     const groups = lossGroups();
     expect(groups.map((g) => g.task)).toEqual(['regression', 'binary', 'multiclass']);
     expect(groups.flatMap((g) => g.losses.map((l) => l.value)).sort()).toEqual([...LOSS_NAMES].sort());
