@@ -146,14 +146,11 @@ export class WebGpuBackend implements Backend {
     return session;
   }
 
-  /** A session of a model with a sparse block (one output, f32 rows): the sparse kernels' sums, the shared host update. */
+  /** A session of a model with a sparse block (f32 rows; one output, or K for a multiclass loss): the sparse kernels' sums, the shared host update. */
   private async sparseSession(store: GpuStore, spec: ModelSpec, init?: ModelParams): Promise<TrainSession> {
-    if (LOSSES[spec.loss].task === 'multiclass') {
-      throw new Error(`WebGPU trains sparse rows with one-output losses; the ${spec.loss} loss has ${spec.outputs} outputs: use --backend cpu or reference`);
-    }
     if (store.dtype !== 'f32') throw new Error('WebGPU trains sparse rows from f32 dense columns; this store holds f16 (use --dtype f32)');
     const t0 = performance.now();
-    const key = `sparse/${spec.d}/${spec.sparse!.dense}/${spec.loss}/${spec.standardize ? 1 : 0}`;
+    const key = `sparse/${spec.d}/${spec.sparse!.dense}/${spec.loss}/${spec.outputs}/${spec.standardize ? 1 : 0}`;
     let p = this.sparsePipelines.get(key);
     if (!p) this.sparsePipelines.set(key, (p = await sparsePipelines(this.ctx.device, spec)));
     const dense = spec.sparse!.dense;

@@ -47,6 +47,7 @@ const KERNELS = {
   read_ceiling: { parts: [], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
   subgroup_probe: { parts: [], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
   sparse_grad: { parts: ['permute'], data: false, reductions: [], units: { loss: true, penalty: false, optimizer: false } },
+  sparse_softmax: { parts: ['permute'], data: false, reductions: [], units: { loss: true, penalty: false, optimizer: false } },
   sparse_scatter: { parts: ['permute'], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
 } as const satisfies Record<string, { parts: readonly string[]; data: boolean; reductions: readonly ReductionPart[]; units: { loss: boolean; penalty: boolean; optimizer: boolean | OptimizerKind } }>;
 

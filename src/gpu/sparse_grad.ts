@@ -1,9 +1,11 @@
-// Host wrapper of shaders/sparse_grad.wgsl (forward gather per row → (loss, dL/dz)) and shaders/sparse_scatter.wgsl
-// (the backward sums over the run's column-sorted copy, core/csr_columns.ts, built here on the host in O(entries)):
-// one output, scalar losses, f32 rows in the store's layout. The sums come back as the f64 reference's SparseSums
-// shape (dense sums, bias, loss, and the touched columns' sums). CPU twin: src/cpu/sparse_grad.ts (sparseGradCpu).
+// Host wrapper of the sparse forward kernels — shaders/sparse_grad.wgsl (one output, scalar losses: (loss, dL/dz, z, y)
+// per row) and shaders/sparse_softmax.wgsl (K outputs, multiclass: (loss, y, dL/dz_c…, z_c…)) — and of
+// shaders/sparse_scatter.wgsl (the backward sums of K outputs over the run's column-sorted copy, core/csr_columns.ts,
+// built here on the host in O(entries)); f32 rows in the store's layout. The sums come back as the f64 reference's
+// SparseSums shape (dense sums, biases, loss, and the touched columns' sums). CPU twin: src/cpu/sparse_grad.ts.
 import { ColumnSorter, type ColumnSorted, type RowRun } from '../core/csr_columns';
 import type { Csr } from '../core/csr';
+import { LOSSES } from '../core/losses';
 import type { ModelSpec } from '../core/model';
 import { feistelHalfBits } from '../core/permute';
 import { createFilled, readBuffer } from './buffers';
@@ -29,16 +31,26 @@ export interface SparsePipelines {
   gradLayout: GPUBindGroupLayout;
   scatterLayout: GPUBindGroupLayout;
   dp4: number;
+  /** Outputs K, and floats per row of the forward pass's out. */
+  k: number;
+  stride: number;
 }
+
+/** Floats per row of the forward pass's out: (loss, dL/dz, z, y) for one output, (loss, y, K dL/dz, K z's) for K. */
+export const forwardStride = (k: number): number => (k === 1 ? 4 : 2 + 2 * k);
 
 /** A bind group layout from binding types in order. */
 function layoutOf(device: GPUDevice, label: string, types: GPUBufferBindingType[]): GPUBindGroupLayout {
   return device.createBindGroupLayout({ label, entries: types.map((type, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } })) });
 }
 
-/** Builds the pipelines of a one-output model with a sparse block (scalar losses). */
+/** Builds the pipelines of a model with a sparse block: one output (scalar losses) or K (a multiclass loss). */
 export async function sparsePipelines(device: GPUDevice, spec: ModelSpec): Promise<SparsePipelines> {
-  if (!spec.sparse || spec.outputs !== 1) throw new Error('sparse_grad runs one-output models with a sparse block');
+  if (!spec.sparse) throw new Error('the sparse kernels run models with a sparse block');
+  const k = spec.outputs;
+  const multi = LOSSES[spec.loss].task === 'multiclass';
+  if (multi !== (k > 1)) throw new Error(`the ${spec.loss} loss with ${k} output(s): the sparse kernels take one output for a scalar loss, K for a multiclass one`);
+  const stride = forwardStride(k);
   const dp4 = Math.max(1, Math.ceil(spec.sparse.dense / 4));
   const base = { WG, DP4: dp4, STANDARDIZE: spec.standardize ? 1 : 0 };
   const ro = 'read-only-storage' as const;
@@ -46,9 +58,10 @@ export async function sparsePipelines(device: GPUDevice, spec: ModelSpec): Promi
   const scatterLayout = layoutOf(device, 'sparse_scatter', ['uniform', ro, ro, ro, ro, ro, ro, 'storage']);
   const gpl = device.createPipelineLayout({ label: 'sparse_grad', bindGroupLayouts: [gradLayout] });
   const spl = device.createPipelineLayout({ label: 'sparse_scatter', bindGroupLayouts: [scatterLayout] });
-  const grads = await Promise.all([0, 1, 2, 3].map((v) => computePipelineAsync(device, 'sparse_grad', { loss: spec.loss }, gpl, { ...base, SHUFFLE: v & 1, VALUED: v >> 1 })));
-  const scatters = await Promise.all([0, 1].map((sh) => computePipelineAsync(device, 'sparse_scatter', {}, spl, { ...base, SHUFFLE: sh })));
-  return { grad: (sh, valued) => grads[(sh ? 1 : 0) + (valued ? 2 : 0)], scatter: (sh) => scatters[sh ? 1 : 0], gradLayout, scatterLayout, dp4 };
+  const forward = multi ? 'sparse_softmax' : 'sparse_grad';
+  const grads = await Promise.all([0, 1, 2, 3].map((v) => computePipelineAsync(device, forward, { loss: spec.loss }, gpl, { ...base, SHUFFLE: v & 1, VALUED: v >> 1, ...(multi ? { K: k } : {}) })));
+  const scatters = await Promise.all([0, 1].map((sh) => computePipelineAsync(device, 'sparse_scatter', {}, spl, { ...base, SHUFFLE: sh, K: k, STRIDE: stride, DZ: multi ? 2 : 1 })));
+  return { grad: (sh, valued) => grads[(sh ? 1 : 0) + (valued ? 2 : 0)], scatter: (sh) => scatters[sh ? 1 : 0], gradLayout, scatterLayout, dp4, k, stride };
 }
 
 /** A chunk's rows on the device: dense rows (DP4 vec4s each), targets and the CSR block. */
@@ -80,13 +93,14 @@ export function uploadCsr(device: GPUDevice, c: Csr): Pick<SparseChunkBuffers, '
   return { ptr: upload(device, 'sparse.ptr', c.ptr), idx: upload(device, 'sparse.idx', c.idx), val: upload(device, 'sparse.val', c.val ?? new Float32Array(4)) };
 }
 
-/** What one run adds up: dense sums (D_dense), bias and loss sums, and the sums of the columns it touched. */
+/** What one run adds up: dense sums (K × D_dense), bias (K) and loss sums, and the sums of the columns it touched (K × cols). */
 export interface SparseRunSums {
   rows: number;
   grad: Float64Array;
-  gradBias: number;
+  gradBias: Float64Array;
   loss: number;
   cols: Uint32Array;
+  /** Output c's sum at column cols[s]: sparse[c · cols.length + s]. */
   sparse: Float64Array;
 }
 
@@ -106,12 +120,12 @@ export class SparseGradPass {
     return this.device.createBindGroup({ label, layout, entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
   }
 
-  /** Encodes the forward pass of a run into `pass`; returns its (loss, dL/dz, z, y) buffer and the buffers to free. */
+  /** Encodes the forward pass of a run into `pass`; returns its out buffer (forwardStride floats a row) and the buffers to free. */
   private forward(pass: GPUComputePassEncoder, chunk: SparseChunkBuffers, valued: boolean, run: RowRun, model: GPUBuffer, norm: GPUBuffer, temp: GPUBuffer[]): GPUBuffer {
     const { dense, width } = this.spec.sparse!;
     const gp = this.uniform(SPARSE_GRAD_PARAMS.pack({ start: run.start, count: run.count, rows: chunk.rows, key: run.key, half_bits: feistelHalfBits(chunk.rows), dense, width }), 'sparse_grad.params');
     const hp = this.uniform(packHyper(this.spec.lossHp, [0, 0, 0, 0]).buffer, 'sparse_grad.hp');
-    const out = this.device.createBuffer({ label: 'sparse_grad.out', size: Math.max(16, run.count * 16), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+    const out = this.device.createBuffer({ label: 'sparse_grad.out', size: Math.max(16, run.count * this.p.stride * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
     temp.push(gp, hp, out);
     const g = this.p.grad(run.shuffle, valued);
     pass.setPipeline(g);
@@ -120,7 +134,7 @@ export class SparseGradPass {
     return out;
   }
 
-  /** Each row of a run: (loss, dL/dz, z, y) at the weights in `model` (evaluation's outputs). */
+  /** Each row of a run at the weights in `model`, forwardStride floats a row (evaluation's outputs: the z's and y). */
   async outputs(chunk: SparseChunkBuffers, csr: Csr, run: RowRun, model: GPUBuffer, norm: GPUBuffer): Promise<Float32Array> {
     const temp: GPUBuffer[] = [];
     try {
@@ -129,7 +143,7 @@ export class SparseGradPass {
       const out = this.forward(pass, chunk, csr.val !== null, run, model, norm, temp);
       pass.end();
       this.device.queue.submit([enc.finish()]);
-      return new Float32Array(await readBuffer(this.device, out, 0, run.count * 16));
+      return new Float32Array(await readBuffer(this.device, out, 0, run.count * this.p.stride * 4));
     } finally {
       for (const b of temp) b.destroy();
     }
@@ -140,7 +154,8 @@ export class SparseGradPass {
     const { device, p } = this;
     const { dense } = this.spec.sparse!;
     const sorted: ColumnSorted = this.sorter.sort(csr, chunk.rows, run);
-    const total = sorted.segments + dense + 2;
+    const k = p.k;
+    const total = k * (sorted.segments + dense + 1) + 1;
     const sp = this.uniform(SPARSE_SCATTER_PARAMS.pack({
       start: run.start, count: run.count, rows: chunk.rows, key: run.key, half_bits: feistelHalfBits(chunk.rows), dense, segments: sorted.segments,
     }), 'sparse_scatter.params');
@@ -160,9 +175,10 @@ export class SparseGradPass {
       pass.end();
       device.queue.submit([enc.finish()]);
       const f = new Float32Array(await readBuffer(device, sums, 0, total * 4));
+      const cut = k * sorted.segments;
       return {
-        rows: run.count, grad: Float64Array.from(f.subarray(sorted.segments, sorted.segments + dense)), gradBias: f[sorted.segments + dense],
-        loss: f[sorted.segments + dense + 1], cols: sorted.cols, sparse: Float64Array.from(f.subarray(0, sorted.segments)),
+        rows: run.count, grad: Float64Array.from(f.subarray(cut, cut + k * dense)), gradBias: Float64Array.from(f.subarray(cut + k * dense, cut + k * dense + k)),
+        loss: f[total - 1], cols: sorted.cols, sparse: Float64Array.from(f.subarray(0, cut)),
       };
     } finally {
       for (const b of temp) b.destroy();

@@ -1,13 +1,13 @@
-// The WebGPU session of a model with a sparse block (one output, scalar losses): each step's sums come from the
-// sparse kernels (sparse_grad.ts: a gather per entry, column-segment sums without float atomics) at f32 weights kept
-// on the device; the update is the one every backend shares (core/sparse_session.ts: f64 parameters on the host, in
+// The WebGPU session of a model with a sparse block (one output under a scalar loss, or K under a multiclass one):
+// each step's sums come from the sparse kernels (sparse_grad.ts: a gather per entry and output, column-segment sums
+// without float atomics) at f32 weights kept on the device (K rows of D weights, then the K biases); the update is the one every backend shares (core/sparse_session.ts: f64 parameters on the host, in
 // O(the columns a step touched) for rules with a lazy form). After an update only the dense weights, the bias and the
 // changed sparse columns are written back, so a step costs O(its entries), never O(width). Steps run in order on a
 // promise queue (each waits for its sums); every read waits for the queue, and so does a store's next load (the
 // queued steps read the rows the slot holds now).
 import type { ChunkStore, TrainSession } from '../backend';
 import { INDEX_MASK, type Csr } from '../core/csr';
-import { LOSSES, type ScalarLoss } from '../core/losses';
+import { LOSSES, type MultiLoss, type ScalarLoss } from '../core/losses';
 import { addRowMetrics, type EvalSums } from '../core/metrics';
 import type { Gradient, ModelParams, ModelSpec } from '../core/model';
 import type { OptimState } from '../core/optim/apply';
@@ -18,7 +18,7 @@ import { evalSums, type SparseSums } from '../core/sparse_sums';
 import type { SparseGradPass, SparseChunkBuffers } from './sparse_grad';
 import { GpuStore } from './store';
 
-/** The WebGPU session of a one-output model with a sparse block. */
+/** The WebGPU session of a model with a sparse block. */
 export class GpuSparseSession extends SparseSessionBase<ChunkStore> implements TrainSession {
   compileSeconds = 0;
   private queue: Promise<void> = Promise.resolve();
@@ -35,9 +35,9 @@ export class GpuSparseSession extends SparseSessionBase<ChunkStore> implements T
     super(spec, init);
     if (store.d !== spec.sparse!.dense) throw new Error(`the store holds ${store.d} dense features; the model has ${spec.sparse!.dense}`);
     const device = store.ctx.device;
-    const bytes = (spec.d + 1) * 4;
+    const bytes = (spec.d + 1) * spec.outputs * 4;
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
-    this.mirror = new Float32Array(spec.d + 1);
+    this.mirror = new Float32Array((spec.d + 1) * spec.outputs);
     this.model = device.createBuffer({ label: 'sparse.model', size: Math.max(16, Math.ceil(bytes / 16) * 16), usage });
     this.evalModel = device.createBuffer({ label: 'sparse.model.eval', size: this.model.size, usage });
     this.norm = device.createBuffer({ label: 'sparse.norm', size: Math.max(16, norm.byteLength), usage });
@@ -59,26 +59,28 @@ export class GpuSparseSession extends SparseSessionBase<ChunkStore> implements T
     this.queue.catch(() => {});
   }
 
-  /** Writes the weights that changed since the last write (dense and bias always: every step moves them). */
+  /** Writes the weights that changed since the last write (dense and biases always: every step moves them). */
   private flush(): void {
-    const { d: D } = this.spec;
+    const { d: D, outputs: k } = this.spec;
     const { dense, width } = this.spec.sparse!;
     const w = this.params.weights;
     const m = this.mirror;
     const queue = this.store.ctx.device.queue;
+    for (let c = 0; c < k; c++) m[k * D + c] = this.params.bias[c];
     if (this.allDirty || this.dirty.length * 16 > width) {
-      for (let i = 0; i < D; i++) m[i] = w[i];
-      m[D] = this.params.bias[0];
+      for (let i = 0; i < k * D; i++) m[i] = w[i];
       queue.writeBuffer(this.model, 0, m);
     } else {
-      for (let j = 0; j < dense; j++) m[j] = w[j];
-      m[D] = this.params.bias[0];
-      if (dense) queue.writeBuffer(this.model, 0, m, 0, dense);
-      queue.writeBuffer(this.model, D * 4, m, D, 1);
-      for (const j of this.dirty) {
-        m[dense + j] = w[dense + j];
-        queue.writeBuffer(this.model, (dense + j) * 4, m, dense + j, 1);
+      for (let c = 0; c < k; c++) {
+        for (let j = 0; j < dense; j++) m[c * D + j] = w[c * D + j];
+        if (dense) queue.writeBuffer(this.model, c * D * 4, m, c * D, dense);
+        for (const j of this.dirty) {
+          const i = c * D + dense + j;
+          m[i] = w[i];
+          queue.writeBuffer(this.model, i * 4, m, i, 1);
+        }
       }
+      queue.writeBuffer(this.model, k * D * 4, m, k * D, k);
     }
     this.allDirty = false;
     this.dirty.length = 0;
@@ -96,15 +98,17 @@ export class GpuSparseSession extends SparseSessionBase<ChunkStore> implements T
   private async sums(step: Step): Promise<SparseSums> {
     this.flush();
     const out = this.emptySums();
+    const k = this.spec.outputs;
     const dense = this.spec.sparse!.dense;
     for (const piece of step.pieces) {
       const { buffers, csr } = this.slotOf(this.store, piece.chunk);
       const r = await this.pass.run(buffers, csr, piece, this.model, this.norm);
       out.rows += r.rows;
       out.loss += r.loss;
-      out.gradBias[0] += r.gradBias;
-      for (let j = 0; j < dense; j++) out.grad[j] += r.grad[j];
-      r.cols.forEach((j, s) => out.sparse.add(j, 0, r.sparse[s]));
+      for (let c = 0; c < k; c++) out.gradBias[c] += r.gradBias[c];
+      for (let i = 0; i < k * dense; i++) out.grad[i] += r.grad[i];
+      const n = r.cols.length;
+      for (let c = 0; c < k; c++) r.cols.forEach((j, q) => out.sparse.add(j, c, r.sparse[c * n + q]));
     }
     return out;
   }
@@ -131,23 +135,40 @@ export class GpuSparseSession extends SparseSessionBase<ChunkStore> implements T
   protected async evaluateAt(p: ModelParams, store: ChunkStore | undefined, yShift: number): Promise<EvalSums> {
     const s = store ?? this.store;
     if (!(s instanceof GpuStore) || s.ctx !== this.store.ctx) throw new Error('WebGpuBackend: evaluate() was given another backend\'s store');
-    const D = this.spec.d;
-    const f = new Float32Array(D + 1);
-    for (let i = 0; i < D; i++) f[i] = p.weights[i];
-    f[D] = p.bias[0];
+    const { d: D, outputs: k } = this.spec;
+    const f = new Float32Array((D + 1) * k);
+    for (let i = 0; i < k * D; i++) f[i] = p.weights[i];
+    for (let c = 0; c < k; c++) f[k * D + c] = p.bias[c];
     s.ctx.device.queue.writeBuffer(this.evalModel, 0, f);
     const out = this.emptySums();
-    const unit = LOSSES[this.spec.loss] as ScalarLoss;
+    const unit = LOSSES[this.spec.loss];
+    const z = new Float64Array(k);
     for (let slot = 0; slot < s.rowsIn.length; slot++) {
       const rows = s.rowsIn[slot];
       if (!rows) continue;
       const { buffers, csr } = this.slotOf(s, slot);
       const o = await this.pass.outputs(buffers, csr, { start: 0, count: rows, shuffle: false, key: 0 }, this.evalModel, this.norm);
       for (let r = 0; r < rows; r++) {
-        const z = o[4 * r + 2];
-        const t = o[4 * r + 3];
-        out.loss += unit.value(z, t, this.spec.lossHp);
-        addRowMetrics(unit, z, t, yShift, this.spec.lossHp, out.m, out.confusion);
+        if (unit.task === 'multiclass') {
+          // (loss, y, K dL/dz, K z's): the metrics of the f64 reference's sparse pass (cpu/sparse_grad.ts) from the z's.
+          const at = r * (2 + 2 * k);
+          const t = o[at + 1];
+          let best = 0;
+          for (let c = 0; c < k; c++) {
+            z[c] = o[at + 2 + k + c];
+            if (z[c] > z[best]) best = c;
+          }
+          const loss = (unit as MultiLoss).valueDz(z, t, null);
+          out.loss += loss;
+          if (best === t) out.m[0] += 1;
+          out.m[1] += loss;
+          if (out.confusion) out.confusion[t * k + best] += 1;
+        } else {
+          const zr = o[4 * r + 2];
+          const t = o[4 * r + 3];
+          out.loss += (unit as ScalarLoss).value(zr, t, this.spec.lossHp);
+          addRowMetrics(unit as ScalarLoss, zr, t, yShift, this.spec.lossHp, out.m, out.confusion);
+        }
       }
       out.rows += rows;
     }

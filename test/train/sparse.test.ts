@@ -101,6 +101,8 @@ describe.each(useBackends(['webgpu']))('%s: sparse equals the dense expansion on
 
   it.each([
     ['binary (logistic), signed hash buckets', { task: 'binary', kind: 'signed' }, { loss: 'logistic' }],
+    ['multiclass (softmax), valued entries', { task: 'multiclass', kind: 'valued', classes: 3 }, { loss: 'softmax' }],
+    ['multiclass (softmax), signed hash buckets, L2 and AdaGrad', { task: 'multiclass', kind: 'signed', classes: 4 }, { loss: 'softmax', optimizer: 'adagrad', penalty: 'l2', alpha: 0.01 }],
     ['regression (huber), valued entries, no bias', { kind: 'valued' }, { loss: 'huber', fitBias: false }],
     ['averaging, clipping and a schedule', {}, { average: true, clipNorm: 0.5, lrSchedule: 'invscaling', penalty: 'elasticnet', alpha: 0.01 }],
     ['no dense columns (svmlight-like)', { dense: 0, kind: 'valued' }, {}],
@@ -127,9 +129,20 @@ describe.each(useBackends(['webgpu']))('%s: sparse equals the dense expansion on
     expect(diff).toBeLessThan(1e-5);
   });
 
-  it('refuses K-output losses with a message naming the backends that train them', async () => {
-    const data = sparseAndDense({ ...BASE, task: 'multiclass', kind: 'valued', classes: 3 });
-    await expect(train(c.backend(), data.sparse, { ...SPEC, loss: 'softmax' })).rejects.toThrow(/WebGPU trains sparse rows with one-output losses.*--backend cpu/);
+  it('evaluates a K-output model on sparse rows as the reference does (accuracy, log-loss, confusion)', async () => {
+    const data = sparseAndDense({ ...BASE, task: 'multiclass', kind: 'signed', classes: 3, seed: 13 });
+    const spec: Partial<TrainSpec> = { ...SPEC, loss: 'softmax', validation: 0.25 };
+    const got = await train(c.backend(), data.sparse, spec);
+    const want = await train(reference, data.sparse, spec);
+    for (const [g, w] of [[got.final, want.final], [got.validation!, want.validation!]] as const) {
+      if (g.task !== 'classification' || w.task !== 'classification') throw new Error('softmax metrics are a classification\'s');
+      expect(g.rows).toBe(w.rows);
+      expect(g.loss).toBeCloseTo(w.loss, 5);
+      expect(g.logLoss!).toBeCloseTo(w.logLoss!, 5);
+      expect(g.accuracy).toBe(w.accuracy);
+      expect(g.confusion).toEqual(w.confusion);
+      expect(g.confusion.length).toBe(3);
+    }
   });
 });
 
