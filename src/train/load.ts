@@ -128,6 +128,16 @@ async function loadSlots(source: SlotSource, store: ChunkStore, stats: RowStats,
   }
 }
 
+/** A standardization of the dense columns, extended over a sparse block of `width` columns (left as they are). */
+export function withSparse(s: Standardization, width: number): Standardization {
+  if (width === 0) return s;
+  const mean = new Float64Array(s.mean.length + width);
+  const invStd = new Float64Array(s.mean.length + width).fill(1);
+  mean.set(s.mean);
+  invStd.set(s.invStd);
+  return { mean, invStd };
+}
+
 /**
  * Per-feature scaling from the training rows' statistics. With a bias the columns are centered and scaled; without
  * one they are only scaled (by the root mean square), since centering would add an intercept the model lacks.

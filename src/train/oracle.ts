@@ -73,7 +73,7 @@ export function sessionOracle(session: TrainSession, spec: ModelSpec, rows: Pass
       };
       if (rows.stream) {
         const { source, hold, slotRows } = rows.stream;
-        for await (const c of trainRows(source.read({ maxRows: slotRows }), d, hold, null)) {
+        for await (const c of trainRows(source.read({ maxRows: slotRows }), spec.sparse ? spec.sparse.dense : d, hold, null)) {
           if (c.rows === 0) continue;
           await rows.store.load(0, c);
           await add(step([{ chunk: 0, start: 0, count: c.rows, key: 0, shuffle: false }]));

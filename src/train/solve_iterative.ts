@@ -18,7 +18,7 @@ import { memoryRows } from './memory_rows';
 import { modelSpecOf } from '../core/spec';
 import { streamedMetrics } from './epochs';
 import { TrainingHealth } from './health';
-import { meanWeightOf, standardizationOf } from './load';
+import { meanWeightOf, standardizationOf, withSparse } from './load';
 import { sessionOracle, paramsOf, thetaOf, type CountingOracle } from './oracle';
 import type { TrainPlan } from './plan';
 import type { SolverSummary, TrainResult } from './report';
@@ -43,8 +43,11 @@ export class IterativeFit {
       throw new Error(`checkpoints and --resume are for gradient descent (--solver gd); --solver ${spec.solver} finishes in ${spec.maxIter} iterations at most`);
     }
     const { source } = data.targets;
-    const norm = data.stats.x ? standardizationOf(data.stats.x, spec.fitBias) : undefined;
-    const model = modelSpecOf(spec, source.features.length, data.targets.outputs, norm, meanWeightOf(data.stats, source.description));
+    // A sparse block (categorical or svmlight features) is the last `width` of the model's D = d + width columns.
+    const d = source.features.length;
+    const width = source.sparse?.width ?? 0;
+    const norm = data.stats.x ? withSparse(standardizationOf(data.stats.x, spec.fitBias), width) : undefined;
+    const model = modelSpecOf(spec, d + width, data.targets.outputs, norm, meanWeightOf(data.stats, source.description), width ? { dense: d, width } : undefined);
     plan.onPhase?.('compiling');
     const session = await backend.createSession(data.store, model, plan.init ? standardizeParams(plan.init, norm) : undefined,
       { batch: Math.max(1, data.stats.y.n), shuffle: false, average: false, gradient: true });

@@ -30,7 +30,7 @@ const now = (): number => performance.now() / 1000;
 /** Solvers that iterate on the host over passes of the loaded rows (solve_iterative.ts). */
 const ITERATIVE = new Set<string>(SOLVER_ITERATIVE);
 
-/** Sparse rows train by gradient descent only (the exact solver and its Gram-based options need dense columns), and without sample weights, offsets or class weights yet. */
+/** Sparse rows train by gradient descent or L-BFGS (the exact solver, Newton and the Gram-based options need dense columns), and without sample weights, offsets or class weights yet. */
 function checkSparseSolver(source: DataSource, spec: TrainSpec, columns: RowColumns = {}): void {
   if (!source.sparse) return;
   // Sparse sessions (SparseSessionBase and its backends' kin) read no per-row weights or offsets yet: refuse, never ignore.
@@ -43,7 +43,7 @@ function checkSparseSolver(source: DataSource, spec: TrainSpec, columns: RowColu
   const name = denseOnlyOption(spec);
   if (name) {
     throw new OptionError(name, `--${name === 'solver' ? `solver ${spec.solver}` : name} needs dense columns; ${source.description} has a sparse block of ` +
-      `${source.sparse.width} columns (categorical or svmlight features): train it with gradient descent (--solver gd)`);
+      `${source.sparse.width} columns (categorical or svmlight features): train it with gradient descent (--solver gd) or L-BFGS (--solver lbfgs)`);
   }
 }
 

@@ -2,29 +2,19 @@
 // the rows' store, a resume's state restored, then the epoch loop (run.ts). train() and the distributed run
 // (distributed.ts) both end here, after loading their rows their own way.
 import type { Backend } from '../backend';
-import { standardizeParams, type Standardization } from '../core/model';
+import { standardizeParams } from '../core/model';
 import { OptionError } from '../core/options';
 import { modelSpecOf, type TrainSpec } from '../core/spec';
 import type { DataSource } from '../data/source';
 import { checkpointMismatch, checkRanks, checkResumable } from './checkpoint';
 import type { EpochContext } from './epochs';
-import { meanWeightOf, standardizationOf, trainRows, type RowStats } from './load';
+import { meanWeightOf, standardizationOf, trainRows, withSparse, type RowStats } from './load';
 import type { LoadedRun } from './loaded';
 import type { TrainPlan } from './plan';
 import type { TrainResult } from './report';
 import { runEpochs } from './run';
 import { RunState } from './run_state';
 import { solverHooks } from './solve';
-
-/** A standardization of the dense columns, extended over a sparse block of `width` columns (left as they are). */
-function withSparse(s: Standardization, width: number): Standardization {
-  if (width === 0) return s;
-  const mean = new Float64Array(s.mean.length + width);
-  const invStd = new Float64Array(s.mean.length + width).fill(1);
-  mean.set(s.mean);
-  invStd.set(s.invStd);
-  return { mean, invStd };
-}
 
 /** Trains on a loaded run: the session, a resume's state, then the epochs. */
 export async function trainLoaded(backend: Backend, plan: TrainPlan, data: LoadedRun, uploadSeconds: number): Promise<TrainResult> {

@@ -146,6 +146,34 @@ describe.each(useBackends(['webgpu']))('%s: sparse equals the dense expansion on
   });
 });
 
+// L-BFGS (OWL-QN under L1) needs only gradient passes, which every sparse session sums: the sparse rows reach the
+// optimum of their dense expansion (found by the f64 reference's L-BFGS on the dense columns).
+describe.each(useBackends(['reference', 'cpu (1 thread)', 'webgpu']))('%s: L-BFGS on sparse rows', (c) => {
+  it.each([
+    ['logistic + L2, signed hash buckets', { task: 'binary', kind: 'signed' }, { loss: 'logistic', penalty: 'l2', alpha: 0.01 }],
+    ['logistic + L1 (OWL-QN), one-hot', { task: 'binary', kind: 'onehot' }, { loss: 'logistic', penalty: 'l1', alpha: 0.005 }],
+    ['softmax + L2, valued entries', { task: 'multiclass', kind: 'valued', classes: 3 }, { loss: 'softmax', penalty: 'l2', alpha: 0.01 }],
+    ['squared + elastic net, no dense columns', { dense: 0, kind: 'valued' }, { loss: 'squared', penalty: 'elasticnet', alpha: 0.01 }],
+  ] as const)('%s reaches the dense expansion\'s optimum', async (_name, o, spec) => {
+    const data = sparseAndDense({ ...BASE, rows: 300, ...o, seed: 17 } as SparseDataOptions);
+    const opts: Partial<TrainSpec> = { ...spec, solver: 'lbfgs', solverTol: 1e-12, maxIter: 500 } as Partial<TrainSpec>;
+    const got = await train(c.backend(), data.sparse, opts);
+    const want = await train(reference, data.dense, opts);
+    expect(got.solve?.converged).toBe(true);
+    expect(got.solve!.passes).toBeGreaterThan(2);
+    const diff = Math.max(maxAbsDiff(got.params.weights, want.params.weights), maxAbsDiff(got.params.bias, want.params.bias));
+    // f64 passes agree to the solver's tolerance; L-BFGS on f32 sums stops where the objective's rounding hides its
+    // decrease, a few 1e-3 from the optimum in the flattest directions (the objective itself agrees to 1e-4 below).
+    expect(diff).toBeLessThan(c.precision === 'f64' ? 1e-6 : 5e-3);
+    expect(got.final.loss).toBeCloseTo(want.final.loss, c.precision === 'f64' ? 9 : 4);
+  });
+
+  it('the newton solver is refused, naming the ones sparse rows take', async () => {
+    const data = sparseAndDense({ ...BASE, task: 'binary' });
+    await expect(train(c.backend(), data.sparse, { loss: 'logistic', solver: 'newton' })).rejects.toThrow(/--solver newton needs dense columns.*--solver gd.*--solver lbfgs/);
+  });
+});
+
 describe('the memory budget with a sparse model', () => {
   /** 300 rows, one dense column, two entries a row in 2^bits hashed buckets. */
   const wide = (bits: number): Dataset => {

@@ -63,7 +63,7 @@ describe('hashed text columns on the page', () => {
       await openMore(page);
       await reveal(page, '#solver');
       await page.selectOption('#solver', 'exact');
-      await waitForValue(page, '#start-problem', 'Cannot train: the exact solver needs dense columns, and a hashed text column (shop) trains by gradient descent only: choose the gd solver, or one-hot.');
+      await waitForValue(page, '#start-problem', 'Cannot train: the exact solver needs dense columns, and a hashed text column (shop) trains by gradient descent or L-BFGS only: choose the gd or lbfgs solver, or one-hot.');
       expect(await page.isDisabled('#start')).toBe(true);
       await page.selectOption('#solver', 'gd');
       await waitForValue(page, '#start-problem', '');

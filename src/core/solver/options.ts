@@ -78,9 +78,15 @@ export const SOLVERS: Record<SolverKind, SolverUnit> = {
 
 export const SOLVER_NAMES = Object.keys(SOLVERS) as SolverKind[];
 
-/** The option of a spec that needs dense columns (a solver other than gd, the preconditioner, the gap), or null: what sparse rows refuse. */
+/** The solvers sparse rows train with: gradient descent, and L-BFGS/OWL-QN (a pass is a sum of gradients, no D × D matrix). */
+export const SPARSE_SOLVERS: readonly SolverKind[] = ['gd', 'lbfgs'];
+
+/**
+ * The option of a spec that needs dense columns (a solver that builds a D × D matrix or holds the rows densely, the
+ * preconditioner, the gap), or null: what sparse rows refuse.
+ */
 export function denseOnlyOption(spec: Pick<SolverParams, 'solver' | 'precondition' | 'gap'>): 'solver' | 'precondition' | 'gap' | null {
-  return spec.solver !== 'gd' ? 'solver' : spec.precondition ? 'precondition' : spec.gap ? 'gap' : null;
+  return !SPARSE_SOLVERS.includes(spec.solver) ? 'solver' : spec.precondition ? 'precondition' : spec.gap ? 'gap' : null;
 }
 
 /** The solvers that can fit a loss and penalty. */

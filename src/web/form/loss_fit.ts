@@ -72,7 +72,7 @@ const mib = (b: number) => `${Math.round(b / 2 ** 20).toLocaleString('en-US')} M
 
 /**
  * Why Start cannot train with hashed text columns under a spec, or null: they make a sparse block, which trains by
- * gradient descent only (the exact, Newton and L-BFGS solvers, the preconditioner and the gap need dense columns),
+ * gradient descent or L-BFGS only (the exact and Newton solvers, the preconditioner and the gap need dense columns),
  * and whose 2^b buckets (with the optimizer's state) must fit the memory the page gives a model.
  */
 export function hashingProblem(spec: Pick<TrainSpec, 'solver' | 'precondition' | 'gap' | 'optimizer'>, h: Hashing): string | null {
@@ -80,7 +80,7 @@ export function hashingProblem(spec: Pick<TrainSpec, 'solver' | 'precondition' |
   const option = denseOnlyOption(spec);
   const one = h.columns.length === 1;
   const columns = `${one ? 'a hashed text column' : 'hashed text columns'} (${h.columns.join(', ')}) ${one ? 'trains' : 'train'}`;
-  if (option === 'solver') return `the ${spec.solver} solver needs dense columns, and ${columns} by gradient descent only: choose the gd solver, or one-hot`;
+  if (option === 'solver') return `the ${spec.solver} solver needs dense columns, and ${columns} by gradient descent or L-BFGS only: choose the gd or lbfgs solver, or one-hot`;
   if (option) return `“${fieldLabel(TRAIN_OPTIONS.find((o) => o.name === option)!)}” needs dense columns, and ${columns} without it: turn it off, or choose one-hot`;
   const bytes = (bits: number) => sparseModelBytes(2 ** bits, h.outputs, OPTIMIZERS[spec.optimizer].slots);
   if (bytes(h.bits) <= h.budget) return null;

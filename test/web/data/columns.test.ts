@@ -90,8 +90,9 @@ describe('losses that fit the target', () => {
     const spec = (o: Record<string, unknown>) => parseTrainSpec(o, { strict: false });
     const h = (columns: string[], bits = 18, outputs = 1) => ({ columns, bits, outputs, budget: 2 ** 30 });
     expect(hashingProblem(spec({ solver: 'exact' }), h(['user']))).toBe(
-      'the exact solver needs dense columns, and a hashed text column (user) trains by gradient descent only: choose the gd solver, or one-hot');
-    expect(hashingProblem(spec({ solver: 'lbfgs' }), h(['a', 'b']))).toMatch(/^the lbfgs solver needs dense columns, and hashed text columns \(a, b\) train by/);
+      'the exact solver needs dense columns, and a hashed text column (user) trains by gradient descent or L-BFGS only: choose the gd or lbfgs solver, or one-hot');
+    expect(hashingProblem(spec({ solver: 'newton' }), h(['a', 'b']))).toMatch(/^the newton solver needs dense columns, and hashed text columns \(a, b\) train by/);
+    expect(hashingProblem(spec({ solver: 'lbfgs' }), h(['a', 'b']))).toBeNull();
     expect(hashingProblem(spec({ precondition: true }), h(['user']))).toMatch(/^“Precondition \(Gram \/ Newton\)” needs dense columns.*turn it off, or choose one-hot$/);
     expect(hashingProblem(spec({ gap: true }), h(['user']))).toMatch(/^“Report the optimality gap” needs dense columns/);
     expect(hashingProblem(spec({ solver: 'exact' }), h([]))).toBeNull();
