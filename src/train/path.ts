@@ -42,21 +42,35 @@ function l1Share(plan: TrainPlan): number {
   return RIDGE_SHARE;
 }
 
-/** The oracle over the biases alone, every weight held at zero. */
+/**
+ * The oracle over the biases alone, every weight held at zero. Its Hessian is forward differences of the bias
+ * gradient (a gradient pass per bias): Newton on a few variables converges with it all the same, every session has
+ * gradient passes (sparse rows and WebGPU's softmax have no Hessian pass), and for wide data a gradient pass costs far
+ * less than a pass that sums the full (K·(D + 1))² Hessian for its bias block.
+ */
 function biasOracle(o: Oracle): Oracle {
   const nb = o.size - o.weights;
+  const at = async (b: Float64Array, order: 0 | 1) => {
+    const theta = new Float64Array(o.size);
+    theta.set(b, o.weights);
+    return o.evaluate(theta, order);
+  };
   return {
     size: nb, weights: 0,
     async evaluate(b, order) {
-      const theta = new Float64Array(o.size);
-      theta.set(b, o.weights);
-      const e = await o.evaluate(theta, order);
+      const e = await at(b, order === 0 ? 0 : 1);
       const g = e.g.slice(o.weights);
-      let h: Float64Array | undefined;
-      if (e.h) {
-        h = new Float64Array(nb * nb);
-        for (let i = 0; i < nb; i++) for (let j = 0; j < nb; j++) h[i * nb + j] = e.h[(o.weights + i) * o.size + o.weights + j];
+      if (order < 2) return { f: e.f, g };
+      const h = new Float64Array(nb * nb);
+      for (let j = 0; j < nb; j++) {
+        // 1e-4: truncation ~1e-4 relative, and f32 gradients' rounding (~1e-7) ~1e-3 of it; either only slows Newton a little.
+        const step = 1e-4 * Math.max(1, Math.abs(b[j]));
+        const moved = Float64Array.from(b);
+        moved[j] += step;
+        const gj = (await at(moved, 1)).g;
+        for (let i = 0; i < nb; i++) h[i * nb + j] = (gj[o.weights + i] - g[i]) / step;
       }
+      for (let i = 0; i < nb; i++) for (let j = 0; j < i; j++) h[i * nb + j] = h[j * nb + i] = (h[i * nb + j] + h[j * nb + i]) / 2;
       return { f: e.f, g, h };
     },
   };

@@ -168,6 +168,16 @@ describe.each(useBackends(['reference', 'cpu (1 thread)', 'webgpu']))('%s: L-BFG
     expect(got.final.loss).toBeCloseTo(want.final.loss, c.precision === 'f64' ? 9 : 4);
   });
 
+  it('--alpha-path by L-BFGS on sparse rows: the same α\'s and nonzeros as the dense expansion\'s path', async () => {
+    const data = sparseAndDense({ ...BASE, rows: 300, task: 'binary', kind: 'onehot', seed: 19 });
+    const opts = { loss: 'logistic', penalty: 'l1', solver: 'lbfgs', alphaPath: 6, alphaMinRatio: 0.05, solverTol: 1e-12, maxIter: 500 } as const;
+    const got = await train(c.backend(), data.sparse, opts);
+    const want = await train(reference, data.dense, opts);
+    got.path!.alphas.forEach((a, i) => expect(a / want.path!.alphas[i] - 1).toBeCloseTo(0, c.precision === 'f64' ? 9 : 4));
+    expect(got.path!.steps[0].nonzeros).toBe(0);
+    if (c.precision === 'f64') expect(got.path!.steps.map((x) => x.nonzeros)).toEqual(want.path!.steps.map((x) => x.nonzeros));
+  });
+
   it('the newton solver is refused, naming the ones sparse rows take', async () => {
     const data = sparseAndDense({ ...BASE, task: 'binary' });
     await expect(train(c.backend(), data.sparse, { loss: 'logistic', solver: 'newton' })).rejects.toThrow(/--solver newton needs dense columns.*--solver gd.*--solver lbfgs/);
