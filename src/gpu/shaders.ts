@@ -46,8 +46,8 @@ const KERNELS = {
   apply_update: { parts: [], data: false, reductions: [], units: { loss: false, penalty: true, optimizer: true } },
   read_ceiling: { parts: [], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
   subgroup_probe: { parts: [], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
-  sparse_grad: { parts: ['permute'], data: false, reductions: [], units: { loss: true, penalty: false, optimizer: false } },
-  sparse_softmax: { parts: ['permute'], data: false, reductions: [], units: { loss: true, penalty: false, optimizer: false } },
+  sparse_grad: { parts: ['permute', 'sparse_row'], data: false, reductions: [], units: { loss: true, penalty: false, optimizer: false } },
+  sparse_softmax: { parts: ['permute', 'sparse_row'], data: false, reductions: [], units: { loss: true, penalty: false, optimizer: false } },
   sparse_scatter: { parts: ['permute'], data: false, reductions: [], units: { loss: false, penalty: false, optimizer: false } },
 } as const satisfies Record<string, { parts: readonly string[]; data: boolean; reductions: readonly ReductionPart[]; units: { loss: boolean; penalty: boolean; optimizer: boolean | OptimizerKind } }>;
 
@@ -109,9 +109,9 @@ export interface Units {
 /** The full WGSL of a kernel with its parts and units: directive parts, the entry file, then whole part files. */
 export function linkShader(stem: ShaderStem, u: Units = {}): string {
   const k = KERNELS[stem];
-  const loss = u.loss ?? (stem === 'softmax_grad' ? 'softmax' : 'squared');
-  // Scalar losses in linear_grad (and in sparse_grad, its one-output relative), K outputs in softmax_grad.
-  const grad = stem === 'sparse_grad' ? 'linear_grad' : stem;
+  const loss = u.loss ?? (stem === 'softmax_grad' || stem === 'sparse_softmax' ? 'softmax' : 'squared');
+  // Scalar losses in linear_grad (and in sparse_grad, its one-output relative), K outputs in softmax_grad (and sparse_softmax).
+  const grad = stem === 'sparse_grad' ? 'linear_grad' : stem === 'sparse_softmax' ? 'softmax_grad' : stem;
   if ((grad === 'linear_grad' || grad === 'softmax_grad') && gradKernel(loss) !== grad) throw new Error(`the ${loss} loss does not run in ${stem}`);
   const variant = REDUCTION_PARTS[stem === 'subgroup_probe' ? 'subgroup' : u.reduction ?? 'workgroup'];
   const optimizer = typeof k.units.optimizer === 'string' ? k.units.optimizer : u.optimizer ?? 'sgd';
