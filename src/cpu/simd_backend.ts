@@ -311,6 +311,8 @@ export class SimdCpuBackend implements Backend {
   }
 
   createStore(d: number, slotRows: number, exact = false, extras?: RowExtras): ChunkStore {
+    // A store is filled before a session opens: the workers start now, compiling their kernels while the rows are read.
+    if (this.threads > 1) void this.pool;
     return new SimdStore(d, slotRows, exact, this.arena, extras);
   }
 
