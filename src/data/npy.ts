@@ -3,7 +3,7 @@
 // that appends rows and writes the final shape into the header when it closes. Node only (node:fs).
 import { open, type FileHandle } from 'node:fs/promises';
 import type { HostChunk } from '../core/dataset';
-import { BLOCK_BYTES, blockedPass, checkRange } from './blocks';
+import { blockedPass, checkRange } from './blocks';
 import { FileWatch } from './fingerprint';
 import { DataError } from './csv';
 import { AtomicFile } from './atomic';
@@ -50,48 +50,13 @@ export async function readNpyHeader(file: string): Promise<NpyFile> {
  */
 async function readNpyInto(fh: FileHandle, a: NpyFile, start: number, count: number, out: Float32Array, columnName: (j: number) => string): Promise<void> {
   const cols = a.shape[1] ?? 1;
-  if (a.dtype === '<f4') return readF32Into(fh, a, start, count, out, columnName);
   const n = count * cols;
-  const bytes = new Uint8Array(n * 8);
-  await readExact(fh, a.file, bytes, bytes.length, a.dataOffset + start * cols * 8);
-  const raw = new Float64Array(bytes.buffer, 0, n);
+  const size = itemSize(a.dtype);
+  const bytes = a.dtype === '<f4' ? new Uint8Array(out.buffer, out.byteOffset, n * size) : new Uint8Array(n * size);
+  await readExact(fh, a.file, bytes, bytes.length, a.dataOffset + start * cols * size);
+  const raw = a.dtype === '<f4' ? out.subarray(0, n) : new Float64Array(bytes.buffer, 0, n);
   checkValues(a.file, raw, cols, start, columnName);
-  out.set(raw);
-}
-
-/** Reads of a float32 file in flight at once: the kernel copies the next blocks while this thread checks one. */
-const READS_AHEAD = 2;
-
-/**
- * Float32 rows straight into `out`, in blocks of ≥ BLOCK_BYTES: each block is checked as soon as it arrives, while the
- * next ones are being read (the check's first touch of fresh pages then overlaps the copy instead of following it).
- * Blocks are checked in row order, so the value named on an error is the first bad one, as in one whole check.
- */
-async function readF32Into(fh: FileHandle, a: NpyFile, start: number, count: number, out: Float32Array, columnName: (j: number) => string): Promise<void> {
-  const cols = a.shape[1] ?? 1;
-  const per = Math.max(1, Math.ceil(BLOCK_BYTES / (4 * cols)));
-  const read = (r: number): Promise<number> => {
-    const rows = Math.min(per, count - r);
-    const bytes = new Uint8Array(out.buffer, out.byteOffset + r * cols * 4, rows * cols * 4);
-    return readExact(fh, a.file, bytes, bytes.length, a.dataOffset + (start + r) * cols * 4).then(() => rows);
-  };
-  const pending: Promise<number>[] = [];
-  let next = 0;
-  const issue = () => {
-    for (; pending.length < READS_AHEAD && next < count; next += per) pending.push(read(next));
-  };
-  try {
-    issue();
-    for (let r = 0; r < count; ) {
-      const rows = await pending.shift()!;
-      issue();
-      checkValues(a.file, out.subarray(r * cols, (r + rows) * cols), cols, start + r, columnName);
-      r += rows;
-    }
-  } finally {
-    // A failed read or check leaves no read still writing into the caller's memory.
-    await Promise.allSettled(pending);
-  }
+  if (a.dtype !== '<f4') out.set(raw);
 }
 
 /** readNpyInto a new array. */

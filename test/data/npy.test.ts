@@ -61,9 +61,9 @@ describe('npySource: reading', () => {
     expect((await gather(last)).y).toEqual([3, 6, 9, 12]);
   });
 
-  it('reads a file of several read blocks into a caller\'s arrays exactly, and names the first bad value past the first block', async () => {
+  it('reads 10 MB of rows into a caller\'s arrays exactly from any start, and names the first bad value by row and column', async () => {
     const d = 5;
-    const n = 500_003; // 10 MB of float32 X: a block of 8 MiB and a short one
+    const n = 500_003;
     const xs = Float32Array.from({ length: n * d }, (_, i) => (i % 9973) - 0.5);
     const ys = Float32Array.from({ length: n }, (_, r) => r % 3);
     const x = tmp.file('big.npy', npy('<f4', `(${n}, ${d})`, new Uint8Array(xs.buffer)));
