@@ -1,4 +1,4 @@
-// Vite builds the CLI into one Node bundle (dist/cli.js) and serves the web page; Vitest runs the tests.
+// Vite builds the CLI into a Node bundle (dist/cli.js and its chunks in dist/cli/) and serves the web page; Vitest runs the tests.
 import { defineConfig } from 'vitest/config';
 import { simdKernels, threadSource } from './vite.plugins.ts';
 
@@ -11,10 +11,11 @@ export default defineConfig({
     target: 'node20',
     emptyOutDir: true,
     rollupOptions: {
-      output: { entryFileNames: 'cli.js', banner: '#!/usr/bin/env node' },
+      // The commands and what only some of them need (GPU, Parquet) are chunks the entry imports when asked for.
+      output: { entryFileNames: 'cli.js', chunkFileNames: 'cli/[name]-[hash].js', banner: (chunk) => (chunk.isEntry ? '#!/usr/bin/env node' : '') },
     },
   },
-  // One self-contained bundle but for Dawn's native package, so dist/ runs where only node and webgpu exist.
+  // Self-contained but for Dawn's native package, so dist/ runs where only node and webgpu exist.
   ssr: { noExternal: true, external: ['webgpu'] },
   test: {
     // dawn.node is not safe on worker threads (dawn-gpu/node-webgpu#13): use child processes.

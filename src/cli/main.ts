@@ -3,48 +3,39 @@ import pkg from '../../package.json';
 import { didYouMean } from '../core/options';
 import { quoteValue } from '../data/csv';
 import { UsageError } from './args';
-import { BENCH_USAGE, benchCommand } from './commands/bench';
-import { CONVERT_USAGE, convertCommand } from './commands/convert';
-import { GEN_USAGE, genCommand } from './commands/gen';
-import { DEMO_USAGE, demoCommand } from './commands/demo';
-import { infoCommand } from './commands/info';
-import { LAUNCH_USAGE, launchCommand } from './commands/launch';
-import { PREDICT_USAGE, predictCommand } from './commands/predict';
-import { TRAIN_USAGE, trainCommand } from './commands/train';
 import { installExitHandlers, report } from './errors';
-
-const USAGE = `downhill — gradient descent on the GPU through WebGPU
-
-${TRAIN_USAGE}
-
-${LAUNCH_USAGE}
-
-${BENCH_USAGE}
-
-${PREDICT_USAGE}
-
-${CONVERT_USAGE}
-
-${GEN_USAGE}
-
-${DEMO_USAGE}
-
-downhill info [--json]   the WebGPU adapter, its limits and features
-
-downhill <command> --help   one command's help;   downhill --version`;
 
 /** The package version (package.json, bundled). */
 const VERSION: string = pkg.version;
 
 const INFO_USAGE = 'downhill info [--json]   the WebGPU adapter, its limits and features';
 
-/** Each command: what runs it and its help. */
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
-  train: { run: trainCommand, usage: TRAIN_USAGE }, bench: { run: benchCommand, usage: BENCH_USAGE },
-  predict: { run: predictCommand, usage: PREDICT_USAGE }, convert: { run: convertCommand, usage: CONVERT_USAGE },
-  gen: { run: genCommand, usage: GEN_USAGE }, demo: { run: demoCommand, usage: DEMO_USAGE }, info: { run: infoCommand, usage: INFO_USAGE },
-  launch: { run: launchCommand, usage: LAUNCH_USAGE },
+/** A command: what runs it and its help. */
+interface Command {
+  run: (argv: string[]) => Promise<number>;
+  usage: string;
+}
+
+/**
+ * Each command, loaded when it is asked for (its module and what only it needs are separate chunks of the bundle):
+ * a CPU train does not parse the GPU, Parquet, benchmark or generator code.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  train: async () => import('./commands/train').then((m) => ({ run: m.trainCommand, usage: m.TRAIN_USAGE })),
+  launch: async () => import('./commands/launch').then((m) => ({ run: m.launchCommand, usage: m.LAUNCH_USAGE })),
+  bench: async () => import('./commands/bench').then((m) => ({ run: m.benchCommand, usage: m.BENCH_USAGE })),
+  predict: async () => import('./commands/predict').then((m) => ({ run: m.predictCommand, usage: m.PREDICT_USAGE })),
+  convert: async () => import('./commands/convert').then((m) => ({ run: m.convertCommand, usage: m.CONVERT_USAGE })),
+  gen: async () => import('./commands/gen').then((m) => ({ run: m.genCommand, usage: m.GEN_USAGE })),
+  demo: async () => import('./commands/demo').then((m) => ({ run: m.demoCommand, usage: m.DEMO_USAGE })),
+  info: async () => import('./commands/info').then((m) => ({ run: m.infoCommand, usage: INFO_USAGE })),
 };
+
+/** The whole help: every command's, in the order above. */
+async function usage(): Promise<string> {
+  const parts = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => (name === 'info' ? INFO_USAGE : (await load()).usage)));
+  return `downhill — gradient descent on the GPU through WebGPU\n\n${parts.join('\n\n')}\n\ndownhill <command> --help   one command's help;   downhill --version`;
+}
 
 const HELP = new Set(['--help', '-h']);
 
@@ -57,11 +48,11 @@ async function main(argv: string[]): Promise<number> {
   if (!cmd || cmd === 'help' || HELP.has(cmd)) {
     const topic = cmd === 'help' ? rest[0] : undefined;
     if (topic !== undefined && !COMMANDS[topic]) throw unknownCommand(topic);
-    console.log(topic ? COMMANDS[topic].usage : USAGE);
+    console.log(topic ? (await COMMANDS[topic]()).usage : await usage());
     return cmd ? 0 : 2;
   }
-  const command = COMMANDS[cmd];
-  if (!command) throw unknownCommand(cmd);
+  if (!COMMANDS[cmd]) throw unknownCommand(cmd);
+  const command = await COMMANDS[cmd]();
   // `downhill train --help`: the command's help, whatever else is on the line (up to a `--`).
   const end = rest.indexOf('--');
   if ((end < 0 ? rest : rest.slice(0, end)).some((a) => HELP.has(a))) {

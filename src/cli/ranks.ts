@@ -1,9 +1,7 @@
 // The command line's side of a distributed run: join the ranks a launcher started (src/dist/env.ts), label every
 // message with the rank, end the process promptly when another rank fails (exit 3), and watch the parent a
 // `downhill launch` rank was started by, so no rank outlives its launcher.
-import { jobToken, TokenError } from '../dist/auth';
 import { EnvError, rankEnv, rendezvousTimeout, timingOf } from '../dist/env';
-import { connectRanks } from '../dist/rendezvous';
 import type { RankError } from '../dist/tcp';
 import type { Collective } from '../train/collective';
 import { UsageError } from './args';
@@ -27,7 +25,13 @@ export async function joinRanks(env: NodeJS.ProcessEnv = process.env): Promise<R
   let place;
   try {
     place = rankEnv(env);
-    if (!place) return null;
+  } catch (e) {
+    throw e instanceof EnvError ? new UsageError(e.message) : e;
+  }
+  if (!place) return null;
+  // Sockets and the job token's HMAC (node:net, node:crypto) load only in a rank, not in every train's start.
+  const [{ jobToken, TokenError }, { connectRanks }] = await Promise.all([import('../dist/auth'), import('../dist/rendezvous')]);
+  try {
     setRankLabel(`rank ${place.rank} of ${place.size}`);
     const token = place.size > 1 ? jobToken(env, place.jobKey) : Buffer.alloc(0);
     const collective = await connectRanks(place, {

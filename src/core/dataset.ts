@@ -15,6 +15,11 @@ export interface HostChunk {
   o?: Float32Array;
   /** The sparse block of each row (categorical or svmlight features; core/csr.ts), when the source has one. */
   sparse?: Csr;
+  /**
+   * A view of a backend's own memory (ChunkStore.slotView) may bring a faster test of the readers' value rule for
+   * subarrays of its x: whether every value is finite (WebAssembly SIMD on the fast CPU backend).
+   */
+  allFinite?: (values: Float32Array) => boolean;
 }
 
 /** Which per-row values beside the target a source's chunks carry (and a store keeps): sample weights, offsets. */

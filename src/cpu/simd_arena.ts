@@ -12,6 +12,7 @@ export interface Kernels {
   accumulate(g64: number, g: number, xb: number, count: number, rb: number, k: number): void;
   gatherColumn(dst: number, src: number, idx: number, count: number): void;
   addColumn(z: number, o: number, count: number): void;
+  allFinite(p: number, count: number): number;
   sparseOutputs(z: number, rows: number, count: number, ptr: number, idx: number, val: number, ws: number, width: number, k: number): void;
 }
 

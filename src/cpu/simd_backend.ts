@@ -101,7 +101,9 @@ export class SimdStore implements ChunkStore {
     if (this.rb !== this.d * 4 || rows > this.slotRows || this.extras.weight || this.extras.offset) return null;
     const s = this.slot(slot, rows);
     const { f32 } = this.arena.views;
-    return { rows, x: f32.subarray(s.x / 4, s.x / 4 + rows * this.d), y: f32.subarray(s.y / 4, s.y / 4 + rows) };
+    const { kernels } = this.arena;
+    const allFinite = (v: Float32Array) => v.buffer === this.arena.views.f32.buffer && kernels.allFinite(v.byteOffset, v.length) === 1;
+    return { rows, x: f32.subarray(s.x / 4, s.x / 4 + rows * this.d), y: f32.subarray(s.y / 4, s.y / 4 + rows), allFinite };
   }
 
   /** Slot `slot`, (re)allocated when it holds fewer than `rows` rows. */
@@ -311,6 +313,8 @@ export class SimdCpuBackend implements Backend {
   }
 
   createStore(d: number, slotRows: number, exact = false, extras?: RowExtras): ChunkStore {
+    // A store is filled before a session opens: the workers start now, compiling their kernels while the rows are read.
+    if (this.threads > 1) void this.pool;
     return new SimdStore(d, slotRows, exact, this.arena, extras);
   }
 

@@ -4,7 +4,9 @@
 // spinning, is not counted), then the class runs on whichever had the lower median time per byte until the next
 // round. A class starts with a few untimed jobs on every thread (the workers' code is still cold then); rounds then
 // come 16, 64, … jobs apart, up to `every`, so the choice follows the machine's load (on a shared machine the second
-// thread often has no core, and waking it every step costs more than it brings). The choice never changes results:
+// thread often has no core, and waking it every step costs more than it brings). Jobs of `large` bytes or more are not
+// measured: they run on every thread, since a wake-up is then a small fraction of the job and the chunks are claimed as
+// threads come, so a thread without a core delays the job by one chunk at most. The choice never changes results:
 // a job's chunk split depends only on its bytes (simd_rows.ts). No clock here: the pool passes the times.
 
 /** The chooser's knobs (jobs, not seconds). */
@@ -20,9 +22,14 @@ export interface ChooserTuning {
   first: number;
   /** Jobs between probe rounds at most (default 256: about one epoch at B = 4096, D = 64, N = 1M). */
   every: number;
+  /**
+   * Bytes of rows from which a job always runs on every thread, unmeasured (default 32 MiB: ~10 ms of work, where a
+   * wake-up costs ~0.1 ms; a full pass of a solver over 1M × 32 is 132 MB, and probing it alone cost two of ten passes).
+   */
+  large: number;
 }
 
-export const DEFAULT_TUNING: ChooserTuning = { probe: 3, warm: 1, first: 4, every: 256 };
+export const DEFAULT_TUNING: ChooserTuning = { probe: 3, warm: 1, first: 4, every: 256, large: 32 << 20 };
 
 const CLASSES = 64;
 /** Per-class words: position in the cycle, the choice (1: every thread), jobs between rounds, rounds done. */
@@ -47,7 +54,7 @@ export class ThreadChooser {
 
   constructor(tuning: Partial<ChooserTuning> = {}) {
     const t = (this.tuning = { ...DEFAULT_TUNING, ...tuning });
-    if (!(t.probe >= 1 && t.warm >= 0 && t.first >= 0 && t.every >= t.first)) throw new Error(`bad thread chooser tuning ${JSON.stringify(t)}`);
+    if (!(t.probe >= 1 && t.warm >= 0 && t.first >= 0 && t.every >= t.first && t.large >= 0)) throw new Error(`bad thread chooser tuning ${JSON.stringify(t)}`);
     this.samples = new Float64Array(CLASSES * 2 * t.probe);
     this.sorted = new Float64Array(t.probe);
     for (let c = 0; c < CLASSES; c++) {
@@ -59,6 +66,11 @@ export class ThreadChooser {
 
   /** Whether the next job (`bytes` bytes of rows; a training step or else an evaluation) runs on every thread; `done(seconds)` follows it. */
   pick(bytes: number, train = true): boolean {
+    if (bytes >= this.tuning.large) {
+      this.cls = -1;
+      this.jobsAll++;
+      return true;
+    }
     this.bytes = Math.max(1, bytes);
     const c = (this.cls = classOf(this.bytes, train));
     const s = c * WORDS;
@@ -98,7 +110,7 @@ export class ThreadChooser {
 
   /** The current choice for a size (true: every thread), as `pick` would give outside a probe round. */
   choice(bytes: number, train = true): boolean {
-    return this.state[classOf(bytes, train) * WORDS + CHOICE] === 1;
+    return bytes >= this.tuning.large || this.state[classOf(bytes, train) * WORDS + CHOICE] === 1;
   }
 
   /**

@@ -2,7 +2,6 @@
 // same plan (columns, delimiter, skip-bad-rows) as the file's float32 CsvSource, each cell parsed by Number() and
 // never rounded to float32. The simple, exact reader (split, trim, Number): ~40 MB/s, read once per solve. Node only.
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { DataError } from './csv';
 import { isBlank, splitFields, type CsvPlan } from './csv_plan';
 
@@ -35,6 +34,8 @@ export function csvF64Rows(file: string, plan: CsvPlan): F64Rows {
       let n = 0;
       let row = 0;
       let lineNo = 0;
+      // node:readline loads here, not in every train's start.
+      const { createInterface } = await import('node:readline');
       const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
       try {
         for await (let line of lines) {

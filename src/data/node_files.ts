@@ -7,8 +7,8 @@ import { DataError } from './csv';
 import { csvPartPass, csvSourceFromStream, type CsvSource, type CsvStreamOptions } from './csv_stream';
 import type { DataSource } from './source';
 import { FileWatch, watched } from './fingerprint';
-import { ParquetSource, type ParquetOptions } from './parquet';
-import { encodedParquetSource, parquetTextColumns, type EncodedParquetOptions, type EncodedParquetSource } from './parquet_encoded';
+import type { ParquetOptions, ParquetSource } from './parquet';
+import type { EncodedParquetOptions, EncodedParquetSource } from './parquet_encoded';
 import { encodedCsvSourceFromStream, textColumnsIn, type EncodedCsvOptions, type EncodedCsvSource } from './csv_encoded';
 import { looksLikeSvmlight, svmlightSourceFromStream, type SvmlightOptions, type SvmlightSource } from './svmlight';
 
@@ -143,6 +143,8 @@ async function parquetBuffer(file: string) {
 
 /** Opens a Parquet file as a source (positioned reads through a file handle kept until closed; each checks the file is unchanged). */
 export async function parquetFileSource(file: string, opts: ParquetOptions): Promise<ParquetSource & { files: string[]; close(): Promise<void> }> {
+  // The Parquet readers (hyparquet and its codecs) load when a Parquet file is opened.
+  const { ParquetSource } = await import('./parquet');
   const { buffer, close } = await parquetBuffer(file);
   const src = await ParquetSource.open(file, buffer, opts).catch(async (e) => {
     await close();
@@ -153,6 +155,7 @@ export async function parquetFileSource(file: string, opts: ParquetOptions): Pro
 
 /** Opens a Parquet file with text (categorical) columns as a source with a sparse block (encoded_parquet.ts). */
 export async function encodedParquetFileSource(file: string, opts: EncodedParquetOptions): Promise<EncodedParquetSource & { files: string[]; close(): Promise<void> }> {
+  const { encodedParquetSource } = await import('./parquet_encoded');
   const { buffer, close } = await parquetBuffer(file);
   const src = await encodedParquetSource(file, buffer, opts).catch(async (e) => {
     await close();
@@ -163,6 +166,7 @@ export async function encodedParquetFileSource(file: string, opts: EncodedParque
 
 /** The string columns of a Parquet file among its features (they make the file one for the encoded reader). */
 export async function parquetFileTextColumns(file: string, target: string, features?: readonly string[]): Promise<string[]> {
+  const { parquetTextColumns } = await import('./parquet_encoded');
   const { buffer, close } = await parquetBuffer(file);
   try {
     return await parquetTextColumns(buffer, target, features);

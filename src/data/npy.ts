@@ -46,16 +46,19 @@ export async function readNpyHeader(file: string): Promise<NpyFile> {
 /**
  * Reads rows [start, start + count) of a 1-D or 2-D array as float32 (count × columns values) into `out` — float32 files
  * straight into it, float64 through a buffer; a value that is not finite or (float64) beyond the float32 range is an
- * error naming its row and column (`columnName(j)`).
+ * error naming its row and column (`columnName(j)`). `allFinite`: the destination's own test of float32 values
+ * (HostChunk.allFinite), used for a float32 file read straight into it.
  */
-async function readNpyInto(fh: FileHandle, a: NpyFile, start: number, count: number, out: Float32Array, columnName: (j: number) => string): Promise<void> {
+async function readNpyInto(
+  fh: FileHandle, a: NpyFile, start: number, count: number, out: Float32Array, columnName: (j: number) => string, allFinite?: (v: Float32Array) => boolean,
+): Promise<void> {
   const cols = a.shape[1] ?? 1;
   const n = count * cols;
   const size = itemSize(a.dtype);
   const bytes = a.dtype === '<f4' ? new Uint8Array(out.buffer, out.byteOffset, n * size) : new Uint8Array(n * size);
   await readExact(fh, a.file, bytes, bytes.length, a.dataOffset + start * cols * size);
   const raw = a.dtype === '<f4' ? out.subarray(0, n) : new Float64Array(bytes.buffer, 0, n);
-  checkValues(a.file, raw, cols, start, columnName);
+  checkValues(a.file, raw, cols, start, columnName, a.dtype === '<f4' ? allFinite : undefined);
   if (a.dtype !== '<f4') out.set(raw);
 }
 
@@ -198,7 +201,7 @@ export class NpySource implements DataSource {
     if (this.targetColumn === null) {
       const y = this.arrays[1];
       await Promise.all([
-        readNpyInto(fhs[0], this.arrays[0], start, count, into.x.subarray(0, count * d), (j) => this.features[j]),
+        readNpyInto(fhs[0], this.arrays[0], start, count, into.x.subarray(0, count * d), (j) => this.features[j], into.allFinite),
         y ? readNpyInto(fhs[1], y, start, count, into.y.subarray(0, count), () => this.target) : into.y.fill(0, 0, count),
       ]);
     } else {

@@ -2,7 +2,7 @@
 import type { Backend, BackendKind } from '../backend';
 import { CpuBackend } from '../cpu/backend';
 import { nodeCpuBackend } from '../cpu/simd_node';
-import { WebGpuBackend, type WebGpuOptions } from '../gpu/backend';
+import type { WebGpuOptions } from '../gpu/backend';
 
 /** The backend names users can pass: WebGPU, the fast CPU (f32 SIMD, every core) and the f64 reference. */
 export const BACKENDS: readonly BackendKind[] = ['webgpu', 'cpu', 'reference'];
@@ -24,5 +24,7 @@ export async function createBackend(kind: BackendKind, gpu: WebGpuOptions = {}, 
     const o = typeof cpu === 'number' ? { threads: cpu } : cpu;
     return nodeCpuBackend({ ...(o.threads ? { threads: o.threads } : {}), ...(o.adapt !== undefined ? { adapt: o.adapt } : {}) });
   }
+  // Loaded only when asked for: the GPU code and its shaders are a chunk of their own.
+  const { WebGpuBackend } = await import('../gpu/backend');
   return WebGpuBackend.create(gpu);
 }

@@ -70,6 +70,13 @@ function mapTargets(src: DataSource, map: (v: number, row: number) => number, ex
   };
 }
 
+/** The first of rows [from, count) whose value is neither a nor b (count when there is none). */
+function skipKnown(y: ArrayLike<number>, count: number, from: number, a: number, b: number): number {
+  let i = from;
+  while (i < count && (y[i] === a || y[i] === b)) i++;
+  return i;
+}
+
 /**
  * Prepares a source's targets for a loss. Regression: text labels are an error; values outside the loss's domain
  * (e.g. negative counts for poisson) stop with the row. Classification: one pass finds the classes; the returned
@@ -119,15 +126,23 @@ export async function prepareTargets(
       : `${where(row)}: more than ${max} classes; --loss ${loss} takes at most ${max}`);
   };
   let rows = 0;
+  const counting = classWeight === 'balanced';
+  // The last two values labelled: rows repeating them need no label (binary targets are two values; -0 === 0 as its label).
+  let last0 = NaN;
+  let last1 = NaN;
   // Only the targets are needed: a source that stores them apart (NPY's y file) reads them alone.
   for await (const c of (source.readTargets ?? source.read).call(source, { signal })) {
     const first = c.firstRow ?? 0;
     rows += c.rows;
-    for (let i = 0; i < c.rows; i++) {
-      const label = labelOf(c.y[i]);
-      if (classWeight === 'balanced') counts.set(label, (counts.get(label) ?? 0) + 1);
+    const next = (i: number) => (counting ? i : skipKnown(c.y, c.rows, i, last0, last1));
+    for (let i = next(0); i < c.rows; i = next(i + 1)) {
+      const v = c.y[i];
+      last1 = last0;
+      last0 = v;
+      const label = labelOf(v);
+      if (counting) counts.set(label, (counts.get(label) ?? 0) + 1);
       if (seen.has(label)) continue;
-      if (!Number.isFinite(c.y[i])) throw new Error(`${where(first + i)}: a class label must be a finite number or text, got ${c.y[i]}`);
+      if (!Number.isFinite(v)) throw new Error(`${where(first + i)}: a class label must be a finite number or text, got ${v}`);
       if (seen.size === max) throw tooMany(label, first + i);
       seen.set(label, first + i);
     }
@@ -162,13 +177,18 @@ export async function prepareTargets(
   const index = new Map(classes.map((l, i) => [l, i]));
   const classWeights = classWeight === 'balanced' ? Float64Array.from(classes, (l) => rows / (classes.length * counts.get(l)!)) : null;
   const indexOf = new Map<number, number>(); // value → class index, as labelOf's spellings
+  // The last two values mapped and their indices, as in the pass above.
+  let v0 = NaN, i0 = 0, v1 = NaN, i1 = 0;
   const mapped = mapTargets(source, (v, row) => {
+    if (v === v0) return i0;
+    if (v === v1) return i1;
     let i = indexOf.get(v);
     if (i === undefined) {
       i = index.get(labelOf(v));
       if (i === undefined) throw new Error(`${where(row)}: class "${labelOf(v)}" was not in the file's first pass (did the file change?)`);
       if (indexOf.size < 4 * MAX_CLASSES) indexOf.set(v, i);
     }
+    [v1, i1, v0, i0] = [v0, i0, v, i];
     return i;
   }, {}, classWeights ? (t) => classWeights[t] : undefined);
   return { source: mapped, classes, outputs: unit.task === 'multiclass' ? classes.length : 1, classWeights };

@@ -1,6 +1,7 @@
 // End to end: the fast CPU backend (f32 SIMD, 1 and 3 threads) trains the same seeded runs as the f64 reference —
 // shuffled SGD with batches spanning chunks, full batch with a holdout, data streamed through a small budget (slots
-// reloaded every epoch), host-update mode, classification — to the same weights within f32 tolerance.
+// reloaded every epoch), host-update mode, classification — to the same weights within f32 tolerance. And the value
+// check a store view brings to the readers (SIMD allFinite) against the readers' own rule.
 import { describe, expect, it } from 'vitest';
 import { allclose } from '../../src/core/allclose';
 import { regressionMetrics, type ClassificationMetrics } from '../../src/core/metrics';
@@ -10,6 +11,10 @@ import { blobsDataset } from '../../src/data/synthetic_classes';
 import { rowBytes, type TrainOptions } from '../../src/train/plan';
 import { train } from '../../src/train/train';
 import { reference, useBackends } from '../helpers/matrix';
+import { join } from 'node:path';
+import { DataError } from '../../src/data/csv';
+import { npySource, NpyWriter } from '../../src/data/npy';
+import { rejection, tempDir } from '../data/helpers';
 
 /** The matrix's fast CPU backends: one thread, and three with every job in the most chunks. */
 const FAST = useBackends(['cpu (1 thread)', 'cpu (3 threads)']);
@@ -71,6 +76,68 @@ describe('the fast CPU backend choosing its thread count per job', () => {
     } finally {
       switching.dispose();
       alone.dispose();
+    }
+  });
+});
+
+const tmp = tempDir('simd-check');
+
+describe("the fast CPU backend's value check (a store view's allFinite, the SIMD twin of the readers' rule)", () => {
+  it('agrees with the float32 rule at awkward sizes, a bad value at the start, inside or in the tail of the last four', () => {
+    const backend = nodeCpuBackend({ threads: 1 });
+    try {
+      const rule = (v: Float32Array) => v.every((x) => Number.isFinite(x));
+      for (const n of [1, 3, 63, 64, 65, 1000, 100_003]) {
+        const view = backend.createStore(4, Math.ceil(n / 4), true).slotView!(0, Math.ceil(n / 4))!;
+        const x = view.x.subarray(0, n);
+        for (let i = 0; i < n; i++) x[i] = (i % 7) - 3 + (i % 3) * 1e30;
+        x[n - 1] = -3.4028234663852886e38;
+        if (n > 1) x[n - 2] = 1e-45;
+        expect([n, view.allFinite!(x)]).toEqual([n, true]);
+        for (const at of [0, Math.floor(n / 2), n - 1, n - (n % 4 || 4)]) {
+          for (const bad of [NaN, Infinity, -Infinity]) {
+            const keep = x[at];
+            x[at] = bad;
+            expect([n, at, bad, view.allFinite!(x)]).toEqual([n, at, bad, rule(x)]);
+            x[at] = keep;
+          }
+        }
+        // A subarray from an odd start: the kernel reads its own address and length.
+        expect(view.allFinite!(x.subarray(1))).toBe(true);
+      }
+      // Memory that is not the store's own falls back to the readers' own loop (the test says no).
+      const store = backend.createStore(4, 2, true);
+      expect(store.slotView!(0, 2)!.allFinite!(new Float32Array(8))).toBe(false);
+    } finally {
+      backend.dispose();
+    }
+  });
+
+  it('an NPY file read into a store view: the values exact, a bad one named by its row and column as without the view', async () => {
+    const backend = nodeCpuBackend({ threads: 1 });
+    const [n, d] = [1001, 8];
+    const xs = Float32Array.from({ length: n * d }, (_, i) => (i % 11) - 5.5);
+    const write = async (name: string, v: Float32Array, cols: number | null) => {
+      const w = await NpyWriter.create(join(tmp.dir, name), cols);
+      await w.append(v);
+      await w.close();
+      return join(tmp.dir, name);
+    };
+    try {
+      const y = await write('y.npy', Float32Array.from({ length: n }, (_, r) => r % 2), null);
+      const good = await npySource({ x: await write('x.npy', xs, d), y });
+      const view = backend.createStore(d, n, true).slotView!(0, n)!;
+      await good.readRowsInto(0, n, view);
+      expect(Buffer.from(view.x.buffer, view.x.byteOffset, view.x.byteLength).equals(Buffer.from(xs.buffer))).toBe(true);
+      await good.close();
+      xs[700 * d + 5] = -Infinity;
+      const bad = await npySource({ x: await write('bad.npy', xs, d), y });
+      const e = await rejection(bad.readRowsInto(0, n, backend.createStore(d, n, true).slotView!(0, n)!));
+      expect(e).toBeInstanceOf(DataError);
+      expect(e.message).toMatch(/row 701\b.*6 "x6".*-Infinity is not finite/);
+      await bad.close();
+    } finally {
+      backend.dispose();
     }
   });
 });

@@ -1,7 +1,7 @@
 // The fast CPU backend's thread-count chooser (src/cpu/simd_threads.ts) driven by injected job times: untimed jobs on
 // every thread first, then probe rounds in two blocks with warm-up jobs not counted, the median per side deciding,
 // rounds spaced 4 × `first`, 16 ×, … up to `every` jobs apart and brought back close after a changed choice, size
-// classes (and training apart from evaluation) kept apart. No clocks.
+// classes (and training apart from evaluation) kept apart, jobs of `large` bytes always on every thread. No clocks.
 import { describe, expect, it } from 'vitest';
 import { ThreadChooser } from '../../src/cpu/simd_threads';
 
@@ -56,7 +56,7 @@ describe('ThreadChooser', () => {
   });
 
   it('keeps size classes apart: a small job size can choose one thread while a large one keeps every thread', () => {
-    const c = new ThreadChooser({ probe: 3, warm: 1, first: 2, every: 256 });
+    const c = new ThreadChooser({ probe: 3, warm: 1, first: 2, every: 256, large: Infinity });
     const time = (bytes: number) => (all: boolean) => (bytes < 1e7 ? (all ? 2 : 1) : all ? 1 : 2);
     for (let r = 0; r < 10; r++) {
       drive(c, 1, 4096 * 260, time(4096 * 260));
@@ -71,5 +71,15 @@ describe('ThreadChooser', () => {
     c.pick(4096 * 260, false);
     expect(c.jobsAll).toBe(6 + 6 + 0 + 1); // 2 untimed + 4 probed per class, none while one thread holds, the evaluation's first
     expect(() => new ThreadChooser({ probe: 0 })).toThrow(/tuning/);
+  });
+
+  it('runs jobs of `large` bytes or more on every thread without probing them, and leaves smaller classes as they were', () => {
+    const c = new ThreadChooser({ probe: 3, warm: 1, first: 4, every: 8, large: 1 << 25 });
+    // One thread would be faster at every size: large jobs never try it; a smaller class probes and switches.
+    expect(drive(c, 20, 1 << 25, (all) => (all ? 2 : 1))).toBe('A'.repeat(20));
+    expect(drive(c, 12, (1 << 25) - 1, (all) => (all ? 2 : 1))).toBe('AAAA' + 'AAAA1111');
+    expect([c.choice(1 << 25), c.choice((1 << 25) - 1), c.choice(1 << 25, false)]).toEqual([true, false, true]);
+    expect([c.jobsAll, c.jobsAlone]).toEqual([28, 4]);
+    expect(new ThreadChooser().tuning.large).toBe(32 << 20);
   });
 });

@@ -61,6 +61,32 @@ describe('npySource: reading', () => {
     expect((await gather(last)).y).toEqual([3, 6, 9, 12]);
   });
 
+  it('reads 10 MB of rows into a caller\'s arrays exactly from any start, and names the first bad value by row and column', async () => {
+    const d = 5;
+    const n = 500_003;
+    const xs = Float32Array.from({ length: n * d }, (_, i) => (i % 9973) - 0.5);
+    const ys = Float32Array.from({ length: n }, (_, r) => r % 3);
+    const x = tmp.file('big.npy', npy('<f4', `(${n}, ${d})`, new Uint8Array(xs.buffer)));
+    const y = tmp.file('big.y.npy', npy('<f4', `(${n},)`, new Uint8Array(ys.buffer)));
+    const src = await npySource({ x, y });
+    const into = { rows: n - 7, x: new Float32Array((n - 7) * d).fill(NaN), y: new Float32Array(n - 7).fill(NaN) };
+    await src.readRowsInto(7, n - 7, into);
+    // Byte comparisons: toEqual walks 5 M values one by one.
+    const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    expect(bytes(into.x).equals(bytes(xs.subarray(7 * d)))).toBe(true);
+    expect(bytes(into.y).equals(bytes(ys.subarray(7)))).toBe(true);
+    await src.close();
+    const bad = Float32Array.from(xs);
+    bad[480_000 * d + 3] = Infinity;
+    bad[450_000 * d + 2] = NaN;
+    const xb = tmp.file('bad.npy', npy('<f4', `(${n}, ${d})`, new Uint8Array(bad.buffer)));
+    const srcBad = await npySource({ x: xb, y });
+    const e = await rejection(srcBad.readRowsInto(0, n, { rows: n, x: new Float32Array(n * d), y: new Float32Array(n) }));
+    expect(e).toBeInstanceOf(DataError);
+    expect(e.message).toMatch(/row 450001\b.*3 "x3".*NaN/);
+    await srcBad.close();
+  });
+
   it('yields chunks of maxRows rows with firstRow', async () => {
     const n = 10;
     const m = tmp.file('c.npy', npy('<f4', `(${n}, 2)`, f4(Array.from({ length: 2 * n }, (_, i) => i))));

@@ -73,6 +73,17 @@ export function gatherColumn(dst: usize, src: usize, idx: usize, count: u32): vo
   for (let r: u32 = 0; r < count; r++) store<f32>(dst + (<usize>r << 2), load<f32>(src + (<usize>load<u32>(idx + (<usize>r << 2)) << 2)));
 }
 
+/** 1 when each of the count f32 at p is finite (|v| < ∞ is false for NaN and ±∞), else 0: the readers' value check, four lanes a step. */
+export function allFinite(p: usize, count: u32): u32 {
+  const inf = f32x4.splat(Infinity);
+  let ok = i32x4.splat(-1);
+  let i: u32 = 0;
+  for (; i + 4 <= count; i += 4) ok = v128.and(ok, f32x4.lt(f32x4.abs(v128.load(p + (<usize>i << 2))), inf));
+  let all: u32 = i32x4.all_true(ok) ? 1 : 0;
+  for (; i < count; i++) if (!(Mathf.abs(load<f32>(p + (<usize>i << 2))) < Infinity)) all = 0;
+  return all;
+}
+
 /** z[r] += o[r] for r < count (offsets added to one output per row). */
 export function addColumn(z: usize, o: usize, count: u32): void {
   for (let r: u32 = 0; r < count; r++) store<f32>(z + (<usize>r << 2), load<f32>(z + (<usize>r << 2)) + load<f32>(o + (<usize>r << 2)));
