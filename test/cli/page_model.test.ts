@@ -14,7 +14,7 @@ import { defaultChoices, tablePlan, type TableChoices } from '../../src/web/data
 import { loadFile, parquetProfile } from '../../src/web/data/files';
 import { modelFileFor } from '../../src/web/runs/export';
 import { parseJson, runCliOk } from '../helpers/cli';
-import { ordersCsv, ordersParquet } from '../helpers/orders';
+import { blanksCsv, ordersCsv, ordersParquet } from '../helpers/orders';
 import { tempDir } from '../data/helpers';
 
 const tmp = tempDir('cli-page-model');
@@ -73,15 +73,7 @@ describe('a model the page trains', () => {
   });
 
   it('with blank cells filled by column means records them, and the CLI fills them alike', async () => {
-    const lines = ['a,b,city,y'];
-    for (let i = 0; i < 400; i++) {
-      const a = Math.sin(i * 0.7) * 3;
-      const b = Math.cos(i * 1.3) * 2;
-      const city = ['x', 'y', 'z'][i % 3];
-      const y = 2 * a - b + [0, 1, -1][i % 3] + 0.1 * Math.sin(i * 9.1);
-      lines.push(`${i % 7 === 0 ? '' : a.toFixed(4)},${i % 11 === 0 ? '' : b.toFixed(4)},${i % 13 === 0 ? '' : city},${y.toFixed(4)}`);
-    }
-    const text = lines.join('\n') + '\n';
+    const text = blanksCsv();
     const path = tmp.file('blanks.csv', text);
     const profile = profileCsv('blanks.csv', text, true);
     const choices = { ...defaultChoices(profile), missing: 'mean' as const, hashBits: '6' };

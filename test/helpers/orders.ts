@@ -1,4 +1,4 @@
-// A small table of orders for the page's text-column tests: an amount (a number), a region (3 levels, one-hot by
+// Tables for the page's column tests. Orders: an amount (a number), a region (3 levels, one-hot by
 // default), a shop (300 levels, hashed by default) and whether the order came back (a text target), as CSV text or as
 // a Parquet file (hyparquet-writer, dictionary-encoded strings as most writers write them; several row groups).
 import { parquetWriteBuffer } from 'hyparquet-writer';
@@ -37,4 +37,16 @@ export function ordersParquet(n = 1500, rowGroupSize = 512): Uint8Array<ArrayBuf
       { name: 'shop', data: o.shop, type: 'STRING' }, { name: 'returned', data: o.returned, type: 'STRING' },
     ],
   } as Parameters<typeof parquetWriteBuffer>[0]));
+}
+
+/** A regression table with blank cells (a: every 7th row, b: every 11th, the text column city: every 13th). */
+export function blanksCsv(n = 400): string {
+  const lines = ['a,b,city,y'];
+  for (let i = 0; i < n; i++) {
+    const a = Math.sin(i * 0.7) * 3;
+    const b = Math.cos(i * 1.3) * 2;
+    const y = 2 * a - b + [0, 1, -1][i % 3] + 0.1 * Math.sin(i * 9.1);
+    lines.push(`${i % 7 === 0 ? '' : a.toFixed(4)},${i % 11 === 0 ? '' : b.toFixed(4)},${i % 13 === 0 ? '' : ['x', 'y', 'z'][i % 3]},${y.toFixed(4)}`);
+  }
+  return lines.join('\n') + '\n';
 }
