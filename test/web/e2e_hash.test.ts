@@ -6,15 +6,16 @@
 // spec, and `downhill predict` (the built CLI) reproduces the page's metrics on the same file, while `downhill train
 // --hashed` reaches the same fit. Then a Parquet file's text columns (one-hot and hashed, on both backends) and a CSV
 // with blanks filled by the columns' means, each download predicted by the CLI with the page's metrics. One page load.
+// Then hashed rows cached in the browser's storage (layout 3): a run resumed after a reload, and a file read again.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseJson, runCliOk } from '../helpers/cli';
-import { waitForValue } from './browser';
+import { clickAndWaitForState, waitForValue } from './browser';
 import type { Page } from 'playwright-core';
 import { blanksCsv, ordersParquet } from '../helpers/orders';
-import { browserSession, downloadModel, metric, openMore, requireWebGpu, reveal, screenshot, setField, train } from './session';
+import { browserSession, downloadModel, metric, openMore, requireWebGpu, reveal, screenshot, setField, train, waitForEpochs } from './session';
 
 const LEVELS = 300;
 
@@ -121,6 +122,61 @@ describe('hashed text columns on the page', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 600_000);
+});
+
+describe('hashed rows in the browser\'s storage', () => {
+  it('caches a hashed file\'s encoded rows, resumes its run after a reload, and reads them again instead of parsing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'downhill-hash-cache-'));
+    try {
+      const csv = join(dir, 'shop.csv'); // on disk, so choosing it again gives the same File (name, size, modification time)
+      writeFileSync(csv, shops());
+      const { page, problems } = await open();
+      await page.selectOption('#data-kind', 'file');
+      await page.setInputFiles('#file', csv);
+      await waitForValue(page, '#data-fields', 'ready', { attr: 'data-state' });
+      await setField(page, '#hash-bits', '10');
+      await waitForValue(page, '#data-summary', /shop\.csv: 1 feature \+ shop hashed into 2\^10 buckets → y, 1,200 rows/);
+      await setField(page, '#epochs', '100000');
+      await setField(page, '#batch', '64');
+      await page.check('input[name=backend][value=cpu]');
+      await page.click('#start');
+      await waitForEpochs(page, 'cpu', 100, 120_000);
+      await page.waitForFunction(async () => {
+        const d = await (await navigator.storage.getDirectory()).getDirectoryHandle('downhill');
+        return !!(await d.getFileHandle('run-cpu.ckpt').catch(() => null));
+      });
+      // A reload ends the run; the page offers to resume it, with the rows the worker cached (encoded: no parse, no hashing).
+      await page.reload();
+      await page.waitForSelector('body[data-ready=true]');
+      const offer = await waitForValue(page, '#resume-text', /shop\.csv, the squared loss, on CPU\. Its last checkpoint is at epoch [\d,]+ of 100,000/);
+      const from = Number(/epoch ([\d,]+) of/.exec(offer)![1].replace(/,/g, ''));
+      await page.click('#resume-run');
+      await waitForEpochs(page, 'cpu', from + 20, 120_000);
+      expect(await page.textContent('#data-summary')).toMatch(/shop\.csv: 1 feature \+ shop hashed into 2\^10 buckets → y \(parsed before: read from this browser's storage\)/);
+      const { state, text } = await clickAndWaitForState(page, '#stop', '#status', ['stopped', 'done', 'failed']);
+      expect(state, text).toBe('stopped');
+      // The resumed model hashes as the file does: the CLI's predict on the CSV gets the page's metrics.
+      const model = await downloadModel(page, 'cpu');
+      expect(model.training?.epochs as number).toBeGreaterThan(from + 20);
+      expect(model.encoding).toMatchObject({ categorical: [{ name: 'shop', kind: 'hash' }], hash: { bits: 10 }, width: 1024 });
+      const cli = cliPredict(dir, model, csv);
+      const mse = await metric(page, 'cpu', 'MSE');
+      expect(cli.rows).toBe(1200);
+      expect(Math.abs(cli.mse - mse) / mse, `CLI ${cli.mse}, page ${mse}`).toBeLessThan(1e-3);
+      // Chosen again after a reload, the file's hashed rows are read from the cache instead of being parsed.
+      await page.reload();
+      await page.waitForSelector('body[data-ready=true]');
+      await page.selectOption('#data-kind', 'file');
+      await page.setInputFiles('#file', csv);
+      await waitForValue(page, '#data-fields', 'ready', { attr: 'data-state' });
+      await setField(page, '#hash-bits', '10');
+      await waitForValue(page, '#data-summary', /shop hashed into 2\^10 buckets → y \(parsed before: read from this browser's storage\), 1,200 rows/);
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
 
 /** Writes a downloaded model (as the page wrote it) beside the data and runs the CLI's predict on `data`. */
