@@ -1,17 +1,18 @@
 // Apache Parquet as a DataSource, read with hyparquet (pure JavaScript, no native code; snappy built in, the
-// other codecs through hyparquet-compressors): numeric columns (and "column=level" indicators: parquet_dense.ts) are read by row range, so passes stream
-// row group by row group and random access works; a target of class labels (strings, integers, booleans) is
+// other codecs through hyparquet-compressors): numeric columns (and "column=level" indicators: parquet_dense.ts) are
+// read by row range, so passes stream row group by row group and random access works; a target of class labels (strings, integers, booleans) is
 // mapped to indices of the source's targetLabels. Browser-safe: the file is any hyparquet AsyncBuffer.
 import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaElement } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { HostChunk } from '../core/dataset';
-import { numberLabel } from '../core/labels';
 import { columnLabel, DataError, nameList, quoteValue } from './csv';
 import { chunkRows } from './blocks';
 import type { DataSource, ReadOptions } from './source';
 import { badValueReason, isF32 } from './values';
-import { TargetLabels, textTargetHint } from './target_labels';
-import { ParquetDense } from './parquet_dense';
+import { TargetLabels } from './target_labels';
+import { checkColumn, labelText, ParquetDense } from './parquet_dense';
+
+export { checkColumn, labelText, NUMERIC } from './parquet_dense';
 
 /** Which columns to read. */
 export interface ParquetOptions {
@@ -23,19 +24,6 @@ export interface ParquetOptions {
   labels?: boolean;
   /** Accept a file without the target column when the features are named (predictions): y is then zeros. */
   targetOptional?: boolean;
-}
-
-export const NUMERIC = new Set(['FLOAT', 'DOUBLE', 'INT32', 'INT64', 'BOOLEAN']);
-/** Column types a label target may have: numbers, booleans ("false", "true") and text. */
-const LABEL_TYPES = new Set([...NUMERIC, 'BYTE_ARRAY', 'FIXED_LEN_BYTE_ARRAY']);
-
-/** The label text of a target value as hyparquet decodes it ('' when missing: the dictionary's blank cell). */
-export function labelText(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return numberLabel(v);
-  if (typeof v === 'string') return v;
-  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
-  return String(v);
 }
 
 /** Writes the label indices of rows [lo, hi) (column data starting at row `first`) to out; returns the first bad row or −1. */
@@ -53,15 +41,6 @@ export function labelIndices(labels: TargetLabels, data: ArrayLike<unknown>, fir
 export function labelError(file: string, row: number, column: string, v: unknown): DataError {
   const why = typeof v === 'number' ? `a class label must be a finite number or text, got ${v}` : 'missing value; expected a class label';
   return new DataError(file, row, columnLabel(column), why, 'row');
-}
-
-/** Throws unless a column holds what its role needs: numbers, or for a label target any of LABEL_TYPES. */
-export function checkColumn(file: string, col: SchemaElement, isTarget: boolean, labels: boolean): void {
-  const types = isTarget && labels ? LABEL_TYPES : NUMERIC;
-  if (col.type && types.has(col.type) && !col.num_children) return;
-  const found = col.type ?? 'a nested column';
-  const text = isTarget && !labels && (col.type === 'BYTE_ARRAY' || col.type === 'FIXED_LEN_BYTE_ARRAY');
-  throw new DataError(file, null, col.name, `expected a ${types === LABEL_TYPES ? 'label' : 'numeric'} column, found ${found}${text ? textTargetHint() : ''}`);
 }
 
 /** A Parquet file's numeric columns as a DataSource. */

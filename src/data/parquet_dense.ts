@@ -2,11 +2,36 @@
 // column one-hot the way the CSV reader does (csv_plan.ts: 1 where the cell holds the level, else 0), so a model trained
 // on them is applied to a Parquet file by name, like any feature. A missing cell of an indicator's column sets none of its
 // indicators (the CSV reader's rule for a filled blank); a missing number is an error (Parquet has no blank policy).
+// Also the column checks and label text every Parquet reader shares.
 import type { SchemaElement } from 'hyparquet';
 import { columnLabel, DataError, nameList, quoteValue } from './csv';
 import { indicatorOf } from './csv_plan';
-import { checkColumn, labelText } from './parquet';
+import { numberLabel } from '../core/labels';
+import { textTargetHint } from './target_labels';
 import { badValueReason, isF32 } from './values';
+
+/** Column types a numeric feature may have. */
+export const NUMERIC = new Set(['FLOAT', 'DOUBLE', 'INT32', 'INT64', 'BOOLEAN']);
+/** Column types a label target may have: numbers, booleans ("false", "true") and text. */
+const LABEL_TYPES = new Set([...NUMERIC, 'BYTE_ARRAY', 'FIXED_LEN_BYTE_ARRAY']);
+
+/** The label text of a target value as hyparquet decodes it ('' when missing: the dictionary's blank cell). */
+export function labelText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return numberLabel(v);
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
+  return String(v);
+}
+
+/** Throws unless a column holds what its role needs: numbers, or for a label target any of LABEL_TYPES. */
+export function checkColumn(file: string, col: SchemaElement, isTarget: boolean, labels: boolean): void {
+  const types = isTarget && labels ? LABEL_TYPES : NUMERIC;
+  if (col.type && types.has(col.type) && !col.num_children) return;
+  const found = col.type ?? 'a nested column';
+  const text = isTarget && !labels && (col.type === 'BYTE_ARRAY' || col.type === 'FIXED_LEN_BYTE_ARRAY');
+  throw new DataError(file, null, col.name, `expected a ${types === LABEL_TYPES ? 'label' : 'numeric'} column, found ${found}${text ? textTargetHint() : ''}`);
+}
 
 /** Where one file column's values go: a numeric slot, or indicator slots by level. */
 interface ColumnSlots {
