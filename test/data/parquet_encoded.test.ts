@@ -1,6 +1,7 @@
 // Parquet files with string columns (written with hyparquet-writer, dictionary-encoded as most writers do): string
 // columns read as categorical (named in a note), one-hot levels by frequency, hashed and crossed columns through the
-// one encoder, a model's fixed encoding, and the same rows as the CSV reader gives for the same table.
+// one encoder, a model's fixed encoding, and the same rows as the CSV reader gives for the same table; the page's
+// "column=level" indicators read beside them (parquet_dense.ts).
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
