@@ -34,6 +34,8 @@ export interface InputOptions {
   encoding?: EncodingParams;
   /** A model's dense features and encoding: rows are encoded as the model's were (predict). */
   fixed?: { features: string[]; encoding: Encoding };
+  /** CSV: the value of a blank cell by feature column (a model's fill): blanks are filled, a blank target skips its row. */
+  fill?: Readonly<Record<string, number>>;
   /** The format whatever the extension says (--format). */
   format?: string;
   /** svmlight: indices count from 0 (--zero-based). */
@@ -98,7 +100,8 @@ export async function openInput(file: string, v: InputOptions, allowCache = true
   if (format === 'csv') {
     if (!v.target) throw new UsageError(`${file}: a CSV needs --target <column>`);
     const delimiter = v.delimiter === '\\t' || v.delimiter === 'tab' ? '\t' : v.delimiter;
-    const csv = { target: v.target, features: v.features, delimiter, targetOptional: v.targetOptional, labels: v.labels === true };
+    const filled = v.fill ? { missing: 'fill' as const, fill: v.fill, onSkip: v.onSkip } : {};
+    const csv = { target: v.target, features: v.features, delimiter, targetOptional: v.targetOptional, labels: v.labels === true, ...filled };
     return (await encodedCsv(file, v, csv)) ?? csvSource(file, { ...csv, skipBadRows: v.skipBadRows === true, onSkip: v.onSkip });
   }
   if (format === 'npy') return npyInput(file, v);

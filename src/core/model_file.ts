@@ -2,7 +2,8 @@
 // loss, the penalty, the classes and K × D weights, sealed by a checksum (a changed value is refused; a file without
 // one — hand-written, or older — is read with every field checked); version-1 files (squared loss, one output) still load.
 // Version 3 adds a sparse block (categorical or svmlight features): its `encoding` (core/encoding.ts) and the block's
-// non-zero weights; `features` and `weights` stay the dense columns (sparse_model.ts).
+// non-zero weights; `features` and `weights` stay the dense columns (sparse_model.ts). Any version may carry `fill`,
+// the value training read a blank cell of a feature column as (its mean): `predict` fills the same cells.
 import { checkSeal, sealed } from './checksum';
 import { lossHp, lossKind, lossUnit, type LossHp, type LossKind, type LossParams, type Task } from './losses';
 import type { Metrics } from './metrics';
@@ -36,6 +37,8 @@ export interface ModelFile {
   standardization?: { mean: number[]; std: number[] };
   /** The column whose value was added to every output in training (z = x·w + b + o): predictions need it too. */
   offset?: string;
+  /** The value a blank cell of a feature column was read as in training (the page's "fill with the column's mean"). */
+  fill?: Record<string, number>;
   metrics?: Metrics;
   training?: Record<string, unknown>;
   /** Version 3: how rows become the sparse block (vocabularies or hash spec, crosses). */
@@ -61,6 +64,8 @@ export interface LoadedModel {
   fitBias: boolean;
   /** The offset column the model was trained with (every prediction adds its value), or null. */
   offset: string | null;
+  /** The value of a blank cell by feature column, where training filled blanks (predictions fill them alike). */
+  fill?: Record<string, number>;
   /** Version 3: the sparse block's encoding. */
   encoding?: Encoding;
 }
@@ -76,6 +81,8 @@ export interface ModelInfo {
   training?: Record<string, unknown>;
   /** The offset column it was trained with. */
   offset?: string;
+  /** Blank cells' values by feature column, where training filled them. */
+  fill?: Record<string, number>;
   /** The sparse block's encoding (the parameters then hold K × (features + width) weights). */
   encoding?: Encoding;
 }
@@ -101,6 +108,7 @@ export function toModelFile(p: ModelParams, info: ModelInfo): ModelFile {
       standardization: { mean: [...info.standardization.mean.subarray(0, d)], std: [...info.standardization.invStd.subarray(0, d)].map((s) => 1 / s) },
     } : {}),
     ...(info.offset !== undefined ? { offset: info.offset } : {}),
+    ...(info.fill ? { fill: { ...info.fill } } : {}),
     ...(info.encoding ? sparseFields(p, d, info.encoding) : {}),
     ...(info.metrics ? { metrics: info.metrics } : {}),
     training: { ...rec, ...(info.training ?? {}) },
@@ -163,6 +171,11 @@ export function parseModelFile(text: string, file: string): LoadedModel {
     fail('lossParams', 'must map hyperparameter names to finite numbers');
   }
   if (o.offset !== undefined && (typeof o.offset !== 'string' || o.offset === '')) fail('offset', 'must name a column');
+  const fill = o.fill;
+  if (fill !== undefined && (typeof fill !== 'object' || fill === null || Array.isArray(fill) ||
+    !Object.entries(fill).every(([c, v]) => (features as string[]).includes(c) && typeof v === 'number' && Number.isFinite(v)))) {
+    fail('fill', 'must map feature columns to finite numbers (the value of a blank cell)');
+  }
   let encoding: Encoding | undefined;
   if (o.version === 3) {
     try {
@@ -177,6 +190,7 @@ export function parseModelFile(text: string, file: string): LoadedModel {
   }
   return {
     version: o.version as 1 | 2, task, loss, lossHp: lossHp(loss, (lp ?? {}) as Partial<LossParams>), features: features as string[], target: o.target as string,
-    classes: task === 'regression' ? null : (classes as string[]), params, fitBias: o.fitBias !== false, offset: (o.offset as string | undefined) ?? null, ...(encoding ? { encoding } : {}),
+    classes: task === 'regression' ? null : (classes as string[]), params, fitBias: o.fitBias !== false, offset: (o.offset as string | undefined) ?? null,
+    ...(fill ? { fill: { ...(fill as Record<string, number>) } } : {}), ...(encoding ? { encoding } : {}),
   };
 }

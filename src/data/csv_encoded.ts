@@ -21,7 +21,7 @@ import type { DataSource, ReadOptions } from './source';
 const DISTINCT_CAP = 100_000;
 
 /** How to read a CSV with text columns. */
-export type EncodedCsvOptions = Omit<CsvStreamOptions, 'skipBadRows' | 'onSkip'> & Partial<EncodingParams> & {
+export type EncodedCsvOptions = Omit<CsvStreamOptions, 'skipBadRows'> & Partial<EncodingParams> & {
   /** A model's columns and encoding: no first pass; its numeric features and categorical columns must be in the file. */
   fixed?: { features: readonly string[]; encoding: Encoding };
 };
@@ -239,6 +239,7 @@ export class EncodedCsvSource implements DataSource {
       } catch (e) {
         if (!skips(plan, e)) throw e;
         skipped++;
+        plan.onSkip?.({ line, before: first + r, reason: (e as Error).message });
         continue;
       }
       for (let c = 0; c < cats.length; c++) cells[c] = fields[plan.featureCols[cats[c]]].trim();
@@ -286,7 +287,7 @@ export async function encodedCsvSourceFromStream(name: string, open: () => ByteS
 /** Lines the quick look at a CSV reads to find text columns before choosing a reader. */
 const SNIFF_LINES = 2000;
 
-/** The feature columns holding text in a CSV's first lines (the numeric reader would stop at them). */
+/** The feature columns holding text in a CSV's first lines (the numeric reader would stop at them; it reads "column=level" indicators). */
 export async function textColumnsIn(name: string, open: () => ByteStream, o: CsvStreamOptions): Promise<string[]> {
   const plan = makePlan(name, await readHeaderLine(name, open()), o);
   const cells = plan.features.map(() => new TextCount());
@@ -294,5 +295,5 @@ export async function textColumnsIn(name: string, open: () => ByteStream, o: Csv
     plan.featureCols.forEach((col, k) => cells[k].add(fields[col], line));
     if (line > SNIFF_LINES) break;
   }
-  return plan.features.filter((_, k) => cells[k].isText());
+  return plan.features.filter((_, k) => plan.levels[k] === null && cells[k].isText());
 }

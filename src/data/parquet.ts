@@ -1,16 +1,18 @@
 // Apache Parquet as a DataSource, read with hyparquet (pure JavaScript, no native code; snappy built in, the
-// other codecs through hyparquet-compressors): numeric columns are read by row range, so passes stream
-// row group by row group and random access works; a target of class labels (strings, integers, booleans) is
+// other codecs through hyparquet-compressors): numeric columns (and "column=level" indicators: parquet_dense.ts) are
+// read by row range, so passes stream row group by row group and random access works; a target of class labels (strings, integers, booleans) is
 // mapped to indices of the source's targetLabels. Browser-safe: the file is any hyparquet AsyncBuffer.
 import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaElement } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { HostChunk } from '../core/dataset';
-import { numberLabel } from '../core/labels';
 import { columnLabel, DataError, nameList, quoteValue } from './csv';
 import { chunkRows } from './blocks';
 import type { DataSource, ReadOptions } from './source';
 import { badValueReason, isF32 } from './values';
-import { TargetLabels, textTargetHint } from './target_labels';
+import { TargetLabels } from './target_labels';
+import { checkColumn, labelText, ParquetDense } from './parquet_dense';
+
+export { checkColumn, labelText, NUMERIC } from './parquet_dense';
 
 /** Which columns to read. */
 export interface ParquetOptions {
@@ -22,19 +24,6 @@ export interface ParquetOptions {
   labels?: boolean;
   /** Accept a file without the target column when the features are named (predictions): y is then zeros. */
   targetOptional?: boolean;
-}
-
-export const NUMERIC = new Set(['FLOAT', 'DOUBLE', 'INT32', 'INT64', 'BOOLEAN']);
-/** Column types a label target may have: numbers, booleans ("false", "true") and text. */
-const LABEL_TYPES = new Set([...NUMERIC, 'BYTE_ARRAY', 'FIXED_LEN_BYTE_ARRAY']);
-
-/** The label text of a target value as hyparquet decodes it ('' when missing: the dictionary's blank cell). */
-export function labelText(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return numberLabel(v);
-  if (typeof v === 'string') return v;
-  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
-  return String(v);
 }
 
 /** Writes the label indices of rows [lo, hi) (column data starting at row `first`) to out; returns the first bad row or −1. */
@@ -54,15 +43,6 @@ export function labelError(file: string, row: number, column: string, v: unknown
   return new DataError(file, row, columnLabel(column), why, 'row');
 }
 
-/** Throws unless a column holds what its role needs: numbers, or for a label target any of LABEL_TYPES. */
-export function checkColumn(file: string, col: SchemaElement, isTarget: boolean, labels: boolean): void {
-  const types = isTarget && labels ? LABEL_TYPES : NUMERIC;
-  if (col.type && types.has(col.type) && !col.num_children) return;
-  const found = col.type ?? 'a nested column';
-  const text = isTarget && !labels && (col.type === 'BYTE_ARRAY' || col.type === 'FIXED_LEN_BYTE_ARRAY');
-  throw new DataError(file, null, col.name, `expected a ${types === LABEL_TYPES ? 'label' : 'numeric'} column, found ${found}${text ? textTargetHint() : ''}`);
-}
-
 /** A Parquet file's numeric columns as a DataSource. */
 export class ParquetSource implements DataSource {
   readonly rows: number;
@@ -70,10 +50,10 @@ export class ParquetSource implements DataSource {
 
   private constructor(
     readonly description: string, private readonly file: AsyncBuffer, private readonly meta: FileMetaData,
-    readonly target: string, features: string[], private readonly labels: TargetLabels | null, readonly hasTarget = true,
+    readonly target: string, private readonly dense: ParquetDense, private readonly labels: TargetLabels | null, readonly hasTarget = true,
   ) {
     this.rows = Number(meta.num_rows);
-    this.features = features;
+    this.features = [...dense.features];
   }
 
   /** Reads the footer and checks the columns. */
@@ -93,19 +73,18 @@ export class ParquetSource implements DataSource {
     const names = columns.map((c) => c.name);
     const byName = new Map<string, SchemaElement>();
     for (const c of columns) byName.set(c.name, byName.has(c.name) ? { ...c, num_children: -1 } : c);
-    const check = (n: string, what: 'target' | 'feature') => {
-      const col = byName.get(n);
-      if (!col) throw new DataError(name, null, columnLabel(n), `${what} column ${quoteValue(n)} is not in the file; columns are: ${nameList(names)}`);
-      if (col.num_children === -1) throw new DataError(name, null, columnLabel(n), `duplicate column name: the file has more than one column named ${quoteValue(n)}`);
-      checkColumn(name, col, what === 'target', o.labels === true);
-    };
     const hasTarget = !(o.targetOptional && o.features && !byName.has(o.target));
-    if (hasTarget) check(o.target, 'target');
+    if (hasTarget) {
+      const col = byName.get(o.target);
+      if (!col) throw new DataError(name, null, columnLabel(o.target), `target column ${quoteValue(o.target)} is not in the file; columns are: ${nameList(names)}`);
+      if (col.num_children === -1) throw new DataError(name, null, columnLabel(o.target), `duplicate column name: the file has more than one column named ${quoteValue(o.target)}`);
+      checkColumn(name, col, true, o.labels === true);
+    }
     const features = o.features ?? names.filter((n) => n !== o.target);
-    features.forEach((f) => check(f, 'feature'));
-    if (features.includes(o.target)) throw new DataError(name, null, o.target, 'the target column cannot also be a feature');
     if (features.length === 0) throw new DataError(name, null, null, 'no feature columns: expected at least one column besides the target');
-    return new ParquetSource(name, file, meta, o.target, features, o.labels === true ? new TargetLabels() : null, hasTarget);
+    const dense = new ParquetDense(name, byName, features);
+    if (dense.has(o.target)) throw new DataError(name, null, o.target, 'the target column cannot also be a feature');
+    return new ParquetSource(name, file, meta, o.target, dense, o.labels === true ? new TargetLabels() : null, hasTarget);
   }
 
   /** Label mode: the labels found so far, in order of first appearance (y holds indices into it). */
@@ -120,37 +99,38 @@ export class ParquetSource implements DataSource {
 
   async readRows(start: number, count: number): Promise<HostChunk> {
     if (start < 0 || count < 0 || start + count > this.rows) throw new RangeError(`rows [${start}, ${start + count}) outside 0..${this.rows}`);
-    const d = this.features.length;
-    const x = new Float32Array(count * d);
+    const x = new Float32Array(count * this.features.length);
     const y = new Float32Array(count);
-    const slotOf = new Map(this.features.map((f, j) => [f, j] as const));
     const end = start + count;
-    const { labels } = this;
+    const { labels, dense } = this;
     let bad: DataError | null = null; // errors thrown inside onChunk do not reach parquetRead's promise
     await parquetRead({
-      file: this.file, metadata: this.meta, columns: this.hasTarget ? [...this.features, this.target] : [...this.features], rowStart: start, rowEnd: end, compressors,
+      file: this.file, metadata: this.meta, columns: this.hasTarget ? [...dense.columns, this.target] : [...dense.columns], rowStart: start, rowEnd: end, compressors,
       onChunk: ({ columnName, columnData, rowStart }) => {
-        const j = slotOf.get(columnName);
         const lo = Math.max(start, rowStart);
         const hi = Math.min(end, rowStart + columnData.length);
-        if (j === undefined && labels) {
+        if (bad) return;
+        if (dense.has(columnName)) {
+          try {
+            dense.fill(columnName, columnData, rowStart, lo, hi, start, x);
+          } catch (e) {
+            bad = e as DataError;
+          }
+          return;
+        }
+        if (labels) {
           const k = labelIndices(labels, columnData, rowStart, lo, hi, y.subarray(lo - start));
           if (k >= 0) bad ??= labelError(this.description, k + 1, columnName, columnData[k - rowStart]);
           return;
         }
         for (let r = lo; r < hi; r++) {
           const v = columnData[r - rowStart];
-          if (v === null || v === undefined) {
-            bad ??= new DataError(this.description, r + 1, columnLabel(columnName), 'missing value; expected a number', 'row');
-            return;
-          }
-          const num = Number(v);
+          const num = v === null || v === undefined ? NaN : Number(v);
           if (!isF32(num)) {
-            bad ??= new DataError(this.description, r + 1, columnLabel(columnName), badValueReason(num), 'row');
+            bad ??= new DataError(this.description, r + 1, columnLabel(columnName), v == null ? 'missing value; expected a number' : badValueReason(num), 'row');
             return;
           }
-          if (j === undefined) y[r - start] = num;
-          else x[(r - start) * d + j] = num;
+          y[r - start] = num;
         }
       },
     }).catch((e: unknown) => {

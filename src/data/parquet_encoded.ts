@@ -12,7 +12,8 @@ import type { EncodingParams } from '../core/encoding_options';
 import { chunkRows } from './blocks';
 import { columnLabel, DataError, nameList, quoteValue } from './csv';
 import { encodingOf, namedKinds, textNote } from './csv_encoded';
-import { checkColumn, labelError, labelIndices, labelText, NUMERIC, type ParquetOptions } from './parquet';
+import { checkColumn, labelError, labelIndices, labelText, type ParquetOptions } from './parquet';
+import { ParquetDense } from './parquet_dense';
 import type { DataSource, ReadOptions } from './source';
 import { TargetLabels } from './target_labels';
 import { badValueReason, isF32 } from './values';
@@ -53,9 +54,9 @@ export class EncodedParquetSource implements DataSource {
   private readonly cats: string[];
 
   constructor(readonly description: string, private readonly file: AsyncBuffer, private readonly meta: FileMetaData, readonly target: string,
-    readonly encoding: Encoding, numeric: string[], private readonly labels: TargetLabels | null, readonly hasTarget: boolean, readonly notes: readonly string[]) {
+    readonly encoding: Encoding, private readonly dense: ParquetDense, private readonly labels: TargetLabels | null, readonly hasTarget: boolean, readonly notes: readonly string[]) {
     this.rows = Number(meta.num_rows);
-    this.features = numeric;
+    this.features = [...dense.features];
     this.cats = encoding.categorical.map((c) => c.name);
     this.encoder = new RowEncoder(encoding);
     this.sparse = { width: encoding.width, encoding, nnzPerRow: this.encoder.perRow };
@@ -67,14 +68,13 @@ export class EncodedParquetSource implements DataSource {
 
   async readRows(start: number, count: number): Promise<HostChunk> {
     if (start < 0 || count < 0 || start + count > this.rows) throw new RangeError(`rows [${start}, ${start + count}) outside 0..${this.rows}`);
-    const d = this.features.length;
-    const x = new Float32Array(count * d);
+    const x = new Float32Array(count * this.features.length);
     const y = new Float32Array(count);
     const cells = this.cats.map(() => new Array<string>(count));
-    const slot = new Map(this.features.map((f, j) => [f, j] as const));
     const catAt = new Map(this.cats.map((c, i) => [c, i] as const));
     const end = start + count;
-    const columns = [...this.features, ...this.cats, ...(this.hasTarget ? [this.target] : [])];
+    const { dense } = this;
+    const columns = [...dense.columns, ...this.cats, ...(this.hasTarget ? [this.target] : [])];
     await readColumns(this.description, this.file, this.meta, columns, start, end, (column, data, rowStart) => {
       const lo = Math.max(start, rowStart);
       const hi = Math.min(end, rowStart + data.length);
@@ -83,8 +83,8 @@ export class EncodedParquetSource implements DataSource {
         for (let r = lo; r < hi; r++) cells[c][r - start] = cellText(data[r - rowStart]);
         return;
       }
-      const j = slot.get(column);
-      if (j === undefined && this.labels) {
+      if (dense.has(column)) return dense.fill(column, data, rowStart, lo, hi, start, x);
+      if (this.labels) {
         const k = labelIndices(this.labels, data, rowStart, lo, hi, y.subarray(lo - start));
         if (k >= 0) throw labelError(this.description, k + 1, column, data[k - rowStart]);
         return;
@@ -93,8 +93,7 @@ export class EncodedParquetSource implements DataSource {
         const v = data[r - rowStart];
         const num = v === null || v === undefined ? NaN : Number(v);
         if (!isF32(num)) throw new DataError(this.description, r + 1, columnLabel(column), v == null ? 'missing value; expected a number' : badValueReason(num), 'row');
-        if (j === undefined) y[r - start] = num;
-        else x[(r - start) * d + j] = num;
+        y[r - start] = num;
       }
     });
     return { rows: count, x, y, firstRow: start, sparse: this.encode(cells, count) };
@@ -147,7 +146,8 @@ export async function encodedParquetSource(name: string, file: AsyncBuffer, o: E
   const schema = new Map<string, SchemaElement>(parquetSchema(meta).children.map((c) => [c.element.name, c.element]));
   const all = [...schema.keys()];
   const hasTarget = !(o.targetOptional && !schema.has(o.target));
-  const names = o.fixed ? [...o.fixed.features, ...o.fixed.encoding.categorical.map((c) => c.name)] : o.features ?? all.filter((n) => n !== o.target);
+  // A model's dense features may be "column=level" indicators (the page's one-hot): ParquetDense resolves them.
+  const names = o.fixed ? o.fixed.encoding.categorical.map((c) => c.name) : o.features ?? all.filter((n) => n !== o.target);
   for (const n of [...names, ...(hasTarget ? [o.target] : [])]) {
     if (!schema.has(n)) throw new DataError(name, null, columnLabel(n), `column ${quoteValue(n)} is not in the file; columns are: ${nameList(all)}`);
   }
@@ -160,12 +160,9 @@ export async function encodedParquetSource(name: string, file: AsyncBuffer, o: E
     kinds[k] = o.encoding ?? 'onehot';
     notes.push(textNote(name, n, 'a string column', '', kinds[k]!));
   });
-  names.forEach((n, k) => {
-    if (!kinds[k] && !NUMERIC.has(schema.get(n)!.type ?? '')) checkColumn(name, schema.get(n)!, false, false);
-  });
   const encoding = o.fixed?.encoding ?? encodingOf(name, names, kinds, await countLevels(name, file, meta, names, kinds), o);
-  const numeric = names.filter((_, k) => !kinds[k]);
-  return new EncodedParquetSource(name, file, meta, o.target, encoding, numeric, o.labels === true ? new TargetLabels() : null, hasTarget, notes);
+  const dense = new ParquetDense(name, schema, o.fixed ? o.fixed.features : names.filter((_, k) => !kinds[k]));
+  return new EncodedParquetSource(name, file, meta, o.target, encoding, dense, o.labels === true ? new TargetLabels() : null, hasTarget, notes);
 }
 
 /** Whether a Parquet file has string columns among `features` (default all but the target): they need the encoded reader. */

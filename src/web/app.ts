@@ -299,7 +299,9 @@ export class TrainApp {
     const { features, target } = d.source;
     const rows = d.dataset?.rows ?? this.data.currentScan()?.rows ?? null;
     const encoding = d.source.sparse?.encoding;
-    const file = modelFileFor(m, { features, target, rows, description: d.description, data: dataSettings(d.spec), ...(encoding ? { encoding } : {}) }, this.settings.spec);
+    const fill = d.spec.kind === 'file' && d.spec.table?.missing === 'fill' ? d.spec.table.fill : undefined;
+    const on = { features, target, rows, description: d.description, data: dataSettings(d.spec), ...(encoding ? { encoding } : {}), ...(fill ? { fill } : {}) };
+    const file = modelFileFor(m, on, this.settings.spec);
     const name = d.spec.kind === 'file' ? d.spec.name : d.spec.kind;
     download(modelFileName(name, this.settings.spec, kind), JSON.stringify(file, null, 2) + '\n');
   }

@@ -1,11 +1,17 @@
 // Tests for the Blob-based ".dh" cache (cache_blob.ts): rows written through a positioned sink read back exactly
 // (a pass and random access, a label target's dictionary kept beside), the bytes are those of the Node writer, and a
-// file whose header was never written (writing stopped midway) is refused.
+// file whose header was never written (writing stopped midway) is refused; a layout-3 cache (rows with a sparse block,
+// cache_csr_blocks.ts) likewise, from a Parquet file's hashed rows.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BlobCacheWriter, CacheBlobSource } from '../../src/data/cache_blob';
 import { writeCache } from '../../src/data/cache';
-import { memorySource } from '../../src/data/source';
+import { memorySource, type DataSource } from '../../src/data/source';
+import { CsrBlobSource, CsrBlockWriter } from '../../src/data/cache_csr_blocks';
+import { CsrCacheWriter } from '../../src/data/cache_csr_io';
+import { denseOf } from '../../src/core/csr';
+import { loadFile } from '../../src/web/data/files';
+import { ordersParquet } from '../helpers/orders';
 import { gather, rejection, tempDir } from './helpers';
 
 const tmp = tempDir('cache-blob');
@@ -55,5 +61,44 @@ describe('the .dh cache in a Blob', () => {
     for await (const c of src.read()) await w.write(c);
     const e = await rejection(CacheBlobSource.open(new Blob([sink.bytes() as Uint8Array<ArrayBuffer>]), 'half.dh'));
     expect(e.message).toMatch(/half\.dh: not a downhill cache/);
+  });
+});
+
+/** Every row of a source: dense values, targets and the sparse block made dense. */
+async function rowsOf(src: DataSource) {
+  const out = { rows: 0, x: [] as number[], y: [] as number[], s: [] as number[] };
+  for await (const c of src.read({ maxRows: 100 })) {
+    out.rows += c.rows;
+    out.x.push(...c.x);
+    out.y.push(...c.y);
+    out.s.push(...denseOf(c.sparse!, src.sparse!.width));
+  }
+  return out;
+}
+
+describe('a .dh cache with a sparse block (layout 3) in a Blob', () => {
+  it('reads back a Parquet file\'s hashed rows as the file gives them, in a pass and at random, with the bytes of the Node writer', async () => {
+    const file = new File([ordersParquet(700, 300)], 'orders.parquet');
+    const table = { features: ['amount', 'region=west', 'region=north'], missing: 'skip' as const, decimalComma: false, hashed: ['shop'], hashBits: 8 };
+    const src = await loadFile(file, 'returned', true, table);
+    const sparse = { width: src.sparse!.width, encoding: src.sparse!.encoding, values: 'indicator' as const };
+    const sink = memorySink();
+    const w = new CsrBlockWriter(sink, 'orders.dh', src.features, src.target, sparse, 128);
+    for await (const c of src.read({ maxRows: 100 })) await w.write(c);
+    expect((await w.finish()).rows).toBe(700);
+    const cached = await CsrBlobSource.open(new Blob([sink.bytes() as Uint8Array<ArrayBuffer>]), 'orders.dh', src.targetLabels);
+    expect([cached.rows, cached.features, cached.target, cached.targetLabels]).toEqual([700, src.features, 'returned', src.targetLabels]);
+    expect(cached.sparse.encoding).toEqual(src.sparse!.encoding);
+    const [a, b] = [await rowsOf(cached), await rowsOf(src)];
+    expect(a).toEqual(b);
+    const some = await cached.readRows(250, 200); // across blocks of 128 rows
+    expect([...some.x]).toEqual(b.x.slice(250 * 3, 450 * 3));
+    expect([...denseOf(some.sparse!, cached.sparse.width)]).toEqual(b.s.slice(250 * 256, 450 * 256));
+    // The Node writer, given the same chunks, writes the same bytes.
+    const path = tmp.file('orders.dh');
+    const node = await CsrCacheWriter.create(path, src.features, src.target, sparse, 128);
+    for await (const c of src.read({ maxRows: 100 })) await node.write(c);
+    await node.close();
+    expect(new Uint8Array(fs.readFileSync(path))).toEqual(sink.bytes());
   });
 });

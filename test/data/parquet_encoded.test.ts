@@ -1,13 +1,14 @@
 // Parquet files with string columns (written with hyparquet-writer, dictionary-encoded as most writers do): string
 // columns read as categorical (named in a note), one-hot levels by frequency, hashed and crossed columns through the
-// one encoder, a model's fixed encoding, and the same rows as the CSV reader gives for the same table.
+// one encoder, a model's fixed encoding, and the same rows as the CSV reader gives for the same table; the page's
+// "column=level" indicators read beside them (parquet_dense.ts).
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { denseOf } from '../../src/core/csr';
 import type { HostChunk } from '../../src/core/dataset';
-import { encodedCsvSourceFromStream } from '../../src/data/csv_encoded';
-import { encodedParquetFileSource } from '../../src/data/node_files';
+import { encodedCsvSourceFromStream, encodingOf } from '../../src/data/csv_encoded';
+import { encodedParquetFileSource, parquetFileSource } from '../../src/data/node_files';
 import { tempDir } from './helpers';
 
 const tmp = tempDir('pq-enc');
@@ -60,5 +61,27 @@ describe('Parquet with string columns', () => {
     await again.close();
     await expect(encodedParquetFileSource(file, { target: 'delay', fixed: { features: ['distance'], encoding: { ...src.encoding, categorical: [{ name: 'town', kind: 'hash' }] } } }))
       .rejects.toThrow(/column "town" is not in the file/);
+  });
+
+  it('reads "column=level" indicators (the page\'s one-hot) beside numbers and hashed columns; a missing cell sets none', async () => {
+    const nulls = tmp.file('n.parquet');
+    const origins = ['SFO', null, 'LAX', 'JFK'];
+    writeFileSync(nulls, new Uint8Array(parquetWriteBuffer({
+      columnData: [{ name: 'distance', data: Float64Array.of(1, 2, 3, 4), type: 'DOUBLE' }, { name: 'origin', data: origins, type: 'STRING' },
+        { name: 'carrier', data: ['A', 'B', 'A', 'B'], type: 'STRING' }, { name: 'delay', data: Float64Array.of(5, 6, 7, 8), type: 'DOUBLE' }],
+    } as Parameters<typeof parquetWriteBuffer>[0])));
+    const features = ['distance', 'origin=LAX', 'origin=SFO'];
+    const dense = await parquetFileSource(nulls, { target: 'delay', features });
+    expect(dense.features).toEqual(features);
+    expect([...(await dense.readRows(0, 4)).x]).toEqual([1, 0, 1, 2, 0, 0, 3, 1, 0, 4, 0, 0]);
+    // The page's table: the origin one-hot (dense indicators), the carrier hashed into 2^4 buckets.
+    const fixed = { features: ['origin=LAX', 'distance'], encoding: encodingOf('f.parquet', ['carrier'], ['hash'], [null], { hashBits: 4 }) };
+    const hashed = await encodedParquetFileSource(file, { target: 'delay', fixed });
+    const got = await all(hashed.read(), 16);
+    expect(got.x).toEqual(origin.flatMap((o, i) => [o === 'LAX' ? 1 : 0, distance[i]]));
+    expect(got.s.filter((v) => v !== 0)).toHaveLength(7);
+    await hashed.close();
+    await expect(parquetFileSource(nulls, { target: 'delay', features: ['distance', 'origin=LAX', 'origin=LAX'] })).rejects.toThrow(/feature column "origin=LAX" is listed twice/);
+    await expect(parquetFileSource(nulls, { target: 'delay', features: ['town=x'] })).rejects.toThrow(/feature column "town=x" is not in the file/);
   });
 });

@@ -2,7 +2,8 @@
 // original units, so a standardized model needs no separate scaling) to every row, streaming, and writes the
 // prediction in the target's units: a value (regression), or a class label with the class probabilities where the
 // loss gives them. The target column is not needed; when the data has it, the task's metrics are reported too (rows
-// whose class the model never saw are predicted, and counted apart from the metrics).
+// whose class the model never saw are predicted, and counted apart from the metrics). A model's `fill` (blank cells
+// read as its columns' means in training) is applied to a CSV's blank cells.
 import { numberLabel } from '../../core/labels';
 import { LOSSES, type MultiLoss, type ScalarLoss } from '../../core/losses';
 import { addRowMetrics, addSums, confusionClasses, emptySums, metricsFromSums, type EvalSums } from '../../core/metrics';
@@ -31,7 +32,9 @@ export const PREDICT_USAGE = `downhill predict <model.json> <data.csv|data.npy|d
   --format F             read the data as csv, npy, parquet, svmlight or dh whatever its name says
   features are matched by name (an NPY file's columns, which have none, are taken in the model's order); a model
   with categorical columns encodes them as it was trained (unseen levels go to "other" or their hash bucket; a
-  missing categorical column is an error), an svmlight model reads indices as it was trained (1- or 0-based)`;
+  missing categorical column is an error), an svmlight model reads indices as it was trained (1- or 0-based); a model
+  trained with blank cells filled (the page's column means, its "fill") fills a CSV's blank cells alike (a blank
+  target, or a blank in a column without a fill value, skips its row: an empty line)`;
 
 /** The CSV header of the predictions. */
 function header(m: LoadedModel): string {
@@ -149,7 +152,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
   const fixed = model.encoding && { features, encoding: model.encoding };
   const source = await openInput(dataPath, /\.dh$/i.test(dataPath) && !v.format ? {} : {
     target: model.target, features, skipBadRows: v['skip-bad-rows'], targetOptional: true, labels: classify, onSkip,
-    format: v.format, ...(fixed ? { fixed, zeroBased: model.encoding!.base === 0 } : {}), onNote: note,
+    format: v.format, ...(fixed ? { fixed, zeroBased: model.encoding!.base === 0 } : {}), ...(model.fill ? { fill: model.fill } : {}), onNote: note,
   }).catch((e: unknown) => {
     if (offset === undefined || !(e instanceof Error) || !e.message.includes(`"${offset}"`)) throw e;
     throw new UsageError(`the model was trained with the offset column "${model.offset}" (z = x·w + b + o), so predict needs each row's offset: ` +

@@ -113,8 +113,8 @@ export function targetInfo(p: CsvProfile, target: string): TargetInfo | null {
   return { text: !c.numeric, classes: c.moreLevels ? null : c.levels.length };
 }
 
-/** The reader's options for the choices, with the target apart; `textWhy` leaves out every text column (Parquet). */
-export function tablePlan(p: CsvProfile, target: string, choices: TableChoices, textWhy?: string): TablePlan {
+/** The reader's options for the choices, with the target apart (a CSV's or a Parquet file's profile alike). */
+export function tablePlan(p: CsvProfile, target: string, choices: TableChoices): TablePlan {
   const features: string[] = [];
   const hashed: string[] = [];
   const left: TablePlan['left'] = [];
@@ -130,7 +130,7 @@ export function tablePlan(p: CsvProfile, target: string, choices: TableChoices, 
       features.push(c.name);
       continue;
     }
-    const problem = textWhy ?? textProblem(c, choice.encoding);
+    const problem = textProblem(c, choice.encoding);
     if (problem) left.push({ name: c.name, why: problem });
     else if (choice.encoding === 'hashing') hashed.push(c.name);
     else {

@@ -5,6 +5,7 @@
 // hash bits (2^b buckets, the CLI's --hash-bits). The rules are columns.ts.
 import type { CsvProfile } from '../../data/csv_profile';
 import { HASH_BITS, textProblem, typeText, type Encoding, type TableChoices, type TablePlan } from './columns';
+import type { FilePreview } from './files';
 import { byId, h } from '../views';
 
 /** The panel: rendered from a profile and the choices, which it updates as the user changes them. */
@@ -18,7 +19,7 @@ export class ColumnsPanel {
   }
 
   /** Shows the columns of a profile with the choices; `plan` says which are used and why others are not. */
-  render(p: CsvProfile, target: string, c: TableChoices, plan: TablePlan, o: { csv: boolean; textWhy?: string }): void {
+  render(p: CsvProfile, target: string, c: TableChoices, plan: TablePlan, o: { format: FilePreview['format'] }): void {
     byId('columns-fields').hidden = false;
     const used = plan.features.length;
     const left = new Map(plan.left.map((l) => [l.name, l.why]));
@@ -36,19 +37,21 @@ export class ColumnsPanel {
         this.changed();
       });
       const why = left.get(col.name);
-      const text = !col.numeric && col.kind !== 'missing' && !o.textWhy;
+      const text = !col.numeric && col.kind !== 'missing';
       const enc = text && !isTarget ? this.encoding(i, col.name, choice) : h('span', {}, col.numeric ? '' : '—');
       const problem = text && choice.use && !isTarget ? textProblem(col, choice.encoding) : null;
       return h('tr', { 'data-column': col.name, 'data-kind': col.kind, 'data-used': String(isTarget || !why) },
         h('td', {}, use), h('th', { scope: 'row' }, col.name),
         h('td', {}, ...typeCell(typeText(col), why ?? problem)), h('td', {}, enc));
     });
+    const csv = o.format === 'csv';
+    const sampled = csv || o.format === 'parquet';
     const notes = [
       p.decimalComma ? 'Numbers with a decimal comma are read (1,5 = 1.5).' : '',
-      o.csv && !p.complete ? `Types from the first ${p.rows.toLocaleString('en-US')} rows; levels and means are read from every row when needed.` : '',
+      sampled && !p.complete ? `Types from the first ${p.rows.toLocaleString('en-US')} rows; levels and means are read from every row when needed.` : '',
     ].filter(Boolean).join(' ');
     this.el.replaceChildren(
-      ...(o.csv ? [this.missing(c)] : []),
+      ...(csv ? [this.missing(c)] : []),
       ...(notes ? [h('p', { class: 'hint', id: 'columns-note' }, notes)] : []),
       h('div', { class: 'scroll' }, h('table', { class: 'columns', id: 'columns-table' },
         h('thead', {}, h('tr', {}, ...['use', 'column', 'type', 'encoding'].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, ...rows))),

@@ -138,8 +138,7 @@ async function openFile(spec: FileSpec, key: string, cache: 'read' | 'write'): P
   if ('cached' in spec.file) throw new Error(`${spec.name}: its rows are no longer in this browser's storage; choose the file again`);
   const file = 'url' in spec.file ? await HttpFile.open(spec.file.url) : spec.file;
   const source = await loadFile(file, spec.target, spec.labels, spec.table, spec.yFile);
-  // The cache holds dense rows: a sparse block (hashed columns) is read from the file every time.
-  return { source: cache === 'write' && !source.sparse ? cachingSource(key, source) : source, cached: false };
+  return { source: cache === 'write' ? cachingSource(key, source) : source, cached: false };
 }
 
 /**
@@ -158,7 +157,10 @@ export async function openData(spec: DataSpec, o: { cache?: 'read' | 'write' } =
   if (spec.kind !== 'file') return buildSynthetic(spec);
   const { source, cached } = await openFile(spec, key, o.cache ?? 'read');
   const from = cached ? ' (parsed before: read from this browser\'s storage)' : '';
-  const hashed = spec.table?.hashed?.length ? ` + ${spec.table.hashed.join(', ')} hashed into 2^${spec.table.hashBits} buckets` : '';
+  // Hashed columns by the source's encoding (a run resumed from the cache has no table, its rows still have the block).
+  const enc = source.sparse?.encoding;
+  const names = enc?.categorical.filter((c) => c.kind === 'hash').map((c) => c.name) ?? [];
+  const hashed = names.length && enc?.hash ? ` + ${names.join(', ')} hashed into 2^${enc.hash.bits} buckets` : '';
   const description = `${spec.name}: ${source.features.length} feature${source.features.length === 1 ? '' : 's'}${hashed} → ${source.target}${from}`;
   return { key, spec, source, dataset: null, truth: null, task: null, description };
 }

@@ -2,20 +2,19 @@
 // a URL to read with range requests, the target column and the columns panel. Choosing data sniffs and previews
 // it (files.ts), sets the target and the panel's defaults, and tells the form (which suggests settings and a loss
 // that fits the target); an unreadable file is an error beside the picker. Its spec for a run follows the panel,
-// reading every row first when the choices need it (one-hot levels or means of a large file).
+// reading every row first when the choices need it (one-hot levels or means of a large CSV or Parquet file).
 import { profileCsvStream, type CsvProfile } from '../../data/csv_profile';
 import { HttpFile } from '../../data/http_file';
 import type { DataSpec, FileRef } from './datasets';
 import { defaultChoices, defaultTarget, tablePlan, targetInfo, type TableChoices, type TablePlan, type TargetInfo } from './columns';
 import { ColumnsPanel } from './columns_panel';
-import { npyPair, previewFile, type FilePreview } from './files';
+import { npyPair, parquetBuffer, parquetProfile, previewFile, type FilePreview } from './files';
 import { previewInWorker } from './scan_client';
 import { byId, h } from '../views';
 
 const input = (id: string) => byId<HTMLInputElement>(id);
 const select = (id: string) => byId<HTMLSelectElement>(id);
 const NO_FILE = { message: 'Choose a CSV, NPY or Parquet file.', chosen: false };
-const PARQUET_TEXT = 'text: the page reads the numeric columns of Parquet files';
 
 /** A file chosen here: a File, or a URL. */
 type ChosenRef = Exclude<FileRef, { cached: string }>;
@@ -76,7 +75,7 @@ export class FileFields {
   plan(): TablePlan | null {
     const c = this.chosen;
     if (!c) return null;
-    return tablePlan(c.profile, select('target').value, c.choices, c.preview.format === 'parquet' ? PARQUET_TEXT : undefined);
+    return tablePlan(c.profile, select('target').value, c.choices);
   }
 
   private changed(): void {
@@ -88,8 +87,7 @@ export class FileFields {
     const c = this.chosen;
     const plan = this.plan();
     if (!c || !plan) return this.panel.clear();
-    const csv = c.preview.format === 'csv';
-    this.panel.render(c.profile, select('target').value, c.choices, plan, { csv, ...(c.preview.format === 'parquet' ? { textWhy: PARQUET_TEXT } : {}) });
+    this.panel.render(c.profile, select('target').value, c.choices, plan, { format: c.preview.format });
   }
 
   private async chooseFiles(): Promise<void> {
@@ -165,7 +163,9 @@ export class FileFields {
   private fullProfile(c: Chosen, onRows?: (rows: number) => void): Promise<CsvProfile> {
     c.full ??= (async () => {
       const file = 'url' in c.ref ? await HttpFile.open(c.ref.url) : c.ref;
-      const p = await profileCsvStream(c.name, file.stream(), { delimiter: c.profile.delimiter, onRows });
+      const p = c.preview.format === 'parquet'
+        ? await parquetProfile(c.name, await parquetBuffer(file), { onRows })
+        : await profileCsvStream(c.name, file.stream(), { delimiter: c.profile.delimiter, onRows });
       if (this.chosen === c) {
         c.profile = p;
         this.render();

@@ -3,9 +3,10 @@
 // column preview for choosing the target and the features (a CSV's first 256 KiB profiled: csv_profile.ts), and
 // opening a file (a File, or a URL: src/data/http_file.ts) as a streaming DataSource with the columns panel's
 // choices. CSV streams through src/data's Blob reader (with hashed text columns, the CLI's encoded reader:
-// src/data/csv_encoded.ts); NPY (one matrix, or the CLI's X.npy with X.y.npy) is read in row blocks
+// src/data/csv_encoded.ts); Parquet is read by row range (one-hot text columns as "column=level" indicators, hashed
+// ones through the CLI's encoded reader, src/data/parquet_encoded.ts); NPY (one matrix, or the CLI's X.npy with X.y.npy) is read in row blocks
 // (src/data/npy_blob.ts), so neither is ever held whole.
-import { asyncBufferFromUrl, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
+import { asyncBufferFromUrl, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { csvSourceFromBlob } from '../../data/blob_source';
 import { encodedCsvSourceFromStream, encodingOf } from '../../data/csv_encoded';
@@ -13,7 +14,9 @@ import { CsvProfiler, profileCsv, type CsvProfile } from '../../data/csv_profile
 import { HttpFile, type ByteFile } from '../../data/http_file';
 import { npyBlobHeader, NpyBlobSource, npyColumn } from '../../data/npy_blob';
 import { blobAsyncBuffer, ParquetSource } from '../../data/parquet';
+import { encodedParquetSource } from '../../data/parquet_encoded';
 import type { DataSource } from '../../data/source';
+import type { Encoding } from '../../core/encoding';
 import type { TableOptions } from './columns';
 
 /** Bytes of a CSV read to list and profile its columns (the whole file when it is smaller). */
@@ -145,6 +148,29 @@ function sampleProfile(name: string, columns: string[], rows: readonly (readonly
   return p.result(total <= rows.length);
 }
 
+/** Rows of a Parquet file profiled at a time (a whole-file pass reads it in slices). */
+const PARQUET_SLICE = 65_536;
+
+/**
+ * The profile of a Parquet file's first `rows` rows (default: every row, read in slices; onRows told the rows read so far),
+ * its cells as the CSV profiler reads them, so that a text column's levels are those the one-hot reader matches.
+ */
+export async function parquetProfile(
+  name: string, file: AsyncBuffer, o: { metadata?: FileMetaData; rows?: number; onRows?: (rows: number) => void } = {},
+): Promise<CsvProfile> {
+  const meta = o.metadata ?? await parquetMetadataAsync(file);
+  const columns = parquetSchema(meta).children.map((c) => c.element.name);
+  const total = Number(meta.num_rows);
+  const end = Math.min(total, o.rows ?? total);
+  const p = new CsvProfiler(name, columns);
+  for (let start = 0; start < end; start += PARQUET_SLICE) {
+    const objects = await parquetReadObjects({ file, metadata: meta, rowStart: start, rowEnd: Math.min(end, start + PARQUET_SLICE), compressors });
+    for (const r of objects) p.addFields(columns.map((c) => cellText((r as Record<string, unknown>)[c])));
+    o.onRows?.(start + objects.length);
+  }
+  return p.result(end >= total);
+}
+
 /** An NPY source's first rows as cells, features then the target (the order of its columns). */
 async function npyRows(src: NpyBlobSource): Promise<number[][]> {
   const n = Math.min(src.rows, SAMPLE_ROWS);
@@ -170,9 +196,8 @@ export async function previewFile(file: NamedBlob, yFile?: NamedBlob): Promise<F
     const meta = await parquetMetadataAsync(buffer);
     const columns = parquetSchema(meta).children.map((c) => c.element.name);
     const rows = Number(meta.num_rows);
-    const objects = await parquetReadObjects({ file: buffer, metadata: meta, rowStart: 0, rowEnd: Math.min(rows, SAMPLE_ROWS), compressors });
-    const sample = objects.map((o) => columns.map((c) => (o as Record<string, unknown>)[c]));
-    return { format: 'parquet', columns, rows, approxRows: rows, profile: sampleProfile(file.name, columns, sample, rows) };
+    const profile = await parquetProfile(file.name, buffer, { metadata: meta, rows: SAMPLE_ROWS });
+    return { format: 'parquet', columns, rows, approxRows: rows, profile };
   }
   if (format === 'npy') {
     const h = await npyBlobHeader(file);
@@ -206,10 +231,17 @@ export async function loadFile(file: NamedBlob, target: string, labels = false, 
     return csvSourceFromBlob(file, { ...which, ...csv }, file.name);
   }
   if (format === 'parquet') {
-    const buffer = file instanceof HttpFile ? await asyncBufferFromUrl({ url: file.url, byteLength: file.size }) : blobAsyncBuffer(file);
-    return ParquetSource.open(file.name, buffer, which);
+    const buffer = await parquetBuffer(file);
+    if (!table?.hashed?.length) return ParquetSource.open(file.name, buffer, which);
+    // Hashed text columns: the CLI's encoded Parquet reader, its dense features (numbers, "column=level") as the table's.
+    return encodedParquetSource(file.name, buffer, { ...which, fixed: { features: table.features, encoding: hashEncoding(file.name, table.hashed, table.hashBits) } });
   }
   return NpyBlobSource.open(file, target, table?.features);
+}
+
+/** A Parquet file as hyparquet reads it: a Blob's slices, or a URL's byte ranges. */
+export async function parquetBuffer(file: NamedBlob): Promise<AsyncBuffer> {
+  return file instanceof HttpFile ? asyncBufferFromUrl({ url: file.url, byteLength: file.size }) : blobAsyncBuffer(file);
 }
 
 /**
@@ -217,6 +249,10 @@ export async function loadFile(file: NamedBlob, target: string, labels = false, 
  * `--hashed … --hash-bits b` encodes them (one encoding function for both; nothing to count first, so no first pass).
  */
 function hashedCsv(file: NamedBlob, o: Parameters<typeof csvSourceFromBlob>[1], features: string[], hashed: string[], bits?: number): Promise<DataSource> {
-  const encoding = encodingOf(file.name, hashed, hashed.map(() => 'hash' as const), hashed.map(() => null), { hashBits: bits });
-  return encodedCsvSourceFromStream(file.name, () => file.stream(), { ...o, fixed: { features, encoding } });
+  return encodedCsvSourceFromStream(file.name, () => file.stream(), { ...o, fixed: { features, encoding: hashEncoding(file.name, hashed, bits) } });
+}
+
+/** The encoding of the columns panel's hashed columns: the CLI's `--hashed … --hash-bits b`. */
+function hashEncoding(file: string, hashed: string[], bits?: number): Encoding {
+  return encodingOf(file, hashed, hashed.map(() => 'hash' as const), hashed.map(() => null), { hashBits: bits });
 }

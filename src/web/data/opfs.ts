@@ -1,5 +1,6 @@
 // The page's storage in the origin-private file system (OPFS, navigator.storage.getDirectory()), under "downhill/":
-// parsed data as ".dh" caches (src/data/cache_blob.ts), so a file is parsed once and a run resumed after a reload
+// parsed data as ".dh" caches (src/data/cache_blob.ts; rows with a sparse block, hashed text columns, stored encoded:
+// cache_csr_blocks.ts), so a file is parsed once and a run resumed after a reload
 // finds its data; and small text files (a run's record and checkpoints: runs/saved_run.ts). A cache is written by a
 // training worker during the first complete pass over a source (a sync access handle writes at offsets), under a
 // name of its own, and its index entry (the data's key → that file, its labels and skipped rows) is written after,
@@ -10,6 +11,8 @@
 import { crc32 } from '../../core/checksum';
 import type { HostChunk } from '../../core/dataset';
 import { BlobCacheWriter, CacheBlobSource } from '../../data/cache_blob';
+import { CsrBlobSource, CsrBlockWriter } from '../../data/cache_csr_blocks';
+import { cacheHeaderSize, CACHE_PREFIX_BYTES, decodeCacheHeader } from '../../data/cache_format';
 import type { DataSource, ReadOptions } from '../../data/source';
 
 const DIR = 'downhill';
@@ -77,7 +80,7 @@ const ROWS = /^data-.*\.dh$/;
 const entryName = (key: string) => `data-${crc32(new TextEncoder().encode(key)).toString(16)}-${key.length}.json`;
 
 /** The cached rows of a data key as a source, or null when they are not cached. */
-export async function openCachedData(key: string): Promise<(CacheBlobSource & { skipped?: number }) | null> {
+export async function openCachedData(key: string): Promise<((CacheBlobSource | CsrBlobSource) & { skipped?: number }) | null> {
   const text = await readText(entryName(key));
   if (!text) return null;
   try {
@@ -85,7 +88,9 @@ export async function openCachedData(key: string): Promise<(CacheBlobSource & { 
     if (e.key !== key) return null;
     const dir = (await folder())!;
     const blob = await (await dir.getFileHandle(e.file)).getFile();
-    const src = await CacheBlobSource.open(blob, e.description, e.labels);
+    const h = decodeCacheHeader(e.description, new Uint8Array(await blob.slice(0, cacheHeaderSize(e.description, new Uint8Array(await blob.slice(0, CACHE_PREFIX_BYTES).arrayBuffer()))).arrayBuffer()), blob.size);
+    // Rows with a sparse block (hashed text columns) are stored encoded (layout 3), so they are neither parsed nor hashed again.
+    const src = h.sparse ? await CsrBlobSource.open(blob, e.description, e.labels, h) : await CacheBlobSource.open(blob, e.description, e.labels);
     await writeText(entryName(key), JSON.stringify({ ...e, used: Date.now() })).catch(() => false);
     return Object.assign(src, { skipped: e.skipped ?? 0 });
   } catch {
@@ -130,7 +135,11 @@ async function* writeThrough(key: string, source: DataSource, pass: AsyncIterabl
     return;
   }
   const h = handle;
-  const writer = new BlobCacheWriter({ write: (b, at) => void h.write(b, { at }) }, source.features, source.target);
+  const sink = { write: (b: Uint8Array, at: number) => void h.write(b, { at }) };
+  const s = source.sparse;
+  const writer = s
+    ? new CsrBlockWriter(sink, file, source.features, source.target, { width: s.width, encoding: s.encoding, values: s.encoding.format === 'columns' ? 'indicator' : 'f32' })
+    : new BlobCacheWriter(sink, source.features, source.target);
   let ok = false;
   try {
     for await (const c of pass) {

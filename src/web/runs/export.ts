@@ -1,5 +1,6 @@
 // The trained model as the CLI saves it (core/model_file.ts: version 2, or 3 with the hashed columns' encoding, so
-// that `downhill predict` hashes a file's rows as the page did), and the browser download of it.
+// that `downhill predict` hashes a file's rows as the page did; with the columns panel's means as `fill`, so that it fills
+// blank cells alike), and the browser download of it.
 import type { BackendKind } from '../../backend';
 import type { Metrics } from '../../core/metrics';
 import type { Encoding } from '../../core/encoding';
@@ -52,6 +53,8 @@ export interface TrainedOn {
   data: Record<string, unknown>;
   /** How the sparse block was encoded (hashed text columns); the parameters then hold K × (features + width) weights. */
   encoding?: Encoding;
+  /** The value blank cells of feature columns were read as (the columns panel's means), recorded for `predict`. */
+  fill?: Readonly<Record<string, number>>;
 }
 
 /** The spec as the CLI would have it for an encoding: its hashed columns and hash bits (the page sets them per column). */
@@ -72,6 +75,7 @@ export function modelFileFor(m: TrainedModel, on: TrainedOn, spec: TrainSpec): M
   };
   return toModelFile(m.params, {
     spec: withEncoding(spec, on.encoding), features: [...on.features], target: on.target, classes: m.classes, ...(on.encoding ? { encoding: on.encoding } : {}),
+    ...(on.fill ? { fill: { ...on.fill } } : {}),
     ...(m.standardization ? { standardization: m.standardization } : {}), ...(m.metrics ? { metrics: m.metrics } : {}), training,
   });
 }

@@ -6,6 +6,7 @@
 import type { BackendKind } from '../../backend';
 import type { DataKind, BackendChoice, FormValues, RunSettings } from '../form/settings';
 import type { DataSpec, LoadedData } from '../data/datasets';
+import type { FileTable } from '../data/files';
 import { listNames, readText, remove, writeText } from '../data/opfs';
 
 const RECORD = 'run.json';
@@ -14,7 +15,7 @@ const RECORD = 'run.json';
 export const checkpointName = (kind: BackendKind): string => `run-${kind}.ckpt`;
 
 /** The data of a saved run: re-made from the form (built-in data, the flights), or a file's cached rows by key. */
-export type SavedData = { kind: 'form' } | { kind: 'file'; key: string; name: string; size: number; target: string; labels: boolean };
+export type SavedData = { kind: 'form' } | { kind: 'file'; key: string; name: string; size: number; target: string; labels: boolean; table?: FileTable };
 
 /** What the page needs to start a run again as it was. */
 export interface SavedRun {
@@ -41,15 +42,15 @@ export interface Interrupted {
 /** What a saved run's data is, from the spec it trained on. */
 export function savedData(spec: DataSpec, key: string): SavedData {
   if (spec.kind !== 'file') return { kind: 'form' };
-  return { kind: 'file', key, name: spec.name, size: spec.size, target: spec.target, labels: spec.labels };
+  return { kind: 'file', key, name: spec.name, size: spec.size, target: spec.target, labels: spec.labels, ...(spec.table ? { table: spec.table } : {}) };
 }
 
 /**
- * The record of a run that starts, or null: gradient descent only (the exact solver has no epochs to resume), and
- * dense rows only (hashed columns are read from the file every time, not cached, so a reloaded page has no rows).
+ * The record of a run that starts, or null: gradient descent only (the exact solver has no epochs to resume). A file's
+ * rows, hashed columns too, are cached by the worker that reads them, so a reloaded page finds them by key.
  */
 export function savedRunOf(kind: DataKind, values: FormValues, data: Readonly<Record<string, string>>, d: LoadedData, s: RunSettings): SavedRun | null {
-  if (s.spec.solver !== 'gd' || d.source.sparse) return null;
+  if (s.spec.solver !== 'gd') return null;
   return {
     version: 1, kind, values, data, backend: s.backends.length > 1 ? 'both' : (s.backends[0] as BackendChoice), source: savedData(d.spec, d.key),
     name: d.description.split(':')[0], loss: s.spec.loss, epochs: s.spec.epochs,
@@ -58,7 +59,7 @@ export function savedRunOf(kind: DataKind, values: FormValues, data: Readonly<Re
 
 /** The spec of a saved file: its cached rows, by key (null for data the form makes again). */
 export function savedSpec(d: SavedData): DataSpec | null {
-  return d.kind === 'file' ? { kind: 'file', file: { cached: d.key }, name: d.name, size: d.size, target: d.target, labels: d.labels } : null;
+  return d.kind === 'file' ? { kind: 'file', file: { cached: d.key }, name: d.name, size: d.size, target: d.target, labels: d.labels, ...(d.table ? { table: d.table } : {}) } : null;
 }
 
 /** Records a run that starts (its backends' old checkpoints go); false where the browser cannot keep it. */

@@ -2,9 +2,15 @@
 // without a browser: default choices and target, the reader's options the choices make (one-hot indicators with
 // the first level as reference, hashed columns beside them with their hash bits checked, too many levels for one-hot
 // hashed by default or left out with why, blanks skipped or filled with means, decimal commas), when a first pass
-// over every row is needed, which loss a target needs, and what hashed columns cannot train with.
+// over every row is needed, a Parquet file's text columns under the same rules (read as the CSV reader reads them),
+// which loss a target needs, and what hashed columns cannot train with.
 import { describe, expect, it } from 'vitest';
 import { profileCsv } from '../../../src/data/csv_profile';
+import { blobAsyncBuffer } from '../../../src/data/parquet';
+import type { DataSource } from '../../../src/data/source';
+import { denseOf } from '../../../src/core/csr';
+import { loadFile, parquetProfile, previewFile } from '../../../src/web/data/files';
+import { ordersCsv, ordersParquet } from '../../helpers/orders';
 import { defaultChoices, defaultTarget, ONE_HOT_MAX, tablePlan, targetInfo, typeText } from '../../../src/web/data/columns';
 import { parseTrainSpec } from '../../../src/core/spec';
 import { fittingLoss, hashingProblem, startProblem } from '../../../src/web/form/loss_fit';
@@ -47,7 +53,6 @@ describe('the columns panel', () => {
     c.columns.city.use = true;
     c.columns.id.use = true; // an id that is a number is read as one when the user asks
     expect(tablePlan(p, 'y', c).features).toEqual(['id', 'rooms']);
-    expect(tablePlan(p, 'y', c, 'text: not read here').left.find((l) => l.name === 'city')?.why).toBe('text: not read here');
   });
 
   it('hashes a text column with too many levels for one-hot, and asks for every row when the profile is of the first ones', () => {
@@ -62,6 +67,61 @@ describe('the columns panel', () => {
     const partial = profileCsv('t.csv', text, false);
     expect(tablePlan(partial, 'y', defaultChoices(partial)).needsPass).toBe(true);
     expect(tablePlan(partial, 'y', { ...defaultChoices(partial), columns: { ...defaultChoices(partial).columns, city: { use: false, encoding: 'one-hot' } } }).needsPass).toBe(false);
+  });
+});
+
+/** Every row of a source: its dense values, targets and (dense) sparse block. */
+async function rowsOf(src: DataSource) {
+  const out = { rows: 0, x: [] as number[], y: [] as number[], s: [] as number[] };
+  for await (const c of src.read({ maxRows: 256 })) {
+    out.rows += c.rows;
+    out.x.push(...c.x);
+    out.y.push(...c.y);
+    if (c.sparse) out.s.push(...denseOf(c.sparse, src.sparse!.width));
+  }
+  return out;
+}
+
+describe('the columns panel on a Parquet file', () => {
+  it('offers its text columns as a CSV\'s: levels from its first rows, one-hot or hashed, every row read for one-hot levels', async () => {
+    const file = new File([ordersParquet(1500)], 'orders.parquet');
+    const pre = await previewFile(file);
+    expect(pre).toMatchObject({ format: 'parquet', columns: ['amount', 'region', 'shop', 'returned'], rows: 1500, profile: { complete: false, rows: 1000 } });
+    expect(pre.profile.columns.map(typeText)).toEqual(['number', 'text, 3 levels', 'text, 300 levels', 'text, 2 levels']);
+    expect(defaultTarget(pre.profile)).toBe('returned');
+    expect(targetInfo(pre.profile, 'returned')).toEqual({ text: true, classes: 2 });
+    const choices = defaultChoices(pre.profile);
+    expect([choices.columns.region.encoding, choices.columns.shop.encoding]).toEqual(['one-hot', 'hashing']);
+    const plan = tablePlan(pre.profile, 'returned', { ...choices, hashBits: '12' });
+    expect(plan).toMatchObject({ features: ['amount', 'region=west', 'region=north'], hashed: ['shop'], hashBits: 12, left: [], needsPass: true, hashProblem: null });
+    // Every row's profile (the first pass): the same levels in file order, and no further pass asked for.
+    let read = 0;
+    const full = await parquetProfile('orders.parquet', blobAsyncBuffer(file), { onRows: (n) => (read = n) });
+    expect(read).toBe(1500);
+    expect(full).toMatchObject({ complete: true, rows: 1500 });
+    expect(full.columns[1].levels).toEqual(pre.profile.columns[1].levels);
+    expect(tablePlan(full, 'returned', { ...choices, hashBits: '12' })).toMatchObject({ features: ['amount', 'region=west', 'region=north'], needsPass: false });
+    // One-hot asked of the 300-level column: left out with why, as for a CSV; hash bits checked by the same rules.
+    const oneHot = tablePlan(full, 'returned', { ...choices, columns: { ...choices.columns, shop: { use: true, encoding: 'one-hot' } } });
+    expect(oneHot.left).toEqual([{ name: 'shop', why: '300 levels: more than the 50 one-hot reads here: left out; choose hashing' }]);
+    expect(tablePlan(full, 'returned', { ...choices, hashBits: '31' }).hashProblem).toMatch(/^Hash bits must be an integer in \[1, 30\]/);
+  });
+
+  it('reads the plan\'s features: "column=level" indicators as the CSV reader does, and hashed columns as a sparse block', async () => {
+    const text = ordersCsv(700);
+    const pq = new File([ordersParquet(700, 300)], 'orders.parquet');
+    const plan = tablePlan(profileCsv('orders.csv', text, true), 'returned', { ...defaultChoices(profileCsv('orders.csv', text, true)), hashBits: '8' });
+    for (const table of [{ ...plan, hashed: undefined, hashBits: undefined }, plan]) {
+      const a = await loadFile(pq, 'returned', true, table);
+      const b = await loadFile(new File([text], 'orders.csv'), 'returned', true, table);
+      expect(a.features).toEqual(['amount', 'region=west', 'region=north']);
+      const [ra, rb] = [await rowsOf(a), await rowsOf(b)];
+      expect(ra.rows).toBe(700);
+      expect(ra.x).toEqual(rb.x);
+      expect(ra.y.map((k) => a.targetLabels![k])).toEqual(rb.y.map((k) => b.targetLabels![k]));
+      expect(a.sparse?.width).toBe(table.hashed ? 256 : undefined);
+      expect(ra.s).toEqual(rb.s);
+    }
   });
 });
 

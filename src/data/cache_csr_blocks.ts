@@ -1,0 +1,211 @@
+// Layout-3 ".dh" caches (format in cache_csr.ts) without Node: the block writer, through any positioned sink (a
+// file, or a browser's origin-private file system whose sync access handle writes at an offset), which gathers the
+// dense columns' statistics, cuts rows into blocks and writes the header last (a cache whose writing stopped midway
+// has no valid header); and the block reader, over any positioned read (a file, or a Blob's slices), the last block
+// decoded kept for the next request. CsrBlobSource is a cache in a Blob as a DataSource. Browser-safe.
+import { concatCsr, sliceCsr, valuedCsr, type Csr } from '../core/csr';
+import type { HostChunk } from '../core/dataset';
+import type { Encoding, SparseSchema } from '../core/encoding';
+import { F16_MAX } from '../core/f16';
+import { accumulateChunk, emptyStats, type ColumnStats } from '../core/stats';
+import { checkRange, chunkRows } from './blocks';
+import type { CacheSink } from './cache_blob';
+import { decodeBlock, encodeBlock, CSR_BLOCK_ROWS, type CsrInfo, type CsrValues } from './cache_csr';
+import { cacheHeaderBytes, cacheHeaderSize, CACHE_PREFIX_BYTES, decodeCacheHeader, encodeCacheHeader, type CacheHeader } from './cache_format';
+import { DataError } from './csv';
+import type { DataSource, ReadOptions } from './source';
+
+/** Rows [start, start + n) of a chunk as a chunk (views where possible). */
+export function rowsOf(c: HostChunk, d: number, start: number, n: number): HostChunk {
+  return { rows: n, x: c.x.subarray(start * d, (start + n) * d), y: c.y.subarray(start, start + n), firstRow: (c.firstRow ?? 0) + start, sparse: sliceCsr(c.sparse!, start, n) };
+}
+
+/** Chunks one after another as one. */
+export function joined(parts: HostChunk[], d: number): HostChunk {
+  if (parts.length === 1) return parts[0];
+  const rows = parts.reduce((s, p) => s + p.rows, 0);
+  const x = new Float32Array(rows * d);
+  const y = new Float32Array(rows);
+  let r = 0;
+  for (const p of parts) {
+    x.set(p.x.subarray(0, p.rows * d), r * d);
+    y.set(p.y.subarray(0, p.rows), r);
+    r += p.rows;
+  }
+  return { rows, x, y, firstRow: parts[0].firstRow, sparse: concatCsr(parts.map((p) => p.sparse!)) };
+}
+
+/** What a layout-3 cache's sparse block is: its width, encoding and how values are stored. */
+export type CsrSparse = { width: number; encoding: Encoding; values: CsrValues };
+
+/** Writes a layout-3 cache block by block through a positioned sink, the block index and the header last. */
+export class CsrBlockWriter {
+  private rows = 0;
+  private nnz = 0;
+  private readonly stats: ColumnStats[];
+  private pending: HostChunk[] = [];
+  private pendingRows = 0;
+  private readonly offsets: number[];
+  private at: number;
+
+  /** `name` names the cache in errors. */
+  constructor(private readonly sink: CacheSink, private readonly name: string, readonly features: readonly string[], readonly target: string,
+    private readonly sparse: CsrSparse, private readonly blockRows = CSR_BLOCK_ROWS) {
+    this.stats = Array.from({ length: features.length + 1 }, emptyStats);
+    this.at = cacheHeaderBytes(features, target, { ...sparse, blockRows, nnz: 0, indexAt: 0 });
+    this.offsets = [this.at];
+  }
+
+  /** The chunk's sparse block as this cache stores it (indicators, or values that fit). */
+  private checked(c: HostChunk): Csr {
+    const s = c.sparse;
+    if (!s) throw new Error(`${this.name}: a chunk without a sparse block`);
+    if (this.sparse.values === 'indicator') {
+      if (s.val) throw new Error(`${this.name}: a chunk with sparse values in a cache of ±1 indicators`);
+      return s;
+    }
+    const v = valuedCsr(s);
+    if (this.sparse.values === 'f16') {
+      const bad = v.val!.findIndex((x) => !(Math.abs(x) < 65520));
+      if (bad >= 0) throw new DataError(this.name, (c.firstRow ?? 0) + 1, null, `${v.val![bad]} does not fit float16 (|x| ≤ ${F16_MAX}); keep --dtype f32`, 'row');
+    }
+    return v;
+  }
+
+  /** Appends a chunk's rows (full blocks are written as they fill). */
+  async write(c: HostChunk): Promise<void> {
+    const d = this.features.length;
+    const chunk = { ...c, sparse: this.checked(c) };
+    accumulateChunk(this.stats, c.x, c.y, c.rows, d);
+    for (let r = 0; r < c.rows; ) {
+      const n = Math.min(c.rows - r, this.blockRows - this.pendingRows);
+      this.pending.push(rowsOf(chunk, d, r, n));
+      this.pendingRows += n;
+      r += n;
+      if (this.pendingRows === this.blockRows) await this.flush();
+    }
+    this.rows += c.rows;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pendingRows === 0) return;
+    const block = joined(this.pending, this.features.length);
+    const bytes = encodeBlock(block, this.features.length, this.sparse.values);
+    this.nnz += block.sparse!.ptr[block.rows] - block.sparse!.ptr[0];
+    await this.sink.write(bytes, this.at);
+    this.at += bytes.length;
+    this.offsets.push(this.at);
+    this.pending = [];
+    this.pendingRows = 0;
+  }
+
+  /** Writes the last block, the block index and the header; returns the header. */
+  async finish(): Promise<CacheHeader> {
+    const d = this.features.length;
+    await this.flush();
+    const index = new BigUint64Array(this.offsets.map((o) => BigInt(o)));
+    await this.sink.write(new Uint8Array(index.buffer), this.at);
+    const sparse: CsrInfo = { ...this.sparse, blockRows: this.blockRows, nnz: this.nnz, indexAt: this.at };
+    const h = { rows: this.rows, features: [...this.features], target: this.target, featureStats: this.stats.slice(0, d), targetStats: this.stats[d], sparse };
+    await this.sink.write(encodeCacheHeader(h), 0);
+    return { ...h, dataOffset: this.offsets[0], dtype: 'f32' };
+  }
+}
+
+/** Reads `length` bytes at `offset`. */
+export type ReadAt = (offset: number, length: number) => Promise<Uint8Array>;
+
+/** The blocks of a layout-3 cache whose header is decoded: its checked block index, and rows read block by block. */
+export class CsrBlocks {
+  private cached: { block: number; chunk: HostChunk } | null = null;
+
+  private constructor(private readonly file: string, readonly h: CacheHeader, private readonly index: number[]) {}
+
+  /** Reads and checks the block index. */
+  static async open(file: string, h: CacheHeader, readAt: ReadAt): Promise<CsrBlocks> {
+    const s = h.sparse!;
+    const blocks = Math.ceil(h.rows / s.blockRows);
+    const raw = await readAt(s.indexAt, (blocks + 1) * 8);
+    const index = Array.from(new BigUint64Array(raw.slice().buffer), Number);
+    const ok = index.length === blocks + 1 && index[0] === h.dataOffset && index[blocks] === s.indexAt && index.every((o, b) => b === 0 || o > index[b - 1]);
+    if (!ok) throw new DataError(file, null, null, 'corrupt cache (its block index does not fit the file); convert the data again');
+    return new CsrBlocks(file, h, index);
+  }
+
+  /** The sparse block's schema. */
+  get sparse(): SparseSchema {
+    const s = this.h.sparse!;
+    return { width: s.width, encoding: s.encoding, nnzPerRow: s.nnz / Math.max(1, this.h.rows) };
+  }
+
+  /** Forgets the block kept (at the end of a pass). */
+  forget(): void {
+    this.cached = null;
+  }
+
+  private async block(readAt: ReadAt, b: number): Promise<HostChunk> {
+    if (this.cached?.block === b) return this.cached.chunk;
+    const B = this.h.sparse!.blockRows;
+    const bytes = await readAt(this.index[b], this.index[b + 1] - this.index[b]);
+    const chunk = decodeBlock(this.file, bytes, Math.min(B, this.h.rows - b * B), this.h.features.length, b * B, this.h.sparse!);
+    this.cached = { block: b, chunk };
+    return chunk;
+  }
+
+  /** Rows [start, start + count). */
+  async rows(readAt: ReadAt, start: number, count: number): Promise<HostChunk> {
+    const B = this.h.sparse!.blockRows;
+    const d = this.h.features.length;
+    const parts: HostChunk[] = [];
+    for (let r = start; r < start + count; ) {
+      const b = Math.floor(r / B);
+      const c = await this.block(readAt, b);
+      const n = Math.min(start + count, (b + 1) * B) - r;
+      parts.push(rowsOf(c, d, r - b * B, n));
+      r += n;
+    }
+    return parts.length ? joined(parts, d) : { rows: 0, x: new Float32Array(0), y: new Float32Array(0), firstRow: start, sparse: { ptr: new Uint32Array(1), idx: new Uint32Array(0), val: null } };
+  }
+}
+
+/** A layout-3 cache in a Blob as a data source: rows with a sparse block, statistics known up front, random access. */
+export class CsrBlobSource implements DataSource {
+  readonly features: readonly string[];
+  readonly target: string;
+  readonly rows: number;
+  readonly sparse: SparseSchema;
+  private readonly readAt: ReadAt;
+
+  private constructor(blob: Blob, private readonly blocks: CsrBlocks, readonly description: string, readonly targetLabels?: readonly string[]) {
+    this.features = blocks.h.features;
+    this.target = blocks.h.target;
+    this.rows = blocks.h.rows;
+    this.sparse = blocks.sparse;
+    this.readAt = async (at, n) => new Uint8Array(await blob.slice(at, at + n).arrayBuffer());
+  }
+
+  /** Opens a layout-3 cache Blob whose header `h` was read (null: read it here); `labels`: the class labels its targets index. */
+  static async open(blob: Blob, description: string, labels?: readonly string[], h?: CacheHeader): Promise<CsrBlobSource> {
+    const readAt = async (at: number, n: number) => new Uint8Array(await blob.slice(at, at + n).arrayBuffer());
+    h ??= decodeCacheHeader(description, await readAt(0, cacheHeaderSize(description, await readAt(0, CACHE_PREFIX_BYTES))), blob.size);
+    if (!h.sparse) throw new DataError(description, null, null, 'not a cache with a sparse block');
+    return new CsrBlobSource(blob, await CsrBlocks.open(description, h, readAt), description, labels);
+  }
+
+  readRows(start: number, count: number): Promise<HostChunk> {
+    checkRange(start, count, this.rows);
+    return this.blocks.rows(this.readAt, start, count);
+  }
+
+  async *read(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {
+    const max = chunkRows(opts, this.features.length + Math.ceil(this.sparse.nnzPerRow));
+    try {
+      for (let start = 0; start < this.rows; start += max) {
+        opts.signal?.throwIfAborted();
+        yield await this.blocks.rows(this.readAt, start, Math.min(max, this.rows - start));
+      }
+    } finally {
+      this.blocks.forget();
+    }
+  }
+}
