@@ -85,9 +85,10 @@ export class SimdStore implements ChunkStore {
     if (chunk.x.length < chunk.rows * d) throw new Error(`chunk x has ${chunk.x.length} values, expected ${chunk.rows * d}`);
     checkExtras(chunk, this.extras);
     const s = this.slot(slot, chunk.rows);
-    const { f32 } = this.arena.views;
     this.rowsIn[slot] = chunk.rows;
+    // The sparse block's allocation may grow the memory (a plain one's buffer is then replaced): views after it.
     if (chunk.sparse) this.csr.load(slot, chunk.sparse, chunk.rows);
+    const { f32 } = this.arena.views;
     if (chunk.x.buffer === f32.buffer && chunk.x.byteOffset === s.x && chunk.y.byteOffset === s.y) return; // its own slotView
     if (rb === d * 4) f32.set(chunk.x.subarray(0, chunk.rows * d), s.x / 4);
     else for (let r = 0; r < chunk.rows; r++) f32.set(chunk.x.subarray(r * d, (r + 1) * d), s.x / 4 + (r * rb) / 4);
