@@ -1,0 +1,172 @@
+// The fast CPU backend's sparse block in its arena: the K × width f64 weights the row pass reads, and — for the rules
+// the kernels know (SGD, AdaGrad, FTRL under none, L2, L1 or elastic net: every rule whose untouched columns are inert
+// or decay, core/optim/lazy.ts) — their optimizer slots, the last step of each column and the decay table, so a
+// training step's sums (a scatter in job order) and its update of the touched columns run in WebAssembly
+// (simd/sparse_update.ts), one random access per entry and column instead of the host's several. Other rules keep the
+// host update (core/sparse_session.ts), fed the same scatter's sums. The host rule is the oracle
+// (test/cpu/simd_sparse_update.test.ts).
+import type { ModelSpec } from '../core/model';
+import type { OptimizerKind } from '../core/optim';
+import { DecayTable, lazyKind } from '../core/optim/lazy';
+import type { PenaltyKind } from '../core/penalties';
+import type { SparseAccumulator } from '../core/sparse_sums';
+import type { Arena } from './simd_arena';
+import type { CsrSlot } from './simd_sparse_store';
+
+/** The kernels' rule numbers (simd/sparse_update.ts). */
+const RULES: Partial<Record<OptimizerKind, number>> = { sgd: 0, adagrad: 1, ftrl: 2 };
+/** The penalties the kernels apply (gradient l2·w; 1: then the soft-threshold by lr·l1). FTRL owns its penalty. */
+const PROX: Partial<Record<PenaltyKind, number>> = { none: 0, l2: 0, l1: 1, elasticnet: 1 };
+/** Steps the arena's decay table holds before every column is brought up to date and it restarts. */
+const TABLE = 1 << 16;
+
+/** Whether a model's update runs in the kernels (else on the host). */
+export function kernelRule(spec: Pick<ModelSpec, 'optimizer' | 'penalty' | 'penaltyHp'>): boolean {
+  return lazyKind(spec) !== 'dense' && RULES[spec.optimizer] !== undefined && (spec.optimizer === 'ftrl' || PROX[spec.penalty] !== undefined);
+}
+
+/** A model's sparse block in an arena (see the file header). */
+export class SparseBlock {
+  /** Byte offsets: the weights, the scatter's sums, marks and list; with a kernel rule its slots, last steps and table. */
+  readonly ws: number;
+  private readonly acc: number;
+  private readonly mark: number;
+  private list = 0;
+  private room = 0;
+  private readonly slots: number = 0;
+  private readonly last: number = 0;
+  private readonly p: number = 0;
+  private readonly q: number = 0;
+  /** Columns listed by the current step's scatter. */
+  n = 0;
+  private stamp = 0;
+  private readonly table: DecayTable | null = null;
+  private readonly nslots: number = 0;
+  readonly kernelRule: boolean;
+
+  constructor(private readonly arena: Arena, private readonly spec: ModelSpec, readonly width: number, readonly k: number, slotsPer: number) {
+    const kw = k * width;
+    this.ws = arena.alloc(kw * 8);
+    this.acc = arena.alloc(kw * 8);
+    this.mark = arena.alloc(width * 4);
+    this.kernelRule = kernelRule(spec);
+    if (!this.kernelRule) return;
+    this.nslots = slotsPer;
+    if (slotsPer) this.slots = arena.alloc(kw * slotsPer * 8);
+    if (lazyKind(spec) === 'decay') {
+      this.table = new DecayTable(spec.penaltyHp[0], spec.penaltyHp[1], spec.optimizer === 'sgd');
+      this.last = arena.alloc(width * 4);
+      this.p = arena.alloc(TABLE * 8);
+      this.q = arena.alloc(TABLE * 8);
+    }
+  }
+
+  /** The decay fields the row pass reads (last 0: none). */
+  get decay(): { last: number; p: number; q: number; base: number } {
+    return { last: this.last, p: this.p, q: this.q, base: this.table?.base ?? 0 };
+  }
+
+  /** Starts a step's scatter: no column listed. */
+  open(): void {
+    if (++this.stamp === 0xffffffff) {
+      this.arena.views.u32.fill(0, this.mark >> 2, (this.mark >> 2) + this.width);
+      this.stamp = 1;
+    }
+    this.n = 0;
+  }
+
+  /** Adds rows [0, count) of a piece (row indices at `rows`, their K dL/dz at g) into the sums, listing new columns. */
+  scatter(g: number, rows: number, count: number, c: CsrSlot): void {
+    this.grow(Math.min(this.width, this.n + count * c.maxRow));
+    const kn = this.arena.kernels;
+    this.n = kn.sparseScatter(this.acc, this.mark, this.list, this.n, this.stamp, g, rows, count, c.ptr, c.idx, c.val, this.width, this.k);
+  }
+
+  private grow(need: number): void {
+    if (need <= this.room) return;
+    const room = Math.min(this.width, Math.max(1024, Math.ceil(need * 1.5)));
+    const list = this.arena.alloc(room * 4);
+    const { u32 } = this.arena.views;
+    if (this.list) {
+      u32.copyWithin(list >> 2, this.list >> 2, (this.list >> 2) + this.n);
+      this.arena.release(this.list);
+    }
+    [this.list, this.room] = [list, room];
+  }
+
+  /** Σ of the squared sums of the listed columns. */
+  squares(): number {
+    return this.arena.kernels.sparseSquares(this.acc, this.list, this.n, this.width, this.k);
+  }
+
+  /** The listed columns' sums into a (cleared) host accumulator, for the host update. */
+  toAccumulator(out: SparseAccumulator): void {
+    const { u32, f64 } = this.arena.views;
+    for (let m = 0; m < this.n; m++) {
+      const j = u32[(this.list >> 2) + m];
+      out.touch(j);
+      for (let c = 0; c < this.k; c++) out.acc[c * this.width + j] = f64[(this.acc >> 3) + c * this.width + j];
+    }
+  }
+
+  /** Every column's last step is `base`, where the decay table restarts. */
+  reset(base: number): void {
+    if (!this.table) return;
+    this.table.reset(base);
+    const { u32, f64 } = this.arena.views;
+    u32.fill(base, this.last >> 2, (this.last >> 2) + this.width);
+    f64[this.p >> 3] = 1;
+    f64[this.q >> 3] = 0;
+  }
+
+  /** Step t (1-based) of the listed columns at rate lr, their sums times `scale`; true when the table must restart. */
+  update(t: number, lr: number, scale: number): boolean {
+    const { spec, table } = this;
+    if (table) {
+      table.push(lr);
+      const s = table.steps;
+      const [p, q] = table.prefix(s);
+      const { f64 } = this.arena.views;
+      f64[(this.p >> 3) + s] = p;
+      f64[(this.q >> 3) + s] = q;
+    }
+    const [l2, l1] = spec.penaltyHp;
+    const [beta, , eps] = spec.optimizerHp;
+    this.arena.kernels.sparseUpdate(
+      RULES[spec.optimizer]!, this.ws, this.slots, this.nslots, this.acc, this.list, this.n, this.width, this.k,
+      scale, lr, l2, l1, PROX[spec.penalty] ?? 0, beta, eps, t, this.last, this.p, this.q, table?.base ?? 0,
+    );
+    return !!table && (table.full || table.steps >= TABLE - 1);
+  }
+
+  /** Brings every column up to step `to` and restarts the table there. */
+  catchUpAll(to: number): void {
+    if (!this.table) return;
+    this.arena.kernels.sparseCatchUpAll(this.ws, this.width, this.k, this.last, this.p, this.q, this.table.base, to);
+    this.reset(to);
+  }
+
+  /** Copies the block's weights (and, with a kernel rule, slots) out to the host's f64 parameters and state (columns up to date). */
+  toHost(weights: Float64Array, d: number, dense: number, slots: Float64Array): void {
+    const { f64 } = this.arena.views;
+    const { width, nslots: S } = this;
+    for (let c = 0; c < this.k; c++) {
+      weights.set(f64.subarray((this.ws >> 3) + c * width, (this.ws >> 3) + (c + 1) * width), c * d + dense);
+      if (S) slots.set(f64.subarray((this.slots >> 3) + c * width * S, (this.slots >> 3) + (c + 1) * width * S), (c * d + dense) * S);
+    }
+  }
+
+  /** Copies the host's weights (and slots) in. */
+  fromHost(weights: Float64Array, d: number, dense: number, slots: Float64Array): void {
+    const { f64 } = this.arena.views;
+    const { width, nslots: S } = this;
+    for (let c = 0; c < this.k; c++) {
+      f64.set(weights.subarray(c * d + dense, c * d + dense + width), (this.ws >> 3) + c * width);
+      if (S) f64.set(slots.subarray((c * d + dense) * S, (c * d + dense + width) * S), (this.slots >> 3) + c * width * S);
+    }
+  }
+
+  dispose(): void {
+    for (const at of [this.ws, this.acc, this.mark, this.list, this.slots, this.last, this.p, this.q]) if (at) this.arena.release(at);
+  }
+}
