@@ -13,19 +13,20 @@ export interface Kernels {
   gatherColumn(dst: number, src: number, idx: number, count: number): void;
   addColumn(z: number, o: number, count: number): void;
   sparseOutputs(
-    z: number, rows: number, count: number, ptr: number, idx: number, val: number, ws: number, width: number, k: number,
-    last: number, p: number, q: number, base: number, upTo: number,
+    z: number, rows: number, count: number, ptr: number, idx: number, val: number, blk: number, stride: number, k: number,
+    decay: number, p: number, q: number, base: number, upTo: number,
   ): void;
   sparseScatter(
-    acc: number, mark: number, list: number, n: number, stamp: number, g: number, rows: number, count: number,
-    ptr: number, idx: number, val: number, width: number, k: number,
+    blk: number, stride: number, list: number, n: number, stamp: number, g: number, rows: number, count: number,
+    ptr: number, idx: number, val: number, k: number,
   ): number;
-  sparseSquares(acc: number, list: number, n: number, width: number, k: number): number;
+  sparseSquares(blk: number, stride: number, list: number, n: number, k: number): number;
   sparseUpdate(
-    rule: number, ws: number, slots: number, nslots: number, acc: number, list: number, n: number, width: number, k: number,
-    scale: number, lr: number, l2: number, l1: number, prox: number, beta: number, eps: number, t: number, last: number, p: number, q: number, base: number,
+    rule: number, blk: number, stride: number, nslots: number, list: number, n: number, k: number,
+    scale: number, lr: number, l2: number, l1: number, prox: number, beta: number, eps: number, t: number, decay: number, p: number, q: number, base: number,
   ): void;
-  sparseCatchUpAll(ws: number, width: number, k: number, last: number, p: number, q: number, base: number, to: number): void;
+  sparseCatchUpAll(blk: number, stride: number, width: number, k: number, p: number, q: number, base: number, to: number): void;
+  sparseLastAll(blk: number, stride: number, width: number, to: number): void;
 }
 
 /** A loss part's training rows (simd/losses/<stem>.ts): dL/dz into g, Σ loss and Σ dL/dz (K for softmax) at out. */

@@ -89,7 +89,7 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
     const fields: [number, number][] = [
       [JOB.loss, LOSS_NAMES.indexOf(spec.loss)], [JOB.k, k], [JOB.rb, rb], [JOB.w, this.w], [JOB.b, this.w + k * rb], [JOB.norm, norm],
       [JOB.results, this.results], [JOB.stripe, this.stripe], [JOB.scratch, scratchAt], [JOB.scratchStride, scratch], [JOB.block, block],
-      [JOB.classes, classes], [JOB.prefetch, prefetch], [JOB.kind, SPARSE_JOB], [SPARSE.ws, this.block.ws], [SPARSE.width, this.width],
+      [JOB.classes, classes], [JOB.prefetch, prefetch], [JOB.kind, SPARSE_JOB], [SPARSE.blk, this.block.blk], [SPARSE.stride, this.block.stride],
       [SPARSE.pieces, this.job + sparsePieces],
     ];
     for (const [at, v] of fields) i32[J + at] = v;
@@ -117,7 +117,7 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
    * the sparse columns of p that changed since the last copy (all of them when p is other parameters).
    */
   private copy(p: ModelParams): void {
-    const { f32, f64 } = this.host.arena.views;
+    const { f32 } = this.host.arena.views;
     const { d: D, outputs: k } = this.spec;
     const dp = this.rb / 4;
     for (let c = 0; c < k; c++) {
@@ -125,13 +125,8 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
       f32[this.w / 4 + k * dp + c] = p.bias[c];
     }
     if (this.where === 'arena') return;
-    const ws = this.block.ws / 8;
     const all = this.allDirty || p !== this.copied;
-    for (let c = 0; c < k; c++) {
-      const from = c * D + this.dense;
-      if (all) f64.set(p.weights.subarray(from, from + this.width), ws + c * this.width);
-      else for (const j of this.dirtyList) f64[ws + c * this.width + j] = p.weights[from + j];
-    }
+    this.block.fromHost(p.weights, D, this.dense, this.state.slots, all ? null : this.dirtyList);
     this.clean(p);
   }
 
@@ -236,9 +231,9 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
       f64[(this.job + JOB_YSHIFT) / 8] = yShift;
       i32[J + SPARSE.gOut] = this.out.g;
       i32[J + SPARSE.rowOut] = this.out.rows;
-      const caught = upTo >= 0 && decay.last !== 0;
-      [i32[J + SPARSE.last], i32[J + SPARSE.p], i32[J + SPARSE.q], i32[J + SPARSE.base], i32[J + SPARSE.upTo]] =
-        caught ? [decay.last, decay.p, decay.q, decay.base, upTo] : [0, 0, 0, 0, 0];
+      const caught = upTo >= 0 && decay.decay !== 0;
+      [i32[J + SPARSE.decay], i32[J + SPARSE.p], i32[J + SPARSE.q], i32[J + SPARSE.base], i32[J + SPARSE.upTo]] =
+        caught ? [1, decay.p, decay.q, decay.base, upTo] : [0, 0, 0, 0, 0];
       for (let i = at; i < end; i++) this.writePiece(store, pieces[i], i - at);
       const chunks = Math.max(1, Math.min(this.maxChunks, Math.floor((rows * (this.rb + 4 + 8 * this.spec.outputs)) / Math.max(1, this.host.minChunkBytes))));
       i32[J + JOB.pieces] = end - at;

@@ -10,11 +10,11 @@ import {
 } from './simd_rows';
 
 /**
- * i32 word offsets of a sparse job's own fields (after JOB's): the block's f64 weights and width, where training leaves
- * dL/dz and row indices, the sparse pieces' record, and — last ≠ 0 — the decay table through which the weights are
- * read as brought up to step upTo (simd_sparse_update.ts).
+ * i32 word offsets of a sparse job's own fields (after JOB's): the block's column records and their size, where
+ * training leaves dL/dz and row indices, the sparse pieces' record, and — decay ≠ 0 — the decay table through which
+ * the weights are read as brought up to step upTo (simd_sparse_update.ts).
  */
-export const SPARSE = { ws: 20, width: 21, gOut: 22, rowOut: 23, pieces: 24, last: 25, p: 26, q: 27, base: 28, upTo: 29 } as const;
+export const SPARSE = { blk: 20, stride: 21, gOut: 22, rowOut: 23, pieces: 24, decay: 25, p: 26, q: 27, base: 28, upTo: 29 } as const;
 /** i32 words per piece in the sparse pieces' record: the slot's ptr, idx and val (0: indicators), then one unused. */
 export const SPARSE_PIECE_WORDS = 4;
 
@@ -29,8 +29,8 @@ function sparseChunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number
   const u32 = new Uint32Array(i32.buffer);
   const rb = i32[J + JOB.rb] >>> 0;
   const [w, b, norm] = [i32[J + JOB.w] >>> 0, i32[J + JOB.b] >>> 0, i32[J + JOB.norm] >>> 0];
-  const [ws, width, gOut, rowOut] = [i32[J + SPARSE.ws] >>> 0, i32[J + SPARSE.width], i32[J + SPARSE.gOut] >>> 0, i32[J + SPARSE.rowOut] >>> 0];
-  const [last, tp, tq, base, upTo] = [i32[J + SPARSE.last] >>> 0, i32[J + SPARSE.p] >>> 0, i32[J + SPARSE.q] >>> 0, i32[J + SPARSE.base] >>> 0, i32[J + SPARSE.upTo] >>> 0];
+  const [blk, stride, gOut, rowOut] = [i32[J + SPARSE.blk] >>> 0, i32[J + SPARSE.stride], i32[J + SPARSE.gOut] >>> 0, i32[J + SPARSE.rowOut] >>> 0];
+  const [decay, tp, tq, base, upTo] = [i32[J + SPARSE.decay], i32[J + SPARSE.p] >>> 0, i32[J + SPARSE.q] >>> 0, i32[J + SPARSE.base] >>> 0, i32[J + SPARSE.upTo] >>> 0];
   const block = i32[J + JOB.block];
   const ring = i32[J + JOB.prefetch] + 1;
   const idxs = scratch;
@@ -53,7 +53,7 @@ function sparseChunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number
       kn.rowIndices(idxs, start + o, c, n, key, hb, permuted ? 1 : 0);
       kn.gather(xb, ys, x, y, rb, idxs, c, norm);
       kn.outputs(pass.z, xb, c, rb, w, b, k);
-      kn.sparseOutputs(pass.z, idxs, c, ptr, idx, val, ws, width, k, last, tp, tq, base, upTo);
+      kn.sparseOutputs(pass.z, idxs, c, ptr, idx, val, blk, stride, k, decay, tp, tq, base, upTo);
       const loss = pass.train ? partRows(pass, ys, c) : pass.unit.task === 'multiclass' ? multiRows(pass, ys, c) : scalarRows(pass, pass.unit, ys, c);
       pass.f64[pass.sums + STRIPE_LOSS] += loss;
       pass.f64[pass.sums + STRIPE_ROWS] += c;

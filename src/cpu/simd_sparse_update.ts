@@ -1,8 +1,8 @@
-// The fast CPU backend's sparse block in its arena: the K × width f64 weights the row pass reads, and — for the rules
-// the kernels know (SGD, AdaGrad, FTRL under none, L2, L1 or elastic net: every rule whose untouched columns are inert
-// or decay, core/optim/lazy.ts) — their optimizer slots, the last step of each column and the decay table, so a
-// training step's sums (a scatter in job order) and its update of the touched columns run in WebAssembly
-// (simd/sparse_update.ts), one random access per entry and column instead of the host's several. Other rules keep the
+// The fast CPU backend's sparse block in its arena: per column one record (simd/sparse_update.ts) of its K f64 weights
+// the row pass reads, its K step sums and the scatter's stamp, and — for the rules the kernels know (SGD, AdaGrad, FTRL
+// under none, L2, L1 or elastic net: every rule whose untouched columns are inert or decay, core/optim/lazy.ts) — its
+// optimizer slots and last step, beside the decay table; so a training step's sums (a scatter in job order) and its
+// update of the touched columns run in WebAssembly, about one cache miss per entry instead of the host's several. Other rules keep the
 // host update (core/sparse_session.ts), fed the same scatter's sums. The host rule is the oracle
 // (test/cpu/simd_sparse_update.test.ts).
 import type { ModelSpec } from '../core/model';
@@ -27,49 +27,48 @@ export function kernelRule(spec: Pick<ModelSpec, 'optimizer' | 'penalty' | 'pena
 
 /** A model's sparse block in an arena (see the file header). */
 export class SparseBlock {
-  /** Byte offsets: the weights, the scatter's sums, marks and list; with a kernel rule its slots, last steps and table. */
-  readonly ws: number;
-  private readonly acc: number;
-  private readonly mark: number;
+  /** Byte offset of column 0's record, and bytes per record. */
+  readonly blk: number;
+  readonly stride: number;
   private list = 0;
   private room = 0;
-  private readonly slots: number = 0;
-  private readonly last: number = 0;
   private readonly p: number = 0;
   private readonly q: number = 0;
   /** Columns listed by the current step's scatter. */
   n = 0;
   private stamp = 0;
   private readonly table: DecayTable | null = null;
+  /** Optimizer slots per weight in the records (0 unless the kernels update). */
   private readonly nslots: number = 0;
   readonly kernelRule: boolean;
 
   constructor(private readonly arena: Arena, private readonly spec: ModelSpec, readonly width: number, readonly k: number, slotsPer: number) {
-    const kw = k * width;
-    this.ws = arena.alloc(kw * 8);
-    this.acc = arena.alloc(kw * 8);
-    this.mark = arena.alloc(width * 4);
     this.kernelRule = kernelRule(spec);
-    if (!this.kernelRule) return;
-    this.nslots = slotsPer;
-    if (slotsPer) this.slots = arena.alloc(kw * slotsPer * 8);
-    if (lazyKind(spec) === 'decay') {
+    if (this.kernelRule) this.nslots = slotsPer;
+    this.stride = 8 * k * (2 + this.nslots) + 8;
+    this.blk = arena.alloc(width * this.stride);
+    if (this.kernelRule && lazyKind(spec) === 'decay') {
       this.table = new DecayTable(spec.penaltyHp[0], spec.penaltyHp[1], spec.optimizer === 'sgd');
-      this.last = arena.alloc(width * 4);
       this.p = arena.alloc(TABLE * 8);
       this.q = arena.alloc(TABLE * 8);
     }
   }
 
-  /** The decay fields the row pass reads (last 0: none). */
-  get decay(): { last: number; p: number; q: number; base: number } {
-    return { last: this.last, p: this.p, q: this.q, base: this.table?.base ?? 0 };
+  /** Bytes a block keeps in the arena per column (records), for the memory budget. */
+  static bytesPerColumn(k: number, slots: number): number {
+    return 8 * k * (2 + slots) + 8;
+  }
+
+  /** The decay fields the row pass reads (decay 0: none). */
+  get decay(): { decay: number; p: number; q: number; base: number } {
+    return { decay: this.table ? 1 : 0, p: this.p, q: this.q, base: this.table?.base ?? 0 };
   }
 
   /** Starts a step's scatter: no column listed. */
   open(): void {
     if (++this.stamp === 0xffffffff) {
-      this.arena.views.u32.fill(0, this.mark >> 2, (this.mark >> 2) + this.width);
+      const { u32 } = this.arena.views;
+      for (let j = 0; j < this.width; j++) u32[(this.blk + j * this.stride + this.stride - 8) >> 2] = 0;
       this.stamp = 1;
     }
     this.n = 0;
@@ -79,13 +78,14 @@ export class SparseBlock {
   scatter(g: number, rows: number, count: number, c: CsrSlot): void {
     this.grow(Math.min(this.width, this.n + count * c.maxRow));
     const kn = this.arena.kernels;
-    this.n = kn.sparseScatter(this.acc, this.mark, this.list, this.n, this.stamp, g, rows, count, c.ptr, c.idx, c.val, this.width, this.k);
+    this.n = kn.sparseScatter(this.blk, this.stride, this.list, this.n, this.stamp, g, rows, count, c.ptr, c.idx, c.val, this.k);
   }
 
   private grow(need: number): void {
     if (need <= this.room) return;
     const room = Math.min(this.width, Math.max(1024, Math.ceil(need * 1.5)));
-    const list = this.arena.alloc(room * 4);
+    // The scatter writes one entry past the list's end before it knows whether the column is new.
+    const list = this.arena.alloc(room * 4 + 4);
     const { u32 } = this.arena.views;
     if (this.list) {
       u32.copyWithin(list >> 2, this.list >> 2, (this.list >> 2) + this.n);
@@ -96,16 +96,17 @@ export class SparseBlock {
 
   /** Σ of the squared sums of the listed columns. */
   squares(): number {
-    return this.arena.kernels.sparseSquares(this.acc, this.list, this.n, this.width, this.k);
+    return this.arena.kernels.sparseSquares(this.blk, this.stride, this.list, this.n, this.k);
   }
 
   /** The listed columns' sums into a (cleared) host accumulator, for the host update. */
   toAccumulator(out: SparseAccumulator): void {
     const { u32, f64 } = this.arena.views;
+    const [s, k] = [this.stride / 8, this.k];
     for (let m = 0; m < this.n; m++) {
       const j = u32[(this.list >> 2) + m];
       out.touch(j);
-      for (let c = 0; c < this.k; c++) out.acc[c * this.width + j] = f64[(this.acc >> 3) + c * this.width + j];
+      for (let c = 0; c < k; c++) out.acc[c * this.width + j] = f64[this.blk / 8 + j * s + k + c];
     }
   }
 
@@ -113,8 +114,8 @@ export class SparseBlock {
   reset(base: number): void {
     if (!this.table) return;
     this.table.reset(base);
-    const { u32, f64 } = this.arena.views;
-    u32.fill(base, this.last >> 2, (this.last >> 2) + this.width);
+    this.arena.kernels.sparseLastAll(this.blk, this.stride, this.width, base);
+    const { f64 } = this.arena.views;
     f64[this.p >> 3] = 1;
     f64[this.q >> 3] = 0;
   }
@@ -133,8 +134,8 @@ export class SparseBlock {
     const [l2, l1] = spec.penaltyHp;
     const [beta, , eps] = spec.optimizerHp;
     this.arena.kernels.sparseUpdate(
-      RULES[spec.optimizer]!, this.ws, this.slots, this.nslots, this.acc, this.list, this.n, this.width, this.k,
-      scale, lr, l2, l1, PROX[spec.penalty] ?? 0, beta, eps, t, this.last, this.p, this.q, table?.base ?? 0,
+      RULES[spec.optimizer]!, this.blk, this.stride, this.nslots, this.list, this.n, this.k,
+      scale, lr, l2, l1, PROX[spec.penalty] ?? 0, beta, eps, t, table ? 1 : 0, this.p, this.q, table?.base ?? 0,
     );
     return !!table && (table.full || table.steps >= TABLE - 1);
   }
@@ -142,31 +143,36 @@ export class SparseBlock {
   /** Brings every column up to step `to` and restarts the table there. */
   catchUpAll(to: number): void {
     if (!this.table) return;
-    this.arena.kernels.sparseCatchUpAll(this.ws, this.width, this.k, this.last, this.p, this.q, this.table.base, to);
+    this.arena.kernels.sparseCatchUpAll(this.blk, this.stride, this.width, this.k, this.p, this.q, this.table.base, to);
     this.reset(to);
   }
 
-  /** Copies the block's weights (and, with a kernel rule, slots) out to the host's f64 parameters and state (columns up to date). */
+  /** Copies the block's weights (and the kernels' slots) out to the host's f64 parameters and state (columns up to date). */
   toHost(weights: Float64Array, d: number, dense: number, slots: Float64Array): void {
     const { f64 } = this.arena.views;
-    const { width, nslots: S } = this;
-    for (let c = 0; c < this.k; c++) {
-      weights.set(f64.subarray((this.ws >> 3) + c * width, (this.ws >> 3) + (c + 1) * width), c * d + dense);
-      if (S) slots.set(f64.subarray((this.slots >> 3) + c * width * S, (this.slots >> 3) + (c + 1) * width * S), (c * d + dense) * S);
+    const { width, k, nslots: S } = this;
+    const s = this.stride / 8;
+    for (let c = 0; c < k; c++) {
+      const w = c * d + dense;
+      for (let j = 0, at = this.blk / 8 + c; j < width; j++, at += s) weights[w + j] = f64[at];
+      for (let j = 0, at = this.blk / 8 + 2 * k + c * S; S && j < width; j++, at += s) for (let i = 0; i < S; i++) slots[(w + j) * S + i] = f64[at + i];
     }
   }
 
-  /** Copies the host's weights (and slots) in. */
-  fromHost(weights: Float64Array, d: number, dense: number, slots: Float64Array): void {
+  /** Copies the host's weights (and slots) in: every column, or those listed in `cols`. */
+  fromHost(weights: Float64Array, d: number, dense: number, slots: Float64Array, cols: readonly number[] | null = null): void {
     const { f64 } = this.arena.views;
-    const { width, nslots: S } = this;
-    for (let c = 0; c < this.k; c++) {
-      f64.set(weights.subarray(c * d + dense, c * d + dense + width), (this.ws >> 3) + c * width);
-      if (S) f64.set(slots.subarray((c * d + dense) * S, (c * d + dense + width) * S), (this.slots >> 3) + c * width * S);
+    const { width, k, nslots: S } = this;
+    const s = this.stride / 8;
+    for (let c = 0; c < k; c++) {
+      const w = c * d + dense;
+      if (cols) for (const j of cols) f64[this.blk / 8 + j * s + c] = weights[w + j];
+      else for (let j = 0, at = this.blk / 8 + c; j < width; j++, at += s) f64[at] = weights[w + j];
+      for (let j = 0, at = this.blk / 8 + 2 * k + c * S; S && !cols && j < width; j++, at += s) for (let i = 0; i < S; i++) f64[at + i] = slots[(w + j) * S + i];
     }
   }
 
   dispose(): void {
-    for (const at of [this.ws, this.acc, this.mark, this.list, this.slots, this.last, this.p, this.q]) if (at) this.arena.release(at);
+    for (const at of [this.blk, this.list, this.p, this.q]) if (at) this.arena.release(at);
   }
 }
