@@ -18,15 +18,15 @@ export interface Kernels {
   ): void;
   sparseScatter(
     blk: number, stride: number, list: number, n: number, stamp: number, g: number, rows: number, count: number,
-    ptr: number, idx: number, val: number, k: number,
+    ptr: number, idx: number, val: number, k: number, decay: number, p: number, q: number, base: number,
   ): number;
   sparseSquares(blk: number, stride: number, list: number, n: number, k: number): number;
   sparseUpdate(
     rule: number, blk: number, stride: number, nslots: number, list: number, n: number, k: number,
-    scale: number, lr: number, l2: number, l1: number, prox: number, beta: number, eps: number, t: number, decay: number, p: number, q: number, base: number,
+    scale: number, lr: number, l2: number, l1: number, prox: number, beta: number, eps: number,
   ): void;
   sparseCatchUpAll(blk: number, stride: number, width: number, k: number, p: number, q: number, base: number, to: number): void;
-  sparseLastAll(blk: number, stride: number, width: number, to: number): void;
+  sparseStampAll(blk: number, stride: number, width: number, to: number): void;
 }
 
 /** A loss part's training rows (simd/losses/<stem>.ts): dL/dz into g, Σ loss and Σ dL/dz (K for softmax) at out. */

@@ -188,12 +188,12 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
       this.block.reset(t - 1);
       this.done = t - 1;
     }
-    const s = this.sums(this.params, this.store, step.pieces, true, 0, t - 1);
+    const s = this.sums(this.params, this.store, step.pieces, true, 0, t);
     this.losses[step.index] = s.loss / s.rows;
     const rule = { lr: step.lr, t, average: step.average };
     const scale = this.clipFactor(s, this.spec.clipNorm > 0 ? this.block.squares() : 0) / s.rows;
     this.applyDense(s, stepContexts(rule, this.spec), scale);
-    if (this.block.update(t, step.lr, scale)) this.block.catchUpAll(t);
+    if (this.block.update(step.lr, scale)) this.block.catchUpAll(t);
     this.done = t;
     if (step.average > 0) {
       this.toHost();
@@ -212,36 +212,47 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
 
   /**
    * Sums over pieces of a store's rows at parameters p, on every thread; training also adds the sparse sums into the
-   * block's scatter. `upTo` ≥ 0: the arena's columns are read as brought up to that step (a kernel rule with decay).
+   * block's scatter, under training step t's stamp (a kernel rule's: the columns are read and listed as brought up to
+   * step t − 1) or a stamp of the host's (t null).
    */
-  private sums(p: ModelParams, store: SimdSparseStore, pieces: readonly Piece[], train: boolean, yShift: number, upTo = -1): GradSums {
+  private sums(p: ModelParams, store: SimdSparseStore, pieces: readonly Piece[], train: boolean, yShift: number, t: number | null = null): GradSums {
     const out = emptyGradSums(this.dense, this.spec.outputs, confusionClasses(this.spec.loss, this.spec.outputs));
     this.copy(p);
     const { arena, pool } = this.host;
+    const { block } = this;
     const J = this.job / 4;
-    const decay = this.block.decay;
-    if (train) this.block.open();
+    if (train) block.open(t);
+    const d = block.decay;
     for (let at = 0; at < pieces.length; at += MAX_PIECES) {
       const end = Math.min(pieces.length, at + MAX_PIECES);
       let rows = 0;
-      for (let i = at; i < end; i++) rows += pieces[i].count;
-      if (train) this.outputs(rows);
+      let entries = 0;
+      for (let i = at; i < end; i++) {
+        rows += pieces[i].count;
+        entries += pieces[i].count * (store.csr.slots[pieces[i].chunk]?.maxRow ?? 0);
+      }
+      const chunks = Math.max(1, Math.min(this.maxChunks, Math.floor((rows * (this.rb + 4 + 8 * this.spec.outputs)) / Math.max(1, this.host.minChunkBytes))));
+      // One thread takes every chunk in order: it scatters each block as it goes (the same order as after the pass).
+      const fused = train && (pool.threads === 1 || chunks === 1);
+      if (train && !fused) this.outputs(rows);
+      if (fused) block.grow(block.n + entries);
       const { i32, f64 } = arena.views;
       i32[J + JOB.train] = train ? 1 : 0;
       f64[(this.job + JOB_YSHIFT) / 8] = yShift;
       i32[J + SPARSE.gOut] = this.out.g;
       i32[J + SPARSE.rowOut] = this.out.rows;
-      const caught = upTo >= 0 && decay.decay !== 0;
-      [i32[J + SPARSE.decay], i32[J + SPARSE.p], i32[J + SPARSE.q], i32[J + SPARSE.base], i32[J + SPARSE.upTo]] =
-        caught ? [1, decay.p, decay.q, decay.base, upTo] : [0, 0, 0, 0, 0];
+      const catching = train && block.catching;
+      [i32[J + SPARSE.decay], i32[J + SPARSE.p], i32[J + SPARSE.q], i32[J + SPARSE.base]] = catching ? [1, d.p, d.q, d.base] : [0, 0, 0, 0];
+      [i32[J + SPARSE.stamp], i32[J + SPARSE.list], i32[J + SPARSE.n]] = [block.stamp, fused ? block.list : 0, block.n];
       for (let i = at; i < end; i++) this.writePiece(store, pieces[i], i - at);
-      const chunks = Math.max(1, Math.min(this.maxChunks, Math.floor((rows * (this.rb + 4 + 8 * this.spec.outputs)) / Math.max(1, this.host.minChunkBytes))));
       i32[J + JOB.pieces] = end - at;
       i32[J + JOB.rows] = rows;
       i32[J + JOB.chunks] = chunks;
       pool.run(this.job);
-      this.reduce(out, arena.views.f64, chunks);
-      if (train) this.scatter(store, pieces.slice(at, end));
+      const v = arena.views;
+      this.reduce(out, v.f64, chunks);
+      if (fused) block.n = v.i32[J + SPARSE.n];
+      else if (train) this.scatter(store, pieces.slice(at, end));
     }
     return out;
   }

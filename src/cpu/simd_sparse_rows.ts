@@ -11,10 +11,11 @@ import {
 
 /**
  * i32 word offsets of a sparse job's own fields (after JOB's): the block's column records and their size, where
- * training leaves dL/dz and row indices, the sparse pieces' record, and — decay ≠ 0 — the decay table through which
- * the weights are read as brought up to step upTo (simd_sparse_update.ts).
+ * training leaves dL/dz and row indices, the sparse pieces' record, the decay table (decay ≠ 0: the weights are read
+ * as brought up to step stamp − 1), the training step's stamp, and — list ≠ 0, when one thread takes every chunk in
+ * order — the scatter's list and length, the pass then scattering each block as it goes (simd_sparse_update.ts).
  */
-export const SPARSE = { blk: 20, stride: 21, gOut: 22, rowOut: 23, pieces: 24, decay: 25, p: 26, q: 27, base: 28, upTo: 29 } as const;
+export const SPARSE = { blk: 20, stride: 21, gOut: 22, rowOut: 23, pieces: 24, decay: 25, p: 26, q: 27, base: 28, stamp: 29, list: 30, n: 31 } as const;
 /** i32 words per piece in the sparse pieces' record: the slot's ptr, idx and val (0: indicators), then one unused. */
 export const SPARSE_PIECE_WORDS = 4;
 
@@ -30,7 +31,8 @@ function sparseChunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number
   const rb = i32[J + JOB.rb] >>> 0;
   const [w, b, norm] = [i32[J + JOB.w] >>> 0, i32[J + JOB.b] >>> 0, i32[J + JOB.norm] >>> 0];
   const [blk, stride, gOut, rowOut] = [i32[J + SPARSE.blk] >>> 0, i32[J + SPARSE.stride], i32[J + SPARSE.gOut] >>> 0, i32[J + SPARSE.rowOut] >>> 0];
-  const [decay, tp, tq, base, upTo] = [i32[J + SPARSE.decay], i32[J + SPARSE.p] >>> 0, i32[J + SPARSE.q] >>> 0, i32[J + SPARSE.base] >>> 0, i32[J + SPARSE.upTo] >>> 0];
+  const [decay, tp, tq, base, stamp] = [i32[J + SPARSE.decay], i32[J + SPARSE.p] >>> 0, i32[J + SPARSE.q] >>> 0, i32[J + SPARSE.base] >>> 0, i32[J + SPARSE.stamp] >>> 0];
+  const list = i32[J + SPARSE.list] >>> 0;
   const block = i32[J + JOB.block];
   const ring = i32[J + JOB.prefetch] + 1;
   const idxs = scratch;
@@ -53,12 +55,17 @@ function sparseChunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number
       kn.rowIndices(idxs, start + o, c, n, key, hb, permuted ? 1 : 0);
       kn.gather(xb, ys, x, y, rb, idxs, c, norm);
       kn.outputs(pass.z, xb, c, rb, w, b, k);
-      kn.sparseOutputs(pass.z, idxs, c, ptr, idx, val, blk, stride, k, decay, tp, tq, base, upTo);
+      kn.sparseOutputs(pass.z, idxs, c, ptr, idx, val, blk, stride, k, decay, tp, tq, base, stamp - 1);
       const loss = pass.train ? partRows(pass, ys, c) : pass.unit.task === 'multiclass' ? multiRows(pass, ys, c) : scalarRows(pass, pass.unit, ys, c);
       pass.f64[pass.sums + STRIPE_LOSS] += loss;
       pass.f64[pass.sums + STRIPE_ROWS] += c;
       if (!pass.train) continue;
       kn.accumulate(pass.grad, pass.g, xb, c, rb, k);
+      if (list) {
+        // The block's columns are still in cache: scatter now (job order, as the owning thread would after the pass).
+        i32[J + SPARSE.n] = kn.sparseScatter(blk, stride, list, i32[J + SPARSE.n], stamp, pass.g, idxs, c, ptr, idx, val, k, decay, tp, tq, base);
+        continue;
+      }
       const jobRow = first + o;
       f32.copyWithin((gOut >> 2) + jobRow * k, pass.g >> 2, (pass.g >> 2) + c * k);
       u32.copyWithin((rowOut >> 2) + jobRow, idxs >> 2, (idxs >> 2) + c);

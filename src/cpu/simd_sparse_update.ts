@@ -19,6 +19,8 @@ const RULES: Partial<Record<OptimizerKind, number>> = { sgd: 0, adagrad: 1, ftrl
 const PROX: Partial<Record<PenaltyKind, number>> = { none: 0, l2: 0, l1: 1, elasticnet: 1 };
 /** Steps the arena's decay table holds before every column is brought up to date and it restarts. */
 const TABLE = 1 << 16;
+/** Stamps of scatters for the host's update start here (training steps' numbers stay below). */
+const HOST_STAMPS = 2 ** 31;
 
 /** Whether a model's update runs in the kernels (else on the host). */
 export function kernelRule(spec: Pick<ModelSpec, 'optimizer' | 'penalty' | 'penaltyHp'>): boolean {
@@ -30,13 +32,15 @@ export class SparseBlock {
   /** Byte offset of column 0's record, and bytes per record. */
   readonly blk: number;
   readonly stride: number;
-  private list = 0;
+  /** The scatter's list of columns (room entries, and one spare) and how many it holds. */
+  list = 0;
   private room = 0;
   private readonly p: number = 0;
   private readonly q: number = 0;
-  /** Columns listed by the current step's scatter. */
   n = 0;
-  private stamp = 0;
+  /** The current scatter's stamp: a training step's number t, or (sums for the host) one above 2^31. */
+  stamp = 0;
+  private hostStamp = HOST_STAMPS;
   private readonly table: DecayTable | null = null;
   /** Optimizer slots per weight in the records (0 unless the kernels update). */
   private readonly nslots: number = 0;
@@ -64,24 +68,32 @@ export class SparseBlock {
     return { decay: this.table ? 1 : 0, p: this.p, q: this.q, base: this.table?.base ?? 0 };
   }
 
-  /** Starts a step's scatter: no column listed. */
-  open(): void {
-    if (++this.stamp === 0xffffffff) {
-      const { u32 } = this.arena.views;
-      for (let j = 0; j < this.width; j++) u32[(this.blk + j * this.stride + this.stride - 8) >> 2] = 0;
-      this.stamp = 1;
+  /** Starts a scatter with no column listed: training step t's (kernel rules), or sums for the host update (t null). */
+  open(t: number | null): void {
+    if (t === null && ++this.hostStamp === 0xffffffff) {
+      this.arena.kernels.sparseStampAll(this.blk, this.stride, this.width, 0);
+      this.hostStamp = HOST_STAMPS + 1;
     }
+    this.stamp = t ?? this.hostStamp;
     this.n = 0;
+  }
+
+  /** Whether the scatter brings the columns it lists up to date through the decay table (a training step with one). */
+  get catching(): boolean {
+    return !!this.table && this.stamp < HOST_STAMPS;
   }
 
   /** Adds rows [0, count) of a piece (row indices at `rows`, their K dL/dz at g) into the sums, listing new columns. */
   scatter(g: number, rows: number, count: number, c: CsrSlot): void {
-    this.grow(Math.min(this.width, this.n + count * c.maxRow));
+    this.grow(this.n + count * c.maxRow);
     const kn = this.arena.kernels;
-    this.n = kn.sparseScatter(this.blk, this.stride, this.list, this.n, this.stamp, g, rows, count, c.ptr, c.idx, c.val, this.k);
+    const d = this.decay;
+    this.n = kn.sparseScatter(this.blk, this.stride, this.list, this.n, this.stamp, g, rows, count, c.ptr, c.idx, c.val, this.k, this.catching ? 1 : 0, d.p, d.q, d.base);
   }
 
-  private grow(need: number): void {
+  /** Room in the list for `need` entries (at most every column). */
+  grow(need: number): void {
+    need = Math.min(this.width, need);
     if (need <= this.room) return;
     const room = Math.min(this.width, Math.max(1024, Math.ceil(need * 1.5)));
     // The scatter writes one entry past the list's end before it knows whether the column is new.
@@ -110,18 +122,18 @@ export class SparseBlock {
     }
   }
 
-  /** Every column's last step is `base`, where the decay table restarts. */
+  /** Before training steps from step base + 1 on: every column stamped `base` (up to date there, not listed). */
   reset(base: number): void {
+    this.arena.kernels.sparseStampAll(this.blk, this.stride, this.width, base);
     if (!this.table) return;
     this.table.reset(base);
-    this.arena.kernels.sparseLastAll(this.blk, this.stride, this.width, base);
     const { f64 } = this.arena.views;
     f64[this.p >> 3] = 1;
     f64[this.q >> 3] = 0;
   }
 
-  /** Step t (1-based) of the listed columns at rate lr, their sums times `scale`; true when the table must restart. */
-  update(t: number, lr: number, scale: number): boolean {
+  /** The update of the listed columns at rate lr, their sums times `scale`; true when the table must restart. */
+  update(lr: number, scale: number): boolean {
     const { spec, table } = this;
     if (table) {
       table.push(lr);
@@ -135,7 +147,7 @@ export class SparseBlock {
     const [beta, , eps] = spec.optimizerHp;
     this.arena.kernels.sparseUpdate(
       RULES[spec.optimizer]!, this.blk, this.stride, this.nslots, this.list, this.n, this.k,
-      scale, lr, l2, l1, PROX[spec.penalty] ?? 0, beta, eps, t, table ? 1 : 0, this.p, this.q, table?.base ?? 0,
+      scale, lr, l2, l1, PROX[spec.penalty] ?? 0, beta, eps,
     );
     return !!table && (table.full || table.steps >= TABLE - 1);
   }

@@ -7,8 +7,8 @@ import { catchUp } from './sparse_update';
 
 /**
  * z[r·K + c] += Σ_e val_e·w_c(idx_e) over the entries of row rows[r], for r < count. With a decay table
- * (decay ≠ 0) each weight is first brought from its column's last step up to step `upTo` (read only: the update
- * writes it, sparse_update.ts), so the outputs see what updating every column each step would have left.
+ * (decay ≠ 0) each weight is first brought from its column's stamp (its last step) up to step `upTo` (read only: the
+ * scatter writes it, sparse_update.ts), so the outputs see what updating every column each step would have left.
  */
 export function sparseOutputs(
   z: usize, rows: usize, count: u32, ptr: usize, idx: usize, val: usize, blk: usize, stride: usize, k: u32,
@@ -25,7 +25,7 @@ export function sparseOutputs(
         for (let e = e0; e < e1; e++) {
           const i = load<u32>(idx + (e << 2));
           const rec = wc + <usize>(i & 0x7fffffff) * stride;
-          const w = <f32>catchUp(load<f64>(rec), load<u32>(rec - (<usize>c << 3) + stride - 4), upTo, p, q, base);
+          const w = <f32>catchUp(load<f64>(rec), load<u32>(rec - (<usize>c << 3) + stride - 8), upTo, p, q, base);
           s += val ? load<f32>(val + (e << 2)) * w : reinterpret<f32>(reinterpret<u32>(w) ^ (i & 0x80000000));
         }
       } else if (val) {

@@ -4,8 +4,9 @@
 // gradient and L1 soft-threshold, each column first brought up to date through the decay table of core/optim/lazy.ts).
 // Its oracle is the host update of core/sparse_session.ts (updateWeight, DecayTable).
 // A column j is one record of `stride` bytes at blk + j·stride, so that the row pass's read of its weights, the
-// scatter and the update meet one cache line: K f64 weights, K f64 sums, K × S f64 optimizer slots, then the u32
-// stamp of the step that last listed it and the u32 step up to which it is up to date (the last 8 bytes).
+// scatter and the update meet one cache line: K f64 weights, K f64 sums, K × S f64 optimizer slots, then (at stride − 8)
+// the u32 stamp of the step that last listed it. Training steps stamp with their 1-based number t, and a step updates
+// exactly the columns it lists: the stamp is also the step up to which a column's weights are up to date (decay).
 
 /** The update rules (src/cpu/simd_sparse_update.ts maps optimizer names to these). */
 const SGD: u32 = 0;
@@ -27,11 +28,12 @@ const FTRL: u32 = 2;
 
 /**
  * Adds dL/dz_rc·val_e into column sums for every entry e of rows r < count (row indices at rows, their K dL/dz at g),
- * in order; a column first touched under `stamp` starts from 0 and is appended to list[n…]. Returns the list's length.
+ * in order; a column first touched under `stamp` starts from 0 and is appended to list[n…] — with a decay table
+ * (decay ≠ 0) its weights brought from its last step up to step stamp − 1 first. Returns the list's length.
  */
 export function sparseScatter(
   blk: usize, stride: usize, list: usize, n: u32, stamp: u32, g: usize, rows: usize, count: u32,
-  ptr: usize, idx: usize, val: usize, k: u32,
+  ptr: usize, idx: usize, val: usize, k: u32, decay: u32, p: usize, q: usize, base: u32,
 ): u32 {
   const sums = <usize>k << 3;
   for (let r: u32 = 0; r < count; r++) {
@@ -44,7 +46,10 @@ export function sparseScatter(
       const v: f64 = val ? <f64>load<f32>(val + (e << 2)) : i & 0x80000000 ? -1.0 : 1.0;
       const rec = blk + j * stride;
       // Branch-free (a column's first touch is unpredictable; a mispredicted branch would serialize the misses).
-      const first = load<u32>(rec + stride - 8) != stamp;
+      const was = load<u32>(rec + stride - 8);
+      const first = was != stamp;
+      // Once listed, catchUp(w, stamp, stamp − 1) leaves the weight as it is.
+      if (decay) for (let c: u32 = 0; c < k; c++) store<f64>(rec + (<usize>c << 3), catchUp(load<f64>(rec + (<usize>c << 3)), was, stamp - 1, p, q, base));
       store<u32>(rec + stride - 8, stamp);
       store<u32>(list + (<usize>n << 2), <u32>j);
       n += <u32>first;
@@ -71,23 +76,21 @@ export function sparseSquares(blk: usize, stride: usize, list: usize, n: u32, k:
 }
 
 /**
- * Step t of the listed columns: w ← rule(catch-up(w), sum·scale) with rate lr; the penalty's gradient l2·w and (prox
- * ≠ 0) its soft-threshold by lr·l1 for SGD and AdaGrad, FTRL's closed form with λ1 = l1, λ2 = l2 and β = beta. With
- * a decay table (decay ≠ 0) each column first catches up to step t − 1, and its last step becomes t.
+ * The update of the listed columns (up to date at the step before, the scatter saw to it): w ← rule(w, sum·scale) with
+ * rate lr; the penalty's gradient l2·w and (prox ≠ 0) its soft-threshold by lr·l1 for SGD and AdaGrad, FTRL's closed
+ * form with λ1 = l1, λ2 = l2 and β = beta.
  */
 export function sparseUpdate(
   rule: u32, blk: usize, stride: usize, nslots: u32, list: usize, n: u32, k: u32,
-  scale: f64, lr: f64, l2: f64, l1: f64, prox: u32, beta: f64, eps: f64, t: u32, decay: u32, p: usize, q: usize, base: u32,
+  scale: f64, lr: f64, l2: f64, l1: f64, prox: u32, beta: f64, eps: f64,
 ): void {
   const sums = <usize>k << 3;
   const slots = <usize>k << 4;
   for (let m: u32 = 0; m < n; m++) {
     const rec = blk + <usize>load<u32>(list + (<usize>m << 2)) * stride;
-    const a = load<u32>(rec + stride - 4);
     for (let c: u32 = 0; c < k; c++) {
       const wa = rec + (<usize>c << 3);
       let w = load<f64>(wa);
-      if (decay) w = catchUp(w, a, t - 1, p, q, base);
       const g = load<f64>(rec + sums + (<usize>c << 3)) * scale;
       const s = rec + slots + ((<usize>c * nslots) << 3);
       if (rule == FTRL) {
@@ -110,22 +113,21 @@ export function sparseUpdate(
       }
       store<f64>(wa, w);
     }
-    if (decay) store<u32>(rec + stride - 4, t);
   }
 }
 
-/** Brings every column up to step `to` through the decay table (each column's last step becomes `to`). */
+/** Brings every column up to step `to` through the decay table (each column's stamp becomes `to`). */
 export function sparseCatchUpAll(blk: usize, stride: usize, width: u32, k: u32, p: usize, q: usize, base: u32, to: u32): void {
   for (let j: usize = 0; j < <usize>width; j++) {
     const rec = blk + j * stride;
-    const a = load<u32>(rec + stride - 4);
+    const a = load<u32>(rec + stride - 8);
     if (a >= to) continue;
     for (let c: u32 = 0; c < k; c++) store<f64>(rec + (<usize>c << 3), catchUp(load<f64>(rec + (<usize>c << 3)), a, to, p, q, base));
-    store<u32>(rec + stride - 4, to);
+    store<u32>(rec + stride - 8, to);
   }
 }
 
-/** Sets every column's last step to `to`. */
-export function sparseLastAll(blk: usize, stride: usize, width: u32, to: u32): void {
-  for (let j: usize = 0; j < <usize>width; j++) store<u32>(blk + j * stride + stride - 4, to);
+/** Sets every column's stamp to `to`. */
+export function sparseStampAll(blk: usize, stride: usize, width: u32, to: u32): void {
+  for (let j: usize = 0; j < <usize>width; j++) store<u32>(blk + j * stride + stride - 8, to);
 }
