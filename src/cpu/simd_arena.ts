@@ -16,6 +16,7 @@ export interface Kernels {
     z: number, rows: number, count: number, ptr: number, idx: number, val: number, blk: number, stride: number, k: number,
     decay: number, p: number, q: number, base: number, upTo: number,
   ): void;
+  sparseTouch(rows: number, count: number, ptr: number, idx: number, val: number, blk: number, stride: number): number;
   sparseScatter(
     blk: number, stride: number, list: number, n: number, stamp: number, g: number, rows: number, count: number,
     ptr: number, idx: number, val: number, k: number, decay: number, p: number, q: number, base: number,

@@ -35,7 +35,6 @@ function sparseChunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number
   const list = i32[J + SPARSE.list] >>> 0;
   const block = i32[J + JOB.block];
   const ring = i32[J + JOB.prefetch] + 1;
-  const idxs = scratch;
   const xb = scratch + ring * block * 4;
   const ys = xb + block * rb;
   let at = 0; // the piece's first row in the job's order
@@ -50,9 +49,25 @@ function sparseChunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number
     if (from >= to) continue;
     const permuted = shuffle === 1 && !(start === 0 && count === n);
     const hb = permuted ? feistelHalfBits(n) : 0;
-    for (let o = from; o < to; o += block) {
+    // Blocks ahead are touched while this one is computed: their rows, offsets, indices and column records.
+    const ahead = ring - 1;
+    const blocks = Math.ceil((to - from) / block);
+    const idxAt = (q: number) => scratch + (q % ring) * block * 4;
+    const fill = (q: number) => {
+      if (q >= blocks) return;
+      const o = from + q * block;
       const c = Math.min(block, to - o);
-      kn.rowIndices(idxs, start + o, c, n, key, hb, permuted ? 1 : 0);
+      kn.rowIndices(idxAt(q), start + o, c, n, key, hb, permuted ? 1 : 0);
+      if (ahead === 0) return;
+      kn.touch(x, y, rb, idxAt(q), c);
+      kn.sparseTouch(idxAt(q), c, ptr, idx, val, blk, stride);
+    };
+    for (let q = 0; q < ahead; q++) fill(q);
+    for (let q = 0; q < blocks; q++) {
+      const o = from + q * block;
+      const c = Math.min(block, to - o);
+      fill(q + ahead);
+      const idxs = idxAt(q);
       kn.gather(xb, ys, x, y, rb, idxs, c, norm);
       kn.outputs(pass.z, xb, c, rb, w, b, k);
       kn.sparseOutputs(pass.z, idxs, c, ptr, idx, val, blk, stride, k, decay, tp, tq, base, stamp - 1);

@@ -207,5 +207,5 @@ export function accumulate(G: usize, g: usize, xb: usize, count: u32, rb: usize,
   }
 }
 
-export { sparseOutputs } from './sparse';
+export { sparseOutputs, sparseTouch } from './sparse';
 export { sparseCatchUpAll, sparseStampAll, sparseScatter, sparseSquares, sparseUpdate } from './sparse_update';

@@ -42,3 +42,32 @@ export function sparseOutputs(
     }
   }
 }
+
+/**
+ * Loads a word of every cache line the sparse block of rows rows[r < count] will read — their offsets, their indices
+ * (and values) and each entry's column record — so that the passes over them later hit the cache. Three sweeps, each
+ * one's addresses read from what the sweep before loaded: the loads within a sweep are independent, so many rows'
+ * misses are in flight at once instead of one row's chain of three at a time.
+ */
+export function sparseTouch(rows: usize, count: u32, ptr: usize, idx: usize, val: usize, blk: usize, stride: usize): u32 {
+  let acc: u32 = 0;
+  for (let r: u32 = 0; r < count; r++) acc ^= load<u32>(ptr + (<usize>load<u32>(rows + (<usize>r << 2)) << 2));
+  for (let r: u32 = 0; r < count; r++) {
+    const row = <usize>load<u32>(rows + (<usize>r << 2));
+    const e0 = <usize>load<u32>(ptr + (row << 2));
+    const e1 = <usize>load<u32>(ptr + (row << 2), 4);
+    if (e1 <= e0) continue;
+    for (let e = e0; e < e1; e += 16) acc ^= load<u32>(idx + (e << 2));
+    acc ^= load<u32>(idx + ((e1 - 1) << 2));
+    if (val) {
+      for (let e = e0; e < e1; e += 16) acc ^= load<u32>(val + (e << 2));
+      acc ^= load<u32>(val + ((e1 - 1) << 2));
+    }
+  }
+  for (let r: u32 = 0; r < count; r++) {
+    const row = <usize>load<u32>(rows + (<usize>r << 2));
+    const e1 = <usize>load<u32>(ptr + (row << 2), 4);
+    for (let e = <usize>load<u32>(ptr + (row << 2)); e < e1; e++) acc ^= load<u32>(blk + <usize>(load<u32>(idx + (e << 2)) & 0x7fffffff) * stride);
+  }
+  return acc;
+}
