@@ -18,6 +18,16 @@ type Which = 'current' | 'average';
 /** One step's contexts (apply.ts's stepContexts). */
 type StepContexts = ReturnType<typeof stepContexts>;
 
+/**
+ * Bytes per sparse column a session keeps on the host: K f64 weights and their optimizer slots, and — when the host
+ * updates the block — the scatter accumulator's K f64 sums, its mark and list entry, and the decay rule's last step.
+ */
+export function sparseHostBytes(s: Pick<ModelSpec, 'optimizer' | 'penalty' | 'penaltyHp' | 'outputs'>, hostUpdate: boolean): number {
+  const k = s.outputs;
+  const own = k * 8 * (1 + OPTIMIZERS[s.optimizer].slots);
+  return hostUpdate ? own + k * 8 + 8 + (lazyKind(s) === 'decay' ? 4 : 0) : own;
+}
+
 /** A session of a model with a sparse block; `stepSums` sums a step's rows at the current parameters. */
 export abstract class SparseSessionBase<Store = unknown> {
   protected readonly losses: number[] = [];
@@ -27,21 +37,22 @@ export abstract class SparseSessionBase<Store = unknown> {
   protected readonly width: number;
   private readonly kind: LazyKind;
   private readonly table: DecayTable | null;
-  /** The step (1-based, global) up to which each sparse column is up to date. */
+  /** The step (1-based, global) up to which each sparse column is up to date (kept only with a decay table). */
   private readonly last: Int32Array;
   /** Steps applied so far (global), or null before the first. */
   protected done: number | null = null;
   private acc: SparseAccumulator | null = null;
 
-  constructor(protected readonly spec: ModelSpec, init?: ModelParams) {
+  /** `hostUpdate` false: the backend updates the sparse block itself (the host keeps no decay table nor last steps). */
+  constructor(protected readonly spec: ModelSpec, init?: ModelParams, hostUpdate = true) {
     if (!spec.sparse) throw new Error('a sparse session needs a model with a sparse block');
     this.dense = spec.sparse.dense;
     this.width = spec.sparse.width;
     this.params = zeroParams(spec.d, spec.outputs);
     this.state = newOptimState(spec);
     this.kind = lazyKind(spec);
-    this.table = decayTable(spec);
-    this.last = new Int32Array(this.width);
+    this.table = hostUpdate ? decayTable(spec) : null;
+    this.last = new Int32Array(this.table ? this.width : 0);
     if (init) this.writeModel(init);
   }
 
@@ -235,6 +246,11 @@ export abstract class SparseSessionBase<Store = unknown> {
 
   async readModel(which?: Which): Promise<ModelParams> {
     return cloneParams(this.current(which));
+  }
+
+  /** The parameters themselves, no copy (2^24 hashed weights are 128 MB): the caller reads them and trains no more. */
+  async viewModel(which?: Which): Promise<ModelParams> {
+    return this.current(which);
   }
 
   evaluate(store?: Store, yShift = 0, which?: Which): Promise<EvalSums> {

@@ -17,7 +17,7 @@ import type { ThreadPool } from './simd_pool';
 import { blockRows, JOB, JOB_HP, JOB_PIECES, JOB_YSHIFT, PIECE_WORDS, scratchBytes, SPARSE_JOB, STRIPE_BIAS, STRIPE_LOSS, STRIPE_M, STRIPE_ROWS, stripeBytes } from './simd_rows';
 import { SPARSE, SPARSE_PIECE_WORDS } from './simd_sparse_rows';
 import type { CsrSlots } from './simd_sparse_store';
-import { SparseBlock } from './simd_sparse_update';
+import { kernelRule, SparseBlock } from './simd_sparse_update';
 import { emptyGradSums, type GradSums } from './grad_sums';
 import { OPTIMIZERS } from '../core/optim';
 import { stepContexts } from '../core/optim/apply';
@@ -54,13 +54,13 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
   private readonly results: number;
   private out = { g: 0, rows: 0, capacity: 0 };
   /** Sparse columns whose f32 copy is stale, and whether every weight is. */
-  private readonly dirty: Uint8Array;
+  private dirty: Uint8Array | null = null;
   private dirtyList: number[] = [];
   private allDirty = true;
   private copied: ModelParams | null = null;
 
   constructor(private readonly store: SimdSparseStore, private readonly host: SimdSparseHost, spec: ModelSpec, init?: ModelParams) {
-    super(spec, init);
+    super(spec, init, !kernelRule(spec));
     if (store.d !== this.dense) throw new Error(`the store holds ${store.d} dense features; the model has ${this.dense}`);
     const { arena, pool, prefetch } = host;
     const k = spec.outputs;
@@ -70,7 +70,6 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
     const scratch = scratchBytes(block, rb, k, prefetch);
     this.stripe = stripeBytes(k, rb, classes);
     this.maxChunks = Math.max(pool.threads, Math.min(MAX_CHUNKS, Math.floor(2 ** 26 / this.stripe)));
-    this.dirty = new Uint8Array(this.width);
     this.w = this.take(k * rb + k * 4);
     this.block = new SparseBlock(arena, spec, this.width, k, OPTIMIZERS[spec.optimizer].slots);
     const sparsePieces = JOB_PIECES + MAX_PIECES * PIECE_WORDS * 4;
@@ -103,8 +102,9 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
   }
 
   protected override changed(j: number): void {
-    if (this.dirty[j]) return;
-    this.dirty[j] = 1;
+    const dirty = (this.dirty ??= new Uint8Array(this.width));
+    if (dirty[j]) return;
+    dirty[j] = 1;
     this.dirtyList.push(j);
   }
 
@@ -132,7 +132,7 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
 
   /** The arena's sparse weights equal p's. */
   private clean(p: ModelParams | null): void {
-    for (const j of this.dirtyList) this.dirty[j] = 0;
+    for (const j of this.dirtyList) this.dirty![j] = 0;
     this.dirtyList = [];
     this.allDirty = false;
     this.copied = p;
