@@ -188,12 +188,15 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
       this.block.reset(t - 1);
       this.done = t - 1;
     }
-    const s = this.sums(this.params, this.store, step.pieces, true, 0, t);
+    // The linear rule updates entry by entry once every row is read (one job: its pieces fit one record).
+    const linear = this.block.linear && step.pieces.length <= MAX_PIECES;
+    const s = this.sums(this.params, this.store, step.pieces, true, 0, t, linear);
     this.losses[step.index] = s.loss / s.rows;
     const rule = { lr: step.lr, t, average: step.average };
     const scale = this.clipFactor(s, this.spec.clipNorm > 0 ? this.block.squares() : 0) / s.rows;
     this.applyDense(s, stepContexts(rule, this.spec), scale);
-    if (this.block.update(step.lr, scale)) this.block.catchUpAll(t);
+    if (linear) this.scatter(this.store, step.pieces, step.lr * scale);
+    else if (this.block.update(step.lr, scale)) this.block.catchUpAll(t);
     this.done = t;
     if (step.average > 0) {
       this.toHost();
@@ -213,9 +216,9 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
   /**
    * Sums over pieces of a store's rows at parameters p, on every thread; training also adds the sparse sums into the
    * block's scatter, under training step t's stamp (a kernel rule's: the columns are read and listed as brought up to
-   * step t − 1) or a stamp of the host's (t null).
+   * step t − 1) or a stamp of the host's (t null). `linear`: no sums, the rows' dL/dz left for the linear rule's step.
    */
-  private sums(p: ModelParams, store: SimdSparseStore, pieces: readonly Piece[], train: boolean, yShift: number, t: number | null = null): GradSums {
+  private sums(p: ModelParams, store: SimdSparseStore, pieces: readonly Piece[], train: boolean, yShift: number, t: number | null = null, linear = false): GradSums {
     const out = emptyGradSums(this.dense, this.spec.outputs, confusionClasses(this.spec.loss, this.spec.outputs));
     this.copy(p);
     const { arena, pool } = this.host;
@@ -233,7 +236,7 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
       }
       const chunks = Math.max(1, Math.min(this.maxChunks, Math.floor((rows * (this.rb + 4 + 8 * this.spec.outputs)) / Math.max(1, this.host.minChunkBytes))));
       // One thread takes every chunk in order: it scatters each block as it goes (the same order as after the pass).
-      const fused = train && (pool.threads === 1 || chunks === 1);
+      const fused = train && !linear && (pool.threads === 1 || chunks === 1);
       if (train && !fused) this.outputs(rows);
       if (fused) block.grow(block.n + entries);
       const { i32, f64 } = arena.views;
@@ -252,7 +255,7 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
       const v = arena.views;
       this.reduce(out, v.f64, chunks);
       if (fused) block.n = v.i32[J + SPARSE.n];
-      else if (train) this.scatter(store, pieces.slice(at, end));
+      else if (train && !linear) this.scatter(store, pieces.slice(at, end));
     }
     return out;
   }
@@ -285,12 +288,17 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
     }
   }
 
-  /** Adds dL/dz·val of every entry of the job's rows into the block's sums, in job order (in the kernels). */
-  private scatter(store: SimdSparseStore, pieces: readonly Piece[]): void {
+  /**
+   * Adds dL/dz·val of every entry of the job's rows into the block's sums, in job order (in the kernels) — or, given
+   * `eta`, applies the linear rule's step w −= eta·dL/dz·val instead.
+   */
+  private scatter(store: SimdSparseStore, pieces: readonly Piece[], eta?: number): void {
     const k = this.spec.outputs;
     let r = 0;
     for (const q of pieces) {
-      this.block.scatter(this.out.g + r * k * 4, this.out.rows + r * 4, q.count, store.csr.slots[q.chunk]!);
+      const [g, rows, c] = [this.out.g + r * k * 4, this.out.rows + r * 4, store.csr.slots[q.chunk]!];
+      if (eta === undefined) this.block.scatter(g, rows, q.count, c);
+      else this.block.stepSgd(eta, g, rows, q.count, c);
       r += q.count;
     }
   }

@@ -45,9 +45,12 @@ export class SparseBlock {
   /** Optimizer slots per weight in the records (0 unless the kernels update). */
   private readonly nslots: number = 0;
   readonly kernelRule: boolean;
+  /** Plain SGD without a penalty or clipping: a step's update is linear in its sums, applied entry by entry (stepSgd). */
+  readonly linear: boolean;
 
   constructor(private readonly arena: Arena, private readonly spec: ModelSpec, readonly width: number, readonly k: number, slotsPer: number) {
     this.kernelRule = kernelRule(spec);
+    this.linear = this.kernelRule && spec.optimizer === 'sgd' && lazyKind(spec) === 'inert' && !(spec.clipNorm > 0);
     if (this.kernelRule) this.nslots = slotsPer;
     this.stride = 8 * k * (2 + this.nslots) + 8;
     this.blk = arena.alloc(width * this.stride);
@@ -104,6 +107,11 @@ export class SparseBlock {
       this.arena.release(this.list);
     }
     [this.list, this.room] = [list, room];
+  }
+
+  /** The linear rule's step for rows [0, count) of a piece (row indices at `rows`, their K dL/dz at g): w −= eta·dL/dz·val. */
+  stepSgd(eta: number, g: number, rows: number, count: number, c: CsrSlot): void {
+    this.arena.kernels.sparseStepSgd(this.blk, this.stride, eta, g, rows, count, c.ptr, c.idx, c.val, this.k);
   }
 
   /** Σ of the squared sums of the listed columns. */

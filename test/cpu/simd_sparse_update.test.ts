@@ -27,7 +27,7 @@ interface Shape {
   valued: boolean;
 }
 
-function check(optimizer: OptimizerKind, penalty: PenaltyKind, shape: Shape, seed: number): void {
+function check(optimizer: OptimizerKind, penalty: PenaltyKind, shape: Shape, seed: number, linear = false): void {
   const { width, k, valued } = shape;
   const rng = new Rng(seed);
   const spec: ModelSpec = modelSpec({
@@ -67,10 +67,12 @@ function check(optimizer: OptimizerKind, penalty: PenaltyKind, shape: Shape, see
     arena.views.u32.set(Uint32Array.from({ length: rows }, (_, r) => r), rowsAt / 4);
     const lr = 0.3 / Math.sqrt(t);
     const scale = 1 / rows;
-    block.open(t);
-    block.scatter(gAt, rowsAt, rows, csr.slots[0]!);
-    const restart = block.update(lr, scale);
-    expect(restart).toBe(false);
+    if (linear) block.stepSgd(lr * scale, gAt, rowsAt, rows, csr.slots[0]!);
+    else {
+      block.open(t);
+      block.scatter(gAt, rowsAt, rows, csr.slots[0]!);
+      expect(block.update(lr, scale)).toBe(false);
+    }
     arena.release(gAt);
     arena.release(rowsAt);
     // The oracle, as sparse_session.ts's apply.
@@ -116,6 +118,13 @@ describe('the fast CPU backend\'s sparse update equals the host rule', () => {
       { width: 1000, k: 1, valued: false },
     ];
     shapes.forEach((s, i) => check(optimizer, penalty, s, 17 + i));
+  });
+
+  it('plain SGD\'s linear step (one read-modify-write per entry) equals the host rule too', () => {
+    const b = new SparseBlock(fastCpu(useBackends(['cpu (1 thread)'])[0]).arena, modelSpec({ d: 4, sparse: { dense: 0, width: 4 } }), 4, 1, 0);
+    expect(b.linear).toBe(true);
+    b.dispose();
+    [{ width: 1, k: 1, valued: false }, { width: 65, k: 3, valued: true }, { width: 1000, k: 1, valued: false }].forEach((sh, i) => check('sgd', 'none', sh, 5 + i, true));
   });
 
   it('leaves the rules it cannot run (momentum, Adam, L2 under AdaGrad…) to the host', () => {

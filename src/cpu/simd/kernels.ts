@@ -208,4 +208,4 @@ export function accumulate(G: usize, g: usize, xb: usize, count: u32, rb: usize,
 }
 
 export { sparseOutputs, sparseTouch } from './sparse';
-export { sparseCatchUpAll, sparseStampAll, sparseScatter, sparseSquares, sparseUpdate } from './sparse_update';
+export { sparseCatchUpAll, sparseStampAll, sparseScatter, sparseSquares, sparseStepSgd, sparseUpdate } from './sparse_update';

@@ -131,3 +131,25 @@ export function sparseCatchUpAll(blk: usize, stride: usize, width: u32, k: u32, 
 export function sparseStampAll(blk: usize, stride: usize, width: u32, to: u32): void {
   for (let j: usize = 0; j < <usize>width; j++) store<u32>(blk + j * stride + stride - 8, to);
 }
+
+/**
+ * Plain SGD without a penalty, whose step is linear in the sums: w_c(j) −= eta·dL/dz_rc·val_e for every entry e of
+ * rows r < count, in order — the scatter and the update in one read-modify-write per entry (eta = lr/B). Run after
+ * every row of the step has been read.
+ */
+export function sparseStepSgd(blk: usize, stride: usize, eta: f64, g: usize, rows: usize, count: u32, ptr: usize, idx: usize, val: usize, k: u32): void {
+  for (let r: u32 = 0; r < count; r++) {
+    const row = <usize>load<u32>(rows + (<usize>r << 2));
+    const e1 = <usize>load<u32>(ptr + (row << 2), 4);
+    const gr = g + ((<usize>r * k) << 2);
+    for (let e = <usize>load<u32>(ptr + (row << 2)); e < e1; e++) {
+      const i = load<u32>(idx + (e << 2));
+      const v: f64 = val ? <f64>load<f32>(val + (e << 2)) : i & 0x80000000 ? -1.0 : 1.0;
+      const rec = blk + <usize>(i & 0x7fffffff) * stride;
+      for (let c: u32 = 0; c < k; c++) {
+        const a = rec + (<usize>c << 3);
+        store<f64>(a, load<f64>(a) - eta * (<f64>load<f32>(gr + (<usize>c << 2)) * v));
+      }
+    }
+  }
+}
