@@ -28,7 +28,10 @@ export interface Kernels {
   ): void;
   sparseCatchUpAll(blk: number, stride: number, width: number, k: number, p: number, q: number, base: number, to: number): void;
   sparseStampAll(blk: number, stride: number, width: number, to: number): void;
-  sparseStepSgd(blk: number, stride: number, eta: number, g: number, rows: number, count: number, ptr: number, idx: number, val: number, k: number): void;
+  sparseStepSgd(
+    blk: number, stride: number, eta: number, g: number, rows: number, count: number, ptr: number, idx: number, val: number, k: number,
+    stamp: number, decay: number, c: number, p: number, q: number, base: number,
+  ): void;
 }
 
 /** A loss part's training rows (simd/losses/<stem>.ts): dL/dz into g, Σ loss and Σ dL/dz (K for softmax) at out. */

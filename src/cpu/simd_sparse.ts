@@ -195,8 +195,8 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
     const rule = { lr: step.lr, t, average: step.average };
     const scale = this.clipFactor(s, this.spec.clipNorm > 0 ? this.block.squares() : 0) / s.rows;
     this.applyDense(s, stepContexts(rule, this.spec), scale);
-    if (linear) this.scatter(this.store, step.pieces, step.lr * scale);
-    else if (this.block.update(step.lr, scale)) this.block.catchUpAll(t);
+    if (linear) this.scatter(this.store, step.pieces, step.lr, scale);
+    if (linear ? this.block.endStep(step.lr) : this.block.update(step.lr, scale)) this.block.catchUpAll(t);
     this.done = t;
     if (step.average > 0) {
       this.toHost();
@@ -290,15 +290,15 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
 
   /**
    * Adds dL/dz·val of every entry of the job's rows into the block's sums, in job order (in the kernels) — or, given
-   * `eta`, applies the linear rule's step w −= eta·dL/dz·val instead.
+   * a rate lr and `scale`, applies the linear rule's step w −= lr·scale·dL/dz·val instead.
    */
-  private scatter(store: SimdSparseStore, pieces: readonly Piece[], eta?: number): void {
+  private scatter(store: SimdSparseStore, pieces: readonly Piece[], lr?: number, scale = 1): void {
     const k = this.spec.outputs;
     let r = 0;
     for (const q of pieces) {
       const [g, rows, c] = [this.out.g + r * k * 4, this.out.rows + r * 4, store.csr.slots[q.chunk]!];
-      if (eta === undefined) this.block.scatter(g, rows, q.count, c);
-      else this.block.stepSgd(eta, g, rows, q.count, c);
+      if (lr === undefined) this.block.scatter(g, rows, q.count, c);
+      else this.block.stepSgd(lr, lr * scale, g, rows, q.count, c);
       r += q.count;
     }
   }

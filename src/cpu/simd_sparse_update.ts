@@ -45,12 +45,12 @@ export class SparseBlock {
   /** Optimizer slots per weight in the records (0 unless the kernels update). */
   private readonly nslots: number = 0;
   readonly kernelRule: boolean;
-  /** Plain SGD without a penalty or clipping: a step's update is linear in its sums, applied entry by entry (stepSgd). */
+  /** SGD without an L1 part or clipping: a step's update is linear in its sums, applied entry by entry (stepSgd). */
   readonly linear: boolean;
 
   constructor(private readonly arena: Arena, private readonly spec: ModelSpec, readonly width: number, readonly k: number, slotsPer: number) {
     this.kernelRule = kernelRule(spec);
-    this.linear = this.kernelRule && spec.optimizer === 'sgd' && lazyKind(spec) === 'inert' && !(spec.clipNorm > 0);
+    this.linear = this.kernelRule && spec.optimizer === 'sgd' && spec.penaltyHp[1] === 0 && !(spec.clipNorm > 0);
     if (this.kernelRule) this.nslots = slotsPer;
     this.stride = 8 * k * (2 + this.nslots) + 8;
     this.blk = arena.alloc(width * this.stride);
@@ -109,9 +109,29 @@ export class SparseBlock {
     [this.list, this.room] = [list, room];
   }
 
-  /** The linear rule's step for rows [0, count) of a piece (row indices at `rows`, their K dL/dz at g): w −= eta·dL/dz·val. */
-  stepSgd(eta: number, g: number, rows: number, count: number, c: CsrSlot): void {
-    this.arena.kernels.sparseStepSgd(this.blk, this.stride, eta, g, rows, count, c.ptr, c.idx, c.val, this.k);
+  /**
+   * The linear rule's step at rate lr for rows [0, count) of a piece (row indices at `rows`, their K dL/dz at g):
+   * w −= eta·dL/dz·val, each column first brought up to date and decayed under L2 (the step's stamp, open()). The
+   * step ends with endStep.
+   */
+  stepSgd(lr: number, eta: number, g: number, rows: number, count: number, c: CsrSlot): void {
+    const d = this.decay;
+    this.arena.kernels.sparseStepSgd(
+      this.blk, this.stride, eta, g, rows, count, c.ptr, c.idx, c.val, this.k, this.stamp, d.decay, 1 - lr * this.spec.penaltyHp[0], d.p, d.q, d.base,
+    );
+  }
+
+  /** Records a step of rate lr in the decay table; true when the table must restart. */
+  endStep(lr: number): boolean {
+    const { table } = this;
+    if (!table) return false;
+    table.push(lr);
+    const s = table.steps;
+    const [p, q] = table.prefix(s);
+    const { f64 } = this.arena.views;
+    f64[(this.p >> 3) + s] = p;
+    f64[(this.q >> 3) + s] = q;
+    return table.full || s >= TABLE - 1;
   }
 
   /** Σ of the squared sums of the listed columns. */
@@ -142,22 +162,15 @@ export class SparseBlock {
 
   /** The update of the listed columns at rate lr, their sums times `scale`; true when the table must restart. */
   update(lr: number, scale: number): boolean {
-    const { spec, table } = this;
-    if (table) {
-      table.push(lr);
-      const s = table.steps;
-      const [p, q] = table.prefix(s);
-      const { f64 } = this.arena.views;
-      f64[(this.p >> 3) + s] = p;
-      f64[(this.q >> 3) + s] = q;
-    }
+    const { spec } = this;
+    const restart = this.endStep(lr);
     const [l2, l1] = spec.penaltyHp;
     const [beta, , eps] = spec.optimizerHp;
     this.arena.kernels.sparseUpdate(
       RULES[spec.optimizer]!, this.blk, this.stride, this.nslots, this.list, this.n, this.k,
       scale, lr, l2, l1, PROX[spec.penalty] ?? 0, beta, eps,
     );
-    return !!table && (table.full || table.steps >= TABLE - 1);
+    return restart;
   }
 
   /** Brings every column up to step `to` and restarts the table there. */

@@ -133,11 +133,15 @@ export function sparseStampAll(blk: usize, stride: usize, width: u32, to: u32): 
 }
 
 /**
- * Plain SGD without a penalty, whose step is linear in the sums: w_c(j) −= eta·dL/dz_rc·val_e for every entry e of
- * rows r < count, in order — the scatter and the update in one read-modify-write per entry (eta = lr/B). Run after
- * every row of the step has been read.
+ * SGD without an L1 part, whose step is linear in the sums: w_c(j) −= eta·dL/dz_rc·val_e for every entry e of rows
+ * r < count, in order — the scatter and the update in one read-modify-write per entry (eta = lr/B). With a decay
+ * table (decay ≠ 0: L2) a column's first entry under `stamp` (step t) brings it up to step t − 1 and scales it by
+ * c = 1 − lr·l2 (the L2 gradient's share of the step), and stamps it. Run after every row of the step has been read.
  */
-export function sparseStepSgd(blk: usize, stride: usize, eta: f64, g: usize, rows: usize, count: u32, ptr: usize, idx: usize, val: usize, k: u32): void {
+export function sparseStepSgd(
+  blk: usize, stride: usize, eta: f64, g: usize, rows: usize, count: u32, ptr: usize, idx: usize, val: usize, k: u32,
+  stamp: u32, decay: u32, c: f64, p: usize, q: usize, base: u32,
+): void {
   for (let r: u32 = 0; r < count; r++) {
     const row = <usize>load<u32>(rows + (<usize>r << 2));
     const e1 = <usize>load<u32>(ptr + (row << 2), 4);
@@ -146,9 +150,16 @@ export function sparseStepSgd(blk: usize, stride: usize, eta: f64, g: usize, row
       const i = load<u32>(idx + (e << 2));
       const v: f64 = val ? <f64>load<f32>(val + (e << 2)) : i & 0x80000000 ? -1.0 : 1.0;
       const rec = blk + <usize>(i & 0x7fffffff) * stride;
-      for (let c: u32 = 0; c < k; c++) {
-        const a = rec + (<usize>c << 3);
-        store<f64>(a, load<f64>(a) - eta * (<f64>load<f32>(gr + (<usize>c << 2)) * v));
+      if (decay) {
+        const was = load<u32>(rec + stride - 8);
+        if (was != stamp) {
+          for (let o: u32 = 0; o < k; o++) store<f64>(rec + (<usize>o << 3), catchUp(load<f64>(rec + (<usize>o << 3)), was, stamp - 1, p, q, base) * c);
+          store<u32>(rec + stride - 8, stamp);
+        }
+      }
+      for (let o: u32 = 0; o < k; o++) {
+        const a = rec + (<usize>o << 3);
+        store<f64>(a, load<f64>(a) - eta * (<f64>load<f32>(gr + (<usize>o << 2)) * v));
       }
     }
   }
