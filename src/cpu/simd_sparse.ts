@@ -1,10 +1,11 @@
 // The fast CPU backend's session of a model with a sparse block: the dense block and biases as f64 parameters updated
-// on the host (f32 copies in the arena each step), the sparse block as f64 weights in the arena (simd_sparse_update.ts),
-// and each step's rows summed on every thread by the sparse row pass (simd_sparse_rows.ts). The threads leave each
-// row's dL/dz at its place in the job; the owning thread then adds dL/dz·val into the sparse columns in job order (in
-// WebAssembly), so the sums do not depend on how many threads took part. Rules the kernels know update the touched
-// columns there too, the arena's weights then being the block's own (copied to the host's parameters when they are
-// read); other rules update on the host (sparse_session.ts), whose sparse columns are copied in as they change.
+// on the host (f32 copies in the arena each step), the sparse block as f64 column records in the arena
+// (simd_sparse_update.ts), and each step's rows summed on every thread by the sparse row pass (simd_sparse_rows.ts).
+// The threads leave each row's dL/dz at its place in the job; the owning thread then adds dL/dz·val into the sparse
+// columns in job order (in WebAssembly; inside the pass when one thread takes every chunk), so the sums do not depend
+// on how many threads took part. Rules the kernels know update the touched columns there too, the arena's weights then
+// being the block's own (copied to the host's parameters when they are read); other rules update on the host
+// (sparse_session.ts), whose sparse columns are copied in as they change.
 import type { ChunkStore, TrainSession } from '../backend';
 import { INDEX_MASK } from '../core/csr';
 import { LOSS_NAMES } from '../core/losses';

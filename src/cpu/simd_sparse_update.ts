@@ -1,10 +1,11 @@
 // The fast CPU backend's sparse block in its arena: per column one record (simd/sparse_update.ts) of its K f64 weights
-// the row pass reads, its K step sums and the scatter's stamp, and — for the rules the kernels know (SGD, AdaGrad, FTRL
-// under none, L2, L1 or elastic net: every rule whose untouched columns are inert or decay, core/optim/lazy.ts) — its
-// optimizer slots and last step, beside the decay table; so a training step's sums (a scatter in job order) and its
-// update of the touched columns run in WebAssembly, about one cache miss per entry instead of the host's several. Other rules keep the
-// host update (core/sparse_session.ts), fed the same scatter's sums. The host rule is the oracle
-// (test/cpu/simd_sparse_update.test.ts).
+// the row pass reads, its K step sums and a stamp (the step that last listed it: its last step), and — for the rules
+// the kernels know (SGD, AdaGrad, FTRL under none, L2, L1 or elastic net: every rule whose untouched columns are inert
+// or decay, core/optim/lazy.ts) — its optimizer slots, beside the decay table. A training step's sums (a scatter in
+// job order) and its update of the touched columns then run in WebAssembly, about one cache miss per entry instead of
+// the host's several; SGD without L1 or clipping, linear in the sums, skips them: one read-modify-write per entry
+// after the pass (stepSgd). Other rules keep the host update (core/sparse_session.ts), fed the same scatter's sums.
+// The host rule is the oracle (test/cpu/simd_sparse_update.test.ts).
 import type { ModelSpec } from '../core/model';
 import type { OptimizerKind } from '../core/optim';
 import { DecayTable, lazyKind } from '../core/optim/lazy';
