@@ -67,9 +67,9 @@ export class SparseBlock {
     return 8 * k * (2 + slots) + 8;
   }
 
-  /** The decay fields the row pass reads (decay 0: none). */
+  /** The decay fields the kernels read (decay 0: none; q 0: no L1 part, the decay a product only). */
   get decay(): { decay: number; p: number; q: number; base: number } {
-    return { decay: this.table ? 1 : 0, p: this.p, q: this.q, base: this.table?.base ?? 0 };
+    return { decay: this.table ? 1 : 0, p: this.p, q: this.spec.penaltyHp[1] > 0 ? this.q : 0, base: this.table?.base ?? 0 };
   }
 
   /** Starts a scatter with no column listed: training step t's (kernel rules), or sums for the host update (t null). */
@@ -177,7 +177,7 @@ export class SparseBlock {
   /** Brings every column up to step `to` and restarts the table there. */
   catchUpAll(to: number): void {
     if (!this.table) return;
-    this.arena.kernels.sparseCatchUpAll(this.blk, this.stride, this.width, this.k, this.p, this.q, this.table.base, to);
+    this.arena.kernels.sparseCatchUpAll(this.blk, this.stride, this.width, this.k, this.p, this.decay.q, this.table.base, to);
     this.reset(to);
   }
 

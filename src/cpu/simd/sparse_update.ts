@@ -13,17 +13,22 @@ const SGD: u32 = 0;
 const ADAGRAD: u32 = 1;
 const FTRL: u32 = 2;
 
+/** The soft-threshold by t ≥ 0, branch-free (a weight's sign is unpredictable). */
 @inline function soft(w: f64, t: f64): f64 {
-  return w > t ? w - t : w < -t ? w + t : 0;
+  const m = abs<f64>(w) - t;
+  return select<f64>(copysign<f64>(m, w), 0, m > 0);
 }
 
-/** w after the untouched steps a+1…b (DecayTable.catchUp: p, q its prefix products and sums from step `base`). */
+/**
+ * w after the untouched steps a+1…b (DecayTable.catchUp: p, q its prefix products and sums from step `base`; q = 0:
+ * no L1 part, the sums all 0); w itself when b ≤ a. Branch-free: whether a column missed steps is unpredictable.
+ */
 @inline export function catchUp(w: f64, a: u32, b: u32, p: usize, q: usize, base: u32): f64 {
-  if (b <= a) return w;
-  const ka = <usize>(a - base) << 3;
+  const ka = <usize>(min<u32>(a, b) - base) << 3;
   const kb = <usize>(b - base) << 3;
   const pa = load<f64>(p + ka);
-  return (load<f64>(p + kb) / pa) * soft(w, (load<f64>(q + kb) - load<f64>(q + ka)) * pa);
+  const r = load<f64>(p + kb) / pa;
+  return q ? r * soft(w, (load<f64>(q + kb) - load<f64>(q + ka)) * pa) : r * w;
 }
 
 /**
@@ -151,11 +156,11 @@ export function sparseStepSgd(
       const v: f64 = val ? <f64>load<f32>(val + (e << 2)) : i & 0x80000000 ? -1.0 : 1.0;
       const rec = blk + <usize>(i & 0x7fffffff) * stride;
       if (decay) {
+        // Branch-free: once stamped, the catch-up leaves the weight as it is and the factor is 1.
         const was = load<u32>(rec + stride - 8);
-        if (was != stamp) {
-          for (let o: u32 = 0; o < k; o++) store<f64>(rec + (<usize>o << 3), catchUp(load<f64>(rec + (<usize>o << 3)), was, stamp - 1, p, q, base) * c);
-          store<u32>(rec + stride - 8, stamp);
-        }
+        const f = select<f64>(c, 1, was != stamp);
+        for (let o: u32 = 0; o < k; o++) store<f64>(rec + (<usize>o << 3), catchUp(load<f64>(rec + (<usize>o << 3)), was, stamp - 1, p, q, base) * f);
+        store<u32>(rec + stride - 8, stamp);
       }
       for (let o: u32 = 0; o < k; o++) {
         const a = rec + (<usize>o << 3);
