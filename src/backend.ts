@@ -106,6 +106,7 @@ export interface SparseShape {
   optimizer: OptimizerKind;
   penalty: PenaltyKind;
   penaltyHp: PenaltyHp;
+  clipNorm: number;
 }
 
 /** A compute backend: WebGPU, the fast CPU backend or the f64 reference. */

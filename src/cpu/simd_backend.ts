@@ -21,7 +21,7 @@ import type { RowBlock } from './hessian';
 import { CpuSessionBase } from './session';
 import { CsrSlots } from './simd_sparse_store';
 import { SimdSparseSession } from './simd_sparse';
-import { kernelRule, SparseBlock } from './simd_sparse_update';
+import { blockLayout, kernelRule } from './simd_sparse_update';
 import { sparseHostBytes } from '../core/sparse_session';
 import { OPTIMIZERS } from '../core/optim';
 
@@ -324,7 +324,7 @@ export class SimdCpuBackend implements Backend {
    */
   sparseModelBytes(s: SparseShape): number {
     const kernel = kernelRule(s);
-    return s.width * (sparseHostBytes(s, !kernel) + SparseBlock.bytesPerColumn(s.outputs, kernel ? OPTIMIZERS[s.optimizer].slots : 0) + (kernel ? 0 : 1)) + CPU_SHARE;
+    return s.width * (sparseHostBytes(s, !kernel) + blockLayout(s, s.outputs, OPTIMIZERS[s.optimizer].slots).stride + (kernel ? 0 : 1)) + CPU_SHARE;
   }
 
   createStore(d: number, slotRows: number, exact = false, extras?: RowExtras): ChunkStore {

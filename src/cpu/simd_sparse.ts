@@ -237,7 +237,8 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
       }
       const chunks = Math.max(1, Math.min(this.maxChunks, Math.floor((rows * (this.rb + 4 + 8 * this.spec.outputs)) / Math.max(1, this.host.minChunkBytes))));
       // One thread takes every chunk in order: it scatters each block as it goes (the same order as after the pass).
-      const fused = train && !linear && (pool.threads === 1 || chunks === 1);
+      // (The linear rule's sums, for the host only, are apart from the records the pass reads: not scattered there.)
+      const fused = train && !linear && !block.linear && (pool.threads === 1 || chunks === 1);
       if (train && !fused) this.outputs(rows);
       if (fused) block.grow(block.n + entries);
       const { i32, f64 } = arena.views;

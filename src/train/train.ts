@@ -140,7 +140,7 @@ async function loadRun(backend: Backend, plan: TrainPlan, targets: Targets, t0 =
   const { spec, hold } = plan;
   const source = targets.source;
   const d = source.features.length;
-  const shape = source.sparse && { width: source.sparse.width, outputs: targets.outputs, optimizer: spec.optimizer, penalty: spec.penalty, penaltyHp: penaltyHp(spec.penalty, spec) };
+  const shape = source.sparse && { width: source.sparse.width, outputs: targets.outputs, optimizer: spec.optimizer, penalty: spec.penalty, penaltyHp: penaltyHp(spec.penalty, spec), clipNorm: spec.clipNorm };
   const reserved = shape ? sparseBlockBytes(backend, shape) + RUNTIME_BYTES : 0;
   const budget = budgetRows(plan, d, source.sparse?.nnzPerRow, reserved);
   const newStats = (): RowStats => ({ x: spec.standardize ? new ColumnSet(d) : null, y: new ColumnSet(1) });
