@@ -1,7 +1,7 @@
 // The memory budget with a wide sparse model, through the built CLI (issue 18): 2^24 hashed buckets, trained at the
 // smallest --memory-budget the run accepts (what its refusal says the block and the program keep, plus a little for
-// rows), must peak (the child's maxRSS) within that budget on the fast CPU backend and on the reference. Measured
-// margins: about 110 MiB on cpu — a full-width copy of the weights (128 MiB) or a JS array over every column breaks it.
+// rows), must peak (the child's maxRSS) within that budget on the fast CPU backend and on the reference. Checked by
+// hand: handing back a full-width copy of the weights (128 MiB) instead of the session's own breaks both.
 import { describe, expect, it } from 'vitest';
 import { runCli, runCliOk } from '../helpers/cli';
 import { tempDir } from '../data/helpers';
