@@ -2,7 +2,9 @@
 import type { HostChunk, RowExtras } from './core/dataset';
 import type { EvalSums } from './core/metrics';
 import type { Gradient, ModelParams, ModelSpec } from './core/model';
+import type { OptimizerKind } from './core/optim';
 import type { OptimState } from './core/optim/apply';
+import type { PenaltyHp, PenaltyKind } from './core/penalties';
 import type { Step } from './core/schedule';
 
 /** `cpu`: the fast f32 SIMD backend on every core; `reference`: the f64 single-thread oracle. */
@@ -64,6 +66,11 @@ export interface TrainSession {
    * running average (`which` = 'average', once a step has been averaged; the current ones before).
    */
   readModel(which?: Which): Promise<ModelParams>;
+  /**
+   * The parameters as readModel gives them but without a copy, where a session keeps a large model (a sparse block):
+   * valid while nothing trains or writes the session again — the end of a run.
+   */
+  viewModel?(which?: Which): Promise<ModelParams>;
   writeModel(p: ModelParams): void;
   /** Loss and metric sums over every loaded row of `store` (default: the session's own), y shifted by `yShift`. */
   evaluate(store?: ChunkStore, yShift?: number, which?: Which): Promise<EvalSums>;
@@ -92,6 +99,16 @@ export interface GramPass {
   dispose(): void;
 }
 
+/** What the memory budget reads of a model with a sparse block: its width, outputs and update rule. */
+export interface SparseShape {
+  width: number;
+  outputs: number;
+  optimizer: OptimizerKind;
+  penalty: PenaltyKind;
+  penaltyHp: PenaltyHp;
+  clipNorm: number;
+}
+
 /** A compute backend: WebGPU, the fast CPU backend or the f64 reference. */
 export interface Backend {
   readonly kind: BackendKind;
@@ -99,6 +116,8 @@ export interface Backend {
   readonly device: string;
   /** The largest slot, in rows, this backend holds for d features. */
   maxChunkRows(d: number): number;
+  /** Bytes a session of this backend keeps for a model's sparse block (default: train/plan.ts's sparseModelBytes). */
+  sparseModelBytes?(s: SparseShape): number;
   /**
    * A store with slots of `slotRows` rows; `exact` sizes each slot to its first chunk (resident data); `extras`: the
    * per-row sample weights and offsets its chunks carry (default none).

@@ -23,10 +23,26 @@ export function coefficientTable(features: readonly string[], p: ModelParams, cl
   features.forEach((f, j) => row(f, j));
   let more = '';
   if (encoding) {
-    const size = (j: number) => Math.max(...Array.from({ length: k }, (_, c) => Math.abs(p.weights[c * D + d + j])));
-    const nonzero = Array.from({ length: encoding.width }, (_, j) => j).filter((j) => size(j) > 0);
-    nonzero.sort((a, b) => size(b) - size(a)).slice(0, SPARSE_SHOWN).forEach((j) => row(sparseColumnName(encoding, j), d + j));
-    if (nonzero.length > SPARSE_SHOWN) more = `\n(${nonzero.length - SPARSE_SHOWN} more non-zero sparse coefficients, ${encoding.width} sparse columns; all in the saved model)`;
+    const size = (j: number) => {
+      let m = 0;
+      for (let c = 0; c < k; c++) m = Math.max(m, Math.abs(p.weights[c * D + d + j]));
+      return m;
+    };
+    // One pass keeping the largest few: no array over every column (2^24 hashed buckets).
+    let nonzero = 0;
+    const top: { j: number; s: number }[] = [];
+    for (let j = 0; j < encoding.width; j++) {
+      const s = size(j);
+      if (!(s > 0)) continue;
+      nonzero++;
+      if (top.length === SPARSE_SHOWN && s <= top[SPARSE_SHOWN - 1].s) continue;
+      if (top.length === SPARSE_SHOWN) top.pop();
+      let i = top.length;
+      while (i > 0 && top[i - 1].s < s) i--;
+      top.splice(i, 0, { j, s });
+    }
+    top.forEach(({ j }) => row(sparseColumnName(encoding, j), d + j));
+    if (nonzero > SPARSE_SHOWN) more = `\n(${nonzero - SPARSE_SHOWN} more non-zero sparse coefficients, ${encoding.width} sparse columns; all in the saved model)`;
   }
   if (fitBias) rows.push(['(bias)', ...Array.from(p.bias, (b) => fmt(b))]);
   return table(rows) + more;

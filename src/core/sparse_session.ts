@@ -8,38 +8,51 @@ import { confusionClasses, type EvalSums } from './metrics';
 import { cloneParams, zeroParams, type Gradient, type ModelParams, type ModelSpec } from './model';
 import { OPTIMIZERS } from './optim';
 import { applyStep, newOptimState, stepContexts, updateWeight, type OptimState, type StepRule } from './optim/apply';
+import type { GradSums } from './grad_sums';
 import { decayTable, lazyKind, type DecayTable, type LazyKind } from './optim/lazy';
 import type { Step } from './schedule';
 import { emptySparseSums, SparseAccumulator, type SparseSums } from './sparse_sums';
 
 /** Which parameters a session reads: the current iterate or the running average (backend.ts's Which). */
 type Which = 'current' | 'average';
+/** One step's contexts (apply.ts's stepContexts). */
+type StepContexts = ReturnType<typeof stepContexts>;
+
+/**
+ * Bytes per sparse column a session keeps on the host: K f64 weights and their optimizer slots, and — when the host
+ * updates the block — the scatter accumulator's K f64 sums, its mark and list entry, and the decay rule's last step.
+ */
+export function sparseHostBytes(s: Pick<ModelSpec, 'optimizer' | 'penalty' | 'penaltyHp' | 'outputs'>, hostUpdate: boolean): number {
+  const k = s.outputs;
+  const own = k * 8 * (1 + OPTIMIZERS[s.optimizer].slots);
+  return hostUpdate ? own + k * 8 + 8 + (lazyKind(s) === 'decay' ? 4 : 0) : own;
+}
 
 /** A session of a model with a sparse block; `stepSums` sums a step's rows at the current parameters. */
 export abstract class SparseSessionBase<Store = unknown> {
   protected readonly losses: number[] = [];
   protected params: ModelParams;
-  private state: OptimState;
+  protected state: OptimState;
   protected readonly dense: number;
   protected readonly width: number;
   private readonly kind: LazyKind;
   private readonly table: DecayTable | null;
-  /** The step (1-based, global) up to which each sparse column is up to date. */
+  /** The step (1-based, global) up to which each sparse column is up to date (kept only with a decay table). */
   private readonly last: Int32Array;
   /** Steps applied so far (global), or null before the first. */
-  private done: number | null = null;
-  protected readonly accumulator: SparseAccumulator;
+  protected done: number | null = null;
+  private acc: SparseAccumulator | null = null;
 
-  constructor(protected readonly spec: ModelSpec, init?: ModelParams) {
+  /** `hostUpdate` false: the backend updates the sparse block itself (the host keeps no decay table nor last steps). */
+  constructor(protected readonly spec: ModelSpec, init?: ModelParams, hostUpdate = true) {
     if (!spec.sparse) throw new Error('a sparse session needs a model with a sparse block');
     this.dense = spec.sparse.dense;
     this.width = spec.sparse.width;
     this.params = zeroParams(spec.d, spec.outputs);
     this.state = newOptimState(spec);
     this.kind = lazyKind(spec);
-    this.table = decayTable(spec);
-    this.last = new Int32Array(this.width);
-    this.accumulator = new SparseAccumulator(this.width, spec.outputs);
+    this.table = hostUpdate ? decayTable(spec) : null;
+    this.last = new Int32Array(this.table ? this.width : 0);
     if (init) this.writeModel(init);
   }
 
@@ -55,6 +68,17 @@ export abstract class SparseSessionBase<Store = unknown> {
 
   /** Told that every weight may have changed. */
   protected changedAll(): void {}
+
+  /** The host's scatter accumulator (made at first use: a backend that updates elsewhere never needs one). */
+  protected get accumulator(): SparseAccumulator {
+    return (this.acc ??= new SparseAccumulator(this.width, this.spec.outputs));
+  }
+
+  /** Told that every sparse column is up to date at step `to` (a backend that updated them elsewhere copied them in). */
+  protected upToDate(to: number): void {
+    this.last.fill(to);
+    this.table?.reset(to);
+  }
 
   /** Zeroed sums over the session's accumulator (cleared). */
   protected emptySums(): SparseSums {
@@ -106,10 +130,18 @@ export abstract class SparseSessionBase<Store = unknown> {
   private clip(s: SparseSums): number {
     if (!(this.spec.clipNorm > 0)) return 1;
     let sq = 0;
-    for (const v of s.grad) sq += v * v;
-    if (this.spec.fitBias) for (const v of s.gradBias) sq += v * v;
     const acc = s.sparse;
     for (let i = 0; i < acc.count; i++) for (let c = 0; c < this.spec.outputs; c++) sq += acc.acc[c * this.width + acc.cols[i]] ** 2;
+    return this.clipFactor(s, sq);
+  }
+
+  /** The clip factor of a step's mean gradient given its sparse block's Σ sums². */
+  protected clipFactor(s: GradSums, sparseSquares: number): number {
+    if (!(this.spec.clipNorm > 0)) return 1;
+    let sq = 0;
+    for (const v of s.grad) sq += v * v;
+    if (this.spec.fitBias) for (const v of s.gradBias) sq += v * v;
+    sq += sparseSquares;
     const norm = Math.sqrt(sq) / s.rows;
     return norm > this.spec.clipNorm ? this.spec.clipNorm / norm : 1;
   }
@@ -149,14 +181,11 @@ export abstract class SparseSessionBase<Store = unknown> {
       this.changedAll();
       return;
     }
-    const opt = OPTIMIZERS[spec.optimizer];
     const D = spec.d;
     const scale = this.clip(s) / s.rows;
     const ctx = stepContexts(rule, spec);
     this.table?.push(rule.lr);
-    for (let c = 0; c < spec.outputs; c++) {
-      for (let j = 0; j < dd; j++) p.weights[c * D + j] = updateWeight(p.weights[c * D + j], s.grad[c * dd + j] * scale, state.slots, c * D + j, ctx.weight, spec);
-    }
+    this.applyDense(s, ctx, scale);
     const acc = s.sparse;
     for (let q = 0; q < acc.count; q++) {
       const j = acc.cols[q];
@@ -168,17 +197,27 @@ export abstract class SparseSessionBase<Store = unknown> {
       last[j] = t;
       this.changed(j);
     }
-    if (spec.fitBias) {
-      const n = p.weights.length;
-      for (let c = 0; c < spec.outputs; c++) p.bias[c] = opt.update(p.bias[c], s.gradBias[c] * scale, state.slots, (n + c) * opt.slots, spec.optimizerHp, ctx.bias);
-    }
     this.done = t;
     if (rule.average > 0) this.average(rule.average);
     if (this.table?.full) this.catchUpAll(t);
   }
 
+  /** The update of the dense block and the biases from a step's sums (mean gradient: the sums times `scale`). */
+  protected applyDense(s: GradSums, ctx: StepContexts, scale: number): void {
+    const { spec, params: p, state, dense: dd } = this;
+    const D = spec.d;
+    for (let c = 0; c < spec.outputs; c++) {
+      for (let j = 0; j < dd; j++) p.weights[c * D + j] = updateWeight(p.weights[c * D + j], s.grad[c * dd + j] * scale, state.slots, c * D + j, ctx.weight, spec);
+    }
+    if (spec.fitBias) {
+      const opt = OPTIMIZERS[spec.optimizer];
+      const n = p.weights.length;
+      for (let c = 0; c < spec.outputs; c++) p.bias[c] = opt.update(p.bias[c], s.gradBias[c] * scale, state.slots, (n + c) * opt.slots, spec.optimizerHp, ctx.bias);
+    }
+  }
+
   /** The running average over every parameter (dense: averaging costs O(D) per averaged step). */
-  private average(n: number): void {
+  protected average(n: number): void {
     this.catchUpAll(this.done!);
     const p = this.params;
     const a = (this.state.average ??= cloneParams(p));
@@ -207,6 +246,11 @@ export abstract class SparseSessionBase<Store = unknown> {
 
   async readModel(which?: Which): Promise<ModelParams> {
     return cloneParams(this.current(which));
+  }
+
+  /** The parameters themselves, no copy (2^24 hashed weights are 128 MB): the caller reads them and trains no more. */
+  async viewModel(which?: Which): Promise<ModelParams> {
+    return this.current(which);
   }
 
   evaluate(store?: Store, yShift = 0, which?: Which): Promise<EvalSums> {

@@ -1,7 +1,7 @@
 // The reference backend (`--backend reference`): a plain f64-accumulating CPU loop, the oracle for every GPU and
 // fast-CPU test — built to be exact, not fast (the fast CPU backend is simd_backend.ts). Rows stay float32 (as on
 // the GPU); all arithmetic is f64.
-import type { Backend, ChunkStore, TrainSession } from '../backend';
+import type { Backend, ChunkStore, SparseShape, TrainSession } from '../backend';
 import { checkExtras, NO_EXTRAS, sameExtras, type HostChunk, type RowExtras } from '../core/dataset';
 import type { EvalSums } from '../core/metrics';
 import type { ModelParams, ModelSpec } from '../core/model';
@@ -10,6 +10,7 @@ import type { RowBlock } from './hessian';
 import { gradRows } from './grad_rows';
 import { CpuSessionBase } from './session';
 import { ReferenceSparseSession } from './sparse_reference';
+import { sparseHostBytes } from '../core/sparse_session';
 
 class CpuStore implements ChunkStore {
   readonly chunks: HostChunk[] = [];
@@ -72,6 +73,11 @@ export class CpuBackend implements Backend {
 
   maxChunkRows(d: number): number {
     return Math.max(1, Math.floor(2 ** 28 / Math.max(1, d)));
+  }
+
+  /** The sparse block's weights, slots and the host update's accumulator (sparse_session.ts). */
+  sparseModelBytes(s: SparseShape): number {
+    return s.width * sparseHostBytes(s, true);
   }
 
   createStore(d: number, slotRows: number, _exact?: boolean, extras?: RowExtras): ChunkStore {

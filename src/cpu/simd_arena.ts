@@ -13,7 +13,26 @@ export interface Kernels {
   gatherColumn(dst: number, src: number, idx: number, count: number): void;
   addColumn(z: number, o: number, count: number): void;
   allFinite(p: number, count: number): number;
-  sparseOutputs(z: number, rows: number, count: number, ptr: number, idx: number, val: number, ws: number, width: number, k: number): void;
+  sparseOutputs(
+    z: number, rows: number, count: number, ptr: number, idx: number, val: number, blk: number, stride: number, k: number,
+    decay: number, p: number, q: number, base: number, upTo: number,
+  ): void;
+  sparseTouch(rows: number, count: number, ptr: number, idx: number, val: number, blk: number, stride: number): number;
+  sparseScatter(
+    blk: number, stride: number, list: number, n: number, stamp: number, g: number, rows: number, count: number,
+    ptr: number, idx: number, val: number, k: number, decay: number, p: number, q: number, base: number,
+  ): number;
+  sparseSquares(blk: number, stride: number, list: number, n: number, k: number): number;
+  sparseUpdate(
+    rule: number, blk: number, stride: number, nslots: number, list: number, n: number, k: number,
+    scale: number, lr: number, l2: number, l1: number, prox: number, beta: number, eps: number,
+  ): void;
+  sparseCatchUpAll(blk: number, stride: number, width: number, k: number, p: number, q: number, base: number, to: number): void;
+  sparseStampAll(blk: number, stride: number, width: number, to: number): void;
+  sparseStepSgd(
+    blk: number, stride: number, eta: number, g: number, rows: number, count: number, ptr: number, idx: number, val: number, k: number,
+    stamp: number, decay: number, c: number, p: number, q: number, base: number,
+  ): void;
 }
 
 /** A loss part's training rows (simd/losses/<stem>.ts): dL/dz into g, Σ loss and Σ dL/dz (K for softmax) at out. */

@@ -3,7 +3,7 @@
 // metrics, and every core (simd_pool.ts). A step's gradient sums come back in f64 and the session base class
 // (session.ts) applies the update rule in f64 on the host, so every penalty and optimizer of the registries trains
 // here exactly as on the reference.
-import type { Backend, ChunkStore, TrainSession } from '../backend';
+import type { Backend, ChunkStore, SparseShape, TrainSession } from '../backend';
 import { checkExtras, NO_EXTRAS, sameExtras, type HostChunk, type RowExtras } from '../core/dataset';
 import { LOSS_NAMES } from '../core/losses';
 import { confusionClasses, type EvalSums } from '../core/metrics';
@@ -21,6 +21,9 @@ import type { RowBlock } from './hessian';
 import { CpuSessionBase } from './session';
 import { CsrSlots } from './simd_sparse_store';
 import { SimdSparseSession } from './simd_sparse';
+import { blockLayout, kernelRule } from './simd_sparse_update';
+import { sparseHostBytes } from '../core/sparse_session';
+import { OPTIMIZERS } from '../core/optim';
 
 /** Pieces per job; a step or an evaluation over more chunks runs as several jobs. */
 const MAX_PIECES = 256;
@@ -59,6 +62,9 @@ function decode(b64: string): Uint8Array<ArrayBuffer> {
   return u;
 }
 
+/** What the fast CPU backend keeps beside a sparse model's block (see sparseModelBytes). */
+const CPU_SHARE = 64 * 2 ** 20;
+
 /** The kernels compiled for a shared (threads) or a plain memory. */
 export function kernelModule(shared: boolean): WebAssembly.Module {
   return new WebAssembly.Module(decode(shared ? binaries.shared : binaries.plain));
@@ -85,9 +91,10 @@ export class SimdStore implements ChunkStore {
     if (chunk.x.length < chunk.rows * d) throw new Error(`chunk x has ${chunk.x.length} values, expected ${chunk.rows * d}`);
     checkExtras(chunk, this.extras);
     const s = this.slot(slot, chunk.rows);
-    const { f32 } = this.arena.views;
     this.rowsIn[slot] = chunk.rows;
+    // The sparse block's allocation may grow the memory (a plain one's buffer is then replaced): views after it.
     if (chunk.sparse) this.csr.load(slot, chunk.sparse, chunk.rows);
+    const { f32 } = this.arena.views;
     if (chunk.x.buffer === f32.buffer && chunk.x.byteOffset === s.x && chunk.y.byteOffset === s.y) return; // its own slotView
     if (rb === d * 4) f32.set(chunk.x.subarray(0, chunk.rows * d), s.x / 4);
     else for (let r = 0; r < chunk.rows; r++) f32.set(chunk.x.subarray(r * d, (r + 1) * d), s.x / 4 + (r * rb) / 4);
@@ -310,6 +317,16 @@ export class SimdCpuBackend implements Backend {
 
   maxChunkRows(d: number): number {
     return Math.max(1, Math.floor(2 ** 30 / (rowBytesOf(d) + 4)));
+  }
+
+  /**
+   * The host's f64 weights and slots, the arena's column records, for rules the host updates its accumulator and
+   * marks — and the backend's own share beside them (worker threads, scratch, the arena's spare room): measured
+   * about 50 MiB more than the reference's at 2^24 buckets, streamed (bench/RESULTS.md).
+   */
+  sparseModelBytes(s: SparseShape): number {
+    const kernel = kernelRule(s);
+    return s.width * (sparseHostBytes(s, !kernel) + blockLayout(s, s.outputs, OPTIMIZERS[s.optimizer].slots).stride + (kernel ? 0 : 1)) + CPU_SHARE;
   }
 
   createStore(d: number, slotRows: number, exact = false, extras?: RowExtras): ChunkStore {

@@ -1,10 +1,13 @@
-// The fast CPU backend's session of a model with a sparse block: f64 parameters and the update on the host
-// (sparse_session.ts: O(columns touched)), f32 copies in the arena (dense W and biases each step, sparse columns as
-// they change), and each step's rows summed on every thread by the sparse row pass (simd_sparse_rows.ts). The threads
-// leave each row's dL/dz at its place in the job; the owning thread then adds dL/dz·val into the sparse columns in job
-// order, so the sums do not depend on how many threads took part.
+// The fast CPU backend's session of a model with a sparse block: the dense block and biases as f64 parameters updated
+// on the host (f32 copies in the arena each step), the sparse block as f64 column records in the arena
+// (simd_sparse_update.ts), and each step's rows summed on every thread by the sparse row pass (simd_sparse_rows.ts).
+// The threads leave each row's dL/dz at its place in the job; the owning thread then adds dL/dz·val into the sparse
+// columns in job order (in WebAssembly; inside the pass when one thread takes every chunk), so the sums do not depend
+// on how many threads took part. Rules the kernels know update the touched columns there too, the arena's weights then
+// being the block's own (copied to the host's parameters when they are read); other rules update on the host
+// (sparse_session.ts), whose sparse columns are copied in as they change.
 import type { ChunkStore, TrainSession } from '../backend';
-import { INDEX_MASK, NEG } from '../core/csr';
+import { INDEX_MASK } from '../core/csr';
 import { LOSS_NAMES } from '../core/losses';
 import { confusionClasses, type EvalSums } from '../core/metrics';
 import type { ModelParams, ModelSpec } from '../core/model';
@@ -15,6 +18,10 @@ import type { ThreadPool } from './simd_pool';
 import { blockRows, JOB, JOB_HP, JOB_PIECES, JOB_YSHIFT, PIECE_WORDS, scratchBytes, SPARSE_JOB, STRIPE_BIAS, STRIPE_LOSS, STRIPE_M, STRIPE_ROWS, stripeBytes } from './simd_rows';
 import { SPARSE, SPARSE_PIECE_WORDS } from './simd_sparse_rows';
 import type { CsrSlots } from './simd_sparse_store';
+import { kernelRule, SparseBlock } from './simd_sparse_update';
+import { emptyGradSums, type GradSums } from './grad_sums';
+import { OPTIMIZERS } from '../core/optim';
+import { stepContexts } from '../core/optim/apply';
 import { SparseSessionBase } from '../core/sparse_session';
 import { evalSums, type SparseSums } from './sparse_sums';
 
@@ -41,18 +48,20 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
   private readonly stripe: number;
   private readonly maxChunks: number;
   private readonly w: number;
-  private readonly ws: number;
+  private readonly block: SparseBlock;
+  /** Where the sparse block's weights and slots are current: the host's parameters, or the arena (a kernel rule's steps). */
+  private where: 'host' | 'arena' = 'host';
   private readonly job: number;
   private readonly results: number;
   private out = { g: 0, rows: 0, capacity: 0 };
   /** Sparse columns whose f32 copy is stale, and whether every weight is. */
-  private readonly dirty: Uint8Array;
+  private dirty: Uint8Array | null = null;
   private dirtyList: number[] = [];
   private allDirty = true;
   private copied: ModelParams | null = null;
 
   constructor(private readonly store: SimdSparseStore, private readonly host: SimdSparseHost, spec: ModelSpec, init?: ModelParams) {
-    super(spec, init);
+    super(spec, init, !kernelRule(spec));
     if (store.d !== this.dense) throw new Error(`the store holds ${store.d} dense features; the model has ${this.dense}`);
     const { arena, pool, prefetch } = host;
     const k = spec.outputs;
@@ -62,9 +71,8 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
     const scratch = scratchBytes(block, rb, k, prefetch);
     this.stripe = stripeBytes(k, rb, classes);
     this.maxChunks = Math.max(pool.threads, Math.min(MAX_CHUNKS, Math.floor(2 ** 26 / this.stripe)));
-    this.dirty = new Uint8Array(this.width);
     this.w = this.take(k * rb + k * 4);
-    this.ws = this.take(k * this.width * 4);
+    this.block = new SparseBlock(arena, spec, this.width, k, OPTIMIZERS[spec.optimizer].slots);
     const sparsePieces = JOB_PIECES + MAX_PIECES * PIECE_WORDS * 4;
     this.job = this.take(sparsePieces + MAX_PIECES * SPARSE_PIECE_WORDS * 4);
     this.results = this.take(this.maxChunks * this.stripe);
@@ -81,7 +89,7 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
     const fields: [number, number][] = [
       [JOB.loss, LOSS_NAMES.indexOf(spec.loss)], [JOB.k, k], [JOB.rb, rb], [JOB.w, this.w], [JOB.b, this.w + k * rb], [JOB.norm, norm],
       [JOB.results, this.results], [JOB.stripe, this.stripe], [JOB.scratch, scratchAt], [JOB.scratchStride, scratch], [JOB.block, block],
-      [JOB.classes, classes], [JOB.prefetch, prefetch], [JOB.kind, SPARSE_JOB], [SPARSE.ws, this.ws], [SPARSE.width, this.width],
+      [JOB.classes, classes], [JOB.prefetch, prefetch], [JOB.kind, SPARSE_JOB], [SPARSE.blk, this.block.blk], [SPARSE.stride, this.block.stride],
       [SPARSE.pieces, this.job + sparsePieces],
     ];
     for (const [at, v] of fields) i32[J + at] = v;
@@ -95,8 +103,9 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
   }
 
   protected override changed(j: number): void {
-    if (this.dirty[j]) return;
-    this.dirty[j] = 1;
+    const dirty = (this.dirty ??= new Uint8Array(this.width));
+    if (dirty[j]) return;
+    dirty[j] = 1;
     this.dirtyList.push(j);
   }
 
@@ -104,7 +113,10 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
     this.allDirty = true;
   }
 
-  /** Writes the parameters' f32 copies: the dense block and biases always, the sparse block where it changed. */
+  /**
+   * Writes the dense block's and biases' f32 copies, and — unless the arena's sparse weights are current (`where`) —
+   * the sparse columns of p that changed since the last copy (all of them when p is other parameters).
+   */
   private copy(p: ModelParams): void {
     const { f32 } = this.host.arena.views;
     const { d: D, outputs: k } = this.spec;
@@ -113,17 +125,84 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
       for (let j = 0; j < this.dense; j++) f32[this.w / 4 + c * dp + j] = p.weights[c * D + j];
       f32[this.w / 4 + k * dp + c] = p.bias[c];
     }
-    const ws = this.ws / 4;
+    if (this.where === 'arena') return;
     const all = this.allDirty || p !== this.copied;
-    for (let c = 0; c < k; c++) {
-      const from = c * D + this.dense;
-      if (all) f32.set(p.weights.subarray(from, from + this.width), ws + c * this.width);
-      else for (const j of this.dirtyList) f32[ws + c * this.width + j] = p.weights[from + j];
-    }
-    for (const j of this.dirtyList) this.dirty[j] = 0;
+    this.block.fromHost(p.weights, D, this.dense, this.state.slots, all ? null : this.dirtyList);
+    this.clean(p);
+  }
+
+  /** The arena's sparse weights equal p's. */
+  private clean(p: ModelParams | null): void {
+    for (const j of this.dirtyList) this.dirty![j] = 0;
     this.dirtyList = [];
     this.allDirty = false;
     this.copied = p;
+  }
+
+  /** Makes the arena's sparse block current (a kernel rule's steps run there): the host's weights and slots copied in. */
+  private toArena(): void {
+    if (this.where === 'arena') return;
+    const p = this.current();
+    this.block.fromHost(p.weights, this.spec.d, this.dense, this.state.slots);
+    this.block.reset(this.done ?? 0);
+    this.clean(null);
+    this.where = 'arena';
+  }
+
+  /** Makes the host's parameters current: every column brought up to date in the arena, then copied out. */
+  private toHost(): void {
+    if (this.where !== 'arena') return;
+    this.where = 'host';
+    const to = this.done ?? 0;
+    this.block.catchUpAll(to);
+    this.block.toHost(this.params.weights, this.spec.d, this.dense, this.state.slots);
+    this.upToDate(to);
+    this.clean(this.params);
+  }
+
+  protected override current(which?: 'current' | 'average'): ModelParams {
+    this.toHost();
+    return super.current(which);
+  }
+
+  override writeModel(p: ModelParams): void {
+    // The base's constructor writes the initial parameters before this class's fields exist.
+    if (this.block) this.toHost();
+    super.writeModel(p);
+  }
+
+  override runSteps(steps: readonly Step[]): void {
+    if (!this.block.kernelRule) {
+      this.toHost();
+      super.runSteps(steps);
+      return;
+    }
+    for (const step of steps) this.kernelStep(step);
+  }
+
+  /** One step whose sparse block's sums and update run in the kernels (simd_sparse_update.ts). */
+  private kernelStep(step: Step): void {
+    this.toArena();
+    const t = step.t + 1;
+    if (this.done === null || t !== this.done + 1) {
+      if (this.done !== null) this.block.catchUpAll(this.done);
+      this.block.reset(t - 1);
+      this.done = t - 1;
+    }
+    // The linear rule updates entry by entry once every row is read (one job: its pieces fit one record).
+    const linear = this.block.linear && step.pieces.length <= MAX_PIECES;
+    const s = this.sums(this.params, this.store, step.pieces, true, 0, t, linear);
+    this.losses[step.index] = s.loss / s.rows;
+    const rule = { lr: step.lr, t, average: step.average };
+    const scale = this.clipFactor(s, this.spec.clipNorm > 0 ? this.block.squares() : 0) / s.rows;
+    this.applyDense(s, stepContexts(rule, this.spec), scale);
+    if (linear) this.scatter(this.store, step.pieces, step.lr, scale);
+    if (linear ? this.block.endStep(step.lr) : this.block.update(step.lr, scale)) this.block.catchUpAll(t);
+    this.done = t;
+    if (step.average > 0) {
+      this.toHost();
+      this.average(step.average);
+    }
   }
 
   /** Room for the per-row dL/dz and row indices of a job of `rows` rows. */
@@ -135,30 +214,50 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
     this.out = { g, rows: g + capacity * this.spec.outputs * 4, capacity };
   }
 
-  /** Sums over pieces of a store's rows at parameters p, on every thread; training also adds the sparse sums. */
-  private sums(p: ModelParams, store: SimdSparseStore, pieces: readonly Piece[], train: boolean, yShift: number): SparseSums {
-    const out = this.emptySums();
+  /**
+   * Sums over pieces of a store's rows at parameters p, on every thread; training also adds the sparse sums into the
+   * block's scatter, under training step t's stamp (a kernel rule's: the columns are read and listed as brought up to
+   * step t − 1) or a stamp of the host's (t null). `linear`: no sums, the rows' dL/dz left for the linear rule's step.
+   */
+  private sums(p: ModelParams, store: SimdSparseStore, pieces: readonly Piece[], train: boolean, yShift: number, t: number | null = null, linear = false): GradSums {
+    const out = emptyGradSums(this.dense, this.spec.outputs, confusionClasses(this.spec.loss, this.spec.outputs));
     this.copy(p);
     const { arena, pool } = this.host;
+    const { block } = this;
     const J = this.job / 4;
+    if (train) block.open(t);
+    const d = block.decay;
     for (let at = 0; at < pieces.length; at += MAX_PIECES) {
       const end = Math.min(pieces.length, at + MAX_PIECES);
       let rows = 0;
-      for (let i = at; i < end; i++) rows += pieces[i].count;
-      if (train) this.outputs(rows);
+      let entries = 0;
+      for (let i = at; i < end; i++) {
+        rows += pieces[i].count;
+        entries += pieces[i].count * (store.csr.slots[pieces[i].chunk]?.maxRow ?? 0);
+      }
+      const chunks = Math.max(1, Math.min(this.maxChunks, Math.floor((rows * (this.rb + 4 + 8 * this.spec.outputs)) / Math.max(1, this.host.minChunkBytes))));
+      // One thread takes every chunk in order: it scatters each block as it goes (the same order as after the pass).
+      // (The linear rule's sums, for the host only, are apart from the records the pass reads: not scattered there.)
+      const fused = train && !linear && !block.linear && (pool.threads === 1 || chunks === 1);
+      if (train && !fused) this.outputs(rows);
+      if (fused) block.grow(block.n + entries);
       const { i32, f64 } = arena.views;
       i32[J + JOB.train] = train ? 1 : 0;
       f64[(this.job + JOB_YSHIFT) / 8] = yShift;
       i32[J + SPARSE.gOut] = this.out.g;
       i32[J + SPARSE.rowOut] = this.out.rows;
+      const catching = train && block.catching;
+      [i32[J + SPARSE.decay], i32[J + SPARSE.p], i32[J + SPARSE.q], i32[J + SPARSE.base]] = catching ? [1, d.p, d.q, d.base] : [0, 0, 0, 0];
+      [i32[J + SPARSE.stamp], i32[J + SPARSE.list], i32[J + SPARSE.n]] = [block.stamp, fused ? block.list : 0, block.n];
       for (let i = at; i < end; i++) this.writePiece(store, pieces[i], i - at);
-      const chunks = Math.max(1, Math.min(this.maxChunks, Math.floor((rows * (this.rb + 4 + 8 * this.spec.outputs)) / Math.max(1, this.host.minChunkBytes))));
       i32[J + JOB.pieces] = end - at;
       i32[J + JOB.rows] = rows;
       i32[J + JOB.chunks] = chunks;
       pool.run(this.job);
-      this.reduce(out, arena.views.f64, chunks);
-      if (train) this.scatter(out, store, pieces.slice(at, end));
+      const v = arena.views;
+      this.reduce(out, v.f64, chunks);
+      if (fused) block.n = v.i32[J + SPARSE.n];
+      else if (train && !linear) this.scatter(store, pieces.slice(at, end));
     }
     return out;
   }
@@ -175,7 +274,7 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
   }
 
   /** Adds the chunks' dense sums in chunk order. */
-  private reduce(out: SparseSums, f64: Float64Array, chunks: number): void {
+  private reduce(out: GradSums, f64: Float64Array, chunks: number): void {
     const { outputs: k } = this.spec;
     const dd = this.dense;
     const dp = this.rb / 4;
@@ -191,31 +290,27 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
     }
   }
 
-  /** Adds dL/dz·val of every entry of the job's rows into the sparse columns, in job order. */
-  private scatter(out: SparseSums, store: SimdSparseStore, pieces: readonly Piece[]): void {
-    const { u32, f32 } = this.host.arena.views;
+  /**
+   * Adds dL/dz·val of every entry of the job's rows into the block's sums, in job order (in the kernels) — or, given
+   * a rate lr and `scale`, applies the linear rule's step w −= lr·scale·dL/dz·val instead.
+   */
+  private scatter(store: SimdSparseStore, pieces: readonly Piece[], lr?: number, scale = 1): void {
     const k = this.spec.outputs;
-    const { acc, width } = out.sparse;
-    const touch = (j: number) => out.sparse.touch(j);
     let r = 0;
     for (const q of pieces) {
-      const c = store.csr.slots[q.chunk]!;
-      const [ptr, idx, val] = [c.ptr >> 2, c.idx >> 2, c.val >> 2];
-      for (let end = r + q.count; r < end; r++) {
-        const row = u32[(this.out.rows >> 2) + r];
-        for (let e = u32[ptr + row], e1 = u32[ptr + row + 1]; e < e1; e++) {
-          const i = u32[idx + e];
-          const j = val ? i : i & INDEX_MASK;
-          const v = val ? f32[val + e] : i & NEG ? -1 : 1;
-          touch(j);
-          for (let o = 0; o < k; o++) acc[o * width + j] += f32[(this.out.g >> 2) + r * k + o] * v;
-        }
-      }
+      const [g, rows, c] = [this.out.g + r * k * 4, this.out.rows + r * 4, store.csr.slots[q.chunk]!];
+      if (lr === undefined) this.block.scatter(g, rows, q.count, c);
+      else this.block.stepSgd(lr, lr * scale, g, rows, q.count, c);
+      r += q.count;
     }
   }
 
+  /** The host update's sums: the dense ones, and the block's scatter copied into the host's accumulator. */
   protected stepSums(step: Step): SparseSums {
-    return this.sums(this.params, this.store, step.pieces, true, 0);
+    const out = this.emptySums();
+    const s = this.sums(this.params, this.store, step.pieces, true, 0);
+    this.block.toAccumulator(out.sparse);
+    return { ...s, sparse: out.sparse };
   }
 
   protected stepColumns(step: Step, visit: (j: number) => void): void {
@@ -240,6 +335,7 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
 
   override dispose(): void {
     for (const at of this.allocs.splice(0)) this.host.arena.release(at);
+    this.block.dispose();
     if (this.out.g) this.host.arena.release(this.out.g);
     this.out = { g: 0, rows: 0, capacity: 0 };
   }

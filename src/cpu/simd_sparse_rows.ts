@@ -9,8 +9,13 @@ import {
   JOB, JOB_PIECES, multiRows, partRows, PIECE_WORDS, runJobChunks, scalarRows, STRIPE_LOSS, STRIPE_ROWS, type Pass,
 } from './simd_rows';
 
-/** i32 word offsets of a sparse job's own fields (after JOB's). */
-export const SPARSE = { ws: 20, width: 21, gOut: 22, rowOut: 23, pieces: 24 } as const;
+/**
+ * i32 word offsets of a sparse job's own fields (after JOB's): the block's column records and their size, where
+ * training leaves dL/dz and row indices, the sparse pieces' record, the decay table (decay ≠ 0: the weights are read
+ * as brought up to step stamp − 1), the training step's stamp, and — list ≠ 0, when one thread takes every chunk in
+ * order — the scatter's list and length, the pass then scattering each block as it goes (simd_sparse_update.ts).
+ */
+export const SPARSE = { blk: 20, stride: 21, gOut: 22, rowOut: 23, pieces: 24, decay: 25, p: 26, q: 27, base: 28, stamp: 29, list: 30, n: 31 } as const;
 /** i32 words per piece in the sparse pieces' record: the slot's ptr, idx and val (0: indicators), then one unused. */
 export const SPARSE_PIECE_WORDS = 4;
 
@@ -25,10 +30,11 @@ function sparseChunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number
   const u32 = new Uint32Array(i32.buffer);
   const rb = i32[J + JOB.rb] >>> 0;
   const [w, b, norm] = [i32[J + JOB.w] >>> 0, i32[J + JOB.b] >>> 0, i32[J + JOB.norm] >>> 0];
-  const [ws, width, gOut, rowOut] = [i32[J + SPARSE.ws] >>> 0, i32[J + SPARSE.width], i32[J + SPARSE.gOut] >>> 0, i32[J + SPARSE.rowOut] >>> 0];
+  const [blk, stride, gOut, rowOut] = [i32[J + SPARSE.blk] >>> 0, i32[J + SPARSE.stride], i32[J + SPARSE.gOut] >>> 0, i32[J + SPARSE.rowOut] >>> 0];
+  const [decay, tp, tq, base, stamp] = [i32[J + SPARSE.decay], i32[J + SPARSE.p] >>> 0, i32[J + SPARSE.q] >>> 0, i32[J + SPARSE.base] >>> 0, i32[J + SPARSE.stamp] >>> 0];
+  const list = i32[J + SPARSE.list] >>> 0;
   const block = i32[J + JOB.block];
   const ring = i32[J + JOB.prefetch] + 1;
-  const idxs = scratch;
   const xb = scratch + ring * block * 4;
   const ys = xb + block * rb;
   let at = 0; // the piece's first row in the job's order
@@ -43,17 +49,38 @@ function sparseChunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number
     if (from >= to) continue;
     const permuted = shuffle === 1 && !(start === 0 && count === n);
     const hb = permuted ? feistelHalfBits(n) : 0;
-    for (let o = from; o < to; o += block) {
+    // Blocks ahead are touched while this one is computed: their rows, offsets, indices and column records.
+    const ahead = ring - 1;
+    const blocks = Math.ceil((to - from) / block);
+    const idxAt = (q: number) => scratch + (q % ring) * block * 4;
+    const fill = (q: number) => {
+      if (q >= blocks) return;
+      const o = from + q * block;
       const c = Math.min(block, to - o);
-      kn.rowIndices(idxs, start + o, c, n, key, hb, permuted ? 1 : 0);
+      kn.rowIndices(idxAt(q), start + o, c, n, key, hb, permuted ? 1 : 0);
+      if (ahead === 0) return;
+      kn.touch(x, y, rb, idxAt(q), c);
+      kn.sparseTouch(idxAt(q), c, ptr, idx, val, blk, stride);
+    };
+    for (let q = 0; q < ahead; q++) fill(q);
+    for (let q = 0; q < blocks; q++) {
+      const o = from + q * block;
+      const c = Math.min(block, to - o);
+      fill(q + ahead);
+      const idxs = idxAt(q);
       kn.gather(xb, ys, x, y, rb, idxs, c, norm);
       kn.outputs(pass.z, xb, c, rb, w, b, k);
-      kn.sparseOutputs(pass.z, idxs, c, ptr, idx, val, ws, width, k);
+      kn.sparseOutputs(pass.z, idxs, c, ptr, idx, val, blk, stride, k, decay, tp, tq, base, stamp - 1);
       const loss = pass.train ? partRows(pass, ys, c) : pass.unit.task === 'multiclass' ? multiRows(pass, ys, c) : scalarRows(pass, pass.unit, ys, c);
       pass.f64[pass.sums + STRIPE_LOSS] += loss;
       pass.f64[pass.sums + STRIPE_ROWS] += c;
       if (!pass.train) continue;
       kn.accumulate(pass.grad, pass.g, xb, c, rb, k);
+      if (list) {
+        // The block's columns are still in cache: scatter now (job order, as the owning thread would after the pass).
+        i32[J + SPARSE.n] = kn.sparseScatter(blk, stride, list, i32[J + SPARSE.n], stamp, pass.g, idxs, c, ptr, idx, val, k, decay, tp, tq, base);
+        continue;
+      }
       const jobRow = first + o;
       f32.copyWithin((gOut >> 2) + jobRow * k, pass.g >> 2, (pass.g >> 2) + c * k);
       u32.copyWithin((rowOut >> 2) + jobRow, idxs >> 2, (idxs >> 2) + c);

@@ -11,6 +11,8 @@ export interface CsrSlot {
   val: number;
   rows: number;
   nnz: number;
+  /** The most entries one of the loaded rows holds. */
+  maxRow: number;
 }
 
 /** The CSR blocks of a store's slots. */
@@ -29,7 +31,7 @@ export class CsrSlots {
       if (have) this.free(have);
       const r = Math.ceil(rows * 1.25) + 1;
       const e = Math.max(16, Math.ceil(nnz * 1.25));
-      have = this.slots[slot] = { ptr: this.arena.alloc(4 * (r + 1)), idx: this.arena.alloc(4 * e), val: valued ? this.arena.alloc(4 * e) : 0, rows: r, nnz: e };
+      have = this.slots[slot] = { ptr: this.arena.alloc(4 * (r + 1)), idx: this.arena.alloc(4 * e), val: valued ? this.arena.alloc(4 * e) : 0, rows: r, nnz: e, maxRow: 0 };
     }
     const { u32, f32 } = this.arena.views;
     const p = have.ptr >> 2;
@@ -37,6 +39,9 @@ export class CsrSlots {
     else for (let r = 0; r <= rows; r++) u32[p + r] = s.ptr[r] - base;
     u32.set(s.idx.subarray(base, base + nnz), have.idx >> 2);
     if (valued) f32.set(s.val!.subarray(base, base + nnz), have.val >> 2);
+    let most = 0;
+    for (let r = 0; r < rows; r++) most = Math.max(most, s.ptr[r + 1] - s.ptr[r]);
+    have.maxRow = most;
   }
 
   private free(s: CsrSlot): void {

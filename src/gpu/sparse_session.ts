@@ -203,6 +203,11 @@ export class GpuSparseSession extends SparseSessionBase<ChunkStore> implements T
     return super.readModel(which);
   }
 
+  override async viewModel(which?: 'current' | 'average'): Promise<ModelParams> {
+    await this.queue;
+    return super.viewModel(which);
+  }
+
   override async evaluate(store?: ChunkStore, yShift = 0, which?: 'current' | 'average'): Promise<EvalSums> {
     await this.queue;
     return super.evaluate(store, yShift, which);

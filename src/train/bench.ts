@@ -3,6 +3,7 @@
 import type { Backend } from '../backend';
 import { LOSSES, type LossKind } from '../core/losses';
 import type { OptimizerKind } from '../core/optim';
+import type { PenaltyKind } from '../core/penalties';
 import { modelSpec } from '../core/model';
 import { epochSteps, type Step } from '../core/schedule';
 import type { DType } from '../core/f16';
@@ -64,6 +65,9 @@ export interface BenchOptions {
   loss?: LossKind;
   /** Default sgd. */
   optimizer?: OptimizerKind;
+  /** The penalty and its strength (default none). */
+  penalty?: PenaltyKind;
+  alpha?: number;
   /** Rows in a seeded permuted order (default) or in storage order. */
   shuffle?: boolean;
 }
@@ -86,7 +90,7 @@ export async function benchmark(backend: Backend, data: ResidentData, o: BenchOp
   // A source with a sparse block (a ctr or svmlight cache) is timed with its block: D = dense + width.
   const width = data.source.sparse?.width ?? 0;
   const sparse = width ? { sparse: { dense: data.d, width } } : {};
-  const session = await backend.createSession(data.store, modelSpec({ d: data.d + width, loss, optimizer, outputs, ...sparse }));
+  const session = await backend.createSession(data.store, modelSpec({ d: data.d + width, loss, optimizer, outputs, penalty: o.penalty, penaltyParams: { alpha: o.alpha }, ...sparse }));
   const steps: Step[] = [...epochSteps({ chunkRows: data.store.rowsIn, batch, lr: o.lr ?? 1e-3, seed: o.seed ?? 0, epoch: 0, shuffle })];
   const perEpoch = steps.length;
   // Step indices restart per runSteps call (the loss history's length); built once, outside the timed loop.

@@ -2,7 +2,9 @@
 // ResolvedConfig): the spec with every default filled and checked, the holdout rule, the memory budget and chunk
 // sizes, the hooks, and the checkpoint policy. train() builds it; the epoch loop, the solvers and the checkpoint code
 // read only the plan, never the caller's options.
+import type { Backend, SparseShape } from '../backend';
 import type { Holdout } from '../core/holdout';
+import { OPTIMIZERS } from '../core/optim';
 import { holdout } from '../core/holdout';
 import type { ModelParams } from '../core/model';
 import type { Iteration } from '../core/solver/newton';
@@ -219,13 +221,27 @@ export function sparseModelBytes(width: number, outputs: number, optimizerSlots:
   return width * (outputs * (8 + 8 * optimizerSlots + 8 + 4) + 4 + 4);
 }
 
-/** Rows of d features (and nnzPerRow sparse entries) that fit the plan's memory budget, less `reserved` bytes (a sparse model's). */
+/**
+ * What a run with a sparse model keeps besides its rows, so that its peak memory stays within --memory-budget: the
+ * block (as the backend keeps it: `backend.sparseModelBytes`, else the layout above) and the program itself — Node,
+ * the code, the reader's buffers while streaming — at RUNTIME_BYTES (measured: 66 MB idle, about 110 MB streaming
+ * 2^24 buckets on the reference). The model handed back is the session's own, not a copy.
+ */
+export const RUNTIME_BYTES = 128 * 2 ** 20;
+
+/** Bytes a sparse model keeps on a backend, without the program's share. */
+export function sparseBlockBytes(backend: Pick<Backend, 'sparseModelBytes'>, s: SparseShape): number {
+  return backend.sparseModelBytes ? backend.sparseModelBytes(s) : sparseModelBytes(s.width, s.outputs, OPTIMIZERS[s.optimizer].slots);
+}
+
+/** Rows of d features (and nnzPerRow sparse entries) that fit the plan's memory budget, less `reserved` bytes (a sparse model's and the program's). */
 export function budgetRows(plan: TrainPlan, d: number, nnzPerRow = 0, reserved = 0): number {
   const left = plan.memoryBudget - reserved;
   const row = rowBytes(d, nnzPerRow);
   if (reserved > 0 && left < 16 * row) {
     const mb = (b: number) => `${Number((b / 2 ** 20).toPrecision(3))} MiB`;
-    throw new OptionError('memory-budget', `the model's sparse block keeps about ${mb(reserved)} in memory, which leaves ${left > 0 ? `only ${mb(left)}` : 'nothing'} ` +
+    throw new OptionError('memory-budget', `the model's sparse block keeps about ${mb(reserved - RUNTIME_BYTES)} in memory and the program about ` +
+      `${mb(RUNTIME_BYTES)}, which leaves ${left > 0 ? `only ${mb(left)}` : 'nothing'} ` +
       `of --memory-budget ${mb(plan.memoryBudget)} for rows: raise --memory-budget, or lower --hash-bits (each bit halves the block)`);
   }
   return Math.max(1, Math.floor(left / row));

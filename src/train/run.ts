@@ -33,8 +33,9 @@ export async function runEpochs(ctx: EpochContext, uploadSeconds: number): Promi
   const epochs: EpochReport[] = resume ? [...resume.epochs] : [];
   const health = new TrainingHealth(ctx.source, spec, ctx.backend.kind, plan.keepDiverged);
   // Where the run starts: the objective over resident rows (one evaluation pass), else the first batch's (below).
-  // No penalty, no copy of the parameters (2^24 hashed weights are 128 MB).
-  const penaltyAt = async () => (model.penalty === 'none' ? 0 : penaltyValue((await session.readModel('current')).weights, model.penaltyHp));
+  // No penalty, no copy of the parameters (2^24 hashed weights are 128 MB); read without one where the session can.
+  const view = (which: 'current' | 'average') => (session.viewModel ? session.viewModel(which) : session.readModel(which));
+  const penaltyAt = async () => (model.penalty === 'none' ? 0 : penaltyValue((await view('current')).weights, model.penaltyHp));
   if (!resume && !stream && spec.epochs > 0) health.started({ value: (await evaluate(store, ctx.stats.y.mean(0), 'current')).loss + await penaltyAt(), kind: 'exact' });
   const startPenalty = !resume && stream ? await penaltyAt() : NaN;
   let trainSeconds = 0;
@@ -100,7 +101,8 @@ export async function runEpochs(ctx: EpochContext, uploadSeconds: number): Promi
   const final = plan.skipFinalMetrics
     ? metricsFromSums({ ...emptySums(confusionClasses(spec.loss, model.outputs)), rows: ctx.stats.y.n, loss: NaN, m: new Float64Array(4).fill(NaN) }, unit)
     : stream ? await streamedMetrics(ctx, unit, which) : await evaluate(store, ctx.stats.y.mean(0), which);
-  const trained = await session.readModel(which);
+  // The run trains no more: the session's own parameters, not a copy (the caller disposes of the session, not of them).
+  const trained = await view(which);
   await health.final(trained, final, plan.skipFinalMetrics);
   const objective = final.loss + penaltyValue(trained.weights, model.penaltyHp);
   const endedWorse = plan.skipFinalMetrics ? null : await health.ended(objective);

@@ -4,11 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend';
 import type { Dataset } from '../../src/core/dataset';
+import { penaltyHp } from '../../src/core/penalties';
 import type { TrainSpec } from '../../src/core/spec';
-import { sparseModelBytes } from '../../src/train/plan';
+import { RUNTIME_BYTES, sparseBlockBytes, sparseModelBytes } from '../../src/train/plan';
 import { train } from '../../src/train/train';
 import { sparseAndDense, type SparseDataOptions } from '../helpers/sparse';
-import { ALL_OPTIMIZERS, ALL_PENALTIES, reference, useBackends } from '../helpers/matrix';
+import { ALL_OPTIMIZERS, ALL_PENALTIES, fastCpu, reference, useBackends } from '../helpers/matrix';
 
 const BASE: SparseDataOptions = { rows: 203, dense: 3, width: 37, perRow: 4, kind: 'onehot', task: 'regression', chunkRows: 64 };
 const SPEC: Partial<TrainSpec> = { epochs: 3, batch: 16, lr: 0.05, seed: 3 };
@@ -19,6 +20,10 @@ const maxAbsDiff = (a: Float64Array, b: Float64Array): number => {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 };
+
+/** A memory budget that leaves `rows` bytes for BASE's rows once its sparse model (SGD, L2) and the program are counted. */
+const rowsBudget = (b: Backend, rows: number): number =>
+  sparseBlockBytes(b, { width: BASE.width, outputs: 1, optimizer: 'sgd', penalty: 'l2', penaltyHp: penaltyHp('l2', { alpha: 0.01 }), clipNorm: 0 }) + RUNTIME_BYTES + rows;
 
 /** Run options of each view (a memory budget that streams both needs more bytes for the dense one). */
 interface Runs {
@@ -69,7 +74,7 @@ describe.each(useBackends(['reference', 'cpu (1 thread)', 'cpu (3 threads)']))('
   it('streams a sparse source larger than the memory budget, with a holdout', async () => {
     const data = sparseAndDense({ ...BASE, rows: 700, seed: 5 });
     // The same 32-row chunks in both runs (the chunk order and the permutations depend on them).
-    const runs = { sparse: { memoryBudget: 16 << 10, chunkRows: 32 }, dense: { memoryBudget: 96 << 10, chunkRows: 32 } };
+    const runs = { sparse: { memoryBudget: rowsBudget(c.backend(), 16 << 10), chunkRows: 32 }, dense: { memoryBudget: 96 << 10, chunkRows: 32 } };
     const { s, d, diff } = await both(c.backend(), data, { validation: 0.2, penalty: 'l2', alpha: 0.01 }, runs);
     expect(d.streamed).toBe(true);
     expect(s.streamed).toBe(true);
@@ -123,7 +128,7 @@ describe.each(useBackends(['webgpu']))('%s: sparse equals the dense expansion on
 
   it('streams a sparse source larger than the memory budget, with a holdout', async () => {
     const data = sparseAndDense({ ...BASE, rows: 700, seed: 5 });
-    const runs = { sparse: { memoryBudget: 16 << 10, chunkRows: 32 }, dense: { memoryBudget: 96 << 10, chunkRows: 32 } };
+    const runs = { sparse: { memoryBudget: rowsBudget(c.backend(), 16 << 10), chunkRows: 32 }, dense: { memoryBudget: 96 << 10, chunkRows: 32 } };
     const { s, diff } = await close(data, { validation: 0.2, penalty: 'l2', alpha: 0.01 }, runs);
     expect(s.streamed).toBe(true);
     expect(diff).toBeLessThan(1e-5);
@@ -198,13 +203,17 @@ describe('the memory budget with a sparse model', () => {
   };
 
   it('counts 2^24 buckets\' state against --memory-budget: refused when it leaves no room for rows, streamed when rows overflow the rest', async () => {
-    const reserved = sparseModelBytes(2 ** 24, 1, 0);
-    expect(reserved / 2 ** 20).toBeCloseTo(448, 0);
+    const shape = (bits: number) => ({ width: 2 ** bits, outputs: 1, optimizer: 'sgd' as const, penalty: 'none' as const, penaltyHp: [0, 0, 0, 0] as const, clipNorm: 0 });
+    // WebGPU's layout (the default), the reference's (f64 weights, sums, mark and list entry) and the fast CPU's (the
+    // host's f64 weights, plain SGD's 8-byte records, and its share).
+    expect(sparseModelBytes(2 ** 24, 1, 0) / 2 ** 20).toBeCloseTo(448, 0);
+    expect(sparseBlockBytes(reference, shape(24)) / 2 ** 20).toBeCloseTo(384, 0);
+    expect(sparseBlockBytes(fastCpu(useBackends(['cpu (1 thread)'])[0]), shape(24)) / 2 ** 20).toBeCloseTo(320, 0);
     await expect(train(reference, wide(24), { ...SPEC, epochs: 1, memoryBudget: 256 << 20 })).rejects.toThrow(
-      /the model's sparse block keeps about 448 MiB in memory, which leaves nothing of --memory-budget 256 MiB for rows: raise --memory-budget, or lower --hash-bits/);
+      /the model's sparse block keeps about 384 MiB in memory and the program about 128 MiB, which leaves nothing of --memory-budget 256 MiB for rows: raise --memory-budget, or lower --hash-bits/);
     // 4 KiB left for rows of 40 bytes: 102 fit, the 300 are streamed through the ring (2^20 buckets keep the test
-    // fast; bench/RESULTS.md has the peak RSS of 2^24 buckets through the CLI).
-    const r = await train(reference, wide(20), { ...SPEC, epochs: 1, memoryBudget: sparseModelBytes(2 ** 20, 1, 0) + (4 << 10) });
+    // fast; test/cli/sparse_memory.test.ts measures the peak RSS of 2^24 buckets through the CLI).
+    const r = await train(reference, wide(20), { ...SPEC, epochs: 1, memoryBudget: sparseBlockBytes(reference, shape(20)) + RUNTIME_BYTES + (4 << 10) });
     expect(r.streamed).toBe(true);
     expect(r.params.weights.length).toBe(1 + 2 ** 20);
   });

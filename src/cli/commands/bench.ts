@@ -4,6 +4,7 @@
 import type { Backend, BackendKind } from '../../backend';
 import type { LossKind } from '../../core/losses';
 import type { OptimizerKind } from '../../core/optim';
+import type { PenaltyKind } from '../../core/penalties';
 import { parseOptionValue } from '../../core/options';
 import { trainOption } from '../../core/spec';
 import { LOSSES } from '../../core/losses';
@@ -37,6 +38,7 @@ export const BENCH_USAGE = `downhill bench [options]
   --classes K            classes of the synthetic data for softmax (default 10)
   --dtype f32|f16        how the GPU keeps X (default f32; f16: packed halves, GB/s of X counts 2 bytes a value)
   --optimizer list       optimizers to time, comma-separated (default sgd)
+  --penalty P            the penalty of the timed steps (default none), at strength --alpha (default 1e-4)
   --no-shuffle           rows in storage order instead of the seeded shuffle training uses
   --peers                also time the same SGD in numpy (python3 with numpy: rows in storage order and shuffled),
                          in a plain single-thread JavaScript loop, and a plain copy of X (the bandwidth roofline)
@@ -73,7 +75,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     rows: { type: 'string' }, features: { type: 'string' }, batch: { type: 'string' }, backend: { type: 'string' },
     runs: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, loss: { type: 'string' },
     upload: { type: 'boolean' }, 'upload-mb': { type: 'string' }, fuse: { type: 'boolean' }, 'gpu-time': { type: 'boolean' },
-    'max-groups': { type: 'string' }, 'fuse-groups': { type: 'string' }, threads: { type: 'string' }, optimizer: { type: 'string' },
+    'max-groups': { type: 'string' }, 'fuse-groups': { type: 'string' }, threads: { type: 'string' }, optimizer: { type: 'string' }, penalty: { type: 'string' }, alpha: { type: 'string' },
     shuffle: { type: 'boolean' }, peers: { type: 'boolean' },
     stream: { type: 'string' }, target: { type: 'string' }, 'chunk-rows': { type: 'string' },
     ceiling: { type: 'boolean' }, dtype: { type: 'string' }, classes: { type: 'string' }, data: { type: 'string' }, lr: { type: 'string' },
@@ -98,6 +100,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const losses = (v.loss ?? 'squared').split(',').map((l) => parseOptionValue(trainOption('loss'), l) as LossKind);
   const optimizers = (v.optimizer ?? 'sgd').split(',').map((o) => parseOptionValue(trainOption('optimizer'), o) as OptimizerKind);
   const shuffle = v.shuffle !== false;
+  const penalty = parseOptionValue(trainOption('penalty'), v.penalty ?? 'none') as PenaltyKind;
+  const alpha = num('alpha', v.alpha, 1e-4, { min: 0 });
   const seed = num('seed', v.seed, 0, { integer: true, min: 0 });
   const classes = num('classes', v.classes, 10, { integer: true, min: 2 });
   const ds = linearDataset({ rows: file ? 1 : rows, features: d, seed });
@@ -122,7 +126,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
           for (const optimizer of optimizers) {
             for (const batch of batches) {
               const [all0, alone0] = [chooser?.jobsAll ?? 0, chooser?.jobsAlone ?? 0];
-              const r: Row = { ...(await benchmark(backend, data, { batch, runs, loss, optimizer, shuffle, lr })), ...(t ? { threads: t } : {}), ...tuning };
+              const r: Row = { ...(await benchmark(backend, data, { batch, runs, loss, optimizer, penalty, alpha, shuffle, lr })), ...(t ? { threads: t } : {}), ...tuning };
               if (chooser) Object.assign(r, { adaptive: true, threadJobs: { all: chooser.jobsAll - all0, alone: chooser.jobsAlone - alone0 } });
               results.push(r);
               say(`${label(r)} ${loss} ${optimizer} batch ${Number.isFinite(batch) ? batch : 'full'}: ${(r.secondsPerEpoch * 1e3).toPrecision(4)} ms/epoch, `
@@ -165,6 +169,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     return 0;
   }
   printTable(results, peers, rows, d, runs, losses, optimizers);
+  if (penalty !== 'none' && !v.json) console.log(`every timed step under --penalty ${penalty} --alpha ${alpha}`);
   for (const n of peerNotes) console.log(n);
   return 0;
 }

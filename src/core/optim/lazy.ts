@@ -72,6 +72,16 @@ export class DecayTable {
     this.q[k] = this.q[k - 1] + (lr * this.l1) / this.p[k];
   }
 
+  /** Steps recorded since base. */
+  get steps(): number {
+    return this.len - 1;
+  }
+
+  /** The prefix product P and sum Q at step base + k (k ≤ steps). */
+  prefix(k: number): [number, number] {
+    return [this.p[k], this.q[k]];
+  }
+
   /** Whether the table should restart (its products near underflow, or long). */
   get full(): boolean {
     return this.len >= LONGEST || this.p[this.len - 1] < SMALLEST;
