@@ -3,7 +3,7 @@
 // numpy is importable; its rows in storage order and shuffled), a plain single-thread JavaScript loop over the
 // Float32Array (rows in storage order), and a plain copy of X (the memory-bandwidth roofline).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INDEX_MASK, NEG } from '../../core/csr';
@@ -64,32 +64,38 @@ export async function sklearnPeer(src: DataSource, o: { runs: number; lr: number
   const width = src.sparse?.width;
   if (!width) return 'the sklearn peer times sources with a sparse block';
   const d = src.features.length;
-  const xs: Float32Array[] = [];
-  const ys: Float32Array[] = [];
-  const ptr: number[] = [0];
-  const idx: number[] = [];
-  const val: number[] = [];
-  for await (const c of src.read()) {
-    xs.push(c.x.slice(0, c.rows * d));
-    ys.push(c.y.slice(0, c.rows));
-    const s = c.sparse!;
-    for (let r = 0; r < c.rows; r++) {
-      for (let e = s.ptr[r]; e < s.ptr[r + 1]; e++) {
-        idx.push(s.val ? s.idx[e] : s.idx[e] & INDEX_MASK);
-        val.push(s.val ? s.val[e] : s.idx[e] & NEG ? -1 : 1);
-      }
-      ptr.push(idx.length);
-    }
-  }
-  const rows = ptr.length - 1;
   const dir = mkdtempSync(join(tmpdir(), 'downhill-sklearn-'));
   try {
-    const cat = (parts: Float32Array[]) => Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength)));
-    writeFileSync(join(dir, 'x.f32'), cat(xs));
-    writeFileSync(join(dir, 'y.f32'), cat(ys));
-    writeFileSync(join(dir, 'ptr.i64'), Buffer.from(BigInt64Array.from(ptr, BigInt).buffer));
-    writeFileSync(join(dir, 'idx.i32'), Buffer.from(Int32Array.from(idx).buffer));
-    writeFileSync(join(dir, 'val.f64'), Buffer.from(Float64Array.from(val).buffer));
+    // The CSR matrix written chunk by chunk (10M rows hold ~4e8 entries: never one array of them in memory).
+    const files = Object.fromEntries(['x.f32', 'y.f32', 'ptr.i64', 'idx.i32', 'val.f64'].map((f) => [f, openSync(join(dir, f), 'w')]));
+    const put = (f: string, a: ArrayBufferView) => writeSync(files[f], new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    let rows = 0;
+    let entries = 0;
+    try {
+      put('ptr.i64', BigInt64Array.of(0n));
+      for await (const c of src.read()) {
+        put('x.f32', c.x.subarray(0, c.rows * d));
+        put('y.f32', c.y.subarray(0, c.rows));
+        const s = c.sparse!;
+        const n = s.ptr[c.rows] - s.ptr[0];
+        const idx = new Int32Array(n);
+        const val = new Float64Array(n);
+        for (let e = 0; e < n; e++) {
+          const k = s.ptr[0] + e;
+          idx[e] = s.val ? s.idx[k] : s.idx[k] & INDEX_MASK;
+          val[e] = s.val ? s.val[k] : s.idx[k] & NEG ? -1 : 1;
+        }
+        const ptr = new BigInt64Array(c.rows);
+        for (let r = 0; r < c.rows; r++) ptr[r] = BigInt(entries + s.ptr[r + 1] - s.ptr[0]);
+        put('idx.i32', idx);
+        put('val.f64', val);
+        put('ptr.i64', ptr);
+        rows += c.rows;
+        entries += n;
+      }
+    } finally {
+      for (const fd of Object.values(files)) closeSync(fd);
+    }
     const args = JSON.stringify({ rows, dense: d, width, dir, runs: o.runs, lr: o.lr });
     // The first python3 on PATH may be a virtual environment without scikit-learn; Debian's has python3-sklearn.
     let r = spawnSync('python3', ['-c', sklearnScript, args], { encoding: 'utf8', maxBuffer: 1 << 24 });
