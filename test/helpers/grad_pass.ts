@@ -46,7 +46,8 @@ export interface GradCase {
 /** Hyperparameters that put rows on both sides of each loss's kink. */
 const LOSS_PARAMS = { huberDelta: 0.3, epsilon: 0.2, quantile: 0.3 };
 
-const pipelineCache = new Map<string, Promise<GradPipelines>>();
+/** Pipelines per device (test files may share this module, each with its own device: isolate is off for unit tests). */
+const pipelineCaches = new WeakMap<GPUDevice, Map<string, Promise<GradPipelines>>>();
 
 /** The model spec of a case. */
 export function caseSpec(c: GradCase, norm?: ModelSpec['standardize']): ModelSpec {
@@ -115,7 +116,9 @@ export async function checkGradCase(ctx: GpuContext, c: GradCase, seed: number):
   const x = dtype === 'f16' ? roundF16Array(raw.slice()) : raw;
   const { norm, spec, k, y, p, key, yShift } = caseInputs(c, rng);
   const mode = c.mode ?? 'train';
-  const cacheKey = `${device.label}/${c.loss}/${c.d}/${k}/${!!c.standardize}/${dtype}/${variant.reduction}/${variant.sg}`;
+  const cacheKey = `${c.loss}/${c.d}/${k}/${!!c.standardize}/${dtype}/${variant.reduction}/${variant.sg}`;
+  let pipelineCache = pipelineCaches.get(device);
+  if (!pipelineCache) pipelineCaches.set(device, (pipelineCache = new Map()));
   if (!pipelineCache.has(cacheKey)) {
     const build = LOSSES[c.loss].task === 'multiclass' ? softmaxGradPipelines : linearGradPipelines;
     pipelineCache.set(cacheKey, scoped(`${c.loss} pipelines`, () => build(device, spec, 256, variant)));
