@@ -152,7 +152,8 @@ describe('hashed rows in the browser\'s storage', () => {
       const from = Number(/epoch ([\d,]+) of/.exec(offer)![1].replace(/,/g, ''));
       await page.click('#resume-run');
       await waitForEpochs(page, 'cpu', from + 20, 120_000);
-      expect(await page.textContent('#data-summary')).toMatch(/shop\.csv: 1 feature \+ shop hashed into 2\^10 buckets → y \(parsed before: read from this browser's storage\)/);
+      // The summary is written when the worker reports its rows, which may come after the first resumed epochs: wait for it.
+      await waitForValue(page, '#data-summary', /shop\.csv: 1 feature \+ shop hashed into 2\^10 buckets → y \(parsed before: read from this browser's storage\)/);
       const { state, text } = await clickAndWaitForState(page, '#stop', '#status', ['stopped', 'done', 'failed']);
       expect(state, text).toBe('stopped');
       // The resumed model hashes as the file does: the CLI's predict on the CSV gets the page's metrics.
