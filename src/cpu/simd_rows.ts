@@ -145,17 +145,8 @@ function chunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number, lo: 
     if (from >= to) continue;
     // A piece covering its whole chunk holds the same rows in any order: read them in storage order.
     const permuted = shuffle === 1 && !(start === 0 && count === n);
-    const hb = permuted ? feistelHalfBits(n) : 0;
     const ahead = permuted ? prefetch : 0;
-    const blocks = Math.ceil((to - from) / block);
-    const idxAt = (q: number) => scratch + (q % ring) * block * 4;
-    const fill = (q: number) => {
-      if (q >= blocks) return;
-      const o = from + q * block;
-      const c = Math.min(block, to - o);
-      kn.rowIndices(idxAt(q), start + o, c, n, key, hb, permuted ? 1 : 0);
-      if (ahead > 0) kn.touch(x, y, rb, idxAt(q), c);
-    };
+    const { blocks, idxAt, fill } = blockRing(kn, { scratch, ring, block, ahead, from, to, start, n, key, permuted }, (idxs, c) => kn.touch(x, y, rb, idxs, c));
     for (let q = 0; q < ahead; q++) fill(q);
     for (let q = 0; q < blocks; q++) {
       const o = from + q * block;
@@ -175,6 +166,33 @@ function chunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number, lo: 
       blockPass(pass, xb, ys, c, rb, w, b);
     }
   }
+}
+
+/** Where a piece's blocks of rows go: a ring of row-index blocks in scratch, filled `ahead` blocks before they are used. */
+export interface RingPlan {
+  scratch: number; ring: number; block: number; ahead: number;
+  /** The piece's rows [from, to) in its order; its first row `start` of a chunk of n rows, permuted by key. */
+  from: number; to: number; start: number; n: number; key: number; permuted: boolean;
+}
+
+/**
+ * A piece's blocks as the row passes walk them: `idxAt(q)` holds block q's row indices once `fill(q)` wrote them, and
+ * `fill` also lets `touch` read ahead what block q will need (its rows; a sparse block's entries) when blocks are
+ * prefetched (`ahead` > 0).
+ */
+export function blockRing(kn: Kernels, r: RingPlan, touch: (idxs: number, rows: number) => void): { blocks: number; idxAt(q: number): number; fill(q: number): void } {
+  const { scratch, ring, block, ahead, from, to, start, n, key, permuted } = r;
+  const hb = permuted ? feistelHalfBits(n) : 0;
+  const blocks = Math.ceil((to - from) / block);
+  const idxAt = (q: number) => scratch + (q % ring) * block * 4;
+  const fill = (q: number) => {
+    if (q >= blocks) return;
+    const o = from + q * block;
+    const c = Math.min(block, to - o);
+    kn.rowIndices(idxAt(q), start + o, c, n, key, hb, permuted ? 1 : 0);
+    if (ahead > 0) touch(idxAt(q), c);
+  };
+  return { blocks, idxAt, fill };
 }
 
 /** What one thread's blocks share. */

@@ -3,10 +3,9 @@
 // gathers (simd/sparse.ts), the loss (training: the unit's f32 part; evaluation: the registry's f64 unit), the dense
 // gradient sums into the chunk's f64 stripe, and — training — each row's dL/dz and row index at its place in the job,
 // from which the owning thread adds the sparse block's sums (simd_sparse.ts). Its oracle is sparse_grad.ts.
-import { feistelHalfBits } from '../core/permute';
 import type { Kernels, Views } from './simd_arena';
 import {
-  JOB, JOB_PIECES, multiRows, partRows, PIECE_WORDS, runJobChunks, scalarRows, STRIPE_LOSS, STRIPE_ROWS, type Pass,
+  blockRing, JOB, JOB_PIECES, multiRows, partRows, PIECE_WORDS, runJobChunks, scalarRows, STRIPE_LOSS, STRIPE_ROWS, type Pass,
 } from './simd_rows';
 
 /**
@@ -48,20 +47,12 @@ function sparseChunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number
     at += count;
     if (from >= to) continue;
     const permuted = shuffle === 1 && !(start === 0 && count === n);
-    const hb = permuted ? feistelHalfBits(n) : 0;
     // Blocks ahead are touched while this one is computed: their rows, offsets, indices and column records.
     const ahead = ring - 1;
-    const blocks = Math.ceil((to - from) / block);
-    const idxAt = (q: number) => scratch + (q % ring) * block * 4;
-    const fill = (q: number) => {
-      if (q >= blocks) return;
-      const o = from + q * block;
-      const c = Math.min(block, to - o);
-      kn.rowIndices(idxAt(q), start + o, c, n, key, hb, permuted ? 1 : 0);
-      if (ahead === 0) return;
-      kn.touch(x, y, rb, idxAt(q), c);
-      kn.sparseTouch(idxAt(q), c, ptr, idx, val, blk, stride);
-    };
+    const { blocks, idxAt, fill } = blockRing(kn, { scratch, ring, block, ahead, from, to, start, n, key, permuted }, (idxs, c) => {
+      kn.touch(x, y, rb, idxs, c);
+      kn.sparseTouch(idxs, c, ptr, idx, val, blk, stride);
+    });
     for (let q = 0; q < ahead; q++) fill(q);
     for (let q = 0; q < blocks; q++) {
       const o = from + q * block;
