@@ -6,21 +6,21 @@
 /** The kernels' exports (simd/kernels.ts); pointers are byte offsets into the arena. */
 export interface Kernels {
   rowIndices(out: number, start: number, count: number, n: number, key: number, hb: number, shuffle: number): void;
-  touch(x: number, y: number, rb: number, idx: number, count: number): number;
-  gather(xb: number, ys: number, x: number, y: number, rb: number, idx: number, count: number, norm: number): void;
+  touch(x: number, y: number, rb: number, xs: number, ys: number, idx: number, count: number): number;
+  gather(xb: number, yb: number, x: number, y: number, rb: number, xs: number, ys: number, idx: number, count: number, norm: number): void;
   outputs(z: number, xb: number, count: number, rb: number, w: number, b: number, k: number): void;
   accumulate(g64: number, g: number, xb: number, count: number, rb: number, k: number): void;
   gatherColumn(dst: number, src: number, idx: number, count: number): void;
   addColumn(z: number, o: number, count: number): void;
   allFinite(p: number, count: number): number;
   sparseOutputs(
-    z: number, rows: number, count: number, ptr: number, idx: number, val: number, blk: number, stride: number, k: number,
+    z: number, rows: number, count: number, ptr: number, idx: number, val: number, rs: number, blk: number, stride: number, k: number,
     decay: number, p: number, q: number, base: number, upTo: number,
   ): void;
-  sparseTouch(rows: number, count: number, ptr: number, idx: number, val: number, blk: number, stride: number): number;
+  sparseTouch(rows: number, count: number, ptr: number, idx: number, val: number, rs: number, blk: number, stride: number): number;
   sparseScatter(
     blk: number, stride: number, list: number, n: number, stamp: number, g: number, rows: number, count: number,
-    ptr: number, idx: number, val: number, k: number, decay: number, p: number, q: number, base: number,
+    ptr: number, idx: number, val: number, rs: number, k: number, decay: number, p: number, q: number, base: number,
   ): number;
   sparseSquares(blk: number, stride: number, list: number, n: number, k: number): number;
   sparseUpdate(
@@ -30,8 +30,8 @@ export interface Kernels {
   sparseCatchUpAll(blk: number, stride: number, width: number, k: number, p: number, q: number, base: number, to: number): void;
   sparseStampAll(blk: number, stride: number, width: number, to: number): void;
   sparseStepSgd(
-    blk: number, stride: number, eta: number, g: number, rows: number, count: number, ptr: number, idx: number, val: number, k: number,
-    stamp: number, decay: number, c: number, p: number, q: number, base: number,
+    blk: number, stride: number, eta: number, g: number, rows: number, count: number, ptr: number, idx: number, val: number, rs: number,
+    k: number, stamp: number, decay: number, c: number, p: number, q: number, base: number,
   ): void;
 }
 

@@ -19,7 +19,7 @@ import {
 } from './simd_rows';
 import type { RowBlock } from './hessian';
 import { CpuSessionBase } from './session';
-import { CsrSlots } from './simd_sparse_store';
+import { CsrSlots, recordEntries } from './simd_sparse_store';
 import { SimdSparseSession } from './simd_sparse';
 import { blockLayout, kernelRule } from './simd_sparse_update';
 import { sparseHostBytes } from '../core/sparse_session';
@@ -70,10 +70,14 @@ export function kernelModule(shared: boolean): WebAssembly.Module {
   return new WebAssembly.Module(decode(shared ? binaries.shared : binaries.plain));
 }
 
-/** Rows in the arena, one allocation per slot (x zero-padded to a multiple of 4 floats, then y, then w and o when kept; 0: none; a sparse block beside). */
+/**
+ * Rows in the arena, one allocation per slot: x zero-padded to a multiple of 4 floats, then y, then w and o when
+ * kept (0: none), a sparse block beside — or, for rows with a sparse block of about as many entries each and no
+ * weights or offsets, one record a row (simd_sparse_store.ts): x, y, then the row's entries (xs = ys = its stride).
+ */
 export class SimdStore implements ChunkStore {
   readonly rowsIn: number[] = [];
-  readonly slots: { x: number; y: number; w: number; o: number; capacity: number }[] = [];
+  readonly slots: SimdSlot[] = [];
   readonly rb: number;
   /** The slots' sparse blocks (rows with categorical or svmlight features). */
   readonly csr: CsrSlots;
@@ -90,8 +94,10 @@ export class SimdStore implements ChunkStore {
     if (chunk.rows > this.slotRows) throw new Error(`a chunk of ${chunk.rows} rows does not fit a slot of ${this.slotRows}`);
     if (chunk.x.length < chunk.rows * d) throw new Error(`chunk x has ${chunk.x.length} values, expected ${chunk.rows * d}`);
     checkExtras(chunk, this.extras);
-    const s = this.slot(slot, chunk.rows);
+    const S = chunk.sparse && !this.extras.weight && !this.extras.offset ? recordEntries(chunk.sparse, chunk.rows) : null;
+    const s = this.slot(slot, chunk.rows, S === null ? 0 : recordBytes(rb, S, chunk.sparse!.val !== null));
     this.rowsIn[slot] = chunk.rows;
+    if (S !== null) return this.loadRecords(slot, s, chunk, S);
     // The sparse block's allocation may grow the memory (a plain one's buffer is then replaced): views after it.
     if (chunk.sparse) this.csr.load(slot, chunk.sparse, chunk.rows);
     const { f32 } = this.arena.views;
@@ -103,27 +109,49 @@ export class SimdStore implements ChunkStore {
     if (s.o) f32.set(chunk.o!.subarray(0, chunk.rows), s.o / 4);
   }
 
+  /** A chunk's rows as row records (x, y, then the entries: S a row) in slot s. */
+  private loadRecords(slot: number, s: SimdSlot, chunk: HostChunk, S: number): void {
+    const { d, rb } = this;
+    const rs = s.xs;
+    this.csr.loadRecords(slot, chunk.sparse!, chunk.rows, s.x + rb + 4, rs, S);
+    const { f32 } = this.arena.views;
+    const { x, y } = chunk;
+    for (let r = 0, o = s.x >> 2; r < chunk.rows; r++, o += rs >> 2) {
+      for (let j = 0; j < d; j++) f32[o + j] = x[r * d + j];
+      f32[o + (rb >> 2)] = y[r];
+    }
+  }
+
   /** Dense rows (D a multiple of 4) without weights or offsets are laid out as a chunk's: x, then y. */
   slotView(slot: number, rows: number): HostChunk | null {
     if (this.rb !== this.d * 4 || rows > this.slotRows || this.extras.weight || this.extras.offset) return null;
-    const s = this.slot(slot, rows);
+    const s = this.slot(slot, rows, 0);
     const { f32 } = this.arena.views;
     const { kernels } = this.arena;
     const allFinite = (v: Float32Array) => v.buffer === this.arena.views.f32.buffer && kernels.allFinite(v.byteOffset, v.length) === 1;
     return { rows, x: f32.subarray(s.x / 4, s.x / 4 + rows * this.d), y: f32.subarray(s.y / 4, s.y / 4 + rows), allFinite };
   }
 
-  /** Slot `slot`, (re)allocated when it holds fewer than `rows` rows. */
-  private slot(slot: number, rows: number): { x: number; y: number; w: number; o: number; capacity: number } {
+  /**
+   * Slot `slot`, (re)allocated when it holds fewer than `rows` rows or another layout: rs = 0 arrays, else row records
+   * of at least rs bytes (a slot's larger records are kept for a chunk whose rows need less).
+   */
+  private slot(slot: number, rows: number, rs: number): SimdSlot {
     let s = this.slots[slot];
-    if (!s || s.capacity < rows) {
+    const fits = s && s.capacity >= rows && (rs ? s.xs >= rs : s.xs === this.rb);
+    if (!s || !fits) {
       if (s) this.arena.release(s.x);
       const capacity = Math.max(1, this.exact ? rows : this.slotRows);
-      const { weight, offset } = this.extras;
-      const x = this.arena.alloc(capacity * (this.rb + 4 + (weight ? 4 : 0) + (offset ? 4 : 0)));
-      const y = x + capacity * this.rb;
-      const w = weight ? y + capacity * 4 : 0;
-      s = this.slots[slot] = { x, y, w, o: offset ? (w || y) + capacity * 4 : 0, capacity };
+      if (rs) {
+        const x = this.arena.alloc(capacity * rs);
+        s = this.slots[slot] = { x, y: x + this.rb, w: 0, o: 0, capacity, xs: rs, ys: rs };
+      } else {
+        const { weight, offset } = this.extras;
+        const x = this.arena.alloc(capacity * (this.rb + 4 + (weight ? 4 : 0) + (offset ? 4 : 0)));
+        const y = x + capacity * this.rb;
+        const w = weight ? y + capacity * 4 : 0;
+        s = this.slots[slot] = { x, y, w, o: offset ? (w || y) + capacity * 4 : 0, capacity, xs: this.rb, ys: 4 };
+      }
     }
     return s;
   }
@@ -134,6 +162,30 @@ export class SimdStore implements ChunkStore {
     this.slots.length = 0;
     this.rowsIn.length = 0;
   }
+}
+
+/** A store's slot: byte offsets of its rows' x, y, weights and offsets (0: none), rows it holds, and x's and y's strides. */
+export interface SimdSlot {
+  x: number;
+  y: number;
+  w: number;
+  o: number;
+  capacity: number;
+  xs: number;
+  ys: number;
+}
+
+/** A slot a model without a sparse block reads: loaded, its rows in arrays (row records hold a sparse block's rows). */
+function denseSlot(store: SimdStore, chunk: number): SimdSlot {
+  const s = store.slots[chunk];
+  if (!s) throw new Error(`slot ${chunk} was never loaded`);
+  if (s.xs !== store.rb) throw new Error(`slot ${chunk} holds rows with a sparse block: the model needs one`);
+  return s;
+}
+
+/** Bytes of a row record (x of rb bytes, y, the count, S indices and, valued, S values), a multiple of 16 (x's vectors stay aligned). */
+function recordBytes(rb: number, S: number, valued: boolean): number {
+  return Math.ceil((rb + 8 + 4 * S * (valued ? 2 : 1)) / 16) * 16;
 }
 
 /** A model on the fast backend: f64 parameters on the host (CpuSessionBase), f32 copies and the job in the arena. */
@@ -214,8 +266,7 @@ class SimdSession extends CpuSessionBase {
       let rows = 0;
       for (let i = at; i < end; i++) {
         const q = pieces[i];
-        const s = store.slots[q.chunk];
-        if (!s) throw new Error(`slot ${q.chunk} was never loaded`);
+        const s = denseSlot(store, q.chunk);
         const P = J + JOB_PIECES / 4 + (i - at) * PIECE_WORDS;
         i32[P] = s.x;
         i32[P + 1] = s.y;
@@ -256,7 +307,7 @@ class SimdSession extends CpuSessionBase {
   }
 
   protected rowBlock(piece: Piece): RowBlock {
-    const s = this.store.slots[piece.chunk];
+    const s = denseSlot(this.store, piece.chunk);
     const { f32 } = this.backend.arena.views;
     return {
       x: f32, x0: s.x / 4, stride: this.rb / 4, y: f32, y0: s.y / 4, start: piece.start, count: piece.count,

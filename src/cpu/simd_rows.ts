@@ -146,7 +146,7 @@ function chunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number, lo: 
     // A piece covering its whole chunk holds the same rows in any order: read them in storage order.
     const permuted = shuffle === 1 && !(start === 0 && count === n);
     const ahead = permuted ? prefetch : 0;
-    const { blocks, idxAt, fill } = blockRing(kn, { scratch, ring, block, ahead, from, to, start, n, key, permuted }, (idxs, c) => kn.touch(x, y, rb, idxs, c));
+    const { blocks, idxAt, fill } = blockRing(kn, { scratch, ring, block, ahead, from, to, start, n, key, permuted }, (idxs, c) => kn.touch(x, y, rb, rb, 4, idxs, c));
     for (let q = 0; q < ahead; q++) fill(q);
     for (let q = 0; q < blocks; q++) {
       const o = from + q * block;
@@ -158,7 +158,7 @@ function chunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number, lo: 
         continue;
       }
       fill(q + ahead);
-      kn.gather(xb, ys, x, y, rb, idxAt(q), c, norm);
+      kn.gather(xb, ys, x, y, rb, rb, 4, idxAt(q), c, norm);
       if (wc) kn.gatherColumn(pass.ws, wc, idxAt(q), c);
       if (oc) kn.gatherColumn(pass.os, oc, idxAt(q), c);
       pass.wp = wc && pass.ws;

@@ -270,7 +270,7 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
     const P = this.job / 4 + JOB_PIECES / 4 + i * PIECE_WORDS;
     [i32[P], i32[P + 1], i32[P + 2], i32[P + 3], i32[P + 4], i32[P + 5], i32[P + 6]] = [s.x, s.y, store.rowsIn[q.chunk], q.start, q.count, q.key | 0, q.shuffle ? 1 : 0];
     const S = i32[this.job / 4 + SPARSE.pieces] / 4 + i * SPARSE_PIECE_WORDS;
-    [i32[S], i32[S + 1], i32[S + 2]] = [c.ptr, c.idx, c.val];
+    [i32[S], i32[S + 1], i32[S + 2], i32[S + 3]] = [c.ptr, c.idx, c.val, c.rs];
   }
 
   /** Adds the chunks' dense sums in chunk order. */
@@ -321,7 +321,12 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
       const half = feistelHalfBits(n);
       for (let i = q.start; i < q.start + q.count; i++) {
         const row = q.shuffle ? permuteIndex(i, n, q.key, half) : i;
-        for (let e = u32[(c.ptr >> 2) + row]; e < u32[(c.ptr >> 2) + row + 1]; e++) visit(u32[(c.idx >> 2) + e] & INDEX_MASK);
+        if (c.rs) {
+          const o = (c.idx + row * c.rs) >> 2;
+          for (let e = 1; e <= u32[o]; e++) visit(u32[o + e] & INDEX_MASK);
+        } else {
+          for (let e = u32[(c.ptr >> 2) + row]; e < u32[(c.ptr >> 2) + row + 1]; e++) visit(u32[(c.idx >> 2) + e] & INDEX_MASK);
+        }
       }
     }
   }

@@ -15,7 +15,10 @@ import {
  * order — the scatter's list and length, the pass then scattering each block as it goes (simd_sparse_update.ts).
  */
 export const SPARSE = { blk: 20, stride: 21, gOut: 22, rowOut: 23, pieces: 24, decay: 25, p: 26, q: 27, base: 28, stamp: 29, list: 30, n: 31 } as const;
-/** i32 words per piece in the sparse pieces' record: the slot's ptr, idx and val (0: indicators), then one unused. */
+/**
+ * i32 words per piece in the sparse pieces' record: the slot's ptr, idx, val (0: indicators) and rs (0: CSR; else its
+ * rows are records of rs bytes, x and y among them: their strides; simd_sparse_store.ts).
+ */
 export const SPARSE_PIECE_WORDS = 4;
 
 /** Runs the sparse job's chunks from chunk c (already claimed) until none is left. */
@@ -35,13 +38,14 @@ function sparseChunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number
   const block = i32[J + JOB.block];
   const ring = i32[J + JOB.prefetch] + 1;
   const xb = scratch + ring * block * 4;
-  const ys = xb + block * rb;
+  const yb = xb + block * rb;
   let at = 0; // the piece's first row in the job's order
   for (let p = 0; p < i32[J + JOB.pieces] && at < hi; p++) {
     const P = J + (JOB_PIECES >> 2) + p * PIECE_WORDS;
     const S = (i32[J + SPARSE.pieces] >> 2) + p * SPARSE_PIECE_WORDS;
     const [x, y, n, start, count, key, shuffle] = [i32[P] >>> 0, i32[P + 1] >>> 0, i32[P + 2], i32[P + 3], i32[P + 4], i32[P + 5] >>> 0, i32[P + 6]];
-    const [ptr, idx, val] = [i32[S] >>> 0, i32[S + 1] >>> 0, i32[S + 2] >>> 0];
+    const [ptr, idx, val, rs] = [i32[S] >>> 0, i32[S + 1] >>> 0, i32[S + 2] >>> 0, i32[S + 3] >>> 0];
+    const [xs, ys] = rs ? [rs, rs] : [rb, 4];
     const [from, to] = [Math.max(lo, at) - at, Math.min(hi, at + count) - at];
     const first = at;
     at += count;
@@ -50,8 +54,8 @@ function sparseChunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number
     // Blocks ahead are touched while this one is computed: their rows, offsets, indices and column records.
     const ahead = ring - 1;
     const { blocks, idxAt, fill } = blockRing(kn, { scratch, ring, block, ahead, from, to, start, n, key, permuted }, (idxs, c) => {
-      kn.touch(x, y, rb, idxs, c);
-      kn.sparseTouch(idxs, c, ptr, idx, val, blk, stride);
+      kn.touch(x, y, rb, xs, ys, idxs, c);
+      kn.sparseTouch(idxs, c, ptr, idx, val, rs, blk, stride);
     });
     for (let q = 0; q < ahead; q++) fill(q);
     for (let q = 0; q < blocks; q++) {
@@ -59,17 +63,17 @@ function sparseChunkRows(pass: Pass, i32: Int32Array, J: number, scratch: number
       const c = Math.min(block, to - o);
       fill(q + ahead);
       const idxs = idxAt(q);
-      kn.gather(xb, ys, x, y, rb, idxs, c, norm);
+      kn.gather(xb, yb, x, y, rb, xs, ys, idxs, c, norm);
       kn.outputs(pass.z, xb, c, rb, w, b, k);
-      kn.sparseOutputs(pass.z, idxs, c, ptr, idx, val, blk, stride, k, decay, tp, tq, base, stamp - 1);
-      const loss = pass.train ? partRows(pass, ys, c) : pass.unit.task === 'multiclass' ? multiRows(pass, ys, c) : scalarRows(pass, pass.unit, ys, c);
+      kn.sparseOutputs(pass.z, idxs, c, ptr, idx, val, rs, blk, stride, k, decay, tp, tq, base, stamp - 1);
+      const loss = pass.train ? partRows(pass, yb, c) : pass.unit.task === 'multiclass' ? multiRows(pass, yb, c) : scalarRows(pass, pass.unit, yb, c);
       pass.f64[pass.sums + STRIPE_LOSS] += loss;
       pass.f64[pass.sums + STRIPE_ROWS] += c;
       if (!pass.train) continue;
       kn.accumulate(pass.grad, pass.g, xb, c, rb, k);
       if (list) {
         // The block's columns are still in cache: scatter now (job order, as the owning thread would after the pass).
-        i32[J + SPARSE.n] = kn.sparseScatter(blk, stride, list, i32[J + SPARSE.n], stamp, pass.g, idxs, c, ptr, idx, val, k, decay, tp, tq, base);
+        i32[J + SPARSE.n] = kn.sparseScatter(blk, stride, list, i32[J + SPARSE.n], stamp, pass.g, idxs, c, ptr, idx, val, rs, k, decay, tp, tq, base);
         continue;
       }
       const jobRow = first + o;

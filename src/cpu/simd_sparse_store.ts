@@ -1,18 +1,42 @@
-// The sparse blocks of the fast CPU backend's slots: each slot's CSR (u32 row offsets from 0, u32 indices, f32 values
-// or none for ±1 indicators) copied into the arena beside its dense rows, the allocations grown as needed (streamed
-// slots are reloaded with chunks of other sizes).
+// The sparse blocks of the fast CPU backend's slots, in one of two layouts. CSR (u32 row offsets from 0, u32 indices,
+// f32 values or none for ±1 indicators) copied into the arena beside the slot's dense rows, the allocations grown as
+// needed (streamed slots are reloaded with chunks of other sizes). Or, where the rows hold about as many entries each
+// (hashed and one-hot columns: one a column), row records: the store (simd_backend.ts) lays each row out as one record —
+// its dense x, its target, its count of entries, then S indices (and, valued, S values) — so that a shuffled row costs
+// one page and three or so cache lines instead of four arrays' (the offsets, the indices, x and y: four TLB misses).
 import type { Csr } from '../core/csr';
 import type { Arena } from './simd_arena';
 
-/** One slot's sparse block in the arena: byte offsets (val 0: indicators) and capacities. */
+/**
+ * One slot's sparse block in the arena: byte offsets (val 0: indicators) and capacities. rs = 0: CSR; else row
+ * records of rs bytes, row r's count at idx + r·rs and its indices after it, its values `val` bytes after each index
+ * (ptr unused; the store owns the records).
+ */
 export interface CsrSlot {
   ptr: number;
   idx: number;
   val: number;
+  rs: number;
   rows: number;
   nnz: number;
   /** The most entries one of the loaded rows holds. */
   maxRow: number;
+}
+
+/** The most entries a row of s holds (rows [0, rows)). */
+export function maxRowOf(s: Csr, rows: number): number {
+  let most = 0;
+  for (let r = 0; r < rows; r++) most = Math.max(most, s.ptr[r + 1] - s.ptr[r]);
+  return most;
+}
+
+/**
+ * The entries S a row record of these rows holds (every row's, its longest), or null where records would waste room:
+ * more than half as many again as the entries plus 4 a row.
+ */
+export function recordEntries(s: Csr, rows: number): number | null {
+  const most = maxRowOf(s, rows);
+  return rows * most <= 1.5 * (s.ptr[rows] - s.ptr[0]) + 4 * rows ? most : null;
 }
 
 /** The CSR blocks of a store's slots. */
@@ -27,11 +51,11 @@ export class CsrSlots {
     const nnz = s.ptr[rows] - base;
     let have = this.slots[slot];
     const valued = s.val !== null;
-    if (!have || have.rows < rows || have.nnz < nnz || (have.val !== 0) !== valued) {
+    if (!have || have.rs || have.rows < rows || have.nnz < nnz || (have.val !== 0) !== valued) {
       if (have) this.free(have);
       const r = Math.ceil(rows * 1.25) + 1;
       const e = Math.max(16, Math.ceil(nnz * 1.25));
-      have = this.slots[slot] = { ptr: this.arena.alloc(4 * (r + 1)), idx: this.arena.alloc(4 * e), val: valued ? this.arena.alloc(4 * e) : 0, rows: r, nnz: e, maxRow: 0 };
+      have = this.slots[slot] = { ptr: this.arena.alloc(4 * (r + 1)), idx: this.arena.alloc(4 * e), val: valued ? this.arena.alloc(4 * e) : 0, rs: 0, rows: r, nnz: e, maxRow: 0 };
     }
     const { u32, f32 } = this.arena.views;
     const p = have.ptr >> 2;
@@ -39,12 +63,34 @@ export class CsrSlots {
     else for (let r = 0; r <= rows; r++) u32[p + r] = s.ptr[r] - base;
     u32.set(s.idx.subarray(base, base + nnz), have.idx >> 2);
     if (valued) f32.set(s.val!.subarray(base, base + nnz), have.val >> 2);
+    have.maxRow = maxRowOf(s, rows);
+  }
+
+  /**
+   * Writes a chunk's sparse block into row records of rs bytes that hold up to S entries each, row r's count at byte
+   * at + r·rs (the records are the caller's: a store's rows, or a test's).
+   */
+  loadRecords(slot: number, s: Csr, rows: number, at: number, rs: number, S: number): void {
+    const have = this.slots[slot];
+    if (have && !have.rs) this.free(have);
+    const valued = s.val !== null;
+    const { u32, f32 } = this.arena.views;
+    const { ptr, idx, val } = s;
     let most = 0;
-    for (let r = 0; r < rows; r++) most = Math.max(most, s.ptr[r + 1] - s.ptr[r]);
-    have.maxRow = most;
+    for (let r = 0; r < rows; r++) {
+      const [e0, e1] = [ptr[r], ptr[r + 1]];
+      if (e1 - e0 > S) throw new Error(`a row of ${e1 - e0} entries does not fit a record of ${S}`);
+      most = Math.max(most, e1 - e0);
+      const o = (at + r * rs) >> 2;
+      u32[o] = e1 - e0;
+      for (let e = e0; e < e1; e++) u32[o + 1 + e - e0] = idx[e];
+      if (valued) for (let e = e0; e < e1; e++) f32[o + 1 + S + e - e0] = val![e];
+    }
+    this.slots[slot] = { ptr: 0, idx: at, val: valued ? S * 4 : 0, rs, rows, nnz: rows * S, maxRow: most };
   }
 
   private free(s: CsrSlot): void {
+    if (s.rs) return;
     this.arena.release(s.ptr);
     this.arena.release(s.idx);
     if (s.val) this.arena.release(s.val);

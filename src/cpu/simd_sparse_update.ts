@@ -114,7 +114,7 @@ export class SparseBlock {
     this.grow(this.n + count * c.maxRow);
     const kn = this.arena.kernels;
     const d = this.decay;
-    this.n = kn.sparseScatter(this.sums, this.sstride, this.list, this.n, this.stamp, g, rows, count, c.ptr, c.idx, c.val, this.k, this.catching ? 1 : 0, d.p, d.q, d.base);
+    this.n = kn.sparseScatter(this.sums, this.sstride, this.list, this.n, this.stamp, g, rows, count, c.ptr, c.idx, c.val, c.rs, this.k, this.catching ? 1 : 0, d.p, d.q, d.base);
   }
 
   /** Room in the list for `need` entries (at most every column). */
@@ -140,7 +140,7 @@ export class SparseBlock {
   stepSgd(lr: number, eta: number, g: number, rows: number, count: number, c: CsrSlot): void {
     const d = this.decay;
     this.arena.kernels.sparseStepSgd(
-      this.blk, this.stride, eta, g, rows, count, c.ptr, c.idx, c.val, this.k, this.stamp, d.decay, 1 - lr * this.spec.penaltyHp[0], d.p, d.q, d.base,
+      this.blk, this.stride, eta, g, rows, count, c.ptr, c.idx, c.val, c.rs, this.k, this.stamp, d.decay, 1 - lr * this.spec.penaltyHp[0], d.p, d.q, d.base,
     );
   }
 

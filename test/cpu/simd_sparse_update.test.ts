@@ -3,7 +3,8 @@
 // core/sparse_session.ts (f64 sums, updateWeight per touched column, each first brought up to date through the
 // DecayTable), for every rule the kernels run — SGD under each penalty, AdaGrad without and with L1, FTRL — over many
 // steps in which most columns go untouched for long stretches, at awkward widths, K = 1 and 3, ±1 indicators and
-// valued entries. Both sides are f64 with the same operations in the same order: the tolerance is rounding only.
+// valued entries, the rows in CSR and in row records. Both sides are f64 with the same operations in the same order:
+// the tolerance is rounding only.
 import { describe, expect, it } from 'vitest';
 import { allclose } from '../../src/core/allclose';
 import { CsrBuilder, INDEX_MASK, NEG } from '../../src/core/csr';
@@ -29,7 +30,8 @@ interface Shape {
   valued: boolean;
 }
 
-function check(optimizer: OptimizerKind, penalty: PenaltyKind, shape: Shape, seed: number, linear = false): void {
+/** `records`: the step's rows as row records (a store's layout for rows of about as many entries each) instead of CSR. */
+function check(optimizer: OptimizerKind, penalty: PenaltyKind, shape: Shape, seed: number, linear = false, records = false): void {
   const { width, k, valued } = shape;
   const rng = new Rng(seed);
   const spec: ModelSpec = modelSpec({
@@ -65,7 +67,12 @@ function check(optimizer: OptimizerKind, penalty: PenaltyKind, shape: Shape, see
       b.endRow();
     }
     const c = b.take();
-    csr.load(0, c, rows);
+    // Records of 5 entries (a row holds up to 4), 8 bytes of dense row before each count, as a store's.
+    const rs = 8 + 4 + 5 * 4 * (valued ? 2 : 1);
+    const recs = records ? arena.alloc(rows * rs) : 0;
+    if (records) csr.loadRecords(0, c, rows, recs + 8, rs, 5);
+    else csr.load(0, c, rows);
+    expect(csr.slots[0]!.rs).toBe(records ? rs : 0);
     const g = Float32Array.from({ length: rows * k }, () => rng.float() * 2 - 1);
     const [gAt, rowsAt] = [arena.alloc(g.length * 4), arena.alloc(rows * 4)];
     arena.views.f32.set(g, gAt / 4);
@@ -83,6 +90,7 @@ function check(optimizer: OptimizerKind, penalty: PenaltyKind, shape: Shape, see
     }
     arena.release(gAt);
     arena.release(rowsAt);
+    if (recs) arena.release(recs);
     // The oracle, as sparse_session.ts's apply.
     const sums = new Map<number, Float64Array>();
     for (let r = 0; r < rows; r++) {
@@ -126,6 +134,7 @@ describe('the fast CPU backend\'s sparse update equals the host rule', () => {
       { width: 1000, k: 1, valued: false },
     ];
     shapes.forEach((s, i) => check(optimizer, penalty, s, 17 + i));
+    shapes.forEach((s, i) => check(optimizer, penalty, s, 17 + i, false, true));
   });
 
   it('SGD\'s linear step without L1 (one read-modify-write per entry) equals the host rule too', () => {
@@ -134,6 +143,7 @@ describe('the fast CPU backend\'s sparse update equals the host rule', () => {
     b.dispose();
     const shapes = [{ width: 1, k: 1, valued: false }, { width: 65, k: 3, valued: true }, { width: 1000, k: 1, valued: false }];
     for (const penalty of ['none', 'l2'] as const) shapes.forEach((sh, i) => check('sgd', penalty, sh, 5 + i, true));
+    for (const penalty of ['none', 'l2'] as const) shapes.forEach((sh, i) => check('sgd', penalty, sh, 5 + i, true, true));
   });
 
   it('leaves the rules it cannot run (momentum, Adam, L2 under AdaGrad…) to the host', () => {

@@ -20,6 +20,8 @@ export interface SparseDataOptions {
   seed?: number;
   /** Rows per chunk (default: all in one). */
   chunkRows?: number;
+  /** Every tenth row holds 8 × perRow entries (at most width): rows the fast CPU backend keeps as CSR, not records. */
+  ragged?: boolean;
 }
 
 /** The two views of one dataset: with a sparse block, and expanded to dense columns. */
@@ -36,7 +38,8 @@ export function sparseAndDense(o: SparseDataOptions): { sparse: Dataset; dense: 
     for (let j = 0; j < dd; j++) z += x[r * dd + j] * truth[j];
     const seen = new Set<number>();
     const entries: [number, number][] = [];
-    for (let e = 0; e < o.perRow; e++) {
+    const n = o.ragged && r % 10 === 0 ? Math.min(width, 8 * o.perRow) : o.perRow;
+    for (let e = 0; e < n; e++) {
       // Zipf-like: low indices far more often; signed (hashed) rows may repeat a bucket, as collisions do.
       let j = Math.min(width - 1, Math.floor(width * rnd() ** 3));
       if (o.kind !== 'signed') while (seen.has(j)) j = (j + 1) % width;

@@ -55,6 +55,9 @@ describe.each(useBackends(['reference', 'cpu (1 thread)', 'cpu (3 threads)']))('
     ['regression (huber), no bias', { kind: 'valued' }, { loss: 'huber', fitBias: false }],
     ['averaging, clipping and a schedule', {}, { average: true, clipNorm: 0.5, lrSchedule: 'invscaling', penalty: 'elasticnet', alpha: 0.01 }],
     ['no dense columns (svmlight-like)', { dense: 0, kind: 'valued' }, {}],
+    // Rows of as many entries each are row records on the fast CPU backend; these stay CSR (simd_sparse_store.ts).
+    ['ragged rows, valued', { kind: 'valued', ragged: true }, {}],
+    ['ragged rows, signed, L2', { task: 'binary', kind: 'signed', ragged: true }, { loss: 'logistic', penalty: 'l2', alpha: 0.01 }],
   ] as const)('%s', async (_name, o, spec) => {
     const data = sparseAndDense({ ...BASE, ...o } as SparseDataOptions);
     const { diff } = await both(c.backend(), data, spec as Partial<TrainSpec>);

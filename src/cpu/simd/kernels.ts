@@ -39,23 +39,29 @@ export function rowIndices(out: usize, start: u32, count: u32, n: u32, key: u32,
   }
 }
 
-/** Loads one word of every 64-byte line of the named rows and their targets, so that later reads hit the cache. */
-export function touch(x: usize, y: usize, rb: usize, idx: usize, count: u32): u32 {
+/**
+ * Loads one word of every 64-byte line of the named rows and their targets, so that later reads hit the cache. Row r's
+ * x starts at x + r·xs and its target at y + r·ys (xs = rb, ys = 4 for a slot's arrays; a row record's stride for both).
+ */
+export function touch(x: usize, y: usize, rb: usize, xs: usize, ys: usize, idx: usize, count: u32): u32 {
   let acc: u32 = 0;
   for (let r: u32 = 0; r < count; r++) {
     const row = <usize>load<u32>(idx + (<usize>r << 2));
-    acc ^= load<u32>(y + (row << 2));
-    const src = x + row * rb;
+    acc ^= load<u32>(y + row * ys);
+    const src = x + row * xs;
     for (let j: usize = 0; j < rb; j += 64) acc ^= load<u32>(src + j);
   }
   return acc;
 }
 
-/** Copies the named rows into xb (x' = (x − mean)·invStd when norm ≠ 0: mean then invStd, rb bytes each) and their targets into ys. */
-export function gather(xb: usize, ys: usize, x: usize, y: usize, rb: usize, idx: usize, count: u32, norm: usize): void {
+/**
+ * Copies the named rows into xb (x' = (x − mean)·invStd when norm ≠ 0: mean then invStd, rb bytes each) and their
+ * targets into yb; strides xs and ys as touch's.
+ */
+export function gather(xb: usize, yb: usize, x: usize, y: usize, rb: usize, xs: usize, ys: usize, idx: usize, count: u32, norm: usize): void {
   for (let r: u32 = 0; r < count; r++) {
     const row = <usize>load<u32>(idx + (<usize>r << 2));
-    const src = x + row * rb;
+    const src = x + row * xs;
     const dst = xb + <usize>r * rb;
     if (norm) {
       for (let j: usize = 0; j < rb; j += 16) {
@@ -64,7 +70,7 @@ export function gather(xb: usize, ys: usize, x: usize, y: usize, rb: usize, idx:
     } else {
       for (let j: usize = 0; j < rb; j += 16) v128.store(dst + j, v128.load(src + j));
     }
-    store<f32>(ys + (<usize>r << 2), load<f32>(y + (row << 2)));
+    store<f32>(yb + (<usize>r << 2), load<f32>(y + row * ys));
   }
 }
 

@@ -32,23 +32,45 @@ const FTRL: u32 = 2;
 }
 
 /**
+ * Where row `row`'s entries are, in either layout of a slot's rows (src/cpu/simd_sparse_store.ts): CSR (rs = 0) — u32
+ * offsets at ptr, indices from idx, values in an array of their own — or row records of rs bytes, the row's count at
+ * idx + row·rs and its S indices after it (then, valued, its S values). rowFirst: the byte address of its first index.
+ */
+@inline export function rowFirst(row: usize, ptr: usize, idx: usize, rs: usize): usize {
+  return rs ? idx + row * rs + 4 : idx + (<usize>load<u32>(ptr + (row << 2)) << 2);
+}
+
+/** The byte address past row `row`'s last index (a0: its first, rowFirst). */
+@inline export function rowEnd(row: usize, ptr: usize, idx: usize, rs: usize, a0: usize): usize {
+  return rs ? a0 + (<usize>load<u32>(a0 - 4) << 2) : idx + (<usize>load<u32>(ptr + (row << 2), 4) << 2);
+}
+
+/** Bytes from an entry's index to its value: `val` itself in row records, the arrays' distance in CSR (mod 2^32). */
+@inline export function valueOffset(idx: usize, val: usize, rs: usize): usize {
+  return rs ? val : val - idx;
+}
+
+/**
  * Adds dL/dz_rc·val_e into column sums for every entry e of rows r < count (row indices at rows, their K dL/dz at g),
  * in order; a column first touched under `stamp` starts from 0 and is appended to list[n…] — with a decay table
- * (decay ≠ 0) its weights brought from its last step up to step stamp − 1 first. Returns the list's length.
+ * (decay ≠ 0) its weights brought from its last step up to step stamp − 1 first. Returns the list's length. The rows
+ * are CSR or row records (ptr, idx, val, rs: rowFirst).
  */
 export function sparseScatter(
   blk: usize, stride: usize, list: usize, n: u32, stamp: u32, g: usize, rows: usize, count: u32,
-  ptr: usize, idx: usize, val: usize, k: u32, decay: u32, p: usize, q: usize, base: u32,
+  ptr: usize, idx: usize, val: usize, rs: usize, k: u32, decay: u32, p: usize, q: usize, base: u32,
 ): u32 {
   const sums = <usize>k << 3;
+  const vo = valueOffset(idx, val, rs);
   for (let r: u32 = 0; r < count; r++) {
     const row = <usize>load<u32>(rows + (<usize>r << 2));
-    const e1 = <usize>load<u32>(ptr + (row << 2), 4);
+    const a0 = rowFirst(row, ptr, idx, rs);
+    const a1 = rowEnd(row, ptr, idx, rs, a0);
     const gr = g + ((<usize>r * k) << 2);
-    for (let e = <usize>load<u32>(ptr + (row << 2)); e < e1; e++) {
-      const i = load<u32>(idx + (e << 2));
+    for (let a = a0; a < a1; a += 4) {
+      const i = load<u32>(a);
       const j = <usize>(i & 0x7fffffff);
-      const v: f64 = val ? <f64>load<f32>(val + (e << 2)) : i & 0x80000000 ? -1.0 : 1.0;
+      const v: f64 = val ? <f64>load<f32>(a + vo) : i & 0x80000000 ? -1.0 : 1.0;
       const rec = blk + j * stride;
       // Branch-free (a column's first touch is unpredictable; a mispredicted branch would serialize the misses).
       const was = load<u32>(rec + stride - 8);
@@ -59,8 +81,8 @@ export function sparseScatter(
       store<u32>(list + (<usize>n << 2), <u32>j);
       n += <u32>first;
       for (let c: u32 = 0; c < k; c++) {
-        const a = rec + sums + (<usize>c << 3);
-        store<f64>(a, select<f64>(0, load<f64>(a), first) + <f64>load<f32>(gr + (<usize>c << 2)) * v);
+        const s = rec + sums + (<usize>c << 3);
+        store<f64>(s, select<f64>(0, load<f64>(s), first) + <f64>load<f32>(gr + (<usize>c << 2)) * v);
       }
     }
   }
@@ -142,18 +164,21 @@ export function sparseStampAll(blk: usize, stride: usize, width: u32, to: u32): 
  * r < count, in order — the scatter and the update in one read-modify-write per entry (eta = lr/B). With a decay
  * table (decay ≠ 0: L2) a column's first entry under `stamp` (step t) brings it up to step t − 1 and scales it by
  * c = 1 − lr·l2 (the L2 gradient's share of the step), and stamps it. Run after every row of the step has been read.
+ * The rows are CSR or row records, as sparseScatter's.
  */
 export function sparseStepSgd(
-  blk: usize, stride: usize, eta: f64, g: usize, rows: usize, count: u32, ptr: usize, idx: usize, val: usize, k: u32,
+  blk: usize, stride: usize, eta: f64, g: usize, rows: usize, count: u32, ptr: usize, idx: usize, val: usize, rs: usize, k: u32,
   stamp: u32, decay: u32, c: f64, p: usize, q: usize, base: u32,
 ): void {
+  const vo = valueOffset(idx, val, rs);
   for (let r: u32 = 0; r < count; r++) {
     const row = <usize>load<u32>(rows + (<usize>r << 2));
-    const e1 = <usize>load<u32>(ptr + (row << 2), 4);
+    const a0 = rowFirst(row, ptr, idx, rs);
+    const a1 = rowEnd(row, ptr, idx, rs, a0);
     const gr = g + ((<usize>r * k) << 2);
-    for (let e = <usize>load<u32>(ptr + (row << 2)); e < e1; e++) {
-      const i = load<u32>(idx + (e << 2));
-      const v: f64 = val ? <f64>load<f32>(val + (e << 2)) : i & 0x80000000 ? -1.0 : 1.0;
+    for (let a = a0; a < a1; a += 4) {
+      const i = load<u32>(a);
+      const v: f64 = val ? <f64>load<f32>(a + vo) : i & 0x80000000 ? -1.0 : 1.0;
       const rec = blk + <usize>(i & 0x7fffffff) * stride;
       if (decay) {
         // Branch-free: once stamped, the catch-up leaves the weight as it is and the factor is 1.
@@ -163,8 +188,8 @@ export function sparseStepSgd(
         store<u32>(rec + stride - 8, stamp);
       }
       for (let o: u32 = 0; o < k; o++) {
-        const a = rec + (<usize>o << 3);
-        store<f64>(a, load<f64>(a) - eta * (<f64>load<f32>(gr + (<usize>o << 2)) * v));
+        const w = rec + (<usize>o << 3);
+        store<f64>(w, load<f64>(w) - eta * (<f64>load<f32>(gr + (<usize>o << 2)) * v));
       }
     }
   }
