@@ -116,9 +116,9 @@ export class SimdStore implements ChunkStore {
     this.csr.loadRecords(slot, chunk.sparse!, chunk.rows, s.x + rb + 4, rs, S);
     const { f32 } = this.arena.views;
     const { x, y } = chunk;
-    for (let r = 0, o = s.x >> 2; r < chunk.rows; r++, o += rs >> 2) {
+    for (let r = 0, o = s.x >>> 2; r < chunk.rows; r++, o += rs >>> 2) {
       for (let j = 0; j < d; j++) f32[o + j] = x[r * d + j];
-      f32[o + (rb >> 2)] = y[r];
+      f32[o + (rb >>> 2)] = y[r];
     }
   }
 

@@ -322,7 +322,7 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
       for (let i = q.start; i < q.start + q.count; i++) {
         const row = q.shuffle ? permuteIndex(i, n, q.key, half) : i;
         if (c.rs) {
-          const o = (c.idx + row * c.rs) >> 2;
+          const o = (c.idx + row * c.rs) >>> 2;
           for (let e = 1; e <= u32[o]; e++) visit(u32[o + e] & INDEX_MASK);
         } else {
           for (let e = u32[(c.ptr >> 2) + row]; e < u32[(c.ptr >> 2) + row + 1]; e++) visit(u32[(c.idx >> 2) + e] & INDEX_MASK);

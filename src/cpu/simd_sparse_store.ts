@@ -75,16 +75,19 @@ export class CsrSlots {
     if (have && !have.rs) this.free(have);
     const valued = s.val !== null;
     const { u32, f32 } = this.arena.views;
-    const { ptr, idx, val } = s;
+    const ptr = s.ptr;
+    const idx = s.idx;
+    const val = s.val ?? idx;
+    // Plain loops without arrays: this runs once over every row of the data, mostly before it is optimized.
     let most = 0;
-    for (let r = 0; r < rows; r++) {
-      const [e0, e1] = [ptr[r], ptr[r + 1]];
-      if (e1 - e0 > S) throw new Error(`a row of ${e1 - e0} entries does not fit a record of ${S}`);
-      most = Math.max(most, e1 - e0);
-      const o = (at + r * rs) >> 2;
-      u32[o] = e1 - e0;
-      for (let e = e0; e < e1; e++) u32[o + 1 + e - e0] = idx[e];
-      if (valued) for (let e = e0; e < e1; e++) f32[o + 1 + S + e - e0] = val![e];
+    for (let r = 0, o = at >>> 2; r < rows; r++, o += rs >>> 2) {
+      const e0 = ptr[r];
+      const n = ptr[r + 1] - e0;
+      if (n > S) throw new Error(`a row of ${n} entries does not fit a record of ${S}`);
+      if (n > most) most = n;
+      u32[o] = n;
+      for (let e = 0; e < n; e++) u32[o + 1 + e] = idx[e0 + e];
+      if (valued) for (let e = 0; e < n; e++) f32[o + 1 + S + e] = val[e0 + e];
     }
     this.slots[slot] = { ptr: 0, idx: at, val: valued ? S * 4 : 0, rs, rows, nnz: rows * S, maxRow: most };
   }
