@@ -138,10 +138,15 @@ export class SparseBlock {
    * step ends with endStep.
    */
   stepSgd(lr: number, eta: number, g: number, rows: number, count: number, c: CsrSlot): void {
-    const d = this.decay;
+    const d = this.stepFields(lr);
     this.arena.kernels.sparseStepSgd(
-      this.blk, this.stride, eta, g, rows, count, c.ptr, c.idx, c.val, c.rs, this.k, this.stamp, d.decay, 1 - lr * this.spec.penaltyHp[0], d.p, d.q, d.base,
+      this.blk, this.stride, eta, g, rows, count, c.ptr, c.idx, c.val, c.rs, this.k, this.stamp, d.decay, d.c, d.p, d.q, d.base, 0, this.width, 0,
     );
+  }
+
+  /** What the linear rule's step at rate lr reads of the decay table (c: the L2 factor 1 − lr·l2). */
+  stepFields(lr: number): { decay: number; c: number; p: number; q: number; base: number } {
+    return { ...this.decay, c: 1 - lr * this.spec.penaltyHp[0] };
   }
 
   /** Records a step of rate lr in the decay table; true when the table must restart. */

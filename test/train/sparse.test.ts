@@ -8,6 +8,7 @@ import { penaltyHp } from '../../src/core/penalties';
 import type { TrainSpec } from '../../src/core/spec';
 import { RUNTIME_BYTES, sparseBlockBytes, sparseModelBytes } from '../../src/train/plan';
 import { train } from '../../src/train/train';
+import { nodeCpuBackend } from '../../src/cpu/simd_node';
 import { sparseAndDense, type SparseDataOptions } from '../helpers/sparse';
 import { ALL_OPTIMIZERS, ALL_PENALTIES, fastCpu, reference, useBackends } from '../helpers/matrix';
 
@@ -83,6 +84,29 @@ describe.each(useBackends(['reference', 'cpu (1 thread)', 'cpu (3 threads)']))('
     expect(s.streamed).toBe(true);
     expect(s.validationRows).toBeGreaterThan(100);
     expect(diff).toBeLessThan(1e-6);
+  });
+});
+
+// Steps of many entries: the fast CPU backend's linear step (plain SGD, SGD + L2) splits the columns between threads
+// (simd_sparse_rows.ts runSparseStepChunks), each column's entries in row order, so the weights equal one thread's.
+describe('the fast CPU backend\'s linear step split by columns', () => {
+  it.each(['none', 'l2'] as const)('SGD under %s: one thread\'s weights on three, the dense expansion\'s within 1e-6', async (penalty) => {
+    // The same chunks of each pass on both (their dense sums are added in chunk order), every job on every thread.
+    const [one, three] = [nodeCpuBackend({ threads: 1, minChunkBytes: 0 }), nodeCpuBackend({ threads: 3, minChunkBytes: 0, adapt: false })];
+    try {
+      // 1024 rows of 8 entries a step: 8192 entries, three column ranges.
+      const data = sparseAndDense({ ...BASE, rows: 2500, perRow: 8, width: 400, seed: 23, chunkRows: 1000 });
+      const spec: Partial<TrainSpec> = { ...SPEC, batch: 1024, epochs: 2, penalty, alpha: penalty === 'none' ? undefined : 0.01 };
+      const a = await train(one, data.sparse, spec);
+      const b = await train(three, data.sparse, spec);
+      expect(Array.from(b.params.weights)).toEqual(Array.from(a.params.weights));
+      expect(Array.from(b.params.bias)).toEqual(Array.from(a.params.bias));
+      const d = await train(one, data.dense, spec);
+      expect(Math.max(maxAbsDiff(a.params.weights, d.params.weights), maxAbsDiff(a.params.bias, d.params.bias))).toBeLessThan(1e-6);
+    } finally {
+      one.dispose();
+      three.dispose();
+    }
   });
 });
 
