@@ -173,6 +173,10 @@ export function sparseStepSgd(
   stamp: u32, decay: u32, c: f64, p: usize, q: usize, base: u32, lo: u32, span: u32, dummy: usize,
 ): void {
   const vo = valueOffset(idx, val, rs);
+  if (k == 1 && !decay) {
+    sgdOne(blk, stride, eta, g, rows, count, ptr, idx, val, rs, vo, lo, span, dummy);
+    return;
+  }
   for (let r: u32 = 0; r < count; r++) {
     const row = <usize>load<u32>(rows + (<usize>r << 2));
     const a0 = rowFirst(row, ptr, idx, rs);
@@ -194,6 +198,37 @@ export function sparseStepSgd(
       for (let o: u32 = 0; o < k; o++) {
         const w = rec + (<usize>o << 3);
         store<f64>(w, load<f64>(w) - eta * (<f64>load<f32>(gr + (<usize>o << 2)) * v));
+      }
+    }
+  }
+}
+
+/**
+ * sparseStepSgd at K = 1 without decay (plain SGD): a row's dL/dz read once, and an indicator's term ±eta·dL/dz by its
+ * sign bit — the same number as eta·(dL/dz·±1), rounding being symmetric in sign.
+ */
+@inline function sgdOne(
+  blk: usize, stride: usize, eta: f64, g: usize, rows: usize, count: u32, ptr: usize, idx: usize, val: usize, rs: usize, vo: usize,
+  lo: u32, span: u32, dummy: usize,
+): void {
+  for (let r: u32 = 0; r < count; r++) {
+    const row = <usize>load<u32>(rows + (<usize>r << 2));
+    const a0 = rowFirst(row, ptr, idx, rs);
+    const a1 = rowEnd(row, ptr, idx, rs, a0);
+    const gr = <f64>load<f32>(g + (<usize>r << 2));
+    if (val) {
+      for (let a = a0; a < a1; a += 4) {
+        const j = load<u32>(a) & 0x7fffffff;
+        const rec = select<usize>(blk + <usize>j * stride, dummy, j - lo < span);
+        store<f64>(rec, load<f64>(rec) - eta * (gr * <f64>load<f32>(a + vo)));
+      }
+    } else {
+      const eg = reinterpret<u64>(eta * gr);
+      for (let a = a0; a < a1; a += 4) {
+        const i = load<u32>(a);
+        const j = i & 0x7fffffff;
+        const rec = select<usize>(blk + <usize>j * stride, dummy, j - lo < span);
+        store<f64>(rec, load<f64>(rec) - reinterpret<f64>(eg ^ (<u64>(i & 0x80000000) << 32)));
       }
     }
   }
