@@ -31,7 +31,7 @@ export interface Kernels {
   sparseStampAll(blk: number, stride: number, width: number, to: number): void;
   sparseStepSgd(
     blk: number, stride: number, eta: number, g: number, rows: number, count: number, ptr: number, idx: number, val: number, rs: number,
-    k: number, stamp: number, decay: number, c: number, p: number, q: number, base: number, lo: number, span: number, dummy: number,
+    k: number, stamp: number, decay: number, c: number, p: number, q: number, base: number,
   ): void;
 }
 

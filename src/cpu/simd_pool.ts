@@ -6,11 +6,10 @@
 // since a step takes tens of microseconds and a wake-up about as long. Whether a job wakes the workers at all is
 // chosen per job size by measurement (simd_threads.ts), unless the pool is pinned to every thread.
 import { instantiate, viewsOf, type Arena } from './simd_arena';
-import { CLOSED, CTL, JOB, registerPass, runChunks, SPARSE_JOB, SPARSE_STEP_JOB } from './simd_rows';
-import { runSparseChunks, runSparseStepChunks } from './simd_sparse_rows';
+import { CLOSED, CTL, JOB, registerSparsePass, runChunks } from './simd_rows';
+import { runSparseChunks } from './simd_sparse_rows';
 
-registerPass(SPARSE_JOB, runSparseChunks);
-registerPass(SPARSE_STEP_JOB, runSparseStepChunks);
+registerSparsePass(runSparseChunks);
 import type { ThreadChooser } from './simd_threads';
 
 /** What a worker needs: the shared memory, the compiled kernels, its index and the number of threads. */

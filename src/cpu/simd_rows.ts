@@ -16,22 +16,15 @@ export const JOB = {
   block: 11, pieces: 12, classes: 13, prefetch: 14, chunks: 15, rows: 16, kind: 17,
 } as const;
 
-/**
- * JOB.kind: rows with a sparse block, and the linear rule's step over a sparse job's rows, whose passes
- * (simd_sparse_rows.ts) the pool registers with registerPass.
- */
+/** JOB.kind: rows with a sparse block, whose pass (simd_sparse_rows.ts) the pool registers with registerSparsePass. */
 export const SPARSE_JOB = 1;
-export const SPARSE_STEP_JOB = 2;
 
-/** A job kind's pass from its first claimed chunk c. */
-type KindPass = (kn: Kernels, views: () => Views, id: number, c: number) => void;
+/** The pass of a sparse job from its first claimed chunk c (set by simd_pool.ts; this file cannot import it back). */
+let sparsePass: ((kn: Kernels, views: () => Views, id: number, c: number) => void) | null = null;
 
-/** The passes of the other kinds of job (set by simd_pool.ts; this file cannot import them back). */
-const passes: (KindPass | undefined)[] = [];
-
-/** Registers the pass of jobs of a kind. */
-export function registerPass(kind: number, f: KindPass): void {
-  passes[kind] = f;
+/** Registers the sparse jobs' pass. */
+export function registerSparsePass(f: (kn: Kernels, views: () => Views, id: number, c: number) => void): void {
+  sparsePass = f;
 }
 /** Byte offsets in a job record: the loss hyperparameters and the y shift (f64), then the pieces. */
 export const JOB_HP = 128;
@@ -81,8 +74,7 @@ export function runChunks(kn: Kernels, views: () => Views, id: number): void {
   const c = Atomics.add(views().i32, CTL.next, 1);
   if (c >= CLOSED) return;
   const { i32 } = views();
-  const kind = i32[(i32[CTL.job] >>> 0 >> 2) + JOB.kind];
-  if (kind !== 0) return passes[kind]!(kn, views, id, c);
+  if (i32[(i32[CTL.job] >>> 0 >> 2) + JOB.kind] === SPARSE_JOB) return sparsePass!(kn, views, id, c);
   runJobChunks(kn, views, id, c, chunkRows);
 }
 

@@ -15,10 +15,8 @@ import { feistelHalfBits, permuteIndex } from '../core/permute';
 import type { Piece, Step } from '../core/schedule';
 import type { Arena } from './simd_arena';
 import type { ThreadPool } from './simd_pool';
-import {
-  blockRows, JOB, JOB_HP, JOB_PIECES, JOB_YSHIFT, PIECE_WORDS, scratchBytes, SPARSE_JOB, SPARSE_STEP_JOB, STRIPE_BIAS, STRIPE_LOSS, STRIPE_M, STRIPE_ROWS, stripeBytes,
-} from './simd_rows';
-import { SPARSE, SPARSE_PIECE_WORDS, STEP } from './simd_sparse_rows';
+import { blockRows, JOB, JOB_HP, JOB_PIECES, JOB_YSHIFT, PIECE_WORDS, scratchBytes, SPARSE_JOB, STRIPE_BIAS, STRIPE_LOSS, STRIPE_M, STRIPE_ROWS, stripeBytes } from './simd_rows';
+import { SPARSE, SPARSE_PIECE_WORDS } from './simd_sparse_rows';
 import type { CsrSlots } from './simd_sparse_store';
 import { kernelRule, SparseBlock } from './simd_sparse_update';
 import { emptyGradSums, type GradSums } from './grad_sums';
@@ -34,8 +32,6 @@ const MAX_CHUNKS = 16;
  * bytes of dense rows do: B = 256 rows of 26 entries make two chunks of the minimum 128 KiB).
  */
 const ENTRY_BYTES = 40;
-/** Entries per thread from which the linear rule's step splits the columns between the threads. */
-const STEP_ENTRIES = 2048;
 
 /** What the session reads of the backend's store and of the backend (simd_backend.ts). */
 export interface SimdSparseStore extends ChunkStore {
@@ -61,8 +57,6 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
   /** Where the sparse block's weights and slots are current: the host's parameters, or the arena (a kernel rule's steps). */
   private where: 'host' | 'arena' = 'host';
   private readonly job: number;
-  /** The linear rule's step job (STEP) and its threads' dummy records. */
-  private readonly stepJob: number;
   private readonly results: number;
   private out = { g: 0, rows: 0, capacity: 0 };
   /** Sparse columns whose f32 copy is stale, and whether every weight is. */
@@ -105,14 +99,6 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
     ];
     for (const [at, v] of fields) i32[J + at] = v;
     f64.set(spec.lossHp, (this.job + JOB_HP) / 8);
-    const dummyStride = Math.ceil(this.block.stride / 64) * 64;
-    this.stepJob = this.take(JOB_PIECES + pool.threads * dummyStride);
-    const S = this.stepJob / 4;
-    const step: [number, number][] = [
-      [JOB.kind, SPARSE_STEP_JOB], [JOB.train, 1], [JOB.rb, 4], [STEP.pass, this.job], [STEP.blk, this.block.blk], [STEP.stride, this.block.stride],
-      [STEP.k, k], [STEP.width, this.width], [STEP.dummy, this.stepJob + JOB_PIECES], [STEP.dummyStride, dummyStride],
-    ];
-    for (const [at, v] of step) i32[S + at] = v;
   }
 
   private take(bytes: number): number {
@@ -215,7 +201,7 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
     const rule = { lr: step.lr, t, average: step.average };
     const scale = this.clipFactor(s, this.spec.clipNorm > 0 ? this.block.squares() : 0) / s.rows;
     this.applyDense(s, stepContexts(rule, this.spec), scale);
-    if (linear) this.stepLinear(step, scale);
+    if (linear) this.stepLinear(this.store, step.pieces, step.lr, scale);
     if (linear ? this.block.endStep(step.lr) : this.block.update(step.lr, scale)) this.block.catchUpAll(t);
     this.done = t;
     if (step.average > 0) {
@@ -225,19 +211,16 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
   }
 
   /**
-   * The linear rule's step over the rows the last job read (one job: the step's pieces fit its record): w −= lr·scale·
-   * dL/dz·val, the columns split between the threads where the step has entries enough (runSparseStepChunks).
+   * The linear rule's step w −= lr·scale·dL/dz·val over the rows the last job read (one job: the step's pieces fit its
+   * record), in job order. (Split by columns between two threads it ran slower on the development VM: bench/NOTES.md.)
    */
-  private stepLinear(step: Step, scale: number): void {
-    const entries = this.entries(this.store, step.pieces, 0, step.pieces.length);
-    const { i32, f64 } = this.host.arena.views;
-    const S = this.stepJob / 4;
-    const d = this.block.stepFields(step.lr);
-    [i32[S + STEP.stamp], i32[S + STEP.decay], i32[S + STEP.p], i32[S + STEP.q], i32[S + STEP.base]] = [this.block.stamp, d.decay, d.p, d.q, d.base];
-    [f64[(this.stepJob + JOB_HP) / 8], f64[(this.stepJob + JOB_HP) / 8 + 1]] = [step.lr * scale, d.c];
-    i32[S + JOB.rows] = entries;
-    i32[S + JOB.chunks] = Math.max(1, Math.min(this.host.pool.threads, Math.floor(entries / STEP_ENTRIES)));
-    this.host.pool.run(this.stepJob);
+  private stepLinear(store: SimdSparseStore, pieces: readonly Piece[], lr: number, scale: number): void {
+    const k = this.spec.outputs;
+    let r = 0;
+    for (const q of pieces) {
+      this.block.stepSgd(lr, lr * scale, this.out.g + r * k * 4, this.out.rows + r * 4, q.count, store.csr.slots[q.chunk]!);
+      r += q.count;
+    }
   }
 
   /** The most entries the rows of pieces [at, end) may hold (their slots' longest rows). */

@@ -5,7 +5,7 @@
 // from which the owning thread adds the sparse block's sums (simd_sparse.ts). Its oracle is sparse_grad.ts.
 import type { Kernels, Views } from './simd_arena';
 import {
-  blockRing, CTL, JOB, JOB_HP, JOB_PIECES, multiRows, partRows, PIECE_WORDS, runJobChunks, scalarRows, STRIPE_LOSS, STRIPE_ROWS, type Pass,
+  blockRing, JOB, JOB_PIECES, multiRows, partRows, PIECE_WORDS, runJobChunks, scalarRows, STRIPE_LOSS, STRIPE_ROWS, type Pass,
 } from './simd_rows';
 
 /**
@@ -20,51 +20,6 @@ export const SPARSE = { blk: 20, stride: 21, gOut: 22, rowOut: 23, pieces: 24, d
  * rows are records of rs bytes, x and y among them: their strides; simd_sparse_store.ts).
  */
 export const SPARSE_PIECE_WORDS = 4;
-
-/**
- * i32 word offsets of a step job's own fields (a job of kind SPARSE_STEP_JOB: the linear rule's step over the rows a
- * sparse job just read, simd_sparse.ts): that job's record, the block's records and the step's stamp, the decay table
- * (decay, p, q, base: SparseBlock.stepFields), the block's width, and each thread's dummy record (sparseStepSgd); eta and
- * the L2 factor are f64 at JOB_HP.
- */
-export const STEP = { pass: 20, blk: 21, stride: 22, k: 23, stamp: 24, decay: 25, p: 26, q: 27, base: 28, width: 29, dummy: 30, dummyStride: 31 } as const;
-
-/**
- * Runs the step job's chunks from chunk c (already claimed): chunk c of C updates the columns in
- * [width·c/C, width·(c+1)/C) over every row of the sparse job, in job order — each column's updates in the order one
- * thread makes them, so the weights do not depend on how many threads or chunks took part.
- */
-export function runSparseStepChunks(kn: Kernels, views: () => Views, id: number, c: number): void {
-  const { i32, f64 } = views();
-  const job = i32[CTL.job] >>> 0;
-  const J = job >> 2;
-  const PJ = i32[J + STEP.pass] >>> 2;
-  const [blk, stride, k, stamp, decay] = [i32[J + STEP.blk] >>> 0, i32[J + STEP.stride], i32[J + STEP.k], i32[J + STEP.stamp] >>> 0, i32[J + STEP.decay]];
-  const [tp, tq, base, width] = [i32[J + STEP.p] >>> 0, i32[J + STEP.q] >>> 0, i32[J + STEP.base] >>> 0, i32[J + STEP.width]];
-  const dummy = (i32[J + STEP.dummy] >>> 0) + id * i32[J + STEP.dummyStride];
-  const [eta, factor] = [f64[(job + JOB_HP) / 8], f64[(job + JOB_HP) / 8 + 1]];
-  const [gOut, rowOut] = [i32[PJ + SPARSE.gOut] >>> 0, i32[PJ + SPARSE.rowOut] >>> 0];
-  const chunks = i32[J + JOB.chunks];
-  for (; c < chunks; c = Atomics.add(i32, CTL.next, 1)) {
-    const lo = Math.floor((width * c) / chunks);
-    const span = Math.floor((width * (c + 1)) / chunks) - lo;
-    let r = 0;
-    for (let p = 0; p < i32[PJ + JOB.pieces]; p++) {
-      const count = i32[PJ + (JOB_PIECES >> 2) + p * PIECE_WORDS + 4];
-      const S = (i32[PJ + SPARSE.pieces] >>> 2) + p * SPARSE_PIECE_WORDS;
-      // The dummy record: weights 0 and, under decay, up to date at this step (a catch-up from it reads the table).
-      f64.fill(0, dummy / 8, (dummy + stride) / 8);
-      if (decay) i32[(dummy + stride - 8) >>> 2] = stamp;
-      kn.sparseStepSgd(
-        blk, stride, eta, gOut + r * k * 4, rowOut + r * 4, count, i32[S] >>> 0, i32[S + 1] >>> 0, i32[S + 2] >>> 0, i32[S + 3] >>> 0, k,
-        stamp, decay, factor, tp, tq, base, lo, span, dummy,
-      );
-      r += count;
-    }
-    Atomics.add(i32, CTL.chunksDone, 1);
-    Atomics.notify(i32, CTL.chunksDone);
-  }
-}
 
 /** Runs the sparse job's chunks from chunk c (already claimed) until none is left. */
 export function runSparseChunks(kn: Kernels, views: () => Views, id: number, c: number): void {

@@ -140,7 +140,7 @@ export class SparseBlock {
   stepSgd(lr: number, eta: number, g: number, rows: number, count: number, c: CsrSlot): void {
     const d = this.stepFields(lr);
     this.arena.kernels.sparseStepSgd(
-      this.blk, this.stride, eta, g, rows, count, c.ptr, c.idx, c.val, c.rs, this.k, this.stamp, d.decay, d.c, d.p, d.q, d.base, 0, this.width, 0,
+      this.blk, this.stride, eta, g, rows, count, c.ptr, c.idx, c.val, c.rs, this.k, this.stamp, d.decay, d.c, d.p, d.q, d.base,
     );
   }
 

@@ -87,14 +87,14 @@ describe.each(useBackends(['reference', 'cpu (1 thread)', 'cpu (3 threads)']))('
   });
 });
 
-// Steps of many entries: the fast CPU backend's linear step (plain SGD, SGD + L2) splits the columns between threads
-// (simd_sparse_rows.ts runSparseStepChunks), each column's entries in row order, so the weights equal one thread's.
-describe('the fast CPU backend\'s linear step split by columns', () => {
+// Steps of many entries: the fast CPU backend's linear step (plain SGD, SGD + L2) after a pass on several threads; the
+// rows' dL/dz and the updates in job order, so the weights equal one thread's.
+describe('the fast CPU backend\'s linear step after a pass on several threads', () => {
   it.each(['none', 'l2'] as const)('SGD under %s: one thread\'s weights on three, the dense expansion\'s within 1e-6', async (penalty) => {
     // The same chunks of each pass on both (their dense sums are added in chunk order), every job on every thread.
     const [one, three] = [nodeCpuBackend({ threads: 1, minChunkBytes: 0 }), nodeCpuBackend({ threads: 3, minChunkBytes: 0, adapt: false })];
     try {
-      // 1024 rows of 8 entries a step: 8192 entries, three column ranges.
+      // 1024 rows of 8 entries a step.
       const data = sparseAndDense({ ...BASE, rows: 2500, perRow: 8, width: 400, seed: 23, chunkRows: 1000 });
       const spec: Partial<TrainSpec> = { ...SPEC, batch: 1024, epochs: 2, penalty, alpha: penalty === 'none' ? undefined : 0.01 };
       const a = await train(one, data.sparse, spec);

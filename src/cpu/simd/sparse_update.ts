@@ -164,17 +164,15 @@ export function sparseStampAll(blk: usize, stride: usize, width: u32, to: u32): 
  * r < count, in order — the scatter and the update in one read-modify-write per entry (eta = lr/B). With a decay
  * table (decay ≠ 0: L2) a column's first entry under `stamp` (step t) brings it up to step t − 1 and scales it by
  * c = 1 − lr·l2 (the L2 gradient's share of the step), and stamps it. Run after every row of the step has been read.
- * The rows are CSR or row records, as sparseScatter's. Only columns j in [lo, lo + span) are updated (threads split
- * the columns; each column's entries still in row order): the others' arithmetic lands in `dummy`, a record of the
- * caller's (its stamp, under decay, the step's).
+ * The rows are CSR or row records, as sparseScatter's.
  */
 export function sparseStepSgd(
   blk: usize, stride: usize, eta: f64, g: usize, rows: usize, count: u32, ptr: usize, idx: usize, val: usize, rs: usize, k: u32,
-  stamp: u32, decay: u32, c: f64, p: usize, q: usize, base: u32, lo: u32, span: u32, dummy: usize,
+  stamp: u32, decay: u32, c: f64, p: usize, q: usize, base: u32,
 ): void {
   const vo = valueOffset(idx, val, rs);
   if (k == 1 && !decay) {
-    sgdOne(blk, stride, eta, g, rows, count, ptr, idx, val, rs, vo, lo, span, dummy);
+    sgdOne(blk, stride, eta, g, rows, count, ptr, idx, val, rs, vo);
     return;
   }
   for (let r: u32 = 0; r < count; r++) {
@@ -185,9 +183,7 @@ export function sparseStepSgd(
     for (let a = a0; a < a1; a += 4) {
       const i = load<u32>(a);
       const v: f64 = val ? <f64>load<f32>(a + vo) : i & 0x80000000 ? -1.0 : 1.0;
-      // Columns outside [lo, lo + span) are another thread's: their entries go to the dummy record, branch-free.
-      const j = i & 0x7fffffff;
-      const rec = select<usize>(blk + <usize>j * stride, dummy, j - lo < span);
+      const rec = blk + <usize>(i & 0x7fffffff) * stride;
       if (decay) {
         // Branch-free: once stamped, the catch-up leaves the weight as it is and the factor is 1.
         const was = load<u32>(rec + stride - 8);
@@ -209,7 +205,6 @@ export function sparseStepSgd(
  */
 @inline function sgdOne(
   blk: usize, stride: usize, eta: f64, g: usize, rows: usize, count: u32, ptr: usize, idx: usize, val: usize, rs: usize, vo: usize,
-  lo: u32, span: u32, dummy: usize,
 ): void {
   for (let r: u32 = 0; r < count; r++) {
     const row = <usize>load<u32>(rows + (<usize>r << 2));
@@ -218,16 +213,14 @@ export function sparseStepSgd(
     const gr = <f64>load<f32>(g + (<usize>r << 2));
     if (val) {
       for (let a = a0; a < a1; a += 4) {
-        const j = load<u32>(a) & 0x7fffffff;
-        const rec = select<usize>(blk + <usize>j * stride, dummy, j - lo < span);
+        const rec = blk + <usize>(load<u32>(a) & 0x7fffffff) * stride;
         store<f64>(rec, load<f64>(rec) - eta * (gr * <f64>load<f32>(a + vo)));
       }
     } else {
       const eg = reinterpret<u64>(eta * gr);
       for (let a = a0; a < a1; a += 4) {
         const i = load<u32>(a);
-        const j = i & 0x7fffffff;
-        const rec = select<usize>(blk + <usize>j * stride, dummy, j - lo < span);
+        const rec = blk + <usize>(i & 0x7fffffff) * stride;
         store<f64>(rec, load<f64>(rec) - reinterpret<f64>(eg ^ (<u64>(i & 0x80000000) << 32)));
       }
     }
