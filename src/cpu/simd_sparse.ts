@@ -27,11 +27,6 @@ import { evalSums, type SparseSums } from './sparse_sums';
 
 const MAX_PIECES = 256;
 const MAX_CHUNKS = 16;
-/**
- * What a row's sparse entry weighs in a job's bytes when it is cut into chunks (a shuffled entry costs about what 40
- * bytes of dense rows do: B = 256 rows of 26 entries make two chunks of the minimum 128 KiB).
- */
-const ENTRY_BYTES = 40;
 
 /** What the session reads of the backend's store and of the backend (simd_backend.ts). */
 export interface SimdSparseStore extends ChunkStore {
@@ -257,8 +252,8 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
       let rows = 0;
       for (let i = at; i < end; i++) rows += pieces[i].count;
       const entries = this.entries(store, pieces, at, end);
-      const bytes = rows * (this.rb + 4 + 8 * this.spec.outputs) + entries * ENTRY_BYTES;
-      const chunks = Math.max(1, Math.min(this.maxChunks, Math.floor(bytes / Math.max(1, this.host.minChunkBytes))));
+      // (Counting the entries in the bytes, B = 256 of 26 entries made two chunks: slower on two threads, bench/NOTES.md.)
+      const chunks = Math.max(1, Math.min(this.maxChunks, Math.floor((rows * (this.rb + 4 + 8 * this.spec.outputs)) / Math.max(1, this.host.minChunkBytes))));
       // One thread takes every chunk in order: it scatters each block as it goes (the same order as after the pass).
       // (The linear rule's sums, for the host only, are apart from the records the pass reads: not scattered there.)
       const fused = train && !linear && !block.linear && (pool.threads === 1 || chunks === 1);
