@@ -31,12 +31,12 @@ export function maxRowOf(s: Csr, rows: number): number {
 }
 
 /**
- * The entries S a row record of these rows holds (every row's, its longest), or null where records would waste room:
- * more than half as many again as the entries plus 4 a row.
+ * The entries S a row record of these rows holds (every row's, its longest), or null where records would take more
+ * room than CSR does (its arrays are allocated with a quarter to spare; the memory budget counts on no more).
  */
 export function recordEntries(s: Csr, rows: number): number | null {
   const most = maxRowOf(s, rows);
-  return rows * most <= 1.5 * (s.ptr[rows] - s.ptr[0]) + 4 * rows ? most : null;
+  return rows * most <= 1.25 * (s.ptr[rows] - s.ptr[0]) + 0.25 * rows ? most : null;
 }
 
 /** The CSR blocks of a store's slots. */
