@@ -171,8 +171,9 @@ export function sparseStepSgd(
   stamp: u32, decay: u32, c: f64, p: usize, q: usize, base: u32,
 ): void {
   const vo = valueOffset(idx, val, rs);
-  if (k == 1 && !decay) {
-    sgdOne(blk, stride, eta, g, rows, count, ptr, idx, val, rs, vo);
+  if (k == 1) {
+    if (decay) sgdOneDecay(blk, stride, eta, g, rows, count, ptr, idx, val, rs, vo, stamp, c, p, q, base);
+    else sgdOne(blk, stride, eta, g, rows, count, ptr, idx, val, rs, vo);
     return;
   }
   for (let r: u32 = 0; r < count; r++) {
@@ -223,6 +224,29 @@ export function sparseStepSgd(
         const rec = blk + <usize>(i & 0x7fffffff) * stride;
         store<f64>(rec, load<f64>(rec) - reinterpret<f64>(eg ^ (<u64>(i & 0x80000000) << 32)));
       }
+    }
+  }
+}
+
+/** sparseStepSgd at K = 1 with decay (SGD + L2): sgdOne's terms, each column first caught up and decayed (the same numbers). */
+@inline function sgdOneDecay(
+  blk: usize, stride: usize, eta: f64, g: usize, rows: usize, count: u32, ptr: usize, idx: usize, val: usize, rs: usize, vo: usize,
+  stamp: u32, c: f64, p: usize, q: usize, base: u32,
+): void {
+  for (let r: u32 = 0; r < count; r++) {
+    const row = <usize>load<u32>(rows + (<usize>r << 2));
+    const a0 = rowFirst(row, ptr, idx, rs);
+    const a1 = rowEnd(row, ptr, idx, rs, a0);
+    const gr = <f64>load<f32>(g + (<usize>r << 2));
+    const eg = reinterpret<u64>(eta * gr);
+    for (let a = a0; a < a1; a += 4) {
+      const i = load<u32>(a);
+      const rec = blk + <usize>(i & 0x7fffffff) * stride;
+      const was = load<u32>(rec + stride - 8);
+      const w = catchUp(load<f64>(rec), was, stamp - 1, p, q, base) * select<f64>(c, 1, was != stamp);
+      store<u32>(rec + stride - 8, stamp);
+      const term = val ? eta * (gr * <f64>load<f32>(a + vo)) : reinterpret<f64>(eg ^ (<u64>(i & 0x80000000) << 32));
+      store<f64>(rec, w - term);
     }
   }
 }
