@@ -54,7 +54,8 @@ ${SPEC_HELP}
   --save model.json        write the trained model (atomically)
 ${CHECKPOINT_HELP}
   --sync-every K           distributed runs: local steps, the ranks' models averaged every K steps (default 1:
-                           gradients summed every step); see downhill launch --help`;
+                           gradients summed every step); nothing is exchanged between averages, and the
+                           epoch's loss and stops are agreed there; see downhill launch --help`;
 
 const OPTIONS = {
   ...SPEC_FLAGS,
