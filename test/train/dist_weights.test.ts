@@ -1,7 +1,7 @@
 // Sample weights (--weight), offsets (--offset) and balanced class weights on in-process ranks: Σ w is every rank's,
 // so a step's gradient is normalised as in one process, and 1, 2 and 4 ranks train one process's model — full-batch
-// gradient descent within 1e-6, the exact solver within 1e-10 — from memory, from a CSV shared out by byte ranges
-// (its parts carry the columns), and with held-out rows whose weighted loss is every rank's.
+// gradient descent within 1e-6, the exact solver and Newton within 1e-10 — from memory, from a CSV shared out by byte
+// ranges (its parts carry the columns), and with held-out rows whose weighted loss is every rank's.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +80,15 @@ describe('weights on ranks with held-out rows and class weights', () => {
     expect(relDiff(two.params, plain.params)).toBeLessThan(1e-6);
     expect(two.validationRows).toBe(plain.validationRows);
     expect(Math.abs(two.validation!.loss - plain.validation!.loss)).toBeLessThan(1e-9);
+  });
+
+  it('Newton with sample weights: 2 and 4 ranks reach one process\'s optimum within 1e-10', async () => {
+    const opts: TrainOptions = { loss: 'logistic', penalty: 'l2', alpha: 0.01, solver: 'newton', solverTol: 1e-14, weight: 'w', offset: 'o' };
+    const plain = await train(reference, cls, { ...opts, chunkRows: 128 });
+    for (const size of [2, 4]) {
+      const [r] = await onSize(size, reference, cls, opts);
+      expect(relDiff(r.params, plain.params)).toBeLessThan(1e-10);
+    }
   });
 
   it('--class-weight balanced: 2 ranks count every rank\'s classes and give one process\'s model', async () => {
