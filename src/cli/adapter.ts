@@ -31,7 +31,7 @@ export async function dawnAdapters(): Promise<DawnAdapter[]> {
 /** Vulkan's devices as Mesa's device-select layer lists them, from a child process; null without the layer. */
 export function vulkanDevices(): VulkanDevice[] | null {
   const webgpu = pathToFileURL(createRequire(import.meta.url).resolve('webgpu')).href;
-  const script = `const { create } = await import(${JSON.stringify(webgpu)}); await create([]).requestAdapter();`;
+  const script = `const { create } = await import(${JSON.stringify(webgpu)}); await create([]).requestAdapter(); process.exit(0);`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     env: { ...process.env, MESA_VK_DEVICE_SELECT: 'list' }, encoding: 'utf8', timeout: 60_000,
   });

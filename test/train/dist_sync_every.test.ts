@@ -10,7 +10,8 @@ import type { TrainOptions } from '../../src/train/plan';
 import type { TrainResult } from '../../src/train/report';
 import { train } from '../../src/train/train';
 import { reference } from '../helpers/matrix';
-import { counting, onRanks, type CollectiveCounts } from '../helpers/ranks';
+import { counting, memoryGroup, onRanks, type CollectiveCounts } from '../helpers/ranks';
+import { DivergedError } from '../../src/train/health';
 
 const data = linearDataset({ rows: 3000, features: 5, noise: 0.1, seed: 1 });
 
@@ -77,5 +78,15 @@ describe('--sync-every k: local steps', () => {
     const lrs = plateau.results.map((r) => r.epochs.map((e) => e.lr));
     expect(lrs[1]).toEqual(lrs[0]);
     expect(Math.min(...lrs[0])).toBeLessThan(0.5);
+  });
+
+  it('divergence is found on every rank in the same epoch, from the agreed loss (no rank left waiting)', async () => {
+    // Each rank on its own, with no abort passed between them: every rank must reach the same verdict by itself.
+    const { ranks } = memoryGroup(3);
+    const opts: TrainOptions = { epochs: 20, batch: 100, lr: 3, seed: 4, syncEvery: 4, chunkRows: 256 };
+    const settled = await Promise.allSettled(ranks.map((c) => train(reference, memorySource(data), { ...opts, collective: c })));
+    const errors = settled.map((s) => (s.status === 'rejected' ? s.reason : null));
+    for (const e of errors) expect(e).toBeInstanceOf(DivergedError);
+    expect(new Set(errors.map((e) => (e as DivergedError).epoch)).size).toBe(1);
   });
 });
