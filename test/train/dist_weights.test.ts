@@ -91,6 +91,14 @@ describe('weights on ranks with held-out rows and class weights', () => {
     }
   });
 
+  it('--sync-every with sample weights: every rank ends with the same model, near one process\'s weighted optimum', async () => {
+    const opts: TrainOptions = { epochs: 12, batch: 100, lr: 0.1, seed: 5, weight: 'w', offset: 'o', syncEvery: 4 };
+    const exact = await train(reference, reg, { solver: 'exact', weight: 'w', offset: 'o' });
+    const all = await onSize(2, reference, reg, opts);
+    expect(all[1].params).toEqual(all[0].params);
+    expect(relDiff(all[0].params, exact.params)).toBeLessThan(0.02);
+  });
+
   it('--class-weight balanced: 2 ranks count every rank\'s classes and give one process\'s model', async () => {
     const opts: TrainOptions = { loss: 'logistic', epochs: 20, batch: Infinity, lr: 0.5, seed: 3, classWeight: 'balanced', weight: 'w' };
     const plain = await train(reference, cls, { ...opts, chunkRows: 128 });
