@@ -9,7 +9,9 @@ export default defineConfig({
   plugins: [threadSource(), simdKernels()],
   build: {
     target: 'node20',
-    emptyOutDir: true,
+    // dist/ also holds the library and its types, built beside this (scripts/lanes.mjs): build:cli removes only
+    // dist/cli.js and dist/cli/ before it writes them.
+    emptyOutDir: false,
     rollupOptions: {
       // The commands and what only some of them need (GPU, Parquet) are chunks the entry imports when asked for.
       output: { entryFileNames: 'cli.js', chunkFileNames: 'cli/[name]-[hash].js', banner: (chunk) => (chunk.isEntry ? '#!/usr/bin/env node' : '') },

@@ -7,7 +7,8 @@
 // unit's own math class through the one generic row loop (simd/rows.ts) — or the vectorized override in
 // simd/losses/<stem>.ts where one exists (and softmax's, which has K outputs). asc reads a unit file through its
 // portable view: the class and its imports from ./math, without the TypeScript descriptor beside them.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
@@ -113,6 +114,28 @@ async function assemble(files: string[], shared: boolean, glue: { path: string; 
 /** Compiled kernels by file and modification time: the page's main and worker builds import the same file. */
 const compiled = new Map<string, Promise<string>>();
 
+/**
+ * Compiled kernels on disk, by the hash of everything asc reads (the sources, the glue, its version and flags): the
+ * CLI, library and page builds and Vitest are separate processes, and each compile costs seconds of CPU.
+ */
+const DISK_CACHE = fileURLToPath(new URL('./node_modules/.cache/downhill-simd/', import.meta.url));
+
+async function cachedOnDisk(inputs: string[], make: () => Promise<string>): Promise<string> {
+  const hash = createHash('sha256');
+  for (const text of inputs) hash.update(`${text.length}:`).update(text);
+  const path = join(DISK_CACHE, `${hash.digest('hex')}.js`);
+  try {
+    return await readFile(path, 'utf8');
+  } catch { /* not compiled yet */ }
+  const code = await make();
+  // Written whole under a name of its own, then renamed: a process reading the cache never sees half a module.
+  const part = `${path}.${process.pid}.${Date.now()}.part`;
+  await mkdir(DISK_CACHE, { recursive: true });
+  await writeFile(part, code);
+  await rename(part, path);
+  return code;
+}
+
 /** `import k from './simd/kernels.ts?simd'`: k.shared and k.plain are the module compiled for each kind of memory, base64. */
 export function simdKernels(): Plugin {
   return {
@@ -142,7 +165,11 @@ export function simdKernels(): Plugin {
       const times = await Promise.all(real.map(async (f) => (await stat(f)).mtimeMs));
       const key = `${real.join(',')}@${times.join(',')}`;
       if (!compiled.has(key)) {
-        compiled.set(key, Promise.all([assemble(files, true, glue), assemble(files, false, glue)]).then(([shared, plain]) => {
+        const { version } = JSON.parse(await readFile(fileURLToPath(new URL('./node_modules/assemblyscript/package.json', import.meta.url)), 'utf8'));
+        const sources = await Promise.all(real.map(async (f) => `${f}\n${await readFile(f, 'utf8')}`));
+        const inputs = [`asc ${version}`, assemble.toString(), glue.source, files.join(','), ...sources];
+        compiled.set(key, cachedOnDisk(inputs, async () => {
+          const [shared, plain] = await Promise.all([assemble(files, true, glue), assemble(files, false, glue)]);
           const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
           return `export default { shared: ${JSON.stringify(b64(shared))}, plain: ${JSON.stringify(b64(plain))} };`;
         }));

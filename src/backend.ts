@@ -80,6 +80,13 @@ export interface TrainSession {
   writeState(s: OptimState): void;
   /** Resolves when all enqueued work has finished. */
   sync(): Promise<void>;
+  /**
+   * Host-update runs call it after each step's writeState (`end`: the epoch's steps are done). A session whose
+   * gradients are its own rows' (a distributed run's local steps, --sync-every) agrees with its peers where an averaging
+   * period ends (or at `end`) and returns the agreed batch losses of the steps since it last did, oldest first, in
+   * place of the rank-local ones its gradients gave; null in between. Sessions without it report agreed losses as they go.
+   */
+  agree?(end: boolean): Promise<readonly number[] | null>;
   dispose(): void;
 }
 

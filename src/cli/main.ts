@@ -8,7 +8,8 @@ import { installExitHandlers, report } from './errors';
 /** The package version (package.json, bundled). */
 const VERSION: string = pkg.version;
 
-const INFO_USAGE = 'downhill info [--json]   the WebGPU adapter, its limits and features';
+const INFO_USAGE = `downhill info [--adapter NAME|INDEX] [--json]   a WebGPU adapter (default: Dawn's first), its limits and features
+downhill info --adapters [--json]   every WebGPU adapter with the index --adapter takes (and Vulkan's PCI addresses)`;
 
 /** A command: what runs it and its help. */
 interface Command {

@@ -93,6 +93,8 @@ export function withRowColumns(source: DataSource, c: RowColumns): DataSource {
     ...(source.hasTarget !== undefined ? { hasTarget: source.hasTarget } : {}),
     ...(source.files ? { files: source.files } : {}),
     ...(source.sparse ? { sparse: source.sparse } : {}),
+    ...(source.rowGroups ? { rowGroups: source.rowGroups } : {}),
+    ...(source.part ? { part: (part: number, parts: number) => withRowColumns(source.part!(part, parts), c) } : {}),
     async *read(opts) {
       for await (const ch of source.read(opts)) yield split(ch);
     },

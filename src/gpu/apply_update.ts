@@ -4,7 +4,7 @@
 import { OPTIMIZERS, type OptimizerKind } from '../core/optim';
 import type { PenaltyKind } from '../core/penalties';
 import type { GradLayout } from './linear_grad';
-import { computePipelineAsync } from './shaders';
+import { PipelineSet } from './shaders';
 import { defineParams } from './params';
 
 const COLS = 32;
@@ -16,11 +16,16 @@ export const UPDATE_PARAMS = defineParams('apply_update', [
   ['c1', 'f32'], ['c2', 'f32'], ['avg_rate', 'f32'], ['clip', 'f32'], ['avg_base', 'u32'], ['pad', 'u32'],
 ]);
 
-/** The update pipelines (apply the step, or only sum) for a gradient layout. */
+/** Apply the step, or only sum the partial rows. */
+export type UpdateVariant = 'apply' | 'sumOnly';
+
+/** The update pipelines (apply the step, or only sum) for a gradient layout, each compiled when first needed. */
 export interface UpdatePipelines {
   bindGroupLayout: GPUBindGroupLayout;
-  apply: GPUComputePipeline;
-  sumOnly: GPUComputePipeline;
+  readonly apply: GPUComputePipeline;
+  readonly sumOnly: GPUComputePipeline;
+  /** Compiles the named ones side by side (the other compiles if and when asked for). */
+  prepare(names: Iterable<UpdateVariant>): Promise<void>;
   /** Workgroups per dispatch (1 when clipping: one workgroup finds the norm, then updates every column). */
   groups: number;
 }
@@ -32,8 +37,10 @@ export interface UpdateUnits {
   clip?: boolean;
 }
 
-/** Builds the apply_update pipelines for a gradient layout (compiled off the calling thread, both at once). */
-export async function updatePipelines(device: GPUDevice, layout: GradLayout, u: UpdateUnits = {}): Promise<UpdatePipelines> {
+/** The apply_update pipelines for a gradient layout; `prepare` names those compiled now, side by side (default: both). */
+export async function updatePipelines(
+  device: GPUDevice, layout: GradLayout, u: UpdateUnits = {}, prepare: readonly UpdateVariant[] = ['apply', 'sumOnly'],
+): Promise<UpdatePipelines> {
   const entry = (binding: number, type: GPUBufferBindingType, dynamic = false): GPUBindGroupLayoutEntry =>
     ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type, hasDynamicOffset: dynamic, ...(dynamic ? { minBindingSize: UPDATE_PARAMS.bytes } : {}) } });
   const bindGroupLayout = device.createBindGroupLayout({
@@ -43,12 +50,16 @@ export async function updatePipelines(device: GPUDevice, layout: GradLayout, u: 
   const pl = device.createPipelineLayout({ label: 'apply_update', bindGroupLayouts: [bindGroupLayout] });
   const constants = { COLS, GROUPS, DP4: layout.dp4, K: layout.k, CLIP: u.clip ? 1 : 0, DECOUPLED: OPTIMIZERS[u.optimizer ?? 'sgd'].decoupled ? 1 : 0,
     OWN_PENALTY: OPTIMIZERS[u.optimizer ?? 'sgd'].ownsPenalty ? 1 : 0 };
-  const units = { penalty: u.penalty, optimizer: u.optimizer };
-  const [apply, sumOnly] = await Promise.all([
-    computePipelineAsync(device, 'apply_update', units, pl, { ...constants, APPLY: 1 }),
-    computePipelineAsync(device, 'apply_update', units, pl, { ...constants, APPLY: 0 }),
-  ]);
-  return { bindGroupLayout, apply, sumOnly, groups: u.clip ? 1 : Math.ceil(layout.pstride4 / COLS) };
+  const set = new PipelineSet<UpdateVariant>(device, 'apply_update', { penalty: u.penalty, optimizer: u.optimizer }, pl, {
+    apply: { ...constants, APPLY: 1 }, sumOnly: { ...constants, APPLY: 0 },
+  });
+  await set.prepare(prepare);
+  return {
+    bindGroupLayout, groups: u.clip ? 1 : Math.ceil(layout.pstride4 / COLS),
+    get apply() { return set.get('apply'); },
+    get sumOnly() { return set.get('sumOnly'); },
+    prepare: (names) => set.prepare(names),
+  };
 }
 
 /** The buffers an update binds. */

@@ -128,8 +128,9 @@ export class WebGpuBackend implements Backend {
       const multi = LOSSES[spec.loss].task === 'multiclass';
       const units = { penalty: spec.penalty, optimizer: spec.optimizer, clip: spec.clipNorm > 0 };
       const layout = multi ? softmaxLayout(spec.d, spec.outputs, 256) : gradLayout(spec.d, 256);
+      // Nothing compiles yet: compileAll compiles the variants this use runs; another use later compiles its own.
       const [grad, update] = await Promise.all([
-        (multi ? softmaxGradPipelines : linearGradPipelines)(this.ctx.device, spec, 256, variant), updatePipelines(this.ctx.device, layout, units),
+        (multi ? softmaxGradPipelines : linearGradPipelines)(this.ctx.device, spec, 256, variant, []), updatePipelines(this.ctx.device, layout, units, []),
       ]);
       p = { grad, update };
       this.pipelines.set(key, p);

@@ -50,6 +50,23 @@ async function getGpu(flags: string[]): Promise<{ gpu: GPU; holder: unknown }> {
   return { gpu, holder: gpu };
 }
 
+/** A name no adapter has: asking Dawn for it draws the list of adapters it has (src/gpu/adapters.ts). */
+const NO_SUCH_ADAPTER = 'adapter=<downhill: no adapter has this name>';
+
+/**
+ * Node: the message Dawn gives when asked for an adapter no one has, which lists every adapter of the backend in
+ * its order of choice (empty when it found none); `flags` as for acquireGpu (e.g. backend=vulkan).
+ */
+export async function dawnAdapterMessage(flags: string[] = [], powerPreference: GPUPowerPreference = 'high-performance'): Promise<string> {
+  const { gpu } = await getGpu([...flags.filter((f) => !f.startsWith('adapter=')), NO_SUCH_ADAPTER]);
+  try {
+    await gpu.requestAdapter({ powerPreference });
+    return '';
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
 function plain(obj: object, keys?: string[]): Record<string, never> {
   const out: Record<string, never> = {};
   for (const k of keys ?? Object.keys(Object.getPrototypeOf(obj) ?? {}).concat(Object.keys(obj))) {

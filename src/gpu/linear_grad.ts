@@ -5,7 +5,7 @@ import type { ModelParams, ModelSpec } from '../core/model';
 import { LOSSES } from '../core/losses';
 import type { DType } from '../core/f16';
 import { NO_EXTRAS, type RowExtras } from '../core/dataset';
-import { computePipelineAsync, type GradKernel, type Reduction } from './shaders';
+import { PipelineSet, type GradKernel, type Reduction } from './shaders';
 import { defineParams } from './params';
 import { rowValueConstants } from './row_values';
 
@@ -152,17 +152,46 @@ export function variantLink(v: KernelVariant): { units: { dtype: DType; reductio
   };
 }
 
-/** The pipelines of one model: training passes (with and without shuffling) and evaluation. */
+/** The variants of a gradient kernel: training passes (in storage order or shuffled), evaluation, and one-dispatch steps. */
+export type GradVariant = 'train' | 'trainShuffled' | 'evaluate' | 'fused' | 'fusedShuffled';
+
+/** The pipelines of one model: training passes (with and without shuffling) and evaluation, each compiled when first needed. */
 export interface GradPipelines {
   layout: GradLayout;
   variant: KernelVariant;
   bindGroupLayout: GPUBindGroupLayout;
-  train: GPUComputePipeline;
-  trainShuffled: GPUComputePipeline;
+  readonly train: GPUComputePipeline;
+  readonly trainShuffled: GPUComputePipeline;
   /** Loss and metric sums (and class counts when classifying), no gradient. */
-  evaluate: GPUComputePipeline;
-  /** One-dispatch steps (null where the staged weights do not fit workgroup memory, or for K outputs). */
+  readonly evaluate: GPUComputePipeline;
+  /** Whether the model has one-dispatch steps (not where the staged weights overflow workgroup memory, nor for K outputs). */
+  readonly fusable: boolean;
+  /** One-dispatch steps (null where not fusable). */
   fused(shuffle: boolean): GPUComputePipeline | null;
+  /** Compiles the variants a run will use, side by side (the others compile if and when asked for). */
+  prepare(names: Iterable<GradVariant>): Promise<void>;
+  /** How many variants are compiled. */
+  readonly compiled: number;
+}
+
+/** Every variant a model has. */
+export function allGradVariants(p: Pick<GradPipelines, 'fusable'>): GradVariant[] {
+  return ['train', 'trainShuffled', 'evaluate', ...(p.fusable ? ['fused', 'fusedShuffled'] as const : [])];
+}
+
+/** A model's gradient pipelines over a PipelineSet of its variants' constants. */
+export function gradPipelineSet(
+  layout: GradLayout, variant: KernelVariant, bindGroupLayout: GPUBindGroupLayout, set: PipelineSet<GradVariant>, fusable: boolean,
+): GradPipelines {
+  return {
+    layout, variant, bindGroupLayout, fusable,
+    get train() { return set.get('train'); },
+    get trainShuffled() { return set.get('trainShuffled'); },
+    get evaluate() { return set.get('evaluate'); },
+    fused: (shuffle) => (fusable ? set.get(shuffle ? 'fusedShuffled' : 'fused') : null),
+    prepare: (names) => set.prepare([...names].filter((n) => fusable || (n !== 'fused' && n !== 'fusedShuffled'))),
+    get compiled() { return set.compiled; },
+  };
 }
 
 /** Workgroup memory the FUSED variant needs: the dot buffers, the tree and the staged weights. */
@@ -170,8 +199,13 @@ export function fusedWorkgroupBytes(layout: GradLayout): number {
   return 2 * layout.wg * 4 + layout.wg * 16 + (layout.dp4 + 1) * 16;
 }
 
-/** Builds the linear_grad pipelines of a one-output model, all at once. */
-export async function linearGradPipelines(device: GPUDevice, spec: ModelSpec, wg = 256, variant = BASE_VARIANT): Promise<GradPipelines> {
+/**
+ * The linear_grad pipelines of a one-output model; `prepare` names the variants compiled now, side by side (default:
+ * all of them), the rest compile when first used.
+ */
+export async function linearGradPipelines(
+  device: GPUDevice, spec: ModelSpec, wg = 256, variant = BASE_VARIANT, prepare?: readonly GradVariant[],
+): Promise<GradPipelines> {
   const layout = gradLayout(spec.d, wg);
   const bindGroupLayout = gradBindGroupLayout(device);
   const pl = device.createPipelineLayout({ label: 'linear_grad', bindGroupLayouts: [bindGroupLayout] });
@@ -180,14 +214,17 @@ export async function linearGradPipelines(device: GPUDevice, spec: ModelSpec, wg
   const base = {
     WG: layout.wg, LANES: layout.lanes, VPL: layout.vpl, DP4: layout.dp4, PSTRIDE4: layout.pstride4, STANDARDIZE: spec.standardize ? 1 : 0, ...link.constants,
   };
-  const make = (c: Record<string, number>) => computePipelineAsync(device, 'linear_grad', units, pl, { ...base, ...c });
-  const fits = fusedWorkgroupBytes(layout) <= device.limits.maxComputeWorkgroupStorageSize;
-  const fused = (shuffle: number) => (fits ? make({ GRAD: 1, SHUFFLE: shuffle, FUSED: 1, WM: layout.dp4 + 1 }) : Promise.resolve(null));
+  const fusable = fusedWorkgroupBytes(layout) <= device.limits.maxComputeWorkgroupStorageSize;
   const classify = LOSSES[spec.loss].task === 'binary';
-  const [train, trainShuffled, evaluate, fusedPlain, fusedShuffled] = await Promise.all([
-    make({ GRAD: 1, SHUFFLE: 0 }), make({ GRAD: 1, SHUFFLE: 1 }), make({ GRAD: 0, SHUFFLE: 0, CONFUSION: classify ? 1 : 0 }), fused(0), fused(1),
-  ]);
-  return { layout, variant, bindGroupLayout, train, trainShuffled, evaluate, fused: (shuffle) => (shuffle ? fusedShuffled : fusedPlain) };
+  const fused = { GRAD: 1, FUSED: 1, WM: layout.dp4 + 1 };
+  const set = new PipelineSet<GradVariant>(device, 'linear_grad', units, pl, {
+    train: { ...base, GRAD: 1, SHUFFLE: 0 }, trainShuffled: { ...base, GRAD: 1, SHUFFLE: 1 },
+    evaluate: { ...base, GRAD: 0, SHUFFLE: 0, CONFUSION: classify ? 1 : 0 },
+    fused: { ...base, ...fused, SHUFFLE: 0 }, fusedShuffled: { ...base, ...fused, SHUFFLE: 1 },
+  });
+  const p = gradPipelineSet(layout, variant, bindGroupLayout, set, fusable);
+  await p.prepare(prepare ?? allGradVariants(p));
+  return p;
 }
 
 /** Binds one chunk (x, y), the model, the partials, the standardization and the hyperparameters. */

@@ -11,8 +11,8 @@ import type { OptimState } from '../core/optim/apply';
 import type { Step } from '../core/schedule';
 import { createFilled, readBuffer } from './buffers';
 import { HessianPass } from './curvature';
-import { packModel, packNorm, unpackModel, type GradPipelines } from './linear_grad';
-import type { UpdatePipelines } from './apply_update';
+import { packModel, packNorm, unpackModel, type GradPipelines, type GradVariant } from './linear_grad';
+import type { UpdatePipelines, UpdateVariant } from './apply_update';
 import { PassProfiler } from './profiler';
 import { GpuStore } from './store';
 import { packHyper } from './params';
@@ -41,7 +41,7 @@ export class GpuSession implements TrainSession {
 
   constructor(
     private readonly store: GpuStore, private readonly spec: ModelSpec, init: ModelParams,
-    readonly historyCapacity: number, private readonly grad: GradPipelines, update: UpdatePipelines,
+    readonly historyCapacity: number, private readonly grad: GradPipelines, private readonly update: UpdatePipelines,
     maxGroups: number, fuseGroups: number, private readonly profiler: PassProfiler | null = null,
   ) {
     const device = (this.device = store.ctx.device);
@@ -86,6 +86,13 @@ export class GpuSession implements TrainSession {
     // Whether the run's steps will fuse depends on their size only (the workgroups they need).
     const fuses = this.steps.canFuse([step(0, use.shuffle, Math.max(1, use.batch))]);
     const shuffle = use.shuffle;
+    // Only the variants this use runs compile now, side by side (fused steps flush through the unshuffled one).
+    const pass: GradVariant = shuffle ? 'trainShuffled' : 'train';
+    const grad: GradVariant[] = ['evaluate'];
+    if (fuses) grad.push('fused', ...(shuffle ? ['fusedShuffled' as const] : []));
+    if (!fuses || use.average || use.gradient) grad.push(pass);
+    const update: UpdateVariant[] = ['sumOnly', ...(!fuses || use.average ? ['apply' as const] : [])];
+    await Promise.all([this.grad.prepare(grad), this.update.prepare(update)]);
     if (fuses) this.steps.submit([step(0, shuffle), step(1, shuffle)], 'fused');
     else this.steps.submit([step(0, shuffle)], 'apply');
     if (use.average) this.steps.submit([step(1, shuffle, rows, 1)], 'apply');

@@ -162,3 +162,42 @@ export function computePipelineAsync(
 ): Promise<GPUComputePipeline> {
   return device.createComputePipelineAsync(descriptor(device, stem, u, layout, constants));
 }
+
+/**
+ * A kernel's pipelines by variant name (override constants), compiled when first needed: `prepare` compiles the ones a
+ * run will use off the calling thread, all at once; `get` returns one, compiling it on the spot if nobody prepared it.
+ * A model that trains unshuffled never compiles the shuffled variants (on a software adapter each costs seconds).
+ */
+export class PipelineSet<N extends string> {
+  private readonly ready = new Map<N, GPUComputePipeline>();
+  private readonly compiling = new Map<N, Promise<GPUComputePipeline>>();
+
+  constructor(
+    private readonly device: GPUDevice, private readonly stem: ShaderStem, private readonly units: Units,
+    private readonly layout: GPUPipelineLayout, private readonly variants: Readonly<Record<N, Record<string, number>>>,
+  ) {}
+
+  /** Compiles the named variants (those not compiled yet) side by side. */
+  async prepare(names: Iterable<N>): Promise<void> {
+    await Promise.all([...new Set(names)].filter((n) => !this.ready.has(n)).map(async (n) => {
+      let p = this.compiling.get(n);
+      if (!p) this.compiling.set(n, (p = computePipelineAsync(this.device, this.stem, this.units, this.layout, this.variants[n])));
+      const pipeline = await p;
+      this.ready.set(n, pipeline);
+      this.compiling.delete(n);
+    }));
+  }
+
+  /** The named variant, compiled now (synchronously) if it was not prepared. */
+  get(name: N): GPUComputePipeline {
+    let p = this.ready.get(name);
+    if (!p) this.ready.set(name, (p = computePipeline(this.device, this.stem, this.units, this.layout, this.variants[name])));
+    return p;
+  }
+
+  /** How many variants are compiled (tests). */
+  get compiled(): number {
+    return this.ready.size;
+  }
+}
+

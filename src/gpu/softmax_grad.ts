@@ -1,8 +1,8 @@
 // Host wrapper of shaders/softmax_grad.wgsl (K outputs): its tile and column-block layout and its pipelines.
 // It shares linear_grad's bindings, Params, model and partial-row layout. CPU twin: src/cpu/softmax_grad.ts.
 import type { ModelSpec } from '../core/model';
-import { BASE_VARIANT, gradBindGroupLayout, variantLink, type GradLayout, type GradPipelines } from './linear_grad';
-import { computePipelineAsync } from './shaders';
+import { allGradVariants, BASE_VARIANT, gradBindGroupLayout, gradPipelineSet, variantLink, type GradLayout, type GradPipelines, type GradVariant } from './linear_grad';
+import { PipelineSet } from './shaders';
 
 /** Most z values a tile holds in workgroup memory (TILE·K); the shader sizes `zs` from its overrides. */
 const Z_CAP = 2048;
@@ -21,16 +21,20 @@ export function softmaxLayout(d: number, k: number, wg = 256): GradLayout {
   return { kernel: 'softmax_grad', d, dp4, k, cols, pstride4: cols + 2, wg, slots: tile, blocks: Math.ceil(cols / (wg * cpi)), lanes: 1, vpl: cpi };
 }
 
-/** Builds the softmax_grad pipelines of a K-output model, all at once (no fused variant). */
-export async function softmaxGradPipelines(device: GPUDevice, spec: ModelSpec, wg = 256, variant = BASE_VARIANT): Promise<GradPipelines> {
+/** The softmax_grad pipelines of a K-output model (no fused variant); `prepare` as for linearGradPipelines. */
+export async function softmaxGradPipelines(
+  device: GPUDevice, spec: ModelSpec, wg = 256, variant = BASE_VARIANT, prepare?: readonly GradVariant[],
+): Promise<GradPipelines> {
   const layout = softmaxLayout(spec.d, spec.outputs, wg);
   const bindGroupLayout = gradBindGroupLayout(device);
   const pl = device.createPipelineLayout({ label: 'softmax_grad', bindGroupLayouts: [bindGroupLayout] });
   const link = variantLink(variant);
   const base = { WG: wg, K: layout.k, DP4: layout.dp4, TILE: layout.slots, CPI: layout.vpl, STANDARDIZE: spec.standardize ? 1 : 0, ...link.constants };
-  const make = (c: Record<string, number>) => computePipelineAsync(device, 'softmax_grad', { loss: spec.loss, ...link.units }, pl, { ...base, ...c });
-  const [train, trainShuffled, evaluate] = await Promise.all([
-    make({ GRAD: 1, SHUFFLE: 0 }), make({ GRAD: 1, SHUFFLE: 1 }), make({ GRAD: 0, SHUFFLE: 0, CONFUSION: 1 }),
-  ]);
-  return { layout, variant, bindGroupLayout, train, trainShuffled, evaluate, fused: () => null };
+  const set = new PipelineSet<GradVariant>(device, 'softmax_grad', { loss: spec.loss, ...link.units }, pl, {
+    train: { ...base, GRAD: 1, SHUFFLE: 0 }, trainShuffled: { ...base, GRAD: 1, SHUFFLE: 1 }, evaluate: { ...base, GRAD: 0, SHUFFLE: 0, CONFUSION: 1 },
+    fused: {}, fusedShuffled: {},
+  });
+  const p = gradPipelineSet(layout, variant, bindGroupLayout, set, false);
+  await p.prepare(prepare ?? allGradVariants(p));
+  return p;
 }

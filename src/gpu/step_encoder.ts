@@ -252,7 +252,7 @@ export class StepEncoder {
    * needing ≤ fuseGroups workgroups, so the prologue's read of the last step's partials is cheap.
    */
   canFuse(steps: readonly Step[]): boolean {
-    if (this.fuseGroups <= 0 || !this.grad.fused(false) || !this.grad.fused(true)) return false;
+    if (this.fuseGroups <= 0 || !this.grad.fusable) return false;
     if (this.spec.optimizer !== 'sgd' || this.spec.clipNorm > 0) return false;
     for (let i = 0; i < steps.length; i++) {
       const s = steps[i];

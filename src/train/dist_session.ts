@@ -4,7 +4,9 @@
 // depend on which rank holds it), the ranks allreduce them in f64, and every rank applies the same update on the
 // host (sink.ts's host-update path) — so 1, 2 or 4 ranks take the same steps. Evaluations sum the ranks' metric sums.
 // A stop asked for on any rank travels in the step's sum, so every rank stops after the same step. With
-// --sync-every k each rank steps on its own rows and the models are averaged every k steps (local SGD).
+// --sync-every k each rank steps on its own rows with no collective at all, and every k steps of an epoch (and at its
+// end) one allreduce averages the models and carries the period's loss sums and stop flags: the epoch loop then sees
+// agreed losses (TrainSession.agree), so its reports, divergence checks, schedules and stops agree on every rank.
 import type { Backend, ChunkStore, SessionUse, TrainSession, Which } from '../backend';
 import type { RowExtras } from '../core/dataset';
 import type { EvalSums } from '../core/metrics';
@@ -72,10 +74,12 @@ export function distBackend(backend: Backend, o: DistOptions): Backend {
 /** A rank's session whose gradients and evaluations are sums over every rank. */
 export class DistSession implements TrainSession {
   private local: { epoch: number; steps: Step[] } | null = null;
-  private lastT = -1;
   private averaged = true;
-  private pending: Promise<void> | null = null;
-  private stopAsked = false;
+  /** --sync-every: the index in its epoch of the last local step, and the loss sums and rows of the steps since the last average. */
+  private lastIndex = -1;
+  private period: { loss: number; rows: number }[] = [];
+  /** Agreed batch losses not yet handed to the epoch loop (agree). */
+  private agreedLosses: number[] = [];
 
   constructor(private readonly inner: TrainSession, private readonly store: DistStore, private readonly spec: ModelSpec, private readonly o: DistOptions) {}
 
@@ -88,34 +92,50 @@ export class DistSession implements TrainSession {
   }
 
   async gradient(step: Step): Promise<Gradient> {
-    await this.settle();
     const { d, outputs: k } = this.spec;
     const n = k * d + k;
     // Gradient sums (weights, biases), then the loss sum, the rows and the stop flag.
     const v = new Float64Array(n + 3);
-    const local = this.o.syncEvery > 1;
-    if (local) this.averaged = false;
-    const rows = local ? await this.localSums(step, v) : await this.pieceSums(step, v);
+    if (this.o.syncEvery > 1) return this.localGradient(step, v, n);
+    const rows = await this.pieceSums(step, v);
     v[n + 1] = rows;
     v[n + 2] = this.o.signal?.aborted ? 1 : 0;
-    // Local steps sum only the loss, the rows and the flag (every rank sees the same losses); otherwise everything.
-    const sum = local ? await this.o.collective.allreduce(v.slice(n)) : await this.o.collective.allreduce(v);
-    const tail = local ? sum : sum.subarray(n);
-    // A stop takes effect after the step that ends an averaging period, so every stop leaves the ranks' average.
-    if (tail[2] > 0) this.stopAsked = true;
-    if (this.stopAsked && (!local || (step.t + 1) % this.o.syncEvery === 0)) this.o.agreed.abort();
-    if (!local && tail[1] !== step.rows) throw new Error(`the ranks hold ${tail[1]} of step ${step.t}'s ${step.rows} rows: their shares do not cover the data`);
-    this.lastT = step.t;
-    const g = local ? v : sum;
-    const scale = 1 / Math.max(1, local ? rows : tail[1]);
-    return { weights: g.slice(0, k * d).map((x) => x * scale), bias: g.slice(k * d, n).map((x) => x * scale), loss: tail[0] / tail[1], rows: tail[1] };
+    const sum = await this.o.collective.allreduce(v);
+    const tail = sum.subarray(n);
+    if (tail[2] > 0) this.o.agreed.abort();
+    if (tail[1] !== step.rows) throw new Error(`the ranks hold ${tail[1]} of step ${step.t}'s ${step.rows} rows: their shares do not cover the data`);
+    const scale = 1 / Math.max(1, tail[1]);
+    return { weights: sum.slice(0, k * d).map((x) => x * scale), bias: sum.slice(k * d, n).map((x) => x * scale), loss: tail[0] / tail[1], rows: tail[1] };
+  }
+
+  /**
+   * --sync-every: the gradient of this rank's own rows for the step, with no collective; its loss is this rank's until
+   * agree() exchanges the period's sums with the average.
+   */
+  private async localGradient(step: Step, v: Float64Array, n: number): Promise<Gradient> {
+    const kd = this.spec.outputs * this.spec.d;
+    this.averaged = false;
+    const rows = await this.localSums(step, v);
+    this.lastIndex = step.index;
+    this.period.push({ loss: v[n], rows });
+    const scale = 1 / Math.max(1, rows);
+    return { weights: v.slice(0, kd).map((x) => x * scale), bias: v.slice(kd, n).map((x) => x * scale), loss: v[n] * scale, rows };
+  }
+
+  /** --sync-every: at the end of an averaging period (or of the epoch), the ranks' average and the period's agreed losses. */
+  async agree(end: boolean): Promise<readonly number[] | null> {
+    if (this.o.syncEvery === 1) return null;
+    if (end || (this.lastIndex + 1) % this.o.syncEvery === 0) await this.average();
+    if (!this.agreedLosses.length) return null;
+    const out = this.agreedLosses;
+    this.agreedLosses = [];
+    return out;
   }
 
   /** Newton's Hessian of the step's rows: each rank sums its pieces' (K·(D + 1))² matrices, the ranks add them in f64. */
   async hessian(step: Step): Promise<Float64Array> {
     const inner = this.inner;
     if (!inner.hessian) throw new Error('this backend has no Hessian pass for Newton\'s method; use --solver lbfgs');
-    await this.settle();
     const size = (this.spec.outputs * (this.spec.d + 1)) ** 2;
     const v = new Float64Array(size + 1);
     for (const p of step.pieces) {
@@ -175,7 +195,6 @@ export class DistSession implements TrainSession {
   }
 
   async readModel(which?: Which): Promise<ModelParams> {
-    await this.settle();
     return this.inner.readModel(which);
   }
 
@@ -184,40 +203,28 @@ export class DistSession implements TrainSession {
   }
 
   async evaluate(store?: ChunkStore, yShift?: number, which?: Which): Promise<EvalSums> {
-    await this.settle();
     await this.average();
     return sumRanks(await this.inner.evaluate(store instanceof DistStore ? store.local : store, yShift, which), this.o.collective);
   }
 
   async readState(): Promise<OptimState> {
-    await this.settle();
     return this.inner.readState();
   }
 
-  /** Restores state; after the last local step of an averaging period (--sync-every), starts the average. */
   writeState(s: OptimState): void {
     this.inner.writeState(s);
-    if (this.o.syncEvery > 1 && this.lastT >= 0 && (this.lastT + 1) % this.o.syncEvery === 0) {
-      const p = this.average();
-      p.catch(() => undefined); // handled where it is awaited (settle)
-      this.pending = p;
-    }
   }
 
   async sync(): Promise<void> {
-    await this.settle();
     await this.average();
     await this.inner.sync();
   }
 
-  /** Waits for an average started by writeState. */
-  private async settle(): Promise<void> {
-    const p = this.pending;
-    this.pending = null;
-    await p;
-  }
-
-  /** --sync-every: the ranks' mean model and optimizer state, on every rank. */
+  /**
+   * --sync-every: the ranks' mean model and optimizer state on every rank, in one allreduce that also carries the loss
+   * sums and rows of each step since the last average (the agreed batch losses) and whether any rank was asked to stop
+   * (then every rank stops here: a stop always leaves the ranks' average).
+   */
   private async average(): Promise<void> {
     if (this.averaged || this.o.syncEvery === 1) return;
     this.averaged = true;
@@ -225,14 +232,22 @@ export class DistSession implements TrainSession {
     const p = await this.inner.readModel();
     const s = await this.inner.readState();
     const a = s.average;
-    const v = concat(p.weights, p.bias, s.slots, a ? a.weights : [], a ? a.bias : []);
-    const m = (await c.allreduce(v)).map((x) => x / c.size);
+    const steps = this.period;
+    this.period = [];
+    const v = concat(p.weights, p.bias, s.slots, a ? a.weights : [], a ? a.bias : [],
+      steps.map((x) => x.loss), steps.map((x) => x.rows), [this.o.signal?.aborted ? 1 : 0]);
+    const sum = await c.allreduce(v);
+    const m = sum.map((x) => x / c.size);
     const nw = p.weights.length;
     const nb = p.bias.length;
     const ns = s.slots.length;
+    const na = a ? nw + nb : 0;
     this.inner.writeModel({ weights: m.slice(0, nw), bias: m.slice(nw, nw + nb) });
-    const avg = a && { weights: m.slice(nw + nb + ns, nw + nb + ns + nw), bias: m.slice(nw + nb + ns + nw) };
+    const avg = a && { weights: m.slice(nw + nb + ns, nw + nb + ns + nw), bias: m.slice(nw + nb + ns + nw, nw + nb + ns + na) };
     this.inner.writeState({ slots: m.slice(nw + nb, nw + nb + ns), average: avg, averaged: s.averaged });
+    const at = nw + nb + ns + na;
+    for (let i = 0; i < steps.length; i++) this.agreedLosses.push(sum[at + i] / sum[at + steps.length + i]);
+    if (sum[at + 2 * steps.length] > 0) this.o.agreed.abort();
   }
 
   dispose(): void {

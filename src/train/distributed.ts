@@ -47,7 +47,7 @@ export async function trainDistributed(backend: Backend, input: DataSource, plan
     throw new Error(`rank ${c.rank}'s share of ${share} rows does not fit --memory-budget (${budgetRows(plan, d)} rows of ${d} features): ` +
       'a distributed run keeps each share in memory; use more ranks or a larger budget');
   }
-  const targets = await prepareTargets(shard, spec.loss, signal, c);
+  const targets = await prepareTargets(shard, spec.loss, signal, c, spec.classWeight);
   checkInit(plan.init ?? undefined, d, targets.outputs);
   const load = (p: TrainPlan) => loadRun(backend, targets, layout, p, t0);
   if (ITERATIVE.has(spec.solver) || spec.alphaPath > 0) {
@@ -105,7 +105,7 @@ async function loadRun(backend: Backend, targets: Targets, layout: ShardLayout, 
   const { spec } = plan;
   const d = targets.source.features.length;
   const stats: RowStats = { x: spec.standardize ? new ColumnSet(d) : null, y: new ColumnSet(1) };
-  const validation = plan.hold ? new ValidationSet(backend, d, layout.chunkRows, Math.floor(budgetRows(plan, d) / 2)) : null;
+  const validation = plan.hold ? new ValidationSet(backend, d, layout.chunkRows, Math.floor(budgetRows(plan, d) / 2), targets.source.extras) : null;
   let local: ChunkStore | null = null;
   const dispose = () => {
     local?.dispose();
@@ -115,7 +115,7 @@ async function loadRun(backend: Backend, targets: Targets, layout: ShardLayout, 
     const loaded = await loadShard(backend, targets.source, layout, plan, validation, stats);
     local = loaded.store;
     const counts = await c.allreduce(loaded.counts);
-    await mergeRowStats(stats, c);
+    await mergeRowStats(stats, c, !!targets.source.extras?.weight);
     if (validation) await mergeValidation(validation, c);
     checkTrainingRows(targets.source, stats.y.n, validation?.rows ?? 0, spec);
     const store = new DistStore(local, Array.from(counts), loaded.slotOf);
@@ -134,7 +134,7 @@ async function loadShard(
   backend: Backend, shard: DataSource, l: ShardLayout, plan: TrainPlan, validation: ValidationSet | null, stats: RowStats,
 ): Promise<{ store: ChunkStore; slotOf: Map<number, number>; counts: Float64Array }> {
   const d = shard.features.length;
-  const store = backend.createStore(d, l.chunkRows, true);
+  const store = backend.createStore(d, l.chunkRows, true, shard.extras);
   const slotOf = new Map<number, number>();
   const counts = new Float64Array(l.chunks);
   try {
@@ -169,9 +169,11 @@ export async function mergeColumns(set: ColumnSet, c: Collective): Promise<void>
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
-async function mergeRowStats(stats: RowStats, c: Collective): Promise<void> {
+/** Every rank's statistics; with sample weights, Σ w of every rank's rows (which normalises each step's gradient, ModelSpec.meanWeight). */
+async function mergeRowStats(stats: RowStats, c: Collective, weighted: boolean): Promise<void> {
   if (stats.x) await mergeColumns(stats.x, c);
   await mergeColumns(stats.y, c);
+  if (weighted) stats.weight = (await c.allreduce(Float64Array.of(stats.weight ?? 0)))[0];
 }
 
 /** Every rank's held-out rows count for all: their number and the mean their targets are shifted by. */

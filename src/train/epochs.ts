@@ -56,7 +56,9 @@ const RING = 3;
 function sinkFor(ctx: EpochContext, epoch: number, t0: number, stepsHint: number): StepSink {
   const { plan } = ctx;
   const { onProgress } = plan;
-  const window = Math.max(1, Math.min(plan.lossEvery ?? stepsHint, plan.checkpoint.everySteps || stepsHint, stepsHint, 65536));
+  const every = Math.max(1, Math.min(plan.lossEvery ?? stepsHint, plan.checkpoint.everySteps || stepsHint, stepsHint, 65536));
+  // Local steps (--sync-every k) agree on losses and models every k steps: windows end where averaging periods do.
+  const window = Math.ceil(every / plan.syncEvery) * plan.syncEvery;
   const total = ctx.stats.y.n > 0 && !(ctx.stream && epoch === 0 && ctx.source.rows === null) ? ctx.stats.y.n : NaN;
   return new StepSink(ctx.session, window, plan.hostUpdate, ctx.model,
     onProgress ? (rowsDone, loss) => onProgress({ epoch, rowsDone, rowsTotal: total, loss, elapsed: now() - t0 }) : undefined, plan.pause ?? undefined,

@@ -102,6 +102,7 @@ export function shardSource(source: DataSource, l: ShardLayout, partRows: number
     target: source.target,
     rows: l.endRow - l.firstRow,
     read,
+    ...(source.extras ? { extras: source.extras } : {}),
     get targetLabels() {
       return source.targetLabels;
     },
@@ -129,9 +130,13 @@ function partsReader(source: PartedSource, partRows: number[], l: ShardLayout): 
   return async function* (o: ReadOptions = {}) {
     const d = source.features.length;
     const max = Math.min(o.maxRows ?? l.chunkRows, l.chunkRows);
+    const { weight = false, offset = false } = source.extras ?? {};
     let start = 0;
     let at = l.firstRow;
-    let buf = { x: new Float32Array(max * d), y: new Float32Array(max), rows: 0, firstRow: at };
+    const fresh = () => ({
+      x: new Float32Array(max * d), y: new Float32Array(max), w: weight ? new Float32Array(max) : null, o: offset ? new Float32Array(max) : null, rows: 0, firstRow: at,
+    });
+    let buf = fresh();
     for (let p = 0; p < partRows.length && at < l.endRow; start += partRows[p], p++) {
       if (start + partRows[p] <= at) continue;
       let row = start;
@@ -139,11 +144,17 @@ function partsReader(source: PartedSource, partRows: number[], l: ShardLayout): 
         for (let i = 0; i < c.rows && at < l.endRow; i++, row++) {
           if (row < at) continue;
           buf.x.set(c.x.subarray(i * d, (i + 1) * d), buf.rows * d);
+          if (buf.w) buf.w[buf.rows] = c.w![i];
+          if (buf.o) buf.o[buf.rows] = c.o![i];
           buf.y[buf.rows++] = c.y[i];
           at++;
           if (buf.rows === max || at === l.endRow || at % l.chunkRows === 0) {
-            yield { rows: buf.rows, x: buf.x.slice(0, buf.rows * d), y: buf.y.slice(0, buf.rows), firstRow: buf.firstRow };
-            buf = { x: new Float32Array(max * d), y: new Float32Array(max), rows: 0, firstRow: at };
+            const n = buf.rows;
+            yield {
+              rows: n, x: buf.x.slice(0, n * d), y: buf.y.slice(0, n), firstRow: buf.firstRow,
+              ...(buf.w ? { w: buf.w.slice(0, n) } : {}), ...(buf.o ? { o: buf.o.slice(0, n) } : {}),
+            };
+            buf = fresh();
           }
         }
         if (at >= l.endRow) break;

@@ -34,8 +34,9 @@ export class StepSink {
       this.session.writeState(state);
       this.losses.push(g.loss);
       this.rowsDone += step.rows;
+      await this.agree(false);
       if (this.losses.length % this.windowSize === 0) {
-        this.onWindow?.(this.rowsDone, g.loss);
+        this.onWindow?.(this.rowsDone, this.losses[this.losses.length - 1]);
         await this.afterWindow?.(this.losses);
         await this.pause?.();
       }
@@ -46,14 +47,25 @@ export class StepSink {
     if (this.window.length >= this.windowSize) await this.flush();
   }
 
+  /** Puts the batch losses a session agreed with its peers in place of the rank-local ones of the same steps. */
+  private async agree(end: boolean): Promise<void> {
+    const agreed = await this.session.agree?.(end);
+    if (!agreed) return;
+    const from = this.losses.length - agreed.length;
+    agreed.forEach((v, i) => {
+      if (from + i >= 0) this.losses[from + i] = v;
+    });
+  }
+
   /** Hands every queued step to the backend (call before reloading a slot that queued steps read). */
   enqueue(): void {
     if (this.enqueued < this.window.length) this.session.runSteps(this.window.slice(this.enqueued));
     this.enqueued = this.window.length;
   }
 
-  /** Runs queued steps and reads their losses back. */
+  /** Runs queued steps and reads their losses back (host updates: the epoch's last agreement, see TrainSession.agree). */
   async flush(): Promise<void> {
+    if (this.hostUpdate) return void (await this.agree(true));
     this.enqueue();
     if (!this.window.length) return;
     const read = await this.session.readLosses(this.window.length);

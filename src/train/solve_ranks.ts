@@ -29,19 +29,22 @@ export async function commonShift(source: DataSource, hold: Holdout | null, c: C
   return { x: shift.slice(0, d), y: shift[d] };
 }
 
-/** The factor of every rank's rows: R merged up the binary tree, rows summed, the coarsest precision kept. */
+/** The factor of every rank's rows: R merged up the binary tree, rows and sample weights summed, the coarsest precision kept. */
 export async function mergeFactors(f: Factor, c: Collective): Promise<Factor> {
   const pp = f.p * f.p;
-  const packed = concat(f.r, [f.rows, f.tol]);
+  const packed = concat(f.r, [f.rows, f.tol, f.weightSum ?? 0]);
   const merged = await c.reduceTree(packed, (a, b) => {
     const r = mergeTriangular(a.slice(0, pp), b.slice(0, pp), f.p);
-    return concat(r, [a[pp] + b[pp], Math.max(a[pp + 1], b[pp + 1])]);
+    return concat(r, [a[pp] + b[pp], Math.max(a[pp + 1], b[pp + 1]), a[pp + 2] + b[pp + 2]]);
   });
-  return { ...f, r: merged.slice(0, pp), rows: merged[pp], tol: merged[pp + 1] };
+  return { ...f, r: merged.slice(0, pp), rows: merged[pp], tol: merged[pp + 1], ...(f.weightSum !== undefined ? { weightSum: merged[pp + 2] } : {}) };
 }
 
-/** The sums of every rank (rows, loss, metric sums and confusion counts added), the same on every rank. */
+/**
+ * The sums of every rank (rows, Σ w when weighted, loss, metric sums and confusion counts added), the same on every
+ * rank. Every rank reads the same columns, so either all sums are weighted or none.
+ */
 export async function sumRanks(s: EvalSums, c: Collective): Promise<EvalSums> {
-  const v = await c.allreduce(concat([s.rows, s.loss], s.m, s.confusion ?? []));
-  return { rows: v[0], loss: v[1], m: v.slice(2, 6), confusion: s.confusion ? v.slice(6) : null };
+  const v = await c.allreduce(concat([s.rows, s.loss, s.weight ?? 0], s.m, s.confusion ?? []));
+  return { rows: v[0], loss: v[1], ...(s.weight !== undefined ? { weight: v[2] } : {}), m: v.slice(3, 7), confusion: s.confusion ? v.slice(7) : null };
 }

@@ -111,14 +111,8 @@ export async function train(backend: Backend, input: DataSource | Dataset, opts:
   const checked = checkedInput(input);
   checkSparseSolver(checked, spec, plan.columns);
   if (plan.collective && checked.sparse) throw new OptionError('launch', `a distributed run trains dense columns; ${checked.description} has a sparse block: train it in one process`);
-  if (plan.collective) {
-    if (plan.columns.weight !== undefined || plan.columns.offset !== undefined || spec.classWeight !== 'none') {
-      throw new OptionError(plan.columns.weight !== undefined ? 'weight' : plan.columns.offset !== undefined ? 'offset' : 'class-weight',
-        'sample weights, offsets and class weights are not yet available on ranks (launch/mpirun); train in one process');
-    }
-    return trainDistributed(backend, checked, plan);
-  }
   ({ input, plan } = withColumns(checked, plan));
+  if (plan.collective) return trainDistributed(backend, input, plan);
   if (spec.solver === 'exact') return solveExact(backend, input, plan);
   const t0 = now();
   const targets = await prepareTargets(input, spec.loss, plan.signal ?? undefined, undefined, spec.classWeight);

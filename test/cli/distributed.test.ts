@@ -5,7 +5,7 @@
 // ranks reaches the uninterrupted model exactly (f64 reference); a misconfigured launch is a usage error.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,14 @@ const launch = (n: number, args: string[]) => {
   return parseJson(r.stdout);
 };
 
+/** One rank's model for the arguments, run once for both the launch and the mpirun cases. */
+const single = new Map<string, any>();
+const oneRank = (args: string[]) => {
+  const key = JSON.stringify(args);
+  if (!single.has(key)) single.set(key, launch(1, args));
+  return single.get(key);
+};
+
 describe('1, 2 and 4 ranks give the same model', () => {
   const cases: [string, string[], number][] = [
     ['full-batch gradient descent', ['--epochs', '20', '--batch', 'full', '--lr', '0.3'], 1e-6],
@@ -41,7 +49,7 @@ describe('1, 2 and 4 ranks give the same model', () => {
     ['Newton (the ranks\' Hessians summed)', ['--solver', 'newton', '--loss', 'huber', '--penalty', 'l2', '--alpha', '0.01'], 1e-10],
   ];
   it.each(cases)('%s', (_what, args, tol) => {
-    const one = launch(1, [...base, ...args]);
+    const one = oneRank([...base, ...args]);
     for (const n of [2, 4]) {
       const r = launch(n, [...base, ...args]);
       expect(r.training.ranks).toBe(n);
@@ -59,7 +67,24 @@ describe('1, 2 and 4 ranks give the same model', () => {
     const m = parseJson(r.stdout);
     expect(m.training).toMatchObject({ ranks: 4, launcher: 'openmpi' });
     expect(m.rows).toBe(6000);
-    expect(relDiff(m, launch(1, [...base, ...args]))).toBeLessThan(tol);
+    expect(relDiff(m, oneRank([...base, ...args]))).toBeLessThan(tol);
+  });
+});
+
+describe('sample weights and offsets on ranks', () => {
+  it('launch -n 2 with --weight and --offset columns of a CSV (its parts): one process\'s model within 1e-6', () => {
+    const csv = join(dir, 'weighted.csv');
+    const rows = Array.from({ length: 1200 }, (_, i) => {
+      const a = Math.sin(i), b = Math.cos(3 * i), w = i % 4, o = (i % 7) / 28;
+      return `${a},${b},${w},${o},${(2 * a - b + o + 0.1 * Math.sin(7 * i)).toFixed(6)}`;
+    });
+    writeFileSync(csv, `a,b,w,o,y\n${rows.join('\n')}\n`);
+    const args = [csv, '--target', 'y', '--weight', 'w', '--offset', 'o', '--backend', 'reference', '--chunk-rows', '100', '--epochs', '20', '--batch', 'full', '--lr', '0.3', '--json'];
+    const one = parseJson(runCliOk(['train', ...args]).stdout);
+    const two = launch(2, args);
+    expect(two.training).toMatchObject({ ranks: 2, weight: 'w' });
+    expect(two.weights).toHaveLength(2);
+    expect(relDiff(two, one)).toBeLessThan(1e-6);
   });
 });
 

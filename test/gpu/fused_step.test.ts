@@ -6,6 +6,9 @@ import { allclose } from '../../src/core/allclose';
 import { CpuBackend } from '../../src/cpu/backend';
 import { linearDataset } from '../../src/data/synthetic';
 import { WebGpuBackend } from '../../src/gpu/backend';
+import { BASE_VARIANT, linearGradPipelines } from '../../src/gpu/linear_grad';
+import { modelSpec, type Gradient } from '../../src/core/model';
+import type { Step } from '../../src/core/schedule';
 import { train } from '../../src/train/train';
 import { type TrainOptions } from '../../src/train/plan';
 import { useGpu } from '../helpers/gpu';
@@ -43,4 +46,46 @@ describe('fused steps equal the two-dispatch oracle', () => {
       });
     });
   }
+});
+
+describe('pipelines compile for the use a session is made for', () => {
+  const spec = modelSpec({ d: 9 });
+
+  it('compiles only the variants asked for, and any other on first use (the same pipeline after)', async () => {
+    const { device } = gpu();
+    const p = await linearGradPipelines(device, spec, 256, BASE_VARIANT, []);
+    expect(p.compiled).toBe(0);
+    expect(p.fusable).toBe(true);
+    await p.prepare(['evaluate', 'fused']);
+    expect(p.compiled).toBe(2);
+    const train = p.train;
+    expect(p.compiled).toBe(3);
+    expect(p.train).toBe(train);
+    await p.prepare(['train', 'evaluate']);
+    expect(p.compiled).toBe(3);
+  });
+
+  it('a session made for unshuffled fused steps still sums a gradient and trains shuffled (variants compiled on first use)', async () => {
+    const rows = 500;
+    const c = data.chunks[0];
+    const x = c.x.subarray(0, rows * 9);
+    const y = c.y.subarray(0, rows);
+    const step = (shuffle: boolean): Step => ({ index: 0, t: 0, rows, lr: 0.05, average: 0, pieces: [{ chunk: 0, start: 0, count: rows, key: 3, shuffle }] }) as Step;
+    const grads: Gradient[] = [];
+    const models = [];
+    for (const backend of [WebGpuBackend.createSync(gpu(), { fuse: true }), new CpuBackend()]) {
+      const store = backend.createStore(9, rows);
+      await store.load(0, { rows, x, y });
+      const session = await backend.createSession(store, spec, undefined, { batch: 50, shuffle: false, average: false, gradient: false });
+      grads.push(await session.gradient(step(false)));
+      session.runSteps([step(true)]);
+      models.push(await session.readModel());
+      session.dispose();
+      store.dispose();
+    }
+    const g = allclose([...grads[0].weights, ...grads[0].bias], [...grads[1].weights, ...grads[1].bias], 1e-5, 1e-5);
+    expect(g.ok, g.message).toBe(true);
+    const w = allclose([...models[0].weights, ...models[0].bias], [...models[1].weights, ...models[1].bias], 1e-5, 1e-5);
+    expect(w.ok, w.message).toBe(true);
+  });
 });

@@ -1,6 +1,7 @@
 // Ranks inside one test process: `size` collectives joined by in-memory queues (the same algorithms as the TCP
 // ranks, src/train/collective.ts), so a distributed run's logic is tested without sockets or child processes; and
-// `onRanks`, which runs one function per rank concurrently and aborts the group when one of them throws.
+// `onRanks`, which runs one function per rank concurrently and aborts the group when one of them throws; and
+// `counting`, a Collective that counts the operations a rank calls.
 import { PeerCollective, type Collective, type Transport } from '../../src/train/collective';
 
 interface Message {
@@ -89,4 +90,29 @@ export async function onRanks<T>(size: number, fn: (c: Collective) => Promise<T>
   const settled = await Promise.allSettled(runs);
   if (first) throw (first as { error: unknown }).error;
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
+/** Calls of each collective operation, and the values allreduced. */
+export interface CollectiveCounts {
+  allreduce: number;
+  values: number;
+  other: number;
+}
+
+/** A Collective that passes every call on to `c` and counts it in `counts`. */
+export function counting(c: Collective, counts: CollectiveCounts = { allreduce: 0, values: 0, other: 0 }): Collective & { counts: CollectiveCounts } {
+  return {
+    rank: c.rank, size: c.size, counts,
+    allreduce: (v) => {
+      counts.allreduce++;
+      counts.values += v.length;
+      return c.allreduce(v);
+    },
+    broadcast: (v) => (counts.other++, c.broadcast(v)),
+    allgather: (b) => (counts.other++, c.allgather(b)),
+    reduceTree: (v, f) => (counts.other++, c.reduceTree(v, f)),
+    barrier: () => (counts.other++, c.barrier()),
+    abort: (m) => c.abort(m),
+    close: () => c.close(),
+  };
 }

@@ -211,19 +211,22 @@ describe('checkpoints', () => {
   it('--sync-every: checkpoints every 20 steps and at a stop hold the averaged model and resume to the uninterrupted one', async () => {
     const opts: TrainOptions = { epochs: 3, batch: 100, lr: 0.05, seed: 5, optimizer: 'momentum', syncEvery: 4 };
     const [whole] = await onSize(2, () => reference, opts);
-    let last: Checkpoint | null = null;
+    const written: Checkpoint[] = [];
     const stop = new AbortController();
     await onSize(2, () => reference, opts, (rank) => (rank === 0 ? {
       checkpointSteps: 20, lossEvery: 20, signal: stop.signal,
       onCheckpoint: async (c) => {
-        last = c;
+        written.push(c);
         if (c.run.t >= 40) stop.abort();
       },
     } : { checkpointSteps: 20, lossEvery: 20 }));
-    // Asked to stop after step 50, the ranks stop where the averaging period ends.
-    expect(last!.run.t).toBe(52);
-    const [resumed] = await onSize(2, () => reference, { ...opts, resume: last! });
-    expect(resumed.params).toEqual(whole.params);
+    // 30 steps an epoch: periods count from each epoch's start, so step 50 (the 20th of epoch 2) ends one. Asked to
+    // stop there, the ranks stop where the next period ends.
+    expect(written.map((c) => c.run.t)).toEqual([20, 50, 54]);
+    for (const c of written.slice(1)) {
+      const [resumed] = await onSize(2, () => reference, { ...opts, resume: c });
+      expect(resumed.params).toEqual(whole.params);
+    }
     await expect(onSize(2, () => reference, { ...opts, checkpointSteps: 10 })).rejects.toThrow(/multiple of --sync-every 4/);
   });
 });

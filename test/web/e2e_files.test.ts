@@ -315,7 +315,8 @@ describe('the page with your own files (issue 20)', () => {
     expect(from).toBeGreaterThanOrEqual(100);
     await page.click('#resume-run');
     await waitForEpochs(page, 'cpu', from + 50);
-    expect(await page.textContent('#data-summary')).toMatch(/homes\.csv: 4 features → price \(parsed before: read from this browser's storage\)/);
+    // The summary is written when the worker reports the rows it read, which may come after the first epochs.
+    await waitForValue(page, '#data-summary', /homes\.csv: 4 features → price \(parsed before: read from this browser's storage\)/);
     const { state, text } = await clickAndWaitForState(page, '#stop', '#status', ['stopped', 'done', 'failed']);
     expect(state, text).toBe('stopped');
     const model = await downloadModel(page, 'cpu');

@@ -1,14 +1,16 @@
 // `downhill launch -n N -- train …`: N ranks of one distributed run on this machine (tests; a machine with several
-// GPUs, one rank per adapter). Each child gets DOWNHILL_RANK, DOWNHILL_WORLD_SIZE, DOWNHILL_LOCAL_RANK, the master
+// GPUs, one rank per adapter with --gpus). Each child gets DOWNHILL_RANK, DOWNHILL_WORLD_SIZE, DOWNHILL_LOCAL_RANK, the master
 // address and a free port, and a fresh token in its environment (not on any command line). Signals are passed on
 // once to every rank; when a rank fails the others stop by themselves (exit 3) and, should one hang, are killed
 // after a grace period. The launch ends with the code of the rank that failed first for its own reasons.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { newToken } from '../../dist/auth';
+import { adapterList } from '../../gpu/adapters';
+import { dawnAdapters } from '../adapter';
 import { num, parse, UsageError } from '../args';
 
-export const LAUNCH_USAGE = `downhill launch -n N [--host ADDR] [--port P] -- train <data> [train options]
+export const LAUNCH_USAGE = `downhill launch -n N [--gpus] [--host ADDR] [--port P] -- train <data> [train options]
 downhill launch -n N -- bench --allreduce [--runs R] [--max-bytes SIZE] [--json]   the collective's cost by vector size
   Runs N ranks of one data-parallel run on this machine: each reads its share of the rows, the ranks sum their
   gradients every step, rank 0 prints and writes the model and checkpoints. For other launchers set in each rank's
@@ -16,10 +18,14 @@ downhill launch -n N -- bench --allreduce [--runs R] [--max-bytes SIZE] [--json]
   (DOWNHILL_TOKEN_FILE or DOWNHILL_TOKEN), or run under a Kubernetes Indexed Job, Slurm's srun or Open MPI's mpirun
   (see README, deploy/).
   -n N                     ranks to start (1 to 256)
+  --gpus                   one WebGPU adapter per rank: rank i trains on adapter i (DOWNHILL_ADAPTER=local-rank;
+                           downhill info --adapters lists them); fails at once when there are fewer adapters than
+                           ranks. Without it every rank takes Dawn's first adapter. Under mpirun or srun, set
+                           DOWNHILL_ADAPTER=local-rank (or train --adapter local-rank) for the same placement
   --host ADDR              where rank 0 listens (default 127.0.0.1)
   --port P                 rank 0's port (default: a free one)`;
 
-const OPTIONS = { n: { type: 'string', short: 'n' }, host: { type: 'string' }, port: { type: 'string' } } as const;
+const OPTIONS = { n: { type: 'string', short: 'n' }, host: { type: 'string' }, port: { type: 'string' }, gpus: { type: 'boolean' } } as const;
 
 /** Seconds the other ranks get to stop by themselves after one has failed. */
 const GRACE_MS = 60_000;
@@ -45,14 +51,22 @@ export async function launchCommand(argv: string[]): Promise<number> {
   const host = (v.host as string | undefined) ?? '127.0.0.1';
   const port = v.port === undefined ? await freePort(host) : num('port', v.port, 0, { integer: true, min: 1, max: 65535 });
   const token = process.env.DOWNHILL_TOKEN_FILE || process.env.DOWNHILL_TOKEN ? {} : { DOWNHILL_TOKEN: newToken() };
+  const gpus = v.gpus === true ? await adapterPerRank(n) : {};
   const children = Array.from({ length: n }, (_, rank) => spawn(process.execPath, [process.argv[1], ...command], {
     stdio: 'inherit', detached: true,
     env: {
       ...process.env, ...token, DOWNHILL_RANK: String(rank), DOWNHILL_WORLD_SIZE: String(n), DOWNHILL_LOCAL_RANK: String(rank), DOWNHILL_LOCAL_WORLD_SIZE: String(n),
-      DOWNHILL_MASTER_ADDR: host, DOWNHILL_MASTER_PORT: String(port), DOWNHILL_LAUNCHER_PID: String(process.pid),
+      DOWNHILL_MASTER_ADDR: host, DOWNHILL_MASTER_PORT: String(port), DOWNHILL_LAUNCHER_PID: String(process.pid), ...gpus,
     },
   }));
   return supervise(children);
+}
+
+/** --gpus: every rank takes the adapter of its local rank; refused before any rank starts when there are fewer adapters. */
+async function adapterPerRank(n: number): Promise<Record<string, string>> {
+  const adapters = await dawnAdapters();
+  if (adapters.length < n) throw new UsageError(`launch -n ${n} --gpus needs ${n} WebGPU adapters; ${adapterList(adapters)}`);
+  return { DOWNHILL_ADAPTER: 'local-rank' };
 }
 
 /** How one rank ended. */

@@ -22,6 +22,7 @@ import { encodingParams } from '../../core/encoding_options';
 import type { Encoding } from '../../core/encoding';
 import { encodingWords, note } from '../notes';
 import { joinRanks, withRanks, type Ranks } from '../ranks';
+import { adapterChoice, chooseAdapter } from '../adapter';
 import type { BackendKind } from '../../backend';
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
@@ -46,6 +47,11 @@ ${SPEC_HELP}
   --skip-bad-rows          CSV: skip rows with bad or missing cells (counted) instead of stopping
   --y y.npy                NPY: the targets (default <stem>.y.npy)
   --backend B              webgpu, cpu (f32 SIMD on every core) or reference (the f64 oracle, slow) (default webgpu)
+  --adapter NAME|INDEX|local-rank
+                           webgpu: the adapter to train on: one whose name contains NAME, the INDEXth (from 0, as
+                           downhill info --adapters lists them), or local-rank: the process's rank on its machine
+                           (downhill launch --gpus, mpirun, srun: one rank per GPU); default DOWNHILL_ADAPTER, else
+                           Dawn's first. Identical GPUs are told apart through Mesa's Vulkan device-select layer
   --dtype f32|f16          how the GPU keeps features (default: as the .dh cache stores them); f16 needs a cache
                            written with --dtype f16 (convert, gen); f32 reads an f16 cache's values exactly
   --keep-diverged          keep (save, report) a run whose objective ended above where it started, with a
@@ -54,14 +60,15 @@ ${SPEC_HELP}
   --save model.json        write the trained model (atomically)
 ${CHECKPOINT_HELP}
   --sync-every K           distributed runs: local steps, the ranks' models averaged every K steps (default 1:
-                           gradients summed every step); see downhill launch --help`;
+                           gradients summed every step); nothing is exchanged between averages, and the
+                           epoch's loss and stops are agreed there; see downhill launch --help`;
 
 const OPTIONS = {
   ...SPEC_FLAGS,
   target: { type: 'string' }, features: { type: 'string' }, weight: { type: 'string' }, offset: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
   save: { type: 'string' }, 'chunk-rows': { type: 'string' }, 'memory-budget': { type: 'string' },
   'skip-bad-rows': { type: 'boolean' }, 'keep-diverged': { type: 'boolean' }, y: { type: 'string' }, delimiter: { type: 'string' }, dtype: { type: 'string' }, ...CHECKPOINT_FLAGS,
-  format: { type: 'string' }, 'zero-based': { type: 'boolean' }, 'sync-every': { type: 'string' },
+  format: { type: 'string' }, 'zero-based': { type: 'boolean' }, 'sync-every': { type: 'string' }, adapter: { type: 'string' },
 } as const;
 
 /** Runs the train command; returns the exit code. */
@@ -76,6 +83,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     syncEvery: v['sync-every'] === undefined ? undefined : num('sync-every', v['sync-every'], 0, { integer: true, min: 1 }),
   };
   const backendKind = backendFlag(v.backend);
+  if (v.adapter !== undefined && backendKind !== 'webgpu') throw new UsageError(`--adapter chooses a WebGPU adapter; this run uses --backend ${backendKind}`);
   // Ranks meet before opening the data, so a rank that cannot read it stops the others at once.
   const ranks = await joinRanks();
   return withRanks(ranks, () => trainRun(v, file, spec, run, backendKind, ranks));
@@ -104,8 +112,10 @@ async function trainRun(
   let signal: NodeJS.Signals | null = null;
   try {
     const dtype = trainDtype(file, source, parseDtype(v.dtype as string | undefined, (m) => new UsageError(m)), (m) => new UsageError(m));
+    const choice = backendKind === 'webgpu' ? adapterChoice(v.adapter as string | undefined) : undefined;
+    const dawnFlags = choice === undefined ? undefined : (await chooseAdapter(choice)).flags;
     // Ranks sharing a machine share its cores: the fast CPU backend of each takes its part.
-    const backend = await createBackend(backendKind, { dtype }, ranks?.localSize ? Math.max(1, Math.floor(availableParallelism() / ranks.localSize)) : {});
+    const backend = await createBackend(backendKind, { dtype, dawnFlags }, ranks?.localSize ? Math.max(1, Math.floor(availableParallelism() / ranks.localSize)) : {});
     try {
       const bar = tty ? new ProgressBar(spec.epochs) : null;
       const perEpoch = source.rows !== null ? Math.ceil(source.rows / Math.min(spec.batch, source.rows)) : 1000;
