@@ -32,8 +32,7 @@ export default defineConfig({
       // engine afresh (~1–2 s of CPU each). They keep no global state between files (none mocks modules or globals
       // without restoring them).
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: INTEGRATION, isolate: false, sequence: { groupOrder: 0 } } },
-      // Integration files share their worker's modules too: each spawns processes or a browser and keeps its state in them.
-      { extends: true, test: { name: 'integration', include: INTEGRATION, isolate: false, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'integration', include: INTEGRATION, sequence: { groupOrder: 1 } } },
     ],
   },
 });
