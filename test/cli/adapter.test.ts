@@ -71,5 +71,11 @@ describe('launch --gpus', () => {
     const two = runCli(['launch', '-n', '2', '--gpus', '--', ...train], { env: twins() });
     expect(two.code).not.toBe(0);
     expect(two.stderr).toMatch(/rank 1 of 2.*--adapter 1: adapter 1 is named/);
+    // A CPU backend on the ranks takes no adapter: --gpus is refused before any rank starts.
+    for (const backend of [['--backend', 'cpu'], ['--backend=reference']]) {
+      const cpu = runCli(['launch', '-n', '2', '--gpus', '--', 'train', data, ...backend]);
+      expect(cpu.code).toBe(2);
+      expect(cpu.stderr).toMatch(/launch --gpus gives each rank a WebGPU adapter; the ranks train with --backend (cpu|reference): drop --gpus/);
+    }
   });
 });

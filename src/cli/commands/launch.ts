@@ -51,7 +51,7 @@ export async function launchCommand(argv: string[]): Promise<number> {
   const host = (v.host as string | undefined) ?? '127.0.0.1';
   const port = v.port === undefined ? await freePort(host) : num('port', v.port, 0, { integer: true, min: 1, max: 65535 });
   const token = process.env.DOWNHILL_TOKEN_FILE || process.env.DOWNHILL_TOKEN ? {} : { DOWNHILL_TOKEN: newToken() };
-  const gpus = v.gpus === true ? await adapterPerRank(n) : {};
+  const gpus = v.gpus === true ? await adapterPerRank(n, command) : {};
   const children = Array.from({ length: n }, (_, rank) => spawn(process.execPath, [process.argv[1], ...command], {
     stdio: 'inherit', detached: true,
     env: {
@@ -63,7 +63,14 @@ export async function launchCommand(argv: string[]): Promise<number> {
 }
 
 /** --gpus: every rank takes the adapter of its local rank; refused before any rank starts when there are fewer adapters. */
-async function adapterPerRank(n: number): Promise<Record<string, string>> {
+async function adapterPerRank(n: number, command: readonly string[]): Promise<Record<string, string>> {
+  // The rank's own --backend (webgpu unless named): an adapter per rank means nothing to the CPU backends.
+  let backend = 'webgpu';
+  command.forEach((a, i) => {
+    if (a === '--backend' && i + 1 < command.length) backend = command[i + 1];
+    else if (a.startsWith('--backend=')) backend = a.slice('--backend='.length);
+  });
+  if (backend !== 'webgpu') throw new UsageError(`launch --gpus gives each rank a WebGPU adapter; the ranks train with --backend ${backend}: drop --gpus or use --backend webgpu`);
   const adapters = await dawnAdapters();
   if (adapters.length < n) throw new UsageError(`launch -n ${n} --gpus needs ${n} WebGPU adapters; ${adapterList(adapters)}`);
   return { DOWNHILL_ADAPTER: 'local-rank' };
