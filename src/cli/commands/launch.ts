@@ -20,8 +20,9 @@ downhill launch -n N -- bench --allreduce [--runs R] [--max-bytes SIZE] [--json]
   -n N                     ranks to start (1 to 256)
   --gpus                   one WebGPU adapter per rank: rank i trains on adapter i (DOWNHILL_ADAPTER=local-rank;
                            downhill info --adapters lists them); fails at once when there are fewer adapters than
-                           ranks, or for ranks on a CPU backend. Without it every rank takes Dawn's first adapter. Under mpirun or srun, set
-                           DOWNHILL_ADAPTER=local-rank (or train --adapter local-rank) for the same placement
+                           ranks, or for ranks on a CPU backend. Without it every rank takes Dawn's first adapter.
+                           Under mpirun or srun, set DOWNHILL_ADAPTER=local-rank (or train --adapter local-rank)
+                           for the same placement
   --host ADDR              where rank 0 listens (default 127.0.0.1)
   --port P                 rank 0's port (default: a free one)`;
 
