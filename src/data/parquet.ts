@@ -142,13 +142,39 @@ export class ParquetSource implements DataSource {
     return { rows: count, x, y, firstRow: start };
   }
 
+  /**
+   * A pass decodes each row group in pieces of at least a chunk (the whole group when it holds at most
+   * PIECE_VALUES values) and hands out chunks of at most maxRows rows as views of them: hyparquet decodes whole
+   * pages, and a writer may put a row group's column in one page, so reading chunk by chunk would decode such a
+   * page once a chunk (measured: 3M flights rows in 11 groups of one page each, 5× the work).
+   */
   async *read(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {
-    const max = chunkRows(opts, this.features.length);
-    for (let start = 0; start < this.rows; start += max) {
+    const d = this.features.length;
+    const max = chunkRows(opts, d);
+    for (const [first, end] of pieces(this.rowGroups, Math.max(max, Math.floor(PIECE_VALUES / (d + 1))))) {
       opts.signal?.throwIfAborted();
-      yield await this.readRows(start, Math.min(max, this.rows - start));
+      const piece = await this.readRows(first, end - first);
+      for (let s = 0; s < piece.rows; s += max) {
+        const n = Math.min(max, piece.rows - s);
+        yield { rows: n, x: piece.x.subarray(s * d, (s + n) * d), y: piece.y.subarray(s, s + n), firstRow: first + s };
+      }
     }
   }
+}
+
+/** Most values (rows × (features + target)) a pass decodes at once: 8 MiB of float32 and hyparquet's arrays for them. */
+export const PIECE_VALUES = 1 << 21;
+
+/** Row ranges [first, end) that cover the row groups in order, each within one group and at most `most` rows. */
+export function pieces(groups: readonly number[], most: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let first = 0;
+  for (const rows of groups) {
+    const n = Math.ceil(rows / most);
+    for (let k = 0; k < n; k++) out.push([first + Math.floor((k * rows) / n), first + Math.floor(((k + 1) * rows) / n)]);
+    first += rows;
+  }
+  return out;
 }
 
 /** A hyparquet AsyncBuffer over a Blob (a browser File). */
