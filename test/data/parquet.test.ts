@@ -60,10 +60,12 @@ describe('parquetFileSource', () => {
     const firsts: number[] = [];
     let seen = 0;
     for await (const c of src.read({ maxRows: 64 })) {
+      const first = c.firstRow!;
+      expect(first).toBe(seen);
       expect(c.rows).toBeLessThanOrEqual(64);
-      expect(Math.floor(c.firstRow / 1000)).toBe(Math.floor((c.firstRow + c.rows - 1) / 1000));
-      for (let r = 0; r < c.rows; r++) expect([c.x[r], c.y[r]]).toEqual([Math.fround(a[c.firstRow + r]), Math.fround(y[c.firstRow + r])]);
-      firsts.push(c.firstRow);
+      expect(Math.floor(first / 1000)).toBe(Math.floor((first + c.rows - 1) / 1000));
+      for (let r = 0; r < c.rows; r++) expect([c.x[r], c.y[r]]).toEqual([Math.fround(a[first + r]), Math.fround(y[first + r])]);
+      firsts.push(first);
       seen += c.rows;
     }
     expect(seen).toBe(n);
