@@ -148,6 +148,11 @@ export class LossChart {
     this.redraw();
   }
 
+  /** Draws now what is waiting to be drawn (a run's end). */
+  flush(): void {
+    this.plot.flush();
+  }
+
   private redraw(): void {
     const src = this.mode === 'step' ? this.steps : this.mode === 'gap' ? this.gaps : this.epochs;
     // A log axis cannot show 0, a negative or a non-finite loss: those points are left out (the line spans them).
