@@ -144,7 +144,7 @@ export class ParquetSource implements DataSource {
   }
 
   async *read(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {
-    yield* groupedPass(this.rowGroups, this.features.length, 0, opts, (start, count) => this.readRows(start, count));
+    yield* groupedPass(this, this.features.length, 0, opts, (start, count) => this.readRows(start, count));
   }
 }
 
@@ -159,8 +159,12 @@ export const PIECE_VALUES = 1 << 21;
  * of one page each: 5× the work).
  */
 export async function* groupedPass(
-  groups: readonly number[], d: number, perRow: number, opts: ReadOptions, readRows: (start: number, count: number) => Promise<HostChunk>,
+  src: { readonly description: string; readonly rows: number; readonly rowGroups: readonly number[] }, d: number, perRow: number, opts: ReadOptions,
+  readRows: (start: number, count: number) => Promise<HostChunk>,
 ): AsyncGenerator<HostChunk> {
+  const groups = src.rowGroups;
+  const held = groups.reduce((a, b) => a + b, 0);
+  if (held !== src.rows) throw new DataError(src.description, null, null, `corrupt Parquet footer: its row groups hold ${held} rows, and it says the file has ${src.rows}`);
   const max = chunkRows(opts, d + perRow);
   for (const [first, end] of pieces(groups, Math.max(max, Math.floor(PIECE_VALUES / (d + perRow + 1))))) {
     opts.signal?.throwIfAborted();

@@ -117,7 +117,7 @@ export class EncodedParquetSource implements DataSource {
   }
 
   async *read(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {
-    yield* groupedPass(this.rowGroups, this.features.length, this.encoder.perRow, opts, (start, count) => this.readRows(start, count));
+    yield* groupedPass(this, this.features.length, this.encoder.perRow, opts, (start, count) => this.readRows(start, count));
   }
 }
 

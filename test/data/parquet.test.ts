@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parquetFileSource } from '../../src/data/node_files';
-import { ParquetSource, pieces } from '../../src/data/parquet';
+import { groupedPass, ParquetSource, pieces } from '../../src/data/parquet';
 
 const dir = mkdtempSync(join(tmpdir(), 'downhill-parquet-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,6 +72,11 @@ describe('parquetFileSource', () => {
     expect(firsts.slice(0, 3)).toEqual([0, 64, 128]);
     // Chunk by chunk, each of a group's 16 chunks would fetch and decode the group's pages again.
     expect(read).toBeLessThan(bytes.length);
+  });
+
+  it('refuses a footer whose row groups do not add up to its row count, naming the file', async () => {
+    const pass = groupedPass({ description: 'bad.parquet', rows: 10, rowGroups: [4, 4] }, 1, 0, {}, async () => { throw new Error('not reached'); });
+    await expect(pass.next()).rejects.toThrow(/bad\.parquet: corrupt Parquet footer: its row groups hold 8 rows, and it says the file has 10/);
   });
 
   it('cuts row groups into pieces of at most the given rows, in order, covering every row once', () => {
