@@ -22,6 +22,31 @@ export interface HostChunk {
   allFinite?: (values: Float32Array) => boolean;
 }
 
+/** How many entries rows with a sparse block hold: the most one row holds, all of them, and whether they carry values. */
+export interface RowEntries {
+  most: number;
+  nnz: number;
+  valued: boolean;
+}
+
+/**
+ * Rows with a sparse block laid out as records in a backend's own memory (ChunkStore.recordView), which a source
+ * writes directly (DataSource.readRecordsInto): row r's record starts at word at + r·stride of the views, x's d
+ * values first, then y at word yAt of the record, the row's count of entries at nAt, its S indices after it and,
+ * valued, each index's value S words after it.
+ */
+export interface RowRecords {
+  rows: number;
+  f32: Float32Array;
+  u32: Uint32Array;
+  at: number;
+  stride: number;
+  yAt: number;
+  nAt: number;
+  S: number;
+  valued: boolean;
+}
+
 /** Which per-row values beside the target a source's chunks carry (and a store keeps): sample weights, offsets. */
 export interface RowExtras {
   readonly weight: boolean;

@@ -4,7 +4,7 @@
 // (session.ts) applies the update rule in f64 on the host, so every penalty and optimizer of the registries trains
 // here exactly as on the reference.
 import type { Backend, ChunkStore, SparseShape, TrainSession } from '../backend';
-import { checkExtras, NO_EXTRAS, sameExtras, type HostChunk, type RowExtras } from '../core/dataset';
+import { checkExtras, NO_EXTRAS, sameExtras, type HostChunk, type RowEntries, type RowExtras, type RowRecords } from '../core/dataset';
 import { LOSS_NAMES } from '../core/losses';
 import { confusionClasses, type EvalSums } from '../core/metrics';
 import type { ModelParams, ModelSpec } from '../core/model';
@@ -19,7 +19,7 @@ import {
 } from './simd_rows';
 import type { RowBlock } from './hessian';
 import { CpuSessionBase } from './session';
-import { CsrSlots, recordEntries } from './simd_sparse_store';
+import { CsrSlots, recordEntries, recordsFit } from './simd_sparse_store';
 import { SimdSparseSession } from './simd_sparse';
 import { blockLayout, kernelRule } from './simd_sparse_update';
 import { sparseHostBytes } from '../core/sparse_session';
@@ -120,6 +120,18 @@ export class SimdStore implements ChunkStore {
       for (let j = 0; j < d; j++) f32[o + j] = x[r * d + j];
       f32[o + (rb >>> 2)] = y[r];
     }
+  }
+
+  /** Rows with a sparse block of about as many entries each, without weights or offsets, are kept as records (see loadRecords). */
+  recordView(slot: number, rows: number, entries: RowEntries): RowRecords | null {
+    const { rb } = this;
+    const { most, nnz, valued } = entries;
+    if (rows > this.slotRows || this.extras.weight || this.extras.offset || !recordsFit(rows, most, nnz)) return null;
+    const s = this.slot(slot, rows, recordBytes(rb, most, valued));
+    this.rowsIn[slot] = rows;
+    this.csr.recordSlot(slot, s.x + rb + 4, s.xs, most, rows, valued, most);
+    const { f32, u32 } = this.arena.views;
+    return { rows, f32, u32, at: s.x >>> 2, stride: s.xs >>> 2, yAt: rb >>> 2, nAt: (rb >>> 2) + 1, S: most, valued };
   }
 
   /** Dense rows (D a multiple of 4) without weights or offsets are laid out as a chunk's: x, then y. */

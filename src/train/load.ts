@@ -120,12 +120,27 @@ async function loadSlots(source: SlotSource, store: ChunkStore, stats: RowStats,
   for (let start = 0, slot = 0; start < source.rows; start += store.slotRows, slot++) {
     signal?.throwIfAborted();
     const count = Math.min(store.slotRows, source.rows - start);
+    if (await loadRecords(source, store, slot, start, count, stats)) continue;
     const view = source.readRowsInto ? store.slotView?.(slot, count) : null;
     const c = view ?? await source.readRows(start, count);
     if (view) await source.readRowsInto!(start, count, view);
     addStats(stats, c);
     await store.load(slot, c);
   }
+}
+
+/**
+ * Reads rows with a sparse block straight into a store's row records where both can (a .dh cache into the fast CPU
+ * backend: no chunk in between), and adds their statistics from the records; false, reading nothing, where they cannot.
+ */
+async function loadRecords(source: SlotSource, store: ChunkStore, slot: number, start: number, count: number, stats: RowStats): Promise<boolean> {
+  if (!source.readRecordsInto || !source.rowEntries || !store.recordView) return false;
+  const into = store.recordView(slot, count, await source.rowEntries(start, count));
+  if (!into) return false;
+  await source.readRecordsInto(start, count, into);
+  stats.x?.addRows(into.f32, count, into.stride, into.at);
+  stats.y.addRows(into.f32, count, into.stride, into.at + into.yAt);
+  return true;
 }
 
 /** A standardization of the dense columns, extended over a sparse block of `width` columns (left as they are). */
