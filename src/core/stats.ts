@@ -130,13 +130,14 @@ export class ColumnSet {
   }
 
   /**
-   * Folds in `rows` rows whose column j is values[at + r·stride + j] (rows laid out as records): the same statistics,
-   * bit for bit, as `add` of the rows packed row-major (each column's sums run in row order either way), in two
-   * row-major passes instead of two per column.
+   * Folds in `rows` rows whose column j is values[at + r·stride + offsets[j]] (rows laid out as records; offsets by
+   * default 0, 1, …): the same statistics, bit for bit, as `add` of the rows packed row-major (each column's sums run
+   * in row order either way), reading the rows in cache-sized tiles twice instead of twice per column.
    */
-  addRows(values: Float32Array, rows: number, stride: number, at = 0): void {
+  addRows(values: Float32Array, rows: number, stride: number, at = 0, offsets?: readonly number[]): void {
     if (rows === 0) return;
     const c = this.columns;
+    const col = (j: number) => at + (offsets ? offsets[j] : j);
     const sum = new Float64Array(c);
     const min = new Float64Array(c).fill(Infinity);
     const max = new Float64Array(c).fill(-Infinity);
@@ -147,7 +148,7 @@ export class ColumnSet {
         let s = sum[j];
         let lo = min[j];
         let hi = max[j];
-        for (let r = r0, i = at + r0 * stride + j; r < r1; r++, i += stride) {
+        for (let r = r0, i = col(j) + r0 * stride; r < r1; r++, i += stride) {
           const v = values[i];
           s += v;
           if (v < lo) lo = v;
@@ -165,7 +166,7 @@ export class ColumnSet {
         const mj = mean[j];
         let q = m2[j];
         let e = comp[j];
-        for (let r = r0, i = at + r0 * stride + j; r < r1; r++, i += stride) {
+        for (let r = r0, i = col(j) + r0 * stride; r < r1; r++, i += stride) {
           const dv = values[i] - mj;
           q += dv * dv;
           e += dv;

@@ -173,8 +173,9 @@ export class CsrBlocks {
     const s = this.h.sparse!;
     const d = this.h.features.length;
     const acc: RowEntries = { most: 0, nnz: 0, valued: s.values !== 'indicator' };
+    const buf = new Uint8Array((Math.min(s.blockRows, this.h.rows) + 1) * 4);
     await this.eachBlock(start, count, async (b, n, from, to) => {
-      const raw = aligned(await readAt(this.index[b] + ptrAt(n, d), (n + 1) * 4));
+      const raw = aligned(await readAt(this.index[b] + ptrAt(n, d), (n + 1) * 4, buf));
       addEntries(this.file, new Uint32Array(raw.buffer, raw.byteOffset, n + 1), n, d, this.index[b + 1] - this.index[b], b * s.blockRows, s, from, to, acc);
     });
     return acc;

@@ -4,7 +4,7 @@ import type { Backend, ChunkStore } from '../backend';
 import { NO_EXTRAS, type HostChunk, type RowExtras } from '../core/dataset';
 import { splitChunk, type Holdout } from '../core/holdout';
 import type { Standardization } from '../core/model';
-import { ColumnSet } from '../core/stats';
+import { ColumnSet, mergeStats } from '../core/stats';
 import type { DataSource } from '../data/source';
 import { rechunkAsync } from './chunks';
 
@@ -138,8 +138,12 @@ async function loadRecords(source: SlotSource, store: ChunkStore, slot: number, 
   const into = store.recordView(slot, count, await source.rowEntries(start, count));
   if (!into) return false;
   await source.readRecordsInto(start, count, into);
-  stats.x?.addRows(into.f32, count, into.stride, into.at);
-  stats.y.addRows(into.f32, count, into.stride, into.at + into.yAt);
+  // Dense columns and target in one set (one pass over the records), then merged as addStats would fold them.
+  const d = source.features.length;
+  const both = new ColumnSet(d + 1);
+  both.addRows(into.f32, count, into.stride, into.at, [...Array(d).keys(), into.yAt]);
+  if (stats.x) stats.x.cols = stats.x.cols.map((s, j) => mergeStats(s, both.cols[j]));
+  stats.y.cols[0] = mergeStats(stats.y.cols[0], both.cols[d]);
   return true;
 }
 
