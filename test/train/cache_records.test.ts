@@ -1,6 +1,6 @@
 // A sparse .dh cache read straight into the fast CPU backend's row records (DataSource.rowEntries and readRecordsInto,
 // ChunkStore.recordView; src/data/cache_csr_records.ts) against the chunk path it replaces (readRows, then store.load):
-// real cache files of ±1 indicators (signs in the index), one-hot indicators, float32 and float16 values, slots whose
+// real cache files (and the same bytes as a Blob, the browser's reader) of ±1 indicators (signs in the index), one-hot indicators, float32 and float16 values, slots whose
 // rows span block borders, targets mapped to classes — the same records word for word, the same statistics bit for
 // bit; and a damaged block is still a DataError naming the file, whichever path reads it.
 import fs from 'node:fs';
@@ -10,6 +10,7 @@ import { SimdCpuBackend, type SimdStore } from '../../src/cpu/simd_backend';
 import type { Dataset } from '../../src/core/dataset';
 import { ColumnSet } from '../../src/core/stats';
 import { cacheSource } from '../../src/data/cache';
+import { CsrBlobSource } from '../../src/data/cache_csr_blocks';
 import { CsrCacheSource, CsrCacheWriter } from '../../src/data/cache_csr_io';
 import type { DataSource } from '../../src/data/source';
 import { loadResident, type RowStats } from '../../src/train/load';
@@ -27,6 +28,11 @@ function chunksOnly(s: CsrCacheSource): DataSource {
     description: s.description, features: s.features, target: s.target, rows: s.rows, sparse: s.sparse, files: s.files,
     read: (o) => s.read(o), readRows: (start, count) => s.readRows(start, count), close: () => s.close(),
   };
+}
+
+/** A Blob cache without the direct path. */
+function chunksOnlyBlob(s: CsrBlobSource): DataSource {
+  return { description: s.description, features: s.features, target: s.target, rows: s.rows, sparse: s.sparse, read: (o) => s.read(o), readRows: (a, n) => s.readRows(a, n) };
 }
 
 /** Writes a dataset as a layout-3 cache of 64-row blocks. */
@@ -106,6 +112,17 @@ describe.each(cases)('a sparse cache read straight into row records: %s', (name,
     expect([...u32.subarray((c.idx >>> 2) + 70 * (c.rs >>> 2) + 1, (c.idx >>> 2) + 70 * (c.rs >>> 2) + 1 + n)]).toEqual([...want.sparse!.idx.subarray(e0, e0 + n)]);
     direct.store.dispose();
     await src.close();
+  });
+
+  it('from a Blob (the browser\'s reader): the records of the chunk path', async () => {
+    const blob = await CsrBlobSource.open(new Blob([fs.readFileSync(path)]), name);
+    expect(blob.readRecordsInto).toBeTypeOf('function');
+    const direct = await load(blob, 100);
+    const chunked = await load(chunksOnlyBlob(blob), 100);
+    for (let slot = 0; slot < 4; slot++) expect(records(direct.store, slot)).toEqual(records(chunked.store, slot));
+    expect(direct.stats.x!.cols).toEqual(chunked.stats.x!.cols);
+    direct.store.dispose();
+    chunked.store.dispose();
   });
 
   it('with the targets mapped to classes (uploadDataset, logistic): the same records and statistics', async () => {
