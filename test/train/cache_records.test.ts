@@ -1,8 +1,9 @@
 // A sparse .dh cache read straight into the fast CPU backend's row records (DataSource.rowEntries and readRecordsInto,
 // ChunkStore.recordView; src/data/cache_csr_records.ts) against the chunk path it replaces (readRows, then store.load):
-// real cache files (and the same bytes as a Blob, the browser's reader) of ±1 indicators (signs in the index), one-hot indicators, float32 and float16 values, slots whose
-// rows span block borders, targets mapped to classes — the same records word for word, the same statistics bit for
-// bit; and a damaged block is still a DataError naming the file, whichever path reads it.
+// real cache files (and the same bytes as a Blob, the browser's reader) of ±1 indicators (signs in the index), one-hot
+// indicators, float32 and float16 values, slots whose rows span block borders, targets mapped to classes — the same
+// records word for word, the same statistics bit for bit; and a damaged block is still a DataError naming the file,
+// whichever path reads it.
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChunkStore } from '../../src/backend';
