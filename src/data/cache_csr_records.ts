@@ -1,8 +1,7 @@
 // Layout-3 cache blocks (format in cache_csr.ts) read without decodeBlock's arrays: a block's row offsets alone (how
 // many entries rows hold, to size row records), its targets alone (a pass that finds the classes), and the whole
-// block decoded straight into row records in a backend's memory (core/dataset.ts RowRecords) — decodeBlock's checks
-// (the first problem in row order is reported) and its values bit for bit (f32 copied as bits, f16 through the same
-// table, indicators as stored).
+// block decoded straight into row records in a backend's memory (core/dataset.ts RowRecords) — decodeBlock's checks,
+// in its order, and its values bit for bit (f32 copied as bits, f16 through the same table, indicators as stored).
 // Pure functions, no I/O.
 import { INDEX_MASK } from '../core/csr';
 import type { RowEntries, RowRecords } from '../core/dataset';
@@ -50,10 +49,8 @@ export function blockTargets(file: string, dense: Float32Array, n: number, d: nu
 }
 
 /**
- * Checks a block of n rows (bytes read at a 4-byte aligned offset of their buffer) as decodeBlock does — its size,
- * then each row's offsets, entries and dense values — and writes its rows [from, to) into records `into` from record
- * `row` on. `first`: the block's first row in the file. Its one pass reads each value once (the rows outside [from, to)
- * only to check them).
+ * Checks a block of n rows (bytes read at a 4-byte aligned offset of their buffer) as decodeBlock does and writes
+ * its rows [from, to) into records `into` from record `row` on. `first`: the block's first row in the file.
  */
 export function decodeRecords(file: string, bytes: Uint8Array, n: number, d: number, first: number, info: CsrInfo, from: number, to: number, into: RowRecords, row: number): void {
   if (bytes.byteOffset % 4 !== 0) throw new Error('decodeRecords: a block read at an unaligned offset');
@@ -65,68 +62,51 @@ export function decodeRecords(file: string, bytes: Uint8Array, n: number, d: num
   if (ptr[0] !== 0 || blockBytes(n, d, e, info.values) !== bytes.length) corrupt(file, first, 'a block whose row offsets do not fit its size');
   const idx = new Uint32Array(buf, at + (n + 1) * 4, e);
   const vAt = at + (n + 1 + e) * 4;
-  const block: Block = {
-    m: new Uint32Array(buf, off, n * (d + 1)), ptr, idx,
-    f32v: info.values === 'f32' ? new Uint32Array(buf, vAt, e) : null,
-    f16v: info.values === 'f16' ? new Uint16Array(buf, vAt, e) : null,
-  };
-  const problem = blockRows(block, d, info.width, 0, n, from, to, into, row - from);
-  if (problem) corrupt(file, first + problem.row, problem.why);
+  const f32v = info.values === 'f32' ? new Uint32Array(buf, vAt, e) : null;
+  const f16v = info.values === 'f16' ? new Uint16Array(buf, vAt, e) : null;
+  checkEntries(file, ptr, idx, f32v, f16v, n, first, info.width);
+  const m = new Uint32Array(buf, off, n * (d + 1));
+  for (let i = 0; i < m.length; i++) if ((m[i] & F32_EXP) === F32_EXP) corrupt(file, first + Math.floor(i / (d + 1)), 'a value that is not finite');
+  writeRecords(m, ptr, idx, f32v, f16v, d, from, to, into, row);
 }
 
-/** A block's parts as views: dense values and offsets, indices, values as f32 or f16 bits (neither: indicators). */
-interface Block {
-  m: Uint32Array;
-  ptr: Uint32Array;
-  idx: Uint32Array;
-  f32v: Uint32Array | null;
-  f16v: Uint16Array | null;
+/** decodeBlock's checks of the sparse part, in its order: row by row, its offsets, then its entries' indices and values. */
+function checkEntries(file: string, ptr: Uint32Array, idx: Uint32Array, f32v: Uint32Array | null, f16v: Uint16Array | null, n: number, first: number, width: number): void {
+  let bad = n; // the first row whose offsets decrease
+  for (let r = 0; r < n; r++) {
+    if (ptr[r + 1] < ptr[r]) {
+      bad = r;
+      break;
+    }
+  }
+  const end = Math.min(ptr[bad], idx.length);
+  const mask = f32v || f16v ? 0xffffffff : INDEX_MASK;
+  let k = 0;
+  if (f32v) while (k < end && (idx[k] >>> 0) < width && (f32v[k] & F32_EXP) !== F32_EXP) k++;
+  else if (f16v) while (k < end && (idx[k] >>> 0) < width && (f16v[k] & F16_EXP) !== F16_EXP) k++;
+  else while (k < end && ((idx[k] & mask) >>> 0) < width) k++;
+  if (k < end) {
+    let r = 0;
+    while (ptr[r + 1] <= k) r++;
+    corrupt(file, first + r, `a sparse entry (index ${(idx[k] & mask) >>> 0}) outside the block's width ${width} or not finite`);
+  }
+  if (bad < n) corrupt(file, first + bad, 'row offsets decrease');
 }
 
-/**
- * Rows [lo, hi) of a block, in order: each row checked (its offsets, entries, dense values) and, inside [from, to),
- * written to record shift + r. Returns the first row's problem (nothing written after it), or null.
- */
-function blockRows(b: Block, d: number, width: number, lo: number, hi: number, from: number, to: number, into: RowRecords, shift: number): { row: number; why: string } | null {
-  const { m, ptr, idx, f32v, f16v } = b;
+/** Rows [from, to) of a checked block as records from record `row` on: x and y as bits, the count, indices, values. */
+function writeRecords(m: Uint32Array, ptr: Uint32Array, idx: Uint32Array, f32v: Uint32Array | null, f16v: Uint16Array | null, d: number, from: number, to: number, into: RowRecords, row: number): void {
   const { u32, f32, stride, yAt, nAt, S } = into;
   const table = f16v ? f16Table() : null;
-  const mask = f32v || f16v ? 0xffffffff : INDEX_MASK;
-  for (let r = lo; r < hi; r++) {
-    const e0 = ptr[r];
-    const c = ptr[r + 1] - e0;
-    if (c < 0) return { row: r, why: 'row offsets decrease' };
-    const k = f32v ? badF32(idx, f32v, e0, e0 + c, width) : f16v ? badF16(idx, f16v, e0, e0 + c, width) : badIndicator(idx, e0, e0 + c, width);
-    if (k >= 0) return { row: r, why: `a sparse entry (index ${(idx[k] & mask) >>> 0}) outside the block's width ${width} or not finite` };
-    let dense = 0;
-    for (let j = 0, i = r * (d + 1); j <= d; j++) dense |= (m[i + j] & F32_EXP) === F32_EXP ? 1 : 0;
-    if (dense) return { row: r, why: 'a value that is not finite' };
-    if (r < from || r >= to) continue;
-    if (c > S) throw new Error(`a row of ${c} entries does not fit a record of ${S}`);
-    const o = into.at + (shift + r) * stride;
+  for (let r = from, o = into.at + row * stride; r < to; r++, o += stride) {
     for (let j = 0, i = r * (d + 1); j < d; j++) u32[o + j] = m[i + j];
     u32[o + yAt] = m[r * (d + 1) + d];
+    const e0 = ptr[r];
+    const c = ptr[r + 1] - e0;
+    if (c > S) throw new Error(`a row of ${c} entries does not fit a record of ${S}`);
     u32[o + nAt] = c;
     const ix = o + nAt + 1;
     for (let t = 0; t < c; t++) u32[ix + t] = idx[e0 + t];
     if (f32v) for (let t = 0; t < c; t++) u32[ix + S + t] = f32v[e0 + t];
     if (table) for (let t = 0; t < c; t++) f32[ix + S + t] = table[f16v![e0 + t]];
   }
-  return null;
-}
-
-/** The first entry of [k0, k1) whose index is outside the width or whose value is not finite (−1: none), by kind of value. */
-function badIndicator(idx: Uint32Array, k0: number, k1: number, width: number): number {
-  for (let k = k0; k < k1; k++) if ((idx[k] & INDEX_MASK) >= width) return k;
-  return -1;
-}
-
-function badF32(idx: Uint32Array, v: Uint32Array, k0: number, k1: number, width: number): number {
-  for (let k = k0; k < k1; k++) if (idx[k] >= width || (v[k] & F32_EXP) === F32_EXP) return k;
-  return -1;
-}
-
-function badF16(idx: Uint32Array, v: Uint16Array, k0: number, k1: number, width: number): number {
-  for (let k = k0; k < k1; k++) if (idx[k] >= width || (v[k] & F16_EXP) === F16_EXP) return k;
-  return -1;
 }
