@@ -138,8 +138,8 @@ async function loadRecords(source: SlotSource, store: ChunkStore, slot: number, 
   const into = store.recordView(slot, count, await source.rowEntries(start, count));
   if (!into) return false;
   await source.readRecordsInto(start, count, into);
-  // Dense columns and target in one set (one pass over the records), then merged as addStats would fold them.
-  const d = source.features.length;
+  // The dense columns (when asked for) and the target in one set (one pass over the records), then merged as addStats would fold them.
+  const d = stats.x ? source.features.length : 0;
   const both = new ColumnSet(d + 1);
   both.addRows(into.f32, count, into.stride, into.at, [...Array(d).keys(), into.yAt]);
   if (stats.x) stats.x.cols = stats.x.cols.map((s, j) => mergeStats(s, both.cols[j]));

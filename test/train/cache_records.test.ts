@@ -98,6 +98,13 @@ describe.each(cases)('a sparse cache read straight into row records: %s', (name,
       direct.store.dispose();
       chunked.store.dispose();
     }
+    // Without the dense columns' statistics (training without --standardize): the target's alone, the same.
+    const yOnly: RowStats = { x: null, y: new ColumnSet(1) };
+    const store = (await loadResident(backend, src, src.features.length, 100, Infinity, null, null, yOnly))!;
+    const chunked = await load(chunksOnly(src), 100);
+    expect(yOnly.y.cols).toEqual(chunked.stats.y.cols);
+    store.dispose();
+    chunked.store.dispose();
     // The values themselves, against the written rows: row 70's (block 1) first dense value, target and entries.
     const want = ds.chunks[0];
     const direct = await load(src, 301);
