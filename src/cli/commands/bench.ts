@@ -167,6 +167,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     }
     peers.push(copyPeer(ds, runs));
   }
+  await file?.close?.(); // its random-access handle (Node warns when a FileHandle is left to the garbage collector)
   if (v.json) {
     const xBytes = rows * d * 4;
     const peerOut = peers.map((p) => ({
