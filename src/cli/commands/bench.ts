@@ -53,7 +53,8 @@ export const BENCH_USAGE = `downhill bench [options]
   --upload               instead: host→GPU upload GB/s, mapped staging ring vs queue.writeBuffer
   --upload-mb M          bytes to upload per run with --upload (default 1024 MB, in 64 MiB chunks)
   --data FILE            time a .dh cache instead of synthetic rows (with a sparse block: \`gen --task ctr -o ctr.dh\`);
-                         --peers then times scikit-learn's SGDClassifier on the same rows as one CSR matrix
+                         --peers then times scikit-learn's SGDClassifier on the same rows as one CSR matrix; the
+                         load (read, decode, into the backend's memory) is timed too, wall and CPU, and with one epoch
   --lr r                 learning rate of the timed steps (default 0.001)
   --allreduce            instead, on the ranks of a distributed run: one allreduce's time by vector size
                          (downhill launch -n 2 -- bench --allreduce; at least --runs calls a size, default 20;
