@@ -33,12 +33,12 @@ export interface RowEntries {
  * Rows with a sparse block laid out as records in a backend's own memory (ChunkStore.recordView), which a source
  * writes directly (DataSource.readRecordsInto): row r's record starts at word at + r·stride of the views, x's d
  * values first, then y at word yAt of the record, the row's count of entries at nAt, its S indices after it and,
- * valued, each index's value S words after it.
+ * valued, each index's value S words after it. The views may change between reads (take them afresh after an await).
  */
 export interface RowRecords {
   rows: number;
-  f32: Float32Array;
-  u32: Uint32Array;
+  readonly f32: Float32Array;
+  readonly u32: Uint32Array;
   at: number;
   stride: number;
   yAt: number;

@@ -130,8 +130,13 @@ export class SimdStore implements ChunkStore {
     const s = this.slot(slot, rows, recordBytes(rb, most, valued));
     this.rowsIn[slot] = rows;
     this.csr.recordSlot(slot, s.x + rb + 4, s.xs, most, rows, valued, most);
-    const { f32, u32 } = this.arena.views;
-    return { rows, f32, u32, at: s.x >>> 2, stride: s.xs >>> 2, yAt: rb >>> 2, nAt: (rb >>> 2) + 1, S: most, valued };
+    // Views read afresh at each use: a memory that grows between a source's reads (not shared) replaces its buffer.
+    const arena = this.arena;
+    return {
+      rows, at: s.x >>> 2, stride: s.xs >>> 2, yAt: rb >>> 2, nAt: (rb >>> 2) + 1, S: most, valued,
+      get f32() { return arena.views.f32; },
+      get u32() { return arena.views.u32; },
+    };
   }
 
   /** Dense rows (D a multiple of 4) without weights or offsets are laid out as a chunk's: x, then y. */

@@ -70,7 +70,8 @@ function mapTargets(src: DataSource, map: (v: number, row: number) => number, ex
     ...(src.readRecordsInto && !weightOf ? {
       readRecordsInto: async (start: number, count: number, into: RowRecords) => {
         await src.readRecordsInto!(start, count, into);
-        for (let i = 0, o = into.at + into.yAt; i < count; i++, o += into.stride) into.f32[o] = map(into.f32[o], start + i);
+        const f32 = into.f32;
+        for (let i = 0, o = into.at + into.yAt; i < count; i++, o += into.stride) f32[o] = map(f32[o], start + i);
       },
     } : {}),
     ...(src.close ? { close: () => src.close!() } : {}),

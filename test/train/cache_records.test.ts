@@ -147,6 +147,33 @@ describe.each(cases)('a sparse cache read straight into row records: %s', (name,
   });
 });
 
+describe('a sparse cache whose rows hold very different counts of entries', () => {
+  it('is loaded as the chunk path loads it (CSR, not records): the store declines the records, nothing is read twice', async () => {
+    const { sparse: ds } = sparseAndDense({ rows: 200, dense: 2, width: 60, perRow: 3, task: 'regression', kind: 'signed', ragged: true, seed: 9 });
+    const path = tmp.file('ragged.dh');
+    await writeCsr(path, ds, 'indicator');
+    const src = (await cacheSource(path)) as CsrCacheSource;
+    const entries = await src.rowEntries(0, 200);
+    expect(entries).toEqual({ most: 24, nnz: 20 * 24 + 180 * 3, valued: false });
+    const direct = await load(src, 100);
+    const chunked = await load(chunksOnly(src), 100);
+    const s = direct.store as SimdStore;
+    expect(s.csr.slots.map((c) => c!.rs)).toEqual([0, 0]);
+    const { u32 } = backend.arena.views;
+    for (let slot = 0; slot < 2; slot++) {
+      const [a, b] = [s.csr.slots[slot]!, (chunked.store as SimdStore).csr.slots[slot]!];
+      expect(a.maxRow).toBe(b.maxRow);
+      expect([...u32.subarray(a.ptr >>> 2, (a.ptr >>> 2) + 101)]).toEqual([...u32.subarray(b.ptr >>> 2, (b.ptr >>> 2) + 101)]);
+      const nnz = u32[(a.ptr >>> 2) + 100];
+      expect([...u32.subarray(a.idx >>> 2, (a.idx >>> 2) + nnz)]).toEqual([...u32.subarray(b.idx >>> 2, (b.idx >>> 2) + nnz)]);
+    }
+    expect(direct.stats.x!.cols).toEqual(chunked.stats.x!.cols);
+    direct.store.dispose();
+    chunked.store.dispose();
+    await src.close();
+  });
+});
+
 describe('a damaged sparse cache read straight into records', () => {
   const { sparse: ds } = sparseAndDense({ rows: 200, dense: 2, width: 40, perRow: 4, task: 'regression', kind: 'valued', seed: 3 });
 
