@@ -45,6 +45,20 @@ export interface RowRecords {
   nAt: number;
   S: number;
   valued: boolean;
+  /** The backend's own decoder of sparse cache blocks into these records, where it has one (the fast CPU backend's kernel). */
+  readonly blocks?: RecordDecoder;
+}
+
+/**
+ * Decodes blocks of a .dh cache's sparse rows (layout 3: dense values, offsets, indices, values; data/cache_csr.ts)
+ * straight into row records, in the backend's memory: the source reads a block into `buffer`, then `decode` checks it
+ * as the source's own decoder would and writes its rows [from, to) from record `row` on.
+ */
+export interface RecordDecoder {
+  /** bytes of the backend's memory to read a block into, 4-byte aligned (valid until the next call). */
+  buffer(bytes: number): Uint8Array;
+  /** 0 when written; 1 when a check failed (nothing written); 2 when a row holds more than S entries. kind: 0 indicators, 1 f32, 2 f16. */
+  decode(n: number, d: number, kind: number, width: number, from: number, to: number, row: number): number;
 }
 
 /** Which per-row values beside the target a source's chunks carry (and a store keeps): sample weights, offsets. */

@@ -4,7 +4,7 @@
 // (session.ts) applies the update rule in f64 on the host, so every penalty and optimizer of the registries trains
 // here exactly as on the reference.
 import type { Backend, ChunkStore, SparseShape, TrainSession } from '../backend';
-import { checkExtras, NO_EXTRAS, sameExtras, type HostChunk, type RowEntries, type RowExtras, type RowRecords } from '../core/dataset';
+import { checkExtras, NO_EXTRAS, sameExtras, type HostChunk, type RecordDecoder, type RowEntries, type RowExtras, type RowRecords } from '../core/dataset';
 import { LOSS_NAMES } from '../core/losses';
 import { confusionClasses, type EvalSums } from '../core/metrics';
 import type { ModelParams, ModelSpec } from '../core/model';
@@ -81,6 +81,8 @@ export class SimdStore implements ChunkStore {
   readonly rb: number;
   /** The slots' sparse blocks (rows with categorical or svmlight features). */
   readonly csr: CsrSlots;
+  /** Where sources read cache blocks that the kernel decodes into records (recordView). */
+  private scratch = { at: 0, size: 0 };
 
   constructor(
     readonly d: number, readonly slotRows: number, private readonly exact: boolean, private readonly arena: Arena, readonly extras: RowExtras = NO_EXTRAS,
@@ -132,11 +134,28 @@ export class SimdStore implements ChunkStore {
     this.csr.recordSlot(slot, s.x + rb + 4, s.xs, most, rows, valued, most);
     // Views read afresh at each use: a memory that grows between a source's reads (not shared) replaces its buffer.
     const arena = this.arena;
+    const blocks: RecordDecoder = {
+      buffer: (bytes) => {
+        const at = this.readBuffer(bytes); // first: it may grow the memory (a plain one's buffer is then replaced)
+        return new Uint8Array(arena.views.f32.buffer, at, bytes);
+      },
+      decode: (n, d, kind, width, from, to, row) =>
+        arena.kernels.csrRecords(this.scratch.at, n, d, kind, width, from, to, s.x + row * s.xs, s.xs, rb, rb + 4, most),
+    };
     return {
-      rows, at: s.x >>> 2, stride: s.xs >>> 2, yAt: rb >>> 2, nAt: (rb >>> 2) + 1, S: most, valued,
+      rows, at: s.x >>> 2, stride: s.xs >>> 2, yAt: rb >>> 2, nAt: (rb >>> 2) + 1, S: most, valued, blocks,
       get f32() { return arena.views.f32; },
       get u32() { return arena.views.u32; },
     };
+  }
+
+  /** The arena's bytes a source reads a block into (kept for the next, grown as needed; freed with the store). */
+  private readBuffer(bytes: number): number {
+    if (this.scratch.size < bytes) {
+      if (this.scratch.size) this.arena.release(this.scratch.at);
+      this.scratch = { at: this.arena.alloc(bytes), size: bytes };
+    }
+    return this.scratch.at;
   }
 
   /** Dense rows (D a multiple of 4) without weights or offsets are laid out as a chunk's: x, then y. */
@@ -174,6 +193,8 @@ export class SimdStore implements ChunkStore {
   }
 
   dispose(): void {
+    if (this.scratch.size) this.arena.release(this.scratch.at);
+    this.scratch = { at: 0, size: 0 };
     this.csr.dispose();
     for (const s of this.slots) if (s) this.arena.release(s.x);
     this.slots.length = 0;

@@ -11,7 +11,7 @@ import { accumulateChunk, emptyStats, type ColumnStats } from '../core/stats';
 import { checkRange, chunkRows } from './blocks';
 import type { CacheSink } from './cache_blob';
 import { decodeBlock, encodeBlock, CSR_BLOCK_ROWS, type CsrInfo, type CsrValues } from './cache_csr';
-import { addEntries, blockTargets, decodeRecords, ptrAt } from './cache_csr_records';
+import { addEntries, blockTargets, decodeRecords, fitsBlock, ptrAt, VALUE_KINDS } from './cache_csr_records';
 import { cacheHeaderBytes, cacheHeaderSize, CACHE_PREFIX_BYTES, decodeCacheHeader, encodeCacheHeader, type CacheHeader } from './cache_format';
 import { DataError } from './csv';
 import type { DataSource, ReadOptions } from './source';
@@ -181,16 +181,31 @@ export class CsrBlocks {
     return acc;
   }
 
-  /** Rows [start, start + count) decoded straight into row records (one read buffer for all their blocks). */
+  /**
+   * Rows [start, start + count) decoded straight into row records: by the records' own decoder where they have one
+   * (each block read into its buffer), else here (one read buffer for all the blocks).
+   */
   async records(readAt: ReadAt, start: number, count: number, into: RowRecords): Promise<void> {
     const s = this.h.sparse!;
+    const d = this.h.features.length;
+    const dec = into.blocks;
     let buf: Uint8Array | undefined;
     let row = 0;
     await this.eachBlock(start, count, async (b, n, from, to) => {
       const length = this.index[b + 1] - this.index[b];
-      if (!buf || buf.length < length) buf = new Uint8Array(length);
-      const bytes = aligned(await readAt(this.index[b], length, buf));
-      decodeRecords(this.file, bytes, n, this.h.features.length, b * s.blockRows, s, from, to, into, row);
+      if (dec) {
+        const view = dec.buffer(length);
+        const got = await readAt(this.index[b], length, view);
+        if (got.buffer !== view.buffer || got.byteOffset !== view.byteOffset) view.set(got);
+        if (!fitsBlock(view, n, d, s) || dec.decode(n, d, VALUE_KINDS[s.values], s.width, from, to, row) !== 0) {
+          // The twin words the error (it throws where the kernel stopped).
+          decodeRecords(this.file, view, n, d, b * s.blockRows, s, from, to, into, row);
+          throw new DataError(this.file, b * s.blockRows + 1, null, 'a block the backend could not decode (corrupt); convert the data again', 'row');
+        }
+      } else {
+        if (!buf || buf.length < length) buf = new Uint8Array(length);
+        decodeRecords(this.file, aligned(await readAt(this.index[b], length, buf)), n, d, b * s.blockRows, s, from, to, into, row);
+      }
       row += to - from;
     });
   }

@@ -18,6 +18,16 @@ function corrupt(file: string, row: number, why: string): never {
   throw new DataError(file, row + 1, null, `${why}: the file changed after it was written (corrupt); convert the data again`, 'row');
 }
 
+/** How a block's values are stored, as a backend's decoder names them (core/dataset.ts RecordDecoder). */
+export const VALUE_KINDS = { indicator: 0, f32: 1, f16: 2 } as const satisfies Record<CsrInfo['values'], number>;
+
+/** Whether a block of n rows (bytes 4-byte aligned) starts its offsets at 0 and has the size its entries give it. */
+export function fitsBlock(bytes: Uint8Array, n: number, d: number, info: CsrInfo): boolean {
+  if (ptrAt(n, d) + (n + 1) * 4 > bytes.length) return false;
+  const ptr = new Uint32Array(bytes.buffer, bytes.byteOffset + ptrAt(n, d), n + 1);
+  return ptr[0] === 0 && blockBytes(n, d, ptr[n], info.values) === bytes.length;
+}
+
 /** Byte offset of a block's row offsets (after its n·(d + 1) dense values). */
 export const ptrAt = (n: number, d: number): number => n * (d + 1) * 4;
 
@@ -56,6 +66,7 @@ export function decodeRecords(file: string, bytes: Uint8Array, n: number, d: num
   if (bytes.byteOffset % 4 !== 0) throw new Error('decodeRecords: a block read at an unaligned offset');
   const buf = bytes.buffer;
   const off = bytes.byteOffset;
+  if (ptrAt(n, d) + (n + 1) * 4 > bytes.length) corrupt(file, first, 'a block whose row offsets do not fit its size');
   const at = off + ptrAt(n, d);
   const ptr = new Uint32Array(buf, at, n + 1);
   const e = ptr[n];

@@ -147,6 +147,35 @@ describe.each(cases)('a sparse cache read straight into row records: %s', (name,
   });
 });
 
+describe('a sparse cache of large blocks into a fresh backend', () => {
+  it('grows the backend\'s memory while its blocks are read (views taken afresh): the chunk path\'s records', async () => {
+    const { sparse: ds } = sparseAndDense({ rows: 20_000, dense: 3, width: 500, perRow: 6, task: 'regression', kind: 'valued', seed: 5 });
+    const path = tmp.file('large.dh');
+    const w = await CsrCacheWriter.create(path, ds.features, ds.target, { width: 500, encoding: ds.sparse!.encoding, values: 'f32' }, 8192);
+    for (const c of ds.chunks) await w.write(c);
+    await w.close();
+    const fresh = new SimdCpuBackend({ threads: 1 });
+    const src = (await cacheSource(path)) as CsrCacheSource;
+    try {
+      const before = fresh.arena.views.f32.buffer.byteLength;
+      const stats: RowStats = { x: new ColumnSet(3), y: new ColumnSet(1) };
+      const store = (await loadResident(fresh, src, 3, 20_000, Infinity, null, null, stats))! as SimdStore;
+      expect(fresh.arena.views.f32.buffer.byteLength).toBeGreaterThan(before);
+      const chunked = await load(chunksOnly(src), 20_000);
+      const { u32 } = fresh.arena.views;
+      const c = store.csr.slots[0]!;
+      const words = (u: Uint32Array, at: number) => [...u.subarray(at >>> 2, (at >>> 2) + (20_000 * c.rs) / 4)];
+      expect(words(u32, store.slots[0].x)).toEqual(words(backend.arena.views.u32, (chunked.store as SimdStore).slots[0].x));
+      expect(stats.x!.cols).toEqual(chunked.stats.x!.cols);
+      chunked.store.dispose();
+      store.dispose();
+    } finally {
+      fresh.dispose();
+      await src.close();
+    }
+  });
+});
+
 describe('a sparse cache whose rows hold very different counts of entries', () => {
   it('is loaded as the chunk path loads it (CSR, not records): the store declines the records, nothing is read twice', async () => {
     const { sparse: ds } = sparseAndDense({ rows: 200, dense: 2, width: 60, perRow: 3, task: 'regression', kind: 'signed', ragged: true, seed: 9 });
