@@ -59,6 +59,8 @@ export interface RecordDecoder {
   buffer(bytes: number): Uint8Array;
   /** 0 when written; 1 when a check failed (nothing written); 2 when a row holds more than S entries. kind: 0 indicators, 1 f32, 2 f16. */
   decode(n: number, d: number, kind: number, width: number, from: number, to: number, row: number): number;
+  /** Frees the buffer (the source has read every block it will). */
+  release(): void;
 }
 
 /** Which per-row values beside the target a source's chunks carry (and a store keeps): sample weights, offsets. */

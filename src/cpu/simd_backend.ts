@@ -141,6 +141,7 @@ export class SimdStore implements ChunkStore {
       },
       decode: (n, d, kind, width, from, to, row) =>
         arena.kernels.csrRecords(this.scratch.at, n, d, kind, width, from, to, s.x + row * s.xs, s.xs, rb, rb + 4, most),
+      release: () => this.releaseBuffer(),
     };
     return {
       rows, at: s.x >>> 2, stride: s.xs >>> 2, yAt: rb >>> 2, nAt: (rb >>> 2) + 1, S: most, valued, blocks,
@@ -149,7 +150,7 @@ export class SimdStore implements ChunkStore {
     };
   }
 
-  /** The arena's bytes a source reads a block into (kept for the next, grown as needed; freed with the store). */
+  /** The arena's bytes a source reads a block into (kept for the next, grown as needed; freed when the source is done). */
   private readBuffer(bytes: number): number {
     if (this.scratch.size < bytes) {
       if (this.scratch.size) this.arena.release(this.scratch.at);
@@ -192,9 +193,13 @@ export class SimdStore implements ChunkStore {
     return s;
   }
 
-  dispose(): void {
+  private releaseBuffer(): void {
     if (this.scratch.size) this.arena.release(this.scratch.at);
     this.scratch = { at: 0, size: 0 };
+  }
+
+  dispose(): void {
+    this.releaseBuffer();
     this.csr.dispose();
     for (const s of this.slots) if (s) this.arena.release(s.x);
     this.slots.length = 0;

@@ -183,31 +183,39 @@ export class CsrBlocks {
 
   /**
    * Rows [start, start + count) decoded straight into row records: by the records' own decoder where they have one
-   * (each block read into its buffer), else here (one read buffer for all the blocks).
+   * (each block read into its buffer, freed at the end), else here (one read buffer for all the blocks).
    */
   async records(readAt: ReadAt, start: number, count: number, into: RowRecords): Promise<void> {
+    const read = { row: 0, buf: new Uint8Array(0) };
+    try {
+      await this.eachBlock(start, count, async (b, n, from, to) => {
+        await this.blockRecords(readAt, b, n, from, to, into, read);
+        read.row += to - from;
+      });
+    } finally {
+      into.blocks?.release();
+    }
+  }
+
+  /** Block b's rows [from, to) into records from record read.row on (read.buf: the read buffer, grown as needed). */
+  private async blockRecords(readAt: ReadAt, b: number, n: number, from: number, to: number, into: RowRecords, read: { row: number; buf: Uint8Array }): Promise<void> {
     const s = this.h.sparse!;
     const d = this.h.features.length;
+    const first = b * s.blockRows;
+    const length = this.index[b + 1] - this.index[b];
     const dec = into.blocks;
-    let buf: Uint8Array | undefined;
-    let row = 0;
-    await this.eachBlock(start, count, async (b, n, from, to) => {
-      const length = this.index[b + 1] - this.index[b];
-      if (dec) {
-        const view = dec.buffer(length);
-        const got = await readAt(this.index[b], length, view);
-        if (got.buffer !== view.buffer || got.byteOffset !== view.byteOffset) view.set(got);
-        if (!fitsBlock(view, n, d, s) || dec.decode(n, d, VALUE_KINDS[s.values], s.width, from, to, row) !== 0) {
-          // The twin words the error (it throws where the kernel stopped).
-          decodeRecords(this.file, view, n, d, b * s.blockRows, s, from, to, into, row);
-          throw new DataError(this.file, b * s.blockRows + 1, null, 'a block the backend could not decode (corrupt); convert the data again', 'row');
-        }
-      } else {
-        if (!buf || buf.length < length) buf = new Uint8Array(length);
-        decodeRecords(this.file, aligned(await readAt(this.index[b], length, buf)), n, d, b * s.blockRows, s, from, to, into, row);
-      }
-      row += to - from;
-    });
+    if (!dec) {
+      if (read.buf.length < length) read.buf = new Uint8Array(length);
+      decodeRecords(this.file, aligned(await readAt(this.index[b], length, read.buf)), n, d, first, s, from, to, into, read.row);
+      return;
+    }
+    const view = dec.buffer(length);
+    const got = await readAt(this.index[b], length, view);
+    if (got.buffer !== view.buffer || got.byteOffset !== view.byteOffset) view.set(got);
+    if (fitsBlock(view, n, d, s) && dec.decode(n, d, VALUE_KINDS[s.values], s.width, from, to, read.row) === 0) return;
+    // The twin words the error (it throws where the kernel stopped).
+    decodeRecords(this.file, view, n, d, first, s, from, to, into, read.row);
+    throw new DataError(this.file, first + 1, null, 'a block the backend could not decode (corrupt); convert the data again', 'row');
   }
 
   /** One pass over the targets alone, a block a chunk (chunks with an empty x): the blocks' dense parts are read, nothing else. */

@@ -1,5 +1,6 @@
 // A sparse .dh cache read straight into the fast CPU backend's row records (DataSource.rowEntries and readRecordsInto,
-// ChunkStore.recordView; src/data/cache_csr_records.ts) against the chunk path it replaces (readRows, then store.load):
+// ChunkStore.recordView; decoded by its kernel, src/cpu/simd/records.ts, or the JavaScript twin,
+// src/data/cache_csr_records.ts) against the chunk path it replaces (readRows, then store.load):
 // real cache files (and the same bytes as a Blob, the browser's reader) of ±1 indicators (signs in the index), one-hot
 // indicators, float32 and float16 values, slots whose rows span block borders, targets mapped to classes — the same
 // records word for word, the same statistics bit for bit; and a damaged block is still a DataError naming the file,
@@ -28,6 +29,18 @@ function chunksOnly(s: CsrCacheSource): DataSource {
   return {
     description: s.description, features: s.features, target: s.target, rows: s.rows, sparse: s.sparse, files: s.files,
     read: (o) => s.read(o), readRows: (start, count) => s.readRows(start, count), close: () => s.close(),
+  };
+}
+
+/** The cache with the direct path decoded by the JavaScript twin: the records offered without the backend's decoder. */
+function twinDecoded(s: CsrCacheSource): DataSource {
+  return {
+    ...chunksOnly(s),
+    rowEntries: (start, count) => s.rowEntries(start, count),
+    readRecordsInto: (start, count, into) => {
+      const { blocks: _kernel, ...plain } = into;
+      return s.readRecordsInto(start, count, plain);
+    },
   };
 }
 
@@ -84,19 +97,22 @@ describe.each(cases)('a sparse cache read straight into row records: %s', (name,
     for (const slotRows of [100, 301]) {
       const direct = await load(src, slotRows);
       const chunked = await load(chunksOnly(src), slotRows);
+      const twin = await load(twinDecoded(src), slotRows);
       const s = direct.store as SimdStore;
       expect(s.rowsIn).toEqual(chunked.store.rowsIn);
       expect(s.csr.slots.every((c) => c!.rs > 0), 'every slot holds records').toBe(true);
+      expect((twin.store as SimdStore).csr.slots.every((c) => c!.rs > 0), 'every slot holds records').toBe(true);
       for (let slot = 0; slot < s.rowsIn.length; slot++) {
         const [a, b] = [records(direct.store, slot), records(chunked.store, slot)];
         expect(a.meta).toEqual(b.meta);
         expect(a.words.length).toBeGreaterThan(s.rowsIn[slot] * (ds.features.length + 2));
         expect(a.words).toEqual(b.words);
+        expect(records(twin.store, slot)).toEqual(b);
       }
       expect(direct.stats.x!.cols).toEqual(chunked.stats.x!.cols);
       expect(direct.stats.y.cols).toEqual(chunked.stats.y.cols);
-      direct.store.dispose();
-      chunked.store.dispose();
+      expect(twin.stats.x!.cols).toEqual(chunked.stats.x!.cols);
+      for (const l of [direct, chunked, twin]) l.store.dispose();
     }
     // Without the dense columns' statistics (training without --standardize): the target's alone, the same.
     const yOnly: RowStats = { x: null, y: new ColumnSet(1) };
