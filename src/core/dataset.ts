@@ -1,6 +1,7 @@
 // The in-memory shape of training data that sources produce and backends consume.
 import type { Csr } from './csr';
 import type { SparseSchema } from './encoding';
+import type { ColumnStats } from './stats';
 
 /** A block of rows: x is row-major rows × d float32, y has one target per row. */
 export interface HostChunk {
@@ -47,6 +48,11 @@ export interface RowRecords {
   valued: boolean;
   /** The backend's own decoder of sparse cache blocks into these records, where it has one (the fast CPU backend's kernel). */
   readonly blocks?: RecordDecoder;
+  /**
+   * Where the backend computes them itself: the statistics of the columns at these word offsets of every record (x's
+   * at 0…d − 1, y's at yAt), as core/stats.ts ColumnSet.addRows gives them, bit for bit.
+   */
+  readonly columnStats?: (offsets: readonly number[]) => ColumnStats[];
 }
 
 /**

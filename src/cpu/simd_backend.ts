@@ -9,6 +9,7 @@ import { LOSS_NAMES } from '../core/losses';
 import { confusionClasses, type EvalSums } from '../core/metrics';
 import type { ModelParams, ModelSpec } from '../core/model';
 import type { Piece, Step } from '../core/schedule';
+import type { ColumnStats } from '../core/stats';
 import type { GradSums } from './grad_sums';
 import { Arena, canShare } from './simd_arena';
 import binaries from './simd/kernels.ts?simd';
@@ -29,6 +30,8 @@ import { OPTIMIZERS } from '../core/optim';
 const MAX_PIECES = 256;
 /** Blocks of rows whose indices are computed and touched ahead of the block being gathered (shuffled pieces). */
 const PREFETCH = 2;
+/** Records per call of the statistics kernel (simd/records.ts recordStats: pieces, so that it is optimized early). */
+const STATS_PIECE = 16384;
 /** Bytes of rows per chunk of a job at least (what one thread claims at a time; waking a thread costs about this much work). */
 const MIN_CHUNK_BYTES = 1 << 17;
 /** Chunks per job at most: enough to balance the threads, few enough that adding their result slots stays cheap. */
@@ -143,8 +146,23 @@ export class SimdStore implements ChunkStore {
         arena.kernels.csrRecords(this.scratch.at, n, d, kind, width, from, to, s.x + row * s.xs, s.xs, rb, rb + 4, most),
       release: () => this.releaseBuffer(),
     };
+    const columnStats = (offsets: readonly number[]): ColumnStats[] => {
+      const cols = offsets.length;
+      const tmp = arena.alloc(cols * 4 + cols * 40 + 8);
+      const out = tmp + Math.ceil(cols / 2) * 8;
+      arena.views.u32.set(offsets.map((o) => o * 4), tmp >>> 2);
+      const kn = arena.kernels;
+      kn.recordStats(0, 0, 0, 0, tmp, cols, out);
+      for (let r = 0; r < rows; r += STATS_PIECE) kn.recordStats(1, s.x + r * s.xs, Math.min(STATS_PIECE, rows - r), s.xs, tmp, cols, out);
+      kn.recordStats(2, 0, rows, 0, tmp, cols, out);
+      for (let r = 0; r < rows; r += STATS_PIECE) kn.recordStats(3, s.x + r * s.xs, Math.min(STATS_PIECE, rows - r), s.xs, tmp, cols, out);
+      kn.recordStats(4, 0, rows, 0, tmp, cols, out);
+      const f = arena.views.f64.slice(out >>> 3, (out >>> 3) + cols * 4);
+      arena.release(tmp);
+      return offsets.map((_, j) => ({ count: rows, mean: f[j * 4], m2: f[j * 4 + 1], min: f[j * 4 + 2], max: f[j * 4 + 3] }));
+    };
     return {
-      rows, at: s.x >>> 2, stride: s.xs >>> 2, yAt: rb >>> 2, nAt: (rb >>> 2) + 1, S: most, valued, blocks,
+      rows, at: s.x >>> 2, stride: s.xs >>> 2, yAt: rb >>> 2, nAt: (rb >>> 2) + 1, S: most, valued, blocks, columnStats,
       get f32() { return arena.views.f32; },
       get u32() { return arena.views.u32; },
     };

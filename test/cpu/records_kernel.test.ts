@@ -1,12 +1,14 @@
 // The fast CPU backend's kernel that decodes a .dh cache block into row records (src/cpu/simd/records.ts) against its
 // JavaScript twin (src/data/cache_csr_records.ts decodeRecords): every finite half bit pattern, f32 values and
-// indicators at awkward row lengths (0, 1, 3, 4, 5, 63), the same words; a damaged block refused, nothing written.
+// indicators at awkward row lengths (0, 1, 3, 4, 5, 63), the same words; a damaged block refused, nothing written;
+// and the records' column statistics (recordStats) against ColumnSet.addRows, bit for bit.
 import { afterAll, describe, expect, it } from 'vitest';
 import { SimdCpuBackend } from '../../src/cpu/simd_backend';
 import type { RowRecords } from '../../src/core/dataset';
 import { blockBytes, type CsrInfo, type CsrValues } from '../../src/data/cache_csr';
 import { decodeRecords, VALUE_KINDS } from '../../src/data/cache_csr_records';
 import { Rng } from '../../src/core/rng';
+import { ColumnSet } from '../../src/core/stats';
 
 const backend = new SimdCpuBackend({ threads: 1 });
 afterAll(() => backend.dispose());
@@ -99,5 +101,38 @@ describe('csrRecords (the kernel) against decodeRecords (its twin)', () => {
     const bad = good.slice();
     new DataView(bad.buffer).setUint32(idxAt + 4, 50, true);
     expect(() => both(bad, 3, 2, 'f32', 50, 8)).toThrow(/block\.dh: row 1: a sparse entry \(index 50\) outside the block's width 50/);
+  });
+});
+
+describe('recordStats (the kernel) against ColumnSet.addRows (its twin)', () => {
+  it('the columns\' statistics over records, bit for bit, at awkward row counts and scales', () => {
+    const { arena } = backend;
+    const rng = new Rng(21);
+    for (const rows of [1, 3, 63, 64, 65, 255, 256, 257, 1000]) {
+      const stride = 44; // words: a record of 176 bytes
+      const offsets = [0, 1, 2, 12, 16]; // x's columns, then y after the padding
+      const at = arena.alloc(rows * stride * 4);
+      const f32 = arena.views.f32;
+      for (let r = 0; r < rows; r++) {
+        for (const [j, o] of offsets.entries()) f32[(at >>> 2) + r * stride + o] = (rng.float() - 0.5) * [1e-3, 1, 1e6, 3, 1][j] + [0, 5, -1e9, 0, 0.5][j];
+      }
+      const tmp = arena.alloc(offsets.length * 44 + 8);
+      const out = tmp + Math.ceil(offsets.length / 2) * 8;
+      arena.views.u32.set(offsets.map((o) => o * 4), tmp >>> 2);
+      // In pieces of 100 rows, as the store calls it in pieces (the sums run on across them).
+      const kn = arena.kernels;
+      const cols = offsets.length;
+      kn.recordStats(0, 0, 0, 0, tmp, cols, out);
+      for (let r = 0; r < rows; r += 100) kn.recordStats(1, at + r * stride * 4, Math.min(100, rows - r), stride * 4, tmp, cols, out);
+      kn.recordStats(2, 0, rows, 0, tmp, cols, out);
+      for (let r = 0; r < rows; r += 100) kn.recordStats(3, at + r * stride * 4, Math.min(100, rows - r), stride * 4, tmp, cols, out);
+      kn.recordStats(4, 0, rows, 0, tmp, cols, out);
+      const got = arena.views.f64.slice(out >>> 3, (out >>> 3) + offsets.length * 4);
+      const want = new ColumnSet(offsets.length);
+      want.addRows(arena.views.f32, rows, stride, at >>> 2, offsets);
+      expect([...got], `${rows} rows`).toEqual(want.cols.flatMap((c) => [c.mean, c.m2, c.min, c.max]));
+      arena.release(tmp);
+      arena.release(at);
+    }
   });
 });

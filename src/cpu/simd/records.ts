@@ -67,3 +67,63 @@ export function csrRecords(
   }
   return 0;
 }
+
+/**
+ * One step of each of `cols` columns' statistics over records (`stride` bytes each; column j's f32 at byte offs[j]
+ * of a record, offs: u32), as core/stats.ts ColumnSet.addRows computes them, bit for bit: the sums in row order in
+ * f64, then the corrected two-pass M2. `out` holds 5 f64 a column between the steps, taken in order: 0 starts; 1
+ * adds `rows` records from `at` to the sums, min and max (called for consecutive pieces, the sums run on in row
+ * order); 2 sets the mean of `rows` rows in all; 3 adds `rows` records from `at` to M2; 4 finishes over `rows` rows in
+ * all, leaving 4 f64 a column: mean, M2, min, max. (Pieces, not one call: a long first call would run unoptimized.)
+ */
+export function recordStats(step: u32, at: usize, rows: u32, stride: usize, offs: usize, cols: u32, out: usize): void {
+  const n = <f64>rows;
+  if (step == 0) {
+    for (let j: u32 = 0; j < cols; j++) {
+      const o = out + <usize>j * 40;
+      store<f64>(o, 0);
+      store<f64>(o, Infinity, 16);
+      store<f64>(o, -Infinity, 24);
+    }
+  } else if (step == 1) {
+    for (let r: u32 = 0, p = at; r < rows; r++, p += stride) {
+      for (let j: u32 = 0; j < cols; j++) {
+        const o = out + <usize>j * 40;
+        const v = <f64>load<f32>(p + <usize>load<u32>(offs + (<usize>j << 2)));
+        store<f64>(o, load<f64>(o) + v);
+        if (v < load<f64>(o, 16)) store<f64>(o, v, 16);
+        if (v > load<f64>(o, 24)) store<f64>(o, v, 24);
+      }
+    }
+  } else if (step == 2) {
+    for (let j: u32 = 0; j < cols; j++) {
+      const o = out + <usize>j * 40;
+      store<f64>(o, load<f64>(o) / n, 32); // the mean
+      store<f64>(o, 0); // Σ dv (the compensation)
+      store<f64>(o, 0, 8); // Σ dv²
+    }
+  } else if (step == 3) {
+    for (let r: u32 = 0, p = at; r < rows; r++, p += stride) {
+      for (let j: u32 = 0; j < cols; j++) {
+        const o = out + <usize>j * 40;
+        const dv = <f64>load<f32>(p + <usize>load<u32>(offs + (<usize>j << 2))) - load<f64>(o, 32);
+        store<f64>(o, load<f64>(o, 8) + dv * dv, 8);
+        store<f64>(o, load<f64>(o) + dv);
+      }
+    }
+  } else {
+    for (let j: u32 = 0; j < cols; j++) {
+      const o = out + <usize>j * 40;
+      const comp = load<f64>(o);
+      const m2 = load<f64>(o, 8) - (comp * comp) / n;
+      const min = load<f64>(o, 16);
+      const max = load<f64>(o, 24);
+      const mean = load<f64>(o, 32) + comp / n;
+      const q = out + <usize>j * 32; // ≤ o: column j's values are read, the next column's start past q + 32
+      store<f64>(q, mean);
+      store<f64>(q, m2 > 0 ? m2 : 0, 8);
+      store<f64>(q, min, 16);
+      store<f64>(q, max, 24);
+    }
+  }
+}
