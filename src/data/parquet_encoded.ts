@@ -9,10 +9,9 @@ import { CsrBuilder } from '../core/csr';
 import type { HostChunk } from '../core/dataset';
 import { RowEncoder, type CategoricalColumn, type Encoding, type SparseSchema } from '../core/encoding';
 import type { EncodingParams } from '../core/encoding_options';
-import { chunkRows } from './blocks';
 import { columnLabel, DataError, nameList, quoteValue } from './csv';
 import { encodingOf, namedKinds, textNote } from './csv_encoded';
-import { checkColumn, labelError, labelIndices, labelText, type ParquetOptions } from './parquet';
+import { checkColumn, groupedPass, labelError, labelIndices, labelText, pieces, type ParquetOptions } from './parquet';
 import { ParquetDense } from './parquet_dense';
 import type { DataSource, ReadOptions } from './source';
 import { TargetLabels } from './target_labels';
@@ -112,12 +111,13 @@ export class EncodedParquetSource implements DataSource {
     return csr.take();
   }
 
+  /** Rows of each row group. */
+  get rowGroups(): readonly number[] {
+    return this.meta.row_groups.map((g) => Number(g.num_rows));
+  }
+
   async *read(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {
-    const max = chunkRows(opts, this.features.length + this.encoder.perRow);
-    for (let start = 0; start < this.rows; start += max) {
-      opts.signal?.throwIfAborted();
-      yield await this.readRows(start, Math.min(max, this.rows - start));
-    }
+    yield* groupedPass(this.rowGroups, this.features.length, this.encoder.perRow, opts, (start, count) => this.readRows(start, count));
   }
 }
 
@@ -125,9 +125,9 @@ export class EncodedParquetSource implements DataSource {
 async function countLevels(name: string, file: AsyncBuffer, meta: FileMetaData, names: string[], kinds: (CategoricalColumn['kind'] | null)[]) {
   const counts = kinds.map((k) => (k === 'onehot' ? new Map<string, number>() : null));
   const cols = names.filter((_, k) => counts[k]);
-  const rows = Number(meta.num_rows);
-  for (let start = 0; start < rows && cols.length; start += 1 << 18) {
-    await readColumns(name, file, meta, cols, start, Math.min(rows, start + (1 << 18)), (column, data) => {
+  // Whole row groups where they hold at most 2^18 rows (a group's page is decoded once), else equal pieces of one.
+  for (const [start, end] of cols.length ? pieces(meta.row_groups.map((g) => Number(g.num_rows)), 1 << 18) : []) {
+    await readColumns(name, file, meta, cols, start, end, (column, data) => {
       const m = counts[names.indexOf(column)]!;
       for (let i = 0; i < data.length; i++) {
         const v = cellText(data[i]);

@@ -8,7 +8,7 @@ import type { Csr } from '../core/csr';
 import { LOSSES } from '../core/losses';
 import type { ModelSpec } from '../core/model';
 import { feistelHalfBits } from '../core/permute';
-import { createFilled, readBuffer } from './buffers';
+import { createFilled, GrowingBuffer, Readback } from './buffers';
 import { defineParams, packHyper } from './params';
 import { computePipelineAsync } from './shaders';
 
@@ -104,49 +104,64 @@ export interface SparseRunSums {
   sparse: Float64Array;
 }
 
-/** Runs a model's two kernels over runs of a chunk: forward (one invocation per row), then the column-sorted sums. */
+/**
+ * Runs a model's two kernels over runs of a chunk: forward (one invocation per row), then the column-sorted sums.
+ * A step's parameters, column-sorted entries and outputs go into buffers kept between steps (grown when a step needs
+ * more) and its sums come back in the step's own submit, so a small step costs no buffer allocations.
+ */
 export class SparseGradPass {
   private readonly sorter: ColumnSorter;
+  private readonly hp: GPUBuffer;
+  private readonly kept: GrowingBuffer[];
+  private readonly gp: GrowingBuffer;
+  private readonly sp: GrowingBuffer;
+  private readonly out: GrowingBuffer;
+  private readonly sums: GrowingBuffer;
+  private readonly seg: GrowingBuffer;
+  private readonly at: GrowingBuffer;
+  private readonly ev: GrowingBuffer;
+  private readonly readback: Readback;
 
   constructor(private readonly device: GPUDevice, private readonly p: SparsePipelines, private readonly spec: ModelSpec) {
     this.sorter = new ColumnSorter(spec.sparse!.width);
-  }
-
-  private uniform(data: ArrayBuffer, label: string): GPUBuffer {
-    return createFilled(this.device, label, data.byteLength, GPUBufferUsage.UNIFORM, (b) => new Uint8Array(b).set(new Uint8Array(data)));
+    const hp = packHyper(spec.lossHp, [0, 0, 0, 0]);
+    this.hp = createFilled(device, 'sparse_grad.hp', hp.byteLength, GPUBufferUsage.UNIFORM, (b) => new Uint8Array(b).set(new Uint8Array(hp.buffer, hp.byteOffset, hp.byteLength)));
+    const grow = (label: string, usage: GPUBufferUsageFlags) => new GrowingBuffer(device, label, usage);
+    this.kept = [
+      (this.gp = grow('sparse_grad.params', GPUBufferUsage.UNIFORM)), (this.sp = grow('sparse_scatter.params', GPUBufferUsage.UNIFORM)),
+      (this.out = grow('sparse_grad.out', GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC)),
+      (this.sums = grow('sparse_scatter.sums', GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC)),
+      (this.seg = grow('sparse_scatter.seg', GPUBufferUsage.STORAGE)), (this.at = grow('sparse_scatter.at', GPUBufferUsage.STORAGE)),
+      (this.ev = grow('sparse_scatter.val', GPUBufferUsage.STORAGE)),
+    ];
+    this.readback = new Readback(device, 'sparse_grad');
   }
 
   private bind(layout: GPUBindGroupLayout, label: string, buffers: GPUBuffer[]): GPUBindGroup {
     return this.device.createBindGroup({ label, layout, entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
   }
 
-  /** Encodes the forward pass of a run into `pass`; returns its out buffer (forwardStride floats a row) and the buffers to free. */
-  private forward(pass: GPUComputePassEncoder, chunk: SparseChunkBuffers, valued: boolean, run: RowRun, model: GPUBuffer, norm: GPUBuffer, temp: GPUBuffer[]): GPUBuffer {
+  /** Encodes the forward pass of a run into `pass`; returns its out buffer (forwardStride floats a row). */
+  private forward(pass: GPUComputePassEncoder, chunk: SparseChunkBuffers, valued: boolean, run: RowRun, model: GPUBuffer, norm: GPUBuffer): GPUBuffer {
     const { dense, width } = this.spec.sparse!;
-    const gp = this.uniform(SPARSE_GRAD_PARAMS.pack({ start: run.start, count: run.count, rows: chunk.rows, key: run.key, half_bits: feistelHalfBits(chunk.rows), dense, width }), 'sparse_grad.params');
-    const hp = this.uniform(packHyper(this.spec.lossHp, [0, 0, 0, 0]).buffer, 'sparse_grad.hp');
-    const out = this.device.createBuffer({ label: 'sparse_grad.out', size: Math.max(16, run.count * this.p.stride * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    temp.push(gp, hp, out);
+    const gp = this.gp.write(new Uint8Array(SPARSE_GRAD_PARAMS.pack({ start: run.start, count: run.count, rows: chunk.rows, key: run.key, half_bits: feistelHalfBits(chunk.rows), dense, width })));
+    const out = this.out.get(run.count * this.p.stride * 4);
     const g = this.p.grad(run.shuffle, valued);
     pass.setPipeline(g);
-    pass.setBindGroup(0, this.bind(this.p.gradLayout, 'sparse_grad', [gp, chunk.x, chunk.y, chunk.ptr, chunk.idx, chunk.val, model, norm, hp, out]));
+    pass.setBindGroup(0, this.bind(this.p.gradLayout, 'sparse_grad', [gp, chunk.x, chunk.y, chunk.ptr, chunk.idx, chunk.val, model, norm, this.hp, out]));
     if (run.count > 0) pass.dispatchWorkgroups(Math.ceil(run.count / WG));
     return out;
   }
 
   /** Each row of a run at the weights in `model`, forwardStride floats a row (evaluation's outputs: the z's and y). */
   async outputs(chunk: SparseChunkBuffers, csr: Csr, run: RowRun, model: GPUBuffer, norm: GPUBuffer): Promise<Float32Array> {
-    const temp: GPUBuffer[] = [];
-    try {
-      const enc = this.device.createCommandEncoder({ label: 'sparse_grad.outputs' });
-      const pass = enc.beginComputePass({ label: 'sparse_grad.outputs' });
-      const out = this.forward(pass, chunk, csr.val !== null, run, model, norm, temp);
-      pass.end();
-      this.device.queue.submit([enc.finish()]);
-      return new Float32Array(await readBuffer(this.device, out, 0, run.count * this.p.stride * 4));
-    } finally {
-      for (const b of temp) b.destroy();
-    }
+    const enc = this.device.createCommandEncoder({ label: 'sparse_grad.outputs' });
+    const pass = enc.beginComputePass({ label: 'sparse_grad.outputs' });
+    const out = this.forward(pass, chunk, csr.val !== null, run, model, norm);
+    pass.end();
+    const read = this.readback.copy(enc, out, 0, run.count * this.p.stride * 4);
+    this.device.queue.submit([enc.finish()]);
+    return new Float32Array(await read());
   }
 
   /** The sums of a run of `chunk` (its CSR block `csr` kept on the host) at the weights in `model` (dense, sparse, bias). */
@@ -156,32 +171,34 @@ export class SparseGradPass {
     const sorted: ColumnSorted = this.sorter.sort(csr, chunk.rows, run);
     const k = p.k;
     const total = k * (sorted.segments + dense + 1) + 1;
-    const sp = this.uniform(SPARSE_SCATTER_PARAMS.pack({
+    const sp = this.sp.write(new Uint8Array(SPARSE_SCATTER_PARAMS.pack({
       start: run.start, count: run.count, rows: chunk.rows, key: run.key, half_bits: feistelHalfBits(chunk.rows), dense, segments: sorted.segments,
-    }), 'sparse_scatter.params');
-    const sums = device.createBuffer({ label: 'sparse_scatter.sums', size: Math.max(16, total * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    const seg = upload(device, 'sparse_scatter.seg', sorted.seg);
-    const at = upload(device, 'sparse_scatter.at', sorted.at.length ? sorted.at : new Uint32Array(4));
-    const ev = upload(device, 'sparse_scatter.val', sorted.val.length ? sorted.val : new Float32Array(4));
-    const temp = [sp, sums, seg, at, ev];
-    try {
-      const enc = device.createCommandEncoder({ label: 'sparse_grad' });
-      const pass = enc.beginComputePass({ label: 'sparse_grad' });
-      const dz = this.forward(pass, chunk, csr.val !== null, run, model, norm, temp);
-      const s = p.scatter(run.shuffle);
-      pass.setPipeline(s);
-      pass.setBindGroup(0, this.bind(p.scatterLayout, 'sparse_scatter', [sp, chunk.x, norm, seg, at, ev, dz, sums]));
-      pass.dispatchWorkgroups(Math.ceil(total / WG));
-      pass.end();
-      device.queue.submit([enc.finish()]);
-      const f = new Float32Array(await readBuffer(device, sums, 0, total * 4));
-      const cut = k * sorted.segments;
-      return {
-        rows: run.count, grad: Float64Array.from(f.subarray(cut, cut + k * dense)), gradBias: Float64Array.from(f.subarray(cut + k * dense, cut + k * dense + k)),
-        loss: f[total - 1], cols: sorted.cols, sparse: Float64Array.from(f.subarray(0, cut)),
-      };
-    } finally {
-      for (const b of temp) b.destroy();
-    }
+    })));
+    const sums = this.sums.get(total * 4);
+    const seg = this.seg.write(sorted.seg);
+    const at = this.at.write(sorted.at);
+    const ev = this.ev.write(sorted.val);
+    const enc = device.createCommandEncoder({ label: 'sparse_grad' });
+    const pass = enc.beginComputePass({ label: 'sparse_grad' });
+    const dz = this.forward(pass, chunk, csr.val !== null, run, model, norm);
+    pass.setPipeline(p.scatter(run.shuffle));
+    pass.setBindGroup(0, this.bind(p.scatterLayout, 'sparse_scatter', [sp, chunk.x, norm, seg, at, ev, dz, sums]));
+    pass.dispatchWorkgroups(Math.ceil(total / WG));
+    pass.end();
+    const read = this.readback.copy(enc, sums, 0, total * 4);
+    device.queue.submit([enc.finish()]);
+    const f = new Float32Array(await read());
+    const cut = k * sorted.segments;
+    return {
+      rows: run.count, grad: Float64Array.from(f.subarray(cut, cut + k * dense)), gradBias: Float64Array.from(f.subarray(cut + k * dense, cut + k * dense + k)),
+      loss: f[total - 1], cols: sorted.cols, sparse: Float64Array.from(f.subarray(0, cut)),
+    };
+  }
+
+  /** Frees the kept buffers. */
+  dispose(): void {
+    this.hp.destroy();
+    for (const b of this.kept) b.destroy();
+    this.readback.destroy();
   }
 }

@@ -236,6 +236,7 @@ export class GpuSparseSession extends SparseSessionBase<ChunkStore> implements T
 
   override dispose(): void {
     this.release();
+    this.pass.dispose();
     for (const b of [this.model, this.evalModel, this.norm]) b.destroy();
   }
 }

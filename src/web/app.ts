@@ -219,6 +219,8 @@ export class TrainApp {
       this.active = [];
       this.progress.end(this.state === 'done' || this.state === 'stopped');
       this.results.renderLive();
+      this.loss.flush();
+      this.fit.flush();
     }
   }
 

@@ -1,11 +1,12 @@
 // Parquet through hyparquet on real files written with hyparquet-writer: values, random access, passes in
 // chunks, every column type the reader accepts, and clear errors for what it cannot read.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parquetFileSource } from '../../src/data/node_files';
+import { ParquetSource, pieces } from '../../src/data/parquet';
 
 const dir = mkdtempSync(join(tmpdir(), 'downhill-parquet-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,6 +48,45 @@ describe('parquetFileSource', () => {
     expect((await picked.readRows(3, 1)).x[0]).toBe(b[3]);
     await src.close?.();
     await picked.close?.();
+  });
+
+  it('decodes each row group once a pass, however small the chunks, and chunks never cross a group', async () => {
+    const path = write('groups.parquet', [{ name: 'a', data: a, type: 'DOUBLE' }, { name: 'y', data: y, type: 'DOUBLE' }], 1000);
+    const bytes = readFileSync(path);
+    let read = 0;
+    const file = { byteLength: bytes.length, slice: (s: number, e?: number) => { read += (e ?? bytes.length) - s; return bytes.buffer.slice(bytes.byteOffset + s, bytes.byteOffset + (e ?? bytes.length)); } };
+    const src = await ParquetSource.open('groups.parquet', file, { target: 'y' });
+    read = 0;
+    const firsts: number[] = [];
+    let seen = 0;
+    for await (const c of src.read({ maxRows: 64 })) {
+      const first = c.firstRow!;
+      expect(first).toBe(seen);
+      expect(c.rows).toBeLessThanOrEqual(64);
+      expect(Math.floor(first / 1000)).toBe(Math.floor((first + c.rows - 1) / 1000));
+      for (let r = 0; r < c.rows; r++) expect([c.x[r], c.y[r]]).toEqual([Math.fround(a[first + r]), Math.fround(y[first + r])]);
+      firsts.push(first);
+      seen += c.rows;
+    }
+    expect(seen).toBe(n);
+    expect(firsts.slice(0, 3)).toEqual([0, 64, 128]);
+    // Chunk by chunk, each of a group's 16 chunks would fetch and decode the group's pages again.
+    expect(read).toBeLessThan(bytes.length);
+  });
+
+  it('cuts row groups into pieces of at most the given rows, in order, covering every row once', () => {
+    expect(pieces([1000, 1000, 500], 1000)).toEqual([[0, 1000], [1000, 2000], [2000, 2500]]);
+    expect(pieces([1000, 0, 10], 400)).toEqual([[0, 333], [333, 666], [666, 1000], [1000, 1010]]);
+    for (const [groups, most] of [[[7, 3, 12], 5], [[1], 1], [[3000], 7]] as const) {
+      const p = pieces(groups, most);
+      expect(p[0][0]).toBe(0);
+      expect(p.at(-1)![1]).toBe(groups.reduce((s, g) => s + g, 0));
+      for (let i = 0; i < p.length; i++) {
+        expect(p[i][1] - p[i][0]).toBeLessThanOrEqual(most);
+        expect(p[i][1]).toBeGreaterThan(p[i][0]);
+        if (i > 0) expect(p[i][0]).toBe(p[i - 1][1]);
+      }
+    }
   });
 
   it('names the file and column for what it cannot read', async () => {

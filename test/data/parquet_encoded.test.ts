@@ -45,6 +45,11 @@ describe('Parquet with string columns', () => {
       const csv = await encodedCsvSourceFromStream('f.csv', () => (async function* () { yield new TextEncoder().encode(text); })(), { target: 'delay' });
       expect(csv.encoding.categorical).toEqual(src.encoding.categorical);
       expect(got).toEqual(await all(csv.read(), csv.sparse.width));
+      // Chunks smaller than a row group (3 rows): views of the group's rows, sparse rows sliced, never across groups.
+      expect(await all(src.read({ maxRows: 2 }), src.sparse.width)).toEqual(got);
+      const cuts: number[][] = [];
+      for await (const c of src.read({ maxRows: 2 })) cuts.push([c.firstRow!, c.rows, c.sparse!.ptr.length - 1]);
+      expect(cuts).toEqual([[0, 2, 2], [2, 1, 1], [3, 2, 2], [5, 1, 1], [6, 1, 1]]);
     } finally {
       await src.close();
     }

@@ -64,9 +64,11 @@ console.log(JSON.stringify({ loss: r.final.loss, weights: back.params.weights.le
     expect(r.code, r.all).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ weights: 3, diverged: 'function', gpu: 'function' });
     expect(JSON.parse(r.out).loss).toBeLessThan(0.05);
-    for (const [module, resolution] of [['NodeNext', 'NodeNext'], ['ESNext', 'Bundler']]) {
+    // The declarations' own consistency is checked once (NodeNext); the Bundler check asks only that the script's
+    // imports resolve and type-check against them (skipLibCheck): 6.2 s instead of 8.9 s here.
+    for (const [module, resolution, skipLibCheck] of [['NodeNext', 'NodeNext', false], ['ESNext', 'Bundler', true]] as const) {
       writeFileSync(join(proj, 'tsconfig.json'), JSON.stringify({
-        compilerOptions: { target: 'ES2022', module, moduleResolution: resolution, strict: true, noEmit: true, types: ['node'], typeRoots: [join(repo, 'node_modules/@types')] },
+        compilerOptions: { target: 'ES2022', module, moduleResolution: resolution, strict: true, noEmit: true, skipLibCheck, types: ['node'], typeRoots: [join(repo, 'node_modules/@types')] },
         files: ['lib.ts'],
       }));
       const tsc = run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', '.']);

@@ -246,7 +246,7 @@ describe('the page with your own files (issue 20)', () => {
           const m = e.data;
           if (m.type !== 'train') return;
           for (let i = 1; i <= 3; i++) {
-            postMessage({ type: 'step', id: m.id, point: { step: i, loss: 10 ** (3 * i), done: i } });
+            postMessage({ type: 'steps', id: m.id, points: [{ step: i, loss: 10 ** (3 * i), done: i }] });
             postMessage({ type: 'epoch', id: m.id, point: { epoch: i, loss: 10 ** (3 * i), seconds: 0.01, metrics: null, params: null } });
           }
           new BroadcastChannel('stand-in').onmessage = () => postMessage({ type: 'error', id: m.id, error: { name: 'DivergedError',

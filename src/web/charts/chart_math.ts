@@ -197,3 +197,59 @@ export function equalAspect(box: Box, width: number, height: number): Box & { sc
   };
   return { x: around(box.x, width), y: around(box.y, height), scale };
 }
+
+/** Most points a series of the loss chart keeps (see BoundedSeries). */
+export const MAX_SERIES_POINTS = 4096;
+
+/**
+ * A chart series that keeps at most `max` points however long the run: past it, neighbours merge pairwise (their mean
+ * at the later x) and the points that follow are averaged in groups as large, so a run of millions of steps costs the
+ * page what one of thousands does (memory, smoothing and drawing grew with every step before).
+ */
+export class BoundedSeries {
+  readonly x: number[] = [];
+  readonly y: number[] = [];
+  /** The last x added, counted also while its group is incomplete. */
+  last = 0;
+  private group = 1;
+  private n = 0;
+  private sum = 0;
+
+  constructor(private readonly max = MAX_SERIES_POINTS) {
+    if (!(max >= 2)) throw new RangeError(`a series keeps at least 2 points, got ${max}`);
+  }
+
+  /** Points added per kept point now (1 until the first merge, then doubling). */
+  get perPoint(): number {
+    return this.group;
+  }
+
+  add(x: number, y: number): void {
+    this.last = x;
+    this.sum += y;
+    if (++this.n < this.group) return;
+    this.x.push(x);
+    this.y.push(this.sum / this.n);
+    this.sum = 0;
+    this.n = 0;
+    if (this.x.length > this.max) this.halve();
+  }
+
+  private halve(): void {
+    const { x, y } = this;
+    const pairs = x.length >> 1;
+    for (let i = 0; i < pairs; i++) {
+      x[i] = x[2 * i + 1];
+      y[i] = (y[2 * i] + y[2 * i + 1]) / 2;
+    }
+    // An odd point out (a group of the old size) stays as it is, last.
+    if (x.length & 1) {
+      x[pairs] = x[x.length - 1];
+      y[pairs] = y[y.length - 1];
+      x.length = y.length = pairs + 1;
+    } else {
+      x.length = y.length = pairs;
+    }
+    this.group *= 2;
+  }
+}

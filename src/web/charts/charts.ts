@@ -3,16 +3,17 @@
 // optionally smoothed, markers where training diverged or stopped early) and the CPU-vs-GPU timing charts
 // (log–log, exact batch labels). The smoothing is a centered average computed in the scale drawn (log when the axis
 // is) over a window that grows with the run; after a divergence the y range ends below the explosion, so the
-// finite part of the curve stays readable. How well the model fits is fit_chart.ts.
+// finite part of the curve stays readable. Each line keeps at most MAX_SERIES_POINTS points (BoundedSeries: older
+// points merge pairwise as a run grows), so a long run costs the page no more than a short one. How well the model fits
+// is fit_chart.ts.
 import type uPlot from 'uplot';
 import type { BackendKind } from '../../backend';
 import uPlotLib from 'uplot';
-import { cappedRange, fmtBatch, fmtNumber, smoothCentered, smoothHalf } from './chart_math';
+import { BoundedSeries, cappedRange, fmtBatch, fmtNumber, smoothCentered, smoothHalf } from './chart_math';
 import { axis, BACKEND_LABEL, COLORS, drawMarkers, joinSeries, legendValue, lineSeries, Plot, yAxis, type Marker } from './plot';
 import { fmtCount, fmtSeconds } from '../state';
 
-type XY = { x: number[]; y: number[] };
-const empty = (): XY => ({ x: [], y: [] });
+const empty = (): BoundedSeries => new BoundedSeries();
 /** Tick steps for steps and epochs: whole numbers only. */
 export const COUNT_INCRS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
 /** A run whose loss rises this far above its first value has exploded: the y range ends below such points. */
@@ -36,12 +37,12 @@ interface LossMarker {
 /** Batch loss per step and mean loss per epoch, as training reports them. */
 export class LossChart {
   private readonly plot: Plot;
-  private steps = new Map<BackendKind, XY>();
-  private epochs = new Map<BackendKind, XY>();
+  private steps = new Map<BackendKind, BoundedSeries>();
+  private epochs = new Map<BackendKind, BoundedSeries>();
   private readonly epochEnds = new Map<string, number>();
   private markers: LossMarker[] = [];
   private mode: LossView = 'step';
-  private gaps = new Map<BackendKind, XY>();
+  private gaps = new Map<BackendKind, BoundedSeries>();
   private log = true;
   private smooth = true;
   private lossName = 'squared error';
@@ -106,17 +107,15 @@ export class LossChart {
   addStep(kind: BackendKind, step: number, loss: number): void {
     const s = this.steps.get(kind);
     if (!s) return;
-    s.x.push(step);
-    s.y.push(loss);
+    s.add(step, loss);
     if (this.mode === 'step') this.redraw();
   }
 
   addEpoch(kind: BackendKind, epoch: number, loss: number): void {
     const s = this.epochs.get(kind);
     if (!s) return;
-    s.x.push(epoch);
-    s.y.push(loss);
-    this.epochEnds.set(`${kind}:${epoch}`, this.steps.get(kind)?.x.at(-1) ?? 0);
+    s.add(epoch, loss);
+    this.epochEnds.set(`${kind}:${epoch}`, this.steps.get(kind)?.last ?? 0);
     if (this.mode === 'epoch') this.redraw();
   }
 
@@ -124,14 +123,13 @@ export class LossChart {
   addGap(kind: BackendKind, epoch: number, gap: number): void {
     const s = this.gaps.get(kind);
     if (!s) return;
-    s.x.push(epoch);
-    s.y.push(gap);
+    s.add(epoch, gap);
     if (this.mode === 'gap') this.redraw();
   }
 
   /** Marks an epoch of a backend's run (where it diverged, or where early stopping kicked in); backends that met the same event at the same epoch share one marker. */
   mark(kind: BackendKind, epoch: number, event: LossEvent, color: string): void {
-    const step = this.epochEnds.get(`${kind}:${epoch}`) ?? this.steps.get(kind)?.x.at(-1) ?? 0;
+    const step = this.epochEnds.get(`${kind}:${epoch}`) ?? this.steps.get(kind)?.last ?? 0;
     const same = this.markers.find((m) => m.epoch === epoch && m.event === event);
     if (same) same.kinds.push(kind);
     else this.markers.push({ epoch, step, event, kinds: [kind], color });
@@ -146,6 +144,11 @@ export class LossChart {
     this.smooth = smooth;
     this.plot.setOptions(this.options());
     this.redraw();
+  }
+
+  /** Draws now what is waiting to be drawn (a run's end). */
+  flush(): void {
+    this.plot.flush();
   }
 
   private redraw(): void {

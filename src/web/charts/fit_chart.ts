@@ -151,6 +151,11 @@ export class FitChart {
     return Array.from({ length: s.rows }, (_, r) => (ok ? -(p.bias[0] + p.weights[0] * s.x[r * 2]) / p.weights[1] : null));
   }
 
+  /** Draws now what is waiting to be drawn (a run's end). */
+  flush(): void {
+    this.plot.flush();
+  }
+
   private redraw(): void {
     const s = this.sample;
     if (!s) return this.plot.setData([[]]);

@@ -26,7 +26,7 @@ export interface AdapterReport {
 export type FromWorker =
   | { type: 'ready'; device: string; adapter?: AdapterReport; error?: string }
   | { type: 'lost'; message: string }
-  | { type: 'step'; id: number; point: StepPoint }
+  | { type: 'steps'; id: number; points: StepPoint[] }
   | { type: 'epoch'; id: number; point: EpochPoint }
   | { type: 'paused'; id: number }
   | { type: 'phase'; id: number; phase: RunPhase }

@@ -1,18 +1,19 @@
 // The coefficient table and the metrics lines: each backend's model (as it trains, then finished) beside the
 // truth and the exact least-squares answer, one output at a time for a multiclass model, and the metrics by
-// task. Redrawn at most once per frame however fast epochs arrive.
+// task. Redrawn at most once per frame and ten times a second however fast epochs arrive (FrameTask).
 import type { BackendKind } from '../../backend';
 import type { ModelParams } from '../../core/model';
 import type { DataPanel } from '../data/data_panel';
 import type { TrainedModel } from './export';
 import type { EpochPoint } from './loop';
 import { pageMessage } from '../form/settings';
+import { FrameTask } from '../charts/plot';
 import { runText } from './outcome';
 import { byId, h, renderCoefTable, renderMetrics, type MetricsRow } from '../views';
 
 /** The results card of the page. */
 export class ResultsView {
-  private frame = 0;
+  private readonly liveTask = new FrameTask(() => this.renderLive());
 
   constructor(
     private readonly data: DataPanel, private readonly backends: () => readonly BackendKind[],
@@ -63,6 +64,7 @@ export class ResultsView {
 
   /** Redraws the table and the metrics lines. */
   renderLive(): void {
+    this.liveTask.cancel();
     this.render();
     const rows = new Map<BackendKind, MetricsRow>();
     const classes = this.classes();
@@ -80,12 +82,8 @@ export class ResultsView {
     renderMetrics(byId('metrics'), rows);
   }
 
-  /** Redraws on the next frame (many epochs a frame draw once). */
+  /** Redraws on a coming frame (many epochs in between draw once; FrameTask). */
   scheduleLive(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.renderLive();
-    });
+    this.liveTask.request();
   }
 }

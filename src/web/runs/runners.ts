@@ -72,14 +72,16 @@ export class WorkerRunner implements Runner {
     if (m.type === 'lost') return this.onLost(m.message);
     const p = this.pending.get(m.id);
     if (!p) return;
-    if (m.type === 'step') p.ev?.onStep?.(m.point);
+    if (m.type === 'steps') for (const point of m.points) p.ev?.onStep?.(point);
     else if (m.type === 'epoch') p.ev?.onEpoch?.(m.point);
     else if (m.type === 'paused') p.ev?.onPause?.();
     else if (m.type === 'phase') p.ev?.onPhase?.(m.phase);
     else {
       this.pending.delete(m.id);
       if (m.type === 'error') p.reject(fromErrorMessage(m.error));
-      else p.resolve(m.result as never);
+      else if (m.type === 'done' || m.type === 'bench') p.resolve(m.result as never);
+      // A worker of another build (a stale cache): its run ends with what went wrong, never with a missing result.
+      else p.reject(new Error(`the ${this.kind} worker sent a message this page does not know (${JSON.stringify((m as { type: unknown }).type)}): reload the page`));
     }
   }
 

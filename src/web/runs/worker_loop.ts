@@ -12,6 +12,7 @@ import { toErrorMessage, type FromWorker, type ToWorker } from './protocol';
 import { serializeCheckpoint } from '../../train/checkpoint';
 import { writeText } from '../data/opfs';
 import { checkpointName } from './saved_run';
+import { StepBatch } from './step_batch';
 
 /** Posts a message to the page. */
 export const post = (m: FromWorker): void => (self as unknown as Worker).postMessage(m);
@@ -26,11 +27,22 @@ export function serve(backend: Backend): void {
     held.get(specKey(spec), loss, async () => (await openData(spec, { cache: 'write' })).source, signal);
 
   async function train(m: Extract<ToWorker, { type: 'train' }>): Promise<void> {
-    const c = (control = new RunControl(() => post({ type: 'paused', id: m.id })));
+    // Steps go in batches (StepBatch); any other message of the run goes after the steps before it.
+    const steps = new StepBatch((points) => post({ type: 'steps', id: m.id, points }));
+    const c = (control = new RunControl(() => {
+      steps.flush();
+      post({ type: 'paused', id: m.id });
+    }));
     const ev: LoopEvents = {
-      onStep: (point) => post({ type: 'step', id: m.id, point }),
-      onEpoch: (point) => post({ type: 'epoch', id: m.id, point }),
-      onPhase: (phase) => post({ type: 'phase', id: m.id, phase }),
+      onStep: (point) => steps.add(point),
+      onEpoch: (point) => {
+        steps.flush();
+        post({ type: 'epoch', id: m.id, point });
+      },
+      onPhase: (phase) => {
+        steps.flush();
+        post({ type: 'phase', id: m.id, phase });
+      },
       // Kept in the origin-private file system, so a reloaded page resumes the run (saved_run.ts).
       ...(m.checkpoint ? { onCheckpoint: (ck) => writeText(checkpointName(backend.kind), serializeCheckpoint(ck)).then(() => undefined, () => undefined) } : {}),
     };
@@ -41,8 +53,10 @@ export function serve(backend: Backend): void {
       const result = fromSource
         ? await (m.stream ? runStreamed : runHeldOut)(backend, (await openData(m.data, { cache: 'write' })).source, m.opts, c, ev)
         : await runResident(backend, await resident(m.data, m.opts.spec.loss, c.signal), m.opts, c, ev);
+      steps.flush();
       post({ type: 'done', id: m.id, result });
     } finally {
+      steps.flush(); // before an error's message too
       if (control === c) control = null;
     }
   }

@@ -2,7 +2,7 @@
 // (negative too), label sets that tell ticks apart, gutters that fit them, log-axis ticks, EMA smoothing and
 // exact batch labels, linear ticks on 1-2-5 steps and equal-scale boxes.
 import { describe, expect, it } from 'vitest';
-import { cappedRange, equalAspect, fmtBatch, fmtNumber, fmtTicks, gutterWidth, logSplits, niceTicks, smoothCentered, smoothHalf } from '../../../src/web/charts/chart_math';
+import { BoundedSeries, cappedRange, equalAspect, fmtBatch, fmtNumber, fmtTicks, gutterWidth, logSplits, niceTicks, smoothCentered, smoothHalf } from '../../../src/web/charts/chart_math';
 
 describe('fmtNumber', () => {
   it('writes every magnitude compactly, 1e-12 to 1e27', () => {
@@ -161,5 +161,36 @@ describe('equalAspect', () => {
     expect(Number.isFinite(v.scale)).toBe(true);
     expect(v.x[0]).toBeLessThanOrEqual(1);
     expect(v.x[1]).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('BoundedSeries', () => {
+  it('keeps every point up to its bound, then at most the bound with x increasing, groups doubling, means kept', () => {
+    const few = new BoundedSeries(8);
+    for (let i = 1; i <= 8; i++) few.add(i, i * 10);
+    expect([few.x, few.y, few.perPoint]).toEqual([[1, 2, 3, 4, 5, 6, 7, 8], [10, 20, 30, 40, 50, 60, 70, 80], 1]);
+    few.add(9, 90); // 9 points > 8: pairs merge at the later x, the odd one out stays
+    expect([few.x, few.y, few.perPoint]).toEqual([[2, 4, 6, 8, 9], [15, 35, 55, 75, 90], 2]);
+    few.add(10, 100);
+    expect([few.x.length, few.last]).toEqual([5, 10]); // waits for its group's second point
+    few.add(11, 110);
+    expect([few.x.at(-1), few.y.at(-1)]).toEqual([11, 105]);
+
+    const long = new BoundedSeries(1000);
+    const n = 1_000_000;
+    let sum = 0;
+    for (let i = 1; i <= n; i++) {
+      long.add(i, Math.sin(i) + 2);
+      sum += Math.sin(i) + 2;
+    }
+    expect(long.x.length).toBeLessThanOrEqual(1000);
+    expect(long.x.length).toBeGreaterThan(400);
+    expect(long.last).toBe(n);
+    for (let i = 1; i < long.x.length; i++) expect(long.x[i]).toBeGreaterThan(long.x[i - 1]);
+    expect(long.perPoint).toBe(1024);
+    // Points of one group size average the run (the odd points out weigh a little differently).
+    const mean = long.y.reduce((a, b) => a + b, 0) / long.y.length;
+    expect(Math.abs(mean - sum / n)).toBeLessThan(1e-2);
+    expect(() => new BoundedSeries(1)).toThrow(/at least 2/);
   });
 });
