@@ -1,5 +1,5 @@
 // The one interface both backends (src/cpu, src/gpu) implement; the host loop (src/train) drives it.
-import type { HostChunk, RowExtras } from './core/dataset';
+import type { HostChunk, RowEntries, RowExtras, RowRecords } from './core/dataset';
 import type { EvalSums } from './core/metrics';
 import type { Gradient, ModelParams, ModelSpec } from './core/model';
 import type { OptimizerKind } from './core/optim';
@@ -31,6 +31,11 @@ export interface ChunkStore {
    * chunk's (null otherwise): a source reads into them (DataSource.readRowsInto), and `load` of the views copies nothing.
    */
   slotView?(slot: number, rows: number): HostChunk | null;
+  /**
+   * Row records of slot `slot` for `rows` rows with a sparse block holding `entries`, where the store keeps such rows as
+   * records (null otherwise): the slot then counts as loaded with them, and a source writes them (DataSource.readRecordsInto).
+   */
+  recordView?(slot: number, rows: number, entries: RowEntries): RowRecords | null;
   dispose(): void;
 }
 

@@ -29,6 +29,10 @@ export interface Kernels {
   ): void;
   sparseCatchUpAll(blk: number, stride: number, width: number, k: number, p: number, q: number, base: number, to: number): void;
   sparseStampAll(blk: number, stride: number, width: number, to: number): void;
+  csrRecords(
+    blk: number, n: number, d: number, kind: number, width: number, from: number, to: number, out: number, stride: number, yAt: number, nAt: number, S: number,
+  ): number;
+  recordStats(step: number, at: number, rows: number, stride: number, offs: number, cols: number, out: number): void;
   sparseStepSgd(
     blk: number, stride: number, eta: number, g: number, rows: number, count: number, ptr: number, idx: number, val: number, rs: number,
     k: number, stamp: number, decay: number, c: number, p: number, q: number, base: number,

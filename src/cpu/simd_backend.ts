@@ -4,11 +4,12 @@
 // (session.ts) applies the update rule in f64 on the host, so every penalty and optimizer of the registries trains
 // here exactly as on the reference.
 import type { Backend, ChunkStore, SparseShape, TrainSession } from '../backend';
-import { checkExtras, NO_EXTRAS, sameExtras, type HostChunk, type RowExtras } from '../core/dataset';
+import { checkExtras, NO_EXTRAS, sameExtras, type HostChunk, type RecordDecoder, type RowEntries, type RowExtras, type RowRecords } from '../core/dataset';
 import { LOSS_NAMES } from '../core/losses';
 import { confusionClasses, type EvalSums } from '../core/metrics';
 import type { ModelParams, ModelSpec } from '../core/model';
 import type { Piece, Step } from '../core/schedule';
+import type { ColumnStats } from '../core/stats';
 import type { GradSums } from './grad_sums';
 import { Arena, canShare } from './simd_arena';
 import binaries from './simd/kernels.ts?simd';
@@ -19,7 +20,7 @@ import {
 } from './simd_rows';
 import type { RowBlock } from './hessian';
 import { CpuSessionBase } from './session';
-import { CsrSlots, recordEntries } from './simd_sparse_store';
+import { CsrSlots, recordEntries, recordsFit } from './simd_sparse_store';
 import { SimdSparseSession } from './simd_sparse';
 import { blockLayout, kernelRule } from './simd_sparse_update';
 import { sparseHostBytes } from '../core/sparse_session';
@@ -29,6 +30,8 @@ import { OPTIMIZERS } from '../core/optim';
 const MAX_PIECES = 256;
 /** Blocks of rows whose indices are computed and touched ahead of the block being gathered (shuffled pieces). */
 const PREFETCH = 2;
+/** Records per call of the statistics kernel (simd/records.ts recordStats: pieces, so that it is optimized early). */
+const STATS_PIECE = 16384;
 /** Bytes of rows per chunk of a job at least (what one thread claims at a time; waking a thread costs about this much work). */
 const MIN_CHUNK_BYTES = 1 << 17;
 /** Chunks per job at most: enough to balance the threads, few enough that adding their result slots stays cheap. */
@@ -81,6 +84,8 @@ export class SimdStore implements ChunkStore {
   readonly rb: number;
   /** The slots' sparse blocks (rows with categorical or svmlight features). */
   readonly csr: CsrSlots;
+  /** Where sources read cache blocks that the kernel decodes into records (recordView). */
+  private scratch = { at: 0, size: 0 };
 
   constructor(
     readonly d: number, readonly slotRows: number, private readonly exact: boolean, private readonly arena: Arena, readonly extras: RowExtras = NO_EXTRAS,
@@ -122,6 +127,56 @@ export class SimdStore implements ChunkStore {
     }
   }
 
+  /** Rows with a sparse block of about as many entries each, without weights or offsets, are kept as records (see loadRecords). */
+  recordView(slot: number, rows: number, entries: RowEntries): RowRecords | null {
+    const { rb } = this;
+    const { most, nnz, valued } = entries;
+    if (rows > this.slotRows || this.extras.weight || this.extras.offset || !recordsFit(rows, most, nnz)) return null;
+    const s = this.slot(slot, rows, recordBytes(rb, most, valued));
+    this.rowsIn[slot] = rows;
+    this.csr.recordSlot(slot, s.x + rb + 4, s.xs, most, rows, valued, most);
+    // Views read afresh at each use: a memory that grows between a source's reads (not shared) replaces its buffer.
+    const arena = this.arena;
+    const blocks: RecordDecoder = {
+      buffer: (bytes) => {
+        const at = this.readBuffer(bytes); // first: it may grow the memory (a plain one's buffer is then replaced)
+        return new Uint8Array(arena.views.f32.buffer, at, bytes);
+      },
+      decode: (n, d, kind, width, from, to, row) =>
+        arena.kernels.csrRecords(this.scratch.at, n, d, kind, width, from, to, s.x + row * s.xs, s.xs, rb, rb + 4, most),
+      release: () => this.releaseBuffer(),
+    };
+    const columnStats = (offsets: readonly number[]): ColumnStats[] => {
+      const cols = offsets.length;
+      const tmp = arena.alloc(cols * 4 + cols * 40 + 8);
+      const out = tmp + Math.ceil(cols / 2) * 8;
+      arena.views.u32.set(offsets.map((o) => o * 4), tmp >>> 2);
+      const kn = arena.kernels;
+      kn.recordStats(0, 0, 0, 0, tmp, cols, out);
+      for (let r = 0; r < rows; r += STATS_PIECE) kn.recordStats(1, s.x + r * s.xs, Math.min(STATS_PIECE, rows - r), s.xs, tmp, cols, out);
+      kn.recordStats(2, 0, rows, 0, tmp, cols, out);
+      for (let r = 0; r < rows; r += STATS_PIECE) kn.recordStats(3, s.x + r * s.xs, Math.min(STATS_PIECE, rows - r), s.xs, tmp, cols, out);
+      kn.recordStats(4, 0, rows, 0, tmp, cols, out);
+      const f = arena.views.f64.slice(out >>> 3, (out >>> 3) + cols * 4);
+      arena.release(tmp);
+      return offsets.map((_, j) => ({ count: rows, mean: f[j * 4], m2: f[j * 4 + 1], min: f[j * 4 + 2], max: f[j * 4 + 3] }));
+    };
+    return {
+      rows, at: s.x >>> 2, stride: s.xs >>> 2, yAt: rb >>> 2, nAt: (rb >>> 2) + 1, S: most, valued, blocks, columnStats,
+      get f32() { return arena.views.f32; },
+      get u32() { return arena.views.u32; },
+    };
+  }
+
+  /** The arena's bytes a source reads a block into (kept for the next, grown as needed; freed when the source is done). */
+  private readBuffer(bytes: number): number {
+    if (this.scratch.size < bytes) {
+      if (this.scratch.size) this.arena.release(this.scratch.at);
+      this.scratch = { at: this.arena.alloc(bytes), size: bytes };
+    }
+    return this.scratch.at;
+  }
+
   /** Dense rows (D a multiple of 4) without weights or offsets are laid out as a chunk's: x, then y. */
   slotView(slot: number, rows: number): HostChunk | null {
     if (this.rb !== this.d * 4 || rows > this.slotRows || this.extras.weight || this.extras.offset) return null;
@@ -156,7 +211,13 @@ export class SimdStore implements ChunkStore {
     return s;
   }
 
+  private releaseBuffer(): void {
+    if (this.scratch.size) this.arena.release(this.scratch.at);
+    this.scratch = { at: 0, size: 0 };
+  }
+
   dispose(): void {
+    this.releaseBuffer();
     this.csr.dispose();
     for (const s of this.slots) if (s) this.arena.release(s.x);
     this.slots.length = 0;

@@ -36,7 +36,12 @@ export function maxRowOf(s: Csr, rows: number): number {
  */
 export function recordEntries(s: Csr, rows: number): number | null {
   const most = maxRowOf(s, rows);
-  return rows * most <= 1.25 * (s.ptr[rows] - s.ptr[0]) + 0.25 * rows ? most : null;
+  return recordsFit(rows, most, s.ptr[rows] - s.ptr[0]) ? most : null;
+}
+
+/** Whether records of `most` entries for `rows` rows holding nnz entries in all take no more room than CSR does (recordEntries). */
+export function recordsFit(rows: number, most: number, nnz: number): boolean {
+  return rows * most <= 1.25 * nnz + 0.25 * rows;
 }
 
 /** The CSR blocks of a store's slots. */
@@ -71,8 +76,6 @@ export class CsrSlots {
    * at + r·rs (the records are the caller's: a store's rows, or a test's).
    */
   loadRecords(slot: number, s: Csr, rows: number, at: number, rs: number, S: number): void {
-    const have = this.slots[slot];
-    if (have && !have.rs) this.free(have);
     const valued = s.val !== null;
     const { u32, f32 } = this.arena.views;
     const ptr = s.ptr;
@@ -89,6 +92,13 @@ export class CsrSlots {
       for (let e = 0; e < n; e++) u32[o + 1 + e] = idx[e0 + e];
       if (valued) for (let e = 0; e < n; e++) f32[o + 1 + S + e] = val[e0 + e];
     }
+    this.recordSlot(slot, at, rs, S, rows, valued, most);
+  }
+
+  /** Slot `slot` holds rows as records (written by loadRecords, or by a source: DataSource.readRecordsInto), the longest `most` entries. */
+  recordSlot(slot: number, at: number, rs: number, S: number, rows: number, valued: boolean, most: number): void {
+    const have = this.slots[slot];
+    if (have && !have.rs) this.free(have);
     this.slots[slot] = { ptr: 0, idx: at, val: valued ? S * 4 : 0, rs, rows, nnz: rows * S, maxRow: most };
   }
 

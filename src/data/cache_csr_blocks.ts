@@ -4,13 +4,14 @@
 // has no valid header); and the block reader, over any positioned read (a file, or a Blob's slices), the last block
 // decoded kept for the next request. CsrBlobSource is a cache in a Blob as a DataSource. Browser-safe.
 import { concatCsr, sliceCsr, valuedCsr, type Csr } from '../core/csr';
-import type { HostChunk } from '../core/dataset';
+import type { HostChunk, RowEntries, RowRecords } from '../core/dataset';
 import type { Encoding, SparseSchema } from '../core/encoding';
 import { F16_MAX } from '../core/f16';
 import { accumulateChunk, emptyStats, type ColumnStats } from '../core/stats';
 import { checkRange, chunkRows } from './blocks';
 import type { CacheSink } from './cache_blob';
 import { decodeBlock, encodeBlock, CSR_BLOCK_ROWS, type CsrInfo, type CsrValues } from './cache_csr';
+import { addEntries, blockTargets, decodeRecords, fitsBlock, ptrAt, VALUE_KINDS } from './cache_csr_records';
 import { cacheHeaderBytes, cacheHeaderSize, CACHE_PREFIX_BYTES, decodeCacheHeader, encodeCacheHeader, type CacheHeader } from './cache_format';
 import { DataError } from './csv';
 import type { DataSource, ReadOptions } from './source';
@@ -112,8 +113,11 @@ export class CsrBlockWriter {
   }
 }
 
-/** Reads `length` bytes at `offset`. */
-export type ReadAt = (offset: number, length: number) => Promise<Uint8Array>;
+/** Reads `length` bytes at `offset` (into `into`'s first bytes where given and large enough, if the reader can). */
+export type ReadAt = (offset: number, length: number, into?: Uint8Array) => Promise<Uint8Array>;
+
+/** Bytes at a 4-byte aligned offset of their buffer (copied when they are not). */
+const aligned = (b: Uint8Array): Uint8Array => (b.byteOffset % 4 === 0 ? b : b.slice());
 
 /** The blocks of a layout-3 cache whose header is decoded: its checked block index, and rows read block by block. */
 export class CsrBlocks {
@@ -150,6 +154,82 @@ export class CsrBlocks {
     const chunk = decodeBlock(this.file, bytes, Math.min(B, this.h.rows - b * B), this.h.features.length, b * B, this.h.sparse!);
     this.cached = { block: b, chunk };
     return chunk;
+  }
+
+  /** Calls `each(block, rows in it, from, to)` for the part [from, to) of each block that rows [start, start + count) cover. */
+  private async eachBlock(start: number, count: number, each: (b: number, n: number, from: number, to: number) => Promise<void>): Promise<void> {
+    const B = this.h.sparse!.blockRows;
+    for (let r = start; r < start + count; ) {
+      const b = Math.floor(r / B);
+      const n = Math.min(B, this.h.rows - b * B);
+      const to = Math.min(start + count - b * B, n);
+      await each(b, n, r - b * B, to);
+      r = b * B + to;
+    }
+  }
+
+  /** How many entries rows [start, start + count) hold, from their blocks' row offsets alone (checked against each block's size). */
+  async entries(readAt: ReadAt, start: number, count: number): Promise<RowEntries> {
+    const s = this.h.sparse!;
+    const d = this.h.features.length;
+    const acc: RowEntries = { most: 0, nnz: 0, valued: s.values !== 'indicator' };
+    const buf = new Uint8Array((Math.min(s.blockRows, this.h.rows) + 1) * 4);
+    await this.eachBlock(start, count, async (b, n, from, to) => {
+      const raw = aligned(await readAt(this.index[b] + ptrAt(n, d), (n + 1) * 4, buf));
+      addEntries(this.file, new Uint32Array(raw.buffer, raw.byteOffset, n + 1), n, d, this.index[b + 1] - this.index[b], b * s.blockRows, s, from, to, acc);
+    });
+    return acc;
+  }
+
+  /**
+   * Rows [start, start + count) decoded straight into row records: by the records' own decoder where they have one
+   * (each block read into its buffer, freed at the end), else here (one read buffer for all the blocks).
+   */
+  async records(readAt: ReadAt, start: number, count: number, into: RowRecords): Promise<void> {
+    const read = { row: 0, buf: new Uint8Array(0) };
+    try {
+      await this.eachBlock(start, count, async (b, n, from, to) => {
+        await this.blockRecords(readAt, b, n, from, to, into, read);
+        read.row += to - from;
+      });
+    } finally {
+      into.blocks?.release();
+    }
+  }
+
+  /** Block b's rows [from, to) into records from record read.row on (read.buf: the read buffer, grown as needed). */
+  private async blockRecords(readAt: ReadAt, b: number, n: number, from: number, to: number, into: RowRecords, read: { row: number; buf: Uint8Array }): Promise<void> {
+    const s = this.h.sparse!;
+    const d = this.h.features.length;
+    const first = b * s.blockRows;
+    const length = this.index[b + 1] - this.index[b];
+    const dec = into.blocks;
+    if (!dec) {
+      if (read.buf.length < length) read.buf = new Uint8Array(length);
+      decodeRecords(this.file, aligned(await readAt(this.index[b], length, read.buf)), n, d, first, s, from, to, into, read.row);
+      return;
+    }
+    const view = dec.buffer(length);
+    const got = await readAt(this.index[b], length, view);
+    if (got.buffer !== view.buffer || got.byteOffset !== view.byteOffset) view.set(got);
+    if (fitsBlock(view, n, d, s) && dec.decode(n, d, VALUE_KINDS[s.values], s.width, from, to, read.row) === 0) return;
+    // The twin words the error (it throws where the kernel stopped).
+    decodeRecords(this.file, view, n, d, first, s, from, to, into, read.row);
+    throw new DataError(this.file, first + 1, null, 'a block the backend could not decode (corrupt); convert the data again', 'row');
+  }
+
+  /** One pass over the targets alone, a block a chunk (chunks with an empty x): the blocks' dense parts are read, nothing else. */
+  async *targets(readAt: ReadAt, signal?: AbortSignal): AsyncGenerator<HostChunk> {
+    const B = this.h.sparse!.blockRows;
+    const d = this.h.features.length;
+    const buf = new Uint8Array(ptrAt(Math.min(B, this.h.rows), d));
+    for (let b = 0; b * B < this.h.rows; b++) {
+      signal?.throwIfAborted();
+      const n = Math.min(B, this.h.rows - b * B);
+      const raw = aligned(await readAt(this.index[b], ptrAt(n, d), buf));
+      const y = blockTargets(this.file, new Float32Array(raw.buffer, raw.byteOffset, n * (d + 1)), n, d, b * B);
+      yield { rows: n, x: new Float32Array(0), y, firstRow: b * B };
+    }
   }
 
   /** Rows [start, start + count). */
@@ -195,6 +275,20 @@ export class CsrBlobSource implements DataSource {
   readRows(start: number, count: number): Promise<HostChunk> {
     checkRange(start, count, this.rows);
     return this.blocks.rows(this.readAt, start, count);
+  }
+
+  rowEntries(start: number, count: number): Promise<RowEntries> {
+    checkRange(start, count, this.rows);
+    return this.blocks.entries(this.readAt, start, count);
+  }
+
+  readRecordsInto(start: number, count: number, into: RowRecords): Promise<void> {
+    checkRange(start, count, this.rows);
+    return this.blocks.records(this.readAt, start, count, into);
+  }
+
+  readTargets(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {
+    return this.blocks.targets(this.readAt, opts.signal);
   }
 
   async *read(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {

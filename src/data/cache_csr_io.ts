@@ -2,7 +2,7 @@
 // and a reader that is a DataSource with sparse rows and random access (one positioned read per block, checked against
 // the file's fingerprint; the block logic is cache_csr_blocks.ts'). Node only.
 import { open, type FileHandle } from 'node:fs/promises';
-import type { HostChunk } from '../core/dataset';
+import type { HostChunk, RowEntries, RowRecords } from '../core/dataset';
 import type { SparseSchema } from '../core/encoding';
 import type { ColumnStats } from '../core/stats';
 import { AtomicFile } from './atomic';
@@ -103,9 +103,9 @@ export class CsrCacheSource implements DataSource {
   /** Positioned reads of the open file, checked against the file's fingerprint first. */
   private readAt(fh: FileHandle): ReadAt {
     const read = readerOf(this.file, fh);
-    return async (at, n) => {
+    return async (at, n, into) => {
       await this.watch.check();
-      return read(at, n);
+      return read(at, n, into);
     };
   }
 
@@ -130,6 +130,27 @@ export class CsrCacheSource implements DataSource {
     return this.blocks.rows(this.readAt(this.handle), start, count);
   }
 
+  async rowEntries(start: number, count: number): Promise<RowEntries> {
+    checkRange(start, count, this.rows);
+    this.handle ??= await open(this.file, 'r');
+    return this.blocks.entries(this.readAt(this.handle), start, count);
+  }
+
+  async readRecordsInto(start: number, count: number, into: RowRecords): Promise<void> {
+    checkRange(start, count, this.rows);
+    this.handle ??= await open(this.file, 'r');
+    return this.blocks.records(this.readAt(this.handle), start, count, into);
+  }
+
+  async *readTargets(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {
+    const fh = await open(this.file, 'r');
+    try {
+      yield* this.blocks.targets(this.readAt(fh), opts.signal);
+    } finally {
+      await fh.close();
+    }
+  }
+
   async close(): Promise<void> {
     const h = this.handle;
     this.handle = null;
@@ -140,8 +161,8 @@ export class CsrCacheSource implements DataSource {
 
 /** Positioned reads of an open file. */
 function readerOf(file: string, fh: FileHandle): ReadAt {
-  return async (at, n) => {
-    const bytes = new Uint8Array(n);
+  return async (at, n, into) => {
+    const bytes = into && into.length >= n ? into.subarray(0, n) : new Uint8Array(n);
     await readExact(fh, file, bytes, n, at);
     return bytes;
   };

@@ -1,7 +1,7 @@
 // The one data-source interface: an async stream of row chunks (float32 features + targets) with feature
 // names and the row count when known. Every source (memory, synthetic, CSV, NPY, binary cache, a browser
 // File) implements it; the training loop reads it one pass per epoch or once into GPU memory.
-import { extrasOf, type Dataset, type HostChunk, type RowExtras } from '../core/dataset';
+import { extrasOf, type Dataset, type HostChunk, type RowEntries, type RowExtras, type RowRecords } from '../core/dataset';
 import { sliceCsr, concatCsr } from '../core/csr';
 import type { SparseSchema } from '../core/encoding';
 
@@ -39,7 +39,14 @@ export interface DataSource {
    * backend's own (ChunkStore.slotView) — where the format can read them there without a buffer of its own (NPY).
    */
   readRowsInto?(start: number, count: number, into: HostChunk): Promise<void>;
-  /** One pass over the targets alone (chunks with an empty x), where the format stores them apart from the features (NPY). */
+  /** How many entries rows [start, start + count) of a sparse block hold, where the format tells it without decoding them (a .dh cache). */
+  rowEntries?(start: number, count: number): Promise<RowEntries>;
+  /**
+   * Reads rows [start, start + count) with a sparse block straight into row records in memory the caller owns (a
+   * backend's: ChunkStore.recordView, sized by rowEntries) — the same values readRows gives, without its arrays (.dh cache).
+   */
+  readRecordsInto?(start: number, count: number, into: RowRecords): Promise<void>;
+  /** One pass over the targets alone (chunks with an empty x), where the format can read them apart from the features (NPY, a .dh cache's blocks). */
   readTargets?(opts?: ReadOptions): AsyncIterable<HostChunk>;
   /**
    * Set by sources that read the target as class labels (text or numbers as written): y then holds indices into

@@ -3,7 +3,7 @@
 // numbered consistently) and every value (finite, within float32) — so a wrong-length array or a NaN stops with
 // what and where, instead of training on zero-filled or misaligned rows. Sources from src/data that read files
 // check their values as they decode them (src/data/values.ts); the shapes of every source are checked here.
-import { NO_EXTRAS, type Dataset, type HostChunk, type RowExtras } from '../core/dataset';
+import { NO_EXTRAS, type Dataset, type HostChunk, type RowExtras, type RowRecords } from '../core/dataset';
 import type { ModelParams } from '../core/model';
 import type { TrainSpec } from '../core/spec';
 import { DataError, nameList, quoteValue } from '../data/csv';
@@ -118,6 +118,8 @@ function checkedSource(src: DataSource): DataSource {
       },
     } : {}),
     ...(src.readTargets ? { readTargets: (opts?: ReadOptions) => src.readTargets!(opts) } : {}),
+    ...(src.rowEntries ? { rowEntries: (start: number, count: number) => src.rowEntries!(start, count) } : {}),
+    ...(src.readRecordsInto ? { readRecordsInto: (start: number, count: number, into: RowRecords) => src.readRecordsInto!(start, count, into) } : {}),
     ...(src.close ? { close: () => src.close!() } : {}),
     ...(src.part ? { part: (k: number, parts: number) => checkedSource(src.part!(k, parts)) } : {}),
     ...(src.rowGroups ? { rowGroups: src.rowGroups } : {}),

@@ -1,10 +1,10 @@
 // Loading a source into backend stores: resident data (one exact slot per chunk, read once), the held-out
 // validation rows, and the statistics standardization needs — all from one pass where possible.
 import type { Backend, ChunkStore } from '../backend';
-import { NO_EXTRAS, type HostChunk, type RowExtras } from '../core/dataset';
+import { NO_EXTRAS, type HostChunk, type RowExtras, type RowRecords } from '../core/dataset';
 import { splitChunk, type Holdout } from '../core/holdout';
 import type { Standardization } from '../core/model';
-import { ColumnSet } from '../core/stats';
+import { ColumnSet, mergeStats, type ColumnStats } from '../core/stats';
 import type { DataSource } from '../data/source';
 import { rechunkAsync } from './chunks';
 
@@ -120,12 +120,38 @@ async function loadSlots(source: SlotSource, store: ChunkStore, stats: RowStats,
   for (let start = 0, slot = 0; start < source.rows; start += store.slotRows, slot++) {
     signal?.throwIfAborted();
     const count = Math.min(store.slotRows, source.rows - start);
+    if (await loadRecords(source, store, slot, start, count, stats)) continue;
     const view = source.readRowsInto ? store.slotView?.(slot, count) : null;
     const c = view ?? await source.readRows(start, count);
     if (view) await source.readRowsInto!(start, count, view);
     addStats(stats, c);
     await store.load(slot, c);
   }
+}
+
+/**
+ * Reads rows with a sparse block straight into a store's row records where both can (a .dh cache into the fast CPU
+ * backend: no chunk in between), and adds their statistics from the records; false, reading nothing, where they cannot.
+ */
+async function loadRecords(source: SlotSource, store: ChunkStore, slot: number, start: number, count: number, stats: RowStats): Promise<boolean> {
+  if (!source.readRecordsInto || !source.rowEntries || !store.recordView) return false;
+  const into = store.recordView(slot, count, await source.rowEntries(start, count));
+  if (!into) return false;
+  await source.readRecordsInto(start, count, into);
+  // The dense columns (when asked for) and the target in one set (one pass over the records), then merged as addStats would fold them.
+  const d = stats.x ? source.features.length : 0;
+  const offsets = [...Array(d).keys(), into.yAt];
+  const both = into.columnStats?.(offsets) ?? recordStats(into, count, offsets);
+  if (stats.x) stats.x.cols = stats.x.cols.map((s, j) => mergeStats(s, both[j]));
+  stats.y.cols[0] = mergeStats(stats.y.cols[0], both[d]);
+  return true;
+}
+
+/** The statistics of the records' columns at these word offsets, computed here. */
+function recordStats(into: RowRecords, count: number, offsets: number[]): ColumnStats[] {
+  const set = new ColumnSet(offsets.length);
+  set.addRows(into.f32, count, into.stride, into.at, offsets);
+  return set.cols;
 }
 
 /** A standardization of the dense columns, extended over a sparse block of `width` columns (left as they are). */

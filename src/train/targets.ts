@@ -3,7 +3,7 @@
 // two at most for a binary loss, the row of a third one named). The mapped source yields fresh arrays: inputs
 // are never changed in place. Balanced class weights (--class-weight balanced) come from the same pass: each row's
 // sample weight becomes n / (K · n_class) times the weight it had (as scikit-learn's class_weight='balanced').
-import type { HostChunk } from '../core/dataset';
+import type { HostChunk, RowRecords } from '../core/dataset';
 import { numberLabel, sortLabels } from '../core/labels';
 import { LOSSES, type LossKind } from '../core/losses';
 import type { DataSource, ReadOptions } from '../data/source';
@@ -65,6 +65,15 @@ function mapTargets(src: DataSource, map: (v: number, row: number) => number, ex
       },
     } : {}),
     ...(src.readTargets ? { readTargets: async function* (opts?: ReadOptions) { for await (const c of src.readTargets!(opts)) yield remap(c); } } : {}),
+    ...(src.rowEntries ? { rowEntries: (start: number, count: number) => src.rowEntries!(start, count) } : {}),
+    // Records hold no sample weights: a source that weights rows by their target reads them as chunks.
+    ...(src.readRecordsInto && !weightOf ? {
+      readRecordsInto: async (start: number, count: number, into: RowRecords) => {
+        await src.readRecordsInto!(start, count, into);
+        const f32 = into.f32;
+        for (let i = 0, o = into.at + into.yAt; i < count; i++, o += into.stride) f32[o] = map(f32[o], start + i);
+      },
+    } : {}),
     ...(src.close ? { close: () => src.close!() } : {}),
     ...extra,
   };

@@ -120,6 +120,14 @@ describe('click data in the CLI', () => {
     const b = JSON.parse(runCliOk(['bench', '--data', dh, '--loss', 'logistic', '--backend', 'cpu', '--threads', '1', '--batch', '256', '--runs', '1', '--peers', '--json']).stdout);
     expect(b.rows).toBe(3000);
     expect(b.results[0]).toMatchObject({ backend: 'cpu', batch: 256, loss: 'logistic', stepsPerEpoch: 12 });
+    // The load (read, decode, first touch) is timed apart from the epochs: wall and CPU, once per backend.
+    expect(b.loads).toHaveLength(1);
+    expect(b.loads[0]).toMatchObject({ backend: 'cpu', threads: 1, loss: 'logistic' });
+    expect(b.loads[0].wallSeconds).toBeGreaterThan(0);
+    expect(b.loads[0].cpuSeconds).toBeGreaterThan(0);
+    const text = runCliOk(['bench', '--data', dh, '--loss', 'logistic', '--backend', 'cpu', '--threads', '1', '--batch', '256', '--runs', '1']).stdout;
+    expect(text).toMatch(/cpu ×1 load: [\d.e+]+ ms wall, [\d.e+]+ ms CPU \([\d.e+-]+ µs CPU a row\)/);
+    expect(text).toMatch(/cpu ×1 load \+ one epoch \(batch 256, sgd\): [\d.]+[kM]? rows\/s, [\d.]+[kM]? rows per CPU-second/);
     const sk = b.peers.find((p: { peer: string }) => p.peer === 'sklearn');
     if (sk) expect(sk.rowsPerSecond).toBeGreaterThan(0);
     else expect(b.notes.join('\n')).toMatch(/sklearn: not run: .*(scikit-learn|python3)/);

@@ -102,4 +102,29 @@ describe('ColumnSet', () => {
     }
     expect(ColumnSet.of(set.cols).std(2)).toBe(set.std(2));
   });
+
+  it('addRows over rows laid out as records gives add\'s statistics of the packed rows bit for bit (tiles, offsets, chunks)', async () => {
+    const { ColumnSet } = await import('../../src/core/stats');
+    const rng = new Rng(5);
+    for (const rows of [1, 3, 255, 256, 257, 1000]) {
+      // Records of 11 words: columns at words 4, 0 and 9 (a target after padding), the rest noise.
+      const stride = 11;
+      const offsets = [4, 0, 9];
+      const rec = Float32Array.from({ length: rows * stride + 2 }, () => (rng.float() - 0.3) * 1e3);
+      const packed = new Float32Array(rows * 3);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < 3; j++) packed[r * 3 + j] = rec[2 + r * stride + offsets[j]];
+      const [a, b] = [new ColumnSet(3), new ColumnSet(3)];
+      const half = rows >> 1;
+      a.add(packed.subarray(0, half * 3), half);
+      a.add(packed.subarray(half * 3), rows - half);
+      b.addRows(rec, half, stride, 2, offsets);
+      b.addRows(rec, rows - half, stride, 2 + half * stride, offsets);
+      expect(b.cols, `${rows} rows`).toEqual(a.cols);
+      const plain = new ColumnSet(3);
+      plain.addRows(packed, rows, 3);
+      const whole = new ColumnSet(3);
+      whole.add(packed, rows);
+      expect(plain.cols).toEqual(whole.cols);
+    }
+  });
 });

@@ -53,7 +53,8 @@ export const BENCH_USAGE = `downhill bench [options]
   --upload               instead: host→GPU upload GB/s, mapped staging ring vs queue.writeBuffer
   --upload-mb M          bytes to upload per run with --upload (default 1024 MB, in 64 MiB chunks)
   --data FILE            time a .dh cache instead of synthetic rows (with a sparse block: \`gen --task ctr -o ctr.dh\`);
-                         --peers then times scikit-learn's SGDClassifier on the same rows as one CSR matrix
+                         --peers then times scikit-learn's SGDClassifier on the same rows as one CSR matrix; the
+                         load (read, decode, into the backend's memory) is timed too, wall and CPU, and with one epoch
   --lr r                 learning rate of the timed steps (default 0.001)
   --allreduce            instead, on the ranks of a distributed run: one allreduce's time by vector size
                          (downhill launch -n 2 -- bench --allreduce; at least --runs calls a size, default 20;
@@ -109,6 +110,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const multi = (l: LossKind) => LOSSES[l].task === 'multiclass';
   const classData = losses.some(multi) && !file ? classesDataset({ rows, features: d, classes, seed }) : null;
   const results: Row[] = [];
+  const loads: LoadTime[] = [];
   const say = (s: string) => v.json || process.stderr.write(s);
   for (const kind of kinds as BackendKind[]) {
     for (const threads of kind === 'cpu' ? threadCounts : ['auto' as const]) {
@@ -121,7 +123,14 @@ export async function benchCommand(argv: string[]): Promise<number> {
       try {
         for (const loss of losses) {
           const m = multi(loss);
-          if (!loaded.has(m)) loaded.set(m, await uploadDataset(backend, file ?? (m ? classData! : ds), m || file ? { loss } : {}));
+          if (!loaded.has(m)) {
+            const [t0, c0] = [performance.now(), process.cpuUsage()];
+            loaded.set(m, await uploadDataset(backend, file ?? (m ? classData! : ds), m || file ? { loss } : {}));
+            const c = process.cpuUsage(c0);
+            const load: LoadTime = { backend: kind, ...(t ? { threads: t } : {}), loss, wallSeconds: (performance.now() - t0) / 1e3, cpuSeconds: (c.user + c.system) / 1e6 };
+            loads.push(load);
+            if (file) say(`${label(load)} load of ${rows} rows: ${(load.wallSeconds * 1e3).toPrecision(4)} ms wall, ${(load.cpuSeconds * 1e3).toPrecision(4)} ms CPU\n`);
+          }
           const data = loaded.get(m)!;
           for (const optimizer of optimizers) {
             for (const batch of batches) {
@@ -159,16 +168,18 @@ export async function benchCommand(argv: string[]): Promise<number> {
     }
     peers.push(copyPeer(ds, runs));
   }
+  await file?.close?.(); // its random-access handle (Node warns when a FileHandle is left to the garbage collector)
   if (v.json) {
     const xBytes = rows * d * 4;
     const peerOut = peers.map((p) => ({
       ...p, msPerEpoch: p.secondsPerEpoch * 1e3, rowsPerSecond: p.peer === 'copy' ? null : rows / p.secondsPerEpoch,
       gbPerSecond: (p.peer === 'copy' ? 2 * xBytes : xBytes) / p.secondsPerEpoch / 1e9,
     }));
-    process.stdout.write(JSON.stringify({ rows, features: d, runs, results, peers: peerOut, notes: peerNotes }) + '\n');
+    process.stdout.write(JSON.stringify({ rows, features: d, runs, results, peers: peerOut, notes: peerNotes, ...(file ? { loads } : {}) }) + '\n');
     return 0;
   }
   printTable(results, peers, rows, d, runs, losses, optimizers);
+  if (file) printLoads(loads, results, rows);
   if (penalty !== 'none' && !v.json) console.log(`every timed step under --penalty ${penalty} --alpha ${alpha}`);
   for (const n of peerNotes) console.log(n);
   return 0;
@@ -241,5 +252,28 @@ function printTable(results: Row[], peers: PeerResult[], rows: number, d: number
     const one = cpu.find((x) => x.threads === 1 && x.batch === r.batch);
     const jobs = r.threadJobs ? ` (${r.threadJobs.all} of ${r.threadJobs.all + r.threadJobs.alone} jobs on every thread)` : '';
     if (one) console.log(`cpu, batch ${r.batch}: ${r.adaptive ? 'up to ' : ''}${r.threads} threads run at ${(one.secondsPerEpoch / r.secondsPerEpoch).toFixed(2)}× one thread${jobs}`);
+  }
+}
+
+/** How long loading the file's rows into a backend took (wall and CPU of the whole process), once per backend. */
+interface LoadTime {
+  backend: BackendKind;
+  threads?: number;
+  loss: LossKind;
+  wallSeconds: number;
+  cpuSeconds: number;
+}
+
+/** Each load's time, and the load plus one epoch as rows per second and per CPU-second (read, decode and train from the file). */
+function printLoads(loads: LoadTime[], results: Row[], rows: number): void {
+  for (const l of loads) {
+    const who = `${l.backend}${l.threads ? ` ×${l.threads}` : ''}`;
+    console.log(`${who} load: ${(l.wallSeconds * 1e3).toPrecision(4)} ms wall, ${(l.cpuSeconds * 1e3).toPrecision(4)} ms CPU `
+      + `(${((l.cpuSeconds / rows) * 1e6).toPrecision(3)} µs CPU a row)`);
+    for (const r of results.filter((x) => x.backend === l.backend && x.threads === l.threads && x.loss === l.loss)) {
+      const wall = l.wallSeconds + r.secondsPerEpoch;
+      const cpu = r.cpuSecondsPerEpoch === undefined ? null : l.cpuSeconds + r.cpuSecondsPerEpoch;
+      console.log(`${who} load + one epoch (batch ${r.batch}, ${r.optimizer}): ${si(rows / wall)} rows/s${cpu === null ? '' : `, ${si(rows / cpu)} rows per CPU-second`}`);
+    }
   }
 }
