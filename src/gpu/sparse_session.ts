@@ -18,6 +18,9 @@ import { evalSums, type SparseSums } from '../core/sparse_sums';
 import type { SparseGradPass, SparseChunkBuffers } from './sparse_grad';
 import { GpuStore } from './store';
 
+/** Changed sparse columns closer than this are written in one run with the unchanged ones between them (floats). */
+const WRITE_GAP = 256;
+
 /** The WebGPU session of a model with a sparse block. */
 export class GpuSparseSession extends SparseSessionBase<ChunkStore> implements TrainSession {
   compileSeconds = 0;
@@ -59,25 +62,34 @@ export class GpuSparseSession extends SparseSessionBase<ChunkStore> implements T
     this.queue.catch(() => {});
   }
 
-  /** Writes the weights that changed since the last write (dense and biases always: every step moves them). */
+  /**
+   * Writes the weights that changed since the last write (dense and biases always: every step moves them). The changed
+   * sparse columns go in runs — sorted, neighbours less than WRITE_GAP apart joined, the columns between them written
+   * unchanged from the mirror — one writeBuffer a run: one a column cost ~1.3 µs each, 70 ms a step of 4096 hashed rows
+   * (~50,000 columns) on lavapipe, half the run's time.
+   */
   private flush(): void {
     const { d: D, outputs: k } = this.spec;
-    const { dense, width } = this.spec.sparse!;
+    const { dense } = this.spec.sparse!;
     const w = this.params.weights;
     const m = this.mirror;
     const queue = this.store.ctx.device.queue;
     for (let c = 0; c < k; c++) m[k * D + c] = this.params.bias[c];
-    if (this.allDirty || this.dirty.length * 16 > width) {
+    if (this.allDirty) {
       for (let i = 0; i < k * D; i++) m[i] = w[i];
       queue.writeBuffer(this.model, 0, m);
     } else {
+      const cols = Uint32Array.from(this.dirty).sort();
       for (let c = 0; c < k; c++) {
         for (let j = 0; j < dense; j++) m[c * D + j] = w[c * D + j];
         if (dense) queue.writeBuffer(this.model, c * D * 4, m, c * D, dense);
-        for (const j of this.dirty) {
-          const i = c * D + dense + j;
-          m[i] = w[i];
-          queue.writeBuffer(this.model, i * 4, m, i, 1);
+        const base = c * D + dense;
+        for (let q = 0; q < cols.length; q++) m[base + cols[q]] = w[base + cols[q]];
+        for (let q = 0; q < cols.length;) {
+          const first = cols[q];
+          let last = first;
+          for (q++; q < cols.length && cols[q] - last < WRITE_GAP; q++) last = cols[q];
+          queue.writeBuffer(this.model, (base + first) * 4, m, base + first, last - first + 1);
         }
       }
       queue.writeBuffer(this.model, k * D * 4, m, k * D, k);
