@@ -5,7 +5,10 @@
 import { INDEX_MASK, NEG, type Csr } from './csr';
 import { feistelHalfBits, permuteIndex } from './permute';
 
-/** A run's entries by column: segment s is column cols[s], entries [seg[s], seg[s + 1]) of at (row position) and val. */
+/**
+ * A run's entries by column: segment s is column cols[s], entries [seg[s], seg[s + 1]) of at (row position) and val.
+ * `at` and `val` are views of the sorter's buffers, valid until its next sort (a step uploads them at once).
+ */
 export interface ColumnSorted {
   segments: number;
   cols: Uint32Array;
@@ -113,6 +116,6 @@ export class ColumnSorter {
       }
     }
     seg[segments] = n;
-    return { segments, cols, seg, at: rowsAt.slice(0, n), val: vals.slice(0, n) };
+    return { segments, cols, seg, at: rowsAt.subarray(0, n), val: vals.subarray(0, n) };
   }
 }

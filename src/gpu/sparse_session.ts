@@ -28,6 +28,8 @@ export class GpuSparseSession extends SparseSessionBase<ChunkStore> implements T
   private pending: SparseSums | null = null;
   private allDirty = true;
   private dirty: number[] = [];
+  /** The changed columns sorted for a flush (kept between steps). */
+  private sorted = new Uint32Array(0);
   private readonly mirror: Float32Array<ArrayBuffer>;
   private readonly model: GPUBuffer;
   private readonly evalModel: GPUBuffer;
@@ -79,7 +81,10 @@ export class GpuSparseSession extends SparseSessionBase<ChunkStore> implements T
       for (let i = 0; i < k * D; i++) m[i] = w[i];
       queue.writeBuffer(this.model, 0, m);
     } else {
-      const cols = Uint32Array.from(this.dirty).sort();
+      if (this.sorted.length < this.dirty.length) this.sorted = new Uint32Array(2 * this.dirty.length);
+      const cols = this.sorted.subarray(0, this.dirty.length);
+      cols.set(this.dirty);
+      cols.sort();
       for (let c = 0; c < k; c++) {
         for (let j = 0; j < dense; j++) m[c * D + j] = w[c * D + j];
         if (dense) queue.writeBuffer(this.model, c * D * 4, m, c * D, dense);
