@@ -32,7 +32,8 @@ const DIGIT = 11;
  * Sorts runs of rows by column, reusing its buffers (one sorter per block width): the run's entries gathered in row
  * order, then a stable least-significant-digit radix sort by column, DIGIT bits a pass (two passes for 2^20 buckets),
  * so every pass reads and writes in order. A counting sort through a table of the block's width (one random access of
- * a 4 MiB table per entry, twice, at 2^20 buckets) took ~100 ns an entry; this takes a few.
+ * a 4 MiB table per entry, twice, at 2^20 buckets) took ~100 ns an entry in a profile of 4096-row steps of hashed
+ * click rows; this takes ~50 ns with the gather (bench/RESULTS.md, 2026-12-08 01:16–01:19).
  */
 export class ColumnSorter {
   private readonly passes: number;

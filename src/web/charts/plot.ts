@@ -27,7 +27,8 @@ export const BACKEND_LABEL = { webgpu: 'WebGPU', cpu: 'CPU', reference: 'CPU ref
 /**
  * Least milliseconds between two draws of one chart or table while updates stream in. A live chart drawn on every
  * animation frame (60 a second) kept the page's main thread a third busy with layout and paint while a worker
- * trained (measured in headless Chromium: 5.9 s of 22 s); ten draws a second look as live and cost a sixth of that.
+ * trained (measured in headless Chromium: 5.9 s of 22 s); ten draws a second look as live, and the thread's time fell
+ * to 2.4 s (bench/NOTES.md, where the page's CPU goes).
  */
 export const LIVE_GAP_MS = 100;
 
