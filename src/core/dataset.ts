@@ -17,6 +17,11 @@ export interface HostChunk {
   /** The sparse block of each row (categorical or svmlight features; core/csr.ts), when the source has one. */
   sparse?: Csr;
   /**
+   * The chunk's arrays were made for it alone and nothing else keeps or changes them (a .dh cache's rows): a store
+   * may keep them without a copy.
+   */
+  owned?: boolean;
+  /**
    * A view of a backend's own memory (ChunkStore.slotView) may bring a faster test of the readers' value rule for
    * subarrays of its x: whether every value is finite (WebAssembly SIMD on the fast CPU backend).
    */

@@ -10,8 +10,8 @@ import { F16_MAX } from '../core/f16';
 import { accumulateChunk, emptyStats, type ColumnStats } from '../core/stats';
 import { checkRange, chunkRows } from './blocks';
 import type { CacheSink } from './cache_blob';
-import { decodeBlock, encodeBlock, CSR_BLOCK_ROWS, type CsrInfo, type CsrValues } from './cache_csr';
-import { addEntries, blockTargets, decodeRecords, fitsBlock, ptrAt, VALUE_KINDS } from './cache_csr_records';
+import { encodeBlock, CSR_BLOCK_ROWS, type CsrInfo, type CsrValues } from './cache_csr';
+import { addEntries, blockTargets, checkBlock, decodeRecords, fitsBlock, ptrAt, VALUE_KINDS, writeRows, type CheckedBlock } from './cache_csr_records';
 import { cacheHeaderBytes, cacheHeaderSize, CACHE_PREFIX_BYTES, decodeCacheHeader, encodeCacheHeader, type CacheHeader } from './cache_format';
 import { DataError } from './csv';
 import type { DataSource, ReadOptions } from './source';
@@ -121,7 +121,11 @@ const aligned = (b: Uint8Array): Uint8Array => (b.byteOffset % 4 === 0 ? b : b.s
 
 /** The blocks of a layout-3 cache whose header is decoded: its checked block index, and rows read block by block. */
 export class CsrBlocks {
-  private cached: { block: number; chunk: HostChunk } | null = null;
+  /** The last block read and checked (its bytes in readBuffer), for a request that starts where the last ended. */
+  private cached: { block: number; checked: CheckedBlock } | null = null;
+  private readBuffer = new Uint8Array(0);
+  /** Requests of rows in flight: only one at a time uses the kept buffer and block. */
+  private busy = 0;
 
   private constructor(private readonly file: string, readonly h: CacheHeader, private readonly index: number[]) {}
 
@@ -142,18 +146,27 @@ export class CsrBlocks {
     return { width: s.width, encoding: s.encoding, nnzPerRow: s.nnz / Math.max(1, this.h.rows) };
   }
 
-  /** Forgets the block kept (at the end of a pass). */
+  /** Forgets the block kept and its buffer (at the end of a pass). */
   forget(): void {
     this.cached = null;
+    this.readBuffer = new Uint8Array(0);
   }
 
-  private async block(readAt: ReadAt, b: number): Promise<HostChunk> {
-    if (this.cached?.block === b) return this.cached.chunk;
-    const B = this.h.sparse!.blockRows;
-    const bytes = await readAt(this.index[b], this.index[b + 1] - this.index[b]);
-    const chunk = decodeBlock(this.file, bytes, Math.min(B, this.h.rows - b * B), this.h.features.length, b * B, this.h.sparse!);
-    this.cached = { block: b, chunk };
-    return chunk;
+  /**
+   * Block b (of n rows) read and checked: into the kept buffer, and kept for the next request (or the one kept from
+   * the last), when `shared`; else into a buffer of its own (a request made while another is in flight).
+   */
+  private async block(readAt: ReadAt, b: number, n: number, shared: boolean): Promise<CheckedBlock> {
+    if (shared && this.cached?.block === b) return this.cached.checked;
+    const length = this.index[b + 1] - this.index[b];
+    if (shared) {
+      this.cached = null;
+      if (this.readBuffer.length < length) this.readBuffer = new Uint8Array(length);
+    }
+    const bytes = aligned(await readAt(this.index[b], length, shared ? this.readBuffer : undefined));
+    const checked = checkBlock(this.file, bytes, n, this.h.features.length, b * this.h.sparse!.blockRows, this.h.sparse!);
+    if (shared) this.cached = { block: b, checked };
+    return checked;
   }
 
   /** Calls `each(block, rows in it, from, to)` for the part [from, to) of each block that rows [start, start + count) cover. */
@@ -232,19 +245,28 @@ export class CsrBlocks {
     }
   }
 
-  /** Rows [start, start + count). */
+  /**
+   * Rows [start, start + count) as one chunk whose arrays are its own: sized from the blocks' row offsets (read alone,
+   * as `entries`), then each block read once into one buffer, checked and its rows written in place (checkBlock and
+   * writeRows, the checks the records' path makes); the last block read is kept checked for the next request.
+   */
   async rows(readAt: ReadAt, start: number, count: number): Promise<HostChunk> {
-    const B = this.h.sparse!.blockRows;
+    const s = this.h.sparse!;
     const d = this.h.features.length;
-    const parts: HostChunk[] = [];
-    for (let r = start; r < start + count; ) {
-      const b = Math.floor(r / B);
-      const c = await this.block(readAt, b);
-      const n = Math.min(start + count, (b + 1) * B) - r;
-      parts.push(rowsOf(c, d, r - b * B, n));
-      r += n;
+    const { nnz } = await this.entries(readAt, start, count);
+    const sparse = { ptr: new Uint32Array(count + 1), idx: new Uint32Array(nnz), val: s.values === 'indicator' ? null : new Float32Array(nnz) };
+    const chunk: HostChunk = { rows: count, x: new Float32Array(count * d), y: new Float32Array(count), firstRow: start, sparse, owned: true };
+    let row = 0;
+    const shared = this.busy++ === 0;
+    try {
+      await this.eachBlock(start, count, async (b, n, from, to) => {
+        writeRows(await this.block(readAt, b, n, shared), d, from, to, chunk, row);
+        row += to - from;
+      });
+    } finally {
+      this.busy--;
     }
-    return parts.length ? joined(parts, d) : { rows: 0, x: new Float32Array(0), y: new Float32Array(0), firstRow: start, sparse: { ptr: new Uint32Array(1), idx: new Uint32Array(0), val: null } };
+    return chunk;
   }
 }
 

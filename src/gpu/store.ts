@@ -199,14 +199,17 @@ export class GpuStore implements ChunkStore {
     this.ctx.check();
   }
 
-  /** Keeps a chunk's sparse block (a copy: the caller may reuse its arrays) and uploads it; work already queued keeps the old buffers. */
+  /**
+   * Keeps a chunk's sparse block (a copy, unless the chunk's arrays are its own: the caller may reuse them) and uploads
+   * it; work already queued keeps the old buffers.
+   */
   private loadSparse(slot: number, chunk: HostChunk): void {
     const old = this.sparse[slot];
     if (old) for (const b of [old.ptr, old.idx, old.val]) b.destroy();
     this.sparse[slot] = undefined;
     if (!chunk.sparse) return;
     const view = sliceCsr(chunk.sparse, 0, chunk.rows);
-    const csr: Csr = { ptr: view.ptr, idx: view.idx.slice(), val: view.val ? view.val.slice() : null };
+    const csr: Csr = chunk.owned ? view : { ptr: view.ptr, idx: view.idx.slice(), val: view.val ? view.val.slice() : null };
     this.sparse[slot] = { csr, ...uploadCsr(this.ctx.device, csr) };
   }
 
