@@ -68,8 +68,11 @@ export interface RowRecords {
 export interface RecordDecoder {
   /** bytes of the backend's memory to read a block into, 4-byte aligned (valid until the next call). */
   buffer(bytes: number): Uint8Array;
-  /** 0 when written; 1 when a check failed (nothing written); 2 when a row holds more than S entries. kind: 0 indicators, 1 f32, 2 f16. */
-  decode(n: number, d: number, kind: number, width: number, from: number, to: number, row: number): number;
+  /**
+   * 0 when written; 1 when a check failed (nothing written); 2 when a row holds more than S entries. kind: 0
+   * indicators, 1 f32, 2 f16. With `select`, only rows r whose select[r − from] is not 0, one after another.
+   */
+  decode(n: number, d: number, kind: number, width: number, from: number, to: number, row: number, select?: Uint8Array): number;
   /** Frees the buffer (the source has read every block it will). */
   release(): void;
 }

@@ -30,7 +30,7 @@ export interface Kernels {
   sparseCatchUpAll(blk: number, stride: number, width: number, k: number, p: number, q: number, base: number, to: number): void;
   sparseStampAll(blk: number, stride: number, width: number, to: number): void;
   csrRecords(
-    blk: number, n: number, d: number, kind: number, width: number, from: number, to: number, out: number, stride: number, yAt: number, nAt: number, S: number,
+    blk: number, n: number, d: number, kind: number, width: number, from: number, to: number, sel: number, out: number, stride: number, yAt: number, nAt: number, S: number,
   ): number;
   recordStats(step: number, at: number, rows: number, stride: number, offs: number, cols: number, out: number): void;
   sparseStepSgd(

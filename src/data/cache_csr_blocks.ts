@@ -116,6 +116,9 @@ export class CsrBlockWriter {
 /** Reads `length` bytes at `offset` (into `into`'s first bytes where given and large enough, if the reader can). */
 export type ReadAt = (offset: number, length: number, into?: Uint8Array) => Promise<Uint8Array>;
 
+/** How many rows a selection takes (its bytes that are not 0). */
+const taken = (select: Uint8Array): number => select.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
+
 /** Bytes at a 4-byte aligned offset of their buffer (copied when they are not). */
 const aligned = (b: Uint8Array): Uint8Array => (b.byteOffset % 4 === 0 ? b : b.slice());
 
@@ -182,14 +185,15 @@ export class CsrBlocks {
   }
 
   /** How many entries rows [start, start + count) hold, from their blocks' row offsets alone (checked against each block's size). */
-  async entries(readAt: ReadAt, start: number, count: number): Promise<RowEntries> {
+  async entries(readAt: ReadAt, start: number, count: number, select?: Uint8Array): Promise<RowEntries> {
     const s = this.h.sparse!;
     const d = this.h.features.length;
     const acc: RowEntries = { most: 0, nnz: 0, valued: s.values !== 'indicator' };
     const buf = new Uint8Array((Math.min(s.blockRows, this.h.rows) + 1) * 4);
     await this.eachBlock(start, count, async (b, n, from, to) => {
       const raw = aligned(await readAt(this.index[b] + ptrAt(n, d), (n + 1) * 4, buf));
-      addEntries(this.file, new Uint32Array(raw.buffer, raw.byteOffset, n + 1), n, d, this.index[b + 1] - this.index[b], b * s.blockRows, s, from, to, acc);
+      const sel = select?.subarray(b * s.blockRows + from - start, b * s.blockRows + to - start);
+      addEntries(this.file, new Uint32Array(raw.buffer, raw.byteOffset, n + 1), n, d, this.index[b + 1] - this.index[b], b * s.blockRows, s, from, to, acc, sel);
     });
     return acc;
   }
@@ -198,12 +202,14 @@ export class CsrBlocks {
    * Rows [start, start + count) decoded straight into row records: by the records' own decoder where they have one
    * (each block read into its buffer, freed at the end), else here (one read buffer for all the blocks).
    */
-  async records(readAt: ReadAt, start: number, count: number, into: RowRecords): Promise<void> {
+  async records(readAt: ReadAt, start: number, count: number, into: RowRecords, select?: Uint8Array): Promise<void> {
     const read = { row: 0, buf: new Uint8Array(0) };
+    const B = this.h.sparse!.blockRows;
     try {
       await this.eachBlock(start, count, async (b, n, from, to) => {
-        await this.blockRecords(readAt, b, n, from, to, into, read);
-        read.row += to - from;
+        const sel = select?.subarray(b * B + from - start, b * B + to - start);
+        await this.blockRecords(readAt, b, n, from, to, into, read, sel);
+        read.row += sel ? taken(sel) : to - from;
       });
     } finally {
       into.blocks?.release();
@@ -211,7 +217,9 @@ export class CsrBlocks {
   }
 
   /** Block b's rows [from, to) into records from record read.row on (read.buf: the read buffer, grown as needed). */
-  private async blockRecords(readAt: ReadAt, b: number, n: number, from: number, to: number, into: RowRecords, read: { row: number; buf: Uint8Array }): Promise<void> {
+  private async blockRecords(
+    readAt: ReadAt, b: number, n: number, from: number, to: number, into: RowRecords, read: { row: number; buf: Uint8Array }, select?: Uint8Array,
+  ): Promise<void> {
     const s = this.h.sparse!;
     const d = this.h.features.length;
     const first = b * s.blockRows;
@@ -219,15 +227,15 @@ export class CsrBlocks {
     const dec = into.blocks;
     if (!dec) {
       if (read.buf.length < length) read.buf = new Uint8Array(length);
-      decodeRecords(this.file, aligned(await readAt(this.index[b], length, read.buf)), n, d, first, s, from, to, into, read.row);
+      decodeRecords(this.file, aligned(await readAt(this.index[b], length, read.buf)), n, d, first, s, from, to, into, read.row, select);
       return;
     }
     const view = dec.buffer(length);
     const got = await readAt(this.index[b], length, view);
     if (got.buffer !== view.buffer || got.byteOffset !== view.byteOffset) view.set(got);
-    if (fitsBlock(view, n, d, s) && dec.decode(n, d, VALUE_KINDS[s.values], s.width, from, to, read.row) === 0) return;
+    if (fitsBlock(view, n, d, s) && dec.decode(n, d, VALUE_KINDS[s.values], s.width, from, to, read.row, select) === 0) return;
     // The twin words the error (it throws where the kernel stopped).
-    decodeRecords(this.file, view, n, d, first, s, from, to, into, read.row);
+    decodeRecords(this.file, view, n, d, first, s, from, to, into, read.row, select);
     throw new DataError(this.file, first + 1, null, 'a block the backend could not decode (corrupt); convert the data again', 'row');
   }
 
@@ -299,14 +307,14 @@ export class CsrBlobSource implements DataSource {
     return this.blocks.rows(this.readAt, start, count);
   }
 
-  rowEntries(start: number, count: number): Promise<RowEntries> {
+  rowEntries(start: number, count: number, select?: Uint8Array): Promise<RowEntries> {
     checkRange(start, count, this.rows);
-    return this.blocks.entries(this.readAt, start, count);
+    return this.blocks.entries(this.readAt, start, count, select);
   }
 
-  readRecordsInto(start: number, count: number, into: RowRecords): Promise<void> {
+  readRecordsInto(start: number, count: number, into: RowRecords, select?: Uint8Array): Promise<void> {
     checkRange(start, count, this.rows);
-    return this.blocks.records(this.readAt, start, count, into);
+    return this.blocks.records(this.readAt, start, count, into, select);
   }
 
   readTargets(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {

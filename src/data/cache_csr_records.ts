@@ -34,18 +34,25 @@ export const ptrAt = (n: number, d: number): number => n * (d + 1) * 4;
 
 /**
  * Checks a block's row offsets (n + 1 u32, read alone) against its size in bytes and adds rows [from, to)'s entries
- * to `acc` (the block's first row is row `first` of the file).
+ * (those whose select[r − from] is not 0 where `select` is given) to `acc` (the block's first row is row `first` of
+ * the file).
  */
-export function addEntries(file: string, ptr: Uint32Array, n: number, d: number, bytes: number, first: number, info: CsrInfo, from: number, to: number, acc: RowEntries): void {
+export function addEntries(
+  file: string, ptr: Uint32Array, n: number, d: number, bytes: number, first: number, info: CsrInfo, from: number, to: number, acc: RowEntries, select?: Uint8Array,
+): void {
   if (ptr[0] !== 0 || blockBytes(n, d, ptr[n], info.values) !== bytes) corrupt(file, first, 'a block whose row offsets do not fit its size');
   let most = acc.most;
+  let nnz = 0;
   for (let r = 0; r < n; r++) {
     const c = ptr[r + 1] - ptr[r];
     if (c < 0) corrupt(file, first + r, 'row offsets decrease');
-    if (r >= from && r < to && c > most) most = c;
+    if (r >= from && r < to && (!select || select[r - from] !== 0)) {
+      if (c > most) most = c;
+      nnz += c;
+    }
   }
   acc.most = most;
-  acc.nnz += ptr[to] - ptr[from];
+  acc.nnz += nnz;
 }
 
 /** The targets of a block's dense part (n·(d + 1) f32, read alone), checked finite as decodeBlock checks them. */
@@ -94,10 +101,13 @@ export function checkBlock(file: string, bytes: Uint8Array, n: number, d: number
 
 /**
  * Checks a block of n rows (bytes read at a 4-byte aligned offset of their buffer) as decodeBlock does and writes
- * its rows [from, to) into records `into` from record `row` on. `first`: the block's first row in the file.
+ * its rows [from, to) — those whose select[r − from] is not 0 where `select` is given — one after another into
+ * records `into` from record `row` on. `first`: the block's first row in the file.
  */
-export function decodeRecords(file: string, bytes: Uint8Array, n: number, d: number, first: number, info: CsrInfo, from: number, to: number, into: RowRecords, row: number): void {
-  writeRecords(checkBlock(file, bytes, n, d, first, info), d, from, to, into, row);
+export function decodeRecords(
+  file: string, bytes: Uint8Array, n: number, d: number, first: number, info: CsrInfo, from: number, to: number, into: RowRecords, row: number, select?: Uint8Array,
+): void {
+  writeRecords(checkBlock(file, bytes, n, d, first, info), d, from, to, into, row, select);
 }
 
 /**
@@ -150,11 +160,12 @@ function checkEntries(file: string, ptr: Uint32Array, idx: Uint32Array, f32v: Ui
 }
 
 /** Rows [from, to) of a checked block as records from record `row` on: x and y as bits, the count, indices, values. */
-function writeRecords(b: CheckedBlock, d: number, from: number, to: number, into: RowRecords, row: number): void {
+function writeRecords(b: CheckedBlock, d: number, from: number, to: number, into: RowRecords, row: number, select?: Uint8Array): void {
   const { m, ptr, idx, f32v, f16v } = b;
   const { u32, f32, stride, yAt, nAt, S } = into;
   const table = f16v ? f16Table() : null;
-  for (let r = from, o = into.at + row * stride; r < to; r++, o += stride) {
+  for (let r = from, o = into.at + row * stride; r < to; r++) {
+    if (select && select[r - from] === 0) continue;
     for (let j = 0, i = r * (d + 1); j < d; j++) u32[o + j] = m[i + j];
     u32[o + yAt] = m[r * (d + 1) + d];
     const e0 = ptr[r];
@@ -165,5 +176,6 @@ function writeRecords(b: CheckedBlock, d: number, from: number, to: number, into
     for (let t = 0; t < c; t++) u32[ix + t] = idx[e0 + t];
     if (f32v) for (let t = 0; t < c; t++) u32[ix + S + t] = f32v[e0 + t];
     if (table) for (let t = 0; t < c; t++) f32[ix + S + t] = table[f16v![e0 + t]];
+    o += stride;
   }
 }

@@ -97,11 +97,13 @@ function fillPadded(chunk: HostChunk, d: number, dp: number, target: ArrayBuffer
   dst.fill(0);
   const r0 = Math.floor(firstFloat / dp);
   const r1 = Math.min(chunk.rows, Math.ceil((firstFloat + dst.length) / dp));
+  const x = chunk.x;
   for (let r = r0; r < r1; r++) {
     const at = r * dp - firstFloat;
-    const row = chunk.x.subarray(r * d, (r + 1) * d);
-    if (at >= 0 && at + d <= dst.length) dst.set(row, at);
-    else for (let j = 0; j < d; j++) if (at + j >= 0 && at + j < dst.length) dst[at + j] = row[j];
+    // A short row by a loop: its view (subarray, then set) would cost more than its copy.
+    if (at >= 0 && at + d <= dst.length && d < 64) for (let j = 0, i = r * d; j < d; j++, i++) dst[at + j] = x[i];
+    else if (at >= 0 && at + d <= dst.length) dst.set(x.subarray(r * d, (r + 1) * d), at);
+    else for (let j = 0; j < d; j++) if (at + j >= 0 && at + j < dst.length) dst[at + j] = x[r * d + j];
   }
 }
 
