@@ -45,7 +45,7 @@ export class ValidationSet {
     if (rows === 0) return true;
     const slot = this.slot;
     const y: RowStats = { x: null, y: new ColumnSet(1) };
-    if (!(await loadRecords(source as SlotSource, this.store, slot, start, count, y, held, rows))) return false;
+    if (!(await loadRecords(source, this.store, slot, start, count, y, held, rows))) return false;
     this.count(rows);
     this.y.cols[0] = mergeStats(this.y.cols[0], y.y.cols[0]);
     this.slot++;
@@ -190,7 +190,7 @@ async function loadSplit(
   }
   if (!validation) return true;
   const held = roles.map((v) => (v === 2 ? 1 : 0));
-  const piece = chunkRows({ maxRows: slotRows }, d + Math.ceil(source.sparse?.nnzPerRow ?? 0));
+  const piece = readPiece(source, slotRows);
   for (let start = 0; start < n; start += piece) {
     signal?.throwIfAborted();
     const count = Math.min(piece, n - start);
@@ -201,18 +201,41 @@ async function loadSplit(
   return true;
 }
 
+/** Whether a source of known size reads its rows straight into the store's row records (a .dh cache, the fast CPU backend). */
+export function canRecords(source: DataSource, store: ChunkStore): boolean {
+  return !!(source.readRecordsInto && source.rowEntries && source.readRows && store.recordView) && source.rows !== null;
+}
+
+/**
+ * Rows [start, start + count) of a source of known size into slot `slot`: straight into its records where the store
+ * takes them, else as a chunk; their statistics added to `stats` when it is given.
+ */
+export async function loadRange(source: DataSource, store: ChunkStore, slot: number, start: number, count: number, stats: RowStats | null): Promise<void> {
+  if (await loadRecords(source, store, slot, start, count, stats)) return;
+  const c = await source.readRows!(start, count);
+  if (stats) addStats(stats, c);
+  await store.load(slot, c);
+}
+
+/** The rows of each chunk a pass of source.read({ maxRows: slotRows }) gives (a .dh cache's: data/blocks.ts chunkRows). */
+export function readPiece(source: DataSource, slotRows: number): number {
+  return chunkRows({ maxRows: slotRows }, source.features.length + Math.ceil(source.sparse?.nnzPerRow ?? 0));
+}
+
 /**
  * Reads rows with a sparse block straight into a store's row records where both can (a .dh cache into the fast CPU
- * backend: no chunk in between), and adds their statistics from the records; false, reading nothing, where they cannot.
- * With `select`, only the `rows` rows of [start, start + count) it takes (a holdout's share), one after another.
+ * backend: no chunk in between), and adds their statistics from the records (when `stats` is given); false, reading
+ * nothing, where they cannot. With `select`, only the `rows` rows of [start, start + count) it takes (a holdout's
+ * share), one after another.
  */
-async function loadRecords(
-  source: SlotSource, store: ChunkStore, slot: number, start: number, count: number, stats: RowStats, select?: Uint8Array, rows = count,
+export async function loadRecords(
+  source: DataSource, store: ChunkStore, slot: number, start: number, count: number, stats: RowStats | null, select?: Uint8Array, rows = count,
 ): Promise<boolean> {
   if (!source.readRecordsInto || !source.rowEntries || !store.recordView) return false;
   const into = store.recordView(slot, rows, await source.rowEntries(start, count, select));
   if (!into) return false;
   await source.readRecordsInto(start, count, into, select);
+  if (!stats) return true;
   // The dense columns (when asked for) and the target in one set (one pass over the records), then merged as addStats would fold them.
   const d = stats.x ? source.features.length : 0;
   const offsets = [...Array(d).keys(), into.yAt];

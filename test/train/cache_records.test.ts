@@ -3,7 +3,8 @@
 // src/data/cache_csr_records.ts) against the chunk path it replaces (readRows, then store.load):
 // real cache files (and the same bytes as a Blob, the browser's reader) of ±1 indicators (signs in the index), one-hot
 // indicators, float32 and float16 values, slots whose rows span block borders, targets mapped to classes — the same
-// records word for word, the same statistics bit for bit, under a holdout or a fold too (both shares, the same slots);
+// records word for word, the same statistics bit for bit, under a holdout or a fold too (both shares, the same slots),
+// and streamed epochs through the ring's records train the same model;
 // and a damaged block is still a DataError naming the file, whichever path reads it.
 import fs from 'node:fs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -16,6 +17,8 @@ import { CsrBlobSource } from '../../src/data/cache_csr_blocks';
 import { CsrCacheSource, CsrCacheWriter } from '../../src/data/cache_csr_io';
 import type { DataSource } from '../../src/data/source';
 import { foldRule, holdout, type Holdout } from '../../src/core/holdout';
+import { penaltyHp } from '../../src/core/penalties';
+import { RUNTIME_BYTES, sparseBlockBytes } from '../../src/train/plan';
 import { loadResident, ValidationSet, type RowStats } from '../../src/train/load';
 import { train, uploadDataset } from '../../src/train/train';
 import { sparseAndDense, type SparseDataOptions } from '../helpers/sparse';
@@ -174,6 +177,31 @@ describe.each(cases)('a sparse cache read straight into row records: %s', (name,
       expect([...a.params.weights]).toEqual([...b.params.weights]);
       expect([...a.params.bias]).toEqual([...b.params.bias]);
       expect(a.final).toEqual(b.final);
+    } finally {
+      await src.close();
+    }
+  });
+
+  it('streamed (larger than the memory budget): each epoch\'s chunks straight into the ring\'s records, the chunk path\'s model and metrics', async () => {
+    const src = (await cacheSource(path)) as CsrCacheSource;
+    // A budget that streams: the sparse model's bytes, the program's and room for about 6 KiB of rows.
+    const memoryBudget = sparseBlockBytes(backend, { width: 50, outputs: 1, optimizer: 'sgd', penalty: 'none', penaltyHp: penaltyHp('none', {}), clipNorm: 0 }) + RUNTIME_BYTES + (6 << 10);
+    try {
+      for (const standardize of [false, true]) {
+        const spec = { loss: 'logistic', epochs: 2, batch: 16, lr: 0.05, seed: 3, standardize, memoryBudget, chunkRows: 50 } as const;
+        const spy = vi.spyOn(src, 'readRecordsInto');
+        const a = await train(backend, src, spec);
+        expect(a.streamed, 'streamed').toBe(true);
+        expect(spy.mock.calls.length, 'every chunk of both epochs and of the final metrics by records').toBeGreaterThanOrEqual(2 * 7 + 1);
+        vi.restoreAllMocks();
+        const b = await train(backend, chunksOnly(src), spec);
+        expect(b.streamed).toBe(true);
+        expect([...a.params.weights], `standardize ${standardize}`).toEqual([...b.params.weights]);
+        expect([...a.params.bias]).toEqual([...b.params.bias]);
+        expect(a.final).toEqual(b.final);
+        expect(a.epochs.map((e) => e.loss)).toEqual(b.epochs.map((e) => e.loss));
+        expect([a.standardization, a.rows]).toEqual([b.standardization, b.rows]);
+      }
     } finally {
       await src.close();
     }
