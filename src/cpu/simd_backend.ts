@@ -174,7 +174,7 @@ export class SimdStore implements ChunkStore {
   private readBuffer(bytes: number): number {
     if (this.scratch.size < bytes) {
       if (this.scratch.size) this.arena.release(this.scratch.at);
-      this.scratch = { at: this.arena.alloc(bytes), size: bytes };
+      this.scratch = { at: this.arena.alloc(bytes, false), size: bytes }; // a block is read over it whole
     }
     return this.scratch.at;
   }
@@ -217,7 +217,7 @@ export class SimdStore implements ChunkStore {
   private selection(select: Uint8Array): number {
     if (this.selScratch.size < select.length) {
       if (this.selScratch.size) this.arena.release(this.selScratch.at);
-      this.selScratch = { at: this.arena.alloc(select.length), size: select.length };
+      this.selScratch = { at: this.arena.alloc(select.length, false), size: select.length }; // written whole at each use
     }
     new Uint8Array(this.arena.views.f32.buffer, this.selScratch.at, select.length).set(select);
     return this.selScratch.at;

@@ -131,6 +131,24 @@ describe('csrRecords (the kernel) against decodeRecords (its twin)', () => {
   });
 });
 
+describe('the arena\'s blocks', () => {
+  it('reused bytes come back zeroed, unless asked for as they are (a read buffer the reads overwrite whole)', () => {
+    const { arena } = backend;
+    const a = arena.alloc(4096);
+    new Uint8Array(arena.views.f32.buffer, a, 4096).fill(7);
+    arena.release(a);
+    const b = arena.alloc(4096);
+    expect(b).toBe(a);
+    expect(new Uint8Array(arena.views.f32.buffer, b, 4096).every((v) => v === 0)).toBe(true);
+    new Uint8Array(arena.views.f32.buffer, b, 4096).fill(7);
+    arena.release(b);
+    const c = arena.alloc(4096, false);
+    expect(c).toBe(a);
+    expect(new Uint8Array(arena.views.f32.buffer, c, 4096).every((v) => v === 7)).toBe(true);
+    arena.release(c);
+  });
+});
+
 describe('recordStats (the kernel) against ColumnSet.addRows (its twin)', () => {
   it('the columns\' statistics over records, bit for bit, at awkward row counts and scales', () => {
     const { arena } = backend;
