@@ -13,7 +13,7 @@ import { SimdCpuBackend, type SimdStore } from '../../src/cpu/simd_backend';
 import type { Dataset } from '../../src/core/dataset';
 import { ColumnSet } from '../../src/core/stats';
 import { cacheSource } from '../../src/data/cache';
-import { CsrBlobSource } from '../../src/data/cache_csr_blocks';
+import { CsrBlobSource } from '../../src/data/cache_csr_blob';
 import { CsrCacheSource, CsrCacheWriter } from '../../src/data/cache_csr_io';
 import type { DataSource } from '../../src/data/source';
 import { foldRule, holdout, type Holdout } from '../../src/core/holdout';
