@@ -10,7 +10,7 @@ import { stripeCount, stripedSteps } from '../core/stripes';
 import { ColumnSet, type ColumnStats } from '../core/stats';
 import type { DataSource } from '../data/source';
 import { epochChunks, epochRanges, readAhead } from './chunks';
-import { addStats, canRecords, loadRange, readPiece, trainRows, type RowStats, type ValidationSet } from './load';
+import { addStats, canRecords, loadRange, readPiece, shareOf, trainRows, type RowStats, type ValidationSet } from './load';
 import type { RunState } from './run_state';
 import { DistStore } from './dist_session';
 import { StepSink } from './sink';
@@ -144,12 +144,17 @@ export async function streamedEpoch(ctx: EpochContext, epoch: number, t0: number
     for (const step of planner.add(slot, rows, chunkKey(seed, epoch, id))) await push(step);
     slot = (slot + 1) % slots;
   };
-  if (!hold && canRecords(ctx.source, store)) {
-    // A cache's rows go straight into the ring's records: its memory is touched in the first round only.
+  if (canRecords(ctx.source, store)) {
+    // A cache's rows go straight into the ring's records (its memory touched in the first round only), a holdout's
+    // shares through selections of rows: the chunks the other path reads, in its order, split as it splits them.
     for (const { id, start, count } of epochRanges(ctx.source.rows!, slotRows, seed, epoch, shuffle)) {
+      const share = hold ? shareOf(start, count, hold) : undefined;
+      if (share && epoch === 0 && ctx.validation) await ctx.validation.addShare(ctx.source, start, count, share);
+      const rows = share ? share.trained : count;
+      if (rows === 0) continue;
       sink.enqueue(); // steps still queued on the host may read the slot about to be reloaded
-      await loadRange(ctx.source, store, slot, start, count, countRows ? ctx.stats : null);
-      await next(id, count);
+      await loadRange(ctx.source, store, slot, start, count, countRows ? ctx.stats : null, share);
+      await next(id, rows);
       if (plan.signal?.aborted) break;
     }
   } else {
@@ -181,11 +186,15 @@ export async function streamedMetrics(
   const { evalStore, slotRows } = ctx.stream!;
   const sums = emptySums(confusionClasses(ctx.model.loss, ctx.model.outputs));
   const add = async () => addSums(sums, await ctx.session.evaluate(evalStore, ctx.stats.y.mean(0), which));
-  if (!ctx.plan.hold && canRecords(ctx.source, evalStore)) {
-    // Straight into the one slot's records, in the pieces a pass reads (the same sums, in the same order).
+  if (canRecords(ctx.source, evalStore)) {
+    // Straight into the one slot's records, in the pieces a pass reads, their training share (the same sums, in the same order).
     const piece = readPiece(ctx.source, slotRows);
+    const hold = ctx.plan.hold;
     for (let start = 0, rows = ctx.source.rows!; start < rows; start += piece) {
-      await loadRange(ctx.source, evalStore, 0, start, Math.min(piece, rows - start), null);
+      const count = Math.min(piece, rows - start);
+      const share = hold ? shareOf(start, count, hold) : undefined;
+      if (share?.trained === 0) continue;
+      await loadRange(ctx.source, evalStore, 0, start, count, null, share);
       await add();
     }
     return metricsFromSums(sums, unit);

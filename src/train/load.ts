@@ -38,18 +38,19 @@ export class ValidationSet {
   }
 
   /**
-   * Adds the `rows` rows of [start, start + count) that `held` takes straight into the store's row records where both
-   * can (as `add` would add them as a chunk: one slot, the target's statistics); false, adding nothing, where they cannot.
+   * Adds the held-out rows of [start, start + count) of a source of known size (`share`: shareOf's) as `add` would add
+   * them as a chunk (one slot, the target's statistics): straight into the store's row records where both can.
    */
-  async addRecords(source: DataSource, start: number, count: number, held: Uint8Array, rows: number): Promise<boolean> {
-    if (rows === 0) return true;
-    const slot = this.slot;
+  async addShare(source: DataSource, start: number, count: number, share: Share): Promise<void> {
+    if (share.heldRows === 0) return;
     const y: RowStats = { x: null, y: new ColumnSet(1) };
-    if (!(await loadRecords(source, this.store, slot, start, count, y, held, rows))) return false;
-    this.count(rows);
+    if (!(await loadRecords(source, this.store, this.slot, start, count, y, share.held, share.heldRows))) {
+      await this.add(splitChunk(await source.readRows!(start, count), source.features.length, share.hold).held);
+      return;
+    }
+    this.count(share.heldRows);
     this.y.cols[0] = mergeStats(this.y.cols[0], y.y.cols[0]);
     this.slot++;
-    return true;
   }
 
   private count(rows: number): void {
@@ -189,14 +190,10 @@ async function loadSplit(
     [start, left] = [end, left - rows];
   }
   if (!validation) return true;
-  const held = roles.map((v) => (v === 2 ? 1 : 0));
   const piece = readPiece(source, slotRows);
   for (let start = 0; start < n; start += piece) {
     signal?.throwIfAborted();
-    const count = Math.min(piece, n - start);
-    const sel = held.subarray(start, start + count);
-    const rows = sel.reduce((a, v) => a + v, 0);
-    if (!(await validation.addRecords(source, start, count, sel, rows))) await validation.add(splitChunk(await source.readRows(start, count), d, hold).held);
+    await validation.addShare(source, start, Math.min(piece, n - start), shareOf(start, Math.min(piece, n - start), hold));
   }
   return true;
 }
@@ -206,13 +203,37 @@ export function canRecords(source: DataSource, store: ChunkStore): boolean {
   return !!(source.readRecordsInto && source.rowEntries && source.readRows && store.recordView) && source.rows !== null;
 }
 
+/** A holdout rule's shares of a range of rows: selections of the rows it trains on and holds out, and their counts. */
+export interface Share {
+  hold: Holdout;
+  train: Uint8Array;
+  held: Uint8Array;
+  trained: number;
+  heldRows: number;
+}
+
+/** The shares of rows [start, start + count) under a holdout rule (rows it drops in neither). */
+export function shareOf(start: number, count: number, hold: Holdout): Share {
+  const train = new Uint8Array(count);
+  const held = new Uint8Array(count);
+  let [trained, heldRows] = [0, 0];
+  for (let i = 0; i < count; i++) {
+    const role = rowRole(start + i, hold);
+    if (role === 'train') (train[i] = 1, trained++);
+    else if (role === 'held') (held[i] = 1, heldRows++);
+  }
+  return { hold, train, held, trained, heldRows };
+}
+
 /**
- * Rows [start, start + count) of a source of known size into slot `slot`: straight into its records where the store
- * takes them, else as a chunk; their statistics added to `stats` when it is given.
+ * Rows [start, start + count) of a source of known size — the training share's alone where `share` is given — into
+ * slot `slot`: straight into its records where the store takes them, else as a chunk; their statistics added to
+ * `stats` when it is given.
  */
-export async function loadRange(source: DataSource, store: ChunkStore, slot: number, start: number, count: number, stats: RowStats | null): Promise<void> {
-  if (await loadRecords(source, store, slot, start, count, stats)) return;
-  const c = await source.readRows!(start, count);
+export async function loadRange(source: DataSource, store: ChunkStore, slot: number, start: number, count: number, stats: RowStats | null, share?: Share): Promise<void> {
+  if (await loadRecords(source, store, slot, start, count, stats, share?.train, share?.trained ?? count)) return;
+  let c = await source.readRows!(start, count);
+  if (share) c = splitChunk(c, source.features.length, share.hold).train;
   if (stats) addStats(stats, c);
   await store.load(slot, c);
 }

@@ -18,7 +18,7 @@ import { CsrCacheSource, CsrCacheWriter } from '../../src/data/cache_csr_io';
 import type { DataSource } from '../../src/data/source';
 import { foldRule, holdout, type Holdout } from '../../src/core/holdout';
 import { penaltyHp } from '../../src/core/penalties';
-import { RUNTIME_BYTES, sparseBlockBytes } from '../../src/train/plan';
+import { rowBytes, RUNTIME_BYTES, sparseBlockBytes } from '../../src/train/plan';
 import { loadResident, ValidationSet, type RowStats } from '../../src/train/load';
 import { train, uploadDataset } from '../../src/train/train';
 import { sparseAndDense, type SparseDataOptions } from '../helpers/sparse';
@@ -182,23 +182,28 @@ describe.each(cases)('a sparse cache read straight into row records: %s', (name,
     }
   });
 
-  it('streamed (larger than the memory budget): each epoch\'s chunks straight into the ring\'s records, the chunk path\'s model and metrics', async () => {
+  it('streamed (larger than the memory budget), with or without a holdout: each epoch\'s chunks (their shares) straight into the ring\'s records, the chunk path\'s model and metrics', async () => {
     const src = (await cacheSource(path)) as CsrCacheSource;
     // A budget that streams: the sparse model's bytes, the program's and room for about 6 KiB of rows.
     const memoryBudget = sparseBlockBytes(backend, { width: 50, outputs: 1, optimizer: 'sgd', penalty: 'none', penaltyHp: penaltyHp('none', {}), clipNorm: 0 }) + RUNTIME_BYTES + (6 << 10);
     try {
-      for (const standardize of [false, true]) {
-        const spec = { loss: 'logistic', epochs: 2, batch: 16, lr: 0.05, seed: 3, standardize, memoryBudget, chunkRows: 50 } as const;
+      for (const run of [{ standardize: false }, { standardize: true }, { standardize: false, validation: 0.1 }, { standardize: true, validation: 0.1 }]) {
+        // With a holdout: room for about 120 rows, so the held-out ones (~30) fit half of it and the training ones do not fit.
+        const budget = 'validation' in run ? memoryBudget - (6 << 10) + 120 * rowBytes(src.features.length, src.sparse.nnzPerRow) : memoryBudget;
+        const spec = { loss: 'logistic', epochs: 2, batch: 16, lr: 0.05, seed: 3, memoryBudget: budget, chunkRows: 50, ...run } as const;
         const spy = vi.spyOn(src, 'readRecordsInto');
         const a = await train(backend, src, spec);
         expect(a.streamed, 'streamed').toBe(true);
         expect(spy.mock.calls.length, 'every chunk of both epochs and of the final metrics by records').toBeGreaterThanOrEqual(2 * 7 + 1);
+        if ('validation' in run) expect(spy.mock.calls.some((c) => c[3] instanceof Uint8Array), 'shares by selections').toBe(true);
         vi.restoreAllMocks();
         const b = await train(backend, chunksOnly(src), spec);
         expect(b.streamed).toBe(true);
-        expect([...a.params.weights], `standardize ${standardize}`).toEqual([...b.params.weights]);
+        expect([...a.params.weights], JSON.stringify(run)).toEqual([...b.params.weights]);
         expect([...a.params.bias]).toEqual([...b.params.bias]);
         expect(a.final).toEqual(b.final);
+        expect([a.validation, a.validationRows]).toEqual([b.validation, b.validationRows]);
+        if ('validation' in run) expect(a.validationRows).toBeGreaterThan(15);
         expect(a.epochs.map((e) => e.loss)).toEqual(b.epochs.map((e) => e.loss));
         expect([a.standardization, a.rows]).toEqual([b.standardization, b.rows]);
       }
