@@ -39,7 +39,7 @@ describe('streaming a file larger than the memory budget', () => {
   it('keeps peak RSS within the baseline + 3 × budget + 128 MB, which holding the file would exceed', () => {
     runCliOk(['gen', '-o', at('big.dh'), '--rows', '2000000', '--features', '16', '--seed', '3'], SLOW); // 136 MB
     runCliOk(['gen', '-o', at('tiny.dh'), '--rows', '1000', '--features', '16'], SLOW);
-    const opts = ['--epochs', '1', '--batch', '1024', '--lr', '0.05', '--memory-budget', '32M'];
+    const opts = ['--epochs', '1', '--batch', '8192', '--lr', '0.05', '--memory-budget', '32M'];
     const baseline = trainAlone(at('tiny.dh'), ...opts).peakRssBytes;
     const streamed = trainAlone(at('big.dh'), ...opts);
     // 3 × budget: on lavapipe the GPU's slots and Dawn's upload staging are host memory too; 128 MB: allocator
