@@ -192,7 +192,7 @@ export class NpySource implements DataSource {
   }
 
   /** Rows [start, start + count) read straight into `into` (X and y in two files; one matrix goes through a buffer). */
-  async readRowsInto(start: number, count: number, into: HostChunk): Promise<void> {
+  async readRowsInto(start: number, count: number, into: HostChunk, featuresOnly = false): Promise<void> {
     checkRange(start, count, this.rows);
     this.handles ??= await this.openAll();
     const fhs = this.handles;
@@ -202,12 +202,12 @@ export class NpySource implements DataSource {
       const y = this.arrays[1];
       await Promise.all([
         readNpyInto(fhs[0], this.arrays[0], start, count, into.x.subarray(0, count * d), (j) => this.features[j], into.allFinite),
-        y ? readNpyInto(fhs[1], y, start, count, into.y.subarray(0, count), () => this.target) : into.y.fill(0, 0, count),
+        featuresOnly ? null : y ? readNpyInto(fhs[1], y, start, count, into.y.subarray(0, count), () => this.target) : into.y.fill(0, 0, count),
       ]);
     } else {
       const c = await this.decode(fhs, start, count);
       into.x.set(c.x);
-      into.y.set(c.y);
+      if (!featuresOnly) into.y.set(c.y);
     }
     await this.watch.check();
   }

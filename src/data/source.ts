@@ -37,8 +37,9 @@ export interface DataSource {
   /**
    * Reads rows [start, start + count) into `into` (x: count × D values, y: count) — memory the caller owns, e.g. a
    * backend's own (ChunkStore.slotView) — where the format can read them there without a buffer of its own (NPY).
+   * `featuresOnly`: x alone (into.y is left as it is), for a reader that kept the targets from an earlier read.
    */
-  readRowsInto?(start: number, count: number, into: HostChunk): Promise<void>;
+  readRowsInto?(start: number, count: number, into: HostChunk, featuresOnly?: boolean): Promise<void>;
   /** How many entries rows [start, start + count) of a sparse block hold, where the format tells it without decoding them (a .dh cache). */
   rowEntries?(start: number, count: number): Promise<RowEntries>;
   /**

@@ -112,8 +112,8 @@ function checkedSource(src: DataSource): DataSource {
       },
     } : {}),
     ...(src.readRowsInto ? {
-      readRowsInto: async (start: number, count: number, into: HostChunk) => {
-        await src.readRowsInto!(start, count, into);
+      readRowsInto: async (start: number, count: number, into: HostChunk, featuresOnly?: boolean) => {
+        await src.readRowsInto!(start, count, into, featuresOnly);
         check({ rows: count, x: into.x.subarray(0, count * d), y: into.y.subarray(0, count), firstRow: start }, `rows ${start + 1}…${start + count}`);
       },
     } : {}),

@@ -59,9 +59,9 @@ function mapTargets(src: DataSource, map: (v: number, row: number) => number, ex
     },
     ...(src.readRows ? { readRows: async (start: number, count: number) => remap(await src.readRows!(start, count)) } : {}),
     ...(src.readRowsInto ? {
-      readRowsInto: async (start: number, count: number, into: HostChunk) => {
-        await src.readRowsInto!(start, count, into);
-        for (let i = 0; i < count; i++) into.y[i] = map(into.y[i], start + i); // the caller's memory, not the input's
+      readRowsInto: async (start: number, count: number, into: HostChunk, featuresOnly?: boolean) => {
+        await src.readRowsInto!(start, count, into, featuresOnly);
+        if (!featuresOnly) for (let i = 0; i < count; i++) into.y[i] = map(into.y[i], start + i); // the caller's memory, not the input's
       },
     } : {}),
     ...(src.readTargets ? { readTargets: async function* (opts?: ReadOptions) { for await (const c of src.readTargets!(opts)) yield remap(c); } } : {}),

@@ -1,0 +1,145 @@
+// The fast CPU backend's rows read again at every pass (Backend.createPassStore): instead of holding the features in
+// the arena, a store lays the rows out as resident slots would be (rowsIn), keeps only their targets (y: 4 bytes a
+// row, read and mapped once) and reads each job's chunks of features from the source into one reused buffer, so a
+// pass touches the same few megabytes every time. A page of fresh memory costs ~6–13 µs on
+// the VM where this was measured (bench/NOTES.md), 0.6 s for 128 MB, while reading the same bytes again into memory
+// already touched costs ~0.02 s: a solver that makes ~10 passes (L-BFGS) is faster streaming. Each chunk of a job is
+// read whole and summed by the same code over the same rows in the same blocks, and the chunks' sums are added in
+// the same order, so a pass gives the resident store's sums bit for bit.
+import type { PassStore, RowFeed } from '../backend';
+import { NO_EXTRAS, type HostChunk, type RowExtras } from '../core/dataset';
+import type { Piece } from '../core/schedule';
+import type { Arena } from './simd_arena';
+
+/** Bytes of rows a buffer holds at least: a round of several chunks, so that every thread has one. */
+const ROUND_BYTES = 32 * 2 ** 20;
+
+/** What runs a job of pieces (the session, simd_backend.ts). */
+export interface JobRunner {
+  /** How many chunks a job of this many rows is split into. */
+  chunksFor(rows: number): number;
+  /** Piece i of the next job: rows in the arena (x at byte `x` with a stride of rb, y at byte `y`). */
+  piece(i: number, x: number, y: number, rows: number): void;
+  /**
+   * Runs the pieces written as chunks [first, first + chunks) of `span` rows split into n, adding each chunk's sums
+   * in chunk order.
+   */
+  run(pieces: number, rows: number, chunks: number, span: number, n: number, first: number): void;
+}
+
+/** Rows read from a feed into a reused buffer for each job (see the file header). */
+export class SimdPassStore implements PassStore {
+  readonly rowsIn: number[];
+  readonly extras: RowExtras = NO_EXTRAS;
+  private buf = { x: 0, capacity: 0 };
+  /** The targets of every row (byte offset in the arena; 0 before the scan). */
+  private y = 0;
+  /** Where rows are read when they cannot land in the arena as laid out (D not a multiple of 4): reused too. */
+  private host: HostChunk | null = null;
+
+  constructor(readonly d: number, readonly slotRows: number, readonly rb: number, readonly feed: RowFeed, private readonly arena: Arena) {
+    const { rows } = feed;
+    this.rowsIn = Array.from({ length: Math.ceil(rows / slotRows) }, (_, s) => Math.min(slotRows, rows - s * slotRows));
+  }
+
+  async load(): Promise<void> {
+    throw new Error('a store that reads its rows at every pass is not loaded slot by slot');
+  }
+
+  /** The buffer, for at least `rows` rows (grown once, then reused). */
+  private ensure(rows: number): void {
+    if (this.buf.capacity >= rows) return;
+    if (this.buf.capacity) this.arena.release(this.buf.x);
+    this.buf = { x: this.arena.alloc(rows * this.rb), capacity: rows };
+  }
+
+  /**
+   * Reads the source's rows [start, start + count) into buffer rows [at, at + count): their features, and (the scan,
+   * `targets`) their targets into the kept targets.
+   */
+  private async read(start: number, count: number, at: number, targets = false): Promise<void> {
+    const { d, rb, arena } = this;
+    const { x } = this.buf;
+    const y = (f32: Float32Array) => f32.subarray(this.y / 4 + start, this.y / 4 + start + count);
+    if (rb === d * 4) {
+      const { f32 } = arena.views;
+      const { kernels } = arena;
+      const allFinite = (v: Float32Array) => v.buffer === arena.views.f32.buffer && kernels.allFinite(v.byteOffset, v.length) === 1;
+      const into = { rows: count, x: f32.subarray((x + at * rb) / 4, (x + at * rb) / 4 + count * d), y: y(f32), allFinite };
+      return this.feed.readInto(start, count, into, !targets);
+    }
+    if (!this.host || this.host.rows < count) this.host = { rows: count, x: new Float32Array(count * d), y: new Float32Array(count) };
+    const h = this.host;
+    await this.feed.readInto(start, count, h, !targets);
+    const { f32 } = arena.views;
+    for (let r = 0; r < count; r++) f32.set(h.x.subarray(r * d, (r + 1) * d), (x + (at + r) * rb) / 4);
+    if (targets) y(f32).set(h.y.subarray(0, count));
+  }
+
+  /** Reads every row once, in order, through the buffer: the source checks every value, and the targets are kept. */
+  async scan(signal?: AbortSignal): Promise<void> {
+    if (!this.y) this.y = this.arena.alloc(Math.max(1, this.feed.rows) * 4);
+    const rows = Math.max(1, Math.min(this.feed.rows, Math.floor(ROUND_BYTES / this.rb)));
+    this.ensure(rows);
+    for (let start = 0; start < this.feed.rows; start += rows) {
+      signal?.throwIfAborted();
+      await this.read(start, Math.min(rows, this.feed.rows - start), 0, true);
+    }
+  }
+
+  targets(slot: number): Float32Array {
+    if (!this.y) throw new Error('the store was not scanned');
+    const at = this.y / 4 + slot * this.slotRows;
+    return this.arena.views.f32.subarray(at, at + this.rowsIn[slot]);
+  }
+
+  /**
+   * Sums over pieces (whole slots or runs of them in storage order, as passes take them) in jobs of at most `most`
+   * pieces: each job's chunks are read a round at a time into the buffer and run there (see the file header).
+   */
+  async sums(pieces: readonly Piece[], most: number, job: JobRunner): Promise<void> {
+    if (!this.y) throw new Error('the store was not scanned');
+    for (let at = 0; at < pieces.length; at += most) {
+      const group = pieces.slice(at, at + most);
+      for (const q of group) {
+        if (q.shuffle && !(q.start === 0 && q.count === this.rowsIn[q.chunk])) throw new Error('a store that reads its rows at every pass serves rows in storage order only');
+      }
+      const span = group.reduce((a, q) => a + q.count, 0);
+      const n = job.chunksFor(span);
+      const bound = (c: number) => Math.floor((span * c) / n);
+      const per = Math.max(1, Math.floor(ROUND_BYTES / (this.rb * Math.ceil(span / n))));
+      for (let c = 0; c < n; c += per) {
+        const chunks = Math.min(per, n - c);
+        await this.round(group, bound(c), bound(c + chunks), job);
+        job.run(this.pieceCount, bound(c + chunks) - bound(c), chunks, span, n, c);
+      }
+    }
+  }
+
+  private pieceCount = 0;
+
+  /** Reads rows [lo, hi) of the pieces laid end to end into the buffer and writes them as the next job's pieces. */
+  private async round(group: readonly Piece[], lo: number, hi: number, job: JobRunner): Promise<void> {
+    this.ensure(hi - lo);
+    let p = 0;
+    let off = 0;
+    for (let i = 0, first = 0; i < group.length && first < hi; first += group[i].count, i++) {
+      const q = group[i];
+      const [from, to] = [Math.max(lo, first) - first, Math.min(hi, first + q.count) - first];
+      if (from >= to) continue;
+      const row = q.chunk * this.slotRows + q.start + from;
+      await this.read(row, to - from, off);
+      job.piece(p++, this.buf.x + off * this.rb, this.y + row * 4, to - from);
+      off += to - from;
+    }
+    this.pieceCount = p;
+  }
+
+  dispose(): void {
+    if (this.buf.capacity) this.arena.release(this.buf.x);
+    if (this.y) this.arena.release(this.y);
+    this.buf = { x: 0, capacity: 0 };
+    this.y = 0;
+    this.host = null;
+  }
+}
