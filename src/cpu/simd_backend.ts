@@ -329,8 +329,15 @@ class SimdSession extends CpuSessionBase {
     return Math.max(1, Math.min(this.maxChunks, Math.floor((rows * (this.rb + 4)) / Math.max(1, this.backend.minChunkBytes))));
   }
 
-  /** Runs the job whose pieces are written (chunks [first, first + chunks) of a split of span rows into n; n = 0: its own), adding its sums to out. */
-  private runJob(out: GradSums, pieces: number, rows: number, chunks: number, span = 0, n = 0, first = 0): void {
+  /** Runs the job whose pieces are written, adding its sums to out. */
+  private runJob(out: GradSums, pieces: number, rows: number, chunks: number): void {
+    this.writeJob(pieces, rows, chunks);
+    this.backend.pool.run(this.job);
+    this.reduce(out, this.backend.arena.views.f64, chunks);
+  }
+
+  /** Writes a job's size (its pieces written before) and how its chunks split its rows (see runJobChunks). */
+  private writeJob(pieces: number, rows: number, chunks: number, span = 0, n = 0, first = 0): void {
     const { i32 } = this.backend.arena.views;
     const J = this.job / 4;
     i32[J + JOB.pieces] = pieces;
@@ -338,8 +345,6 @@ class SimdSession extends CpuSessionBase {
     i32[J + JOB.chunks] = chunks;
     i32[J + JOB.split] = n > 0 ? n | (first << 16) : 0;
     i32[J + JOB.span] = span;
-    this.backend.pool.run(this.job);
-    this.reduce(out, this.backend.arena.views.f64, chunks);
   }
 
   /** Sums over pieces of rows of `store` at the current parameters, on every thread. */
@@ -382,11 +387,18 @@ class SimdSession extends CpuSessionBase {
         const P = J + JOB_PIECES / 4 + i * PIECE_WORDS;
         [i32[P], i32[P + 1], i32[P + 2], i32[P + 3], i32[P + 4], i32[P + 5], i32[P + 6], i32[P + 8], i32[P + 9]] = [x, y, rows, 0, rows, 0, 0, 0, 0];
       },
-      run: (n, rows, chunks, span, of, first) => {
-        // The buffer's reads may have grown the memory: the parameters and mode stay where they were written.
-        this.runJob(out, n, rows, chunks, span, of, first);
+      open: (n, rows, chunks, span, of, first) => {
+        // The buffers' reads may have grown the memory: the parameters and mode stay where they were written.
+        this.writeJob(n, rows, chunks, span, of, first);
+        open = chunks;
+        this.backend.pool.open(this.job);
+      },
+      join: () => {
+        this.backend.pool.join();
+        this.reduce(out, this.backend.arena.views.f64, open);
       },
     };
+    let open = 0;
     await store.sums(pieces, MAX_PIECES, job);
     return out;
   }

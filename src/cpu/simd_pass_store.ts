@@ -11,8 +11,8 @@ import { NO_EXTRAS, type HostChunk, type RowExtras } from '../core/dataset';
 import type { Piece } from '../core/schedule';
 import type { Arena } from './simd_arena';
 
-/** Bytes of rows a buffer holds at least: a round of several chunks, so that every thread has one. */
-const ROUND_BYTES = 32 * 2 ** 20;
+/** Bytes of rows a buffer holds at least: a round of a few chunks (two buffers: one read while the other's rows are summed). */
+const ROUND_BYTES = 16 * 2 ** 20;
 
 /** What runs a job of pieces (the session, simd_backend.ts). */
 export interface JobRunner {
@@ -21,17 +21,19 @@ export interface JobRunner {
   /** Piece i of the next job: rows in the arena (x at byte `x` with a stride of rb, y at byte `y`). */
   piece(i: number, x: number, y: number, rows: number): void;
   /**
-   * Runs the pieces written as chunks [first, first + chunks) of `span` rows split into n, adding each chunk's sums
-   * in chunk order.
+   * Opens the pieces written as a job of chunks [first, first + chunks) of `span` rows split into n to the worker
+   * threads, returning at once.
    */
-  run(pieces: number, rows: number, chunks: number, span: number, n: number, first: number): void;
+  open(pieces: number, rows: number, chunks: number, span: number, n: number, first: number): void;
+  /** Runs the open job's chunks left on this thread, waits for the others', and adds each chunk's sums in chunk order. */
+  join(): void;
 }
 
 /** Rows read from a feed into a reused buffer for each job (see the file header). */
 export class SimdPassStore implements PassStore {
   readonly rowsIn: number[];
   readonly extras: RowExtras = NO_EXTRAS;
-  private buf = { x: 0, capacity: 0 };
+  private bufs = [{ x: 0, capacity: 0 }, { x: 0, capacity: 0 }];
   /** The targets of every row (byte offset in the arena; 0 before the scan). */
   private y = 0;
   /** Where rows are read when they cannot land in the arena as laid out (D not a multiple of 4): reused too. */
@@ -46,33 +48,33 @@ export class SimdPassStore implements PassStore {
     throw new Error('a store that reads its rows at every pass is not loaded slot by slot');
   }
 
-  /** The buffer, for at least `rows` rows (grown once, then reused). */
-  private ensure(rows: number): void {
-    if (this.buf.capacity >= rows) return;
-    if (this.buf.capacity) this.arena.release(this.buf.x);
-    this.buf = { x: this.arena.alloc(rows * this.rb), capacity: rows };
+  /** Buffer b, for at least `rows` rows (grown once, then reused). */
+  private ensure(b: number, rows: number): { x: number; capacity: number } {
+    const buf = this.bufs[b];
+    if (buf.capacity >= rows) return buf;
+    if (buf.capacity) this.arena.release(buf.x);
+    return (this.bufs[b] = { x: this.arena.alloc(rows * this.rb), capacity: rows });
   }
 
   /**
    * Reads the source's rows [start, start + count) into buffer rows [at, at + count): their features, and (the scan,
    * `targets`) their targets into the kept targets.
    */
-  private async read(start: number, count: number, at: number, targets = false): Promise<void> {
+  private async read(start: number, count: number, x: number, targets = false): Promise<void> {
     const { d, rb, arena } = this;
-    const { x } = this.buf;
     const y = (f32: Float32Array) => f32.subarray(this.y / 4 + start, this.y / 4 + start + count);
     if (rb === d * 4) {
       const { f32 } = arena.views;
       const { kernels } = arena;
       const allFinite = (v: Float32Array) => v.buffer === arena.views.f32.buffer && kernels.allFinite(v.byteOffset, v.length) === 1;
-      const into = { rows: count, x: f32.subarray((x + at * rb) / 4, (x + at * rb) / 4 + count * d), y: y(f32), allFinite };
+      const into = { rows: count, x: f32.subarray(x / 4, x / 4 + count * d), y: y(f32), allFinite };
       return this.feed.readInto(start, count, into, !targets);
     }
     if (!this.host || this.host.rows < count) this.host = { rows: count, x: new Float32Array(count * d), y: new Float32Array(count) };
     const h = this.host;
     await this.feed.readInto(start, count, h, !targets);
     const { f32 } = arena.views;
-    for (let r = 0; r < count; r++) f32.set(h.x.subarray(r * d, (r + 1) * d), (x + (at + r) * rb) / 4);
+    for (let r = 0; r < count; r++) f32.set(h.x.subarray(r * d, (r + 1) * d), (x + r * rb) / 4);
     if (targets) y(f32).set(h.y.subarray(0, count));
   }
 
@@ -80,10 +82,10 @@ export class SimdPassStore implements PassStore {
   async scan(signal?: AbortSignal): Promise<void> {
     if (!this.y) this.y = this.arena.alloc(Math.max(1, this.feed.rows) * 4);
     const rows = Math.max(1, Math.min(this.feed.rows, Math.floor(ROUND_BYTES / this.rb)));
-    this.ensure(rows);
+    const { x } = this.ensure(0, rows);
     for (let start = 0; start < this.feed.rows; start += rows) {
       signal?.throwIfAborted();
-      await this.read(start, Math.min(rows, this.feed.rows - start), 0, true);
+      await this.read(start, Math.min(rows, this.feed.rows - start), x, true);
     }
   }
 
@@ -95,7 +97,8 @@ export class SimdPassStore implements PassStore {
 
   /**
    * Sums over pieces (whole slots or runs of them in storage order, as passes take them) in jobs of at most `most`
-   * pieces: each job's chunks are read a round at a time into the buffer and run there (see the file header).
+   * pieces: each job's chunks are read a round at a time into one buffer while the other's round is summed by the
+   * workers (see the file header).
    */
   async sums(pieces: readonly Piece[], most: number, job: JobRunner): Promise<void> {
     if (!this.y) throw new Error('the store was not scanned');
@@ -108,37 +111,45 @@ export class SimdPassStore implements PassStore {
       const n = job.chunksFor(span);
       const bound = (c: number) => Math.floor((span * c) / n);
       const per = Math.max(1, Math.floor(ROUND_BYTES / (this.rb * Math.ceil(span / n))));
-      for (let c = 0; c < n; c += per) {
+      let next = this.round(group, bound(0), bound(Math.min(per, n)), 0);
+      for (let c = 0, b = 0; c < n; c += per, b ^= 1) {
+        const segs = await next;
         const chunks = Math.min(per, n - c);
-        await this.round(group, bound(c), bound(c + chunks), job);
-        job.run(this.pieceCount, bound(c + chunks) - bound(c), chunks, span, n, c);
+        segs.forEach((s, i) => job.piece(i, s.x, s.y, s.rows));
+        job.open(segs.length, bound(c + chunks) - bound(c), chunks, span, n, c);
+        // The next round is read while the workers sum this one; this thread then takes what they left.
+        const more = c + per < n;
+        next = more ? this.round(group, bound(c + per), bound(Math.min(n, c + 2 * per)), b ^ 1) : Promise.resolve([]);
+        try {
+          if (more) await next;
+        } finally {
+          job.join();
+        }
       }
     }
   }
 
-  private pieceCount = 0;
-
-  /** Reads rows [lo, hi) of the pieces laid end to end into the buffer and writes them as the next job's pieces. */
-  private async round(group: readonly Piece[], lo: number, hi: number, job: JobRunner): Promise<void> {
-    this.ensure(hi - lo);
-    let p = 0;
+  /** Reads rows [lo, hi) of the pieces laid end to end into buffer b: the next job's pieces. */
+  private async round(group: readonly Piece[], lo: number, hi: number, b: number): Promise<{ x: number; y: number; rows: number }[]> {
+    const { x } = this.ensure(b, hi - lo);
+    const segs: { x: number; y: number; rows: number }[] = [];
     let off = 0;
     for (let i = 0, first = 0; i < group.length && first < hi; first += group[i].count, i++) {
       const q = group[i];
       const [from, to] = [Math.max(lo, first) - first, Math.min(hi, first + q.count) - first];
       if (from >= to) continue;
       const row = q.chunk * this.slotRows + q.start + from;
-      await this.read(row, to - from, off);
-      job.piece(p++, this.buf.x + off * this.rb, this.y + row * 4, to - from);
+      await this.read(row, to - from, x + off * this.rb);
+      segs.push({ x: x + off * this.rb, y: this.y + row * 4, rows: to - from });
       off += to - from;
     }
-    this.pieceCount = p;
+    return segs;
   }
 
   dispose(): void {
-    if (this.buf.capacity) this.arena.release(this.buf.x);
+    for (const b of this.bufs) if (b.capacity) this.arena.release(b.x);
     if (this.y) this.arena.release(this.y);
-    this.buf = { x: 0, capacity: 0 };
+    this.bufs = [{ x: 0, capacity: 0 }, { x: 0, capacity: 0 }];
     this.y = 0;
     this.host = null;
   }
