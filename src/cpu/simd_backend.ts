@@ -54,6 +54,8 @@ export interface SimdOptions {
   prefetch?: number;
   /** Bytes of rows per chunk at least (tuning; default 128 KiB; 0: every job in the most chunks, so all threads take part). */
   minChunkBytes?: number;
+  /** Bytes of rows a store that reads them at every pass reads at a time into each of its two buffers (tuning; default 16 MiB). */
+  roundBytes?: number;
   /** Said in the device string (e.g. why there is one thread). */
   note?: string;
 }
@@ -503,7 +505,7 @@ export class SimdCpuBackend implements Backend {
 
   createPassStore(d: number, slotRows: number, feed: RowFeed): PassStore {
     if (this.threads > 1) void this.pool;
-    return new SimdPassStore(d, slotRows, rowBytesOf(d), feed, this.arena);
+    return new SimdPassStore(d, slotRows, rowBytesOf(d), feed, this.arena, this.o.roundBytes);
   }
 
   createStore(d: number, slotRows: number, exact = false, extras?: RowExtras): ChunkStore {

@@ -12,7 +12,7 @@ import type { Piece } from '../core/schedule';
 import type { Arena } from './simd_arena';
 
 /** Bytes of rows a buffer holds at least: a round of a few chunks (two buffers: one read while the other's rows are summed). */
-const ROUND_BYTES = 16 * 2 ** 20;
+export const ROUND_BYTES = 16 * 2 ** 20;
 
 /** What runs a job of pieces (the session, simd_backend.ts). */
 export interface JobRunner {
@@ -39,7 +39,10 @@ export class SimdPassStore implements PassStore {
   /** Where rows are read when they cannot land in the arena as laid out (D not a multiple of 4): reused too. */
   private host: HostChunk | null = null;
 
-  constructor(readonly d: number, readonly slotRows: number, readonly rb: number, readonly feed: RowFeed, private readonly arena: Arena) {
+  constructor(
+    readonly d: number, readonly slotRows: number, readonly rb: number, readonly feed: RowFeed, private readonly arena: Arena,
+    private readonly roundBytes = ROUND_BYTES,
+  ) {
     const { rows } = feed;
     this.rowsIn = Array.from({ length: Math.ceil(rows / slotRows) }, (_, s) => Math.min(slotRows, rows - s * slotRows));
   }
@@ -81,7 +84,7 @@ export class SimdPassStore implements PassStore {
   /** Reads every row once, in order, through the buffer: the source checks every value, and the targets are kept. */
   async scan(signal?: AbortSignal): Promise<void> {
     if (!this.y) this.y = this.arena.alloc(Math.max(1, this.feed.rows) * 4);
-    const rows = Math.max(1, Math.min(this.feed.rows, Math.floor(ROUND_BYTES / this.rb)));
+    const rows = Math.max(1, Math.min(this.feed.rows, Math.floor(this.roundBytes / this.rb)));
     const { x } = this.ensure(0, rows);
     for (let start = 0; start < this.feed.rows; start += rows) {
       signal?.throwIfAborted();
@@ -110,7 +113,7 @@ export class SimdPassStore implements PassStore {
       const span = group.reduce((a, q) => a + q.count, 0);
       const n = job.chunksFor(span);
       const bound = (c: number) => Math.floor((span * c) / n);
-      const per = Math.max(1, Math.floor(ROUND_BYTES / (this.rb * Math.ceil(span / n))));
+      const per = Math.max(1, Math.floor(this.roundBytes / (this.rb * Math.ceil(span / n))));
       let next = this.round(group, bound(0), bound(Math.min(per, n)), 0);
       for (let c = 0, b = 0; c < n; c += per, b ^= 1) {
         const segs = await next;

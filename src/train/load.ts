@@ -120,9 +120,10 @@ export const PASS_STORE_BYTES = 64 * 2 ** 20;
  * times is cheaper than holding it once (~0.6 s). Not for a path or folds (hundreds of passes), nor Newton (its
  * Hessian pass reads the rows on the host), nor gradient descent (shuffled steps).
  */
-export function readsPerPass(spec: Pick<TrainPlan['spec'], 'solver' | 'alphaPath' | 'cv'>, hold: Holdout | null, source: DataSource): boolean {
-  const d = source.features.length;
-  return spec.solver === 'lbfgs' && spec.alphaPath === 0 && spec.cv === 0 && !hold && source.rows !== null && source.rows * (d + 1) * 4 >= PASS_STORE_BYTES;
+export function readsPerPass(plan: Pick<TrainPlan, 'spec' | 'hold' | 'passReads'>, source: DataSource): boolean {
+  const { spec } = plan;
+  if (spec.solver !== 'lbfgs' || spec.alphaPath > 0 || spec.cv > 0 || plan.hold || source.rows === null || plan.passReads === false) return false;
+  return plan.passReads === true || source.rows * (source.features.length + 1) * 4 >= PASS_STORE_BYTES;
 }
 
 /**

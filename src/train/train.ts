@@ -151,7 +151,7 @@ async function loadRun(backend: Backend, plan: TrainPlan, targets: Targets, t0 =
   try {
     if (source.rows === null || source.rows <= budget) {
       const slotRows = Math.min(plan.chunkRows, backend.maxChunkRows(d));
-      if (readsPerPass(spec, hold, source)) store = await loadPassStore(backend, source, d, slotRows, stats, plan.signal ?? undefined);
+      if (readsPerPass(plan, source)) store = await loadPassStore(backend, source, d, slotRows, stats, plan.signal ?? undefined);
       store ??= await loadResident(backend, source, d, slotRows, budget, hold, validation, stats, plan.signal ?? undefined);
     }
     if (!store) {
