@@ -5,10 +5,10 @@
 // stops the run with its file, row and column; the choice between the two (train/load.ts readsPerPass).
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { join } from 'node:path';
-import type { Backend } from '../../src/backend';
 import { nodeCpuBackend } from '../../src/cpu/simd_node';
-import type { SimdOptions } from '../../src/cpu/simd_backend';
+import type { SimdCpuBackend, SimdOptions } from '../../src/cpu/simd_backend';
 import { DataError } from '../../src/data/csv';
+import type { DataSource } from '../../src/data/source';
 import { npySource, npyTargetPath, NpyWriter } from '../../src/data/npy';
 import { Rng } from '../../src/core/rng';
 import { readsPerPass } from '../../src/train/load';
@@ -39,8 +39,8 @@ async function writeData(name: string, rows: number, d: number, bad?: { row: num
 }
 
 /** Trains L-BFGS on the file, reading its rows at every pass or holding them; counts the stores that read at every pass. */
-async function fit(backend: Backend, file: string, passReads: boolean, o: TrainOptions = {}) {
-  const spy = vi.spyOn(backend, 'createPassStore' as never);
+async function fit(backend: SimdCpuBackend, file: string, passReads: boolean, o: TrainOptions = {}) {
+  const spy = vi.spyOn(backend, 'createPassStore');
   const source = await npySource({ x: file, y: npyTargetPath(file) });
   try {
     const r = await train(backend, source, {
@@ -90,7 +90,7 @@ describe.each(CASES)('the fast CPU backend (%s) reading an NPY file at every pas
 });
 
 describe('when L-BFGS reads the rows at every pass (readsPerPass)', () => {
-  const source = (rows: number, d: number) => ({ rows, features: Array.from({ length: d }, (_, j) => `x${j}`) }) as never;
+  const source = (rows: number | null, d: number) => ({ rows, features: Array.from({ length: d }, (_, j) => `x${j}`) }) as unknown as DataSource;
   const big = source(2 ** 20, 32);
   it('from 64 MiB of rows, or when asked; never for other solvers, a holdout, a path or folds, or when told not to', () => {
     expect(readsPerPass(resolvePlan({ solver: 'lbfgs' }), big)).toBe(true);
@@ -102,7 +102,7 @@ describe('when L-BFGS reads the rows at every pass (readsPerPass)', () => {
     expect(readsPerPass(resolvePlan({ solver: 'lbfgs', validation: 0.2 }), big)).toBe(false);
     expect(readsPerPass(resolvePlan({ solver: 'lbfgs', penalty: 'l2', alphaPath: 10 }), big)).toBe(false);
     expect(readsPerPass(resolvePlan({ solver: 'lbfgs', penalty: 'l2', alphaPath: 10, cv: 3 }), big)).toBe(false);
-    expect(readsPerPass(resolvePlan({ solver: 'lbfgs' }), { ...source(2 ** 20, 32), rows: null } as never)).toBe(false);
+    expect(readsPerPass(resolvePlan({ solver: 'lbfgs' }), source(null, 32))).toBe(false);
   });
 
   it('holds the rows where it cannot read them at every pass: standardized features (their statistics need the rows twice)', async () => {
