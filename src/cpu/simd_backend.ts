@@ -56,6 +56,8 @@ export interface SimdOptions {
   minChunkBytes?: number;
   /** Bytes of rows a store that reads them at every pass reads at a time into each of its two buffers (tuning; default 16 MiB). */
   roundBytes?: number;
+  /** Passes such a store reads before it holds the rows instead (tuning; default 16). */
+  holdAfter?: number;
   /** Said in the device string (e.g. why there is one thread). */
   note?: string;
 }
@@ -384,10 +386,10 @@ class SimdSession extends CpuSessionBase {
     const J = this.job / 4;
     const job: JobRunner = {
       chunksFor: (rows) => this.chunksFor(rows),
-      piece: (i, x, y, rows) => {
+      piece: (i, x, y, n, start, count) => {
         const { i32 } = this.backend.arena.views;
         const P = J + JOB_PIECES / 4 + i * PIECE_WORDS;
-        [i32[P], i32[P + 1], i32[P + 2], i32[P + 3], i32[P + 4], i32[P + 5], i32[P + 6], i32[P + 8], i32[P + 9]] = [x, y, rows, 0, rows, 0, 0, 0, 0];
+        [i32[P], i32[P + 1], i32[P + 2], i32[P + 3], i32[P + 4], i32[P + 5], i32[P + 6], i32[P + 8], i32[P + 9]] = [x, y, n, start, count, 0, 0, 0, 0];
       },
       open: (n, rows, chunks, span, of, first) => {
         // The buffers' reads may have grown the memory: the parameters and mode stay where they were written.
@@ -505,7 +507,7 @@ export class SimdCpuBackend implements Backend {
 
   createPassStore(d: number, slotRows: number, feed: RowFeed): PassStore {
     if (this.threads > 1) void this.pool;
-    return new SimdPassStore(d, slotRows, rowBytesOf(d), feed, this.arena, this.o.roundBytes);
+    return new SimdPassStore(d, slotRows, rowBytesOf(d), feed, this.arena, this.o.roundBytes, this.o.holdAfter);
   }
 
   createStore(d: number, slotRows: number, exact = false, extras?: RowExtras): ChunkStore {

@@ -3,7 +3,9 @@
 // row, read and mapped once) and reads each job's chunks of features from the source into one reused buffer, so a
 // pass touches the same few megabytes every time. A page of fresh memory costs ~6–13 µs on
 // the VM where this was measured (bench/NOTES.md), 0.6 s for 128 MB, while reading the same bytes again into memory
-// already touched costs ~0.02 s: a solver that makes ~10 passes (L-BFGS) is faster streaming. Each chunk of a job is
+// already touched costs ~0.02 s: a solver that makes ~10 passes (L-BFGS) is faster streaming. Past `holdAfter`
+// passes' worth of rows read (a long solve, where reading again would cost more than holding) the store reads the
+// features once more into memory of their own and holds them from then on. Each chunk of a job is
 // read whole and summed by the same code over the same rows in the same blocks, and the chunks' sums are added in
 // the same order, so a pass gives the resident store's sums bit for bit.
 import type { PassStore, RowFeed } from '../backend';
@@ -13,13 +15,19 @@ import type { Arena } from './simd_arena';
 
 /** Bytes of rows a buffer holds at least: a round of a few chunks (two buffers: one read while the other's rows are summed). */
 export const ROUND_BYTES = 16 * 2 ** 20;
+/**
+ * Passes read before the store holds the rows instead: for 128 MB on the VM of bench/NOTES.md a pass read again cost
+ * ~25–30 ms more than a held one and holding them ~0.4 s more once, even at ~14 passes; past it, holding them from
+ * then on costs at most about twice the better choice (the ski-rental rule).
+ */
+export const HOLD_AFTER = 16;
 
 /** What runs a job of pieces (the session, simd_backend.ts). */
 export interface JobRunner {
   /** How many chunks a job of this many rows is split into. */
   chunksFor(rows: number): number;
-  /** Piece i of the next job: rows in the arena (x at byte `x` with a stride of rb, y at byte `y`). */
-  piece(i: number, x: number, y: number, rows: number): void;
+  /** Piece i of the next job: rows [start, start + count) of n in the arena (x at byte `x` with a stride of rb, y at byte `y`). */
+  piece(i: number, x: number, y: number, n: number, start: number, count: number): void;
   /**
    * Opens the pieces written as a job of chunks [first, first + chunks) of `span` rows split into n to the worker
    * threads, returning at once.
@@ -36,12 +44,16 @@ export class SimdPassStore implements PassStore {
   private bufs = [{ x: 0, capacity: 0 }, { x: 0, capacity: 0 }];
   /** The targets of every row (byte offset in the arena; 0 before the scan). */
   private y = 0;
+  /** The features of every row once held (byte offset; 0 while they are read at every pass). */
+  private held = 0;
+  /** Rows read by passes so far. */
+  private rowsRead = 0;
   /** Where rows are read when they cannot land in the arena as laid out (D not a multiple of 4): reused too. */
   private host: HostChunk | null = null;
 
   constructor(
     readonly d: number, readonly slotRows: number, readonly rb: number, readonly feed: RowFeed, private readonly arena: Arena,
-    private readonly roundBytes = ROUND_BYTES,
+    private readonly roundBytes = ROUND_BYTES, private readonly holdAfter = HOLD_AFTER,
   ) {
     const { rows } = feed;
     this.rowsIn = Array.from({ length: Math.ceil(rows / slotRows) }, (_, s) => Math.min(slotRows, rows - s * slotRows));
@@ -105,6 +117,7 @@ export class SimdPassStore implements PassStore {
    */
   async sums(pieces: readonly Piece[], most: number, job: JobRunner): Promise<void> {
     if (!this.y) throw new Error('the store was not scanned');
+    if (!this.held && this.rowsRead >= this.holdAfter * this.feed.rows) await this.hold();
     for (let at = 0; at < pieces.length; at += most) {
       const group = pieces.slice(at, at + most);
       for (const q of group) {
@@ -112,13 +125,20 @@ export class SimdPassStore implements PassStore {
       }
       const span = group.reduce((a, q) => a + q.count, 0);
       const n = job.chunksFor(span);
+      if (this.held) {
+        group.forEach((q, i) => job.piece(i, this.held + q.chunk * this.slotRows * this.rb, this.y + q.chunk * this.slotRows * 4, this.rowsIn[q.chunk], q.start, q.count));
+        job.open(group.length, span, n, span, n, 0);
+        job.join();
+        continue;
+      }
+      this.rowsRead += span;
       const bound = (c: number) => Math.floor((span * c) / n);
       const per = Math.max(1, Math.floor(this.roundBytes / (this.rb * Math.ceil(span / n))));
       let next = this.round(group, bound(0), bound(Math.min(per, n)), 0);
       for (let c = 0, b = 0; c < n; c += per, b ^= 1) {
         const segs = await next;
         const chunks = Math.min(per, n - c);
-        segs.forEach((s, i) => job.piece(i, s.x, s.y, s.rows));
+        segs.forEach((s, i) => job.piece(i, s.x, s.y, s.rows, 0, s.rows));
         job.open(segs.length, bound(c + chunks) - bound(c), chunks, span, n, c);
         // The next round is read while the workers sum this one; this thread then takes what they left.
         const more = c + per < n;
@@ -130,6 +150,21 @@ export class SimdPassStore implements PassStore {
         }
       }
     }
+  }
+
+  /** Reads every row's features once more into memory of their own, to hold them from now on (the buffers released). */
+  private async hold(): Promise<void> {
+    const held = this.arena.alloc(Math.max(1, this.feed.rows) * this.rb);
+    try {
+      const rows = Math.max(1, Math.floor(this.roundBytes / this.rb));
+      for (let start = 0; start < this.feed.rows; start += rows) await this.read(start, Math.min(rows, this.feed.rows - start), held + start * this.rb);
+    } catch (e) {
+      this.arena.release(held);
+      throw e;
+    }
+    this.held = held;
+    for (const b of this.bufs) if (b.capacity) this.arena.release(b.x);
+    this.bufs = [{ x: 0, capacity: 0 }, { x: 0, capacity: 0 }];
   }
 
   /** Reads rows [lo, hi) of the pieces laid end to end into buffer b: the next job's pieces. */
@@ -152,8 +187,9 @@ export class SimdPassStore implements PassStore {
   dispose(): void {
     for (const b of this.bufs) if (b.capacity) this.arena.release(b.x);
     if (this.y) this.arena.release(this.y);
+    if (this.held) this.arena.release(this.held);
     this.bufs = [{ x: 0, capacity: 0 }, { x: 0, capacity: 0 }];
-    this.y = 0;
+    this.y = this.held = 0;
     this.host = null;
   }
 }

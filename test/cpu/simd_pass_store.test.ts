@@ -1,7 +1,8 @@
 // The fast CPU backend's store that reads an NPY file's features again at every pass (simd_pass_store.ts) against the
 // same backend holding the rows: L-BFGS gives the same model bit for bit — every iteration's objective, the final
 // metrics — with features of a width that is and is not a multiple of 4, rows in several slots, one and three
-// threads, and rounds of a few chunks read into one buffer while the other is summed; a value that is not finite
+// threads, rounds of a few chunks read into one buffer while the other is summed, and the rows held after a few
+// passes (a long solve); a value that is not finite
 // stops the run with its file, row and column; the choice between the two (train/load.ts readsPerPass).
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { join } from 'node:path';
@@ -59,6 +60,7 @@ const CASES: [string, SimdOptions][] = [
   // A job of the 5003 rows is 16 chunks of 312–313 rows (10 KB of rows at D = 6 or 8): rounds of 2 and of 3 chunks.
   ['2 threads, rounds of two chunks', { threads: 2, minChunkBytes: 0, adapt: false, roundBytes: 20480 }],
   ['3 threads, rounds of three chunks', { threads: 3, minChunkBytes: 0, adapt: false, roundBytes: 32768 }],
+  ['2 threads, rows held after 4 passes', { threads: 2, minChunkBytes: 0, adapt: false, roundBytes: 20480, holdAfter: 4 }],
 ];
 
 describe.each(CASES)('the fast CPU backend (%s) reading an NPY file at every pass', (_, opts) => {
