@@ -44,6 +44,8 @@ export interface RowFeed {
   readonly rows: number;
   /** Reads rows [start, start + count) into `into`: x, and y unless `featuresOnly` (values checked as the source's reads check them). */
   readInto(start: number, count: number, into: HostChunk, featuresOnly?: boolean): Promise<void>;
+  /** readInto(…, featuresOnly) blocking, where the source can (false: it did not read; DataSource.readFeaturesSync). */
+  readFeaturesSync?(start: number, count: number, into: HostChunk): boolean;
 }
 
 /** A store whose features stay in their source: laid out as resident slots, read again at every pass; the targets are kept. */

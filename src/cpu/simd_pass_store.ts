@@ -7,7 +7,8 @@
 // passes' worth of rows read (a long solve, where reading again would cost more than holding) the store reads the
 // features once more into memory of their own and holds them from then on. Each chunk of a job is
 // read whole and summed by the same code over the same rows in the same blocks, and the chunks' sums are added in
-// the same order, so a pass gives the resident store's sums bit for bit.
+// the same order, so a pass gives the resident store's sums bit for bit. Where the source reads blocking
+// (RowFeed.readFeaturesSync), the next round is read while the workers sum this one without a turn of the event loop.
 import type { PassStore, RowFeed } from '../backend';
 import { NO_EXTRAS, type HostChunk, type RowExtras } from '../core/dataset';
 import type { Piece } from '../core/schedule';
@@ -83,11 +84,12 @@ export class SimdPassStore implements PassStore {
       const { kernels } = arena;
       const allFinite = (v: Float32Array) => v.buffer === arena.views.f32.buffer && kernels.allFinite(v.byteOffset, v.length) === 1;
       const into = { rows: count, x: f32.subarray(x / 4, x / 4 + count * d), y: y(f32), allFinite };
+      if (!targets && this.feed.readFeaturesSync?.(start, count, into)) return;
       return this.feed.readInto(start, count, into, !targets);
     }
     if (!this.host || this.host.rows < count) this.host = { rows: count, x: new Float32Array(count * d), y: new Float32Array(count) };
     const h = this.host;
-    await this.feed.readInto(start, count, h, !targets);
+    if (targets || !this.feed.readFeaturesSync?.(start, count, h)) await this.feed.readInto(start, count, h, !targets);
     const { f32 } = arena.views;
     for (let r = 0; r < count; r++) f32.set(h.x.subarray(r * d, (r + 1) * d), (x + r * rb) / 4);
     if (targets) y(f32).set(h.y.subarray(0, count));
@@ -152,8 +154,10 @@ export class SimdPassStore implements PassStore {
     }
   }
 
-  /** Reads every row's features once more into memory of their own, to hold them from now on (the buffers released). */
+  /** Reads every row's features once more into memory of their own (the buffers released first), to hold them from now on. */
   private async hold(): Promise<void> {
+    for (const b of this.bufs) if (b.capacity) this.arena.release(b.x);
+    this.bufs = [{ x: 0, capacity: 0 }, { x: 0, capacity: 0 }];
     const held = this.arena.alloc(Math.max(1, this.feed.rows) * this.rb);
     try {
       const rows = Math.max(1, Math.floor(this.roundBytes / this.rb));
@@ -163,8 +167,6 @@ export class SimdPassStore implements PassStore {
       throw e;
     }
     this.held = held;
-    for (const b of this.bufs) if (b.capacity) this.arena.release(b.x);
-    this.bufs = [{ x: 0, capacity: 0 }, { x: 0, capacity: 0 }];
   }
 
   /** Reads rows [lo, hi) of the pieces laid end to end into buffer b: the next job's pieces. */

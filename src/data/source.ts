@@ -40,6 +40,12 @@ export interface DataSource {
    * `featuresOnly`: x alone (into.y is left as it is), for a reader that kept the targets from an earlier read.
    */
   readRowsInto?(start: number, count: number, into: HostChunk, featuresOnly?: boolean): Promise<void>;
+  /**
+   * readRowsInto(…, featuresOnly) blocking, where the format can (float32 NPY once its files are open: false before,
+   * reading nothing): for a caller whose threads sum one part of the rows while it reads the next, without a turn of
+   * the event loop between (each turn waits for the CPU on a loaded machine).
+   */
+  readFeaturesSync?(start: number, count: number, into: HostChunk): boolean;
   /** How many entries rows [start, start + count) of a sparse block hold, where the format tells it without decoding them (a .dh cache). */
   rowEntries?(start: number, count: number): Promise<RowEntries>;
   /**

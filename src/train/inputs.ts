@@ -118,6 +118,7 @@ function checkedSource(src: DataSource): DataSource {
       },
     } : {}),
     ...(src.readTargets ? { readTargets: (opts?: ReadOptions) => src.readTargets!(opts) } : {}),
+    ...(src.readFeaturesSync ? { readFeaturesSync: (start: number, count: number, into: HostChunk) => src.readFeaturesSync!(start, count, into) } : {}),
     ...(src.rowEntries ? { rowEntries: (start: number, count: number) => src.rowEntries!(start, count) } : {}),
     ...(src.readRecordsInto ? { readRecordsInto: (start: number, count: number, into: RowRecords) => src.readRecordsInto!(start, count, into) } : {}),
     ...(src.close ? { close: () => src.close!() } : {}),

@@ -137,7 +137,8 @@ export async function loadPassStore(
 ): Promise<ChunkStore | null> {
   const read = source.readRowsInto?.bind(source);
   if (!backend.createPassStore || !read || source.rows === null || source.extras?.weight || source.extras?.offset || source.sparse || stats.x) return null;
-  const store = backend.createPassStore(d, slotRows, { rows: source.rows, readInto: read });
+  const sync = source.readFeaturesSync?.bind(source);
+  const store = backend.createPassStore(d, slotRows, { rows: source.rows, readInto: read, ...(sync ? { readFeaturesSync: sync } : {}) });
   try {
     await store.scan(signal);
     const x = new Float32Array(0);

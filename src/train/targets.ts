@@ -65,6 +65,7 @@ function mapTargets(src: DataSource, map: (v: number, row: number) => number, ex
       },
     } : {}),
     ...(src.readTargets ? { readTargets: async function* (opts?: ReadOptions) { for await (const c of src.readTargets!(opts)) yield remap(c); } } : {}),
+    ...(src.readFeaturesSync ? { readFeaturesSync: (start: number, count: number, into: HostChunk) => src.readFeaturesSync!(start, count, into) } : {}),
     ...(src.rowEntries ? { rowEntries: (start: number, count: number) => src.rowEntries!(start, count) } : {}),
     // Records hold no sample weights: a source that weights rows by their target reads them as chunks.
     ...(src.readRecordsInto && !weightOf ? {

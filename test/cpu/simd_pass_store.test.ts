@@ -3,7 +3,8 @@
 // metrics — with features of a width that is and is not a multiple of 4, rows in several slots, one and three
 // threads, rounds of a few chunks read into one buffer while the other is summed, and the rows held after a few
 // passes (a long solve); a value that is not finite
-// stops the run with its file, row and column; the choice between the two (train/load.ts readsPerPass).
+// stops the run with its file, row and column; the blocking reads of later passes (NPY readFeaturesSync); the choice
+// between the two (train/load.ts readsPerPass).
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { join } from 'node:path';
 import { nodeCpuBackend } from '../../src/cpu/simd_node';
@@ -88,6 +89,34 @@ describe.each(CASES)('the fast CPU backend (%s) reading an NPY file at every pas
     expect(e).toBeInstanceOf(DataError);
     expect(e.message).toContain('bad.npy');
     expect(e.message).toMatch(/row 4101\b.*4 "x4".*NaN/);
+  });
+});
+
+describe('reading an NPY file\'s features blocking (readFeaturesSync), as later passes do', () => {
+  it('reads what readRowsInto reads once the files are open, stops at a bad value with its row and column, and at a changed file', async () => {
+    const file = await writeData('sync', 300, 5, { row: 250, col: 1, value: Infinity });
+    const source = await npySource({ x: file, y: npyTargetPath(file) });
+    try {
+      const [a, b] = [0, 1].map(() => ({ rows: 200, x: new Float32Array(200 * 5), y: new Float32Array(200) }));
+      expect(source.readFeaturesSync!(10, 200, a)).toBe(false); // the files are not open yet: nothing read
+      await source.readRowsInto(10, 200, b);
+      expect(source.readFeaturesSync!(10, 200, a)).toBe(true);
+      expect(a.x).toEqual(b.x);
+      const e = (() => {
+        try {
+          source.readFeaturesSync!(100, 200, a);
+        } catch (err) {
+          return err as Error;
+        }
+        throw new Error('expected an error');
+      })();
+      expect(e).toBeInstanceOf(DataError);
+      expect(e.message).toMatch(/row 251\b.*2 "x2".*Infinity/);
+      await writeData('sync', 300, 5);
+      expect(() => source.readFeaturesSync!(0, 10, a)).toThrow(/the file changed while it was being read/);
+    } finally {
+      await source.close();
+    }
   });
 });
 
