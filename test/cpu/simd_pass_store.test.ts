@@ -1,10 +1,9 @@
 // The fast CPU backend's store that reads an NPY file's features again at every pass (simd_pass_store.ts) against the
 // same backend holding the rows: L-BFGS gives the same model bit for bit — every iteration's objective, the final
-// metrics — with features of a width that is and is not a multiple of 4, rows in several slots, one and three
+// metrics — with features of a width that is and is not a multiple of 4, rows in several slots, one to three
 // threads, rounds of a few chunks read into one buffer while the other is summed, and the rows held after a few
-// passes (a long solve); a value that is not finite
-// stops the run with its file, row and column; the blocking reads of later passes (NPY readFeaturesSync); the choice
-// between the two (train/load.ts readsPerPass).
+// passes (a long solve); a value that is not finite stops the run with its file, row and column; the blocking reads
+// of later passes (NPY readFeaturesSync); the choice between the two (train/load.ts readsPerPass).
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { join } from 'node:path';
 import { nodeCpuBackend } from '../../src/cpu/simd_node';
