@@ -56,7 +56,7 @@ export interface SimdOptions {
   minChunkBytes?: number;
   /** Bytes of rows a store that reads them at every pass reads at a time into each of its two buffers (tuning; default 16 MiB). */
   roundBytes?: number;
-  /** Passes such a store reads before it holds the rows instead (tuning; default 16). */
+  /** Passes such a store reads before it holds the rows instead (tuning; default 12). */
   holdAfter?: number;
   /** Said in the device string (e.g. why there is one thread). */
   note?: string;

@@ -17,11 +17,12 @@ import type { Arena } from './simd_arena';
 /** Bytes of rows a buffer holds at least: a round of a few chunks (two buffers: one read while the other's rows are summed). */
 export const ROUND_BYTES = 16 * 2 ** 20;
 /**
- * Passes read before the store holds the rows instead: for 128 MB on the VM of bench/NOTES.md a pass read again cost
- * ~25–30 ms more than a held one and holding them ~0.4 s more once, even at ~14 passes; past it, holding them from
- * then on costs at most about twice the better choice (the ski-rental rule).
+ * Passes read before the store holds the rows instead. For 128 MB on the VM of bench/NOTES.md a pass read again cost
+ * ~28 ms more CPU than a held one (~10–20 ms more wall at calm, ~50–90 ms under load) and holding them ~0.5 s once:
+ * break-even ~18 passes by CPU, fewer under load. 12 keeps an L-BFGS solve to a 1e-6 gap (10 passes and the final
+ * metrics) reading, and bounds what a longer solve pays for having read.
  */
-export const HOLD_AFTER = 16;
+export const HOLD_AFTER = 12;
 
 /** What runs a job of pieces (the session, simd_backend.ts). */
 export interface JobRunner {
