@@ -14,7 +14,14 @@ export default defineConfig({
     emptyOutDir: false,
     rollupOptions: {
       // The commands and what only some of them need (GPU, Parquet) are chunks the entry imports when asked for.
-      output: { entryFileNames: 'cli.js', chunkFileNames: 'cli/[name]-[hash].js', banner: (chunk) => (chunk.isEntry ? '#!/usr/bin/env node' : '') },
+      // A second entry, the command line as a function (dist/cli/command_line.js), lets the tests run many commands in
+      // one process (test/helpers/cli.ts) on the same bundle as dist/cli.js.
+      input: { cli: 'src/cli/main.ts', command_line: 'src/cli/command_line.ts' },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === 'cli' ? 'cli.js' : 'cli/[name].js'),
+        chunkFileNames: 'cli/[name]-[hash].js',
+        banner: (chunk) => (chunk.isEntry && chunk.name === 'cli' ? '#!/usr/bin/env node' : ''),
+      },
     },
   },
   // Self-contained but for Dawn's native package, so dist/ runs where only node and webgpu exist.

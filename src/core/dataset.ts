@@ -17,6 +17,11 @@ export interface HostChunk {
   /** The sparse block of each row (categorical or svmlight features; core/csr.ts), when the source has one. */
   sparse?: Csr;
   /**
+   * The chunk's arrays were made for it alone and nothing else keeps or changes them (a .dh cache's rows): a store
+   * may keep them without a copy.
+   */
+  owned?: boolean;
+  /**
    * A view of a backend's own memory (ChunkStore.slotView) may bring a faster test of the readers' value rule for
    * subarrays of its x: whether every value is finite (WebAssembly SIMD on the fast CPU backend).
    */
@@ -63,8 +68,11 @@ export interface RowRecords {
 export interface RecordDecoder {
   /** bytes of the backend's memory to read a block into, 4-byte aligned (valid until the next call). */
   buffer(bytes: number): Uint8Array;
-  /** 0 when written; 1 when a check failed (nothing written); 2 when a row holds more than S entries. kind: 0 indicators, 1 f32, 2 f16. */
-  decode(n: number, d: number, kind: number, width: number, from: number, to: number, row: number): number;
+  /**
+   * 0 when written; 1 when a check failed (nothing written); 2 when a row holds more than S entries. kind: 0
+   * indicators, 1 f32, 2 f16. With `select`, only rows r whose select[r − from] is not 0, one after another.
+   */
+  decode(n: number, d: number, kind: number, width: number, from: number, to: number, row: number, select?: Uint8Array): number;
   /** Frees the buffer (the source has read every block it will). */
   release(): void;
 }

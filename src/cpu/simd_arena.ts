@@ -30,7 +30,7 @@ export interface Kernels {
   sparseCatchUpAll(blk: number, stride: number, width: number, k: number, p: number, q: number, base: number, to: number): void;
   sparseStampAll(blk: number, stride: number, width: number, to: number): void;
   csrRecords(
-    blk: number, n: number, d: number, kind: number, width: number, from: number, to: number, out: number, stride: number, yAt: number, nAt: number, S: number,
+    blk: number, n: number, d: number, kind: number, width: number, from: number, to: number, sel: number, out: number, stride: number, yAt: number, nAt: number, S: number,
   ): number;
   recordStats(step: number, at: number, rows: number, stride: number, offs: number, cols: number, out: number): void;
   sparseStepSgd(
@@ -124,8 +124,8 @@ export class Arena {
     return n;
   }
 
-  /** A zeroed block of at least `bytes`; grows the memory when no free block fits. */
-  alloc(bytes: number): number {
+  /** A block of at least `bytes`, zeroed unless `zero` is false (bytes the caller overwrites whole); grows the memory when no free block fits. */
+  alloc(bytes: number, zero = true): number {
     const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
     let i = this.free.findIndex((f) => f.size >= size);
     if (i < 0) i = this.grow(size);
@@ -135,7 +135,7 @@ export class Arena {
     else this.free[i] = { at: at + size, size: f.size - size };
     this.sizes.set(at, size);
     // Only reused bytes need zeroing (touching fresh pages would also fault them all in twice).
-    if (at < this.clean) new Uint8Array(this.memory.buffer, at, Math.min(size, this.clean - at)).fill(0);
+    if (zero && at < this.clean) new Uint8Array(this.memory.buffer, at, Math.min(size, this.clean - at)).fill(0);
     this.clean = Math.max(this.clean, at + size);
     return at;
   }

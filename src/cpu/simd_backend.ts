@@ -92,6 +92,8 @@ export class SimdStore implements ChunkStore {
   readonly csr: CsrSlots;
   /** Where sources read cache blocks that the kernel decodes into records (recordView). */
   private scratch = { at: 0, size: 0 };
+  /** Where a holdout's selection of a block's rows is copied for the kernel. */
+  private selScratch = { at: 0, size: 0 };
 
   constructor(
     readonly d: number, readonly slotRows: number, private readonly exact: boolean, private readonly arena: Arena, readonly extras: RowExtras = NO_EXTRAS,
@@ -148,8 +150,8 @@ export class SimdStore implements ChunkStore {
         const at = this.readBuffer(bytes); // first: it may grow the memory (a plain one's buffer is then replaced)
         return new Uint8Array(arena.views.f32.buffer, at, bytes);
       },
-      decode: (n, d, kind, width, from, to, row) =>
-        arena.kernels.csrRecords(this.scratch.at, n, d, kind, width, from, to, s.x + row * s.xs, s.xs, rb, rb + 4, most),
+      decode: (n, d, kind, width, from, to, row, select) =>
+        arena.kernels.csrRecords(this.scratch.at, n, d, kind, width, from, to, select ? this.selection(select) : 0, s.x + row * s.xs, s.xs, rb, rb + 4, most),
       release: () => this.releaseBuffer(),
     };
     const columnStats = (offsets: readonly number[]): ColumnStats[] => {
@@ -178,7 +180,7 @@ export class SimdStore implements ChunkStore {
   private readBuffer(bytes: number): number {
     if (this.scratch.size < bytes) {
       if (this.scratch.size) this.arena.release(this.scratch.at);
-      this.scratch = { at: this.arena.alloc(bytes), size: bytes };
+      this.scratch = { at: this.arena.alloc(bytes, false), size: bytes }; // a block is read over it whole
     }
     return this.scratch.at;
   }
@@ -217,9 +219,21 @@ export class SimdStore implements ChunkStore {
     return s;
   }
 
+  /** A selection of rows copied into the arena (kept for the next, grown as needed; freed with the read buffer). */
+  private selection(select: Uint8Array): number {
+    if (this.selScratch.size < select.length) {
+      if (this.selScratch.size) this.arena.release(this.selScratch.at);
+      this.selScratch = { at: this.arena.alloc(select.length, false), size: select.length }; // written whole at each use
+    }
+    new Uint8Array(this.arena.views.f32.buffer, this.selScratch.at, select.length).set(select);
+    return this.selScratch.at;
+  }
+
   private releaseBuffer(): void {
     if (this.scratch.size) this.arena.release(this.scratch.at);
+    if (this.selScratch.size) this.arena.release(this.selScratch.at);
     this.scratch = { at: 0, size: 0 };
+    this.selScratch = { at: 0, size: 0 };
   }
 
   dispose(): void {

@@ -2,19 +2,17 @@
 // file, or a browser's origin-private file system whose sync access handle writes at an offset), which gathers the
 // dense columns' statistics, cuts rows into blocks and writes the header last (a cache whose writing stopped midway
 // has no valid header); and the block reader, over any positioned read (a file, or a Blob's slices), the last block
-// decoded kept for the next request. CsrBlobSource is a cache in a Blob as a DataSource. Browser-safe.
+// decoded kept for the next request (a cache in a Blob as a DataSource: cache_csr_blob.ts). Browser-safe.
 import { concatCsr, sliceCsr, valuedCsr, type Csr } from '../core/csr';
 import type { HostChunk, RowEntries, RowRecords } from '../core/dataset';
 import type { Encoding, SparseSchema } from '../core/encoding';
 import { F16_MAX } from '../core/f16';
 import { accumulateChunk, emptyStats, type ColumnStats } from '../core/stats';
-import { checkRange, chunkRows } from './blocks';
 import type { CacheSink } from './cache_blob';
-import { decodeBlock, encodeBlock, CSR_BLOCK_ROWS, type CsrInfo, type CsrValues } from './cache_csr';
-import { addEntries, blockTargets, decodeRecords, fitsBlock, ptrAt, VALUE_KINDS } from './cache_csr_records';
-import { cacheHeaderBytes, cacheHeaderSize, CACHE_PREFIX_BYTES, decodeCacheHeader, encodeCacheHeader, type CacheHeader } from './cache_format';
+import { encodeBlock, CSR_BLOCK_ROWS, type CsrInfo, type CsrValues } from './cache_csr';
+import { addEntries, blockTargets, checkBlock, decodeRecords, fitsBlock, ptrAt, VALUE_KINDS, writeRows, type CheckedBlock } from './cache_csr_records';
+import { cacheHeaderBytes, encodeCacheHeader, type CacheHeader } from './cache_format';
 import { DataError } from './csv';
-import type { DataSource, ReadOptions } from './source';
 
 /** Rows [start, start + n) of a chunk as a chunk (views where possible). */
 export function rowsOf(c: HostChunk, d: number, start: number, n: number): HostChunk {
@@ -116,12 +114,19 @@ export class CsrBlockWriter {
 /** Reads `length` bytes at `offset` (into `into`'s first bytes where given and large enough, if the reader can). */
 export type ReadAt = (offset: number, length: number, into?: Uint8Array) => Promise<Uint8Array>;
 
+/** How many rows a selection takes (its bytes that are not 0). */
+const taken = (select: Uint8Array): number => select.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
+
 /** Bytes at a 4-byte aligned offset of their buffer (copied when they are not). */
 const aligned = (b: Uint8Array): Uint8Array => (b.byteOffset % 4 === 0 ? b : b.slice());
 
 /** The blocks of a layout-3 cache whose header is decoded: its checked block index, and rows read block by block. */
 export class CsrBlocks {
-  private cached: { block: number; chunk: HostChunk } | null = null;
+  /** The last block read and checked (its bytes in readBuffer), for a request that starts where the last ended. */
+  private cached: { block: number; checked: CheckedBlock } | null = null;
+  private readBuffer = new Uint8Array(0);
+  /** Requests of rows in flight: only one at a time uses the kept buffer and block. */
+  private busy = 0;
 
   private constructor(private readonly file: string, readonly h: CacheHeader, private readonly index: number[]) {}
 
@@ -142,18 +147,27 @@ export class CsrBlocks {
     return { width: s.width, encoding: s.encoding, nnzPerRow: s.nnz / Math.max(1, this.h.rows) };
   }
 
-  /** Forgets the block kept (at the end of a pass). */
+  /** Forgets the block kept and its buffer (at the end of a pass). */
   forget(): void {
     this.cached = null;
+    this.readBuffer = new Uint8Array(0);
   }
 
-  private async block(readAt: ReadAt, b: number): Promise<HostChunk> {
-    if (this.cached?.block === b) return this.cached.chunk;
-    const B = this.h.sparse!.blockRows;
-    const bytes = await readAt(this.index[b], this.index[b + 1] - this.index[b]);
-    const chunk = decodeBlock(this.file, bytes, Math.min(B, this.h.rows - b * B), this.h.features.length, b * B, this.h.sparse!);
-    this.cached = { block: b, chunk };
-    return chunk;
+  /**
+   * Block b (of n rows) read and checked: into the kept buffer, and kept for the next request (or the one kept from
+   * the last), when `shared`; else into a buffer of its own (a request made while another is in flight).
+   */
+  private async block(readAt: ReadAt, b: number, n: number, shared: boolean): Promise<CheckedBlock> {
+    if (shared && this.cached?.block === b) return this.cached.checked;
+    const length = this.index[b + 1] - this.index[b];
+    if (shared) {
+      this.cached = null;
+      if (this.readBuffer.length < length) this.readBuffer = new Uint8Array(length);
+    }
+    const bytes = aligned(await readAt(this.index[b], length, shared ? this.readBuffer : undefined));
+    const checked = checkBlock(this.file, bytes, n, this.h.features.length, b * this.h.sparse!.blockRows, this.h.sparse!);
+    if (shared) this.cached = { block: b, checked };
+    return checked;
   }
 
   /** Calls `each(block, rows in it, from, to)` for the part [from, to) of each block that rows [start, start + count) cover. */
@@ -169,14 +183,15 @@ export class CsrBlocks {
   }
 
   /** How many entries rows [start, start + count) hold, from their blocks' row offsets alone (checked against each block's size). */
-  async entries(readAt: ReadAt, start: number, count: number): Promise<RowEntries> {
+  async entries(readAt: ReadAt, start: number, count: number, select?: Uint8Array): Promise<RowEntries> {
     const s = this.h.sparse!;
     const d = this.h.features.length;
     const acc: RowEntries = { most: 0, nnz: 0, valued: s.values !== 'indicator' };
     const buf = new Uint8Array((Math.min(s.blockRows, this.h.rows) + 1) * 4);
     await this.eachBlock(start, count, async (b, n, from, to) => {
       const raw = aligned(await readAt(this.index[b] + ptrAt(n, d), (n + 1) * 4, buf));
-      addEntries(this.file, new Uint32Array(raw.buffer, raw.byteOffset, n + 1), n, d, this.index[b + 1] - this.index[b], b * s.blockRows, s, from, to, acc);
+      const sel = select?.subarray(b * s.blockRows + from - start, b * s.blockRows + to - start);
+      addEntries(this.file, new Uint32Array(raw.buffer, raw.byteOffset, n + 1), n, d, this.index[b + 1] - this.index[b], b * s.blockRows, s, from, to, acc, sel);
     });
     return acc;
   }
@@ -185,12 +200,14 @@ export class CsrBlocks {
    * Rows [start, start + count) decoded straight into row records: by the records' own decoder where they have one
    * (each block read into its buffer, freed at the end), else here (one read buffer for all the blocks).
    */
-  async records(readAt: ReadAt, start: number, count: number, into: RowRecords): Promise<void> {
+  async records(readAt: ReadAt, start: number, count: number, into: RowRecords, select?: Uint8Array): Promise<void> {
     const read = { row: 0, buf: new Uint8Array(0) };
+    const B = this.h.sparse!.blockRows;
     try {
       await this.eachBlock(start, count, async (b, n, from, to) => {
-        await this.blockRecords(readAt, b, n, from, to, into, read);
-        read.row += to - from;
+        const sel = select?.subarray(b * B + from - start, b * B + to - start);
+        await this.blockRecords(readAt, b, n, from, to, into, read, sel);
+        read.row += sel ? taken(sel) : to - from;
       });
     } finally {
       into.blocks?.release();
@@ -198,7 +215,9 @@ export class CsrBlocks {
   }
 
   /** Block b's rows [from, to) into records from record read.row on (read.buf: the read buffer, grown as needed). */
-  private async blockRecords(readAt: ReadAt, b: number, n: number, from: number, to: number, into: RowRecords, read: { row: number; buf: Uint8Array }): Promise<void> {
+  private async blockRecords(
+    readAt: ReadAt, b: number, n: number, from: number, to: number, into: RowRecords, read: { row: number; buf: Uint8Array }, select?: Uint8Array,
+  ): Promise<void> {
     const s = this.h.sparse!;
     const d = this.h.features.length;
     const first = b * s.blockRows;
@@ -206,15 +225,15 @@ export class CsrBlocks {
     const dec = into.blocks;
     if (!dec) {
       if (read.buf.length < length) read.buf = new Uint8Array(length);
-      decodeRecords(this.file, aligned(await readAt(this.index[b], length, read.buf)), n, d, first, s, from, to, into, read.row);
+      decodeRecords(this.file, aligned(await readAt(this.index[b], length, read.buf)), n, d, first, s, from, to, into, read.row, select);
       return;
     }
     const view = dec.buffer(length);
     const got = await readAt(this.index[b], length, view);
     if (got.buffer !== view.buffer || got.byteOffset !== view.byteOffset) view.set(got);
-    if (fitsBlock(view, n, d, s) && dec.decode(n, d, VALUE_KINDS[s.values], s.width, from, to, read.row) === 0) return;
+    if (fitsBlock(view, n, d, s) && dec.decode(n, d, VALUE_KINDS[s.values], s.width, from, to, read.row, select) === 0) return;
     // The twin words the error (it throws where the kernel stopped).
-    decodeRecords(this.file, view, n, d, first, s, from, to, into, read.row);
+    decodeRecords(this.file, view, n, d, first, s, from, to, into, read.row, select);
     throw new DataError(this.file, first + 1, null, 'a block the backend could not decode (corrupt); convert the data again', 'row');
   }
 
@@ -232,74 +251,27 @@ export class CsrBlocks {
     }
   }
 
-  /** Rows [start, start + count). */
+  /**
+   * Rows [start, start + count) as one chunk whose arrays are its own: sized from the blocks' row offsets (read alone,
+   * as `entries`), then each block read once into one buffer, checked and its rows written in place (checkBlock and
+   * writeRows, the checks the records' path makes); the last block read is kept checked for the next request.
+   */
   async rows(readAt: ReadAt, start: number, count: number): Promise<HostChunk> {
-    const B = this.h.sparse!.blockRows;
+    const s = this.h.sparse!;
     const d = this.h.features.length;
-    const parts: HostChunk[] = [];
-    for (let r = start; r < start + count; ) {
-      const b = Math.floor(r / B);
-      const c = await this.block(readAt, b);
-      const n = Math.min(start + count, (b + 1) * B) - r;
-      parts.push(rowsOf(c, d, r - b * B, n));
-      r += n;
-    }
-    return parts.length ? joined(parts, d) : { rows: 0, x: new Float32Array(0), y: new Float32Array(0), firstRow: start, sparse: { ptr: new Uint32Array(1), idx: new Uint32Array(0), val: null } };
-  }
-}
-
-/** A layout-3 cache in a Blob as a data source: rows with a sparse block, statistics known up front, random access. */
-export class CsrBlobSource implements DataSource {
-  readonly features: readonly string[];
-  readonly target: string;
-  readonly rows: number;
-  readonly sparse: SparseSchema;
-  private readonly readAt: ReadAt;
-
-  private constructor(blob: Blob, private readonly blocks: CsrBlocks, readonly description: string, readonly targetLabels?: readonly string[]) {
-    this.features = blocks.h.features;
-    this.target = blocks.h.target;
-    this.rows = blocks.h.rows;
-    this.sparse = blocks.sparse;
-    this.readAt = async (at, n) => new Uint8Array(await blob.slice(at, at + n).arrayBuffer());
-  }
-
-  /** Opens a layout-3 cache Blob whose header `h` was read (null: read it here); `labels`: the class labels its targets index. */
-  static async open(blob: Blob, description: string, labels?: readonly string[], h?: CacheHeader): Promise<CsrBlobSource> {
-    const readAt = async (at: number, n: number) => new Uint8Array(await blob.slice(at, at + n).arrayBuffer());
-    h ??= decodeCacheHeader(description, await readAt(0, cacheHeaderSize(description, await readAt(0, CACHE_PREFIX_BYTES))), blob.size);
-    if (!h.sparse) throw new DataError(description, null, null, 'not a cache with a sparse block');
-    return new CsrBlobSource(blob, await CsrBlocks.open(description, h, readAt), description, labels);
-  }
-
-  readRows(start: number, count: number): Promise<HostChunk> {
-    checkRange(start, count, this.rows);
-    return this.blocks.rows(this.readAt, start, count);
-  }
-
-  rowEntries(start: number, count: number): Promise<RowEntries> {
-    checkRange(start, count, this.rows);
-    return this.blocks.entries(this.readAt, start, count);
-  }
-
-  readRecordsInto(start: number, count: number, into: RowRecords): Promise<void> {
-    checkRange(start, count, this.rows);
-    return this.blocks.records(this.readAt, start, count, into);
-  }
-
-  readTargets(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {
-    return this.blocks.targets(this.readAt, opts.signal);
-  }
-
-  async *read(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {
-    const max = chunkRows(opts, this.features.length + Math.ceil(this.sparse.nnzPerRow));
+    const { nnz } = await this.entries(readAt, start, count);
+    const sparse = { ptr: new Uint32Array(count + 1), idx: new Uint32Array(nnz), val: s.values === 'indicator' ? null : new Float32Array(nnz) };
+    const chunk: HostChunk = { rows: count, x: new Float32Array(count * d), y: new Float32Array(count), firstRow: start, sparse, owned: true };
+    let row = 0;
+    const shared = this.busy++ === 0;
     try {
-      for (let start = 0; start < this.rows; start += max) {
-        opts.signal?.throwIfAborted();
-        yield await this.blocks.rows(this.readAt, start, Math.min(max, this.rows - start));
-      }
+      await this.eachBlock(start, count, async (b, n, from, to) => {
+        writeRows(await this.block(readAt, b, n, shared), d, from, to, chunk, row);
+        row += to - from;
+      });
     } finally {
-      this.blocks.forget();
+      this.busy--;
     }
+    return chunk;
   }
 }

@@ -130,16 +130,16 @@ export class CsrCacheSource implements DataSource {
     return this.blocks.rows(this.readAt(this.handle), start, count);
   }
 
-  async rowEntries(start: number, count: number): Promise<RowEntries> {
+  async rowEntries(start: number, count: number, select?: Uint8Array): Promise<RowEntries> {
     checkRange(start, count, this.rows);
     this.handle ??= await open(this.file, 'r');
-    return this.blocks.entries(this.readAt(this.handle), start, count);
+    return this.blocks.entries(this.readAt(this.handle), start, count, select);
   }
 
-  async readRecordsInto(start: number, count: number, into: RowRecords): Promise<void> {
+  async readRecordsInto(start: number, count: number, into: RowRecords, select?: Uint8Array): Promise<void> {
     checkRange(start, count, this.rows);
     this.handle ??= await open(this.file, 'r');
-    return this.blocks.records(this.readAt(this.handle), start, count, into);
+    return this.blocks.records(this.readAt(this.handle), start, count, into, select);
   }
 
   async *readTargets(opts: ReadOptions = {}): AsyncGenerator<HostChunk> {

@@ -1,10 +1,11 @@
 // Layout-3 cache blocks (format in cache_csr.ts) read without decodeBlock's arrays: a block's row offsets alone (how
-// many entries rows hold, to size row records), its targets alone (a pass that finds the classes), and the whole
-// block decoded straight into row records in a backend's memory (core/dataset.ts RowRecords) — decodeBlock's checks,
-// in its order, and its values bit for bit (f32 copied as bits, f16 through the same table, indicators as stored).
+// many entries rows hold, to size row records or a chunk), its targets alone (a pass that finds the classes), and the
+// whole block checked and decoded straight into row records in a backend's memory (core/dataset.ts RowRecords) or
+// into one chunk's arrays for many blocks (the other backends' rows) — decodeBlock's checks, in its order, and its
+// values bit for bit (f32 copied as bits, f16 through the same table, indicators as stored).
 // Pure functions, no I/O.
 import { INDEX_MASK } from '../core/csr';
-import type { RowEntries, RowRecords } from '../core/dataset';
+import type { HostChunk, RowEntries, RowRecords } from '../core/dataset';
 import { f16Table } from '../core/f16';
 import { blockBytes, type CsrInfo } from './cache_csr';
 import { DataError } from './csv';
@@ -33,18 +34,25 @@ export const ptrAt = (n: number, d: number): number => n * (d + 1) * 4;
 
 /**
  * Checks a block's row offsets (n + 1 u32, read alone) against its size in bytes and adds rows [from, to)'s entries
- * to `acc` (the block's first row is row `first` of the file).
+ * (those whose select[r − from] is not 0 where `select` is given) to `acc` (the block's first row is row `first` of
+ * the file).
  */
-export function addEntries(file: string, ptr: Uint32Array, n: number, d: number, bytes: number, first: number, info: CsrInfo, from: number, to: number, acc: RowEntries): void {
+export function addEntries(
+  file: string, ptr: Uint32Array, n: number, d: number, bytes: number, first: number, info: CsrInfo, from: number, to: number, acc: RowEntries, select?: Uint8Array,
+): void {
   if (ptr[0] !== 0 || blockBytes(n, d, ptr[n], info.values) !== bytes) corrupt(file, first, 'a block whose row offsets do not fit its size');
   let most = acc.most;
+  let nnz = 0;
   for (let r = 0; r < n; r++) {
     const c = ptr[r + 1] - ptr[r];
     if (c < 0) corrupt(file, first + r, 'row offsets decrease');
-    if (r >= from && r < to && c > most) most = c;
+    if (r >= from && r < to && (!select || select[r - from] !== 0)) {
+      if (c > most) most = c;
+      nnz += c;
+    }
   }
   acc.most = most;
-  acc.nnz += ptr[to] - ptr[from];
+  acc.nnz += nnz;
 }
 
 /** The targets of a block's dense part (n·(d + 1) f32, read alone), checked finite as decodeBlock checks them. */
@@ -58,12 +66,22 @@ export function blockTargets(file: string, dense: Float32Array, n: number, d: nu
   return y;
 }
 
+/** A block's parts once decodeBlock's checks passed: views of its bytes (the dense values and the f32 values as bits). */
+export interface CheckedBlock {
+  n: number;
+  m: Uint32Array;
+  ptr: Uint32Array;
+  idx: Uint32Array;
+  f32v: Uint32Array | null;
+  f16v: Uint16Array | null;
+}
+
 /**
- * Checks a block of n rows (bytes read at a 4-byte aligned offset of their buffer) as decodeBlock does and writes
- * its rows [from, to) into records `into` from record `row` on. `first`: the block's first row in the file.
+ * Checks a block of n rows (bytes read at a 4-byte aligned offset of their buffer) as decodeBlock does, in its order;
+ * `first`: the block's first row in the file. Returns views of its parts.
  */
-export function decodeRecords(file: string, bytes: Uint8Array, n: number, d: number, first: number, info: CsrInfo, from: number, to: number, into: RowRecords, row: number): void {
-  if (bytes.byteOffset % 4 !== 0) throw new Error('decodeRecords: a block read at an unaligned offset');
+export function checkBlock(file: string, bytes: Uint8Array, n: number, d: number, first: number, info: CsrInfo): CheckedBlock {
+  if (bytes.byteOffset % 4 !== 0) throw new Error('checkBlock: a block read at an unaligned offset');
   const buf = bytes.buffer;
   const off = bytes.byteOffset;
   if (ptrAt(n, d) + (n + 1) * 4 > bytes.length) corrupt(file, first, 'a block whose row offsets do not fit its size');
@@ -78,7 +96,44 @@ export function decodeRecords(file: string, bytes: Uint8Array, n: number, d: num
   checkEntries(file, ptr, idx, f32v, f16v, n, first, info.width);
   const m = new Uint32Array(buf, off, n * (d + 1));
   for (let i = 0; i < m.length; i++) if ((m[i] & F32_EXP) === F32_EXP) corrupt(file, first + Math.floor(i / (d + 1)), 'a value that is not finite');
-  writeRecords(m, ptr, idx, f32v, f16v, d, from, to, into, row);
+  return { n, m, ptr, idx, f32v, f16v };
+}
+
+/**
+ * Checks a block of n rows (bytes read at a 4-byte aligned offset of their buffer) as decodeBlock does and writes
+ * its rows [from, to) — those whose select[r − from] is not 0 where `select` is given — one after another into
+ * records `into` from record `row` on. `first`: the block's first row in the file.
+ */
+export function decodeRecords(
+  file: string, bytes: Uint8Array, n: number, d: number, first: number, info: CsrInfo, from: number, to: number, into: RowRecords, row: number, select?: Uint8Array,
+): void {
+  writeRecords(checkBlock(file, bytes, n, d, first, info), d, from, to, into, row, select);
+}
+
+/**
+ * Rows [from, to) of a checked block into a chunk's arrays from its row `row` on — x (rows·d), y and the sparse
+ * block's ptr (rows + 1; ptr[row] already says where row `row`'s entries start), idx and val — decodeBlock's values
+ * bit for bit (f32 copied, f16 through the same table, indicators as stored).
+ */
+export function writeRows(b: CheckedBlock, d: number, from: number, to: number, into: HostChunk, row: number): void {
+  const { x, y } = into;
+  const s = into.sparse!;
+  const m = new Float32Array(b.m.buffer, b.m.byteOffset, b.m.length);
+  for (let r = from, o = row * d; r < to; r++, o += d) {
+    const i = r * (d + 1);
+    for (let j = 0; j < d; j++) x[o + j] = m[i + j];
+    y[row + r - from] = m[i + d];
+  }
+  const base = s.ptr[row] - b.ptr[from];
+  for (let r = from + 1, o = row + 1; r <= to; r++, o++) s.ptr[o] = base + b.ptr[r];
+  const [e0, e1] = [b.ptr[from], b.ptr[to]];
+  s.idx.set(b.idx.subarray(e0, e1), s.ptr[row]);
+  if (b.f32v) s.val!.set(new Float32Array(b.f32v.buffer, b.f32v.byteOffset + e0 * 4, e1 - e0), s.ptr[row]);
+  if (b.f16v) {
+    const table = f16Table();
+    const v = s.val!;
+    for (let k = e0, o = s.ptr[row]; k < e1; k++, o++) v[o] = table[b.f16v[k]];
+  }
 }
 
 /** decodeBlock's checks of the sparse part, in its order: row by row, its offsets, then its entries' indices and values. */
@@ -105,10 +160,12 @@ function checkEntries(file: string, ptr: Uint32Array, idx: Uint32Array, f32v: Ui
 }
 
 /** Rows [from, to) of a checked block as records from record `row` on: x and y as bits, the count, indices, values. */
-function writeRecords(m: Uint32Array, ptr: Uint32Array, idx: Uint32Array, f32v: Uint32Array | null, f16v: Uint16Array | null, d: number, from: number, to: number, into: RowRecords, row: number): void {
+function writeRecords(b: CheckedBlock, d: number, from: number, to: number, into: RowRecords, row: number, select?: Uint8Array): void {
+  const { m, ptr, idx, f32v, f16v } = b;
   const { u32, f32, stride, yAt, nAt, S } = into;
   const table = f16v ? f16Table() : null;
-  for (let r = from, o = into.at + row * stride; r < to; r++, o += stride) {
+  for (let r = from, o = into.at + row * stride; r < to; r++) {
+    if (select && select[r - from] === 0) continue;
     for (let j = 0, i = r * (d + 1); j < d; j++) u32[o + j] = m[i + j];
     u32[o + yAt] = m[r * (d + 1) + d];
     const e0 = ptr[r];
@@ -119,5 +176,6 @@ function writeRecords(m: Uint32Array, ptr: Uint32Array, idx: Uint32Array, f32v: 
     for (let t = 0; t < c; t++) u32[ix + t] = idx[e0 + t];
     if (f32v) for (let t = 0; t < c; t++) u32[ix + S + t] = f32v[e0 + t];
     if (table) for (let t = 0; t < c; t++) f32[ix + S + t] = table[f16v![e0 + t]];
+    o += stride;
   }
 }

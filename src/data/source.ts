@@ -46,13 +46,17 @@ export interface DataSource {
    * the event loop between (each turn waits for the CPU on a loaded machine).
    */
   readFeaturesSync?(start: number, count: number, into: HostChunk): boolean;
-  /** How many entries rows [start, start + count) of a sparse block hold, where the format tells it without decoding them (a .dh cache). */
-  rowEntries?(start: number, count: number): Promise<RowEntries>;
   /**
-   * Reads rows [start, start + count) with a sparse block straight into row records in memory the caller owns (a
+   * How many entries rows [start, start + count) of a sparse block hold — only those whose select[r − start] is not 0
+   * where `select` is given — where the format tells it without decoding them (a .dh cache).
+   */
+  rowEntries?(start: number, count: number, select?: Uint8Array): Promise<RowEntries>;
+  /**
+   * Reads rows [start, start + count) with a sparse block (only those whose select[r − start] is not 0, one after
+   * another, where `select` is given: a holdout's share) straight into row records in memory the caller owns (a
    * backend's: ChunkStore.recordView, sized by rowEntries) — the same values readRows gives, without its arrays (.dh cache).
    */
-  readRecordsInto?(start: number, count: number, into: RowRecords): Promise<void>;
+  readRecordsInto?(start: number, count: number, into: RowRecords, select?: Uint8Array): Promise<void>;
   /** One pass over the targets alone (chunks with an empty x), where the format can read them apart from the features (NPY, a .dh cache's blocks). */
   readTargets?(opts?: ReadOptions): AsyncIterable<HostChunk>;
   /**

@@ -97,11 +97,13 @@ function fillPadded(chunk: HostChunk, d: number, dp: number, target: ArrayBuffer
   dst.fill(0);
   const r0 = Math.floor(firstFloat / dp);
   const r1 = Math.min(chunk.rows, Math.ceil((firstFloat + dst.length) / dp));
+  const x = chunk.x;
   for (let r = r0; r < r1; r++) {
     const at = r * dp - firstFloat;
-    const row = chunk.x.subarray(r * d, (r + 1) * d);
-    if (at >= 0 && at + d <= dst.length) dst.set(row, at);
-    else for (let j = 0; j < d; j++) if (at + j >= 0 && at + j < dst.length) dst[at + j] = row[j];
+    // A short row by a loop: its view (subarray, then set) would cost more than its copy.
+    if (at >= 0 && at + d <= dst.length && d < 64) for (let j = 0, i = r * d; j < d; j++, i++) dst[at + j] = x[i];
+    else if (at >= 0 && at + d <= dst.length) dst.set(x.subarray(r * d, (r + 1) * d), at);
+    else for (let j = 0; j < d; j++) if (at + j >= 0 && at + j < dst.length) dst[at + j] = x[r * d + j];
   }
 }
 
@@ -199,14 +201,17 @@ export class GpuStore implements ChunkStore {
     this.ctx.check();
   }
 
-  /** Keeps a chunk's sparse block (a copy: the caller may reuse its arrays) and uploads it; work already queued keeps the old buffers. */
+  /**
+   * Keeps a chunk's sparse block (a copy, unless the chunk's arrays are its own: the caller may reuse them) and uploads
+   * it; work already queued keeps the old buffers.
+   */
   private loadSparse(slot: number, chunk: HostChunk): void {
     const old = this.sparse[slot];
     if (old) for (const b of [old.ptr, old.idx, old.val]) b.destroy();
     this.sparse[slot] = undefined;
     if (!chunk.sparse) return;
     const view = sliceCsr(chunk.sparse, 0, chunk.rows);
-    const csr: Csr = { ptr: view.ptr, idx: view.idx.slice(), val: view.val ? view.val.slice() : null };
+    const csr: Csr = chunk.owned ? view : { ptr: view.ptr, idx: view.idx.slice(), val: view.val ? view.val.slice() : null };
     this.sparse[slot] = { csr, ...uploadCsr(this.ctx.device, csr) };
   }
 

@@ -72,6 +72,11 @@ export interface EpochChunk {
   chunk: HostChunk;
 }
 
+/** The ranges of rows of one streamed epoch over a source of `rows` rows with random access, in epochChunks' order. */
+export function epochRanges(rows: number, slotRows: number, seed: number, epoch: number, shuffle: boolean): { id: number; start: number; count: number }[] {
+  return chunkOrder(Math.ceil(rows / slotRows), seed, epoch, shuffle).map((id) => ({ id, start: id * slotRows, count: Math.min(slotRows, rows - id * slotRows) }));
+}
+
 /**
  * The chunks of one streamed epoch: in a seeded order when the source has random access and a known row
  * count, otherwise in file order (rows are still permuted inside each chunk).
@@ -81,11 +86,7 @@ export async function* epochChunks(
 ): AsyncGenerator<EpochChunk> {
   const rows = source.rows;
   if (source.readRows && rows !== null) {
-    const n = Math.ceil(rows / slotRows);
-    for (const id of chunkOrder(n, seed, epoch, shuffle)) {
-      const start = id * slotRows;
-      yield { id, chunk: await source.readRows(start, Math.min(slotRows, rows - start)) };
-    }
+    for (const { id, start, count } of epochRanges(rows, slotRows, seed, epoch, shuffle)) yield { id, chunk: await source.readRows(start, count) };
     return;
   }
   let id = 0;

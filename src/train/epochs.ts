@@ -9,8 +9,8 @@ import { BatchPlanner, chunkKey, epochSteps, type Step } from '../core/schedule'
 import { stripeCount, stripedSteps } from '../core/stripes';
 import { ColumnSet, type ColumnStats } from '../core/stats';
 import type { DataSource } from '../data/source';
-import { epochChunks, readAhead } from './chunks';
-import { addStats, trainRows, type RowStats, type ValidationSet } from './load';
+import { epochChunks, epochRanges, readAhead } from './chunks';
+import { addStats, canRecords, loadRange, readPiece, shareOf, trainRows, type RowStats, type ValidationSet } from './load';
 import type { RunState } from './run_state';
 import { DistStore } from './dist_session';
 import { StepSink } from './sink';
@@ -140,20 +140,38 @@ export async function streamedEpoch(ctx: EpochContext, epoch: number, t0: number
   const push = async (step: Step) => (step.index < skip ? undefined : sink.push(step));
   const countRows = !stream!.counted && (ctx.stats.y.n === 0 || (epoch === 0 && !ctx.stats.x));
   let slot = 0;
-  for await (const { id, chunk } of readAhead(epochChunks(ctx.source, d, slotRows, seed, epoch, shuffle))) {
-    let train = chunk;
-    if (hold) {
-      const parts = splitChunk(chunk, d, hold);
-      train = parts.train;
-      if (epoch === 0 && ctx.validation) await ctx.validation.add(parts.held);
-    }
-    if (countRows) addStats(ctx.stats, train);
-    if (train.rows === 0) continue;
-    sink.enqueue(); // steps still queued on the host may read the slot about to be reloaded
-    await store.load(slot, train);
-    for (const step of planner.add(slot, train.rows, chunkKey(seed, epoch, id))) await push(step);
+  const next = async (id: number, rows: number) => {
+    for (const step of planner.add(slot, rows, chunkKey(seed, epoch, id))) await push(step);
     slot = (slot + 1) % slots;
-    if (plan.signal?.aborted) break;
+  };
+  if (canRecords(ctx.source, store)) {
+    // A cache's rows go straight into the ring's records (its memory touched in the first round only), a holdout's
+    // shares through selections of rows: the chunks the other path reads, in its order, split as it splits them.
+    for (const { id, start, count } of epochRanges(ctx.source.rows!, slotRows, seed, epoch, shuffle)) {
+      const share = hold ? shareOf(start, count, hold) : undefined;
+      if (share && epoch === 0 && ctx.validation) await ctx.validation.addShare(ctx.source, start, count, share);
+      const rows = share ? share.trained : count;
+      if (rows === 0) continue;
+      sink.enqueue(); // steps still queued on the host may read the slot about to be reloaded
+      await loadRange(ctx.source, store, slot, start, count, countRows ? ctx.stats : null, share);
+      await next(id, rows);
+      if (plan.signal?.aborted) break;
+    }
+  } else {
+    for await (const { id, chunk } of readAhead(epochChunks(ctx.source, d, slotRows, seed, epoch, shuffle))) {
+      let train = chunk;
+      if (hold) {
+        const parts = splitChunk(chunk, d, hold);
+        train = parts.train;
+        if (epoch === 0 && ctx.validation) await ctx.validation.add(parts.held);
+      }
+      if (countRows) addStats(ctx.stats, train);
+      if (train.rows === 0) continue;
+      sink.enqueue(); // steps still queued on the host may read the slot about to be reloaded
+      await store.load(slot, train);
+      await next(id, train.rows);
+      if (plan.signal?.aborted) break;
+    }
   }
   for (const step of planner.finish()) await push(step);
   await sink.flush();
@@ -167,9 +185,23 @@ export async function streamedMetrics(
 ): Promise<Metrics> {
   const { evalStore, slotRows } = ctx.stream!;
   const sums = emptySums(confusionClasses(ctx.model.loss, ctx.model.outputs));
+  const add = async () => addSums(sums, await ctx.session.evaluate(evalStore, ctx.stats.y.mean(0), which));
+  if (canRecords(ctx.source, evalStore)) {
+    // Straight into the one slot's records, in the pieces a pass reads, their training share (the same sums, in the same order).
+    const piece = readPiece(ctx.source, slotRows);
+    const hold = ctx.plan.hold;
+    for (let start = 0, rows = ctx.source.rows!; start < rows; start += piece) {
+      const count = Math.min(piece, rows - start);
+      const share = hold ? shareOf(start, count, hold) : undefined;
+      if (share?.trained === 0) continue;
+      await loadRange(ctx.source, evalStore, 0, start, count, null, share);
+      await add();
+    }
+    return metricsFromSums(sums, unit);
+  }
   for await (const c of trainRows(ctx.source.read({ maxRows: slotRows }), ctx.d, ctx.plan.hold, null)) {
     await evalStore.load(0, c);
-    addSums(sums, await ctx.session.evaluate(evalStore, ctx.stats.y.mean(0), which));
+    await add();
   }
   return metricsFromSums(sums, unit);
 }

@@ -119,8 +119,10 @@ function checkedSource(src: DataSource): DataSource {
     } : {}),
     ...(src.readTargets ? { readTargets: (opts?: ReadOptions) => src.readTargets!(opts) } : {}),
     ...(src.readFeaturesSync ? { readFeaturesSync: (start: number, count: number, into: HostChunk) => src.readFeaturesSync!(start, count, into) } : {}),
-    ...(src.rowEntries ? { rowEntries: (start: number, count: number) => src.rowEntries!(start, count) } : {}),
-    ...(src.readRecordsInto ? { readRecordsInto: (start: number, count: number, into: RowRecords) => src.readRecordsInto!(start, count, into) } : {}),
+    ...(src.rowEntries ? { rowEntries: (start: number, count: number, select?: Uint8Array) => src.rowEntries!(start, count, select) } : {}),
+    ...(src.readRecordsInto ? {
+      readRecordsInto: (start: number, count: number, into: RowRecords, select?: Uint8Array) => src.readRecordsInto!(start, count, into, select),
+    } : {}),
     ...(src.close ? { close: () => src.close!() } : {}),
     ...(src.part ? { part: (k: number, parts: number) => checkedSource(src.part!(k, parts)) } : {}),
     ...(src.rowGroups ? { rowGroups: src.rowGroups } : {}),

@@ -2,9 +2,10 @@
 // validation rows, and the statistics standardization needs — all from one pass where possible.
 import type { Backend, ChunkStore } from '../backend';
 import { NO_EXTRAS, type HostChunk, type RowExtras, type RowRecords } from '../core/dataset';
-import { splitChunk, type Holdout } from '../core/holdout';
+import { rowRole, splitChunk, type Holdout } from '../core/holdout';
 import type { Standardization } from '../core/model';
 import { ColumnSet, mergeStats, type ColumnStats } from '../core/stats';
+import { chunkRows } from '../data/blocks';
 import type { DataSource } from '../data/source';
 import { rechunkAsync } from './chunks';
 import type { TrainPlan } from './plan';
@@ -32,12 +33,32 @@ export class ValidationSet {
 
   async add(c: HostChunk): Promise<void> {
     if (c.rows === 0) return;
-    this.rows += c.rows;
+    this.count(c.rows);
+    this.y.add(c.y, c.rows);
+    await this.store.load(this.slot++, c);
+  }
+
+  /**
+   * Adds the held-out rows of [start, start + count) of a source of known size (`share`: shareOf's) as `add` would add
+   * them as a chunk (one slot, the target's statistics): straight into the store's row records where both can.
+   */
+  async addShare(source: DataSource, start: number, count: number, share: Share): Promise<void> {
+    if (share.heldRows === 0) return;
+    const y: RowStats = { x: null, y: new ColumnSet(1) };
+    if (!(await loadRecords(source, this.store, this.slot, start, count, y, share.held, share.heldRows))) {
+      await this.add(splitChunk(await source.readRows!(start, count), source.features.length, share.hold).held);
+      return;
+    }
+    this.count(share.heldRows);
+    this.y.cols[0] = mergeStats(this.y.cols[0], y.y.cols[0]);
+    this.slot++;
+  }
+
+  private count(rows: number): void {
+    this.rows += rows;
     if (this.rows > this.budgetRows) {
       throw new Error(`the validation rows (${this.rows}+) exceed half of --memory-budget; use a smaller --validation or a larger budget`);
     }
-    this.y.add(c.y, c.rows);
-    await this.store.load(this.slot++, c);
   }
 }
 
@@ -92,6 +113,11 @@ export async function loadResident(
     if (!hold && source.rows !== null && source.readRows) {
       if (source.rows > budgetRows) return (store.dispose(), null);
       await loadSlots(source as SlotSource, store, stats, signal);
+      return store;
+    }
+    if (hold && source.rows !== null && source.readRows && source.readRecordsInto && source.rowEntries && store.recordView) {
+      const loaded = await loadSplit(source as SlotSource, store, d, slotRows, budgetRows, hold, validation, stats, signal);
+      if (loaded === null) return (store.dispose(), null);
       return store;
     }
     const chunks = trainRows(source.read({ maxRows: slotRows, signal }), d, hold, validation);
@@ -170,18 +196,111 @@ async function loadSlots(source: SlotSource, store: ChunkStore, stats: RowStats,
 }
 
 /**
- * Reads rows with a sparse block straight into a store's row records where both can (a .dh cache into the fast CPU
- * backend: no chunk in between), and adds their statistics from the records; false, reading nothing, where they cannot.
+ * Reads a random-access source under a holdout rule with its rows straight into row records where the source and the
+ * stores can (a .dh cache into the fast CPU backend), slot by slot where a store declines them, as the pass it
+ * replaces gives them: the training rows in slots of `slotRows` (rechunkAsync of trainRows), the held-out rows of
+ * each piece that pass reads (source.read with maxRows slotRows: chunkRows' rows) a slot of the validation store, so
+ * the same rows land in the same slots; the statistics from the records. null (nothing kept) when the training rows
+ * exceed `budgetRows`.
  */
-async function loadRecords(source: SlotSource, store: ChunkStore, slot: number, start: number, count: number, stats: RowStats): Promise<boolean> {
+async function loadSplit(
+  source: SlotSource, store: ChunkStore, d: number, slotRows: number, budgetRows: number, hold: Holdout, validation: ValidationSet | null,
+  stats: RowStats, signal?: AbortSignal,
+): Promise<true | null> {
+  const n = source.rows;
+  const roles = new Uint8Array(n);
+  let trained = 0;
+  for (let r = 0; r < n; r++) {
+    const role = rowRole(r, hold);
+    roles[r] = role === 'train' ? 1 : role === 'held' ? 2 : 0;
+    if (role === 'train') trained++;
+  }
+  if (trained > budgetRows) return null;
+  const train = roles.map((v) => (v === 1 ? 1 : 0));
+  for (let start = 0, slot = 0, left = trained; left > 0; slot++) {
+    signal?.throwIfAborted();
+    const rows = Math.min(slotRows, left);
+    let end = start;
+    for (let k = 0; k < rows; end++) k += train[end];
+    if (!(await loadRecords(source, store, slot, start, end - start, stats, train.subarray(start, end), rows))) {
+      const c = splitChunk(await source.readRows(start, end - start), d, hold).train;
+      addStats(stats, c);
+      await store.load(slot, c);
+    }
+    [start, left] = [end, left - rows];
+  }
+  if (!validation) return true;
+  const piece = readPiece(source, slotRows);
+  for (let start = 0; start < n; start += piece) {
+    signal?.throwIfAborted();
+    await validation.addShare(source, start, Math.min(piece, n - start), shareOf(start, Math.min(piece, n - start), hold));
+  }
+  return true;
+}
+
+/** Whether a source of known size reads its rows straight into the store's row records (a .dh cache, the fast CPU backend). */
+export function canRecords(source: DataSource, store: ChunkStore): boolean {
+  return !!(source.readRecordsInto && source.rowEntries && source.readRows && store.recordView) && source.rows !== null;
+}
+
+/** A holdout rule's shares of a range of rows: selections of the rows it trains on and holds out, and their counts. */
+export interface Share {
+  hold: Holdout;
+  train: Uint8Array;
+  held: Uint8Array;
+  trained: number;
+  heldRows: number;
+}
+
+/** The shares of rows [start, start + count) under a holdout rule (rows it drops in neither). */
+export function shareOf(start: number, count: number, hold: Holdout): Share {
+  const train = new Uint8Array(count);
+  const held = new Uint8Array(count);
+  let [trained, heldRows] = [0, 0];
+  for (let i = 0; i < count; i++) {
+    const role = rowRole(start + i, hold);
+    if (role === 'train') (train[i] = 1, trained++);
+    else if (role === 'held') (held[i] = 1, heldRows++);
+  }
+  return { hold, train, held, trained, heldRows };
+}
+
+/**
+ * Rows [start, start + count) of a source of known size — the training share's alone where `share` is given — into
+ * slot `slot`: straight into its records where the store takes them, else as a chunk; their statistics added to
+ * `stats` when it is given.
+ */
+export async function loadRange(source: DataSource, store: ChunkStore, slot: number, start: number, count: number, stats: RowStats | null, share?: Share): Promise<void> {
+  if (await loadRecords(source, store, slot, start, count, stats, share?.train, share?.trained ?? count)) return;
+  let c = await source.readRows!(start, count);
+  if (share) c = splitChunk(c, source.features.length, share.hold).train;
+  if (stats) addStats(stats, c);
+  await store.load(slot, c);
+}
+
+/** The rows of each chunk a pass of source.read({ maxRows: slotRows }) gives (a .dh cache's: data/blocks.ts chunkRows). */
+export function readPiece(source: DataSource, slotRows: number): number {
+  return chunkRows({ maxRows: slotRows }, source.features.length + Math.ceil(source.sparse?.nnzPerRow ?? 0));
+}
+
+/**
+ * Reads rows with a sparse block straight into a store's row records where both can (a .dh cache into the fast CPU
+ * backend: no chunk in between), and adds their statistics from the records (when `stats` is given); false, reading
+ * nothing, where they cannot. With `select`, only the `rows` rows of [start, start + count) it takes (a holdout's
+ * share), one after another.
+ */
+export async function loadRecords(
+  source: DataSource, store: ChunkStore, slot: number, start: number, count: number, stats: RowStats | null, select?: Uint8Array, rows = count,
+): Promise<boolean> {
   if (!source.readRecordsInto || !source.rowEntries || !store.recordView) return false;
-  const into = store.recordView(slot, count, await source.rowEntries(start, count));
+  const into = store.recordView(slot, rows, await source.rowEntries(start, count, select));
   if (!into) return false;
-  await source.readRecordsInto(start, count, into);
+  await source.readRecordsInto(start, count, into, select);
+  if (!stats) return true;
   // The dense columns (when asked for) and the target in one set (one pass over the records), then merged as addStats would fold them.
   const d = stats.x ? source.features.length : 0;
   const offsets = [...Array(d).keys(), into.yAt];
-  const both = into.columnStats?.(offsets) ?? recordStats(into, count, offsets);
+  const both = into.columnStats?.(offsets) ?? recordStats(into, rows, offsets);
   if (stats.x) stats.x.cols = stats.x.cols.map((s, j) => mergeStats(s, both[j]));
   stats.y.cols[0] = mergeStats(stats.y.cols[0], both[d]);
   return true;

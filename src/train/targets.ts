@@ -66,13 +66,17 @@ function mapTargets(src: DataSource, map: (v: number, row: number) => number, ex
     } : {}),
     ...(src.readTargets ? { readTargets: async function* (opts?: ReadOptions) { for await (const c of src.readTargets!(opts)) yield remap(c); } } : {}),
     ...(src.readFeaturesSync ? { readFeaturesSync: (start: number, count: number, into: HostChunk) => src.readFeaturesSync!(start, count, into) } : {}),
-    ...(src.rowEntries ? { rowEntries: (start: number, count: number) => src.rowEntries!(start, count) } : {}),
+    ...(src.rowEntries ? { rowEntries: (start: number, count: number, select?: Uint8Array) => src.rowEntries!(start, count, select) } : {}),
     // Records hold no sample weights: a source that weights rows by their target reads them as chunks.
     ...(src.readRecordsInto && !weightOf ? {
-      readRecordsInto: async (start: number, count: number, into: RowRecords) => {
-        await src.readRecordsInto!(start, count, into);
+      readRecordsInto: async (start: number, count: number, into: RowRecords, select?: Uint8Array) => {
+        await src.readRecordsInto!(start, count, into, select);
         const f32 = into.f32;
-        for (let i = 0, o = into.at + into.yAt; i < count; i++, o += into.stride) f32[o] = map(f32[o], start + i);
+        for (let i = 0, o = into.at + into.yAt; i < count; i++) {
+          if (select && select[i] === 0) continue; // the rows taken are written one after another
+          f32[o] = map(f32[o], start + i);
+          o += into.stride;
+        }
       },
     } : {}),
     ...(src.close ? { close: () => src.close!() } : {}),

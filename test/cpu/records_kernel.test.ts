@@ -1,6 +1,7 @@
 // The fast CPU backend's kernel that decodes a .dh cache block into row records (src/cpu/simd/records.ts) against its
 // JavaScript twin (src/data/cache_csr_records.ts decodeRecords): every finite half bit pattern, f32 values and
-// indicators at awkward row lengths (0, 1, 3, 4, 5, 63), the same words; a damaged block refused, nothing written;
+// indicators at awkward row lengths (0, 1, 3, 4, 5, 63), the same words, every row or a holdout's selection of rows
+// [from, to); a damaged block refused, nothing written;
 // and the records' column statistics (recordStats) against ColumnSet.addRows, bit for bit.
 import { afterAll, describe, expect, it } from 'vitest';
 import { SimdCpuBackend } from '../../src/cpu/simd_backend';
@@ -30,8 +31,14 @@ function block(counts: number[], d: number, values: CsrValues, width: number, va
   return out;
 }
 
-/** Decodes a block by the kernel (in the backend's memory) and by the twin (in a plain array); returns both records' words. */
-function both(bytes: Uint8Array, n: number, d: number, values: CsrValues, width: number, S: number): { kernel: Uint32Array; twin: Uint32Array; status: number } {
+/**
+ * Decodes a block by the kernel (in the backend's memory) and by the twin (in a plain array), rows [from, to) or those
+ * `select` takes; returns both records' words.
+ */
+function both(
+  bytes: Uint8Array, n: number, d: number, values: CsrValues, width: number, S: number, part?: { from: number; to: number; select: Uint8Array },
+): { kernel: Uint32Array; twin: Uint32Array; status: number } {
+  const [from, to] = part ? [part.from, part.to] : [0, n];
   const info: CsrInfo = { width, values, blockRows: n, encoding: { format: 'columns', categorical: [], crosses: [], hash: null, width }, nnz: 0, indexAt: 0 };
   const valued = values !== 'indicator';
   const rb = Math.ceil(d / 4) * 16;
@@ -42,16 +49,19 @@ function both(bytes: Uint8Array, n: number, d: number, values: CsrValues, width:
   const u8 = new Uint8Array(arena.views.f32.buffer);
   u8.set(bytes, blk);
   u8.fill(0xee, out, out + n * stride); // poisoned: words the kernel leaves must be the twin's leftovers too
+  const sel = part ? arena.alloc(part.select.length) : 0;
+  if (part) new Uint8Array(arena.views.f32.buffer).set(part.select, sel);
   try {
-    const status = arena.kernels.csrRecords(blk, n, d, VALUE_KINDS[values], width, 0, n, out, stride, rb, rb + 4, S);
+    const status = arena.kernels.csrRecords(blk, n, d, VALUE_KINDS[values], width, from, to, sel, out, stride, rb, rb + 4, S);
     const kernel = new Uint32Array(arena.views.f32.buffer, out, (n * stride) / 4).slice();
     const plain = new Uint32Array((n * stride) / 4).fill(0xeeeeeeee);
     const into: RowRecords = { rows: n, f32: new Float32Array(plain.buffer), u32: plain, at: 0, stride: stride / 4, yAt: rb / 4, nAt: rb / 4 + 1, S, valued };
-    decodeRecords('block.dh', bytes, n, d, 0, info, 0, n, into, 0);
+    decodeRecords('block.dh', bytes, n, d, 0, info, from, to, into, 0, part?.select);
     return { kernel, twin: plain, status };
   } finally {
     arena.release(blk);
     arena.release(out);
+    if (sel) arena.release(sel);
   }
 }
 
@@ -73,6 +83,23 @@ describe('csrRecords (the kernel) against decodeRecords (its twin)', () => {
     }
   });
 
+  it.each([['f32', 'f32'], ['f16', 'f16'], ['indicators', 'indicator']] as const)('%s: a selection of rows [from, to), written one after another', (_, values) => {
+    const counts = [0, 1, 3, 4, 5, 63, 2, 7, 8, 9, 6, 1];
+    const bytes = block(counts, 3, values, 1000, (k) => (values === 'f16' ? (k * 977) & 0x3bff : Math.sin(k) * 1e3));
+    const rng = new Rng(5);
+    for (const [from, to] of [[0, 12], [2, 9], [5, 6], [4, 4]]) {
+      const select = Uint8Array.from({ length: to - from }, () => (rng.float() < 0.6 ? 1 : 0));
+      const { kernel, twin, status } = both(bytes, counts.length, 3, values, 1000, 63, { from, to, select });
+      expect(status, `${from}…${to}`).toBe(0);
+      expect(kernel, `${from}…${to}`).toEqual(twin);
+      // The selected rows' counts, in order, at each record's count word; the rest poisoned.
+      const stride = kernel.length / counts.length;
+      const want = counts.slice(from, to).filter((_, i) => select[i]);
+      expect(Array.from({ length: want.length }, (_, r) => kernel[r * stride + 5])).toEqual(want);
+      if (want.length < counts.length) expect(kernel[want.length * stride + 5]).toBe(0xeeeeeeee);
+    }
+  });
+
   it('a damaged block is refused (1, and the twin words why), a row longer than S stops the writes (2)', () => {
     const good = block([3, 4, 5], 2, 'f32', 50, (k) => k);
     const [ptrAt, idxAt, valAt] = [3 * 3 * 4, 3 * 3 * 4 + 4 * 4, 3 * 3 * 4 + 4 * 4 + 12 * 4];
@@ -82,7 +109,7 @@ describe('csrRecords (the kernel) against decodeRecords (its twin)', () => {
     const run = (at: number | null, word: number, S = 8) => {
       new Uint8Array(arena.views.f32.buffer).set(good, blk);
       if (at !== null) new DataView(arena.views.f32.buffer).setUint32(blk + at, word, true);
-      return arena.kernels.csrRecords(blk, 3, 2, 1, 50, 0, 3, out, 64, 16, 20, S);
+      return arena.kernels.csrRecords(blk, 3, 2, 1, 50, 0, 3, 0, out, 64, 16, 20, S);
     };
     try {
       expect(run(null, 0)).toBe(0);
@@ -101,6 +128,24 @@ describe('csrRecords (the kernel) against decodeRecords (its twin)', () => {
     const bad = good.slice();
     new DataView(bad.buffer).setUint32(idxAt + 4, 50, true);
     expect(() => both(bad, 3, 2, 'f32', 50, 8)).toThrow(/block\.dh: row 1: a sparse entry \(index 50\) outside the block's width 50/);
+  });
+});
+
+describe('the arena\'s blocks', () => {
+  it('reused bytes come back zeroed, unless asked for as they are (a read buffer the reads overwrite whole)', () => {
+    const { arena } = backend;
+    const a = arena.alloc(4096);
+    new Uint8Array(arena.views.f32.buffer, a, 4096).fill(7);
+    arena.release(a);
+    const b = arena.alloc(4096);
+    expect(b).toBe(a);
+    expect(new Uint8Array(arena.views.f32.buffer, b, 4096).every((v) => v === 0)).toBe(true);
+    new Uint8Array(arena.views.f32.buffer, b, 4096).fill(7);
+    arena.release(b);
+    const c = arena.alloc(4096, false);
+    expect(c).toBe(a);
+    expect(new Uint8Array(arena.views.f32.buffer, c, 4096).every((v) => v === 7)).toBe(true);
+    arena.release(c);
   });
 });
 

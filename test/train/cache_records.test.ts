@@ -3,20 +3,24 @@
 // src/data/cache_csr_records.ts) against the chunk path it replaces (readRows, then store.load):
 // real cache files (and the same bytes as a Blob, the browser's reader) of ±1 indicators (signs in the index), one-hot
 // indicators, float32 and float16 values, slots whose rows span block borders, targets mapped to classes — the same
-// records word for word, the same statistics bit for bit; and a damaged block is still a DataError naming the file,
-// whichever path reads it.
+// records word for word, the same statistics bit for bit, under a holdout or a fold too (both shares, the same slots),
+// and streamed epochs through the ring's records train the same model;
+// and a damaged block is still a DataError naming the file, whichever path reads it.
 import fs from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { ChunkStore } from '../../src/backend';
 import { SimdCpuBackend, type SimdStore } from '../../src/cpu/simd_backend';
 import type { Dataset } from '../../src/core/dataset';
 import { ColumnSet } from '../../src/core/stats';
 import { cacheSource } from '../../src/data/cache';
-import { CsrBlobSource } from '../../src/data/cache_csr_blocks';
+import { CsrBlobSource } from '../../src/data/cache_csr_blob';
 import { CsrCacheSource, CsrCacheWriter } from '../../src/data/cache_csr_io';
 import type { DataSource } from '../../src/data/source';
-import { loadResident, type RowStats } from '../../src/train/load';
-import { uploadDataset } from '../../src/train/train';
+import { foldRule, holdout, type Holdout } from '../../src/core/holdout';
+import { penaltyHp } from '../../src/core/penalties';
+import { rowBytes, RUNTIME_BYTES, sparseBlockBytes } from '../../src/train/plan';
+import { loadResident, ValidationSet, type RowStats } from '../../src/train/load';
+import { train, uploadDataset } from '../../src/train/train';
 import { sparseAndDense, type SparseDataOptions } from '../helpers/sparse';
 import { tempDir } from '../data/helpers';
 
@@ -136,6 +140,76 @@ describe.each(cases)('a sparse cache read straight into row records: %s', (name,
     expect([...u32.subarray((c.idx >>> 2) + 70 * (c.rs >>> 2) + 1, (c.idx >>> 2) + 70 * (c.rs >>> 2) + 1 + n)]).toEqual([...want.sparse!.idx.subarray(e0, e0 + n)]);
     direct.store.dispose();
     await src.close();
+  });
+
+  it('under a holdout or a fold: the training and held-out shares as the chunk path\'s records, slots and statistics', async () => {
+    const src = (await cacheSource(path)) as CsrCacheSource;
+    const split = async (s: DataSource, hold: Holdout, slotRows: number) => {
+      const stats: RowStats = { x: new ColumnSet(s.features.length), y: new ColumnSet(1) };
+      const validation = new ValidationSet(backend, s.features.length, 10_000, Infinity);
+      const store = (await loadResident(backend, s, s.features.length, slotRows, Infinity, hold, validation, stats))!;
+      return { store, stats, validation };
+    };
+    try {
+      for (const hold of [holdout(0.2, 1), holdout(0.5, 2), foldRule(holdout(0.1, 3), 3, 3, 1)]) {
+        for (const slotRows of [40, 301]) {
+          const [records_, rows_] = [vi.spyOn(src, 'readRecordsInto'), vi.spyOn(src, 'readRows')];
+          const a = await split(src, hold, slotRows);
+          expect(records_.mock.calls.every((c) => c[3] instanceof Uint8Array), 'a selection each').toBe(true);
+          expect(records_.mock.calls.length, 'train and validation slots by records').toBe(a.store.rowsIn.length + a.validation.store.rowsIn.length);
+          expect(rows_).not.toHaveBeenCalled();
+          vi.restoreAllMocks();
+          const b = await split(chunksOnly(src), hold, slotRows);
+          const what = `${JSON.stringify(hold)}, slots of ${slotRows}`;
+          expect(a.store.rowsIn, what).toEqual(b.store.rowsIn);
+          expect(a.validation.store.rowsIn, what).toEqual(b.validation.store.rowsIn);
+          expect((a.store as SimdStore).csr.slots.every((c) => c!.rs > 0), 'records').toBe(true);
+          for (let slot = 0; slot < a.store.rowsIn.length; slot++) expect(records(a.store, slot), what).toEqual(records(b.store, slot));
+          for (let slot = 0; slot < a.validation.store.rowsIn.length; slot++) expect(records(a.validation.store, slot), what).toEqual(records(b.validation.store, slot));
+          expect([a.validation.rows, a.validation.y.cols], what).toEqual([b.validation.rows, b.validation.y.cols]);
+          expect([a.stats.x!.cols, a.stats.y.cols], what).toEqual([b.stats.x!.cols, b.stats.y.cols]);
+          for (const l of [a, b]) (l.store.dispose(), l.validation.store.dispose());
+        }
+      }
+      // End to end: a run with --validation trains the same model and reports the same validation loss.
+      const spec = { loss: 'logistic', epochs: 2, batch: 16, lr: 0.05, seed: 3, validation: 0.25, standardize: true } as const;
+      const [a, b] = [await train(backend, src, spec), await train(backend, chunksOnly(src), spec)];
+      expect([...a.params.weights]).toEqual([...b.params.weights]);
+      expect([...a.params.bias]).toEqual([...b.params.bias]);
+      expect(a.final).toEqual(b.final);
+    } finally {
+      await src.close();
+    }
+  });
+
+  it('streamed (larger than the memory budget), with or without a holdout: each epoch\'s chunks (their shares) straight into the ring\'s records, the chunk path\'s model and metrics', async () => {
+    const src = (await cacheSource(path)) as CsrCacheSource;
+    // A budget that streams: the sparse model's bytes, the program's and room for about 6 KiB of rows.
+    const memoryBudget = sparseBlockBytes(backend, { width: 50, outputs: 1, optimizer: 'sgd', penalty: 'none', penaltyHp: penaltyHp('none', {}), clipNorm: 0 }) + RUNTIME_BYTES + (6 << 10);
+    try {
+      for (const run of [{ standardize: false }, { standardize: true }, { standardize: false, validation: 0.1 }, { standardize: true, validation: 0.1 }]) {
+        // With a holdout: room for about 120 rows, so the held-out ones (~30) fit half of it and the training ones do not fit.
+        const budget = 'validation' in run ? memoryBudget - (6 << 10) + 120 * rowBytes(src.features.length, src.sparse.nnzPerRow) : memoryBudget;
+        const spec = { loss: 'logistic', epochs: 2, batch: 16, lr: 0.05, seed: 3, memoryBudget: budget, chunkRows: 50, ...run } as const;
+        const spy = vi.spyOn(src, 'readRecordsInto');
+        const a = await train(backend, src, spec);
+        expect(a.streamed, 'streamed').toBe(true);
+        expect(spy.mock.calls.length, 'every chunk of both epochs and of the final metrics by records').toBeGreaterThanOrEqual(2 * 7 + 1);
+        if ('validation' in run) expect(spy.mock.calls.some((c) => c[3] instanceof Uint8Array), 'shares by selections').toBe(true);
+        vi.restoreAllMocks();
+        const b = await train(backend, chunksOnly(src), spec);
+        expect(b.streamed).toBe(true);
+        expect([...a.params.weights], JSON.stringify(run)).toEqual([...b.params.weights]);
+        expect([...a.params.bias]).toEqual([...b.params.bias]);
+        expect(a.final).toEqual(b.final);
+        expect([a.validation, a.validationRows]).toEqual([b.validation, b.validationRows]);
+        if ('validation' in run) expect(a.validationRows).toBeGreaterThan(15);
+        expect(a.epochs.map((e) => e.loss)).toEqual(b.epochs.map((e) => e.loss));
+        expect([a.standardization, a.rows]).toEqual([b.standardization, b.rows]);
+      }
+    } finally {
+      await src.close();
+    }
   });
 
   it('from a Blob (the browser\'s reader): the records of the chunk path', async () => {

@@ -33,13 +33,14 @@ function anyNotFinite(p: usize, count: usize): u32 {
 
 /**
  * Checks the block of n rows at blk as decodeBlock does (offsets that never decrease, indices inside `width`, finite
- * values; its size was checked by the caller) and writes its rows [from, to) to the records from `out` on (`stride`
- * bytes each: x first, y at byte yAt, the count at nAt, S indices after it and, valued, each value S words after its
- * index). kind: 0 indicators, 1 f32 values, 2 f16 values. Returns 0, or 1 when a check fails (nothing written), or 2
- * when a row holds more than S entries (the rows before it written).
+ * values; its size was checked by the caller) and writes its rows [from, to) — those whose byte at sel + (r − from)
+ * is not 0 where sel is not 0 (a holdout's share) — one after another to the records from `out` on (`stride` bytes
+ * each: x first, y at byte yAt, the count at nAt, S indices after it and, valued, each value S words after its index).
+ * kind: 0 indicators, 1 f32 values, 2 f16 values. Returns 0, or 1 when a check fails (nothing written), or 2 when a
+ * row written would hold more than S entries (the rows before it written).
  */
 export function csrRecords(
-  blk: usize, n: u32, d: u32, kind: u32, width: u32, from: u32, to: u32, out: usize, stride: usize, yAt: usize, nAt: usize, S: u32,
+  blk: usize, n: u32, d: u32, kind: u32, width: u32, from: u32, to: u32, sel: usize, out: usize, stride: usize, yAt: usize, nAt: usize, S: u32,
 ): u32 {
   const ptr = blk + ((<usize>n * (d + 1)) << 2);
   const idx = ptr + (<usize>(n + 1) << 2);
@@ -51,8 +52,10 @@ export function csrRecords(
   if (kind == 1 && anyNotFinite(val, e)) return 1;
   if (kind == 2) for (let k: usize = 0; k < <usize>e; k++) if ((<u32>load<u16>(val + (k << 1)) & 0x7c00) == 0x7c00) return 1;
   if (anyNotFinite(blk, <usize>n * (d + 1))) return 1;
+  let o = out - stride;
   for (let r = from; r < to; r++) {
-    const o = out + <usize>(r - from) * stride;
+    if (sel != 0 && load<u8>(sel + <usize>(r - from)) == 0) continue;
+    o += stride;
     const m = blk + ((<usize>r * (d + 1)) << 2);
     const e0 = load<u32>(ptr + (<usize>r << 2));
     const c = load<u32>(ptr + (<usize>(r + 1) << 2)) - e0;

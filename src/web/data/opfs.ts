@@ -11,7 +11,8 @@
 import { crc32 } from '../../core/checksum';
 import type { HostChunk } from '../../core/dataset';
 import { BlobCacheWriter, CacheBlobSource } from '../../data/cache_blob';
-import { CsrBlobSource, CsrBlockWriter } from '../../data/cache_csr_blocks';
+import { CsrBlobSource } from '../../data/cache_csr_blob';
+import { CsrBlockWriter } from '../../data/cache_csr_blocks';
 import { cacheHeaderSize, CACHE_PREFIX_BYTES, decodeCacheHeader } from '../../data/cache_format';
 import type { DataSource, ReadOptions } from '../../data/source';
 
