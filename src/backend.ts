@@ -39,6 +39,23 @@ export interface ChunkStore {
   dispose(): void;
 }
 
+/** Rows a store reads again from their source at every pass (Backend.createPassStore). */
+export interface RowFeed {
+  readonly rows: number;
+  /** Reads rows [start, start + count) into `into`: x, and y unless `featuresOnly` (values checked as the source's reads check them). */
+  readInto(start: number, count: number, into: HostChunk, featuresOnly?: boolean): Promise<void>;
+  /** readInto(…, featuresOnly) blocking, where the source can (false: it did not read; DataSource.readFeaturesSync). */
+  readFeaturesSync?(start: number, count: number, into: HostChunk): boolean;
+}
+
+/** A store whose features stay in their source: laid out as resident slots, read again at every pass; the targets are kept. */
+export interface PassStore extends ChunkStore {
+  /** Reads every row once (its values checked), keeping the targets. */
+  scan(signal?: AbortSignal): Promise<void>;
+  /** The targets of a slot, once scanned. */
+  targets(slot: number): Float32Array;
+}
+
 /**
  * What a run will ask of a session, so a backend can prepare (compile) exactly the kernels it will use before the
  * run's clock starts: rows per step, whether pieces are shuffled, averaged steps, gradient read-backs (host updates).
@@ -137,6 +154,11 @@ export interface Backend {
   createStore(d: number, slotRows: number, exact?: boolean, extras?: RowExtras): ChunkStore;
   /** Starts training a model on a store's rows, from `init` or zeros; `use` (default: a bit of everything) says what to prepare. */
   createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams, use?: SessionUse): Promise<TrainSession>;
+  /**
+   * A store of `feed`'s rows in slots of `slotRows` that reads them again at every pass of a session instead of holding
+   * them (sessions on it take gradients and evaluations of whole slots, no steps), where the backend has one.
+   */
+  createPassStore?(d: number, slotRows: number, feed: RowFeed): PassStore;
   /** A Gram pass over a store's slots (see GramPass), where the backend has one. */
   gramPass?(store: ChunkStore): Promise<GramPass>;
   dispose(): void;

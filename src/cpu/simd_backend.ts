@@ -3,11 +3,11 @@
 // metrics, and every core (simd_pool.ts). A step's gradient sums come back in f64 and the session base class
 // (session.ts) applies the update rule in f64 on the host, so every penalty and optimizer of the registries trains
 // here exactly as on the reference.
-import type { Backend, ChunkStore, SparseShape, TrainSession } from '../backend';
+import type { Backend, ChunkStore, PassStore, RowFeed, SparseShape, TrainSession } from '../backend';
 import { checkExtras, NO_EXTRAS, sameExtras, type HostChunk, type RecordDecoder, type RowEntries, type RowExtras, type RowRecords } from '../core/dataset';
 import { LOSS_NAMES } from '../core/losses';
 import { confusionClasses, type EvalSums } from '../core/metrics';
-import type { ModelParams, ModelSpec } from '../core/model';
+import type { Gradient, ModelParams, ModelSpec } from '../core/model';
 import type { Piece, Step } from '../core/schedule';
 import type { ColumnStats } from '../core/stats';
 import type { GradSums } from './grad_sums';
@@ -20,6 +20,8 @@ import {
 } from './simd_rows';
 import type { RowBlock } from './hessian';
 import { CpuSessionBase } from './session';
+import { meanGradient } from './apply_update';
+import { SimdPassStore, type JobRunner } from './simd_pass_store';
 import { CsrSlots, recordEntries, recordsFit } from './simd_sparse_store';
 import { SimdSparseSession } from './simd_sparse';
 import { blockLayout, kernelRule } from './simd_sparse_update';
@@ -52,6 +54,10 @@ export interface SimdOptions {
   prefetch?: number;
   /** Bytes of rows per chunk at least (tuning; default 128 KiB; 0: every job in the most chunks, so all threads take part). */
   minChunkBytes?: number;
+  /** Bytes of rows a store that reads them at every pass reads at a time into each of its two buffers (tuning; default 16 MiB). */
+  roundBytes?: number;
+  /** Passes such a store reads before it holds the rows instead (tuning; default 12). */
+  holdAfter?: number;
   /** Said in the device string (e.g. why there is one thread). */
   note?: string;
 }
@@ -274,7 +280,7 @@ class SimdSession extends CpuSessionBase {
   private readonly stripe: number;
   private readonly maxChunks: number;
 
-  constructor(private readonly store: SimdStore, private readonly backend: SimdCpuBackend, spec: ModelSpec, init?: ModelParams) {
+  constructor(private readonly store: SimdStore | SimdPassStore, private readonly backend: SimdCpuBackend, spec: ModelSpec, init?: ModelParams) {
     super(spec, init);
     const { d, outputs: k } = spec;
     const { arena, pool, prefetch } = backend;
@@ -320,21 +326,50 @@ class SimdSession extends CpuSessionBase {
     f64.set(spec.lossHp, (this.job + JOB_HP) / 8);
   }
 
-  /** Sums over pieces of rows of `store` at the current parameters, on every thread. */
-  private sums(p: ModelParams, store: SimdStore, pieces: readonly Piece[], train: boolean, yShift: number): GradSums {
+  /** Empty sums for a job over `store` with parameters p: written to the arena with the job's mode. */
+  private begin(p: ModelParams, store: ChunkStore, train: boolean, yShift: number): GradSums {
     const out = this.emptySums();
     if (!train && store.extras.weight) out.weight = 0;
-    const { arena, pool } = this.backend;
     const { d, outputs: k } = this.spec;
-    const { f32, i32, f64 } = arena.views;
+    const { f32, i32, f64 } = this.backend.arena.views;
     const dp = this.rb / 4;
     for (let c = 0; c < k; c++) {
       for (let j = 0; j < d; j++) f32[this.w / 4 + c * dp + j] = p.weights[c * d + j];
       f32[this.w / 4 + k * dp + c] = p.bias[c];
     }
-    const J = this.job / 4;
-    i32[J + JOB.train] = train ? 1 : 0;
+    i32[this.job / 4 + JOB.train] = train ? 1 : 0;
     f64[(this.job + JOB_YSHIFT) / 8] = yShift;
+    return out;
+  }
+
+  /** Chunks of a job over this many rows. */
+  private chunksFor(rows: number): number {
+    return Math.max(1, Math.min(this.maxChunks, Math.floor((rows * (this.rb + 4)) / Math.max(1, this.backend.minChunkBytes))));
+  }
+
+  /** Runs the job whose pieces are written, adding its sums to out. */
+  private runJob(out: GradSums, pieces: number, rows: number, chunks: number): void {
+    this.writeJob(pieces, rows, chunks);
+    this.backend.pool.run(this.job);
+    this.reduce(out, this.backend.arena.views.f64, chunks);
+  }
+
+  /** Writes a job's size (its pieces written before) and how its chunks split its rows (see runJobChunks). */
+  private writeJob(pieces: number, rows: number, chunks: number, span = 0, n = 0, first = 0): void {
+    const { i32 } = this.backend.arena.views;
+    const J = this.job / 4;
+    i32[J + JOB.pieces] = pieces;
+    i32[J + JOB.rows] = rows;
+    i32[J + JOB.chunks] = chunks;
+    i32[J + JOB.split] = n > 0 ? n | (first << 16) : 0;
+    i32[J + JOB.span] = span;
+  }
+
+  /** Sums over pieces of rows of `store` at the current parameters, on every thread. */
+  private sums(p: ModelParams, store: SimdStore, pieces: readonly Piece[], train: boolean, yShift: number): GradSums {
+    const out = this.begin(p, store, train, yShift);
+    const { i32 } = this.backend.arena.views;
+    const J = this.job / 4;
     // Plain loops, no arrays per job: at B = 4096 a step is ~80 µs, and its bookkeeping used to be a tenth of it.
     for (let at = 0; at < pieces.length; at += MAX_PIECES) {
       const end = Math.min(pieces.length, at + MAX_PIECES);
@@ -354,14 +389,41 @@ class SimdSession extends CpuSessionBase {
         i32[P + 9] = s.o;
         rows += q.count;
       }
-      const chunks = Math.max(1, Math.min(this.maxChunks, Math.floor((rows * (this.rb + 4)) / Math.max(1, this.backend.minChunkBytes))));
-      i32[J + JOB.pieces] = end - at;
-      i32[J + JOB.rows] = rows;
-      i32[J + JOB.chunks] = chunks;
-      pool.run(this.job);
-      this.reduce(out, arena.views.f64, chunks);
+      this.runJob(out, end - at, rows, this.chunksFor(rows));
     }
     return out;
+  }
+
+  /** sums() over a store that reads its rows at every pass: the same jobs, each read a round of chunks at a time. */
+  private async passSums(p: ModelParams, store: SimdPassStore, pieces: readonly Piece[], train: boolean, yShift: number): Promise<GradSums> {
+    const out = this.begin(p, store, train, yShift);
+    const J = this.job / 4;
+    const job: JobRunner = {
+      chunksFor: (rows) => this.chunksFor(rows),
+      piece: (i, x, y, n, start, count) => {
+        const { i32 } = this.backend.arena.views;
+        const P = J + JOB_PIECES / 4 + i * PIECE_WORDS;
+        [i32[P], i32[P + 1], i32[P + 2], i32[P + 3], i32[P + 4], i32[P + 5], i32[P + 6], i32[P + 8], i32[P + 9]] = [x, y, n, start, count, 0, 0, 0, 0];
+      },
+      open: (n, rows, chunks, span, of, first) => {
+        // The buffers' reads may have grown the memory: the parameters and mode stay where they were written.
+        this.writeJob(n, rows, chunks, span, of, first);
+        open = chunks;
+        this.backend.pool.open(this.job);
+      },
+      join: () => {
+        this.backend.pool.join();
+        this.reduce(out, this.backend.arena.views.f64, open);
+      },
+    };
+    let open = 0;
+    await store.sums(pieces, MAX_PIECES, job);
+    return out;
+  }
+
+  override async gradient(step: Step): Promise<Gradient> {
+    if (!(this.store instanceof SimdPassStore)) return super.gradient(step);
+    return meanGradient(await this.passSums(this.params, this.store, step.pieces, true, 0), this.spec.meanWeight);
   }
 
   /** Adds the chunks' result slots in chunk order: the same sums whichever threads took the chunks. */
@@ -382,6 +444,7 @@ class SimdSession extends CpuSessionBase {
   }
 
   protected rowBlock(piece: Piece): RowBlock {
+    if (this.store instanceof SimdPassStore) throw new Error('the CPU backend reads these rows at every pass: Newton\'s Hessian needs them resident');
     const s = denseSlot(this.store, piece.chunk);
     const { f32 } = this.backend.arena.views;
     return {
@@ -391,14 +454,15 @@ class SimdSession extends CpuSessionBase {
   }
 
   protected stepSums(step: Step): GradSums {
+    if (this.store instanceof SimdPassStore) throw new Error('the CPU backend reads these rows at every pass: it takes gradients and evaluations, not steps');
     return this.sums(this.params, this.store, step.pieces, true, 0);
   }
 
   protected async evaluateAt(p: ModelParams, store: ChunkStore = this.store, yShift = 0): Promise<EvalSums> {
-    if (!(store instanceof SimdStore)) throw new Error('the CPU backend\'s evaluate() was given another backend\'s store');
+    if (!(store instanceof SimdStore || store instanceof SimdPassStore)) throw new Error('the CPU backend\'s evaluate() was given another backend\'s store');
     if (!sameExtras(store.extras, this.store.extras)) throw new Error('the CPU backend\'s evaluate() was given a store whose rows carry other per-row values');
     const pieces = store.rowsIn.flatMap((count, chunk) => (count > 0 ? [{ chunk, start: 0, count, key: 0, shuffle: false }] : []));
-    const s = this.sums(p, store, pieces, false, yShift);
+    const s = store instanceof SimdPassStore ? await this.passSums(p, store, pieces, false, yShift) : this.sums(p, store, pieces, false, yShift);
     return { rows: s.rows, loss: s.loss, m: s.m, confusion: s.confusion, ...(s.weight !== undefined ? { weight: s.weight } : {}) };
   }
 
@@ -455,6 +519,11 @@ export class SimdCpuBackend implements Backend {
     return s.width * (sparseHostBytes(s, !kernel) + blockLayout(s, s.outputs, OPTIMIZERS[s.optimizer].slots).stride + (kernel ? 0 : 1)) + CPU_SHARE;
   }
 
+  createPassStore(d: number, slotRows: number, feed: RowFeed): PassStore {
+    if (this.threads > 1) void this.pool;
+    return new SimdPassStore(d, slotRows, rowBytesOf(d), feed, this.arena, this.o.roundBytes, this.o.holdAfter);
+  }
+
   createStore(d: number, slotRows: number, exact = false, extras?: RowExtras): ChunkStore {
     // A store is filled before a session opens: the workers start now, compiling their kernels while the rows are read.
     if (this.threads > 1) void this.pool;
@@ -462,8 +531,9 @@ export class SimdCpuBackend implements Backend {
   }
 
   async createSession(store: ChunkStore, spec: ModelSpec, init?: ModelParams): Promise<TrainSession> {
-    if (!(store instanceof SimdStore)) throw new Error('the CPU backend was given another backend\'s store');
+    if (!(store instanceof SimdStore || store instanceof SimdPassStore)) throw new Error('the CPU backend was given another backend\'s store');
     if (spec.sparse) {
+      if (!(store instanceof SimdStore)) throw new Error('a model with a sparse block needs its rows resident on the CPU backend');
       await this.pool.whenReady();
       return new SimdSparseSession(store, this, spec, init);
     }

@@ -87,6 +87,19 @@ export class ThreadPool {
     const choose = chooser !== null && chunks > 1 && this.threads > 1;
     const all = choose ? chooser.pick(i32[job / 4 + JOB.rows] * (i32[job / 4 + JOB.rb] + 4), i32[job / 4 + JOB.train] === 1) : true;
     const t0 = choose ? performance.now() : 0;
+    this.open(job, all);
+    this.join();
+    if (choose) chooser.done((performance.now() - t0) / 1000);
+  }
+
+  /**
+   * Opens the job at byte `job` to the workers (`all`: wakes them; else only a worker already awake takes part) and
+   * returns at once: the owning thread may do other work (read the next rows) before join().
+   */
+  open(job: number, all = true): void {
+    const { i32 } = this;
+    if (!this.started) this.awaitWorkers();
+    const chunks = i32[job / 4 + JOB.chunks];
     Atomics.store(i32, CTL.job, job);
     Atomics.store(i32, CTL.chunksDone, 0);
     Atomics.store(i32, CTL.next, 0); // opens the job: a claim from here on reads the record as written above
@@ -94,6 +107,12 @@ export class ThreadPool {
       Atomics.add(i32, CTL.seq, 1);
       Atomics.notify(i32, CTL.seq);
     }
+  }
+
+  /** Runs the open job's chunks that are left on this thread; returns when every chunk is done and no worker is inside it. */
+  join(): void {
+    const { i32 } = this;
+    const chunks = i32[(Atomics.load(i32, CTL.job) >>> 0) / 4 + JOB.chunks];
     let failure: unknown = null;
     try {
       runChunks(this.arena.kernels, () => this.arena.views, 0);
@@ -106,7 +125,6 @@ export class ThreadPool {
     }
     Atomics.store(i32, CTL.next, CLOSED);
     for (let a = Atomics.load(i32, CTL.active); a > 0; a = Atomics.load(i32, CTL.active)) waitWhile(i32, CTL.active, a);
-    if (choose) chooser.done((performance.now() - t0) / 1000);
     if (failure) throw failure;
     if (Atomics.exchange(i32, CTL.failed, 0) !== 0) throw new Error('a CPU worker thread failed (its message is on stderr)');
   }

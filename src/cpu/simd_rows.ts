@@ -13,7 +13,7 @@ import { lossRows, lossRowsWeighted, type Kernels, type LossRows, type LossRowsW
 /** i32 word offsets of a job record's fields. */
 export const JOB = {
   train: 0, loss: 1, k: 2, rb: 3, w: 4, b: 5, norm: 6, results: 7, stripe: 8, scratch: 9, scratchStride: 10,
-  block: 11, pieces: 12, classes: 13, prefetch: 14, chunks: 15, rows: 16, kind: 17,
+  block: 11, pieces: 12, classes: 13, prefetch: 14, chunks: 15, rows: 16, kind: 17, split: 18, span: 19,
 } as const;
 
 /** JOB.kind: rows with a sparse block, whose pass (simd_sparse_rows.ts) the pool registers with registerSparsePass. */
@@ -66,7 +66,7 @@ export const CLOSED = 1 << 30;
 
 /**
  * Runs chunks of the current job (CTL.job) on one thread until none is left to claim: chunk c covers rows
- * [R·c/n, R·(c+1)/n) of the job's R rows (its pieces laid end to end) and its sums go to result slot c, so what each
+ * [⌊R·c/n⌋, ⌊R·(c+1)/n⌋) of the job's R rows (its pieces laid end to end) and its sums go to result slot c, so what each
  * chunk adds up — and the reduction over slots in order — does not depend on which thread took it or how many there are.
  * The job is read only after a claim succeeds: the claim synchronizes with the owner's opening of the counter.
  */
@@ -107,7 +107,11 @@ export function runJobChunks(kn: Kernels, views: () => Views, id: number, c: num
     partOut, hpAt: job + JOB_HP, m: f64, biasAt: 0, confusion: null, zRow: new Float64Array(k), wp: 0, op: 0, ws, os: ws + block * 4,
   };
   const chunks = i32[J + JOB.chunks];
-  const rows = i32[J + JOB.rows];
+  // A job is chunks [first, first + chunks) of a split of `span` rows into n (JOB.split = n | first << 16; 0: its own
+  // rows into its chunks): a pass streamed through a buffer (simd_pass_store.ts) runs each chunk on the same rows as one job would.
+  const split = i32[J + JOB.split];
+  const [span, n, first] = split > 0 ? [i32[J + JOB.span], split & 0xffff, split >>> 16] : [i32[J + JOB.rows], chunks, 0];
+  const bound = (c: number) => Math.floor((span * (first + c)) / n) - Math.floor((span * first) / n);
   for (; c < chunks; c = Atomics.add(i32, CTL.next, 1)) {
     const slot = (i32[J + JOB.results] >>> 0) + c * i32[J + JOB.stripe];
     f64.fill(0, slot / 8, (slot + stripeBytes(k, rb, classes)) / 8);
@@ -119,7 +123,7 @@ export function runJobChunks(kn: Kernels, views: () => Views, id: number, c: num
       pass.m = f64.subarray(sums + STRIPE_M, sums + STRIPE_M + 4);
       pass.confusion = classes > 0 ? f64.subarray(sums + STRIPE_BIAS + k, sums + STRIPE_BIAS + k + classes * classes) : null;
     }
-    rowsOf(pass, i32, J, scratch, Math.floor((rows * c) / chunks), Math.floor((rows * (c + 1)) / chunks));
+    rowsOf(pass, i32, J, scratch, bound(c), bound(c + 1));
     Atomics.add(i32, CTL.chunksDone, 1);
     Atomics.notify(i32, CTL.chunksDone);
   }

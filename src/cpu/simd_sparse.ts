@@ -271,6 +271,7 @@ export class SimdSparseSession extends SparseSessionBase<ChunkStore> implements 
       i32[J + JOB.pieces] = end - at;
       i32[J + JOB.rows] = rows;
       i32[J + JOB.chunks] = chunks;
+      i32[J + JOB.split] = 0;
       pool.run(this.job);
       const v = arena.views;
       this.reduce(out, v.f64, chunks);

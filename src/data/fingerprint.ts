@@ -24,6 +24,15 @@ async function statOf(file: string): Promise<Fingerprint | null> {
   }
 }
 
+function statOfSync(file: string): Fingerprint | null {
+  try {
+    const s = statSync(file, { bigint: true });
+    return { size: s.size, mtimeNs: s.mtimeNs, ino: s.ino, dev: s.dev };
+  } catch {
+    return null;
+  }
+}
+
 /** What differs between two fingerprints, as words; null when they match. */
 function difference(was: Fingerprint, now: Fingerprint | null): string | null {
   if (now === null) return 'it was deleted or renamed';
@@ -55,11 +64,17 @@ export class FileWatch {
 
   /** Throws a DataError naming the first file that changed since it was fingerprinted. */
   async check(): Promise<void> {
-    for (const [file, was] of this.prints) {
-      const why = difference(was, await statOf(file));
-      if (why) throw new DataError(file, null, null, `the file changed while it was being read (${why}); reading on would mix two versions of it, so nothing was kept: run again`);
-    }
+    for (const [file, was] of this.prints) changed(file, difference(was, await statOf(file)));
   }
+
+  /** check(), blocking. */
+  checkSync(): void {
+    for (const [file, was] of this.prints) changed(file, difference(was, statOfSync(file)));
+  }
+}
+
+function changed(file: string, why: string | null): void {
+  if (why) throw new DataError(file, null, null, `the file changed while it was being read (${why}); reading on would mix two versions of it, so nothing was kept: run again`);
 }
 
 /** An async iterable that checks `watch` before its first item and after its last. */

@@ -1,6 +1,7 @@
 // .npy files as data sources — X (N, D) and y (N,) or (N, 1) in two files, or one matrix (N, D + 1) with a
 // target column — read with positioned reads (float64 is converted to float32), and a streaming .npy writer
 // that appends rows and writes the final shape into the header when it closes. Node only (node:fs).
+import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { HostChunk } from '../core/dataset';
 import { blockedPass, checkRange } from './blocks';
@@ -93,6 +94,8 @@ export class NpySource implements DataSource {
   readonly files: readonly string[];
   /** One pass over the targets alone, when they have a file of their own (y.npy). */
   readonly readTargets?: (opts?: ReadOptions) => AsyncIterable<HostChunk>;
+  /** DataSource.readFeaturesSync: X of float32 values in a file of its own. */
+  readonly readFeaturesSync?: (start: number, count: number, into: HostChunk) => boolean;
 
   private constructor(
     readonly description: string, readonly target: string, private readonly arrays: NpyFile[],
@@ -103,6 +106,7 @@ export class NpySource implements DataSource {
     this.features = features;
     const y = arrays[1];
     if (y) this.readTargets = (opts) => this.targetPass(y, opts);
+    if (targetColumn === null && arrays[0].dtype === '<f4') this.readFeaturesSync = (start, count, into) => this.featuresSync(start, count, into);
   }
 
   /** Opens the files named in `o` and checks their shapes against each other. */
@@ -192,7 +196,7 @@ export class NpySource implements DataSource {
   }
 
   /** Rows [start, start + count) read straight into `into` (X and y in two files; one matrix goes through a buffer). */
-  async readRowsInto(start: number, count: number, into: HostChunk): Promise<void> {
+  async readRowsInto(start: number, count: number, into: HostChunk, featuresOnly = false): Promise<void> {
     checkRange(start, count, this.rows);
     this.handles ??= await this.openAll();
     const fhs = this.handles;
@@ -202,14 +206,32 @@ export class NpySource implements DataSource {
       const y = this.arrays[1];
       await Promise.all([
         readNpyInto(fhs[0], this.arrays[0], start, count, into.x.subarray(0, count * d), (j) => this.features[j], into.allFinite),
-        y ? readNpyInto(fhs[1], y, start, count, into.y.subarray(0, count), () => this.target) : into.y.fill(0, 0, count),
+        featuresOnly ? null : y ? readNpyInto(fhs[1], y, start, count, into.y.subarray(0, count), () => this.target) : into.y.fill(0, 0, count),
       ]);
     } else {
       const c = await this.decode(fhs, start, count);
       into.x.set(c.x);
-      into.y.set(c.y);
+      if (!featuresOnly) into.y.set(c.y);
     }
     await this.watch.check();
+  }
+
+  /** X's rows [start, start + count) into `into.x` by blocking positioned reads, once the files are open (false before). */
+  private featuresSync(start: number, count: number, into: HostChunk): boolean {
+    checkRange(start, count, this.rows);
+    if (!this.handles) return false;
+    const a = this.arrays[0];
+    const d = this.features.length;
+    const out = into.x.subarray(0, count * d);
+    const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    const at = a.dataOffset + start * d * 4;
+    for (let got = 0, n = 1; got < bytes.length; got += n) {
+      n = readSync(this.handles[0].fd, bytes, got, bytes.length - got, at + got);
+      if (n === 0) throw new DataError(a.file, null, null, `unexpected end of file: expected ${bytes.length} bytes at offset ${at}, got ${got}`);
+    }
+    checkValues(a.file, out, d, start, (j) => this.features[j], into.allFinite);
+    this.watch.checkSync();
+    return true;
   }
 
   /** One pass over the targets alone (x empty), reading y.npy only. */

@@ -37,8 +37,15 @@ export interface DataSource {
   /**
    * Reads rows [start, start + count) into `into` (x: count × D values, y: count) — memory the caller owns, e.g. a
    * backend's own (ChunkStore.slotView) — where the format can read them there without a buffer of its own (NPY).
+   * `featuresOnly`: x alone (into.y is left as it is), for a reader that kept the targets from an earlier read.
    */
-  readRowsInto?(start: number, count: number, into: HostChunk): Promise<void>;
+  readRowsInto?(start: number, count: number, into: HostChunk, featuresOnly?: boolean): Promise<void>;
+  /**
+   * readRowsInto(…, featuresOnly) blocking, where the format can (float32 NPY once its files are open: false before,
+   * reading nothing): for a caller whose threads sum one part of the rows while it reads the next, without a turn of
+   * the event loop between (each turn waits for the CPU on a loaded machine).
+   */
+  readFeaturesSync?(start: number, count: number, into: HostChunk): boolean;
   /**
    * How many entries rows [start, start + count) of a sparse block hold — only those whose select[r − start] is not 0
    * where `select` is given — where the format tells it without decoding them (a .dh cache).

@@ -112,12 +112,13 @@ function checkedSource(src: DataSource): DataSource {
       },
     } : {}),
     ...(src.readRowsInto ? {
-      readRowsInto: async (start: number, count: number, into: HostChunk) => {
-        await src.readRowsInto!(start, count, into);
+      readRowsInto: async (start: number, count: number, into: HostChunk, featuresOnly?: boolean) => {
+        await src.readRowsInto!(start, count, into, featuresOnly);
         check({ rows: count, x: into.x.subarray(0, count * d), y: into.y.subarray(0, count), firstRow: start }, `rows ${start + 1}…${start + count}`);
       },
     } : {}),
     ...(src.readTargets ? { readTargets: (opts?: ReadOptions) => src.readTargets!(opts) } : {}),
+    ...(src.readFeaturesSync ? { readFeaturesSync: (start: number, count: number, into: HostChunk) => src.readFeaturesSync!(start, count, into) } : {}),
     ...(src.rowEntries ? { rowEntries: (start: number, count: number, select?: Uint8Array) => src.rowEntries!(start, count, select) } : {}),
     ...(src.readRecordsInto ? {
       readRecordsInto: (start: number, count: number, into: RowRecords, select?: Uint8Array) => src.readRecordsInto!(start, count, into, select),

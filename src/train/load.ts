@@ -8,6 +8,7 @@ import { ColumnSet, mergeStats, type ColumnStats } from '../core/stats';
 import { chunkRows } from '../data/blocks';
 import type { DataSource } from '../data/source';
 import { rechunkAsync } from './chunks';
+import type { TrainPlan } from './plan';
 
 /**
  * Statistics of the training rows: features (when asked for; weighted by the sample weights, as the objective is) and
@@ -129,6 +130,45 @@ export async function loadResident(
       addStats(stats, c);
       await store.load(slot++, c);
     }
+    return store;
+  } catch (e) {
+    store.dispose();
+    throw e;
+  }
+}
+
+/** Bytes of rows (x and y as f32) from which a solver of few passes reads them at every pass (readsPerPass). */
+export const PASS_STORE_BYTES = 64 * 2 ** 20;
+
+/**
+ * Whether a run's rows are better read again at every pass than held: L-BFGS makes ~10–30 passes, and on a machine
+ * where a fresh page of memory costs ~10 µs (bench/NOTES.md) reading 128 MB again into the same buffer (~0.02 s) ten
+ * times is cheaper than holding it once (~0.6 s). Not for a path or folds (hundreds of passes), nor Newton (its
+ * Hessian pass reads the rows on the host), nor gradient descent (shuffled steps).
+ */
+export function readsPerPass(plan: Pick<TrainPlan, 'spec' | 'hold' | 'passReads'>, source: DataSource): boolean {
+  const { spec } = plan;
+  if (spec.solver !== 'lbfgs' || spec.alphaPath > 0 || spec.cv > 0 || plan.hold || source.rows === null || plan.passReads === false) return false;
+  return plan.passReads === true || source.rows * (source.features.length + 1) * 4 >= PASS_STORE_BYTES;
+}
+
+/**
+ * A store that reads the source's rows again at every pass (Backend.createPassStore), after one pass that checks every
+ * value and takes the targets' statistics exactly as loadResident's slots would (the same bits); null, reading
+ * nothing, where the backend or the source cannot (no positioned reads into its memory, per-row weights or offsets, a
+ * sparse block, or feature statistics to take: standardization).
+ */
+export async function loadPassStore(
+  backend: Backend, source: DataSource, d: number, slotRows: number, stats: RowStats, signal?: AbortSignal,
+): Promise<ChunkStore | null> {
+  const read = source.readRowsInto?.bind(source);
+  if (!backend.createPassStore || !read || source.rows === null || source.extras?.weight || source.extras?.offset || source.sparse || stats.x) return null;
+  const sync = source.readFeaturesSync?.bind(source);
+  const store = backend.createPassStore(d, slotRows, { rows: source.rows, readInto: read, ...(sync ? { readFeaturesSync: sync } : {}) });
+  try {
+    await store.scan(signal);
+    const x = new Float32Array(0);
+    store.rowsIn.forEach((rows, slot) => addStats(stats, { rows, x, y: store.targets(slot) }));
     return store;
   } catch (e) {
     store.dispose();

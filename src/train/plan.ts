@@ -33,6 +33,11 @@ export interface RunOptions {
   chunkRows?: number;
   /** Bytes of rows the backend may hold (default 1 GiB); larger data is streamed every epoch. */
   memoryBudget?: number;
+  /**
+   * L-BFGS on a file with positioned reads (NPY): read the features again at every pass instead of holding them, where
+   * the backend can (the fast CPU backend; the same model bit for bit). Default: from 64 MiB of rows (train/load.ts).
+   */
+  passReads?: boolean;
   /** Starting parameters, in original units (K × D weights, K biases). */
   init?: ModelParams;
   /** Skip the final metrics pass (for streamed data it reads the source once more); `final` is then NaN. */
@@ -78,7 +83,7 @@ export type TrainOptions = Partial<TrainSpec> & RunOptions;
 
 /** The run options' keys (what a TrainOptions may hold besides the spec's). */
 const RUN_KEYS: readonly (keyof RunOptions)[] = [
-  'weight', 'offset', 'f64Rows', 'lossEvery', 'chunkRows', 'memoryBudget', 'init', 'skipFinalMetrics', 'evaluateEachEpoch', 'signal', 'pause',
+  'weight', 'offset', 'f64Rows', 'lossEvery', 'chunkRows', 'memoryBudget', 'passReads', 'init', 'skipFinalMetrics', 'evaluateEachEpoch', 'signal', 'pause',
   'onEpoch', 'onProgress', 'onPhase', 'onIteration', 'onPathStep', 'onCheckpoint', 'checkpointEpochs', 'checkpointSteps', 'resume', 'fingerprint', 'keepDiverged',
   'collective', 'syncEvery',
 ];
@@ -108,6 +113,8 @@ export interface TrainPlan {
   readonly memoryBudget: number;
   /** The largest chunk the caller allows (Infinity: the backend's largest). */
   readonly chunkRows: number;
+  /** Whether L-BFGS reads the rows again at every pass (null: by their size; RunOptions.passReads). */
+  readonly passReads: boolean | null;
   /** Steps between loss read-backs (null: once per epoch). */
   readonly lossEvery: number | null;
   readonly init: ModelParams | null;
@@ -177,6 +184,7 @@ export function resolvePlan(o: TrainOptions): TrainPlan {
     hold: spec.validation ? holdout(spec.validation, spec.seed) : null,
     memoryBudget: o.memoryBudget ?? DEFAULT_BUDGET,
     chunkRows: o.chunkRows ?? Infinity,
+    passReads: o.passReads ?? null,
     lossEvery: o.lossEvery ?? null,
     init: o.init ?? null,
     f64Rows: o.f64Rows ?? null,

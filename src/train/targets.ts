@@ -59,12 +59,13 @@ function mapTargets(src: DataSource, map: (v: number, row: number) => number, ex
     },
     ...(src.readRows ? { readRows: async (start: number, count: number) => remap(await src.readRows!(start, count)) } : {}),
     ...(src.readRowsInto ? {
-      readRowsInto: async (start: number, count: number, into: HostChunk) => {
-        await src.readRowsInto!(start, count, into);
-        for (let i = 0; i < count; i++) into.y[i] = map(into.y[i], start + i); // the caller's memory, not the input's
+      readRowsInto: async (start: number, count: number, into: HostChunk, featuresOnly?: boolean) => {
+        await src.readRowsInto!(start, count, into, featuresOnly);
+        if (!featuresOnly) for (let i = 0; i < count; i++) into.y[i] = map(into.y[i], start + i); // the caller's memory, not the input's
       },
     } : {}),
     ...(src.readTargets ? { readTargets: async function* (opts?: ReadOptions) { for await (const c of src.readTargets!(opts)) yield remap(c); } } : {}),
+    ...(src.readFeaturesSync ? { readFeaturesSync: (start: number, count: number, into: HostChunk) => src.readFeaturesSync!(start, count, into) } : {}),
     ...(src.rowEntries ? { rowEntries: (start: number, count: number, select?: Uint8Array) => src.rowEntries!(start, count, select) } : {}),
     // Records hold no sample weights: a source that weights rows by their target reads them as chunks.
     ...(src.readRecordsInto && !weightOf ? {

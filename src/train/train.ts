@@ -15,7 +15,7 @@ import type { DataSource } from '../data/source';
 import { trainDistributed } from './distributed';
 import { prepareStream, type Stream } from './epochs';
 import { checkedInput, checkInit, checkTrainingRows, withColumns } from './inputs';
-import { loadResident, ValidationSet, type RowStats } from './load';
+import { loadPassStore, loadResident, readsPerPass, ValidationSet, type RowStats } from './load';
 import { budgetRows, resolvePlan, RUNTIME_BYTES, sparseBlockBytes, type TrainOptions, type TrainPlan } from './plan';
 import type { TrainResult } from './report';
 import type { LoadedRun } from './loaded';
@@ -151,7 +151,8 @@ async function loadRun(backend: Backend, plan: TrainPlan, targets: Targets, t0 =
   try {
     if (source.rows === null || source.rows <= budget) {
       const slotRows = Math.min(plan.chunkRows, backend.maxChunkRows(d));
-      store = await loadResident(backend, source, d, slotRows, budget, hold, validation, stats, plan.signal ?? undefined);
+      if (readsPerPass(plan, source)) store = await loadPassStore(backend, source, d, slotRows, stats, plan.signal ?? undefined);
+      store ??= await loadResident(backend, source, d, slotRows, budget, hold, validation, stats, plan.signal ?? undefined);
     }
     if (!store) {
       validation?.store.dispose();
