@@ -5,6 +5,9 @@ import { CsrBuilder, denseOf, NEG, sliceCsr } from '../../src/core/csr';
 import type { Dataset } from '../../src/core/dataset';
 import type { Encoding } from '../../src/core/encoding';
 import { Rng } from '../../src/core/rng';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import { CsrCacheWriter } from '../../src/data/cache_csr_io';
 
 /** How the sparse block is made. */
 export interface SparseDataOptions {
@@ -83,4 +86,40 @@ export function sparseAndDense(o: SparseDataOptions): { sparse: Dataset; dense: 
       }),
     },
   };
+}
+
+/** Writes a dataset as a layout-3 sparse cache of 64-row blocks. */
+export async function writeCsr(path: string, ds: Dataset, values: 'indicator' | 'f32' | 'f16'): Promise<void> {
+  const w = await CsrCacheWriter.create(path, ds.features, ds.target, { width: ds.sparse!.width, encoding: ds.sparse!.encoding, values }, 64);
+  for (const c of ds.chunks) await w.write(c);
+  await w.close();
+}
+
+/**
+ * A 200-row valued sparse cache (2 dense columns, width 40, 4 entries a row) damaged five ways in its block 1 (rows
+ * 65…128), each written to a file of its own in `dir`: an index outside the width, a NaN value, an infinite dense
+ * value, offsets past the block, decreasing offsets. `read` reads a damaged file and returns what happened (its
+ * error's message); each must name the file, the row and what is wrong.
+ */
+export async function expectDamagedCacheErrors(at: (name: string) => string, read: (path: string) => Promise<string>): Promise<void> {
+  const { sparse: ds } = sparseAndDense({ rows: 200, dense: 2, width: 40, perRow: 4, task: 'regression', kind: 'valued', seed: 3 });
+  const path = at('good.dh');
+  await writeCsr(path, ds, 'f32');
+  const good = readFileSync(path);
+  // Block 1 (rows 65…128): its dense part (64 rows × 3 f32), then 65 offsets, then 256 indices, then the values.
+  const index = new BigUint64Array(good.buffer.slice(good.byteOffset + good.length - 8 * 5, good.byteOffset + good.length));
+  const b1 = Number(index[1]);
+  const idxAt = b1 + 64 * 3 * 4 + 65 * 4;
+  const damage = async (file: string, byte: number, word: number) => {
+    const bad = Buffer.from(good);
+    bad.writeUInt32LE(word, byte);
+    writeFileSync(at(file), bad);
+    return read(at(file));
+  };
+  // Entry 9 of block 1 is row 67's (4 entries a row): index 40 is outside width 40.
+  expect(await damage('index.dh', idxAt + 9 * 4, 40)).toMatch(/index\.dh: row 67: a sparse entry \(index 40\) outside the block's width 40 or not finite/);
+  expect(await damage('value.dh', idxAt + 256 * 4 + 9 * 4, 0x7fc00000)).toMatch(/value\.dh: row 67: a sparse entry .* or not finite.*corrupt/);
+  expect(await damage('dense.dh', b1 + 5 * 12 + 4, 0x7f800000)).toMatch(/dense\.dh: row 70: a value that is not finite/);
+  expect(await damage('offsets.dh', b1 + 64 * 3 * 4 + 64 * 4, 9999)).toMatch(/offsets\.dh: row 65: a block whose row offsets do not fit its size/);
+  expect(await damage('decrease.dh', b1 + 64 * 3 * 4 + 3 * 4, 1)).toMatch(/decrease\.dh: row 6[67]: row offsets decrease/);
 }

@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { ChunkStore } from '../../src/backend';
 import { SimdCpuBackend, type SimdStore } from '../../src/cpu/simd_backend';
-import type { Dataset } from '../../src/core/dataset';
 import { ColumnSet } from '../../src/core/stats';
 import { cacheSource } from '../../src/data/cache';
 import { CsrBlobSource } from '../../src/data/cache_csr_blob';
@@ -21,7 +20,7 @@ import { penaltyHp } from '../../src/core/penalties';
 import { rowBytes, RUNTIME_BYTES, sparseBlockBytes } from '../../src/train/plan';
 import { loadResident, ValidationSet, type RowStats } from '../../src/train/load';
 import { train, uploadDataset } from '../../src/train/train';
-import { sparseAndDense, type SparseDataOptions } from '../helpers/sparse';
+import { expectDamagedCacheErrors, sparseAndDense, writeCsr, type SparseDataOptions } from '../helpers/sparse';
 import { tempDir } from '../data/helpers';
 
 const tmp = tempDir('cache-records');
@@ -51,13 +50,6 @@ function twinDecoded(s: CsrCacheSource): DataSource {
 /** A Blob cache without the direct path. */
 function chunksOnlyBlob(s: CsrBlobSource): DataSource {
   return { description: s.description, features: s.features, target: s.target, rows: s.rows, sparse: s.sparse, read: (o) => s.read(o), readRows: (a, n) => s.readRows(a, n) };
-}
-
-/** Writes a dataset as a layout-3 cache of 64-row blocks. */
-async function writeCsr(path: string, ds: Dataset, values: 'indicator' | 'f32' | 'f16'): Promise<void> {
-  const w = await CsrCacheWriter.create(path, ds.features, ds.target, { width: ds.sparse!.width, encoding: ds.sparse!.encoding, values }, 64);
-  for (const c of ds.chunks) await w.write(c);
-  await w.close();
 }
 
 /** Every word a slot's records hold (x, y, the count, its indices and values), and the slot's sparse description. */
@@ -294,23 +286,11 @@ describe('a sparse cache whose rows hold very different counts of entries', () =
 });
 
 describe('a damaged sparse cache read straight into records', () => {
-  const { sparse: ds } = sparseAndDense({ rows: 200, dense: 2, width: 40, perRow: 4, task: 'regression', kind: 'valued', seed: 3 });
-
   it('an index outside the width, a value not finite or offsets that do not fit: a DataError naming the file and the row', async () => {
-    const path = tmp.file('good.dh');
-    await writeCsr(path, ds, 'f32');
-    const good = fs.readFileSync(path);
-    // Block 1 (rows 65…128): its dense part (64 rows × 3 f32), then 65 offsets, then 256 indices, then the values.
-    const index = new BigUint64Array(good.buffer.slice(good.byteOffset + good.length - 8 * 5, good.byteOffset + good.length));
-    const b1 = Number(index[1]);
-    const idxAt = b1 + 64 * 3 * 4 + 65 * 4;
-    const damage = async (file: string, at: number, word: number) => {
-      const bad = Buffer.from(good);
-      bad.writeUInt32LE(word, at);
-      fs.writeFileSync(tmp.file(file), bad);
-      const s = (await cacheSource(tmp.file(file))) as CsrCacheSource;
-      const fail = (src: DataSource) => loadResident(backend, src, 2, 200, Infinity, null, null, { x: new ColumnSet(2), y: new ColumnSet(1) })
-        .then((store) => (store?.dispose(), 'loaded'), (e: Error) => e.message);
+    const fail = (src: DataSource) => loadResident(backend, src, 2, 200, Infinity, null, null, { x: new ColumnSet(2), y: new ColumnSet(1) })
+      .then((store) => (store?.dispose(), 'loaded'), (e: Error) => e.message);
+    await expectDamagedCacheErrors(tmp.file, async (path) => {
+      const s = (await cacheSource(path)) as CsrCacheSource;
       try {
         const direct = await fail(s);
         expect(direct, 'the chunk path\'s error').toBe(await fail(chunksOnly(s)));
@@ -318,12 +298,6 @@ describe('a damaged sparse cache read straight into records', () => {
       } finally {
         await s.close();
       }
-    };
-    // Entry 9 of block 1 is row 67's (4 entries a row): index 40 is outside width 40.
-    expect(await damage('index.dh', idxAt + 9 * 4, 40)).toMatch(/index\.dh: row 67: a sparse entry \(index 40\) outside the block's width 40 or not finite/);
-    expect(await damage('value.dh', idxAt + 256 * 4 + 9 * 4, 0x7fc00000)).toMatch(/value\.dh: row 67: a sparse entry .* or not finite.*corrupt/);
-    expect(await damage('dense.dh', b1 + 5 * 12 + 4, 0x7f800000)).toMatch(/dense\.dh: row 70: a value that is not finite/);
-    expect(await damage('offsets.dh', b1 + 64 * 3 * 4 + 64 * 4, 9999)).toMatch(/offsets\.dh: row 65: a block whose row offsets do not fit its size/);
-    expect(await damage('decrease.dh', b1 + 64 * 3 * 4 + 3 * 4, 1)).toMatch(/decrease\.dh: row 6[67]: row offsets decrease/);
+    });
   });
 });
