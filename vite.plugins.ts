@@ -157,7 +157,7 @@ export function simdKernels(): Plugin {
       const files = [file, ...overrides.map((f) => join(parts, f)), glue.path];
       // Imported by the entries: the helpers, the generic loop and every unit file (with math.ts).
       const deps = [
-        ...['loss_math.ts', 'fast_math.ts', 'rows.ts', 'records.ts', 'sparse.ts', 'sparse_update.ts'].map((f) => join(simdDir, f)),
+        ...['loss_math.ts', 'fast_math.ts', 'math_rows.ts', 'rows.ts', 'records.ts', 'sparse.ts', 'sparse_update.ts'].map((f) => join(simdDir, f)),
         ...(await readdir(UNITS)).filter((f) => f.endsWith('.ts')).map((f) => join(UNITS, f)),
       ];
       const real = [...files.filter((f) => f !== glue.path), ...deps];

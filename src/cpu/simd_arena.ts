@@ -33,6 +33,10 @@ export interface Kernels {
     blk: number, n: number, d: number, kind: number, width: number, from: number, to: number, sel: number, out: number, stride: number, yAt: number, nAt: number, S: number,
   ): number;
   recordStats(step: number, at: number, rows: number, stride: number, offs: number, cols: number, out: number): void;
+  /** exp, log and log1p of n floats at x (n a multiple of 4) into out, as the loss parts compute them. */
+  exp_rows(x: number, out: number, n: number): void;
+  log_rows(x: number, out: number, n: number): void;
+  log1p_rows(x: number, out: number, n: number): void;
   sparseStepSgd(
     blk: number, stride: number, eta: number, g: number, rows: number, count: number, ptr: number, idx: number, val: number, rs: number,
     k: number, stamp: number, decay: number, c: number, p: number, q: number, base: number,

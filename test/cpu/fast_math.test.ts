@@ -1,8 +1,7 @@
-// Accuracy of the fast CPU backend's vectorized f32 exp, log and log1p (src/cpu/simd/fast_math.ts, compiled here
-// with a small probe, test/cpu/fast_math_probe.as.ts) against Math.exp/Math.log in f64, in f32 ulps of the exact
+// Accuracy of the fast CPU backend's vectorized f32 exp, log and log1p (src/cpu/simd/fast_math.ts, called through the
+// compiled kernels' row functions, src/cpu/simd/math_rows.ts) against Math.exp/Math.log in f64, in f32 ulps of the exact
 // value, over dense sweeps with the extremes; and the logistic and poisson parts built on them (every row's dL/dz
 // against the f64 unit, partial last blocks, nothing written past the rows, |z| up to 1e4 without NaN or ∞).
-import asc from 'assemblyscript/asc';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOSSES } from '../../src/core/losses';
 import { lossRows } from '../../src/cpu/simd_arena';
@@ -10,32 +9,25 @@ import { nodeCpuBackend } from '../../src/cpu/simd_node';
 
 type Probe = (x: number, out: number, n: number) => void;
 
-/** The probe compiled with the kernels' flags (plain memory of its own). */
-async function probe(): Promise<{ memory: WebAssembly.Memory; exp: Probe; log: Probe; log1p: Probe }> {
-  let binary: Uint8Array | null = null;
-  const log: string[] = [];
-  const stream = { write: (s: string | Uint8Array) => void log.push(String(s)) };
-  const { error } = await asc.main(['test/cpu/fast_math_probe.as.ts', '--outFile', 'p.wasm', '-O3', '--noAssert',
-    '--runtime', 'stub', '--enable', 'simd', '--initialMemory', '2'], {
-    stdout: stream, stderr: stream,
-    writeFile: (name: string, contents: Uint8Array | string) => {
-      if (name.endsWith('.wasm') && typeof contents !== 'string') binary = contents;
-    },
-  });
-  if (error || !binary) throw new Error(`assemblyscript: ${error?.message ?? 'no binary'}\n${log.join('')}`);
-  const e = new WebAssembly.Instance(new WebAssembly.Module(binary)).exports as Record<string, unknown>;
-  return { memory: e.memory as WebAssembly.Memory, exp: e.exp_rows as Probe, log: e.log_rows as Probe, log1p: e.log1p_rows as Probe };
-}
+/** The compiled kernels' math rows (src/cpu/simd/math_rows.ts) on a one-thread backend's arena. */
+const backend = nodeCpuBackend({ threads: 1 });
+afterAll(() => backend.dispose());
+const { kernels } = backend.arena;
+const p = { arena: backend.arena, exp: kernels.exp_rows, log: kernels.log_rows, log1p: kernels.log1p_rows };
 
-/** Runs a probe function over xs (rounded to f32) and returns its outputs. */
-function apply(p: Awaited<ReturnType<typeof probe>>, f: Probe, xs: number[]): Float32Array {
+/** Runs a math row function over xs (rounded to f32) and returns its outputs. */
+function apply(m: typeof p, f: Probe, xs: number[]): Float32Array {
   const n = Math.ceil(xs.length / 4) * 4;
-  const at = 65536;
-  const need = at + 8 * n;
-  if (p.memory.buffer.byteLength < need) p.memory.grow(Math.ceil((need - p.memory.buffer.byteLength) / 65536));
-  new Float32Array(p.memory.buffer, at, n).set(xs);
-  f(at, at + 4 * n, n);
-  return new Float32Array(p.memory.buffer, at + 4 * n, xs.length).slice();
+  const x = m.arena.alloc(4 * n);
+  const out = m.arena.alloc(4 * n);
+  try {
+    new Float32Array(m.arena.memory.buffer, x, n).fill(0).set(xs);
+    f(x, out, n);
+    return new Float32Array(m.arena.memory.buffer, out, xs.length).slice();
+  } finally {
+    m.arena.release(x);
+    m.arena.release(out);
+  }
 }
 
 /** |got − want| in f32 ulps at want (exact, f64); subnormals count in ulps of the smallest subnormal. */
@@ -60,11 +52,10 @@ function worst(xs: number[], got: Float32Array, f: (x: number) => number, bound:
 
 const sweep = (lo: number, hi: number, n: number) => Array.from({ length: n + 1 }, (_, i) => lo + ((hi - lo) * i) / n);
 const FLT_MAX = 3.4028234663852886e38;
-const p = probe();
 
 describe('fast f32 math (src/cpu/simd/fast_math.ts)', () => {
   it('exp within 2 ulps over [−104, 88.72] (subnormal results included), 0 below, ∞ above, NaN kept', async () => {
-    const m = await p;
+    const m = p;
     const xs = [...sweep(-104, 88.72, 400_000), ...sweep(-1, 1, 100_000), 0, -0, 1e-30, -1e-30, 1e-7, -1e-7, 88, -88, -87.33, -87.34, -103.9];
     worst(xs, apply(m, m.exp, xs), Math.exp, 2);
     const edge = apply(m, m.exp, [88.73, 89, 1e4, Infinity, -104.5, -1e4, -Infinity, NaN]);
@@ -72,21 +63,19 @@ describe('fast f32 math (src/cpu/simd/fast_math.ts)', () => {
   });
 
   it('log within 2 ulps over the positive normal floats, dense around 1', async () => {
-    const m = await p;
+    const m = p;
     const xs = [...sweep(-126, 127.99, 300_000).map((e) => 2 ** e), ...sweep(0.5, 2, 200_000), 1, 1 + 2 ** -23, 1 - 2 ** -24, 2 ** -126, FLT_MAX];
     worst(xs, apply(m, m.log, xs), Math.log, 2);
   });
 
   it('log1p within 2 ulps from 0 (and subnormals) to 1e30', async () => {
-    const m = await p;
+    const m = p;
     const xs = [0, 1e-45, 1e-40, 1e-30, 6e-8, 1.2e-7, ...sweep(-149, 99, 200_000).map((e) => 2 ** e), ...sweep(0, 1, 200_000)];
     worst(xs, apply(m, m.log1p, xs), Math.log1p, 2);
   });
 });
 
 describe('fast CPU loss parts on the fast math', () => {
-  const backend = nodeCpuBackend({ threads: 1 });
-  afterAll(() => backend.dispose());
   const { arena } = backend;
 
   /** Runs a part over rows (z, y) with g poisoned past the rows; returns each row's dL/dz, the sums and g's tail. */

@@ -227,3 +227,4 @@ export function accumulate(G: usize, g: usize, xb: usize, count: u32, rb: usize,
 export { sparseOutputs, sparseTouch } from './sparse';
 export { sparseCatchUpAll, sparseStampAll, sparseScatter, sparseSquares, sparseStepSgd, sparseUpdate } from './sparse_update';
 export { csrRecords, recordStats } from './records';
+export { exp_rows, log_rows, log1p_rows } from './math_rows';
